@@ -1,0 +1,66 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { type Namespace, Server } from 'socket.io';
+import type { OpenedAlert } from '../dispatch/alert-book.js';
+import type { Accounts, SignedInUser } from '../gateway/accounts.js';
+import type { Channel } from '../gateway/channel.js';
+
+const unitRoom = (unitId: string) => `unit:${unitId}`;
+/** The whole hub (users of no org unit). */
+const hubRoom = 'unit:/';
+
+/**
+ * Live updates for the console over socket.io, namespace `/console`. A socket
+ * signs in with a bearer token and hears only about its own org unit and below.
+ */
+export class ConsoleFeed {
+  private io: Server | undefined;
+  private consoleNamespace: Namespace | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: {
+      accounts: Accounts;
+      alerts: Channel<OpenedAlert>;
+      logger: Logger;
+    },
+  ) {}
+
+  /** socket.io on the hub's HTTP server; it leaves other upgrades (MQTT at /mqtt) alone. */
+  attach(server: HttpServer): Server {
+    const io = new Server(server, { destroyUpgrade: false, serveClient: true, cors: { origin: false } });
+    const namespace = io.of('/console');
+    namespace.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: string }).token;
+      this.deps.accounts.authenticate(token).then(
+        (user) => {
+          if (!user || user.role === 'responder') return next(new Error('unauthorized'));
+          socket.data.user = user;
+          next();
+        },
+        (error: unknown) => next(error as Error),
+      );
+    });
+    namespace.on('connection', (socket) => {
+      const user = socket.data.user as SignedInUser;
+      socket.join(user.orgUnitId ? unitRoom(user.orgUnitId) : hubRoom);
+    });
+    this.unsubscribe = this.deps.alerts.subscribe((opened) => this.announce(opened));
+    this.io = io;
+    this.consoleNamespace = namespace;
+    return io;
+  }
+
+  /** Every org unit on the alert's path hears it, and so does the whole-hub room. */
+  private announce({ alert, orgUnitPath }: OpenedAlert): void {
+    const rooms = orgUnitPath.split('/').filter(Boolean).map(unitRoom);
+    this.consoleNamespace?.to([hubRoom, ...rooms]).emit('alert', alert);
+  }
+
+  /** Drops the sockets; the HTTP server itself is closed by its owner. */
+  close(): void {
+    this.unsubscribe?.();
+    this.io?.disconnectSockets(true);
+    this.io?.engine.close();
+  }
+}

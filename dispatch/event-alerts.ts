@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { Channel } from '../gateway/channel.js';
+import type { EventLog, StoredEvent } from '../ingest/event-log.js';
+import type { AlertBook, AlertKind, Severity } from './alert-book.js';
+
+/** Device events that open an alert by themselves. Detectors (inference) add the rest. */
+const eventAlerts: Record<string, { kind: AlertKind; severity: Severity }> = {
+  sos: { kind: 'sos', severity: 'critical' },
+};
+
+/**
+ * Turns stored device events into alerts. At start it first replays events that
+ * were stored (and acknowledged) but not yet handled when the hub last stopped.
+ */
+export class EventAlerts {
+  private unsubscribe: (() => void) | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: {
+      events: Channel<StoredEvent>;
+      eventLog: EventLog;
+      alerts: AlertBook;
+      onOpened: (kind: AlertKind) => void;
+      logger: Logger;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.events.subscribe((event) => this.handle(event));
+    await this.replay(Number.POSITIVE_INFINITY);
+    // An event whose handling failed (say, the store was briefly locked) is retried, not forgotten.
+    this.sweepTimer = setInterval(() => {
+      this.replay(Date.now() - 5_000).catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'replaying unhandled events failed'),
+      );
+    }, 10_000);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearInterval(this.sweepTimer);
+  }
+
+  /** Handles stored events that no alert rule has seen yet, received before `before`. */
+  private async replay(before: number): Promise<void> {
+    for (;;) {
+      const pending = (await this.deps.eventLog.unhandled(500)).filter((e) => e.receivedAt < before);
+      if (pending.length === 0) return;
+      this.deps.logger.info({ count: pending.length }, 'handling events stored but not yet handled');
+      for (const event of pending) await this.handle(event);
+    }
+  }
+
+  async handle(event: StoredEvent): Promise<void> {
+    const spec = eventAlerts[event.type];
+    if (!spec) {
+      await this.deps.alerts.markHandled(event);
+      return;
+    }
+    const opened = await this.deps.alerts.openForEvent(event, spec);
+    if (opened) {
+      this.deps.onOpened(spec.kind);
+      this.deps.logger.info({ alert: opened.alert.id, kind: spec.kind, device: event.deviceId }, 'alert opened');
+    } else {
+      this.deps.logger.warn({ device: event.deviceId, event: event.eventId }, 'no alert: device has no elder, or already alerted');
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((u) => protocols.some((p) => u.startsWith(`${p}:`)), `must start with ${protocols.join(': or ')}:`);
+
+/** Everything the hub can be told, with its embedded default. Read once at start. */
+export const configSchema = z.object({
+  host: z.string().min(1).default('0.0.0.0'),
+  port: port.default(8080),
+  mqttPort: port.default(1883),
+  mqttTlsPort: port.default(8883),
+  mqttTlsCert: z.string().optional(),
+  mqttTlsKey: z.string().optional(),
+  dataDir: z.string().min(1).default('./data'),
+  databaseUrl: url(['postgres', 'postgresql']).optional(),
+  redisUrl: url(['redis', 'rediss']).optional(),
+  influxUrl: url(['http', 'https']).optional(),
+  influxToken: z.string().optional(),
+  influxOrg: z.string().optional(),
+  influxBucket: z.string().optional(),
+  adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a console login lasts. */
+  tokenTtlHours: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  /** Payloads above this are dropped and answered on the error topic (protocol: 64 KiB). */
+  maxPayloadBytes: z.coerce.number().int().min(1024).max(1 << 20).default(64 * 1024),
+});
+
+export type HubConfig = z.infer<typeof configSchema>;
+
+/** The environment variable that sets each key (the operator interface names). */
+export const environmentNames: Record<keyof HubConfig, string> = {
+  host: 'HOST',
+  port: 'PORT',
+  mqttPort: 'MQTT_PORT',
+  mqttTlsPort: 'MQTT_TLS_PORT',
+  mqttTlsCert: 'MQTT_TLS_CERT',
+  mqttTlsKey: 'MQTT_TLS_KEY',
+  dataDir: 'DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  influxUrl: 'INFLUX_URL',
+  influxToken: 'INFLUX_TOKEN',
+  influxOrg: 'INFLUX_ORG',
+  influxBucket: 'INFLUX_BUCKET',
+  adminPassword: 'ADMIN_PASSWORD',
+  logLevel: 'LOG_LEVEL',
+  tokenTtlHours: 'TOKEN_TTL_HOURS',
+  maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
+};
+
+export class ConfigError extends Error {}
+
+/**
+ * Defaults, then the environment, then explicit overrides (tests, the demo).
+ * A bad value stops the start with a message naming the variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = {}, overrides: Partial<HubConfig> = {}): HubConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(environmentNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  Object.assign(raw, overrides);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]) as keyof HubConfig;
+      const where = key in overrides ? key : (environmentNames[key] ?? key);
+      return `${where}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (Boolean(config.mqttTlsCert) !== Boolean(config.mqttTlsKey)) {
+    throw new ConfigError('invalid configuration:\n  MQTT_TLS_CERT and MQTT_TLS_KEY must be set together');
+  }
+  for (const key of ['mqttTlsCert', 'mqttTlsKey'] as const) {
+    const file = config[key];
+    if (file) {
+      try {
+        readFileSync(file);
+      } catch (error) {
+        throw new ConfigError(`invalid configuration:\n  ${environmentNames[key]}: cannot read ${file} (${(error as Error).message})`);
+      }
+    }
+  }
+  return config;
+}

@@ -1,0 +1,66 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { deviceIdPattern } from '../devices/catalog.js';
+import type { Database } from '../store/database.js';
+import { verifySecret } from '../store/secret-hash.js';
+
+export interface AuthenticatedDevice {
+  id: string;
+  type: string;
+  elderId: string | null;
+}
+
+/** MQTT 3.1.1 CONNACK return codes for each way a CONNECT is refused. */
+export const refusal = {
+  badIdentifier: 2,
+  badCredentials: 4,
+  notAuthorized: 5,
+} as const;
+
+export type Verdict =
+  | { ok: true; device: AuthenticatedDevice }
+  | { ok: false; returnCode: (typeof refusal)[keyof typeof refusal]; reason: string };
+
+/**
+ * Checks a device's CONNECT against the stored slow hash of its secret.
+ * A verified secret's SHA-256 is remembered against the stored hash it matched,
+ * so a reconnect storm costs one fast digest per device instead of one slow hash;
+ * a rotated secret (new stored hash) or a revocation takes effect at once.
+ */
+export class DeviceAuthenticator {
+  private readonly verified = new Map<string, { storedHash: string; digest: Buffer }>();
+  slowVerifications = 0;
+
+  constructor(private readonly deps: { db: Database }) {}
+
+  async check(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<Verdict> {
+    if (!deviceIdPattern.test(clientId) || username !== clientId) {
+      return { ok: false, returnCode: refusal.badIdentifier, reason: 'client id must equal username and be a device id' };
+    }
+    const row = await this.deps.db
+      .selectFrom('devices')
+      .select(['id', 'type', 'elder_id', 'secret_hash', 'revoked_at'])
+      .where('id', '=', clientId)
+      .executeTakeFirst();
+    if (!row) return { ok: false, returnCode: refusal.badIdentifier, reason: 'unknown device' };
+    if (row.revoked_at !== null) return { ok: false, returnCode: refusal.notAuthorized, reason: 'revoked' };
+    if (!password || password.length === 0 || password.length > 256) {
+      return { ok: false, returnCode: refusal.badCredentials, reason: 'wrong secret' };
+    }
+    const secret = password.toString('utf8');
+    const digest = createHash('sha256').update(secret).digest();
+    const known = this.verified.get(clientId);
+    if (known && known.storedHash === row.secret_hash && timingSafeEqual(known.digest, digest)) {
+      return { ok: true, device: { id: row.id, type: row.type, elderId: row.elder_id } };
+    }
+    this.slowVerifications++;
+    if (!(await verifySecret(secret, row.secret_hash))) {
+      return { ok: false, returnCode: refusal.badCredentials, reason: 'wrong secret' };
+    }
+    this.verified.set(clientId, { storedHash: row.secret_hash, digest });
+    return { ok: true, device: { id: row.id, type: row.type, elderId: row.elder_id } };
+  }
+
+  forget(deviceId: string): void {
+    this.verified.delete(deviceId);
+  }
+}

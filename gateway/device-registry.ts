@@ -1,0 +1,98 @@
+import type { DeviceCatalog } from '../devices/catalog.js';
+import type { Database } from '../store/database.js';
+import { underPath } from '../store/scope.js';
+import { hashSecret, newSecret } from '../store/secret-hash.js';
+
+export interface DeviceRecord {
+  id: string;
+  type: string;
+  elder_id: string | null;
+  org_unit_id: string | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export class DeviceRegistryError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Provisioning: a device gets an id, a type (fixed for life) and a secret that
+ * is shown once and stored only hashed; revocation refuses its next CONNECT.
+ */
+export class DeviceRegistry {
+  constructor(private readonly deps: { db: Database; catalog: DeviceCatalog; now: () => number }) {}
+
+  async provision(
+    device: { id: string; type: string; elderId: string | null; secret?: string | undefined },
+    scopePath: string,
+  ): Promise<{ device: DeviceRecord; secret: string }> {
+    if (!this.deps.catalog.get(device.type)) {
+      throw new DeviceRegistryError('invalid', `unknown device type ${device.type}; known: ${this.deps.catalog.names().join(', ')}`);
+    }
+    if (device.elderId) await this.elderInScope(device.elderId, scopePath);
+    else if (scopePath !== '/') throw new DeviceRegistryError('invalid', 'a device outside any elder needs a hub-wide admin');
+    const existing = await this.deps.db.selectFrom('devices').select('id').where('id', '=', device.id).executeTakeFirst();
+    if (existing) throw new DeviceRegistryError('conflict', `device ${device.id} already exists`);
+    const secret = device.secret ?? newSecret();
+    const created_at = this.deps.now();
+    await this.deps.db
+      .insertInto('devices')
+      .values({ id: device.id, type: device.type, elder_id: device.elderId, secret_hash: await hashSecret(secret), revoked_at: null, created_at })
+      .execute();
+    return { device: await this.get(device.id, scopePath), secret };
+  }
+
+  /** A new secret for an existing device: the old one stops working at once. */
+  async rotateSecret(id: string, scopePath: string): Promise<{ device: DeviceRecord; secret: string }> {
+    await this.get(id, scopePath);
+    const secret = newSecret();
+    await this.deps.db.updateTable('devices').set({ secret_hash: await hashSecret(secret) }).where('id', '=', id).execute();
+    return { device: await this.get(id, scopePath), secret };
+  }
+
+  async revoke(id: string, scopePath: string): Promise<DeviceRecord> {
+    const device = await this.get(id, scopePath);
+    if (device.revoked_at === null) {
+      await this.deps.db.updateTable('devices').set({ revoked_at: this.deps.now() }).where('id', '=', id).execute();
+    }
+    return this.get(id, scopePath);
+  }
+
+  async get(id: string, scopePath: string): Promise<DeviceRecord> {
+    const row = await this.scoped(scopePath).where('d.id', '=', id).executeTakeFirst();
+    if (!row) throw new DeviceRegistryError('not_found', `no device ${id} in your org unit`);
+    return row;
+  }
+
+  async list(scopePath: string, limit: number): Promise<DeviceRecord[]> {
+    return this.scoped(scopePath).orderBy('d.id').limit(limit).execute();
+  }
+
+  private scoped(scopePath: string) {
+    let query = this.deps.db
+      .selectFrom('devices as d')
+      .leftJoin('elders as e', 'e.id', 'd.elder_id')
+      .leftJoin('org_units as o', 'o.id', 'e.org_unit_id')
+      .select(['d.id', 'd.type', 'd.elder_id', 'e.org_unit_id', 'd.revoked_at', 'd.created_at']);
+    // Devices of no elder are seen only by hub-wide users.
+    if (scopePath !== '/') query = query.where(underPath('o.path', scopePath));
+    return query;
+  }
+
+  private async elderInScope(elderId: string, scopePath: string): Promise<void> {
+    const elder = await this.deps.db
+      .selectFrom('elders as e')
+      .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
+      .select('e.id')
+      .where('e.id', '=', elderId)
+      .where(underPath('o.path', scopePath))
+      .executeTakeFirst();
+    if (!elder) throw new DeviceRegistryError('not_found', `no elder ${elderId} in your org unit`);
+  }
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { AlertBook } from '../../dispatch/alert-book.js';
+import { alertRoutes } from '../../dispatch/alert-routes.js';
+import type { DistrictRegistry } from '../../store/district.js';
+import type { Accounts } from '../accounts.js';
+import type { DeviceRegistry } from '../device-registry.js';
+import type { HubMetrics } from '../metrics.js';
+import type { MqttGateway } from '../mqtt-gateway.js';
+import { authPlugin } from './auth-plugin.js';
+import { authRoutes } from './auth-routes.js';
+import { deviceRoutes } from './device-routes.js';
+import { districtRoutes } from './district-routes.js';
+import { installErrorHandler } from './errors.js';
+import { healthRoutes } from './health-routes.js';
+
+export interface AppOptions {
+  logger: Logger;
+  accounts: Accounts;
+  alerts: AlertBook;
+  district: DistrictRegistry;
+  devices: DeviceRegistry;
+  gateway: MqttGateway;
+  metrics: HubMetrics;
+  isReady: () => boolean;
+  /** Static pages of the console, served at `/`. */
+  consolePage: string;
+}
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+/** The hub's HTTP API, assembled from feature plugins; the process entry only listens. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Request lines would drown the log at district scale; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Yiyang hub API', description: 'Virtual care home hub (颐养)', version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { accounts: options.accounts });
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  await api.register(healthRoutes, { metrics: options.metrics, isReady: options.isReady });
+  await api.register(authRoutes, { prefix: '/api/v1/auth', accounts: options.accounts });
+  await api.register(districtRoutes, { prefix: '/api/v1/district', registry: options.district });
+  await api.register(deviceRoutes, { prefix: '/api/v1/devices', devices: options.devices, gateway: options.gateway });
+  await api.register(alertRoutes, { prefix: '/api/v1/alerts', alerts: options.alerts });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(options.consolePage),
+  );
+  return app;
+}

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { ConsoleFeed } from '../console/live-feed.js';
+import { loadDeviceCatalog } from '../devices/catalog.js';
+import { AlertBook, type OpenedAlert } from '../dispatch/alert-book.js';
+import { EventAlerts } from '../dispatch/event-alerts.js';
+import { type AvailabilityChange, DeviceIntake } from '../ingest/device-intake.js';
+import { EventLog, type StoredEvent } from '../ingest/event-log.js';
+import { type Reading, ReadingValidator } from '../ingest/readings.js';
+import { openStore, type Store } from '../store/database.js';
+import { DistrictRegistry } from '../store/district.js';
+import { Accounts } from './accounts.js';
+import { Channel } from './channel.js';
+import type { HubConfig } from './config.js';
+import { DeviceAuthenticator } from './device-authenticator.js';
+import { DeviceRegistry } from './device-registry.js';
+import { buildApp } from './http/app.js';
+import { HubMetrics } from './metrics.js';
+import { MqttGateway } from './mqtt-gateway.js';
+
+export interface HubOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** SQLite file name inside dataDir (`:memory:` in tests). */
+  sqliteFile?: string;
+}
+
+export interface Hub {
+  config: HubConfig;
+  store: Store;
+  app: FastifyInstance;
+  gateway: MqttGateway;
+  authenticator: DeviceAuthenticator;
+  metrics: HubMetrics;
+  accounts: Accounts;
+  /** Where it listens (ports resolved when 0 was asked for). */
+  addresses: { http: number; mqtt: number; mqtts?: number | undefined };
+  stop(): Promise<void>;
+}
+
+/** Assembles the stages of one hub node and starts it; `stop()` takes it down in reverse. */
+export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: null });
+  const now = options.now ?? Date.now;
+  const log = (component: string) => logger.child({ component });
+  const channelError = (name: string) => (error: unknown) => log('hub').error({ err: error, channel: name }, 'stage failed');
+
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: options.sqliteFile });
+  const { db } = store;
+  const catalog = await loadDeviceCatalog();
+  const metrics = new HubMetrics();
+  const accounts = new Accounts({ db, now, tokenTtlMs: config.tokenTtlHours * 3_600_000 });
+  if (config.adminPassword && (await accounts.ensureFirstAdmin(config.adminPassword))) {
+    log('accounts').info('created user admin (ADMIN_PASSWORD)');
+  }
+
+  const readings = new Channel<Reading>(channelError('readings'));
+  const events = new Channel<StoredEvent>(channelError('events'));
+  const availability = new Channel<AvailabilityChange>(channelError('availability'));
+  const openedAlerts = new Channel<OpenedAlert>(channelError('alerts'));
+
+  const eventLog = new EventLog({ db });
+  const intake = new DeviceIntake({
+    validator: new ReadingValidator({ catalog, maxPayloadBytes: config.maxPayloadBytes, now }),
+    eventLog,
+    readings,
+    events,
+    availability,
+    now,
+  });
+  const authenticator = new DeviceAuthenticator({ db });
+  const gateway = new MqttGateway({ authenticator, intake, metrics, logger: log('gateway'), maxPayloadBytes: config.maxPayloadBytes });
+  const alerts = new AlertBook({ db, opened: openedAlerts, now });
+  const eventAlerts = new EventAlerts({
+    events,
+    eventLog,
+    alerts,
+    onOpened: (kind) => metrics.alertsOpened.inc({ kind }),
+    logger: log('dispatch'),
+  });
+
+  let ready = false;
+  const app = await buildApp({
+    logger,
+    accounts,
+    alerts,
+    district: new DistrictRegistry({ db, catalog, now }),
+    devices: new DeviceRegistry({ db, catalog, now }),
+    gateway,
+    metrics,
+    isReady: () => ready,
+    consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
+  });
+  const consoleFeed = new ConsoleFeed({ accounts, alerts: openedAlerts, logger: log('console') });
+  consoleFeed.attach(app.server);
+  const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (request.url?.split('?')[0] !== '/mqtt') return;
+    mqttOverWebSocket.handleUpgrade(request, socket, head, (ws) => gateway.handle(createWebSocketStream(ws)));
+  });
+
+  await eventAlerts.start();
+  await gateway.start({
+    host: config.host,
+    mqttPort: config.mqttPort,
+    tls:
+      config.mqttTlsCert && config.mqttTlsKey
+        ? { port: config.mqttTlsPort, cert: readFileSync(config.mqttTlsCert), key: readFileSync(config.mqttTlsKey) }
+        : undefined,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const httpAddress = app.server.address();
+  ready = true;
+
+  return {
+    config,
+    store,
+    app,
+    gateway,
+    authenticator,
+    metrics,
+    accounts,
+    addresses: {
+      http: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.port,
+      mqtt: gateway.addresses.mqtt ?? config.mqttPort,
+      mqtts: gateway.addresses.mqtts,
+    },
+    async stop() {
+      ready = false;
+      eventAlerts.stop();
+      await gateway.stop();
+      consoleFeed.close();
+      for (const client of mqttOverWebSocket.clients) client.terminate();
+      mqttOverWebSocket.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}

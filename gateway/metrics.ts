@@ -1,0 +1,39 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/** The hub's Prometheus metrics, one registry per hub (no process-wide default registry). */
+export class HubMetrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({
+    name: 'yiyang_mqtt_connections',
+    help: 'Devices connected over MQTT now',
+    registers: [this.registry],
+  });
+  readonly connectsRefused = new Counter({
+    name: 'yiyang_mqtt_connects_refused_total',
+    help: 'CONNECTs refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly messagesIn = new Counter({
+    name: 'yiyang_mqtt_messages_in_total',
+    help: 'Messages received from devices, by topic kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'yiyang_mqtt_rejected_total',
+    help: 'Device messages dropped, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsOpened = new Counter({
+    name: 'yiyang_alerts_opened_total',
+    help: 'Alerts opened, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'yiyang_' });
+  }
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
+import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
+import type { HubMetrics } from './metrics.js';
+import { guardPacketSize } from './packet-size-guard.js';
+
+export const hubStateTopic = 'care/hub/state';
+
+/** A connection is cut at this frame size; payloads above `maxPayloadBytes` are only dropped and answered. */
+const hardFrameLimit = 1 << 20;
+
+export interface GatewayListenOptions {
+  host: string;
+  mqttPort: number;
+  tls?: { port: number; cert: Buffer; key: Buffer } | undefined;
+}
+
+export interface CommandMessage {
+  command: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The MQTT broker of the hub (aedes, in process). Its hooks decide who may
+ * connect, publish and subscribe; what a message means is ingest's business.
+ */
+export class MqttGateway {
+  private broker: Aedes | undefined;
+  private readonly devices = new WeakMap<Client, AuthenticatedDevice>();
+  private readonly servers: Array<Server | TlsServer> = [];
+  readonly addresses: { mqtt?: number; mqtts?: number } = {};
+
+  constructor(
+    private readonly deps: {
+      authenticator: DeviceAuthenticator;
+      intake: DeviceIntake;
+      metrics: HubMetrics;
+      logger: Logger;
+      maxPayloadBytes: number;
+    },
+  ) {}
+
+  async start(listen: GatewayListenOptions): Promise<void> {
+    const { metrics, logger } = this.deps;
+    const broker = await Aedes.createBroker({
+      maxClientsIdLength: 64,
+      // A frozen client must not stall delivery to everyone else.
+      drainTimeout: 10_000,
+      authenticate: (client, username, password, done) => {
+        this.deps.authenticator.check(client.id, username, password).then(
+          (verdict) => {
+            if (verdict.ok) {
+              this.devices.set(client, verdict.device);
+              return done(null, true);
+            }
+            metrics.connectsRefused.inc({ reason: verdict.reason });
+            logger.info({ device: client.id, reason: verdict.reason }, 'connect refused');
+            done(Object.assign(new Error(verdict.reason), { returnCode: verdict.returnCode }), false);
+          },
+          (error: unknown) => {
+            logger.error({ err: error, device: client.id }, 'authentication failed');
+            done(Object.assign(new Error('server unavailable'), { returnCode: 3 }), false);
+          },
+        );
+      },
+      authorizePublish: (client, packet, callback) => this.authorizePublish(client, packet, callback),
+      authorizeSubscribe: (client, sub, callback) => callback(null, this.authorizeSubscribe(client, sub)),
+    });
+    this.broker = broker;
+    broker.on('clientReady', () => metrics.connections.inc());
+    broker.on('clientDisconnect', (client) => {
+      if (this.devices.has(client)) metrics.connections.dec();
+    });
+    broker.on('clientError', (client, error) => logger.debug({ device: client.id, err: error.message }, 'client error'));
+
+    const tcp = createServer((socket) => this.handle(socket));
+    this.addresses.mqtt = await listenOn(tcp, listen.host, listen.mqttPort);
+    this.servers.push(tcp);
+    if (listen.tls) {
+      const tls = createTlsServer({ cert: listen.tls.cert, key: listen.tls.key }, (socket) => this.handle(socket));
+      this.addresses.mqtts = await listenOn(tls, listen.host, listen.tls.port);
+      this.servers.push(tls);
+    }
+    await this.publish(hubStateTopic, { state: 'online' }, 1, true);
+  }
+
+  /** Takes a connection from any transport (TCP, TLS, WebSocket). */
+  handle(stream: Duplex): void {
+    if (!this.broker) {
+      stream.destroy();
+      return;
+    }
+    guardPacketSize(stream, hardFrameLimit, (bytes) => {
+      this.deps.metrics.rejected.inc({ reason: 'frame_too_large' });
+      this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');
+    });
+    this.broker.handle(stream);
+  }
+
+  /** Sends a command to a device (QoS 1); returns its `command_id`. */
+  async sendCommand(deviceId: string, command: CommandMessage): Promise<string> {
+    const commandId = randomUUID();
+    await this.publish(`care/${deviceId}/command`, { command_id: commandId, ...command }, 1, false);
+    return commandId;
+  }
+
+  /** Cuts a device's connection, e.g. after its revocation. */
+  disconnect(deviceId: string): void {
+    const broker = this.broker as unknown as { clients?: Record<string, Client> } | undefined;
+    broker?.clients?.[deviceId]?.close();
+  }
+
+  async stop(): Promise<void> {
+    const broker = this.broker;
+    if (!broker) return;
+    await this.publish(hubStateTopic, { state: 'offline' }, 1, true).catch(() => undefined);
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    this.broker = undefined;
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    callback: (error?: Error | null) => void,
+  ): void {
+    const device = client ? this.devices.get(client) : undefined;
+    if (!device) return callback(new Error('not an authenticated device'));
+    const parts = packet.topic.split('/');
+    // Another device's topics or anything outside `care/<id>/`: refused (aedes closes the connection).
+    if (parts.length !== 3 || parts[0] !== 'care' || parts[1] !== device.id) {
+      this.deps.metrics.rejected.inc({ reason: 'acl' });
+      this.deps.logger.warn({ device: device.id, topic: packet.topic }, 'publish outside own topics refused');
+      return callback(new Error(`publish to ${packet.topic} not allowed`));
+    }
+    const kind = parts[2]!;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    this.deps.metrics.messagesIn.inc({ kind });
+    const answer = (result: IntakeResult) => {
+      if (!result.ok) this.reject(device.id, packet.topic, result.error, result.detail);
+      callback(null);
+    };
+    if (kind !== 'availability') packet.retain = false;
+    switch (kind) {
+      case 'telemetry':
+        return answer(this.deps.intake.telemetry(device, payload));
+      case 'availability':
+        return answer(this.deps.intake.availability(device, payload));
+      case 'event':
+        // Stored before the callback: aedes writes the PUBACK right after it.
+        this.deps.intake.event(device, payload).then(answer, (error: unknown) => {
+          this.deps.metrics.rejected.inc({ reason: 'store_failed' });
+          this.deps.logger.error({ err: error, device: device.id }, 'event not stored; device will redeliver');
+          // No PUBACK: the connection closes and the device sends the event again.
+          callback(new Error('event could not be stored'));
+        });
+        return;
+      default:
+        this.reject(device.id, packet.topic, 'unknown_topic', 'devices publish to telemetry, event or availability');
+        return callback(null);
+    }
+  }
+
+  private authorizeSubscribe(client: Client, sub: Subscription): Subscription | null {
+    const device = this.devices.get(client);
+    if (!device) return null;
+    if (sub.topic === `care/${device.id}/command`) return { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 };
+    if (sub.topic === `care/${device.id}/error` || sub.topic === hubStateTopic) return { ...sub, qos: 0 };
+    this.deps.metrics.rejected.inc({ reason: 'subscribe_acl' });
+    return null;
+  }
+
+  private reject(deviceId: string, topic: string, error: string, detail: unknown): void {
+    this.deps.metrics.rejected.inc({ reason: error });
+    this.deps.logger.debug({ device: deviceId, topic, error }, 'message rejected');
+    this.publish(`care/${deviceId}/error`, { topic, error, detail }, 0, false).catch(() => undefined);
+  }
+
+  private publish(topic: string, message: object, qos: 0 | 1, retain: boolean): Promise<void> {
+    const broker = this.broker;
+    if (!broker) return Promise.reject(new Error('gateway not started'));
+    const payload = Buffer.from(JSON.stringify(message));
+    return new Promise((resolve, reject) =>
+      broker.publish({ cmd: 'publish', topic, payload, qos, retain, dup: false }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  }
+}
+
+function listenOn(server: Server | TlsServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}

@@ -1,0 +1,250 @@
+import type { FallWindowSpec } from './spec.js';
+
+/**
+ * Orientation-invariant summary of one impact-aligned window. Only magnitudes and angles
+ * between acceleration vectors of the same window are used, so a watch worn in any
+ * orientation (or on either wrist) gives the same numbers. Magnitudes are capped at
+ * `CAP_G`: watches clip at ±4 to ±16 g, so how far above 6 g an impact went says more about
+ * the watch than about the fall.
+ *
+ * Index names are seconds relative to the peak at the model rate (20 Hz).
+ */
+export const FEATURE_VERSION = 'hand-v1';
+const CAP_G = 6;
+
+export const FEATURE_NAMES = [
+  'peak', // impact magnitude
+  'dipMin', // deepest free-fall dip in the 1.5 s before
+  'dipMean', // mean magnitude 1 s before (falling lowers it)
+  'lowFrac', // share of the last second under 0.75 g
+  'preStd', // activity before the fall (walking, clapping)
+  'preMax', // earlier peaks (clapping, jogging repeat)
+  'postStd1', // 0.5–1.5 s after: settling
+  'postStd2', // 1.5–4 s after: lying still or moving on
+  'postJerk', // 1.5–4 s after: mean |Δ magnitude|
+  'postMax', // later peaks
+  'postMean', // ≈1 g when still
+  'cosPrePost', // orientation before vs after (lying changes it)
+  'postCoherence', // |mean vector| / mean magnitude after: 1 = steady orientation
+  'preCoherence',
+  'impactEnergy', // Σ(m−1)² ±0.25 s
+  'impactWidth', // samples above half the peak within ±0.5 s
+  'dipArea', // Σ(m−1)·dt over the second before (velocity lost to free fall)
+  'postArea', // Σ(m−1)·dt over the 0.5 s after
+  'cosAcross', // orientation just before vs just after the impact
+  'otherPeaks', // local maxima above 1.6 g away from the impact
+  'postWobble', // mean (1 − cos) to the post mean vector: wrist turning after
+  'peakJerk', // steepest magnitude step at the impact
+  'lateStd', // last second
+] as const;
+
+export class FallFeatures {
+  readonly count = FEATURE_NAMES.length;
+  readonly length: number;
+  private readonly p: number;
+  private readonly r: number;
+  // scratch for one aligned window, reused for every window this instance computes
+  private readonly wx: Float32Array;
+  private readonly wy: Float32Array;
+  private readonly wz: Float32Array;
+  private readonly wm: Float32Array;
+
+  constructor(private readonly spec: FallWindowSpec) {
+    this.length = spec.preSamples + spec.postSamples;
+    this.p = spec.preSamples;
+    this.r = spec.rateHz;
+    this.wx = new Float32Array(this.length);
+    this.wy = new Float32Array(this.length);
+    this.wz = new Float32Array(this.length);
+    this.wm = new Float32Array(this.length);
+  }
+
+  /**
+   * Writes the features of the window whose peak is `peakAbs` (absolute index into the ring
+   * arrays, which hold at least `preSamples` before and `postSamples` after it).
+   */
+  writeFromRing(
+    ring: { x: Float32Array; y: Float32Array; z: Float32Array; capacity: number },
+    peakAbs: number,
+    out: Float32Array,
+    offset: number,
+  ): void {
+    const start = peakAbs - this.spec.preSamples;
+    for (let i = 0; i < this.length; i++) {
+      const s = (start + i) % ring.capacity;
+      this.wx[i] = ring.x[s]!;
+      this.wy[i] = ring.y[s]!;
+      this.wz[i] = ring.z[s]!;
+    }
+    this.compute(out, offset);
+  }
+
+  /** Same, from plain arrays already aligned so that index `preSamples` is the peak. */
+  writeAligned(x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, out: Float32Array, offset: number): void {
+    for (let i = 0; i < this.length; i++) {
+      this.wx[i] = x[i]!;
+      this.wy[i] = y[i]!;
+      this.wz[i] = z[i]!;
+    }
+    this.compute(out, offset);
+  }
+
+  private compute(out: Float32Array, o: number): void {
+    const { wx, wy, wz, wm, p, r } = this;
+    for (let i = 0; i < this.length; i++) {
+      wm[i] = Math.min(CAP_G, Math.sqrt(wx[i]! * wx[i]! + wy[i]! * wy[i]! + wz[i]! * wz[i]!));
+    }
+    const peak = wm[p]!;
+    let f = o;
+    out[f++] = peak;
+    out[f++] = this.min(this.at(-1.5), p);
+    out[f++] = this.mean(this.at(-1), this.at(-0.1));
+    out[f++] = this.fracBelow(this.at(-1), p, 0.75);
+    out[f++] = this.std(this.at(-1.5), this.at(-0.4));
+    out[f++] = this.max(this.at(-1.5), this.at(-0.4));
+    out[f++] = this.std(this.at(0.5), this.at(1.5));
+    out[f++] = this.std(this.at(1.5), this.at(4));
+    out[f++] = this.meanAbsStep(this.at(1.5), this.at(4));
+    out[f++] = this.max(this.at(0.4), this.at(4));
+    out[f++] = this.mean(this.at(1.5), this.at(4));
+    out[f++] = this.cosMeans(this.at(-1.5), this.at(-0.5), this.at(1.5), this.at(4));
+    out[f++] = this.coherence(this.at(1.5), this.at(4));
+    out[f++] = this.coherence(this.at(-1.5), this.at(-0.5));
+    out[f++] = this.energy(this.at(-0.25), this.at(0.25) + 1) / r;
+    out[f++] = this.countAbove(this.at(-0.5), this.at(0.5) + 1, 1 + 0.5 * (peak - 1));
+    out[f++] = this.area(this.at(-1), p) / r;
+    out[f++] = this.area(p + 1, this.at(0.5) + 1) / r;
+    out[f++] = this.cosMeans(this.at(-0.5), this.at(-0.2), this.at(0.2), this.at(0.5));
+    out[f++] = this.peaksAway(this.at(-0.3), this.at(0.3), 1.6);
+    out[f++] = this.wobble(this.at(1.5), this.at(4));
+    out[f++] = this.maxStep(this.at(-0.25), this.at(0.25) + 1);
+    out[f++] = this.std(this.at(3), this.at(4));
+  }
+
+  /** Window index `sec` seconds from the peak, kept inside the window. */
+  private at(sec: number): number {
+    return Math.max(0, Math.min(this.length, this.p + Math.round(sec * this.r)));
+  }
+
+  private mean(a: number, b: number): number {
+    let s = 0;
+    for (let i = a; i < b; i++) s += this.wm[i]!;
+    return b > a ? s / (b - a) : 1;
+  }
+
+  private std(a: number, b: number): number {
+    if (b - a < 2) return 0;
+    const mu = this.mean(a, b);
+    let s = 0;
+    for (let i = a; i < b; i++) s += (this.wm[i]! - mu) ** 2;
+    return Math.sqrt(s / (b - a));
+  }
+
+  private min(a: number, b: number): number {
+    let v = Number.POSITIVE_INFINITY;
+    for (let i = a; i < b; i++) v = Math.min(v, this.wm[i]!);
+    return b > a ? v : 1;
+  }
+
+  private max(a: number, b: number): number {
+    let v = 0;
+    for (let i = a; i < b; i++) v = Math.max(v, this.wm[i]!);
+    return b > a ? v : 1;
+  }
+
+  private fracBelow(a: number, b: number, g: number): number {
+    let c = 0;
+    for (let i = a; i < b; i++) if (this.wm[i]! < g) c++;
+    return b > a ? c / (b - a) : 0;
+  }
+
+  private countAbove(a: number, b: number, g: number): number {
+    let c = 0;
+    for (let i = a; i < b; i++) if (this.wm[i]! > g) c++;
+    return c;
+  }
+
+  private meanAbsStep(a: number, b: number): number {
+    let s = 0;
+    for (let i = Math.max(1, a); i < b; i++) s += Math.abs(this.wm[i]! - this.wm[i - 1]!);
+    return b - a > 1 ? s / (b - a - 1) : 0;
+  }
+
+  private maxStep(a: number, b: number): number {
+    let v = 0;
+    for (let i = Math.max(1, a); i < b; i++) v = Math.max(v, Math.abs(this.wm[i]! - this.wm[i - 1]!));
+    return v;
+  }
+
+  private energy(a: number, b: number): number {
+    let s = 0;
+    for (let i = a; i < b; i++) s += (this.wm[i]! - 1) ** 2;
+    return s;
+  }
+
+  private area(a: number, b: number): number {
+    let s = 0;
+    for (let i = a; i < b; i++) s += this.wm[i]! - 1;
+    return s;
+  }
+
+  /** Local maxima above `g` outside [a, b) (the impact itself). */
+  private peaksAway(a: number, b: number, g: number): number {
+    const m = this.wm;
+    let c = 0;
+    for (let i = 1; i < this.length - 1; i++) {
+      if (i >= a && i < b) continue;
+      if (m[i]! > g && m[i]! >= m[i - 1]! && m[i]! > m[i + 1]!) c++;
+    }
+    return c;
+  }
+
+  private meanVec(a: number, b: number, v: Float64Array): void {
+    v[0] = 0;
+    v[1] = 0;
+    v[2] = 0;
+    for (let i = a; i < b; i++) {
+      v[0] += this.wx[i]!;
+      v[1] += this.wy[i]!;
+      v[2] += this.wz[i]!;
+    }
+    const n = Math.max(1, b - a);
+    v[0] /= n;
+    v[1] /= n;
+    v[2] /= n;
+  }
+
+  private readonly va = new Float64Array(3);
+  private readonly vb = new Float64Array(3);
+
+  private cosMeans(a0: number, a1: number, b0: number, b1: number): number {
+    this.meanVec(a0, a1, this.va);
+    this.meanVec(b0, b1, this.vb);
+    return cosine(this.va[0]!, this.va[1]!, this.va[2]!, this.vb[0]!, this.vb[1]!, this.vb[2]!);
+  }
+
+  private coherence(a: number, b: number): number {
+    this.meanVec(a, b, this.va);
+    let s = 0;
+    for (let i = a; i < b; i++) {
+      s += Math.sqrt(this.wx[i]! ** 2 + this.wy[i]! ** 2 + this.wz[i]! ** 2);
+    }
+    const mm = b > a ? s / (b - a) : 1;
+    return mm > 1e-6 ? Math.hypot(this.va[0]!, this.va[1]!, this.va[2]!) / mm : 0;
+  }
+
+  private wobble(a: number, b: number): number {
+    this.meanVec(a, b, this.va);
+    const [vx, vy, vz] = this.va as unknown as [number, number, number];
+    let s = 0;
+    for (let i = a; i < b; i++) s += 1 - cosine(this.wx[i]!, this.wy[i]!, this.wz[i]!, vx, vy, vz);
+    return b > a ? s / (b - a) : 0;
+  }
+}
+
+function cosine(ax: number, ay: number, az: number, bx: number, by: number, bz: number): number {
+  const na = Math.sqrt(ax * ax + ay * ay + az * az);
+  const nb = Math.sqrt(bx * bx + by * by + bz * bz);
+  if (na < 1e-6 || nb < 1e-6) return 1;
+  return (ax * bx + ay * by + az * bz) / (na * nb);
+}

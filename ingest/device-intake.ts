@@ -1,0 +1,67 @@
+import type { Channel } from '../gateway/channel.js';
+import type { EventLog, StoredEvent } from './event-log.js';
+import { storedEvent } from './event-log.js';
+import type { Reading, ReadingValidator, Rejection } from './readings.js';
+
+export interface DeviceIdentity {
+  id: string;
+  type: string;
+  elderId: string | null;
+}
+
+export interface AvailabilityChange {
+  deviceId: string;
+  state: 'online' | 'offline';
+  at: number;
+}
+
+export type IntakeResult = { ok: true } | ({ ok: false } & Rejection);
+
+/**
+ * Where device messages enter the hub. It decides what a message is (the
+ * gateway has already decided who may send it): validated telemetry goes on to
+ * `readings`, events are stored first and then go on to `events`.
+ */
+export class DeviceIntake {
+  constructor(
+    private readonly deps: {
+      validator: ReadingValidator;
+      eventLog: EventLog;
+      readings: Channel<Reading>;
+      events: Channel<StoredEvent>;
+      availability: Channel<AvailabilityChange>;
+      now: () => number;
+    },
+  ) {}
+
+  telemetry(device: DeviceIdentity, payload: Buffer): IntakeResult {
+    const result = this.deps.validator.telemetry(device.id, device.type, payload);
+    if (!result.ok) return result;
+    this.deps.readings.publish(result.reading);
+    return { ok: true };
+  }
+
+  /** Resolves once the event is durably stored: only then may the device be acknowledged. */
+  async event(device: DeviceIdentity, payload: Buffer): Promise<IntakeResult> {
+    const result = this.deps.validator.event(device.id, device.type, payload);
+    if (!result.ok) return result;
+    const isNew = await this.deps.eventLog.record(result.reading);
+    // A redelivery (same event_id) is acknowledged again but goes no further.
+    if (isNew) this.deps.events.publish(storedEvent(result.reading));
+    return { ok: true };
+  }
+
+  availability(device: DeviceIdentity, payload: Buffer): IntakeResult {
+    let state: unknown;
+    try {
+      state = (JSON.parse(payload.toString('utf8')) as { state?: unknown }).state;
+    } catch (error) {
+      return { ok: false, error: 'malformed_json', detail: (error as Error).message };
+    }
+    if (state !== 'online' && state !== 'offline') {
+      return { ok: false, error: 'invalid', detail: [{ path: 'state', message: 'must be "online" or "offline"' }] };
+    }
+    this.deps.availability.publish({ deviceId: device.id, state, at: this.deps.now() });
+    return { ok: true };
+  }
+}

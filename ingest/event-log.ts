@@ -1,0 +1,67 @@
+import type { Database } from '../store/database.js';
+import type { EventReading } from './readings.js';
+
+export interface StoredEvent {
+  deviceId: string;
+  eventId: string;
+  type: string;
+  ts: number;
+  receivedAt: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The durable record of device events. An event is written here before the
+ * device gets its PUBACK; a redelivered `event_id` is recognised and not recorded twice.
+ */
+export class EventLog {
+  constructor(private readonly deps: { db: Database }) {}
+
+  /** Stores the event; true if it is new, false if this `event_id` was already recorded. */
+  async record(event: EventReading): Promise<boolean> {
+    const result = await this.deps.db
+      .insertInto('device_events')
+      .values({
+        device_id: event.deviceId,
+        event_id: event.eventId,
+        type: event.eventType,
+        device_ts: event.ts,
+        received_at: event.receivedAt,
+        payload: JSON.stringify(event.data),
+        handled_at: null,
+      })
+      .onConflict((oc) => oc.columns(['device_id', 'event_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Events stored but not yet handled by the alert rules: replayed after a crash. */
+  async unhandled(limit = 1000): Promise<StoredEvent[]> {
+    const rows = await this.deps.db
+      .selectFrom('device_events')
+      .selectAll()
+      .where('handled_at', 'is', null)
+      .orderBy('received_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      eventId: r.event_id,
+      type: r.type,
+      ts: r.device_ts,
+      receivedAt: r.received_at,
+      data: JSON.parse(r.payload) as Record<string, unknown>,
+    }));
+  }
+}
+
+export function storedEvent(event: EventReading): StoredEvent {
+  return {
+    deviceId: event.deviceId,
+    eventId: event.eventId,
+    type: event.eventType,
+    ts: event.ts,
+    receivedAt: event.receivedAt,
+    data: event.data,
+  };
+}

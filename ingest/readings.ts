@@ -1,0 +1,85 @@
+import type { DeviceCatalog, DeviceType } from '../devices/catalog.js';
+
+/** A device's clock more than this far from the hub's is not trusted: the hub time is used. */
+export const clockSkewLimitMs = 5 * 60_000;
+
+export interface Reading {
+  deviceId: string;
+  deviceType: string;
+  /** Device time, or the hub's receive time when the device clock is off. */
+  ts: number;
+  receivedAt: number;
+  clockSkewed: boolean;
+  data: Record<string, unknown>;
+}
+
+export interface EventReading extends Reading {
+  eventId: string;
+  eventType: string;
+}
+
+export type Rejection = { error: 'too_large' | 'malformed_json' | 'not_an_object' | 'invalid'; detail: unknown };
+export type Validated<T> = { ok: true; reading: T } | ({ ok: false } & Rejection);
+
+/**
+ * Turns a device's raw payload into a typed reading, or says exactly why not.
+ * The gateway answers a rejection on the device's error topic.
+ */
+export class ReadingValidator {
+  constructor(private readonly deps: { catalog: DeviceCatalog; maxPayloadBytes: number; now: () => number }) {}
+
+  telemetry(deviceId: string, deviceType: string, payload: Buffer): Validated<Reading> {
+    const type = this.deps.catalog.get(deviceType);
+    if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${deviceType}` };
+    const parsed = this.parse(payload, type, 'telemetry');
+    if (!parsed.ok) return parsed;
+    return { ok: true, reading: this.reading(deviceId, deviceType, parsed.data) };
+  }
+
+  event(deviceId: string, deviceType: string, payload: Buffer): Validated<EventReading> {
+    const type = this.deps.catalog.get(deviceType);
+    if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${deviceType}` };
+    const parsed = this.parse(payload, type, 'event');
+    if (!parsed.ok) return parsed;
+    const reading = this.reading(deviceId, deviceType, parsed.data);
+    return {
+      ok: true,
+      reading: { ...reading, eventId: String(parsed.data.event_id), eventType: String(parsed.data.type) },
+    };
+  }
+
+  private parse(
+    payload: Buffer,
+    type: DeviceType,
+    kind: 'telemetry' | 'event',
+  ): { ok: true; data: Record<string, unknown> } | ({ ok: false } & Rejection) {
+    if (payload.length > this.deps.maxPayloadBytes) {
+      return { ok: false, error: 'too_large', detail: { bytes: payload.length, limit: this.deps.maxPayloadBytes } };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch (error) {
+      return { ok: false, error: 'malformed_json', detail: (error as Error).message };
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return { ok: false, error: 'not_an_object', detail: 'the payload must be a JSON object' };
+    }
+    const result = type[kind].safeParse(json);
+    if (!result.success) {
+      return {
+        ok: false,
+        error: 'invalid',
+        detail: result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+      };
+    }
+    return { ok: true, data: result.data as Record<string, unknown> };
+  }
+
+  private reading(deviceId: string, deviceType: string, data: Record<string, unknown>): Reading {
+    const receivedAt = this.deps.now();
+    const deviceTs = data.ts as number;
+    const clockSkewed = Math.abs(deviceTs - receivedAt) > clockSkewLimitMs;
+    return { deviceId, deviceType, ts: clockSkewed ? receivedAt : deviceTs, receivedAt, clockSkewed, data };
+  }
+}

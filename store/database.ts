@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations.js';
+import type { Tables } from './schema.js';
+
+export type Database = Kysely<Tables>;
+
+export interface StoreOptions {
+  /** `postgres://…`: PostgreSQL; otherwise the embedded SQLite file in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** SQLite file name inside dataDir; `:memory:` for throwaway stores. */
+  sqliteFile?: string;
+}
+
+export interface Store {
+  db: Database;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** int8 (bigint) columns hold milliseconds: well inside 2^53, so plain numbers. */
+const postgresTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** Opens the store and brings its schema up to date before anything uses it. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let db: Database;
+  let dialect: Store['dialect'];
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: postgresTypes });
+    db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    dialect = 'postgres';
+  } else {
+    const file = options.sqliteFile ?? 'yiyang.sqlite';
+    if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true });
+    const sqlite = new SQLite(file === ':memory:' ? file : join(options.dataDir, file));
+    // WAL lets readers go on while an event is written; FULL makes an acknowledged event survive a power cut too.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    dialect = 'sqlite';
+  }
+  await migrateToLatest(db as Kysely<unknown>);
+  return { db, dialect, close: () => db.destroy() };
+}

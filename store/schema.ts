@@ -1,0 +1,97 @@
+/** Times are milliseconds since the Unix epoch (UTC) in every table. */
+type Millis = number;
+
+export interface OrgUnitTable {
+  id: string;
+  name: string;
+  level: string;
+  parent_id: string | null;
+  /** Materialised ancestry, e.g. `/futian/lianhua/jingtian/`: scope checks are a prefix match. */
+  path: string;
+  updated_at: Millis;
+}
+
+export interface ElderTable {
+  id: string;
+  name: string;
+  org_unit_id: string;
+  address: string;
+  lat: number | null;
+  lon: number | null;
+  updated_at: Millis;
+}
+
+export interface DeviceTable {
+  id: string;
+  type: string;
+  elder_id: string | null;
+  secret_hash: string;
+  revoked_at: Millis | null;
+  created_at: Millis;
+}
+
+export interface ResponderTable {
+  id: string;
+  name: string;
+  kind: string;
+  org_unit_id: string;
+  /** JSON array of skill names. */
+  skills: string;
+  lat: number | null;
+  lon: number | null;
+  updated_at: Millis;
+}
+
+export interface UserTable {
+  username: string;
+  password_hash: string;
+  role: string;
+  /** NULL: the whole hub. */
+  org_unit_id: string | null;
+  updated_at: Millis;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  username: string;
+  expires_at: Millis;
+}
+
+export interface DeviceEventTable {
+  device_id: string;
+  event_id: string;
+  type: string;
+  device_ts: Millis;
+  received_at: Millis;
+  /** The validated event as JSON. */
+  payload: string;
+  /** Set once the alert rules have seen it: unhandled events are replayed after a crash. */
+  handled_at: Millis | null;
+}
+
+export interface AlertTable {
+  id: string;
+  elder_id: string | null;
+  device_id: string | null;
+  org_unit_id: string;
+  kind: string;
+  severity: string;
+  status: string;
+  opened_at: Millis;
+  updated_at: Millis;
+  /** The device event that opened it, if any. */
+  source_event_id: string | null;
+  /** JSON object: the evidence and context of the alert. */
+  details: string;
+}
+
+export interface Tables {
+  org_units: OrgUnitTable;
+  elders: ElderTable;
+  devices: DeviceTable;
+  responders: ResponderTable;
+  users: UserTable;
+  sessions: SessionTable;
+  device_events: DeviceEventTable;
+  alerts: AlertTable;
+}
