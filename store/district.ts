@@ -47,13 +47,15 @@ export class DistrictRegistry {
     const { db } = this.deps;
     const issues: DocumentIssue[] = [];
     const units = await this.unitTree(doc, issues);
-    const paths = computePaths(units, issues);
+    const paths = computePaths(units);
     const inScope = (path: string | undefined | null) => !!path && path.startsWith(actor.scopePath);
     const unitPath = (id: string) => paths.get(id);
 
     doc.org_units.forEach((unit, i) => {
       const stored = units.get(unit.id)?.storedPath;
-      if (!inScope(paths.get(unit.id)) || (stored && !inScope(stored))) {
+      const path = paths.get(unit.id);
+      // A unit without a path has a bad parent, reported already.
+      if ((path && !inScope(path)) || (stored && !inScope(stored))) {
         issues.push({ path: `org_units[${i}]`, message: `outside your org unit (${actor.scopePath})` });
       }
     });
@@ -303,7 +305,11 @@ export class DistrictRegistry {
   }
 }
 
-function computePaths(units: Map<string, UnitNode>, issues: DocumentIssue[]): Map<string, string> {
+/**
+ * Each unit's materialised path. Levels strictly decrease from parent to child (checked
+ * before), so a valid tree has no cycles; `seen` only keeps an invalid one from looping.
+ */
+function computePaths(units: Map<string, UnitNode>): Map<string, string> {
   const paths = new Map<string, string>();
   const resolve = (id: string, seen: Set<string>): string | undefined => {
     const known = paths.get(id);
@@ -317,11 +323,7 @@ function computePaths(units: Map<string, UnitNode>, issues: DocumentIssue[]): Ma
     paths.set(id, path);
     return path;
   };
-  for (const id of units.keys()) {
-    if (resolve(id, new Set()) === undefined && units.get(id)?.parent && units.has(units.get(id)!.parent!)) {
-      issues.push({ path: `org_units`, message: `org unit ${id} is part of a parent cycle` });
-    }
-  }
+  for (const id of units.keys()) resolve(id, new Set());
   return paths;
 }
 

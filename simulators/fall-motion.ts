@@ -1,0 +1,673 @@
+/**
+ * Physics-style generator of wrist accelerometer recordings: falls (forward, backward,
+ * lateral) and daily activities, at any sampling rate from 10 to 200 Hz.
+ *
+ * The wrist is modelled as a rigid body with a world-frame linear acceleration and an
+ * orientation (roll, pitch, yaw). The watch measures specific force in its own frame,
+ * s = Rᵀ(a + ẑ) in g, so lying still reads 1 g in some direction, free fall reads ~0 and an
+ * impact reads a short spike. Motion is built on a 400 Hz timeline from segments (poses,
+ * gait, impulses, free-fall dips), then sampled like a real watch: jittered timestamps,
+ * dropouts, a low-pass of about half the output period, noise, quantisation and range
+ * clipping, with the watch mounted in a random orientation on the wrist.
+ *
+ * It is not a biomechanical model; it gives the fall model (and its tests) many plausible
+ * shapes, rates and watch quirks that the 17 recorded volunteers do not cover, including
+ * slower, weaker movements of older people (`elderly`).
+ */
+
+export const FALL_KINDS = ['fall_forward', 'fall_backward', 'fall_lateral'] as const;
+export const ADL_KINDS = [
+  'standing',
+  'walking',
+  'jogging',
+  'stairs_up',
+  'stairs_down',
+  'sitting_down',
+  'sitting_heavily',
+  'lying_on_bed',
+  'clapping',
+  'hand_waving',
+  'picking_up',
+  'hopping',
+  'making_call',
+  'opening_door',
+  'table_bump',
+] as const;
+export type FallKind = (typeof FALL_KINDS)[number];
+export type AdlKind = (typeof ADL_KINDS)[number];
+export type MotionKind = FallKind | AdlKind;
+
+export interface MotionOptions {
+  kind: MotionKind;
+  /** Output sampling rate, 10–200 Hz. */
+  rateHz: number;
+  durationS?: number;
+  /** Slower movements, lower peaks, tremor, shorter steps. */
+  elderly?: boolean;
+  /** Sensor range per axis (g); readings are clipped to it. */
+  rangeG?: number;
+  /** Sensor noise, standard deviation per axis (g). */
+  noiseG?: number;
+  /** Timestamp jitter as a fraction of the period. */
+  jitter?: number;
+  /** Share of samples lost (in short bursts). */
+  dropout?: number;
+  /** Watch worn in a random orientation (default true). */
+  randomMount?: boolean;
+}
+
+export interface MotionTrial {
+  label: 'fall' | 'adl';
+  activity: MotionKind;
+  rateHz: number;
+  elderly: boolean;
+  tMs: Float64Array;
+  x: Float32Array;
+  y: Float32Array;
+  z: Float32Array;
+  /** Time of the impact peak (falls only). */
+  impactMs: number | null;
+  /** Fall followed by getting up within the recording. */
+  recovered: boolean;
+}
+
+const FI = 400; // internal timeline rate (Hz)
+const ARM_M = 0.35; // wrist distance from the rotation centre, for tangential acceleration
+const G = 9.80665;
+
+/** Small seeded PRNG (mulberry32): the generator never touches Math.random. */
+export class MotionRandom {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 0x9e3779b9;
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  range(a: number, b: number): number {
+    return a + (b - a) * this.next();
+  }
+  logRange(a: number, b: number): number {
+    return Math.exp(this.range(Math.log(a), Math.log(b)));
+  }
+  sign(): number {
+    return this.next() < 0.5 ? -1 : 1;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  gauss(): number {
+    const u = Math.max(1e-12, this.next());
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+}
+
+interface Pose {
+  roll: number;
+  pitch: number;
+  yaw: number;
+}
+
+/** The 400 Hz world-frame timeline one trial is composed on. */
+class Timeline {
+  readonly n: number;
+  readonly ax: Float64Array;
+  readonly ay: Float64Array;
+  readonly az: Float64Array;
+  readonly roll: Float64Array;
+  readonly pitch: Float64Array;
+  readonly yaw: Float64Array;
+
+  constructor(readonly durationS: number) {
+    this.n = Math.ceil(durationS * FI) + 1;
+    this.ax = new Float64Array(this.n);
+    this.ay = new Float64Array(this.n);
+    this.az = new Float64Array(this.n);
+    this.roll = new Float64Array(this.n);
+    this.pitch = new Float64Array(this.n);
+    this.yaw = new Float64Array(this.n);
+  }
+
+  private i(t: number): number {
+    return Math.max(0, Math.min(this.n, Math.round(t * FI)));
+  }
+
+  /** Turns smoothly to `to` over [t0, t0 + dur] and holds it to the end of the trial. */
+  poseTo(t0: number, dur: number, to: Pose): void {
+    const a = this.i(t0);
+    const from = {
+      roll: this.roll[Math.min(a, this.n - 1)]!,
+      pitch: this.pitch[Math.min(a, this.n - 1)]!,
+      yaw: this.yaw[Math.min(a, this.n - 1)]!,
+    };
+    for (let k = a; k < this.n; k++) {
+      const s = Math.min(1, (k - a) / Math.max(1, dur * FI));
+      const w = s * s * (3 - 2 * s);
+      this.roll[k] = from.roll + w * (to.roll - from.roll);
+      this.pitch[k] = from.pitch + w * (to.pitch - from.pitch);
+      this.yaw[k] = from.yaw + w * (to.yaw - from.yaw);
+    }
+  }
+
+  pose(t: number): Pose {
+    const k = Math.min(this.i(t), this.n - 1);
+    return { roll: this.roll[k]!, pitch: this.pitch[k]!, yaw: this.yaw[k]! };
+  }
+
+  /** Adds a sinusoidal angle oscillation (arm swing, waving, twisting). */
+  swing(t0: number, t1: number, axis: 'roll' | 'pitch' | 'yaw', amp: number, hz: number, phase = 0): void {
+    const arr = this[axis];
+    const a = this.i(t0);
+    const b = this.i(t1);
+    const ramp = 0.3 * FI;
+    for (let k = a; k < b; k++) {
+      const env = Math.min(1, (k - a) / ramp, (b - k) / ramp);
+      arr[k]! += env * amp * Math.sin(2 * Math.PI * hz * (k / FI) + phase);
+    }
+  }
+
+  /** Adds a sinusoidal linear acceleration along a world direction. */
+  shake(t0: number, t1: number, dir: readonly number[], amp: number, hz: number, phase = 0): void {
+    const a = this.i(t0);
+    const b = this.i(t1);
+    const ramp = 0.2 * FI;
+    for (let k = a; k < b; k++) {
+      const env = Math.min(1, (k - a) / ramp, (b - k) / ramp);
+      const v = env * amp * Math.sin(2 * Math.PI * hz * (k / FI) + phase);
+      this.ax[k]! += v * dir[0]!;
+      this.ay[k]! += v * dir[1]!;
+      this.az[k]! += v * dir[2]!;
+    }
+  }
+
+  /**
+   * A contact impulse peaking at `t` (a heel strike, a clap, a body hitting the floor): a
+   * Gaussian of half-width `width` seconds followed by a damped rebound.
+   */
+  impulse(t: number, amp: number, width: number, dir: readonly number[], ringHz = 12): void {
+    const a = this.i(t - 4 * width);
+    const b = this.i(t + 6 * width + 3 / ringHz);
+    for (let k = a; k < b; k++) {
+      const dt = k / FI - t;
+      let v = amp * Math.exp(-((dt / width) ** 2));
+      if (dt > width) v -= 0.25 * amp * Math.exp(-(dt - width) * ringHz) * Math.sin(2 * Math.PI * ringHz * (dt - width));
+      this.ax[k]! += v * dir[0]!;
+      this.ay[k]! += v * dir[1]!;
+      this.az[k]! += v * dir[2]!;
+    }
+  }
+
+  /** Loss of support: downward acceleration that lowers the felt gravity by up to `depth`. */
+  dip(t0: number, dur: number, depth: number): void {
+    const a = this.i(t0);
+    const b = this.i(t0 + dur);
+    for (let k = a; k < b; k++) {
+      const s = (k - a) / Math.max(1, b - a);
+      // builds up while the body accelerates, ends abruptly at contact
+      this.az[k]! -= depth * Math.sin((Math.PI / 2) * Math.min(1, s * 1.6));
+    }
+  }
+
+  /** A smooth vertical lowering or raising of the body (sitting, bending): down then brake. */
+  lower(t0: number, dur: number, amp: number): void {
+    const a = this.i(t0);
+    const b = this.i(t0 + dur);
+    for (let k = a; k < b; k++) this.az[k]! -= amp * Math.sin((2 * Math.PI * (k - a)) / Math.max(1, b - a));
+  }
+
+  /** Small, aperiodic movements of a living person (sums of slow random sinusoids). */
+  fidget(rng: MotionRandom, t0: number, t1: number, accG: number, angRad: number): void {
+    for (let j = 0; j < 3; j++) {
+      const dir = [rng.gauss(), rng.gauss(), rng.gauss() * 0.5];
+      const nrm = Math.hypot(dir[0]!, dir[1]!, dir[2]!) || 1;
+      this.shake(t0, t1, [dir[0]! / nrm, dir[1]! / nrm, dir[2]! / nrm], accG * rng.range(0.3, 1), rng.range(0.3, 3), rng.range(0, 6.3));
+      this.swing(t0, t1, rng.pick(['roll', 'pitch', 'yaw'] as const), angRad * rng.range(0.3, 1), rng.range(0.1, 0.8), rng.range(0, 6.3));
+    }
+  }
+
+  /** Tangential acceleration of the wrist caused by the orientation changes above. */
+  addArmDynamics(): void {
+    const h = 1 / FI;
+    const s = (ARM_M / G) / (h * h);
+    for (let k = 1; k < this.n - 1; k++) {
+      this.ax[k]! += s * (this.pitch[k + 1]! - 2 * this.pitch[k]! + this.pitch[k - 1]!);
+      this.ay[k]! += s * (this.roll[k + 1]! - 2 * this.roll[k]! + this.roll[k - 1]!);
+    }
+  }
+
+  /** Specific force in the wrist frame at internal index k: Rᵀ(a + ẑ). */
+  read(k: number, out: Float64Array): void {
+    let vx = this.ax[k]!;
+    let vy = this.ay[k]!;
+    let vz = this.az[k]! + 1;
+    let c = Math.cos(this.yaw[k]!);
+    let s = Math.sin(this.yaw[k]!);
+    [vx, vy] = [c * vx + s * vy, -s * vx + c * vy];
+    c = Math.cos(this.pitch[k]!);
+    s = Math.sin(this.pitch[k]!);
+    [vx, vz] = [c * vx - s * vz, s * vx + c * vz];
+    c = Math.cos(this.roll[k]!);
+    s = Math.sin(this.roll[k]!);
+    [vy, vz] = [c * vy + s * vz, -s * vy + c * vz];
+    out[0] = vx;
+    out[1] = vy;
+    out[2] = vz;
+  }
+}
+
+const UP = [0, 0, 1] as const;
+
+/** Composes trials; one instance per seed, no shared state. */
+export class FallMotionSimulator {
+  private readonly rng: MotionRandom;
+
+  constructor(seed: number) {
+    this.rng = new MotionRandom(seed);
+  }
+
+  generate(opts: MotionOptions): MotionTrial {
+    const rng = this.rng;
+    const elderly = opts.elderly ?? false;
+    const dur = opts.durationS ?? 15;
+    const tl = new Timeline(dur);
+    // older people: slower (time stretch), weaker (lower peaks), tremor
+    const slow = elderly ? rng.range(1.2, 1.7) : rng.range(0.9, 1.1);
+    const gain = elderly ? rng.range(0.5, 0.85) : rng.range(0.85, 1.15);
+    const ctx: Ctx = { rng, tl, dur, slow, gain, elderly };
+    const stand = standingPose(rng);
+    tl.poseTo(0, 0, stand);
+    let impactS: number | null = null;
+    let recovered = false;
+    if ((FALL_KINDS as readonly string[]).includes(opts.kind)) {
+      const r = composeFall(ctx, opts.kind as FallKind, stand);
+      impactS = r.impactS;
+      recovered = r.recovered;
+    } else {
+      composeAdl(ctx, opts.kind as AdlKind, stand);
+    }
+    if (elderly) tl.shake(0, dur, randomUnit(rng), rng.range(0.005, 0.03), rng.range(4, 6.5));
+    tl.addArmDynamics();
+    const s = this.sample(tl, opts);
+    return {
+      label: impactS === null ? 'adl' : 'fall',
+      activity: opts.kind,
+      rateHz: opts.rateHz,
+      elderly,
+      ...s,
+      impactMs: impactS === null ? null : peakNear(s.tMs, s.x, s.y, s.z, impactS * 1000),
+      recovered,
+    };
+  }
+
+  /** Reads the timeline like a watch: jitter, dropouts, low-pass, noise, quantisation, clipping. */
+  private sample(tl: Timeline, opts: MotionOptions): { tMs: Float64Array; x: Float32Array; y: Float32Array; z: Float32Array } {
+    const rng = this.rng;
+    const rate = opts.rateHz;
+    const range = opts.rangeG ?? 8;
+    const noise = opts.noiseG ?? 0.01;
+    const jitter = opts.jitter ?? 0.1;
+    const dropout = opts.dropout ?? 0.01;
+    const lsb = (2 * range) / 4096; // 12-bit converter
+    const mount = opts.randomMount === false ? identity() : randomRotation(rng);
+    const total = Math.floor(tl.durationS * rate);
+    const tMs = new Float64Array(total);
+    const x = new Float32Array(total);
+    const y = new Float32Array(total);
+    const z = new Float32Array(total);
+    const half = Math.max(0, Math.floor((0.25 * FI) / rate)); // low-pass of ~half a period
+    const v = new Float64Array(3);
+    let n = 0;
+    let lost = 0;
+    for (let k = 0; k < total; k++) {
+      if (lost > 0) {
+        lost--;
+        continue;
+      }
+      if (k > 0 && rng.next() < dropout / 3) {
+        lost = Math.floor(rng.range(1, 5)); // burst of ~3 samples
+        continue;
+      }
+      const t = (k + (k > 0 ? jitter * rng.range(-0.5, 0.5) : 0)) / rate;
+      const c = Math.min(tl.n - 1, Math.round(t * FI));
+      let sx = 0;
+      let sy = 0;
+      let sz = 0;
+      let cnt = 0;
+      for (let j = Math.max(0, c - half); j <= Math.min(tl.n - 1, c + half); j++) {
+        tl.read(j, v);
+        sx += v[0]!;
+        sy += v[1]!;
+        sz += v[2]!;
+        cnt++;
+      }
+      sx /= cnt;
+      sy /= cnt;
+      sz /= cnt;
+      const mx = mount[0]! * sx + mount[1]! * sy + mount[2]! * sz;
+      const my = mount[3]! * sx + mount[4]! * sy + mount[5]! * sz;
+      const mz = mount[6]! * sx + mount[7]! * sy + mount[8]! * sz;
+      tMs[n] = Math.round(t * 1000 * 10) / 10;
+      x[n] = quantise(mx + noise * rng.gauss(), lsb, range);
+      y[n] = quantise(my + noise * rng.gauss(), lsb, range);
+      z[n] = quantise(mz + noise * rng.gauss(), lsb, range);
+      n++;
+    }
+    return { tMs: tMs.slice(0, n), x: x.slice(0, n), y: y.slice(0, n), z: z.slice(0, n) };
+  }
+}
+
+interface Ctx {
+  rng: MotionRandom;
+  tl: Timeline;
+  dur: number;
+  slow: number;
+  gain: number;
+  elderly: boolean;
+}
+
+function standingPose(rng: MotionRandom): Pose {
+  return { roll: rng.range(-0.4, 0.4), pitch: rng.range(-1.5, -1.0), yaw: rng.range(-Math.PI, Math.PI) };
+}
+
+function lapPose(rng: MotionRandom, yaw: number): Pose {
+  return { roll: rng.range(-0.8, 0.8), pitch: rng.range(-0.5, 0.4), yaw };
+}
+
+function lyingPose(rng: MotionRandom, yaw: number): Pose {
+  return { roll: rng.sign() * rng.range(0.9, 2.6), pitch: rng.range(-1.3, 1.3), yaw: yaw + rng.range(-1, 1) };
+}
+
+function randomUnit(rng: MotionRandom): [number, number, number] {
+  const v = [rng.gauss(), rng.gauss(), rng.gauss()];
+  const n = Math.hypot(v[0]!, v[1]!, v[2]!) || 1;
+  return [v[0]! / n, v[1]! / n, v[2]! / n];
+}
+
+function horizontal(rng: MotionRandom): [number, number, number] {
+  const a = rng.range(0, 2 * Math.PI);
+  return [Math.cos(a), Math.sin(a), 0];
+}
+
+/** Walking-like gait from t0 to t1: vertical bounce, heel strikes, arm swing. */
+function gait(c: Ctx, t0: number, t1: number, o: { hz: number; bounce: number; strike: number; swing: number }): void {
+  const { tl, rng } = c;
+  if (t1 - t0 < 0.3) return;
+  const fwd = horizontal(rng);
+  tl.shake(t0, t1, UP, o.bounce, o.hz, rng.range(0, 6.3));
+  tl.shake(t0, t1, UP, o.bounce * 0.3, 2 * o.hz, rng.range(0, 6.3));
+  tl.shake(t0, t1, fwd, o.bounce * 0.5, o.hz, rng.range(0, 6.3));
+  tl.swing(t0, t1, 'pitch', o.swing, o.hz / 2, rng.range(0, 6.3));
+  tl.swing(t0, t1, 'roll', o.swing * 0.3, o.hz / 2, rng.range(0, 6.3));
+  const step = 1 / o.hz;
+  for (let t = t0 + rng.range(0, step); t < t1; t += step * rng.range(0.93, 1.07)) {
+    const dir = [fwd[0] * 0.3, fwd[1] * 0.3, 1];
+    tl.impulse(t, o.strike * rng.range(0.7, 1.3), rng.range(0.015, 0.035), dir, rng.range(8, 16));
+  }
+}
+
+function walk(c: Ctx, t0: number, t1: number): void {
+  const e = c.elderly;
+  gait(c, t0, t1, {
+    hz: e ? c.rng.range(1.1, 1.6) : c.rng.range(1.6, 2.1),
+    bounce: c.gain * c.rng.range(0.12, 0.35),
+    strike: c.gain * c.rng.range(0.15, 0.6),
+    swing: (e ? c.rng.range(0.05, 0.25) : c.rng.range(0.2, 0.5)) * c.gain,
+  });
+}
+
+function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
+  const { tl, rng, dur, slow, gain } = c;
+  const yaw = stand.yaw;
+  tl.fidget(rng, 0, dur, 0.03 * gain, 0.08);
+  switch (kind) {
+    case 'standing':
+      tl.fidget(rng, 0, dur, 0.06 * gain, 0.2);
+      break;
+    case 'walking': {
+      const a = rng.range(0, 2);
+      const b = dur - rng.range(0, 2);
+      walk(c, a, b);
+      if (rng.next() < 0.5) tl.swing(a + (b - a) / 2, a + (b - a) / 2 + 1.5 * slow, 'yaw', 1.2, 0.3); // turn
+      break;
+    }
+    case 'jogging': {
+      const a = rng.range(0, 2);
+      const b = dur - rng.range(0, 2);
+      tl.poseTo(a - 0.5, 0.5, { ...stand, pitch: rng.range(-0.6, 0.2) }); // elbows bent
+      const hz = rng.range(2.3, 3.0) / (c.elderly ? 1.2 : 1);
+      gait(c, a, b, { hz, bounce: gain * rng.range(0.4, 0.9), strike: gain * rng.range(1.2, 3.5), swing: gain * rng.range(0.4, 0.8) });
+      tl.poseTo(b, 0.5, stand);
+      break;
+    }
+    case 'stairs_up':
+    case 'stairs_down': {
+      const a = rng.range(0, 2);
+      const b = dur - rng.range(0, 2);
+      const down = kind === 'stairs_down';
+      gait(c, a, b, {
+        hz: rng.range(1.1, 1.7) / slow,
+        bounce: gain * rng.range(0.2, 0.45),
+        strike: gain * (down ? rng.range(0.4, 1.4) : rng.range(0.15, 0.5)),
+        swing: gain * rng.range(0.05, 0.3),
+      });
+      if (rng.next() < 0.5) tl.poseTo(a, 0.6, { ...stand, pitch: rng.range(-0.4, 0.2) }); // hand on the rail
+      break;
+    }
+    case 'sitting_down':
+    case 'sitting_heavily': {
+      const heavy = kind === 'sitting_heavily';
+      const t = rng.range(1, dur * 0.4);
+      walk(c, 0, t - 0.8);
+      const d = (heavy ? rng.range(0.5, 0.9) : rng.range(0.9, 1.6)) * slow;
+      tl.lower(t, d, gain * rng.range(0.1, 0.3));
+      if (heavy) tl.dip(t + d * 0.4, d * 0.5, rng.range(0.2, 0.5));
+      tl.poseTo(t, d, lapPose(rng, yaw));
+      tl.impulse(t + d * 0.9, gain * (heavy ? rng.range(0.8, 2.2) : rng.range(0.2, 0.8)), rng.range(0.03, 0.07), UP, rng.range(6, 12));
+      tl.fidget(rng, t + d, dur, 0.04 * gain, 0.15);
+      if (rng.next() < 0.4) {
+        const u = rng.range(t + d + 3, dur - 1);
+        if (u + 1.5 * slow < dur) {
+          tl.lower(u, 1.3 * slow, -gain * rng.range(0.1, 0.3));
+          tl.poseTo(u, 1.2 * slow, stand);
+        }
+      }
+      break;
+    }
+    case 'lying_on_bed': {
+      const t = rng.range(1, dur * 0.35);
+      const d = rng.range(0.8, 1.4) * slow;
+      tl.lower(t, d, gain * rng.range(0.1, 0.25));
+      tl.poseTo(t, d, lapPose(rng, yaw));
+      tl.impulse(t + d * 0.9, gain * rng.range(0.2, 0.8), 0.05, UP);
+      const l = t + d + rng.range(0.5, 2) * slow;
+      const ld = rng.range(0.8, 2.2) * slow;
+      tl.poseTo(l, ld, lyingPose(rng, yaw));
+      tl.impulse(l + ld * 0.85, gain * rng.range(0.3, 2.0), rng.range(0.03, 0.08), randomUnit(rng), rng.range(5, 10));
+      tl.fidget(rng, l + ld, dur, 0.03 * gain, 0.1);
+      break;
+    }
+    case 'clapping': {
+      const a = rng.range(1, 4);
+      const b = Math.min(dur - 0.5, a + rng.range(3, 9));
+      tl.poseTo(a - 0.7, 0.6, { roll: rng.sign() * rng.range(1.0, 1.7), pitch: rng.range(-0.3, 0.5), yaw });
+      const hz = rng.range(1.8, 4) / (c.elderly ? 1.3 : 1);
+      const side = horizontal(rng);
+      tl.shake(a, b, side, gain * rng.range(0.4, 1.2), hz);
+      const peak = gain * rng.range(2, 9);
+      for (let t = a + 0.2; t < b; t += (1 / hz) * rng.range(0.95, 1.05)) {
+        tl.impulse(t, peak * rng.range(0.7, 1.2), rng.range(0.008, 0.02), side, rng.range(15, 30));
+      }
+      tl.poseTo(b, 0.7, stand);
+      break;
+    }
+    case 'hand_waving': {
+      const a = rng.range(1, 4);
+      const b = Math.min(dur - 1, a + rng.range(2, 7));
+      tl.poseTo(a - 0.8 * slow, 0.8 * slow, { roll: rng.range(-0.5, 0.5), pitch: rng.range(1.0, 1.6), yaw });
+      tl.swing(a, b, 'roll', gain * rng.range(0.3, 0.8), rng.range(1.2, 3) / slow);
+      tl.poseTo(b, 0.8 * slow, stand);
+      break;
+    }
+    case 'picking_up': {
+      const t = rng.range(1, dur * 0.5);
+      const d = rng.range(0.8, 1.5) * slow;
+      walk(c, 0, t - 0.5);
+      tl.lower(t, d, gain * rng.range(0.1, 0.3));
+      tl.poseTo(t, d, { roll: rng.range(-1, 1), pitch: rng.range(-1.6, -0.6), yaw: yaw + rng.range(-1, 1) });
+      const u = t + d + rng.range(0.5, 2) * slow;
+      tl.impulse(t + d, gain * rng.range(0.1, 0.6), 0.04, randomUnit(rng));
+      tl.lower(u, d, -gain * rng.range(0.1, 0.3));
+      tl.poseTo(u, d, stand);
+      walk(c, u + d + 0.5, dur);
+      break;
+    }
+    case 'hopping': {
+      const a = rng.range(1, 3);
+      const b = Math.min(dur - 0.5, a + rng.range(3, 8));
+      const hz = rng.range(1.5, 2.6) / (c.elderly ? 1.3 : 1);
+      const flight = Math.min(0.6 / hz, rng.range(0.15, 0.35));
+      tl.swing(a, b, 'pitch', gain * rng.range(0.1, 0.4), hz);
+      for (let t = a; t + 1 / hz < b; t += 1 / hz) {
+        tl.impulse(t, gain * rng.range(0.8, 1.8), 0.05, UP, 6); // push-off
+        tl.dip(t + 0.06, flight, rng.range(0.75, 0.95)); // ballistic: almost no specific force
+        tl.impulse(t + 0.06 + flight + 0.03, gain * rng.range(1.8, 5.5), rng.range(0.025, 0.05), UP, rng.range(8, 16));
+      }
+      break;
+    }
+    case 'making_call': {
+      const a = rng.range(1, 5);
+      const d = rng.range(0.7, 1.3) * slow;
+      const hold = rng.range(3, 8);
+      tl.poseTo(a, d, { roll: rng.range(-1.8, 1.8), pitch: rng.range(0.6, 1.5), yaw: yaw + rng.range(-1, 1) });
+      tl.fidget(rng, a + d, a + d + hold, 0.03, 0.1);
+      tl.poseTo(a + d + hold, d, stand);
+      break;
+    }
+    case 'opening_door': {
+      const a = rng.range(2, 5);
+      walk(c, 0, a - 0.3);
+      tl.poseTo(a - 0.5, 0.6 * slow, { roll: rng.range(-0.5, 0.5), pitch: rng.range(-0.3, 0.3), yaw });
+      tl.swing(a + 0.3, a + 0.3 + 0.8 * slow, 'roll', rng.range(0.6, 1.2), 0.6 / slow);
+      tl.shake(a + 1, a + 1 + slow, horizontal(rng), gain * rng.range(0.15, 0.4), 0.7);
+      tl.poseTo(a + 1.5 + slow, 0.6, stand);
+      walk(c, a + 2 + slow, Math.min(dur, a + 6 + slow));
+      break;
+    }
+    case 'table_bump': {
+      // sitting at a table, the hand knocks against it or puts a cup down hard
+      tl.poseTo(0, 0, lapPose(rng, yaw));
+      tl.fidget(rng, 0, dur, 0.06 * gain, 0.3);
+      const hits = 1 + Math.floor(rng.range(0, 3));
+      for (let i = 0; i < hits; i++) {
+        tl.impulse(rng.range(1, dur - 1), gain * rng.range(1.2, 5), rng.range(0.01, 0.03), randomUnit(rng), rng.range(15, 30));
+      }
+      break;
+    }
+  }
+}
+
+function composeFall(c: Ctx, kind: FallKind, stand: Pose): { impactS: number; recovered: boolean } {
+  const { tl, rng, dur, gain, elderly } = c;
+  const t0 = rng.range(2, Math.max(2.5, dur * 0.45));
+  // pre-fall: standing, walking, or getting up from a chair
+  const pre = rng.next();
+  if (pre < 0.45) {
+    walk(c, rng.range(0, 1), t0 - 0.1);
+  } else if (pre < 0.75) {
+    tl.fidget(rng, 0, t0, 0.05 * gain, 0.2);
+  } else {
+    tl.poseTo(0, 0, lapPose(rng, stand.yaw));
+    tl.poseTo(t0 - 1.4 * c.slow, 1.2 * c.slow, stand);
+    tl.lower(t0 - 1.4 * c.slow, 1.2 * c.slow, -gain * rng.range(0.1, 0.25));
+  }
+  tl.fidget(rng, 0, dur, 0.03, 0.08);
+  // loss of balance, then the fall: the body topples, the wrist turns and loses support
+  const lob = rng.range(0.1, 0.5);
+  tl.shake(t0, t0 + lob, horizontal(rng), rng.range(0.1, 0.4), 1 / (2 * lob));
+  const fallDur = elderly ? rng.range(0.5, 1.2) : rng.range(0.4, 0.9);
+  const fs = t0 + lob;
+  const depth = elderly ? rng.range(0.15, 0.75) : rng.range(0.3, 0.95);
+  tl.dip(fs, fallDur, depth);
+  const turn = rng.range(0.7, 2.2);
+  const end = tl.pose(fs);
+  const lying: Pose =
+    kind === 'fall_lateral'
+      ? { roll: end.roll + rng.sign() * turn, pitch: end.pitch + rng.range(-0.6, 0.6), yaw: end.yaw + rng.range(-0.5, 0.5) }
+      : {
+          roll: end.roll + rng.range(-0.8, 0.8),
+          pitch: end.pitch + (kind === 'fall_forward' ? turn : -turn),
+          yaw: end.yaw + rng.range(-0.8, 0.8),
+        };
+  tl.poseTo(fs, fallDur, lying);
+  if (rng.next() < 0.6) tl.shake(fs, fs + fallDur, horizontal(rng), rng.range(0.2, 1.0) * gain, 1 / (2 * fallDur)); // arms reach out
+  // impact: mostly upward specific force as the ground stops the body, plus a sideways part
+  const ti = fs + fallDur;
+  const peak = elderly ? rng.logRange(1.8, 6) : rng.logRange(2.2, 13);
+  const h = horizontal(rng);
+  const side = rng.range(0, 1);
+  const dir = [h[0] * side, h[1] * side, 1];
+  const nd = Math.hypot(dir[0]!, dir[1]!, dir[2]!);
+  tl.impulse(ti, peak - 1, rng.range(0.02, 0.06), dir.map((v) => v / nd), rng.range(6, 15));
+  if (rng.next() < 0.6) tl.impulse(ti + rng.range(0.1, 0.4), (peak - 1) * rng.range(0.15, 0.5), 0.04, randomUnit(rng));
+  // after the impact: lying still, struggling, or getting up again
+  const after = rng.next();
+  let recovered = false;
+  if (after < 0.55) {
+    tl.fidget(rng, ti + 0.3, dur, 0.02, 0.05);
+  } else if (after < 0.8) {
+    const s = ti + rng.range(0.5, 2);
+    const e = s + rng.range(1, 4);
+    tl.fidget(rng, s, e, rng.range(0.1, 0.35), rng.range(0.2, 0.5));
+  } else {
+    const u = ti + rng.range(1.5, 6);
+    const d = rng.range(2, 4) * c.slow;
+    if (u + d < dur) {
+      recovered = true;
+      tl.fidget(rng, u, u + d, 0.25, 0.4);
+      tl.lower(u, d, -rng.range(0.1, 0.3));
+      tl.poseTo(u, d, stand);
+      walk(c, u + d + 0.5, dur);
+    }
+  }
+  return { impactS: ti, recovered };
+}
+
+/** Time of the largest magnitude within ±0.3 s of `nearMs` (the sampled impact). */
+function peakNear(tMs: Float64Array, x: Float32Array, y: Float32Array, z: Float32Array, nearMs: number): number {
+  let best = nearMs;
+  let bestM = -1;
+  for (let i = 0; i < tMs.length; i++) {
+    if (Math.abs(tMs[i]! - nearMs) > 300) continue;
+    const m = x[i]! * x[i]! + y[i]! * y[i]! + z[i]! * z[i]!;
+    if (m > bestM) {
+      bestM = m;
+      best = tMs[i]!;
+    }
+  }
+  return best;
+}
+
+function quantise(v: number, lsb: number, range: number): number {
+  return Math.max(-range, Math.min(range, Math.round(v / lsb) * lsb));
+}
+
+function identity(): number[] {
+  return [1, 0, 0, 0, 1, 0, 0, 0, 1];
+}
+
+/** Uniform random rotation (from a random unit quaternion), row-major 3×3. */
+export function randomRotation(rng: MotionRandom): number[] {
+  let q = [rng.gauss(), rng.gauss(), rng.gauss(), rng.gauss()];
+  const n = Math.hypot(q[0]!, q[1]!, q[2]!, q[3]!) || 1;
+  q = q.map((v) => v / n);
+  const [w, a, b, c] = q as [number, number, number, number];
+  return [
+    1 - 2 * (b * b + c * c), 2 * (a * b - c * w), 2 * (a * c + b * w),
+    2 * (a * b + c * w), 1 - 2 * (a * a + c * c), 2 * (b * c - a * w),
+    2 * (a * c - b * w), 2 * (b * c + a * w), 1 - 2 * (a * a + b * b),
+  ];
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { type HubConfig, loadConfig } from '../../gateway/config.js';
+import { type Hub, startHub } from '../../gateway/hub.js';
+import type { DistrictDocumentInput } from '../../store/district-document.js';
+import { type Dialect, freshPostgresDatabase } from './databases.js';
+
+export const adminPassword = 'admin-password-1';
+
+export interface TestHub extends Hub {
+  adminToken: string;
+  /** `Authorization` headers for a user. */
+  as(token: string): { authorization: string };
+  login(username: string, password: string): Promise<string>;
+  putDistrict(doc: DistrictDocumentInput, token?: string): Promise<{ statusCode: number; body: any }>;
+}
+
+/** A real hub on ephemeral ports, its own data directory, and SQLite or a fresh PostgreSQL database. */
+export async function startTestHub(
+  options: { dialect?: Dialect; now?: () => number; config?: Partial<HubConfig> } = {},
+): Promise<TestHub> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-test-'));
+  const databaseUrl = options.dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const config = loadConfig(
+    {},
+    { host: '127.0.0.1', port: 0, mqttPort: 0, dataDir, databaseUrl, adminPassword, logLevel: 'silent', ...options.config },
+  );
+  const hub = await startHub(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), now: options.now });
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const login = async (username: string, password: string) => {
+    const res = await hub.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+    return (res.json() as { token: string }).token;
+  };
+  const adminToken = await login('admin', adminPassword);
+  return {
+    ...hub,
+    adminToken,
+    as,
+    login,
+    async putDistrict(doc, token = adminToken) {
+      const res = await hub.app.inject({ method: 'PUT', url: '/api/v1/district', headers: as(token), payload: doc });
+      return { statusCode: res.statusCode, body: res.json() };
+    },
+  };
+}
+
+/** A small district: one street, two communities, an elder with a watch in each, a specialist per community. */
+export function smallDistrict(): DistrictDocumentInput {
+  return {
+    org_units: [
+      { id: 'futian', name: '福田区', level: 'district' },
+      { id: 'lianhua', name: '莲花街道', level: 'street', parent: 'futian' },
+      { id: 'jingtian', name: '景田社区', level: 'community', parent: 'lianhua' },
+      { id: 'meilin', name: '梅林社区', level: 'community', parent: 'lianhua' },
+    ],
+    elders: [
+      {
+        id: 'e-0001',
+        name: '王秀英',
+        org_unit: 'jingtian',
+        address: '景田北一街 3 栋 502',
+        location: { lat: 22.5531, lon: 114.0412 },
+        devices: [
+          { id: 'w-0001', type: 'watch', secret: 'watch-secret-0001' },
+          { id: 'r-0001', type: 'fall_radar', secret: 'radar-secret-0001' },
+        ],
+      },
+      {
+        id: 'e-0002',
+        name: '李桂兰',
+        org_unit: 'meilin',
+        address: '梅林一村 12 栋 301',
+        location: { lat: 22.5702, lon: 114.0523 },
+        devices: [{ id: 'w-0002', type: 'watch', secret: 'watch-secret-0002' }],
+      },
+    ],
+    responders: [
+      { id: 'v-0001', name: '李建国', kind: 'volunteer', org_unit: 'jingtian', skills: ['first_aid'], location: { lat: 22.5529, lon: 114.042 } },
+    ],
+    users: [
+      { username: 'spec-jingtian', password: 'spec-password-1', role: 'specialist', org_unit: 'jingtian' },
+      { username: 'spec-meilin', password: 'spec-password-2', role: 'specialist', org_unit: 'meilin' },
+      { username: 'admin-lianhua', password: 'admin-password-2', role: 'admin', org_unit: 'lianhua' },
+      { username: 'v-0001', password: 'volunteer-password', role: 'responder', org_unit: 'jingtian' },
+    ],
+  };
+}
