@@ -60,7 +60,11 @@ describe('device catalog', () => {
       it('[DEVICE-SIMULATE] simulated telemetry passes its own schema', () => {
         const random = seeded(7);
         for (let i = 0; i < 200; i++) {
-          const message = type.simulate({ ts: 1_764_392_000_000 + i * 1000, random, home: { lat: 22.54, lon: 114.05 } });
+          const message = type.simulate({
+            ts: 1_764_392_000_000 + i * 1000,
+            random,
+            home: { lat: 22.54, lon: 114.05 },
+          });
           const parsed = type.telemetry.safeParse(message);
           expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
         }

@@ -13,10 +13,7 @@ export interface MetricDisplay {
  * the gateway and ingest validate with the schemas, device health uses the
  * silence timeout, simulators call `simulate`, the console renders `display`.
  */
-export interface DeviceType<
-  T extends z.ZodObject = z.ZodObject,
-  E extends z.ZodObject = z.ZodObject,
-> {
+export interface DeviceType<T extends z.ZodObject = z.ZodObject, E extends z.ZodObject = z.ZodObject> {
   name: string;
   label: { zh: string; en: string };
   telemetry: T;

@@ -83,7 +83,12 @@ export class AlertBook {
       status: 'open',
       opened_at: openedAt,
       updated_at: openedAt,
-      details: { event_id: event.eventId, event_type: event.type, device_ts: event.ts, received_at: event.receivedAt },
+      details: {
+        event_id: event.eventId,
+        event_type: event.type,
+        device_ts: event.ts,
+        received_at: event.receivedAt,
+      },
     };
     const inserted = await db.transaction().execute(async (trx) => {
       const result = await trx
@@ -126,7 +131,10 @@ export class AlertBook {
       .execute();
   }
 
-  async list(scopePath: string, filter: { status?: AlertStatus | undefined; limit: number }): Promise<Alert[]> {
+  async list(
+    scopePath: string,
+    filter: { status?: AlertStatus | undefined; limit: number },
+  ): Promise<Alert[]> {
     let query = this.deps.db
       .selectFrom('alerts as a')
       .innerJoin('org_units as o', 'o.id', 'a.org_unit_id')

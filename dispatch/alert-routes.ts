@@ -31,7 +31,12 @@ export const alertRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook }> = async (
           status: z.enum(alertStatuses).optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(500),
         }),
-        response: { 200: z.object({ alerts: z.array(alertSchema) }), 400: errorBody, 401: errorBody, 403: errorBody },
+        response: {
+          200: z.object({ alerts: z.array(alertSchema) }),
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+        },
       },
     },
     async (request) => ({

@@ -62,9 +62,15 @@ export class EventAlerts {
     const opened = await this.deps.alerts.openForEvent(event, spec);
     if (opened) {
       this.deps.onOpened(spec.kind);
-      this.deps.logger.info({ alert: opened.alert.id, kind: spec.kind, device: event.deviceId }, 'alert opened');
+      this.deps.logger.info(
+        { alert: opened.alert.id, kind: spec.kind, device: event.deviceId },
+        'alert opened',
+      );
     } else {
-      this.deps.logger.warn({ device: event.deviceId, event: event.eventId }, 'no alert: device has no elder, or already alerted');
+      this.deps.logger.warn(
+        { device: event.deviceId, event: event.eventId },
+        'no alert: device has no elder, or already alerted',
+      );
     }
   }
 }

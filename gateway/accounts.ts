@@ -30,7 +30,13 @@ export class Accounts {
     const password_hash = await hashSecret(password);
     await this.deps.db
       .insertInto('users')
-      .values({ username: 'admin', password_hash, role: 'admin', org_unit_id: null, updated_at: this.deps.now() })
+      .values({
+        username: 'admin',
+        password_hash,
+        role: 'admin',
+        org_unit_id: null,
+        updated_at: this.deps.now(),
+      })
       .onConflict((oc) => oc.column('username').doNothing())
       .execute();
     return true;

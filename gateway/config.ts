@@ -6,7 +6,10 @@ const url = (protocols: string[]) =>
   z
     .string()
     .url()
-    .refine((u) => protocols.some((p) => u.startsWith(`${p}:`)), `must start with ${protocols.join(': or ')}:`);
+    .refine(
+      (u) => protocols.some((p) => u.startsWith(`${p}:`)),
+      `must start with ${protocols.join(': or ')}:`,
+    );
 
 /** Everything the hub can be told, with its embedded default. Read once at start. */
 export const configSchema = z.object({
@@ -26,9 +29,18 @@ export const configSchema = z.object({
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a console login lasts. */
-  tokenTtlHours: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  tokenTtlHours: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(12),
   /** Payloads above this are dropped and answered on the error topic (protocol: 64 KiB). */
-  maxPayloadBytes: z.coerce.number().int().min(1024).max(1 << 20).default(64 * 1024),
+  maxPayloadBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 20)
+    .default(64 * 1024),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;
@@ -86,7 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = {}, overrides: Partial<HubCo
       try {
         readFileSync(file);
       } catch (error) {
-        throw new ConfigError(`invalid configuration:\n  ${environmentNames[key]}: cannot read ${file} (${(error as Error).message})`);
+        throw new ConfigError(
+          `invalid configuration:\n  ${environmentNames[key]}: cannot read ${file} (${(error as Error).message})`,
+        );
       }
     }
   }

@@ -32,9 +32,17 @@ export class DeviceAuthenticator {
 
   constructor(private readonly deps: { db: Database }) {}
 
-  async check(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<Verdict> {
+  async check(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<Verdict> {
     if (!deviceIdPattern.test(clientId) || username !== clientId) {
-      return { ok: false, returnCode: refusal.badIdentifier, reason: 'client id must equal username and be a device id' };
+      return {
+        ok: false,
+        returnCode: refusal.badIdentifier,
+        reason: 'client id must equal username and be a device id',
+      };
     }
     const row = await this.deps.db
       .selectFrom('devices')

@@ -33,17 +33,32 @@ export class DeviceRegistry {
     scopePath: string,
   ): Promise<{ device: DeviceRecord; secret: string }> {
     if (!this.deps.catalog.get(device.type)) {
-      throw new DeviceRegistryError('invalid', `unknown device type ${device.type}; known: ${this.deps.catalog.names().join(', ')}`);
+      throw new DeviceRegistryError(
+        'invalid',
+        `unknown device type ${device.type}; known: ${this.deps.catalog.names().join(', ')}`,
+      );
     }
     if (device.elderId) await this.elderInScope(device.elderId, scopePath);
-    else if (scopePath !== '/') throw new DeviceRegistryError('invalid', 'a device outside any elder needs a hub-wide admin');
-    const existing = await this.deps.db.selectFrom('devices').select('id').where('id', '=', device.id).executeTakeFirst();
+    else if (scopePath !== '/')
+      throw new DeviceRegistryError('invalid', 'a device outside any elder needs a hub-wide admin');
+    const existing = await this.deps.db
+      .selectFrom('devices')
+      .select('id')
+      .where('id', '=', device.id)
+      .executeTakeFirst();
     if (existing) throw new DeviceRegistryError('conflict', `device ${device.id} already exists`);
     const secret = device.secret ?? newSecret();
     const created_at = this.deps.now();
     await this.deps.db
       .insertInto('devices')
-      .values({ id: device.id, type: device.type, elder_id: device.elderId, secret_hash: await hashSecret(secret), revoked_at: null, created_at })
+      .values({
+        id: device.id,
+        type: device.type,
+        elder_id: device.elderId,
+        secret_hash: await hashSecret(secret),
+        revoked_at: null,
+        created_at,
+      })
       .execute();
     return { device: await this.get(device.id, scopePath), secret };
   }
@@ -52,14 +67,22 @@ export class DeviceRegistry {
   async rotateSecret(id: string, scopePath: string): Promise<{ device: DeviceRecord; secret: string }> {
     await this.get(id, scopePath);
     const secret = newSecret();
-    await this.deps.db.updateTable('devices').set({ secret_hash: await hashSecret(secret) }).where('id', '=', id).execute();
+    await this.deps.db
+      .updateTable('devices')
+      .set({ secret_hash: await hashSecret(secret) })
+      .where('id', '=', id)
+      .execute();
     return { device: await this.get(id, scopePath), secret };
   }
 
   async revoke(id: string, scopePath: string): Promise<DeviceRecord> {
     const device = await this.get(id, scopePath);
     if (device.revoked_at === null) {
-      await this.deps.db.updateTable('devices').set({ revoked_at: this.deps.now() }).where('id', '=', id).execute();
+      await this.deps.db
+        .updateTable('devices')
+        .set({ revoked_at: this.deps.now() })
+        .where('id', '=', id)
+        .execute();
     }
     return this.get(id, scopePath);
   }

@@ -47,9 +47,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
   const now = options.now ?? Date.now;
   const log = (component: string) => logger.child({ component });
-  const channelError = (name: string) => (error: unknown) => log('hub').error({ err: error, channel: name }, 'stage failed');
+  const channelError = (name: string) => (error: unknown) =>
+    log('hub').error({ err: error, channel: name }, 'stage failed');
 
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: options.sqliteFile });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteFile: options.sqliteFile,
+  });
   const { db } = store;
   const catalog = await loadDeviceCatalog();
   const metrics = new HubMetrics();
@@ -73,7 +78,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
   });
   const authenticator = new DeviceAuthenticator({ db });
-  const gateway = new MqttGateway({ authenticator, intake, metrics, logger: log('gateway'), maxPayloadBytes: config.maxPayloadBytes });
+  const gateway = new MqttGateway({
+    authenticator,
+    intake,
+    metrics,
+    logger: log('gateway'),
+    maxPayloadBytes: config.maxPayloadBytes,
+  });
   const alerts = new AlertBook({ db, opened: openedAlerts, now });
   const eventAlerts = new EventAlerts({
     events,
@@ -109,7 +120,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     mqttPort: config.mqttPort,
     tls:
       config.mqttTlsCert && config.mqttTlsKey
-        ? { port: config.mqttTlsPort, cert: readFileSync(config.mqttTlsCert), key: readFileSync(config.mqttTlsKey) }
+        ? {
+            port: config.mqttTlsPort,
+            cert: readFileSync(config.mqttTlsCert),
+            key: readFileSync(config.mqttTlsKey),
+          }
         : undefined,
   });
   await app.listen({ host: config.host, port: config.port });

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const root = pino({ level: config.logLevel, base: null });
   const logger = root.child({ component: 'hub' });
   const hub = await startHub(config, { logger: root });
-  logger.info({ http: hub.addresses.http, mqtt: hub.addresses.mqtt, mqtts: hub.addresses.mqtts }, 'hub started');
+  logger.info(
+    { http: hub.addresses.http, mqtt: hub.addresses.mqtt, mqtts: hub.addresses.mqtts },
+    'hub started',
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

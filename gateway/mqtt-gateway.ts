@@ -76,13 +76,17 @@ export class MqttGateway {
     broker.on('clientDisconnect', (client) => {
       if (this.devices.has(client)) metrics.connections.dec();
     });
-    broker.on('clientError', (client, error) => logger.debug({ device: client.id, err: error.message }, 'client error'));
+    broker.on('clientError', (client, error) =>
+      logger.debug({ device: client.id, err: error.message }, 'client error'),
+    );
 
     const tcp = createServer((socket) => this.handle(socket));
     this.addresses.mqtt = await listenOn(tcp, listen.host, listen.mqttPort);
     this.servers.push(tcp);
     if (listen.tls) {
-      const tls = createTlsServer({ cert: listen.tls.cert, key: listen.tls.key }, (socket) => this.handle(socket));
+      const tls = createTlsServer({ cert: listen.tls.cert, key: listen.tls.key }, (socket) =>
+        this.handle(socket),
+      );
       this.addresses.mqtts = await listenOn(tls, listen.host, listen.tls.port);
       this.servers.push(tls);
     }
@@ -130,13 +134,16 @@ export class MqttGateway {
     callback: (error?: Error | null) => void,
   ): void {
     const device = client ? this.devices.get(client) : undefined;
-    if (!device) return callback(new Error('not an authenticated device'));
     const parts = packet.topic.split('/');
     // Another device's topics or anything outside `care/<id>/`: refused (aedes closes the connection).
-    if (parts.length !== 3 || parts[0] !== 'care' || parts[1] !== device.id) {
+    if (!device || parts.length !== 3 || parts[0] !== 'care' || parts[1] !== device.id) {
       this.deps.metrics.rejected.inc({ reason: 'acl' });
-      this.deps.logger.warn({ device: device.id, topic: packet.topic }, 'publish outside own topics refused');
-      return callback(new Error(`publish to ${packet.topic} not allowed`));
+      this.deps.logger.warn(
+        { device: client?.id, topic: packet.topic },
+        'publish outside own topics refused',
+      );
+      callback(new Error(`publish to ${packet.topic} not allowed`));
+      return;
     }
     const kind = parts[2]!;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -146,24 +153,22 @@ export class MqttGateway {
       callback(null);
     };
     if (kind !== 'availability') packet.retain = false;
-    switch (kind) {
-      case 'telemetry':
-        return answer(this.deps.intake.telemetry(device, payload));
-      case 'availability':
-        return answer(this.deps.intake.availability(device, payload));
-      case 'event':
-        // Stored before the callback: aedes writes the PUBACK right after it.
-        this.deps.intake.event(device, payload).then(answer, (error: unknown) => {
-          this.deps.metrics.rejected.inc({ reason: 'store_failed' });
-          this.deps.logger.error({ err: error, device: device.id }, 'event not stored; device will redeliver');
-          // No PUBACK: the connection closes and the device sends the event again.
-          callback(new Error('event could not be stored'));
-        });
-        return;
-      default:
-        this.reject(device.id, packet.topic, 'unknown_topic', 'devices publish to telemetry, event or availability');
-        return callback(null);
-    }
+    if (kind === 'telemetry') answer(this.deps.intake.telemetry(device, payload));
+    else if (kind === 'availability') answer(this.deps.intake.availability(device, payload));
+    else if (kind === 'event') {
+      // Stored before the callback: aedes writes the PUBACK right after it.
+      this.deps.intake.event(device, payload).then(answer, (error: unknown) => {
+        this.deps.metrics.rejected.inc({ reason: 'store_failed' });
+        this.deps.logger.error({ err: error, device: device.id }, 'event not stored; device will redeliver');
+        // No PUBACK: the connection closes and the device sends the event again.
+        callback(new Error('event could not be stored'));
+      });
+    } else
+      answer({
+        ok: false,
+        error: 'unknown_topic',
+        detail: 'devices publish to telemetry, event or availability',
+      });
   }
 
   private authorizeSubscribe(client: Client, sub: Subscription): Subscription | null {

@@ -59,7 +59,11 @@ export class DeviceIntake {
       return { ok: false, error: 'malformed_json', detail: (error as Error).message };
     }
     if (state !== 'online' && state !== 'offline') {
-      return { ok: false, error: 'invalid', detail: [{ path: 'state', message: 'must be "online" or "offline"' }] };
+      return {
+        ok: false,
+        error: 'invalid',
+        detail: [{ path: 'state', message: 'must be "online" or "offline"' }],
+      };
     }
     this.deps.availability.publish({ deviceId: device.id, state, at: this.deps.now() });
     return { ok: true };

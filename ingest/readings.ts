@@ -18,7 +18,10 @@ export interface EventReading extends Reading {
   eventType: string;
 }
 
-export type Rejection = { error: 'too_large' | 'malformed_json' | 'not_an_object' | 'invalid'; detail: unknown };
+export type Rejection = {
+  error: 'too_large' | 'malformed_json' | 'not_an_object' | 'invalid' | 'unknown_topic';
+  detail: unknown;
+};
 export type Validated<T> = { ok: true; reading: T } | ({ ok: false } & Rejection);
 
 /**
@@ -26,7 +29,9 @@ export type Validated<T> = { ok: true; reading: T } | ({ ok: false } & Rejection
  * The gateway answers a rejection on the device's error topic.
  */
 export class ReadingValidator {
-  constructor(private readonly deps: { catalog: DeviceCatalog; maxPayloadBytes: number; now: () => number }) {}
+  constructor(
+    private readonly deps: { catalog: DeviceCatalog; maxPayloadBytes: number; now: () => number },
+  ) {}
 
   telemetry(deviceId: string, deviceType: string, payload: Buffer): Validated<Reading> {
     const type = this.deps.catalog.get(deviceType);
@@ -54,7 +59,11 @@ export class ReadingValidator {
     kind: 'telemetry' | 'event',
   ): { ok: true; data: Record<string, unknown> } | ({ ok: false } & Rejection) {
     if (payload.length > this.deps.maxPayloadBytes) {
-      return { ok: false, error: 'too_large', detail: { bytes: payload.length, limit: this.deps.maxPayloadBytes } };
+      return {
+        ok: false,
+        error: 'too_large',
+        detail: { bytes: payload.length, limit: this.deps.maxPayloadBytes },
+      };
     }
     let json: unknown;
     try {

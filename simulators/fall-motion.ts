@@ -72,7 +72,10 @@ export interface MotionTrial {
 }
 
 const FI = 400; // internal timeline rate (Hz)
-const ARM_M = 0.35; // wrist distance from the rotation centre, for tangential acceleration
+// lever arms turning orientation changes into wrist acceleration: swinging the forearm
+// (pitch) moves the wrist on an arc; twisting it (roll) barely moves it
+const PITCH_LEVER_M = 0.2;
+const ROLL_LEVER_M = 0.05;
 const G = 9.80665;
 
 /** Small seeded PRNG (mulberry32): the generator never touches Math.random. */
@@ -144,8 +147,9 @@ class Timeline {
       pitch: this.pitch[Math.min(a, this.n - 1)]!,
       yaw: this.yaw[Math.min(a, this.n - 1)]!,
     };
+    const len = dur * FI;
     for (let k = a; k < this.n; k++) {
-      const s = Math.min(1, (k - a) / Math.max(1, dur * FI));
+      const s = len <= 0 ? 1 : Math.min(1, (k - a) / len);
       const w = s * s * (3 - 2 * s);
       this.roll[k] = from.roll + w * (to.roll - from.roll);
       this.pitch[k] = from.pitch + w * (to.pitch - from.pitch);
@@ -194,7 +198,8 @@ class Timeline {
     for (let k = a; k < b; k++) {
       const dt = k / FI - t;
       let v = amp * Math.exp(-((dt / width) ** 2));
-      if (dt > width) v -= 0.25 * amp * Math.exp(-(dt - width) * ringHz) * Math.sin(2 * Math.PI * ringHz * (dt - width));
+      if (dt > width)
+        v -= 0.25 * amp * Math.exp(-(dt - width) * ringHz) * Math.sin(2 * Math.PI * ringHz * (dt - width));
       this.ax[k]! += v * dir[0]!;
       this.ay[k]! += v * dir[1]!;
       this.az[k]! += v * dir[2]!;
@@ -224,18 +229,33 @@ class Timeline {
     for (let j = 0; j < 3; j++) {
       const dir = [rng.gauss(), rng.gauss(), rng.gauss() * 0.5];
       const nrm = Math.hypot(dir[0]!, dir[1]!, dir[2]!) || 1;
-      this.shake(t0, t1, [dir[0]! / nrm, dir[1]! / nrm, dir[2]! / nrm], accG * rng.range(0.3, 1), rng.range(0.3, 3), rng.range(0, 6.3));
-      this.swing(t0, t1, rng.pick(['roll', 'pitch', 'yaw'] as const), angRad * rng.range(0.3, 1), rng.range(0.1, 0.8), rng.range(0, 6.3));
+      this.shake(
+        t0,
+        t1,
+        [dir[0]! / nrm, dir[1]! / nrm, dir[2]! / nrm],
+        accG * rng.range(0.3, 1),
+        rng.range(0.3, 3),
+        rng.range(0, 6.3),
+      );
+      this.swing(
+        t0,
+        t1,
+        rng.pick(['roll', 'pitch', 'yaw'] as const),
+        angRad * rng.range(0.3, 1),
+        rng.range(0.1, 0.8),
+        rng.range(0, 6.3),
+      );
     }
   }
 
   /** Tangential acceleration of the wrist caused by the orientation changes above. */
   addArmDynamics(): void {
     const h = 1 / FI;
-    const s = (ARM_M / G) / (h * h);
+    const sp = PITCH_LEVER_M / G / (h * h);
+    const sr = ROLL_LEVER_M / G / (h * h);
     for (let k = 1; k < this.n - 1; k++) {
-      this.ax[k]! += s * (this.pitch[k + 1]! - 2 * this.pitch[k]! + this.pitch[k - 1]!);
-      this.ay[k]! += s * (this.roll[k + 1]! - 2 * this.roll[k]! + this.roll[k - 1]!);
+      this.ax[k]! += sp * (this.pitch[k + 1]! - 2 * this.pitch[k]! + this.pitch[k - 1]!);
+      this.ay[k]! += sr * (this.roll[k + 1]! - 2 * this.roll[k]! + this.roll[k - 1]!);
     }
   }
 
@@ -304,7 +324,10 @@ export class FallMotionSimulator {
   }
 
   /** Reads the timeline like a watch: jitter, dropouts, low-pass, noise, quantisation, clipping. */
-  private sample(tl: Timeline, opts: MotionOptions): { tMs: Float64Array; x: Float32Array; y: Float32Array; z: Float32Array } {
+  private sample(
+    tl: Timeline,
+    opts: MotionOptions,
+  ): { tMs: Float64Array; x: Float32Array; y: Float32Array; z: Float32Array } {
     const rng = this.rng;
     const rate = opts.rateHz;
     const range = opts.rangeG ?? 8;
@@ -393,7 +416,12 @@ function horizontal(rng: MotionRandom): [number, number, number] {
 }
 
 /** Walking-like gait from t0 to t1: vertical bounce, heel strikes, arm swing. */
-function gait(c: Ctx, t0: number, t1: number, o: { hz: number; bounce: number; strike: number; swing: number }): void {
+function gait(
+  c: Ctx,
+  t0: number,
+  t1: number,
+  o: { hz: number; bounce: number; strike: number; swing: number },
+): void {
   const { tl, rng } = c;
   if (t1 - t0 < 0.3) return;
   const fwd = horizontal(rng);
@@ -414,7 +442,7 @@ function walk(c: Ctx, t0: number, t1: number): void {
   gait(c, t0, t1, {
     hz: e ? c.rng.range(1.1, 1.6) : c.rng.range(1.6, 2.1),
     bounce: c.gain * c.rng.range(0.12, 0.35),
-    strike: c.gain * c.rng.range(0.15, 0.6),
+    strike: c.gain * c.rng.range(0.2, 0.9),
     swing: (e ? c.rng.range(0.05, 0.25) : c.rng.range(0.2, 0.5)) * c.gain,
   });
 }
@@ -439,7 +467,12 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       const b = dur - rng.range(0, 2);
       tl.poseTo(a - 0.5, 0.5, { ...stand, pitch: rng.range(-0.6, 0.2) }); // elbows bent
       const hz = rng.range(2.3, 3.0) / (c.elderly ? 1.2 : 1);
-      gait(c, a, b, { hz, bounce: gain * rng.range(0.4, 0.9), strike: gain * rng.range(1.2, 3.5), swing: gain * rng.range(0.4, 0.8) });
+      gait(c, a, b, {
+        hz,
+        bounce: gain * rng.range(0.4, 0.9),
+        strike: gain * rng.range(2, 5),
+        swing: gain * rng.range(0.4, 0.8),
+      });
       tl.poseTo(b, 0.5, stand);
       break;
     }
@@ -466,7 +499,13 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       tl.lower(t, d, gain * rng.range(0.1, 0.3));
       if (heavy) tl.dip(t + d * 0.4, d * 0.5, rng.range(0.2, 0.5));
       tl.poseTo(t, d, lapPose(rng, yaw));
-      tl.impulse(t + d * 0.9, gain * (heavy ? rng.range(0.8, 2.2) : rng.range(0.2, 0.8)), rng.range(0.03, 0.07), UP, rng.range(6, 12));
+      tl.impulse(
+        t + d * 0.9,
+        gain * (heavy ? rng.range(0.8, 2.2) : rng.range(0.2, 0.8)),
+        rng.range(0.03, 0.07),
+        UP,
+        rng.range(6, 12),
+      );
       tl.fidget(rng, t + d, dur, 0.04 * gain, 0.15);
       if (rng.next() < 0.4) {
         const u = rng.range(t + d + 3, dur - 1);
@@ -486,7 +525,13 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       const l = t + d + rng.range(0.5, 2) * slow;
       const ld = rng.range(0.8, 2.2) * slow;
       tl.poseTo(l, ld, lyingPose(rng, yaw));
-      tl.impulse(l + ld * 0.85, gain * rng.range(0.3, 2.0), rng.range(0.03, 0.08), randomUnit(rng), rng.range(5, 10));
+      tl.impulse(
+        l + ld * 0.85,
+        gain * rng.range(0.5, 2.5),
+        rng.range(0.03, 0.08),
+        randomUnit(rng),
+        rng.range(5, 10),
+      );
       tl.fidget(rng, l + ld, dur, 0.03 * gain, 0.1);
       break;
     }
@@ -497,7 +542,7 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       const hz = rng.range(1.8, 4) / (c.elderly ? 1.3 : 1);
       const side = horizontal(rng);
       tl.shake(a, b, side, gain * rng.range(0.4, 1.2), hz);
-      const peak = gain * rng.range(2, 9);
+      const peak = gain * rng.range(3, 12);
       for (let t = a + 0.2; t < b; t += (1 / hz) * rng.range(0.95, 1.05)) {
         tl.impulse(t, peak * rng.range(0.7, 1.2), rng.range(0.008, 0.02), side, rng.range(15, 30));
       }
@@ -508,7 +553,9 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       const a = rng.range(1, 4);
       const b = Math.min(dur - 1, a + rng.range(2, 7));
       tl.poseTo(a - 0.8 * slow, 0.8 * slow, { roll: rng.range(-0.5, 0.5), pitch: rng.range(1.0, 1.6), yaw });
-      tl.swing(a, b, 'roll', gain * rng.range(0.3, 0.8), rng.range(1.2, 3) / slow);
+      const hz = rng.range(1.2, 3) / slow;
+      tl.swing(a, b, 'roll', gain * rng.range(0.3, 0.8), hz);
+      tl.shake(a, b, horizontal(rng), gain * rng.range(0.3, 1.5), hz);
       tl.poseTo(b, 0.8 * slow, stand);
       break;
     }
@@ -530,11 +577,17 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       const b = Math.min(dur - 0.5, a + rng.range(3, 8));
       const hz = rng.range(1.5, 2.6) / (c.elderly ? 1.3 : 1);
       const flight = Math.min(0.6 / hz, rng.range(0.15, 0.35));
-      tl.swing(a, b, 'pitch', gain * rng.range(0.1, 0.4), hz);
+      tl.swing(a, b, 'pitch', gain * rng.range(0.03, 0.15), hz);
       for (let t = a; t + 1 / hz < b; t += 1 / hz) {
         tl.impulse(t, gain * rng.range(0.8, 1.8), 0.05, UP, 6); // push-off
         tl.dip(t + 0.06, flight, rng.range(0.75, 0.95)); // ballistic: almost no specific force
-        tl.impulse(t + 0.06 + flight + 0.03, gain * rng.range(1.8, 5.5), rng.range(0.025, 0.05), UP, rng.range(8, 16));
+        tl.impulse(
+          t + 0.06 + flight + 0.03,
+          gain * rng.range(1.8, 5.5),
+          rng.range(0.025, 0.05),
+          UP,
+          rng.range(8, 16),
+        );
       }
       break;
     }
@@ -542,7 +595,11 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       const a = rng.range(1, 5);
       const d = rng.range(0.7, 1.3) * slow;
       const hold = rng.range(3, 8);
-      tl.poseTo(a, d, { roll: rng.range(-1.8, 1.8), pitch: rng.range(0.6, 1.5), yaw: yaw + rng.range(-1, 1) });
+      tl.poseTo(a, d, {
+        roll: rng.range(-1.8, 1.8),
+        pitch: rng.range(0.6, 1.5),
+        yaw: yaw + rng.range(-1, 1),
+      });
       tl.fidget(rng, a + d, a + d + hold, 0.03, 0.1);
       tl.poseTo(a + d + hold, d, stand);
       break;
@@ -563,7 +620,13 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       tl.fidget(rng, 0, dur, 0.06 * gain, 0.3);
       const hits = 1 + Math.floor(rng.range(0, 3));
       for (let i = 0; i < hits; i++) {
-        tl.impulse(rng.range(1, dur - 1), gain * rng.range(1.2, 5), rng.range(0.01, 0.03), randomUnit(rng), rng.range(15, 30));
+        tl.impulse(
+          rng.range(1, dur - 1),
+          gain * rng.range(1.2, 5),
+          rng.range(0.01, 0.03),
+          randomUnit(rng),
+          rng.range(15, 30),
+        );
       }
       break;
     }
@@ -596,23 +659,35 @@ function composeFall(c: Ctx, kind: FallKind, stand: Pose): { impactS: number; re
   const end = tl.pose(fs);
   const lying: Pose =
     kind === 'fall_lateral'
-      ? { roll: end.roll + rng.sign() * turn, pitch: end.pitch + rng.range(-0.6, 0.6), yaw: end.yaw + rng.range(-0.5, 0.5) }
+      ? {
+          roll: end.roll + rng.sign() * turn,
+          pitch: end.pitch + rng.range(-0.6, 0.6),
+          yaw: end.yaw + rng.range(-0.5, 0.5),
+        }
       : {
           roll: end.roll + rng.range(-0.8, 0.8),
           pitch: end.pitch + (kind === 'fall_forward' ? turn : -turn),
           yaw: end.yaw + rng.range(-0.8, 0.8),
         };
   tl.poseTo(fs, fallDur, lying);
-  if (rng.next() < 0.6) tl.shake(fs, fs + fallDur, horizontal(rng), rng.range(0.2, 1.0) * gain, 1 / (2 * fallDur)); // arms reach out
+  if (rng.next() < 0.6)
+    tl.shake(fs, fs + fallDur, horizontal(rng), rng.range(0.2, 1.0) * gain, 1 / (2 * fallDur)); // arms reach out
   // impact: mostly upward specific force as the ground stops the body, plus a sideways part
   const ti = fs + fallDur;
-  const peak = elderly ? rng.logRange(1.8, 6) : rng.logRange(2.2, 13);
+  const peak = elderly ? rng.logRange(1.8, 6) : rng.logRange(2.5, 15);
   const h = horizontal(rng);
   const side = rng.range(0, 1);
   const dir = [h[0] * side, h[1] * side, 1];
   const nd = Math.hypot(dir[0]!, dir[1]!, dir[2]!);
-  tl.impulse(ti, peak - 1, rng.range(0.02, 0.06), dir.map((v) => v / nd), rng.range(6, 15));
-  if (rng.next() < 0.6) tl.impulse(ti + rng.range(0.1, 0.4), (peak - 1) * rng.range(0.15, 0.5), 0.04, randomUnit(rng));
+  tl.impulse(
+    ti,
+    peak - 1,
+    rng.range(0.02, 0.06),
+    dir.map((v) => v / nd),
+    rng.range(6, 15),
+  );
+  if (rng.next() < 0.6)
+    tl.impulse(ti + rng.range(0.1, 0.4), (peak - 1) * rng.range(0.15, 0.5), 0.04, randomUnit(rng));
   // after the impact: lying still, struggling, or getting up again
   const after = rng.next();
   let recovered = false;
@@ -637,7 +712,13 @@ function composeFall(c: Ctx, kind: FallKind, stand: Pose): { impactS: number; re
 }
 
 /** Time of the largest magnitude within ±0.3 s of `nearMs` (the sampled impact). */
-function peakNear(tMs: Float64Array, x: Float32Array, y: Float32Array, z: Float32Array, nearMs: number): number {
+function peakNear(
+  tMs: Float64Array,
+  x: Float32Array,
+  y: Float32Array,
+  z: Float32Array,
+  nearMs: number,
+): number {
   let best = nearMs;
   let bestM = -1;
   for (let i = 0; i < tMs.length; i++) {
@@ -666,8 +747,14 @@ export function randomRotation(rng: MotionRandom): number[] {
   q = q.map((v) => v / n);
   const [w, a, b, c] = q as [number, number, number, number];
   return [
-    1 - 2 * (b * b + c * c), 2 * (a * b - c * w), 2 * (a * c + b * w),
-    2 * (a * b + c * w), 1 - 2 * (a * a + c * c), 2 * (b * c - a * w),
-    2 * (a * c - b * w), 2 * (b * c + a * w), 1 - 2 * (a * a + b * b),
+    1 - 2 * (b * b + c * c),
+    2 * (a * b - c * w),
+    2 * (a * c + b * w),
+    2 * (a * b + c * w),
+    1 - 2 * (a * a + c * c),
+    2 * (b * c - a * w),
+    2 * (a * c - b * w),
+    2 * (b * c + a * w),
+    1 - 2 * (a * a + b * b),
   ];
 }

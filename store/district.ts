@@ -44,7 +44,6 @@ export class DistrictRegistry {
   constructor(private readonly deps: { db: Database; catalog: DeviceCatalog; now: () => number }) {}
 
   async apply(doc: DistrictDocument, actor: ActingUser): Promise<ApplyResult> {
-    const { db } = this.deps;
     const issues: DocumentIssue[] = [];
     const units = await this.unitTree(doc, issues);
     const paths = computePaths(units);
@@ -61,10 +60,26 @@ export class DistrictRegistry {
     });
 
     const [elders, devices, responders, users] = await Promise.all([
-      this.existing('elders', 'id', doc.elders.map((e) => e.id)),
-      this.existing('devices', 'id', doc.elders.flatMap((e) => e.devices.map((d) => d.id))),
-      this.existing('responders', 'id', doc.responders.map((r) => r.id)),
-      this.existing('users', 'username', doc.users.map((u) => u.username)),
+      this.existing(
+        'elders',
+        'id',
+        doc.elders.map((e) => e.id),
+      ),
+      this.existing(
+        'devices',
+        'id',
+        doc.elders.flatMap((e) => e.devices.map((d) => d.id)),
+      ),
+      this.existing(
+        'responders',
+        'id',
+        doc.responders.map((r) => r.id),
+      ),
+      this.existing(
+        'users',
+        'username',
+        doc.users.map((u) => u.username),
+      ),
     ]);
     const storedElderUnits = await this.unitPathsOf('elders', 'id', [...elders.keys()]);
     const storedResponderUnits = await this.unitPathsOf('responders', 'id', [...responders.keys()]);
@@ -73,50 +88,93 @@ export class DistrictRegistry {
     const deviceOwnerUnits = await this.unitPathsOf('elders', 'id', owners);
 
     const checkUnit = (path: string, orgUnit: string, storedPath: string | undefined) => {
-      if (!unitPath(orgUnit)) issues.push({ path: `${path}.org_unit`, message: `unknown org unit ${orgUnit}` });
+      if (!unitPath(orgUnit))
+        issues.push({ path: `${path}.org_unit`, message: `unknown org unit ${orgUnit}` });
       else if (!inScope(unitPath(orgUnit)) || (storedPath !== undefined && !inScope(storedPath))) {
         issues.push({ path, message: `outside your org unit (${actor.scopePath})` });
       }
     };
 
-    duplicates(doc.elders.map((e) => e.id), 'elders', 'id', issues);
+    duplicates(
+      doc.elders.map((e) => e.id),
+      'elders',
+      'id',
+      issues,
+    );
     const deviceIds = new Map<string, string>();
     doc.elders.forEach((elder, i) => {
       checkUnit(`elders[${i}]`, elder.org_unit, storedElderUnits.get(elder.id));
       elder.devices.forEach((device, j) => {
         const path = `elders[${i}].devices[${j}]`;
         if (deviceIds.has(device.id)) {
-          issues.push({ path: `${path}.id`, message: `device ${device.id} also appears at ${deviceIds.get(device.id)}` });
+          issues.push({
+            path: `${path}.id`,
+            message: `device ${device.id} also appears at ${deviceIds.get(device.id)}`,
+          });
         }
         deviceIds.set(device.id, path);
         if (!this.deps.catalog.get(device.type)) {
-          issues.push({ path: `${path}.type`, message: `unknown device type; known: ${this.deps.catalog.names().join(', ')}` });
+          issues.push({
+            path: `${path}.type`,
+            message: `unknown device type; known: ${this.deps.catalog.names().join(', ')}`,
+          });
         }
         const stored = devices.get(device.id);
         if (stored && stored.type !== device.type) {
-          issues.push({ path: `${path}.type`, message: `device ${device.id} is a ${stored.type}; a type is fixed once provisioned` });
+          issues.push({
+            path: `${path}.type`,
+            message: `device ${device.id} is a ${stored.type}; a type is fixed once provisioned`,
+          });
         }
         const ownerPath = stored?.elder_id ? deviceOwnerUnits.get(stored.elder_id) : undefined;
         if (ownerPath !== undefined && !inScope(ownerPath)) {
-          issues.push({ path: `${path}.id`, message: `device ${device.id} belongs to an elder outside your org unit` });
+          issues.push({
+            path: `${path}.id`,
+            message: `device ${device.id} belongs to an elder outside your org unit`,
+          });
         }
       });
     });
 
-    duplicates(doc.responders.map((r) => r.id), 'responders', 'id', issues);
-    doc.responders.forEach((r, i) => checkUnit(`responders[${i}]`, r.org_unit, storedResponderUnits.get(r.id)));
+    duplicates(
+      doc.responders.map((r) => r.id),
+      'responders',
+      'id',
+      issues,
+    );
+    doc.responders.forEach((r, i) => {
+      checkUnit(`responders[${i}]`, r.org_unit, storedResponderUnits.get(r.id));
+    });
 
-    duplicates(doc.users.map((u) => u.username), 'users', 'username', issues);
+    duplicates(
+      doc.users.map((u) => u.username),
+      'users',
+      'username',
+      issues,
+    );
     const responderIds = new Set(doc.responders.map((r) => r.id));
-    const unknownResponders = doc.users.filter((u) => u.role === 'responder' && !responderIds.has(u.username));
-    const storedResponders = await this.existing('responders', 'id', unknownResponders.map((u) => u.username));
+    const unknownResponders = doc.users.filter(
+      (u) => u.role === 'responder' && !responderIds.has(u.username),
+    );
+    const storedResponders = await this.existing(
+      'responders',
+      'id',
+      unknownResponders.map((u) => u.username),
+    );
     doc.users.forEach((user, i) => {
       checkUnit(`users[${i}]`, user.org_unit, storedUserUnits.get(user.username));
       if (!users.has(user.username) && !user.password) {
         issues.push({ path: `users[${i}].password`, message: 'a new user needs a password' });
       }
-      if (user.role === 'responder' && !responderIds.has(user.username) && !storedResponders.has(user.username)) {
-        issues.push({ path: `users[${i}].username`, message: 'a responder user is named after its responder id; no such responder' });
+      if (
+        user.role === 'responder' &&
+        !responderIds.has(user.username) &&
+        !storedResponders.has(user.username)
+      ) {
+        issues.push({
+          path: `users[${i}].username`,
+          message: 'a responder user is named after its responder id; no such responder',
+        });
       }
     });
 
@@ -128,7 +186,12 @@ export class DistrictRegistry {
     doc: DistrictDocument,
     units: Map<string, UnitNode>,
     paths: Map<string, string>,
-    stored: { elders: Map<string, unknown>; devices: Map<string, unknown>; responders: Map<string, unknown>; users: Map<string, unknown> },
+    stored: {
+      elders: Map<string, unknown>;
+      devices: Map<string, unknown>;
+      responders: Map<string, unknown>;
+      users: Map<string, unknown>;
+    },
   ): Promise<DistrictChange> {
     const now = this.deps.now();
     const change: DistrictChange = { created: emptyLists(), updated: emptyLists(), issued_secrets: {} };
@@ -162,13 +225,30 @@ export class DistrictRegistry {
           (node.storedPath === null ? change.created : change.updated).org_units.push(unit.id);
           await trx
             .insertInto('org_units')
-            .values({ id: unit.id, name: unit.name, level: unit.level, parent_id: unit.parent ?? null, path, updated_at: now })
+            .values({
+              id: unit.id,
+              name: unit.name,
+              level: unit.level,
+              parent_id: unit.parent ?? null,
+              path,
+              updated_at: now,
+            })
             .onConflict((oc) =>
-              oc.column('id').doUpdateSet({ name: unit.name, level: unit.level, parent_id: unit.parent ?? null, path, updated_at: now }),
+              oc.column('id').doUpdateSet({
+                name: unit.name,
+                level: unit.level,
+                parent_id: unit.parent ?? null,
+                path,
+                updated_at: now,
+              }),
             )
             .execute();
         } else if (node.storedPath !== path) {
-          await trx.updateTable('org_units').set({ path, updated_at: now }).where('id', '=', node.id).execute();
+          await trx
+            .updateTable('org_units')
+            .set({ path, updated_at: now })
+            .where('id', '=', node.id)
+            .execute();
         }
       }
       for (const elder of doc.elders) {
@@ -199,7 +279,14 @@ export class DistrictRegistry {
             change.created.devices.push(device.id);
             await trx
               .insertInto('devices')
-              .values({ id: device.id, type: device.type, elder_id: elder.id, secret_hash: hash!, revoked_at: null, created_at: now })
+              .values({
+                id: device.id,
+                type: device.type,
+                elder_id: elder.id,
+                secret_hash: hash!,
+                revoked_at: null,
+                created_at: now,
+              })
               .execute();
           }
         }
@@ -223,7 +310,12 @@ export class DistrictRegistry {
       }
       for (const u of doc.users) {
         const hash = passwordHashes.get(u.username);
-        const values = { role: u.role, org_unit_id: u.org_unit, updated_at: now, ...(hash ? { password_hash: hash } : {}) };
+        const values = {
+          role: u.role,
+          org_unit_id: u.org_unit,
+          updated_at: now,
+          ...(hash ? { password_hash: hash } : {}),
+        };
         if (stored.users.has(u.username)) {
           change.updated.users.push(u.username);
           await trx.updateTable('users').set(values).where('username', '=', u.username).execute();
@@ -231,7 +323,10 @@ export class DistrictRegistry {
           await trx.deleteFrom('sessions').where('username', '=', u.username).execute();
         } else {
           change.created.users.push(u.username);
-          await trx.insertInto('users').values({ username: u.username, password_hash: hash!, ...values }).execute();
+          await trx
+            .insertInto('users')
+            .values({ username: u.username, password_hash: hash!, ...values })
+            .execute();
         }
       }
     });
@@ -240,13 +335,29 @@ export class DistrictRegistry {
 
   /** Stored units merged with the document's; reports duplicates, unknown parents and level order. */
   private async unitTree(doc: DistrictDocument, issues: DocumentIssue[]): Promise<Map<string, UnitNode>> {
-    const rows = await this.deps.db.selectFrom('org_units').select(['id', 'level', 'parent_id', 'path']).execute();
+    const rows = await this.deps.db
+      .selectFrom('org_units')
+      .select(['id', 'level', 'parent_id', 'path'])
+      .execute();
     const units = new Map<string, UnitNode>(
-      rows.map((r) => [r.id, { id: r.id, level: r.level as OrgLevel, parent: r.parent_id, storedPath: r.path }]),
+      rows.map((r) => [
+        r.id,
+        { id: r.id, level: r.level as OrgLevel, parent: r.parent_id, storedPath: r.path },
+      ]),
     );
-    duplicates(doc.org_units.map((u) => u.id), 'org_units', 'id', issues);
+    duplicates(
+      doc.org_units.map((u) => u.id),
+      'org_units',
+      'id',
+      issues,
+    );
     for (const unit of doc.org_units) {
-      units.set(unit.id, { id: unit.id, level: unit.level, parent: unit.parent ?? null, storedPath: units.get(unit.id)?.storedPath ?? null });
+      units.set(unit.id, {
+        id: unit.id,
+        level: unit.level,
+        parent: unit.parent ?? null,
+        storedPath: units.get(unit.id)?.storedPath ?? null,
+      });
     }
     doc.org_units.forEach((unit, i) => {
       if (unit.level === 'district') {
@@ -258,9 +369,13 @@ export class DistrictRegistry {
         return;
       }
       const parent = units.get(unit.parent);
-      if (!parent) issues.push({ path: `org_units[${i}].parent`, message: `unknown org unit ${unit.parent}` });
+      if (!parent)
+        issues.push({ path: `org_units[${i}].parent`, message: `unknown org unit ${unit.parent}` });
       else if (orgLevels.indexOf(parent.level) >= orgLevels.indexOf(unit.level)) {
-        issues.push({ path: `org_units[${i}].level`, message: `a ${unit.level} cannot sit under a ${parent.level}` });
+        issues.push({
+          path: `org_units[${i}].level`,
+          message: `a ${unit.level} cannot sit under a ${parent.level}`,
+        });
       }
     });
     return units;
@@ -274,7 +389,11 @@ export class DistrictRegistry {
     const found = new Map<string, { type?: string; elder_id?: string | null }>();
     for (const chunk of chunks(ids, 500)) {
       if (table === 'devices') {
-        const rows = await this.deps.db.selectFrom('devices').select(['id', 'type', 'elder_id']).where('id', 'in', chunk).execute();
+        const rows = await this.deps.db
+          .selectFrom('devices')
+          .select(['id', 'type', 'elder_id'])
+          .where('id', 'in', chunk)
+          .execute();
         for (const r of rows) found.set(r.id, { type: r.type, elder_id: r.elder_id });
       } else {
         const rows = await (this.deps.db as Database)
@@ -330,7 +449,8 @@ function computePaths(units: Map<string, UnitNode>): Map<string, string> {
 function duplicates(ids: string[], list: string, key: string, issues: DocumentIssue[]): void {
   const first = new Map<string, number>();
   ids.forEach((id, i) => {
-    if (first.has(id)) issues.push({ path: `${list}[${i}].${key}`, message: `duplicate of ${list}[${first.get(id)}]` });
+    if (first.has(id))
+      issues.push({ path: `${list}[${i}].${key}`, message: `duplicate of ${list}[${first.get(id)}]` });
     else first.set(id, i);
   });
 }

@@ -1,25 +1,19 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceArgs, mosquittoClient } from './support/mosquitto.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { deviceArgs, mosquittoClient } from './support/mosquitto.js';
+import { until } from './support/wait.js';
 
 /** The device contract (protocol v1) checked with Debian's mosquitto clients against a real hub. */
 let hub: TestHub;
 let port: number;
 const sos = (eventId: string) => JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' });
 
-async function openAlerts(): Promise<Array<{ kind: string; device_id: string; severity: string; status: string }>> {
+async function openAlerts(): Promise<
+  Array<{ kind: string; device_id: string; severity: string; status: string }>
+> {
   const res = await hub.app.inject({ url: '/api/v1/alerts?status=open', headers: hub.as(hub.adminToken) });
   return res.json().alerts;
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 beforeAll(async () => {
@@ -37,7 +31,12 @@ describe('device contract over MQTT (mosquitto clients)', () => {
     const started = Date.now();
     const run = await mosquittoClient('mosquitto_pub', [
       ...deviceArgs(port, 'w-0001', 'watch-secret-0001'),
-      '-q', '1', '-t', 'care/w-0001/event', '-m', sos('sos-1'),
+      '-q',
+      '1',
+      '-t',
+      'care/w-0001/event',
+      '-m',
+      sos('sos-1'),
     ]);
     expect(run.code, run.stderr).toBe(0);
     const alerts = await until(openAlerts, (a) => a.length > 0, 1000);
@@ -52,7 +51,12 @@ describe('device contract over MQTT (mosquitto clients)', () => {
     for (let i = 0; i < 3; i++) {
       const run = await mosquittoClient('mosquitto_pub', [
         ...deviceArgs(port, 'w-0001', 'watch-secret-0001'),
-        '-q', '1', '-t', 'care/w-0001/event', '-m', sos('sos-dup'),
+        '-q',
+        '1',
+        '-t',
+        'care/w-0001/event',
+        '-m',
+        sos('sos-dup'),
       ]);
       expect(run.code, run.stderr).toBe(0);
     }
@@ -63,7 +67,12 @@ describe('device contract over MQTT (mosquitto clients)', () => {
   it('[MQTT-AUTH] a wrong secret is refused with "bad user name or password"', async () => {
     const run = await mosquittoClient('mosquitto_pub', [
       ...deviceArgs(port, 'w-0001', 'not-the-secret'),
-      '-q', '1', '-t', 'care/w-0001/event', '-m', sos('sos-x'),
+      '-q',
+      '1',
+      '-t',
+      'care/w-0001/event',
+      '-m',
+      sos('sos-x'),
     ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/bad user name or password/i);
@@ -72,7 +81,10 @@ describe('device contract over MQTT (mosquitto clients)', () => {
   it('[MQTT-AUTH] an unknown device id is refused with "identifier rejected"', async () => {
     const run = await mosquittoClient('mosquitto_pub', [
       ...deviceArgs(port, 'w-9999', 'watch-secret-0001'),
-      '-t', 'care/w-9999/telemetry', '-m', '{}',
+      '-t',
+      'care/w-9999/telemetry',
+      '-m',
+      '{}',
     ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/identifier rejected/i);
@@ -80,8 +92,22 @@ describe('device contract over MQTT (mosquitto clients)', () => {
 
   it('[MQTT-AUTH] a client id that differs from the username is refused', async () => {
     const run = await mosquittoClient('mosquitto_pub', [
-      '-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311', '-i', 'w-0002', '-u', 'w-0001', '-P', 'watch-secret-0001',
-      '-t', 'care/w-0002/telemetry', '-m', '{}',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-V',
+      'mqttv311',
+      '-i',
+      'w-0002',
+      '-u',
+      'w-0001',
+      '-P',
+      'watch-secret-0001',
+      '-t',
+      'care/w-0002/telemetry',
+      '-m',
+      '{}',
     ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/identifier rejected/i);
@@ -91,7 +117,15 @@ describe('device contract over MQTT (mosquitto clients)', () => {
     const before = (await openAlerts()).filter((a) => a.device_id === 'w-0002').length;
     const run = await mosquittoClient(
       'mosquitto_pub',
-      [...deviceArgs(port, 'w-0001', 'watch-secret-0001'), '-q', '1', '-t', 'care/w-0002/event', '-m', sos('spoof-1')],
+      [
+        ...deviceArgs(port, 'w-0001', 'watch-secret-0001'),
+        '-q',
+        '1',
+        '-t',
+        'care/w-0002/event',
+        '-m',
+        sos('spoof-1'),
+      ],
       { timeoutMs: 5000 },
     );
     expect(run.code).not.toBe(0);
@@ -99,7 +133,7 @@ describe('device contract over MQTT (mosquitto clients)', () => {
     expect((await openAlerts()).filter((a) => a.device_id === 'w-0002').length).toBe(before);
   });
 
-  it('[MQTT-ACL] subscribing to another device\'s commands is refused', async () => {
+  it("[MQTT-ACL] subscribing to another device's commands is refused", async () => {
     const run = await mosquittoClient(
       'mosquitto_sub',
       [...deviceArgs(port, 'w-0001', 'watch-secret-0001'), '-q', '1', '-t', 'care/w-0002/command', '-W', '2'],
@@ -112,7 +146,16 @@ describe('device contract over MQTT (mosquitto clients)', () => {
   it('[MQTT-MALFORMED] malformed JSON is answered on care/<id>/error', async () => {
     const run = await mosquittoClient('mosquitto_rr', [
       ...deviceArgs(port, 'w-0002', 'watch-secret-0002'),
-      '-q', '1', '-t', 'care/w-0002/event', '-e', 'care/w-0002/error', '-m', '{"ts": 1, not json', '-W', '5',
+      '-q',
+      '1',
+      '-t',
+      'care/w-0002/event',
+      '-e',
+      'care/w-0002/error',
+      '-m',
+      '{"ts": 1, not json',
+      '-W',
+      '5',
     ]);
     expect(run.code, run.stderr).toBe(0);
     const answer = JSON.parse(run.stdout);
@@ -122,7 +165,14 @@ describe('device contract over MQTT (mosquitto clients)', () => {
   it('[MQTT-MALFORMED] a schema-invalid payload is answered with the bad field', async () => {
     const run = await mosquittoClient('mosquitto_rr', [
       ...deviceArgs(port, 'w-0002', 'watch-secret-0002'),
-      '-t', 'care/w-0002/telemetry', '-e', 'care/w-0002/error', '-m', JSON.stringify({ ts: Date.now(), heart_rate: 'fast' }), '-W', '5',
+      '-t',
+      'care/w-0002/telemetry',
+      '-e',
+      'care/w-0002/error',
+      '-m',
+      JSON.stringify({ ts: Date.now(), heart_rate: 'fast' }),
+      '-W',
+      '5',
     ]);
     expect(run.code, run.stderr).toBe(0);
     const answer = JSON.parse(run.stdout);
@@ -147,7 +197,13 @@ describe('device contract over MQTT (mosquitto clients)', () => {
 
   it('[MQTT-AVAILABILITY] the hub state is retained on care/hub/state', async () => {
     const run = await mosquittoClient('mosquitto_sub', [
-      ...deviceArgs(port, 'w-0002', 'watch-secret-0002'), '-t', 'care/hub/state', '-C', '1', '-W', '3',
+      ...deviceArgs(port, 'w-0002', 'watch-secret-0002'),
+      '-t',
+      'care/hub/state',
+      '-C',
+      '1',
+      '-W',
+      '3',
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ state: 'online' });
@@ -157,7 +213,14 @@ describe('device contract over MQTT (mosquitto clients)', () => {
     const big = JSON.stringify({ ts: Date.now(), event_id: 'big', type: 'sos', pad: 'x'.repeat(70 * 1024) });
     const run = await mosquittoClient('mosquitto_rr', [
       ...deviceArgs(port, 'w-0002', 'watch-secret-0002'),
-      '-t', 'care/w-0002/event', '-e', 'care/w-0002/error', '-m', big, '-W', '5',
+      '-t',
+      'care/w-0002/event',
+      '-e',
+      'care/w-0002/error',
+      '-m',
+      big,
+      '-W',
+      '5',
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: 'too_large' });
@@ -182,13 +245,27 @@ describe('device contract, other transports (mqtt.js)', () => {
 
   it('[MQTT-REVOKE] a revoked device is disconnected and refused with "not authorised"', async () => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      clientId: 'r-0001', username: 'r-0001', password: 'radar-secret-0001', protocolVersion: 4, reconnectPeriod: 0,
+      clientId: 'r-0001',
+      username: 'r-0001',
+      password: 'radar-secret-0001',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
     });
-    const closed = new Promise((resolve) => client.once('close', resolve));
-    const res = await hub.app.inject({ method: 'POST', url: '/api/v1/devices/r-0001/revoke', headers: hub.as(hub.adminToken) });
+    const closed = new Promise((resolve) => client.once('close', () => resolve(null)));
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/r-0001/revoke',
+      headers: hub.as(hub.adminToken),
+    });
     expect(res.statusCode).toBe(200);
     await closed;
-    const run = await mosquittoClient('mosquitto_pub', [...deviceArgs(port, 'r-0001', 'radar-secret-0001'), '-t', 'care/r-0001/telemetry', '-m', '{}']);
+    const run = await mosquittoClient('mosquitto_pub', [
+      ...deviceArgs(port, 'r-0001', 'radar-secret-0001'),
+      '-t',
+      'care/r-0001/telemetry',
+      '-m',
+      '{}',
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/not authori[sz]ed/i);
     client.end(true);

@@ -12,7 +12,14 @@ describe.each(dialects)('district document on %s', (dialect) => {
   });
 
   const count = async (table: 'org_units' | 'elders' | 'devices' | 'responders' | 'users') =>
-    Number((await hub.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await hub.store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('[DISTRICT-INVALID] an invalid document changes nothing and the 400 names every bad entry by path', async () => {
     const doc = smallDistrict();
@@ -32,7 +39,8 @@ describe.each(dialects)('district document on %s', (dialect) => {
     expect(second.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(
       ['elders[0].devices[0].type', 'elders[1].org_unit', 'org_units[4].parent', 'users[4].password'].sort(),
     );
-    for (const table of ['org_units', 'elders', 'devices', 'responders'] as const) expect(await count(table)).toBe(0);
+    for (const table of ['org_units', 'elders', 'devices', 'responders'] as const)
+      expect(await count(table)).toBe(0);
     expect(await count('users')).toBe(1); // only the first admin
   });
 
@@ -50,34 +58,66 @@ describe.each(dialects)('district document on %s', (dialect) => {
     expect(second.body.created.elders).toEqual([]);
     expect(second.body.updated.elders).toEqual(['e-0001', 'e-0002']);
     expect(await count('elders')).toBe(2);
-    const elder = await hub.store.db.selectFrom('elders').select('name').where('id', '=', 'e-0001').executeTakeFirstOrThrow();
+    const elder = await hub.store.db
+      .selectFrom('elders')
+      .select('name')
+      .where('id', '=', 'e-0001')
+      .executeTakeFirstOrThrow();
     expect(elder.name).toBe('王秀英（更新）');
   });
 
   it('[DISTRICT-SECRETS] a device given without a secret gets one issued, shown once, stored only hashed', async () => {
     const res = await hub.putDistrict({
       elders: [
-        { id: 'e-0003', name: '张伟', org_unit: 'meilin', address: '梅林二村 1 栋', devices: [{ id: 'd-0003', type: 'door' }] },
+        {
+          id: 'e-0003',
+          name: '张伟',
+          org_unit: 'meilin',
+          address: '梅林二村 1 栋',
+          devices: [{ id: 'd-0003', type: 'door' }],
+        },
       ],
     });
     expect(res.statusCode).toBe(200);
     const secret = res.body.issued_secrets['d-0003'];
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const row = await hub.store.db.selectFrom('devices').select('secret_hash').where('id', '=', 'd-0003').executeTakeFirstOrThrow();
+    const row = await hub.store.db
+      .selectFrom('devices')
+      .select('secret_hash')
+      .where('id', '=', 'd-0003')
+      .executeTakeFirstOrThrow();
     expect(row.secret_hash).not.toContain(secret);
     expect(row.secret_hash).toMatch(/^scrypt\$/);
     const again = await hub.putDistrict({
-      elders: [{ id: 'e-0003', name: '张伟', org_unit: 'meilin', address: '梅林二村 1 栋', devices: [{ id: 'd-0003', type: 'door' }] }],
+      elders: [
+        {
+          id: 'e-0003',
+          name: '张伟',
+          org_unit: 'meilin',
+          address: '梅林二村 1 栋',
+          devices: [{ id: 'd-0003', type: 'door' }],
+        },
+      ],
     });
     expect(again.body.issued_secrets).toEqual({});
   });
 
   it('[DISTRICT-TYPE] a device type is fixed once provisioned', async () => {
     const res = await hub.putDistrict({
-      elders: [{ id: 'e-0003', name: '张伟', org_unit: 'meilin', address: '梅林二村 1 栋', devices: [{ id: 'd-0003', type: 'watch' }] }],
+      elders: [
+        {
+          id: 'e-0003',
+          name: '张伟',
+          org_unit: 'meilin',
+          address: '梅林二村 1 栋',
+          devices: [{ id: 'd-0003', type: 'watch' }],
+        },
+      ],
     });
     expect(res.statusCode).toBe(400);
-    expect(res.body.issues).toEqual([{ path: 'elders[0].devices[0].type', message: expect.stringContaining('fixed') }]);
+    expect(res.body.issues).toEqual([
+      { path: 'elders[0].devices[0].type', message: expect.stringContaining('fixed') },
+    ]);
   });
 
   it('[DISTRICT-SCOPE] a street admin changes only its own street, and a specialist cannot apply documents', async () => {
@@ -106,7 +146,10 @@ describe.each(dialects)('district document on %s', (dialect) => {
       ],
     });
     expect(res.statusCode).toBe(400);
-    expect(res.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['org_units[0].level', 'org_units[1].parent']);
+    expect(res.body.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'org_units[0].level',
+      'org_units[1].parent',
+    ]);
   });
 
   it('[DISTRICT-MOVE] moving a community to another street moves what is under it in every scope check', async () => {
@@ -117,10 +160,19 @@ describe.each(dialects)('district document on %s', (dialect) => {
       ],
     });
     expect(move.statusCode).toBe(200);
-    const meilin = await hub.store.db.selectFrom('org_units').select('path').where('id', '=', 'meilin').executeTakeFirstOrThrow();
+    const meilin = await hub.store.db
+      .selectFrom('org_units')
+      .select('path')
+      .where('id', '=', 'meilin')
+      .executeTakeFirstOrThrow();
     expect(meilin.path).toBe('/futian/huafu/meilin/');
     const streetAdmin = await hub.login('admin-lianhua', 'admin-password-2');
     const res = await hub.app.inject({ url: '/api/v1/devices', headers: hub.as(streetAdmin) });
-    expect(res.json().devices.map((d: { id: string }) => d.id).sort()).toEqual(['r-0001', 'w-0001']);
+    expect(
+      res
+        .json()
+        .devices.map((d: { id: string }) => d.id)
+        .sort(),
+    ).toEqual(['r-0001', 'w-0001']);
   });
 });

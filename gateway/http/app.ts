@@ -36,8 +36,9 @@ export interface AppOptions {
   consolePage: string;
 }
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** The hub's HTTP API, assembled from feature plugins; the process entry only listens. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -65,7 +66,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await api.register(healthRoutes, { metrics: options.metrics, isReady: options.isReady });
   await api.register(authRoutes, { prefix: '/api/v1/auth', accounts: options.accounts });
   await api.register(districtRoutes, { prefix: '/api/v1/district', registry: options.district });
-  await api.register(deviceRoutes, { prefix: '/api/v1/devices', devices: options.devices, gateway: options.gateway });
+  await api.register(deviceRoutes, {
+    prefix: '/api/v1/devices',
+    devices: options.devices,
+    gateway: options.gateway,
+  });
   await api.register(alertRoutes, { prefix: '/api/v1/alerts', alerts: options.alerts });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>

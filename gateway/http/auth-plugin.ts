@@ -15,14 +15,16 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { accounts: A
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) request.user = await options.accounts.authenticate(header.slice(7).trim());
+    if (header?.startsWith('Bearer '))
+      request.user = await options.accounts.authenticate(header.slice(7).trim());
   });
 });
 
 /** A preHandler that lets through only signed-in users of the given roles. */
 export function allow(...roles: Role[]) {
   return async (request: FastifyRequest) => {
-    if (!request.user) throw new HttpError(401, 'unauthorized', 'sign in first: Authorization: Bearer <token>');
+    if (!request.user)
+      throw new HttpError(401, 'unauthorized', 'sign in first: Authorization: Bearer <token>');
     if (!roles.includes(request.user.role)) {
       throw new HttpError(403, 'forbidden', `this needs one of the roles: ${roles.join(', ')}`);
     }

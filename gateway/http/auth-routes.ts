@@ -45,7 +45,11 @@ export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (
     },
     async (request) => {
       if (!request.user) throw new HttpError(401, 'unauthorized', 'sign in first');
-      return { username: request.user.username, role: request.user.role, org_unit_id: request.user.orgUnitId };
+      return {
+        username: request.user.username,
+        role: request.user.role,
+        org_unit_id: request.user.orgUnitId,
+      };
     },
   );
 };

@@ -14,7 +14,10 @@ const device = z.object({
   revoked_at: z.number().nullable(),
   created_at: z.number(),
 });
-const withSecret = z.object({ device, secret: z.string().describe('shown once; the hub keeps only its hash') });
+const withSecret = z.object({
+  device,
+  secret: z.string().describe('shown once; the hub keeps only its hash'),
+});
 const idParam = z.object({ id: z.string().regex(deviceIdPattern) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 
@@ -81,7 +84,9 @@ export const deviceRoutes: FastifyPluginAsyncZod<{ devices: DeviceRegistry; gate
       },
     },
     async (request) => {
-      const rotated = await devices.rotateSecret(request.params.id, signedIn(request).scopePath).catch(asHttp);
+      const rotated = await devices
+        .rotateSecret(request.params.id, signedIn(request).scopePath)
+        .catch(asHttp);
       gateway.disconnect(request.params.id);
       return rotated;
     },

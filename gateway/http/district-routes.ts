@@ -13,17 +13,25 @@ const idLists = z.object({
   users: z.array(z.string()),
 });
 
-export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry }> = async (app, { registry }) => {
+export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry }> = async (
+  app,
+  { registry },
+) => {
   app.put(
     '/',
     {
       preHandler: allow('admin'),
       schema: {
         tags: ['district'],
-        summary: 'Upsert org units, elders and their devices, responders and users (never deletes; all or nothing)',
+        summary:
+          'Upsert org units, elders and their devices, responders and users (never deletes; all or nothing)',
         body: districtDocumentSchema,
         response: {
-          200: z.object({ created: idLists, updated: idLists, issued_secrets: z.record(z.string(), z.string()) }),
+          200: z.object({
+            created: idLists,
+            updated: idLists,
+            issued_secrets: z.record(z.string(), z.string()),
+          }),
           400: errorBody,
           401: errorBody,
           403: errorBody,
@@ -33,9 +41,17 @@ export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry 
     },
     async (request) => {
       const user = signedIn(request);
-      const result = await registry.apply(request.body, { username: user.username, scopePath: user.scopePath });
+      const result = await registry.apply(request.body, {
+        username: user.username,
+        scopePath: user.scopePath,
+      });
       if (!result.ok) {
-        throw new HttpError(400, 'invalid_district', `the document has ${result.issues.length} invalid entries; nothing was changed`, result.issues);
+        throw new HttpError(
+          400,
+          'invalid_district',
+          `the document has ${result.issues.length} invalid entries; nothing was changed`,
+          result.issues,
+        );
       }
       return result.change;
     },

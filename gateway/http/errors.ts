@@ -32,10 +32,15 @@ function pathOf(instancePath: string): string {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
-      return reply.code(error.statusCode).send({ error: error.code, message: error.message, issues: error.issues });
+      return reply
+        .code(error.statusCode)
+        .send({ error: error.code, message: error.message, issues: error.issues });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.map((v) => ({ path: pathOf(v.instancePath) || '(root)', message: v.message }));
+      const issues = error.validation.map((v) => ({
+        path: pathOf(v.instancePath) || '(root)',
+        message: v.message,
+      }));
       return reply.code(400).send({
         error: 'invalid_request',
         message: `the ${error.validationContext ?? 'request'} has ${issues.length} invalid entr${issues.length === 1 ? 'y' : 'ies'}`,
@@ -51,6 +56,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.code(500).send({ error: 'internal', message: 'internal error; the hub has logged it' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 }

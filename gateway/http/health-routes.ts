@@ -12,14 +12,22 @@ export const healthRoutes: FastifyPluginAsyncZod<{ metrics: HubMetrics; isReady:
       schema: {
         tags: ['operations'],
         summary: 'ok once HTTP and MQTT accept connections',
-        response: { 200: z.object({ status: z.literal('ok') }), 503: z.object({ status: z.literal('starting') }) },
+        response: {
+          200: z.object({ status: z.literal('ok') }),
+          503: z.object({ status: z.literal('starting') }),
+        },
       },
     },
-    async (_request, reply) => (isReady() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' as const })),
+    async (_request, reply) =>
+      isReady() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' as const }),
   );
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus text format' } }, async (_request, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus text format' } },
+    async (_request, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
 };

@@ -35,7 +35,10 @@ export class FallDetector {
   }
 
   /** Opens `model.onnx` with its sidecar `model.json` (threshold, window, feature version). */
-  static async open(modelPath: string, cardPath = modelPath.replace(/\.onnx$/, '.json')): Promise<FallDetector> {
+  static async open(
+    modelPath: string,
+    cardPath = modelPath.replace(/\.onnx$/, '.json'),
+  ): Promise<FallDetector> {
     const card = FallModelCard.parse(JSON.parse(await readFile(cardPath, 'utf8')));
     if (card.featureVersion !== FEATURE_VERSION) {
       throw new Error(`${cardPath}: features ${card.featureVersion}, code computes ${FEATURE_VERSION}`);

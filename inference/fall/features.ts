@@ -80,7 +80,13 @@ export class FallFeatures {
   }
 
   /** Same, from plain arrays already aligned so that index `preSamples` is the peak. */
-  writeAligned(x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, out: Float32Array, offset: number): void {
+  writeAligned(
+    x: ArrayLike<number>,
+    y: ArrayLike<number>,
+    z: ArrayLike<number>,
+    out: Float32Array,
+    offset: number,
+  ): void {
     for (let i = 0; i < this.length; i++) {
       this.wx[i] = x[i]!;
       this.wy[i] = y[i]!;

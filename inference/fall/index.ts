@@ -1,6 +1,6 @@
 export { FallBatch } from './batch.js';
 export { type FallAlarm, FallDetector, type FallDetectorDeps } from './detector.js';
-export { FEATURE_NAMES, FEATURE_VERSION, FallFeatures } from './features.js';
+export { FallFeatures, FEATURE_NAMES, FEATURE_VERSION } from './features.js';
 export { type ResampledSink, resampleRecording, StreamResampler } from './resample.js';
 export { SampleRing } from './ring.js';
 export { FALL_WINDOW, FallModelCard, type FallWindowSpec, windowSamples } from './spec.js';

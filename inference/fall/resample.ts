@@ -114,7 +114,7 @@ export function resampleRecording(
   rateHz: number,
 ): { x: Float32Array; y: Float32Array; z: Float32Array } {
   const n = tMs.length;
-  const span = n > 0 ? (tMs[n - 1]! - tMs[0]!) : 0;
+  const span = n > 0 ? tMs[n - 1]! - tMs[0]! : 0;
   const cap = Math.ceil((span * rateHz) / 1000) + 2;
   const ox = new Float32Array(cap);
   const oy = new Float32Array(cap);

@@ -10,7 +10,8 @@ export const dialects: Dialect[] = ['sqlite', 'postgres'];
  */
 export async function freshPostgresDatabase(): Promise<string> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('TEST_DATABASE_URL is not set: run the suite with `npm test`, which starts PostgreSQL');
+  if (!base)
+    throw new Error('TEST_DATABASE_URL is not set: run the suite with `npm test`, which starts PostgreSQL');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();

@@ -9,12 +9,19 @@ import { type Dialect, freshPostgresDatabase } from './databases.js';
 
 export const adminPassword = 'admin-password-1';
 
+/** The 200 or 400 answer of PUT /api/v1/district, loosely typed for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whichever shape came back
+type DistrictAnswer = Record<string, any>;
+
 export interface TestHub extends Hub {
   adminToken: string;
   /** `Authorization` headers for a user. */
   as(token: string): { authorization: string };
   login(username: string, password: string): Promise<string>;
-  putDistrict(doc: DistrictDocumentInput, token?: string): Promise<{ statusCode: number; body: any }>;
+  putDistrict(
+    doc: DistrictDocumentInput,
+    token?: string,
+  ): Promise<{ statusCode: number; body: DistrictAnswer }>;
 }
 
 /** A real hub on ephemeral ports, its own data directory, and SQLite or a fresh PostgreSQL database. */
@@ -25,12 +32,28 @@ export async function startTestHub(
   const databaseUrl = options.dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
   const config = loadConfig(
     {},
-    { host: '127.0.0.1', port: 0, mqttPort: 0, dataDir, databaseUrl, adminPassword, logLevel: 'silent', ...options.config },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      mqttPort: 0,
+      dataDir,
+      databaseUrl,
+      adminPassword,
+      logLevel: 'silent',
+      ...options.config,
+    },
   );
-  const hub = await startHub(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), now: options.now });
+  const hub = await startHub(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    now: options.now,
+  });
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
   const login = async (username: string, password: string) => {
-    const res = await hub.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+    });
     if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
     return (res.json() as { token: string }).token;
   };
@@ -41,7 +64,12 @@ export async function startTestHub(
     as,
     login,
     async putDistrict(doc, token = adminToken) {
-      const res = await hub.app.inject({ method: 'PUT', url: '/api/v1/district', headers: as(token), payload: doc });
+      const res = await hub.app.inject({
+        method: 'PUT',
+        url: '/api/v1/district',
+        headers: as(token),
+        payload: doc,
+      });
       return { statusCode: res.statusCode, body: res.json() };
     },
   };
@@ -78,7 +106,14 @@ export function smallDistrict(): DistrictDocumentInput {
       },
     ],
     responders: [
-      { id: 'v-0001', name: '李建国', kind: 'volunteer', org_unit: 'jingtian', skills: ['first_aid'], location: { lat: 22.5529, lon: 114.042 } },
+      {
+        id: 'v-0001',
+        name: '李建国',
+        kind: 'volunteer',
+        org_unit: 'jingtian',
+        skills: ['first_aid'],
+        location: { lat: 22.5529, lon: 114.042 },
+      },
     ],
     users: [
       { username: 'spec-jingtian', password: 'spec-password-1', role: 'specialist', org_unit: 'jingtian' },

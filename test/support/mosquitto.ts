@@ -41,5 +41,18 @@ export function mosquittoClient(
 
 /** Connection arguments for a device: client id = username = device id, password = its secret. */
 export function deviceArgs(port: number, deviceId: string, secret: string): string[] {
-  return ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311', '-i', deviceId, '-u', deviceId, '-P', secret];
+  return [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-V',
+    'mqttv311',
+    '-i',
+    deviceId,
+    '-u',
+    deviceId,
+    '-P',
+    secret,
+  ];
 }

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('[CONFIG-DEFAULTS] the embedded defaults match the operator interface', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 8080, mqttPort: 1883, dataDir: './data' });
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('[CONFIG-ENV] environment variables override the defaults', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      MQTT_PORT: '11883',
+      DATABASE_URL: 'postgres://u@127.0.0.1/db',
+    });
+    expect(config).toMatchObject({ port: 9090, mqttPort: 11883, databaseUrl: 'postgres://u@127.0.0.1/db' });
+  });
+
+  it('[CONFIG-ERROR] a bad value stops the start with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ MQTT_PORT: '70000' })).toThrow(/MQTT_PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD/);
+    expect(() =>
+      loadConfig({ MQTT_TLS_CERT: '/no/such/cert.pem', MQTT_TLS_KEY: '/no/such/key.pem' }),
+    ).toThrow(/MQTT_TLS_CERT/);
+  });
+});

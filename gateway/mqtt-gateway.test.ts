@@ -1,0 +1,109 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
+import { openStore, type Store } from '../store/database.js';
+import { hashSecret } from '../store/secret-hash.js';
+import { DeviceAuthenticator } from './device-authenticator.js';
+import { HubMetrics } from './metrics.js';
+import { MqttGateway } from './mqtt-gateway.js';
+
+/** An intake whose event storage finishes only when the test says so. */
+class HeldIntake {
+  release: (() => void) | undefined;
+  stored = 0;
+  telemetry(): IntakeResult {
+    return { ok: true };
+  }
+  availability(): IntakeResult {
+    return { ok: true };
+  }
+  event(): Promise<IntakeResult> {
+    return new Promise((resolve) => {
+      this.release = () => {
+        this.stored++;
+        resolve({ ok: true });
+      };
+    });
+  }
+}
+
+let store: Store;
+let gateway: MqttGateway;
+let authenticator: DeviceAuthenticator;
+const intake = new HeldIntake();
+
+beforeAll(async () => {
+  store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), 'yiyang-gw-')) });
+  await store.db
+    .insertInto('devices')
+    .values({
+      id: 'w-0001',
+      type: 'watch',
+      elder_id: null,
+      secret_hash: await hashSecret('secret-0001-abc'),
+      revoked_at: null,
+      created_at: 0,
+    })
+    .execute();
+  authenticator = new DeviceAuthenticator({ db: store.db });
+  gateway = new MqttGateway({
+    authenticator,
+    intake: intake as unknown as DeviceIntake,
+    metrics: new HubMetrics(),
+    logger: pino({ level: 'silent' }),
+    maxPayloadBytes: 64 * 1024,
+  });
+  await gateway.start({ host: '127.0.0.1', mqttPort: 0 });
+});
+afterAll(async () => {
+  await gateway.stop();
+  await store.close();
+});
+
+const connect = () =>
+  mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.addresses.mqtt}`, {
+    clientId: 'w-0001',
+    username: 'w-0001',
+    password: 'secret-0001-abc',
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+
+describe('MQTT gateway', () => {
+  it('[MQTT-PUBACK] a QoS 1 event is acknowledged only after it is stored', async () => {
+    const client = await connect();
+    let acked = false;
+    const publish = client
+      .publishAsync('care/w-0001/event', JSON.stringify({ ts: 1, event_id: 'e1', type: 'sos' }), { qos: 1 })
+      .then(() => {
+        acked = true;
+      });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acked).toBe(false);
+    expect(intake.stored).toBe(0);
+    intake.release!();
+    await publish;
+    expect(acked).toBe(true);
+    expect(intake.stored).toBe(1);
+    await client.endAsync();
+  });
+
+  it('[MQTT-STORM] reconnecting costs one slow hash per device, not one per connect', async () => {
+    const before = authenticator.slowVerifications;
+    for (let i = 0; i < 5; i++) await (await connect()).endAsync();
+    expect(authenticator.slowVerifications - before).toBeLessThanOrEqual(1);
+  });
+
+  it('[MQTT-STORM] a changed secret is checked again: the remembered digest does not outlive it', async () => {
+    await store.db
+      .updateTable('devices')
+      .set({ secret_hash: await hashSecret('a-brand-new-secret') })
+      .where('id', '=', 'w-0001')
+      .execute();
+    await expect(connect()).rejects.toThrow(/Bad username or password/i);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * Builds the fall model's training table by streaming recordings through the detector's
+ * own windowing and feature code (inference/fall), so training sees exactly what the hub
+ * computes. Rows are candidate windows (slot peaks above the pre-filter):
+ *   label 1: a fall trial's window aligned within ±0.5 s of the impact,
+ *   label 0: any window of a daily-activity trial,
+ *   label -1: other windows of fall trials (before or after the fall; left out of training).
+ *
+ * npx tsx inference/training/build-dataset.ts --data DIR --out DIR [--variants 5] [--synthetic 1]
+ * Writes X.f32 (rows × features, float32 little-endian) and rows.csv.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ADL_KINDS, FALL_KINDS, FallMotionSimulator, MotionRandom } from '../../simulators/fall-motion.js';
+import { FallBatch } from '../fall/batch.js';
+import { FallFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../fall/features.js';
+import { FALL_WINDOW } from '../fall/spec.js';
+import { FallStream } from '../fall/stream.js';
+import { applyWatchProfile, drawWatchProfile, type Recording } from './augment.js';
+import { readFallTrials } from './falls-data.js';
+import { peakTimeMs, scanRecording } from './trial-scan.js';
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: '../shared/data/falls/umafall-wrist' },
+    out: { type: 'string', default: '/tmp/yiyang-falls/dataset' },
+    variants: { type: 'string', default: '5' },
+    synthetic: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+
+interface RowMeta {
+  label: number;
+  trial: string;
+  group: string;
+  origin: string;
+  variant: number;
+  activity: string;
+  elderly: number;
+  rateHz: number;
+  peakG: number;
+  dtMs: number;
+}
+
+const features = new FallFeatures(FALL_WINDOW);
+const F = features.count;
+const chunks: Float32Array[] = [];
+const rows: RowMeta[] = [];
+const batch = new FallBatch(F, 1024);
+
+/** Streams one recording and records its candidate rows. */
+function addRecording(
+  r: Recording,
+  impactMs: number | null,
+  meta: Omit<RowMeta, 'label' | 'peakG' | 'dtMs'>,
+): void {
+  batch.clear();
+  scanRecording(r, new FallStream({ spec: FALL_WINDOW, features }), batch);
+  chunks.push(batch.rows().slice());
+  for (let i = 0; i < batch.size; i++) {
+    const dt = impactMs === null ? Number.NaN : batch.peakMs[i]! - impactMs;
+    const label = impactMs === null ? 0 : Math.abs(dt) <= 500 ? 1 : -1;
+    rows.push({ ...meta, label, peakG: batch.peakG[i]!, dtMs: Number.isNaN(dt) ? 0 : Math.round(dt) });
+  }
+}
+
+const seed = Number(args.seed);
+const rng = new MotionRandom(seed);
+const variants = Number(args.variants);
+
+// recorded trials: the original and `variants` watch profiles each
+const trials = await readFallTrials(args.data!);
+for (const t of trials) {
+  const rec: Recording = t;
+  const impact = t.label === 'fall' ? peakTimeMs(rec) : null;
+  const base = { trial: t.trial, group: `s${t.subject}`, origin: 'rec', activity: t.activity, elderly: 0 };
+  addRecording(rec, impact, { ...base, variant: 0, rateHz: 20 });
+  for (let v = 1; v <= variants; v++) {
+    const p = drawWatchProfile(rng);
+    const r = applyWatchProfile(rec, p, rng);
+    addRecording(r, impact === null ? null : (impact - rec.tMs[0]!) * p.stretch, {
+      ...base,
+      variant: v,
+      rateHz: p.rateHz ?? 20,
+      elderly: p.stretch > 1 || p.soften < 1 ? 1 : 0,
+    });
+  }
+}
+console.error(`recorded: ${trials.length} trials, ${rows.length} rows`);
+
+// synthetic trials: every kind, many rates, ranges and wearers (half of them older)
+const scale = Number(args.synthetic);
+const sim = new FallMotionSimulator(seed * 7919 + 13);
+const rates = [10, 12.5, 20, 25, 25, 30, 40, 50, 50, 60, 100, 200];
+let synth = 0;
+const plan: [string, number][] = [
+  ...FALL_KINDS.map((k): [string, number] => [k, Math.round(300 * scale)]),
+  ...ADL_KINDS.map((k): [string, number] => [k, Math.round(120 * scale)]),
+];
+for (const [kind, count] of plan) {
+  for (let i = 0; i < count; i++) {
+    const elderly = rng.next() < 0.5;
+    const rateHz = rng.pick(rates);
+    const trial = sim.generate({
+      kind: kind as (typeof FALL_KINDS)[number],
+      rateHz,
+      elderly,
+      durationS: rng.range(12, 25),
+      rangeG: rng.pick([4, 8, 8, 16]),
+      noiseG: rng.range(0.003, 0.03),
+      jitter: rng.range(0, 0.3),
+      dropout: rng.range(0, 0.03),
+    });
+    addRecording(trial, trial.impactMs, {
+      trial: `syn${synth}`,
+      group: `syn${synth % 6}`,
+      origin: 'syn',
+      variant: 0,
+      activity: kind,
+      elderly: elderly ? 1 : 0,
+      rateHz,
+    });
+    synth++;
+  }
+}
+console.error(`synthetic: ${synth} trials; total ${rows.length} rows`);
+
+await mkdir(args.out!, { recursive: true });
+const X = new Float32Array(rows.length * F);
+let o = 0;
+for (const c of chunks) {
+  X.set(c, o);
+  o += c.length;
+}
+await writeFile(join(args.out!, 'X.f32'), Buffer.from(X.buffer));
+const head = 'label,trial,group,origin,variant,activity,elderly,rate_hz,peak_g,dt_ms';
+const body = rows.map((r) =>
+  [
+    r.label,
+    r.trial,
+    r.group,
+    r.origin,
+    r.variant,
+    r.activity,
+    r.elderly,
+    r.rateHz,
+    r.peakG.toFixed(3),
+    r.dtMs,
+  ].join(','),
+);
+await writeFile(join(args.out!, 'rows.csv'), `${head}\n${body.join('\n')}\n`);
+await writeFile(
+  join(args.out!, 'features.json'),
+  JSON.stringify({ featureVersion: FEATURE_VERSION, names: FEATURE_NAMES, window: FALL_WINDOW }, null, 2),
+);
+console.error(`wrote ${rows.length} rows × ${F} features to ${args.out}`);

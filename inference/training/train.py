@@ -1,0 +1,230 @@
+"""Trains the wrist fall model (a small MLP on orientation-invariant window features).
+
+Reads the table written by build-dataset.ts, trains one model per subject-wise fold (each
+never sees the recorded subjects it is scored on) and a final model on every subject, and
+exports them to ONNX with the feature standardisation inside the graph.
+
+Run with Debian's Python (python3-torch, python3-onnx, python3-sklearn):
+  /usr/bin/python3 inference/training/train.py --data /tmp/yiyang-falls/dataset --out inference/models
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+torch.set_num_threads(1)
+
+
+def load(data_dir):
+    meta = json.load(open(os.path.join(data_dir, 'features.json')))
+    names = meta['names']
+    X = np.fromfile(os.path.join(data_dir, 'X.f32'), dtype='<f4').reshape(-1, len(names))
+    with open(os.path.join(data_dir, 'rows.csv')) as f:
+        rows = list(csv.DictReader(f))
+    cols = {k: np.array([r[k] for r in rows]) for k in rows[0].keys()}
+    cols['label'] = cols['label'].astype(int)
+    cols['variant'] = cols['variant'].astype(int)
+    cols['elderly'] = cols['elderly'].astype(int)
+    return X, cols, meta
+
+
+def subject_folds(groups, k):
+    """Greedy: subjects with most rows first, each to the fold with the fewest rows."""
+    subjects, counts = np.unique(groups, return_counts=True)
+    order = np.argsort(-counts)
+    folds = [[] for _ in range(k)]
+    load_ = np.zeros(k)
+    for i in order:
+        f = int(np.argmin(load_))
+        folds[f].append(str(subjects[i]))
+        load_[f] += counts[i]
+    return [sorted(f) for f in folds]
+
+
+class FallNet(nn.Module):
+    def __init__(self, mean, std, hidden=(32, 16)):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32))
+        layers = []
+        width = len(mean)
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        layers += [nn.Linear(width, 1)]
+        self.body = nn.Sequential(*layers)
+
+    def logits(self, x):
+        return self.body((x - self.mean) / self.std).squeeze(-1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+
+def train_model(X, y, w, seed, epochs, hidden):
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    mean = X.mean(0)
+    std = X.std(0) + 1e-3
+    net = FallNet(mean, std, hidden)
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-3)
+    Xt = torch.tensor(X)
+    yt = torch.tensor(y, dtype=torch.float32)
+    wt = torch.tensor(w, dtype=torch.float32)
+    n = len(y)
+    bs = 512
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((n + bs - 1) // bs))
+    lossf = nn.BCEWithLogitsLoss(reduction='none')
+    for _ in range(epochs):
+        perm = torch.tensor(rng.permutation(n))
+        for i in range(0, n, bs):
+            idx = perm[i:i + bs]
+            xb = Xt[idx]
+            xb = xb + 0.02 * torch.randn_like(xb) * net.std  # feature jitter: do not fit exact values
+            loss = (lossf(net.logits(xb), yt[idx]) * wt[idx]).sum() / wt[idx].sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    net.eval()
+    return net
+
+
+def predict(net, X):
+    with torch.no_grad():
+        return net(torch.tensor(X)).numpy()
+
+
+def weights(cols, sel, syn_weight):
+    """Balance falls against activities within recorded and synthetic data separately."""
+    y = cols['label'][sel]
+    origin = cols['origin'][sel]
+    w = np.ones(len(y), dtype=np.float32)
+    for o, total in (('rec', 1.0), ('syn', syn_weight)):
+        for lab in (0, 1):
+            m = (origin == o) & (y == lab)
+            if m.sum() > 0:
+                w[m] = total * 0.5 / m.sum()
+    # an activity trial fails on its worst window: give each trial the same total weight
+    # so trials with many candidate windows (clapping, jogging) do not drown the rest
+    return w * len(y)
+
+
+def trial_scores(cols, sel, p):
+    """Max score per (trial, variant) and whether it is a fall trial."""
+    keys = np.char.add(np.char.add(cols['trial'][sel], ':'), cols['variant'][sel].astype(str))
+    fall = np.array([a.lower().find('fall') >= 0 for a in cols['activity'][sel]])
+    out = {}
+    for k, f, s in zip(keys, fall, p):
+        if k not in out or s > out[k][1]:
+            out[k] = (f, s)
+    return out
+
+
+def sens_spec(ts, th, trial_counts=None):
+    f = np.array([v[0] for v in ts.values()])
+    s = np.array([v[1] for v in ts.values()])
+    sens = float((s[f] >= th).mean()) if f.any() else float('nan')
+    spec = float((s[~f] < th).mean()) if (~f).any() else float('nan')
+    return sens, spec
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--folds', type=int, default=6)
+    ap.add_argument('--epochs', type=int, default=40)
+    ap.add_argument('--syn-weight', type=float, default=0.5)
+    ap.add_argument('--hidden', default='32,16')
+    ap.add_argument('--cv-only', action='store_true')
+    ap.add_argument('--seed', type=int, default=1)
+    a = ap.parse_args()
+    hidden = tuple(int(h) for h in a.hidden.split(','))
+    X, cols, meta = load(a.data)
+    is_rec = cols['origin'] == 'rec'
+    is_syn = cols['origin'] == 'syn'
+    labelled = cols['label'] >= 0
+    folds = subject_folds(cols['group'][is_rec], a.folds)
+    oof = np.full(len(X), np.nan, dtype=np.float32)
+    nets = []
+    for k, held in enumerate(folds):
+        test = is_rec & np.isin(cols['group'], held)
+        train = labelled & ((is_rec & ~test) | is_syn)
+        net = train_model(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + k, a.epochs, hidden)
+        nets.append(net)
+        oof[test] = predict(net, X[test])
+        ts = trial_scores(cols, test & (cols['variant'] == 0), oof[test & (cols['variant'] == 0)])
+        print(f'fold {k} held {held}: sens/spec@0.5 {sens_spec(ts, 0.5)}', file=sys.stderr)
+    # threshold from the out-of-fold scores of the original recordings
+    v0 = is_rec & (cols['variant'] == 0)
+    ts0 = trial_scores(cols, v0, oof[v0])
+    tsa = trial_scores(cols, is_rec & (cols['variant'] > 0), oof[is_rec & (cols['variant'] > 0)])
+    print('threshold  sens  spec  (recorded, out of fold) | augmented sens spec', file=sys.stderr)
+    best = (None, -1)
+    for th in np.arange(0.1, 0.96, 0.05):
+        s0 = sens_spec(ts0, th)
+        sa = sens_spec(tsa, th)
+        print(f'{th:.2f}  {s0[0]:.3f} {s0[1]:.3f} | {sa[0]:.3f} {sa[1]:.3f}', file=sys.stderr)
+        score = min(s0[0], s0[1]) + min(sa[0], sa[1])
+        if score > best[1]:
+            best = (float(th), score)
+    threshold = round(best[0], 2)
+    print(f'chosen threshold {threshold}', file=sys.stderr)
+    report_activities(cols, v0, oof, threshold)
+    if a.cv_only:
+        return
+    os.makedirs(os.path.join(a.out, 'folds'), exist_ok=True)
+    F = X.shape[1]
+    for k, net in enumerate(nets):
+        export(net, F, os.path.join(a.out, 'folds', f'fold-{k}.onnx'))
+    manifest = {
+        'featureVersion': meta['featureVersion'],
+        'threshold': threshold,
+        'folds': [{'model': f'fold-{k}.onnx', 'heldOutSubjects': [g[1:] for g in held]} for k, held in enumerate(folds)],
+    }
+    json.dump(manifest, open(os.path.join(a.out, 'folds', 'manifest.json'), 'w'), indent=2)
+    train = labelled & (is_rec | is_syn)
+    final = train_model(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + 100, a.epochs, hidden)
+    export(final, F, os.path.join(a.out, 'fall.onnx'))
+    card = {
+        'featureVersion': meta['featureVersion'],
+        'featureCount': F,
+        'window': meta['window'],
+        'threshold': threshold,
+        'refractoryMs': 30000,
+        'inputName': 'features',
+        'outputName': 'fall_probability',
+    }
+    json.dump(card, open(os.path.join(a.out, 'fall.json'), 'w'), indent=2)
+    print(f'wrote {a.out}/fall.onnx, fall.json and {len(nets)} fold models', file=sys.stderr)
+
+
+def report_activities(cols, sel, p, th):
+    """Per activity: share of trials with an alarm (out of fold, original recordings)."""
+    ts = {}
+    for t, a, g, s in zip(cols['trial'][sel], cols['activity'][sel], cols['group'][sel], p[sel]):
+        ts[t] = (a, g, max(s, ts.get(t, (a, g, -1))[2]))
+    acts = sorted(set(v[0] for v in ts.values()))
+    for a in acts:
+        s = np.array([v[2] for v in ts.values() if v[0] == a])
+        print(f'  {a:28s} n={len(s):3d} alarm={np.mean(s >= th):.3f}', file=sys.stderr)
+    missed = [(k, v) for k, v in ts.items() if 'Fall' in v[0] and v[2] < th]
+    print('  missed falls:', ' '.join(f'{k}/{v[1]}/{v[2]:.2f}' for k, v in missed), file=sys.stderr)
+
+
+def export(net, F, path):
+    net.eval()
+    torch.onnx.export(
+        net, torch.zeros(2, F), path, input_names=['features'], output_names=['fall_probability'],
+        dynamic_axes={'features': {0: 'n'}, 'fall_probability': {0: 'n'}}, opset_version=13,
+    )
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,216 @@
+import mqtt from 'mqtt';
+import { io as connectSocket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { until } from './support/wait.js';
+
+let hub: TestHub;
+let clock = Date.now();
+
+beforeAll(async () => {
+  hub = await startTestHub({ now: () => clock, config: { tokenTtlHours: 1 } });
+  expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+async function pressSos(deviceId: string, secret: string, eventId: string): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+    clientId: deviceId,
+    username: deviceId,
+    password: secret,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+  await client.publishAsync(
+    `care/${deviceId}/event`,
+    JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
+    { qos: 1 },
+  );
+  await client.endAsync();
+}
+
+describe('operator interface', () => {
+  it('[API-HEALTH] /healthz says ok once HTTP and MQTT accept connections', async () => {
+    const res = await hub.app.inject({ url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('[API-METRICS] /metrics has connections, messages in, rejections and alerts by kind', async () => {
+    const body = (await hub.app.inject({ url: '/metrics' })).body;
+    for (const name of [
+      'yiyang_mqtt_connections',
+      'yiyang_mqtt_messages_in_total',
+      'yiyang_mqtt_rejected_total',
+      'yiyang_alerts_opened_total',
+    ]) {
+      expect(body).toContain(`# TYPE ${name}`);
+    }
+  });
+
+  it('[API-OPENAPI] the OpenAPI document is generated from the route schemas and has a docs page', async () => {
+    const doc = (await hub.app.inject({ url: '/api/v1/openapi.json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/district/',
+        '/api/v1/alerts/',
+        '/api/v1/devices/',
+        '/healthz',
+      ]),
+    );
+    expect(
+      doc.paths['/api/v1/auth/login'].post.requestBody.content['application/json'].schema.properties,
+    ).toHaveProperty('username');
+    const page = await hub.app.inject({ url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('swagger');
+  });
+
+  it('[API-AUTH] a wrong password gets 401; calls without a token get 401', async () => {
+    const bad = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'nope-nope' },
+    });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json().error).toBe('bad_credentials');
+    expect((await hub.app.inject({ url: '/api/v1/alerts' })).statusCode).toBe(401);
+    expect(
+      (await hub.app.inject({ url: '/api/v1/alerts', headers: { authorization: 'Bearer forged' } }))
+        .statusCode,
+    ).toBe(401);
+  });
+
+  it('[API-TOKEN-EXPIRY] a token stops working when it expires', async () => {
+    const token = await hub.login('spec-jingtian', 'spec-password-1');
+    expect((await hub.app.inject({ url: '/api/v1/alerts', headers: hub.as(token) })).statusCode).toBe(200);
+    clock += 3_600_000 + 1;
+    try {
+      expect((await hub.app.inject({ url: '/api/v1/alerts', headers: hub.as(token) })).statusCode).toBe(401);
+    } finally {
+      clock -= 3_600_000 + 1;
+    }
+  });
+
+  it('[API-VALIDATION] a bad query gets a 400 that names the parameter', async () => {
+    const res = await hub.app.inject({ url: '/api/v1/alerts?status=bogus', headers: hub.as(hub.adminToken) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].path).toBe('status');
+  });
+
+  it('[API-SCOPE] a specialist sees the alerts of their own community only; a responder sees no list', async () => {
+    await pressSos('w-0001', 'watch-secret-0001', 'scope-1');
+    await pressSos('w-0002', 'watch-secret-0002', 'scope-2');
+    const jingtian = await hub.login('spec-jingtian', 'spec-password-1');
+    const meilin = await hub.login('spec-meilin', 'spec-password-2');
+    const street = await hub.login('admin-lianhua', 'admin-password-2');
+    const seen = async (token: string) =>
+      (await hub.app.inject({ url: '/api/v1/alerts?status=open', headers: hub.as(token) }))
+        .json()
+        .alerts.map((a: { device_id: string }) => a.device_id)
+        .sort();
+    await until(
+      () => seen(street),
+      (devices) => devices.length === 2,
+    );
+    expect(await seen(jingtian)).toEqual(['w-0001']);
+    expect(await seen(meilin)).toEqual(['w-0002']);
+    expect(await seen(street)).toEqual(['w-0001', 'w-0002']);
+    const volunteer = await hub.login('v-0001', 'volunteer-password');
+    expect((await hub.app.inject({ url: '/api/v1/alerts', headers: hub.as(volunteer) })).statusCode).toBe(
+      403,
+    );
+  });
+
+  it('[API-PROVISION] provisioning shows the secret once; the device connects with it; revoking refuses it', async () => {
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices',
+      headers: hub.as(hub.adminToken),
+      payload: { id: 'w-0100', type: 'watch', elder_id: 'e-0001' },
+    });
+    expect(res.statusCode).toBe(201);
+    const { secret } = res.json();
+    const listed = await hub.app.inject({ url: '/api/v1/devices', headers: hub.as(hub.adminToken) });
+    expect(listed.body).not.toContain(secret);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+      clientId: 'w-0100',
+      username: 'w-0100',
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await client.endAsync();
+    const again = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices',
+      headers: hub.as(hub.adminToken),
+      payload: { id: 'w-0100', type: 'watch', elder_id: 'e-0001' },
+    });
+    expect(again.statusCode).toBe(409);
+    const meilinSpecialist = await hub.login('spec-meilin', 'spec-password-2');
+    const forbidden = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/w-0100/revoke',
+      headers: hub.as(meilinSpecialist),
+    });
+    expect(forbidden.statusCode).toBe(403);
+    const streetAdmin = await hub.login('admin-lianhua', 'admin-password-2');
+    const rotated = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/w-0100/secret',
+      headers: hub.as(streetAdmin),
+    });
+    expect(rotated.statusCode).toBe(200);
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+        clientId: 'w-0100',
+        username: 'w-0100',
+        password: secret,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Bad username or password/i);
+  });
+});
+
+describe('live console', () => {
+  it('[CONSOLE-LIVE] a signed-in specialist receives an SOS as `alert` on /console; another community does not', async () => {
+    const jingtian = await hub.login('spec-jingtian', 'spec-password-1');
+    const meilin = await hub.login('spec-meilin', 'spec-password-2');
+    const url = `http://127.0.0.1:${hub.addresses.http}/console`;
+    const mine = connectSocket(url, { auth: { token: jingtian }, transports: ['websocket'] });
+    const other = connectSocket(url, { auth: { token: meilin }, transports: ['websocket'] });
+    const heardByOther: unknown[] = [];
+    other.on('alert', (a) => heardByOther.push(a));
+    await Promise.all(
+      [mine, other].map((s) => new Promise((resolve) => s.on('connect', () => resolve(null)))),
+    );
+    const received = new Promise<{ kind: string; device_id: string; status: string }>((resolve) =>
+      mine.on('alert', resolve),
+    );
+    const started = Date.now();
+    await pressSos('w-0001', 'watch-secret-0001', 'live-1');
+    const alert = await received;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(alert).toMatchObject({ kind: 'sos', device_id: 'w-0001', status: 'open' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heardByOther).toEqual([]);
+    mine.close();
+    other.close();
+  });
+
+  it('[CONSOLE-AUTH] a socket without a valid token is refused', async () => {
+    const socket = connectSocket(`http://127.0.0.1:${hub.addresses.http}/console`, {
+      auth: { token: 'forged' },
+      transports: ['websocket'],
+    });
+    const error = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
+    expect(error.message).toBe('unauthorized');
+    socket.close();
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../gateway/config.js';
+import { startHub } from '../gateway/hub.js';
+import { openStore } from '../store/database.js';
+import { dialects, freshPostgresDatabase } from './support/databases.js';
+import { smallDistrict } from './support/hub.js';
+
+describe.each(dialects)('durability on %s', (dialect) => {
+  it('[EVENT-REPLAY] an event stored (acknowledged) but not handled before a crash opens its alert at the next start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-replay-'));
+    const databaseUrl = dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
+    const config = loadConfig(
+      {},
+      { host: '127.0.0.1', port: 0, mqttPort: 0, dataDir, databaseUrl, adminPassword: 'admin-password-1' },
+    );
+    const logger = pino({ level: 'silent' });
+
+    const first = await startHub(config, { logger });
+    const login = await first.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'admin-password-1' },
+    });
+    const token = login.json().token as string;
+    const put = await first.app.inject({
+      method: 'PUT',
+      url: '/api/v1/district',
+      headers: { authorization: `Bearer ${token}` },
+      payload: smallDistrict(),
+    });
+    expect(put.statusCode).toBe(200);
+    await first.stop();
+
+    // What the store holds when the hub dies between the PUBACK and the alert.
+    const store = await openStore({ databaseUrl, dataDir });
+    await store.db
+      .insertInto('device_events')
+      .values({
+        device_id: 'w-0001',
+        event_id: 'crash-1',
+        type: 'sos',
+        device_ts: Date.now(),
+        received_at: Date.now(),
+        payload: JSON.stringify({ ts: Date.now(), event_id: 'crash-1', type: 'sos' }),
+        handled_at: null,
+      })
+      .execute();
+    await store.close();
+
+    const second = await startHub(config, { logger });
+    const alerts = await second.app.inject({
+      url: '/api/v1/alerts?status=open',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(alerts.json().alerts).toEqual([
+      expect.objectContaining({ kind: 'sos', device_id: 'w-0001', status: 'open' }),
+    ]);
+    await second.stop();
+
+    // And a third start does not open it again.
+    const third = await startHub(config, { logger });
+    const again = await third.app.inject({
+      url: '/api/v1/alerts',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(again.json().alerts).toHaveLength(1);
+    await third.stop();
+  });
+});

@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { mosquittoClient } from './support/mosquitto.js';
+import { until } from './support/wait.js';
+
+let hub: TestHub;
+let cert: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yiyang-tls-'));
+  cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  hub = await startTestHub({ config: { mqttTlsCert: cert, mqttTlsKey: key, mqttTlsPort: 0 } });
+  expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+describe('MQTT over TLS', () => {
+  it('[MQTT-TLS] with a certificate configured, a device connects over TLS and its SOS opens an alert', async () => {
+    expect(hub.addresses.mqtts).toBeGreaterThan(0);
+    const run = await mosquittoClient('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(hub.addresses.mqtts),
+      '--cafile',
+      cert,
+      '-V',
+      'mqttv311',
+      '-i',
+      'w-0001',
+      '-u',
+      'w-0001',
+      '-P',
+      'watch-secret-0001',
+      '-q',
+      '1',
+      '-t',
+      'care/w-0001/event',
+      '-m',
+      JSON.stringify({ ts: Date.now(), event_id: 'tls-1', type: 'sos' }),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const alerts = await until(
+      async () =>
+        (await hub.app.inject({ url: '/api/v1/alerts', headers: hub.as(hub.adminToken) })).json().alerts,
+      (a) => a.length > 0,
+    );
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'sos', device_id: 'w-0001' })]);
+  });
+});
