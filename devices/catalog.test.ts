@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { seededRandom } from '../simulators/seeded-random.js';
 import { loadDeviceCatalog } from './catalog.js';
 
 const snakeCase = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -16,14 +17,6 @@ function leaves(schema: z.ZodType, path: string): Array<{ path: string; schema: 
   }
   if (schema instanceof z.ZodArray) return leaves(schema.element as z.ZodType, `${path}[]`);
   return [{ path, schema }];
-}
-
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s / 0x7fffffff;
-  };
 }
 
 const catalog = await loadDeviceCatalog();
@@ -58,7 +51,7 @@ describe('device catalog', () => {
       });
 
       it('[DEVICE-SIMULATE] simulated telemetry passes its own schema', () => {
-        const random = seeded(7);
+        const random = seededRandom(7);
         for (let i = 0; i < 200; i++) {
           const message = type.simulate({
             ts: 1_764_392_000_000 + i * 1000,

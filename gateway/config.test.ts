@@ -25,5 +25,10 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ MQTT_TLS_CERT: '/no/such/cert.pem', MQTT_TLS_KEY: '/no/such/key.pem' }),
     ).toThrow(/MQTT_TLS_CERT/);
+    expect(() => loadConfig({ MQTT_TLS_CERT: '/no/such/cert.pem' })).toThrow(/MQTT_TLS_KEY/);
+  });
+
+  it('[CONFIG-UNAVAILABLE] a setting this version cannot honour stops the start instead of being ignored', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL/);
   });
 });

@@ -34,12 +34,17 @@ export class FallDetector {
     this.card = deps.card;
   }
 
-  /** Opens `model.onnx` with its sidecar `model.json` (threshold, window, feature version). */
+  /**
+   * Opens `model.onnx` with its sidecar `model.json` (threshold, window, feature version).
+   * `cardPath` and `threshold` let cross-validation fold models share the final model's card.
+   */
   static async open(
     modelPath: string,
-    cardPath = modelPath.replace(/\.onnx$/, '.json'),
+    options: { cardPath?: string; threshold?: number } = {},
   ): Promise<FallDetector> {
-    const card = FallModelCard.parse(JSON.parse(await readFile(cardPath, 'utf8')));
+    const cardPath = options.cardPath ?? modelPath.replace(/\.onnx$/, '.json');
+    const parsed = FallModelCard.parse(JSON.parse(await readFile(cardPath, 'utf8')));
+    const card = options.threshold === undefined ? parsed : { ...parsed, threshold: options.threshold };
     if (card.featureVersion !== FEATURE_VERSION) {
       throw new Error(`${cardPath}: features ${card.featureVersion}, code computes ${FEATURE_VERSION}`);
     }

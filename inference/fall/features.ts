@@ -9,7 +9,7 @@ import type { FallWindowSpec } from './spec.js';
  *
  * Index names are seconds relative to the peak at the model rate (20 Hz).
  */
-export const FEATURE_VERSION = 'hand-v1';
+export const FEATURE_VERSION = 'hand-v2';
 const CAP_G = 6;
 
 export const FEATURE_NAMES = [
@@ -36,7 +36,18 @@ export const FEATURE_NAMES = [
   'postWobble', // mean (1 − cos) to the post mean vector: wrist turning after
   'peakJerk', // steepest magnitude step at the impact
   'lateStd', // last second
+  'cosLongPost', // orientation 4–2.5 s before vs after: raising and dropping the arms returns to it
+  'cosLongPre', // orientation 4–2.5 s before vs 1.5–0.5 s before
+  'longStd', // activity 4–1.5 s before
+  'longMax',
+  'longCoherence',
+  ...profileNames('m', 16), // mean magnitude per 0.5 s
+  ...profileNames('c', 16), // cos of the mean vector per 0.5 s to the post-impact mean vector
 ] as const;
+
+function profileNames<P extends string>(prefix: P, n: number): `${P}${number}`[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}` as `${P}${number}`);
+}
 
 export class FallFeatures {
   readonly count = FEATURE_NAMES.length;
@@ -125,6 +136,19 @@ export class FallFeatures {
     out[f++] = this.wobble(this.at(1.5), this.at(4));
     out[f++] = this.maxStep(this.at(-0.25), this.at(0.25) + 1);
     out[f++] = this.std(this.at(3), this.at(4));
+    out[f++] = this.cosMeans(this.at(-4), this.at(-2.5), this.at(1.5), this.at(4));
+    out[f++] = this.cosMeans(this.at(-4), this.at(-2.5), this.at(-1.5), this.at(-0.5));
+    out[f++] = this.std(this.at(-4), this.at(-1.5));
+    out[f++] = this.max(this.at(-4), this.at(-1.5));
+    out[f++] = this.coherence(this.at(-4), this.at(-2.5));
+    const bins = 16;
+    const step = this.length / bins;
+    for (let b = 0; b < bins; b++) out[f++] = this.mean(Math.round(b * step), Math.round((b + 1) * step));
+    this.meanVec(this.at(1.5), this.at(4), this.vb);
+    for (let b = 0; b < bins; b++) {
+      this.meanVec(Math.round(b * step), Math.round((b + 1) * step), this.va);
+      out[f++] = cosine(this.va[0]!, this.va[1]!, this.va[2]!, this.vb[0]!, this.vb[1]!, this.vb[2]!);
+    }
   }
 
   /** Window index `sec` seconds from the peak, kept inside the window. */

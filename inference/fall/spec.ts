@@ -20,7 +20,7 @@ export interface FallWindowSpec {
 
 export const FALL_WINDOW: FallWindowSpec = {
   rateHz: 20,
-  preSamples: 30, // 1.5 s
+  preSamples: 80, // 4 s: raising the arms before dropping them looks like a fall without it
   postSamples: 80, // 4 s
   hopSamples: 10, // 0.5 s
   prefilterG: 1.6,

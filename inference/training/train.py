@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -30,7 +31,9 @@ def load(data_dir):
     cols['label'] = cols['label'].astype(int)
     cols['variant'] = cols['variant'].astype(int)
     cols['elderly'] = cols['elderly'].astype(int)
-    return X, cols, meta
+    with open(os.path.join(data_dir, 'trials.csv')) as f:
+        trials = list(csv.DictReader(f))
+    return X, cols, meta, trials
 
 
 def subject_folds(groups, k):
@@ -115,11 +118,12 @@ def weights(cols, sel, syn_weight):
     return w * len(y)
 
 
-def trial_scores(cols, sel, p):
-    """Max score per (trial, variant) and whether it is a fall trial."""
+def trial_scores(cols, sel, p, trials, keep):
+    """Max score per (trial, variant) and whether it is a fall trial; trials without any
+    candidate window (never sent to the model) score 0."""
+    out = {f"{t['trial']}:{t['variant']}": (t['fall'] == '1', 0.0) for t in trials if keep(t)}
     keys = np.char.add(np.char.add(cols['trial'][sel], ':'), cols['variant'][sel].astype(str))
     fall = np.array([a.lower().find('fall') >= 0 for a in cols['activity'][sel]])
-    out = {}
     for k, f, s in zip(keys, fall, p):
         if k not in out or s > out[k][1]:
             out[k] = (f, s)
@@ -143,10 +147,14 @@ def main():
     ap.add_argument('--syn-weight', type=float, default=0.5)
     ap.add_argument('--hidden', default='32,16')
     ap.add_argument('--cv-only', action='store_true')
+    ap.add_argument('--columns', default='', help='experiments: keep features whose name matches this regex')
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     hidden = tuple(int(h) for h in a.hidden.split(','))
-    X, cols, meta = load(a.data)
+    X, cols, meta, trials = load(a.data)
+    if a.columns:
+        keep = [i for i, n in enumerate(meta['names']) if re.fullmatch(a.columns, n)]
+        X = np.ascontiguousarray(X[:, keep])
     is_rec = cols['origin'] == 'rec'
     is_syn = cols['origin'] == 'syn'
     labelled = cols['label'] >= 0
@@ -159,12 +167,14 @@ def main():
         net = train_model(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + k, a.epochs, hidden)
         nets.append(net)
         oof[test] = predict(net, X[test])
-        ts = trial_scores(cols, test & (cols['variant'] == 0), oof[test & (cols['variant'] == 0)])
+        ts = trial_scores(cols, test & (cols['variant'] == 0), oof[test & (cols['variant'] == 0)], trials,
+                          lambda t: t['origin'] == 'rec' and t['variant'] == '0' and t['group'] in held)
         print(f'fold {k} held {held}: sens/spec@0.5 {sens_spec(ts, 0.5)}', file=sys.stderr)
     # threshold from the out-of-fold scores of the original recordings
     v0 = is_rec & (cols['variant'] == 0)
-    ts0 = trial_scores(cols, v0, oof[v0])
-    tsa = trial_scores(cols, is_rec & (cols['variant'] > 0), oof[is_rec & (cols['variant'] > 0)])
+    ts0 = trial_scores(cols, v0, oof[v0], trials, lambda t: t['origin'] == 'rec' and t['variant'] == '0')
+    va = is_rec & (cols['variant'] > 0)
+    tsa = trial_scores(cols, va, oof[va], trials, lambda t: t['origin'] == 'rec' and t['variant'] != '0')
     print('threshold  sens  spec  (recorded, out of fold) | augmented sens spec', file=sys.stderr)
     best = (None, -1)
     for th in np.arange(0.1, 0.96, 0.05):
