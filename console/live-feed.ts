@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { type Namespace, Server } from 'socket.io';
-import type { OpenedAlert } from '../dispatch/alert-book.js';
+import type { AlertUpdate } from '../dispatch/alert-book.js';
 import type { Accounts, SignedInUser } from '../gateway/accounts.js';
 import type { Channel } from '../gateway/channel.js';
 
@@ -21,7 +21,7 @@ export class ConsoleFeed {
   constructor(
     private readonly deps: {
       accounts: Accounts;
-      alerts: Channel<OpenedAlert>;
+      alerts: Channel<AlertUpdate>;
       logger: Logger;
     },
   ) {}
@@ -52,7 +52,7 @@ export class ConsoleFeed {
   }
 
   /** Every org unit on the alert's path hears it, and so does the whole-hub room. */
-  private announce({ alert, orgUnitPath }: OpenedAlert): void {
+  private announce({ alert, orgUnitPath }: AlertUpdate): void {
     const rooms = orgUnitPath.split('/').filter(Boolean).map(unitRoom);
     this.consoleNamespace?.to([hubRoom, ...rooms]).emit('alert', alert);
   }

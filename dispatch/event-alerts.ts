@@ -21,7 +21,6 @@ export class EventAlerts {
       events: Channel<StoredEvent>;
       eventLog: EventLog;
       alerts: AlertBook;
-      onOpened: (kind: AlertKind) => void;
       logger: Logger;
     },
   ) {}
@@ -59,17 +58,23 @@ export class EventAlerts {
       await this.deps.alerts.markHandled(event);
       return;
     }
-    const opened = await this.deps.alerts.openForEvent(event, spec);
-    if (opened) {
-      this.deps.onOpened(spec.kind);
-      this.deps.logger.info(
-        { alert: opened.alert.id, kind: spec.kind, device: event.deviceId },
-        'alert opened',
-      );
-    } else {
+    const raised = await this.deps.alerts.raise({
+      kind: spec.kind,
+      severity: spec.severity,
+      per: 'elder',
+      deviceId: event.deviceId,
+      event,
+      details: {
+        event_id: event.eventId,
+        event_type: event.type,
+        device_ts: event.ts,
+        received_at: event.receivedAt,
+      },
+    });
+    if (!raised) {
       this.deps.logger.warn(
         { device: event.deviceId, event: event.eventId },
-        'no alert: device has no elder, or already alerted',
+        'no alert: device has no elder, or event already handled',
       );
     }
   }

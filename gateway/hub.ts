@@ -6,7 +6,7 @@ import { type Logger, pino } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { ConsoleFeed } from '../console/live-feed.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
-import { AlertBook, type OpenedAlert } from '../dispatch/alert-book.js';
+import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
 import { EventAlerts } from '../dispatch/event-alerts.js';
 import { type AvailabilityChange, DeviceIntake } from '../ingest/device-intake.js';
 import { EventLog, type StoredEvent } from '../ingest/event-log.js';
@@ -66,7 +66,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const readings = new Channel<Reading>(channelError('readings'));
   const events = new Channel<StoredEvent>(channelError('events'));
   const availability = new Channel<AvailabilityChange>(channelError('availability'));
-  const openedAlerts = new Channel<OpenedAlert>(channelError('alerts'));
+  const alertUpdates = new Channel<AlertUpdate>(channelError('alerts'));
 
   const eventLog = new EventLog({ db });
   const intake = new DeviceIntake({
@@ -85,12 +85,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('gateway'),
     maxPayloadBytes: config.maxPayloadBytes,
   });
-  const alerts = new AlertBook({ db, opened: openedAlerts, now });
+  const alerts = new AlertBook({ db, updates: alertUpdates, now });
+  alertUpdates.subscribe((u) => {
+    if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
+  });
   const eventAlerts = new EventAlerts({
     events,
     eventLog,
     alerts,
-    onOpened: (kind) => metrics.alertsOpened.inc({ kind }),
     logger: log('dispatch'),
   });
 
@@ -106,7 +108,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     isReady: () => ready,
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
   });
-  const consoleFeed = new ConsoleFeed({ accounts, alerts: openedAlerts, logger: log('console') });
+  const consoleFeed = new ConsoleFeed({ accounts, alerts: alertUpdates, logger: log('console') });
   consoleFeed.attach(app.server);
   const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -83,6 +83,61 @@ export interface AlertTable {
   source_event_id: string | null;
   /** JSON object: the evidence and context of the alert. */
   details: string;
+  closed_at: Millis | null;
+  outcome: string | null;
+}
+
+export interface DeviceHealthTable {
+  device_id: string;
+  last_seen_at: Millis | null;
+  /** 1 online, 0 offline (availability or silence). */
+  online: number;
+  battery: number | null;
+  /** 1 worn, 0 off the wrist, NULL unknown (watches only). */
+  worn: number | null;
+  not_worn_since: Millis | null;
+  updated_at: Millis;
+}
+
+export interface ActiveIncidentTable {
+  incident_key: string;
+  alert_id: string;
+}
+
+export interface AlertTransitionTable {
+  alert_id: string;
+  at: Millis;
+  /** A username, or `hub` for the hub's own rules. */
+  actor: string;
+  from_status: string | null;
+  to_status: string;
+  note: string | null;
+}
+
+/** One device's minute: sums and counts, so minutes merge exactly into longer steps. */
+export interface RollupTable {
+  device_id: string;
+  /** Start of the minute (ms, UTC). */
+  minute: Millis;
+  elder_id: string | null;
+  hr_min: number | null;
+  hr_max: number | null;
+  hr_sum: number;
+  hr_count: number;
+  spo2_min: number | null;
+  spo2_max: number | null;
+  spo2_sum: number;
+  spo2_count: number;
+  br_min: number | null;
+  br_max: number | null;
+  br_sum: number;
+  br_count: number;
+  steps: number | null;
+  presence_ms: number;
+  standing_ms: number;
+  sitting_ms: number;
+  lying_ms: number;
+  door_openings: number;
 }
 
 export interface Tables {
@@ -94,4 +149,8 @@ export interface Tables {
   sessions: SessionTable;
   device_events: DeviceEventTable;
   alerts: AlertTable;
+  device_health: DeviceHealthTable;
+  active_incidents: ActiveIncidentTable;
+  alert_transitions: AlertTransitionTable;
+  rollups_1m: RollupTable;
 }

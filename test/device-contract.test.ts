@@ -46,8 +46,9 @@ describe('device contract over MQTT (mosquitto clients)', () => {
     ]);
   });
 
-  it('[MQTT-DEDUP] a redelivered event_id makes no second alert', async () => {
-    const before = (await openAlerts()).length;
+  it('[MQTT-DEDUP] a redelivered event_id is recorded once; a new SOS while one is open updates that alert', async () => {
+    const sosAlert = async () => (await openAlerts()).filter((a) => a.device_id === 'w-0001');
+    const [before] = await sosAlert();
     for (let i = 0; i < 3; i++) {
       const run = await mosquittoClient('mosquitto_pub', [
         ...deviceArgs(port, 'w-0001', 'watch-secret-0001'),
@@ -60,8 +61,17 @@ describe('device contract over MQTT (mosquitto clients)', () => {
       ]);
       expect(run.code, run.stderr).toBe(0);
     }
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await openAlerts()).length).toBe(before + 1);
+    const after = await until(sosAlert, (a) => a[0]?.details.event_id === 'sos-dup');
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).toBe(before!.id);
+    // Three deliveries of one event_id: one repeat, not three.
+    expect(after[0]!.details.repeats).toBe(1);
+    const stored = await hub.store.db
+      .selectFrom('device_events')
+      .select('event_id')
+      .where('event_id', '=', 'sos-dup')
+      .execute();
+    expect(stored).toHaveLength(1);
   });
 
   it('[MQTT-AUTH] a wrong secret is refused with "bad user name or password"', async () => {
@@ -181,7 +191,6 @@ describe('device contract over MQTT (mosquitto clients)', () => {
   });
 
   it('[MQTT-MALFORMED] after a malformed message the client stays connected and its next event is stored', async () => {
-    const before = (await openAlerts()).filter((a) => a.device_id === 'w-0002').length;
     // One connection (-l: a message per stdin line): garbage first, then a valid SOS.
     const run = await mosquittoClient(
       'mosquitto_pub',
@@ -189,8 +198,10 @@ describe('device contract over MQTT (mosquitto clients)', () => {
       { stdin: `this is not json\n${sos('after-garbage')}\n` },
     );
     expect(run.code, run.stderr).toBe(0);
-    const alerts = await until(openAlerts, (a) => a.filter((x) => x.device_id === 'w-0002').length > before);
-    expect(alerts.filter((a) => a.device_id === 'w-0002').length).toBe(before + 1);
+    const alerts = await until(openAlerts, (a) => a.some((x) => x.details.event_id === 'after-garbage'));
+    expect(alerts.filter((a) => a.details.event_id === 'after-garbage')).toEqual([
+      expect.objectContaining({ kind: 'sos', device_id: 'w-0002' }),
+    ]);
     const metrics = await hub.app.inject({ url: '/metrics' });
     expect(metrics.body).toMatch(/yiyang_mqtt_rejected_total\{reason="malformed_json"\} [1-9]/);
   });
@@ -228,8 +239,7 @@ describe('device contract over MQTT (mosquitto clients)', () => {
 });
 
 describe('device contract, other transports (mqtt.js)', () => {
-  it('[MQTT-WS] a device connects over WebSocket at /mqtt on the HTTP port and its SOS opens an alert', async () => {
-    const before = (await openAlerts()).filter((a) => a.device_id === 'w-0002').length;
+  it('[MQTT-WS] a device connects over WebSocket at /mqtt on the HTTP port and its SOS reaches the alert', async () => {
     const client = await mqtt.connectAsync(`ws://127.0.0.1:${hub.addresses.http}/mqtt`, {
       clientId: 'w-0002',
       username: 'w-0002',
@@ -239,8 +249,13 @@ describe('device contract, other transports (mqtt.js)', () => {
     });
     await client.publishAsync('care/w-0002/event', sos('over-websocket'), { qos: 1 });
     await client.endAsync();
-    const alerts = await until(openAlerts, (a) => a.filter((x) => x.device_id === 'w-0002').length > before);
-    expect(alerts.filter((a) => a.device_id === 'w-0002').length).toBe(before + 1);
+    const alerts = await until(openAlerts, (a) => a.some((x) => x.details.event_id === 'over-websocket'));
+    expect(alerts.filter((a) => a.device_id === 'w-0002')).toEqual([
+      expect.objectContaining({
+        kind: 'sos',
+        details: expect.objectContaining({ event_id: 'over-websocket' }),
+      }),
+    ]);
   });
 
   it('[MQTT-REVOKE] a revoked device is disconnected and refused with "not authorised"', async () => {

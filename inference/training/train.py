@@ -98,23 +98,40 @@ def train_model(X, y, w, seed, epochs, hidden):
     return net
 
 
+class Ensemble(nn.Module):
+    """Mean probability of a few MLPs trained from different seeds: steadier on new people."""
+
+    def __init__(self, nets):
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+
+    def forward(self, x):
+        return torch.stack([n(x) for n in self.nets], 0).mean(0)
+
+
+def train_ensemble(X, y, w, seed, epochs, hidden, members):
+    return Ensemble([train_model(X, y, w, seed * 1000 + i, epochs, hidden) for i in range(members)]).eval()
+
+
 def predict(net, X):
     with torch.no_grad():
         return net(torch.tensor(X)).numpy()
 
 
-def weights(cols, sel, syn_weight):
+def weights(cols, sel, syn_weight, trial_balance=True):
     """Balance falls against activities within recorded and synthetic data separately."""
     y = cols['label'][sel]
     origin = cols['origin'][sel]
-    w = np.ones(len(y), dtype=np.float32)
+    # an activity trial fails on its worst window: every trial gets the same total weight,
+    # so trials with many candidate windows (clapping, jogging) do not drown the rest
+    keys = np.char.add(np.char.add(cols['trial'][sel], ':'), cols['variant'][sel].astype(str))
+    _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    w = (1.0 / counts[inv]).astype(np.float32) if trial_balance else np.ones(len(y), dtype=np.float32)
     for o, total in (('rec', 1.0), ('syn', syn_weight)):
         for lab in (0, 1):
             m = (origin == o) & (y == lab)
             if m.sum() > 0:
-                w[m] = total * 0.5 / m.sum()
-    # an activity trial fails on its worst window: give each trial the same total weight
-    # so trials with many candidate windows (clapping, jogging) do not drown the rest
+                w[m] = w[m] * total * 0.5 / w[m].sum()
     return w * len(y)
 
 
@@ -143,9 +160,10 @@ def main():
     ap.add_argument('--data', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--folds', type=int, default=6)
-    ap.add_argument('--epochs', type=int, default=40)
-    ap.add_argument('--syn-weight', type=float, default=0.5)
+    ap.add_argument('--epochs', type=int, default=30)
+    ap.add_argument('--syn-weight', type=float, default=1.0)
     ap.add_argument('--hidden', default='32,16')
+    ap.add_argument('--members', type=int, default=3)
     ap.add_argument('--cv-only', action='store_true')
     ap.add_argument('--columns', default='', help='experiments: keep features whose name matches this regex')
     ap.add_argument('--seed', type=int, default=1)
@@ -164,7 +182,8 @@ def main():
     for k, held in enumerate(folds):
         test = is_rec & np.isin(cols['group'], held)
         train = labelled & ((is_rec & ~test) | is_syn)
-        net = train_model(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + k, a.epochs, hidden)
+        net = train_ensemble(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + k, a.epochs, hidden,
+                             a.members)
         nets.append(net)
         oof[test] = predict(net, X[test])
         ts = trial_scores(cols, test & (cols['variant'] == 0), oof[test & (cols['variant'] == 0)], trials,
@@ -181,7 +200,9 @@ def main():
         s0 = sens_spec(ts0, th)
         sa = sens_spec(tsa, th)
         print(f'{th:.2f}  {s0[0]:.3f} {s0[1]:.3f} | {sa[0]:.3f} {sa[1]:.3f}', file=sys.stderr)
-        score = min(s0[0], s0[1]) + min(sa[0], sa[1])
+        # largest margin over the targets the detector is judged by: 0.95/0.95 on the recorded
+        # subjects, 0.90/0.90 on other watches and wearers (here: the augmented replays)
+        score = min(s0[0] - 0.95, s0[1] - 0.95, sa[0] - 0.90, sa[1] - 0.90)
         if score > best[1]:
             best = (float(th), score)
     threshold = round(best[0], 2)
@@ -200,7 +221,8 @@ def main():
     }
     json.dump(manifest, open(os.path.join(a.out, 'folds', 'manifest.json'), 'w'), indent=2)
     train = labelled & (is_rec | is_syn)
-    final = train_model(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + 100, a.epochs, hidden)
+    final = train_ensemble(X[train], cols['label'][train], weights(cols, train, a.syn_weight), a.seed + 100, a.epochs,
+                           hidden, a.members)
     export(final, F, os.path.join(a.out, 'fall.onnx'))
     card = {
         'featureVersion': meta['featureVersion'],

@@ -1,0 +1,99 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exited, spawnTsx, stopChild } from './processes.js';
+
+export interface HubProcess {
+  pid: number;
+  dataDir: string;
+  mqttUrl: string;
+  httpUrl: string;
+  /**
+   * A Prometheus sample of the hub, e.g. `yiyang_mqtt_messages_in_total{kind="telemetry"}`;
+   * a bare name sums all its labelled series (0 if absent).
+   */
+  metric(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function tempDataDir(prefix = 'yiyang-bench-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The hub as operators run it (`gateway/main.ts`, configured by environment), pinned to core 0,
+ * on a data directory prepared beforehand. Resolves once `GET /healthz` answers 200.
+ */
+export async function startHubProcess(options: {
+  dataDir: string;
+  openFiles?: number;
+  startTimeoutMs?: number;
+}): Promise<HubProcess> {
+  const [port, mqttPort] = [await freePort(), await freePort()];
+  const child: ChildProcess = spawnTsx(0, 'gateway/main.ts', {
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      MQTT_PORT: String(mqttPort),
+      DATA_DIR: options.dataDir,
+      ADMIN_PASSWORD: 'bench-admin-password',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 2, 2],
+    openFiles: options.openFiles,
+  });
+  const httpUrl = `http://127.0.0.1:${port}`;
+  let gone = false;
+  void exited(child).then(() => {
+    gone = true;
+  });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (gone) throw new Error(`the hub exited during start (code ${child.exitCode})`);
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error('the hub did not answer /healthz in time');
+    }
+    const status = await fetch(`${httpUrl}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    pid: child.pid!,
+    dataDir: options.dataDir,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    httpUrl,
+    async metric(name) {
+      const text = await (await fetch(`${httpUrl}/metrics`)).text();
+      const series = (line: string) =>
+        line.startsWith(`${name} `) || (!name.includes('{') && line.startsWith(`${name}{`));
+      return text
+        .split('\n')
+        .filter(series)
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    },
+    async stop() {
+      await stopChild(child, 10_000);
+      rmSync(options.dataDir, { recursive: true, force: true });
+    },
+  };
+}

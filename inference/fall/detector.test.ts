@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FallMotionSimulator, type MotionKind } from '../../simulators/fall-motion.js';
+import { FallBatch } from './batch.js';
+import { FallDetector } from './detector.js';
+import { FallFeatures } from './features.js';
+import { FallStream } from './stream.js';
+
+const MODEL = fileURLToPath(new URL('../models/fall.onnx', import.meta.url));
+
+describe('FallDetector with the committed model', () => {
+  let detector: FallDetector;
+  let features: FallFeatures;
+
+  beforeAll(async () => {
+    detector = await FallDetector.open(MODEL);
+    features = new FallFeatures(detector.window);
+  });
+  afterAll(async () => {
+    await detector.close();
+  });
+
+  /** Streams one synthetic recording and returns how many alarms it raised. */
+  async function alarms(kind: MotionKind, seed: number, rateHz: number): Promise<number> {
+    const t = new FallMotionSimulator(seed).generate({ kind, rateHz, durationS: 20 });
+    const stream = new FallStream({ spec: detector.window, features, key: `${kind}-${seed}` });
+    const batch = new FallBatch(features.count);
+    for (let i = 0; i < t.tMs.length; i++) stream.push(t.tMs[i]!, t.x[i]!, t.y[i]!, t.z[i]!, batch);
+    stream.finish(batch);
+    const scores = await detector.score(batch);
+    return detector.decide(batch, scores, () => {});
+  }
+
+  it('[FALL-DETECT] synthetic falls at 25 and 50 Hz are detected', async () => {
+    let detected = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      if ((await alarms(seed % 2 ? 'fall_forward' : 'fall_lateral', seed, seed % 2 ? 25 : 50)) > 0) detected++;
+    }
+    expect(detected).toBeGreaterThanOrEqual(9);
+  });
+
+  it('[FALL-DETECT] synthetic walks at 25 and 50 Hz raise no alarm', async () => {
+    for (let seed = 1; seed <= 10; seed++) expect(await alarms('walking', seed, seed % 2 ? 25 : 50)).toBe(0);
+  });
+
+  it('[FALL-DETECT] scores a batch of windows from many streams in one run, one probability each', async () => {
+    const batch = new FallBatch(features.count);
+    for (let s = 0; s < 6; s++) {
+      const t = new FallMotionSimulator(100 + s).generate({ kind: 'clapping', rateHz: 50 });
+      const stream = new FallStream({ spec: detector.window, features, key: String(s) });
+      for (let i = 0; i < t.tMs.length; i++) stream.push(t.tMs[i]!, t.x[i]!, t.y[i]!, t.z[i]!, batch);
+    }
+    expect(batch.size).toBeGreaterThan(6);
+    const scores = await detector.score(batch);
+    expect(scores.length).toBe(batch.size);
+    expect(scores.every((p) => p >= 0 && p <= 1)).toBe(true);
+  });
+
+  it('[FALL-DECIDE] alarms of one stream within the refractory period count once', () => {
+    const stream = new FallStream({ spec: detector.window, features, key: 'w1' });
+    const batch = new FallBatch(features.count);
+    for (const peakMs of [10_000, 12_000, 10_000 + detector.card.refractoryMs + 1]) batch.reserve(stream, peakMs, 5);
+    const seen: number[] = [];
+    const n = detector.decide(batch, new Float32Array([0.99, 0.99, 0.99]), (a) => seen.push(a.peakMs));
+    expect(n).toBe(2);
+    expect(seen).toEqual([10_000, 10_000 + detector.card.refractoryMs + 1]);
+  });
+
+  it('[FALL-DECIDE] a score under the threshold raises nothing', () => {
+    const stream = new FallStream({ spec: detector.window, features, key: 'w2' });
+    const batch = new FallBatch(features.count);
+    batch.reserve(stream, 1000, 5);
+    expect(detector.decide(batch, new Float32Array([detector.card.threshold - 0.01]), () => {})).toBe(0);
+  });
+});

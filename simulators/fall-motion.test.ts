@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ADL_KINDS, FALL_KINDS, FallMotionSimulator, type MotionKind } from './fall-motion.js';
+
+const KINDS: MotionKind[] = [...FALL_KINDS, ...ADL_KINDS];
+
+function magnitudes(t: { x: Float32Array; y: Float32Array; z: Float32Array }): number[] {
+  return Array.from(t.x, (_, i) => Math.hypot(t.x[i]!, t.y[i]!, t.z[i]!));
+}
+
+describe('FallMotionSimulator', () => {
+  it('[FALL-SIM] every kind at 10–200 Hz stays within the sensor range with rising timestamps at the rate', () => {
+    const sim = new FallMotionSimulator(11);
+    for (const kind of KINDS) {
+      for (const [rateHz, rangeG] of [
+        [10, 4],
+        [25, 8],
+        [50, 16],
+        [200, 8],
+      ] as const) {
+        const t = sim.generate({ kind, rateHz, rangeG, durationS: 8, elderly: rateHz === 25 });
+        const n = t.tMs.length;
+        expect(n).toBeGreaterThan(rateHz * 8 * 0.85); // dropouts
+        expect(n).toBeLessThanOrEqual(rateHz * 8);
+        for (let i = 0; i < n; i++) {
+          if (i > 0) expect(t.tMs[i]!).toBeGreaterThan(t.tMs[i - 1]!);
+          for (const v of [t.x[i]!, t.y[i]!, t.z[i]!]) {
+            expect(Number.isFinite(v)).toBe(true);
+            expect(Math.abs(v)).toBeLessThanOrEqual(rangeG);
+          }
+        }
+        expect((t.tMs[n - 1]! - t.tMs[0]!) / 1000).toBeLessThanOrEqual(8);
+      }
+    }
+  });
+
+  it('[FALL-SIM] a wrist at rest reads 1 g whatever the mount', () => {
+    const t = new FallMotionSimulator(3).generate({ kind: 'standing', rateHz: 50, noiseG: 0 });
+    const m = magnitudes(t);
+    const mean = m.reduce((a, b) => a + b, 0) / m.length;
+    expect(mean).toBeGreaterThan(0.97);
+    expect(mean).toBeLessThan(1.03);
+  });
+
+  it('[FALL-SIM] a fall has a free-fall dip before and an impact spike at impactMs', () => {
+    const sim = new FallMotionSimulator(5);
+    for (const kind of FALL_KINDS) {
+      const t = sim.generate({ kind, rateHz: 100, rangeG: 16 });
+      expect(t.label).toBe('fall');
+      const m = magnitudes(t);
+      const i = t.tMs.findIndex((v) => v === t.impactMs);
+      expect(i).toBeGreaterThan(0);
+      expect(m[i]!).toBeGreaterThan(1.6);
+      const before = m.slice(Math.max(0, i - 150), i);
+      expect(Math.min(...before)).toBeLessThan(0.8);
+    }
+  });
+
+  it('[FALL-SIM] daily activities carry no impact and the same seed gives the same recording', () => {
+    const a = new FallMotionSimulator(9).generate({ kind: 'walking', rateHz: 25 });
+    const b = new FallMotionSimulator(9).generate({ kind: 'walking', rateHz: 25 });
+    expect(a.label).toBe('adl');
+    expect(a.impactMs).toBeNull();
+    expect(Array.from(a.x)).toEqual(Array.from(b.x));
+  });
+});
