@@ -1,13 +1,9 @@
 import type { Channel } from '../gateway/channel.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import { storedEvent } from './event-log.js';
-import type { Reading, ReadingValidator, Rejection } from './readings.js';
+import type { DeviceIdentity, Reading, ReadingValidator, Rejection } from './readings.js';
 
-export interface DeviceIdentity {
-  id: string;
-  type: string;
-  elderId: string | null;
-}
+export type { DeviceIdentity };
 
 export interface AvailabilityChange {
   deviceId: string;
@@ -35,7 +31,7 @@ export class DeviceIntake {
   ) {}
 
   telemetry(device: DeviceIdentity, payload: Buffer): IntakeResult {
-    const result = this.deps.validator.telemetry(device.id, device.type, payload);
+    const result = this.deps.validator.telemetry(device, payload);
     if (!result.ok) return result;
     this.deps.readings.publish(result.reading);
     return { ok: true };
@@ -43,7 +39,7 @@ export class DeviceIntake {
 
   /** Resolves once the event is durably stored: only then may the device be acknowledged. */
   async event(device: DeviceIdentity, payload: Buffer): Promise<IntakeResult> {
-    const result = this.deps.validator.event(device.id, device.type, payload);
+    const result = this.deps.validator.event(device, payload);
     if (!result.ok) return result;
     const isNew = await this.deps.eventLog.record(result.reading);
     // A redelivery (same event_id) is acknowledged again but goes no further.

@@ -3,6 +3,8 @@ import type { EventReading } from './readings.js';
 
 export interface StoredEvent {
   deviceId: string;
+  deviceType: string;
+  elderId: string | null;
   eventId: string;
   type: string;
   ts: number;
@@ -38,14 +40,18 @@ export class EventLog {
   /** Events stored but not yet handled by the alert rules: replayed after a crash. */
   async unhandled(limit = 1000): Promise<StoredEvent[]> {
     const rows = await this.deps.db
-      .selectFrom('device_events')
-      .selectAll()
-      .where('handled_at', 'is', null)
-      .orderBy('received_at')
+      .selectFrom('device_events as v')
+      .innerJoin('devices as d', 'd.id', 'v.device_id')
+      .selectAll('v')
+      .select(['d.type as device_type', 'd.elder_id'])
+      .where('v.handled_at', 'is', null)
+      .orderBy('v.received_at')
       .limit(limit)
       .execute();
     return rows.map((r) => ({
       deviceId: r.device_id,
+      deviceType: r.device_type,
+      elderId: r.elder_id,
       eventId: r.event_id,
       type: r.type,
       ts: r.device_ts,
@@ -58,6 +64,8 @@ export class EventLog {
 export function storedEvent(event: EventReading): StoredEvent {
   return {
     deviceId: event.deviceId,
+    deviceType: event.deviceType,
+    elderId: event.elderId,
     eventId: event.eventId,
     type: event.eventType,
     ts: event.ts,

@@ -3,9 +3,17 @@ import type { DeviceCatalog, DeviceType } from '../devices/catalog.js';
 /** A device's clock more than this far from the hub's is not trusted: the hub time is used. */
 export const clockSkewLimitMs = 5 * 60_000;
 
+/** Who sent a message, as the gateway authenticated it. */
+export interface DeviceIdentity {
+  id: string;
+  type: string;
+  elderId: string | null;
+}
+
 export interface Reading {
   deviceId: string;
   deviceType: string;
+  elderId: string | null;
   /** Device time, or the hub's receive time when the device clock is off. */
   ts: number;
   receivedAt: number;
@@ -33,20 +41,20 @@ export class ReadingValidator {
     private readonly deps: { catalog: DeviceCatalog; maxPayloadBytes: number; now: () => number },
   ) {}
 
-  telemetry(deviceId: string, deviceType: string, payload: Buffer): Validated<Reading> {
-    const type = this.deps.catalog.get(deviceType);
-    if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${deviceType}` };
+  telemetry(device: DeviceIdentity, payload: Buffer): Validated<Reading> {
+    const type = this.deps.catalog.get(device.type);
+    if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${device.type}` };
     const parsed = this.parse(payload, type, 'telemetry');
     if (!parsed.ok) return parsed;
-    return { ok: true, reading: this.reading(deviceId, deviceType, parsed.data) };
+    return { ok: true, reading: this.reading(device, parsed.data) };
   }
 
-  event(deviceId: string, deviceType: string, payload: Buffer): Validated<EventReading> {
-    const type = this.deps.catalog.get(deviceType);
-    if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${deviceType}` };
+  event(device: DeviceIdentity, payload: Buffer): Validated<EventReading> {
+    const type = this.deps.catalog.get(device.type);
+    if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${device.type}` };
     const parsed = this.parse(payload, type, 'event');
     if (!parsed.ok) return parsed;
-    const reading = this.reading(deviceId, deviceType, parsed.data);
+    const reading = this.reading(device, parsed.data);
     return {
       ok: true,
       reading: { ...reading, eventId: String(parsed.data.event_id), eventType: String(parsed.data.type) },
@@ -85,10 +93,18 @@ export class ReadingValidator {
     return { ok: true, data: result.data as Record<string, unknown> };
   }
 
-  private reading(deviceId: string, deviceType: string, data: Record<string, unknown>): Reading {
+  private reading(device: DeviceIdentity, data: Record<string, unknown>): Reading {
     const receivedAt = this.deps.now();
     const deviceTs = data.ts as number;
     const clockSkewed = Math.abs(deviceTs - receivedAt) > clockSkewLimitMs;
-    return { deviceId, deviceType, ts: clockSkewed ? receivedAt : deviceTs, receivedAt, clockSkewed, data };
+    return {
+      deviceId: device.id,
+      deviceType: device.type,
+      elderId: device.elderId,
+      ts: clockSkewed ? receivedAt : deviceTs,
+      receivedAt,
+      clockSkewed,
+      data,
+    };
   }
 }

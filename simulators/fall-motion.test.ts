@@ -47,7 +47,7 @@ describe('FallMotionSimulator', () => {
       const t = sim.generate({ kind, rateHz: 100, rangeG: 16 });
       expect(t.label).toBe('fall');
       const m = magnitudes(t);
-      const i = t.tMs.findIndex((v) => v === t.impactMs);
+      const i = t.tMs.indexOf(t.impactMs ?? -1);
       expect(i).toBeGreaterThan(0);
       expect(m[i]!).toBeGreaterThan(1.6);
       const before = m.slice(Math.max(0, i - 150), i);

@@ -9,9 +9,16 @@ let hub: TestHub;
 let port: number;
 const sos = (eventId: string) => JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' });
 
-async function openAlerts(): Promise<
-  Array<{ kind: string; device_id: string; severity: string; status: string }>
-> {
+interface AlertView {
+  id: string;
+  kind: string;
+  device_id: string;
+  severity: string;
+  status: string;
+  details: Record<string, unknown>;
+}
+
+async function openAlerts(): Promise<AlertView[]> {
   const res = await hub.app.inject({ url: '/api/v1/alerts?status=open', headers: hub.as(hub.adminToken) });
   return res.json().alerts;
 }

@@ -81,6 +81,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 export interface RelayCounter {
+  pid: number;
   /** Messages received on the counted topics so far, and the wall-clock ms of the last one. */
   readonly count: number;
   readonly lastAt: number;
@@ -121,6 +122,7 @@ export async function startRelayCounter(port: number, topic: string, qos: 0 | 1)
     await sleep(100);
   }
   return {
+    pid: child.pid!,
     get count() {
       return count;
     },

@@ -34,7 +34,8 @@ describe('FallDetector with the committed model', () => {
   it('[FALL-DETECT] synthetic falls at 25 and 50 Hz are detected', async () => {
     let detected = 0;
     for (let seed = 1; seed <= 10; seed++) {
-      if ((await alarms(seed % 2 ? 'fall_forward' : 'fall_lateral', seed, seed % 2 ? 25 : 50)) > 0) detected++;
+      if ((await alarms(seed % 2 ? 'fall_forward' : 'fall_lateral', seed, seed % 2 ? 25 : 50)) > 0)
+        detected++;
     }
     expect(detected).toBeGreaterThanOrEqual(9);
   });
@@ -59,7 +60,8 @@ describe('FallDetector with the committed model', () => {
   it('[FALL-DECIDE] alarms of one stream within the refractory period count once', () => {
     const stream = new FallStream({ spec: detector.window, features, key: 'w1' });
     const batch = new FallBatch(features.count);
-    for (const peakMs of [10_000, 12_000, 10_000 + detector.card.refractoryMs + 1]) batch.reserve(stream, peakMs, 5);
+    for (const peakMs of [10_000, 12_000, 10_000 + detector.card.refractoryMs + 1])
+      batch.reserve(stream, peakMs, 5);
     const seen: number[] = [];
     const n = detector.decide(batch, new Float32Array([0.99, 0.99, 0.99]), (a) => seen.push(a.peakMs));
     expect(n).toBe(2);

@@ -53,7 +53,13 @@ describe('StreamResampler', () => {
       t.push(now);
     }
     const n = t.length;
-    const out = resampleRecording(t, new Float32Array(n), new Float32Array(n), new Float32Array(n).fill(1), 20);
+    const out = resampleRecording(
+      t,
+      new Float32Array(n),
+      new Float32Array(n),
+      new Float32Array(n).fill(1),
+      20,
+    );
     const expected = (t[n - 1]! - t[0]!) / 50;
     expect(Math.abs(out.z.length - expected)).toBeLessThanOrEqual(2);
     expect(out.z.every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);

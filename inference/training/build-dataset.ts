@@ -57,7 +57,9 @@ function addRecording(
   impactMs: number | null,
   meta: Omit<RowMeta, 'label' | 'peakG' | 'dtMs'>,
 ): void {
-  trialList.push([meta.trial, meta.variant, meta.origin, meta.group, meta.activity, impactMs === null ? 0 : 1].join(','));
+  trialList.push(
+    [meta.trial, meta.variant, meta.origin, meta.group, meta.activity, impactMs === null ? 0 : 1].join(','),
+  );
   batch.clear();
   scanRecording(r, new FallStream({ spec: FALL_WINDOW, features }), batch);
   chunks.push(batch.rows().slice());
@@ -153,7 +155,10 @@ const body = rows.map((r) =>
   ].join(','),
 );
 await writeFile(join(args.out!, 'rows.csv'), `${head}\n${body.join('\n')}\n`);
-await writeFile(join(args.out!, 'trials.csv'), `trial,variant,origin,group,activity,fall\n${trialList.join('\n')}\n`);
+await writeFile(
+  join(args.out!, 'trials.csv'),
+  `trial,variant,origin,group,activity,fall\n${trialList.join('\n')}\n`,
+);
 await writeFile(
   join(args.out!, 'features.json'),
   JSON.stringify({ featureVersion: FEATURE_VERSION, names: FEATURE_NAMES, window: FALL_WINDOW }, null, 2),

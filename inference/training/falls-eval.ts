@@ -18,11 +18,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { MotionRandom } from '../../simulators/fall-motion.js';
 import { FallBatch } from '../fall/batch.js';
 import { FallDetector } from '../fall/detector.js';
 import { FallFeatures } from '../fall/features.js';
 import { FallStream } from '../fall/stream.js';
-import { MotionRandom } from '../../simulators/fall-motion.js';
 import { type Recording, watchTransforms } from './augment.js';
 import { type FallTrial, readFallTrials } from './falls-data.js';
 import { scanRecording } from './trial-scan.js';
@@ -128,9 +128,13 @@ for (const t of trials) {
 
 if (!args.quiet) {
   for (const [activity, a] of [...perActivity].sort()) {
-    console.log(`${activity.padEnd(28)} trials ${String(a.n).padStart(4)}  alarmed ${(a.alarms / a.n).toFixed(3)}`);
+    console.log(
+      `${activity.padEnd(28)} trials ${String(a.n).padStart(4)}  alarmed ${(a.alarms / a.n).toFixed(3)}`,
+    );
   }
-  console.log(`model runs ${runs}, windows scored ${rowsScored}, mean ${(Number(scoreNs) / 1e3 / Math.max(1, runs)).toFixed(1)} µs per run`);
+  console.log(
+    `model runs ${runs}, windows scored ${rowsScored}, mean ${(Number(scoreNs) / 1e3 / Math.max(1, runs)).toFixed(1)} µs per run`,
+  );
 }
 for (const d of all) await d.close();
 const round = (v: number) => Math.round(v * 10000) / 10000;

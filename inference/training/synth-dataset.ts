@@ -9,7 +9,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ADL_KINDS, FALL_KINDS, FallMotionSimulator, MotionRandom, type MotionKind } from '../../simulators/fall-motion.js';
+import {
+  ADL_KINDS,
+  FALL_KINDS,
+  FallMotionSimulator,
+  type MotionKind,
+  MotionRandom,
+} from '../../simulators/fall-motion.js';
 
 const { values: args } = parseArgs({
   options: {

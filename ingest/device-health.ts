@@ -1,0 +1,320 @@
+import type { Logger } from 'pino';
+import type { DeviceCatalog } from '../devices/catalog.js';
+import type { AlertBook, AlertKind, Severity } from '../dispatch/alert-book.js';
+import { incidentKey } from '../dispatch/alert-book.js';
+import type { Channel } from '../gateway/channel.js';
+import type { Database } from '../store/database.js';
+import { afterDaytime, type Daytime } from './daytime.js';
+import type { AvailabilityChange } from './device-intake.js';
+import type { StoredEvent } from './event-log.js';
+import type { Reading } from './readings.js';
+
+export interface HealthRules {
+  /** `low_battery` at or below this (%); cleared once a reading is at or above `batteryClearPercent`. */
+  lowBatteryPercent: number;
+  batteryClearPercent: number;
+  /** `not_worn` once a watch has been off the wrist this long in the daytime. */
+  notWornAfterMs: number;
+  daytime: Daytime;
+  /** How often due times are checked: an alert fires at most this long after it is due. */
+  tickMs: number;
+  /** How often changed health is written to the store (it survives restarts). */
+  persistMs: number;
+}
+
+export const defaultHealthRules: HealthRules = {
+  lowBatteryPercent: 15,
+  batteryClearPercent: 20,
+  notWornAfterMs: 30 * 60_000,
+  daytime: { startHour: 7, endHour: 22, utcOffsetMinutes: 8 * 60 },
+  tickMs: 1000,
+  persistMs: 5000,
+};
+
+interface DeviceState {
+  id: string;
+  type: string;
+  silenceTimeoutMs: number;
+  lastSeenAt: number | null;
+  online: boolean;
+  battery: number | null;
+  worn: boolean | null;
+  notWornSince: number | null;
+  notWornDueAt: number;
+  /** Which of this device's alerts are active (so each is raised once and always cleared). */
+  active: Set<AlertKind>;
+  /** Alert operations for one device run in order: a clear never overtakes its raise. */
+  queue: Promise<void>;
+  dirty: boolean;
+}
+
+const conditionSeverity: Record<'device_offline' | 'low_battery' | 'not_worn', Severity> = {
+  device_offline: 'medium',
+  low_battery: 'low',
+  not_worn: 'low',
+};
+
+/**
+ * Device health: last seen, battery, worn, online. Raises `device_offline` when a device
+ * that was seen goes silent past its catalog timeout (silence after a hub restart is
+ * counted from the restart: the hub's own downtime is not the device's), `low_battery`
+ * and `not_worn`; each alert clears itself when the condition ends.
+ */
+export class DeviceHealth {
+  private readonly devices = new Map<string, DeviceState>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private timers: NodeJS.Timeout[] = [];
+  private startedAt = 0;
+
+  constructor(
+    private readonly deps: {
+      db: Database;
+      catalog: DeviceCatalog;
+      alerts: AlertBook;
+      readings: Channel<Reading>;
+      events: Channel<StoredEvent>;
+      availability: Channel<AvailabilityChange>;
+      now: () => number;
+      logger: Logger;
+      rules: HealthRules;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    const { db, alerts } = this.deps;
+    this.startedAt = this.deps.now();
+    const rows = await db
+      .selectFrom('devices as d')
+      .leftJoin('device_health as h', 'h.device_id', 'd.id')
+      .select(['d.id', 'd.type', 'h.last_seen_at', 'h.online', 'h.battery', 'h.worn', 'h.not_worn_since'])
+      .where('d.revoked_at', 'is', null)
+      .execute();
+    for (const row of rows) {
+      const state = this.track(row.id, row.type);
+      state.lastSeenAt = row.last_seen_at ?? null;
+      state.online = row.online === 1;
+      state.battery = row.battery ?? null;
+      state.worn = row.worn === null || row.worn === undefined ? null : row.worn === 1;
+      this.setNotWorn(state, row.not_worn_since ?? null);
+      state.dirty = false;
+    }
+    for (const kind of ['device_offline', 'low_battery', 'not_worn'] as const) {
+      for (const key of await alerts.activeIncidents(`${kind}:`)) {
+        this.devices.get(key.slice(kind.length + 1))?.active.add(kind);
+      }
+    }
+    this.unsubscribe.push(
+      this.deps.readings.subscribe((r) => this.onReading(r)),
+      this.deps.events.subscribe((e) => this.onEvent(e)),
+      this.deps.availability.subscribe((a) => this.onAvailability(a)),
+    );
+    this.timers = [
+      setInterval(() => this.tick(), this.deps.rules.tickMs),
+      setInterval(() => void this.persist(), this.deps.rules.persistMs),
+    ];
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe) u();
+    for (const t of this.timers) clearInterval(t);
+    await this.idle();
+    await this.persist();
+  }
+
+  /** Resolves once every queued alert operation has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((d) => d.queue));
+  }
+
+  /** Health of one device as the console shows it. */
+  snapshot(deviceId: string) {
+    const s = this.devices.get(deviceId);
+    if (!s) return null;
+    return {
+      last_seen_at: s.lastSeenAt,
+      online: s.online,
+      battery: s.battery,
+      worn: s.worn,
+      alerts: [...s.active],
+    };
+  }
+
+  /** Checks every due time; public so that tests with fake timers can call it. */
+  tick(): void {
+    const now = this.deps.now();
+    for (const state of this.devices.values()) {
+      if (state.lastSeenAt !== null && !state.active.has('device_offline')) {
+        const silentSince = Math.max(state.lastSeenAt, this.startedAt);
+        if (now - silentSince >= state.silenceTimeoutMs) {
+          state.online = false;
+          state.dirty = true;
+          this.raise(state, 'device_offline', {
+            last_seen_at: state.lastSeenAt,
+            silence_timeout_ms: state.silenceTimeoutMs,
+          });
+        }
+      }
+      if (state.notWornSince !== null && now >= state.notWornDueAt && !state.active.has('not_worn')) {
+        this.raise(state, 'not_worn', { not_worn_since: state.notWornSince });
+      }
+      if (
+        state.battery !== null &&
+        state.battery <= this.deps.rules.lowBatteryPercent &&
+        !state.active.has('low_battery')
+      ) {
+        this.raise(state, 'low_battery', { battery: state.battery });
+      }
+    }
+  }
+
+  private onReading(reading: Reading): void {
+    const state = this.seen(reading.deviceId, reading.deviceType);
+    const { battery, worn } = reading.data as { battery?: number; worn?: boolean };
+    if (battery !== undefined) {
+      state.battery = battery;
+      if (battery >= this.deps.rules.batteryClearPercent)
+        this.clear(state, 'low_battery', 'battery_recharged');
+      else if (battery <= this.deps.rules.lowBatteryPercent && !state.active.has('low_battery')) {
+        this.raise(state, 'low_battery', { battery });
+      }
+    }
+    if (worn !== undefined) this.setWorn(state, worn, reading.receivedAt);
+  }
+
+  private onEvent(event: StoredEvent): void {
+    const state = this.seen(event.deviceId, event.deviceType);
+    if (event.type === 'removed') this.setWorn(state, false, event.receivedAt);
+    if (event.type === 'worn') this.setWorn(state, true, event.receivedAt);
+  }
+
+  private onAvailability(change: AvailabilityChange): void {
+    const state = this.devices.get(change.deviceId);
+    if (!state) return;
+    if (change.state === 'online') this.seen(change.deviceId, state.type);
+    else {
+      // A Last Will: offline on the boards now; the alert waits for the silence timeout.
+      state.online = false;
+      state.dirty = true;
+    }
+  }
+
+  private seen(deviceId: string, type: string): DeviceState {
+    const state = this.devices.get(deviceId) ?? this.track(deviceId, type);
+    state.lastSeenAt = this.deps.now();
+    state.online = true;
+    state.dirty = true;
+    this.clear(state, 'device_offline', 'device_returned');
+    return state;
+  }
+
+  private setWorn(state: DeviceState, worn: boolean, at: number): void {
+    if (state.worn === worn) return;
+    state.worn = worn;
+    state.dirty = true;
+    this.setNotWorn(state, worn ? null : at);
+    if (worn) this.clear(state, 'not_worn', 'worn_again');
+  }
+
+  private setNotWorn(state: DeviceState, since: number | null): void {
+    state.notWornSince = since;
+    state.notWornDueAt =
+      since === null
+        ? Number.POSITIVE_INFINITY
+        : afterDaytime(since, this.deps.rules.notWornAfterMs, this.deps.rules.daytime);
+  }
+
+  private track(id: string, type: string): DeviceState {
+    const state: DeviceState = {
+      id,
+      type,
+      silenceTimeoutMs: this.deps.catalog.get(type)?.silenceTimeoutMs ?? 10 * 60_000,
+      lastSeenAt: null,
+      online: false,
+      battery: null,
+      worn: null,
+      notWornSince: null,
+      notWornDueAt: Number.POSITIVE_INFINITY,
+      active: new Set(),
+      queue: Promise.resolve(),
+      dirty: true,
+    };
+    this.devices.set(id, state);
+    return state;
+  }
+
+  private raise(
+    state: DeviceState,
+    kind: 'device_offline' | 'low_battery' | 'not_worn',
+    details: Record<string, unknown>,
+  ): void {
+    state.active.add(kind);
+    this.enqueue(state, async () => {
+      const raised = await this.deps.alerts.raise({
+        kind,
+        severity: conditionSeverity[kind],
+        per: 'device',
+        deviceId: state.id,
+        details,
+      });
+      if (!raised) this.deps.logger.debug({ device: state.id, kind }, 'no alert: device has no elder');
+    });
+  }
+
+  private clear(state: DeviceState, kind: AlertKind, outcome: string): void {
+    if (!state.active.delete(kind)) return;
+    this.enqueue(state, async () => {
+      await this.deps.alerts.resolve(incidentKey(kind, state.id), {
+        status: 'resolved',
+        outcome,
+        actor: 'hub',
+      });
+    });
+  }
+
+  private enqueue(state: DeviceState, operation: () => Promise<void>): void {
+    state.queue = state.queue.then(operation).catch((error: unknown) => {
+      this.deps.logger.error(
+        { err: error, device: state.id },
+        'device health alert failed; retried at the next change',
+      );
+    });
+  }
+
+  private async persist(): Promise<void> {
+    const dirty = [...this.devices.values()].filter((s) => s.dirty);
+    if (dirty.length === 0) return;
+    for (const s of dirty) s.dirty = false;
+    const now = this.deps.now();
+    const rows = dirty.map((s) => ({
+      device_id: s.id,
+      last_seen_at: s.lastSeenAt,
+      online: s.online ? 1 : 0,
+      battery: s.battery,
+      worn: s.worn === null ? null : s.worn ? 1 : 0,
+      not_worn_since: s.notWornSince,
+      updated_at: now,
+    }));
+    try {
+      for (let i = 0; i < rows.length; i += 500) {
+        await this.deps.db
+          .insertInto('device_health')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) =>
+            oc.column('device_id').doUpdateSet((eb) => ({
+              last_seen_at: eb.ref('excluded.last_seen_at'),
+              online: eb.ref('excluded.online'),
+              battery: eb.ref('excluded.battery'),
+              worn: eb.ref('excluded.worn'),
+              not_worn_since: eb.ref('excluded.not_worn_since'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+    } catch (error) {
+      for (const s of dirty) s.dirty = true;
+      this.deps.logger.error({ err: error }, 'device health not persisted; will retry');
+    }
+  }
+}
