@@ -24,8 +24,15 @@ export const configSchema = z.object({
   redisUrl: url(['redis', 'rediss']).optional(),
   influxUrl: url(['http', 'https']).optional(),
   influxToken: z.string().optional(),
-  influxOrg: z.string().optional(),
-  influxBucket: z.string().optional(),
+  influxOrg: z.string().min(1).default('yiyang'),
+  influxBucket: z.string().min(1).default('telemetry'),
+  influxWriteAccel: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .or(z.boolean())
+    .default(false),
+  influxMaxBufferLines: z.coerce.number().int().min(1000).max(10_000_000).default(32_000),
+  rollupRetentionDays: z.coerce.number().int().min(1).max(3650).default(400),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a console login lasts. */
@@ -60,6 +67,9 @@ export const environmentNames: Record<keyof HubConfig, string> = {
   influxToken: 'INFLUX_TOKEN',
   influxOrg: 'INFLUX_ORG',
   influxBucket: 'INFLUX_BUCKET',
+  influxWriteAccel: 'INFLUX_WRITE_ACCEL',
+  influxMaxBufferLines: 'INFLUX_MAX_BUFFER_LINES',
+  rollupRetentionDays: 'ROLLUP_RETENTION_DAYS',
   adminPassword: 'ADMIN_PASSWORD',
   logLevel: 'LOG_LEVEL',
   tokenTtlHours: 'TOKEN_TTL_HOURS',

@@ -8,9 +8,7 @@ import { ConsoleFeed } from '../console/live-feed.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
 import { EventAlerts } from '../dispatch/event-alerts.js';
-import { type AvailabilityChange, DeviceIntake } from '../ingest/device-intake.js';
-import { EventLog, type StoredEvent } from '../ingest/event-log.js';
-import { type Reading, ReadingValidator } from '../ingest/readings.js';
+import { IngestStage } from '../ingest/ingest-stage.js';
 import { openStore, type Store } from '../store/database.js';
 import { DistrictRegistry } from '../store/district.js';
 import { Accounts } from './accounts.js';
@@ -37,6 +35,7 @@ export interface Hub {
   authenticator: DeviceAuthenticator;
   metrics: HubMetrics;
   accounts: Accounts;
+  ingest: IngestStage;
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
@@ -63,35 +62,23 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     log('accounts').info('created user admin (ADMIN_PASSWORD)');
   }
 
-  const readings = new Channel<Reading>(channelError('readings'));
-  const events = new Channel<StoredEvent>(channelError('events'));
-  const availability = new Channel<AvailabilityChange>(channelError('availability'));
   const alertUpdates = new Channel<AlertUpdate>(channelError('alerts'));
-
-  const eventLog = new EventLog({ db });
-  const intake = new DeviceIntake({
-    validator: new ReadingValidator({ catalog, maxPayloadBytes: config.maxPayloadBytes, now }),
-    eventLog,
-    readings,
-    events,
-    availability,
-    now,
-  });
-  const authenticator = new DeviceAuthenticator({ db });
-  const gateway = new MqttGateway({
-    authenticator,
-    intake,
-    metrics,
-    logger: log('gateway'),
-    maxPayloadBytes: config.maxPayloadBytes,
-  });
   const alerts = new AlertBook({ db, updates: alertUpdates, now });
   alertUpdates.subscribe((u) => {
     if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
   });
+  const ingest = new IngestStage({ db, catalog, config, alerts, metrics, now, log, channelError });
+  const authenticator = new DeviceAuthenticator({ db });
+  const gateway = new MqttGateway({
+    authenticator,
+    intake: ingest.intake,
+    metrics,
+    logger: log('gateway'),
+    maxPayloadBytes: config.maxPayloadBytes,
+  });
   const eventAlerts = new EventAlerts({
-    events,
-    eventLog,
+    events: ingest.events,
+    eventLog: ingest.eventLog,
     alerts,
     logger: log('dispatch'),
   });
@@ -105,6 +92,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     devices: new DeviceRegistry({ db, catalog, now }),
     gateway,
     metrics,
+    vitals: ingest.history,
+    now,
     isReady: () => ready,
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
   });
@@ -116,6 +105,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     mqttOverWebSocket.handleUpgrade(request, socket, head, (ws) => gateway.handle(createWebSocketStream(ws)));
   });
 
+  await ingest.start();
   await eventAlerts.start();
   await gateway.start({
     host: config.host,
@@ -141,6 +131,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     authenticator,
     metrics,
     accounts,
+    ingest,
     addresses: {
       http: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.port,
       mqtt: gateway.addresses.mqtt ?? config.mqttPort,
@@ -150,6 +141,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       ready = false;
       eventAlerts.stop();
       await gateway.stop();
+      await ingest.stop();
       consoleFeed.close();
       for (const client of mqttOverWebSocket.clients) client.terminate();
       mqttOverWebSocket.close();

@@ -33,6 +33,27 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly telemetryShed = new Counter({
+    name: 'yiyang_ingest_shed_total',
+    help: 'Telemetry messages dropped under overload (events are never shed)',
+    registers: [this.registry],
+  });
+  readonly clockSkewed = new Counter({
+    name: 'yiyang_ingest_clock_skewed_total',
+    help: 'Readings whose device clock was more than 5 minutes off (hub time used)',
+    registers: [this.registry],
+  });
+  readonly timeSeriesWritten = new Counter({
+    name: 'yiyang_timeseries_written_lines_total',
+    help: 'Lines accepted by the time series server',
+    registers: [this.registry],
+  });
+  readonly timeSeriesDropped = new Counter({
+    name: 'yiyang_timeseries_dropped_lines_total',
+    help: 'Lines given up after retries or pushed out of the full retry buffer',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'yiyang_' });
   }

@@ -1,6 +1,7 @@
 import type { Channel } from '../gateway/channel.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import { storedEvent } from './event-log.js';
+import type { LoadShedder } from './load-shedder.js';
 import type { DeviceIdentity, Reading, ReadingValidator, Rejection } from './readings.js';
 
 export type { DeviceIdentity };
@@ -26,13 +27,22 @@ export class DeviceIntake {
       readings: Channel<Reading>;
       events: Channel<StoredEvent>;
       availability: Channel<AvailabilityChange>;
+      shedder: LoadShedder;
+      /** Counts what is shed and which device clocks are off. */
+      counters: { shed: () => void; clockSkewed: () => void };
       now: () => number;
     },
   ) {}
 
   telemetry(device: DeviceIdentity, payload: Buffer): IntakeResult {
+    // Under overload telemetry goes first, before it costs a parse; events are never shed.
+    if (!this.deps.shedder.admit()) {
+      this.deps.counters.shed();
+      return { ok: true };
+    }
     const result = this.deps.validator.telemetry(device, payload);
     if (!result.ok) return result;
+    if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
     this.deps.readings.publish(result.reading);
     return { ok: true };
   }
@@ -41,6 +51,7 @@ export class DeviceIntake {
   async event(device: DeviceIdentity, payload: Buffer): Promise<IntakeResult> {
     const result = this.deps.validator.event(device, payload);
     if (!result.ok) return result;
+    if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
     const isNew = await this.deps.eventLog.record(result.reading);
     // A redelivery (same event_id) is acknowledged again but goes no further.
     if (isNew) this.deps.events.publish(storedEvent(result.reading));

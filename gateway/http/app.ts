@@ -11,6 +11,8 @@ import {
 import type { Logger } from 'pino';
 import type { AlertBook } from '../../dispatch/alert-book.js';
 import { alertRoutes } from '../../dispatch/alert-routes.js';
+import type { VitalsHistory } from '../../ingest/vitals-history.js';
+import { vitalsRoutes } from '../../ingest/vitals-routes.js';
 import type { DistrictRegistry } from '../../store/district.js';
 import type { Accounts } from '../accounts.js';
 import type { DeviceRegistry } from '../device-registry.js';
@@ -31,6 +33,8 @@ export interface AppOptions {
   devices: DeviceRegistry;
   gateway: MqttGateway;
   metrics: HubMetrics;
+  vitals: VitalsHistory;
+  now: () => number;
   isReady: () => boolean;
   /** Static pages of the console, served at `/`. */
   consolePage: string;
@@ -72,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     gateway: options.gateway,
   });
   await api.register(alertRoutes, { prefix: '/api/v1/alerts', alerts: options.alerts });
+  await api.register(vitalsRoutes, { prefix: '/api/v1/elders', history: options.vitals, now: options.now });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(options.consolePage),

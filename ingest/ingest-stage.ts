@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type { DeviceCatalog } from '../devices/catalog.js';
+import type { AlertBook } from '../dispatch/alert-book.js';
+import { Channel } from '../gateway/channel.js';
+import type { HubConfig } from '../gateway/config.js';
+import type { HubMetrics } from '../gateway/metrics.js';
+import type { Database } from '../store/database.js';
+import { DeviceHealth, defaultHealthRules } from './device-health.js';
+import { type AvailabilityChange, DeviceIntake } from './device-intake.js';
+import { ElderDirectory } from './elder-directory.js';
+import { EventLog, type StoredEvent } from './event-log.js';
+import { HotWindows } from './hot-windows.js';
+import { eventLoopUtilization, LoadShedder } from './load-shedder.js';
+import { MinuteRollups } from './minute-rollups.js';
+import { type Reading, ReadingValidator } from './readings.js';
+import { TimeSeriesWriter } from './time-series.js';
+import { VitalsHistory } from './vitals-history.js';
+
+/**
+ * Everything between the gateway and the detectors: intake (validation, the event
+ * log, load shedding), and the stages that follow the readings — device health,
+ * minute rollups, hot windows and, when configured, the time series writer.
+ */
+export class IngestStage {
+  readonly readings: Channel<Reading>;
+  readonly events: Channel<StoredEvent>;
+  readonly availability: Channel<AvailabilityChange>;
+  readonly eventLog: EventLog;
+  readonly intake: DeviceIntake;
+  readonly health: DeviceHealth;
+  readonly hotWindows = new HotWindows();
+  readonly history: VitalsHistory;
+  readonly shedder: LoadShedder;
+  private readonly rollups: MinuteRollups;
+  private readonly directory: ElderDirectory;
+  private readonly timeSeries: TimeSeriesWriter | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(deps: {
+    db: Database;
+    catalog: DeviceCatalog;
+    config: HubConfig;
+    alerts: AlertBook;
+    metrics: HubMetrics;
+    now: () => number;
+    log: (component: string) => Logger;
+    channelError: (name: string) => (error: unknown) => void;
+  }) {
+    const { db, catalog, config, metrics, now, log, channelError } = deps;
+    this.readings = new Channel<Reading>(channelError('readings'));
+    this.events = new Channel<StoredEvent>(channelError('events'));
+    this.availability = new Channel<AvailabilityChange>(channelError('availability'));
+    this.eventLog = new EventLog({ db });
+    this.shedder = new LoadShedder({
+      utilization: eventLoopUtilization(),
+      intervalMs: 250,
+      saturated: 0.95,
+      calm: 0.8,
+    });
+    this.intake = new DeviceIntake({
+      validator: new ReadingValidator({ catalog, maxPayloadBytes: config.maxPayloadBytes, now }),
+      eventLog: this.eventLog,
+      readings: this.readings,
+      events: this.events,
+      availability: this.availability,
+      shedder: this.shedder,
+      counters: { shed: () => metrics.telemetryShed.inc(), clockSkewed: () => metrics.clockSkewed.inc() },
+      now,
+    });
+    this.health = new DeviceHealth({
+      db,
+      catalog,
+      alerts: deps.alerts,
+      readings: this.readings,
+      events: this.events,
+      availability: this.availability,
+      now,
+      logger: log('health'),
+      rules: defaultHealthRules,
+    });
+    this.rollups = new MinuteRollups({
+      db,
+      readings: this.readings,
+      events: this.events,
+      now,
+      logger: log('rollups'),
+      retentionDays: config.rollupRetentionDays,
+      flushMs: 10_000,
+    });
+    this.history = new VitalsHistory({ db });
+    this.directory = new ElderDirectory({ db, reloadMs: 60_000 });
+    this.timeSeries = config.influxUrl
+      ? new TimeSeriesWriter({
+          target: {
+            url: config.influxUrl,
+            token: config.influxToken ?? '',
+            org: config.influxOrg,
+            bucket: config.influxBucket,
+            writeAccel: config.influxWriteAccel,
+            maxBufferLines: config.influxMaxBufferLines,
+          },
+          directory: this.directory,
+          readings: this.readings,
+          events: this.events,
+          metrics,
+          logger: log('timeseries'),
+          shutdownFlushMs: 10_000,
+        })
+      : undefined;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.readings.subscribe((r) => this.hotWindows.add(r));
+    await this.directory.start();
+    this.timeSeries?.start();
+    this.rollups.start();
+    await this.health.start();
+    this.shedder.start();
+  }
+
+  /** After the gateway has stopped taking messages: flush what is buffered. */
+  async stop(): Promise<void> {
+    this.shedder.stop();
+    this.unsubscribe?.();
+    await this.health.stop();
+    await this.rollups.stop();
+    await this.timeSeries?.stop();
+    this.directory.stop();
+  }
+}

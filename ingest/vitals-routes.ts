@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, signedIn } from '../gateway/http/auth-plugin.js';
+import { errorBody, HttpError } from '../gateway/http/errors.js';
+import type { VitalsHistory } from './vitals-history.js';
+
+const range = z.object({
+  min: z.number().nullable(),
+  mean: z.number().nullable(),
+  max: z.number().nullable(),
+});
+const maxPoints = 5000;
+
+export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: () => number }> = async (
+  app,
+  { history, now },
+) => {
+  app.get(
+    '/:id/vitals',
+    {
+      preHandler: allow('admin', 'specialist', 'family'),
+      schema: {
+        tags: ['elders'],
+        summary: 'Vitals, activity and door openings of an elder, per step, from the one-minute rollups',
+        params: z.object({ id: z.string().min(1).max(64) }),
+        querystring: z
+          .object({
+            from: z.coerce
+              .number()
+              .int()
+              .min(0)
+              .optional()
+              .describe('ms since the epoch; default: 24 h before `to`'),
+            to: z.coerce.number().int().min(0).optional().describe('ms since the epoch; default: now'),
+            step: z.coerce
+              .number()
+              .int()
+              .min(60)
+              .max(86_400 * 31)
+              .default(300)
+              .describe('seconds, a multiple of 60'),
+          })
+          .refine((q) => q.step % 60 === 0, {
+            message: 'step must be a multiple of 60 seconds',
+            path: ['step'],
+          }),
+        response: {
+          200: z.object({
+            elder_id: z.string(),
+            from: z.number(),
+            to: z.number(),
+            step: z.number(),
+            points: z.array(
+              z.object({
+                t: z.number(),
+                heart_rate: range,
+                spo2: range,
+                breathing_rate: range,
+                steps: z.number().nullable(),
+                presence_ms: z.number(),
+                posture_ms: z.object({ standing: z.number(), sitting: z.number(), lying: z.number() }),
+                door_openings: z.number(),
+              }),
+            ),
+          }),
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+          404: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      const to = request.query.to ?? now();
+      const from = request.query.from ?? to - 86_400_000;
+      const stepMs = request.query.step * 1000;
+      if (from >= to) throw new HttpError(400, 'invalid_range', '`from` must be before `to`');
+      if ((to - from) / stepMs > maxPoints) {
+        throw new HttpError(
+          400,
+          'too_many_points',
+          `at most ${maxPoints} points: widen the step or narrow the range`,
+        );
+      }
+      if (!(await history.visible(request.params.id, signedIn(request).scopePath))) {
+        throw new HttpError(404, 'not_found', `no elder ${request.params.id} in your org unit`);
+      }
+      const points = await history.series(request.params.id, from, to, stepMs);
+      return { elder_id: request.params.id, from, to, step: request.query.step, points };
+    },
+  );
+};
