@@ -99,15 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = {}, overrides: Partial<HubCo
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const config = parsed.data;
-  // Refused rather than ignored: an operator who sets these expects them to take effect.
+  // Refused rather than ignored: an operator who sets it expects it to take effect.
   if (config.redisUrl) {
     throw new ConfigError(
       'invalid configuration:\n  REDIS_URL: clustering through Redis is not available in this version yet',
-    );
-  }
-  if (config.influxUrl) {
-    throw new ConfigError(
-      'invalid configuration:\n  INFLUX_URL: writing telemetry to InfluxDB is not available in this version yet',
     );
   }
   if (Boolean(config.mqttTlsCert) !== Boolean(config.mqttTlsKey)) {

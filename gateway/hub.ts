@@ -88,7 +88,15 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger,
     accounts,
     alerts,
-    district: new DistrictRegistry({ db, catalog, now }),
+    district: new DistrictRegistry({
+      db,
+      catalog,
+      now,
+      applied: () =>
+        ingest
+          .districtChanged()
+          .catch((error: unknown) => log('hub').error({ err: error }, 'district views not reloaded')),
+    }),
     devices: new DeviceRegistry({ db, catalog, now }),
     gateway,
     metrics,

@@ -31,7 +31,7 @@ export class IngestStage {
   readonly hotWindows = new HotWindows();
   readonly history: VitalsHistory;
   readonly shedder: LoadShedder;
-  private readonly rollups: MinuteRollups;
+  readonly rollups: MinuteRollups;
   private readonly directory: ElderDirectory;
   private readonly timeSeries: TimeSeriesWriter | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -116,6 +116,11 @@ export class IngestStage {
     this.rollups.start();
     await this.health.start();
     this.shedder.start();
+  }
+
+  /** A district document was applied: elders may have moved between org units. */
+  async districtChanged(): Promise<void> {
+    await this.directory.reload();
   }
 
   /** After the gateway has stopped taking messages: flush what is buffered. */

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.test-services"
 pg_port=${TEST_PG_PORT:-55432}
-packages=(postgresql mosquitto mosquitto-clients)
+packages=(postgresql mosquitto mosquitto-clients victoria-metrics)
 
 install_packages() {
   local missing=()

@@ -41,7 +41,15 @@ const emptyLists = (): IdLists => ({ org_units: [], elders: [], devices: [], res
  * Every problem is collected (not just the first) so the caller can fix them in one go.
  */
 export class DistrictRegistry {
-  constructor(private readonly deps: { db: Database; catalog: DeviceCatalog; now: () => number }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      catalog: DeviceCatalog;
+      now: () => number;
+      /** Told after a document is applied, so that in-memory views of the district reload. */
+      applied: (change: DistrictChange) => Promise<void>;
+    },
+  ) {}
 
   async apply(doc: DistrictDocument, actor: ActingUser): Promise<ApplyResult> {
     const issues: DocumentIssue[] = [];
@@ -179,7 +187,9 @@ export class DistrictRegistry {
     });
 
     if (issues.length > 0) return { ok: false, issues };
-    return { ok: true, change: await this.write(doc, units, paths, { elders, devices, responders, users }) };
+    const change = await this.write(doc, units, paths, { elders, devices, responders, users });
+    await this.deps.applied(change);
+    return { ok: true, change };
   }
 
   private async write(

@@ -144,7 +144,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('to_status', 'text', (c) => c.notNull())
         .addColumn('note', 'text')
         .execute();
-      await db.schema.createIndex('alert_transitions_alert').on('alert_transitions').columns(['alert_id', 'at']).execute();
+      await db.schema
+        .createIndex('alert_transitions_alert')
+        .on('alert_transitions')
+        .columns(['alert_id', 'at'])
+        .execute();
 
       await db.schema
         .createTable('rollups_1m')
@@ -171,7 +175,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('door_openings', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('rollups_1m_pk', ['device_id', 'minute'])
         .execute();
-      await db.schema.createIndex('rollups_1m_elder').on('rollups_1m').columns(['elder_id', 'minute']).execute();
+      await db.schema
+        .createIndex('rollups_1m_elder')
+        .on('rollups_1m')
+        .columns(['elder_id', 'minute'])
+        .execute();
       await db.schema.createIndex('rollups_1m_minute').on('rollups_1m').column('minute').execute();
     },
   },
