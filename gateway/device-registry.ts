@@ -10,6 +10,11 @@ export interface DeviceRecord {
   org_unit_id: string | null;
   revoked_at: number | null;
   created_at: number;
+  /** Health as last persisted by ingest (at most a few seconds old). */
+  last_seen_at: number | null;
+  online: boolean;
+  battery: number | null;
+  worn: boolean | null;
 }
 
 export class DeviceRegistryError extends Error {
@@ -90,11 +95,11 @@ export class DeviceRegistry {
   async get(id: string, scopePath: string): Promise<DeviceRecord> {
     const row = await this.scoped(scopePath).where('d.id', '=', id).executeTakeFirst();
     if (!row) throw new DeviceRegistryError('not_found', `no device ${id} in your org unit`);
-    return row;
+    return toRecord(row);
   }
 
   async list(scopePath: string, limit: number): Promise<DeviceRecord[]> {
-    return this.scoped(scopePath).orderBy('d.id').limit(limit).execute();
+    return (await this.scoped(scopePath).orderBy('d.id').limit(limit).execute()).map(toRecord);
   }
 
   private scoped(scopePath: string) {
@@ -102,7 +107,9 @@ export class DeviceRegistry {
       .selectFrom('devices as d')
       .leftJoin('elders as e', 'e.id', 'd.elder_id')
       .leftJoin('org_units as o', 'o.id', 'e.org_unit_id')
-      .select(['d.id', 'd.type', 'd.elder_id', 'e.org_unit_id', 'd.revoked_at', 'd.created_at']);
+      .leftJoin('device_health as h', 'h.device_id', 'd.id')
+      .select(['d.id', 'd.type', 'd.elder_id', 'e.org_unit_id', 'd.revoked_at', 'd.created_at'])
+      .select(['h.last_seen_at', 'h.online', 'h.battery', 'h.worn']);
     // Devices of no elder are seen only by hub-wide users.
     if (scopePath !== '/') query = query.where(underPath('o.path', scopePath));
     return query;
@@ -118,4 +125,23 @@ export class DeviceRegistry {
       .executeTakeFirst();
     if (!elder) throw new DeviceRegistryError('not_found', `no elder ${elderId} in your org unit`);
   }
+}
+
+function toRecord(row: {
+  id: string;
+  type: string;
+  elder_id: string | null;
+  org_unit_id: string | null;
+  revoked_at: number | null;
+  created_at: number;
+  last_seen_at: number | null;
+  online: number | null;
+  battery: number | null;
+  worn: number | null;
+}): DeviceRecord {
+  return {
+    ...row,
+    online: row.online === 1,
+    worn: row.worn === null ? null : row.worn === 1,
+  };
 }

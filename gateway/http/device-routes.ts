@@ -13,6 +13,10 @@ const device = z.object({
   org_unit_id: z.string().nullable(),
   revoked_at: z.number().nullable(),
   created_at: z.number(),
+  last_seen_at: z.number().nullable(),
+  online: z.boolean(),
+  battery: z.number().nullable(),
+  worn: z.boolean().nullable(),
 });
 const withSecret = z.object({
   device,
