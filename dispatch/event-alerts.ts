@@ -12,8 +12,16 @@ const eventAlerts: Record<string, { kind: AlertKind; severity: Severity }> = {
  * Turns stored device events into alerts. At start it first replays events that
  * were stored (and acknowledged) but not yet handled when the hub last stopped.
  */
+export interface EventHandler {
+  readonly eventTypes: readonly string[];
+  /** Resolves once the event's effect is stored. */
+  handleEvent(event: StoredEvent): Promise<void>;
+}
+
 export class EventAlerts {
   private unsubscribe: (() => void) | undefined;
+  /** Events being handled now: the sweep must not hand the same one over twice. */
+  private readonly inFlight = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -21,6 +29,8 @@ export class EventAlerts {
       events: Channel<StoredEvent>;
       eventLog: EventLog;
       alerts: AlertBook;
+      /** Stages that answer some event types themselves (e.g. falls, "I'm OK"). */
+      handlers: EventHandler[];
       logger: Logger;
     },
   ) {}
@@ -44,38 +54,60 @@ export class EventAlerts {
 
   /** Handles stored events that no alert rule has seen yet, received before `before`. */
   private async replay(before: number): Promise<void> {
+    // Each event at most once per replay: one that stays unhandled (in flight, or failing) ends it.
+    const attempted = new Set<string>();
     for (;;) {
-      const pending = (await this.deps.eventLog.unhandled(500)).filter((e) => e.receivedAt < before);
+      const pending = (await this.deps.eventLog.unhandled(500)).filter(
+        (e) => e.receivedAt < before && !attempted.has(`${e.deviceId}/${e.eventId}`),
+      );
       if (pending.length === 0) return;
       this.deps.logger.info({ count: pending.length }, 'handling events stored but not yet handled');
-      for (const event of pending) await this.handle(event);
+      for (const event of pending) {
+        attempted.add(`${event.deviceId}/${event.eventId}`);
+        await this.handle(event);
+      }
     }
   }
 
   async handle(event: StoredEvent): Promise<void> {
+    const key = `${event.deviceId}/${event.eventId}`;
+    if (this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    try {
+      await this.route(event);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async route(event: StoredEvent): Promise<void> {
     const spec = eventAlerts[event.type];
-    if (!spec) {
-      await this.deps.alerts.markHandled(event);
+    if (spec) {
+      const raised = await this.deps.alerts.raise({
+        kind: spec.kind,
+        severity: spec.severity,
+        per: 'elder',
+        deviceId: event.deviceId,
+        event,
+        details: {
+          event_id: event.eventId,
+          event_type: event.type,
+          device_ts: event.ts,
+          received_at: event.receivedAt,
+        },
+      });
+      if (!raised) {
+        this.deps.logger.warn(
+          { device: event.deviceId, event: event.eventId },
+          'no alert: device has no elder, or event already handled',
+        );
+      }
       return;
     }
-    const raised = await this.deps.alerts.raise({
-      kind: spec.kind,
-      severity: spec.severity,
-      per: 'elder',
-      deviceId: event.deviceId,
-      event,
-      details: {
-        event_id: event.eventId,
-        event_type: event.type,
-        device_ts: event.ts,
-        received_at: event.receivedAt,
-      },
-    });
-    if (!raised) {
-      this.deps.logger.warn(
-        { device: event.deviceId, event: event.eventId },
-        'no alert: device has no elder, or event already handled',
-      );
+    // Handed over, and marked handled only once the handler has stored what it does with it.
+    for (const handler of this.deps.handlers) {
+      if (handler.eventTypes.includes(event.type)) await handler.handleEvent(event);
     }
+    await this.deps.alerts.markHandled(event);
   }
 }

@@ -33,6 +33,10 @@ export const configSchema = z.object({
     .default(false),
   influxMaxBufferLines: z.coerce.number().int().min(1000).max(10_000_000).default(32_000),
   rollupRetentionDays: z.coerce.number().int().min(1).max(3650).default(400),
+  /** Inference worker threads; 0 = cores − 1 (at least 1). */
+  inferenceWorkers: z.coerce.number().int().min(0).max(64).default(0),
+  /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
+  fallCancelWindowS: z.coerce.number().int().min(0).max(600).default(30),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a console login lasts. */
@@ -70,6 +74,8 @@ export const environmentNames: Record<keyof HubConfig, string> = {
   influxWriteAccel: 'INFLUX_WRITE_ACCEL',
   influxMaxBufferLines: 'INFLUX_MAX_BUFFER_LINES',
   rollupRetentionDays: 'ROLLUP_RETENTION_DAYS',
+  inferenceWorkers: 'INFERENCE_WORKERS',
+  fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
   adminPassword: 'ADMIN_PASSWORD',
   logLevel: 'LOG_LEVEL',
   tokenTtlHours: 'TOKEN_TTL_HOURS',

@@ -8,6 +8,8 @@ import { ConsoleFeed } from '../console/live-feed.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
 import { EventAlerts } from '../dispatch/event-alerts.js';
+import { FallAlerts } from '../inference/fall-alerts.js';
+import { type FallModelAlarm, InferencePool } from '../inference/pool/index.js';
 import { IngestStage } from '../ingest/ingest-stage.js';
 import { openStore, type Store } from '../store/database.js';
 import { DistrictRegistry } from '../store/district.js';
@@ -36,6 +38,7 @@ export interface Hub {
   metrics: HubMetrics;
   accounts: Accounts;
   ingest: IngestStage;
+  inference: InferencePool;
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
@@ -76,10 +79,28 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('gateway'),
     maxPayloadBytes: config.maxPayloadBytes,
   });
+  const fallAlarms = new Channel<FallModelAlarm>(channelError('fall-alarms'));
+  const inference = new InferencePool({
+    readings: ingest.readings,
+    hotWindows: ingest.hotWindows,
+    alarms: fallAlarms,
+    logger: log('inference'),
+    options: config.inferenceWorkers ? { workers: config.inferenceWorkers } : {},
+  });
+  const fallAlerts = new FallAlerts({
+    alarms: fallAlarms,
+    readings: ingest.readings,
+    alerts,
+    notify: (deviceId, text) => gateway.sendCommand(deviceId, { command: 'notify', text, level: 'alert' }),
+    logger: log('fall-alerts'),
+    now,
+    rules: { cancelWindowMs: config.fallCancelWindowS * 1000 },
+  });
   const eventAlerts = new EventAlerts({
     events: ingest.events,
     eventLog: ingest.eventLog,
     alerts,
+    handlers: [fallAlerts],
     logger: log('dispatch'),
   });
 
@@ -114,6 +135,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   });
 
   await ingest.start();
+  await fallAlerts.start();
+  await inference.start();
   await eventAlerts.start();
   await gateway.start({
     host: config.host,
@@ -140,6 +163,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     metrics,
     accounts,
     ingest,
+    inference,
     addresses: {
       http: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.port,
       mqtt: gateway.addresses.mqtt ?? config.mqttPort,
@@ -148,6 +172,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     async stop() {
       ready = false;
       eventAlerts.stop();
+      // The pool's last alarms still reach FallAlerts, which raises any fall still in its cancel
+      // window and can still tell the watch; events stored from here on are handled at the next start.
+      await inference.stop();
+      await fallAlerts.stop();
       await gateway.stop();
       await ingest.stop();
       consoleFeed.close();

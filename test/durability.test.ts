@@ -10,7 +10,7 @@ import { dialects, freshPostgresDatabase } from './support/databases.js';
 import { smallDistrict } from './support/hub.js';
 
 describe.each(dialects)('durability on %s', (dialect) => {
-  it('[EVENT-REPLAY] an event stored (acknowledged) but not handled before a crash opens its alert at the next start', async () => {
+  it('[EVENT-REPLAY] events stored (acknowledged) but not handled before a crash — an SOS, a radar fall — open their alerts at the next start', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-replay-'));
     const databaseUrl = dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
     const config = loadConfig(
@@ -37,17 +37,29 @@ describe.each(dialects)('durability on %s', (dialect) => {
 
     // What the store holds when the hub dies between the PUBACK and the alert.
     const store = await openStore({ databaseUrl, dataDir });
+    const now = Date.now();
     await store.db
       .insertInto('device_events')
-      .values({
-        device_id: 'w-0001',
-        event_id: 'crash-1',
-        type: 'sos',
-        device_ts: Date.now(),
-        received_at: Date.now(),
-        payload: JSON.stringify({ ts: Date.now(), event_id: 'crash-1', type: 'sos' }),
-        handled_at: null,
-      })
+      .values([
+        {
+          device_id: 'w-0001',
+          event_id: 'crash-1',
+          type: 'sos',
+          device_ts: now,
+          received_at: now,
+          payload: JSON.stringify({ ts: now, event_id: 'crash-1', type: 'sos' }),
+          handled_at: null,
+        },
+        {
+          device_id: 'r-0001',
+          event_id: 'crash-2',
+          type: 'fall',
+          device_ts: now,
+          received_at: now,
+          payload: JSON.stringify({ ts: now, event_id: 'crash-2', type: 'fall' }),
+          handled_at: null,
+        },
+      ])
       .execute();
     await store.close();
 
@@ -56,18 +68,22 @@ describe.each(dialects)('durability on %s', (dialect) => {
       url: '/api/v1/alerts?status=open',
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(alerts.json().alerts).toEqual([
-      expect.objectContaining({ kind: 'sos', device_id: 'w-0001', status: 'open' }),
-    ]);
+    expect(alerts.json().alerts).toHaveLength(2);
+    expect(alerts.json().alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'sos', device_id: 'w-0001', status: 'open' }),
+        expect.objectContaining({ kind: 'fall', device_id: 'r-0001', status: 'open', severity: 'critical' }),
+      ]),
+    );
     await second.stop();
 
-    // And a third start does not open it again.
+    // And a third start does not open them again.
     const third = await startHub(config, { logger });
     const again = await third.app.inject({
       url: '/api/v1/alerts',
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(again.json().alerts).toHaveLength(1);
+    expect(again.json().alerts).toHaveLength(2);
     await third.stop();
   });
 });

@@ -1,0 +1,277 @@
+import { afterDaytime, type Daytime } from '../../ingest/daytime.js';
+import type { StoredEvent } from '../../ingest/event-log.js';
+import type { Reading } from '../../ingest/readings.js';
+import { replayLatestActivity } from './activity-history.js';
+import { type DetectorDeps, severityRank } from './detector-deps.js';
+import { anyDevice, type ElderHome, loadElderHomes } from './elder-roster.js';
+import { IncidentLedger } from './incident-ledger.js';
+import { type AccelSamples, wristMoved } from './motion.js';
+
+export interface InactivityRules {
+  /** No activity for this much waking time: `inactivity`, medium. */
+  spanMs: number;
+  /** The earlier warning stage: the same incident, low, `stage: 'warning'`. */
+  warningMs: number;
+  /** Waking hours: only these count towards the spans. */
+  daytime: Daytime;
+  /** Wrist movement: std of the acceleration magnitude over a reading's samples above this (g). */
+  movementStdG: number;
+  /** Activity this close to the last one is not looked for again (the clock needs minutes, not samples). */
+  resolutionMs: number;
+  /** How far back the latest activity is looked for in the store at start. */
+  lookbackMs: number;
+  tickMs: number;
+  reconcileMs: number;
+  /** Per-person spans by elder id (e.g. someone who sleeps long, or needs a shorter check). */
+  perElder: Record<string, Partial<{ spanMs: number; warningMs: number }>>;
+}
+
+export const defaultInactivityRules: InactivityRules = {
+  spanMs: 12 * 3_600_000,
+  warningMs: 8 * 3_600_000,
+  daytime: { startHour: 7, endHour: 22, utcOffsetMinutes: 8 * 60 },
+  movementStdG: 0.05,
+  resolutionMs: 60_000,
+  lookbackMs: 2 * 86_400_000,
+  tickMs: 1000,
+  reconcileMs: 60_000,
+  perElder: {},
+};
+
+/** How far an incident has gone: nothing raised, the warning, the alarm. */
+type Stage = 0 | 1 | 2;
+const Stage = { None: 0, Warning: 1, Alarm: 2 } as const;
+
+/** Radar postures as small numbers; -1: not known yet. */
+const postureCode: Record<string, number> = { sitting: 1, lying: 2, standing: 3 };
+const standing = 3;
+
+interface ElderActivity {
+  id: string;
+  spanMs: number;
+  warningMs: number;
+  /** Device time of the latest activity; null if none is known. */
+  lastActivity: number | null;
+  /** Hub time the elder's devices were first heard since start: the clock's origin without activity. */
+  heardSince: number | null;
+  warnAt: number;
+  alarmAt: number;
+  /** The due times are stale (activity or settings changed). */
+  dirty: boolean;
+  stage: Stage;
+  /** The device to name on an alert: the last one heard, else any of the elder's. */
+  deviceId: string;
+  steps: number;
+  /** The radar's latest posture with someone present (a change is movement). */
+  posture: number;
+}
+
+interface Movement {
+  steps?: number;
+  accel?: AccelSamples;
+  presence?: boolean;
+  posture?: string;
+}
+
+/**
+ * Inactivity: no steps, wrist movement, radar movement (standing, or a change of posture) or
+ * door activity for `spanMs` of waking time (night does not count) → `inactivity`, medium,
+ * after a low `warning` stage at `warningMs`; one incident per elder, cleared by the next
+ * activity (`activity_seen`). An elder is watched once their devices are heard (or the store
+ * shows activity): a home whose devices never report is device health's concern.
+ */
+export class Inactivity {
+  private readonly elders = new Map<string, ElderActivity>();
+  private readonly ledger: IncidentLedger;
+  private readonly unsubscribe: Array<() => void> = [];
+  private timers: NodeJS.Timeout[] = [];
+  private replay: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: DetectorDeps<InactivityRules>) {
+    this.ledger = new IncidentLedger({
+      db: deps.db,
+      alerts: deps.alerts,
+      kind: 'inactivity',
+      logger: deps.logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { rules, now } = this.deps;
+    await this.ledger.load();
+    const homes = await this.loadHomes();
+    // An incident open before the restart keeps its stage: it is neither raised again nor lost.
+    for (const elderId of this.ledger.elders()) {
+      const e = this.elder(elderId);
+      const severity = this.ledger.severity(elderId);
+      e.stage = severity && severityRank[severity] >= severityRank.medium ? Stage.Alarm : Stage.Warning;
+      e.heardSince ??= now();
+    }
+    this.unsubscribe.push(
+      this.deps.readings.subscribe((r) => this.onReading(r)),
+      this.deps.events.subscribe((e) => this.onEvent(e)),
+    );
+    this.timers = [
+      setInterval(() => this.tick(), rules.tickMs),
+      setInterval(() => void this.reconcile(), rules.reconcileMs),
+    ];
+    this.replay = replayLatestActivity(this.deps.db, [...homes.keys()], now() - rules.lookbackMs, (id, at) => {
+      // Activity stored after the alert opened (the hub was down meanwhile) ends the incident too.
+      const incident = this.ledger.loadedIncident(id);
+      this.recordActivity(this.elder(id), at, incident !== undefined && at > incident.openedAt);
+    }).catch((error: unknown) =>
+      this.deps.logger.error({ err: error }, 'latest activity not rebuilt; counting from the start'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const t of this.timers) clearInterval(t);
+    await this.idle();
+  }
+
+  async idle(): Promise<void> {
+    await this.replay;
+    await this.ledger.idle();
+  }
+
+  /** After district changes: which devices and settings each elder has. */
+  async reload(): Promise<void> {
+    await this.loadHomes();
+  }
+
+  /** Raises the stages that are due; public for tests with fake timers. */
+  tick(): void {
+    const now = this.deps.now();
+    const { daytime } = this.deps.rules;
+    for (const e of this.elders.values()) {
+      if (e.dirty) {
+        e.dirty = false;
+        const origin = e.lastActivity ?? e.heardSince;
+        e.warnAt = origin === null ? Number.POSITIVE_INFINITY : afterDaytime(origin, e.warningMs, daytime);
+        e.alarmAt = origin === null ? Number.POSITIVE_INFINITY : afterDaytime(origin, e.spanMs, daytime);
+      }
+      if (now >= e.alarmAt && e.stage < Stage.Alarm) this.raise(e, Stage.Alarm);
+      else if (now >= e.warnAt && e.stage < Stage.Warning) this.raise(e, Stage.Warning);
+    }
+  }
+
+  private onReading(r: Reading): void {
+    if (r.elderId === null) return;
+    const e = this.elders.get(r.elderId) ?? this.elder(r.elderId);
+    if (e.heardSince === null) {
+      e.heardSince = this.deps.now();
+      e.dirty = true;
+    }
+    e.deviceId = r.deviceId;
+    const d = r.data as Movement;
+    if (r.deviceType === 'watch') {
+      if (d.steps !== undefined) {
+        const more = e.steps >= 0 && d.steps > e.steps;
+        e.steps = d.steps; // a smaller count is the daily reset, not movement
+        if (more) this.recordActivity(e, r.ts, true);
+      }
+      if (d.accel !== undefined && !this.recentlyActive(e, r.ts)) {
+        if (wristMoved(d.accel, this.deps.rules.movementStdG)) this.recordActivity(e, r.ts, true);
+      }
+    } else if (r.deviceType === 'fall_radar' && d.presence === true && d.posture !== undefined) {
+      const code = postureCode[d.posture] ?? -1;
+      if (code < 0) return;
+      const changed = e.posture >= 0 && code !== e.posture;
+      e.posture = code;
+      if (code === standing || changed) this.recordActivity(e, r.ts, true);
+    }
+  }
+
+  private onEvent(event: StoredEvent): void {
+    if (event.deviceType !== 'door' || event.elderId === null) return;
+    if (event.type !== 'open' && event.type !== 'close') return;
+    const e = this.elder(event.elderId);
+    e.heardSince ??= this.deps.now();
+    e.deviceId = event.deviceId;
+    this.recordActivity(e, event.ts, true);
+  }
+
+  private recentlyActive(e: ElderActivity, ts: number): boolean {
+    return e.stage === Stage.None && e.lastActivity !== null && ts - e.lastActivity < this.deps.rules.resolutionMs;
+  }
+
+  /** Activity at `at` (device time); live activity also ends an open incident. */
+  private recordActivity(e: ElderActivity, at: number, live: boolean): void {
+    if (e.lastActivity === null || at > e.lastActivity) {
+      e.lastActivity = at;
+      e.dirty = true;
+    }
+    if (!live || e.stage === Stage.None) return;
+    e.stage = Stage.None;
+    this.ledger.clear(e.id, 'activity_seen');
+  }
+
+  private raise(e: ElderActivity, stage: Stage): void {
+    if (e.deviceId === '') return;
+    e.stage = stage;
+    const alarm = stage === Stage.Alarm;
+    this.ledger.raise(e.id, e.deviceId, alarm ? 'medium' : 'low', {
+      stage: alarm ? 'alarm' : 'warning',
+      inactive_since: e.lastActivity ?? e.heardSince,
+      waking_span_ms: alarm ? e.spanMs : e.warningMs,
+      waking_hours: `${this.deps.rules.daytime.startHour}:00-${this.deps.rules.daytime.endHour}:00`,
+    });
+  }
+
+  private async reconcile(): Promise<void> {
+    try {
+      await this.ledger.reconcile((elderId) => {
+        const e = this.elders.get(elderId);
+        if (!e) return;
+        // Closed at the console: the person was checked on; count afresh from now.
+        e.stage = Stage.None;
+        e.lastActivity = null;
+        e.heardSince = this.deps.now();
+        e.dirty = true;
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'inactivity incidents not reconciled; retried');
+    }
+  }
+
+  private async loadHomes(): Promise<Map<string, ElderHome>> {
+    const homes = await loadElderHomes(this.deps.db);
+    for (const home of homes.values()) {
+      const e = this.elder(home.id);
+      if (e.deviceId === '') e.deviceId = anyDevice(home) ?? '';
+    }
+    for (const e of this.elders.values()) this.settle(e);
+    return homes;
+  }
+
+  /** Applies the person's own spans (rules may have changed). */
+  private settle(e: ElderActivity): void {
+    const own = this.deps.rules.perElder[e.id];
+    e.spanMs = own?.spanMs ?? this.deps.rules.spanMs;
+    e.warningMs = own?.warningMs ?? this.deps.rules.warningMs;
+    e.dirty = true;
+  }
+
+  private elder(elderId: string): ElderActivity {
+    let e = this.elders.get(elderId);
+    if (e) return e;
+    e = {
+      id: elderId,
+      spanMs: 0,
+      warningMs: 0,
+      lastActivity: null,
+      heardSince: null,
+      warnAt: Number.POSITIVE_INFINITY,
+      alarmAt: Number.POSITIVE_INFINITY,
+      dirty: true,
+      stage: Stage.None,
+      deviceId: '',
+      steps: -1,
+      posture: -1,
+    };
+    this.settle(e);
+    this.elders.set(elderId, e);
+    return e;
+  }
+}

@@ -1,0 +1,116 @@
+import type { Severity } from '../../dispatch/alert-book.js';
+import { Streak } from './streak.js';
+import type { VitalLimits, VitalsRules } from './vitals-rules.js';
+
+export type VitalMetric = 'heart_rate' | 'spo2' | 'breathing_rate';
+export type VitalSource = 'watch' | 'radar';
+
+/** Which rule an episode broke, most severe first. */
+export type VitalRule = 'no_pulse' | 'extreme' | 'limits_long' | 'no_pulse_breathing' | 'limits' | 'baseline';
+
+export const ruleSeverity: Record<VitalRule, Severity> = {
+  no_pulse: 'critical',
+  extreme: 'critical',
+  limits_long: 'critical',
+  no_pulse_breathing: 'high',
+  limits: 'high',
+  baseline: 'medium',
+};
+
+/**
+ * One vital sign from one kind of device of one elder (say, the watch's heart rate): the
+ * streaks of readings that break its rules and whether it is back to normal. Every field is
+ * fixed at creation: a reading updates numbers and allocates nothing.
+ */
+export class VitalTrack {
+  readonly beyond = new Streak();
+  readonly extreme = new Streak();
+  /** Away from the person's own baseline (heart rate only). */
+  readonly deviation = new Streak();
+  /** Latest reading broke a rule (blocks clearing). */
+  abnormal = false;
+  /** Hub time of the first normal reading after the latest abnormal one; null while abnormal or unheard. */
+  normalSince: number | null = null;
+  deviceId = '';
+  /** Most severe severity already raised for this track in the open incident (0: none). */
+  raisedRank = 0;
+  /** This track raised in the open incident: it must recover before the incident clears. */
+  alerted = false;
+  /** The minute being summed for the baseline (heart rate only). */
+  minute = -1;
+  minuteSum = 0;
+  minuteCount = 0;
+
+  constructor(
+    readonly metric: VitalMetric,
+    readonly source: VitalSource,
+    readonly limits: VitalLimits,
+  ) {}
+
+  /** The key of this track's evidence in the alert details, e.g. `watch_heart_rate`. */
+  get name(): string {
+    return `${this.source}_${this.metric}`;
+  }
+
+  /**
+   * Adds a reading; `deviationBpm` is NaN without a usable baseline, else |value − median| − allowed.
+   * Returns the most severe rule the track now breaks, or null.
+   */
+  observe(
+    ts: number,
+    receivedAt: number,
+    value: number,
+    deviationBpm: number,
+    rules: VitalsRules,
+  ): VitalRule | null {
+    const { low, high, extremeLow, extremeHigh } = this.limits;
+    const beyond = value < low || value > high;
+    const deviating = deviationBpm > 0;
+    if (beyond) this.beyond.add(ts, value, rules.maxGapMs);
+    else this.beyond.reset();
+    if (value < extremeLow || value > extremeHigh) this.extreme.add(ts, value, rules.maxGapMs);
+    else this.extreme.reset();
+    if (deviating) this.deviation.add(ts, value, rules.maxGapMs);
+    else this.deviation.reset();
+    this.mark(beyond || deviating, receivedAt);
+    if (!this.abnormal) return null;
+    const n = rules.minReadings;
+    if (this.extreme.lasted(rules.sustainedMs, n)) return 'extreme';
+    if (this.beyond.lasted(rules.longMs, n)) return 'limits_long';
+    if (this.beyond.lasted(rules.sustainedMs, n)) return 'limits';
+    if (this.deviation.lasted(rules.baseline.sustainedMs, n)) return 'baseline';
+    return null;
+  }
+
+  /** Records whether the latest reading was abnormal. */
+  mark(abnormal: boolean, receivedAt: number): void {
+    this.abnormal = abnormal;
+    if (abnormal) this.normalSince = null;
+    else this.normalSince ??= receivedAt;
+  }
+
+  /** Whether the track has been normal for `recoverMs` (false if it never had a normal reading). */
+  recovered(now: number, recoverMs: number): boolean {
+    return !this.abnormal && this.normalSince !== null && now - this.normalSince >= recoverMs;
+  }
+
+  /** Forgets the streaks (the watch came off the wrist: what it measured before is not continued). */
+  resetStreaks(): void {
+    this.beyond.reset();
+    this.extreme.reset();
+    this.deviation.reset();
+  }
+
+  /** The incident is over (or was closed elsewhere): a new episode starts from nothing. */
+  endIncident(): void {
+    this.raisedRank = 0;
+    this.alerted = false;
+  }
+
+  /** The streak behind a rule, for the alert details. */
+  streakOf(rule: VitalRule): Streak {
+    if (rule === 'extreme') return this.extreme;
+    if (rule === 'baseline') return this.deviation;
+    return this.beyond;
+  }
+}

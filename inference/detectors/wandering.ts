@@ -1,0 +1,276 @@
+import type { StoredEvent } from '../../ingest/event-log.js';
+import type { Reading } from '../../ingest/readings.js';
+import type { DetectorDeps } from './detector-deps.js';
+import { type ElderHome, loadElderHomes } from './elder-roster.js';
+import { distanceMeters, fenceSide } from './geofence.js';
+import { IncidentLedger } from './incident-ledger.js';
+import { inLocalHours, type LocalHours } from './local-hours.js';
+
+export interface WanderingRules {
+  /** The person's quiet hours, local time (may wrap midnight). */
+  quietHours: LocalHours;
+  /** A door opened in quiet hours with no return within this long: `wandering`. */
+  returnWindowMs: number;
+  /** The home's fence around the elder's `lat`/`lon` (m). */
+  geofenceRadiusM: number;
+  tickMs: number;
+  reconcileMs: number;
+  /** Per-person settings by elder id, e.g. a later bedtime. */
+  perElder: Record<string, Partial<{ quietHours: LocalHours; geofenceRadiusM: number }>>;
+}
+
+export const defaultWanderingRules: WanderingRules = {
+  quietHours: { startHour: 23, endHour: 5, utcOffsetMinutes: 8 * 60 },
+  returnWindowMs: 10 * 60_000,
+  geofenceRadiusM: 300,
+  tickMs: 1000,
+  reconcileMs: 60_000,
+  perElder: {},
+};
+
+/** How far back door events are replayed at start for a person still out. */
+const replayLimitMs = 12 * 3_600_000;
+
+interface ElderWandering {
+  id: string;
+  lat: number | null;
+  lon: number | null;
+  quietHours: LocalHours;
+  radiusM: number;
+  /** Hub time the door opened in quiet hours with no return seen since; null when home. */
+  outSince: number | null;
+  doorId: string;
+  /** Hub time the door last closed while the person was out: presence after it is a return. */
+  closedAt: number | null;
+  /** The watch was outside the fence since the person went out: a fix inside is a return. */
+  watchOut: boolean;
+  /** The open incident already says where the watch was found outside. */
+  fenceReported: boolean;
+}
+
+interface WatchPlace {
+  location?: { lat: number; lon: number; accuracy_m?: number };
+}
+
+/**
+ * Night wandering. The entrance door opens in the person's quiet hours and no return follows
+ * within `returnWindowMs` — a return is the door closing and then the radar seeing someone
+ * at home, or the watch coming back inside the home's fence — or the watch is outside the
+ * fence in quiet hours (at once): `wandering`, high, one incident per elder. It clears itself
+ * when the person is back (`returned_home`).
+ */
+export class NightWandering {
+  private readonly elders = new Map<string, ElderWandering>();
+  /** Elders out through the door and not yet alerted: the tick looks at these only. */
+  private readonly due = new Set<ElderWandering>();
+  private readonly ledger: IncidentLedger;
+  private readonly unsubscribe: Array<() => void> = [];
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly deps: DetectorDeps<WanderingRules>) {
+    this.ledger = new IncidentLedger({
+      db: deps.db,
+      alerts: deps.alerts,
+      kind: 'wandering',
+      logger: deps.logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.ledger.load();
+    await this.reload();
+    // Whoever was out when the hub went down is still out; the alert says whether the watch was.
+    for (const elderId of this.ledger.elders()) {
+      const incident = this.ledger.loadedIncident(elderId);
+      const e = this.elder(elderId);
+      e.outSince = incident?.openedAt ?? this.deps.now();
+      e.fenceReported = incident?.details.location !== undefined;
+      e.watchOut = e.fenceReported;
+    }
+    await this.replayDoorEvents();
+    this.unsubscribe.push(
+      this.deps.readings.subscribe((r) => this.onReading(r)),
+      this.deps.events.subscribe((e) => this.onEvent(e)),
+    );
+    this.timers = [
+      setInterval(() => this.tick(), this.deps.rules.tickMs),
+      setInterval(() => void this.reconcile(), this.deps.rules.reconcileMs),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const t of this.timers) clearInterval(t);
+    await this.idle();
+  }
+
+  async idle(): Promise<void> {
+    await this.ledger.idle();
+  }
+
+  /** After district changes: homes, fences and quiet hours from the store and the rules. */
+  async reload(): Promise<void> {
+    for (const home of (await loadElderHomes(this.deps.db)).values()) this.place(this.elder(home.id), home);
+  }
+
+  /** Raises for doors left without a return; public for tests with fake timers. */
+  tick(): void {
+    const now = this.deps.now();
+    for (const e of this.due) {
+      if (e.outSince === null || now < e.outSince + this.deps.rules.returnWindowMs) continue;
+      this.due.delete(e);
+      if (this.ledger.isOpen(e.id)) continue;
+      this.ledger.raise(e.id, e.doorId, 'high', {
+        reason: 'door_no_return',
+        door_id: e.doorId,
+        door_opened_at: e.outSince,
+        return_window_ms: this.deps.rules.returnWindowMs,
+      });
+    }
+  }
+
+  private onEvent(event: StoredEvent): void {
+    if (event.deviceType !== 'door' || event.elderId === null) return;
+    this.doorEvent(event.elderId, event.deviceId, event.type, event.ts, event.receivedAt);
+  }
+
+  private doorEvent(elderId: string, doorId: string, type: string, ts: number, at: number): void {
+    const e = this.elder(elderId);
+    const out = e.outSince !== null || this.ledger.isOpen(elderId);
+    if (type === 'open') {
+      if (out) {
+        e.closedAt = null; // opened again: going out again, or coming in — not back until seen
+        return;
+      }
+      if (!inLocalHours(ts, e.quietHours)) return;
+      e.outSince = at;
+      e.doorId = doorId;
+      e.closedAt = null;
+      e.watchOut = false;
+      this.due.add(e);
+    } else if (type === 'close' && out) {
+      e.closedAt = at;
+    }
+  }
+
+  private onReading(r: Reading): void {
+    if (r.elderId === null) return;
+    if (r.deviceType === 'fall_radar') {
+      if ((r.data as { presence?: boolean }).presence !== true) return;
+      const e = this.elders.get(r.elderId);
+      if (e && e.closedAt !== null && r.receivedAt >= e.closedAt)
+        this.returned(e, 'door_closed_and_presence');
+    } else if (r.deviceType === 'watch') {
+      const location = (r.data as WatchPlace).location;
+      if (location === undefined) return;
+      const e = this.elders.get(r.elderId);
+      if (!e || e.lat === null || e.lon === null) return;
+      const distance = distanceMeters(e.lat, e.lon, location.lat, location.lon);
+      const side = fenceSide(distance, e.radiusM, location.accuracy_m ?? 0);
+      if (side === 'inside') {
+        if (e.watchOut) this.returned(e, 'watch_inside_fence');
+      } else if (side === 'outside') {
+        e.watchOut = true;
+        if (inLocalHours(r.ts, e.quietHours)) this.outsideAtNight(e, r, distance, location);
+      }
+    }
+  }
+
+  private outsideAtNight(
+    e: ElderWandering,
+    r: Reading,
+    distance: number,
+    location: NonNullable<WatchPlace['location']>,
+  ): void {
+    if (this.ledger.isOpen(e.id) && e.fenceReported) return;
+    e.fenceReported = true;
+    this.due.delete(e);
+    this.ledger.raise(e.id, r.deviceId, 'high', {
+      reason: this.ledger.isOpen(e.id) ? 'door_no_return' : 'left_geofence',
+      watch_id: r.deviceId,
+      distance_m: Math.round(distance),
+      geofence_radius_m: e.radiusM,
+      location: { lat: location.lat, lon: location.lon, accuracy_m: location.accuracy_m ?? null },
+      seen_outside_at: r.ts,
+    });
+  }
+
+  private returned(e: ElderWandering, how: string): void {
+    this.due.delete(e);
+    e.outSince = null;
+    e.closedAt = null;
+    e.watchOut = false;
+    e.fenceReported = false;
+    if (this.ledger.isOpen(e.id)) {
+      this.deps.logger.debug({ elder: e.id, how }, 'back home');
+      this.ledger.clear(e.id, 'returned_home');
+    }
+  }
+
+  /**
+   * Door events replayed at start: the last return window's for everyone (a door opened just
+   * before the restart is not lost), and for a person still out, those since the alert opened
+   * (up to `replayLimitMs`; a return while the hub was down is then recognised).
+   */
+  private async replayDoorEvents(): Promise<void> {
+    const now = this.deps.now();
+    const recent = now - this.deps.rules.returnWindowMs;
+    let since = recent;
+    for (const e of this.elders.values()) {
+      if (e.outSince !== null) since = Math.min(since, Math.max(e.outSince, now - replayLimitMs));
+    }
+    const rows = await this.deps.db
+      .selectFrom('device_events as v')
+      .innerJoin('devices as d', 'd.id', 'v.device_id')
+      .select(['v.device_id', 'v.type', 'v.device_ts', 'v.received_at', 'd.elder_id'])
+      .where('d.type', '=', 'door')
+      .where('v.received_at', '>=', since)
+      .orderBy('v.received_at')
+      .execute();
+    for (const row of rows) {
+      if (row.elder_id === null) continue;
+      const out = this.elders.get(row.elder_id)?.outSince ?? null;
+      if (row.received_at < recent && out === null) continue;
+      this.doorEvent(row.elder_id, row.device_id, row.type, row.device_ts, row.received_at);
+    }
+  }
+
+  private async reconcile(): Promise<void> {
+    try {
+      await this.ledger.reconcile((elderId) => {
+        const e = this.elders.get(elderId);
+        if (e) this.returned(e, 'closed_at_console');
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'wandering incidents not reconciled; retried');
+    }
+  }
+
+  private place(e: ElderWandering, home: ElderHome): void {
+    const own = this.deps.rules.perElder[e.id];
+    e.lat = home.lat;
+    e.lon = home.lon;
+    e.quietHours = own?.quietHours ?? this.deps.rules.quietHours;
+    e.radiusM = own?.geofenceRadiusM ?? this.deps.rules.geofenceRadiusM;
+  }
+
+  private elder(elderId: string): ElderWandering {
+    let e = this.elders.get(elderId);
+    if (e) return e;
+    const own = this.deps.rules.perElder[elderId];
+    e = {
+      id: elderId,
+      lat: null,
+      lon: null,
+      quietHours: own?.quietHours ?? this.deps.rules.quietHours,
+      radiusM: own?.geofenceRadiusM ?? this.deps.rules.geofenceRadiusM,
+      outSince: null,
+      doorId: '',
+      closedAt: null,
+      watchOut: false,
+      fenceReported: false,
+    };
+    this.elders.set(elderId, e);
+    return e;
+  }
+}

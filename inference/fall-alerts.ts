@@ -1,0 +1,387 @@
+import type { Logger } from 'pino';
+import { type AlertBook, incidentKey } from '../dispatch/alert-book.js';
+import type { Channel } from '../gateway/channel.js';
+import type { StoredEvent } from '../ingest/event-log.js';
+import type { Reading } from '../ingest/readings.js';
+import type { FallModelAlarm } from './pool/protocol.js';
+
+export interface FallAlertRules {
+  /** How long the wearer has to press "I'm OK" once the watch says it detected a fall (ms). */
+  cancelWindowMs: number;
+  /** The radar seeing the person lying this long after the fall: recorded on the alert (ms). */
+  lyingAfterMs: number;
+}
+
+export const defaultFallAlertRules: FallAlertRules = { cancelWindowMs: 30_000, lyingAfterMs: 2 * 60_000 };
+
+/** What saw the fall: the model on the watch's acceleration, the watch's own detector, a radar. */
+export type FallSource = 'watch_model' | 'watch_event' | 'radar';
+
+export interface FallAlertsDeps {
+  alarms: Channel<FallModelAlarm>;
+  /** Radar telemetry (posture) is read from here. */
+  readings: Channel<Reading>;
+  alerts: AlertBook;
+  /** Shows a text on the watch (the hub sends a `notify` command, level `alert`). */
+  notify: (deviceId: string, text: string) => Promise<unknown>;
+  logger: Logger;
+  now: () => number;
+  rules?: Partial<FallAlertRules>;
+}
+
+/** A detection waiting out the wearer's cancel window. */
+interface PendingFall {
+  watchId: string;
+  startedAt: number;
+  timer: NodeJS.Timeout;
+  sources: FallSource[];
+  detections: number;
+  details: Record<string, unknown>;
+}
+
+interface ElderFalls {
+  pending: PendingFall | null;
+  /** The fall alert this stage raised and believes active: when the fall was first seen, and by what. */
+  incident: { fallAt: number; sources: FallSource[]; lyingRecorded: boolean } | null;
+  /** Since when the radar has seen the person lying (hub clock), null if not lying. */
+  lyingSince: number | null;
+  /** Everything about one elder runs in order: an "I'm OK" never overtakes the raise it cancels. */
+  queue: Promise<void>;
+}
+
+/**
+ * Fall alerts from every source, one incident per elder (AlertBook keys it `fall:<elder>`).
+ *
+ * - A model alarm or the watch's own `fall` event tells the watch at once and opens a cancel
+ *   window; "I'm OK" (`ok` from the watch) within it raises nothing; otherwise a critical `fall`
+ *   alert. `ok` after the window cancels the raised alert (outcome `wearer_ok`), whatever its
+ *   status: the wearer says they are fine, and the console shows the closing to whoever is on the way.
+ * - A radar `fall` event raises at once (the radar has no button to cancel with); a pending
+ *   window is cut short and its detections go into the alert.
+ * - Further detections while a window is open are counted in it; while the alert is active they
+ *   update it (AlertBook counts `repeats`); a second source is recorded in `corroborated_by`.
+ * - Radar `fall_cleared` is recorded (`fall_cleared_at`); it does not close the alert: someone
+ *   still has to check. Radar posture `lying` with presence for `lyingAfterMs` after the fall
+ *   is recorded once per incident (`still_lying`, `lying_for_ms`): the alert is already critical,
+ *   so this is what tells the console that the person has not got up.
+ *
+ * Pending windows live in memory only. On `stop()` they are raised at once (better an alert
+ * the wearer did not need than a fall that is forgotten); a crash of the hub loses them.
+ * Device events come through `handleEvent` from EventAlerts, which marks each one handled only
+ * after this stage has stored its effect, and replays unhandled ones after a crash.
+ */
+export class FallAlerts {
+  private readonly rules: FallAlertRules;
+  private readonly elders = new Map<string, ElderFalls>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly deps: FallAlertsDeps) {
+    this.rules = { ...defaultFallAlertRules, ...deps.rules };
+  }
+
+  async start(): Promise<void> {
+    // alerts raised before a restart still take repeats, "I'm OK" and the lying rule
+    const startedAt = this.deps.now();
+    for (const key of await this.deps.alerts.activeIncidents('fall:')) {
+      this.elder(key.slice('fall:'.length)).incident = {
+        fallAt: startedAt,
+        sources: [],
+        lyingRecorded: false,
+      };
+    }
+    this.unsubscribe.push(
+      this.deps.alarms.subscribe((a) => this.onAlarm(a)),
+      this.deps.readings.subscribe((r) => this.onReading(r)),
+    );
+  }
+
+  /** Stops listening; raises every alert still in its cancel window, and waits for the store. */
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    await this.idle(); // a detection still queued may open a window yet
+    for (const [elderId, state] of this.elders) {
+      if (state.pending === null) continue;
+      clearTimeout(state.pending.timer);
+      state.pending.details.raised_at_hub_stop = true;
+      this.enqueue(elderId, () => this.expire(elderId));
+    }
+    await this.idle();
+  }
+
+  /** Resolves once every queued alert operation has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.elders.values()].map((s) => s.queue));
+  }
+
+  private onAlarm(alarm: FallModelAlarm): void {
+    if (alarm.elderId === null) {
+      this.deps.logger.warn({ device: alarm.deviceId }, 'fall alarm from a watch that belongs to nobody');
+      return;
+    }
+    const elderId = alarm.elderId;
+    this.enqueue(elderId, () =>
+      this.detected(elderId, alarm.deviceId, 'watch_model', {
+        score: round(alarm.score, 3),
+        peak_g: round(alarm.peakG, 2),
+        peak_ms: alarm.peakMs,
+      }),
+    );
+  }
+
+  /** The device events this stage answers; EventAlerts hands them over (live and on replay). */
+  readonly eventTypes = ['fall', 'ok', 'fall_cleared'];
+
+  /**
+   * Handles one stored event; resolves once its effect is stored, so that the caller marks
+   * the event handled only then (a crash in between replays it: at least once, never lost).
+   */
+  async handleEvent(event: StoredEvent): Promise<void> {
+    this.onEvent(event);
+    if (event.elderId !== null) await this.elder(event.elderId).queue;
+  }
+
+  private onEvent(event: StoredEvent): void {
+    const elderId = event.elderId;
+    if (elderId === null) return;
+    const kind = `${event.deviceType}:${event.type}`;
+    const confidence = event.data.confidence;
+    switch (kind) {
+      case 'watch:fall':
+        this.enqueue(elderId, () =>
+          this.detected(elderId, event.deviceId, 'watch_event', {
+            watch_event_id: event.eventId,
+            watch_confidence: confidence,
+          }),
+        );
+        return;
+      case 'watch:ok':
+        this.enqueue(elderId, () => this.wearerOk(elderId, event));
+        return;
+      case 'fall_radar:fall':
+        this.enqueue(elderId, () =>
+          this.radarFall(elderId, event.deviceId, {
+            radar_id: event.deviceId,
+            radar_event_id: event.eventId,
+            radar_confidence: confidence,
+            radar_ts: event.ts,
+          }),
+        );
+        return;
+      case 'fall_radar:fall_cleared':
+        this.enqueue(elderId, () => this.fallCleared(elderId, event));
+        return;
+    }
+  }
+
+  /** Radar posture: lying with someone present, after a fall, for `lyingAfterMs`. */
+  private onReading(reading: Reading): void {
+    if (reading.deviceType !== 'fall_radar' || reading.elderId === null) return;
+    const elderId = reading.elderId;
+    const { posture, presence } = reading.data as { posture?: string; presence?: boolean };
+    const state = this.elders.get(elderId);
+    if (posture !== 'lying' || presence !== true) {
+      if (state) state.lyingSince = null;
+      return;
+    }
+    const s = state ?? this.elder(elderId);
+    const now = this.deps.now();
+    s.lyingSince ??= now;
+    const incident = s.incident;
+    if (incident === null || incident.lyingRecorded) return;
+    // lying that began before the fall (in bed, then a fall out of it) counts from the fall
+    if (now - Math.max(s.lyingSince, incident.fallAt) < this.rules.lyingAfterMs) return;
+    incident.lyingRecorded = true;
+    const lyingSince = s.lyingSince;
+    this.enqueue(elderId, async () => {
+      if (!(await this.isActive(elderId))) {
+        s.incident = null; // closed meanwhile (a responder resolved it): lying in bed is not a fall
+        return;
+      }
+      await this.raise(elderId, reading.deviceId, {
+        still_lying: true,
+        lying_since: lyingSince,
+        lying_for_ms: now - lyingSince,
+      });
+    });
+  }
+
+  /** A detection that the wearer may cancel (model alarm, the watch's own fall event). */
+  private async detected(
+    elderId: string,
+    watchId: string,
+    source: FallSource,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const s = this.elder(elderId);
+    if (s.pending) {
+      s.pending.detections++;
+      addSource(s.pending.sources, source);
+      Object.assign(s.pending.details, details);
+      return;
+    }
+    if (s.incident && (await this.isActive(elderId))) {
+      addSource(s.incident.sources, source);
+      await this.raise(elderId, watchId, { ...details, ...sourceDetails(s.incident.sources) });
+      return;
+    }
+    s.incident = null;
+    const now = this.deps.now();
+    const seconds = Math.round(this.rules.cancelWindowMs / 1000);
+    s.pending = {
+      watchId,
+      startedAt: now,
+      sources: [source],
+      detections: 1,
+      details: { ...details },
+      timer: setTimeout(() => this.enqueue(elderId, () => this.expire(elderId)), this.rules.cancelWindowMs),
+    };
+    this.tell(watchId, `检测到跌倒，${seconds} 秒内按“我没事”可取消`);
+  }
+
+  /** The cancel window ended without "I'm OK" (or the hub is stopping): the alert goes out. */
+  private async expire(elderId: string): Promise<void> {
+    const s = this.elder(elderId);
+    const p = s.pending;
+    if (p === null) return;
+    s.pending = null;
+    const raised = await this.raise(elderId, p.watchId, {
+      ...p.details,
+      ...sourceDetails(p.sources),
+      detections: p.detections,
+      detected_at: p.startedAt,
+      cancel_window_ms: this.rules.cancelWindowMs,
+    });
+    if (raised) {
+      s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
+      this.tell(p.watchId, '已发出跌倒报警，正在通知服务人员');
+    }
+  }
+
+  private async radarFall(elderId: string, radarId: string, details: Record<string, unknown>): Promise<void> {
+    const s = this.elder(elderId);
+    const now = this.deps.now();
+    const p = s.pending;
+    if (p) {
+      clearTimeout(p.timer);
+      s.pending = null;
+      addSource(p.sources, 'radar');
+      const raised = await this.raise(elderId, p.watchId, {
+        ...p.details,
+        ...details,
+        ...sourceDetails(p.sources),
+        detections: p.detections + 1,
+        detected_at: p.startedAt,
+      });
+      if (raised) s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
+      return;
+    }
+    if (s.incident && (await this.isActive(elderId))) {
+      addSource(s.incident.sources, 'radar');
+      await this.raise(elderId, radarId, { ...details, ...sourceDetails(s.incident.sources) });
+      return;
+    }
+    const raised = await this.raise(elderId, radarId, {
+      ...details,
+      ...sourceDetails(['radar']),
+      detections: 1,
+      detected_at: now,
+    });
+    if (raised) s.incident = { fallAt: now, sources: ['radar'], lyingRecorded: false };
+  }
+
+  private async wearerOk(elderId: string, event: StoredEvent): Promise<void> {
+    const s = this.elder(elderId);
+    if (s.pending) {
+      clearTimeout(s.pending.timer);
+      this.deps.logger.info(
+        { elder: elderId, device: event.deviceId, afterMs: this.deps.now() - s.pending.startedAt },
+        'fall cancelled by the wearer within the window',
+      );
+      s.pending = null;
+      this.tell(event.deviceId, '已取消跌倒报警');
+      return;
+    }
+    const cancelled = await this.deps.alerts.resolve(incidentKey('fall', elderId), {
+      status: 'cancelled',
+      outcome: 'wearer_ok',
+      actor: 'wearer',
+      note: `"I'm OK" pressed on ${event.deviceId}`,
+    });
+    if (cancelled) {
+      s.incident = null;
+      this.tell(event.deviceId, '已取消跌倒报警');
+    }
+  }
+
+  private async fallCleared(elderId: string, event: StoredEvent): Promise<void> {
+    const s = this.elder(elderId);
+    if (s.pending) {
+      s.pending.details.fall_cleared_at = event.ts;
+      return;
+    }
+    if (s.incident && (await this.isActive(elderId))) {
+      await this.raise(elderId, event.deviceId, { fall_cleared_at: event.ts });
+    }
+  }
+
+  private async raise(elderId: string, deviceId: string, details: Record<string, unknown>): Promise<boolean> {
+    const result = await this.deps.alerts.raise({
+      kind: 'fall',
+      per: 'elder',
+      severity: 'critical',
+      deviceId,
+      details,
+    });
+    if (result === null) {
+      this.deps.logger.warn({ elder: elderId, device: deviceId }, 'no fall alert: the device has no elder');
+      return false;
+    }
+    return true;
+  }
+
+  private async isActive(elderId: string): Promise<boolean> {
+    const key = incidentKey('fall', elderId);
+    return (await this.deps.alerts.activeIncidents(key)).includes(key);
+  }
+
+  /** Tells the watch without waiting: a slow or offline watch never holds up the alert. */
+  private tell(deviceId: string, text: string): void {
+    Promise.resolve()
+      .then(() => this.deps.notify(deviceId, text))
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, device: deviceId }, 'could not notify the watch'),
+      );
+  }
+
+  private enqueue(elderId: string, work: () => Promise<void>): void {
+    const s = this.elder(elderId);
+    s.queue = s.queue.then(work).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, elder: elderId }, 'fall alert handling failed');
+    });
+  }
+
+  private elder(elderId: string): ElderFalls {
+    let s = this.elders.get(elderId);
+    if (s === undefined) {
+      s = { pending: null, incident: null, lyingSince: null, queue: Promise.resolve() };
+      this.elders.set(elderId, s);
+    }
+    return s;
+  }
+}
+
+function addSource(sources: FallSource[], source: FallSource): void {
+  if (!sources.includes(source)) sources.push(source);
+}
+
+/** The first source is what raised the alarm; the others confirmed it. */
+function sourceDetails(sources: FallSource[]): Record<string, unknown> {
+  return sources.length > 1
+    ? { source: sources[0], corroborated_by: sources.slice(1) }
+    : { source: sources[0] };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
