@@ -1,24 +1,32 @@
 /**
- * The same QoS 1 (and QoS 0) watch telemetry pushed through the hub's gateway, which authenticates,
- * validates and ingests each message (nobody subscribes), and through mosquitto, which relays each
- * to a subscriber that counts them. Brokers on core 0, load processes and the subscriber on core 1.
+ * The same watch telemetry pushed (1) through the hub's gateway, which authenticates, validates and
+ * ingests each message (nobody subscribes), and (2) through mosquitto, which relays each to a
+ * subscriber that counts them; QoS 1 and QoS 0, side by side. Then the hub alone at paced (open-loop)
+ * rates, to find what it ingests before its load shedder starts dropping telemetry.
+ * Brokers on core 0; load processes and the subscriber on core 1.
  */
 import { hashSecret } from '../store/secret-hash.js';
 import { type HubProcess, startHubProcess, tempDataDir } from './lib/hub-process.js';
 import { type Credentials, deal, LoadProcess, type PublishReply } from './lib/load.js';
 import { type Mosquitto, startMosquitto, startRelayCounter } from './lib/mosquitto.js';
-import { log } from './lib/processes.js';
+import { log, pinSelf, sleep } from './lib/processes.js';
 import { type Figure, runBench } from './lib/result.js';
 import { seedWatches } from './lib/seed.js';
-import { median, round } from './lib/stats.js';
+import { cpuMeter, median, round } from './lib/stats.js';
 
 const loadCount = 2;
 const clientsPerLoad = 5;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const plan = {
-  1: { total: 100_000, maxSeconds: 20, window: 100 },
-  0: { total: 200_000, maxSeconds: 20, window: 0 },
-} as const;
+/** Each comparison run lasts this long (or stops at `cap` messages), up to `window` QoS 1 publishes unacknowledged per client. */
+const runSeconds = 3;
+const cap = 1_000_000;
+const window = 100;
+/** Offered rates (msg/s, all clients together) for the paced runs through the hub. */
+const pacedRates = [20_000, 40_000, 60_000, 80_000];
+const pacedSeconds = 3;
+/** The hub's shedder lowers its shed share by 5 % every 250 ms once calm: from the top, ~5 s. */
+const settleMs = 5_000;
+const warmUp = 30_000;
 const telemetryCounter = 'yiyang_mqtt_messages_in_total{kind="telemetry"}';
 
 /** Watch telemetry as the protocol describes it (no accel), padded to 200 bytes. */
@@ -39,14 +47,22 @@ function watchTelemetry(bytes = 200): string {
 interface Run {
   broker: 'hub' | 'mosquitto';
   qos: 0 | 1;
-  /** What the load processes published (QoS 1: had acknowledged) and what the broker took in or relayed. */
+  /** Offered msg/s for a paced run. */
+  offered?: number;
+  /** What the load processes published (QoS 1: had acknowledged). */
   published: number;
+  /** What the broker handled: the hub validated and passed on (shed excluded), mosquitto delivered. */
   handled: number;
   seconds: number;
   msgsPerSecond: number;
-  /** The load processes' own rate, up to their last PUBACK or write. */
+  /** The load processes' rate, up to their last PUBACK or write. */
   publishRate: number;
+  /** Hub: telemetry acknowledged but dropped unparsed by its load shedder. */
+  shed?: number;
   rejected?: number;
+  /** Cores kept busy (1 = one core): the broker, the load processes together. */
+  brokerCpu: number;
+  loadCpu: number;
   errors: string[];
 }
 
@@ -58,10 +74,7 @@ interface Rig {
   payload: string;
 }
 
-/** Connects every load process's clients, publishes, disconnects; returns the combined replies. */
-async function push(rig: Rig, url: string, anonymous: boolean, qos: 0 | 1) {
-  const { total, maxSeconds, window } = plan[qos];
-  const clients = rig.loads.length * clientsPerLoad;
+async function connectAll(rig: Rig, url: string, anonymous: boolean): Promise<void> {
   await Promise.all(
     rig.loads.map((load, k) =>
       load.connect({
@@ -71,20 +84,21 @@ async function push(rig: Rig, url: string, anonymous: boolean, qos: 0 | 1) {
       }),
     ),
   );
-  const until = Date.now() + maxSeconds * 1000;
-  const replies: PublishReply[] = await Promise.all(
-    rig.loads.map((load) =>
-      load.publish({
-        qos,
-        perClient: Math.ceil(total / clients),
-        until,
-        window,
-        payload: rig.payload,
-        fence: qos === 0,
-      }),
-    ),
-  );
-  await Promise.all(rig.loads.map((load) => load.end()));
+}
+
+/** Every load process publishes at once (paced if `rate` is given); returns what they did together. */
+async function publishAll(rig: Rig, qos: 0 | 1, options: { total: number; seconds: number; rate?: number }) {
+  const clients = rig.loads.length * clientsPerLoad;
+  const command = {
+    qos,
+    perClient: Math.ceil(options.total / clients),
+    until: Date.now() + options.seconds * 1000,
+    window,
+    payload: rig.payload,
+    fence: qos === 0,
+    ratePerClient: options.rate ? options.rate / clients : undefined,
+  };
+  const replies: PublishReply[] = await Promise.all(rig.loads.map((load) => load.publish(command)));
   const sum = (key: 'sent' | 'acked' | 'fences') => replies.reduce((s, r) => s + r[key], 0);
   return {
     published: qos === 1 ? sum('acked') : sum('sent') + sum('fences'),
@@ -94,25 +108,43 @@ async function push(rig: Rig, url: string, anonymous: boolean, qos: 0 | 1) {
   };
 }
 
-async function throughHub(rig: Rig, qos: 0 | 1): Promise<Run> {
-  const [inBefore, rejectedBefore] = [
-    await rig.hub.metric(telemetryCounter),
-    await rig.hub.metric('yiyang_mqtt_rejected_total'),
-  ];
-  const pushed = await push(rig, rig.hub.mqttUrl, false, qos);
+/** The hub's own counts: telemetry received, shed unparsed under overload, rejected. */
+async function hubCounters(hub: HubProcess) {
+  return {
+    received: await hub.metric(telemetryCounter),
+    shed: await hub.metric('yiyang_ingest_shed_total'),
+    rejected: await hub.metric('yiyang_mqtt_rejected_total'),
+  };
+}
+
+async function throughHub(rig: Rig, qos: 0 | 1, rate?: number): Promise<Run> {
+  await sleep(settleMs); // let the shedder forget the previous run
+  const before = await hubCounters(rig.hub);
+  await connectAll(rig, rig.hub.mqttUrl, false);
+  const [hubCpu, loadMeter] = [cpuMeter(rig.hub.pid), cpuMeter(...rig.loads.map((l) => l.pid))];
+  const seconds = rate ? pacedSeconds : runSeconds;
+  const pushed = await publishAll(rig, qos, { total: cap, seconds, rate });
   // QoS 1: a PUBACK follows validation. QoS 0: each client's closing QoS 1 fence was acknowledged
   // after everything it sent before, so the hub had read all of it by `finishedAt`.
-  const seconds = (pushed.finishedAt - pushed.startedAt) / 1000;
-  const handled = (await rig.hub.metric(telemetryCounter)) - inBefore;
+  const [brokerCpu, loadCpu] = [hubCpu(), loadMeter()];
+  await Promise.all(rig.loads.map((load) => load.end()));
+  const after = await hubCounters(rig.hub);
+  const elapsed = (pushed.finishedAt - pushed.startedAt) / 1000;
+  const shed = after.shed - before.shed;
+  const handled = after.received - before.received - shed;
   return {
     broker: 'hub',
     qos,
+    offered: rate,
     published: pushed.published,
     handled,
-    seconds: round(seconds, 3),
-    msgsPerSecond: Math.round(handled / seconds),
-    publishRate: Math.round(pushed.published / seconds),
-    rejected: (await rig.hub.metric('yiyang_mqtt_rejected_total')) - rejectedBefore,
+    seconds: round(elapsed, 3),
+    msgsPerSecond: Math.round(handled / elapsed),
+    publishRate: Math.round(pushed.published / elapsed),
+    shed,
+    rejected: after.rejected - before.rejected,
+    brokerCpu,
+    loadCpu,
     errors: pushed.errors,
   };
 }
@@ -120,17 +152,23 @@ async function throughHub(rig: Rig, qos: 0 | 1): Promise<Run> {
 async function throughMosquitto(rig: Rig, qos: 0 | 1): Promise<Run> {
   const counter = await startRelayCounter(rig.mosquitto.port, 'care/+/telemetry', qos);
   try {
-    const pushed = await push(rig, rig.mosquitto.url, true, qos);
+    await connectAll(rig, rig.mosquitto.url, true);
+    const [brokerMeter, loadMeter] = [cpuMeter(rig.mosquitto.pid), cpuMeter(...rig.loads.map((l) => l.pid))];
+    const pushed = await publishAll(rig, qos, { total: cap, seconds: runSeconds });
     await counter.waitFor(pushed.published, 3000);
-    const seconds = (counter.lastAt - pushed.startedAt) / 1000;
+    const [brokerCpu, loadCpu] = [brokerMeter(), loadMeter()];
+    await Promise.all(rig.loads.map((load) => load.end()));
+    const elapsed = (counter.lastAt - pushed.startedAt) / 1000;
     return {
       broker: 'mosquitto',
       qos,
       published: pushed.published,
       handled: counter.count,
-      seconds: round(seconds, 3),
-      msgsPerSecond: Math.round(counter.count / seconds),
+      seconds: round(elapsed, 3),
+      msgsPerSecond: Math.round(counter.count / elapsed),
       publishRate: Math.round(pushed.published / ((pushed.finishedAt - pushed.startedAt) / 1000)),
+      brokerCpu,
+      loadCpu,
       errors: pushed.errors,
     };
   } finally {
@@ -138,7 +176,47 @@ async function throughMosquitto(rig: Rig, qos: 0 | 1): Promise<Run> {
   }
 }
 
+function describe(run: Run): string {
+  const what = run.offered ? `paced ${run.offered}/s` : `QoS ${run.qos}`;
+  const shed = run.shed ? ` (${run.shed} shed)` : '';
+  return (
+    `${what} ${run.broker}: ${run.handled}/${run.published}${shed} in ${run.seconds} s = ${run.msgsPerSecond} msg/s, ` +
+    `cpu: broker ${run.brokerCpu}, load ${run.loadCpu}`
+  );
+}
+
+function comparisonFigures(runs: Run[], qos: 0 | 1): { figures: Figure[]; summary: object } {
+  const of = (broker: Run['broker']) =>
+    runs.filter((r) => r.qos === qos && r.broker === broker && !r.offered);
+  const [hubRuns, mosquittoRuns] = [of('hub'), of('mosquitto')];
+  const ratios = hubRuns.map((h, i) => h.msgsPerSecond / mosquittoRuns[i]!.msgsPerSecond);
+  const summary = {
+    hubMsgsPerSecond: median(hubRuns.map((r) => r.msgsPerSecond)),
+    hubAckedPerSecond: median(hubRuns.map((r) => r.publishRate)),
+    hubShedPercent: round(median(hubRuns.map((r) => (100 * (r.shed ?? 0)) / r.published)), 1),
+    mosquittoMsgsPerSecond: median(mosquittoRuns.map((r) => r.msgsPerSecond)),
+    mosquittoIntakePerSecond: median(mosquittoRuns.map((r) => r.publishRate)),
+    hubOverMosquitto: round(median(ratios), 2),
+    ratiosPerRound: ratios.map((r) => round(r, 2)),
+  };
+  const intake = qos === 1 ? 'PUBACKs' : 'writes';
+  const figures: Figure[] = [
+    { label: `QoS ${qos} hub: validated and passed on`, value: summary.hubMsgsPerSecond, unit: 'msg/s' },
+    { label: `QoS ${qos} hub: ${intake} incl. shed`, value: summary.hubAckedPerSecond, unit: 'msg/s' },
+    { label: `QoS ${qos} hub: shed by its load shedder`, value: summary.hubShedPercent, unit: '%' },
+    {
+      label: `QoS ${qos} mosquitto: relayed to subscriber`,
+      value: summary.mosquittoMsgsPerSecond,
+      unit: 'msg/s',
+    },
+    { label: `QoS ${qos} mosquitto: ${intake}`, value: summary.mosquittoIntakePerSecond, unit: 'msg/s' },
+    { label: `QoS ${qos} hub / mosquitto (passed on / relayed)`, value: summary.hubOverMosquitto, unit: '×' },
+  ];
+  return { figures, summary };
+}
+
 runBench('gateway-relay', async () => {
+  pinSelf(1);
   const secret = 'bench-watch-secret';
   const watches: Credentials[] = Array.from({ length: loadCount * clientsPerLoad }, (_, i) => ({
     id: `w-${String(i + 1).padStart(4, '0')}`,
@@ -157,57 +235,75 @@ runBench('gateway-relay', async () => {
   log(`hub pid ${hub.pid}, mosquitto pid ${mosquitto.pid}, payload ${rig.payload.length} bytes`);
 
   const runs: Run[] = [];
+  const record = (run: Run) => {
+    log(describe(run));
+    runs.push(run);
+  };
   try {
+    log(`warming up: ${warmUp} QoS 1 messages through each`);
+    for (const [url, anonymous] of [
+      [hub.mqttUrl, false],
+      [mosquitto.url, true],
+    ] as const) {
+      await connectAll(rig, url, anonymous);
+      await publishAll(rig, 1, { total: warmUp, seconds: 20 });
+      await Promise.all(loads.map((load) => load.end()));
+    }
     for (const qos of [1, 0] as const) {
       for (let round = 0; round < rounds; round++) {
         // Alternate who goes first, so that drift on this noisy machine falls on both.
-        const order = round % 2 === 0 ? [throughHub, throughMosquitto] : [throughMosquitto, throughHub];
-        for (const through of order) {
-          const run = await through(rig, qos);
-          log(`QoS ${qos} ${run.broker}: ${run.handled}/${run.published} in ${run.seconds} s = ${run.msgsPerSecond} msg/s`);
-          runs.push(run);
-        }
+        if (round % 2 === 0) record(await throughHub(rig, qos));
+        record(await throughMosquitto(rig, qos));
+        if (round % 2 === 1) record(await throughHub(rig, qos));
       }
     }
+    for (const rate of pacedRates) record(await throughHub(rig, 1, rate));
   } finally {
     await Promise.all(loads.map((l) => l.stop()));
     await mosquitto.stop();
     await hub.stop();
   }
 
-  const figures: Figure[] = [];
-  const summary: Record<string, unknown> = {};
-  for (const qos of [1, 0] as const) {
-    const rate = (broker: Run['broker']) =>
-      runs.filter((r) => r.qos === qos && r.broker === broker).map((r) => r.msgsPerSecond);
-    const [hubRates, mosquittoRates] = [rate('hub'), rate('mosquitto')];
-    const ratios = hubRates.map((h, i) => h / mosquittoRates[i]!);
-    const entry = {
-      hubMsgsPerSecond: median(hubRates),
-      mosquittoMsgsPerSecond: median(mosquittoRates),
-      hubOverMosquitto: round(median(ratios), 2),
-      ratiosPerRound: ratios.map((r) => round(r, 2)),
-    };
-    summary[`qos${qos}`] = entry;
-    figures.push(
-      { label: `QoS ${qos} hub gateway (ingest)`, value: entry.hubMsgsPerSecond, unit: 'msg/s' },
-      { label: `QoS ${qos} mosquitto relay`, value: entry.mosquittoMsgsPerSecond, unit: 'msg/s' },
-      { label: `QoS ${qos} hub / mosquitto`, value: entry.hubOverMosquitto, unit: '×' },
-    );
-  }
+  const qos1 = comparisonFigures(runs, 1);
+  const qos0 = comparisonFigures(runs, 0);
+  const paced = runs.filter((r) => r.offered);
+  const firstShed = paced.findIndex((r) => (r.shed ?? 0) > 0.01 * r.published);
+  const wholeUpTo = firstShed === 0 ? 0 : paced[(firstShed < 0 ? paced.length : firstShed) - 1]!.offered!;
+  const figures: Figure[] = [
+    ...qos1.figures,
+    ...qos0.figures,
+    ...paced.map((r) => ({
+      label: `hub paced QoS 1, offered ${r.offered! / 1000}k msg/s: passed on (shed %)`,
+      value: r.msgsPerSecond,
+      unit: `msg/s (${round((100 * (r.shed ?? 0)) / r.published, 1)} % shed)`,
+    })),
+    {
+      label: 'hub: taken whole (≤ 1 % shed) at every rate up to',
+      value: wholeUpTo,
+      unit: 'msg/s',
+    },
+  ];
   return {
-    title: 'Gateway ingest vs mosquitto relay (same load)',
+    title: 'Gateway ingest vs mosquitto relay (same load), and hub capacity before shedding',
     figures,
     notes: [
       `${loadCount} load processes × ${clientsPerLoad} mqtt.js clients on core 1, broker on core 0; ` +
         `${rig.payload.length}-byte watch telemetry to care/<id>/telemetry.`,
-      `QoS 1: ${plan[1].total} messages per run (or ${plan[1].maxSeconds} s), up to ${plan[1].window} unacknowledged per client; ` +
-        'the hub rate counts PUBACKs (each after validation), mosquitto counts deliveries to a QoS 1 subscriber.',
-      `QoS 0: ${plan[0].total} messages per run (or ${plan[0].maxSeconds} s), written as fast as each socket drains; ` +
-        'the hub run ends at the PUBACK of one QoS 1 fence per client, mosquitto at the last delivery.',
-      'Hub: provisioned watches, nobody subscribes. mosquitto: anonymous, max_inflight/queued 0, ' +
-        'mosquitto_sub (core 1) counts. Rates are medians over rounds; the ratio is the median of per-round ratios.',
+      `Comparison: ${runSeconds}-s runs as fast as acknowledged (QoS 1, up to ${window} unacknowledged per client) ` +
+        'or as fast as each socket drains (QoS 0; the hub run ends at the PUBACK of one QoS 1 fence per client).',
+      'Hub: provisioned watches, nobody subscribes; "passed on" leaves out what its load shedder acknowledged but ' +
+        'dropped unparsed (yiyang_ingest_shed_total). mosquitto: anonymous, max_inflight/queued 0, ' +
+        'mosquitto_sub (core 1) counts deliveries. Medians over rounds; the ratio is the median of per-round ratios.',
+      `Paced: QoS 1 at a fixed offered rate for ${pacedSeconds} s (open loop, as real devices send), ` +
+        `each hub run after ${settleMs / 1000} s of calm so that the shedder starts from zero.`,
     ],
-    details: { rounds, plan, payloadBytes: rig.payload.length, summary, runs },
+    details: {
+      rounds,
+      runSeconds,
+      window,
+      payloadBytes: rig.payload.length,
+      summary: { qos1: qos1.summary, qos0: qos0.summary },
+      runs,
+    },
   };
 });

@@ -2,7 +2,6 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
 import { Channel } from '../gateway/channel.js';
-import type { StoredEvent } from '../ingest/event-log.js';
 import type { Reading } from '../ingest/readings.js';
 import type { Store } from '../store/database.js';
 import { dialects } from '../test/support/databases.js';

@@ -12,7 +12,7 @@ const reading = (ts: number, data: Record<string, unknown>): Reading => ({
   data,
 });
 
-const second = (ts: number, hz: number, value: number) => ({
+const second = (_ts: number, hz: number, value: number) => ({
   hz,
   x: Array.from({ length: hz }, (_, k) => value + k),
   y: Array.from({ length: hz }, () => 1),

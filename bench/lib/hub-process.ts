@@ -1,9 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { exited, spawnTsx, stopChild } from './processes.js';
+import { exited, spawnTsx, stopChild, tempDir } from './processes.js';
 
 export interface HubProcess {
   pid: number;
@@ -18,8 +15,8 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-export function tempDataDir(prefix = 'yiyang-bench-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+export function tempDataDir(): string {
+  return tempDir('yiyang-bench-');
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -93,7 +90,6 @@ export async function startHubProcess(options: {
     },
     async stop() {
       await stopChild(child, 10_000);
-      rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
 }

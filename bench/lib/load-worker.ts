@@ -82,15 +82,22 @@ function publish(command: Extract<LoadCommand, { op: 'publish' }>): Promise<Publ
       const topic = `care/${client.options.clientId}/telemetry`;
       let sent = 0;
       let inflight = 0;
+      let finished = false;
+      let waiting = false;
       const finish = () => {
+        if (finished) return;
+        finished = true;
         if (!command.fence) return done();
         client.publish(topic, payload, { qos: 1 }, (error) => {
           if (noteError(error)) reply.fences++;
           done();
         });
       };
+      const rate = command.ratePerClient;
+      const allowed = () => (rate ? ((now() - reply.startedAt) * rate) / 1000 : Number.POSITIVE_INFINITY);
       const qos1 = () => {
-        while (inflight < command.window && more(sent)) {
+        const cap = allowed();
+        while (inflight < command.window && more(sent) && sent < cap) {
           inflight++;
           sent++;
           reply.sent++;
@@ -100,7 +107,16 @@ function publish(command: Extract<LoadCommand, { op: 'publish' }>): Promise<Publ
             qos1();
           });
         }
-        if (inflight === 0) finish();
+        if (!more(sent)) {
+          if (inflight === 0) finish();
+        } else if (sent >= cap && !waiting) {
+          // Paced: come back when the schedule allows more.
+          waiting = true;
+          setTimeout(() => {
+            waiting = false;
+            qos1();
+          }, 5);
+        }
       };
       // QoS 0: write until the socket pushes back, then wait for it to drain; yield now and then.
       const qos0 = () => {

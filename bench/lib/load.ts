@@ -18,6 +18,8 @@ export type LoadCommand =
       until: number;
       /** QoS 1: unacknowledged publishes each client keeps in flight. */
       window: number;
+      /** QoS 1: at most this many messages a second per client (open loop); absent, as fast as acknowledged. */
+      ratePerClient?: number;
       payload: string;
       /** QoS 0: end with one QoS 1 publish, whose PUBACK says the broker has read all before it. */
       fence: boolean;
@@ -52,7 +54,11 @@ const workerFile = new URL('./load-worker.ts', import.meta.url).pathname;
 
 /** A load generator in its own process (mqtt.js clients), pinned to core 1, driven over IPC. */
 export class LoadProcess {
-  private constructor(private readonly child: ChildProcess) {}
+  readonly pid: number;
+
+  private constructor(private readonly child: ChildProcess) {
+    this.pid = child.pid!;
+  }
 
   static async start(options: { openFiles?: number; maxLifetimeMs?: number } = {}): Promise<LoadProcess> {
     const child = spawnTsx(1, workerFile, {
@@ -120,6 +126,8 @@ export class LoadProcess {
 /** Splits `items` over `n` processes round-robin. */
 export function deal<T>(items: T[], n: number): T[][] {
   const hands: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((item, i) => hands[i % n]!.push(item));
+  items.forEach((item, i) => {
+    hands[i % n]!.push(item);
+  });
   return hands;
 }

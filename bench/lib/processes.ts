@@ -1,11 +1,17 @@
-import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root: child processes run there so that `--import tsx` resolves. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const children = new Set<ChildProcess>();
+/** Children started `detached`: each leads a process group holding everything it started. */
+const groups = new WeakSet<ChildProcess>();
 
 /** The soft limit on open files of this process (children inherit it). */
 export function openFileLimit(pid: number | 'self' = 'self'): number {
@@ -16,29 +22,37 @@ export function openFileLimit(pid: number | 'self' = 'self'): number {
   return soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft ?? 1024);
 }
 
+/** Pins this process, all its threads, to one core: a benchmark's own process mostly waits, off the broker's core. */
+export function pinSelf(core: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' });
+}
+
 /**
- * Starts `command` pinned to one CPU core (taskset) and, when asked for more open files
+ * Starts `command` pinned to one CPU core (taskset; `undefined`: not pinned) and, when asked for more open files
  * than this process may have, with a raised limit (prlimit; both exec, so the pid is the command's).
  * Every child is killed when this process exits, however it exits.
  */
 export function spawnPinned(
-  core: number,
+  core: number | undefined,
   command: string,
   args: string[],
   options: SpawnOptions & { openFiles?: number } = {},
 ): ChildProcess {
   const { openFiles, ...spawnOptions } = options;
-  const raise = openFiles && openFiles > openFileLimit() ? ['prlimit', `--nofile=${openFiles}:${openFiles}`] : [];
-  const argv = [...raise, 'taskset', '-c', String(core), command, ...args];
+  const raise =
+    openFiles && openFiles > openFileLimit() ? ['prlimit', `--nofile=${openFiles}:${openFiles}`] : [];
+  const pin = core === undefined ? [] : ['taskset', '-c', String(core)];
+  const argv = [...raise, ...pin, command, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, ...spawnOptions });
   children.add(child);
+  if (spawnOptions.detached) groups.add(child);
   child.once('exit', () => children.delete(child));
   return child;
 }
 
 /** A TypeScript entry run by Node with tsx, pinned to a core. */
 export function spawnTsx(
-  core: number,
+  core: number | undefined,
   file: string,
   options: SpawnOptions & { openFiles?: number } = {},
 ): ChildProcess {
@@ -51,6 +65,20 @@ export function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+/** SIGTERM to a detached child's process group (so that it can clean up), SIGKILL to what is left after `graceMs`. */
+export async function endGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, name);
+    } catch {
+      // nothing left
+    }
+  };
+  signal('SIGTERM');
+  await Promise.race([exited(child), sleep(graceMs)]);
+  signal('SIGKILL');
+}
+
 export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
@@ -59,20 +87,37 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
   clearTimeout(timer);
 }
 
+/** Kills every child still running; a detached child with its whole process group. */
 export function killAllChildren(): void {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(groups.has(child) ? -child.pid : child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   children.clear();
 }
 
-process.once('exit', killAllChildren);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllChildren();
-    process.exit(130);
-  });
+const tempDirs = new Set<string>();
+
+/** A fresh directory under the system's temp dir, removed when this process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+process.once('exit', () => {
+  killAllChildren();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    const detached = [...children].filter((child) => groups.has(child));
+    void Promise.all(detached.map((child) => endGroup(child))).then(() => process.exit(130));
+  });
+}
 
 /** Progress for the person watching; stdout is kept for the result line. */
 export function log(message: string): void {

@@ -17,17 +17,25 @@ export async function seedWatches(dataDir: string, watches: SeededWatch[]): Prom
     await store.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('org_units')
-        .values([
-          { id: 'futian', name: '福田区', level: 'district', parent_id: null, path: '/futian/' },
-          { id: 'lianhua', name: '莲花街道', level: 'street', parent_id: 'futian', path: '/futian/lianhua/' },
-          {
-            id: 'jingtian',
-            name: '景田社区',
-            level: 'community',
-            parent_id: 'lianhua',
-            path: '/futian/lianhua/jingtian/',
-          },
-        ].map((unit) => ({ ...unit, updated_at: now })))
+        .values(
+          [
+            { id: 'futian', name: '福田区', level: 'district', parent_id: null, path: '/futian/' },
+            {
+              id: 'lianhua',
+              name: '莲花街道',
+              level: 'street',
+              parent_id: 'futian',
+              path: '/futian/lianhua/',
+            },
+            {
+              id: 'jingtian',
+              name: '景田社区',
+              level: 'community',
+              parent_id: 'lianhua',
+              path: '/futian/lianhua/jingtian/',
+            },
+          ].map((unit) => ({ ...unit, updated_at: now })),
+        )
         .execute();
       for (let i = 0; i < watches.length; i += 500) {
         const chunk = watches.slice(i, i + 500);

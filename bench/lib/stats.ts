@@ -16,7 +16,8 @@ export function median(values: number[]): number {
 /** A process's resident memory now (VmRSS) and at its peak (VmHWM), in MiB. */
 export function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const kib = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: round(kib('VmRSS') / 1024, 1), peak: round(kib('VmHWM') / 1024, 1) };
 }
 
@@ -35,8 +36,20 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
-/** How busy a process keeps its core(s) from now until the returned function is called (1 = one core). */
-export function cpuMeter(pid: number): () => number {
-  const [cpu, wall] = [cpuSeconds(pid), performance.now()];
-  return () => round((cpuSeconds(pid) - cpu) / ((performance.now() - wall) / 1000), 2);
+/** How busy processes keep the CPU from now until the returned function is called (1 = one core, summed). */
+export function cpuMeter(...pids: number[]): () => number {
+  const used = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const [cpu, wall] = [used(), performance.now()];
+  return () => round((used() - cpu) / ((performance.now() - wall) / 1000), 2);
+}
+
+/**
+ * Times the kernel dropped a connection because a listening socket's accept queue was full
+ * (TcpExt ListenOverflows, machine-wide; only loopback load runs here).
+ */
+export function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const [names, values] = lines.filter((l) => l.startsWith('TcpExt:')).map((l) => l.split(/\s+/));
+  const i = names?.indexOf('ListenOverflows') ?? -1;
+  return i > 0 ? Number(values?.[i]) : Number.NaN;
 }

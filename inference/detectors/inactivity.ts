@@ -115,11 +115,16 @@ export class Inactivity {
       setInterval(() => this.tick(), rules.tickMs),
       setInterval(() => void this.reconcile(), rules.reconcileMs),
     ];
-    this.replay = replayLatestActivity(this.deps.db, [...homes.keys()], now() - rules.lookbackMs, (id, at) => {
-      // Activity stored after the alert opened (the hub was down meanwhile) ends the incident too.
-      const incident = this.ledger.loadedIncident(id);
-      this.recordActivity(this.elder(id), at, incident !== undefined && at > incident.openedAt);
-    }).catch((error: unknown) =>
+    this.replay = replayLatestActivity(
+      this.deps.db,
+      [...homes.keys()],
+      now() - rules.lookbackMs,
+      (id, at) => {
+        // Activity stored after the alert opened (the hub was down meanwhile) ends the incident too.
+        const incident = this.ledger.loadedIncident(id);
+        this.recordActivity(this.elder(id), at, incident !== undefined && at > incident.openedAt);
+      },
+    ).catch((error: unknown) =>
       this.deps.logger.error({ err: error }, 'latest activity not rebuilt; counting from the start'),
     );
   }
@@ -193,7 +198,9 @@ export class Inactivity {
   }
 
   private recentlyActive(e: ElderActivity, ts: number): boolean {
-    return e.stage === Stage.None && e.lastActivity !== null && ts - e.lastActivity < this.deps.rules.resolutionMs;
+    return (
+      e.stage === Stage.None && e.lastActivity !== null && ts - e.lastActivity < this.deps.rules.resolutionMs
+    );
   }
 
   /** Activity at `at` (device time); live activity also ends an open incident. */
