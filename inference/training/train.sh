@@ -4,9 +4,13 @@
 # subject-wise cross-validated result.
 #   FALLS_DATA  recorded trials (default ../shared/data/falls/umafall-wrist)
 #   FALLS_WORK  scratch directory for the table (default /tmp/yiyang-falls)
-# Needs: apt-get install -y python3-torch python3-onnx python3-sklearn
+# Needs Debian's python3-torch and python3-onnx (installed here when missing, as root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if ! /usr/bin/python3 -c 'import torch, onnx' 2>/dev/null; then
+  echo "falls:train: installing python3-torch python3-onnx (Debian)"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-torch python3-onnx >/dev/null
+fi
 DATA="${FALLS_DATA:-../shared/data/falls/umafall-wrist}"
 WORK="${FALLS_WORK:-/tmp/yiyang-falls}"
 # low priority: the machine is shared with test runs
