@@ -33,6 +33,10 @@ export const configSchema = z.object({
     .default(false),
   influxMaxBufferLines: z.coerce.number().int().min(1000).max(10_000_000).default(32_000),
   rollupRetentionDays: z.coerce.number().int().min(1).max(3650).default(400),
+  /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3 (retry later). */
+  maxSlowSecretChecks: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** Event-loop busy share over 250 ms at which telemetry starts being shed; above 1 never. */
+  shedBusyThreshold: z.coerce.number().min(0.5).max(2).default(0.95),
   /** Inference worker threads; 0 = cores − 1 (at least 1). */
   inferenceWorkers: z.coerce.number().int().min(0).max(64).default(0),
   /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
@@ -74,6 +78,8 @@ export const environmentNames: Record<keyof HubConfig, string> = {
   influxWriteAccel: 'INFLUX_WRITE_ACCEL',
   influxMaxBufferLines: 'INFLUX_MAX_BUFFER_LINES',
   rollupRetentionDays: 'ROLLUP_RETENTION_DAYS',
+  maxSlowSecretChecks: 'MAX_SLOW_SECRET_CHECKS',
+  shedBusyThreshold: 'SHED_BUSY_THRESHOLD',
   inferenceWorkers: 'INFERENCE_WORKERS',
   fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
   adminPassword: 'ADMIN_PASSWORD',

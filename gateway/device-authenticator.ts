@@ -12,6 +12,7 @@ export interface AuthenticatedDevice {
 /** MQTT 3.1.1 CONNACK return codes for each way a CONNECT is refused. */
 export const refusal = {
   badIdentifier: 2,
+  serverUnavailable: 3,
   badCredentials: 4,
   notAuthorized: 5,
 } as const;
@@ -28,9 +29,22 @@ export type Verdict =
  */
 export class DeviceAuthenticator {
   private readonly verified = new Map<string, { storedHash: string; digest: Buffer }>();
+  /** Slow checks under way, by device id and secret digest: a retrying device joins its own. */
+  private readonly checking = new Map<string, Promise<boolean>>();
   slowVerifications = 0;
+  refusedBusy = 0;
 
-  constructor(private readonly deps: { db: Database }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      /**
+       * At most this many slow hashes queued (~35 ms of a core each). Beyond it a CONNECT is
+       * answered "server unavailable" at once, so that after a restart devices back off and
+       * retry instead of timing out in a queue the hub cannot clear in time.
+       */
+      maxSlowChecks: number;
+    },
+  ) {}
 
   async check(
     clientId: string,
@@ -60,10 +74,18 @@ export class DeviceAuthenticator {
     if (known && known.storedHash === row.secret_hash && timingSafeEqual(known.digest, digest)) {
       return { ok: true, device: { id: row.id, type: row.type, elderId: row.elder_id } };
     }
-    this.slowVerifications++;
-    if (!(await verifySecret(secret, row.secret_hash))) {
-      return { ok: false, returnCode: refusal.badCredentials, reason: 'wrong secret' };
+    const key = `${clientId}:${digest.toString('base64')}:${row.secret_hash}`;
+    let check = this.checking.get(key);
+    if (!check) {
+      if (this.checking.size >= this.deps.maxSlowChecks) {
+        this.refusedBusy++;
+        return { ok: false, returnCode: refusal.serverUnavailable, reason: 'busy verifying other devices' };
+      }
+      this.slowVerifications++;
+      check = verifySecret(secret, row.secret_hash).finally(() => this.checking.delete(key));
+      this.checking.set(key, check);
     }
+    if (!(await check)) return { ok: false, returnCode: refusal.badCredentials, reason: 'wrong secret' };
     this.verified.set(clientId, { storedHash: row.secret_hash, digest });
     return { ok: true, device: { id: row.id, type: row.type, elderId: row.elder_id } };
   }

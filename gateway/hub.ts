@@ -8,6 +8,7 @@ import { ConsoleFeed } from '../console/live-feed.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
 import { EventAlerts } from '../dispatch/event-alerts.js';
+import { Detectors, defaultDetectorRules } from '../inference/detectors/index.js';
 import { FallAlerts } from '../inference/fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from '../inference/pool/index.js';
 import { IngestStage } from '../ingest/ingest-stage.js';
@@ -71,7 +72,16 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
   });
   const ingest = new IngestStage({ db, catalog, config, alerts, metrics, now, log, channelError });
-  const authenticator = new DeviceAuthenticator({ db });
+  const detectors = new Detectors({
+    db,
+    alerts,
+    readings: ingest.readings,
+    events: ingest.events,
+    now,
+    logger: log('detectors'),
+    rules: defaultDetectorRules,
+  });
+  const authenticator = new DeviceAuthenticator({ db, maxSlowChecks: config.maxSlowSecretChecks });
   const gateway = new MqttGateway({
     authenticator,
     intake: ingest.intake,
@@ -114,8 +124,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       catalog,
       now,
       applied: () =>
-        ingest
-          .districtChanged()
+        Promise.all([ingest.districtChanged(), detectors.reload()])
+          .then(() => undefined)
           .catch((error: unknown) => log('hub').error({ err: error }, 'district views not reloaded')),
     }),
     devices: new DeviceRegistry({ db, catalog, now }),
@@ -135,6 +145,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   });
 
   await ingest.start();
+  await detectors.start();
   await fallAlerts.start();
   await inference.start();
   await eventAlerts.start();
@@ -150,7 +161,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
           }
         : undefined,
   });
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.host, port: config.port, backlog: 4096 });
   const httpAddress = app.server.address();
   ready = true;
 
@@ -177,6 +188,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       await inference.stop();
       await fallAlerts.stop();
       await gateway.stop();
+      await detectors.stop();
       await ingest.stop();
       consoleFeed.close();
       for (const client of mqttOverWebSocket.clients) client.terminate();

@@ -38,6 +38,11 @@ export class HubMetrics {
     help: 'Telemetry messages dropped under overload (events are never shed)',
     registers: [this.registry],
   });
+  readonly shedShare = new Gauge({
+    name: 'yiyang_ingest_shed_share',
+    help: 'Share of telemetry being shed now (0 = none)',
+    registers: [this.registry],
+  });
   readonly clockSkewed = new Counter({
     name: 'yiyang_ingest_clock_skewed_total',
     help: 'Readings whose device clock was more than 5 minutes off (hub time used)',

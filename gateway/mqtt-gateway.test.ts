@@ -49,7 +49,7 @@ beforeAll(async () => {
       created_at: 0,
     })
     .execute();
-  authenticator = new DeviceAuthenticator({ db: store.db });
+  authenticator = new DeviceAuthenticator({ db: store.db, maxSlowChecks: 4 });
   gateway = new MqttGateway({
     authenticator,
     intake: intake as unknown as DeviceIntake,
@@ -105,5 +105,43 @@ describe('MQTT gateway', () => {
       .where('id', '=', 'w-0001')
       .execute();
     await expect(connect()).rejects.toThrow(/Bad username or password/i);
+  });
+});
+
+describe('MQTT gateway under a cold reconnect storm', () => {
+  it('[MQTT-STORM] beyond the slow-check queue a CONNECT is refused "server unavailable" at once, so the device backs off', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `w-storm-${i}`);
+    const hash = await hashSecret('storm-secret-123');
+    await store.db
+      .insertInto('devices')
+      .values(
+        ids.map((id) => ({
+          id,
+          type: 'watch',
+          elder_id: null,
+          secret_hash: hash,
+          revoked_at: null,
+          created_at: 0,
+        })),
+      )
+      .execute();
+    const before = authenticator.refusedBusy;
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.addresses.mqtt}`, {
+          clientId: id,
+          username: id,
+          password: 'storm-secret-123',
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        }),
+      ),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused)
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/Server unavailable/i);
+    expect(authenticator.refusedBusy - before).toBe(refused.length);
+    for (const r of results) if (r.status === 'fulfilled') await r.value.endAsync();
   });
 });

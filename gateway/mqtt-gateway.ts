@@ -201,7 +201,8 @@ export class MqttGateway {
 function listenOn(server: Server | TlsServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A deep accept queue: a reconnect storm of thousands of devices must not wait out SYN retries.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);

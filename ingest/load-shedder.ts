@@ -32,6 +32,8 @@ export class LoadShedder {
       /** Above this utilization, shed more; below `calm`, shed less. */
       saturated: number;
       calm: number;
+      /** Reports the shed share after each adjustment (a metrics gauge). */
+      shareGauge?: (share: number) => void;
     },
   ) {}
 
@@ -49,6 +51,7 @@ export class LoadShedder {
     if (busy >= this.deps.saturated) this.shedShare = Math.min(0.95, this.shedShare + 0.2);
     else if (busy <= this.deps.calm) this.shedShare = Math.max(0, this.shedShare - 0.05);
     if (this.shedShare < 0.01) this.shedShare = 0;
+    this.deps.shareGauge?.(this.shedShare);
   }
 
   /** Whether to take this telemetry message. */

@@ -11,11 +11,17 @@ const payload = (o: unknown) => Buffer.from(JSON.stringify(o));
 describe('readings', () => {
   it('[READING-TIME] a reading carries the device time and the hub receive time', () => {
     const result = validator.telemetry(watch, payload({ ts: hubTime - 2000, heart_rate: 70 }));
-    expect(result).toMatchObject({ ok: true, reading: { ts: hubTime - 2000, receivedAt: hubTime, clockSkewed: false, elderId: 'e-0001' } });
+    expect(result).toMatchObject({
+      ok: true,
+      reading: { ts: hubTime - 2000, receivedAt: hubTime, clockSkewed: false, elderId: 'e-0001' },
+    });
   });
 
   it('[READING-SKEW] a device clock more than 5 minutes off is flagged and the hub time used', () => {
-    const result = validator.telemetry(watch, payload({ ts: hubTime - clockSkewLimitMs - 1, heart_rate: 70 }));
+    const result = validator.telemetry(
+      watch,
+      payload({ ts: hubTime - clockSkewLimitMs - 1, heart_rate: 70 }),
+    );
     expect(result).toMatchObject({ ok: true, reading: { ts: hubTime, clockSkewed: true } });
     const ahead = validator.event(watch, payload({ ts: hubTime + 3_600_000, event_id: '1', type: 'sos' }));
     expect(ahead).toMatchObject({ ok: true, reading: { ts: hubTime, clockSkewed: true, eventType: 'sos' } });
@@ -34,8 +40,23 @@ describe('readings', () => {
 
   it('[READING-ACCEL] acceleration axes must be equally long and at most 5 s of samples', () => {
     const axis = (n: number) => Array.from({ length: n }, () => 0.1);
-    expect(validator.telemetry(watch, payload({ ts: hubTime, accel: { hz: 25, x: axis(25), y: axis(25), z: axis(24) } })).ok).toBe(false);
-    expect(validator.telemetry(watch, payload({ ts: hubTime, accel: { hz: 25, x: axis(126), y: axis(126), z: axis(126) } })).ok).toBe(false);
-    expect(validator.telemetry(watch, payload({ ts: hubTime, accel: { hz: 25, x: axis(125), y: axis(125), z: axis(125) } })).ok).toBe(true);
+    expect(
+      validator.telemetry(
+        watch,
+        payload({ ts: hubTime, accel: { hz: 25, x: axis(25), y: axis(25), z: axis(24) } }),
+      ).ok,
+    ).toBe(false);
+    expect(
+      validator.telemetry(
+        watch,
+        payload({ ts: hubTime, accel: { hz: 25, x: axis(126), y: axis(126), z: axis(126) } }),
+      ).ok,
+    ).toBe(false);
+    expect(
+      validator.telemetry(
+        watch,
+        payload({ ts: hubTime, accel: { hz: 25, x: axis(125), y: axis(125), z: axis(125) } }),
+      ).ok,
+    ).toBe(true);
   });
 });

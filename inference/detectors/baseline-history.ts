@@ -11,26 +11,30 @@ const eldersPerQuery = 200;
  * aggregated by the database. Minutes in [from, to) only, so the live path (from `to` on)
  * never counts a minute twice.
  *
- * Trade-off: a week of minutes is read once per start, in chunks of elders so that neither
- * the database nor the hub holds it all at once; the baseline is as good as the rollups
- * (their retention, and late minutes still in memory at a crash are lost).
+ * Bounded: one minute in `sampleEveryMinutes` is read (weighted back up: a median and a MAD
+ * over days of minutes barely move), through the (elder_id, minute) index, in chunks of
+ * elders so that neither the database nor the hub holds a week of minutes at once.
+ * Trade-offs: the baseline is as good as the rollups (their retention; minutes still in memory
+ * at a crash are lost) and the live histogram counts each device-minute, as the rollups do.
  */
 export async function replayHeartRateMinutes(
   db: Database,
   elderIds: readonly string[],
-  window: { from: number; to: number; utcOffsetMinutes: number },
+  window: { from: number; to: number; utcOffsetMinutes: number; sampleEveryMinutes: number },
   add: (elderId: string, day: number, bpm: number, minutes: number) => void,
 ): Promise<void> {
   const offset = sql.lit(window.utcOffsetMinutes * 60_000);
   const day = sql.lit(dayMs);
+  const every = Math.max(1, Math.round(window.sampleEveryMinutes));
+  const sample = sql.lit(every * 60_000);
   for (let i = 0; i < elderIds.length; i += eldersPerQuery) {
     const chunk = elderIds.slice(i, i + eldersPerQuery);
     const { rows } = await sql<{ elder_id: string; day: number; bpm: number; n: number }>`
       select elder_id, (minute + ${offset}) / ${day} as day, round(hr_sum / hr_count) as bpm, count(*) as n
       from rollups_1m
       where elder_id in (${sql.join(chunk)}) and minute >= ${window.from} and minute < ${window.to}
-        and hr_count > 0
+        and minute % ${sample} = 0 and hr_count > 0
       group by elder_id, (minute + ${offset}) / ${day}, round(hr_sum / hr_count)`.execute(db);
-    for (const row of rows) add(row.elder_id, Number(row.day), Number(row.bpm), Number(row.n));
+    for (const row of rows) add(row.elder_id, Number(row.day), Number(row.bpm), Number(row.n) * every);
   }
 }

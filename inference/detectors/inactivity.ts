@@ -118,7 +118,7 @@ export class Inactivity {
     this.replay = replayLatestActivity(
       this.deps.db,
       [...homes.keys()],
-      now() - rules.lookbackMs,
+      { now: now(), lookbackMs: rules.lookbackMs },
       (id, at) => {
         // Activity stored after the alert opened (the hub was down meanwhile) ends the incident too.
         const incident = this.ledger.loadedIncident(id);

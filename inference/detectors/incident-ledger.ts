@@ -15,11 +15,13 @@ export interface LoadedIncident {
  * elder run in order (a clear never overtakes its raise); different elders run side by side.
  */
 export class IncidentLedger {
-  /** Elders with an open incident of this kind, and the most severe severity raised. */
-  private readonly open = new Map<string, Severity>();
+  /** Elders with an open incident of this kind: the most severe severity raised, and the latest raise. */
+  private readonly open = new Map<string, { severity: Severity; raise: number }>();
+  private raises = 0;
   /** The incidents found open at `load()`: what the alert says about them. */
   private readonly loaded = new Map<string, LoadedIncident>();
   private readonly queues = new Map<string, Promise<void>>();
+  private sweep: Promise<void> | null = null;
 
   constructor(private readonly deps: { db: Database; alerts: AlertBook; kind: AlertKind; logger: Logger }) {}
 
@@ -41,7 +43,7 @@ export class IncidentLedger {
       const elderId = key.slice(prefix.length);
       const row = found.get(key);
       const severity = (row?.severity as Severity | undefined) ?? 'low';
-      this.open.set(elderId, severity);
+      this.open.set(elderId, { severity, raise: 0 });
       this.loaded.set(elderId, {
         severity,
         openedAt: row?.opened_at ?? 0,
@@ -61,7 +63,7 @@ export class IncidentLedger {
 
   /** The most severe severity raised for the elder's open incident, or undefined. */
   severity(elderId: string): Severity | undefined {
-    return this.open.get(elderId);
+    return this.open.get(elderId)?.severity;
   }
 
   /** Elders with an open incident (for the tick's clearing checks). */
@@ -71,11 +73,11 @@ export class IncidentLedger {
 
   /** Opens the elder's incident, or updates it (the alert book keeps the more severe severity). */
   raise(elderId: string, deviceId: string, severity: Severity, details: Record<string, unknown>): void {
-    const previous = this.open.get(elderId);
-    this.open.set(
-      elderId,
-      previous && severityRank[previous] >= severityRank[severity] ? previous : severity,
-    );
+    const previous = this.open.get(elderId)?.severity;
+    this.open.set(elderId, {
+      severity: previous && severityRank[previous] >= severityRank[severity] ? previous : severity,
+      raise: ++this.raises,
+    });
     const { alerts, kind, logger } = this.deps;
     this.enqueue(elderId, async () => {
       const raised = await alerts.raise({ kind, per: 'elder', severity, deviceId, details });
@@ -99,24 +101,37 @@ export class IncidentLedger {
    * taken for the one that is gone. Checked in each elder's queue, after its own pending raise.
    */
   async reconcile(onClosed: (elderId: string) => void): Promise<void> {
+    if (this.sweep) return this.sweep; // one at a time
+    this.sweep = this.compare(onClosed).finally(() => {
+      this.sweep = null;
+    });
+    return this.sweep;
+  }
+
+  /** Resolves once every queued operation (and a running reconcile) has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.sweep || this.queues.size > 0) {
+      await this.sweep?.catch(() => undefined);
+      await Promise.all([...this.queues.values()]);
+    }
+  }
+
+  private async compare(onClosed: (elderId: string) => void): Promise<void> {
     const { alerts, kind } = this.deps;
     const active = new Set(await alerts.activeIncidents(`${kind}:`));
     for (const elderId of this.open.keys()) {
       const key = incidentKey(kind, elderId);
       if (active.has(key)) continue;
+      const seen = this.open.get(elderId)?.raise;
       this.enqueue(elderId, async () => {
-        if (!this.open.has(elderId)) return;
+        // A raise since the comparison is newer than what the comparison saw.
+        if (this.open.get(elderId)?.raise !== seen) return;
         if ((await alerts.activeIncidents(key)).includes(key)) return;
         this.open.delete(elderId);
         this.loaded.delete(elderId);
         onClosed(elderId);
       });
     }
-  }
-
-  /** Resolves once every queued operation has finished (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
   }
 
   private enqueue(elderId: string, operation: () => Promise<void>): void {

@@ -32,6 +32,8 @@ export interface VitalsRules {
     minBpm: number;
     madFactor: number;
     sustainedMs: number;
+    /** At start the baseline is rebuilt from the rollups reading one minute in this many (bounded). */
+    replayEveryMinutes: number;
   };
   utcOffsetMinutes: number;
   tickMs: number;
@@ -52,7 +54,14 @@ export const defaultVitalsRules: VitalsRules = {
   noPulseBelow: 20,
   noPulseMs: 30_000,
   recoverMs: 5 * 60_000,
-  baseline: { days: 7, minMinutes: 60, minBpm: 25, madFactor: 5, sustainedMs: 10 * 60_000 },
+  baseline: {
+    days: 7,
+    minMinutes: 60,
+    minBpm: 25,
+    madFactor: 5,
+    sustainedMs: 10 * 60_000,
+    replayEveryMinutes: 5,
+  },
   utcOffsetMinutes: 8 * 60,
   tickMs: 1000,
   reconcileMs: 60_000,

@@ -91,7 +91,12 @@ export class VitalsWatch {
     this.replay = replayHeartRateMinutes(
       this.deps.db,
       [...homes.keys()],
-      { from, to: this.liveFrom, utcOffsetMinutes: rules.utcOffsetMinutes },
+      {
+        from,
+        to: this.liveFrom,
+        utcOffsetMinutes: rules.utcOffsetMinutes,
+        sampleEveryMinutes: rules.baseline.replayEveryMinutes,
+      },
       (elderId, day, bpm, n) => this.elder(elderId).baseline.add(day, bpm, n),
     ).catch((error: unknown) =>
       this.deps.logger.error({ err: error }, 'heart-rate baselines not rebuilt; they restart empty'),

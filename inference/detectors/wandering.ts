@@ -28,9 +28,6 @@ export const defaultWanderingRules: WanderingRules = {
   perElder: {},
 };
 
-/** How far back door events are replayed at start for a person still out. */
-const replayLimitMs = 12 * 3_600_000;
-
 interface ElderWandering {
   id: string;
   lat: number | null;
@@ -78,7 +75,7 @@ export class NightWandering {
 
   async start(): Promise<void> {
     await this.ledger.load();
-    await this.reload();
+    const homes = await this.loadHomes();
     // Whoever was out when the hub went down is still out; the alert says whether the watch was.
     for (const elderId of this.ledger.elders()) {
       const incident = this.ledger.loadedIncident(elderId);
@@ -87,7 +84,7 @@ export class NightWandering {
       e.fenceReported = incident?.details.location !== undefined;
       e.watchOut = e.fenceReported;
     }
-    await this.replayDoorEvents();
+    await this.replayDoorOpenings(homes);
     this.unsubscribe.push(
       this.deps.readings.subscribe((r) => this.onReading(r)),
       this.deps.events.subscribe((e) => this.onEvent(e)),
@@ -110,7 +107,7 @@ export class NightWandering {
 
   /** After district changes: homes, fences and quiet hours from the store and the rules. */
   async reload(): Promise<void> {
-    for (const home of (await loadElderHomes(this.deps.db)).values()) this.place(this.elder(home.id), home);
+    await this.loadHomes();
   }
 
   /** Raises for doors left without a return; public for tests with fake timers. */
@@ -208,31 +205,31 @@ export class NightWandering {
   }
 
   /**
-   * Door events replayed at start: the last return window's for everyone (a door opened just
-   * before the restart is not lost), and for a person still out, those since the alert opened
-   * (up to `replayLimitMs`; a return while the hub was down is then recognised).
+   * Door openings of the last return window, replayed at start from the minute rollups (device
+   * events have no index by time): a door opened just before a restart is still followed.
+   * Closings are not in the rollups, and nor is what happened while the hub was down: for
+   * everyone out through the door, it counts as closed at the restart, so the radar seeing
+   * someone at home from then on is the return. (Someone whose watch was seen outside comes
+   * back with it: for them it takes the watch inside, or a door closing seen by this hub.)
    */
-  private async replayDoorEvents(): Promise<void> {
+  private async replayDoorOpenings(homes: Map<string, ElderHome>): Promise<void> {
     const now = this.deps.now();
-    const recent = now - this.deps.rules.returnWindowMs;
-    let since = recent;
-    for (const e of this.elders.values()) {
-      if (e.outSince !== null) since = Math.min(since, Math.max(e.outSince, now - replayLimitMs));
+    const doors = [...homes.values()].flatMap((h) => h.doors);
+    for (let i = 0; i < doors.length; i += 500) {
+      const rows = await this.deps.db
+        .selectFrom('rollups_1m')
+        .select(['device_id', 'elder_id', 'minute'])
+        .where('device_id', 'in', doors.slice(i, i + 500))
+        .where('minute', '>=', now - this.deps.rules.returnWindowMs)
+        .where('door_openings', '>', 0)
+        .orderBy('minute')
+        .execute();
+      for (const row of rows) {
+        if (row.elder_id !== null)
+          this.doorEvent(row.elder_id, row.device_id, 'open', row.minute, row.minute);
+      }
     }
-    const rows = await this.deps.db
-      .selectFrom('device_events as v')
-      .innerJoin('devices as d', 'd.id', 'v.device_id')
-      .select(['v.device_id', 'v.type', 'v.device_ts', 'v.received_at', 'd.elder_id'])
-      .where('d.type', '=', 'door')
-      .where('v.received_at', '>=', since)
-      .orderBy('v.received_at')
-      .execute();
-    for (const row of rows) {
-      if (row.elder_id === null) continue;
-      const out = this.elders.get(row.elder_id)?.outSince ?? null;
-      if (row.received_at < recent && out === null) continue;
-      this.doorEvent(row.elder_id, row.device_id, row.type, row.device_ts, row.received_at);
-    }
+    for (const e of this.elders.values()) if (e.outSince !== null && !e.watchOut) e.closedAt = now;
   }
 
   private async reconcile(): Promise<void> {
@@ -244,6 +241,12 @@ export class NightWandering {
     } catch (error) {
       this.deps.logger.error({ err: error }, 'wandering incidents not reconciled; retried');
     }
+  }
+
+  private async loadHomes(): Promise<Map<string, ElderHome>> {
+    const homes = await loadElderHomes(this.deps.db);
+    for (const home of homes.values()) this.place(this.elder(home.id), home);
+    return homes;
   }
 
   private place(e: ElderWandering, home: ElderHome): void {

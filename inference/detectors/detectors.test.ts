@@ -1,0 +1,34 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dialects } from '../../test/support/databases.js';
+import { advance, DetectorRig, shenzhen, useFakeClock } from './detector-test-kit.js';
+import { Detectors, defaultDetectorRules } from './index.js';
+
+const minute = 60_000;
+
+describe.each(dialects)('detectors as one stage on %s', (dialect) => {
+  let rig: DetectorRig;
+  let detectors: Detectors;
+
+  beforeEach(async () => {
+    useFakeClock(shenzhen(23, 40));
+    rig = await DetectorRig.open(dialect);
+    detectors = new Detectors(rig.deps(defaultDetectorRules));
+    await detectors.start();
+  });
+  afterEach(async () => {
+    await detectors.stop();
+    await rig.close();
+    vi.useRealTimers();
+  });
+
+  it('[DETECTORS] one start() runs all three; each raises its own kind for the same elder', async () => {
+    await rig.event('d-0001', 'open');
+    await advance(11 * minute, () => detectors.idle(), {
+      each: () => rig.send('w-0001', { heart_rate: 32, worn: true }),
+    });
+    await detectors.reload();
+    expect(await rig.summary('wandering')).toEqual(['open/high']);
+    expect(await rig.summary('vitals')).toEqual(['open/critical']); // beyond the limits for 10 minutes
+    expect(await rig.summary('inactivity')).toEqual([]);
+  });
+});
