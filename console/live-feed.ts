@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { type Namespace, Server } from 'socket.io';
 import type { AlertUpdate } from '../dispatch/alert-book.js';
+import type { DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Accounts, SignedInUser } from '../gateway/accounts.js';
 import type { Channel } from '../gateway/channel.js';
 
@@ -22,6 +23,7 @@ export class ConsoleFeed {
     private readonly deps: {
       accounts: Accounts;
       alerts: Channel<AlertUpdate>;
+      notices: Channel<DispatchNotice>;
       logger: Logger;
     },
   ) {}
@@ -45,16 +47,30 @@ export class ConsoleFeed {
       const user = socket.data.user as SignedInUser;
       socket.join(user.orgUnitId ? unitRoom(user.orgUnitId) : hubRoom);
     });
-    this.unsubscribe = this.deps.alerts.subscribe((opened) => this.announce(opened));
+    this.unsubscribe = this.deps.alerts.subscribe((update) => this.announce(update));
+    this.deps.notices.subscribe((notice) => {
+      // The last steps of a ladder: nobody accepted, people must act (the family's users hear it too).
+      if (notice.type === 'escalation') {
+        this.toPath(notice.orgUnitPath).emit('escalation', {
+          alert: notice.alert,
+          to: notice.to,
+          step: notice.step,
+        });
+      }
+    });
     this.io = io;
     this.consoleNamespace = namespace;
     return io;
   }
 
-  /** Every org unit on the alert's path hears it, and so does the whole-hub room. */
   private announce({ alert, orgUnitPath }: AlertUpdate): void {
+    this.toPath(orgUnitPath).emit('alert', alert);
+  }
+
+  /** Every org unit on the path hears it, and so does the whole-hub room. */
+  private toPath(orgUnitPath: string) {
     const rooms = orgUnitPath.split('/').filter(Boolean).map(unitRoom);
-    this.consoleNamespace?.to([hubRoom, ...rooms]).emit('alert', alert);
+    return this.consoleNamespace!.to([hubRoom, ...rooms]);
   }
 
   /** Drops the sockets; the HTTP server itself is closed by its owner. */

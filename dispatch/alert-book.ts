@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Channel } from '../gateway/channel.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Database } from '../store/database.js';
@@ -21,7 +21,7 @@ export const alertStatuses = ['open', 'assigned', 'on_site', 'resolved', 'cancel
 export type AlertKind = (typeof alertKinds)[number];
 export type Severity = (typeof severities)[number];
 export type AlertStatus = (typeof alertStatuses)[number];
-const activeStatuses: AlertStatus[] = ['open', 'assigned', 'on_site'];
+export const activeStatuses: AlertStatus[] = ['open', 'assigned', 'on_site'];
 
 export interface Alert {
   id: string;
@@ -36,6 +36,11 @@ export interface Alert {
   updated_at: number;
   closed_at: number | null;
   outcome: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  assignee_id: string | null;
+  accepted_at: number | null;
+  on_site_at: number | null;
   details: Record<string, unknown>;
 }
 
@@ -44,6 +49,22 @@ export interface AlertUpdate {
   alert: Alert;
   orgUnitPath: string;
   change: 'opened' | 'updated' | 'closed';
+}
+
+export interface TransitionRequest {
+  from: AlertStatus[];
+  to: AlertStatus;
+  actor: string;
+  note?: string;
+  /** Further columns set with the move (who was assigned, when they arrived…). */
+  set?: Partial<{
+    outcome: string;
+    assignee_id: string | null;
+    accepted_at: number | null;
+    on_site_at: number | null;
+    next_step_at: number | null;
+    ladder_step: number;
+  }>;
 }
 
 export interface RaiseRequest {
@@ -72,6 +93,10 @@ export class AlertBook {
       now: () => number;
     },
   ) {}
+
+  get db(): Database {
+    return this.deps.db;
+  }
 
   /**
    * Opens an alert for an incident, or updates the active one with the same key.
@@ -131,6 +156,12 @@ export class AlertBook {
           details: JSON.stringify(request.details),
           closed_at: null,
           outcome: null,
+          acknowledged_at: null,
+          acknowledged_by: null,
+          accepted_at: null,
+          on_site_at: null,
+          assignee_id: null,
+          next_step_at: null,
         })
         .execute();
       await trx.insertInto('active_incidents').values({ incident_key: key, alert_id: id }).execute();
@@ -155,43 +186,136 @@ export class AlertBook {
     incidentKey: string,
     closing: { status: 'resolved' | 'cancelled'; outcome: string; actor: string; note?: string },
   ): Promise<boolean> {
-    const at = this.deps.now();
-    const closed = await this.deps.db.transaction().execute(async (trx) => {
-      const active = await trx
-        .selectFrom('active_incidents as i')
-        .innerJoin('alerts as a', 'a.id', 'i.alert_id')
-        .select(['a.id', 'a.status'])
-        .where('i.incident_key', '=', incidentKey)
-        .executeTakeFirst();
-      if (!active) return null;
-      await trx
-        .updateTable('alerts')
-        .set({ status: closing.status, outcome: closing.outcome, closed_at: at, updated_at: at })
-        .where('id', '=', active.id)
-        .execute();
-      await trx.deleteFrom('active_incidents').where('incident_key', '=', incidentKey).execute();
-      await trx
-        .insertInto('alert_transitions')
-        .values({
-          alert_id: active.id,
-          at,
-          actor: closing.actor,
-          from_status: active.status,
-          to_status: closing.status,
-          note: closing.note ?? closing.outcome,
-        })
-        .execute();
-      return active.id;
+    const active = await this.deps.db
+      .selectFrom('active_incidents')
+      .select('alert_id')
+      .where('incident_key', '=', incidentKey)
+      .executeTakeFirst();
+    if (!active) return false;
+    const closed = await this.transition(active.alert_id, {
+      from: activeStatuses,
+      to: closing.status,
+      actor: closing.actor,
+      note: closing.note ?? closing.outcome,
+      set: { outcome: closing.outcome },
     });
-    if (!closed) return false;
+    return closed !== null;
+  }
+
+  /**
+   * Moves an alert from one of `from` to `to` (a conditional update: of two racing
+   * moves one wins), with its audit record; closing it ends its incident. Announced after commit.
+   */
+  async transition(alertId: string, change: TransitionRequest): Promise<Alert | null> {
+    const moved = await this.deps.db
+      .transaction()
+      .execute((trx) => this.applyTransition(trx, alertId, change));
+    if (!moved) return null;
+    return this.announce(alertId, isActive(change.to) ? 'updated' : 'closed');
+  }
+
+  /** The transition inside the caller's transaction; the caller announces after its commit. */
+  async applyTransition(
+    trx: Transaction<Tables>,
+    alertId: string,
+    change: TransitionRequest,
+  ): Promise<boolean> {
+    const at = this.deps.now();
+    const current = await trx
+      .selectFrom('alerts')
+      .select('status')
+      .where('id', '=', alertId)
+      .executeTakeFirst();
+    if (!current || !change.from.includes(current.status as AlertStatus)) return false;
+    const closing = !isActive(change.to);
+    const result = await trx
+      .updateTable('alerts')
+      .set({
+        ...change.set,
+        status: change.to,
+        updated_at: at,
+        ...(closing ? { closed_at: at, next_step_at: null } : {}),
+      })
+      .where('id', '=', alertId)
+      .where('status', '=', current.status)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    if (closing) await trx.deleteFrom('active_incidents').where('alert_id', '=', alertId).execute();
+    await this.record(trx, alertId, {
+      actor: change.actor,
+      from: current.status,
+      to: change.to,
+      note: change.note ?? null,
+    });
+    return true;
+  }
+
+  /** A timeline entry without a status change: an offer, an escalation, a specialist's note. */
+  async record(
+    db: Database | Transaction<Tables>,
+    alertId: string,
+    entry: { actor: string; from?: string | null; to?: string; note: string | null },
+  ): Promise<void> {
+    let to = entry.to;
+    if (!to) {
+      const row = await db
+        .selectFrom('alerts')
+        .select('status')
+        .where('id', '=', alertId)
+        .executeTakeFirstOrThrow();
+      to = row.status;
+    }
+    await db
+      .insertInto('alert_transitions')
+      .values({
+        alert_id: alertId,
+        at: this.deps.now(),
+        actor: entry.actor,
+        from_status: entry.from ?? to,
+        to_status: to,
+        note: entry.note,
+      })
+      .execute();
+  }
+
+  /** Publishes the alert as it is now to the console and the other stages. */
+  async announce(alertId: string, change: AlertUpdate['change']): Promise<Alert> {
     const row = await this.deps.db
       .selectFrom('alerts as a')
       .innerJoin('org_units as o', 'o.id', 'a.org_unit_id')
       .select('o.path')
-      .where('a.id', '=', closed)
+      .where('a.id', '=', alertId)
       .executeTakeFirstOrThrow();
-    this.deps.updates.publish({ alert: await this.get(closed), orgUnitPath: row.path, change: 'closed' });
-    return true;
+    const alert = await this.get(alertId);
+    this.deps.updates.publish({ alert, orgUnitPath: row.path, change });
+    return alert;
+  }
+
+  /** A specialist has seen it: the first acknowledgement counts for the service levels. */
+  async acknowledge(alertId: string, actor: string): Promise<Alert | null> {
+    const at = this.deps.now();
+    const done = await this.deps.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('alerts')
+        .set({ acknowledged_at: at, acknowledged_by: actor, updated_at: at })
+        .where('id', '=', alertId)
+        .where('acknowledged_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await this.record(trx, alertId, { actor, note: 'acknowledged' });
+      return true;
+    });
+    return done ? this.announce(alertId, 'updated') : null;
+  }
+
+  /** Every step of an alert's life, oldest first. */
+  async timeline(alertId: string) {
+    return this.deps.db
+      .selectFrom('alert_transitions')
+      .select(['at', 'actor', 'from_status', 'to_status', 'note'])
+      .where('alert_id', '=', alertId)
+      .orderBy('at')
+      .execute();
   }
 
   /** Incident keys with an active alert, e.g. all `device_offline:` ones at start. */
@@ -212,6 +336,15 @@ export class AlertBook {
   async get(id: string): Promise<Alert> {
     const row = await this.select().where('a.id', '=', id).executeTakeFirstOrThrow();
     return toAlert(row);
+  }
+
+  /** The alert if it lies within the scope (a hidden and a missing alert look the same). */
+  async find(id: string, scopePath: string): Promise<Alert | null> {
+    const row = await this.select()
+      .where('a.id', '=', id)
+      .where(underPath('o.path', scopePath))
+      .executeTakeFirst();
+    return row ? toAlert(row) : null;
   }
 
   async list(
@@ -264,7 +397,7 @@ function moreSevere(a: Severity, b: Severity): Severity {
   return severities.indexOf(a) <= severities.indexOf(b) ? a : b;
 }
 
-function toAlert(r: Tables['alerts'] & { elder_name: string | null }): Alert {
+function toAlert(r: Selectable<Tables['alerts']> & { elder_name: string | null }): Alert {
   return {
     id: r.id,
     elder_id: r.elder_id,
@@ -278,6 +411,11 @@ function toAlert(r: Tables['alerts'] & { elder_name: string | null }): Alert {
     updated_at: r.updated_at,
     closed_at: r.closed_at,
     outcome: r.outcome,
+    acknowledged_at: r.acknowledged_at,
+    acknowledged_by: r.acknowledged_by,
+    assignee_id: r.assignee_id,
+    accepted_at: r.accepted_at,
+    on_site_at: r.on_site_at,
     details: JSON.parse(r.details) as Record<string, unknown>,
   };
 }

@@ -15,6 +15,13 @@ export const alertSchema = z.object({
   status: z.enum(alertStatuses),
   opened_at: z.number().describe('ms since the Unix epoch'),
   updated_at: z.number(),
+  closed_at: z.number().nullable(),
+  outcome: z.string().nullable(),
+  acknowledged_at: z.number().nullable(),
+  acknowledged_by: z.string().nullable(),
+  assignee_id: z.string().nullable(),
+  accepted_at: z.number().nullable(),
+  on_site_at: z.number().nullable(),
   details: z.record(z.string(), z.unknown()),
 });
 

@@ -39,6 +39,8 @@ export const configSchema = z.object({
   shedBusyThreshold: z.coerce.number().min(0.5).max(2).default(0.95),
   /** Inference worker threads; 0 = cores − 1 (at least 1). */
   inferenceWorkers: z.coerce.number().int().min(0).max(64).default(0),
+  /** An offer not accepted within this moves the escalation ladder on. */
+  offerExpiryS: z.coerce.number().int().min(5).max(3600).default(45),
   /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
   fallCancelWindowS: z.coerce.number().int().min(0).max(600).default(30),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -82,6 +84,7 @@ export const environmentNames: Record<keyof HubConfig, string> = {
   shedBusyThreshold: 'SHED_BUSY_THRESHOLD',
   inferenceWorkers: 'INFERENCE_WORKERS',
   fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
+  offerExpiryS: 'OFFER_EXPIRY_S',
   adminPassword: 'ADMIN_PASSWORD',
   logLevel: 'LOG_LEVEL',
   tokenTtlHours: 'TOKEN_TTL_HOURS',

@@ -5,9 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { ConsoleFeed } from '../console/live-feed.js';
+import { ResponderFeed } from '../console/responder-feed.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
+import { Dispatcher, type DispatchNotice } from '../dispatch/dispatcher.js';
 import { EventAlerts } from '../dispatch/event-alerts.js';
+import { ResponderRoster } from '../dispatch/responder-roster.js';
 import { Detectors, defaultDetectorRules } from '../inference/detectors/index.js';
 import { FallAlerts } from '../inference/fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from '../inference/pool/index.js';
@@ -40,6 +43,7 @@ export interface Hub {
   accounts: Accounts;
   ingest: IngestStage;
   inference: InferencePool;
+  dispatcher: Dispatcher;
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
@@ -89,6 +93,22 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('gateway'),
     maxPayloadBytes: config.maxPayloadBytes,
   });
+  const notify = (deviceId: string, text: string) =>
+    gateway.sendCommand(deviceId, { command: 'notify', text, level: 'alert' });
+  const notices = new Channel<DispatchNotice>(channelError('dispatch'));
+  const roster = new ResponderRoster({ db });
+  const dispatcher = new Dispatcher({
+    db,
+    alerts,
+    roster,
+    updates: alertUpdates,
+    notices,
+    notify,
+    timings: { offerExpiryMs: config.offerExpiryS * 1000, onSiteRadiusM: 100 },
+    now,
+    logger: log('dispatch'),
+    tickMs: 1000,
+  });
   const fallAlarms = new Channel<FallModelAlarm>(channelError('fall-alarms'));
   const inference = new InferencePool({
     readings: ingest.readings,
@@ -101,7 +121,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     alarms: fallAlarms,
     readings: ingest.readings,
     alerts,
-    notify: (deviceId, text) => gateway.sendCommand(deviceId, { command: 'notify', text, level: 'alert' }),
+    notify,
     logger: log('fall-alerts'),
     now,
     rules: { cancelWindowMs: config.fallCancelWindowS * 1000 },
@@ -119,12 +139,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger,
     accounts,
     alerts,
+    dispatcher,
     district: new DistrictRegistry({
       db,
       catalog,
       now,
       applied: () =>
-        Promise.all([ingest.districtChanged(), detectors.reload()])
+        Promise.all([ingest.districtChanged(), detectors.reload(), roster.load()])
           .then(() => undefined)
           .catch((error: unknown) => log('hub').error({ err: error }, 'district views not reloaded')),
     }),
@@ -136,8 +157,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     isReady: () => ready,
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
   });
-  const consoleFeed = new ConsoleFeed({ accounts, alerts: alertUpdates, logger: log('console') });
-  consoleFeed.attach(app.server);
+  const consoleFeed = new ConsoleFeed({ accounts, alerts: alertUpdates, notices, logger: log('console') });
+  const responderFeed = new ResponderFeed({ accounts, dispatcher, notices, logger: log('responders') });
+  responderFeed.attach(consoleFeed.attach(app.server));
   const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (request.url?.split('?')[0] !== '/mqtt') return;
@@ -148,6 +170,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   await detectors.start();
   await fallAlerts.start();
   await inference.start();
+  await dispatcher.start();
   await eventAlerts.start();
   await gateway.start({
     host: config.host,
@@ -175,6 +198,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     accounts,
     ingest,
     inference,
+    dispatcher,
     addresses: {
       http: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.port,
       mqtt: gateway.addresses.mqtt ?? config.mqttPort,
@@ -183,6 +207,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     async stop() {
       ready = false;
       eventAlerts.stop();
+      await dispatcher.stop();
       // The pool's last alarms still reach FallAlerts, which raises any fall still in its cancel
       // window and can still tell the watch; events stored from here on are handled at the next start.
       await inference.stop();
@@ -190,6 +215,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       await gateway.stop();
       await detectors.stop();
       await ingest.stop();
+      responderFeed.close();
       consoleFeed.close();
       for (const client of mqttOverWebSocket.clients) client.terminate();
       mqttOverWebSocket.close();

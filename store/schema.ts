@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Times are milliseconds since the Unix epoch (UTC) in every table. */
 type Millis = number;
 
@@ -85,6 +87,38 @@ export interface AlertTable {
   details: string;
   closed_at: Millis | null;
   outcome: string | null;
+  acknowledged_at: Millis | null;
+  acknowledged_by: string | null;
+  accepted_at: Millis | null;
+  on_site_at: Millis | null;
+  assignee_id: string | null;
+  /** -1 before the escalation ladder starts, then the index of the last step taken. */
+  ladder_step: ColumnType<number, number | undefined, number>;
+  /** When the ladder takes its next step (stored: a restart resumes it). */
+  next_step_at: Millis | null;
+}
+
+export interface ResponderStateTable {
+  responder_id: string;
+  on_duty: number;
+  lat: number | null;
+  lon: number | null;
+  located_at: Millis | null;
+  task_alert_id: string | null;
+  updated_at: Millis;
+}
+
+export interface OfferTable {
+  id: string;
+  alert_id: string;
+  responder_id: string;
+  /** pending, accepted, declined, expired, withdrawn */
+  status: string;
+  distance_m: number | null;
+  ladder_step: number;
+  created_at: Millis;
+  expires_at: Millis;
+  answered_at: Millis | null;
 }
 
 export interface DeviceHealthTable {
@@ -140,6 +174,93 @@ export interface RollupTable {
   door_openings: number;
 }
 
+/** A time-bank account: `<kind>:<owner_id>`, e.g. `volunteer:v-0001`, `fund:jingtian`. */
+export interface TimebankAccountTable {
+  id: string;
+  /** volunteer (a responder id), elder, family (an org unit of level family), fund (any org unit) */
+  kind: string;
+  owner_id: string;
+  /** The unit the account belongs to: scope checks and per-unit totals. */
+  org_unit_id: string;
+  /** How far below zero the balance may go (minutes, ≥ 0). */
+  overdraft_minutes: number;
+  /** Cached sum of the account's postings; the reconciliation proves it equal. */
+  balance_minutes: number;
+  /** Entries so far: the next posting is entry `posting_count + 1`. */
+  posting_count: number;
+  created_at: Millis;
+}
+
+export interface TimebankRequestTable {
+  idempotency_key: string;
+  operation: string;
+  /** SHA-256 of the request's content and actor: the same key with other content is refused. */
+  request_digest: string;
+  actor: string;
+  /** The original answer as JSON, returned again on a retry. */
+  result: string;
+  created_at: Millis;
+}
+
+export interface TimebankTransferTable {
+  id: string;
+  /** deposit, service, gift, allocation, redemption, correction */
+  kind: string;
+  org_unit_id: string;
+  memo: string;
+  request_key: string;
+  /** For a correction: the transfer it reverses. */
+  corrects_id: string | null;
+  created_by: string;
+  created_at: Millis;
+  /** JSON object: service id, order id, beneficiary, catalog item… */
+  details: string;
+}
+
+export interface TimebankPostingTable {
+  account_id: string;
+  entry_no: number;
+  transfer_id: string;
+  /** Signed: the postings of one transfer sum to zero. */
+  amount_minutes: number;
+  balance_after_minutes: number;
+  created_at: Millis;
+}
+
+export interface TimebankServiceCreditTable {
+  service_id: string;
+  volunteer_id: string;
+  org_unit_id: string;
+  claimed_minutes: number;
+  measured_minutes: number;
+  /** NULL while flagged. */
+  credited_minutes: number | null;
+  /** paid, flagged, approved, rejected, reversed */
+  status: string;
+  /** service or day, when a cap cut the credit. */
+  capped_by: string | null;
+  /** Local date (UTC+8) the per-day cap counts against, `YYYY-MM-DD`. */
+  service_day: string;
+  certified_by: string;
+  decided_by: string | null;
+  transfer_id: string | null;
+  created_at: Millis;
+  decided_at: Millis | null;
+}
+
+export interface TimebankCatalogItemTable {
+  id: string;
+  /** The community whose catalog lists it. */
+  org_unit_id: string;
+  name: string;
+  price_minutes: number;
+  stock: number;
+  /** 1 listed, 0 withdrawn (kept: past redemptions name it). */
+  active: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Tables {
   org_units: OrgUnitTable;
   elders: ElderTable;
@@ -153,4 +274,12 @@ export interface Tables {
   active_incidents: ActiveIncidentTable;
   alert_transitions: AlertTransitionTable;
   rollups_1m: RollupTable;
+  responder_state: ResponderStateTable;
+  offers: OfferTable;
+  timebank_accounts: TimebankAccountTable;
+  timebank_requests: TimebankRequestTable;
+  timebank_transfers: TimebankTransferTable;
+  timebank_postings: TimebankPostingTable;
+  timebank_service_credits: TimebankServiceCreditTable;
+  timebank_catalog_items: TimebankCatalogItemTable;
 }

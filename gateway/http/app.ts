@@ -9,8 +9,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { alertActionRoutes } from '../../dispatch/alert-actions.js';
 import type { AlertBook } from '../../dispatch/alert-book.js';
 import { alertRoutes } from '../../dispatch/alert-routes.js';
+import type { Dispatcher } from '../../dispatch/dispatcher.js';
 import type { VitalsHistory } from '../../ingest/vitals-history.js';
 import { vitalsRoutes } from '../../ingest/vitals-routes.js';
 import type { DistrictRegistry } from '../../store/district.js';
@@ -29,6 +31,7 @@ export interface AppOptions {
   logger: Logger;
   accounts: Accounts;
   alerts: AlertBook;
+  dispatcher: Dispatcher;
   district: DistrictRegistry;
   devices: DeviceRegistry;
   gateway: MqttGateway;
@@ -76,6 +79,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     gateway: options.gateway,
   });
   await api.register(alertRoutes, { prefix: '/api/v1/alerts', alerts: options.alerts });
+  await api.register(alertActionRoutes, {
+    prefix: '/api/v1/alerts',
+    alerts: options.alerts,
+    dispatcher: options.dispatcher,
+  });
   await api.register(vitalsRoutes, { prefix: '/api/v1/elders', history: options.vitals, now: options.now });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>

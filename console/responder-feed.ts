@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import type { Namespace, Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Dispatcher, DispatchNotice } from '../dispatch/dispatcher.js';
+import type { Accounts } from '../gateway/accounts.js';
+import type { Channel } from '../gateway/channel.js';
+
+const responderRoom = (id: string) => `responder:${id}`;
+const offerMessage = z.object({ offer_id: z.string().min(1).max(64) });
+const position = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+const duty = z.object({ on_duty: z.boolean() });
+
+type Ack = (answer: unknown) => void;
+
+/**
+ * The responder app's live channel, socket.io namespace `/responder`, signed in with a
+ * responder user's token (its username is the responder id). Emits `offer`,
+ * `offer:withdrawn`, `task` and `task:closed`; takes `offer:accept`, `offer:decline`,
+ * `duty`, `location` and `checkin`, each answered through the acknowledgement.
+ */
+export class ResponderFeed {
+  private namespace: Namespace | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: {
+      accounts: Accounts;
+      dispatcher: Dispatcher;
+      notices: Channel<DispatchNotice>;
+      logger: Logger;
+    },
+  ) {}
+
+  attach(io: Server): void {
+    const namespace = io.of('/responder');
+    namespace.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: string }).token;
+      this.deps.accounts.authenticate(token).then(
+        (user) => {
+          if (!user || user.role !== 'responder') return next(new Error('unauthorized'));
+          socket.data.responderId = user.username;
+          next();
+        },
+        (error: unknown) => next(error as Error),
+      );
+    });
+    namespace.on('connection', (socket) => void this.connected(socket));
+    this.unsubscribe = this.deps.notices.subscribe((n) => this.tell(n));
+    this.namespace = namespace;
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+  }
+
+  private async connected(socket: Socket): Promise<void> {
+    const id = socket.data.responderId as string;
+    const { dispatcher } = this.deps;
+    socket.join(responderRoom(id));
+    this.handle(socket, 'offer:accept', offerMessage, (m) => dispatcher.accept(m.offer_id, id));
+    this.handle(socket, 'offer:decline', offerMessage, async (m) => ({
+      ok: await dispatcher.decline(m.offer_id, id),
+    }));
+    this.handle(socket, 'duty', duty, async (m) => {
+      await dispatcher.setDuty(id, m.on_duty);
+      return { ok: true };
+    });
+    this.handle(socket, 'location', position, async (m) => {
+      await dispatcher.locate(id, m.lat, m.lon);
+      return { ok: true };
+    });
+    this.handle(socket, 'checkin', position, (m) => dispatcher.checkIn(id, m.lat, m.lon));
+    // An app that (re)connects gets what is waiting for it.
+    for (const offer of await dispatcher.pendingOffers(id)) socket.emit('offer', offer);
+    const task = await dispatcher.currentTask(id);
+    if (task) socket.emit('task', task);
+  }
+
+  private handle<T>(
+    socket: Socket,
+    event: string,
+    schema: z.ZodType<T>,
+    work: (message: T) => Promise<unknown>,
+  ): void {
+    socket.on(event, (message: unknown, ack?: Ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = schema.safeParse(message);
+      if (!parsed.success) {
+        reply({
+          ok: false,
+          reason: 'invalid',
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        });
+        return;
+      }
+      work(parsed.data).then(reply, (error: unknown) => {
+        this.deps.logger.error({ err: error, event }, 'responder request failed');
+        reply({ ok: false, reason: 'internal' });
+      });
+    });
+  }
+
+  private tell(notice: DispatchNotice): void {
+    const room = (id: string) => this.namespace?.to(responderRoom(id));
+    if (notice.type === 'offer') room(notice.responderId)?.emit('offer', notice.offer);
+    if (notice.type === 'withdrawn')
+      room(notice.responderId)?.emit('offer:withdrawn', {
+        offer_id: notice.offerId,
+        alert_id: notice.alertId,
+      });
+    if (notice.type === 'task') room(notice.responderId)?.emit('task', notice.task);
+    if (notice.type === 'task_closed')
+      room(notice.responderId)?.emit('task:closed', { alert_id: notice.alertId });
+  }
+}

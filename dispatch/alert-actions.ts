@@ -1,0 +1,160 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, signedIn } from '../gateway/http/auth-plugin.js';
+import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { type Alert, type AlertBook, activeStatuses } from './alert-book.js';
+import { alertSchema } from './alert-routes.js';
+import type { Dispatcher } from './dispatcher.js';
+
+export const outcomes = [
+  'real_emergency',
+  'false_alarm',
+  'hospital_transfer',
+  'not_home',
+  'help_given',
+  'device_fixed',
+  'other',
+] as const;
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+
+/** A specialist's actions on an alert: acknowledge, assign by hand, note, resolve, cancel; and its detail with the timeline. */
+export const alertActionRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook; dispatcher: Dispatcher }> = async (
+  app,
+  { alerts, dispatcher },
+) => {
+  const inScope = async (id: string, scopePath: string): Promise<Alert> => {
+    const alert = await alerts.find(id, scopePath);
+    if (!alert) throw new HttpError(404, 'not_found', `no alert ${id} in your org unit`);
+    return alert;
+  };
+  const specialists = allow('admin', 'specialist');
+
+  app.get(
+    '/:id',
+    {
+      preHandler: allow('admin', 'specialist', 'family'),
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert with its timeline (offers, declines, escalations, transitions) and offers',
+        params: idParam,
+        response: {
+          200: z.object({
+            alert: alertSchema,
+            timeline: z.array(
+              z.object({
+                at: z.number(),
+                actor: z.string(),
+                from_status: z.string().nullable(),
+                to_status: z.string(),
+                note: z.string().nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const alert = await inScope(request.params.id, signedIn(request).scopePath);
+      return { alert, timeline: await alerts.timeline(alert.id) };
+    },
+  );
+
+  app.post(
+    '/:id/acknowledge',
+    {
+      preHandler: specialists,
+      schema: {
+        tags: ['alerts'],
+        summary: 'I have seen it',
+        params: idParam,
+        response: { 200: alertSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const alert = await inScope(request.params.id, signedIn(request).scopePath);
+      return (await alerts.acknowledge(alert.id, signedIn(request).username)) ?? alert;
+    },
+  );
+
+  app.post(
+    '/:id/notes',
+    {
+      preHandler: specialists,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Add a note to the timeline',
+        params: idParam,
+        body: z.object({ text: z.string().trim().min(1).max(2000) }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const alert = await inScope(request.params.id, signedIn(request).scopePath);
+      await alerts.record(alerts.db, alert.id, {
+        actor: signedIn(request).username,
+        note: request.body.text,
+      });
+      await alerts.announce(alert.id, 'updated');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/:id/assign',
+    {
+      preHandler: specialists,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Assign or reassign a responder by hand',
+        params: idParam,
+        body: z.object({ responder_id: z.string().min(1).max(64) }),
+        response: { 200: alertSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const user = signedIn(request);
+      const alert = await inScope(request.params.id, user.scopePath);
+      const result = await dispatcher.assign(alert.id, request.body.responder_id, user.username);
+      if (!result.ok) throw new HttpError(409, result.reason, `cannot assign: ${result.reason}`);
+      return inScope(alert.id, user.scopePath);
+    },
+  );
+
+  for (const [action, to] of [
+    ['resolve', 'resolved'],
+    ['cancel', 'cancelled'],
+  ] as const) {
+    app.post(
+      `/:id/${action}`,
+      {
+        preHandler: specialists,
+        schema: {
+          tags: ['alerts'],
+          summary: action === 'resolve' ? 'Close with an outcome' : 'Close: no help was needed',
+          params: idParam,
+          body: z.object({
+            outcome: z.enum(outcomes).default(action === 'cancel' ? 'false_alarm' : 'help_given'),
+            note: z.string().max(2000).optional(),
+          }),
+          response: { 200: alertSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const user = signedIn(request);
+        const alert = await inScope(request.params.id, user.scopePath);
+        const closed = await alerts.transition(alert.id, {
+          from: activeStatuses,
+          to,
+          actor: user.username,
+          note: request.body.note ?? request.body.outcome,
+          set: { outcome: request.body.outcome },
+        });
+        if (!closed) throw new HttpError(409, 'already_closed', `alert ${alert.id} is ${alert.status}`);
+        return closed;
+      },
+    );
+  }
+};
