@@ -74,6 +74,11 @@ export class Dispatcher {
     this.schedule();
   }
 
+  /** Responders and their state as stored now (after a district change, or another node's writes). */
+  async reloadRoster(): Promise<void> {
+    await this.deps.roster.load();
+  }
+
   async stop(): Promise<void> {
     this.unsubscribe?.();
     clearInterval(this.timer);

@@ -1,0 +1,337 @@
+import mqtt from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dialects } from './support/databases.js';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { ResponderApp } from './support/responder-app.js';
+import { until } from './support/wait.js';
+
+const home = { lat: 22.5531, lon: 114.0412 };
+/** A point `m` metres north of the home (1° of latitude ≈ 111.2 km). */
+const north = (m: number) => ({ lat: home.lat + m / 111_195, lon: home.lon });
+
+function districtWithResponders() {
+  const doc = smallDistrict();
+  const responder = (
+    id: string,
+    kind: 'volunteer' | 'staff',
+    skills: Array<'first_aid' | 'visiting'>,
+    metres: number,
+  ) => ({
+    id,
+    name: `应答者${id}`,
+    kind,
+    org_unit: 'jingtian',
+    skills,
+    location: north(metres),
+  });
+  doc.responders = [
+    responder('v-0001', 'volunteer', ['first_aid'], 100),
+    responder('v-0002', 'volunteer', ['first_aid'], 300),
+    responder('v-0003', 'volunteer', ['first_aid'], 800),
+    responder('v-0004', 'volunteer', ['visiting'], 150),
+    responder('s-0001', 'staff', [], 1500),
+  ];
+  doc.users = [
+    ...(doc.users ?? []).filter((u) => u.role !== 'responder'),
+    ...doc.responders.map((r) => ({
+      username: r.id,
+      password: `password-${r.id}`,
+      role: 'responder' as const,
+      org_unit: 'jingtian',
+    })),
+  ];
+  return doc;
+}
+
+async function pressSos(hub: TestHub, eventId: string) {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+    clientId: 'w-0001',
+    username: 'w-0001',
+    password: 'watch-secret-0001',
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+  const commands: string[] = [];
+  await client.subscribeAsync('care/w-0001/command', { qos: 1 });
+  client.on('message', (_t, p) => commands.push(p.toString()));
+  await client.publishAsync(
+    'care/w-0001/event',
+    JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
+    { qos: 1 },
+  );
+  return { client, commands };
+}
+
+describe.each(dialects)('dispatch on %s', (dialect) => {
+  let hub: TestHub;
+  let apps: Record<string, ResponderApp>;
+
+  beforeEach(async () => {
+    hub = await startTestHub({ dialect, config: { offerExpiryS: 5 } });
+    expect((await hub.putDistrict(districtWithResponders())).statusCode).toBe(200);
+    apps = {};
+    for (const [id, metres] of [
+      ['v-0001', 100],
+      ['v-0002', 300],
+      ['v-0003', 800],
+      ['v-0004', 150],
+      ['s-0001', 1500],
+    ] as const) {
+      apps[id] = await ResponderApp.open(hub.addresses.http, await hub.login(id, `password-${id}`));
+      await apps[id]!.onDutyAt(north(metres).lat, north(metres).lon);
+    }
+  });
+  afterEach(async () => {
+    for (const app of Object.values(apps)) app.close();
+    await hub.stop();
+  });
+
+  const offered = () =>
+    Object.entries(apps)
+      .filter(([, a]) => a.offers.length > 0)
+      .map(([id]) => id)
+      .sort();
+
+  it('[DISPATCH-NEAREST] a critical SOS is offered at once to the nearest staff and the 3 nearest first-aid volunteers within 500 m', async () => {
+    const { client } = await pressSos(hub, 'near-1');
+    await until(
+      async () => offered(),
+      (ids) => ids.length >= 3,
+    );
+    expect(offered()).toEqual(['s-0001', 'v-0001', 'v-0002']);
+    const offer = apps['v-0001']!.offers[0]!;
+    expect(Object.keys(offer).sort()).toEqual([
+      'alert_id',
+      'distance_m',
+      'expires_at',
+      'kind',
+      'offer_id',
+      'severity',
+    ]);
+    expect(offer).toMatchObject({ kind: 'sos', severity: 'critical', distance_m: 100 });
+    await client.endAsync();
+  });
+
+  it('[DISPATCH-PRIVACY] a volunteer sees no name or address before accepting; the accepter gets them, until the task closes', async () => {
+    const { client, commands } = await pressSos(hub, 'privacy-1');
+    await until(
+      async () => apps['v-0002']!.offers.length,
+      (n) => n > 0,
+    );
+    const everything = JSON.stringify(apps['v-0002']!.received);
+    expect(everything).not.toContain('王秀英');
+    expect(everything).not.toContain('景田北一街');
+    const answer = await apps['v-0002']!.request<{
+      ok: boolean;
+      task: { elder: { name: string; address: string } };
+    }>('offer:accept', { offer_id: apps['v-0002']!.offers[0]!.offer_id });
+    expect(answer.ok).toBe(true);
+    expect(answer.task.elder).toMatchObject({ name: '王秀英', address: '景田北一街 3 栋 502' });
+    expect(JSON.stringify(apps['v-0001']!.received)).not.toContain('王秀英');
+    await until(
+      async () => commands,
+      (c) => c.some((m) => m.includes('正在赶来')),
+    );
+    expect(commands.find((m) => m.includes('正在赶来'))).toContain('应答者v-0002');
+    const alertId = apps['v-0002']!.offers[0]!.alert_id;
+    const closed = await hub.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alertId}/resolve`,
+      headers: hub.as(hub.adminToken),
+      payload: { outcome: 'help_given' },
+    });
+    expect(closed.statusCode).toBe(200);
+    await until(
+      async () => apps['v-0002']!.closed,
+      (c) => c.length > 0,
+    );
+    expect(await hub.dispatcher.currentTask('v-0002')).toBeNull();
+    await client.endAsync();
+  });
+
+  it('[DISPATCH-ONE-WINNER] two acceptances at the same moment: exactly one wins, the other offers are withdrawn', async () => {
+    const { client } = await pressSos(hub, 'race-1');
+    await until(
+      async () => offered(),
+      (ids) => ids.length >= 3,
+    );
+    const [a, b] = await Promise.all([
+      apps['v-0001']!.request('offer:accept', { offer_id: apps['v-0001']!.offers[0]!.offer_id }),
+      apps['v-0002']!.request('offer:accept', { offer_id: apps['v-0002']!.offers[0]!.offer_id }),
+    ]);
+    expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
+    const loser = a.ok ? b : a;
+    expect(loser.reason).toMatch(/taken|not_pending/);
+    const alertId = apps['v-0001']!.offers[0]!.alert_id;
+    const alert = (
+      await hub.app.inject({ url: `/api/v1/alerts/${alertId}`, headers: hub.as(hub.adminToken) })
+    ).json().alert;
+    expect(alert).toMatchObject({ status: 'assigned', assignee_id: a.ok ? 'v-0001' : 'v-0002' });
+    await until(
+      async () => apps['s-0001']!.withdrawn,
+      (w) => w.length > 0,
+    );
+    await client.endAsync();
+  });
+
+  it('[DISPATCH-DECLINE] when everyone offered declines, the ladder widens at once (1 km)', async () => {
+    const { client } = await pressSos(hub, 'decline-1');
+    await until(
+      async () => offered(),
+      (ids) => ids.length >= 3,
+    );
+    for (const id of ['v-0001', 'v-0002', 's-0001']) {
+      expect((await apps[id]!.request('offer:decline', { offer_id: apps[id]!.offers[0]!.offer_id })).ok).toBe(
+        true,
+      );
+    }
+    await until(
+      async () => apps['v-0003']!.offers.length,
+      (n) => n > 0,
+      3000,
+    );
+    expect(apps['v-0003']!.offers).toHaveLength(1);
+    // Those who declined are not asked again.
+    expect(apps['v-0001']!.offers).toHaveLength(1);
+    await client.endAsync();
+  });
+
+  it("[DISPATCH-EXPIRY] an offer nobody answers expires and the ladder widens, on the alert's timeline", async () => {
+    const { client } = await pressSos(hub, 'expiry-1');
+    await until(
+      async () => offered(),
+      (ids) => ids.length >= 3,
+    );
+    await until(
+      async () => apps['v-0003']!.offers.length,
+      (n) => n > 0,
+      8000,
+    );
+    expect(apps['v-0001']!.withdrawn).toHaveLength(1);
+    const alertId = apps['v-0003']!.offers[0]!.alert_id;
+    const timeline = (
+      await hub.app.inject({ url: `/api/v1/alerts/${alertId}`, headers: hub.as(hub.adminToken) })
+    ).json().timeline;
+    const steps = timeline.map((t: { note: string }) => t.note).filter((n: string) => n?.startsWith('step'));
+    expect(steps).toEqual([
+      expect.stringMatching(/^step 1\/4: offered to/),
+      expect.stringMatching(/^step 2\/4: offered to .*v-0003/),
+    ]);
+    await client.endAsync();
+  }, 15_000);
+
+  it('[DISPATCH-ON-SITE] the responder checks in on site only within 100 m of the home', async () => {
+    const { client } = await pressSos(hub, 'site-1');
+    await until(
+      async () => apps['v-0002']!.offers.length,
+      (n) => n > 0,
+    );
+    await apps['v-0002']!.request('offer:accept', { offer_id: apps['v-0002']!.offers[0]!.offer_id });
+    const far = await apps['v-0002']!.request<{ ok: boolean; reason: string }>('checkin', north(250));
+    expect(far).toMatchObject({ ok: false, reason: 'too_far' });
+    expect(await apps['v-0002']!.request('checkin', north(40))).toEqual({ ok: true });
+    const alertId = apps['v-0002']!.offers[0]!.alert_id;
+    const alert = (
+      await hub.app.inject({ url: `/api/v1/alerts/${alertId}`, headers: hub.as(hub.adminToken) })
+    ).json().alert;
+    expect(alert.status).toBe('on_site');
+    await client.endAsync();
+  });
+});
+
+describe.each(dialects)('dispatch across restarts and nodes on %s', (dialect) => {
+  it('[DISPATCH-RESTART] a hub restarted mid-ladder resumes it: the next step comes when due, no step runs twice', async () => {
+    const first = await startTestHub({ dialect, config: { offerExpiryS: 5 } });
+    expect((await first.putDistrict(districtWithResponders())).statusCode).toBe(200);
+    const v1 = await ResponderApp.open(first.addresses.http, await first.login('v-0001', 'password-v-0001'));
+    await v1.onDutyAt(north(100).lat, north(100).lon);
+    const v3 = await ResponderApp.open(first.addresses.http, await first.login('v-0003', 'password-v-0003'));
+    await v3.onDutyAt(north(800).lat, north(800).lon);
+    const { client } = await pressSos(first, 'restart-1');
+    await until(
+      async () => v1.offers.length,
+      (n) => n > 0,
+    );
+    const alertId = v1.offers[0]!.alert_id;
+    await client.endAsync();
+    v1.close();
+    v3.close();
+    await first.stop();
+
+    const second = await startTestHub({
+      dialect,
+      config: { offerExpiryS: 5, dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl },
+    });
+    try {
+      const v3again = await ResponderApp.open(
+        second.addresses.http,
+        await second.login('v-0003', 'password-v-0003'),
+      );
+      await until(
+        async () => v3again.offers.length,
+        (n) => n > 0,
+        8000,
+      );
+      expect(v3again.offers[0]).toMatchObject({ alert_id: alertId });
+      const timeline = (
+        await second.app.inject({ url: `/api/v1/alerts/${alertId}`, headers: second.as(second.adminToken) })
+      ).json().timeline;
+      const steps = timeline
+        .map((t: { note: string }) => t.note)
+        .filter((n: string) => n?.startsWith('step'));
+      expect(steps.map((s: string) => s.slice(0, 8))).toEqual(['step 1/4', 'step 2/4']);
+      v3again.close();
+    } finally {
+      await second.stop();
+    }
+  }, 20_000);
+});
+
+// Several hub nodes share PostgreSQL; the embedded SQLite store belongs to one node (one process).
+describe('dispatch across two nodes on postgres', () => {
+  const dialect = 'postgres' as const;
+  it('[DISPATCH-TWO-NODES] two hub nodes on one store taking two acceptances at once: one winner', async () => {
+    const a = await startTestHub({ dialect });
+    expect((await a.putDistrict(districtWithResponders())).statusCode).toBe(200);
+    const b = await startTestHub({
+      dialect,
+      config: { dataDir: a.config.dataDir, databaseUrl: a.config.databaseUrl },
+    });
+    try {
+      const v1 = await ResponderApp.open(a.addresses.http, await a.login('v-0001', 'password-v-0001'));
+      await v1.onDutyAt(north(100).lat, north(100).lon);
+      const v2 = await ResponderApp.open(b.addresses.http, await b.login('v-0002', 'password-v-0002'));
+      await v2.onDutyAt(north(300).lat, north(300).lon);
+      await b.dispatcher.reloadRoster();
+      await a.dispatcher.reloadRoster();
+      const { client } = await pressSos(a, 'nodes-1');
+      const offers = await until(
+        () =>
+          a.store.db
+            .selectFrom('offers')
+            .select(['id', 'responder_id'])
+            .where('status', '=', 'pending')
+            .execute(),
+        (rows) => rows.length >= 2,
+      );
+      const offerOf = (id: string) => offers.find((o) => o.responder_id === id)!.id;
+      const results = await Promise.all([
+        a.dispatcher.accept(offerOf('v-0001'), 'v-0001'),
+        b.dispatcher.accept(offerOf('v-0002'), 'v-0002'),
+      ]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const accepted = await a.store.db
+        .selectFrom('offers')
+        .select('responder_id')
+        .where('status', '=', 'accepted')
+        .execute();
+      expect(accepted).toHaveLength(1);
+      v1.close();
+      v2.close();
+      await client.endAsync();
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { io, type Socket } from 'socket.io-client';
+
+export interface Offer {
+  offer_id: string;
+  alert_id: string;
+  kind: string;
+  severity: string;
+  distance_m: number;
+  expires_at: number;
+}
+
+/** A responder's phone: the `/responder` socket, the offers it received, and its requests. */
+export class ResponderApp {
+  readonly offers: Offer[] = [];
+  readonly withdrawn: string[] = [];
+  readonly closed: string[] = [];
+  readonly received: Array<{ event: string; payload: unknown }> = [];
+
+  private constructor(private readonly socket: Socket) {
+    socket.onAny((event: string, payload: unknown) => this.received.push({ event, payload }));
+    socket.on('offer', (o: Offer) => this.offers.push(o));
+    socket.on('offer:withdrawn', (w: { offer_id: string }) => this.withdrawn.push(w.offer_id));
+    socket.on('task:closed', (t: { alert_id: string }) => this.closed.push(t.alert_id));
+  }
+
+  static async open(httpPort: number, token: string): Promise<ResponderApp> {
+    const socket = io(`http://127.0.0.1:${httpPort}/responder`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return new ResponderApp(socket);
+  }
+
+  request<T = { ok: boolean; reason?: string; task?: unknown }>(event: string, payload: unknown): Promise<T> {
+    return this.socket.timeout(5000).emitWithAck(event, payload) as Promise<T>;
+  }
+
+  async onDutyAt(lat: number, lon: number): Promise<void> {
+    await this.request('duty', { on_duty: true });
+    await this.request('location', { lat, lon });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
