@@ -140,6 +140,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     accounts,
     alerts,
     dispatcher,
+    db,
     district: new DistrictRegistry({
       db,
       catalog,

@@ -178,6 +178,19 @@ describe('operator interface', () => {
   });
 });
 
+describe('boards', () => {
+  it('[API-BOARDS] a specialist lists the elders and responders of their own community only', async () => {
+    const meilin = await hub.login('spec-meilin', 'spec-password-2');
+    const elders = (await hub.app.inject({ url: '/api/v1/elders', headers: hub.as(meilin) })).json().elders;
+    expect(elders.map((e: { id: string }) => e.id)).toEqual(['e-0002']);
+    expect(elders[0].devices).toEqual([{ id: 'w-0002', type: 'watch' }]);
+    const jingtian = await hub.login('spec-jingtian', 'spec-password-1');
+    const responders = (await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(jingtian) })).json().responders;
+    expect(responders).toEqual([expect.objectContaining({ id: 'v-0001', kind: 'volunteer', on_duty: false, task_alert_id: null })]);
+    expect((await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(meilin) })).json().responders).toEqual([]);
+  });
+});
+
 describe('live console', () => {
   it('[CONSOLE-LIVE] a signed-in specialist receives an SOS as `alert` on /console; another community does not', async () => {
     const jingtian = await hub.login('spec-jingtian', 'spec-password-1');

@@ -13,8 +13,10 @@ import { alertActionRoutes } from '../../dispatch/alert-actions.js';
 import type { AlertBook } from '../../dispatch/alert-book.js';
 import { alertRoutes } from '../../dispatch/alert-routes.js';
 import type { Dispatcher } from '../../dispatch/dispatcher.js';
+import { boardRoutes } from '../../dispatch/board-routes.js';
 import type { VitalsHistory } from '../../ingest/vitals-history.js';
 import { vitalsRoutes } from '../../ingest/vitals-routes.js';
+import type { Database } from '../../store/database.js';
 import type { DistrictRegistry } from '../../store/district.js';
 import type { Accounts } from '../accounts.js';
 import type { DeviceRegistry } from '../device-registry.js';
@@ -32,6 +34,7 @@ export interface AppOptions {
   accounts: Accounts;
   alerts: AlertBook;
   dispatcher: Dispatcher;
+  db: Database;
   district: DistrictRegistry;
   devices: DeviceRegistry;
   gateway: MqttGateway;
@@ -84,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     alerts: options.alerts,
     dispatcher: options.dispatcher,
   });
+  await api.register(boardRoutes, { prefix: '/api/v1', db: options.db });
   await api.register(vitalsRoutes, { prefix: '/api/v1/elders', history: options.vitals, now: options.now });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
