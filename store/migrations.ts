@@ -210,7 +210,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('answered_at', 'bigint')
         .execute();
       await db.schema.createIndex('offers_alert').on('offers').columns(['alert_id', 'status']).execute();
-      await db.schema.createIndex('offers_responder').on('offers').columns(['responder_id', 'status']).execute();
+      await db.schema
+        .createIndex('offers_responder')
+        .on('offers')
+        .columns(['responder_id', 'status'])
+        .execute();
 
       for (const column of ['acknowledged_at', 'accepted_at', 'on_site_at', 'next_step_at'] as const) {
         await db.schema.alterTable('alerts').addColumn(column, 'bigint').execute();
@@ -218,7 +222,10 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('alerts').addColumn('acknowledged_by', 'text').execute();
       await db.schema.alterTable('alerts').addColumn('assignee_id', 'text').execute();
       // -1: the ladder has not started; then the index of the last step taken.
-      await db.schema.alterTable('alerts').addColumn('ladder_step', 'integer', (c) => c.notNull().defaultTo(-1)).execute();
+      await db.schema
+        .alterTable('alerts')
+        .addColumn('ladder_step', 'integer', (c) => c.notNull().defaultTo(-1))
+        .execute();
       await db.schema.createIndex('alerts_next_step').on('alerts').column('next_step_at').execute();
     },
   },
@@ -269,9 +276,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('org_unit_id', 'text', (c) => c.notNull().references('org_units.id'))
         .addColumn('memo', 'text', (c) => c.notNull())
-        .addColumn('request_key', 'text', (c) =>
-          c.notNull().references('timebank_requests.idempotency_key'),
-        )
+        .addColumn('request_key', 'text', (c) => c.notNull().references('timebank_requests.idempotency_key'))
         .addColumn('corrects_id', 'text', (c) => c.references('timebank_transfers.id'))
         .addColumn('created_by', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -360,6 +365,82 @@ const migrations: Record<string, Migration> = {
         .on('timebank_catalog_items')
         .column('org_unit_id')
         .execute();
+    },
+  },
+  // Service orders (dispatch/service-orders.ts): the time bank's daily requests and volunteers'
+  // emergency responses, each status change audited. Also an index for the service-level report.
+  '0005-service-orders': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('service_orders')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('elder_id', 'text', (c) => c.notNull().references('elders.id'))
+        .addColumn('org_unit_id', 'text', (c) => c.notNull().references('org_units.id'))
+        // The elder's community: whose volunteers see the request, whose fund pays.
+        .addColumn('community_id', 'text', (c) => c.notNull().references('org_units.id'))
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('wanted_at', 'bigint', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'bigint', (c) => c.notNull())
+        .addColumn('volunteer_id', 'text', (c) => c.references('responders.id'))
+        .addColumn('taken_at', 'bigint')
+        .addColumn('checked_in_at', 'bigint')
+        .addColumn('checked_out_at', 'bigint')
+        .addColumn('measured_minutes', 'integer')
+        .addColumn('rating', 'integer')
+        .addColumn('rating_comment', 'text')
+        .addColumn('rated_by', 'text')
+        .addColumn('claimed_minutes', 'integer')
+        .addColumn('certified_by', 'text')
+        .addColumn('certified_at', 'bigint')
+        .addColumn('credit_status', 'text')
+        .addColumn('credited_minutes', 'integer')
+        .addColumn('capped_by', 'text')
+        .addColumn('alert_id', 'text', (c) => c.references('alerts.id'))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addCheckConstraint('service_orders_rating', sql`rating is null or (rating >= 1 and rating <= 5)`)
+        .execute();
+      await db.schema
+        .createIndex('service_orders_open')
+        .on('service_orders')
+        .columns(['community_id', 'status', 'wanted_at'])
+        .execute();
+      await db.schema
+        .createIndex('service_orders_volunteer')
+        .on('service_orders')
+        .columns(['volunteer_id', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('service_orders_org_unit')
+        .on('service_orders')
+        .columns(['org_unit_id', 'requested_at'])
+        .execute();
+      // One service record per alert, however often the resolution is announced.
+      await db.schema
+        .createIndex('service_orders_alert')
+        .on('service_orders')
+        .column('alert_id')
+        .unique()
+        .execute();
+
+      await db.schema
+        .createTable('service_order_transitions')
+        .addColumn('order_id', 'text', (c) => c.notNull().references('service_orders.id'))
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('from_status', 'text')
+        .addColumn('to_status', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema
+        .createIndex('service_order_transitions_order')
+        .on('service_order_transitions')
+        .columns(['order_id', 'at'])
+        .execute();
+
+      await db.schema.createIndex('alerts_opened_at').on('alerts').column('opened_at').execute();
     },
   },
 };

@@ -283,3 +283,58 @@ export interface Tables {
   timebank_service_credits: TimebankServiceCreditTable;
   timebank_catalog_items: TimebankCatalogItemTable;
 }
+
+/** A service order of the time bank (dispatch/service-orders.ts). */
+export interface ServiceOrderTable {
+  id: string;
+  /** meal_delivery, visit, accompany_clinic, phone_help, emergency_response */
+  kind: string;
+  /** requested, taken, in_progress, done, rated, certified, cancelled */
+  status: string;
+  elder_id: string;
+  /** The elder's org unit: who may see and act on the order. */
+  org_unit_id: string;
+  /** The elder's community: whose volunteers see the request, whose fund pays the credits. */
+  community_id: string;
+  note: string;
+  wanted_at: Millis;
+  requested_by: string;
+  requested_at: Millis;
+  /** The volunteer (a responder id) who took it. */
+  volunteer_id: string | null;
+  taken_at: Millis | null;
+  checked_in_at: Millis | null;
+  checked_out_at: Millis | null;
+  /** Check-out − check-in, in whole minutes. */
+  measured_minutes: number | null;
+  /** 1–5. */
+  rating: number | null;
+  rating_comment: string | null;
+  rated_by: string | null;
+  claimed_minutes: number | null;
+  certified_by: string | null;
+  certified_at: Millis | null;
+  /** The ledger's answer at certification: paid, flagged (waits for a specialist's decision). */
+  credit_status: string | null;
+  credited_minutes: number | null;
+  capped_by: string | null;
+  /** For an emergency response: the alert it answered. */
+  alert_id: string | null;
+  updated_at: Millis;
+}
+
+export interface ServiceOrderTransitionTable {
+  order_id: string;
+  at: Millis;
+  /** A username, or `hub`. */
+  actor: string;
+  from_status: string | null;
+  to_status: string;
+  note: string | null;
+}
+
+// Declaration merging: the service orders' tables join `Tables` without touching the list above.
+export interface Tables {
+  service_orders: ServiceOrderTable;
+  service_order_transitions: ServiceOrderTransitionTable;
+}
