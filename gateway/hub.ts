@@ -11,12 +11,16 @@ import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
 import { Dispatcher, type DispatchNotice } from '../dispatch/dispatcher.js';
 import { EventAlerts } from '../dispatch/event-alerts.js';
 import { ResponderRoster } from '../dispatch/responder-roster.js';
+import { ServiceLevels } from '../dispatch/service-levels.js';
+import { ServiceOrders } from '../dispatch/service-orders.js';
 import { Detectors, defaultDetectorRules } from '../inference/detectors/index.js';
 import { FallAlerts } from '../inference/fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from '../inference/pool/index.js';
 import { IngestStage } from '../ingest/ingest-stage.js';
 import { openStore, type Store } from '../store/database.js';
 import { DistrictRegistry } from '../store/district.js';
+import { Ledger } from '../timebank/ledger.js';
+import { timebankRulesFromEnv } from '../timebank/rules.js';
 import { Accounts } from './accounts.js';
 import { Channel } from './channel.js';
 import type { HubConfig } from './config.js';
@@ -74,6 +78,16 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const alerts = new AlertBook({ db, updates: alertUpdates, now });
   alertUpdates.subscribe((u) => {
     if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
+  });
+  const ledger = new Ledger({ store, now, rules: timebankRulesFromEnv(process.env) });
+  const fundsKept = await ledger.start();
+  if (fundsKept.length)
+    log('timebank').warn({ funds: fundsKept }, 'funds beyond a lowered overdraft keep their old one');
+  const serviceOrders = new ServiceOrders({ db, credits: ledger, now });
+  const serviceLevels = new ServiceLevels({ db });
+  alertUpdates.subscribe(async (u) => {
+    // A volunteer's answer to a resolved alert becomes a service record to rate and certify.
+    if (u.change === 'closed') await serviceOrders.recordEmergencyResponse(u.alert);
   });
   const ingest = new IngestStage({ db, catalog, config, alerts, metrics, now, log, channelError });
   const detectors = new Detectors({
@@ -141,6 +155,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     alerts,
     dispatcher,
     db,
+    ledger,
+    serviceOrders,
+    serviceLevels,
     district: new DistrictRegistry({
       db,
       catalog,
@@ -172,6 +189,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   await fallAlerts.start();
   await inference.start();
   await dispatcher.start();
+  // Alerts resolved while no node recorded their volunteer's service (a crash in between).
+  await serviceOrders.recordMissedEmergencyResponses(now() - 7 * 86_400_000);
   await eventAlerts.start();
   await gateway.start({
     host: config.host,

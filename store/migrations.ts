@@ -452,7 +452,8 @@ class InlineMigrations implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineMigrations() });
+  // Unordered: features land in parallel, so a store may have run a later-numbered migration first.
+  const migrator = new Migrator({ db, provider: new InlineMigrations(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -192,9 +192,10 @@ export interface TimebankAccountTable {
 }
 
 export interface TimebankRequestTable {
+  /** `<actor>/<Idempotency-Key>`: each user's keys are their own. */
   idempotency_key: string;
   operation: string;
-  /** SHA-256 of the request's content and actor: the same key with other content is refused. */
+  /** SHA-256 of the request's operation and content: the same key with other content is refused. */
   request_digest: string;
   actor: string;
   /** The original answer as JSON, returned again on a retry. */

@@ -12,12 +12,18 @@ import type { Logger } from 'pino';
 import { alertActionRoutes } from '../../dispatch/alert-actions.js';
 import type { AlertBook } from '../../dispatch/alert-book.js';
 import { alertRoutes } from '../../dispatch/alert-routes.js';
-import type { Dispatcher } from '../../dispatch/dispatcher.js';
 import { boardRoutes } from '../../dispatch/board-routes.js';
+import type { Dispatcher } from '../../dispatch/dispatcher.js';
+import { serviceLevelRoutes } from '../../dispatch/service-level-routes.js';
+import type { ServiceLevels } from '../../dispatch/service-levels.js';
+import { serviceOrderRoutes } from '../../dispatch/service-order-routes.js';
+import type { ServiceOrders } from '../../dispatch/service-orders.js';
 import type { VitalsHistory } from '../../ingest/vitals-history.js';
 import { vitalsRoutes } from '../../ingest/vitals-routes.js';
 import type { Database } from '../../store/database.js';
 import type { DistrictRegistry } from '../../store/district.js';
+import type { Ledger } from '../../timebank/ledger.js';
+import { timebankRoutes } from '../../timebank/routes.js';
 import type { Accounts } from '../accounts.js';
 import type { DeviceRegistry } from '../device-registry.js';
 import type { HubMetrics } from '../metrics.js';
@@ -35,6 +41,9 @@ export interface AppOptions {
   alerts: AlertBook;
   dispatcher: Dispatcher;
   db: Database;
+  ledger: Ledger;
+  serviceOrders: ServiceOrders;
+  serviceLevels: ServiceLevels;
   district: DistrictRegistry;
   devices: DeviceRegistry;
   gateway: MqttGateway;
@@ -88,6 +97,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     dispatcher: options.dispatcher,
   });
   await api.register(boardRoutes, { prefix: '/api/v1', db: options.db });
+  await api.register(serviceOrderRoutes, { prefix: '/api/v1/service-orders', orders: options.serviceOrders });
+  await api.register(serviceLevelRoutes, {
+    prefix: '/api/v1/reports',
+    levels: options.serviceLevels,
+    now: options.now,
+  });
+  await api.register(timebankRoutes, { prefix: '/api/v1/timebank', ledger: options.ledger });
   await api.register(vitalsRoutes, { prefix: '/api/v1/elders', history: options.vitals, now: options.now });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,0 +1,120 @@
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, signedIn } from '../gateway/http/auth-plugin.js';
+import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { accountKinds } from './accounts.js';
+import { accountSchema, entrySchema, ownerId, statementQuery, statementSchema } from './api-schemas.js';
+import type { Ledger } from './ledger.js';
+import { covers, forbidden, mayRead } from './route-access.js';
+import type { Statement } from './statements.js';
+
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
+const maxRangeMs = 400 * 86_400_000;
+
+/** Balances, entries and statements (JSON, CSV, Excel). */
+export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (app, { ledger }) => {
+  const range = (query: { from?: number | undefined; to?: number | undefined }) => {
+    const to = query.to ?? ledger.now();
+    const from = query.from ?? to - 31 * 86_400_000;
+    if (from >= to) throw new HttpError(400, 'invalid_range', '`from` must be before `to`');
+    if (to - from > maxRangeMs)
+      throw new HttpError(400, 'invalid_range', 'a statement covers at most 400 days');
+    return { from, to };
+  };
+  const send = (reply: FastifyReply, statement: Statement, format: 'json' | 'csv' | 'xlsx') => {
+    if (format === 'json') return statement;
+    const name = ledger.files.fileName(statement, format);
+    reply.header('content-disposition', `attachment; filename="${name}"`);
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(ledger.files.csv(statement));
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .send(ledger.files.xlsx(statement));
+  };
+
+  app.get(
+    '/accounts/:owner_id',
+    {
+      preHandler: allow('admin', 'specialist', 'family', 'responder'),
+      schema: {
+        tags: ['timebank'],
+        summary:
+          "An account's balance and latest entries (the owner, or admin/specialist of its org unit or above)",
+        params: z.object({ owner_id: ownerId }),
+        querystring: z.object({
+          kind: z.enum(accountKinds).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(50),
+        }),
+        response: {
+          200: z.object({
+            balance_minutes: z.number().int(),
+            entries: z.array(entrySchema),
+            account: accountSchema,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const account = await ledger.accounts.find(request.params.owner_id, request.query.kind);
+      if (!mayRead(signedIn(request), account)) throw forbidden(`not your account, nor in your org unit`);
+      const entries = account.opened ? await ledger.statements.recent(account.id, request.query.limit) : [];
+      return {
+        balance_minutes: account.balance_minutes,
+        entries,
+        account: {
+          id: account.id,
+          kind: account.kind,
+          owner_id: account.owner_id,
+          org_unit_id: account.org_unit_id,
+          overdraft_minutes: account.overdraft_minutes,
+          balance_minutes: account.balance_minutes,
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/accounts/:owner_id/statement',
+    {
+      preHandler: allow('admin', 'specialist', 'family', 'responder'),
+      schema: {
+        tags: ['timebank'],
+        summary: "An account's statement for a range: JSON, or a CSV or Excel (.xlsx) file",
+        params: z.object({ owner_id: ownerId }),
+        querystring: statementQuery.extend({ kind: z.enum(accountKinds).optional() }),
+        response: { 200: statementSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const account = await ledger.accounts.find(request.params.owner_id, request.query.kind);
+      if (!mayRead(signedIn(request), account)) throw forbidden('not your account, nor in your org unit');
+      return send(
+        reply,
+        await ledger.statements.account(account, range(request.query)),
+        request.query.format,
+      );
+    },
+  );
+
+  app.get(
+    '/org-units/:org_unit_id/statement',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['timebank'],
+        summary:
+          'Every entry of the accounts of an org unit and the units below it, with balances per account',
+        params: z.object({ org_unit_id: ownerId }),
+        querystring: statementQuery,
+        response: { 200: statementSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const unit = await ledger.accounts.find(request.params.org_unit_id, 'fund');
+      if (!covers(signedIn(request), unit.path)) throw forbidden(`${unit.owner_id} is outside your org unit`);
+      const statement = await ledger.statements.orgUnit(unit.owner_id, unit.path, range(request.query));
+      return send(reply, statement, request.query.format);
+    },
+  );
+};

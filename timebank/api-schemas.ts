@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { accountKinds } from './accounts.js';
+import { transferKinds } from './postings.js';
+
+/** The ids of the district document: letters, digits, dots, dashes, underscores. */
+export const ownerId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be an id of the district document');
+const minutes = z.number().int();
+
+export const accountRefSchema = z.object({
+  owner_id: ownerId,
+  kind: z
+    .enum(accountKinds)
+    .optional()
+    .describe('volunteer, elder, family or fund; default: the first of these the owner id exists as'),
+});
+
+export const idempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(8)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .describe(
+      'unique per intended write: a retry with the same key returns the original answer and pays nothing',
+    ),
+});
+
+export const accountSchema = z.object({
+  id: z.string(),
+  kind: z.enum(accountKinds),
+  owner_id: z.string(),
+  org_unit_id: z.string(),
+  overdraft_minutes: minutes,
+  balance_minutes: minutes,
+});
+
+export const postingSchema = z.object({
+  account_id: z.string(),
+  owner_id: z.string(),
+  account_kind: z.string(),
+  entry_no: minutes,
+  amount_minutes: minutes.describe('signed: the postings of a transfer sum to zero'),
+  balance_after_minutes: minutes,
+});
+
+export const transferSchema = z.object({
+  id: z.string(),
+  kind: z.enum(transferKinds),
+  org_unit_id: z.string(),
+  memo: z.string(),
+  corrects_id: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.number().describe('ms since the Unix epoch'),
+  details: z.record(z.string(), z.unknown()),
+  postings: z.array(postingSchema),
+});
+
+export const entrySchema = z.object({
+  at: z.number().describe('ms since the Unix epoch'),
+  account_id: z.string(),
+  account_kind: z.string(),
+  owner_id: z.string(),
+  entry_no: minutes,
+  transfer_id: z.string(),
+  transfer_kind: z.string(),
+  memo: z.string(),
+  amount_minutes: minutes,
+  balance_after_minutes: minutes,
+  counterparties: z.array(z.string()),
+  corrects_id: z.string().nullable(),
+});
+
+export const statementSchema = z.object({
+  subject: z.string(),
+  from: z.number(),
+  to: z.number(),
+  accounts: z.array(
+    z.object({
+      account_id: z.string(),
+      account_kind: z.string(),
+      owner_id: z.string(),
+      org_unit_id: z.string(),
+      opening_balance_minutes: minutes,
+      closing_balance_minutes: minutes,
+      minutes_in: minutes,
+      minutes_out: minutes,
+    }),
+  ),
+  entries: z.array(entrySchema),
+});
+
+export const statementQuery = z.object({
+  from: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('ms since the epoch, inclusive; default: 31 days before `to`'),
+  to: z.coerce.number().int().min(0).optional().describe('ms since the epoch, exclusive; default: now'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('csv and xlsx download a file'),
+});
+
+export const depositSchema = z.object({
+  status: z.enum(['paid', 'flagged', 'approved', 'rejected']),
+  service_id: z.string(),
+  volunteer_id: z.string(),
+  claimed_minutes: minutes,
+  measured_minutes: minutes,
+  credited_minutes: minutes.nullable().describe('null while flagged'),
+  capped_by: z.enum(['service', 'day']).nullable(),
+  transfer: transferSchema.nullable(),
+});
+
+export const claimSchema = z.object({
+  service_id: z.string(),
+  volunteer_id: z.string(),
+  org_unit_id: z.string(),
+  claimed_minutes: minutes,
+  measured_minutes: minutes,
+  credited_minutes: minutes.nullable(),
+  status: z.string(),
+  certified_by: z.string(),
+  created_at: z.number(),
+});
+
+export const catalogItemSchema = z.object({
+  id: z.string(),
+  org_unit_id: z.string(),
+  name: z.string(),
+  price_minutes: minutes,
+  stock: minutes,
+  active: z.boolean(),
+  created_at: z.number(),
+  updated_at: z.number(),
+});

@@ -1,0 +1,19 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { HttpError } from '../gateway/http/errors.js';
+import { accountRoutes } from './account-routes.js';
+import { catalogRoutes } from './catalog-routes.js';
+import type { Ledger } from './ledger.js';
+import { LedgerError } from './ledger-error.js';
+import { transferRoutes } from './transfer-routes.js';
+
+/** The time bank's HTTP API, registered under `/api/v1/timebank`. */
+export const timebankRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (app, { ledger }) => {
+  // A refusal of the ledger becomes a coded answer; everything else goes on to the app's handler.
+  app.setErrorHandler((error) => {
+    if (error instanceof LedgerError) throw new HttpError(error.status, error.code, error.message);
+    throw error;
+  });
+  await app.register(accountRoutes, { ledger });
+  await app.register(transferRoutes, { ledger });
+  await app.register(catalogRoutes, { ledger });
+};

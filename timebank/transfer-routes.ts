@@ -1,0 +1,233 @@
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, signedIn } from '../gateway/http/auth-plugin.js';
+import { errorBody, HttpError } from '../gateway/http/errors.js';
+import type { AccountRef } from './accounts.js';
+import {
+  accountRefSchema,
+  claimSchema,
+  depositSchema,
+  idempotencyHeaders,
+  ownerId,
+  transferSchema,
+} from './api-schemas.js';
+import type { WriteOutcome } from './idempotency.js';
+import type { Ledger } from './ledger.js';
+import { covers, forbidden, mayDebit } from './route-access.js';
+
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+const wholeMinutes = (max: number) => z.number().int().min(0).max(max);
+
+/** A retry gets the original answer, marked with `Idempotent-Replayed: true`. */
+function answer<T>(reply: FastifyReply, outcome: WriteOutcome<T>): T {
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+  return outcome.result;
+}
+
+/** Writes to the ledger: transfers, certified deposits and their approval, redemptions, corrections. */
+export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (app, { ledger }) => {
+  /** The account behind `{owner_id, kind}`, if the signed-in user may spend from it. */
+  const payer = async (
+    user: ReturnType<typeof signedIn>,
+    ref: { owner_id: string; kind?: AccountRef['kind'] | undefined },
+  ) => {
+    const account = await ledger.accounts.find(ref.owner_id, ref.kind);
+    if (!mayDebit(user, account)) throw forbidden(`you may not spend from ${account.id}`);
+    return { kind: account.kind, ownerId: account.owner_id };
+  };
+  const target = async (ref: { owner_id: string; kind?: AccountRef['kind'] | undefined }) => {
+    const account = await ledger.accounts.find(ref.owner_id, ref.kind);
+    return { kind: account.kind, ownerId: account.owner_id };
+  };
+  /** Specialists and admins act on the services and transfers of their own org unit and below. */
+  const inScope = async (user: ReturnType<typeof signedIn>, orgUnitId: string) => {
+    const unit = await ledger.accounts.find(orgUnitId, 'fund');
+    if (!covers(user, unit.path)) throw forbidden(`${orgUnitId} is outside your org unit`);
+  };
+
+  app.post(
+    '/transfers',
+    {
+      preHandler: allow('admin', 'specialist', 'family', 'responder'),
+      schema: {
+        tags: ['timebank'],
+        summary:
+          'Move credits: pay a fund for a service order, give to a family member, or (admin) grant from a fund',
+        headers: idempotencyHeaders,
+        body: z.object({
+          from: accountRefSchema,
+          to: accountRefSchema,
+          minutes: z.number().int().min(1).max(1_000_000),
+          memo: z.string().trim().min(1).max(200).optional(),
+          service_order_id: z.string().min(1).max(100).optional().describe('the service order paid for'),
+          beneficiary_id: ownerId.optional().describe('whom the service is for, e.g. a parent'),
+        }),
+        response: { 200: z.object({ transfer: transferSchema }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const { body } = request;
+      const outcome = await ledger.transfers.move({
+        idempotencyKey: request.headers['idempotency-key'],
+        actor: user.username,
+        from: await payer(user, body.from),
+        to: await target(body.to),
+        minutes: body.minutes,
+        memo: body.memo,
+        serviceOrderId: body.service_order_id,
+        beneficiaryId: body.beneficiary_id,
+      });
+      return answer(reply, outcome);
+    },
+  );
+
+  app.post(
+    '/deposits',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['timebank'],
+        summary:
+          "Certify a volunteer's finished service and pay its credits from the org unit's fund (a claim over 1.5× the measured time is flagged, not paid)",
+        headers: idempotencyHeaders,
+        body: z.object({
+          service_id: z.string().min(1).max(100),
+          volunteer_id: ownerId,
+          org_unit_id: ownerId.describe('whose fund pays'),
+          claimed_minutes: wholeMinutes(24 * 60),
+          measured_minutes: wholeMinutes(24 * 60).describe("from the responder's check-in and check-out"),
+          served_at: z.number().int().min(0).optional().describe('when the service ended (ms); default now'),
+        }),
+        response: { 200: depositSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const { body } = request;
+      await inScope(user, body.org_unit_id);
+      const outcome = await ledger.earnings.depositForService({
+        idempotencyKey: request.headers['idempotency-key'],
+        serviceId: body.service_id,
+        volunteerId: body.volunteer_id,
+        orgUnitId: body.org_unit_id,
+        claimedMinutes: body.claimed_minutes,
+        measuredMinutes: body.measured_minutes,
+        certifiedBy: user.username,
+        servedAt: body.served_at,
+      });
+      return answer(reply, outcome);
+    },
+  );
+
+  app.get(
+    '/deposits',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['timebank'],
+        summary: 'Certified services of your org unit, newest first (status=flagged: waiting for a decision)',
+        querystring: z.object({
+          status: z.enum(['paid', 'flagged', 'approved', 'rejected', 'reversed']).optional(),
+        }),
+        response: { 200: z.object({ services: z.array(claimSchema) }), ...errors },
+      },
+    },
+    async (request) => ({
+      services: await ledger.earnings.claims(signedIn(request).scopePath, request.query.status),
+    }),
+  );
+
+  app.post(
+    '/deposits/:service_id/approval',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['timebank'],
+        summary: 'Decide a flagged claim: pay a stated amount (within the caps), or 0 to reject it',
+        headers: idempotencyHeaders,
+        params: z.object({ service_id: z.string().min(1).max(100) }),
+        body: z.object({ minutes: wholeMinutes(24 * 60) }),
+        response: { 200: depositSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const claim = await ledger.earnings.claim(request.params.service_id);
+      if (!claim)
+        throw new HttpError(404, 'unknown_service', `no certified service ${request.params.service_id}`);
+      await inScope(user, claim.org_unit_id);
+      const outcome = await ledger.earnings.approveFlagged({
+        idempotencyKey: request.headers['idempotency-key'],
+        serviceId: claim.service_id,
+        minutes: request.body.minutes,
+        approvedBy: user.username,
+      });
+      return answer(reply, outcome);
+    },
+  );
+
+  app.post(
+    '/redemptions',
+    {
+      preHandler: allow('admin', 'specialist', 'family', 'responder'),
+      schema: {
+        tags: ['timebank'],
+        summary:
+          "Redeem items of a community's catalog with credits (stock goes down in the same transaction)",
+        headers: idempotencyHeaders,
+        body: z.object({
+          payer: accountRefSchema,
+          item_id: z.string().min(1).max(100),
+          quantity: z.number().int().min(1).max(1000).default(1),
+        }),
+        response: {
+          200: z.object({ transfer: transferSchema, stock_left: z.number().int() }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const outcome = await ledger.redemptions.redeem({
+        idempotencyKey: request.headers['idempotency-key'],
+        actor: user.username,
+        payer: await payer(user, request.body.payer),
+        itemId: request.body.item_id,
+        quantity: request.body.quantity,
+      });
+      return answer(reply, outcome);
+    },
+  );
+
+  app.post(
+    '/corrections',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['timebank'],
+        summary: 'Correct a transfer: a new transfer that reverses it (a transfer is never edited)',
+        headers: idempotencyHeaders,
+        body: z.object({
+          transfer_id: z.string().min(1).max(100),
+          reason: z.string().trim().min(1).max(500),
+        }),
+        response: { 200: z.object({ transfer: transferSchema }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const original = await ledger.transfers.get(request.body.transfer_id);
+      if (!original) throw new HttpError(404, 'unknown_transfer', `no transfer ${request.body.transfer_id}`);
+      await inScope(user, original.org_unit_id);
+      const outcome = await ledger.transfers.correct({
+        idempotencyKey: request.headers['idempotency-key'],
+        actor: user.username,
+        transferId: original.id,
+        reason: request.body.reason,
+      });
+      return answer(reply, outcome);
+    },
+  );
+};
