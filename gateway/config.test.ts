@@ -26,6 +26,7 @@ describe('configuration', () => {
       loadConfig({ MQTT_TLS_CERT: '/no/such/cert.pem', MQTT_TLS_KEY: '/no/such/key.pem' }),
     ).toThrow(/MQTT_TLS_CERT/);
     expect(() => loadConfig({ MQTT_TLS_CERT: '/no/such/cert.pem' })).toThrow(/MQTT_TLS_KEY/);
+    expect(() => loadConfig({ TIMEBANK_CREDIT_RATE: 'lots' })).toThrow(/TIMEBANK_CREDIT_RATE/);
   });
 
   it('[CONFIG-UNAVAILABLE] a setting this version cannot honour stops the start instead of being ignored', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { type TimebankRules, timebankRulesFromEnv } from '../timebank/rules.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (protocols: string[]) =>
@@ -60,10 +61,11 @@ export const configSchema = z.object({
     .default(64 * 1024),
 });
 
-export type HubConfig = z.infer<typeof configSchema>;
+/** The settings above, plus the time bank's credit rules (their own schema, same environment). */
+export type HubConfig = z.infer<typeof configSchema> & { timebank: TimebankRules };
 
 /** The environment variable that sets each key (the operator interface names). */
-export const environmentNames: Record<keyof HubConfig, string> = {
+export const environmentNames: Record<keyof z.infer<typeof configSchema>, string> = {
   host: 'HOST',
   port: 'PORT',
   mqttPort: 'MQTT_PORT',
@@ -97,7 +99,10 @@ export class ConfigError extends Error {}
  * Defaults, then the environment, then explicit overrides (tests, the demo).
  * A bad value stops the start with a message naming the variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = {}, overrides: Partial<HubConfig> = {}): HubConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = {},
+  overrides: Partial<z.infer<typeof configSchema>> = {},
+): HubConfig {
   const raw: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(environmentNames)) {
     const value = env[name];
@@ -107,13 +112,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = {}, overrides: Partial<HubCo
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0]) as keyof HubConfig;
+      const key = String(issue.path[0]) as keyof typeof environmentNames;
       const where = key in overrides ? key : (environmentNames[key] ?? key);
       return `${where}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const config = parsed.data;
+  let timebank: TimebankRules;
+  try {
+    timebank = timebankRulesFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const config = { ...parsed.data, timebank };
   // Refused rather than ignored: an operator who sets it expects it to take effect.
   if (config.redisUrl) {
     throw new ConfigError(

@@ -20,7 +20,6 @@ import { IngestStage } from '../ingest/ingest-stage.js';
 import { openStore, type Store } from '../store/database.js';
 import { DistrictRegistry } from '../store/district.js';
 import { Ledger } from '../timebank/ledger.js';
-import { timebankRulesFromEnv } from '../timebank/rules.js';
 import { Accounts } from './accounts.js';
 import { Channel } from './channel.js';
 import type { HubConfig } from './config.js';
@@ -79,7 +78,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   alertUpdates.subscribe((u) => {
     if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
   });
-  const ledger = new Ledger({ store, now, rules: timebankRulesFromEnv(process.env) });
+  const ledger = new Ledger({ store, now, rules: config.timebank });
   const fundsKept = await ledger.start();
   if (fundsKept.length)
     log('timebank').warn({ funds: fundsKept }, 'funds beyond a lowered overdraft keep their old one');
