@@ -69,17 +69,15 @@ async function matching() {
     await store.db
       .insertInto('responder_state')
       .values(
-        rows
-          .slice(i, i + 500)
-          .map((r) => ({
-            responder_id: r.id,
-            on_duty: 1,
-            lat: null,
-            lon: null,
-            located_at: null,
-            task_alert_id: null,
-            updated_at: 0,
-          })),
+        rows.slice(i, i + 500).map((r) => ({
+          responder_id: r.id,
+          on_duty: 1,
+          lat: null,
+          lon: null,
+          located_at: null,
+          task_alert_id: null,
+          updated_at: 0,
+        })),
       )
       .execute();
   }
