@@ -44,42 +44,19 @@ async function matching() {
     lon: center.lon + (random() - 0.5) * spread,
     updated_at: 0,
   }));
-  for (let i = 0; i < rows.length; i += 500)
-    await store.db
-      .insertInto('responders')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  await store.db
-    .insertInto('responder_state')
-    .values(
-      rows
-        .map((r) => ({
-          responder_id: r.id,
-          on_duty: 1,
-          lat: null,
-          lon: null,
-          located_at: null,
-          task_alert_id: null,
-          updated_at: 0,
-        }))
-        .slice(0, 500),
-    )
-    .execute();
-  for (let i = 500; i < rows.length; i += 500) {
-    await store.db
-      .insertInto('responder_state')
-      .values(
-        rows.slice(i, i + 500).map((r) => ({
-          responder_id: r.id,
-          on_duty: 1,
-          lat: null,
-          lon: null,
-          located_at: null,
-          task_alert_id: null,
-          updated_at: 0,
-        })),
-      )
-      .execute();
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await store.db.insertInto('responders').values(chunk).execute();
+    const onDuty = chunk.map((r) => ({
+      responder_id: r.id,
+      on_duty: 1,
+      lat: null,
+      lon: null,
+      located_at: null,
+      task_alert_id: null,
+      updated_at: 0,
+    }));
+    await store.db.insertInto('responder_state').values(onDuty).execute();
   }
   const roster = new ResponderRoster({ db: store.db });
   await roster.load();
