@@ -185,9 +185,14 @@ describe('boards', () => {
     expect(elders.map((e: { id: string }) => e.id)).toEqual(['e-0002']);
     expect(elders[0].devices).toEqual([{ id: 'w-0002', type: 'watch' }]);
     const jingtian = await hub.login('spec-jingtian', 'spec-password-1');
-    const responders = (await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(jingtian) })).json().responders;
-    expect(responders).toEqual([expect.objectContaining({ id: 'v-0001', kind: 'volunteer', on_duty: false, task_alert_id: null })]);
-    expect((await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(meilin) })).json().responders).toEqual([]);
+    const responders = (await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(jingtian) })).json()
+      .responders;
+    expect(responders).toEqual([
+      expect.objectContaining({ id: 'v-0001', kind: 'volunteer', on_duty: false, task_alert_id: null }),
+    ]);
+    expect(
+      (await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(meilin) })).json().responders,
+    ).toEqual([]);
   });
 });
 
