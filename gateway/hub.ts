@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -51,6 +52,8 @@ export interface Hub {
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
 }
+
+const consoleDist = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
 /** Assembles the stages of one hub node and starts it; `stop()` takes it down in reverse. */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
@@ -173,6 +176,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
     isReady: () => ready,
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
+    consoleDist: existsSync(`${consoleDist}index.html`) ? consoleDist : undefined,
   });
   const consoleFeed = new ConsoleFeed({ accounts, alerts: alertUpdates, notices, logger: log('console') });
   const responderFeed = new ResponderFeed({ accounts, dispatcher, notices, logger: log('responders') });

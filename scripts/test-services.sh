@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.test-services"
 pg_port=${TEST_PG_PORT:-55432}
-packages=(postgresql mosquitto mosquitto-clients victoria-metrics)
+# chromium and CJK fonts: the browser tests (Chinese screens, screenshots).
+packages=(postgresql mosquitto mosquitto-clients victoria-metrics chromium fonts-noto-cjk)
 
 install_packages() {
   local missing=()

@@ -13,6 +13,7 @@ source .test-services/env
 status=0
 echo "== lint and format (biome)"; npx biome check . || status=1
 echo "== types (tsc)"; npx tsc --noEmit -p . || status=1
+echo "== types (console app)"; npx tsc --noEmit -p console/app || status=1
 echo "== tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=1
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -51,8 +52,10 @@ export interface AppOptions {
   vitals: VitalsHistory;
   now: () => number;
   isReady: () => boolean;
-  /** Static pages of the console, served at `/`. */
+  /** The first console page, served at `/` when the console app is not built. */
   consolePage: string;
+  /** The built console app (`console/dist/`): when set it is served at `/`. */
+  consoleDist?: string | undefined;
 }
 
 const version = (
@@ -106,8 +109,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await api.register(timebankRoutes, { prefix: '/api/v1/timebank', ledger: options.ledger });
   await api.register(vitalsRoutes, { prefix: '/api/v1/elders', history: options.vitals, now: options.now });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(options.consolePage),
-  );
+  if (options.consoleDist) {
+    await app.register(fastifyStatic, {
+      root: options.consoleDist,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      decorateReply: false,
+      cacheControl: false,
+      // Hashed assets never change; index.html is revalidated so a new build is picked up.
+      setHeaders: (res, path) =>
+        res.setHeader(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+    });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(options.consolePage),
+    );
+  }
   return app;
 }

@@ -40,10 +40,10 @@ export const deviceRoutes: FastifyPluginAsyncZod<{ devices: DeviceRegistry; gate
   app.get(
     '/',
     {
-      preHandler: allow('admin', 'specialist'),
+      preHandler: allow('admin', 'specialist', 'family'),
       schema: {
         tags: ['devices'],
-        summary: 'Devices in your org unit',
+        summary: 'Devices in your org unit, with their health',
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
         response: { 200: z.object({ devices: z.array(device) }), ...errors },
       },

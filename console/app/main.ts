@@ -1,0 +1,68 @@
+import './styles.css';
+import { AlertStore } from './alert-store';
+import { Api, ApiError } from './api';
+import type { AppContext } from './context';
+import { h } from './dom';
+import { locale, onLanguageChange, t } from './i18n';
+import { responderApp } from './responder/responder-app';
+import { consoleShell } from './views/console-shell';
+import { familyScreen } from './views/family';
+import { loginScreen } from './views/login';
+
+/**
+ * The entry: one page for every role. A specialist or admin gets the console, a responder
+ * the phone app, a family user their elder's page; the token lives in sessionStorage so a
+ * closed tab signs out.
+ */
+const root = document.getElementById('app')!;
+let stopCurrent: (() => void) | undefined;
+
+function showLogin(): void {
+  stopCurrent?.();
+  stopCurrent = onLanguageChange(() => loginScreen(root, start));
+  document.title = t('appTitle');
+  loginScreen(root, start);
+}
+
+async function start(token: string): Promise<void> {
+  sessionStorage.setItem('token', token);
+  const api = new Api(token);
+  let me: AppContext['me'];
+  try {
+    me = await api.me();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      sessionStorage.removeItem('token');
+      showLogin();
+      return;
+    }
+    root.replaceChildren(h('p', { class: 'card' }, t('networkError')));
+    return;
+  }
+  stopCurrent?.();
+  const signOut = () => {
+    stopCurrent?.();
+    void api.logout().catch(() => undefined);
+    sessionStorage.removeItem('token');
+    location.hash = '';
+    showLogin();
+  };
+  if (me.role === 'responder') {
+    stopCurrent = responderApp(root, { me, token, api }, signOut);
+    return;
+  }
+  const store = new AlertStore(api, token, me.role === 'family');
+  store.start();
+  const context: AppContext = { me, token, api, store };
+  const stopScreen =
+    me.role === 'family' ? familyScreen(root, context, signOut) : consoleShell(root, context, signOut);
+  stopCurrent = () => {
+    stopScreen();
+    store.stop();
+  };
+}
+
+document.documentElement.lang = locale();
+const saved = sessionStorage.getItem('token');
+if (saved) void start(saved);
+else showLogin();

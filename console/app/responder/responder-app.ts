@@ -1,0 +1,254 @@
+import { arm, beep, vibrate } from '../alarm';
+import type { Api } from '../api';
+import { announce, h } from '../dom';
+import { onLanguageChange, t, term } from '../i18n';
+import type { Me, Offer, Task } from '../types';
+import { languageButton } from '../views/language-button';
+import { LocationShare } from './location';
+import { navigationLinks } from './navigation';
+import { ResponderSocket } from './responder-socket';
+
+const reasons: Record<string, Parameters<typeof t>[0]> = {
+  taken: 'taken',
+  not_pending: 'notPending',
+  not_found: 'notPending',
+  busy: 'busyReason',
+};
+
+/**
+ * The responder's phone app: duty, location, offers (sound and vibration), accept or
+ * decline, the task with a navigation link, check in on arrival.
+ */
+export function responderApp(
+  root: HTMLElement,
+  { me, token }: { me: Me; token: string; api: Api },
+  signOut: () => void,
+): () => void {
+  const socket = new ResponderSocket(token);
+  const offers = new Map<string, Offer>();
+  let task: Task | undefined;
+  let checkedIn = false;
+  let onDuty = localStorage.getItem(`duty:${me.username}`) === 'true';
+  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
+  const location = new LocationShare(async (p) => {
+    const answer = await socket.request('location', p);
+    if (answer.ok) announce(status, t('locationSent'));
+  });
+
+  const setDuty = async (next: boolean) => {
+    arm(); // the tap that puts someone on duty also allows the offer sound
+    const answer = await socket.request('duty', { on_duty: next });
+    if (!answer.ok) return announce(status, t('failed', { reason: answer.reason ?? '' }), 'error');
+    onDuty = next;
+    localStorage.setItem(`duty:${me.username}`, String(next));
+    if (next && !location.sharing) location.start(() => announce(status, t('noGeolocation'), 'error'));
+    draw();
+  };
+
+  const respond = async (offer: Offer, accept: boolean) => {
+    const answer = await socket.request(accept ? 'offer:accept' : 'offer:decline', {
+      offer_id: offer.offer_id,
+    });
+    offers.delete(offer.offer_id);
+    if (accept && answer.ok && answer.task) {
+      task = answer.task;
+      checkedIn = false;
+    } else if (accept) announce(status, t(reasons[answer.reason ?? ''] ?? 'notPending'), 'error');
+    draw();
+  };
+
+  const checkIn = async () => {
+    const here = location.last;
+    if (!here) return announce(status, t('noGeolocation'), 'error');
+    const answer = await socket.request('checkin', here);
+    if (answer.ok) {
+      checkedIn = true;
+      announce(status, t('checkedIn'));
+    } else if (answer.reason === 'too_far')
+      announce(status, t('tooFar', { m: answer.distance_m ?? '?' }), 'error');
+    else announce(status, t('failed', { reason: answer.reason ?? '' }), 'error');
+    draw();
+  };
+
+  const main = h('main', { id: 'main', class: 'phone' });
+  const draw = () => {
+    document.title = t('responderTitle');
+    root.replaceChildren(
+      h(
+        'header',
+        { class: 'top' },
+        h('h1', {}, t('responderTitle')),
+        h(
+          'div',
+          { class: 'tools' },
+          languageButton(),
+          h('span', { class: 'who' }, me.username),
+          h('button', { type: 'button', onclick: signOut }, t('signOut')),
+        ),
+      ),
+      main,
+    );
+    main.replaceChildren(
+      h(
+        'section',
+        { class: `card duty ${onDuty ? 'on' : 'off'}`, 'aria-labelledby': 'duty-line' },
+        h('p', { id: 'duty-line' }, onDuty ? t('youAreOn') : t('youAreOff')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: onDuty ? 'big' : 'big primary',
+            id: 'duty',
+            onclick: () => setDuty(!onDuty),
+          },
+          onDuty ? t('dutyOff') : t('dutyOn'),
+        ),
+      ),
+      status,
+      task ? taskCard(task, checkedIn, checkIn) : offerList([...offers.values()], respond),
+      locationCard(
+        location,
+        (p) => location.set(p, true),
+        () => location.start(() => announce(status, t('noGeolocation'), 'error')),
+      ),
+    );
+  };
+
+  socket.on('offer', (offer) => {
+    offers.set(offer.offer_id, offer);
+    beep();
+    vibrate();
+    draw();
+    main.querySelector<HTMLButtonElement>('.offer .accept')?.focus();
+  });
+  socket.on('offer:withdrawn', ({ offer_id }) => {
+    offers.delete(offer_id);
+    draw();
+  });
+  socket.on('task', (next) => {
+    task = next;
+    draw();
+  });
+  socket.on('task:closed', () => {
+    task = undefined;
+    announce(status, t('taskClosed'));
+    draw();
+  });
+  // A reconnecting phone restores its duty (the hub keeps it too, but the app may have been reloaded).
+  socket.on('connect', () => {
+    if (onDuty) void socket.request('duty', { on_duty: true });
+  });
+  const ticker = setInterval(() => {
+    for (const [id, o] of offers) if (o.expires_at < Date.now()) offers.delete(id);
+    for (const el of main.querySelectorAll<HTMLElement>('[data-expires]')) {
+      el.textContent = t('expiresIn', {
+        s: Math.max(0, Math.round((Number(el.dataset.expires) - Date.now()) / 1000)),
+      });
+    }
+  }, 1000);
+  draw();
+  const stopLanguage = onLanguageChange(draw);
+  return () => {
+    clearInterval(ticker);
+    stopLanguage();
+    location.stop();
+    socket.close();
+  };
+}
+
+function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => void): HTMLElement {
+  return h(
+    'section',
+    { class: 'offers', 'aria-labelledby': 'offers-title' },
+    h('h2', { id: 'offers-title' }, t('offers')),
+    offers.length
+      ? h(
+          'ul',
+          {},
+          ...offers.map((o) =>
+            h(
+              'li',
+              { class: `card offer sev-${o.severity}`, 'data-offer': o.offer_id },
+              h('p', { class: 'offer-kind' }, `${term('severity', o.severity)} · ${term('kind', o.kind)}`),
+              h('p', {}, t('distance', { m: o.distance_m })),
+              h(
+                'p',
+                { class: 'meta', 'data-expires': o.expires_at },
+                t('expiresIn', { s: Math.max(0, Math.round((o.expires_at - Date.now()) / 1000)) }),
+              ),
+              h(
+                'div',
+                { class: 'buttons' },
+                h(
+                  'button',
+                  { type: 'button', class: 'big primary accept', onclick: () => respond(o, true) },
+                  t('accept'),
+                ),
+                h(
+                  'button',
+                  { type: 'button', class: 'big decline', onclick: () => respond(o, false) },
+                  t('decline'),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', { class: 'empty' }, t('noOffers')),
+  );
+}
+
+function taskCard(task: Task, checkedIn: boolean, checkIn: () => void): HTMLElement {
+  return h(
+    'section',
+    { class: `card task sev-${task.severity}`, 'aria-labelledby': 'task-title' },
+    h('h2', { id: 'task-title' }, `${t('task')} · ${term('kind', task.kind)}`),
+    h('p', { class: 'task-name' }, task.elder.name),
+    h('p', {}, task.elder.address),
+    navigationLinks(task),
+    checkedIn
+      ? h('p', { class: 'good' }, t('checkedIn'))
+      : h('button', { type: 'button', class: 'big primary', id: 'checkin', onclick: checkIn }, t('checkIn')),
+  );
+}
+
+function locationCard(
+  location: LocationShare,
+  setManual: (p: { lat: number; lon: number }) => Promise<void>,
+  share: () => void,
+): HTMLElement {
+  const lat = h('input', {
+    id: 'lat',
+    inputmode: 'decimal',
+    value: location.last?.lat ?? '',
+    required: true,
+  });
+  const lon = h('input', {
+    id: 'lon',
+    inputmode: 'decimal',
+    value: location.last?.lon ?? '',
+    required: true,
+  });
+  const form = h(
+    'form',
+    { class: 'manual-location' },
+    h('label', { for: 'lat' }, t('latitude')),
+    lat,
+    h('label', { for: 'lon' }, t('longitude')),
+    lon,
+    h('button', { type: 'submit' }, t('send')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const p = { lat: Number(lat.value), lon: Number(lon.value) };
+    if (Number.isFinite(p.lat) && Number.isFinite(p.lon)) void setManual(p);
+  });
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'location-title' },
+    h('h2', { id: 'location-title' }, t('location')),
+    location.sharing
+      ? h('p', { class: 'good' }, t('sharingLocation'))
+      : h('button', { type: 'button', onclick: share }, t('shareLocation')),
+    h('details', { open: !location.sharing }, h('summary', {}, t('manualLocation')), form),
+  );
+}

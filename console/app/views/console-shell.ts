@@ -1,0 +1,139 @@
+import { arm, armed, beep, notify } from '../alarm';
+import type { AppContext, Screen } from '../context';
+import { h } from '../dom';
+import { onLanguageChange, type TextKey, t, term } from '../i18n';
+import { alertDetailScreen } from './alert-detail';
+import { alertQueueScreen } from './alert-queue';
+import { deviceBoardScreen } from './device-board';
+import { districtMapScreen } from './district-map';
+import { languageButton } from './language-button';
+import { responderBoardScreen } from './responder-board';
+import { toast } from './toast';
+
+const routes: Record<string, { screen: Screen; nav?: TextKey }> = {
+  queue: { screen: alertQueueScreen, nav: 'navQueue' },
+  map: { screen: districtMapScreen, nav: 'navMap' },
+  devices: { screen: deviceBoardScreen, nav: 'navDevices' },
+  responders: { screen: responderBoardScreen, nav: 'navResponders' },
+  alert: { screen: alertDetailScreen },
+};
+
+/** The specialist console: header, navigation, and the screen named by the URL's hash. */
+export function consoleShell(root: HTMLElement, context: AppContext, signOut: () => void): () => void {
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const header = h('header', { class: 'top' });
+  let stopScreen: (() => void) | undefined;
+  let lastRoute = '';
+
+  const route = (): [string, string | undefined] => {
+    const [name = 'queue', param] = location.hash.replace(/^#\/?/, '').split('/');
+    return [name in routes ? name : 'queue', param ? decodeURIComponent(param) : undefined];
+  };
+
+  const drawHeader = () => {
+    const [current] = route();
+    const connection = h('span', { class: 'connection', role: 'status' });
+    const showConnection = () => {
+      connection.textContent = context.store.connected ? `● ${t('connected')}` : `○ ${t('disconnected')}`;
+      connection.dataset.up = String(context.store.connected);
+    };
+    showConnection();
+    const alertsButton = h(
+      'button',
+      {
+        type: 'button',
+        'aria-pressed': String(armed()),
+        onclick: () => {
+          arm();
+          alertsButton.textContent = t('alertsEnabled');
+          alertsButton.setAttribute('aria-pressed', 'true');
+        },
+      },
+      armed() ? t('alertsEnabled') : t('enableAlerts'),
+    );
+    header.replaceChildren(
+      h('h1', {}, t('appTitle')),
+      h(
+        'nav',
+        { 'aria-label': t('nav') },
+        ...Object.entries(routes)
+          .filter(([, r]) => r.nav)
+          .map(([name, r]) =>
+            h('a', { href: `#/${name}`, 'aria-current': name === current ? 'page' : null }, t(r.nav!)),
+          ),
+      ),
+      h(
+        'div',
+        { class: 'tools' },
+        connection,
+        alertsButton,
+        languageButton(),
+        h('span', { class: 'who' }, context.me.username),
+        h('button', { type: 'button', onclick: signOut }, t('signOut')),
+      ),
+    );
+    return showConnection;
+  };
+
+  let showConnection = drawHeader();
+  const draw = (focus: boolean) => {
+    const [name, param] = route();
+    stopScreen?.();
+    document.title = t('appTitle');
+    showConnection = drawHeader();
+    skip.textContent = t('skipToMain');
+    stopScreen = routes[name]!.screen(main, context, param) ?? undefined;
+    if (focus) main.focus({ preventScroll: false });
+  };
+  const onHash = () => {
+    const next = location.hash;
+    if (next === lastRoute) return;
+    lastRoute = next;
+    draw(true);
+  };
+
+  const skip = h('a', { class: 'skip', href: '#main', onclick: skipToMain });
+  root.replaceChildren(skip, header, main, toastRegion());
+  draw(false);
+  lastRoute = location.hash;
+  window.addEventListener('hashchange', onHash);
+  const stopLanguage = onLanguageChange(() => draw(false));
+  const stopConnection = context.store.onConnection(() => showConnection());
+
+  // New critical alerts are announced wherever the specialist is in the console.
+  const stopAlarms = context.store.subscribe(({ fresh }) => {
+    for (const id of fresh) {
+      const alert = context.store.alerts.get(id);
+      if (alert?.severity !== 'critical') continue;
+      const body = `${term('kind', alert.kind)} · ${alert.elder_name ?? alert.device_id ?? ''}`;
+      beep();
+      notify(t('newCritical'), body, () => {
+        location.hash = `#/alert/${encodeURIComponent(alert.id)}`;
+      });
+      toast(`${t('newCritical')}: ${body}`, 'critical');
+    }
+  });
+  const stopEscalations = context.store.onEscalation(({ alert }) => {
+    beep(2);
+    toast(t('escalated', { kind: term('kind', alert.kind), elder: alert.elder_name ?? '' }), 'critical');
+  });
+
+  return () => {
+    stopScreen?.();
+    window.removeEventListener('hashchange', onHash);
+    stopLanguage();
+    stopConnection();
+    stopAlarms();
+    stopEscalations();
+  };
+}
+
+/** The skip link moves focus without touching the hash (the hash is the router's). */
+function skipToMain(event: Event): void {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+function toastRegion(): HTMLElement {
+  return h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'assertive' });
+}

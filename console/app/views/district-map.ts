@@ -1,0 +1,124 @@
+import type { AppContext } from '../context';
+import { h, svg } from '../dom';
+import { hasPosition } from '../geo';
+import { t, term } from '../i18n';
+import { type Alert, type Elder, type Responder, severityRank } from '../types';
+
+const width = 1000;
+const metresPerDegree = 111_195;
+
+/**
+ * Homes, open alerts and responders on a plain equirectangular projection of the org unit
+ * (x scaled by cos(latitude)): it needs no tiles and no internet.
+ */
+export function districtMapScreen(root: HTMLElement, { api, store }: AppContext): () => void {
+  let elders: Elder[] = [];
+  let responders: Responder[] = [];
+  const canvas = h('div', { class: 'map-box' });
+  root.replaceChildren(
+    h(
+      'section',
+      { 'aria-labelledby': 'map-title' },
+      h(
+        'div',
+        { class: 'section-head' },
+        h('h2', { id: 'map-title' }, t('mapTitle')),
+        h('p', { class: 'meta' }, t('mapNote')),
+      ),
+      h(
+        'ul',
+        { class: 'legend' },
+        h('li', {}, h('span', { class: 'key home' }), t('homes')),
+        h('li', {}, h('span', { class: 'key alert' }), t('openAlerts')),
+        h('li', {}, h('span', { class: 'key duty' }), `${t('respondersOnDuty')} (${t('free')})`),
+        h('li', {}, h('span', { class: 'key busy' }), t('busy')),
+        h('li', {}, h('span', { class: 'key off' }), t('respondersOff')),
+      ),
+      canvas,
+    ),
+  );
+
+  const draw = () => {
+    const placed = [...elders.filter(hasPosition), ...responders.filter(hasPosition)];
+    if (!placed.length) {
+      canvas.replaceChildren(h('p', { class: 'empty' }, t('loading')));
+      return;
+    }
+    const lats = placed.map((p) => p.lat);
+    const lons = placed.map((p) => p.lon);
+    const kx = Math.cos((((Math.min(...lats) + Math.max(...lats)) / 2) * Math.PI) / 180);
+    // At least 1.5 km across and a 5:3 frame, however few points there are.
+    const halfLat = Math.max((Math.max(...lats) - Math.min(...lats)) / 2 + 0.002, 0.0068);
+    const halfLon = Math.max((Math.max(...lons) - Math.min(...lons)) / 2 + 0.002, (halfLat * 5) / 3 / kx);
+    const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
+    const midLon = (Math.min(...lons) + Math.max(...lons)) / 2;
+    const [north, west] = [midLat + Math.max(halfLat, (halfLon * kx * 3) / 5), midLon - halfLon];
+    const scale = width / (2 * halfLon * kx);
+    const height = Math.round(2 * Math.max(halfLat, (halfLon * kx * 3) / 5) * scale);
+    const x = (lon: number) => (lon - west) * kx * scale;
+    const y = (lat: number) => (north - lat) * scale;
+
+    // The most severe open alert of each home.
+    const alertOf = new Map<string, Alert>();
+    for (const a of store.alerts.values()) {
+      if (!a.elder_id) continue;
+      const known = alertOf.get(a.elder_id);
+      if (!known || severityRank[a.severity] < severityRank[known.severity]) alertOf.set(a.elder_id, a);
+    }
+    // A scale bar of a round length, about a fifth of the width.
+    const widthMetres = (width / scale) * metresPerDegree;
+    const barMetres = [100, 200, 500, 1000, 2000, 5000].find((m) => m >= widthMetres / 6) ?? 10_000;
+    const barPx = (barMetres / metresPerDegree) * scale;
+    const map = svg(
+      'svg',
+      { viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': t('mapTitle'), class: 'map' },
+      svg('rect', { width, height, class: 'map-bg' }),
+      ...elders.filter(hasPosition).map((e) => {
+        const alert = alertOf.get(e.id);
+        const label = alert
+          ? `${e.name} · ${term('kind', alert.kind)} · ${term('status', alert.status)}`
+          : e.name;
+        const mark = svg(
+          'circle',
+          {
+            cx: x(e.lon),
+            cy: y(e.lat),
+            r: alert ? 11 : 5,
+            class: alert ? `home alert sev-${alert.severity}` : 'home',
+          },
+          svg('title', {}, label),
+        );
+        return alert
+          ? svg('a', { href: `#/alert/${encodeURIComponent(alert.id)}`, 'aria-label': label }, mark)
+          : mark;
+      }),
+      ...responders.filter(hasPosition).map((r) => {
+        const state = r.on_duty ? (r.task_alert_id ? 'busy' : 'duty') : 'off';
+        const [cx, cy] = [x(r.lon), y(r.lat)];
+        return svg(
+          'path',
+          {
+            d: `M${cx},${cy - 8} L${cx + 8},${cy} L${cx},${cy + 8} L${cx - 8},${cy} Z`,
+            class: `responder ${state}`,
+          },
+          svg('title', {}, `${r.name} · ${term('responder', r.kind)}`),
+        );
+      }),
+      svg('line', { x1: 20, y1: height - 20, x2: 20 + barPx, y2: height - 20, class: 'scale' }),
+      svg('text', { x: 20, y: height - 28, class: 'scale-label' }, `${barMetres} m`),
+    );
+    canvas.replaceChildren(map);
+  };
+
+  const load = async () => {
+    [elders, responders] = await Promise.all([api.elders(), api.responders()]);
+    draw();
+  };
+  void load();
+  const timer = setInterval(() => void load().catch(() => undefined), 5_000);
+  const unsubscribe = store.subscribe(() => draw());
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
+}

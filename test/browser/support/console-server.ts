@@ -1,0 +1,40 @@
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build, type PreviewServer, preview } from 'vite';
+
+const configFile = fileURLToPath(new URL('../../../console/vite.config.ts', import.meta.url));
+
+/** Builds console/app into console/dist, as `npm run console:build` does. */
+export async function buildConsole(): Promise<void> {
+  await build({ configFile, logLevel: 'warn' });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Where the browser opens the app. A hub that serves console/dist itself is used as it is;
+ * otherwise (before the hub is wired) Vite's preview serves the build and proxies
+ * /api and /socket.io to the hub.
+ */
+export async function consoleUrl(hubPort: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const hub = `http://127.0.0.1:${hubPort}`;
+  const page = await fetch(`${hub}/`).then((r) => r.text());
+  if (page.includes('<div id="app">')) return { url: hub, close: async () => undefined };
+  process.env.HUB_URL = hub;
+  const port = await freePort();
+  const server: PreviewServer = await preview({
+    configFile,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}

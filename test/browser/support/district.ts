@@ -1,0 +1,18 @@
+import { smallDistrict } from '../../support/hub.js';
+
+/** The small district, with 王秀英 in her own family unit and a family user who sees only her. */
+export function browserDistrict() {
+  const doc = smallDistrict();
+  doc.org_units = [
+    ...(doc.org_units ?? []),
+    { id: 'fam-wang', name: '王秀英家', level: 'family', parent: 'jingtian' },
+  ];
+  doc.elders = (doc.elders ?? []).map((e) => (e.id === 'e-0001' ? { ...e, org_unit: 'fam-wang' } : e));
+  doc.users = [
+    ...(doc.users ?? []),
+    { username: 'family-wang', password: 'family-password-1', role: 'family', org_unit: 'fam-wang' },
+  ];
+  return doc;
+}
+
+export const home = { lat: 22.5531, lon: 114.0412 };
