@@ -1,0 +1,148 @@
+import type { HubAlert } from './hub-api.js';
+import type { Injection } from './scenarios.js';
+
+export interface KindScore {
+  injected: number;
+  hits: number;
+  misses: number;
+  falseAlerts: number;
+}
+
+export interface RunSummary {
+  perKind: Record<string, KindScore>;
+  /** Injection → alert opened, simulated seconds, per kind. */
+  detectS: Record<string, number[]>;
+  /** Alert opened → first offer accepted, simulated seconds (every alert with an acceptance). */
+  acceptS: number[];
+  alertsByKind: Record<string, number>;
+  misses: Array<{ kind: string; elder: string; at: number }>;
+  /** Injected falls the watch's acceleration model noticed (the hub told the watch at once). */
+  watchModel: { falls: number; seen: number };
+}
+
+/**
+ * Injected incidents against the alerts the hub raised. An injection is a hit when an
+ * alert of its kind for its elder opened within its window (from a minute before it fired).
+ * For incidents that should raise nothing (a fall the wearer cancels, a flapping watch) an
+ * alert left standing (not cancelled) is a miss and a false alert. Every other alert opened
+ * during the run is a false alert of its kind (normal life should raise none).
+ */
+export function scoreRun(input: {
+  injections: Injection[];
+  alerts: HubAlert[];
+  acceptedAt: Map<string, number>;
+  /** Hub-clock window bounds. */
+  start: number;
+  end: number;
+  /** Hub milliseconds per simulated millisecond: 1 with the built-in hub, 1/speed with a wall-clock hub. */
+  windowScale?: number;
+}): RunSummary {
+  const scale = input.windowScale ?? 1;
+  const perKind: Record<string, KindScore> = {};
+  const score = (k: string) => {
+    perKind[k] ??= { injected: 0, hits: 0, misses: 0, falseAlerts: 0 };
+    return perKind[k];
+  };
+  const detectS: Record<string, number[]> = {};
+  const misses: RunSummary['misses'] = [];
+  const alerts = input.alerts.filter(
+    (a) => a.opened_at >= input.start - 60_000 * scale && a.opened_at <= input.end,
+  );
+  const used = new Set<string>();
+  for (const inj of [...input.injections].sort((a, b) => a.at - b.at)) {
+    const s = score(inj.kind);
+    if (inj.firedAt === null) continue;
+    s.injected++;
+    const match = alerts.find(
+      (a) =>
+        !used.has(a.id) &&
+        a.elder_id === inj.elderId &&
+        a.kind === inj.expects &&
+        a.opened_at >= inj.firedAt! - 60_000 * scale &&
+        a.opened_at <= inj.firedAt! + inj.windowMs * scale,
+    );
+    if (match) used.add(match.id);
+    const shouldRaise = inj.kind !== 'fall_recovered' && inj.kind !== 'flapping';
+    if (shouldRaise) {
+      if (match) {
+        s.hits++;
+        const xs = detectS[inj.kind] ?? [];
+        xs.push(Math.max(0, match.opened_at - inj.firedAt) / 1000);
+        detectS[inj.kind] = xs;
+      } else {
+        s.misses++;
+        misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt });
+      }
+    } else if (match && match.status !== 'cancelled') {
+      s.misses++;
+      s.falseAlerts++;
+      misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt });
+    } else s.hits++;
+  }
+  const falls = input.injections.filter(
+    (i) => i.firedAt !== null && (i.kind === 'fall' || i.kind === 'fall_recovered'),
+  );
+  const watchModel = { falls: falls.length, seen: falls.filter((i) => i.notified).length };
+  const alertsByKind: Record<string, number> = {};
+  for (const a of alerts) {
+    alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
+    if (!used.has(a.id)) score(`alert:${a.kind}`).falseAlerts++;
+  }
+  const acceptS: number[] = [];
+  for (const a of alerts) {
+    const at = input.acceptedAt.get(a.id);
+    if (at !== undefined) acceptS.push(Math.max(0, at - a.opened_at) / 1000);
+  }
+  return { perKind, detectS, acceptS, alertsByKind, misses, watchModel };
+}
+
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+const fmt = (v: number) => (Number.isNaN(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const line = (xs: number[]) =>
+  `n=${xs.length} p50 ${fmt(percentile(xs, 50))} s  p90 ${fmt(percentile(xs, 90))} s  p99 ${fmt(percentile(xs, 99))} s  max ${fmt(percentile(xs, 100))} s`;
+
+/** The summary as the tester reads it. */
+export function formatSummary(s: RunSummary, extra: string[]): string {
+  const out: string[] = [
+    '',
+    '── 汇总 Summary ──',
+    'injected incidents against alerts (hits / misses / false alerts):',
+  ];
+  for (const [kind, k] of Object.entries(s.perKind).sort()) {
+    if (kind.startsWith('alert:')) continue;
+    out.push(
+      `  ${kind.padEnd(16)} injected ${String(k.injected).padStart(4)}  hits ${String(k.hits).padStart(4)}  misses ${String(k.misses).padStart(4)}  false ${String(k.falseAlerts).padStart(3)}`,
+    );
+  }
+  const falses = Object.entries(s.perKind).filter(([k]) => k.startsWith('alert:'));
+  out.push(
+    `falls seen by the hub's model on the watch's acceleration: ${s.watchModel.seen} of ${s.watchModel.falls} (a fall not getting up is also reported by the radar after 40 s)`,
+  );
+  out.push(
+    `alerts raised by kind: ${
+      Object.entries(s.alertsByKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+  );
+  out.push(
+    `false alerts (matching no injection): ${falses.map(([k, v]) => `${k.slice(6)} ${v.falseAlerts}`).join(', ') || 'none'}`,
+  );
+  out.push('latency, injection → alert open (simulated seconds):');
+  for (const [kind, xs] of Object.entries(s.detectS).sort()) out.push(`  ${kind.padEnd(16)} ${line(xs)}`);
+  out.push(`latency, alert open → first offer accepted (simulated seconds): ${line(s.acceptS)}`);
+  if (s.misses.length > 0)
+    out.push(
+      `misses: ${s.misses
+        .slice(0, 12)
+        .map((m) => `${m.kind} ${m.elder}`)
+        .join(', ')}${s.misses.length > 12 ? ' …' : ''}`,
+    );
+  out.push(...extra);
+  return out.join('\n');
+}
