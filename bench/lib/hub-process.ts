@@ -12,6 +12,8 @@ export interface HubProcess {
    * a bare name sums all its labelled series (0 if absent).
    */
   metric(name: string): Promise<number>;
+  /** Several samples from one scrape of `/metrics`, in the order asked. */
+  metrics(names: string[]): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,8 @@ export async function startHubProcess(options: {
   dataDir: string;
   openFiles?: number;
   startTimeoutMs?: number;
+  /** More configuration (README's table), e.g. `{ MAX_SLOW_SECRET_CHECKS: '20000' }`. */
+  env?: Record<string, string>;
 }): Promise<HubProcess> {
   const [port, mqttPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawnTsx(0, 'gateway/main.ts', {
@@ -51,6 +55,7 @@ export async function startHubProcess(options: {
       DATA_DIR: options.dataDir,
       ADMIN_PASSWORD: 'bench-admin-password',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     stdio: ['ignore', 2, 2],
     openFiles: options.openFiles,
@@ -74,19 +79,25 @@ export async function startHubProcess(options: {
     if (status === 200) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const metrics = async (names: string[]): Promise<number[]> => {
+    const lines = (await (await fetch(`${httpUrl}/metrics`)).text()).split('\n');
+    return names.map((name) => {
+      const series = (line: string) =>
+        line.startsWith(`${name} `) || (!name.includes('{') && line.startsWith(`${name}{`));
+      return lines
+        .filter(series)
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    });
+  };
   return {
     pid: child.pid!,
     dataDir: options.dataDir,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     httpUrl,
+    metrics,
     async metric(name) {
-      const text = await (await fetch(`${httpUrl}/metrics`)).text();
-      const series = (line: string) =>
-        line.startsWith(`${name} `) || (!name.includes('{') && line.startsWith(`${name}{`));
-      return text
-        .split('\n')
-        .filter(series)
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+      const [value] = await metrics([name]);
+      return value!;
     },
     async stop() {
       await stopChild(child, 10_000);

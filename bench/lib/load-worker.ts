@@ -2,8 +2,9 @@
  * A load process: mqtt.js clients that connect, publish or disconnect when the parent says so (IPC).
  * It exits when the parent goes away or after LOAD_MAX_LIFETIME_MS, whichever comes first.
  */
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ConnectReply, LoadCommand, LoadReply, PublishReply } from './load.js';
+import type { ConnectReply, LoadCommand, LoadReply, PublishReply, StreamReply } from './load.js';
 
 const now = () => performance.timeOrigin + performance.now();
 let clients: MqttClient[] = [];
@@ -141,6 +142,154 @@ function publish(command: Extract<LoadCommand, { op: 'publish' }>): Promise<Publ
   });
 }
 
+/** A QoS 0 PUBLISH's fixed header and topic (MQTT 3.1.1 §3.3), to be followed by a payload of `payloadLength` bytes. */
+function publishHeader(topic: Buffer, payloadLength: number): Buffer {
+  let remaining = 2 + topic.length + payloadLength;
+  const length: number[] = [];
+  do {
+    let byte = remaining % 128;
+    remaining = Math.floor(remaining / 128);
+    if (remaining > 0) byte |= 0x80;
+    length.push(byte);
+  } while (remaining > 0);
+  const topicLength = Buffer.alloc(2);
+  topicLength.writeUInt16BE(topic.length);
+  return Buffer.concat([Buffer.from([0x30, ...length]), topicLength, topic]);
+}
+
+/**
+ * Open-loop telemetry as devices send it: this process's share of the offered rate on a fixed schedule,
+ * message k from client k mod n (so each client sends `ratePerClient` a second, evenly spaced), whether
+ * or not the broker keeps up; what it does not read waits in the sockets. The loop is bounded by the
+ * clock, not by publish callbacks (those starve timers: ../../shared/gotchas.md).
+ */
+function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<StreamReply> {
+  const active = clients.slice(0, command.clients);
+  const topics = active.map((c) => Buffer.from(`care/${c.options.clientId}/telemetry`));
+  // Each client's PUBLISH header (fixed header, topic) for the current payload length: telemetry is written
+  // as ready-made QoS 0 PUBLISH packets straight to the client's socket — the same bytes mqtt.js would send,
+  // at a fraction of its cost per message, so that one core of load can offer more than a broker takes.
+  let headers: Buffer[] = [];
+  let headerFor = -1;
+  const header = (i: number, payloadLength: number) => {
+    if (payloadLength !== headerFor) {
+      headers = topics.map((topic) => publishHeader(topic, payloadLength));
+      headerFor = payloadLength;
+    }
+    return headers[i]!;
+  };
+  const rate = active.length * command.ratePerClient;
+  const runMs = command.seconds * 1000;
+  const total = Math.round((rate * runMs) / 1000);
+  const reply: StreamReply = {
+    op: 'streamed',
+    sent: 0,
+    skipped: 0,
+    startedAt: 0,
+    finishedAt: 0,
+    lateP99Ms: 0,
+    lateMaxMs: 0,
+    events: { sent: 0, acked: 0, errors: [], lastAckAt: 0, ackMs: [] },
+    closed: 0,
+    rssMiB: 0,
+  };
+  // SOS events: client j of n sends its k-th at ((k + j/n) / perClient) of the run.
+  const events = command.events;
+  const wanted = new Set(events?.clientIds ?? []);
+  const eventClients = clients.filter((c) => wanted.has(c.options.clientId ?? ''));
+  const schedule = eventClients
+    .flatMap((client, j) =>
+      Array.from({ length: events?.perClient ?? 0 }, (_, k) => ({
+        at: ((k + j / eventClients.length) / (events?.perClient ?? 1)) * runMs,
+        client,
+        k,
+      })),
+    )
+    .sort((a, b) => a.at - b.at);
+  let payload = Buffer.alloc(0);
+  let payloadSecond = -1;
+  const payloadNow = () => {
+    const t = Date.now();
+    if (Math.floor(t / 1000) !== payloadSecond) {
+      payloadSecond = Math.floor(t / 1000);
+      payload = Buffer.from(`{"ts":${t},${command.telemetryRest}`);
+    }
+    return payload;
+  };
+  const lates: number[] = [];
+  let [next, ev, pendingAcks] = [0, 0, 0];
+  return new Promise((resolve) => {
+    let telemetryDone = false;
+    const settle = () => {
+      if (!telemetryDone || ev < schedule.length || pendingAcks > 0) return;
+      telemetryDone = false; // once
+      reply.closed = clients.filter((c) => !c.connected).length;
+      lates.sort((a, b) => a - b);
+      reply.lateP99Ms = Math.round(lates[Math.floor(lates.length * 0.99)] ?? 0);
+      reply.lateMaxMs = Math.round(lates.at(-1) ?? 0);
+      const status = readFileSync('/proc/self/status', 'utf8');
+      reply.rssMiB = Math.round(Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024);
+      resolve(reply);
+    };
+    const sendEvent = (client: MqttClient, k: number) => {
+      const id = client.options.clientId;
+      const message = JSON.stringify({
+        ts: Date.now(),
+        event_id: `${events!.idPrefix}-${id}-${k}`,
+        type: 'sos',
+      });
+      reply.events.sent++;
+      pendingAcks++;
+      const sentAt = now();
+      client.publish(`care/${id}/event`, message, { qos: 1 }, (error) => {
+        pendingAcks--;
+        if (error) {
+          if (reply.events.errors.length < 5) reply.events.errors.push(error.message);
+        } else {
+          reply.events.acked++;
+          reply.events.lastAckAt = now();
+          reply.events.ackMs.push(Math.round(reply.events.lastAckAt - sentAt));
+        }
+        settle();
+      });
+    };
+    let scheduled = 0;
+    const tick = () => {
+      const elapsed = now() - command.startAt;
+      const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
+      if (due > scheduled) lates.push(elapsed - ((scheduled + 1) * 1000) / rate);
+      if (reply.startedAt === 0 && due > 0) reply.startedAt = now();
+      const message = payloadNow();
+      for (; scheduled < due; scheduled++) {
+        const i = next;
+        next = (next + 1) % active.length;
+        // A closed client would queue QoS 0 in memory (queueQoSZero): skip it, and count it.
+        const client = active[i]!;
+        if (client.connected && !client.stream.destroyed) {
+          client.stream.write(Buffer.concat([header(i, message.length), message]));
+          reply.sent++;
+        } else reply.skipped++;
+      }
+      while (ev < schedule.length && schedule[ev]!.at <= elapsed) {
+        sendEvent(schedule[ev]!.client, schedule[ev]!.k);
+        ev++;
+      }
+      if (scheduled >= total && ev >= schedule.length) {
+        reply.finishedAt = now();
+        telemetryDone = true;
+        if (pendingAcks > 0) {
+          setTimeout(() => {
+            pendingAcks = 0; // give up waiting: what is not acknowledged by now counts as not acked
+            settle();
+          }, events?.ackTimeoutMs ?? 0);
+        }
+        settle();
+      } else setTimeout(tick, 2);
+    };
+    setTimeout(tick, Math.max(0, command.startAt - Date.now()));
+  });
+}
+
 async function end(): Promise<void> {
   await Promise.all(clients.map((c) => c.endAsync().catch(() => undefined)));
   clients = [];
@@ -149,13 +298,14 @@ async function end(): Promise<void> {
 async function handle(command: LoadCommand): Promise<LoadReply> {
   if (command.op === 'connect') return connect(command);
   if (command.op === 'publish') return publish(command);
+  if (command.op === 'stream') return stream(command);
   await end();
   return { op: 'ended' };
 }
 
-process.on('message', (command: LoadCommand) => {
+process.on('message', (command: LoadCommand & { seq?: number }) => {
   handle(command).then(
-    (reply) => process.send?.(reply),
+    (reply) => process.send?.({ ...reply, seq: command.seq }),
     (error: unknown) => {
       console.error(error);
       process.exit(1);

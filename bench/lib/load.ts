@@ -24,6 +24,23 @@ export type LoadCommand =
       /** QoS 0: end with one QoS 1 publish, whose PUBACK says the broker has read all before it. */
       fence: boolean;
     }
+  | {
+      op: 'stream';
+      /** The first `clients` of this process's clients send telemetry (QoS 0) to `care/<id>/telemetry`. */
+      clients: number;
+      /** Messages a second per client, open loop: the process sends on a schedule, spread evenly over its clients. */
+      ratePerClient: number;
+      /** Wall-clock ms: when sending starts (both processes together) and how long it lasts. */
+      startAt: number;
+      seconds: number;
+      /**
+       * The telemetry JSON without its `ts` (`"heart_rate":…}`): each second the process builds
+       * `{"ts":<now>,` + this once and sends that same payload from every client.
+       */
+      telemetryRest: string;
+      /** QoS 1 SOS events to `care/<id>/event`, `perClient` from each of these clients, spread over the run. */
+      events?: { clientIds: string[]; perClient: number; idPrefix: string; ackTimeoutMs: number };
+    }
   | { op: 'end' };
 
 export interface ConnectReply {
@@ -48,13 +65,34 @@ export interface PublishReply {
   finishedAt: number;
 }
 
-export type LoadReply = ConnectReply | PublishReply | { op: 'ended' } | { op: 'ready' };
+export interface StreamReply {
+  op: 'streamed';
+  /** Telemetry messages handed to the clients' sockets (the loop catches up with its schedule when late). */
+  sent: number;
+  /** Scheduled messages not sent because their client was not connected. */
+  skipped: number;
+  /** Wall-clock ms of the first and last telemetry message. */
+  startedAt: number;
+  finishedAt: number;
+  /** How late the send loop ran behind its schedule: p99 and worst tick, ms (large: the load process is the bottleneck). */
+  lateP99Ms: number;
+  lateMaxMs: number;
+  /** SOS events: published, PUBACKed (with each one's publish → PUBACK time), errors, the last PUBACK's time. */
+  events: { sent: number; acked: number; errors: string[]; lastAckAt: number; ackMs: number[] };
+  /** Clients whose connection closed before the end. */
+  closed: number;
+  /** This load process's memory at the end (VmRSS, MiB). */
+  rssMiB: number;
+}
+
+export type LoadReply = ConnectReply | PublishReply | StreamReply | { op: 'ended' } | { op: 'ready' };
 
 const workerFile = new URL('./load-worker.ts', import.meta.url).pathname;
 
 /** A load generator in its own process (mqtt.js clients), pinned to core 1, driven over IPC. */
 export class LoadProcess {
   readonly pid: number;
+  private seq = 0;
 
   private constructor(private readonly child: ChildProcess) {
     this.pid = child.pid!;
@@ -79,6 +117,11 @@ export class LoadProcess {
     return this.request({ op: 'publish', ...command }, 'published', command.until - Date.now() + 60_000);
   }
 
+  stream(command: Omit<Extract<LoadCommand, { op: 'stream' }>, 'op'>): Promise<StreamReply> {
+    const ends = command.startAt + command.seconds * 1000 + (command.events?.ackTimeoutMs ?? 0);
+    return this.request({ op: 'stream', ...command }, 'streamed', ends - Date.now() + 60_000);
+  }
+
   async end(): Promise<void> {
     await this.request({ op: 'end' }, 'ended', 60_000);
   }
@@ -92,18 +135,25 @@ export class LoadProcess {
     op: K,
     timeoutMs: number,
   ): Promise<Extract<LoadReply, { op: K }>> {
-    const reply = this.next(op, timeoutMs);
-    this.child.send(command);
+    // Requests may overlap (two streams at once): each reply carries its request's number.
+    const seq = ++this.seq;
+    const reply = this.next(op, timeoutMs, seq);
+    this.child.send({ ...command, seq });
     return reply;
   }
 
-  private next<K extends LoadReply['op']>(op: K, timeoutMs: number): Promise<Extract<LoadReply, { op: K }>> {
+  private next<K extends LoadReply['op']>(
+    op: K,
+    timeoutMs: number,
+    seq?: number,
+  ): Promise<Extract<LoadReply, { op: K }>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
         reject(new Error(`load process gave no ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const onMessage = (message: LoadReply) => {
+      const onMessage = (message: LoadReply & { seq?: number }) => {
+        if (seq !== undefined && message.seq !== seq) return;
         cleanup();
         if (message.op === op) resolve(message as Extract<LoadReply, { op: K }>);
         else reject(new Error(`load process answered ${message.op}, expected ${op}`));

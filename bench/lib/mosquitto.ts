@@ -29,7 +29,7 @@ export interface Mosquitto {
  * Debian's mosquitto as the yardstick, pinned to core 0 on 127.0.0.1, with nothing dropped:
  * no limit on QoS 1 messages in flight to a subscriber, none on the queue behind them (mosquitto.conf(5)).
  */
-export async function startMosquitto(): Promise<Mosquitto> {
+export async function startMosquitto(options: { openFiles?: number } = {}): Promise<Mosquitto> {
   const port = await freePort();
   const dir = tempDir('yiyang-mosquitto-');
   const conf = join(dir, 'mosquitto.conf');
@@ -47,7 +47,10 @@ export async function startMosquitto(): Promise<Mosquitto> {
       '',
     ].join('\n'),
   );
-  const child = spawnPinned(0, mosquittoBinary, ['-c', conf], { stdio: ['ignore', 'ignore', 2] });
+  const child = spawnPinned(0, mosquittoBinary, ['-c', conf], {
+    stdio: ['ignore', 'ignore', 2],
+    openFiles: options.openFiles,
+  });
   const deadline = Date.now() + 10_000;
   while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {

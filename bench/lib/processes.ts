@@ -13,13 +13,13 @@ const children = new Set<ChildProcess>();
 /** Children started `detached`: each leads a process group holding everything it started. */
 const groups = new WeakSet<ChildProcess>();
 
-/** The soft limit on open files of this process (children inherit it). */
-export function openFileLimit(pid: number | 'self' = 'self'): number {
+/** The soft (or hard) limit on open files of this process (children inherit it). */
+export function openFileLimit(pid: number | 'self' = 'self', which: 'soft' | 'hard' = 'soft'): number {
   const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
     .split('\n')
     .find((l) => l.startsWith('Max open files'));
-  const soft = line?.split(/\s{2,}/)[1];
-  return soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft ?? 1024);
+  const value = line?.split(/\s{2,}/)[which === 'soft' ? 1 : 2];
+  return value === 'unlimited' ? Number.POSITIVE_INFINITY : Number(value ?? 1024);
 }
 
 /** Pins this process, all its threads, to one core: a benchmark's own process mostly waits, off the broker's core. */
@@ -39,8 +39,9 @@ export function spawnPinned(
   options: SpawnOptions & { openFiles?: number } = {},
 ): ChildProcess {
   const { openFiles, ...spawnOptions } = options;
-  const raise =
-    openFiles && openFiles > openFileLimit() ? ['prlimit', `--nofile=${openFiles}:${openFiles}`] : [];
+  // Raising the hard limit needs a privilege this process may not have: at most up to it, then.
+  const nofile = openFiles && Math.min(openFiles, openFileLimit('self', 'hard'));
+  const raise = nofile && nofile > openFileLimit() ? ['prlimit', `--nofile=${nofile}:${nofile}`] : [];
   const pin = core === undefined ? [] : ['taskset', '-c', String(core)];
   const argv = [...raise, ...pin, command, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, ...spawnOptions });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The p-th percentile (0–100) by nearest rank. */
 export function percentile(values: number[], p: number): number {
@@ -19,6 +19,19 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   const kib = (key: string) =>
     Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: round(kib('VmRSS') / 1024, 1), peak: round(kib('VmHWM') / 1024, 1) };
+}
+
+/**
+ * Resets a process's peak resident memory (VmHWM) to its current RSS (`clear_refs` 5, Linux ≥ 4.0),
+ * so that a later `memoryMiB(pid).peak` is the peak of what came after. False if the kernel refused.
+ */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function round(value: number, digits = 0): number {
