@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +42,10 @@ describe('fleet simulator', () => {
 
 describe('replay', () => {
   it('[SIM-REPLAY] replaying 4 UMAFall trials over MQTT agrees with falls:eval on the same 4', async () => {
-    const source = '../shared/data/falls/umafall-wrist';
+    // shared/ sits beside the repository (as in CI); FALLS_DATA points elsewhere.
+    const source =
+      process.env.FALLS_DATA ??
+      fileURLToPath(new URL('../../shared/data/falls/umafall-wrist', import.meta.url));
     const trials = readFileSync(join(source, 'trials.csv'), 'utf8').trim().split('\n');
     const header = trials[0]!;
     const rows = trials.slice(1);

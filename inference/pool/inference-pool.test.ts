@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Channel } from '../../gateway/channel.js';
@@ -9,7 +10,10 @@ import { InferencePool } from './inference-pool.js';
 import type { FallModelAlarm } from './protocol.js';
 import { type AccelSecond, impactSecond, watchSeconds } from './watch-replay.js';
 
-const DATA = process.env.FALLS_DATA ?? '/work/shared/data/falls/umafall-wrist';
+// shared/ sits beside the repository (as in CI); FALLS_DATA points elsewhere.
+const DATA =
+  process.env.FALLS_DATA ??
+  fileURLToPath(new URL('../../../shared/data/falls/umafall-wrist', import.meta.url));
 // UMAFall trial 56: subject 02, forward fall; trial 47: subject 02, walking
 const FALL_TRIAL = '56';
 const WALK_TRIAL = '47';
