@@ -19,7 +19,7 @@ import { type RelayCounter, startMosquitto, startRelayCounter } from './lib/mosq
 import { log, openFileLimit, pinSelf, sleep } from './lib/processes.js';
 import { type Figure, runBench } from './lib/result.js';
 import { cheapSecretHash, seedWatches } from './lib/seed.js';
-import { cpuMeter, memoryMiB, percentile, resetPeak, round } from './lib/stats.js';
+import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round } from './lib/stats.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const loadCount = 2;
@@ -157,6 +157,13 @@ interface Step {
   subscriberCpu?: number;
   /** The broker's CPU time per message handled in the measured seconds. */
   brokerMicrosPerMessage: number;
+  /**
+   * The broker's core during the measured seconds: busy with anything but the broker (other work on this
+   * shared machine), and taken by the hypervisor (steal). The hub's shedder counts its thread waiting for
+   * the core as busy, so these make it shed at a lower rate.
+   */
+  core0OthersBusy: number;
+  core0Steal: number;
   lateP99Ms: number;
   lateMaxMs: number;
   loadBound: boolean;
@@ -251,14 +258,15 @@ async function step(
     warmUpSeconds > 0 ? streamAll(rig, fleet, ratePerWatch, t0, warmUpSeconds) : Promise.resolve([]);
   const measured = streamAll(rig, fleet, ratePerWatch, t1, seconds);
   await sleepUntil(t1);
-  const [brokerMeter, loadMeter, sideMeter] = [
+  const [brokerMeter, loadMeter, sideMeter, core0Meter] = [
     cpuMeter(broker.pid),
     cpuMeter(...rig.loads.map((l) => l.pid), ...broker.loadSidePids),
     cpuMeter(...broker.loadSidePids),
+    coreMeter(0),
   ];
   const boundary = await broker.counts();
   const [warmReplies, replies] = await Promise.all([warm, measured]);
-  const [brokerCpu, loadCpu, subscriberCpu] = [brokerMeter(), loadMeter(), sideMeter()];
+  const [brokerCpu, loadCpu, subscriberCpu, core0] = [brokerMeter(), loadMeter(), sideMeter(), core0Meter()];
   const lastSend = Math.max(...replies.map((r) => r.finishedAt));
   const sent = sum(warmReplies, 'sent') + sum(replies, 'sent');
   const skipped = sum(warmReplies, 'skipped') + sum(replies, 'skipped');
@@ -303,6 +311,8 @@ async function step(
     loadCpu,
     subscriberCpu: broker.loadSidePids.length ? subscriberCpu : undefined,
     brokerMicrosPerMessage: round((brokerCpu * 1e6) / Math.max(1, handled / seconds), 1),
+    core0OthersBusy: round(Math.max(0, core0.busy - brokerCpu), 2),
+    core0Steal: core0.steal,
     lateP99Ms,
     lateMaxMs: Math.max(...replies.map((r) => r.lateMaxMs)),
     loadBound,
@@ -318,6 +328,7 @@ function describe(s: Step): string {
     `${s.handledPerSecond} msg/s handled, ${s.shedPercent} % shed, ${s.unreadPercent} % unread after ${graceMs} ms ` +
     `(drained in ${s.drainedMs ?? '>15000'} ms), cpu broker ${s.brokerCpu} (${s.brokerMicrosPerMessage} µs/msg) ` +
     `load ${s.loadCpu}${s.subscriberCpu !== undefined ? ` (subscriber ${s.subscriberCpu})` : ''}, ` +
+    `core 0 others ${s.core0OthersBusy} steal ${s.core0Steal}, ` +
     `send loop late p99 ${s.lateP99Ms} ms max ${s.lateMaxMs} ms → ${verdict}`
   );
 }

@@ -14,7 +14,8 @@ const maxPostureGapMs = 60_000;
 type Row = RollupTable;
 type Stat = 'hr' | 'spo2' | 'br';
 
-function emptyRow(deviceId: string, minute: number, elderId: string | null): Row {
+/** A minute with nothing in it yet. */
+export function emptyRow(deviceId: string, minute: number, elderId: string | null): Row {
   return {
     device_id: deviceId,
     minute,

@@ -57,6 +57,34 @@ export function cpuMeter(...pids: number[]): () => number {
 }
 
 /**
+ * How busy one CPU core is from now until the returned function is called (0–1, whoever runs on it), and
+ * the share of its time the hypervisor gave to someone else (steal), from `/proc/stat`.
+ */
+export function coreMeter(core: number): () => { busy: number; steal: number } {
+  const read = () => {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${core} `));
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = (line ?? '')
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number) as number[];
+    const busy = user! + nice! + system! + irq! + softirq!;
+    return { busy, steal: steal!, total: busy + steal! + idle! + iowait! };
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    const total = Math.max(1, end.total - start.total);
+    return {
+      busy: round((end.busy - start.busy) / total, 2),
+      steal: round((end.steal - start.steal) / total, 2),
+    };
+  };
+}
+
+/**
  * Times the kernel dropped a connection because a listening socket's accept queue was full
  * (TcpExt ListenOverflows, machine-wide; only loopback load runs here).
  */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyRow } from '../../ingest/minute-rollups.js';
 import { dialects } from '../../test/support/databases.js';
 import { advance, DetectorRig, elderId, shenzhen, useFakeClock } from './detector-test-kit.js';
 import { defaultInactivityRules, Inactivity, type InactivityRules } from './inactivity.js';
@@ -152,27 +153,10 @@ describe.each(dialects)('inactivity on %s', (dialect) => {
 
   it('[INACTIVITY-RESTART] the latest activity is rebuilt from the minute rollups (standing, more steps)', async () => {
     const row = (deviceId: string, at: number, values: { steps?: number; standing_ms?: number }) => ({
-      device_id: deviceId,
-      minute: at,
-      elder_id: elderId,
-      hr_min: null,
-      hr_max: null,
-      hr_sum: 0,
-      hr_count: 0,
-      spo2_min: null,
-      spo2_max: null,
-      spo2_sum: 0,
-      spo2_count: 0,
-      br_min: null,
-      br_max: null,
-      br_sum: 0,
-      br_count: 0,
+      ...emptyRow(deviceId, at, elderId),
       steps: values.steps ?? null,
       presence_ms: values.standing_ms ?? 0,
       standing_ms: values.standing_ms ?? 0,
-      sitting_ms: 0,
-      lying_ms: 0,
-      door_openings: 0,
     });
     await rig.store.db
       .insertInto('rollups_1m')

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyRow } from '../../ingest/minute-rollups.js';
 import type { RollupTable } from '../../store/schema.js';
 import { dialects } from '../../test/support/databases.js';
 import { advance, DetectorRig, elderId, shenzhen, useFakeClock } from './detector-test-kit.js';
@@ -219,27 +220,11 @@ async function seedHeartRateDays(rig: DetectorRig, days: number): Promise<void> 
   for (let m = 0; m < days * 1440; m++) {
     const hr = 62 + ((m * 7) % 9) - 4;
     rows.push({
-      device_id: 'w-0001',
-      minute: todayStart - (m + 1) * minute,
-      elder_id: elderId,
+      ...emptyRow('w-0001', todayStart - (m + 1) * minute, elderId),
       hr_min: hr,
       hr_max: hr,
       hr_sum: hr * 60,
       hr_count: 60,
-      spo2_min: null,
-      spo2_max: null,
-      spo2_sum: 0,
-      spo2_count: 0,
-      br_min: null,
-      br_max: null,
-      br_sum: 0,
-      br_count: 0,
-      steps: null,
-      presence_ms: 0,
-      standing_ms: 0,
-      sitting_ms: 0,
-      lying_ms: 0,
-      door_openings: 0,
     });
   }
   for (let i = 0; i < rows.length; i += 500) {
