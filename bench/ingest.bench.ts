@@ -479,8 +479,16 @@ interface Overload {
     /** From the overload's end until the backlog of unread telemetry was under one second's worth. */
     caughtUpAfterS?: number;
     shedShareGaugeMax: number;
-    /** Shed share per scrape interval (Δshed / Δreceived), and seconds from the overload's end. */
-    series: { s: number; shedPercent: number; gauge: number; backlog: number }[];
+    /** Per scrape interval: telemetry received and shed, the shed share, the gauge, and the backlog of unread messages. */
+    series: {
+      s: number;
+      from: number;
+      received: number;
+      shed: number;
+      shedPercent: number;
+      gauge: number;
+      backlog: number;
+    }[];
   };
   loadLateMaxMs: number;
 }
@@ -520,28 +528,34 @@ async function overload(rig: Rig, hub: HubProcess, sustainedRate: number): Promi
   const series = samples.slice(1).map((s, i) => {
     const prev = samples[i]!;
     const received = s.received - prev.received;
+    const shed = s.shed - prev.shed;
     return {
+      /** Seconds from the overload's end to the end of this scrape interval, and to its start. */
       s: round((s.t - end) / 1000, 2),
-      shedPercent: round((100 * (s.shed - prev.shed)) / Math.max(1, received), 1),
+      from: round((prev.t - end) / 1000, 2),
+      received,
+      shed,
+      shedPercent: round((100 * shed) / Math.max(1, received), 1),
       gauge: s.gauge,
       backlog: Math.round(offeredBy(s.t) - (s.received - first.received)),
     };
   });
-  const after = series.filter((p) => p.s > 0 && p.s <= recoverySeconds);
-  const lastShed = after.filter((p) => p.shedPercent > 0).at(-1);
-  const firstCalm = after.find((p) => p.shedPercent === 0);
-  // Shed from the first calm scrape to the end of the recovery run: relapses.
-  const calm = firstCalm
-    ? samples.filter((x) => x.t >= end + firstCalm.s * 1000 && x.t <= end + recoverySeconds * 1000)
-    : [];
-  const relapsePercent =
-    calm.length > 1
-      ? round(
-          (100 * (calm.at(-1)!.shed - calm[0]!.shed)) /
-            Math.max(1, calm.at(-1)!.received - calm[0]!.received),
-          2,
-        )
-      : undefined;
+  // The intervals of the recovery run (one that straddles its end included).
+  const after = series.filter((p) => p.s > 0 && p.from < recoverySeconds);
+  const lastShed = after.filter((p) => p.shed > 0).at(-1);
+  const firstCalm = after.find((p) => p.shed === 0);
+  // Shed from the first calm interval to the end of the recovery run: relapses.
+  const calm = firstCalm ? after.filter((p) => p.s >= firstCalm.s) : [];
+  const relapsePercent = firstCalm
+    ? round(
+        (100 * calm.reduce((n, p) => n + p.shed, 0)) /
+          Math.max(
+            1,
+            calm.reduce((n, p) => n + p.received, 0),
+          ),
+        2,
+      )
+    : undefined;
   const caughtUp = after.find((p) => p.backlog < sustainedRate);
   const acks = overloaded.flatMap((r) => r.events.ackMs);
   const receivedDuring = atEnd.received - first.received;
@@ -831,8 +845,8 @@ runBench('ingest', async () => {
       label: 'recovery at the sustained rate: shed share back to 0 after',
       value: over.recovery.firstCalmAfterS ?? Number.NaN,
       unit:
-        `s (last shed at ${over.recovery.lastShedAfterS} s; ${over.recovery.relapseShedPercent ?? '–'} % shed ` +
-        `from then to the end of the ${over.recovery.seconds}-s run)`,
+        `s (from then to the end of the ${over.recovery.seconds}-s run ${over.recovery.relapseShedPercent ?? '–'} % shed; ` +
+        `the last shed in the interval ending at ${over.recovery.lastShedAfterS} s)`,
     },
     {
       label: 'recovery: backlog under 1 s of messages after',

@@ -54,7 +54,8 @@ export class IngestStage {
     this.shedder = new LoadShedder({
       utilization: eventLoopUtilization(),
       intervalMs: 250,
-      saturated: 0.95,
+      saturated: config.shedBusyThreshold,
+      shareGauge: (share) => metrics.shedShare.set(share),
       calm: 0.8,
     });
     this.intake = new DeviceIntake({
