@@ -36,7 +36,7 @@ export const configSchema = z.object({
   rollupRetentionDays: z.coerce.number().int().min(1).max(3650).default(400),
   /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3 (retry later). */
   maxSlowSecretChecks: z.coerce.number().int().min(1).max(100_000).default(256),
-  /** Event-loop busy share over 250 ms at which telemetry starts being shed; above 1 never. */
+  /** Event-loop busy share, averaged over 1 s, at which telemetry starts being shed; above 1 never. */
   shedBusyThreshold: z.coerce.number().min(0.5).max(2).default(0.95),
   /** Inference worker threads; 0 = cores − 1 (at least 1). */
   inferenceWorkers: z.coerce.number().int().min(0).max(64).default(0),

@@ -31,7 +31,15 @@ export class DeviceRegistryError extends Error {
  * is shown once and stored only hashed; revocation refuses its next CONNECT.
  */
 export class DeviceRegistry {
-  constructor(private readonly deps: { db: Database; catalog: DeviceCatalog; now: () => number }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      catalog: DeviceCatalog;
+      now: () => number;
+      /** Told once a device is revoked (device health stops watching it). */
+      revoked?: (id: string) => Promise<void>;
+    },
+  ) {}
 
   async provision(
     device: { id: string; type: string; elderId: string | null; secret?: string | undefined },
@@ -88,6 +96,7 @@ export class DeviceRegistry {
         .set({ revoked_at: this.deps.now() })
         .where('id', '=', id)
         .execute();
+      await this.deps.revoked?.(id);
     }
     return this.get(id, scopePath);
   }

@@ -169,7 +169,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
           .then(() => undefined)
           .catch((error: unknown) => log('hub').error({ err: error }, 'district views not reloaded')),
     }),
-    devices: new DeviceRegistry({ db, catalog, now }),
+    devices: new DeviceRegistry({ db, catalog, now, revoked: (id) => ingest.health.forget(id) }),
     gateway,
     metrics,
     vitals: ingest.history,

@@ -107,6 +107,17 @@ describe.each(dialects)('device health on %s', (dialect) => {
     expect(updates.map((u) => u.change)).toEqual(['opened', 'closed']);
   });
 
+  it('[HEALTH-REVOKED] a revoked device is watched no more: its open alert closes and no new one opens', async () => {
+    send({ ts: Date.now(), battery: 10 });
+    await advance(watchTimeout + 1000);
+    expect((await active('device_offline')).map((a) => a.status)).toEqual(['open']);
+    await health.forget('w-0001');
+    await advance(watchTimeout * 2);
+    expect(await active('device_offline')).toEqual([{ status: 'resolved', outcome: 'device_revoked' }]);
+    expect(await active('low_battery')).toEqual([{ status: 'resolved', outcome: 'device_revoked' }]);
+    expect(health.snapshot('w-0001')).toBeNull();
+  });
+
   it('[HEALTH-RACE] a device that returns while its alert is being raised ends with no open alert', async () => {
     send({ ts: Date.now() });
     await vi.advanceTimersByTimeAsync(watchTimeout + 1000); // the raise is queued, not awaited

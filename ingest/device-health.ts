@@ -127,6 +127,15 @@ export class DeviceHealth {
     await Promise.all([...this.devices.values()].map((d) => d.queue));
   }
 
+  /** A revoked device: its open conditions are closed and its silence is watched no more. */
+  async forget(deviceId: string): Promise<void> {
+    const state = this.devices.get(deviceId);
+    if (!state) return;
+    this.devices.delete(deviceId);
+    for (const kind of [...state.active]) this.clear(state, kind, 'device_revoked');
+    await state.queue;
+  }
+
   /** Health of one device as the console shows it. */
   snapshot(deviceId: string) {
     const s = this.devices.get(deviceId);
@@ -189,10 +198,12 @@ export class DeviceHealth {
   }
 
   private onAvailability(change: AvailabilityChange): void {
+    if (change.state === 'online') {
+      this.seen(change.deviceId, change.deviceType);
+      return;
+    }
     const state = this.devices.get(change.deviceId);
-    if (!state) return;
-    if (change.state === 'online') this.seen(change.deviceId, state.type);
-    else {
+    if (state) {
       // A Last Will: offline on the boards now; the alert waits for the silence timeout.
       state.online = false;
       state.dirty = true;

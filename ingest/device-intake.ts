@@ -8,6 +8,7 @@ export type { DeviceIdentity };
 
 export interface AvailabilityChange {
   deviceId: string;
+  deviceType: string;
   state: 'online' | 'offline';
   at: number;
 }
@@ -38,6 +39,14 @@ export class DeviceIntake {
     // Under overload telemetry goes first, before it costs a parse; events are never shed.
     if (!this.deps.shedder.admit()) {
       this.deps.counters.shed();
+      // Unread, but it proves the device is there: shedding must not look like silence
+      // (a radar's 2-minute timeout would otherwise raise device_offline under load).
+      this.deps.availability.publish({
+        deviceId: device.id,
+        deviceType: device.type,
+        state: 'online',
+        at: this.deps.now(),
+      });
       return { ok: true };
     }
     const result = this.deps.validator.telemetry(device, payload);
@@ -72,7 +81,12 @@ export class DeviceIntake {
         detail: [{ path: 'state', message: 'must be "online" or "offline"' }],
       };
     }
-    this.deps.availability.publish({ deviceId: device.id, state, at: this.deps.now() });
+    this.deps.availability.publish({
+      deviceId: device.id,
+      deviceType: device.type,
+      state,
+      at: this.deps.now(),
+    });
     return { ok: true };
   }
 }

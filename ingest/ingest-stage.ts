@@ -54,6 +54,7 @@ export class IngestStage {
     this.shedder = new LoadShedder({
       utilization: eventLoopUtilization(),
       intervalMs: 250,
+      smoothingIntervals: 4,
       saturated: config.shedBusyThreshold,
       shareGauge: (share) => metrics.shedShare.set(share),
       calm: 0.8,

@@ -13,23 +13,37 @@ export function eventLoopUtilization(): UtilizationSource {
   };
 }
 
+/** Never keep less than this share: every device keeps some telemetry under any load. */
+const MIN_KEPT = 0.05;
+/** Back to taking everything within ~2.5 s of calm (0.1 per 250 ms interval). */
+const RECOVERY_STEP = 0.1;
+
 /**
  * Sheds telemetry when the hub's event loop is saturated, so that events (never
  * shed) and alerts keep flowing and memory stays flat; recovers as load falls.
- * The shed share rises quickly under saturation and falls back slowly, and admission
- * is spread evenly (a counter, not randomness) so every device keeps some telemetry.
+ *
+ * The decision looks at the busy share averaged over `smoothingIntervals` (≈1 s), not at a
+ * single interval: a GC pause or the burst of reads behind it fills one 250 ms interval
+ * while the core is barely half used, and shedding on that ratcheted the share up at ~55 %
+ * CPU. It cuts the kept share in half while both the average and the latest interval are
+ * saturated (fast, and it stops cutting as soon as the cut shows), raises it linearly while
+ * the average is calm, and holds in between. Admission is spread evenly (a counter, not
+ * randomness) so every device keeps some telemetry.
  */
 export class LoadShedder {
   /** Share of telemetry dropped now (0 = none). */
   shedShare = 0;
   private credit = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly recent: number[] = [];
 
   constructor(
     private readonly deps: {
       utilization: UtilizationSource;
       intervalMs: number;
-      /** Above this utilization, shed more; below `calm`, shed less. */
+      /** How many intervals the busy share is averaged over. */
+      smoothingIntervals: number;
+      /** At or above this average utilization, shed more; at or below `calm`, shed less. */
       saturated: number;
       calm: number;
       /** Reports the shed share after each adjustment (a metrics gauge). */
@@ -47,10 +61,14 @@ export class LoadShedder {
   }
 
   adjust(): void {
-    const busy = this.deps.utilization();
-    if (busy >= this.deps.saturated) this.shedShare = Math.min(0.95, this.shedShare + 0.2);
-    else if (busy <= this.deps.calm) this.shedShare = Math.max(0, this.shedShare - 0.05);
-    if (this.shedShare < 0.01) this.shedShare = 0;
+    const latest = this.deps.utilization();
+    this.recent.push(latest);
+    if (this.recent.length > this.deps.smoothingIntervals) this.recent.shift();
+    const average = this.recent.reduce((sum, busy) => sum + busy, 0) / this.recent.length;
+    let kept = 1 - this.shedShare;
+    if (average >= this.deps.saturated && latest >= this.deps.saturated) kept = Math.max(MIN_KEPT, kept / 2);
+    else if (average <= this.deps.calm) kept = Math.min(1, kept + RECOVERY_STEP);
+    this.shedShare = kept > 0.99 ? 0 : 1 - kept;
     this.deps.shareGauge?.(this.shedShare);
   }
 

@@ -57,4 +57,26 @@ describe('overload', () => {
     const shed = (await hub.metrics.telemetryShed.get()).values[0]?.value ?? 0;
     expect(shed).toBeGreaterThanOrEqual(350);
   });
+
+  it('[OVERLOAD-HEARD] a device whose telemetry is all shed is still seen, not silent', async () => {
+    hub.ingest.shedder.stop();
+    hub.ingest.shedder.shedShare = 1;
+    const before = Date.now();
+    const radar = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+      clientId: 'r-0001',
+      username: 'r-0001',
+      password: 'radar-secret-0001',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await radar.publishAsync('care/r-0001/telemetry', JSON.stringify({ ts: Date.now(), presence: true }), {
+      qos: 1,
+    });
+    await radar.endAsync();
+    const health = await until(
+      async () => hub.ingest.health.snapshot('r-0001'),
+      (h) => (h?.last_seen_at ?? 0) >= before,
+    );
+    expect(health).toEqual(expect.objectContaining({ online: true, alerts: [] }));
+  });
 });
