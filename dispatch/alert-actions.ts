@@ -5,6 +5,7 @@ import { errorBody, HttpError } from '../gateway/http/errors.js';
 import { type Alert, type AlertBook, activeStatuses } from './alert-book.js';
 import { alertSchema } from './alert-routes.js';
 import type { Dispatcher } from './dispatcher.js';
+import { timelineEntrySchema } from './timeline-notes.js';
 
 export const outcomes = [
   'real_emergency',
@@ -42,15 +43,7 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook; dispa
         response: {
           200: z.object({
             alert: alertSchema,
-            timeline: z.array(
-              z.object({
-                at: z.number(),
-                actor: z.string(),
-                from_status: z.string().nullable(),
-                to_status: z.string(),
-                note: z.string().nullable(),
-              }),
-            ),
+            timeline: z.array(timelineEntrySchema),
           }),
           ...errors,
         },
@@ -149,7 +142,13 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook; dispa
           from: activeStatuses,
           to,
           actor: user.username,
-          note: request.body.note ?? request.body.outcome,
+          note: {
+            code: 'closed',
+            params: {
+              outcome: request.body.outcome,
+              ...(request.body.note ? { text: request.body.note } : {}),
+            },
+          },
           set: { outcome: request.body.outcome },
         });
         if (!closed) throw new HttpError(409, 'already_closed', `alert ${alert.id} is ${alert.status}`);

@@ -5,6 +5,7 @@ import type { StoredEvent } from '../ingest/event-log.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
+import { noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
 export const alertKinds = [
   'fall',
@@ -55,7 +56,7 @@ export interface TransitionRequest {
   from: AlertStatus[];
   to: AlertStatus;
   actor: string;
-  note?: string;
+  note?: TimelineNote;
   /** Further columns set with the move (who was assigned, when they arrived…). */
   set?: Partial<{
     outcome: string;
@@ -167,7 +168,14 @@ export class AlertBook {
       await trx.insertInto('active_incidents').values({ incident_key: key, alert_id: id }).execute();
       await trx
         .insertInto('alert_transitions')
-        .values({ alert_id: id, at, actor: 'hub', from_status: null, to_status: 'open', note: request.kind })
+        .values({
+          alert_id: id,
+          at,
+          actor: 'hub',
+          from_status: null,
+          to_status: 'open',
+          ...noteColumns({ code: 'opened', params: { kind: request.kind } }),
+        })
         .execute();
       return { id, created: true };
     });
@@ -184,7 +192,7 @@ export class AlertBook {
   /** Closes the active alert of an incident (e.g. the device came back); false if none was active. */
   async resolve(
     incidentKey: string,
-    closing: { status: 'resolved' | 'cancelled'; outcome: string; actor: string; note?: string },
+    closing: { status: 'resolved' | 'cancelled'; outcome: string; actor: string; note?: TimelineNote },
   ): Promise<boolean> {
     const active = await this.deps.db
       .selectFrom('active_incidents')
@@ -196,7 +204,7 @@ export class AlertBook {
       from: activeStatuses,
       to: closing.status,
       actor: closing.actor,
-      note: closing.note ?? closing.outcome,
+      note: closing.note ?? { code: 'closed', params: { outcome: closing.outcome } },
       set: { outcome: closing.outcome },
     });
     return closed !== null;
@@ -254,7 +262,7 @@ export class AlertBook {
   async record(
     db: Database | Transaction<Tables>,
     alertId: string,
-    entry: { actor: string; from?: string | null; to?: string; note: string | null },
+    entry: { actor: string; from?: string | null; to?: string; note: TimelineNote },
   ): Promise<void> {
     let to = entry.to;
     if (!to) {
@@ -273,7 +281,7 @@ export class AlertBook {
         actor: entry.actor,
         from_status: entry.from ?? to,
         to_status: to,
-        note: entry.note,
+        ...noteColumns(entry.note),
       })
       .execute();
   }
@@ -302,20 +310,24 @@ export class AlertBook {
         .where('acknowledged_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
-      await this.record(trx, alertId, { actor, note: 'acknowledged' });
+      await this.record(trx, alertId, { actor, note: { code: 'acknowledged', params: {} } });
       return true;
     });
     return done ? this.announce(alertId, 'updated') : null;
   }
 
-  /** Every step of an alert's life, oldest first. */
+  /** Every step of an alert's life, oldest first; the hub's notes with their code and parameters. */
   async timeline(alertId: string) {
-    return this.deps.db
+    const rows = await this.deps.db
       .selectFrom('alert_transitions')
-      .select(['at', 'actor', 'from_status', 'to_status', 'note'])
+      .select(['at', 'actor', 'from_status', 'to_status', 'note', 'note_code', 'note_params'])
       .where('alert_id', '=', alertId)
       .orderBy('at')
       .execute();
+    return rows.map(({ note_code, note_params, ...row }) => ({
+      ...row,
+      ...readNote({ note: row.note, note_code, note_params }),
+    }));
   }
 
   /** Incident keys with an active alert, e.g. all `device_offline:` ones at start. */

@@ -146,7 +146,7 @@ export class Dispatcher {
       if (!alert || !step || alert.lat === null || alert.lon === null) {
         await alerts.record(trx, alertId, {
           actor: 'hub',
-          note: step ? 'no home location: nobody can be offered' : 'ladder ended',
+          note: { code: step ? 'no_location' : 'ladder_ended', params: {} },
         });
         return true;
       }
@@ -187,16 +187,27 @@ export class Dispatcher {
           .execute();
         notices.push({ type: 'offer', responderId: c.responder.id, offer });
       }
-      const names = candidates
-        .map((c) => `${c.responder.id} (${c.responder.kind}, ${c.distanceM} m)`)
-        .join(', ');
+      const position = { step: k + 1, steps: ladder!.steps.length };
       await alerts.record(trx, alertId, {
         actor: 'hub',
-        note: `step ${k + 1}/${ladder!.steps.length}: ${candidates.length ? `offered to ${names}` : 'nobody available'}`,
+        note: candidates.length
+          ? {
+              code: 'offered',
+              params: {
+                ...position,
+                responders: candidates.map((c) => ({
+                  id: c.responder.id,
+                  name: c.responder.name,
+                  kind: c.responder.kind,
+                  distance_m: c.distanceM,
+                })),
+              },
+            }
+          : { code: 'nobody_available', params: position },
       });
       escalations = step.escalateTo;
       for (const to of escalations)
-        await alerts.record(trx, alertId, { actor: 'hub', note: `escalated to ${to}` });
+        await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
       // Nobody to wait for: go on at once (the last step leaves the alert with people).
       if (candidates.length === 0 && ladder!.steps[k + 1]) {
         await trx.updateTable('alerts').set({ next_step_at: now }).where('id', '=', alertId).execute();
@@ -240,7 +251,7 @@ export class Dispatcher {
           from: ['open'],
           to: 'assigned',
           actor: responderId,
-          note: `accepted offer (${offer.distance_m} m away)`,
+          note: { code: 'accepted', params: { distance_m: offer.distance_m } },
           set: { assignee_id: responderId, accepted_at: now, next_step_at: null },
         });
         if (!won) throw new LostRace();
@@ -330,7 +341,7 @@ export class Dispatcher {
           from: ['open', 'assigned', 'on_site'],
           to: 'assigned',
           actor,
-          note: `assigned by hand to ${responderId}`,
+          note: { code: 'assigned_by_hand', params: { responder_id: responderId } },
           set: { assignee_id: responderId, accepted_at: now, on_site_at: null, next_step_at: null },
         });
         if (!moved) throw new LostRace();
@@ -384,7 +395,7 @@ export class Dispatcher {
     if (!offer) return false;
     await this.deps.alerts.record(this.deps.db, offer.alert_id, {
       actor: responderId,
-      note: 'declined the offer',
+      note: { code: 'declined', params: {} },
     });
     const waiting = await this.deps.db
       .selectFrom('offers')
@@ -462,7 +473,7 @@ export class Dispatcher {
       from: ['assigned'],
       to: 'on_site',
       actor: responderId,
-      note: `checked in ${away} m from the home`,
+      note: { code: 'checked_in', params: { distance_m: away } },
       set: { on_site_at: this.deps.now() },
     });
     return moved ? { ok: true } : { ok: false, reason: 'no_task' };

@@ -10,6 +10,7 @@ import {
   serviceKinds,
   serviceStatuses,
 } from './service-orders.js';
+import { timelineEntrySchema } from './timeline-notes.js';
 
 export const serviceOrderSchema = z.object({
   id: z.string(),
@@ -117,15 +118,7 @@ export const serviceOrderRoutes: FastifyPluginAsyncZod<{ orders: ServiceOrders }
         response: {
           200: z.object({
             order: serviceOrderSchema,
-            timeline: z.array(
-              z.object({
-                at: z.number(),
-                actor: z.string(),
-                from_status: z.string().nullable(),
-                to_status: z.string(),
-                note: z.string().nullable(),
-              }),
-            ),
+            timeline: z.array(timelineEntrySchema),
           }),
           ...errors,
         },

@@ -7,6 +7,7 @@ import { underPath } from '../store/scope.js';
 import type { CertifiedService, DepositResult } from '../timebank/earnings.js';
 import type { WriteOutcome } from '../timebank/idempotency.js';
 import type { Alert } from './alert-book.js';
+import { noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
 /** What an elder, their family or a specialist may ask for. */
 export const requestKinds = ['meal_delivery', 'visit', 'accompany_clinic', 'phone_help'] as const;
@@ -93,7 +94,10 @@ export interface TimelineEntry {
   actor: string;
   from_status: string | null;
   to_status: string;
+  /** English; for the hub's own notes a fallback of `code`. */
   note: string | null;
+  code: string | null;
+  params: Record<string, unknown> | null;
 }
 
 type OrderRow = Selectable<ServiceOrderTable> & {
@@ -106,7 +110,7 @@ interface Move {
   from: ServiceStatus[];
   to: ServiceStatus;
   actor: string;
-  note?: string | null;
+  note?: TimelineNote;
   /** Further columns, computed from the row as it was (e.g. measured minutes from the check-in). */
   set?: (row: Selectable<ServiceOrderTable>, at: number) => Updateable<ServiceOrderTable>;
 }
@@ -161,7 +165,12 @@ export class ServiceOrders {
           updated_at: at,
         })
         .execute();
-      await this.audit(trx, id, { actor: actor.username, from: null, to: 'requested', note: input.kind });
+      await this.audit(trx, id, {
+        actor: actor.username,
+        from: null,
+        to: 'requested',
+        note: { code: 'order_requested', params: { kind: input.kind } },
+      });
     });
     return this.get(actor, id);
   }
@@ -207,12 +216,16 @@ export class ServiceOrders {
   /** Every status change of an order, oldest first (staff and family in scope). */
   async timeline(actor: SignedInUser, id: string): Promise<TimelineEntry[]> {
     await this.staffRow(actor, id);
-    return this.deps.db
+    const rows = await this.deps.db
       .selectFrom('service_order_transitions')
-      .select(['at', 'actor', 'from_status', 'to_status', 'note'])
+      .select(['at', 'actor', 'from_status', 'to_status', 'note', 'note_code', 'note_params'])
       .where('order_id', '=', id)
       .orderBy('at')
       .execute();
+    return rows.map(({ note_code, note_params, ...row }) => ({
+      ...row,
+      ...readNote({ note: row.note, note_code, note_params }),
+    }));
   }
 
   /** A volunteer of the elder's community takes an open request: the first taker wins. */
@@ -281,7 +294,7 @@ export class ServiceOrders {
       from: ['done'],
       to: 'rated',
       actor: actor.username,
-      note: `${rating.rating}/5`,
+      note: { code: 'order_rated', params: { rating: rating.rating } },
       set: () => ({
         rating: rating.rating,
         rating_comment: rating.comment ?? null,
@@ -317,7 +330,14 @@ export class ServiceOrders {
       from: ['rated'],
       to: 'certified',
       actor: actor.username,
-      note: `claimed ${claimedMinutes} min of ${row.measured_minutes ?? 0} measured: ${result.status}`,
+      note: {
+        code: 'order_certified',
+        params: {
+          claimed_minutes: claimedMinutes,
+          measured_minutes: row.measured_minutes ?? 0,
+          credit_status: result.status,
+        },
+      },
       set: (_row, at) => ({
         claimed_minutes: claimedMinutes,
         certified_by: actor.username,
@@ -392,7 +412,7 @@ export class ServiceOrders {
         actor: 'hub',
         from: null,
         to: 'done',
-        note: `emergency response to alert ${alert.id}`,
+        note: { code: 'order_emergency_response', params: { alert_id: alert.id } },
       });
       return true;
     });
@@ -480,7 +500,7 @@ export class ServiceOrders {
   private async audit(
     trx: Transaction<Tables>,
     orderId: string,
-    entry: { actor: string; from: string | null; to: ServiceStatus; note: string | null },
+    entry: { actor: string; from: string | null; to: ServiceStatus; note: TimelineNote },
   ): Promise<void> {
     await trx
       .insertInto('service_order_transitions')
@@ -490,7 +510,7 @@ export class ServiceOrders {
         actor: entry.actor,
         from_status: entry.from,
         to_status: entry.to,
-        note: entry.note,
+        ...noteColumns(entry.note),
       })
       .execute();
   }

@@ -305,7 +305,7 @@ export class FallAlerts {
       status: 'cancelled',
       outcome: 'wearer_ok',
       actor: 'wearer',
-      note: `"I'm OK" pressed on ${event.deviceId}`,
+      note: { code: 'wearer_ok', params: { device_id: event.deviceId } },
     });
     if (cancelled) {
       s.incident = null;

@@ -443,6 +443,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('alerts_opened_at').on('alerts').column('opened_at').execute();
     },
   },
+  // Timeline notes the hub writes get a stable code and JSON parameters (dispatch/timeline-notes.ts),
+  // so the console shows them in the reader's language; `note` keeps the English for older rows and clients.
+  '0006-timeline-note-codes': {
+    async up(db: Kysely<unknown>) {
+      for (const table of ['alert_transitions', 'service_order_transitions']) {
+        await db.schema.alterTable(table).addColumn('note_code', 'text').execute();
+        await db.schema.alterTable(table).addColumn('note_params', 'text').execute();
+      }
+    },
+  },
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -339,3 +339,16 @@ export interface Tables {
   service_orders: ServiceOrderTable;
   service_order_transitions: ServiceOrderTransitionTable;
 }
+
+/** A coded timeline note (dispatch/timeline-notes.ts); NULL for a person's text and for older rows. */
+type NoteCodeColumn = ColumnType<string | null, string | null | undefined, string | null>;
+
+// Migration 0006: the hub's own timeline notes carry a code and its parameters (JSON).
+export interface AlertTransitionTable {
+  note_code: NoteCodeColumn;
+  note_params: NoteCodeColumn;
+}
+export interface ServiceOrderTransitionTable {
+  note_code: NoteCodeColumn;
+  note_params: NoteCodeColumn;
+}

@@ -4,7 +4,14 @@ import { z } from 'zod';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody, HttpError } from '../gateway/http/errors.js';
 import { accountKinds } from './accounts.js';
-import { accountSchema, entrySchema, ownerId, statementQuery, statementSchema } from './api-schemas.js';
+import {
+  accountListingSchema,
+  accountSchema,
+  entrySchema,
+  ownerId,
+  statementQuery,
+  statementSchema,
+} from './api-schemas.js';
 import type { Ledger } from './ledger.js';
 import { covers, forbidden, mayRead } from './route-access.js';
 import type { Statement } from './statements.js';
@@ -31,6 +38,26 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .send(ledger.files.xlsx(statement));
   };
+
+  app.get(
+    '/accounts',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['timebank'],
+        summary:
+          'The opened accounts of your org unit and below, with balances (volunteers, elders, families, funds)',
+        querystring: z.object({
+          kind: z.enum(accountKinds).optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(1000),
+        }),
+        response: { 200: z.object({ accounts: z.array(accountListingSchema) }), ...errors },
+      },
+    },
+    async (request) => ({
+      accounts: await ledger.register.list(signedIn(request).scopePath, request.query),
+    }),
+  );
 
   app.get(
     '/accounts/:owner_id',

@@ -135,3 +135,27 @@ export const catalogItemSchema = z.object({
   created_at: z.number(),
   updated_at: z.number(),
 });
+
+export const accountListingSchema = z.object({
+  id: z.string(),
+  kind: z.enum(accountKinds),
+  owner_id: z.string(),
+  owner_name: z.string().nullable().describe("the volunteer's, elder's or org unit's name"),
+  org_unit_id: z.string(),
+  balance_minutes: minutes,
+  overdraft_minutes: minutes,
+  entries: minutes,
+});
+
+export const redemptionRecordSchema = z.object({
+  transfer_id: z.string(),
+  at: z.number().describe('ms since the Unix epoch'),
+  org_unit_id: z.string().describe('the community whose catalog it came from'),
+  payer: z.object({ kind: z.string(), owner_id: z.string(), name: z.string().nullable() }),
+  item_id: z.string().nullable(),
+  item_name: z.string().nullable(),
+  quantity: z.number().int().nullable(),
+  minutes: minutes,
+  created_by: z.string(),
+  corrected_by: z.string().nullable().describe('the correction that reversed it, if any'),
+});

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
-import { ledgerWithDistrict, type TestLedger, timebankApp } from './test-district.js';
+import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from './test-district.js';
 
 const base = '/api/v1/timebank';
 type Headers = { authorization: string };
@@ -20,14 +20,7 @@ describe.each(dialects)('time bank API on %s', (dialect) => {
     t = await ledgerWithDistrict(dialect, { withPasswords: true });
     const built = await timebankApp(t);
     app = built.app;
-    as = {
-      specJingtian: await built.login('spec-jingtian'),
-      specMeilin: await built.login('spec-meilin'),
-      streetAdmin: await built.login('admin-lianhua'),
-      volunteer: await built.login('v-0001'),
-      otherVolunteer: await built.login('v-0002'),
-      family: await built.login('wang-family'),
-    };
+    as = await signInAll(built.login);
     await t.ledger.depositForService({
       serviceId: 'seed-1',
       volunteerId: 'v-0001',

@@ -1,9 +1,11 @@
 import type { Store } from '../store/database.js';
+import { AccountRegister } from './account-register.js';
 import { LedgerAccounts } from './accounts.js';
 import { Catalog } from './catalog.js';
 import { type CertifiedService, type DepositResult, Earnings } from './earnings.js';
 import { IdempotentWriter, type WriteOutcome } from './idempotency.js';
 import { Reconciliation } from './reconciliation.js';
+import { RedemptionLog } from './redemption-log.js';
 import { Redemptions } from './redemptions.js';
 import { defaultTimebankRules, type TimebankRules } from './rules.js';
 import { StatementFiles } from './statement-files.js';
@@ -30,6 +32,9 @@ export class Ledger {
   readonly earnings: Earnings;
   readonly catalog: Catalog;
   readonly redemptions: Redemptions;
+  /** Read-only views for the console: accounts with balances, past redemptions. */
+  readonly register: AccountRegister;
+  readonly redemptionLog: RedemptionLog;
   readonly statements: Statements;
   readonly files: StatementFiles;
   readonly reconciliation: Reconciliation;
@@ -44,6 +49,8 @@ export class Ledger {
     this.earnings = new Earnings({ store, accounts: this.accounts, writer, rules: this.rules, now });
     this.catalog = new Catalog({ store, now });
     this.redemptions = new Redemptions({ store, accounts: this.accounts, writer, now });
+    this.register = new AccountRegister({ store });
+    this.redemptionLog = new RedemptionLog({ store });
     this.statements = new Statements({ store });
     this.files = new StatementFiles({ utcOffsetMinutes: this.rules.utcOffsetMinutes });
     this.reconciliation = new Reconciliation({ store });

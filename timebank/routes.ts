@@ -4,6 +4,7 @@ import { accountRoutes } from './account-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import type { Ledger } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
+import { redemptionRoutes } from './redemption-routes.js';
 import { transferRoutes } from './transfer-routes.js';
 
 /** The time bank's HTTP API, registered under `/api/v1/timebank`. */
@@ -16,4 +17,5 @@ export const timebankRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (
   await app.register(accountRoutes, { ledger });
   await app.register(transferRoutes, { ledger });
   await app.register(catalogRoutes, { ledger });
+  await app.register(redemptionRoutes, { ledger });
 };

@@ -169,3 +169,17 @@ export async function timebankApp(t: TestLedger): Promise<{
     },
   };
 }
+
+/** The bearer headers of the test district's usual users, by role in the tests. */
+export async function signInAll(
+  login: (username: keyof typeof passwords) => Promise<{ authorization: string }>,
+) {
+  return {
+    specJingtian: await login('spec-jingtian'),
+    specMeilin: await login('spec-meilin'),
+    streetAdmin: await login('admin-lianhua'),
+    volunteer: await login('v-0001'),
+    otherVolunteer: await login('v-0002'),
+    family: await login('wang-family'),
+  };
+}
