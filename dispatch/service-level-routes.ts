@@ -10,6 +10,20 @@ const share = z.number().min(0).max(1).nullable();
 const spread = z.object({ median_s: z.number().nullable(), p90_s: z.number().nullable() });
 const defaultRangeMs = 30 * 86_400_000;
 
+export const serviceLevelReportSchema = z.object({
+  org_unit: z.string().nullable().describe('null: the whole hub'),
+  from: z.number(),
+  to: z.number(),
+  alerts: z.number().int(),
+  acknowledged_within_60s: share,
+  acknowledged_within_180s: share,
+  on_site_within_45min: share,
+  acknowledge: spread,
+  accept: spread,
+  arrive: spread,
+  targets: z.object({ answered_60s: z.number(), answered_180s: z.number() }),
+});
+
 /** Reports under `/api/v1/reports`: how quickly alerts were answered. */
 export const serviceLevelRoutes: FastifyPluginAsyncZod<{ levels: ServiceLevels; now: () => number }> = async (
   app,
@@ -55,19 +69,7 @@ export const serviceLevelRoutes: FastifyPluginAsyncZod<{ levels: ServiceLevels; 
             return { org_unit: q.org_unit, from, to, kinds };
           }),
         response: {
-          200: z.object({
-            org_unit: z.string().nullable().describe('null: the whole hub'),
-            from: z.number(),
-            to: z.number(),
-            alerts: z.number().int(),
-            acknowledged_within_60s: share,
-            acknowledged_within_180s: share,
-            on_site_within_45min: share,
-            acknowledge: spread,
-            accept: spread,
-            arrive: spread,
-            targets: z.object({ answered_60s: z.number(), answered_180s: z.number() }),
-          }),
+          200: serviceLevelReportSchema,
           400: errorBody,
           401: errorBody,
           403: errorBody,

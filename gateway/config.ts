@@ -44,6 +44,14 @@ export const configSchema = z.object({
   offerExpiryS: z.coerce.number().int().min(5).max(3600).default(45),
   /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
   fallCancelWindowS: z.coerce.number().int().min(0).max(600).default(30),
+  /** The console map's tiles, e.g. `https://tiles.example/{z}/{x}/{y}.png`; unset: the map stays offline. */
+  mapTileUrl: z
+    .string()
+    .refine(
+      (url) => /^(https?:\/\/|\/)\S+$/.test(url) && ['{z}', '{x}', '{y}'].every((p) => url.includes(p)),
+      'must be an http(s) or /path URL template with {z}, {x} and {y}',
+    )
+    .optional(),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a console login lasts. */
@@ -87,6 +95,7 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   inferenceWorkers: 'INFERENCE_WORKERS',
   fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
   offerExpiryS: 'OFFER_EXPIRY_S',
+  mapTileUrl: 'MAP_TILE_URL',
   adminPassword: 'ADMIN_PASSWORD',
   logLevel: 'LOG_LEVEL',
   tokenTtlHours: 'TOKEN_TTL_HOURS',

@@ -18,8 +18,10 @@ import { Detectors, defaultDetectorRules } from '../inference/detectors/index.js
 import { FallAlerts } from '../inference/fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from '../inference/pool/index.js';
 import { IngestStage } from '../ingest/ingest-stage.js';
+import { DistrictReports } from '../reports/report-queries.js';
 import { openStore, type Store } from '../store/database.js';
 import { DistrictRegistry } from '../store/district.js';
+import type { SecretStored } from '../store/secret-hash.js';
 import { Ledger } from '../timebank/ledger.js';
 import { Accounts } from './accounts.js';
 import { Channel } from './channel.js';
@@ -87,6 +89,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     log('timebank').warn({ funds: fundsKept }, 'funds beyond a lowered overdraft keep their old one');
   const serviceOrders = new ServiceOrders({ db, credits: ledger, now });
   const serviceLevels = new ServiceLevels({ db });
+  const reports = new DistrictReports({
+    db,
+    levels: serviceLevels,
+    utcOffsetMinutes: config.timebank.utcOffsetMinutes,
+  });
   alertUpdates.subscribe(async (u) => {
     // A volunteer's answer to a resolved alert becomes a service record to rate and certify.
     if (u.change === 'closed') await serviceOrders.recordEmergencyResponse(u.alert);
@@ -102,6 +109,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     rules: defaultDetectorRules,
   });
   const authenticator = new DeviceAuthenticator({ db, maxSlowChecks: config.maxSlowSecretChecks });
+  const rememberSecret: SecretStored = (id, secret, hash) => authenticator.remember(id, secret, hash);
   const gateway = new MqttGateway({
     authenticator,
     intake: ingest.intake,
@@ -160,16 +168,24 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ledger,
     serviceOrders,
     serviceLevels,
+    reports,
     district: new DistrictRegistry({
       db,
       catalog,
       now,
+      secretStored: rememberSecret,
       applied: () =>
         Promise.all([ingest.districtChanged(), detectors.reload(), roster.load()])
           .then(() => undefined)
           .catch((error: unknown) => log('hub').error({ err: error }, 'district views not reloaded')),
     }),
-    devices: new DeviceRegistry({ db, catalog, now, revoked: (id) => ingest.health.forget(id) }),
+    devices: new DeviceRegistry({
+      db,
+      catalog,
+      now,
+      revoked: (id) => ingest.health.forget(id),
+      secretStored: rememberSecret,
+    }),
     gateway,
     metrics,
     vitals: ingest.history,
@@ -177,6 +193,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     isReady: () => ready,
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
     consoleDist: existsSync(`${consoleDist}index.html`) ? consoleDist : undefined,
+    mapTileUrl: config.mapTileUrl,
   });
   const consoleFeed = new ConsoleFeed({ accounts, alerts: alertUpdates, notices, logger: log('console') });
   const responderFeed = new ResponderFeed({ accounts, dispatcher, notices, logger: log('responders') });

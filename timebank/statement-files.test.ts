@@ -1,35 +1,7 @@
-import { crc32, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { StatementFiles } from './statement-files.js';
 import type { Statement } from './statements.js';
-
-/** Reads a zip by its central directory, checking each entry's CRC: a reader written from the format, not from our writer. */
-function unzip(archive: Buffer): Map<string, string> {
-  const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  expect(end).toBeGreaterThan(0);
-  const count = archive.readUInt16LE(end + 10);
-  let at = archive.readUInt32LE(end + 16);
-  const files = new Map<string, string>();
-  for (let i = 0; i < count; i++) {
-    expect(archive.readUInt32LE(at)).toBe(0x02014b50);
-    const method = archive.readUInt16LE(at + 10);
-    const crc = archive.readUInt32LE(at + 16);
-    const packedSize = archive.readUInt32LE(at + 20);
-    const nameLength = archive.readUInt16LE(at + 28);
-    const extraLength = archive.readUInt16LE(at + 30);
-    const commentLength = archive.readUInt16LE(at + 32);
-    const local = archive.readUInt32LE(at + 42);
-    const name = archive.subarray(at + 46, at + 46 + nameLength).toString('utf8');
-    expect(archive.readUInt32LE(local)).toBe(0x04034b50);
-    const dataAt = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28);
-    const packed = archive.subarray(dataAt, dataAt + packedSize);
-    const data = method === 8 ? inflateRawSync(packed) : packed;
-    expect(crc32(data) >>> 0, name).toBe(crc);
-    files.set(name, data.toString('utf8'));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return files;
-}
+import { unzip } from './zip-reader.js';
 
 const statement: Statement = {
   subject: 'jingtian',

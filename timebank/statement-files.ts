@@ -1,5 +1,5 @@
 import type { Statement } from './statements.js';
-import { type Cell, xlsxWorkbook } from './xlsx.js';
+import { type Cell, csvText, xlsxWorkbook } from './xlsx.js';
 
 /** Statements as files for community administrators: CSV (UTF-8 with BOM, for Excel) and .xlsx. */
 export class StatementFiles {
@@ -54,8 +54,7 @@ export class StatementFiles {
 
   /** Entries, a blank line, then the balances per account. */
   csv(statement: Statement): string {
-    const rows = [...this.entryRows(statement), [], ...this.accountRows(statement)];
-    return `\ufeff${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+    return csvText([...this.entryRows(statement), [], ...this.accountRows(statement)]);
   }
 
   xlsx(statement: Statement): Buffer {
@@ -76,11 +75,4 @@ export class StatementFiles {
     const shifted = Math.min(Math.max(at, 0), 253_402_300_799_000) + this.deps.utcOffsetMinutes * 60_000;
     return new Date(Math.min(shifted, 253_402_300_799_000)).toISOString().slice(0, 19).replace('T', ' ');
   }
-}
-
-function csvCell(value: Cell): string {
-  if (typeof value === 'number') return String(value);
-  // A cell starting with = + - @ would be run as a formula by a spreadsheet: quoted as text instead.
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) || text !== value ? `"${text.replace(/"/g, '""')}"` : text;
 }

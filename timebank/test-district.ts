@@ -140,7 +140,11 @@ async function seedDistrict(store: Store, withPasswords: boolean): Promise<void>
 }
 
 /** The time bank's routes in an app like the hub's (auth, error handling, OpenAPI), without the rest of the hub. */
-export async function timebankApp(t: TestLedger): Promise<{
+export async function timebankApp(
+  t: TestLedger,
+  /** Further routes to test beside the time bank's (the reports). */
+  more?: (app: FastifyInstance) => Promise<void>,
+): Promise<{
   app: FastifyInstance;
   login(username: keyof typeof passwords): Promise<{ authorization: string }>;
 }> {
@@ -158,6 +162,7 @@ export async function timebankApp(t: TestLedger): Promise<{
     prefix: '/api/v1/timebank',
     ledger: t.ledger,
   });
+  await more?.(app);
   app.get('/openapi.json', async () => app.swagger());
   await app.ready();
   return {

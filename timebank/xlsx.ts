@@ -147,3 +147,15 @@ function zip(files: Array<{ name: string; data: Buffer }>): Buffer {
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...chunks, directory, end]);
 }
+
+/** The same rows as CSV for Excel: UTF-8 with a BOM, CRLF lines. */
+export function csvText(rows: Cell[][]): string {
+  return `\ufeff${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+function csvCell(value: Cell): string {
+  if (typeof value === 'number') return String(value);
+  // A cell starting with = + - @ would be run as a formula by a spreadsheet: quoted as text instead.
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) || text !== value ? `"${text.replace(/"/g, '""')}"` : text;
+}

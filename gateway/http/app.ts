@@ -10,6 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { consoleConfigRoutes } from '../../console/config-routes.js';
 import { alertActionRoutes } from '../../dispatch/alert-actions.js';
 import type { AlertBook } from '../../dispatch/alert-book.js';
 import { alertRoutes } from '../../dispatch/alert-routes.js';
@@ -21,6 +22,8 @@ import { serviceOrderRoutes } from '../../dispatch/service-order-routes.js';
 import type { ServiceOrders } from '../../dispatch/service-orders.js';
 import type { VitalsHistory } from '../../ingest/vitals-history.js';
 import { vitalsRoutes } from '../../ingest/vitals-routes.js';
+import type { DistrictReports } from '../../reports/report-queries.js';
+import { reportRoutes } from '../../reports/report-routes.js';
 import type { Database } from '../../store/database.js';
 import type { DistrictRegistry } from '../../store/district.js';
 import type { Ledger } from '../../timebank/ledger.js';
@@ -45,6 +48,7 @@ export interface AppOptions {
   ledger: Ledger;
   serviceOrders: ServiceOrders;
   serviceLevels: ServiceLevels;
+  reports: DistrictReports;
   district: DistrictRegistry;
   devices: DeviceRegistry;
   gateway: MqttGateway;
@@ -56,6 +60,8 @@ export interface AppOptions {
   consolePage: string;
   /** The built console app (`console/dist/`): when set it is served at `/`. */
   consoleDist?: string | undefined;
+  /** MAP_TILE_URL: tiles beneath the console's map; unset, the map draws positions only. */
+  mapTileUrl?: string | undefined;
 }
 
 const version = (
@@ -106,6 +112,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     levels: options.serviceLevels,
     now: options.now,
   });
+  await api.register(reportRoutes, { prefix: '/api/v1/reports', reports: options.reports, now: options.now });
+  await api.register(consoleConfigRoutes, { prefix: '/api/v1/console', mapTileUrl: options.mapTileUrl });
   await api.register(timebankRoutes, { prefix: '/api/v1/timebank', ledger: options.ledger });
   await api.register(vitalsRoutes, { prefix: '/api/v1/elders', history: options.vitals, now: options.now });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

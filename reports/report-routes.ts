@@ -1,0 +1,120 @@
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { serviceLevelReportSchema } from '../dispatch/service-level-routes.js';
+import { maxReportRangeMs } from '../dispatch/service-levels.js';
+import { allow, signedIn } from '../gateway/http/auth-plugin.js';
+import { errorBody } from '../gateway/http/errors.js';
+import { reportCsv, reportFileName, reportXlsx } from './report-files.js';
+import type { DistrictReport, DistrictReports } from './report-queries.js';
+
+const share = z.number().min(0).max(1).nullable();
+const count = {
+  alerts: z.number().int(),
+  closed: z.number().int().describe('closed with an outcome'),
+  false_alarms: z.number().int().describe('closed as false_alarm or wearer_ok'),
+  false_alarm_share: share.describe('false_alarms / closed'),
+};
+const orgUnitSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  level: z.string(),
+  parent_id: z.string().nullable(),
+});
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
+const defaultRangeMs = 30 * 86_400_000;
+
+/** The console's reports under `/api/v1/reports`, as JSON for charts or as CSV and Excel files. */
+export const reportRoutes: FastifyPluginAsyncZod<{ reports: DistrictReports; now: () => number }> = async (
+  app,
+  { reports, now },
+) => {
+  app.get(
+    '/org-units',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['reports'],
+        summary: 'The org units you may report on (yours and those below it, families left out)',
+        response: { 200: z.object({ org_units: z.array(orgUnitSchema) }), ...errors },
+      },
+    },
+    async (request) => ({ org_units: await reports.orgUnits(signedIn(request)) }),
+  );
+
+  app.get(
+    '/summary',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags: ['reports'],
+        summary:
+          'Alerts by kind, by org unit and by day with the false-alarm share, service levels, and certified volunteer time, for an org unit and a period (at most 92 days); format=csv or xlsx downloads the same tables',
+        querystring: z
+          .object({
+            org_unit: z.string().min(1).max(64).optional().describe('default: your org unit'),
+            from: z.coerce.number().int().nonnegative().optional().describe('ms; default to − 30 days'),
+            to: z.coerce.number().int().positive().optional().describe('ms, exclusive; default now'),
+            format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+          })
+          .transform((q, ctx) => {
+            const to = q.to ?? now();
+            const from = q.from ?? to - defaultRangeMs;
+            if (from >= to)
+              ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must be before to' });
+            if (to - from > maxReportRangeMs)
+              ctx.addIssue({ code: 'custom', path: ['from'], message: 'the range is at most 92 days' });
+            return { org_unit: q.org_unit, from, to, format: q.format };
+          }),
+        response: {
+          200: z.object({
+            org_unit: orgUnitSchema,
+            from: z.number(),
+            to: z.number(),
+            utc_offset_minutes: z.number().int().describe('of the day buckets'),
+            service_levels: serviceLevelReportSchema,
+            totals: z.object({
+              ...count,
+              volunteer_minutes: z.number().int(),
+              services: z.number().int(),
+            }),
+            by_kind: z.array(z.object({ kind: z.string(), ...count })),
+            by_unit: z.array(
+              z.object({
+                org_unit_id: z.string(),
+                name: z.string(),
+                ...count,
+                acknowledged_within_60s: share,
+                volunteer_minutes: z.number().int().describe('certified in the period'),
+                services: z.number().int(),
+              }),
+            ),
+            by_day: z.array(z.object({ day: z.string().describe('YYYY-MM-DD, local'), ...count })),
+            volunteers: z.array(
+              z.object({
+                volunteer_id: z.string(),
+                name: z.string().nullable(),
+                services: z.number().int(),
+                minutes: z.number().int(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...query } = request.query;
+      const report = await reports.report(signedIn(request), query);
+      return format === 'json' ? report : download(reply, report, format);
+    },
+  );
+};
+
+function download(reply: FastifyReply, report: DistrictReport, format: 'csv' | 'xlsx') {
+  reply.header('content-disposition', `attachment; filename="${reportFileName(report, format)}"`);
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(report));
+  return reply
+    .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .send(reportXlsx(report));
+}

@@ -1,0 +1,175 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceLevels } from '../dispatch/service-levels.js';
+import { dialects } from '../test/support/databases.js';
+import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from '../timebank/test-district.js';
+import { unzip } from '../timebank/zip-reader.js';
+import { DistrictReports } from './report-queries.js';
+import { reportRoutes } from './report-routes.js';
+
+const day = 86_400_000;
+const url = '/api/v1/reports';
+
+describe.each(dialects)('reports on %s', (dialect) => {
+  let t: TestLedger;
+  let app: FastifyInstance;
+  let as: Awaited<ReturnType<typeof signInAll>>;
+  let range: string;
+
+  beforeAll(async () => {
+    t = await ledgerWithDistrict(dialect, { withPasswords: true });
+    const { db } = t.store;
+    const reports = new DistrictReports({ db, levels: new ServiceLevels({ db }), utcOffsetMinutes: 480 });
+    const built = await timebankApp(t, async (a) => {
+      await a.withTypeProvider<ZodTypeProvider>().register(reportRoutes, {
+        prefix: url,
+        reports,
+        now: () => t.clock.now,
+      });
+    });
+    app = built.app;
+    as = await signInAll(built.login);
+    const now = t.clock.now; // 2026-11-30 10:00 local
+    range = `from=${now - 3 * day}&to=${now + 1}`;
+    let n = 0;
+    const alert = async (
+      orgUnit: string,
+      kind: string,
+      openedAgo: number,
+      outcome: string | null,
+      ackS?: number,
+    ) => {
+      const opened = now - openedAgo;
+      await db
+        .insertInto('alerts')
+        .values({
+          id: `a-${++n}`,
+          elder_id: null,
+          device_id: null,
+          org_unit_id: orgUnit,
+          kind,
+          severity: 'high',
+          status: outcome ? 'resolved' : 'open',
+          opened_at: opened,
+          updated_at: opened,
+          source_event_id: null,
+          details: '{}',
+          closed_at: outcome ? opened + 600_000 : null,
+          outcome,
+          acknowledged_at: ackS === undefined ? null : opened + ackS * 1000,
+          acknowledged_by: null,
+          accepted_at: null,
+          on_site_at: null,
+          assignee_id: null,
+          next_step_at: null,
+        })
+        .execute();
+    };
+    await alert('wang-family', 'sos', 3600_000, 'false_alarm', 20);
+    await alert('jingtian', 'fall', 2 * 3600_000, 'help_given', 30);
+    await alert('jingtian', 'fall', day + 3600_000, 'wearer_ok', 90);
+    await alert('meilin', 'sos', day + 3600_000, null);
+    await alert('meilin', 'sos', 10 * day, 'false_alarm'); // before the range
+    await db
+      .insertInto('service_orders')
+      .values({
+        id: 'o-1',
+        kind: 'visit',
+        status: 'certified',
+        elder_id: 'e-0003',
+        org_unit_id: 'jingtian',
+        community_id: 'jingtian',
+        note: '',
+        wanted_at: now - day,
+        requested_by: 'spec-jingtian',
+        requested_at: now - day,
+        volunteer_id: 'v-0001',
+        taken_at: null,
+        checked_in_at: null,
+        checked_out_at: null,
+        measured_minutes: 45,
+        rating: 5,
+        rating_comment: null,
+        rated_by: null,
+        claimed_minutes: 45,
+        certified_by: 'spec-jingtian',
+        certified_at: now - 3600_000,
+        credit_status: 'paid',
+        credited_minutes: 45,
+        capped_by: null,
+        alert_id: null,
+        updated_at: now,
+      })
+      .execute();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.store.close();
+  });
+  const get = (path: string, headers?: { authorization: string }) =>
+    app.inject({ url: `${url}${path}`, headers });
+
+  it('[REPORTS] alerts by kind, unit and local day with the false-alarm share, service levels and volunteer time', async () => {
+    const res = await get(`/summary?${range}`, as.streetAdmin);
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    expect(report.org_unit).toMatchObject({ id: 'lianhua', level: 'street' });
+    expect(report.totals).toMatchObject({
+      alerts: 4,
+      closed: 3,
+      false_alarms: 2,
+      volunteer_minutes: 45,
+      services: 1,
+    });
+    expect(report.totals.false_alarm_share).toBeCloseTo(2 / 3);
+    expect(report.by_kind).toEqual([
+      { kind: 'fall', alerts: 2, closed: 2, false_alarms: 1, false_alarm_share: 0.5 },
+      { kind: 'sos', alerts: 2, closed: 1, false_alarms: 1, false_alarm_share: 1 },
+    ]);
+    const units = Object.fromEntries(report.by_unit.map((u: { org_unit_id: string }) => [u.org_unit_id, u]));
+    expect(units.jingtian).toMatchObject({
+      name: '景田社区',
+      alerts: 3,
+      false_alarms: 2,
+      volunteer_minutes: 45,
+    });
+    expect(units.jingtian.acknowledged_within_60s).toBeCloseTo(2 / 3);
+    expect(units.meilin).toMatchObject({ alerts: 1, closed: 0, false_alarm_share: null });
+    expect(units.lianhua).toMatchObject({ alerts: 0 });
+    expect(report.by_day.map((d: { day: string; alerts: number }) => [d.day, d.alerts])).toEqual([
+      ['2026-11-29', 2],
+      ['2026-11-30', 2],
+    ]);
+    expect(report.volunteers).toEqual([{ volunteer_id: 'v-0001', name: 'v-0001', services: 1, minutes: 45 }]);
+    expect(report.service_levels).toMatchObject({ alerts: 4, acknowledged_within_60s: 0.5 });
+  });
+
+  it('[REPORTS-SCOPE] a specialist reports on their own unit by default and never on another', async () => {
+    expect((await get(`/summary?${range}`, as.specMeilin)).json().totals).toMatchObject({ alerts: 1 });
+    expect((await get(`/summary?org_unit=jingtian&${range}`, as.specMeilin)).statusCode).toBe(403);
+    expect((await get(`/summary?${range}`, as.volunteer)).statusCode).toBe(403);
+    expect((await get(`/summary?from=0&to=${t.clock.now}`, as.streetAdmin)).statusCode).toBe(400);
+    const units = (await get('/org-units', as.streetAdmin)).json().org_units;
+    expect(units.map((u: { id: string }) => u.id)).toEqual(['lianhua', 'jingtian', 'meilin']);
+  });
+
+  it('[REPORTS-FILES] the same tables download as CSV and as an Excel workbook', async () => {
+    const csv = await get(`/summary?${range}&format=csv`, as.streetAdmin);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toMatch(/report-lianhua-2026-11-27-2026-11-30\.csv/);
+    const lines = csv.body.replace(/^\ufeff/, '').split('\r\n');
+    const kinds = lines.indexOf('alerts by kind');
+    expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
+      'kind,alerts,closed,false alarms,false alarm share',
+      'fall,2,2,1,0.5',
+      'sos,2,1,1,1',
+    ]);
+    expect(lines).toContain('v-0001,v-0001,1,45,0.75');
+    const xlsx = await get(`/summary?${range}&format=xlsx`, as.streetAdmin);
+    const files = unzip(xlsx.rawPayload);
+    expect(files.get('xl/workbook.xml')).toContain('name="alerts by kind"');
+    expect(files.get('xl/worksheets/sheet3.xml')).toContain('>fall</t>');
+    expect(files.get('xl/worksheets/sheet6.xml')).toContain('<v>45</v>');
+  });
+});
