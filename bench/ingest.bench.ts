@@ -11,15 +11,14 @@
  * Brokers on core 0; two load processes (mqtt.js connections; telemetry written as ready-made QoS 0
  * PUBLISH packets) and mosquitto's counting subscriber on core 1.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { type HubProcess, startHubProcess, tempDataDir } from './lib/hub-process.js';
+import { type HubProcess, queryHubStore, startHubProcess, tempDataDir } from './lib/hub-process.js';
 import { deal, LoadProcess, type StreamReply } from './lib/load.js';
 import { type RelayCounter, startMosquitto, startRelayCounter } from './lib/mosquitto.js';
 import { log, openFileLimit, pinSelf, sleep } from './lib/processes.js';
 import { type Figure, runBench } from './lib/result.js';
 import { cheapSecretHash, seedWatches } from './lib/seed.js';
-import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round } from './lib/stats.js';
+import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from './lib/stats.js';
+import { messageBytes, watchTelemetryRest } from './lib/telemetry.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const loadCount = 2;
@@ -54,30 +53,6 @@ const telemetryIn = 'yiyang_mqtt_messages_in_total{kind="telemetry"}';
 const shedTotal = 'yiyang_ingest_shed_total';
 const shedShare = 'yiyang_ingest_shed_share';
 const heapUsed = 'yiyang_nodejs_heap_size_used_bytes';
-
-/**
- * The watch's telemetry (devices/types/watch.ts) as its simulator makes it — a wrist at rest, 25 samples
- * a second on each axis — without the leading `{"ts":…,` that the load processes add each second.
- */
-function telemetryRest(): string {
-  let s = 7;
-  const random = () => {
-    s = (s * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return s / 0x7fffffff;
-  };
-  const axis = (rest: number) =>
-    Array.from({ length: 25 }, () => Number((rest + (random() - 0.5) * 0.04).toFixed(11)));
-  const reading = {
-    heart_rate: 72,
-    spo2: 97,
-    steps: 1043,
-    battery: 81,
-    worn: true,
-    location: { lat: 22.5531, lon: 114.0412, accuracy_m: 10 },
-    accel: { hz: 25, x: axis(0.02), y: axis(0.98), z: axis(0.12) },
-  };
-  return JSON.stringify(reading).slice(1);
-}
 
 interface Counts {
   /** Telemetry the broker read (hub: counted before its shedder), shed unparsed (hub), and handled. */
@@ -430,18 +405,6 @@ function scrape(hub: HubProcess, everyMs: number) {
   };
 }
 
-/** The hub's RSS every `everyMs`: the highest seen. */
-function rssPeak(pid: number, everyMs: number) {
-  let peak = 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, memoryMiB(pid).rss);
-  }, everyMs);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, memoryMiB(pid).rss);
-  };
-}
-
 interface Overload {
   sustainedRate: number;
   offeredRate: number;
@@ -596,19 +559,10 @@ async function overload(rig: Rig, hub: HubProcess, sustainedRate: number): Promi
   };
 }
 
-/** SOS events of the overload stored in the hub's SQLite file (read after the hub has stopped). */
+/** SOS events of the overload stored in the hub's SQLite file. */
 function storedEvents(dataDir: string): number {
-  const db = new Database(join(dataDir, 'yiyang.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare(
-        "select count(*) as n from device_events where type = 'sos' and event_id like 'sos-overload-%'",
-      )
-      .get() as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
+  const sql = "select count(*) as n from device_events where type = 'sos' and event_id like 'sos-overload-%'";
+  return queryHubStore<{ n: number }>(dataDir, sql)[0]!.n;
 }
 
 runBench('ingest', async () => {
@@ -626,8 +580,8 @@ runBench('ingest', async () => {
       LoadProcess.start({ openFiles: Math.ceil(maxFleet / loadCount) + 4096, maxLifetimeMs: 20 * 60_000 }),
     ),
   );
-  const payloadRest = telemetryRest();
-  const payloadBytes = `{"ts":${Date.now()},${payloadRest}`.length;
+  const payloadRest = watchTelemetryRest();
+  const payloadBytes = messageBytes(payloadRest);
   log(`seeded ${maxFleet} watches; telemetry ${payloadBytes} bytes`);
 
   // --- the hub ---------------------------------------------------------------------------------

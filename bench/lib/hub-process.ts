@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { exited, spawnTsx, stopChild, tempDir } from './processes.js';
 
 export interface HubProcess {
@@ -19,6 +21,19 @@ export interface HubProcess {
 
 export function tempDataDir(): string {
   return tempDir('yiyang-bench-');
+}
+
+/**
+ * Rows from the hub's SQLite file (`DATA_DIR/yiyang.sqlite`), opened read-only: safe while the hub runs (WAL),
+ * and costs the hub nothing.
+ */
+export function queryHubStore<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(dataDir, 'yiyang.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

@@ -4,10 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ConnectReply, LoadCommand, LoadReply, PublishReply, StreamReply } from './load.js';
+import type { ConnectReply, Credentials, LoadCommand, LoadReply, PublishReply, StreamReply } from './load.js';
 
 const now = () => performance.timeOrigin + performance.now();
 let clients: MqttClient[] = [];
+
+/** CONNACK 3: the broker is busy (the hub: verifying other devices' secrets) and asks to be tried later. */
+const serverUnavailable = 3;
 
 function connect(command: Extract<LoadCommand, { op: 'connect' }>): Promise<ConnectReply> {
   const reply: ConnectReply = {
@@ -15,50 +18,92 @@ function connect(command: Extract<LoadCommand, { op: 'connect' }>): Promise<Conn
     connected: 0,
     failed: 0,
     errors: [],
+    refused: 0,
+    refusedClients: 0,
+    retries: 0,
     startedAt: now(),
     createdAt: 0,
     lastConnackAt: 0,
     latenciesMs: [],
   };
+  const retry = command.retry;
   return new Promise((resolve) => {
     let pending = command.clients.length;
+    if (pending === 0) resolve(reply);
     const settle = () => {
       if (--pending === 0) resolve(reply);
     };
-    for (const credentials of command.clients) {
+    /** One device: attempts until connected, refused for good, or out of time; it keeps its slot in `clients`. */
+    const device = (credentials: Credentials) => {
+      const slot = clients.length;
       const started = now();
-      let settled = false;
-      const client = mqtt.connect(command.url, {
-        clientId: credentials.id,
-        username: credentials.secret ? credentials.id : undefined,
-        password: credentials.secret,
-        protocolVersion: 4,
-        clean: true,
-        reconnectPeriod: 0,
-        keepalive: 600,
-        connectTimeout: command.connectTimeoutMs,
-      });
-      client.once('connect', () => {
-        if (settled) return;
-        settled = true;
-        reply.lastConnackAt = now();
-        reply.latenciesMs.push(reply.lastConnackAt - started);
-        reply.connected++;
-        settle();
-      });
-      const fail = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        reply.failed++;
-        if (reply.errors.length < 5) reply.errors.push(error?.message ?? 'closed before CONNACK');
-        settle();
+      const deadline = started + command.connectTimeoutMs;
+      let refusedOnce = false;
+      const attempt = (n: number) => {
+        let done = false;
+        const client = mqtt.connect(command.url, {
+          clientId: credentials.id,
+          username: credentials.secret ? credentials.id : undefined,
+          password: credentials.secret,
+          protocolVersion: 4,
+          clean: true,
+          reconnectPeriod: 0,
+          keepalive: 600,
+          connectTimeout: Math.max(1, deadline - now()),
+        });
+        clients[slot] = client;
+        client.once('connect', () => {
+          if (done) return;
+          done = true;
+          reply.lastConnackAt = now();
+          reply.latenciesMs.push(reply.lastConnackAt - started);
+          reply.connected++;
+          settle();
+        });
+        const fail = (error?: Error & { code?: unknown }) => {
+          if (done) return;
+          done = true;
+          const busy = error?.code === serverUnavailable;
+          if (busy) {
+            reply.refused++;
+            if (!refusedOnce) reply.refusedClients++;
+            refusedOnce = true;
+          }
+          // Retried: a busy broker, or a connection lost before its CONNACK. Not: bad credentials, unknown id.
+          const retryable = busy || !(error && typeof error.code === 'number');
+          // Full jitter: a random wait up to base × 2^n (capped), so that refused devices do not come back together.
+          const wait = retry && Math.random() * Math.min(retry.maxMs, retry.baseMs * 2 ** n);
+          if (retry && retryable && now() + wait! < deadline) {
+            client.end(true);
+            reply.retries++;
+            setTimeout(() => attempt(n + 1), wait);
+            return;
+          }
+          reply.failed++;
+          if (reply.errors.length < 5) reply.errors.push(error?.message ?? 'closed before CONNACK');
+          settle();
+        };
+        client.on('error', fail);
+        client.once('close', () => fail());
       };
-      client.on('error', fail);
-      client.once('close', () => fail());
-      clients.push(client);
+      attempt(0);
+    };
+    const queue = [...command.clients];
+    const perSecond = command.perSecond;
+    if (!perSecond) {
+      for (const credentials of queue) device(credentials);
+      reply.createdAt = now();
+      return;
     }
-    reply.createdAt = now();
-    if (pending === 0) resolve(reply);
+    // Paced: every 10 ms, as many as the schedule allows by now.
+    let started = 0;
+    const pace = () => {
+      const due = Math.min(queue.length, Math.ceil(((now() - reply.startedAt) * perSecond) / 1000));
+      for (; started < due; started++) device(queue[started]!);
+      if (started < queue.length) setTimeout(pace, 10);
+      else reply.createdAt = now();
+    };
+    pace();
   });
 }
 
@@ -164,7 +209,11 @@ function publishHeader(topic: Buffer, payloadLength: number): Buffer {
  * clock, not by publish callbacks (those starve timers: ../../shared/gotchas.md).
  */
 function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<StreamReply> {
-  const active = clients.slice(0, command.clients);
+  const prefix = command.prefix;
+  const active = (prefix ? clients.filter((c) => c.options.clientId?.startsWith(prefix)) : clients).slice(
+    0,
+    command.clients,
+  );
   const topics = active.map((c) => Buffer.from(`care/${c.options.clientId}/telemetry`));
   // Each client's PUBLISH header (fixed header, topic) for the current payload length: telemetry is written
   // as ready-made QoS 0 PUBLISH packets straight to the client's socket — the same bytes mqtt.js would send,
@@ -189,7 +238,7 @@ function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<Stream
     finishedAt: 0,
     lateP99Ms: 0,
     lateMaxMs: 0,
-    events: { sent: 0, acked: 0, errors: [], lastAckAt: 0, ackMs: [] },
+    events: { sent: 0, acked: 0, errors: [], lastAckAt: 0, ackMs: [], published: [] },
     closed: 0,
     rssMiB: 0,
   };
@@ -233,14 +282,17 @@ function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<Stream
     };
     const sendEvent = (client: MqttClient, k: number) => {
       const id = client.options.clientId;
-      const message = JSON.stringify({
-        ts: Date.now(),
-        event_id: `${events!.idPrefix}-${id}-${k}`,
-        type: 'sos',
-      });
+      const eventId = `${events!.idPrefix}-${id}-${k}`;
+      if (!client.connected) {
+        // mqtt.js would keep it for a reconnect that never comes: count it as not sent.
+        if (reply.events.errors.length < 5) reply.events.errors.push(`${id} not connected`);
+        return;
+      }
+      const message = JSON.stringify({ ts: Date.now(), event_id: eventId, type: events!.type ?? 'sos' });
       reply.events.sent++;
       pendingAcks++;
       const sentAt = now();
+      reply.events.published.push([eventId, sentAt]);
       client.publish(`care/${id}/event`, message, { qos: 1 }, (error) => {
         pendingAcks--;
         if (error) {
@@ -291,7 +343,8 @@ function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<Stream
 }
 
 async function end(): Promise<void> {
-  await Promise.all(clients.map((c) => c.endAsync().catch(() => undefined)));
+  // A client that is not connected would wait forever for its unacknowledged publishes: closed at once.
+  await Promise.all(clients.map((c) => c.endAsync(!c.connected).catch(() => undefined)));
   clients = [];
 }
 

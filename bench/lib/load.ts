@@ -8,8 +8,29 @@ export interface Credentials {
 }
 
 /** What a load process is told over IPC; it answers each with one reply. */
+/** How a client retries a refused or failed CONNECT, as devices do: exponential backoff with full jitter. */
+export interface RetryPolicy {
+  /** The first retry waits up to this long, each further one twice as long… */
+  baseMs: number;
+  /** …but never more than this. */
+  maxMs: number;
+}
+
 export type LoadCommand =
-  | { op: 'connect'; url: string; clients: Credentials[]; connectTimeoutMs: number }
+  | {
+      op: 'connect';
+      url: string;
+      clients: Credentials[];
+      /** A client not connected this long after its first attempt counts as failed (retries included). */
+      connectTimeoutMs: number;
+      /**
+       * Retry on CONNACK 3 (server unavailable) and on a connection lost before its CONNACK; absent, one attempt.
+       * Other refusals (bad credentials, unknown id) are final.
+       */
+      retry?: RetryPolicy;
+      /** Start at most this many clients a second (absent: all in one loop). */
+      perSecond?: number;
+    }
   | {
       op: 'publish';
       qos: 0 | 1;
@@ -26,8 +47,12 @@ export type LoadCommand =
     }
   | {
       op: 'stream';
-      /** The first `clients` of this process's clients send telemetry (QoS 0) to `care/<id>/telemetry`. */
+      /**
+       * The first `clients` of this process's clients (of those whose id starts with `prefix`, in the order they
+       * were connected) send telemetry (QoS 0) to `care/<id>/telemetry`; 0: events only.
+       */
       clients: number;
+      prefix?: string;
       /** Messages a second per client, open loop: the process sends on a schedule, spread evenly over its clients. */
       ratePerClient: number;
       /** Wall-clock ms: when sending starts (both processes together) and how long it lasts. */
@@ -38,8 +63,17 @@ export type LoadCommand =
        * `{"ts":<now>,` + this once and sends that same payload from every client.
        */
       telemetryRest: string;
-      /** QoS 1 SOS events to `care/<id>/event`, `perClient` from each of these clients, spread over the run. */
-      events?: { clientIds: string[]; perClient: number; idPrefix: string; ackTimeoutMs: number };
+      /**
+       * QoS 1 events (`type`, default `sos`) to `care/<id>/event`, `perClient` from each of these clients, spread over
+       * the run; event ids `<idPrefix>-<client id>-<k>`.
+       */
+      events?: {
+        clientIds: string[];
+        perClient: number;
+        idPrefix: string;
+        ackTimeoutMs: number;
+        type?: string;
+      };
     }
   | { op: 'end' };
 
@@ -48,10 +82,16 @@ export interface ConnectReply {
   connected: number;
   failed: number;
   errors: string[];
+  /** CONNACK 3 (server unavailable) answers, and the clients that got at least one. */
+  refused: number;
+  refusedClients: number;
+  /** Attempts after a client's first (refused, or its connection lost before CONNACK). */
+  retries: number;
   /** Wall-clock ms: first client started, last client created, last CONNACK. */
   startedAt: number;
   createdAt: number;
   lastConnackAt: number;
+  /** Per connected client: its first attempt → its CONNACK (retries included). */
   latenciesMs: number[];
 }
 
@@ -78,7 +118,15 @@ export interface StreamReply {
   lateP99Ms: number;
   lateMaxMs: number;
   /** SOS events: published, PUBACKed (with each one's publish → PUBACK time), errors, the last PUBACK's time. */
-  events: { sent: number; acked: number; errors: string[]; lastAckAt: number; ackMs: number[] };
+  events: {
+    sent: number;
+    acked: number;
+    errors: string[];
+    lastAckAt: number;
+    ackMs: number[];
+    /** Each event's id and wall-clock ms of its publish (`performance.timeOrigin + now()`). */
+    published: Array<[eventId: string, at: number]>;
+  };
   /** Clients whose connection closed before the end. */
   closed: number;
   /** This load process's memory at the end (VmRSS, MiB). */
@@ -110,7 +158,12 @@ export class LoadProcess {
   }
 
   connect(command: Omit<Extract<LoadCommand, { op: 'connect' }>, 'op'>): Promise<ConnectReply> {
-    return this.request({ op: 'connect', ...command }, 'connected', command.connectTimeoutMs + 30_000);
+    const spawnMs = command.perSecond ? (command.clients.length / command.perSecond) * 1000 : 0;
+    return this.request(
+      { op: 'connect', ...command },
+      'connected',
+      command.connectTimeoutMs + spawnMs + 30_000,
+    );
   }
 
   publish(command: Omit<Extract<LoadCommand, { op: 'publish' }>, 'op'>): Promise<PublishReply> {

@@ -18,11 +18,39 @@ export interface SeededWatch {
   secretHash: string;
 }
 
+/** An elder's home: the devices provisioned for them (device types of devices/types/). */
+export interface SeededHome {
+  devices: Array<SeededWatch & { type: string }>;
+}
+
+/** A console or app user (roles of the operator interface), in the seeded community. */
+export interface SeededUser {
+  username: string;
+  password: string;
+  role: 'admin' | 'specialist' | 'responder' | 'family';
+}
+
 /**
  * Writes watches (each worn by its own elder in one community) straight into the hub's store
  * before the hub starts: provisioning thousands through the API would cost a slow hash each.
  */
-export async function seedWatches(dataDir: string, watches: SeededWatch[]): Promise<void> {
+export function seedWatches(dataDir: string, watches: SeededWatch[]): Promise<void> {
+  return seedHomes(dataDir, {
+    homes: watches.map((w) => ({ devices: [{ ...w, type: 'watch' }] })),
+    elderId: (home) => `e-${home.devices[0]!.id}`,
+  });
+}
+
+/**
+ * Writes homes — one elder each, in one community (景田, 莲花街道, 福田区), with their devices — and users
+ * straight into the hub's store before the hub starts. A user's password is stored with a cheap hash.
+ */
+export async function seedHomes(
+  dataDir: string,
+  options: { homes: SeededHome[]; elderId?: (home: SeededHome, i: number) => string; users?: SeededUser[] },
+): Promise<void> {
+  const { homes, users = [] } = options;
+  const elderId = options.elderId ?? ((_: SeededHome, i: number) => `e-${String(i + 1).padStart(5, '0')}`);
   const store = await openStore({ dataDir });
   const now = Date.now();
   try {
@@ -49,13 +77,14 @@ export async function seedWatches(dataDir: string, watches: SeededWatch[]): Prom
           ].map((unit) => ({ ...unit, updated_at: now })),
         )
         .execute();
-      for (let i = 0; i < watches.length; i += 500) {
-        const chunk = watches.slice(i, i + 500);
+      for (let i = 0; i < homes.length; i += 500) {
+        const chunk = homes.slice(i, i + 500);
+        const ids = chunk.map((home, j) => elderId(home, i + j));
         await trx
           .insertInto('elders')
           .values(
-            chunk.map((w, j) => ({
-              id: `e-${w.id}`,
+            chunk.map((_, j) => ({
+              id: ids[j]!,
               name: `长者 ${i + j + 1}`,
               org_unit_id: 'jingtian',
               address: `景田北 ${Math.floor((i + j) / 100) + 1} 栋 ${((i + j) % 100) + 101}`,
@@ -68,13 +97,29 @@ export async function seedWatches(dataDir: string, watches: SeededWatch[]): Prom
         await trx
           .insertInto('devices')
           .values(
-            chunk.map((w) => ({
-              id: w.id,
-              type: 'watch',
-              elder_id: `e-${w.id}`,
-              secret_hash: w.secretHash,
-              revoked_at: null,
-              created_at: now,
+            chunk.flatMap((home, j) =>
+              home.devices.map((d) => ({
+                id: d.id,
+                type: d.type,
+                elder_id: ids[j]!,
+                secret_hash: d.secretHash,
+                revoked_at: null,
+                created_at: now,
+              })),
+            ),
+          )
+          .execute();
+      }
+      if (users.length > 0) {
+        await trx
+          .insertInto('users')
+          .values(
+            users.map((u) => ({
+              username: u.username,
+              password_hash: cheapSecretHash(u.password),
+              role: u.role,
+              org_unit_id: u.role === 'admin' ? null : 'jingtian',
+              updated_at: now,
             })),
           )
           .execute();

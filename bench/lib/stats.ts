@@ -34,6 +34,18 @@ export function resetPeak(pid: number): boolean {
   }
 }
 
+/** Samples a process's RSS every `everyMs` until the returned function is called: the highest seen (MiB). */
+export function rssPeak(pid: number, everyMs: number): () => number {
+  let peak = 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, memoryMiB(pid).rss);
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, memoryMiB(pid).rss);
+  };
+}
+
 export function round(value: number, digits = 0): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
