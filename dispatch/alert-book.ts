@@ -359,16 +359,37 @@ export class AlertBook {
     return row ? toAlert(row) : null;
   }
 
+  /**
+   * A page of alerts, newest first (ties by id), and the cursor of the next page: null when
+   * this page is the last. The cursor is the last alert's (opened_at, id), so alerts opened
+   * meanwhile never shift a page.
+   */
   async list(
     scopePath: string,
-    filter: { status?: AlertStatus | undefined; limit: number },
-  ): Promise<Alert[]> {
+    filter: { status?: AlertStatus | undefined; limit: number; after?: AlertCursor | undefined },
+  ): Promise<{ alerts: Alert[]; next: AlertCursor | null }> {
+    const after = filter.after;
     let query = this.select()
       .where(underPath('o.path', scopePath))
       .orderBy('a.opened_at', 'desc')
-      .limit(filter.limit);
+      .orderBy('a.id', 'desc')
+      .limit(filter.limit + 1);
     if (filter.status) query = query.where('a.status', '=', filter.status);
-    return (await query.execute()).map(toAlert);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('a.opened_at', '<', after.openedAt),
+          eb.and([eb('a.opened_at', '=', after.openedAt), eb('a.id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = (await query.execute()).map(toAlert);
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return {
+      alerts: page,
+      next: rows.length > filter.limit && last ? { openedAt: last.opened_at, id: last.id } : null,
+    };
   }
 
   private select() {
@@ -379,6 +400,12 @@ export class AlertBook {
       .selectAll('a')
       .select('e.name as elder_name');
   }
+}
+
+/** Where a page of the alert list ends: the next page starts after this alert. */
+export interface AlertCursor {
+  openedAt: number;
+  id: string;
 }
 
 /** The key of an incident: a kind and the elder or device it is about. */
