@@ -2,9 +2,7 @@
  * Dispatch: matching among 10,000 responders (spatial index vs a linear scan, side by side)
  * and SOS-to-first-offer latency through a real hub (MQTT in, socket.io offer out).
  */
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
@@ -13,6 +11,7 @@ import { ResponderRoster } from '../dispatch/responder-roster.js';
 import { loadConfig } from '../gateway/config.js';
 import { startHub } from '../gateway/hub.js';
 import { openStore } from '../store/database.js';
+import { tempDir } from './lib/processes.js';
 import { runBench } from './lib/result.js';
 import { percentile } from './lib/stats.js';
 
@@ -91,7 +90,8 @@ async function matching() {
 }
 
 async function sosToOffer() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-bench-dispatch-'));
+  // Removed when this process exits (bench/lib/processes.ts), whatever happens.
+  const dataDir = tempDir('yiyang-bench-dispatch-');
   const config = loadConfig(
     {},
     { host: '127.0.0.1', port: 0, mqttPort: 0, dataDir, adminPassword: 'bench-password', logLevel: 'silent' },
