@@ -90,6 +90,14 @@ export class DeviceAuthenticator {
     return { ok: true, device: { id: row.id, type: row.type, elderId: row.elder_id } };
   }
 
+  /**
+   * A secret this hub has just hashed (provisioning, rotation, a district document): the device's
+   * first CONNECT needs no slow hash, exactly as if it had been verified once.
+   */
+  remember(deviceId: string, secret: string, storedHash: string): void {
+    this.verified.set(deviceId, { storedHash, digest: createHash('sha256').update(secret).digest() });
+  }
+
   forget(deviceId: string): void {
     this.verified.delete(deviceId);
   }

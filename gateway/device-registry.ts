@@ -1,7 +1,7 @@
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
-import { hashSecret, newSecret } from '../store/secret-hash.js';
+import { hashSecret, newSecret, type SecretStored } from '../store/secret-hash.js';
 
 export interface DeviceRecord {
   id: string;
@@ -38,6 +38,8 @@ export class DeviceRegistry {
       now: () => number;
       /** Told once a device is revoked (device health stops watching it). */
       revoked?: (id: string) => Promise<void>;
+      /** Told a new secret and its stored hash (the gateway skips the slow check at its first CONNECT). */
+      secretStored?: SecretStored;
     },
   ) {}
 
@@ -62,17 +64,19 @@ export class DeviceRegistry {
     if (existing) throw new DeviceRegistryError('conflict', `device ${device.id} already exists`);
     const secret = device.secret ?? newSecret();
     const created_at = this.deps.now();
+    const secret_hash = await hashSecret(secret);
     await this.deps.db
       .insertInto('devices')
       .values({
         id: device.id,
         type: device.type,
         elder_id: device.elderId,
-        secret_hash: await hashSecret(secret),
+        secret_hash,
         revoked_at: null,
         created_at,
       })
       .execute();
+    this.deps.secretStored?.(device.id, secret, secret_hash);
     return { device: await this.get(device.id, scopePath), secret };
   }
 
@@ -80,11 +84,9 @@ export class DeviceRegistry {
   async rotateSecret(id: string, scopePath: string): Promise<{ device: DeviceRecord; secret: string }> {
     await this.get(id, scopePath);
     const secret = newSecret();
-    await this.deps.db
-      .updateTable('devices')
-      .set({ secret_hash: await hashSecret(secret) })
-      .where('id', '=', id)
-      .execute();
+    const secret_hash = await hashSecret(secret);
+    await this.deps.db.updateTable('devices').set({ secret_hash }).where('id', '=', id).execute();
+    this.deps.secretStored?.(id, secret, secret_hash);
     return { device: await this.get(id, scopePath), secret };
   }
 

@@ -1,7 +1,7 @@
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from './database.js';
 import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
-import { hashSecret, newSecret } from './secret-hash.js';
+import { hashSecret, newSecret, type SecretStored } from './secret-hash.js';
 
 export interface DocumentIssue {
   path: string;
@@ -48,6 +48,8 @@ export class DistrictRegistry {
       now: () => number;
       /** Told after a document is applied, so that in-memory views of the district reload. */
       applied: (change: DistrictChange) => Promise<void>;
+      /** Told each device secret written (the gateway skips the slow check at its first CONNECT). */
+      secretStored?: SecretStored;
     },
   ) {}
 
@@ -207,12 +209,14 @@ export class DistrictRegistry {
     const change: DistrictChange = { created: emptyLists(), updated: emptyLists(), issued_secrets: {} };
     // Slow hashes happen before the transaction so it stays short.
     const deviceHashes = new Map<string, string>();
+    const deviceSecrets = new Map<string, string>();
     await Promise.all(
       doc.elders.flatMap((elder) =>
         elder.devices.map(async (device) => {
           if (!device.secret && stored.devices.has(device.id)) return;
           const secret = device.secret ?? newSecret();
           if (!device.secret) change.issued_secrets[device.id] = secret;
+          deviceSecrets.set(device.id, secret);
           deviceHashes.set(device.id, await hashSecret(secret));
         }),
       ),
@@ -340,6 +344,7 @@ export class DistrictRegistry {
         }
       }
     });
+    for (const [id, hash] of deviceHashes) this.deps.secretStored?.(id, deviceSecrets.get(id)!, hash);
     return change;
   }
 

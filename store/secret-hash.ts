@@ -34,3 +34,6 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 export function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
+
+/** Told a device secret and the hash just stored for it (after the write committed). */
+export type SecretStored = (deviceId: string, secret: string, storedHash: string) => void;

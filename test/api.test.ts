@@ -137,6 +137,8 @@ describe('operator interface', () => {
     const { secret } = res.json();
     const listed = await hub.app.inject({ url: '/api/v1/devices', headers: hub.as(hub.adminToken) });
     expect(listed.body).not.toContain(secret);
+    // The hub hashed this secret itself a moment ago: the first CONNECT costs no slow hash.
+    const slowChecks = hub.authenticator.slowVerifications;
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
       clientId: 'w-0100',
       username: 'w-0100',
@@ -145,6 +147,7 @@ describe('operator interface', () => {
       reconnectPeriod: 0,
     });
     await client.endAsync();
+    expect(hub.authenticator.slowVerifications).toBe(slowChecks);
     const again = await hub.app.inject({
       method: 'POST',
       url: '/api/v1/devices',
@@ -166,6 +169,15 @@ describe('operator interface', () => {
       headers: hub.as(streetAdmin),
     });
     expect(rotated.statusCode).toBe(200);
+    const rotatedClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+      clientId: 'w-0100',
+      username: 'w-0100',
+      password: rotated.json().secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await rotatedClient.endAsync();
+    expect(hub.authenticator.slowVerifications).toBe(slowChecks);
     await expect(
       mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
         clientId: 'w-0100',
