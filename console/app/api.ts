@@ -1,3 +1,14 @@
+import type {
+  AccountListing,
+  AccountView,
+  CatalogItem,
+  Claim,
+  DistrictReport,
+  OrgUnit,
+  RedemptionRecord,
+  ServiceOrder,
+  Statement,
+} from './timebank-types';
 import type { Alert, Device, Elder, Me, Responder, TimelineEntry, VitalsPoint } from './types';
 
 /** The hub's REST API under /api/v1, with the signed-in user's bearer token. */
@@ -13,12 +24,14 @@ export class ApiError extends Error {
 export class Api {
   constructor(private readonly token: string) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, idempotent = false): Promise<T> {
     const response = await fetch(`/api/v1${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        // The time bank's writes: a retry with the same key would pay once; each click is a new intent.
+        ...(idempotent ? { 'idempotency-key': crypto.randomUUID() } : {}),
       },
       body: body === undefined ? null : JSON.stringify(body),
     });
@@ -31,8 +44,20 @@ export class Api {
 
   me = () => this.call<Me>('GET', '/auth/me');
   logout = () => this.call<null>('POST', '/auth/logout');
-  alerts = async (status: string, limit = 5000) =>
-    (await this.call<{ alerts: Alert[] }>('GET', `/alerts?status=${status}&limit=${limit}`)).alerts;
+  /** Every alert of a status, page by page (the hub gives at most `pageSize` at a time). */
+  alerts = async (status: string, pageSize = 5000) => {
+    const all: Alert[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { alerts: Alert[]; next_cursor: string | null } = await this.call(
+        'GET',
+        `/alerts?status=${status}&limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      all.push(...page.alerts);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return all;
+  };
   recentAlerts = async (limit = 50) =>
     (await this.call<{ alerts: Alert[] }>('GET', `/alerts?limit=${limit}`)).alerts;
   alert = (id: string) =>
@@ -58,6 +83,82 @@ export class Api {
         `/elders/${encodeURIComponent(elderId)}/vitals?from=${from}&to=${to}&step=${step}`,
       )
     ).points;
+  mapTileUrl = async () =>
+    (await this.call<{ map_tile_url: string | null }>('GET', '/console/config')).map_tile_url;
+
+  // Service orders and the time bank.
+  serviceOrders = async (status?: string) =>
+    (
+      await this.call<{ orders: ServiceOrder[] }>(
+        'GET',
+        `/service-orders${status ? `?status=${status}` : ''}`,
+      )
+    ).orders;
+  orderAction = (id: string, action: 'take' | 'check-in' | 'check-out') =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/${action}`);
+  rateOrder = (id: string, rating: number) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/rate`, { rating });
+  certify = (id: string, claimedMinutes: number) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/certify`, {
+      claimed_minutes: claimedMinutes,
+    });
+  flaggedClaims = async () =>
+    (await this.call<{ services: Claim[] }>('GET', '/timebank/deposits?status=flagged')).services;
+  decideClaim = (serviceId: string, minutes: number) =>
+    this.call('POST', `/timebank/deposits/${encodeURIComponent(serviceId)}/approval`, { minutes }, true);
+  accounts = async (kind?: string) =>
+    (
+      await this.call<{ accounts: AccountListing[] }>(
+        'GET',
+        `/timebank/accounts${kind ? `?kind=${kind}` : ''}`,
+      )
+    ).accounts;
+  account = (ownerId: string, kind: string, limit = 50) =>
+    this.call<AccountView>(
+      'GET',
+      `/timebank/accounts/${encodeURIComponent(ownerId)}?kind=${kind}&limit=${limit}`,
+    );
+  statement = (ownerId: string, kind: string) =>
+    this.call<Statement>('GET', `/timebank/accounts/${encodeURIComponent(ownerId)}/statement?kind=${kind}`);
+  catalog = async (orgUnit?: string, withdrawn = false) =>
+    (
+      await this.call<{ items: CatalogItem[] }>(
+        'GET',
+        `/timebank/catalog?withdrawn=${withdrawn}${orgUnit ? `&org_unit=${encodeURIComponent(orgUnit)}` : ''}`,
+      )
+    ).items;
+  addItem = (item: { org_unit_id: string; name: string; price_minutes: number; stock: number }) =>
+    this.call<CatalogItem>('POST', '/timebank/catalog', item);
+  changeItem = (
+    id: string,
+    change: Partial<Pick<CatalogItem, 'name' | 'price_minutes' | 'stock' | 'active'>>,
+  ) => this.call<CatalogItem>('PATCH', `/timebank/catalog/${encodeURIComponent(id)}`, change);
+  redeem = (payer: { owner_id: string; kind: string }, itemId: string, quantity = 1) =>
+    this.call<{ stock_left: number }>(
+      'POST',
+      '/timebank/redemptions',
+      { payer, item_id: itemId, quantity },
+      true,
+    );
+  redemptions = async () =>
+    (await this.call<{ redemptions: RedemptionRecord[] }>('GET', '/timebank/redemptions')).redemptions;
+
+  // Reports.
+  orgUnits = async () => (await this.call<{ org_units: OrgUnit[] }>('GET', '/reports/org-units')).org_units;
+  report = (query: string) => this.call<DistrictReport>('GET', `/reports/summary?${query}`);
+
+  /** A file the hub sends as an attachment (a statement, a report), saved under the hub's name for it. */
+  async download(path: string): Promise<void> {
+    const response = await fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new ApiError(response.status, String(response.status));
+    const name =
+      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
 }
 
 /** Signs in; null on wrong credentials. */

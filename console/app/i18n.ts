@@ -1,5 +1,9 @@
-/** Every string the app shows, in Simplified Chinese (the default) and English. */
-const zh = {
+import * as notes from './texts/notes';
+import * as reports from './texts/reports';
+import * as timebank from './texts/timebank';
+
+/** Every string the app shows, in Simplified Chinese (the default) and English; larger screens keep theirs in texts/. */
+const coreZh = {
   appTitle: '颐养 · 服务台',
   responderTitle: '颐养 · 响应者',
   familyTitle: '颐养 · 家属',
@@ -68,6 +72,7 @@ const zh = {
   respondersOnDuty: '在岗响应者',
   respondersOff: '未在岗',
   mapNote: '示意投影（无需联网）',
+  mapTilesNote: '底图来自配置的瓦片服务',
   // boards
   devicesTitle: '设备看板',
   all: '全部',
@@ -161,9 +166,7 @@ const zh = {
   hoursAgo: '{n} 小时',
 };
 
-export type TextKey = keyof typeof zh;
-
-const en: Record<TextKey, string> = {
+const coreEn: Record<keyof typeof coreZh, string> = {
   appTitle: 'Yiyang · Console',
   responderTitle: 'Yiyang · Responder',
   familyTitle: 'Yiyang · Family',
@@ -229,6 +232,7 @@ const en: Record<TextKey, string> = {
   respondersOnDuty: 'Responders on duty',
   respondersOff: 'Off duty',
   mapNote: 'Plain projection (works offline)',
+  mapTilesNote: 'Base map from the configured tile server',
   devicesTitle: 'Device board',
   all: 'All',
   offline: 'Offline',
@@ -318,6 +322,10 @@ const en: Record<TextKey, string> = {
   hoursAgo: '{n} h',
 };
 
+const zh = { ...coreZh, ...notes.zh, ...timebank.zh, ...reports.zh };
+const en: Record<TextKey, string> = { ...coreEn, ...notes.en, ...timebank.en, ...reports.en };
+export type TextKey = keyof typeof zh;
+
 export type Language = 'zh' | 'en';
 const dictionaries: Record<Language, Record<TextKey, string>> = { zh, en };
 const listeners = new Set<() => void>();
@@ -335,7 +343,20 @@ export function t(key: TextKey, values: Record<string, string | number> = {}): s
 
 /** An enum value (kind, status…) through the dictionary; unknown values show as they are. */
 export function term(
-  group: 'severity' | 'kind' | 'status' | 'outcome' | 'device' | 'responder' | 'skill',
+  group:
+    | 'severity'
+    | 'kind'
+    | 'status'
+    | 'outcome'
+    | 'device'
+    | 'responder'
+    | 'skill'
+    | 'credit'
+    | 'escalateTo'
+    | 'actor'
+    | 'service'
+    | 'orderStatus'
+    | 'account',
   value: string,
 ): string {
   const key = `${group}.${value}` as TextKey;

@@ -35,7 +35,11 @@ export interface TimelineEntry {
   actor: string;
   from_status: string | null;
   to_status: string;
+  /** English; for the hub's own notes the fallback of `code`. */
   note: string | null;
+  /** The hub's own notes: rendered in the reader's language (timeline-text.ts). */
+  code: string | null;
+  params: Record<string, unknown> | null;
 }
 
 export interface Device {

@@ -1,21 +1,11 @@
 import mqtt from 'mqtt';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../support/hub.js';
-import { desktop, launchChromium, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
-import { buildConsole, consoleUrl } from './support/console-server.js';
-import { browserDistrict, home } from './support/district.js';
-
-/** Signs in the way a person does: by keyboard alone. */
-async function signIn(page: Page, url: string, username: string, password: string, shot?: string) {
-  await page.goto(url);
-  await page.waitForSelector('#username:focus');
-  await page.keyboard.type(username);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(password);
-  if (shot) await shoot(page, shot);
-  await page.keyboard.press('Enter');
-}
+import type { TestHub } from '../support/hub.js';
+import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
+import { home } from './support/district.js';
+import { type BrowserSession, startBrowserSession } from './support/session.js';
+import { signIn } from './support/sign-in.js';
 
 async function pressSos(hub: TestHub, eventId: string) {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
@@ -68,29 +58,19 @@ async function seedVitals(hub: TestHub) {
 }
 
 describe('console and responder app in Chromium', () => {
+  let session: BrowserSession;
   let hub: TestHub;
-  let browser: Browser;
-  let site: { url: string; close: () => Promise<void> };
-  const contexts: BrowserContext[] = [];
-  const open = async (options: Parameters<Browser['newContext']>[0]) => {
-    const context = await browser.newContext(options);
-    contexts.push(context);
-    return context.newPage();
-  };
+  let site: { url: string };
+  const open = (options: BrowserContextOptions) => session.open(options);
 
   beforeAll(async () => {
-    await buildConsole();
-    hub = await startTestHub();
-    expect((await hub.putDistrict(browserDistrict())).statusCode).toBe(200);
+    session = await startBrowserSession();
+    hub = session.hub;
+    site = session;
     await seedVitals(hub);
-    site = await consoleUrl(hub.addresses.http);
-    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await site?.close();
-    await hub?.stop();
+    await session?.close();
   }, 60_000);
 
   it('[CONSOLE-FLOW] an SOS appears within 2 s, is acknowledged, a volunteer accepts on the phone, the console shows who is coming', async () => {
@@ -130,6 +110,12 @@ describe('console and responder app in Chromium', () => {
     await console.waitForSelector('#acknowledge');
     await console.waitForSelector('.timeline li');
     await console.waitForSelector('.chart svg');
+    // The hub's notes read in Chinese: coded, not the stored English.
+    await console.waitForSelector('.timeline .note[data-code="offered"]');
+    const timelineZh = await console.textContent('.timeline');
+    expect(timelineZh).toContain('告警产生：一键呼救');
+    expect(timelineZh).toMatch(/第 1\/\d 轮：已推送给 .*李建国（志愿者，\d+ 米）/);
+    expect(timelineZh).not.toContain('offered to');
     await shoot(console, '04-alert-detail-open', true);
     await console.click('#acknowledge');
     await console.waitForSelector('.detail-head .ack.yes');
@@ -181,6 +167,10 @@ describe('console and responder app in Chromium', () => {
     await shoot(console, '20-queue-en');
     await console.click('#alert-queue a.elder-link');
     await console.waitForSelector('text=Timeline');
+    const timelineEn = await console.textContent('.timeline');
+    expect(timelineEn).toMatch(/Step 1\/\d: offered to .*李建国 \(Volunteer, \d+ m\)/);
+    expect(timelineEn).toMatch(/Accepted the offer \(about \d+ m away\)/);
+    expect(timelineEn).toMatch(/Checked in \d+ m from the home/);
     await shoot(console, '21-alert-detail-en', true);
     await volunteer.click('button.lang');
     await volunteer.waitForSelector('text=Current task');

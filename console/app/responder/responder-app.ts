@@ -7,6 +7,15 @@ import { languageButton } from '../views/language-button';
 import { LocationShare } from './location';
 import { navigationLinks } from './navigation';
 import { ResponderSocket } from './responder-socket';
+import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
+
+type Tab = 'tasks' | 'requests' | 'credits' | 'redeem';
+const tabs: Array<[Tab, Parameters<typeof t>[0]]> = [
+  ['tasks', 'tabTasks'],
+  ['requests', 'tabRequests'],
+  ['credits', 'tabCredits'],
+  ['redeem', 'tabRedeem'],
+];
 
 const reasons: Record<string, Parameters<typeof t>[0]> = {
   taken: 'taken',
@@ -17,11 +26,12 @@ const reasons: Record<string, Parameters<typeof t>[0]> = {
 
 /**
  * The responder's phone app: duty, location, offers (sound and vibration), accept or
- * decline, the task with a navigation link, check in on arrival.
+ * decline, the task with a navigation link, check in on arrival; and, in tabs, the time
+ * bank's service requests, the volunteer's credits and history, and redemption.
  */
 export function responderApp(
   root: HTMLElement,
-  { me, token }: { me: Me; token: string; api: Api },
+  { me, token, api }: { me: Me; token: string; api: Api },
   signOut: () => void,
 ): () => void {
   const socket = new ResponderSocket(token);
@@ -70,7 +80,24 @@ export function responderApp(
     draw();
   };
 
-  const main = h('main', { id: 'main', class: 'phone' });
+  // The tabs beside the live tasks: the time bank's requests, credits and redemption.
+  let tab: Tab = 'tasks';
+  let panel: { element: HTMLElement; refresh(): Promise<void> } | undefined;
+  const show = (next: Tab) => {
+    tab = next;
+    panel =
+      next === 'requests'
+        ? requestsPanel(api, me, status)
+        : next === 'credits'
+          ? creditsPanel(api, me)
+          : next === 'redeem'
+            ? redeemPanel(api, me, status, () => undefined)
+            : undefined;
+    draw();
+    main.focus();
+  };
+
+  const main = h('main', { id: 'main', class: 'phone', tabindex: '-1' });
   const draw = () => {
     document.title = t('responderTitle');
     root.replaceChildren(
@@ -86,8 +113,29 @@ export function responderApp(
           h('button', { type: 'button', onclick: signOut }, t('signOut')),
         ),
       ),
+      h(
+        'nav',
+        { class: 'tabs phone-tabs', 'aria-label': t('nav') },
+        ...tabs.map(([name, label]) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              id: `tab-${name}`,
+              'aria-current': name === tab ? 'page' : null,
+              onclick: () => show(name),
+            },
+            t(label),
+            name === 'tasks' && offers.size ? h('span', { class: 'count-badge' }, offers.size) : null,
+          ),
+        ),
+      ),
       main,
     );
+    if (panel) {
+      main.replaceChildren(status, panel.element);
+      return;
+    }
     main.replaceChildren(
       h(
         'section',
@@ -116,6 +164,9 @@ export function responderApp(
 
   socket.on('offer', (offer) => {
     offers.set(offer.offer_id, offer);
+    // An offer outranks whatever else the volunteer was looking at.
+    tab = 'tasks';
+    panel = undefined;
     beep();
     vibrate();
     draw();
@@ -147,7 +198,10 @@ export function responderApp(
     }
   }, 1000);
   draw();
-  const stopLanguage = onLanguageChange(draw);
+  const stopLanguage = onLanguageChange(() => {
+    draw();
+    void panel?.refresh();
+  });
   return () => {
     clearInterval(ticker);
     stopLanguage();

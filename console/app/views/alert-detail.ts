@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { announce, fill, h } from '../dom';
 import { hasPosition, metresBetween } from '../geo';
 import { formatTime, t, term } from '../i18n';
+import { actorText, noteText } from '../timeline-text';
 import {
   type Alert,
   activeStatuses,
@@ -73,7 +74,8 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     store.put(detail.alert, false);
     drawHead(head, detail.alert);
     drawComing(coming, detail.alert, elders, responders);
-    drawTimeline(timeline, detail.timeline);
+    const nameOf = (who: string) => responders.find((x) => x.id === who)?.name ?? who;
+    drawTimeline(timeline, detail.timeline, nameOf);
     drawActions(actions, detail.alert, responders, api, act);
   };
 
@@ -171,7 +173,7 @@ function drawComing(section: HTMLElement, alert: Alert, elders: Elder[], respond
   );
 }
 
-function drawTimeline(section: HTMLElement, entries: TimelineEntry[]): void {
+function drawTimeline(section: HTMLElement, entries: TimelineEntry[], nameOf: (id: string) => string): void {
   section.replaceChildren(
     h('h2', { id: 'timeline-title' }, t('timeline')),
     h(
@@ -183,13 +185,15 @@ function drawTimeline(section: HTMLElement, entries: TimelineEntry[]): void {
           {},
           h('time', { datetime: new Date(e.at).toISOString() }, formatTime(e.at)),
           ' ',
-          h('strong', {}, e.actor),
+          h('strong', {}, actorText(e.actor, nameOf)),
           e.from_status === null
             ? ` ${term('status', e.to_status)}`
             : e.from_status !== e.to_status
               ? ` ${term('status', e.from_status)} → ${term('status', e.to_status)}`
               : '',
-          e.note ? h('span', { class: 'note' }, ` ${e.note}`) : null,
+          e.note || e.code
+            ? h('span', { class: 'note', 'data-code': e.code ?? '' }, ` ${noteText(e, nameOf)}`)
+            : null,
         ),
       ),
     ),

@@ -7,7 +7,9 @@ import { alertQueueScreen } from './alert-queue';
 import { deviceBoardScreen } from './device-board';
 import { districtMapScreen } from './district-map';
 import { languageButton } from './language-button';
+import { reportsScreen } from './reports/reports-screen';
 import { responderBoardScreen } from './responder-board';
+import { timebankScreen } from './timebank/timebank-screen';
 import { toast } from './toast';
 
 const routes: Record<string, { screen: Screen; nav?: TextKey }> = {
@@ -15,6 +17,8 @@ const routes: Record<string, { screen: Screen; nav?: TextKey }> = {
   map: { screen: districtMapScreen, nav: 'navMap' },
   devices: { screen: deviceBoardScreen, nav: 'navDevices' },
   responders: { screen: responderBoardScreen, nav: 'navResponders' },
+  timebank: { screen: timebankScreen, nav: 'navTimebank' },
+  reports: { screen: reportsScreen, nav: 'navReports' },
   alert: { screen: alertDetailScreen },
 };
 

@@ -14,17 +14,15 @@ const metresPerDegree = 111_195;
 export function districtMapScreen(root: HTMLElement, { api, store }: AppContext): () => void {
   let elders: Elder[] = [];
   let responders: Responder[] = [];
+  // MAP_TILE_URL of the hub: tiles beneath the positions; none (the default) keeps the map offline.
+  let tileUrl: string | null = null;
+  const note = h('p', { class: 'meta' }, t('mapNote'));
   const canvas = h('div', { class: 'map-box' });
   root.replaceChildren(
     h(
       'section',
       { 'aria-labelledby': 'map-title' },
-      h(
-        'div',
-        { class: 'section-head' },
-        h('h2', { id: 'map-title' }, t('mapTitle')),
-        h('p', { class: 'meta' }, t('mapNote')),
-      ),
+      h('div', { class: 'section-head' }, h('h2', { id: 'map-title' }, t('mapTitle')), note),
       h(
         'ul',
         { class: 'legend' },
@@ -73,6 +71,14 @@ export function districtMapScreen(root: HTMLElement, { api, store }: AppContext)
       'svg',
       { viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': t('mapTitle'), class: 'map' },
       svg('rect', { width, height, class: 'map-bg' }),
+      tileUrl
+        ? tiles(
+            tileUrl,
+            { north, west, south: north - height / scale, east: west + width / (kx * scale) },
+            x,
+            y,
+          )
+        : null,
       ...elders.filter(hasPosition).map((e) => {
         const alert = alertOf.get(e.id);
         const label = alert
@@ -114,6 +120,14 @@ export function districtMapScreen(root: HTMLElement, { api, store }: AppContext)
     [elders, responders] = await Promise.all([api.elders(), api.responders()]);
     draw();
   };
+  void api.mapTileUrl().then(
+    (url) => {
+      tileUrl = url;
+      if (url) note.textContent = t('mapTilesNote');
+      draw();
+    },
+    () => undefined,
+  );
   void load();
   const timer = setInterval(() => void load().catch(() => undefined), 5_000);
   const unsubscribe = store.subscribe(() => draw());
@@ -121,4 +135,45 @@ export function districtMapScreen(root: HTMLElement, { api, store }: AppContext)
     clearInterval(timer);
     unsubscribe();
   };
+}
+
+/**
+ * The Web Mercator tiles (256 px, `{z}/{x}/{y}`) covering the frame, each placed by its corners
+ * through the map's own projection: over a district the two agree to well under a pixel.
+ */
+function tiles(
+  template: string,
+  frame: { north: number; west: number; south: number; east: number },
+  x: (lon: number) => number,
+  y: (lat: number) => number,
+): SVGElement {
+  const tileX = (lon: number, z: number) => ((lon + 180) / 360) * 2 ** z;
+  const tileY = (lat: number, z: number) => {
+    const r = (lat * Math.PI) / 180;
+    return ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z;
+  };
+  const lonOf = (tx: number, z: number) => (tx / 2 ** z) * 360 - 180;
+  const latOf = (ty: number, z: number) =>
+    (Math.atan(Math.sinh(Math.PI * (1 - (2 * ty) / 2 ** z))) * 180) / Math.PI;
+  // The zoom whose tiles come closest to 256 px on screen.
+  const pxPerDegree = x(frame.west + 1) - x(frame.west);
+  const z = Math.min(19, Math.max(0, Math.round(Math.log2((360 * pxPerDegree) / 256))));
+  const images: SVGElement[] = [];
+  for (let tx = Math.floor(tileX(frame.west, z)); tx <= Math.floor(tileX(frame.east, z)); tx++) {
+    for (let ty = Math.floor(tileY(frame.north, z)); ty <= Math.floor(tileY(frame.south, z)); ty++) {
+      const [left, top] = [x(lonOf(tx, z)), y(latOf(ty, z))];
+      images.push(
+        svg('image', {
+          href: template.replace('{z}', String(z)).replace('{x}', String(tx)).replace('{y}', String(ty)),
+          x: left,
+          y: top,
+          width: x(lonOf(tx + 1, z)) - left,
+          height: y(latOf(ty + 1, z)) - top,
+          preserveAspectRatio: 'none',
+          class: 'tile',
+        }),
+      );
+    }
+  }
+  return svg('g', { class: 'tiles', 'aria-hidden': 'true' }, ...images);
 }

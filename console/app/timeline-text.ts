@@ -1,0 +1,74 @@
+import { type TextKey, t, term } from './i18n';
+import type { TimelineEntry } from './types';
+
+type Params = Record<string, unknown>;
+const num = (value: unknown) => (typeof value === 'number' ? value : '?');
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/**
+ * A timeline entry's note in the reader's language: the hub's coded notes through the
+ * dictionary, a person's note as typed, and an old row (no code) in its stored English.
+ */
+export function noteText(
+  entry: Pick<TimelineEntry, 'note' | 'code' | 'params'>,
+  nameOf: (id: string) => string,
+): string {
+  const p: Params = entry.params ?? {};
+  switch (entry.code) {
+    case null:
+      return entry.note ?? '';
+    case 'opened':
+    case 'order_requested':
+      return t(`note.${entry.code}`, {
+        kind: entry.code === 'opened' ? term('kind', str(p.kind)) : term('service', str(p.kind)),
+      });
+    case 'offered': {
+      const responders = Array.isArray(p.responders) ? (p.responders as Params[]) : [];
+      const names = responders
+        .map((r) =>
+          t('note.offeredTo', {
+            name: str(r.name) || str(r.id),
+            kind: term('responder', str(r.kind)),
+            m: num(r.distance_m),
+          }),
+        )
+        .join(t('listSeparator'));
+      return t('note.offered', { step: num(p.step), steps: num(p.steps), names });
+    }
+    case 'nobody_available':
+      return t('note.nobody_available', { step: num(p.step), steps: num(p.steps) });
+    case 'escalated':
+      return t('note.escalated', { to: term('escalateTo', str(p.to)) });
+    case 'accepted':
+    case 'checked_in':
+      return t(`note.${entry.code}`, { m: num(p.distance_m) });
+    case 'assigned_by_hand':
+      return t('note.assigned_by_hand', { responder: nameOf(str(p.responder_id)) });
+    case 'closed': {
+      const outcome = term('outcome', str(p.outcome));
+      return p.text
+        ? t('note.closedWithText', { outcome, text: str(p.text) })
+        : t('note.closed', { outcome });
+    }
+    case 'wearer_ok':
+      return t('note.wearer_ok', { device: str(p.device_id) });
+    case 'order_rated':
+      return t('note.order_rated', { rating: num(p.rating) });
+    case 'order_certified':
+      return t('note.order_certified', {
+        claimed: num(p.claimed_minutes),
+        measured: num(p.measured_minutes),
+        status: term('credit', str(p.credit_status)),
+      });
+    default: {
+      // Codes without parameters; a code newer than this app falls back to the English.
+      const key = `note.${entry.code}` as TextKey;
+      return t(key) === key ? (entry.note ?? '') : t(key);
+    }
+  }
+}
+
+/** Who did it: the hub and the wearer by role, people by name where known. */
+export function actorText(actor: string, nameOf: (id: string) => string): string {
+  return actor === 'hub' || actor === 'wearer' ? term('actor', actor) : nameOf(actor);
+}

@@ -1,0 +1,213 @@
+import type { AppContext } from '../../context';
+import { announce, fill, h } from '../../dom';
+import { type TextKey, t } from '../../i18n';
+import type { DistrictReport } from '../../timebank-types';
+import { actionRunner } from '../data-table';
+
+/** The district works in China's time (UTC+8): a report's days start at local midnight. */
+const offsetMs = 8 * 3600_000;
+const dayMs = 86_400_000;
+const localDay = (at: number) => new Date(at + offsetMs).toISOString().slice(0, 10);
+const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`) - offsetMs;
+const percent = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
+const secs = (v: number | null) =>
+  v === null ? '–' : v < 120 ? `${Math.round(v)} s` : `${Math.round(v / 60)} min`;
+
+/** Reports for an org unit and a period: key figures, service levels, four charts, CSV and Excel. */
+export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () => void {
+  let disposed = false;
+  let stopCharts: (() => void) | undefined;
+  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
+  const run = actionRunner(status, async () => undefined);
+  const unit = h('select', { id: 'report-unit' });
+  const today = localDay(Date.now());
+  const from = h('input', {
+    id: 'report-from',
+    type: 'date',
+    value: localDay(Date.now() - 29 * dayMs),
+    required: true,
+  });
+  const to = h('input', { id: 'report-to', type: 'date', value: today, required: true });
+  const output = h('div', { class: 'report', 'aria-live': 'polite' });
+  const query = () => {
+    const start = dayStart(from.value);
+    const end = dayStart(to.value) + dayMs;
+    if (!(start < end) || end - start > 92 * dayMs) return null;
+    return `org_unit=${encodeURIComponent(unit.value)}&from=${start}&to=${end}`;
+  };
+  const preset = (days: number, label: TextKey) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          from.value = localDay(Date.now() - (days - 1) * dayMs);
+          to.value = today;
+          void show();
+        },
+      },
+      t(label),
+    );
+  const form = h(
+    'form',
+    { class: 'report-query' },
+    h('label', { for: 'report-unit' }, t('reportUnit')),
+    unit,
+    h('label', { for: 'report-from' }, t('periodFrom')),
+    from,
+    h('label', { for: 'report-to' }, t('periodTo')),
+    to,
+    h('button', { type: 'submit', class: 'primary' }, t('showReport')),
+    h('span', { class: 'presets' }, preset(7, 'last7'), preset(30, 'last30'), preset(90, 'last90')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void show();
+  });
+  root.replaceChildren(
+    h(
+      'section',
+      { 'aria-labelledby': 'reports-title', class: 'reports' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'reports-title' }, t('reportsTitle'))),
+      form,
+      status,
+      output,
+    ),
+  );
+
+  const show = async () => {
+    const q = query();
+    if (!q) return announce(status, t('badRange'), 'error');
+    announce(status, t('loading'));
+    const report = await api.report(q).catch((error: Error) => {
+      announce(status, t('failed', { reason: error.message }), 'error');
+      return null;
+    });
+    if (!report || disposed) return;
+    announce(status, '');
+    await draw(report, q);
+  };
+
+  const draw = async (report: DistrictReport, q: string) => {
+    stopCharts?.();
+    const box = (id: string, title: TextKey) =>
+      h('div', { class: 'chart', id, role: 'img', 'aria-label': t(title) });
+    const boxes = {
+      kinds: box('chart-kinds', 'alertsByKind'),
+      days: box('chart-days', 'alertsByDay'),
+      units: box('chart-units', 'byUnit'),
+      volunteers: box('chart-volunteers', 'topVolunteers'),
+    };
+    const levels = report.service_levels;
+    const figure = (label: TextKey, value: string, note = '') =>
+      h(
+        'div',
+        { class: 'figure' },
+        h('span', { class: 'label' }, t(label)),
+        h('strong', {}, value),
+        note ? h('span', { class: 'meta' }, note) : null,
+      );
+    const card = (title: TextKey, chart: HTMLElement) =>
+      h(
+        'section',
+        { class: 'card' },
+        h('h3', {}, t(title)),
+        report.totals.alerts || title === 'topVolunteers' ? chart : h('p', { class: 'empty' }, t('noData')),
+      );
+    const spread = (label: TextKey, s: { median_s: number | null; p90_s: number | null }) => [
+      h('dt', {}, t(label)),
+      h('dd', {}, t('medianP90', { m: secs(s.median_s), p: secs(s.p90_s) })),
+    ];
+    fill(
+      output,
+      h(
+        'div',
+        { class: 'figures', id: 'report-figures' },
+        figure('totalAlerts', String(report.totals.alerts)),
+        figure('falseAlarmShare', percent(report.totals.false_alarm_share)),
+        figure(
+          'volunteerHours',
+          t('hours', { h: (report.totals.volunteer_minutes / 60).toFixed(1) }),
+          `${t('services')} ${report.totals.services}`,
+        ),
+        figure(
+          'ack60',
+          percent(levels.acknowledged_within_60s),
+          t('target', { v: percent(levels.targets.answered_60s) }),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'toolbar downloads' },
+        h('span', { class: 'meta' }, t('downloads')),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'report-csv',
+            onclick: () => run(() => api.download(`/reports/summary?${q}&format=csv`)),
+          },
+          t('downloadCsv'),
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'report-xlsx',
+            onclick: () => run(() => api.download(`/reports/summary?${q}&format=xlsx`)),
+          },
+          t('downloadXlsx'),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'report-grid' },
+        card('alertsByKind', boxes.kinds),
+        card('alertsByDay', boxes.days),
+        card('byUnit', boxes.units),
+        card('topVolunteers', boxes.volunteers),
+        h(
+          'section',
+          { class: 'card' },
+          h('h3', {}, t('serviceLevels')),
+          h(
+            'dl',
+            { class: 'facts' },
+            h('dt', {}, t('ack60')),
+            h(
+              'dd',
+              {},
+              `${percent(levels.acknowledged_within_60s)} (${t('target', { v: percent(levels.targets.answered_60s) })})`,
+            ),
+            h('dt', {}, t('ack180')),
+            h(
+              'dd',
+              {},
+              `${percent(levels.acknowledged_within_180s)} (${t('target', { v: percent(levels.targets.answered_180s) })})`,
+            ),
+            h('dt', {}, t('onSite45')),
+            h('dd', {}, percent(levels.on_site_within_45min)),
+            ...spread('timeToAck', levels.acknowledge),
+            ...spread('timeToAccept', levels.accept),
+            ...spread('timeToArrive', levels.arrive),
+          ),
+        ),
+      ),
+    );
+    const { drawReportCharts } = await import('./report-charts');
+    if (!disposed) stopCharts = drawReportCharts(boxes, report);
+  };
+
+  const start = async () => {
+    const units = await api.orgUnits();
+    if (disposed) return;
+    const own = units.find((u) => u.id === me.org_unit_id) ?? units[0];
+    fill(unit, ...units.map((u) => h('option', { value: u.id, selected: u === own }, u.name)));
+    await show();
+  };
+  void start().catch((error: Error) => run(() => Promise.reject(error)));
+  return () => {
+    disposed = true;
+    stopCharts?.();
+  };
+}
