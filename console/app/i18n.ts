@@ -356,7 +356,8 @@ export function term(
     | 'actor'
     | 'service'
     | 'orderStatus'
-    | 'account',
+    | 'account'
+    | 'transfer',
   value: string,
 ): string {
   const key = `${group}.${value}` as TextKey;

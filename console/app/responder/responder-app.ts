@@ -85,6 +85,7 @@ export function responderApp(
   let panel: { element: HTMLElement; refresh(): Promise<void> } | undefined;
   const show = (next: Tab) => {
     tab = next;
+    announce(status, '');
     panel =
       next === 'requests'
         ? requestsPanel(api, me, status)

@@ -145,7 +145,7 @@ export function creditsPanel(api: Api, me: Me): Panel {
                 'li',
                 {},
                 h('span', { class: 'meta' }, formatTime(e.at)),
-                ` ${e.memo} `,
+                ` ${term('transfer', e.transfer_kind)}${e.transfer_kind === 'redemption' ? ` · ${e.memo}` : ''} `,
                 h(
                   'strong',
                   { class: e.amount_minutes < 0 ? 'bad' : 'good' },

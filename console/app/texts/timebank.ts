@@ -108,6 +108,13 @@ export const zh = {
   'account.elder': '老人',
   'account.family': '家庭',
   'account.fund': '社区基金',
+  'transfer.service': '志愿服务',
+  'transfer.deposit': '志愿服务',
+  'transfer.redemption': '兑换',
+  'transfer.gift': '赠与',
+  'transfer.allocation': '划拨',
+  'transfer.correction': '冲正',
+  transferKind: '类型',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -214,4 +221,11 @@ export const en: Record<keyof typeof zh, string> = {
   'account.elder': 'Elder',
   'account.family': 'Family',
   'account.fund': 'Community fund',
+  'transfer.service': 'Volunteer service',
+  'transfer.deposit': 'Volunteer service',
+  'transfer.redemption': 'Redemption',
+  'transfer.gift': 'Gift',
+  'transfer.allocation': 'Allocation',
+  'transfer.correction': 'Correction',
+  transferKind: 'Kind',
 };

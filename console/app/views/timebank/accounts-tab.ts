@@ -68,9 +68,10 @@ export function accountsTab(root: HTMLElement, { api, me }: AppContext, status: 
       h('div', { class: 'toolbar' }, download(path, 'csv'), download(path, 'xlsx')),
       dataTable(
         'entries-table',
-        [t('when'), t('memo'), t('amount'), t('balanceAfter')],
+        [t('when'), t('transferKind'), t('memo'), t('amount'), t('balanceAfter')],
         view.entries.map((e) => [
           formatTime(e.at),
+          term('transfer', e.transfer_kind),
           e.memo,
           h(
             'span',
