@@ -6,7 +6,7 @@
  * CONNACK 3 "server unavailable"; the clients retry as devices do (exponential backoff with full jitter).
  */
 import { hashSecret } from '../store/secret-hash.js';
-import { type HubProcess, startHubProcess, tempDataDir } from './lib/hub-process.js';
+import { type HubProcess, sampleHealth, startHubProcess, tempDataDir } from './lib/hub-process.js';
 import { type ConnectReply, deal, LoadProcess } from './lib/load.js';
 import { log, pinSelf, sleep } from './lib/processes.js';
 import { type Figure, runBench } from './lib/result.js';
@@ -56,35 +56,10 @@ interface Storm {
   healthzSamples: number;
 }
 
-/** Samples `GET /healthz` until stopped; resolves to the slowest answer in ms and the count. */
-function sampleHealth(hub: HubProcess): { stop(): Promise<{ maxMs: number; samples: number }> } {
-  let running = true;
-  const loop = (async () => {
-    let [maxMs, samples] = [0, 0];
-    while (running) {
-      const t0 = performance.now();
-      await fetch(`${hub.httpUrl}/healthz`).then(
-        (r) => r.arrayBuffer(),
-        () => undefined,
-      );
-      maxMs = Math.max(maxMs, performance.now() - t0);
-      samples++;
-      await sleep(250);
-    }
-    return { maxMs: round(maxMs), samples };
-  })();
-  return {
-    stop() {
-      running = false;
-      return loop;
-    },
-  };
-}
-
 const refusedBusy = 'yiyang_mqtt_connects_refused_total{reason="busy verifying other devices"}';
 
 async function storm(hub: HubProcess, loads: LoadProcess[], ids: string[]): Promise<Storm> {
-  const health = sampleHealth(hub);
+  const health = sampleHealth(hub, 250);
   const [hubCpu, loadMeter] = [cpuMeter(hub.pid), cpuMeter(...loads.map((l) => l.pid))];
   const overflowsBefore = listenOverflows();
   const busyBefore = await hub.metric(refusedBusy);

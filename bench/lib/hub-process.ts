@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { exited, spawnTsx, stopChild, tempDir } from './processes.js';
+import { exited, sleep, spawnTsx, stopChild, tempDir } from './processes.js';
 
 export interface HubProcess {
   pid: number;
@@ -34,6 +34,48 @@ export function queryHubStore<T>(dataDir: string, sql: string, ...params: unknow
   } finally {
     db.close();
   }
+}
+
+export interface HealthSamples {
+  /** The slowest `GET /healthz` answer (ms), and how many were sampled. */
+  maxMs: number;
+  samples: number;
+  /** Answers slower than the threshold: when they were asked (wall-clock ms) and how long they took. */
+  slow: Array<{ at: number; ms: number }>;
+}
+
+/**
+ * Asks the hub `GET /healthz` every `everyMs` until stopped: a slow answer is the hub's event loop stalled
+ * (or its core taken), and when it happened tells which periodic work did it.
+ */
+export function sampleHealth(
+  hub: HubProcess,
+  everyMs: number,
+  slowMs = 100,
+): { stop(): Promise<HealthSamples> } {
+  let running = true;
+  const loop = (async () => {
+    const result: HealthSamples = { maxMs: 0, samples: 0, slow: [] };
+    while (running) {
+      const [at, t0] = [Date.now(), performance.now()];
+      await fetch(`${hub.httpUrl}/healthz`).then(
+        (r) => r.arrayBuffer(),
+        () => undefined,
+      );
+      const ms = Math.round(performance.now() - t0);
+      result.maxMs = Math.max(result.maxMs, ms);
+      result.samples++;
+      if (ms >= slowMs) result.slow.push({ at, ms });
+      await sleep(everyMs);
+    }
+    return result;
+  })();
+  return {
+    stop() {
+      running = false;
+      return loop;
+    },
+  };
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
