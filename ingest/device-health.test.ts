@@ -22,7 +22,7 @@ describe.each(dialects)('device health on %s', (dialect) => {
   let readings: Channel<Reading>;
   let updates: AlertUpdate[];
 
-  async function startHealth(): Promise<DeviceHealth> {
+  async function startHealth(wall?: () => number): Promise<DeviceHealth> {
     readings = new Channel<Reading>((e) => {
       throw e;
     });
@@ -41,6 +41,7 @@ describe.each(dialects)('device health on %s', (dialect) => {
       events: new Channel<StoredEvent>(() => undefined),
       availability: new Channel<AvailabilityChange>(() => undefined),
       now: Date.now,
+      wall,
       logger: pino({ level: 'silent' }),
       rules: defaultHealthRules,
     });
@@ -116,6 +117,21 @@ describe.each(dialects)('device health on %s', (dialect) => {
     expect(await active('device_offline')).toEqual([{ status: 'resolved', outcome: 'device_revoked' }]);
     expect(await active('low_battery')).toEqual([{ status: 'resolved', outcome: 'device_revoked' }]);
     expect(health.snapshot('w-0001')).toBeNull();
+  });
+
+  it('[HEALTH-STALL] time the hub itself was stalled (nothing read) is not a device’s silence', async () => {
+    await health.stop();
+    health = await startHealth(() => Date.now()); // the wall clock follows the fake time
+    send({ ts: Date.now() });
+    await advance(60_000);
+    // The event loop is blocked for a whole timeout: the next tick comes that late.
+    vi.setSystemTime(Date.now() + watchTimeout);
+    await advance(2000);
+    expect(await active('device_offline')).toEqual([]);
+    await advance(watchTimeout - 70_000);
+    expect(await active('device_offline')).toEqual([]);
+    await advance(20_000);
+    expect(await active('device_offline')).toEqual([{ status: 'open', outcome: null }]);
   });
 
   it('[HEALTH-RACE] a device that returns while its alert is being raised ends with no open alert', async () => {

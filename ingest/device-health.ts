@@ -46,7 +46,12 @@ interface DeviceState {
   /** Alert operations for one device run in order: a clear never overtakes its raise. */
   queue: Promise<void>;
   dirty: boolean;
+  /** The hub's deaf time (see `deafMs`) when the device was last seen. */
+  deafAtSeen: number;
 }
+
+/** Timer lateness below this is scheduling noise, not a stall. */
+const STALL_NOISE_MS = 10;
 
 const conditionSeverity: Record<'device_offline' | 'low_battery' | 'not_worn', Severity> = {
   device_offline: 'medium',
@@ -65,6 +70,13 @@ export class DeviceHealth {
   private readonly unsubscribe: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
+  /**
+   * How long, on the hub's clock, its event loop was stalled since start (GC, a starved CPU):
+   * time in which it read no socket. Like the time before a restart, it is not a device's
+   * silence — otherwise one stall would take every radar "offline" at once.
+   */
+  private deafMs = 0;
+  private lastTick: { wall: number; now: number } | null = null;
 
   constructor(
     private readonly deps: {
@@ -75,6 +87,8 @@ export class DeviceHealth {
       events: Channel<StoredEvent>;
       availability: Channel<AvailabilityChange>;
       now: () => number;
+      /** A monotonic wall clock in ms (stall detection); performance.now by default. */
+      wall?: () => number;
       logger: Logger;
       rules: HealthRules;
     },
@@ -83,6 +97,7 @@ export class DeviceHealth {
   async start(): Promise<void> {
     const { db, alerts } = this.deps;
     this.startedAt = this.deps.now();
+    this.lastTick = null;
     const rows = await db
       .selectFrom('devices as d')
       .leftJoin('device_health as h', 'h.device_id', 'd.id')
@@ -152,10 +167,11 @@ export class DeviceHealth {
   /** Checks every due time; public so that tests with fake timers can call it. */
   tick(): void {
     const now = this.deps.now();
+    this.noteStall(now);
     for (const state of this.devices.values()) {
       if (state.lastSeenAt !== null && !state.active.has('device_offline')) {
         const silentSince = Math.max(state.lastSeenAt, this.startedAt);
-        if (now - silentSince >= state.silenceTimeoutMs) {
+        if (now - silentSince - (this.deafMs - state.deafAtSeen) >= state.silenceTimeoutMs) {
           state.online = false;
           state.dirty = true;
           this.raise(state, 'device_offline', {
@@ -175,6 +191,18 @@ export class DeviceHealth {
         this.raise(state, 'low_battery', { battery: state.battery });
       }
     }
+  }
+
+  /** A tick that comes late means the event loop was stalled that long: nothing was read. */
+  private noteStall(now: number): void {
+    const wall = this.deps.wall ? this.deps.wall() : performance.now();
+    const last = this.lastTick;
+    this.lastTick = { wall, now };
+    if (!last || wall <= last.wall) return;
+    const late = wall - last.wall - this.deps.rules.tickMs;
+    if (late < STALL_NOISE_MS) return;
+    // on the hub's clock, which may run faster than the wall (the simulator's)
+    this.deafMs += late * ((now - last.now) / (wall - last.wall));
   }
 
   private onReading(reading: Reading): void {
@@ -213,6 +241,7 @@ export class DeviceHealth {
   private seen(deviceId: string, type: string): DeviceState {
     const state = this.devices.get(deviceId) ?? this.track(deviceId, type);
     state.lastSeenAt = this.deps.now();
+    state.deafAtSeen = this.deafMs;
     state.online = true;
     state.dirty = true;
     this.clear(state, 'device_offline', 'device_returned');
@@ -249,6 +278,7 @@ export class DeviceHealth {
       active: new Set(),
       queue: Promise.resolve(),
       dirty: true,
+      deafAtSeen: this.deafMs,
     };
     this.devices.set(id, state);
     return state;

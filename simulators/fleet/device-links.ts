@@ -146,7 +146,11 @@ export class DeviceLinks {
   async stop(): Promise<void> {
     const all = [...this.clients.values()];
     this.clients.clear();
-    await Promise.all(all.map((c) => c.endAsync().catch(() => undefined)));
+    // A graceful end waits for unacknowledged QoS 1 publishes; a client that is reconnecting
+    // (offline or flapping scenario) never gets them acknowledged: close it after 5 s.
+    await Promise.all(
+      all.map((c) => withTimeout(c.endAsync(), 5000).catch(() => new Promise((r) => c.end(true, {}, r)))),
+    );
   }
 
   private message(deviceId: string, topic: string, payload: Buffer): void {

@@ -41,6 +41,23 @@ export class HubApi {
     }
   }
 
+  /** Every alert the hub holds, page by page (newest first). */
+  async allAlerts(): Promise<HubAlert[]> {
+    const alerts: HubAlert[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await this.call<{ alerts?: HubAlert[]; next_cursor?: string | null }>(
+        'GET',
+        `/api/v1/alerts?limit=5000${query}`,
+      );
+      if (page.status !== 200) throw new Error(`alerts: ${page.status} ${JSON.stringify(page.body)}`);
+      alerts.push(...(page.body.alerts ?? []));
+      cursor = page.body.next_cursor ?? null;
+    } while (cursor);
+    return alerts;
+  }
+
   async metric(name: string): Promise<number> {
     const res = await fetch(`${this.deps.baseUrl}/metrics`);
     const text = await res.text();

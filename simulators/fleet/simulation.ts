@@ -183,7 +183,7 @@ export class Simulation {
       o.progress?.done();
       await new Promise((r) => setTimeout(r, 1500));
       const wallRunS = (Date.now() - wallRun0) / 1000;
-      const { body } = await api.call<{ alerts: HubAlert[] }>('GET', '/api/v1/alerts?limit=5000');
+      const alerts = await api.allAlerts();
       const shed = await api.metric('yiyang_ingest_shed_total').catch(() => Number.NaN);
       console_.close();
       crew.stop();
@@ -191,7 +191,7 @@ export class Simulation {
 
       const summary = scoreRun({
         injections: scenarios.injections,
-        alerts: body.alerts ?? [],
+        alerts,
         acceptedAt: crew.acceptedAt,
         start: hubStart,
         end: hubEnd,
@@ -202,9 +202,6 @@ export class Simulation {
         `messages sent ${(c.telemetry + c.events).toLocaleString('en')} (telemetry ${c.telemetry.toLocaleString('en')}, events ${c.events.toLocaleString('en')}); events not acknowledged (lost) ${c.eventsLost}; telemetry shed by the hub ${shed}; CONNECT retries ${c.connectRetries}; commands received ${c.commands}`,
         `responders ${crew.size}: offers ${crew.counters.offers}, accepted ${crew.counters.accepted}, declined ${crew.counters.declined}, lost the race ${crew.counters.lostRace}, checked in ${crew.counters.checkins}`,
         `homes ${homes.length}, devices ${devices.length}; simulated ${o.hours} h at ${o.speed}× in ${wallRunS.toFixed(0)} s (setup ${wallSetupS.toFixed(0)} s, total ${((Date.now() - wall0) / 1000).toFixed(0)} s)`,
-        ...((body.alerts ?? []).length >= 5000
-          ? ['more than 5,000 alerts: only the newest 5,000 were read and scored']
-          : []),
         ...(scenarios.skipped.length
           ? [`not injected: ${scenarios.skipped.map((s) => `${s.kind} (${s.reason})`).join('; ')}`]
           : []),
