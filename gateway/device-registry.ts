@@ -10,7 +10,7 @@ export interface DeviceRecord {
   org_unit_id: string | null;
   revoked_at: number | null;
   created_at: number;
-  /** Health as last persisted by ingest (at most a few seconds old). */
+  /** Health: this node's live view when it has a newer one, else as last persisted. */
   last_seen_at: number | null;
   online: boolean;
   battery: number | null;
@@ -40,6 +40,11 @@ export class DeviceRegistry {
       revoked?: (id: string) => Promise<void>;
       /** Told a new secret and its stored hash (the gateway skips the slow check at its first CONNECT). */
       secretStored?: SecretStored;
+      /**
+       * This node's live view of a device's health; the stored one is written every few
+       * seconds, and a device that has just pressed SOS must not show "never seen".
+       */
+      liveHealth?: (id: string) => LiveHealth | null;
     },
   ) {}
 
@@ -106,11 +111,20 @@ export class DeviceRegistry {
   async get(id: string, scopePath: string): Promise<DeviceRecord> {
     const row = await this.scoped(scopePath).where('d.id', '=', id).executeTakeFirst();
     if (!row) throw new DeviceRegistryError('not_found', `no device ${id} in your org unit`);
-    return toRecord(row);
+    return this.withLiveHealth(toRecord(row));
   }
 
   async list(scopePath: string, limit: number): Promise<DeviceRecord[]> {
-    return (await this.scoped(scopePath).orderBy('d.id').limit(limit).execute()).map(toRecord);
+    const rows = await this.scoped(scopePath).orderBy('d.id').limit(limit).execute();
+    return rows.map((row) => this.withLiveHealth(toRecord(row)));
+  }
+
+  /** The newer of the stored and the live health (the device may speak to another node). */
+  private withLiveHealth(record: DeviceRecord): DeviceRecord {
+    const live = this.deps.liveHealth?.(record.id);
+    if (!live || live.last_seen_at === null || live.last_seen_at < (record.last_seen_at ?? 0)) return record;
+    const { last_seen_at, online, battery, worn } = live;
+    return { ...record, last_seen_at, online, battery, worn };
   }
 
   private scoped(scopePath: string) {
@@ -137,6 +151,8 @@ export class DeviceRegistry {
     if (!elder) throw new DeviceRegistryError('not_found', `no elder ${elderId} in your org unit`);
   }
 }
+
+type LiveHealth = Pick<DeviceRecord, 'last_seen_at' | 'online' | 'battery' | 'worn'>;
 
 function toRecord(row: {
   id: string;

@@ -185,6 +185,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       now,
       revoked: (id) => ingest.health.forget(id),
       secretStored: rememberSecret,
+      liveHealth: (id) => ingest.health.snapshot(id),
     }),
     gateway,
     metrics,

@@ -191,6 +191,32 @@ describe('operator interface', () => {
 });
 
 describe('boards', () => {
+  it('[API-DEVICE-LIVE] a device that has just spoken shows its health at once, not "never seen"', async () => {
+    const watch = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+      clientId: 'w-0001',
+      username: 'w-0001',
+      password: 'watch-secret-0001',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    clock += 60_000; // the hub's clock: this reading comes a minute after anything stored
+    const sentAt = clock;
+    await watch.publishAsync(
+      'care/w-0001/telemetry',
+      JSON.stringify({ ts: sentAt, battery: 64, worn: true }),
+      {
+        qos: 1,
+      },
+    );
+    await watch.endAsync();
+    // Health is written to the store every few seconds; the API must not wait for that.
+    const devices = (await hub.app.inject({ url: '/api/v1/devices', headers: hub.as(hub.adminToken) })).json()
+      .devices as Array<{ id: string; last_seen_at: number | null; battery: number | null; online: boolean }>;
+    const w = devices.find((d) => d.id === 'w-0001');
+    expect(w).toEqual(expect.objectContaining({ battery: 64, online: true }));
+    expect(w?.last_seen_at).toBeGreaterThanOrEqual(sentAt);
+  });
+
   it('[API-BOARDS] a specialist lists the elders and responders of their own community only', async () => {
     const meilin = await hub.login('spec-meilin', 'spec-password-2');
     const elders = (await hub.app.inject({ url: '/api/v1/elders', headers: hub.as(meilin) })).json().elders;
