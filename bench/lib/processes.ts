@@ -55,9 +55,10 @@ export function spawnPinned(
 export function spawnTsx(
   core: number | undefined,
   file: string,
-  options: SpawnOptions & { openFiles?: number } = {},
+  options: SpawnOptions & { openFiles?: number; nodeArgs?: string[] } = {},
 ): ChildProcess {
-  return spawnPinned(core, process.execPath, ['--import', 'tsx', file], options);
+  const { nodeArgs = [], ...rest } = options;
+  return spawnPinned(core, process.execPath, [...nodeArgs, '--import', 'tsx', file], rest);
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {
