@@ -1,4 +1,3 @@
-import mqtt from 'mqtt';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
@@ -16,13 +15,7 @@ afterAll(async () => {
 });
 
 async function pressSos(deviceId: string, secret: string, eventId: string): Promise<void> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-    clientId: deviceId,
-    username: deviceId,
-    password: secret,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+  const client = await hub.connectDevice(deviceId, secret);
   await client.publishAsync(
     `care/${deviceId}/event`,
     JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
@@ -139,13 +132,7 @@ describe('operator interface', () => {
     expect(listed.body).not.toContain(secret);
     // The hub hashed this secret itself a moment ago: the first CONNECT costs no slow hash.
     const slowChecks = hub.authenticator.slowVerifications;
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-      clientId: 'w-0100',
-      username: 'w-0100',
-      password: secret,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const client = await hub.connectDevice('w-0100', secret);
     await client.endAsync();
     expect(hub.authenticator.slowVerifications).toBe(slowChecks);
     const again = await hub.app.inject({
@@ -169,36 +156,16 @@ describe('operator interface', () => {
       headers: hub.as(streetAdmin),
     });
     expect(rotated.statusCode).toBe(200);
-    const rotatedClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-      clientId: 'w-0100',
-      username: 'w-0100',
-      password: rotated.json().secret,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const rotatedClient = await hub.connectDevice('w-0100', rotated.json().secret);
     await rotatedClient.endAsync();
     expect(hub.authenticator.slowVerifications).toBe(slowChecks);
-    await expect(
-      mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-        clientId: 'w-0100',
-        username: 'w-0100',
-        password: secret,
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-      }),
-    ).rejects.toThrow(/Bad username or password/i);
+    await expect(hub.connectDevice('w-0100', secret)).rejects.toThrow(/Bad username or password/i);
   });
 });
 
 describe('boards', () => {
   it('[API-DEVICE-LIVE] a device that has just spoken shows its health at once, not "never seen"', async () => {
-    const watch = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-      clientId: 'w-0001',
-      username: 'w-0001',
-      password: 'watch-secret-0001',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
     clock += 60_000; // the hub's clock: this reading comes a minute after anything stored
     const sentAt = clock;
     await watch.publishAsync(

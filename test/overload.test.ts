@@ -1,4 +1,3 @@
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { until } from './support/wait.js';
@@ -17,13 +16,7 @@ describe('overload', () => {
     // Hold the shedder at its maximum, as under a sustained flood.
     hub.ingest.shedder.stop();
     hub.ingest.shedder.shedShare = 0.95;
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-      clientId: 'w-0001',
-      username: 'w-0001',
-      password: 'watch-secret-0001',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const client = await hub.connectDevice('w-0001', 'watch-secret-0001');
     for (let i = 0; i < 400; i++) {
       client.publish('care/w-0001/telemetry', JSON.stringify({ ts: Date.now(), heart_rate: 70 }), { qos: 0 });
       if (i % 40 === 0) {
@@ -62,13 +55,7 @@ describe('overload', () => {
     hub.ingest.shedder.stop();
     hub.ingest.shedder.shedShare = 1;
     const before = Date.now();
-    const radar = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-      clientId: 'r-0001',
-      username: 'r-0001',
-      password: 'radar-secret-0001',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const radar = await hub.connectDevice('r-0001', 'radar-secret-0001');
     await radar.publishAsync('care/r-0001/telemetry', JSON.stringify({ ts: Date.now(), presence: true }), {
       qos: 1,
     });

@@ -1,4 +1,3 @@
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { ResponderApp } from './support/responder-app.js';
@@ -41,13 +40,7 @@ describe('a day in the time bank', () => {
     await phone.onDutyAt(home.lat + 0.0009, home.lon);
 
     // 10:00 the watch's SOS; the offer reaches the volunteer's phone.
-    const watch = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-      clientId: 'w-0001',
-      username: 'w-0001',
-      password: 'watch-secret-0001',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
     await watch.publishAsync(
       'care/w-0001/event',
       JSON.stringify({ ts: Date.now(), event_id: 'story-sos', type: 'sos' }),

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { type HubConfig, loadConfig } from '../../gateway/config.js';
 import { type Hub, startHub } from '../../gateway/hub.js';
@@ -22,6 +23,8 @@ export interface TestHub extends Hub {
     doc: DistrictDocumentInput,
     token?: string,
   ): Promise<{ statusCode: number; body: DistrictAnswer }>;
+  /** A device connected over real MQTT 3.1.1 as the protocol asks (client id = username = device id). */
+  connectDevice(id: string, secret: string): Promise<MqttClient>;
 }
 
 /** A real hub on ephemeral ports, its own data directory, and SQLite or a fresh PostgreSQL database. */
@@ -63,6 +66,14 @@ export async function startTestHub(
     adminToken,
     as,
     login,
+    connectDevice: (id, secret) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
+        clientId: id,
+        username: id,
+        password: secret,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
     async putDistrict(doc, token = adminToken) {
       const res = await hub.app.inject({
         method: 'PUT',
