@@ -18,3 +18,33 @@ export interface DetectorDeps<Rules> {
 
 /** Severity as a number that grows with urgency (0: nothing raised). */
 export const severityRank: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** What a started detector runs: its subscriptions to readings and events, its tick and reconcile timers. */
+export class DetectorRun {
+  private readonly stops: Array<() => void> = [];
+
+  begin(
+    deps: DetectorDeps<{ tickMs: number; reconcileMs: number }>,
+    detector: {
+      reading: (reading: Reading) => void;
+      event: (event: StoredEvent) => void;
+      /** Raises (or clears) what is due now. */
+      tick: () => void;
+      /** Brings open incidents in line with the store (another node may have closed them). */
+      reconcile: () => Promise<void>;
+    },
+  ): void {
+    const tick = setInterval(detector.tick, deps.rules.tickMs);
+    const reconcile = setInterval(() => void detector.reconcile(), deps.rules.reconcileMs);
+    this.stops.push(
+      deps.readings.subscribe(detector.reading),
+      deps.events.subscribe(detector.event),
+      () => clearInterval(tick),
+      () => clearInterval(reconcile),
+    );
+  }
+
+  end(): void {
+    for (const stop of this.stops.splice(0)) stop();
+  }
+}

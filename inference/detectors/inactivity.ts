@@ -2,7 +2,7 @@ import { afterDaytime, type Daytime } from '../../ingest/daytime.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import { replayLatestActivity } from './activity-history.js';
-import { type DetectorDeps, severityRank } from './detector-deps.js';
+import { type DetectorDeps, DetectorRun, severityRank } from './detector-deps.js';
 import { anyDevice, type ElderHome, loadElderHomes } from './elder-roster.js';
 import { IncidentLedger } from './incident-ledger.js';
 import { type AccelSamples, wristMoved } from './motion.js';
@@ -83,8 +83,7 @@ interface Movement {
 export class Inactivity {
   private readonly elders = new Map<string, ElderActivity>();
   private readonly ledger: IncidentLedger;
-  private readonly unsubscribe: Array<() => void> = [];
-  private timers: NodeJS.Timeout[] = [];
+  private readonly run = new DetectorRun();
   private replay: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: DetectorDeps<InactivityRules>) {
@@ -107,14 +106,12 @@ export class Inactivity {
       e.stage = severity && severityRank[severity] >= severityRank.medium ? Stage.Alarm : Stage.Warning;
       e.heardSince ??= now();
     }
-    this.unsubscribe.push(
-      this.deps.readings.subscribe((r) => this.onReading(r)),
-      this.deps.events.subscribe((e) => this.onEvent(e)),
-    );
-    this.timers = [
-      setInterval(() => this.tick(), rules.tickMs),
-      setInterval(() => void this.reconcile(), rules.reconcileMs),
-    ];
+    this.run.begin(this.deps, {
+      reading: (r) => this.onReading(r),
+      event: (e) => this.onEvent(e),
+      tick: () => this.tick(),
+      reconcile: () => this.reconcile(),
+    });
     this.replay = replayLatestActivity(
       this.deps.db,
       [...homes.keys()],
@@ -130,8 +127,7 @@ export class Inactivity {
   }
 
   async stop(): Promise<void> {
-    for (const u of this.unsubscribe.splice(0)) u();
-    for (const t of this.timers) clearInterval(t);
+    this.run.end();
     await this.idle();
   }
 

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import { replayHeartRateMinutes } from './baseline-history.js';
-import { type DetectorDeps, severityRank } from './detector-deps.js';
+import { type DetectorDeps, DetectorRun, severityRank } from './detector-deps.js';
 import { loadElderHomes } from './elder-roster.js';
 import { HeartRateBaseline, madToSigma } from './heart-rate-baseline.js';
 import { IncidentLedger } from './incident-ledger.js';
@@ -56,8 +56,7 @@ export class VitalsWatch {
   /** Watches known to be on (true) or off (false) the wrist; absent: unknown. */
   private readonly worn = new Map<string, boolean>();
   private readonly ledger: IncidentLedger;
-  private readonly unsubscribe: Array<() => void> = [];
-  private timers: NodeJS.Timeout[] = [];
+  private readonly run = new DetectorRun();
   /** Minutes from here on are counted live; earlier ones come from the rollups. */
   private liveFrom = 0;
   private replay: Promise<void> = Promise.resolve();
@@ -77,14 +76,12 @@ export class VitalsWatch {
     await this.ledger.load();
     await this.loadWorn();
     const homes = await loadElderHomes(this.deps.db);
-    this.unsubscribe.push(
-      this.deps.readings.subscribe((r) => this.onReading(r)),
-      this.deps.events.subscribe((e) => this.onEvent(e)),
-    );
-    this.timers = [
-      setInterval(() => this.tick(), rules.tickMs),
-      setInterval(() => void this.reconcile(), rules.reconcileMs),
-    ];
+    this.run.begin(this.deps, {
+      reading: (r) => this.onReading(r),
+      event: (e) => this.onEvent(e),
+      tick: () => this.tick(),
+      reconcile: () => this.reconcile(),
+    });
     // The baselines fill in behind the live path: limits and "no pulse" work from the first reading.
     const today = localDay(this.liveFrom, rules.utcOffsetMinutes);
     const from = (today - rules.baseline.days) * dayMs - rules.utcOffsetMinutes * minuteMs;
@@ -104,8 +101,7 @@ export class VitalsWatch {
   }
 
   async stop(): Promise<void> {
-    for (const u of this.unsubscribe.splice(0)) u();
-    for (const t of this.timers) clearInterval(t);
+    this.run.end();
     await this.idle();
   }
 

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
-import type { DetectorDeps } from './detector-deps.js';
+import { type DetectorDeps, DetectorRun } from './detector-deps.js';
 import { type ElderHome, loadElderHomes } from './elder-roster.js';
 import { distanceMeters, fenceSide } from './geofence.js';
 import { IncidentLedger } from './incident-ledger.js';
@@ -61,8 +61,7 @@ export class NightWandering {
   /** Elders out through the door and not yet alerted: the tick looks at these only. */
   private readonly due = new Set<ElderWandering>();
   private readonly ledger: IncidentLedger;
-  private readonly unsubscribe: Array<() => void> = [];
-  private timers: NodeJS.Timeout[] = [];
+  private readonly run = new DetectorRun();
 
   constructor(private readonly deps: DetectorDeps<WanderingRules>) {
     this.ledger = new IncidentLedger({
@@ -85,19 +84,16 @@ export class NightWandering {
       e.watchOut = e.fenceReported;
     }
     await this.replayDoorOpenings(homes);
-    this.unsubscribe.push(
-      this.deps.readings.subscribe((r) => this.onReading(r)),
-      this.deps.events.subscribe((e) => this.onEvent(e)),
-    );
-    this.timers = [
-      setInterval(() => this.tick(), this.deps.rules.tickMs),
-      setInterval(() => void this.reconcile(), this.deps.rules.reconcileMs),
-    ];
+    this.run.begin(this.deps, {
+      reading: (r) => this.onReading(r),
+      event: (e) => this.onEvent(e),
+      tick: () => this.tick(),
+      reconcile: () => this.reconcile(),
+    });
   }
 
   async stop(): Promise<void> {
-    for (const u of this.unsubscribe.splice(0)) u();
-    for (const t of this.timers) clearInterval(t);
+    this.run.end();
     await this.idle();
   }
 
