@@ -15,7 +15,7 @@ import { cpuMeter, listenOverflows, memoryMiB, percentile, round } from './lib/s
 
 const devices = Number(process.env.BENCH_STORM_DEVICES ?? 10_000);
 /** The cold storm is measured on this many (a slow hash each: ~35 ms of one core here). */
-const coldDevices = Math.min(devices, Number(process.env.BENCH_STORM_COLD ?? 2_000));
+const coldDevices = Math.min(devices, Number(process.env.BENCH_STORM_COLD ?? 1_000));
 const loadCount = 2;
 const secret = 'bench-storm-secret';
 /** Devices' retry policy: a random wait up to base × 2^attempt, at most max (full jitter). */
