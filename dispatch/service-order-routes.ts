@@ -16,7 +16,12 @@ export const serviceOrderSchema = z.object({
   id: z.string(),
   kind: z.enum(serviceKinds),
   status: z.enum(serviceStatuses),
-  note: z.string(),
+  note: z.string().describe('as typed; for an emergency response the English fallback of `note_code`'),
+  note_code: z
+    .string()
+    .nullable()
+    .describe('the hub’s own note (an emergency response): a stable code to render in any language'),
+  note_params: z.record(z.string(), z.unknown()).nullable().describe('the parameters of `note_code`'),
   wanted_at: z.number().describe('ms since the Unix epoch'),
   community_id: z.string(),
   org_unit_id: z.string().nullable().describe('null for a volunteer whose task it is not'),

@@ -7,7 +7,7 @@ import { underPath } from '../store/scope.js';
 import type { CertifiedService, DepositResult } from '../timebank/earnings.js';
 import type { WriteOutcome } from '../timebank/idempotency.js';
 import type { Alert } from './alert-book.js';
-import { noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
+import { type CodedNote, noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
 /** What an elder, their family or a specialist may ask for. */
 export const requestKinds = ['meal_delivery', 'visit', 'accompany_clinic', 'phone_help'] as const;
@@ -65,7 +65,10 @@ export interface ServiceOrderView {
   id: string;
   kind: ServiceKind;
   status: ServiceStatus;
+  /** What was asked, as typed; for an emergency response the English fallback of `note_code`. */
   note: string;
+  note_code: string | null;
+  note_params: Record<string, unknown> | null;
   wanted_at: number;
   community_id: string;
   /** null (with `elder` and `requested_by`) when shown to a volunteer whose task it is not. */
@@ -158,7 +161,7 @@ export class ServiceOrders {
           elder_id: elder.id,
           org_unit_id: elder.org_unit_id,
           community_id: community,
-          note: input.note,
+          ...orderNoteColumns(input.note),
           wanted_at: input.wanted_at,
           requested_by: actor.username,
           requested_at: at,
@@ -393,7 +396,10 @@ export class ServiceOrders {
           elder_id: alert.elder_id!,
           org_unit_id: alert.org_unit_id,
           community_id: community,
-          note: `${alert.kind} alert${alert.outcome ? `: ${alert.outcome}` : ''}`,
+          ...orderNoteColumns({
+            code: 'order_emergency_alert',
+            params: { alert_kind: alert.kind, outcome: alert.outcome },
+          }),
           wanted_at: alert.opened_at,
           requested_by: 'hub',
           requested_at: alert.opened_at,
@@ -610,7 +616,7 @@ function view(row: OrderRow, actor: SignedInUser): ServiceOrderView {
     id: row.id,
     kind: row.kind as ServiceKind,
     status,
-    note: row.note,
+    ...orderNote(row),
     wanted_at: row.wanted_at,
     community_id: row.community_id,
     org_unit_id: personal ? row.org_unit_id : null,
@@ -641,4 +647,19 @@ function notFound(message: string): ServiceOrderError {
 
 function wrongStatus(id: string, status: string, action: string): ServiceOrderError {
   return new ServiceOrderError(409, 'wrong_status', `cannot ${action} service order ${id}: it is ${status}`);
+}
+
+/** An order's own note in its columns: typed by the requester, or coded by the hub. */
+function orderNoteColumns(note: CodedNote | string): {
+  note: string;
+  note_code: string | null;
+  note_params: string | null;
+} {
+  const columns = noteColumns(note);
+  return { ...columns, note: columns.note ?? '' };
+}
+
+function orderNote(row: Pick<OrderRow, 'note' | 'note_code' | 'note_params'>) {
+  const { note, code, params } = readNote(row);
+  return { note: note ?? '', note_code: code, note_params: params };
 }

@@ -95,6 +95,33 @@ describe.each(dialects)('timeline note codes on %s', (dialect) => {
       ],
     ]);
   });
+
+  it("[TIMELINE-CODES] an emergency response's order note is coded (alert kind, outcome) with its English kept", async () => {
+    const opened = d.clock.now - 3600_000;
+    await d.insertAlert({
+      id: 'a-sos',
+      opened_at: opened,
+      status: 'resolved',
+      outcome: 'help_given',
+      assignee_id: 'v-0001',
+      accepted_at: opened + 40_000,
+      closed_at: opened + 1800_000,
+    });
+    const recorded = await d.orders.recordEmergencyResponse((await alerts.find('a-sos', '/'))!);
+    const order = await d.orders.get(d.as('spec-jingtian'), recorded!.id);
+    expect([order.note, order.note_code, order.note_params]).toEqual([
+      'sos alert: help_given',
+      'order_emergency_alert',
+      { alert_kind: 'sos', outcome: 'help_given' },
+    ]);
+    const request = await d.orders.publish(d.as('wang-family'), {
+      elder_id: 'e-0001',
+      kind: 'visit',
+      note: '请下午来',
+      wanted_at: d.clock.now,
+    });
+    expect([request.note, request.note_code, request.note_params]).toEqual(['请下午来', null, null]);
+  });
 });
 
 describe('englishNote', () => {
@@ -111,5 +138,8 @@ describe('englishNote', () => {
     );
     expect(englishNote({ code: 'closed', params: { outcome: 'false_alarm' } })).toBe('false_alarm');
     expect(englishNote({ code: 'closed', params: { outcome: 'help_given', text: '已送医' } })).toBe('已送医');
+    expect(
+      englishNote({ code: 'order_emergency_alert', params: { alert_kind: 'fall', outcome: null } }),
+    ).toBe('fall alert');
   });
 });

@@ -33,6 +33,8 @@ export interface NoteParams {
   order_rated: { rating: number };
   order_certified: { claimed_minutes: number; measured_minutes: number; credit_status: string };
   order_emergency_response: { alert_id: string };
+  /** The note of an emergency response's service order: what the alert was and how it ended. */
+  order_emergency_alert: { alert_kind: string; outcome: string | null };
 }
 export type NoteCode = keyof NoteParams;
 export const noteCodes = Object.keys({
@@ -53,6 +55,7 @@ export const noteCodes = Object.keys({
   order_rated: 1,
   order_certified: 1,
   order_emergency_response: 1,
+  order_emergency_alert: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
 export type CodedNote = { [C in NoteCode]: { code: C; params: NoteParams[C] } }[NoteCode];
@@ -102,6 +105,10 @@ export function englishNote(note: CodedNote): string {
     }
     case 'order_emergency_response':
       return `emergency response to alert ${note.params.alert_id}`;
+    case 'order_emergency_alert': {
+      const { alert_kind, outcome } = note.params;
+      return `${alert_kind} alert${outcome ? `: ${outcome}` : ''}`;
+    }
   }
 }
 

@@ -1,31 +1,38 @@
+import type { Language } from '../timebank/statement-files.js';
 import { type Cell, csvText, type Sheet, xlsxWorkbook } from '../timebank/xlsx.js';
 import type { DistrictReport } from './report-queries.js';
+import * as texts from './report-texts.js';
 
 const share = (value: number | null): Cell => (value === null ? '' : Math.round(value * 10_000) / 10_000);
 const seconds = (value: number | null): Cell => (value === null ? '' : value);
 
 /**
  * A report as spreadsheet tables: one sheet per table in Excel, the same tables one after
- * another (a title row, a header, the rows, a blank line) in CSV. Headers are English.
+ * another (a title row, a header, the rows, a blank line) in CSV. Titles, headers and alert
+ * kinds are in the reader's language; ids and numbers stay as they are.
  */
-export function reportSheets(report: DistrictReport): Sheet[] {
+export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
+  const words = lang === 'en' ? texts.en : texts.zh;
+  const w = (key: string) => words[`report.${key}` as texts.ReportTextKey];
+  const header = (...keys: string[]) => keys.map(w);
+  const kindName = (kind: string) => words[`kind.${kind}` as texts.ReportTextKey] ?? kind;
   const levels = report.service_levels;
   const day = (t: number) => new Date(t + report.utc_offset_minutes * 60_000).toISOString().slice(0, 10);
   return [
     {
-      name: 'summary',
+      name: w('summary'),
       rows: [
-        [
-          'org unit',
+        header(
+          'orgUnit',
           'from',
           'to',
           'alerts',
           'closed',
-          'false alarms',
-          'false alarm share',
+          'falseAlarms',
+          'falseAlarmShare',
           'services',
-          'volunteer minutes',
-        ],
+          'volunteerMinutes',
+        ),
         [
           report.org_unit.id,
           day(report.from),
@@ -40,26 +47,26 @@ export function reportSheets(report: DistrictReport): Sheet[] {
       ],
     },
     {
-      name: 'service levels',
+      name: w('serviceLevels'),
       rows: [
-        ['measure', 'value', 'target'],
-        ['acknowledged within 60 s', share(levels.acknowledged_within_60s), levels.targets.answered_60s],
-        ['acknowledged within 180 s', share(levels.acknowledged_within_180s), levels.targets.answered_180s],
-        ['on site within 45 min', share(levels.on_site_within_45min), ''],
-        ['acknowledge median s', seconds(levels.acknowledge.median_s), ''],
-        ['acknowledge p90 s', seconds(levels.acknowledge.p90_s), ''],
-        ['accept median s', seconds(levels.accept.median_s), ''],
-        ['accept p90 s', seconds(levels.accept.p90_s), ''],
-        ['arrive median s', seconds(levels.arrive.median_s), ''],
-        ['arrive p90 s', seconds(levels.arrive.p90_s), ''],
+        header('measure', 'value', 'target'),
+        [w('ack60'), share(levels.acknowledged_within_60s), levels.targets.answered_60s],
+        [w('ack180'), share(levels.acknowledged_within_180s), levels.targets.answered_180s],
+        [w('onSite45'), share(levels.on_site_within_45min), ''],
+        [w('ackMedian'), seconds(levels.acknowledge.median_s), ''],
+        [w('ackP90'), seconds(levels.acknowledge.p90_s), ''],
+        [w('acceptMedian'), seconds(levels.accept.median_s), ''],
+        [w('acceptP90'), seconds(levels.accept.p90_s), ''],
+        [w('arriveMedian'), seconds(levels.arrive.median_s), ''],
+        [w('arriveP90'), seconds(levels.arrive.p90_s), ''],
       ],
     },
     {
-      name: 'alerts by kind',
+      name: w('byKind'),
       rows: [
-        ['kind', 'alerts', 'closed', 'false alarms', 'false alarm share'],
+        header('kind', 'alerts', 'closed', 'falseAlarms', 'falseAlarmShare'),
         ...report.by_kind.map((k) => [
-          k.kind,
+          kindName(k.kind),
           k.alerts,
           k.closed,
           k.false_alarms,
@@ -68,18 +75,18 @@ export function reportSheets(report: DistrictReport): Sheet[] {
       ],
     },
     {
-      name: 'by org unit',
+      name: w('byUnit'),
       rows: [
-        [
-          'org unit',
+        header(
+          'orgUnit',
           'name',
           'alerts',
-          'false alarms',
-          'false alarm share',
-          'acknowledged within 60 s',
+          'falseAlarms',
+          'falseAlarmShare',
+          'ack60',
           'services',
-          'volunteer minutes',
-        ],
+          'volunteerMinutes',
+        ),
         ...report.by_unit.map((u) => [
           u.org_unit_id,
           u.name,
@@ -93,16 +100,16 @@ export function reportSheets(report: DistrictReport): Sheet[] {
       ],
     },
     {
-      name: 'by day',
+      name: w('byDay'),
       rows: [
-        ['day', 'alerts', 'false alarms', 'false alarm share'],
+        header('day', 'alerts', 'falseAlarms', 'falseAlarmShare'),
         ...report.by_day.map((d) => [d.day, d.alerts, d.false_alarms, share(d.false_alarm_share)]),
       ],
     },
     {
-      name: 'volunteer hours',
+      name: w('volunteerHours'),
       rows: [
-        ['volunteer', 'name', 'services', 'minutes', 'hours'],
+        header('volunteer', 'name', 'services', 'minutes', 'hours'),
         ...report.volunteers.map((v) => [
           v.volunteer_id,
           v.name ?? '',
@@ -115,12 +122,12 @@ export function reportSheets(report: DistrictReport): Sheet[] {
   ];
 }
 
-export function reportCsv(report: DistrictReport): string {
-  return csvText(reportSheets(report).flatMap((sheet) => [[sheet.name], ...sheet.rows, []]));
+export function reportCsv(report: DistrictReport, lang: Language): string {
+  return csvText(reportSheets(report, lang).flatMap((sheet) => [[sheet.name], ...sheet.rows, []]));
 }
 
-export function reportXlsx(report: DistrictReport): Buffer {
-  return xlsxWorkbook(reportSheets(report));
+export function reportXlsx(report: DistrictReport, lang: Language): Buffer {
+  return xlsxWorkbook(reportSheets(report, lang));
 }
 
 export function reportFileName(report: DistrictReport, extension: string): string {

@@ -5,6 +5,8 @@ import { serviceLevelReportSchema } from '../dispatch/service-level-routes.js';
 import { maxReportRangeMs } from '../dispatch/service-levels.js';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody } from '../gateway/http/errors.js';
+import { fileLanguage } from '../timebank/api-schemas.js';
+import type { Language } from '../timebank/statement-files.js';
 import { reportCsv, reportFileName, reportXlsx } from './report-files.js';
 import type { DistrictReport, DistrictReports } from './report-queries.js';
 
@@ -56,6 +58,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: DistrictReports; now
             from: z.coerce.number().int().nonnegative().optional().describe('ms; default to − 30 days'),
             to: z.coerce.number().int().positive().optional().describe('ms, exclusive; default now'),
             format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+            lang: fileLanguage,
           })
           .transform((q, ctx) => {
             const to = q.to ?? now();
@@ -64,7 +67,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: DistrictReports; now
               ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must be before to' });
             if (to - from > maxReportRangeMs)
               ctx.addIssue({ code: 'custom', path: ['from'], message: 'the range is at most 92 days' });
-            return { org_unit: q.org_unit, from, to, format: q.format };
+            return { org_unit: q.org_unit, from, to, format: q.format, lang: q.lang };
           }),
         response: {
           200: z.object({
@@ -104,17 +107,17 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: DistrictReports; now
       },
     },
     async (request, reply) => {
-      const { format, ...query } = request.query;
+      const { format, lang, ...query } = request.query;
       const report = await reports.report(signedIn(request), query);
-      return format === 'json' ? report : download(reply, report, format);
+      return format === 'json' ? report : download(reply, report, format, lang);
     },
   );
 };
 
-function download(reply: FastifyReply, report: DistrictReport, format: 'csv' | 'xlsx') {
+function download(reply: FastifyReply, report: DistrictReport, format: 'csv' | 'xlsx', lang: Language) {
   reply.header('content-disposition', `attachment; filename="${reportFileName(report, format)}"`);
-  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(report));
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(report, lang));
   return reply
     .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .send(reportXlsx(report));
+    .send(reportXlsx(report, lang));
 }

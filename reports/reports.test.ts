@@ -155,21 +155,40 @@ describe.each(dialects)('reports on %s', (dialect) => {
   });
 
   it('[REPORTS-FILES] the same tables download as CSV and as an Excel workbook', async () => {
-    const csv = await get(`/summary?${range}&format=csv`, as.streetAdmin);
+    const csv = await get(`/summary?${range}&format=csv&lang=en`, as.streetAdmin);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toMatch(/report-lianhua-2026-11-27-2026-11-30\.csv/);
     const lines = csv.body.replace(/^\ufeff/, '').split('\r\n');
     const kinds = lines.indexOf('alerts by kind');
     expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
       'kind,alerts,closed,false alarms,false alarm share',
-      'fall,2,2,1,0.5',
-      'sos,2,1,1,1',
+      'Fall,2,2,1,0.5',
+      'SOS,2,1,1,1',
     ]);
     expect(lines).toContain('v-0001,v-0001,1,45,0.75');
-    const xlsx = await get(`/summary?${range}&format=xlsx`, as.streetAdmin);
+    const xlsx = await get(`/summary?${range}&format=xlsx&lang=en`, as.streetAdmin);
     const files = unzip(xlsx.rawPayload);
     expect(files.get('xl/workbook.xml')).toContain('name="alerts by kind"');
-    expect(files.get('xl/worksheets/sheet3.xml')).toContain('>fall</t>');
+    expect(files.get('xl/worksheets/sheet3.xml')).toContain('>Fall</t>');
     expect(files.get('xl/worksheets/sheet6.xml')).toContain('<v>45</v>');
+  });
+
+  it('[REPORTS-LANG] downloads are in Chinese unless lang=en: titles, headers, measures and alert kinds', async () => {
+    const lines = (await get(`/summary?${range}&format=csv`, as.streetAdmin)).body
+      .replace(/^\ufeff/, '')
+      .split('\r\n');
+    expect(lines[0]).toBe('汇总');
+    expect(lines[1]).toBe('单位,开始,结束,告警,已结案,误报,误报率,服务次数,志愿服务分钟');
+    const kinds = lines.indexOf('各类告警');
+    expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
+      '类型,告警,已结案,误报,误报率',
+      '跌倒,2,2,1,0.5',
+      '一键呼救,2,1,1,1',
+    ]);
+    expect(lines.some((l) => l.startsWith('60 秒内确认,0.5,'))).toBe(true);
+    const xlsx = unzip((await get(`/summary?${range}&format=xlsx&lang=zh`, as.streetAdmin)).rawPayload);
+    expect(xlsx.get('xl/workbook.xml')).toContain('name="志愿服务时长"');
+    expect(xlsx.get('xl/worksheets/sheet3.xml')).toContain('>跌倒</t>');
+    expect((await get(`/summary?${range}&format=csv&lang=fr`, as.streetAdmin)).statusCode).toBe(400);
   });
 });

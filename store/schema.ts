@@ -352,3 +352,14 @@ export interface ServiceOrderTransitionTable {
   note_code: NoteCodeColumn;
   note_params: NoteCodeColumn;
 }
+
+// Migration 0007: the ledger's own memos (timebank/memos.ts) and the order note of an emergency
+// response carry a code and its parameters (JSON); `memo`/`note` keep the English.
+export interface TimebankTransferTable {
+  memo_code: NoteCodeColumn;
+  memo_params: NoteCodeColumn;
+}
+export interface ServiceOrderTable {
+  note_code: NoteCodeColumn;
+  note_params: NoteCodeColumn;
+}

@@ -14,6 +14,7 @@ import {
 } from './api-schemas.js';
 import type { Ledger } from './ledger.js';
 import { covers, forbidden, mayRead } from './route-access.js';
+import type { Language } from './statement-files.js';
 import type { Statement } from './statements.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
@@ -29,14 +30,19 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
       throw new HttpError(400, 'invalid_range', 'a statement covers at most 400 days');
     return { from, to };
   };
-  const send = (reply: FastifyReply, statement: Statement, format: 'json' | 'csv' | 'xlsx') => {
+  const send = (
+    reply: FastifyReply,
+    statement: Statement,
+    { format, lang }: { format: 'json' | 'csv' | 'xlsx'; lang: Language },
+  ) => {
     if (format === 'json') return statement;
     const name = ledger.files.fileName(statement, format);
     reply.header('content-disposition', `attachment; filename="${name}"`);
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(ledger.files.csv(statement));
+    if (format === 'csv')
+      return reply.type('text/csv; charset=utf-8').send(ledger.files.csv(statement, lang));
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .send(ledger.files.xlsx(statement));
+      .send(ledger.files.xlsx(statement, lang));
   };
 
   app.get(
@@ -116,11 +122,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
     async (request, reply) => {
       const account = await ledger.accounts.find(request.params.owner_id, request.query.kind);
       if (!mayRead(signedIn(request), account)) throw forbidden('not your account, nor in your org unit');
-      return send(
-        reply,
-        await ledger.statements.account(account, range(request.query)),
-        request.query.format,
-      );
+      return send(reply, await ledger.statements.account(account, range(request.query)), request.query);
     },
   );
 
@@ -141,7 +143,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
       const unit = await ledger.accounts.find(request.params.org_unit_id, 'fund');
       if (!covers(signedIn(request), unit.path)) throw forbidden(`${unit.owner_id} is outside your org unit`);
       const statement = await ledger.statements.orgUnit(unit.owner_id, unit.path, range(request.query));
-      return send(reply, statement, request.query.format);
+      return send(reply, statement, request.query);
     },
   );
 };

@@ -27,6 +27,21 @@ export const idempotencyHeaders = z.looseObject({
     ),
 });
 
+/** A memo: English text, and for the ledger's own memos a code with parameters to render in any language. */
+const memoFields = {
+  memo: z.string().describe('English; for the ledger’s own memos the fallback of `memo_code`'),
+  memo_code: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe('the ledger’s own memos: a stable code to render in any language; null for a typed memo'),
+  memo_params: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .default(null)
+    .describe('the parameters of `memo_code`'),
+};
+
 export const accountSchema = z.object({
   id: z.string(),
   kind: z.enum(accountKinds),
@@ -49,7 +64,7 @@ export const transferSchema = z.object({
   id: z.string(),
   kind: z.enum(transferKinds),
   org_unit_id: z.string(),
-  memo: z.string(),
+  ...memoFields,
   corrects_id: z.string().nullable(),
   created_by: z.string(),
   created_at: z.number().describe('ms since the Unix epoch'),
@@ -65,7 +80,7 @@ export const entrySchema = z.object({
   entry_no: minutes,
   transfer_id: z.string(),
   transfer_kind: z.string(),
-  memo: z.string(),
+  ...memoFields,
   amount_minutes: minutes,
   balance_after_minutes: minutes,
   counterparties: z.array(z.string()),
@@ -91,6 +106,12 @@ export const statementSchema = z.object({
   entries: z.array(entrySchema),
 });
 
+/** The language of a downloaded file (reports too): the console passes its own. */
+export const fileLanguage = z
+  .enum(['zh', 'en'])
+  .default('zh')
+  .describe('csv and xlsx: the language of column headers, kinds and memos');
+
 export const statementQuery = z.object({
   from: z.coerce
     .number()
@@ -100,6 +121,7 @@ export const statementQuery = z.object({
     .describe('ms since the epoch, inclusive; default: 31 days before `to`'),
   to: z.coerce.number().int().min(0).optional().describe('ms since the epoch, exclusive; default: now'),
   format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('csv and xlsx download a file'),
+  lang: fileLanguage,
 });
 
 export const depositSchema = z.object({

@@ -203,12 +203,15 @@ describe.each(dialects)('time bank API on %s', (dialect) => {
 
   it('[TIMEBANK-EXPORT] statements download as CSV and Excel for the account’s owner and the community’s staff', async () => {
     const range = `from=${t.clock.now - 86_400_000}&to=${t.clock.now + 1}`;
-    const csv = await get(`/accounts/v-0001/statement?${range}&format=csv`, as.volunteer);
+    const csv = await get(`/accounts/v-0001/statement?${range}&format=csv&lang=en`, as.volunteer);
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-disposition']).toMatch(
       /attachment; filename="timebank-volunteer_v-0001-.*\.csv"/,
     );
     expect(csv.body).toContain('service seed-1');
+    const zh = await get(`/accounts/v-0001/statement?${range}&format=csv`, as.volunteer);
+    expect(zh.body).toContain('服务记录 seed-1');
+    expect(zh.body.startsWith('\ufeff时间,账户,')).toBe(true);
     const xlsx = await get(`/org-units/jingtian/statement?${range}&format=xlsx`, as.specJingtian);
     expect(xlsx.statusCode).toBe(200);
     expect(xlsx.headers['content-type']).toBe(

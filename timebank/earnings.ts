@@ -320,7 +320,7 @@ export class Earnings {
       {
         kind: 'deposit',
         orgUnitId: service.orgUnitId,
-        memo: `service ${service.serviceId}`,
+        memo: { code: 'service_credit', params: { service_id: service.serviceId } },
         requestKey,
         createdBy: service.certifiedBy,
         details: {

@@ -298,6 +298,43 @@ describe.each(dialects)('the ledger on %s', (dialect) => {
     expect(await balance(volunteer())).toBe(340);
   });
 
+  it('[LEDGER-MEMO-CODES] the ledger’s own memos carry a code and parameters beside their English; a typed memo has none', async () => {
+    const ledger = await start();
+    await ledger.depositForService(service());
+    const gift = (await spend('g-1', volunteer(), 25, elder())).result.transfer;
+    expect(gift).toMatchObject({ memo: 'gift to e-0001', memo_code: 'gift', memo_params: { to: 'e-0001' } });
+    await ledger.transfers.correct({
+      idempotencyKey: 'c-1',
+      actor: 'spec-jingtian',
+      transferId: gift.id,
+      reason: 'oops',
+    });
+    const typed = await ledger.transfers.move({
+      idempotencyKey: 'm-1',
+      actor: 'test',
+      from: volunteer(),
+      to: fund(),
+      minutes: 5,
+      memo: '送餐 meal delivery',
+    });
+    expect(typed.result.transfer).toMatchObject({
+      memo: '送餐 meal delivery',
+      memo_code: null,
+      memo_params: null,
+    });
+    const entries = await ledger.statements.recent('volunteer:v-0001', 10);
+    expect(entries.map((e) => [e.memo, e.memo_code, e.memo_params])).toEqual([
+      ['送餐 meal delivery', null, null],
+      [
+        `correction of gift ${gift.id}: oops`,
+        'correction',
+        { transfer_kind: 'gift', transfer_id: gift.id, reason: 'oops' },
+      ],
+      ['gift to e-0001', 'gift', { to: 'e-0001' }],
+      ['service svc-1', 'service_credit', { service_id: 'svc-1' }],
+    ]);
+  });
+
   it('[LEDGER-STATEMENT] a statement has the entries of its range and the balances at both ends', async () => {
     const ledger = await start();
     const day = 86_400_000;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Account, compare, parseAccountId } from './accounts.js';
 import { LedgerError } from './ledger-error.js';
+import { type CodedMemo, memoColumns, readMemo } from './memos.js';
 import type { LedgerDb } from './write-transaction.js';
 
 export const transferKinds = [
@@ -23,7 +24,8 @@ export interface Leg {
 export interface TransferDraft {
   kind: TransferKind;
   orgUnitId: string;
-  memo: string;
+  /** The ledger's own memo as a code; a person's as typed. */
+  memo: CodedMemo | string;
   requestKey: string;
   createdBy: string;
   correctsId?: string | null;
@@ -45,7 +47,10 @@ export interface Transfer {
   id: string;
   kind: TransferKind;
   org_unit_id: string;
+  /** English; for the ledger's own memos the fallback of `memo_code`. */
   memo: string;
+  memo_code: string | null;
+  memo_params: Record<string, unknown> | null;
   corrects_id: string | null;
   created_by: string;
   created_at: number;
@@ -75,11 +80,12 @@ export async function postTransfer(
       throw new LedgerError('invalid_request', 'minutes are whole numbers');
     if (!accounts.has(leg.accountId)) throw new Error(`account ${leg.accountId} is not locked`);
   }
+  const memo = memoColumns(draft.memo);
   const transfer: Transfer = {
     id: randomUUID(),
     kind: draft.kind,
     org_unit_id: draft.orgUnitId,
-    memo: draft.memo,
+    ...readMemo(memo),
     corrects_id: draft.correctsId ?? null,
     created_by: draft.createdBy,
     created_at: at,
@@ -92,7 +98,7 @@ export async function postTransfer(
       id: transfer.id,
       kind: transfer.kind,
       org_unit_id: transfer.org_unit_id,
-      memo: transfer.memo,
+      ...memo,
       request_key: draft.requestKey,
       corrects_id: transfer.corrects_id,
       created_by: transfer.created_by,
@@ -179,7 +185,7 @@ export async function readTransfer(db: LedgerDb, id: string): Promise<Transfer |
     id: row.id,
     kind: row.kind as TransferKind,
     org_unit_id: row.org_unit_id,
-    memo: row.memo,
+    ...readMemo(row),
     corrects_id: row.corrects_id,
     created_by: row.created_by,
     created_at: row.created_at,

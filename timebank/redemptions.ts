@@ -69,7 +69,7 @@ export class Redemptions {
           {
             kind: 'redemption',
             orgUnitId: item.org_unit_id,
-            memo: `${request.quantity} × ${item.name}`,
+            memo: { code: 'redemption', params: { quantity: request.quantity, item_name: item.name } },
             requestKey,
             createdBy: actor,
             details: {

@@ -1,34 +1,44 @@
+import { ledgerTerm, memoText, sayIn } from './ledger-texts.js';
 import type { Statement } from './statements.js';
 import { type Cell, csvText, xlsxWorkbook } from './xlsx.js';
 
-/** Statements as files for community administrators: CSV (UTF-8 with BOM, for Excel) and .xlsx. */
+/** The language of a downloaded file's headers, kinds and memos. */
+export type Language = 'zh' | 'en';
+
+/**
+ * Statements as files for community administrators: CSV (UTF-8 with BOM, for Excel) and .xlsx,
+ * headed and worded in the reader's language (ids and numbers stay as they are).
+ */
 export class StatementFiles {
   constructor(private readonly deps: { utcOffsetMinutes: number }) {}
 
-  entryRows(statement: Statement): Cell[][] {
+  entryRows(statement: Statement, lang: Language): Cell[][] {
+    const say = sayIn(lang);
     return [
-      [
-        'time',
-        'account',
-        'kind',
-        'owner',
-        'entry',
-        'transfer',
-        'transfer kind',
-        'memo',
-        'counterparty',
-        'minutes',
-        'balance',
-      ],
+      (
+        [
+          'time',
+          'account',
+          'kind',
+          'owner',
+          'entry',
+          'transfer',
+          'transferKind',
+          'memo',
+          'counterparty',
+          'minutes',
+          'balance',
+        ] as const
+      ).map((column) => say(`file.${column}`)),
       ...statement.entries.map((e) => [
         this.localTime(e.at),
         e.account_id,
-        e.account_kind,
+        ledgerTerm('account', e.account_kind, say),
         e.owner_id,
         e.entry_no,
         e.transfer_id,
-        e.transfer_kind,
-        e.memo,
+        ledgerTerm('transfer', e.transfer_kind, say),
+        memoText(e, say),
         e.counterparties.join(' '),
         e.amount_minutes,
         e.balance_after_minutes,
@@ -36,12 +46,15 @@ export class StatementFiles {
     ];
   }
 
-  accountRows(statement: Statement): Cell[][] {
+  accountRows(statement: Statement, lang: Language): Cell[][] {
+    const say = sayIn(lang);
     return [
-      ['account', 'kind', 'owner', 'org unit', 'opening balance', 'in', 'out', 'closing balance'],
+      (['account', 'kind', 'owner', 'orgUnit', 'opening', 'in', 'out', 'closing'] as const).map((column) =>
+        say(`file.${column}`),
+      ),
       ...statement.accounts.map((a) => [
         a.account_id,
-        a.account_kind,
+        ledgerTerm('account', a.account_kind, say),
         a.owner_id,
         a.org_unit_id,
         a.opening_balance_minutes,
@@ -53,14 +66,15 @@ export class StatementFiles {
   }
 
   /** Entries, a blank line, then the balances per account. */
-  csv(statement: Statement): string {
-    return csvText([...this.entryRows(statement), [], ...this.accountRows(statement)]);
+  csv(statement: Statement, lang: Language): string {
+    return csvText([...this.entryRows(statement, lang), [], ...this.accountRows(statement, lang)]);
   }
 
-  xlsx(statement: Statement): Buffer {
+  xlsx(statement: Statement, lang: Language): Buffer {
+    const say = sayIn(lang);
     return xlsxWorkbook([
-      { name: 'entries', rows: this.entryRows(statement) },
-      { name: 'balances', rows: this.accountRows(statement) },
+      { name: say('file.entries'), rows: this.entryRows(statement, lang) },
+      { name: say('file.balances'), rows: this.accountRows(statement, lang) },
     ]);
   }
 

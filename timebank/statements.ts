@@ -1,6 +1,7 @@
 import type { Store } from '../store/database.js';
 import { underPath } from '../store/scope.js';
 import type { Account } from './accounts.js';
+import { readMemo } from './memos.js';
 import type { LedgerDb } from './write-transaction.js';
 
 export interface StatementEntry {
@@ -11,7 +12,10 @@ export interface StatementEntry {
   entry_no: number;
   transfer_id: string;
   transfer_kind: string;
+  /** English; for the ledger's own memos the fallback of `memo_code` (memos.ts). */
   memo: string;
+  memo_code: string | null;
+  memo_params: Record<string, unknown> | null;
   /** Signed: negative left the account. */
   amount_minutes: number;
   balance_after_minutes: number;
@@ -116,6 +120,8 @@ export class Statements {
         'p.transfer_id',
         't.kind as transfer_kind',
         't.memo',
+        't.memo_code',
+        't.memo_params',
         'p.amount_minutes',
         'p.balance_after_minutes',
         't.corrects_id',
@@ -145,6 +151,7 @@ export class Statements {
     }
     return rows.map((r) => ({
       ...r,
+      ...readMemo(r),
       counterparties: (others.get(r.transfer_id) ?? []).filter((id) => id !== r.account_id).sort(),
     }));
   }

@@ -107,7 +107,7 @@ describe.each(dialects)('the time bank story on %s', (dialect) => {
 
     // The community's statement shows the whole story; the ledger reconciles.
     const statement = await app.inject({
-      url: `/api/v1/timebank/org-units/jingtian/statement?from=${t.clock.now - 86_400_000}&to=${t.clock.now + 1}&format=csv`,
+      url: `/api/v1/timebank/org-units/jingtian/statement?from=${t.clock.now - 86_400_000}&to=${t.clock.now + 1}&format=csv&lang=en`,
       headers: specialist,
     });
     expect(statement.statusCode).toBe(200);

@@ -2,6 +2,7 @@ import type { Store } from '../store/database.js';
 import { type AccountRef, accountId, type LedgerAccounts } from './accounts.js';
 import type { IdempotentWriter, WriteOutcome } from './idempotency.js';
 import { LedgerError } from './ledger-error.js';
+import type { CodedMemo } from './memos.js';
 import { postTransfer, readTransfer, type Transfer, type TransferKind } from './postings.js';
 import type { LedgerDb } from './write-transaction.js';
 
@@ -127,7 +128,10 @@ export class Transfers {
           {
             kind: 'correction',
             orgUnitId: original.org_unit_id,
-            memo: `correction of ${original.kind} ${original.id}: ${request.reason}`,
+            memo: {
+              code: 'correction',
+              params: { transfer_kind: original.kind, transfer_id: original.id, reason: request.reason },
+            },
             requestKey,
             createdBy: actor,
             correctsId: original.id,
@@ -152,10 +156,11 @@ function moveKind(from: AccountRef, to: AccountRef): TransferKind {
   return to.kind === 'fund' ? 'service' : 'gift';
 }
 
-function defaultMemo(kind: TransferKind, request: MoveRequest): string {
-  if (kind === 'service') return `service order ${request.serviceOrderId ?? ''}`.trim();
-  if (kind === 'gift') return `gift to ${request.to.ownerId}`;
-  return `${kind} to ${request.to.ownerId}`;
+function defaultMemo(kind: TransferKind, request: MoveRequest): CodedMemo {
+  if (kind === 'service')
+    return { code: 'service_payment', params: { order_id: request.serviceOrderId ?? '' } };
+  // moveKind gives only these three besides a service.
+  return { code: kind as 'gift' | 'grant' | 'allocation', params: { to: request.to.ownerId } };
 }
 
 /** What a corrected transfer did outside the ledger: stock comes back, a credited service is marked reversed. */

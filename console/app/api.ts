@@ -1,3 +1,4 @@
+import { currentLanguage } from './i18n';
 import type {
   AccountListing,
   AccountView,
@@ -147,9 +148,13 @@ export class Api {
   orgUnits = async () => (await this.call<{ org_units: OrgUnit[] }>('GET', '/reports/org-units')).org_units;
   report = (query: string) => this.call<DistrictReport>('GET', `/reports/summary?${query}`);
 
-  /** A file the hub sends as an attachment (a statement, a report), saved under the hub's name for it. */
+  /**
+   * A file the hub sends as an attachment (a statement, a report), saved under the hub's name for it;
+   * its headers and kinds in the language the app is shown in.
+   */
   async download(path: string): Promise<void> {
-    const response = await fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const url = `/api/v1${path}${path.includes('?') ? '&' : '?'}lang=${currentLanguage()}`;
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
     if (!response.ok) throw new ApiError(response.status, String(response.status));
     const name =
       /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';

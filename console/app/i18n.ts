@@ -1,3 +1,4 @@
+import * as reportFiles from '../../reports/report-texts';
 import * as notes from './texts/notes';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
@@ -133,14 +134,6 @@ const coreZh = {
   'severity.high': '高',
   'severity.medium': '中',
   'severity.low': '低',
-  'kind.sos': '一键呼救',
-  'kind.fall': '跌倒',
-  'kind.vitals': '体征异常',
-  'kind.wandering': '夜间走失',
-  'kind.inactivity': '长时间无活动',
-  'kind.device_offline': '设备离线',
-  'kind.low_battery': '电量低',
-  'kind.not_worn': '未佩戴',
   'status.open': '待响应',
   'status.assigned': '已派单',
   'status.on_site': '已到场',
@@ -289,14 +282,6 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'severity.high': 'High',
   'severity.medium': 'Medium',
   'severity.low': 'Low',
-  'kind.sos': 'SOS',
-  'kind.fall': 'Fall',
-  'kind.vitals': 'Vitals',
-  'kind.wandering': 'Wandering',
-  'kind.inactivity': 'Inactivity',
-  'kind.device_offline': 'Device offline',
-  'kind.low_battery': 'Low battery',
-  'kind.not_worn': 'Not worn',
   'status.open': 'Open',
   'status.assigned': 'Assigned',
   'status.on_site': 'On site',
@@ -322,8 +307,15 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   hoursAgo: '{n} h',
 };
 
-const zh = { ...coreZh, ...notes.zh, ...timebank.zh, ...reports.zh };
-const en: Record<TextKey, string> = { ...coreEn, ...notes.en, ...timebank.en, ...reports.en };
+// Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
+const zh = { ...coreZh, ...reportFiles.zh, ...notes.zh, ...timebank.zh, ...reports.zh };
+const en: Record<TextKey, string> = {
+  ...coreEn,
+  ...reportFiles.en,
+  ...notes.en,
+  ...timebank.en,
+  ...reports.en,
+};
 export type TextKey = keyof typeof zh;
 
 export type Language = 'zh' | 'en';

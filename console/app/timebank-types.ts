@@ -4,6 +4,8 @@ export interface ServiceOrder {
   kind: string;
   status: string;
   note: string;
+  note_code: string | null;
+  note_params: Record<string, unknown> | null;
   wanted_at: number;
   community_id: string;
   org_unit_id: string | null;
@@ -53,7 +55,10 @@ export interface LedgerEntry {
   account_id: string;
   owner_id: string;
   transfer_kind: string;
+  /** English; the ledger's own memos also come as a code with parameters. */
   memo: string;
+  memo_code: string | null;
+  memo_params: Record<string, unknown> | null;
   amount_minutes: number;
   balance_after_minutes: number;
 }

@@ -1,3 +1,4 @@
+import { memoText } from '../../timebank/ledger-texts';
 import { type TextKey, t, term } from './i18n';
 import type { TimelineEntry } from './types';
 
@@ -50,6 +51,12 @@ export function noteText(
         ? t('note.closedWithText', { outcome, text: str(p.text) })
         : t('note.closed', { outcome });
     }
+    case 'order_emergency_alert': {
+      const kind = term('kind', str(p.alert_kind));
+      return p.outcome
+        ? t('note.order_emergency_alert_outcome', { kind, outcome: term('outcome', str(p.outcome)) })
+        : t('note.order_emergency_alert', { kind });
+    }
     case 'wearer_ok':
       return t('note.wearer_ok', { device: str(p.device_id) });
     case 'order_rated':
@@ -67,6 +74,9 @@ export function noteText(
     }
   }
 }
+
+/** A transfer's memo in the reader's language (the ledger's codes; a typed memo as typed). */
+export const ledgerMemo = (entry: Parameters<typeof memoText>[0]): string => memoText(entry, t);
 
 /** Who did it: the hub and the wearer by role, people by name where known. */
 export function actorText(actor: string, nameOf: (id: string) => string): string {

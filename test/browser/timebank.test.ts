@@ -99,6 +99,10 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     const statement = await downloaded(console, '.account-detail .download-csv');
     expect(statement.name).toMatch(/^timebank-volunteer_v-0001-.*\.csv$/);
     expect(statement.bytes.toString('utf8')).toContain('volunteer:v-0001');
+    // In the console's language: Chinese headers, kinds and the ledger's memo.
+    expect(statement.bytes.toString('utf8')).toMatch(/^\ufeff时间,账户,账户类型,/);
+    expect(statement.bytes.toString('utf8')).toContain(`,志愿服务,服务记录 ${order.id},`);
+    expect(await console.textContent('#entries-table')).toContain(`服务记录 ${order.id}`);
 
     // Catalog: add an item, then change its stock in place.
     await console.click('a[href="#/timebank/catalog"]');
@@ -200,23 +204,29 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       .split('\r\n')
       .map((line) => line.split(','));
     const section = (name: string) => rows.slice(rows.findIndex((r) => r[0] === name) + 2);
-    expect(section('summary')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '0.5', '1', '45']);
-    expect(section('alerts by kind').slice(0, 2)).toEqual([
-      ['fall', '1', '1', '0', '0'],
-      ['sos', '1', '1', '1', '1'],
+    // Downloaded in the console's language (Chinese by default).
+    expect(section('汇总')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '0.5', '1', '45']);
+    expect(section('各类告警').slice(0, 2)).toEqual([
+      ['跌倒', '1', '1', '0', '0'],
+      ['一键呼救', '1', '1', '1', '1'],
     ]);
-    expect(section('volunteer hours')[0]).toEqual(['v-0001', '李建国', '1', '45', '0.75']);
+    expect(section('志愿服务时长')[0]).toEqual(['v-0001', '李建国', '1', '45', '0.75']);
 
     const xlsx = await downloaded(page, '#report-xlsx');
     expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');
     const files = unzip(xlsx.bytes);
-    expect(files.get('xl/workbook.xml')).toContain('name="volunteer hours"');
+    expect(files.get('xl/workbook.xml')).toContain('name="志愿服务时长"');
     expect(files.get('xl/worksheets/sheet6.xml')).toContain('李建国');
 
     await page.click('button.lang');
     await page.waitForSelector('text=Alerts by kind');
     await page.waitForSelector('#chart-kinds svg');
     await shoot(page, '64-reports-en', true);
+    const english = (await downloaded(page, '#report-csv')).bytes.toString('utf8').split('\r\n');
+    expect(english.slice(english.indexOf('alerts by kind') + 1)[0]).toBe(
+      'kind,alerts,closed,false alarms,false alarm share',
+    );
+    expect(english).toContain('Fall,1,1,0,0');
   }, 60_000);
 
   it('[CONSOLE-ZOOM] the time bank, reports and the volunteer’s tabs reflow at 200 % zoom', async () => {

@@ -2,6 +2,7 @@ import { type Api, ApiError } from '../api';
 import { announce, fill, h } from '../dom';
 import { formatTime, t, term } from '../i18n';
 import type { ServiceOrder } from '../timebank-types';
+import { ledgerMemo, noteText } from '../timeline-text';
 import type { Me } from '../types';
 
 /** A panel that loads itself; `refresh` loads it again. */
@@ -53,7 +54,13 @@ export function requestsPanel(api: Api, me: Me, status: HTMLElement): Panel {
       'li',
       { class: 'card order', 'data-order': o.id, 'data-status': o.status },
       h('p', { class: 'offer-kind' }, `${term('service', o.kind)} · ${term('orderStatus', o.status)}`),
-      o.note ? h('p', {}, o.note) : null,
+      o.note
+        ? h(
+            'p',
+            { class: 'order-note' },
+            noteText({ note: o.note, code: o.note_code, params: o.note_params }, (id) => id),
+          )
+        : null,
       o.elder ? h('p', { class: 'task-name' }, `${o.elder.name} · ${o.elder.address}`) : null,
       h('p', { class: 'meta' }, `${t('wantedAt')} ${formatTime(o.wanted_at)}`),
       o.status === 'requested'
@@ -145,7 +152,7 @@ export function creditsPanel(api: Api, me: Me): Panel {
                 'li',
                 {},
                 h('span', { class: 'meta' }, formatTime(e.at)),
-                ` ${term('transfer', e.transfer_kind)}${e.transfer_kind === 'redemption' ? ` · ${e.memo}` : ''} `,
+                ` ${term('transfer', e.transfer_kind)}${e.transfer_kind === 'redemption' ? ` · ${ledgerMemo(e)}` : ''} `,
                 h(
                   'strong',
                   { class: e.amount_minutes < 0 ? 'bad' : 'good' },

@@ -1,5 +1,11 @@
-/** The time bank: the specialists' administration and the volunteer's credits, requests and redemption. */
+import * as ledger from '../../../timebank/ledger-texts';
+
+/**
+ * The time bank: the specialists' administration and the volunteer's credits, requests and redemption;
+ * the ledger's own words (kinds, memos) come from the hub's, as its statement files use them.
+ */
 export const zh = {
+  ...ledger.zh,
   listSeparator: '、',
   navTimebank: '时间银行',
   timebankTitle: '时间银行管理',
@@ -104,20 +110,11 @@ export const zh = {
   'orderStatus.rated': '已评价',
   'orderStatus.certified': '已认证',
   'orderStatus.cancelled': '已取消',
-  'account.volunteer': '志愿者',
-  'account.elder': '老人',
-  'account.family': '家庭',
-  'account.fund': '社区基金',
-  'transfer.service': '志愿服务',
-  'transfer.deposit': '志愿服务',
-  'transfer.redemption': '兑换',
-  'transfer.gift': '赠与',
-  'transfer.allocation': '划拨',
-  'transfer.correction': '冲正',
   transferKind: '类型',
 };
 
 export const en: Record<keyof typeof zh, string> = {
+  ...ledger.en,
   listSeparator: ', ',
   navTimebank: 'Time bank',
   timebankTitle: 'Time bank administration',
@@ -217,15 +214,5 @@ export const en: Record<keyof typeof zh, string> = {
   'orderStatus.rated': 'Rated',
   'orderStatus.certified': 'Certified',
   'orderStatus.cancelled': 'Cancelled',
-  'account.volunteer': 'Volunteer',
-  'account.elder': 'Elder',
-  'account.family': 'Family',
-  'account.fund': 'Community fund',
-  'transfer.service': 'Volunteer service',
-  'transfer.deposit': 'Volunteer service',
-  'transfer.redemption': 'Redemption',
-  'transfer.gift': 'Gift',
-  'transfer.allocation': 'Allocation',
-  'transfer.correction': 'Correction',
   transferKind: 'Kind',
 };

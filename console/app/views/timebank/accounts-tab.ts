@@ -2,6 +2,7 @@ import type { AppContext } from '../../context';
 import { fill, h } from '../../dom';
 import { formatTime, t, term } from '../../i18n';
 import type { AccountListing } from '../../timebank-types';
+import { ledgerMemo } from '../../timeline-text';
 import { actionRunner, dataTable } from '../data-table';
 
 const kinds = ['', 'volunteer', 'elder', 'family', 'fund'];
@@ -72,7 +73,7 @@ export function accountsTab(root: HTMLElement, { api, me }: AppContext, status: 
         view.entries.map((e) => [
           formatTime(e.at),
           term('transfer', e.transfer_kind),
-          e.memo,
+          ledgerMemo(e),
           h(
             'span',
             { class: e.amount_minutes < 0 ? 'bad' : 'good' },
