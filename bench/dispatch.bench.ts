@@ -13,18 +13,10 @@ import { startHub } from '../gateway/hub.js';
 import { openStore } from '../store/database.js';
 import { tempDir } from './lib/processes.js';
 import { runBench } from './lib/result.js';
-import { percentile } from './lib/stats.js';
+import { percentile, seeded } from './lib/stats.js';
 
 const center = { lat: 22.54, lon: 114.05 };
 const spread = 0.05; // ~5 km: a district
-
-function seeded(seed: number) {
-  let s = seed;
-  return () => {
-    s = (s * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return s / 0x7fffffff;
-  };
-}
 
 async function matching() {
   const store = await openStore({ dataDir: tmpdir(), sqliteFile: ':memory:' });

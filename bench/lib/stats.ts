@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
+/** A seeded pseudo-random source in [0, 1): the same sequence in every run. */
+export function seeded(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+}
+
 /** The p-th percentile (0–100) by nearest rank. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

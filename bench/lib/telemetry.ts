@@ -1,3 +1,5 @@
+import { seeded } from './stats.js';
+
 /**
  * Device telemetry as the load processes send it (`LoadCommand` `stream`): the JSON of one message without its
  * leading `{"ts":…,`, which the load process adds each second (protocol.md, devices/types/).
@@ -5,11 +7,7 @@
 
 /** A watch (devices/types/watch.ts) as its simulator makes it: a wrist at rest, 25 Hz, 25 samples per axis. */
 export function watchTelemetryRest(): string {
-  let s = 7;
-  const random = () => {
-    s = (s * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return s / 0x7fffffff;
-  };
+  const random = seeded(7);
   const axis = (rest: number) =>
     Array.from({ length: 25 }, () => Number((rest + (random() - 0.5) * 0.04).toFixed(11)));
   const reading = {
