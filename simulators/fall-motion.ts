@@ -32,10 +32,34 @@ export const ADL_KINDS = [
   'making_call',
   'opening_door',
   'table_bump',
+  'walker',
+  'transfer',
 ] as const;
 export type FallKind = (typeof FALL_KINDS)[number];
 export type AdlKind = (typeof ADL_KINDS)[number];
 export type MotionKind = FallKind | AdlKind;
+
+/**
+ * How a fall happens. `trip`: a trip or slip, fast descent with a free-fall dip and a clear
+ * impact. `slide`: a slow collapse or slide down (fainting, legs giving way, sliding off a
+ * chair or along a wall), common in people over 75: long descent, little free fall, a wrist
+ * peak of only 1.5–3 g. `furniture`: an incomplete fall that meets a chair, bed or table on the
+ * way down: two smaller contacts, or one, ending half on the furniture.
+ */
+export const FALL_MECHANISMS = ['trip', 'slide', 'furniture'] as const;
+export type FallMechanism = (typeof FALL_MECHANISMS)[number];
+
+/**
+ * Parameter bands kept out of training so that a test set can measure generalisation to
+ * movement speeds the model never saw: the descent time of slow falls and the slowness of
+ * older wearers. `heldOut: 'exclude'` never draws inside them, `'only'` only inside.
+ */
+export const HELD_OUT = {
+  /** Descent of a `slide` fall (s); its full range is 0.9–2.6 s. */
+  slideDescentS: [1.3, 1.65],
+  /** Time stretch of an older wearer's movements; full range 1.2–1.8. */
+  elderlySlow: [1.45, 1.6],
+} as const;
 
 export interface MotionOptions {
   kind: MotionKind;
@@ -54,6 +78,10 @@ export interface MotionOptions {
   dropout?: number;
   /** Watch worn in a random orientation (default true). */
   randomMount?: boolean;
+  /** Parameter bands of `HELD_OUT`: left out ('exclude', training) or only ('only', testing). */
+  heldOut?: 'exclude' | 'only';
+  /** Force a fall mechanism (default: drawn; older wearers slide or meet furniture more often). */
+  mechanism?: FallMechanism;
 }
 
 export interface MotionTrial {
@@ -69,6 +97,8 @@ export interface MotionTrial {
   impactMs: number | null;
   /** Fall followed by getting up within the recording. */
   recovered: boolean;
+  /** How the fall happened (falls only). */
+  mechanism: FallMechanism | null;
 }
 
 const FI = 400; // internal timeline rate (Hz)
@@ -102,6 +132,17 @@ export class MotionRandom {
   }
   pick<T>(xs: readonly T[]): T {
     return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  /**
+   * Uniform in [a, b] outside `band` (mode 'exclude') or inside it ('only'); plain [a, b]
+   * without a mode. The band must lie inside [a, b].
+   */
+  banded(a: number, b: number, band: readonly [number, number], mode?: 'exclude' | 'only'): number {
+    if (mode === undefined) return this.range(a, b);
+    if (mode === 'only') return this.range(band[0], band[1]);
+    const w = b - a - (band[1] - band[0]);
+    const u = this.range(a, a + w);
+    return u < band[0] ? u : u + (band[1] - band[0]);
   }
   gauss(): number {
     const u = Math.max(1e-12, this.next());
@@ -295,15 +336,17 @@ export class FallMotionSimulator {
     const dur = opts.durationS ?? 15;
     const tl = new Timeline(dur);
     // older people: slower (time stretch), weaker (lower peaks), tremor
-    const slow = elderly ? rng.range(1.2, 1.7) : rng.range(0.9, 1.1);
+    const slow = elderly ? rng.banded(1.2, 1.8, HELD_OUT.elderlySlow, opts.heldOut) : rng.range(0.9, 1.1);
     const gain = elderly ? rng.range(0.5, 0.85) : rng.range(0.85, 1.15);
-    const ctx: Ctx = { rng, tl, dur, slow, gain, elderly };
+    const ctx: Ctx = { rng, tl, dur, slow, gain, elderly, heldOut: opts.heldOut };
     const stand = standingPose(rng);
     tl.poseTo(0, 0, stand);
     let impactS: number | null = null;
     let recovered = false;
+    let mechanism: FallMechanism | null = null;
     if ((FALL_KINDS as readonly string[]).includes(opts.kind)) {
-      const r = composeFall(ctx, opts.kind as FallKind, stand);
+      mechanism = opts.mechanism ?? drawMechanism(rng, elderly);
+      const r = composeFall(ctx, opts.kind as FallKind, stand, mechanism);
       impactS = r.impactS;
       recovered = r.recovered;
     } else {
@@ -320,6 +363,7 @@ export class FallMotionSimulator {
       ...s,
       impactMs: impactS === null ? null : peakNear(s.tMs, s.x, s.y, s.z, impactS * 1000),
       recovered,
+      mechanism,
     };
   }
 
@@ -390,6 +434,7 @@ interface Ctx {
   slow: number;
   gain: number;
   elderly: boolean;
+  heldOut: 'exclude' | 'only' | undefined;
 }
 
 function standingPose(rng: MotionRandom): Pose {
@@ -492,28 +537,47 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
     }
     case 'sitting_down':
     case 'sitting_heavily': {
+      // walk up, turn to back into the chair (hands often on the armrests, more so in older
+      // people), lower; sitting heavily lets the last part go and drops into the seat. The
+      // trunk stays upright: the forearm ends on the lap or the armrest, never lying.
       const heavy = kind === 'sitting_heavily';
-      const t = rng.range(1, dur * 0.4);
-      walk(c, 0, t - 0.8);
+      const t = rng.range(1.5, Math.max(2, dur * 0.4));
+      walk(c, 0, t - 1.2 * slow);
+      const seatYaw = yaw + rng.sign() * rng.range(2.2, 3.6);
+      tl.swing(t - 1.1 * slow, t, 'yaw', 0.3, 0.5 / slow); // the turn, felt as a swing
+      const armrest = rng.next() < (c.elderly ? 0.6 : 0.3);
+      const seat: Pose = armrest
+        ? { roll: rng.range(-0.5, 0.5), pitch: rng.range(-0.5, 0.15), yaw: seatYaw }
+        : lapPose(rng, seatYaw);
       const d = (heavy ? rng.range(0.5, 0.9) : rng.range(0.9, 1.6)) * slow;
+      if (armrest) tl.poseTo(t - 0.6 * slow, 0.5 * slow, seat);
+      else tl.poseTo(t, d, seat);
       tl.lower(t, d, gain * rng.range(0.1, 0.3));
-      if (heavy) tl.dip(t + d * 0.4, d * 0.5, rng.range(0.2, 0.5));
-      tl.poseTo(t, d, lapPose(rng, yaw));
+      if (heavy) tl.dip(t + d * 0.4, d * 0.5, rng.range(0.2, 0.6));
       tl.impulse(
         t + d * 0.9,
-        gain * (heavy ? rng.range(0.8, 2.2) : rng.range(0.2, 0.8)),
+        gain * (heavy ? rng.range(0.6, 2.2) : rng.range(0.2, 0.8)),
         rng.range(0.03, 0.07),
         UP,
         rng.range(6, 12),
       );
-      tl.fidget(rng, t + d, dur, 0.04 * gain, 0.15);
+      // settling: leaning back, the hands moving to the lap
+      const settle = t + d + rng.range(0.2, 1.5);
+      tl.poseTo(settle, rng.range(0.5, 1.5) * slow, {
+        roll: seat.roll + rng.range(-0.4, 0.4),
+        pitch: seat.pitch + rng.range(-0.3, 0.3),
+        yaw: seatYaw,
+      });
+      let upAt = dur;
       if (rng.next() < 0.4) {
         const u = rng.range(t + d + 3, dur - 1);
         if (u + 1.5 * slow < dur) {
+          upAt = u;
           tl.lower(u, 1.3 * slow, -gain * rng.range(0.1, 0.3));
           tl.poseTo(u, 1.2 * slow, stand);
         }
       }
+      tl.fidget(rng, t + d, upAt, rng.range(0.015, 0.05) * gain, rng.range(0.05, 0.2));
       break;
     }
     case 'lying_on_bed': {
@@ -524,14 +588,7 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       tl.impulse(t + d * 0.9, gain * rng.range(0.2, 0.8), 0.05, UP);
       const l = t + d + rng.range(0.5, 2) * slow;
       const ld = rng.range(0.8, 2.2) * slow;
-      tl.poseTo(l, ld, lyingPose(rng, yaw));
-      tl.impulse(
-        l + ld * 0.85,
-        gain * rng.range(0.5, 2.5),
-        rng.range(0.03, 0.08),
-        randomUnit(rng),
-        rng.range(5, 10),
-      );
+      lieDown(c, l, ld, yaw, { at: 0.85, peak: [0.5, 2.5], width: [0.03, 0.08], ringHz: [5, 10] });
       tl.fidget(rng, l + ld, dur, 0.03 * gain, 0.1);
       break;
     }
@@ -630,12 +687,155 @@ function composeAdl(c: Ctx, kind: AdlKind, stand: Pose): void {
       }
       break;
     }
+    case 'walker': {
+      // walking with a frame or a rollator: both hands on the handles, forearms near
+      // horizontal, no arm swing, short slow steps; a frame is lifted and set down every
+      // step or two, a rollator rattles and bumps over door sills
+      const a = rng.range(0, 2);
+      const b = dur - rng.range(0, 2);
+      tl.poseTo(Math.max(0, a - 0.5), 0.5, { roll: rng.range(-0.5, 0.5), pitch: rng.range(-0.6, 0.1), yaw });
+      const hz = rng.range(0.6, 1.3) / (c.elderly ? 1 : 0.8);
+      gait(c, a, b, {
+        hz,
+        bounce: gain * rng.range(0.04, 0.15),
+        strike: gain * rng.range(0.05, 0.3),
+        swing: rng.range(0.01, 0.05),
+      });
+      if (rng.next() < 0.5) {
+        for (let t = a + 0.3; t < b - 0.5; t += (rng.pick([1, 2]) / hz) * rng.range(0.9, 1.1)) {
+          tl.swing(t, t + 0.4, 'pitch', rng.range(0.05, 0.2), 1.25);
+          tl.impulse(t + 0.4, gain * rng.range(0.3, 1.6), rng.range(0.02, 0.05), UP, rng.range(8, 20));
+        }
+      } else {
+        tl.shake(a, b, UP, rng.range(0.02, 0.08), rng.range(8, 15));
+        const bumps = Math.floor(rng.range(0, 3));
+        for (let i = 0; i < bumps; i++) {
+          tl.impulse(rng.range(a, b), gain * rng.range(0.3, 1.3), rng.range(0.02, 0.05), randomUnit(rng), 12);
+        }
+      }
+      tl.poseTo(b, 0.6, stand);
+      break;
+    }
+    case 'transfer': {
+      // a slow transfer: pushing up from a bed or chair with the hands, shuffling round, and
+      // lowering into a chair or onto the bed's edge and lying down
+      tl.poseTo(0, 0, lapPose(rng, yaw));
+      const t = rng.range(1, Math.max(1.5, dur * 0.25));
+      const d = rng.range(1.5, 3) * slow;
+      tl.poseTo(t - 0.6 * slow, 0.6 * slow, {
+        roll: rng.range(-0.5, 0.5),
+        pitch: rng.range(-1.3, -0.8),
+        yaw,
+      });
+      tl.lower(t, d, -gain * rng.range(0.08, 0.2));
+      tl.poseTo(t + d, 0.8 * slow, stand);
+      const p0 = t + d + rng.range(0.5, 1.5);
+      const p1 = p0 + rng.range(1.5, 4) * slow;
+      gait(c, p0, p1, {
+        hz: rng.range(0.8, 1.2),
+        bounce: gain * rng.range(0.05, 0.12),
+        strike: gain * rng.range(0.05, 0.3),
+        swing: rng.range(0.02, 0.08),
+      });
+      const s = p1 + rng.range(0.2, 1);
+      const d2 = rng.range(1.5, 3) * slow;
+      tl.lower(s, d2, gain * rng.range(0.08, 0.2));
+      tl.poseTo(s, d2, lapPose(rng, yaw));
+      tl.impulse(s + d2 * 0.9, gain * rng.range(0.1, 0.6), 0.06, UP, 6);
+      let restAt = s + d2;
+      if (rng.next() < 0.5) {
+        const l = s + d2 + rng.range(0.5, 2) * slow;
+        const ld = rng.range(1.5, 3) * slow;
+        lieDown(c, l, ld, yaw, { at: 0.9, peak: [0.2, 1.2], width: [0.04, 0.1], ringHz: [4, 8] });
+        restAt = l + ld;
+      }
+      tl.fidget(rng, restAt, dur, rng.range(0.015, 0.04) * gain, rng.range(0.05, 0.15));
+      break;
+    }
   }
 }
 
-function composeFall(c: Ctx, kind: FallKind, stand: Pose): { impactS: number; recovered: boolean } {
+/**
+ * Lying down onto a bed from sitting, from `l` for `ld` s, facing `yaw`: the forearm turns to a lying pose
+ * and meets the mattress (impact drawn from the ranges, `at` of the way through).
+ */
+function lieDown(
+  c: Ctx,
+  l: number,
+  ld: number,
+  yaw: number,
+  o: { at: number; peak: [number, number]; width: [number, number]; ringHz: [number, number] },
+): void {
+  const { tl, rng, gain } = c;
+  tl.poseTo(l, ld, lyingPose(rng, yaw));
+  tl.impulse(
+    l + ld * o.at,
+    gain * rng.range(o.peak[0], o.peak[1]),
+    rng.range(o.width[0], o.width[1]),
+    randomUnit(rng),
+    rng.range(o.ringHz[0], o.ringHz[1]),
+  );
+}
+
+function drawMechanism(rng: MotionRandom, elderly: boolean): FallMechanism {
+  const u = rng.next();
+  // people over 75 collapse or slide down, or meet furniture, about as often as they trip
+  if (elderly) return u < 0.4 ? 'trip' : u < 0.75 ? 'slide' : 'furniture';
+  return u < 0.8 ? 'trip' : u < 0.92 ? 'slide' : 'furniture';
+}
+
+/** Where a fall ends: lying on the side (lateral) or on the front or back. */
+function lyingAfter(rng: MotionRandom, kind: FallKind, end: Pose): Pose {
+  const turn = rng.range(0.7, 2.2);
+  return kind === 'fall_lateral'
+    ? {
+        roll: end.roll + rng.sign() * turn,
+        pitch: end.pitch + rng.range(-0.6, 0.6),
+        yaw: end.yaw + rng.range(-0.5, 0.5),
+      }
+    : {
+        roll: end.roll + rng.range(-0.8, 0.8),
+        pitch: end.pitch + (kind === 'fall_forward' ? turn : -turn),
+        yaw: end.yaw + rng.range(-0.8, 0.8),
+      };
+}
+
+/** Slumped sitting on the floor against a wall or furniture, a hand beside or in the lap. */
+function floorSitPose(rng: MotionRandom, yaw: number): Pose {
+  return { roll: rng.range(-1, 1), pitch: rng.range(-1.2, 0.4), yaw: yaw + rng.range(-1, 1) };
+}
+
+function between(a: Pose, b: Pose, w: number): Pose {
+  return {
+    roll: a.roll + w * (b.roll - a.roll),
+    pitch: a.pitch + w * (b.pitch - a.pitch),
+    yaw: a.yaw + w * (b.yaw - a.yaw),
+  };
+}
+
+/** A body contact as the wrist feels it: mostly upward, partly sideways, peak ≈ `peakG`. */
+function contact(c: Ctx, t: number, peakG: number, width: number, ringHz: number): void {
+  const h = horizontal(c.rng);
+  const side = c.rng.range(0, 1);
+  const dir = [h[0] * side, h[1] * side, 1];
+  const nd = Math.hypot(dir[0]!, dir[1]!, dir[2]!);
+  c.tl.impulse(
+    t,
+    Math.max(0.05, peakG - 1),
+    width,
+    dir.map((v) => v / nd),
+    ringHz,
+  );
+}
+
+function composeFall(
+  c: Ctx,
+  kind: FallKind,
+  stand: Pose,
+  mech: FallMechanism,
+): { impactS: number; recovered: boolean } {
   const { tl, rng, dur, gain, elderly } = c;
-  const t0 = rng.range(2, Math.max(2.5, dur * 0.45));
+  const t0 = rng.range(2, Math.max(2.5, dur * 0.4));
   // pre-fall: standing, walking, or getting up from a chair
   const pre = rng.next();
   if (pre < 0.45) {
@@ -647,62 +847,93 @@ function composeFall(c: Ctx, kind: FallKind, stand: Pose): { impactS: number; re
     tl.poseTo(t0 - 1.4 * c.slow, 1.2 * c.slow, stand);
     tl.lower(t0 - 1.4 * c.slow, 1.2 * c.slow, -gain * rng.range(0.1, 0.25));
   }
-  tl.fidget(rng, 0, dur, 0.03, 0.08);
-  // loss of balance, then the fall: the body topples, the wrist turns and loses support
-  const lob = rng.range(0.1, 0.5);
-  tl.shake(t0, t0 + lob, horizontal(rng), rng.range(0.1, 0.4), 1 / (2 * lob));
-  const fallDur = elderly ? rng.range(0.5, 1.2) : rng.range(0.4, 0.9);
+  // loss of balance (a slide starts gently), then the descent
+  const lob = mech === 'slide' ? rng.range(0.2, 0.8) : rng.range(0.1, 0.5);
+  tl.shake(t0, t0 + lob, horizontal(rng), rng.range(0.1, 0.4) * (mech === 'slide' ? 0.5 : 1), 1 / (2 * lob));
   const fs = t0 + lob;
-  const depth = elderly ? rng.range(0.15, 0.75) : rng.range(0.3, 0.95);
-  tl.dip(fs, fallDur, depth);
-  const turn = rng.range(0.7, 2.2);
   const end = tl.pose(fs);
-  const lying: Pose =
-    kind === 'fall_lateral'
-      ? {
-          roll: end.roll + rng.sign() * turn,
-          pitch: end.pitch + rng.range(-0.6, 0.6),
-          yaw: end.yaw + rng.range(-0.5, 0.5),
-        }
-      : {
-          roll: end.roll + rng.range(-0.8, 0.8),
-          pitch: end.pitch + (kind === 'fall_forward' ? turn : -turn),
-          yaw: end.yaw + rng.range(-0.8, 0.8),
-        };
-  tl.poseTo(fs, fallDur, lying);
-  if (rng.next() < 0.6)
-    tl.shake(fs, fs + fallDur, horizontal(rng), rng.range(0.2, 1.0) * gain, 1 / (2 * fallDur)); // arms reach out
-  // impact: mostly upward specific force as the ground stops the body, plus a sideways part
-  const ti = fs + fallDur;
-  const peak = elderly ? rng.logRange(1.8, 6) : rng.logRange(2.5, 15);
-  const h = horizontal(rng);
-  const side = rng.range(0, 1);
-  const dir = [h[0] * side, h[1] * side, 1];
-  const nd = Math.hypot(dir[0]!, dir[1]!, dir[2]!);
-  tl.impulse(
-    ti,
-    peak - 1,
-    rng.range(0.02, 0.06),
-    dir.map((v) => v / nd),
-    rng.range(6, 15),
-  );
-  if (rng.next() < 0.6)
-    tl.impulse(ti + rng.range(0.1, 0.4), (peak - 1) * rng.range(0.15, 0.5), 0.04, randomUnit(rng));
-  // after the impact: lying still, struggling, or getting up again
+  const lying = lyingAfter(rng, kind, end);
+  // protective reaction: arms reach out; weaker and rarer in older people
+  const reach = (from: number, d: number): void => {
+    if (rng.next() < (elderly ? 0.35 : 0.6))
+      tl.shake(
+        from,
+        from + d,
+        horizontal(rng),
+        rng.range(0.2, 1.0) * gain * (elderly ? 0.5 : 1),
+        1 / (2 * d),
+      );
+  };
+  let ti: number;
+  if (mech === 'trip') {
+    const fallDur = elderly ? rng.range(0.5, 1.1) : rng.range(0.4, 0.9);
+    tl.dip(fs, fallDur, elderly ? rng.range(0.15, 0.7) : rng.range(0.3, 0.95));
+    tl.poseTo(fs, fallDur, lying);
+    reach(fs, fallDur);
+    ti = fs + fallDur;
+    const peak = elderly ? rng.logRange(1.8, 5) : rng.logRange(2.5, 15);
+    contact(c, ti, peak, rng.range(0.02, 0.06), rng.range(6, 15));
+    if (rng.next() < 0.6)
+      tl.impulse(ti + rng.range(0.1, 0.4), (peak - 1) * rng.range(0.15, 0.5), 0.04, randomUnit(rng));
+  } else if (mech === 'slide') {
+    // the legs give way or the body slides down a wall or off a chair: a long, shallow loss of
+    // support, the forearm turning all the way down, a soft landing on the buttocks or side
+    const d = rng.banded(0.9, 2.6, HELD_OUT.slideDescentS, c.heldOut);
+    tl.dip(fs, d, rng.range(0.05, 0.3));
+    if (rng.next() < 0.5)
+      tl.impulse(fs + d * rng.range(0.4, 0.7), rng.range(0.1, 0.4), 0.05, randomUnit(rng), rng.range(5, 10)); // a knee first
+    tl.poseTo(fs, d * rng.range(0.9, 1.2), rng.next() < 0.35 ? floorSitPose(rng, end.yaw) : lying);
+    reach(fs + d * 0.3, d * 0.6);
+    ti = fs + d;
+    contact(c, ti, rng.logRange(1.5, 3), rng.range(0.04, 0.1), rng.range(4, 10));
+  } else {
+    // an incomplete fall: the body meets a chair, bed or table edge on the way down
+    const d1 = rng.range(0.3, 0.7) * (elderly ? 1.3 : 1);
+    tl.dip(fs, d1, rng.range(0.2, 0.6));
+    tl.poseTo(fs, d1, between(end, lying, rng.range(0.3, 0.7)));
+    reach(fs, d1);
+    const c1 = fs + d1;
+    if (rng.next() < 0.55) {
+      // then slides or drops from it to the floor
+      const p1 = rng.logRange(1.3, 2.2);
+      tl.impulse(c1, p1 - 1, rng.range(0.03, 0.07), randomUnit(rng), rng.range(6, 12));
+      const pause = rng.range(0.2, 1.2);
+      const d2 = rng.range(0.3, 0.8);
+      tl.dip(c1 + pause, d2, rng.range(0.15, 0.5));
+      tl.poseTo(c1 + pause, d2, lying);
+      ti = c1 + pause + d2;
+      contact(
+        c,
+        ti,
+        Math.max(p1 + 0.4, rng.logRange(1.6, elderly ? 3.5 : 6)),
+        rng.range(0.03, 0.08),
+        rng.range(5, 12),
+      );
+    } else {
+      // and stays half on it: slumped across the seat or the bed's edge
+      ti = c1;
+      contact(c, ti, rng.logRange(1.5, 3.2), rng.range(0.03, 0.08), rng.range(5, 12));
+    }
+  }
+  // a living person fidgets until the fall; afterwards see below
+  tl.fidget(rng, 0, ti, 0.03, 0.08);
+  // after the impact: a long lie (older people often cannot get up), struggling, or getting up
   const after = rng.next();
   let recovered = false;
-  if (after < 0.55) {
-    tl.fidget(rng, ti + 0.3, dur, 0.02, 0.05);
-  } else if (after < 0.8) {
-    const s = ti + rng.range(0.5, 2);
+  if (after < (elderly ? 0.65 : 0.55)) {
+    tl.fidget(rng, ti + 0.3, dur, rng.range(0.008, 0.03), rng.range(0.02, 0.08));
+  } else if (after < (elderly ? 0.9 : 0.8)) {
+    tl.fidget(rng, ti + 0.3, dur, 0.015, 0.04);
+    const s = ti + rng.range(0.5, 2) * c.slow;
     const e = s + rng.range(1, 4);
-    tl.fidget(rng, s, e, rng.range(0.1, 0.35), rng.range(0.2, 0.5));
+    tl.fidget(rng, s, e, rng.range(0.1, 0.35) * gain, rng.range(0.2, 0.5));
   } else {
-    const u = ti + rng.range(1.5, 6);
+    tl.fidget(rng, ti + 0.3, dur, 0.02, 0.05);
+    const u = ti + (elderly ? rng.range(3, 8) : rng.range(1.5, 6));
     const d = rng.range(2, 4) * c.slow;
     if (u + d < dur) {
       recovered = true;
-      tl.fidget(rng, u, u + d, 0.25, 0.4);
+      tl.fidget(rng, u, u + d, 0.25 * gain, 0.4);
       tl.lower(u, d, -rng.range(0.1, 0.3));
       tl.poseTo(u, d, stand);
       walk(c, u + d + 0.5, dur);

@@ -9,7 +9,7 @@ import type { FallWindowSpec } from './spec.js';
  *
  * Index names are seconds relative to the peak at the model rate (20 Hz).
  */
-export const FEATURE_VERSION = 'hand-v2';
+export const FEATURE_VERSION = 'hand-v3';
 const CAP_G = 6;
 
 export const FEATURE_NAMES = [
@@ -20,8 +20,8 @@ export const FEATURE_NAMES = [
   'preStd', // activity before the fall (walking, clapping)
   'preMax', // earlier peaks (clapping, jogging repeat)
   'postStd1', // 0.5–1.5 s after: settling
-  'postStd2', // 1.5–4 s after: lying still or moving on
-  'postJerk', // 1.5–4 s after: mean |Δ magnitude|
+  'postStd2', // 1.5 s after to the window's end (4 s): lying still or moving on
+  'postJerk', // same span: mean |Δ magnitude|
   'postMax', // later peaks
   'postMean', // ≈1 g when still
   'cosPrePost', // orientation before vs after (lying changes it)
@@ -36,11 +36,22 @@ export const FEATURE_NAMES = [
   'postWobble', // mean (1 − cos) to the post mean vector: wrist turning after
   'peakJerk', // steepest magnitude step at the impact
   'lateStd', // last second
-  'cosLongPost', // orientation 4–2.5 s before vs after: raising and dropping the arms returns to it
+  'cosLongPost', // orientation 4–2.5 s before vs 1.5–4 s after: raising and dropping the arms returns to it
   'cosLongPre', // orientation 4–2.5 s before vs 1.5–0.5 s before
   'longStd', // activity 4–1.5 s before
   'longMax',
   'longCoherence',
+  // hand-v3: how the window ends (lying still vs seated and adjusting) and how the body got
+  // down (uncontrolled vs lowered and braked), for older people's slow, low-impact falls
+  'postStillFrac', // share of 0.5 s bins 1–4 s after with magnitude std < 0.05 g
+  'postStdMed', // median of those bins' std
+  'postTurn', // forearm re-orientation 1–4 s after: Σ angle between consecutive bin means (rad)
+  'preTurn', // forearm rotation during the descent, 2 s before (0.25 s bins, rad)
+  'brakeMax', // largest magnitude 0.8–0.15 s before: lowering oneself brakes before contact
+  'lowRun', // longest run under 0.85 g in the 2.5 s before (s): a long loss of support
+  'dipArea2', // Σ(1−m)⁺·dt over the 2.5 s before: velocity lost in a slow collapse
+  'tiltAngle', // angle between the orientation 4–2.5 s before and 1.5–4 s after (rad)
+  ...profileNames('f', 12), // mean magnitude per 0.25 s, 2 s before to 1 s after
   ...profileNames('m', 16), // mean magnitude per 0.5 s
   ...profileNames('c', 16), // cos of the mean vector per 0.5 s to the post-impact mean vector
 ] as const;
@@ -120,12 +131,12 @@ export class FallFeatures {
     out[f++] = this.std(this.at(-1.5), this.at(-0.4));
     out[f++] = this.max(this.at(-1.5), this.at(-0.4));
     out[f++] = this.std(this.at(0.5), this.at(1.5));
-    out[f++] = this.std(this.at(1.5), this.at(4));
-    out[f++] = this.meanAbsStep(this.at(1.5), this.at(4));
-    out[f++] = this.max(this.at(0.4), this.at(4));
-    out[f++] = this.mean(this.at(1.5), this.at(4));
-    out[f++] = this.cosMeans(this.at(-1.5), this.at(-0.5), this.at(1.5), this.at(4));
-    out[f++] = this.coherence(this.at(1.5), this.at(4));
+    out[f++] = this.std(this.at(1.5), this.end);
+    out[f++] = this.meanAbsStep(this.at(1.5), this.end);
+    out[f++] = this.max(this.at(0.4), this.end);
+    out[f++] = this.mean(this.at(1.5), this.end);
+    out[f++] = this.cosMeans(this.at(-1.5), this.at(-0.5), this.at(1.5), this.end);
+    out[f++] = this.coherence(this.at(1.5), this.end);
     out[f++] = this.coherence(this.at(-1.5), this.at(-0.5));
     out[f++] = this.energy(this.at(-0.25), this.at(0.25) + 1) / r;
     out[f++] = this.countAbove(this.at(-0.5), this.at(0.5) + 1, 1 + 0.5 * (peak - 1));
@@ -133,22 +144,50 @@ export class FallFeatures {
     out[f++] = this.area(p + 1, this.at(0.5) + 1) / r;
     out[f++] = this.cosMeans(this.at(-0.5), this.at(-0.2), this.at(0.2), this.at(0.5));
     out[f++] = this.peaksAway(this.at(-0.3), this.at(0.3), 1.6);
-    out[f++] = this.wobble(this.at(1.5), this.at(4));
+    out[f++] = this.wobble(this.at(1.5), this.end);
     out[f++] = this.maxStep(this.at(-0.25), this.at(0.25) + 1);
-    out[f++] = this.std(this.at(3), this.at(4));
-    out[f++] = this.cosMeans(this.at(-4), this.at(-2.5), this.at(1.5), this.at(4));
+    out[f++] = this.std(this.end - this.r, this.end);
+    out[f++] = this.cosMeans(this.at(-4), this.at(-2.5), this.at(1.5), this.end);
     out[f++] = this.cosMeans(this.at(-4), this.at(-2.5), this.at(-1.5), this.at(-0.5));
     out[f++] = this.std(this.at(-4), this.at(-1.5));
     out[f++] = this.max(this.at(-4), this.at(-1.5));
     out[f++] = this.coherence(this.at(-4), this.at(-2.5));
+    // hand-v3
+    const bin = Math.max(2, Math.round(0.5 * r));
+    let still = 0;
+    const stds: number[] = [];
+    for (let a = this.at(1); a + bin <= this.end; a += bin) {
+      const sd = this.std(a, a + bin);
+      stds.push(sd);
+      if (sd < 0.05) still++;
+    }
+    stds.sort((u, v) => u - v);
+    out[f++] = stds.length > 0 ? still / stds.length : 0;
+    out[f++] = stds.length > 0 ? stds[stds.length >> 1]! : 0;
+    out[f++] = this.turn(this.at(1), this.end, bin);
+    out[f++] = this.turn(this.at(-2), p, Math.max(1, Math.round(0.25 * r)));
+    out[f++] = this.max(this.at(-0.8), this.at(-0.15));
+    out[f++] = this.runBelow(this.at(-2.5), p, 0.85) / r;
+    out[f++] = this.deficit(this.at(-2.5), p) / r;
+    out[f++] = Math.acos(
+      Math.max(-1, Math.min(1, this.cosMeans(this.at(-4), this.at(-2.5), this.at(1.5), this.end))),
+    );
+    const fine = Math.max(1, Math.round(0.25 * r));
+    for (let b = 0, a = this.at(-2); b < 12; b++, a += fine)
+      out[f++] = this.mean(a, Math.min(this.length, a + fine));
     const bins = 16;
     const step = this.length / bins;
     for (let b = 0; b < bins; b++) out[f++] = this.mean(Math.round(b * step), Math.round((b + 1) * step));
-    this.meanVec(this.at(1.5), this.at(4), this.vb);
+    this.meanVec(this.at(1.5), this.end, this.vb);
     for (let b = 0; b < bins; b++) {
       this.meanVec(Math.round(b * step), Math.round((b + 1) * step), this.va);
       out[f++] = cosine(this.va[0]!, this.va[1]!, this.va[2]!, this.vb[0]!, this.vb[1]!, this.vb[2]!);
     }
+  }
+
+  /** End of the window (index): post-impact spans run to it. */
+  private get end(): number {
+    return this.length;
   }
 
   /** Window index `sec` seconds from the peak, kept inside the window. */
@@ -215,6 +254,43 @@ export class FallFeatures {
   private area(a: number, b: number): number {
     let s = 0;
     for (let i = a; i < b; i++) s += this.wm[i]! - 1;
+    return s;
+  }
+
+  /** Longest run of magnitudes under `g` in [a, b), in samples. */
+  private runBelow(a: number, b: number, g: number): number {
+    let best = 0;
+    let run = 0;
+    for (let i = a; i < b; i++) {
+      run = this.wm[i]! < g ? run + 1 : 0;
+      if (run > best) best = run;
+    }
+    return best;
+  }
+
+  /** Σ max(0, 1 − m) over [a, b). */
+  private deficit(a: number, b: number): number {
+    let s = 0;
+    for (let i = a; i < b; i++) s += Math.max(0, 1 - this.wm[i]!);
+    return s;
+  }
+
+  /** Σ of angles between the mean vectors of consecutive `bin`-long bins in [a, b). */
+  private turn(a: number, b: number, bin: number): number {
+    let s = 0;
+    let px = 0;
+    let py = 0;
+    let pz = 0;
+    let first = true;
+    for (let i = a; i + bin <= b; i += bin) {
+      this.meanVec(i, i + bin, this.va);
+      const [x, y, z] = this.va as unknown as [number, number, number];
+      if (!first) s += Math.acos(Math.max(-1, Math.min(1, cosine(px, py, pz, x, y, z))));
+      first = false;
+      px = x;
+      py = y;
+      pz = z;
+    }
     return s;
   }
 

@@ -21,9 +21,9 @@ export interface FallWindowSpec {
 export const FALL_WINDOW: FallWindowSpec = {
   rateHz: 20,
   preSamples: 80, // 4 s: raising the arms before dropping them looks like a fall without it
-  postSamples: 80, // 4 s
+  postSamples: 80, // 4 s: also the decision delay (and what the pool's rebuild from hot windows covers)
   hopSamples: 10, // 0.5 s
-  prefilterG: 1.6,
+  prefilterG: 1.4, // older people's slow falls peak at 1.5–3 g at the wrist; the model rejects the rest
 };
 
 /** Samples a stream keeps: the aligned window may sit anywhere in one slot. */

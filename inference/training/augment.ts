@@ -112,6 +112,56 @@ export const watchTransforms = {
     return out;
   },
 
+  /**
+   * What happens after a recording ends (recordings stop where life goes on): `seconds` more
+   * of `hold` (the last sample repeated exactly, as a watch reporting a frozen or quantised
+   * still wrist), `rest` (the wrist at rest in its last orientation: the last 0.5 s mean
+   * direction at 1 g plus `sigmaG` tremor) or `mirror` (the activity goes on: the last
+   * `seconds` played backwards, continuous at the seam). Samples keep the mean interval.
+   */
+  tail(r: Recording, mode: TailMode, seconds: number, sigmaG: number, rng: MotionRandom): Recording {
+    const n = r.tMs.length;
+    if (n < 2 || seconds <= 0) return r;
+    const dt = (r.tMs[n - 1]! - r.tMs[0]!) / (n - 1);
+    const extra = Math.max(1, Math.round((seconds * 1000) / dt));
+    const out = blank(new Float64Array(n + extra), n + extra);
+    out.tMs.set(r.tMs);
+    out.x.set(r.x);
+    out.y.set(r.y);
+    out.z.set(r.z);
+    let mx = 0;
+    let my = 0;
+    let mz = 0;
+    for (let i = n - 1; i >= 0 && r.tMs[i]! >= r.tMs[n - 1]! - 500; i--) {
+      mx += r.x[i]!;
+      my += r.y[i]!;
+      mz += r.z[i]!;
+    }
+    const norm = Math.hypot(mx, my, mz) || 1;
+    for (let k = 0; k < extra; k++) {
+      const i = n + k;
+      out.tMs[i] = r.tMs[n - 1]! + (k + 1) * dt;
+      if (mode === 'hold') {
+        out.x[i] = r.x[n - 1]!;
+        out.y[i] = r.y[n - 1]!;
+        out.z[i] = r.z[n - 1]!;
+      } else if (mode === 'rest') {
+        out.x[i] = mx / norm + sigmaG * rng.gauss();
+        out.y[i] = my / norm + sigmaG * rng.gauss();
+        out.z[i] = mz / norm + sigmaG * rng.gauss();
+      } else {
+        // reflect back and forth through the recording
+        const period = 2 * (n - 1);
+        const q = (k + 1) % period;
+        const j = q < n ? n - 1 - q : q - (n - 1);
+        out.x[i] = r.x[j]!;
+        out.y[i] = r.y[j]!;
+        out.z[i] = r.z[j]!;
+      }
+    }
+    return out;
+  },
+
   /** White sensor noise of `sigmaG` per axis. */
   noise(r: Recording, sigmaG: number, rng: MotionRandom): Recording {
     const out = blank(r.tMs.slice(), r.tMs.length);
@@ -132,8 +182,12 @@ function lerp(a: number, b: number, f: number): number {
   return a + f * (b - a);
 }
 
+export type TailMode = 'hold' | 'rest' | 'mirror';
+
 export interface WatchProfile {
   rotate: boolean;
+  /** What follows the recording's end (null: nothing, it ends as recorded). */
+  tail: { mode: TailMode; seconds: number; sigmaG: number } | null;
   rateHz: number | null;
   stretch: number;
   soften: number;
@@ -143,8 +197,12 @@ export interface WatchProfile {
 
 /** Draws what one "other watch on another wearer" does to a recording. */
 export function drawWatchProfile(rng: MotionRandom): WatchProfile {
+  const u = rng.next();
+  const mode: TailMode | null = u < 0.25 ? 'hold' : u < 0.5 ? 'rest' : u < 0.75 ? 'mirror' : null;
+  const tail = mode === null ? null : { mode, seconds: rng.range(4, 8), sigmaG: rng.range(0, 0.02) };
   return {
     rotate: true,
+    tail,
     rateHz: rng.pick([null, 12.5, 25, 25, 30, 40, 50, 50, 100]),
     stretch: rng.next() < 0.4 ? rng.range(1.1, 1.5) : 1,
     soften: rng.next() < 0.4 ? rng.range(0.55, 0.9) : 1,
@@ -157,6 +215,7 @@ export function applyWatchProfile(r: Recording, p: WatchProfile, rng: MotionRand
   let out = r;
   if (p.stretch !== 1) out = watchTransforms.stretch(out, p.stretch);
   if (p.soften !== 1) out = watchTransforms.soften(out, p.soften);
+  if (p.tail !== null) out = watchTransforms.tail(out, p.tail.mode, p.tail.seconds, p.tail.sigmaG, rng);
   if (p.rotate) out = watchTransforms.rotate(out, rng);
   if (p.rateHz !== null) out = watchTransforms.toRate(out, p.rateHz, 0.15, rng);
   if (p.noiseG > 0) out = watchTransforms.noise(out, p.noiseG, rng);

@@ -4,7 +4,11 @@
  * computes. Rows are candidate windows (slot peaks above the pre-filter):
  *   label 1: a fall trial's window aligned within ±0.5 s of the impact,
  *   label 0: any window of a daily-activity trial,
- *   label -1: other windows of fall trials (before or after the fall; left out of training).
+ *   label 0: a fall trial's window more than 1 s before the impact (3 s for slow slides and
+ *            falls onto furniture): what the wearer did before falling,
+ *   label -1: other windows of fall trials (just before or after the impact; left out).
+ * Recordings also get tails (stillness or more of the same activity) so that windows near
+ * their end are seen with what follows, as the hub sees them.
  *
  * npx tsx inference/training/build-dataset.ts --data DIR --out DIR [--variants 5] [--synthetic 1]
  * Writes X.f32 (rows × features, float32 little-endian) and rows.csv.
@@ -17,7 +21,7 @@ import { FallBatch } from '../fall/batch.js';
 import { FallFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../fall/features.js';
 import { FALL_WINDOW } from '../fall/spec.js';
 import { FallStream } from '../fall/stream.js';
-import { applyWatchProfile, drawWatchProfile, type Recording } from './augment.js';
+import { applyWatchProfile, drawWatchProfile, type Recording, watchTransforms } from './augment.js';
 import { readFallTrials } from './falls-data.js';
 import { peakTimeMs, scanRecording } from './trial-scan.js';
 
@@ -44,6 +48,15 @@ interface RowMeta {
   dtMs: number;
 }
 
+/**
+ * A fall trial's candidates more than this before the impact are what the wearer did before
+ * falling (walking, standing up): negatives, so that the detector does not alarm early.
+ */
+const PRE_FALL_MS = 1000;
+/** Same for synthetic slow slides and falls onto furniture, whose descent or first contact
+ * comes up to 2.6 s before the impact that ends them. */
+const PRE_FALL_SLOW_MS = 3000;
+
 const features = new FallFeatures(FALL_WINDOW);
 const F = features.count;
 const chunks: Float32Array[] = [];
@@ -56,16 +69,25 @@ function addRecording(
   r: Recording,
   impactMs: number | null,
   meta: Omit<RowMeta, 'label' | 'peakG' | 'dtMs'>,
+  preFallMs = PRE_FALL_MS,
 ): void {
   trialList.push(
-    [meta.trial, meta.variant, meta.origin, meta.group, meta.activity, impactMs === null ? 0 : 1].join(','),
+    [
+      meta.trial,
+      meta.variant,
+      meta.origin,
+      meta.group,
+      meta.activity,
+      impactMs === null ? 0 : 1,
+      meta.elderly,
+    ].join(','),
   );
   batch.clear();
   scanRecording(r, new FallStream({ spec: FALL_WINDOW, features }), batch);
   chunks.push(batch.rows().slice());
   for (let i = 0; i < batch.size; i++) {
     const dt = impactMs === null ? Number.NaN : batch.peakMs[i]! - impactMs;
-    const label = impactMs === null ? 0 : Math.abs(dt) <= 500 ? 1 : -1;
+    const label = impactMs === null ? 0 : Math.abs(dt) <= 500 ? 1 : dt < -preFallMs ? 0 : -1;
     rows.push({ ...meta, label, peakG: batch.peakG[i]!, dtMs: Number.isNaN(dt) ? 0 : Math.round(dt) });
   }
 }
@@ -91,6 +113,10 @@ for (const t of trials) {
       elderly: p.stretch > 1 || p.soften < 1 ? 1 : 0,
     });
   }
+  // as a 25 Hz watch streams it in the hub, followed by a still wrist whose last reading
+  // repeats (the recording stops; the wearer stands or lies still)
+  const held = watchTransforms.toRate(watchTransforms.tail(rec, 'hold', 6, 0, rng), 25, 0, rng);
+  addRecording(held, impact, { ...base, variant: variants + 1, rateHz: 25 });
 }
 console.error(`recorded: ${trials.length} trials, ${rows.length} rows`);
 
@@ -101,7 +127,9 @@ const rates = [10, 12.5, 20, 25, 25, 30, 40, 50, 50, 60, 100, 200];
 let synth = 0;
 const plan: [string, number][] = [
   ...FALL_KINDS.map((k): [string, number] => [k, Math.round(300 * scale)]),
-  ...ADL_KINDS.map((k): [string, number] => [k, Math.round(120 * scale)]),
+  // sitting down heavily is the daily activity closest to an older person's fall onto a
+  // chair at the wrist (an impact, then seated): three times as many, of every wearer
+  ...ADL_KINDS.map((k): [string, number] => [k, Math.round((k === 'sitting_heavily' ? 360 : 120) * scale)]),
 ];
 for (const [kind, count] of plan) {
   for (let i = 0; i < count; i++) {
@@ -116,16 +144,35 @@ for (const [kind, count] of plan) {
       noiseG: rng.range(0.003, 0.03),
       jitter: rng.range(0, 0.3),
       dropout: rng.range(0, 0.03),
+      heldOut: 'exclude', // HELD_OUT bands stay unseen, for the held-out synthetic test
     });
-    addRecording(trial, trial.impactMs, {
-      trial: `syn${synth}`,
-      group: `syn${synth % 6}`,
-      origin: 'syn',
-      variant: 0,
-      activity: kind,
-      elderly: elderly ? 1 : 0,
-      rateHz,
-    });
+    // half of them go on after the generated span: still, or more of the same
+    const u = rng.next();
+    const tailed =
+      u < 0.5
+        ? trial
+        : watchTransforms.tail(
+            trial,
+            u < 0.65 ? 'hold' : u < 0.85 ? 'rest' : 'mirror',
+            rng.range(4, 8),
+            rng.range(0, 0.02),
+            rng,
+          );
+    const slow = trial.mechanism === 'slide' || trial.mechanism === 'furniture';
+    addRecording(
+      tailed,
+      trial.impactMs,
+      {
+        trial: `syn${synth}`,
+        group: `syn${synth % 6}`,
+        origin: 'syn',
+        variant: 0,
+        activity: kind,
+        elderly: elderly ? 1 : 0,
+        rateHz,
+      },
+      slow ? PRE_FALL_SLOW_MS : PRE_FALL_MS,
+    );
     synth++;
   }
 }
@@ -157,7 +204,7 @@ const body = rows.map((r) =>
 await writeFile(join(args.out!, 'rows.csv'), `${head}\n${body.join('\n')}\n`);
 await writeFile(
   join(args.out!, 'trials.csv'),
-  `trial,variant,origin,group,activity,fall\n${trialList.join('\n')}\n`,
+  `trial,variant,origin,group,activity,fall,elderly\n${trialList.join('\n')}\n`,
 );
 await writeFile(
   join(args.out!, 'features.json'),

@@ -12,7 +12,11 @@
  *   --watch HZ      replay every trial as another watch would give it: a random orientation on
  *                   the wrist and HZ sampling with jittered timestamps (generalisation check)
  *   --range G       clip every axis to ±G g (another sensor range)
+ *   --tail S        the wearer stays still for S s after the recording ends: its last reading
+ *                   repeated (recordings stop where life goes on; the pool tests do the same)
  *   --seed N        seed of those random choices
+ *   --alarms        print every alarm: trial, activity, subject, impact peak time (s from the
+ *                   start; for falls also from the impact), recording length, score
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,7 +29,7 @@ import { FallFeatures } from '../fall/features.js';
 import { FallStream } from '../fall/stream.js';
 import { type Recording, watchTransforms } from './augment.js';
 import { type FallTrial, readFallTrials } from './falls-data.js';
-import { scanRecording } from './trial-scan.js';
+import { peakTimeMs, scanRecording } from './trial-scan.js';
 
 const FoldManifest = z.object({
   featureVersion: z.string(),
@@ -40,8 +44,10 @@ const { values: args } = parseArgs({
     model: { type: 'string', default: 'inference/models/fall.onnx' },
     watch: { type: 'string' },
     range: { type: 'string' },
+    tail: { type: 'string' },
     seed: { type: 'string', default: '7' },
     quiet: { type: 'boolean', default: false },
+    alarms: { type: 'boolean', default: false },
   },
 });
 if (args.data === undefined) {
@@ -82,6 +88,7 @@ function asWatch(t: FallTrial, rng: MotionRandom): Recording {
     r = watchTransforms.toRate(r, Number(args.watch), 0.15, rng);
   }
   if (args.range !== undefined) r = watchTransforms.clip(r, Number(args.range));
+  if (args.tail !== undefined) r = watchTransforms.tail(r, 'hold', Number(args.tail), 0, rng);
   return r;
 }
 
@@ -98,6 +105,8 @@ let adlQuiet = 0;
 let runs = 0;
 let rowsScored = 0;
 let scoreNs = 0n;
+// a fall trial's alarms more than 1 s before its impact (largest magnitude): early alarms
+const early: string[] = [];
 
 for (const t of trials) {
   const detector = pick(t.subject);
@@ -111,7 +120,18 @@ for (const t of trials) {
     scoreNs += process.hrtime.bigint() - t0;
     runs++;
     rowsScored += batch.size;
-    alarms = detector.decide(batch, scores, () => {});
+    const impactMs = t.label === 'fall' ? peakTimeMs(t) - t.tMs[0]! : Number.NaN;
+    const endMs = t.tMs[t.tMs.length - 1]! - t.tMs[0]!;
+    alarms = detector.decide(batch, scores, (a) => {
+      if (args.alarms) {
+        const rel = Number.isNaN(impactMs) ? '' : ` (impact ${((a.peakMs - impactMs) / 1000).toFixed(1)} s)`;
+        console.log(
+          `alarm ${t.trial} ${t.activity} s${t.subject} at ${(a.peakMs / 1000).toFixed(1)} s${rel} of ${(endMs / 1000).toFixed(1)} s, ${a.peakG.toFixed(2)} g, score ${a.score.toFixed(2)}`,
+        );
+      }
+      if (a.peakMs < impactMs - 1000)
+        early.push(`${t.trial} (${((a.peakMs - impactMs) / 1000).toFixed(1)} s)`);
+    });
   }
   const a = perActivity.get(t.activity) ?? { n: 0, alarms: 0 };
   a.n++;
@@ -132,6 +152,7 @@ if (!args.quiet) {
       `${activity.padEnd(28)} trials ${String(a.n).padStart(4)}  alarmed ${(a.alarms / a.n).toFixed(3)}`,
     );
   }
+  console.log(`falls alarmed more than 1 s before the impact: ${early.length} ${early.join(' ')}`.trim());
   console.log(
     `model runs ${runs}, windows scored ${rowsScored}, mean ${(Number(scoreNs) / 1e3 / Math.max(1, runs)).toFixed(1)} µs per run`,
   );

@@ -4,7 +4,11 @@
  * Use a seed the training never used (build-dataset derives its own from --seed 1).
  *
  *   npx tsx inference/training/synth-dataset.ts --out DIR [--elderly] [--rates 25,50]
- *       [--per-kind 40] [--seed 90001] [--range 8]
+ *       [--per-kind 40] [--seed 90001] [--range 8] [--held-out only]
+ *
+ * `--held-out only` draws the parameters that training leaves out (HELD_OUT in
+ * simulators/fall-motion.ts: slide-fall descent times, older wearers' slowness) only from
+ * their held-out bands; without it every parameter spans its full range.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +29,7 @@ const { values: args } = parseArgs({
     'per-kind': { type: 'string', default: '40' },
     seed: { type: 'string', default: '90001' },
     range: { type: 'string', default: '8' },
+    'held-out': { type: 'string' },
   },
 });
 if (args.out === undefined) {
@@ -32,6 +37,11 @@ if (args.out === undefined) {
   process.exit(2);
 }
 
+const heldOut = args['held-out'];
+if (heldOut !== undefined && heldOut !== 'only' && heldOut !== 'exclude') {
+  console.error('--held-out: only | exclude');
+  process.exit(2);
+}
 const seed = Number(args.seed);
 const rng = new MotionRandom(seed);
 const sim = new FallMotionSimulator(seed * 31 + 7);
@@ -53,6 +63,7 @@ for (const kind of kinds) {
       noiseG: rng.range(0.003, 0.03),
       jitter: rng.range(0, 0.3),
       dropout: rng.range(0, 0.03),
+      heldOut,
     });
     // ten synthetic "wearers" per set, so that subject-wise tools have something to split on
     trials.push(`${id},${t.label},${kind},syn${id % 10},fall-motion seed ${seed} rate ${rateHz}`);
