@@ -51,6 +51,12 @@ export class HubMetrics {
     help: 'Share of telemetry being shed now (0 = none)',
     registers: [this.registry],
   });
+  readonly eventsStored = new Counter({
+    name: 'yiyang_events_stored_total',
+    help: 'Device events durably stored, once each (redeliveries of a stored event_id not counted)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly clockSkewed = new Counter({
     name: 'yiyang_ingest_clock_skewed_total',
     help: 'Readings whose device clock was more than 5 minutes off (hub time used)',

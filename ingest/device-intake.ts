@@ -30,7 +30,7 @@ export class DeviceIntake {
       availability: Channel<AvailabilityChange>;
       shedder: LoadShedder;
       /** Counts what is shed and which device clocks are off. */
-      counters: { shed: () => void; clockSkewed: () => void };
+      counters: { shed: () => void; clockSkewed: () => void; eventStored: (type: string) => void };
       now: () => number;
     },
   ) {}
@@ -63,7 +63,10 @@ export class DeviceIntake {
     if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
     const isNew = await this.deps.eventLog.record(result.reading);
     // A redelivery (same event_id) is acknowledged again but goes no further.
-    if (isNew) this.deps.events.publish(storedEvent(result.reading));
+    if (!isNew) return { ok: true };
+    const event = storedEvent(result.reading);
+    this.deps.counters.eventStored(event.type);
+    this.deps.events.publish(event);
     return { ok: true };
   }
 

@@ -66,7 +66,11 @@ export class IngestStage {
       events: this.events,
       availability: this.availability,
       shedder: this.shedder,
-      counters: { shed: () => metrics.telemetryShed.inc(), clockSkewed: () => metrics.clockSkewed.inc() },
+      counters: {
+        shed: () => metrics.telemetryShed.inc(),
+        clockSkewed: () => metrics.clockSkewed.inc(),
+        eventStored: (type) => metrics.eventsStored.inc({ type }),
+      },
       now,
     });
     this.health = new DeviceHealth({

@@ -56,6 +56,9 @@ describe('device contract over MQTT (mosquitto clients)', () => {
   it('[MQTT-DEDUP] a redelivered event_id is recorded once; a new SOS while one is open updates that alert', async () => {
     const sosAlert = async () => (await openAlerts()).filter((a) => a.device_id === 'w-0001');
     const [before] = await sosAlert();
+    const storedSos = async () =>
+      (await hub.metrics.eventsStored.get()).values.find((v) => v.labels.type === 'sos')?.value ?? 0;
+    const sosCountedBefore = await storedSos();
     for (let i = 0; i < 3; i++) {
       const run = await mosquittoClient('mosquitto_pub', [
         ...deviceArgs(port, 'w-0001', 'watch-secret-0001'),
@@ -79,6 +82,7 @@ describe('device contract over MQTT (mosquitto clients)', () => {
       .where('event_id', '=', 'sos-dup')
       .execute();
     expect(stored).toHaveLength(1);
+    expect(await storedSos()).toBe(sosCountedBefore + 1);
   });
 
   it('[MQTT-AUTH] a wrong secret is refused with "bad user name or password"', async () => {

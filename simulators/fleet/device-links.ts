@@ -5,8 +5,8 @@ import type { DevicePlan } from './district-generator.js';
 export interface LinkCounters {
   telemetry: number;
   events: number;
-  /** QoS 1 events the hub never acknowledged. */
-  eventsLost: number;
+  /** QoS 1 events the hub did not acknowledge within 20 s (they may still arrive). */
+  eventsUnacknowledged: number;
   /** CONNECTs answered "server unavailable" (3) or failing otherwise, retried. */
   connectRetries: number;
   commands: number;
@@ -27,13 +27,15 @@ export class DeviceLinks {
   readonly counters: LinkCounters = {
     telemetry: 0,
     events: 0,
-    eventsLost: 0,
+    eventsUnacknowledged: 0,
     connectRetries: 0,
     commands: 0,
   };
   private readonly clients = new Map<string, MqttClient>();
   private readonly plans = new Map<string, DevicePlan>();
   private eventCounter = 0;
+  /** Events published and not yet acknowledged or given up. */
+  pendingEvents = 0;
 
   constructor(
     private readonly deps: {
@@ -113,6 +115,7 @@ export class DeviceLinks {
     if (!client) return false;
     this.counters.events++;
     const eventId = `sim-${(this.eventCounter++).toString(36)}`;
+    this.pendingEvents++;
     try {
       await withTimeout(
         client.publishAsync(
@@ -124,8 +127,10 @@ export class DeviceLinks {
       );
       return true;
     } catch {
-      this.counters.eventsLost++;
+      this.counters.eventsUnacknowledged++;
       return false;
+    } finally {
+      this.pendingEvents--;
     }
   }
 

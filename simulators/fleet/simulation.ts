@@ -37,7 +37,9 @@ export interface SimulationResult {
   text: string;
   messages: number;
   events: number;
+  /** Events sent that the hub did not store (its own count, `yiyang_events_stored_total`). */
   eventsLost: number;
+  eventsUnacknowledged: number;
   shed: number;
   wallSetupS: number;
   wallRunS: number;
@@ -150,6 +152,7 @@ export class Simulation {
 
       const wallSetupS = (Date.now() - wall0) / 1000;
       const hubStart = hubNow();
+      const storedBefore = await api.metric('yiyang_events_stored_total');
       clock.start();
       localHub?.syncClock();
       const wallRun0 = Date.now();
@@ -182,6 +185,10 @@ export class Simulation {
       localHub?.syncClock();
       o.progress?.done();
       await new Promise((r) => setTimeout(r, 1500));
+      // events still waiting for their PUBACK get up to 20 s more before they count as lost
+      for (let waited = 0; links.pendingEvents > 0 && waited < 20_000; waited += 250)
+        await new Promise((r) => setTimeout(r, 250));
+      const eventsStored = (await api.metric('yiyang_events_stored_total')) - storedBefore;
       const wallRunS = (Date.now() - wallRun0) / 1000;
       const alerts = await api.allAlerts();
       const shed = await api.metric('yiyang_ingest_shed_total').catch(() => Number.NaN);
@@ -198,8 +205,9 @@ export class Simulation {
         windowScale: o.hub ? 1 / o.speed : 1,
       });
       const c = links.counters;
+      const eventsLost = Math.max(0, c.events - eventsStored);
       const text = formatSummary(summary, [
-        `messages sent ${(c.telemetry + c.events).toLocaleString('en')} (telemetry ${c.telemetry.toLocaleString('en')}, events ${c.events.toLocaleString('en')}); events not acknowledged (lost) ${c.eventsLost}; telemetry shed by the hub ${shed}; CONNECT retries ${c.connectRetries}; commands received ${c.commands}`,
+        `messages sent ${(c.telemetry + c.events).toLocaleString('en')} (telemetry ${c.telemetry.toLocaleString('en')}, events ${c.events.toLocaleString('en')}); events stored by the hub ${eventsStored.toLocaleString('en')}, lost ${eventsLost} (not acknowledged within 20 s: ${c.eventsUnacknowledged}${o.hub ? '; an external hub may count other devices too' : ''}); telemetry shed by the hub ${shed}; CONNECT retries ${c.connectRetries}; commands received ${c.commands}`,
         `responders ${crew.size}: offers ${crew.counters.offers}, accepted ${crew.counters.accepted}, declined ${crew.counters.declined}, lost the race ${crew.counters.lostRace}, checked in ${crew.counters.checkins}`,
         `homes ${homes.length}, devices ${devices.length}; simulated ${o.hours} h at ${o.speed}× in ${wallRunS.toFixed(0)} s (setup ${wallSetupS.toFixed(0)} s, total ${((Date.now() - wall0) / 1000).toFixed(0)} s)`,
         ...(scenarios.skipped.length
@@ -216,7 +224,8 @@ export class Simulation {
         text,
         messages: c.telemetry + c.events,
         events: c.events,
-        eventsLost: c.eventsLost,
+        eventsLost,
+        eventsUnacknowledged: c.eventsUnacknowledged,
         shed,
         wallSetupS,
         wallRunS,
