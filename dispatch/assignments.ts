@@ -1,0 +1,215 @@
+import type { Logger } from 'pino';
+import type { Channel } from '../gateway/channel.js';
+import type { Database } from '../store/database.js';
+import { type Alert, type AlertBook, activeStatuses } from './alert-book.js';
+import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
+import type { ResponderRoster } from './responder-roster.js';
+import type { ResponderTasks, WithdrawnOffer } from './responder-tasks.js';
+
+/**
+ * Who takes an alert: a responder answering an offer (the first acceptance wins, once; a
+ * decline may move the ladder on) or a specialist assigning by hand. The wearer's watch is
+ * told who is coming.
+ */
+export class Assignments {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      alerts: AlertBook;
+      roster: ResponderRoster;
+      tasks: ResponderTasks;
+      notices: Channel<DispatchNotice>;
+      notify: (deviceId: string, text: string) => Promise<unknown>;
+      /** Takes the alert's next ladder step now (nobody of the current one is left to answer). */
+      stepNow: (alertId: string) => void;
+      now: () => number;
+      logger: Logger;
+    },
+  ) {}
+
+  /** The first acceptance wins, exactly once: conditional updates of the offer, the alert and the responder. */
+  async accept(offerId: string, responderId: string): Promise<AcceptResult> {
+    const { db, alerts, roster, tasks } = this.deps;
+    const now = this.deps.now();
+    const withdrawn: WithdrawnOffer[] = [];
+    const result = await db
+      .transaction()
+      .execute(async (trx): Promise<AcceptResult & { alertId?: string }> => {
+        const offer = await trx
+          .selectFrom('offers')
+          .selectAll()
+          .where('id', '=', offerId)
+          .where('responder_id', '=', responderId)
+          .executeTakeFirst();
+        if (!offer) return { ok: false, reason: 'not_found' };
+        if (offer.status !== 'pending' || offer.expires_at < now) return { ok: false, reason: 'not_pending' };
+        const free = await trx
+          .updateTable('responder_state')
+          .set({ task_alert_id: offer.alert_id, updated_at: now })
+          .where('responder_id', '=', responderId)
+          .where('task_alert_id', 'is', null)
+          .executeTakeFirst();
+        if (Number(free.numUpdatedRows) === 0) return { ok: false, reason: 'busy' };
+        const won = await alerts.applyTransition(trx, offer.alert_id, {
+          from: ['open'],
+          to: 'assigned',
+          actor: responderId,
+          note: { code: 'accepted', params: { distance_m: offer.distance_m } },
+          set: { assignee_id: responderId, accepted_at: now, next_step_at: null },
+        });
+        if (!won) throw new LostRace();
+        await trx
+          .updateTable('offers')
+          .set({ status: 'accepted', answered_at: now })
+          .where('id', '=', offerId)
+          .execute();
+        withdrawn.push(...(await tasks.withdrawPending(trx, offer.alert_id, now)));
+        return { ok: true, task: await tasks.task(trx, offer.alert_id), alertId: offer.alert_id };
+      })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof LostRace)) throw error;
+        await db
+          .updateTable('offers')
+          .set({ status: 'withdrawn', answered_at: now })
+          .where('id', '=', offerId)
+          .where('status', '=', 'pending')
+          .execute();
+        return { ok: false as const, reason: 'taken' as const };
+      });
+    if (!result.ok || !result.alertId) return result;
+    const responder = roster.get(responderId);
+    if (responder) responder.taskAlertId = result.alertId;
+    tasks.tellWithdrawn(result.alertId, withdrawn);
+    const alert = await alerts.announce(result.alertId, 'updated');
+    this.tellWatch(
+      alert,
+      responder
+        ? `${responder.kind === 'staff' ? '工作人员' : '志愿者'}${responder.name}正在赶来`
+        : '有人正在赶来',
+    );
+    return { ok: true, task: result.task };
+  }
+
+  /**
+   * A specialist assigns (or reassigns) by hand: the responder must be free; the previous
+   * responder, if any, is released; pending offers are withdrawn.
+   */
+  async assign(alertId: string, responderId: string, actor: string): Promise<AcceptResult> {
+    const { db, alerts, roster, tasks } = this.deps;
+    const now = this.deps.now();
+    const previous = await db
+      .selectFrom('alerts')
+      .select('assignee_id')
+      .where('id', '=', alertId)
+      .executeTakeFirst();
+    const result = await db
+      .transaction()
+      .execute(async (trx): Promise<AcceptResult> => {
+        await trx
+          .insertInto('responder_state')
+          .values({
+            responder_id: responderId,
+            on_duty: 1,
+            lat: null,
+            lon: null,
+            located_at: null,
+            task_alert_id: null,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column('responder_id').doNothing())
+          .execute();
+        const free = await trx
+          .updateTable('responder_state')
+          .set({ task_alert_id: alertId, updated_at: now })
+          .where('responder_id', '=', responderId)
+          .where('task_alert_id', 'is', null)
+          .executeTakeFirst();
+        if (Number(free.numUpdatedRows) === 0) return { ok: false, reason: 'busy' };
+        const moved = await alerts.applyTransition(trx, alertId, {
+          from: ['open', 'assigned', 'on_site'],
+          to: 'assigned',
+          actor,
+          note: { code: 'assigned_by_hand', params: { responder_id: responderId } },
+          set: { assignee_id: responderId, accepted_at: now, on_site_at: null, next_step_at: null },
+        });
+        if (!moved) throw new LostRace();
+        if (previous?.assignee_id && previous.assignee_id !== responderId) {
+          await trx
+            .updateTable('responder_state')
+            .set({ task_alert_id: null, updated_at: now })
+            .where('responder_id', '=', previous.assignee_id)
+            .execute();
+        }
+        return { ok: true, task: await tasks.task(trx, alertId) };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LostRace) return { ok: false as const, reason: 'not_pending' as const };
+        throw error;
+      });
+    if (!result.ok) return result;
+    if (previous?.assignee_id && previous.assignee_id !== responderId) {
+      tasks.released(previous.assignee_id, alertId);
+    }
+    const responder = roster.get(responderId);
+    if (responder) responder.taskAlertId = alertId;
+    tasks.tellWithdrawn(alertId, await tasks.withdrawPending(db, alertId, now));
+    this.deps.notices.publish({ type: 'task', responderId, task: result.task });
+    const alert = await alerts.announce(alertId, 'updated');
+    this.tellWatch(alert, responder ? `${responder.name}正在赶来` : '有人正在赶来');
+    return result;
+  }
+
+  /** A decline; when nobody of the current step is left to answer, the ladder moves on now. */
+  async decline(offerId: string, responderId: string): Promise<boolean> {
+    const { db } = this.deps;
+    const now = this.deps.now();
+    const offer = await db
+      .updateTable('offers')
+      .set({ status: 'declined', answered_at: now })
+      .where('id', '=', offerId)
+      .where('responder_id', '=', responderId)
+      .where('status', '=', 'pending')
+      .returning(['alert_id'])
+      .executeTakeFirst();
+    if (!offer) return false;
+    await this.deps.alerts.record(db, offer.alert_id, {
+      actor: responderId,
+      note: { code: 'declined', params: {} },
+    });
+    const waiting = await db
+      .selectFrom('offers')
+      .select('id')
+      .where('alert_id', '=', offer.alert_id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (!waiting) {
+      await db
+        .updateTable('alerts')
+        .set({ next_step_at: now })
+        .where('id', '=', offer.alert_id)
+        .where('status', '=', 'open')
+        .execute();
+      this.deps.stepNow(offer.alert_id);
+    }
+    return true;
+  }
+
+  /** The wearer hears who is coming on their watch (best effort: a failure is only logged). */
+  private tellWatch(alert: Alert, text: string): void {
+    if (!alert.device_id || !activeStatuses.includes(alert.status)) return;
+    this.deps.db
+      .selectFrom('devices')
+      .select('id')
+      .where('elder_id', '=', alert.elder_id)
+      .where('type', '=', 'watch')
+      .where('revoked_at', 'is', null)
+      .execute()
+      .then((watches) => Promise.all(watches.map((w) => this.deps.notify(w.id, text))))
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, alert: alert.id }, 'could not tell the watch'),
+      );
+  }
+}
+
+/** Another acceptance or assignment moved the alert first: this transaction is rolled back. */
+class LostRace extends Error {}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Channel } from '../gateway/channel.js';
+import type { Database } from '../store/database.js';
+import type { Alert, AlertBook } from './alert-book.js';
+import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
+import { type DispatchTimings, ladderFor } from './policy.js';
+import type { ResponderRoster } from './responder-roster.js';
+
+/**
+ * Steps each open alert's escalation ladder: offers to the nearest able responders, wider
+ * and wider, then the people it escalates to. The step taken and the next step's time are
+ * stored with the alert (a conditional update), so a step is taken once and a restart resumes.
+ */
+export class EscalationLadder {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      alerts: AlertBook;
+      roster: ResponderRoster;
+      notices: Channel<DispatchNotice>;
+      timings: DispatchTimings;
+      now: () => number;
+    },
+  ) {}
+
+  /** Takes the steps due now: of every open alert, or of one. */
+  async runDue(alertId?: string): Promise<void> {
+    const now = this.deps.now();
+    let query = this.deps.db
+      .selectFrom('alerts')
+      .select(['id', 'ladder_step', 'next_step_at'])
+      .where('status', '=', 'open')
+      .where((eb) => eb.or([eb('ladder_step', '=', -1), eb('next_step_at', '<=', now)]));
+    if (alertId) query = query.where('id', '=', alertId);
+    for (const row of await query.execute()) await this.takeStep(row.id, row.ladder_step);
+  }
+
+  /** Takes step `done + 1` of the alert's ladder, if nobody took it already. */
+  private async takeStep(alertId: string, done: number): Promise<void> {
+    const { db, roster, timings, alerts } = this.deps;
+    const alert = await db
+      .selectFrom('alerts as a')
+      .innerJoin('elders as e', 'e.id', 'a.elder_id')
+      .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
+      .select(['a.kind', 'a.severity', 'e.lat', 'e.lon', 'o.path'])
+      .where('a.id', '=', alertId)
+      .executeTakeFirst();
+    const ladder = alert && ladderFor(alert.kind as Alert['kind'], alert.severity as Alert['severity']);
+    const k = done + 1;
+    const step = ladder?.steps[k];
+    const now = this.deps.now();
+    const notices: DispatchNotice[] = [];
+    let escalations: Array<'console' | 'family'> = [];
+    // Read before the transaction: on SQLite the transaction holds the only connection.
+    const community = alert ? await this.communityPath(alert.path) : '/';
+    const taken = await db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('alerts')
+        .set({ ladder_step: k, next_step_at: step ? now + timings.offerExpiryMs : null })
+        .where('id', '=', alertId)
+        .where('ladder_step', '=', done)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      // The last step's offers expire: the alert now waits for the people it was escalated to.
+      const expired = await trx
+        .updateTable('offers')
+        .set({ status: 'expired', answered_at: now })
+        .where('alert_id', '=', alertId)
+        .where('status', '=', 'pending')
+        .returning(['id', 'responder_id'])
+        .execute();
+      for (const o of expired)
+        notices.push({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
+      if (!alert || !step || alert.lat === null || alert.lon === null) {
+        await alerts.record(trx, alertId, {
+          actor: 'hub',
+          note: { code: step ? 'no_location' : 'ladder_ended', params: {} },
+        });
+        return true;
+      }
+      const declined = await trx
+        .selectFrom('offers')
+        .select('responder_id')
+        .where('alert_id', '=', alertId)
+        .where('status', '=', 'declined')
+        .execute();
+      const candidates = roster.match(
+        { lat: alert.lat, lon: alert.lon },
+        step,
+        community,
+        new Set(declined.map((d) => d.responder_id)),
+      );
+      for (const c of candidates) {
+        const offer: OfferView = {
+          offer_id: randomUUID(),
+          alert_id: alertId,
+          kind: alert.kind,
+          severity: alert.severity,
+          distance_m: offeredDistance(c.distanceM),
+          expires_at: now + timings.offerExpiryMs,
+        };
+        await trx
+          .insertInto('offers')
+          .values({
+            id: offer.offer_id,
+            alert_id: alertId,
+            responder_id: c.responder.id,
+            status: 'pending',
+            distance_m: c.distanceM,
+            ladder_step: k,
+            created_at: now,
+            expires_at: offer.expires_at,
+            answered_at: null,
+          })
+          .execute();
+        notices.push({ type: 'offer', responderId: c.responder.id, offer });
+      }
+      const position = { step: k + 1, steps: ladder!.steps.length };
+      await alerts.record(trx, alertId, {
+        actor: 'hub',
+        note: candidates.length
+          ? {
+              code: 'offered',
+              params: {
+                ...position,
+                responders: candidates.map((c) => ({
+                  id: c.responder.id,
+                  name: c.responder.name,
+                  kind: c.responder.kind,
+                  distance_m: c.distanceM,
+                })),
+              },
+            }
+          : { code: 'nobody_available', params: position },
+      });
+      escalations = step.escalateTo;
+      for (const to of escalations)
+        await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
+      // Nobody to wait for: go on at once (the last step leaves the alert with people).
+      if (candidates.length === 0 && ladder!.steps[k + 1]) {
+        await trx.updateTable('alerts').set({ next_step_at: now }).where('id', '=', alertId).execute();
+      }
+      return true;
+    });
+    if (!taken) return;
+    for (const n of notices) this.deps.notices.publish(n);
+    if (escalations.length > 0 || notices.some((n) => n.type === 'offer')) {
+      const announced = await alerts.announce(alertId, 'updated');
+      const path = alert?.path ?? '/';
+      for (const to of escalations)
+        this.deps.notices.publish({ type: 'escalation', alert: announced, orgUnitPath: path, to, step: k });
+    }
+  }
+
+  /** The community an org unit path belongs to (the "local" of local service). */
+  private async communityPath(path: string): Promise<string> {
+    const ids = path.split('/').filter(Boolean);
+    const community = await this.deps.db
+      .selectFrom('org_units')
+      .select('path')
+      .where('id', 'in', ids)
+      .where('level', '=', 'community')
+      .executeTakeFirst();
+    return community?.path ?? path;
+  }
+}

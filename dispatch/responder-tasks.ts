@@ -1,0 +1,109 @@
+import type { Channel } from '../gateway/channel.js';
+import type { Database } from '../store/database.js';
+import type { Alert } from './alert-book.js';
+import { type DispatchNotice, type OfferView, offeredDistance, type TaskView } from './dispatch-notices.js';
+import type { ResponderRoster } from './responder-roster.js';
+
+/** An offer withdrawn from a responder, to tell them once the change is committed. */
+export type WithdrawnOffer = { id: string; responder_id: string };
+
+/**
+ * What a responder holds: offers still open and the task they accepted. Reads them for the
+ * responder app, and ends them when the alert is taken, reassigned or closed.
+ */
+export class ResponderTasks {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      roster: ResponderRoster;
+      notices: Channel<DispatchNotice>;
+      now: () => number;
+    },
+  ) {}
+
+  /** Offers still open for a responder (an app that reconnects gets them again). */
+  async pendingOffers(responderId: string): Promise<OfferView[]> {
+    const rows = await this.deps.db
+      .selectFrom('offers as f')
+      .innerJoin('alerts as a', 'a.id', 'f.alert_id')
+      .select(['f.id', 'f.alert_id', 'a.kind', 'a.severity', 'f.distance_m', 'f.expires_at'])
+      .where('f.responder_id', '=', responderId)
+      .where('f.status', '=', 'pending')
+      .where('f.expires_at', '>', this.deps.now())
+      .execute();
+    return rows.map((r) => ({
+      offer_id: r.id,
+      alert_id: r.alert_id,
+      kind: r.kind,
+      severity: r.severity,
+      distance_m: offeredDistance(r.distance_m ?? 0),
+      expires_at: r.expires_at,
+    }));
+  }
+
+  /** The responder's current task with the person's details, or null: hidden again once closed. */
+  async currentTask(responderId: string): Promise<TaskView | null> {
+    const state = await this.deps.db
+      .selectFrom('responder_state')
+      .select('task_alert_id')
+      .where('responder_id', '=', responderId)
+      .executeTakeFirst();
+    return state?.task_alert_id ? this.task(this.deps.db, state.task_alert_id) : null;
+  }
+
+  /** The task of an alert as its responder sees it (read in the caller's transaction, if any). */
+  async task(db: Pick<Database, 'selectFrom'>, alertId: string): Promise<TaskView> {
+    const row = await db
+      .selectFrom('alerts as a')
+      .innerJoin('elders as e', 'e.id', 'a.elder_id')
+      .select(['a.id', 'a.kind', 'a.severity', 'e.id as elder_id', 'e.name', 'e.address', 'e.lat', 'e.lon'])
+      .where('a.id', '=', alertId)
+      .executeTakeFirstOrThrow();
+    return {
+      alert_id: row.id,
+      kind: row.kind,
+      severity: row.severity,
+      elder: { id: row.elder_id, name: row.name, address: row.address, lat: row.lat, lon: row.lon },
+    };
+  }
+
+  /** Withdraws the alert's pending offers; the caller tells their holders after committing. */
+  async withdrawPending(
+    db: Pick<Database, 'updateTable'>,
+    alertId: string,
+    now: number,
+  ): Promise<WithdrawnOffer[]> {
+    return db
+      .updateTable('offers')
+      .set({ status: 'withdrawn', answered_at: now })
+      .where('alert_id', '=', alertId)
+      .where('status', '=', 'pending')
+      .returning(['id', 'responder_id'])
+      .execute();
+  }
+
+  tellWithdrawn(alertId: string, offers: WithdrawnOffer[]): void {
+    for (const o of offers)
+      this.deps.notices.publish({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
+  }
+
+  /** The responder no longer holds the alert's task (kept in the roster's memory too). */
+  released(responderId: string, alertId: string): void {
+    const r = this.deps.roster.get(responderId);
+    if (r) r.taskAlertId = null;
+    this.deps.notices.publish({ type: 'task_closed', responderId, alertId });
+  }
+
+  /** An alert closed: its responder is free again and its offers withdrawn. */
+  async closed(alert: Alert): Promise<void> {
+    const now = this.deps.now();
+    const holders = await this.deps.db
+      .updateTable('responder_state')
+      .set({ task_alert_id: null, updated_at: now })
+      .where('task_alert_id', '=', alert.id)
+      .returning('responder_id')
+      .execute();
+    for (const h of holders) this.released(h.responder_id, alert.id);
+    this.tellWithdrawn(alert.id, await this.withdrawPending(this.deps.db, alert.id, now));
+  }
+}
