@@ -9,10 +9,11 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { Accounts } from '../gateway/accounts.js';
+import { Accounts, type SignedInUser } from '../gateway/accounts.js';
 import { authPlugin } from '../gateway/http/auth-plugin.js';
 import { installErrorHandler } from '../gateway/http/errors.js';
 import { openStore, type Store } from '../store/database.js';
+import type { Role } from '../store/district-document.js';
 import { hashSecret } from '../store/secret-hash.js';
 import { type Dialect, freshPostgresDatabase } from '../test/support/databases.js';
 import { Ledger } from './ledger.js';
@@ -20,15 +21,39 @@ import { timebankRoutes } from './routes.js';
 import type { TimebankRulesInput } from './rules.js';
 import { timebankRulesSchema } from './rules.js';
 
+/** The test district's users: role, org unit and password. */
+const users = {
+  admin: ['admin', 'futian', 'admin-password-1'],
+  'admin-lianhua': ['admin', 'lianhua', 'admin-password-2'],
+  'spec-jingtian': ['specialist', 'jingtian', 'spec-password-1'],
+  'spec-meilin': ['specialist', 'meilin', 'spec-password-2'],
+  'wang-family': ['family', 'wang-family', 'family-password-1'],
+  'v-0001': ['responder', 'jingtian', 'volunteer-password-1'],
+  'v-0002': ['responder', 'jingtian', 'volunteer-password-2'],
+  'v-0003': ['responder', 'meilin', 'volunteer-password-3'],
+  's-0001': ['responder', 'jingtian', 'staff-password-1'],
+} as const satisfies Record<string, [Role, string, string]>;
+export type Username = keyof typeof users;
+
 /** Passwords of the test district's users (username → password). */
-export const passwords = {
-  'spec-jingtian': 'spec-password-1',
-  'spec-meilin': 'spec-password-2',
-  'admin-lianhua': 'admin-password-2',
-  'v-0001': 'volunteer-password-1',
-  'v-0002': 'volunteer-password-2',
-  'wang-family': 'family-password-1',
-} as const;
+export const passwords = Object.fromEntries(
+  Object.entries(users).map(([username, [, , password]]) => [username, password]),
+) as Record<Username, string>;
+
+/** The org units' paths: a signed-in user's scope. */
+export const orgUnitPaths: Record<string, string> = {
+  futian: '/futian/',
+  lianhua: '/futian/lianhua/',
+  jingtian: '/futian/lianhua/jingtian/',
+  meilin: '/futian/lianhua/meilin/',
+  'wang-family': '/futian/lianhua/jingtian/wang-family/',
+};
+
+/** A test district's user as the routes see them once signed in. */
+export function signedInAs(username: Username): SignedInUser {
+  const [role, orgUnit] = users[username];
+  return { username, role, orgUnitId: orgUnit, scopePath: orgUnitPaths[orgUnit]! };
+}
 
 export interface TestLedger {
   store: Store;
@@ -40,8 +65,10 @@ export interface TestLedger {
 }
 
 /**
- * A store with a small district for the time bank: a street with two communities,
- * a family unit in 景田 with an elder (the parent), volunteers, and users.
+ * A store with a small district for the time bank and service orders: 福田 › 莲花街道 with two
+ * communities, 景田 (the 王 family's unit with elder e-0001, the parent; elder e-0003;
+ * volunteers v-0001 and v-0002; staff s-0001) and 梅林 (elder e-0002; volunteer v-0003); a
+ * specialist per community, admins of the district and the street, and the family.
  * `withPasswords` hashes real passwords (for HTTP tests: ~40 ms each).
  */
 export async function ledgerWithDistrict(
@@ -63,29 +90,29 @@ export async function ledgerWithDistrict(
 
 async function seedDistrict(store: Store, withPasswords: boolean): Promise<void> {
   const { db } = store;
-  const unit = (id: string, name: string, level: string, parent: string | null, path: string) => ({
+  const unit = (id: string, name: string, level: string, parent: string | null) => ({
     id,
     name,
     level,
     parent_id: parent,
-    path,
+    path: orgUnitPaths[id]!,
     updated_at: 0,
   });
   await db
     .insertInto('org_units')
     .values([
-      unit('futian', '福田区', 'district', null, '/futian/'),
-      unit('lianhua', '莲花街道', 'street', 'futian', '/futian/lianhua/'),
-      unit('jingtian', '景田社区', 'community', 'lianhua', '/futian/lianhua/jingtian/'),
-      unit('meilin', '梅林社区', 'community', 'lianhua', '/futian/lianhua/meilin/'),
-      unit('wang-family', '王家', 'family', 'jingtian', '/futian/lianhua/jingtian/wang-family/'),
+      unit('futian', '福田区', 'district', null),
+      unit('lianhua', '莲花街道', 'street', 'futian'),
+      unit('jingtian', '景田社区', 'community', 'lianhua'),
+      unit('meilin', '梅林社区', 'community', 'lianhua'),
+      unit('wang-family', '王家', 'family', 'jingtian'),
     ])
     .execute();
-  const elder = (id: string, name: string, orgUnit: string) => ({
+  const elder = (id: string, name: string, orgUnit: string, address: string) => ({
     id,
     name,
     org_unit_id: orgUnit,
-    address: '景田北一街 3 栋 502',
+    address,
     lat: null,
     lon: null,
     updated_at: 0,
@@ -93,9 +120,9 @@ async function seedDistrict(store: Store, withPasswords: boolean): Promise<void>
   await db
     .insertInto('elders')
     .values([
-      elder('e-0001', '王秀英', 'wang-family'),
-      elder('e-0002', '李桂兰', 'meilin'),
-      elder('e-0003', '陈玉珍', 'jingtian'),
+      elder('e-0001', '王秀英', 'wang-family', '景田北一街 3 栋 502'),
+      elder('e-0002', '李桂兰', 'meilin', '梅林一村 12 栋 301'),
+      elder('e-0003', '陈玉珍', 'jingtian', '景田北二街 8 栋 201'),
     ])
     .execute();
   const responder = (id: string, kind: string, orgUnit: string) => ({
@@ -117,20 +144,12 @@ async function seedDistrict(store: Store, withPasswords: boolean): Promise<void>
       responder('s-0001', 'staff', 'jingtian'),
     ])
     .execute();
-  const users: Array<[keyof typeof passwords, string, string]> = [
-    ['spec-jingtian', 'specialist', 'jingtian'],
-    ['spec-meilin', 'specialist', 'meilin'],
-    ['admin-lianhua', 'admin', 'lianhua'],
-    ['v-0001', 'responder', 'jingtian'],
-    ['v-0002', 'responder', 'jingtian'],
-    ['wang-family', 'family', 'wang-family'],
-  ];
-  for (const [username, role, orgUnit] of users) {
+  for (const [username, [role, orgUnit, password]] of Object.entries(users)) {
     await db
       .insertInto('users')
       .values({
         username,
-        password_hash: withPasswords ? await hashSecret(passwords[username]) : 'scrypt$unused',
+        password_hash: withPasswords ? await hashSecret(password) : 'scrypt$unused',
         role,
         org_unit_id: orgUnit,
         updated_at: 0,
@@ -139,46 +158,67 @@ async function seedDistrict(store: Store, withPasswords: boolean): Promise<void>
   }
 }
 
-/** The time bank's routes in an app like the hub's (auth, error handling, OpenAPI), without the rest of the hub. */
-export async function timebankApp(
-  t: TestLedger,
-  /** Further routes to test beside the time bank's (the reports). */
-  more?: (app: FastifyInstance) => Promise<void>,
-): Promise<{
-  app: FastifyInstance;
-  login(username: keyof typeof passwords): Promise<{ authorization: string }>;
-}> {
+/**
+ * Routes in an app like the hub's (zod compilers, coded errors, OpenAPI, bearer tokens of real
+ * `Accounts`), without the rest of the hub; `login` signs a district user in (with
+ * `withPasswords`, or after giving them their password here).
+ */
+export async function routesApp(
+  t: Pick<TestLedger, 'store' | 'clock'>,
+  register: (app: FastifyInstance) => Promise<void>,
+): Promise<{ app: FastifyInstance; login(username: Username): Promise<{ authorization: string }> }> {
   const app = Fastify({ logger: false });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // The OpenAPI document is generated from the route schemas, as in the hub: it must build.
   await app.register(swagger, {
     openapi: { info: { title: 'test', version: '0' } },
     transform: jsonSchemaTransform,
   });
-  const accounts = new Accounts({ db: t.store.db, now: () => t.clock.now, tokenTtlMs: 3_600_000 });
+  const accounts = new Accounts({ db: t.store.db, now: () => t.clock.now, tokenTtlMs: 86_400_000 });
   await app.register(authPlugin, { accounts });
-  await app.withTypeProvider<ZodTypeProvider>().register(timebankRoutes, {
-    prefix: '/api/v1/timebank',
-    ledger: t.ledger,
-  });
-  await more?.(app);
+  await register(app);
   app.get('/openapi.json', async () => app.swagger());
   await app.ready();
   return {
     app,
     async login(username) {
-      const session = await accounts.login(username, passwords[username]);
+      const session =
+        (await accounts.login(username, passwords[username])) ??
+        (await withPassword(t.store, username).then(() => accounts.login(username, passwords[username])));
       if (!session) throw new Error(`login ${username} failed`);
       return { authorization: `Bearer ${session.token}` };
     },
   };
 }
 
+/** Gives a user their real password (a district seeded without them). */
+async function withPassword(store: Store, username: Username): Promise<void> {
+  await store.db
+    .updateTable('users')
+    .set({ password_hash: await hashSecret(passwords[username]) })
+    .where('username', '=', username)
+    .execute();
+}
+
+/** The time bank's routes in an app like the hub's, without the rest of the hub. */
+export function timebankApp(
+  t: TestLedger,
+  /** Further routes to test beside the time bank's (the reports). */
+  more?: (app: FastifyInstance) => Promise<void>,
+): ReturnType<typeof routesApp> {
+  return routesApp(t, async (app) => {
+    await app.withTypeProvider<ZodTypeProvider>().register(timebankRoutes, {
+      prefix: '/api/v1/timebank',
+      ledger: t.ledger,
+    });
+    await more?.(app);
+  });
+}
+
 /** The bearer headers of the test district's usual users, by role in the tests. */
-export async function signInAll(
-  login: (username: keyof typeof passwords) => Promise<{ authorization: string }>,
-) {
+export async function signInAll(login: (username: Username) => Promise<{ authorization: string }>) {
   return {
     specJingtian: await login('spec-jingtian'),
     specMeilin: await login('spec-meilin'),
