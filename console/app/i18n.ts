@@ -61,7 +61,7 @@ const coreZh = {
   nobodyComing: '尚无人接单',
   away: '距离约 {m} 米',
   actor: '操作人',
-  done: '已完成',
+  done: '操作成功',
   failed: '操作失败：{reason}',
   heartRate: '心率',
   spo2: '血氧',
