@@ -20,7 +20,7 @@ import {
   startHubProcess,
   tempDataDir,
 } from './lib/hub-process.js';
-import { type Credentials, deal, LoadProcess, type StreamReply } from './lib/load.js';
+import { type Credentials, LoadProcess, type StreamReply } from './lib/load.js';
 import { log, openFileLimit, pinSelf, sleep } from './lib/processes.js';
 import { type Figure, runBench } from './lib/result.js';
 import { cheapSecretHash, seedHomes } from './lib/seed.js';
@@ -136,13 +136,16 @@ interface Rig {
 /** Connects homes up to `homes` (home i on load process i mod 2), paced, retrying as devices do. */
 async function grow(rig: Rig, homes: number): Promise<void> {
   if (homes <= rig.connected) return;
-  const fresh = Array.from({ length: homes - rig.connected }, (_, j) => home(rig.connected + j));
+  const n = rig.loads.length;
+  const fresh = Array.from({ length: homes - rig.connected }, (_, j) => rig.connected + j);
   const t0 = Date.now();
   const replies = await Promise.all(
-    deal(fresh, rig.loads.length).map((hand, k) =>
-      rig.loads[k]!.connect({
+    rig.loads.map((load, k) =>
+      load.connect({
         url: rig.hub.mqttUrl,
-        clients: hand.flatMap((h): Credentials[] => [h.watch, h.radar, h.door].map((id) => ({ id, secret }))),
+        clients: fresh
+          .filter((i) => i % n === k)
+          .flatMap((i): Credentials[] => Object.values(home(i)).map((id) => ({ id, secret }))),
         connectTimeoutMs: 60_000,
         retry: { baseMs: 500, maxMs: 8_000 },
         perSecond: 1_500,
@@ -247,16 +250,17 @@ async function measure(
   const { hub, loads } = rig;
   const connectedHomes = Math.min(homes, rig.connected);
   const factor = homes / connectedHomes;
-  const perLoad = Math.ceil(connectedHomes / loads.length);
+  // Load process k holds homes k, k + n, k + 2n… in that order: its first `perLoad(k)` are among the first homes.
+  const perLoad = (k: number) => Math.ceil((connectedHomes - k) / loads.length);
   const sosIds = pickEventDevices(rig, connectedHomes, Math.round(sosPerSecond * options.seconds), 'watch');
   const doorCount = Math.max(1, Math.round(((homes * doorEventsPerHomeHour) / 3600) * options.seconds));
   const doorIds = pickEventDevices(rig, connectedHomes, doorCount, 'door');
   const t0 = Date.now() + 300;
   const t1 = t0 + options.warmUp * 1000;
-  const telemetry = loads.flatMap((load) => [
+  const telemetry = loads.flatMap((load, k) => [
     load.stream({
       prefix: 'w-',
-      clients: perLoad,
+      clients: perLoad(k),
       ratePerClient: factor,
       startAt: t0,
       seconds: options.warmUp + options.seconds,
@@ -264,7 +268,7 @@ async function measure(
     }),
     load.stream({
       prefix: 'r-',
-      clients: perLoad,
+      clients: perLoad(k),
       ratePerClient: factor / radarEverySeconds,
       startAt: t0,
       seconds: options.warmUp + options.seconds,
