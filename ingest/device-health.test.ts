@@ -134,6 +134,32 @@ describe.each(dialects)('device health on %s', (dialect) => {
     expect(await active('device_offline')).toEqual([{ status: 'open', outcome: null }]);
   });
 
+  it('[HEALTH-PERSIST] a change is stored within seconds, a newer "last seen" alone within a minute, all at stop', async () => {
+    const stored = async () =>
+      await store.db
+        .selectFrom('device_health')
+        .select(['last_seen_at', 'battery'])
+        .where('device_id', '=', 'w-0001')
+        .executeTakeFirst();
+    send({ ts: Date.now(), battery: 80 });
+    await advance(6000);
+    const first = await stored();
+    expect(first).toEqual({ last_seen_at: morning, battery: 80 });
+    await advance(10_000);
+    send({ ts: Date.now(), battery: 80 }); // only "last seen" is newer
+    await advance(6000);
+    expect(await stored()).toEqual(first);
+    await advance(60_000);
+    expect((await stored())?.last_seen_at).toBe(morning + 16_000);
+    send({ ts: Date.now(), battery: 79 }); // a change
+    await advance(6000);
+    expect((await stored())?.battery).toBe(79);
+    send({ ts: Date.now(), battery: 79 });
+    await health.stop();
+    expect((await stored())?.last_seen_at).toBe(Date.now());
+    health = await startHealth();
+  });
+
   it('[HEALTH-RACE] a device that returns while its alert is being raised ends with no open alert', async () => {
     send({ ts: Date.now() });
     await vi.advanceTimersByTimeAsync(watchTimeout + 1000); // the raise is queued, not awaited

@@ -115,6 +115,20 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
     expect(rows[0]).toMatchObject({ hr_min: 70, hr_max: 90, hr_count: 2, hr_sum: 160 });
   });
 
+  it('[ROLLUP-MANY] a flush of many minutes is written in chunks, new and already-written minutes alike', async () => {
+    for (let m = 0; m < 600; m++) reading('w-0001', 'watch', t0 + m * 60_000, { heart_rate: 70 });
+    await rollups.flush(true);
+    // late readings for every written minute, and 100 new minutes, in one flush
+    for (let m = 0; m < 700; m++) reading('w-0001', 'watch', t0 + m * 60_000 + 1000, { heart_rate: 90 });
+    await rollups.flush(true);
+    const rows = await store.db.selectFrom('rollups_1m').select(['minute', 'hr_count', 'hr_sum']).execute();
+    expect(rows).toHaveLength(700);
+    const byMinute = new Map(rows.map((r) => [Number(r.minute), r]));
+    expect(byMinute.get(t0 + 599 * 60_000)).toMatchObject({ hr_count: 2, hr_sum: 160 });
+    expect(byMinute.get(t0 + 600 * 60_000)).toMatchObject({ hr_count: 1, hr_sum: 90 });
+    expect(rows.filter((r) => r.hr_count === 2)).toHaveLength(600);
+  });
+
   it('[ROLLUP-RETENTION] minutes older than the retention are deleted', async () => {
     reading('w-0001', 'watch', t0 - 401 * 86_400_000, { heart_rate: 70 });
     reading('w-0001', 'watch', t0 - 399 * 86_400_000, { heart_rate: 71 });
