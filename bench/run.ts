@@ -63,7 +63,11 @@ function printTable(outcome: Outcome): void {
   console.log(`\n${outcome.name} — ${outcome.title} (${outcome.seconds} s)`);
   const width = Math.max(...outcome.figures.map((f) => f.label.length));
   for (const figure of outcome.figures) {
-    const value = figure.value.toLocaleString('en-US', { maximumFractionDigits: 3 });
+    // a figure a run could not measure (NaN, sent as null) is shown as such, not a crash
+    const value =
+      typeof figure.value === 'number' && Number.isFinite(figure.value)
+        ? figure.value.toLocaleString('en-US', { maximumFractionDigits: 3 })
+        : 'n/a';
     console.log(`  ${figure.label.padEnd(width)}  ${value.padStart(10)} ${figure.unit}`);
   }
   for (const note of outcome.notes) console.log(`  · ${note}`);
@@ -89,8 +93,6 @@ async function main(): Promise<void> {
     outcomes.push({ ...outcome, seconds: Math.round((Date.now() - t0) / 1000) });
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  for (const outcome of outcomes) printTable(outcome);
-  console.log(`\n${outcomes.length} benchmark(s) in ${seconds} s`);
 
   // One file per day; a partial run updates only the benchmarks it ran.
   mkdirSync(resultsDir, { recursive: true });
@@ -100,7 +102,10 @@ async function main(): Promise<void> {
     : {};
   const benchmarks = { ...previous.benchmarks, ...Object.fromEntries(outcomes.map((o) => [o.name, o])) };
   const record = { machine: description, ranAt: new Date(started).toISOString(), seconds, benchmarks };
+  // written before anything is printed: a run of many minutes is never lost to a display bug
   writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
+  for (const outcome of outcomes) printTable(outcome);
+  console.log(`\n${outcomes.length} benchmark(s) in ${seconds} s`);
   console.log(`results: ${path}`);
   if (outcomes.some((o) => 'error' in o)) process.exitCode = 1;
 }
