@@ -267,8 +267,11 @@ runBench('gateway-relay', async () => {
   const qos1 = comparisonFigures(runs, 1);
   const qos0 = comparisonFigures(runs, 0);
   const paced = runs.filter((r) => r.offered);
-  const firstShed = paced.findIndex((r) => (r.shed ?? 0) > 0.01 * r.published);
-  const wholeUpTo = firstShed === 0 ? 0 : paced[(firstShed < 0 ? paced.length : firstShed) - 1]!.offered!;
+  // Taken whole: next to nothing shed, and passed on at the offered pace (a backlog is not "taken").
+  const firstMiss = paced.findIndex(
+    (r) => (r.shed ?? 0) > 0.01 * r.published || r.msgsPerSecond < 0.95 * r.offered!,
+  );
+  const wholeUpTo = firstMiss === 0 ? 0 : paced[(firstMiss < 0 ? paced.length : firstMiss) - 1]!.offered!;
   const figures: Figure[] = [
     ...qos1.figures,
     ...qos0.figures,
@@ -278,7 +281,7 @@ runBench('gateway-relay', async () => {
       unit: `msg/s (${round((100 * (r.shed ?? 0)) / r.published, 1)} % shed)`,
     })),
     {
-      label: 'hub: taken whole (≤ 1 % shed) at every rate up to',
+      label: 'hub: taken whole (≤ 1 % shed, ≥ 95 % of the pace) at every rate up to',
       value: wholeUpTo,
       unit: 'msg/s',
     },
