@@ -679,7 +679,7 @@ runBench('ingest', async () => {
     `overload: SOS ${over.events.sent} sent, ${over.events.acked} PUBACKed, ${over.events.stored} stored; ` +
       `${over.shedSharePercentDuring} % telemetry shed, peak RSS ${over.hubPeakRssMiB} MiB, ` +
       `no shed from ${over.recovery.firstCalmAfterS} s after (last ${over.recovery.lastShedAfterS} s, ` +
-      `${over.recovery.relapseShedPercent} % in between), caught up ${over.recovery.caughtUpAfterS} s after`,
+      `${over.recovery.relapseShedPercent} % in between), caught up ${over.recovery.caughtUpAfterS === undefined ? 'not within the run' : `${over.recovery.caughtUpAfterS} s after`}`,
   );
 
   // --- mosquitto, the same load ---------------------------------------------------------------------
@@ -774,6 +774,13 @@ runBench('ingest', async () => {
       label: `overload: offered (2 × sustained) for ${over.seconds} s`,
       value: over.offeredRate,
       unit: `msg/s (${over.fleet} × ${over.ratePerWatch}/s)`,
+    },
+    {
+      // what the offered rate became: when the load side cannot keep its schedule, the hub
+      // never sees twice its sustained rate and the PUBACK times below include the load side's lag
+      label: 'overload: received by the hub / load send loop late, max',
+      value: round(over.telemetryReceivedDuring / over.seconds),
+      unit: `msg/s / ${over.loadLateMaxMs} ms`,
     },
     {
       label: 'overload: SOS events sent / PUBACKed / stored',
