@@ -2,7 +2,9 @@
 
 Reads the table written by build-dataset.ts, trains one model per subject-wise fold (each
 never sees the recorded subjects it is scored on) and a final model on every subject, and
-exports them to ONNX with the feature standardisation inside the graph.
+exports them to ONNX with the feature standardisation inside the graph. Each model is an
+ensemble of MLPs or, with --student, one small MLP distilled from that ensemble on the same
+training rows (only the student is exported).
 
 Run with Debian's Python (python3-torch, python3-onnx, python3-sklearn):
   /usr/bin/python3 inference/training/train.py --data /tmp/yiyang-falls/dataset --out inference/models
@@ -69,7 +71,12 @@ class FallNet(nn.Module):
         return torch.sigmoid(self.logits(x))
 
 
-def train_model(X, y, w, seed, epochs, hidden):
+def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0):
+    """One MLP on the labels or, with `teacher`, distilled from it on the same training rows:
+    the target is `soft` × the teacher's probability on the (jittered) row + the rest from
+    the label. With `mix`, each batch also carries as many rows interpolated between random
+    pairs of its rows (share drawn uniformly), scored by the teacher alone and weighted `mix`:
+    the student learns the teacher's function between the training rows, not only on them."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     mean = X.mean(0)
@@ -83,13 +90,29 @@ def train_model(X, y, w, seed, epochs, hidden):
     bs = 512
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((n + bs - 1) // bs))
     lossf = nn.BCEWithLogitsLoss(reduction='none')
+    if teacher is not None:
+        teacher.eval()
     for _ in range(epochs):
         perm = torch.tensor(rng.permutation(n))
         for i in range(0, n, bs):
             idx = perm[i:i + bs]
             xb = Xt[idx]
             xb = xb + 0.02 * torch.randn_like(xb) * net.std  # feature jitter: do not fit exact values
-            loss = (lossf(net.logits(xb), yt[idx]) * wt[idx]).sum() / wt[idx].sum()
+            target = yt[idx]
+            wb = wt[idx]
+            if teacher is not None:
+                with torch.no_grad():
+                    target = soft * teacher(xb) + (1 - soft) * target
+                if mix > 0:
+                    pair = torch.randperm(len(idx))
+                    lam = torch.rand(len(idx), 1)
+                    xm = lam * xb + (1 - lam) * xb[pair]
+                    with torch.no_grad():
+                        tm = teacher(xm)
+                    xb = torch.cat([xb, xm], 0)
+                    target = torch.cat([target, tm], 0)
+                    wb = torch.cat([wb, mix * (lam[:, 0] * wb + (1 - lam[:, 0]) * wb[pair])], 0)
+            loss = (lossf(net.logits(xb), target) * wb).sum() / wb.sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -152,6 +175,28 @@ class FusedEnsemble(nn.Module):
         return torch.sigmoid(h).mean(0).squeeze(-1)
 
 
+class FoldedNet(nn.Module):
+    """One FallNet laid out for inference: the standardisation folded into the first layer."""
+
+    def __init__(self, net):
+        super().__init__()
+        linears = [m for m in net.body if isinstance(m, nn.Linear)]
+        w = linears[0].weight.detach() / net.std
+        b = linears[0].bias.detach() - w @ net.mean
+        self.register_buffer('w1', w.t().contiguous())
+        self.register_buffer('b1', b.contiguous())
+        self.n = len(linears)
+        for k, lin in enumerate(linears[1:]):
+            self.register_buffer(f'w{k + 2}', lin.weight.detach().t().contiguous())
+            self.register_buffer(f'b{k + 2}', lin.bias.detach().contiguous())
+
+    def forward(self, x):
+        h = x @ self.w1 + self.b1
+        for k in range(2, self.n + 1):
+            h = torch.relu(h) @ getattr(self, f'w{k}') + getattr(self, f'b{k}')
+        return torch.sigmoid(h.squeeze(-1))
+
+
 def predict(net, X):
     with torch.no_grad():
         return net(torch.tensor(X)).numpy()
@@ -204,11 +249,16 @@ def main():
     ap.add_argument('--hidden', default='32,16')
     ap.add_argument('--members', type=int, default=3)
     ap.add_argument('--fall-weight', type=float, default=1.0, help='falls vs activities (class weight)')
+    ap.add_argument('--student', default='', help='distil each ensemble into one MLP of these hidden widths, e.g. 32,16')
+    ap.add_argument('--soft', type=float, default=0.5, help='student target: share of the teacher score vs the label')
+    ap.add_argument('--student-epochs', type=int, default=30)
+    ap.add_argument('--mix', type=float, default=0.0, help='student: weight of rows interpolated between pairs')
     ap.add_argument('--cv-only', action='store_true')
     ap.add_argument('--columns', default='', help='experiments: keep features whose name matches this regex')
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     hidden = tuple(int(h) for h in a.hidden.split(','))
+    student = tuple(int(h) for h in a.student.split(',')) if a.student else ()
     X, cols, meta, trials = load(a.data)
     if a.columns:
         keep = [i for i, n in enumerate(meta['names']) if re.fullmatch(a.columns, n)]
@@ -225,8 +275,11 @@ def main():
         test_syn = is_syn & (cols['group'] == f'syn{k}')
         test = is_rec & np.isin(cols['group'], held)
         train = labelled & ((is_rec & ~test) | (is_syn & ~test_syn))
-        net = train_ensemble(X[train], cols['label'][train], weights(cols, train, a.syn_weight, a.fall_weight), a.seed + k,
-                             a.epochs, hidden, a.members)
+        w = weights(cols, train, a.syn_weight, a.fall_weight)
+        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members)
+        if student:
+            net = train_model(X[train], cols['label'][train], w, (a.seed + k) * 1000 + 500, a.student_epochs, student,
+                              teacher=net, soft=a.soft, mix=a.mix)
         nets.append(net)
         oof[test] = predict(net, X[test])
         oof[test_syn] = predict(net, X[test_syn])
@@ -270,9 +323,11 @@ def main():
     }
     json.dump(manifest, open(os.path.join(a.out, 'folds', 'manifest.json'), 'w'), indent=2)
     train = labelled & (is_rec | is_syn)
-    final = train_ensemble(X[train], cols['label'][train], weights(cols, train, a.syn_weight, a.fall_weight), a.seed + 100,
-                           a.epochs,
-                           hidden, a.members)
+    w = weights(cols, train, a.syn_weight, a.fall_weight)
+    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members)
+    if student:
+        final = train_model(X[train], cols['label'][train], w, (a.seed + 100) * 1000 + 500, a.student_epochs,
+                            student, teacher=final, soft=a.soft, mix=a.mix)
     export(final, F, os.path.join(a.out, 'fall.onnx'))
     card = {
         'featureVersion': meta['featureVersion'],
@@ -310,6 +365,13 @@ def export(net, F, path):
             gap = float((fused(probe) - net(probe)).abs().max())
         assert gap < 1e-4, f'fused ensemble differs by {gap}'
         net = fused
+    elif isinstance(net, FallNet):
+        folded = FoldedNet(net).eval()
+        probe = torch.tensor(np.random.default_rng(0).normal(size=(512, F)).astype(np.float32)) * net.std + net.mean
+        with torch.no_grad():
+            gap = float((folded(probe) - net(probe)).abs().max())
+        assert gap < 1e-4, f'folded net differs by {gap}'
+        net = folded
     torch.onnx.export(
         net, torch.zeros(2, F), path, input_names=['features'], output_names=['fall_probability'],
         dynamic_axes={'features': {0: 'n'}, 'fall_probability': {0: 'n'}}, opset_version=13,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the fall model: builds the feature table with the detector's own TypeScript
-# code, trains the per-fold and final models with Debian's PyTorch, then prints the
+# code, trains the per-fold and final models with Debian's PyTorch (each a 5-MLP ensemble
+# distilled into one 80→48→24→1 MLP, the one exported), then prints the
 # subject-wise cross-validated result.
 #   FALLS_DATA  recorded trials (default ../shared/data/falls/umafall-wrist)
 #   FALLS_WORK  scratch directory for the table (default /tmp/yiyang-falls)
@@ -17,7 +18,8 @@ WORK="${FALLS_WORK:-/tmp/yiyang-falls}"
 nice -n 10 npx tsx inference/training/build-dataset.ts --data "$DATA" --out "$WORK/dataset" \
   --variants 8 --synthetic 1 --seed 1
 nice -n 10 /usr/bin/python3 inference/training/train.py --data "$WORK/dataset" --out inference/models \
-  --folds 6 --epochs 30 --syn-weight 1 --members 5 --hidden 64,32 --fall-weight 1 --seed 1
+  --folds 6 --epochs 30 --syn-weight 1 --members 5 --hidden 64,32 --fall-weight 1 --seed 1 \
+  --student 48,24 --soft 0.7 --student-epochs 60 --mix 1
 # the sidecars in the repository's JSON style
 npx biome format --write inference/models/fall.json inference/models/folds/manifest.json >/dev/null
 npx tsx inference/training/falls-eval.ts --data "$DATA" --cv inference/models/folds/manifest.json
