@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable, Transaction } from 'kysely';
+import type { Insertable, Selectable, Transaction } from 'kysely';
 import type { Channel } from '../gateway/channel.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Database } from '../store/database.js';
-import type { Tables } from '../store/schema.js';
+import type { AlertTable, Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
 import { noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
@@ -143,27 +143,19 @@ export class AlertBook {
       const id = randomUUID();
       await trx
         .insertInto('alerts')
-        .values({
-          id,
-          elder_id: owner.elder_id,
-          device_id: request.deviceId,
-          org_unit_id: owner.org_unit_id,
-          kind: request.kind,
-          severity: request.severity,
-          status: 'open',
-          opened_at: at,
-          updated_at: at,
-          source_event_id: request.event?.eventId ?? null,
-          details: JSON.stringify(request.details),
-          closed_at: null,
-          outcome: null,
-          acknowledged_at: null,
-          acknowledged_by: null,
-          accepted_at: null,
-          on_site_at: null,
-          assignee_id: null,
-          next_step_at: null,
-        })
+        .values(
+          openedAlertRow({
+            id,
+            elder_id: owner.elder_id,
+            device_id: request.deviceId,
+            org_unit_id: owner.org_unit_id,
+            kind: request.kind,
+            severity: request.severity,
+            opened_at: at,
+            source_event_id: request.event?.eventId ?? null,
+            details: JSON.stringify(request.details),
+          }),
+        )
         .execute();
       await trx.insertInto('active_incidents').values({ incident_key: key, alert_id: id }).execute();
       await trx
@@ -456,5 +448,32 @@ function toAlert(r: Selectable<Tables['alerts']> & { elder_name: string | null }
     accepted_at: r.accepted_at,
     on_site_at: r.on_site_at,
     details: JSON.parse(r.details) as Record<string, unknown>,
+  };
+}
+
+/**
+ * The row of an alert just opened: open, and none of its lifecycle columns set yet. Tests that
+ * put alerts straight into the store build them here too, with whatever they override.
+ */
+export function openedAlertRow(
+  alert: Pick<Insertable<AlertTable>, 'elder_id' | 'org_unit_id' | 'kind' | 'severity' | 'opened_at'> &
+    Partial<Insertable<AlertTable>>,
+): Insertable<AlertTable> {
+  return {
+    id: randomUUID(),
+    device_id: null,
+    status: 'open',
+    updated_at: alert.opened_at,
+    source_event_id: null,
+    details: '{}',
+    closed_at: null,
+    outcome: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    accepted_at: null,
+    on_site_at: null,
+    assignee_id: null,
+    next_step_at: null,
+    ...alert,
   };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel } from '../gateway/channel.js';
 import { dialects } from '../test/support/databases.js';
 import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from '../timebank/test-district.js';
-import { AlertBook, type AlertUpdate } from './alert-book.js';
+import { AlertBook, type AlertUpdate, openedAlertRow } from './alert-book.js';
 import { alertRoutes } from './alert-routes.js';
 
 describe.each(dialects)('the alert list on %s', (dialect) => {
@@ -25,27 +25,18 @@ describe.each(dialects)('the alert list on %s', (dialect) => {
     app = built.app;
     as = await signInAll(built.login);
     // 23 alerts, some opened in the same millisecond: the cursor must not lose or repeat those.
-    const rows = Array.from({ length: 23 }, (_, i) => ({
-      id: `a-${String(i).padStart(3, '0')}`,
-      elder_id: null,
-      device_id: null,
-      org_unit_id: i % 5 === 0 ? 'meilin' : 'jingtian',
-      kind: 'sos',
-      severity: 'critical',
-      status: i % 3 === 0 ? 'resolved' : 'open',
-      opened_at: t.clock.now - Math.floor(i / 2) * 1000,
-      updated_at: t.clock.now,
-      source_event_id: null,
-      details: '{}',
-      closed_at: null,
-      outcome: null,
-      acknowledged_at: null,
-      acknowledged_by: null,
-      accepted_at: null,
-      on_site_at: null,
-      assignee_id: null,
-      next_step_at: null,
-    }));
+    const rows = Array.from({ length: 23 }, (_, i) =>
+      openedAlertRow({
+        id: `a-${String(i).padStart(3, '0')}`,
+        elder_id: null,
+        org_unit_id: i % 5 === 0 ? 'meilin' : 'jingtian',
+        kind: 'sos',
+        severity: 'critical',
+        status: i % 3 === 0 ? 'resolved' : 'open',
+        opened_at: t.clock.now - Math.floor(i / 2) * 1000,
+        updated_at: t.clock.now,
+      }),
+    );
     await t.store.db.insertInto('alerts').values(rows).execute();
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openedAlertRow } from '../dispatch/alert-book.js';
 import { ServiceLevels } from '../dispatch/service-levels.js';
 import { dialects } from '../test/support/databases.js';
 import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from '../timebank/test-district.js';
@@ -43,27 +44,20 @@ describe.each(dialects)('reports on %s', (dialect) => {
       const opened = now - openedAgo;
       await db
         .insertInto('alerts')
-        .values({
-          id: `a-${++n}`,
-          elder_id: null,
-          device_id: null,
-          org_unit_id: orgUnit,
-          kind,
-          severity: 'high',
-          status: outcome ? 'resolved' : 'open',
-          opened_at: opened,
-          updated_at: opened,
-          source_event_id: null,
-          details: '{}',
-          closed_at: outcome ? opened + 600_000 : null,
-          outcome,
-          acknowledged_at: ackS === undefined ? null : opened + ackS * 1000,
-          acknowledged_by: null,
-          accepted_at: null,
-          on_site_at: null,
-          assignee_id: null,
-          next_step_at: null,
-        })
+        .values(
+          openedAlertRow({
+            id: `a-${++n}`,
+            elder_id: null,
+            org_unit_id: orgUnit,
+            kind,
+            severity: 'high',
+            status: outcome ? 'resolved' : 'open',
+            opened_at: opened,
+            closed_at: outcome ? opened + 600_000 : null,
+            outcome,
+            acknowledged_at: ackS === undefined ? null : opened + ackS * 1000,
+          }),
+        )
         .execute();
     };
     await alert('wang-family', 'sos', 3600_000, 'false_alarm', 20);

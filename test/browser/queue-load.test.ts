@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openedAlertRow } from '../../dispatch/alert-book.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { desktop, launchChromium, shoot } from './support/browser.js';
 import { buildConsole, consoleUrl } from './support/console-server.js';
@@ -50,28 +51,18 @@ describe('console under load', () => {
     await hub.store.db
       .insertInto('alerts')
       .values(
-        Array.from({ length: openAlerts }, (_, i) => ({
-          id: `load-${String(i).padStart(4, '0')}`,
-          elder_id: 'e-0001',
-          device_id: 'w-0001',
-          org_unit_id: 'fam-wang',
-          kind: kinds[i % kinds.length]!,
-          severity: severities[i % severities.length]!,
-          status: 'open',
-          opened_at: now - i * 3_000,
-          updated_at: now - i * 3_000,
-          source_event_id: null,
-          details: '{}',
-          closed_at: null,
-          outcome: null,
-          acknowledged_at: null,
-          acknowledged_by: null,
-          accepted_at: null,
-          on_site_at: null,
-          assignee_id: null,
-          ladder_step: 99,
-          next_step_at: null,
-        })),
+        Array.from({ length: openAlerts }, (_, i) =>
+          openedAlertRow({
+            id: `load-${String(i).padStart(4, '0')}`,
+            elder_id: 'e-0001',
+            device_id: 'w-0001',
+            org_unit_id: 'fam-wang',
+            kind: kinds[i % kinds.length]!,
+            severity: severities[i % severities.length]!,
+            opened_at: now - i * 3_000,
+            ladder_step: 99,
+          }),
+        ),
       )
       .execute();
     site = await consoleUrl(hub.addresses.http);

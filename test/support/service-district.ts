@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Insertable } from 'kysely';
+import { openedAlertRow } from '../../dispatch/alert-book.js';
 import { serviceLevelRoutes } from '../../dispatch/service-level-routes.js';
 import { ServiceLevels } from '../../dispatch/service-levels.js';
 import { serviceOrderRoutes } from '../../dispatch/service-order-routes.js';
@@ -49,26 +50,15 @@ export async function serviceDistrict(dialect: Dialect): Promise<ServiceDistrict
     async insertAlert(alert) {
       await db
         .insertInto('alerts')
-        .values({
-          elder_id: 'e-0001',
-          device_id: null,
-          org_unit_id: 'wang-family',
-          kind: 'sos',
-          severity: 'critical',
-          status: 'open',
-          updated_at: alert.opened_at,
-          source_event_id: null,
-          details: '{}',
-          closed_at: null,
-          outcome: null,
-          acknowledged_at: null,
-          acknowledged_by: null,
-          accepted_at: null,
-          on_site_at: null,
-          assignee_id: null,
-          next_step_at: null,
-          ...alert,
-        })
+        .values(
+          openedAlertRow({
+            elder_id: 'e-0001',
+            org_unit_id: 'wang-family',
+            kind: 'sos',
+            severity: 'critical',
+            ...alert,
+          }),
+        )
         .execute();
     },
   };
