@@ -104,6 +104,17 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
 
 export class ConfigError extends Error {}
 
+/** A command's configuration from its environment: a bad value prints what is wrong and exits with 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
+
 /**
  * Defaults, then the environment, then explicit overrides (tests, the demo).
  * A bad value stops the start with a message naming the variable.

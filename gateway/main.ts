@@ -1,19 +1,10 @@
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { startHub } from './hub.js';
 
 /** `npm start`: one hub node configured from the environment (see the README's table). */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const root = pino({ level: config.logLevel, base: null });
   const logger = root.child({ component: 'hub' });
   const hub = await startHub(config, { logger: root });

@@ -3,7 +3,7 @@
  * prints the totals per org unit. Reads the hub's store (DATA_DIR or DATABASE_URL,
  * as the hub does). Exits 1 naming every broken rule; 2 if it cannot run.
  */
-import { ConfigError, loadConfig } from '../gateway/config.js';
+import { loadConfigOrExit } from '../gateway/config.js';
 import { openStore } from '../store/database.js';
 import { Reconciliation, type ReconciliationReport } from '../timebank/reconciliation.js';
 
@@ -25,16 +25,7 @@ function table(report: ReconciliationReport): string {
 }
 
 async function main(): Promise<number> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const report = await new Reconciliation({ store }).run();
