@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '../gateway/channel.js';
 import type { Database } from '../store/database.js';
+import { communityOn } from '../store/scope.js';
 import type { Alert, AlertBook } from './alert-book.js';
 import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
 import { type DispatchTimings, ladderFor } from './policy.js';
 import type { ResponderRoster } from './responder-roster.js';
+import { closePendingOffers } from './responder-tasks.js';
 
 /**
  * Steps each open alert's escalation ladder: offers to the nearest able responders, wider
@@ -52,7 +54,7 @@ export class EscalationLadder {
     const notices: DispatchNotice[] = [];
     let escalations: Array<'console' | 'family'> = [];
     // Read before the transaction: on SQLite the transaction holds the only connection.
-    const community = alert ? await this.communityPath(alert.path) : '/';
+    const community = alert ? ((await communityOn(this.deps.db, alert.path))?.path ?? alert.path) : '/';
     const taken = await db.transaction().execute(async (trx) => {
       const moved = await trx
         .updateTable('alerts')
@@ -63,13 +65,7 @@ export class EscalationLadder {
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
       // The last step's offers expire: the alert now waits for the people it was escalated to.
-      const expired = await trx
-        .updateTable('offers')
-        .set({ status: 'expired', answered_at: now })
-        .where('alert_id', '=', alertId)
-        .where('status', '=', 'pending')
-        .returning(['id', 'responder_id'])
-        .execute();
+      const expired = await closePendingOffers(trx, alertId, now, 'expired');
       for (const o of expired)
         notices.push({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
       if (!alert || !step || alert.lat === null || alert.lon === null) {
@@ -151,17 +147,5 @@ export class EscalationLadder {
       for (const to of escalations)
         this.deps.notices.publish({ type: 'escalation', alert: announced, orgUnitPath: path, to, step: k });
     }
-  }
-
-  /** The community an org unit path belongs to (the "local" of local service). */
-  private async communityPath(path: string): Promise<string> {
-    const ids = path.split('/').filter(Boolean);
-    const community = await this.deps.db
-      .selectFrom('org_units')
-      .select('path')
-      .where('id', 'in', ids)
-      .where('level', '=', 'community')
-      .executeTakeFirst();
-    return community?.path ?? path;
   }
 }

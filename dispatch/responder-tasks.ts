@@ -73,13 +73,7 @@ export class ResponderTasks {
     alertId: string,
     now: number,
   ): Promise<WithdrawnOffer[]> {
-    return db
-      .updateTable('offers')
-      .set({ status: 'withdrawn', answered_at: now })
-      .where('alert_id', '=', alertId)
-      .where('status', '=', 'pending')
-      .returning(['id', 'responder_id'])
-      .execute();
+    return closePendingOffers(db, alertId, now, 'withdrawn');
   }
 
   tellWithdrawn(alertId: string, offers: WithdrawnOffer[]): void {
@@ -106,4 +100,20 @@ export class ResponderTasks {
     for (const h of holders) this.released(h.responder_id, alert.id);
     this.tellWithdrawn(alert.id, await this.withdrawPending(this.deps.db, alert.id, now));
   }
+}
+
+/** Closes an alert's offers still pending (the alert was taken, closed, or its step ran out). */
+export function closePendingOffers(
+  db: Pick<Database, 'updateTable'>,
+  alertId: string,
+  now: number,
+  status: 'withdrawn' | 'expired',
+): Promise<WithdrawnOffer[]> {
+  return db
+    .updateTable('offers')
+    .set({ status, answered_at: now })
+    .where('alert_id', '=', alertId)
+    .where('status', '=', 'pending')
+    .returning(['id', 'responder_id'])
+    .execute();
 }

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { SignedInUser } from '../gateway/accounts.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
+import { communityOn } from '../store/scope.js';
 import {
   type Move,
   notFound,
@@ -130,14 +131,7 @@ export class ServiceOrderBook {
       .select('path')
       .where('id', '=', orgUnitId)
       .executeTakeFirst();
-    const ids = unit?.path.split('/').filter(Boolean) ?? [];
-    if (ids.length === 0) return orgUnitId;
-    const community = await this.deps.db
-      .selectFrom('org_units')
-      .select('id')
-      .where('id', 'in', ids)
-      .where('level', '=', 'community')
-      .executeTakeFirst();
+    const community = unit ? await communityOn(this.deps.db, unit.path) : undefined;
     return community?.id ?? orgUnitId;
   }
 

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { Database } from './database.js';
 
 /**
  * `column` lies at or below the org unit path `scopePath` (a prefix match on the
@@ -7,4 +8,22 @@ import { type RawBuilder, sql } from 'kysely';
 export function underPath(column: string, scopePath: string): RawBuilder<boolean> {
   const pattern = `${scopePath.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+}
+
+/**
+ * The community-level unit on an org unit path (the "local" of local service), if the path
+ * reaches down to one; units above community level have none.
+ */
+export async function communityOn(
+  db: Pick<Database, 'selectFrom'>,
+  path: string,
+): Promise<{ id: string; path: string } | undefined> {
+  const ids = path.split('/').filter(Boolean);
+  if (ids.length === 0) return undefined;
+  return db
+    .selectFrom('org_units')
+    .select(['id', 'path'])
+    .where('id', 'in', ids)
+    .where('level', '=', 'community')
+    .executeTakeFirst();
 }
