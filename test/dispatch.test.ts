@@ -1,4 +1,3 @@
-import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
@@ -44,13 +43,7 @@ function districtWithResponders() {
 }
 
 async function pressSos(hub: TestHub, eventId: string) {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-    clientId: 'w-0001',
-    username: 'w-0001',
-    password: 'watch-secret-0001',
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+  const client = await hub.connectDevice('w-0001', 'watch-secret-0001');
   const commands: string[] = [];
   await client.subscribeAsync('care/w-0001/command', { qos: 1 });
   client.on('message', (_t, p) => commands.push(p.toString()));

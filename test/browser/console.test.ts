@@ -1,4 +1,3 @@
-import mqtt from 'mqtt';
 import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.js';
@@ -8,13 +7,7 @@ import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
 async function pressSos(hub: TestHub, eventId: string) {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-    clientId: 'w-0001',
-    username: 'w-0001',
-    password: 'watch-secret-0001',
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+  const client = await hub.connectDevice('w-0001', 'watch-secret-0001');
   const sentAt = Date.now();
   await client.publishAsync(
     'care/w-0001/event',
