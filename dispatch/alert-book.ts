@@ -5,6 +5,7 @@ import type { StoredEvent } from '../ingest/event-log.js';
 import type { Database } from '../store/database.js';
 import type { AlertTable, Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
+import { retryingRaces, WriteRaceLost } from '../store/write-races.js';
 import { noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
 export const alertKinds = [
@@ -115,62 +116,67 @@ export class AlertBook {
     const at = now();
     const key =
       owner && incidentKey(request.kind, request.per === 'elder' ? owner.elder_id : request.deviceId);
-    const result = await db.transaction().execute(async (trx) => {
-      if (request.event && !(await markHandled(trx, request.event, at))) return null;
-      if (!owner || !key) return null;
-      const active = await trx
-        .selectFrom('active_incidents as i')
-        .innerJoin('alerts as a', 'a.id', 'i.alert_id')
-        .selectAll('a')
-        .where('i.incident_key', '=', key)
-        .executeTakeFirst();
-      if (active) {
-        const previous = JSON.parse(active.details) as Record<string, unknown>;
-        const details = {
-          ...previous,
-          ...request.details,
-          repeats: Number(previous.repeats ?? 0) + 1,
-          last_at: at,
-        };
-        const severity = moreSevere(active.severity as Severity, request.severity);
+    // Another raise of the same incident may open it or count a repeat first: then again.
+    const result = await retryingRaces(() =>
+      db.transaction().execute(async (trx) => {
+        if (request.event && !(await markHandled(trx, request.event, at))) return null;
+        if (!owner || !key) return null;
+        const active = await trx
+          .selectFrom('active_incidents as i')
+          .innerJoin('alerts as a', 'a.id', 'i.alert_id')
+          .selectAll('a')
+          .where('i.incident_key', '=', key)
+          .executeTakeFirst();
+        if (active) {
+          const previous = JSON.parse(active.details) as Record<string, unknown>;
+          const details = {
+            ...previous,
+            ...request.details,
+            repeats: Number(previous.repeats ?? 0) + 1,
+            last_at: at,
+          };
+          const severity = moreSevere(active.severity as Severity, request.severity);
+          const updated = await trx
+            .updateTable('alerts')
+            .set({ details: JSON.stringify(details), severity, updated_at: at })
+            .where('id', '=', active.id)
+            .where('details', '=', active.details)
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) === 0) throw new WriteRaceLost(`alert ${active.id}`);
+          return { id: active.id, created: false };
+        }
+        const id = randomUUID();
         await trx
-          .updateTable('alerts')
-          .set({ details: JSON.stringify(details), severity, updated_at: at })
-          .where('id', '=', active.id)
+          .insertInto('alerts')
+          .values(
+            openedAlertRow({
+              id,
+              elder_id: owner.elder_id,
+              device_id: request.deviceId,
+              org_unit_id: owner.org_unit_id,
+              kind: request.kind,
+              severity: request.severity,
+              opened_at: at,
+              source_event_id: request.event?.eventId ?? null,
+              details: JSON.stringify(request.details),
+            }),
+          )
           .execute();
-        return { id: active.id, created: false };
-      }
-      const id = randomUUID();
-      await trx
-        .insertInto('alerts')
-        .values(
-          openedAlertRow({
-            id,
-            elder_id: owner.elder_id,
-            device_id: request.deviceId,
-            org_unit_id: owner.org_unit_id,
-            kind: request.kind,
-            severity: request.severity,
-            opened_at: at,
-            source_event_id: request.event?.eventId ?? null,
-            details: JSON.stringify(request.details),
-          }),
-        )
-        .execute();
-      await trx.insertInto('active_incidents').values({ incident_key: key, alert_id: id }).execute();
-      await trx
-        .insertInto('alert_transitions')
-        .values({
-          alert_id: id,
-          at,
-          actor: 'hub',
-          from_status: null,
-          to_status: 'open',
-          ...noteColumns({ code: 'opened', params: { kind: request.kind } }),
-        })
-        .execute();
-      return { id, created: true };
-    });
+        await trx.insertInto('active_incidents').values({ incident_key: key, alert_id: id }).execute();
+        await trx
+          .insertInto('alert_transitions')
+          .values({
+            alert_id: id,
+            at,
+            actor: 'hub',
+            from_status: null,
+            to_status: 'open',
+            ...noteColumns({ code: 'opened', params: { kind: request.kind } }),
+          })
+          .execute();
+        return { id, created: true };
+      }),
+    );
     if (!result || !owner) return null;
     const update: AlertUpdate = {
       alert: await this.get(result.id),

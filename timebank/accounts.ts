@@ -122,7 +122,9 @@ export class LedgerAccounts {
           posting_count: 0,
           created_at: this.deps.now(),
         })
-        .onConflict((oc) => oc.column('id').doNothing())
+        // No conflict target: a racing writer's row may collide on (owner_id, kind) before
+        // id, and PostgreSQL only forgives a collision on the indexes it was told of.
+        .onConflict((oc) => oc.doNothing())
         .execute();
     }
   }
