@@ -3,19 +3,10 @@ import { z } from 'zod';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody, HttpError } from '../gateway/http/errors.js';
 import { type Alert, type AlertBook, activeStatuses } from './alert-book.js';
+import { outcomes } from './alert-model.js';
 import { alertSchema } from './alert-routes.js';
 import type { Dispatcher } from './dispatcher.js';
 import { timelineEntrySchema } from './timeline-notes.js';
-
-export const outcomes = [
-  'real_emergency',
-  'false_alarm',
-  'hospital_transfer',
-  'not_home',
-  'help_given',
-  'device_fixed',
-  'other',
-] as const;
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };

@@ -6,45 +6,26 @@ import type { Database } from '../store/database.js';
 import type { AlertTable, Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
 import { retryingRaces, WriteRaceLost } from '../store/write-races.js';
+import {
+  type Alert,
+  type AlertKind,
+  type AlertStatus,
+  activeStatuses,
+  type Severity,
+  severities,
+} from './alert-model.js';
 import { noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
-export const alertKinds = [
-  'fall',
-  'sos',
-  'vitals',
-  'wandering',
-  'inactivity',
-  'device_offline',
-  'low_battery',
-  'not_worn',
-] as const;
-export const severities = ['critical', 'high', 'medium', 'low'] as const;
-export const alertStatuses = ['open', 'assigned', 'on_site', 'resolved', 'cancelled'] as const;
-export type AlertKind = (typeof alertKinds)[number];
-export type Severity = (typeof severities)[number];
-export type AlertStatus = (typeof alertStatuses)[number];
-export const activeStatuses: AlertStatus[] = ['open', 'assigned', 'on_site'];
-
-export interface Alert {
-  id: string;
-  elder_id: string | null;
-  elder_name: string | null;
-  device_id: string | null;
-  org_unit_id: string;
-  kind: AlertKind;
-  severity: Severity;
-  status: AlertStatus;
-  opened_at: number;
-  updated_at: number;
-  closed_at: number | null;
-  outcome: string | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  assignee_id: string | null;
-  accepted_at: number | null;
-  on_site_at: number | null;
-  details: Record<string, unknown>;
-}
+export {
+  type Alert,
+  type AlertKind,
+  type AlertStatus,
+  activeStatuses,
+  alertKinds,
+  alertStatuses,
+  type Severity,
+  severities,
+} from './alert-model.js';
 
 /** An alert as it travels to the console: with the org unit path that decides who may see it. */
 export interface AlertUpdate {

@@ -4,6 +4,7 @@ import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody } from '../gateway/http/errors.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import { boardElderSchema, boardResponderSchema } from './api-schemas.js';
 
 /** Boards: responders (on duty, busy, where) and elders of the caller's org unit. */
 export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, { db }) => {
@@ -16,20 +17,7 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
         summary: 'Responders of your org unit with duty, live location and current task',
         response: {
           200: z.object({
-            responders: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                kind: z.string(),
-                org_unit_id: z.string(),
-                skills: z.array(z.string()),
-                on_duty: z.boolean(),
-                lat: z.number().nullable(),
-                lon: z.number().nullable(),
-                located_at: z.number().nullable(),
-                task_alert_id: z.string().nullable(),
-              }),
-            ),
+            responders: z.array(boardResponderSchema),
           }),
           401: errorBody,
           403: errorBody,
@@ -72,17 +60,7 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
         summary: 'Elders of your org unit: home, devices',
         response: {
           200: z.object({
-            elders: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                org_unit_id: z.string(),
-                address: z.string(),
-                lat: z.number().nullable(),
-                lon: z.number().nullable(),
-                devices: z.array(z.object({ id: z.string(), type: z.string() })),
-              }),
-            ),
+            elders: z.array(boardElderSchema),
           }),
           401: errorBody,
           403: errorBody,

@@ -1,4 +1,4 @@
-import type { Alert } from './alert-book.js';
+import type { Alert } from './alert-model.js';
 
 /** What responders and the console are told as dispatch goes on. */
 export type DispatchNotice =

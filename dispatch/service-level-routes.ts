@@ -3,26 +3,11 @@ import { z } from 'zod';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody, HttpError } from '../gateway/http/errors.js';
 import { alertKinds } from './alert-book.js';
+import { serviceLevelReportSchema } from './api-schemas.js';
 import { maxReportRangeMs, type ServiceLevels } from './service-levels.js';
 import { ServiceOrderError } from './service-orders.js';
 
-const share = z.number().min(0).max(1).nullable();
-const spread = z.object({ median_s: z.number().nullable(), p90_s: z.number().nullable() });
 const defaultRangeMs = 30 * 86_400_000;
-
-export const serviceLevelReportSchema = z.object({
-  org_unit: z.string().nullable().describe('null: the whole hub'),
-  from: z.number(),
-  to: z.number(),
-  alerts: z.number().int(),
-  acknowledged_within_60s: share,
-  acknowledged_within_180s: share,
-  on_site_within_45min: share,
-  acknowledge: spread,
-  accept: spread,
-  arrive: spread,
-  targets: z.object({ answered_60s: z.number(), answered_180s: z.number() }),
-});
 
 /** Reports under `/api/v1/reports`: how quickly alerts were answered. */
 export const serviceLevelRoutes: FastifyPluginAsyncZod<{ levels: ServiceLevels; now: () => number }> = async (

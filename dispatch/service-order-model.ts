@@ -1,6 +1,7 @@
 /**
- * The service orders' vocabulary: kinds and statuses, the order as a user may see it (a
- * volunteer learns whose it is only while it is their task), refusals, and the stored row.
+ * The service orders' vocabulary: kinds and statuses (from api-schemas.ts, which the console
+ * compiles too), the order as a user may see it (a volunteer learns whose it is only while it is
+ * their task), refusals, and the stored row.
  */
 import type { Selectable, Updateable } from 'kysely';
 import type { SignedInUser } from '../gateway/accounts.js';
@@ -8,24 +9,17 @@ import type { ServiceOrderTable } from '../store/schema.js';
 import type { CertifiedService, DepositResult } from '../timebank/earnings.js';
 import type { WriteOutcome } from '../timebank/idempotency.js';
 import type { Alert } from './alert-book.js';
+import type { ServiceKind, ServiceStatus } from './api-schemas.js';
 import { type CodedNote, noteColumns, readNote, type TimelineNote } from './timeline-notes.js';
 
-/** What an elder, their family or a specialist may ask for. */
-export const requestKinds = ['meal_delivery', 'visit', 'accompany_clinic', 'phone_help'] as const;
-/** …plus the record of a volunteer's answer to an alert. */
-export const serviceKinds = [...requestKinds, 'emergency_response'] as const;
-export const serviceStatuses = [
-  'requested',
-  'taken',
-  'in_progress',
-  'done',
-  'rated',
-  'certified',
-  'cancelled',
-] as const;
-export type RequestKind = (typeof requestKinds)[number];
-export type ServiceKind = (typeof serviceKinds)[number];
-export type ServiceStatus = (typeof serviceStatuses)[number];
+export {
+  type RequestKind,
+  requestKinds,
+  type ServiceKind,
+  type ServiceStatus,
+  serviceKinds,
+  serviceStatuses,
+} from './api-schemas.js';
 
 /** While an order is the volunteer's task they see whose it is; before and after, they do not. */
 const revealedToVolunteer: ServiceStatus[] = ['taken', 'in_progress'];

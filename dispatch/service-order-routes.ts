@@ -3,51 +3,9 @@ import { z } from 'zod';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody, HttpError } from '../gateway/http/errors.js';
 import { LedgerError } from '../timebank/ledger-error.js';
-import {
-  requestKinds,
-  ServiceOrderError,
-  type ServiceOrders,
-  serviceKinds,
-  serviceStatuses,
-} from './service-orders.js';
+import { serviceOrderSchema } from './api-schemas.js';
+import { requestKinds, ServiceOrderError, type ServiceOrders, serviceStatuses } from './service-orders.js';
 import { timelineEntrySchema } from './timeline-notes.js';
-
-export const serviceOrderSchema = z.object({
-  id: z.string(),
-  kind: z.enum(serviceKinds),
-  status: z.enum(serviceStatuses),
-  note: z.string().describe('as typed; for an emergency response the English fallback of `note_code`'),
-  note_code: z
-    .string()
-    .nullable()
-    .describe('the hub’s own note (an emergency response): a stable code to render in any language'),
-  note_params: z.record(z.string(), z.unknown()).nullable().describe('the parameters of `note_code`'),
-  wanted_at: z.number().describe('ms since the Unix epoch'),
-  community_id: z.string(),
-  org_unit_id: z.string().nullable().describe('null for a volunteer whose task it is not'),
-  elder: z
-    .object({ id: z.string(), name: z.string(), address: z.string() })
-    .nullable()
-    .describe('null for a volunteer whose task it is not (yet, or any more)'),
-  requested_by: z.string().nullable(),
-  requested_at: z.number(),
-  volunteer_id: z.string().nullable(),
-  taken_at: z.number().nullable(),
-  checked_in_at: z.number().nullable(),
-  checked_out_at: z.number().nullable(),
-  measured_minutes: z.number().nullable().describe('check-out − check-in, whole minutes'),
-  rating: z.number().nullable(),
-  rating_comment: z.string().nullable(),
-  claimed_minutes: z.number().nullable(),
-  certified_by: z.string().nullable(),
-  certified_at: z.number().nullable(),
-  credit: z
-    .object({ status: z.string(), credited_minutes: z.number().nullable(), capped_by: z.string().nullable() })
-    .nullable()
-    .describe("the ledger's answer: paid, or flagged for a specialist's decision"),
-  alert_id: z.string().nullable(),
-  updated_at: z.number(),
-});
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };

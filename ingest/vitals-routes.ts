@@ -2,13 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { vitalsPointSchema } from './api-schemas.js';
 import type { VitalsHistory } from './vitals-history.js';
 
-const range = z.object({
-  min: z.number().nullable(),
-  mean: z.number().nullable(),
-  max: z.number().nullable(),
-});
 const maxPoints = 5000;
 
 export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: () => number }> = async (
@@ -50,18 +46,7 @@ export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: 
             from: z.number(),
             to: z.number(),
             step: z.number(),
-            points: z.array(
-              z.object({
-                t: z.number(),
-                heart_rate: range,
-                spo2: range,
-                breathing_rate: range,
-                steps: z.number().nullable(),
-                presence_ms: z.number(),
-                posture_ms: z.object({ standing: z.number(), sitting: z.number(), lying: z.number() }),
-                door_openings: z.number(),
-              }),
-            ),
+            points: z.array(vitalsPointSchema),
           }),
           400: errorBody,
           401: errorBody,

@@ -1,28 +1,15 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { serviceLevelReportSchema } from '../dispatch/service-level-routes.js';
 import { maxReportRangeMs } from '../dispatch/service-levels.js';
 import { allow, signedIn } from '../gateway/http/auth-plugin.js';
 import { errorBody } from '../gateway/http/errors.js';
 import { fileLanguage } from '../timebank/api-schemas.js';
 import type { Language } from '../timebank/statement-files.js';
+import { districtReportSchema, orgUnitSchema } from './api-schemas.js';
 import { reportCsv, reportFileName, reportXlsx } from './report-files.js';
 import type { DistrictReport, DistrictReports } from './report-queries.js';
 
-const share = z.number().min(0).max(1).nullable();
-const count = {
-  alerts: z.number().int(),
-  closed: z.number().int().describe('closed with an outcome'),
-  false_alarms: z.number().int().describe('closed as false_alarm or wearer_ok'),
-  false_alarm_share: share.describe('false_alarms / closed'),
-};
-const orgUnitSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  level: z.string(),
-  parent_id: z.string().nullable(),
-});
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
 const defaultRangeMs = 30 * 86_400_000;
 
@@ -70,38 +57,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: DistrictReports; now
             return { org_unit: q.org_unit, from, to, format: q.format, lang: q.lang };
           }),
         response: {
-          200: z.object({
-            org_unit: orgUnitSchema,
-            from: z.number(),
-            to: z.number(),
-            utc_offset_minutes: z.number().int().describe('of the day buckets'),
-            service_levels: serviceLevelReportSchema,
-            totals: z.object({
-              ...count,
-              volunteer_minutes: z.number().int(),
-              services: z.number().int(),
-            }),
-            by_kind: z.array(z.object({ kind: z.string(), ...count })),
-            by_unit: z.array(
-              z.object({
-                org_unit_id: z.string(),
-                name: z.string(),
-                ...count,
-                acknowledged_within_60s: share,
-                volunteer_minutes: z.number().int().describe('certified in the period'),
-                services: z.number().int(),
-              }),
-            ),
-            by_day: z.array(z.object({ day: z.string().describe('YYYY-MM-DD, local'), ...count })),
-            volunteers: z.array(
-              z.object({
-                volunteer_id: z.string(),
-                name: z.string().nullable(),
-                services: z.number().int(),
-                minutes: z.number().int(),
-              }),
-            ),
-          }),
+          200: districtReportSchema,
           ...errors,
         },
       },

@@ -6,8 +6,7 @@ import { errorBody, HttpError } from '../gateway/http/errors.js';
 import { accountKinds } from './accounts.js';
 import {
   accountListingSchema,
-  accountSchema,
-  entrySchema,
+  accountViewSchema,
   ownerId,
   statementQuery,
   statementSchema,
@@ -78,14 +77,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
           kind: z.enum(accountKinds).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(50),
         }),
-        response: {
-          200: z.object({
-            balance_minutes: z.number().int(),
-            entries: z.array(entrySchema),
-            account: accountSchema,
-          }),
-          ...errors,
-        },
+        response: { 200: accountViewSchema, ...errors },
       },
     },
     async (request) => {

@@ -2,12 +2,11 @@ import type { Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
 import type { TimebankAccountTable } from '../store/schema.js';
 import { LedgerError } from './ledger-error.js';
+import { type AccountKind, accountKinds } from './ledger-kinds.js';
 import { overdraftFor, type TimebankRules } from './rules.js';
 import type { LedgerDb } from './write-transaction.js';
 
-/** Whose credits an account holds. An owner id alone is tried in this order. */
-export const accountKinds = ['volunteer', 'elder', 'family', 'fund'] as const;
-export type AccountKind = (typeof accountKinds)[number];
+export { type AccountKind, accountKinds } from './ledger-kinds.js';
 
 export interface AccountRef {
   kind: AccountKind;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { accountKinds } from './accounts.js';
-import { transferKinds } from './postings.js';
+import { accountKinds, transferKinds } from './ledger-kinds.js';
 
 /** The ids of the district document: letters, digits, dots, dashes, underscores. */
 export const ownerId = z
@@ -85,6 +84,13 @@ export const entrySchema = z.object({
   balance_after_minutes: minutes,
   counterparties: z.array(z.string()),
   corrects_id: z.string().nullable(),
+});
+
+/** An account's balance and latest entries. */
+export const accountViewSchema = z.object({
+  balance_minutes: z.number().int(),
+  entries: z.array(entrySchema),
+  account: accountSchema,
 });
 
 export const statementSchema = z.object({

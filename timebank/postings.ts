@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Account, compare, parseAccountId } from './accounts.js';
 import { LedgerError } from './ledger-error.js';
+import type { TransferKind } from './ledger-kinds.js';
 import { type CodedMemo, memoColumns, readMemo } from './memos.js';
 import type { LedgerDb } from './write-transaction.js';
 
-export const transferKinds = [
-  'deposit',
-  'service',
-  'gift',
-  'grant',
-  'allocation',
-  'redemption',
-  'correction',
-] as const;
-export type TransferKind = (typeof transferKinds)[number];
+export { type TransferKind, transferKinds } from './ledger-kinds.js';
 
 export interface Leg {
   accountId: string;

@@ -2,15 +2,21 @@ import { currentLanguage } from './i18n';
 import type {
   AccountListing,
   AccountView,
+  Alert,
   CatalogItem,
   Claim,
+  Device,
   DistrictReport,
+  Elder,
+  Me,
   OrgUnit,
   RedemptionRecord,
+  Responder,
   ServiceOrder,
   Statement,
-} from './timebank-types';
-import type { Alert, Device, Elder, Me, Responder, TimelineEntry, VitalsPoint } from './types';
+  TimelineEntry,
+  VitalsPoint,
+} from './types';
 
 /** The hub's REST API under /api/v1, with the signed-in user's bearer token. */
 export class ApiError extends Error {

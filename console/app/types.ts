@@ -1,115 +1,48 @@
-/** The hub's shapes as the app reads them (see /api/v1/openapi.json). */
-export type Role = 'admin' | 'specialist' | 'responder' | 'family';
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-export type AlertStatus = 'open' | 'assigned' | 'on_site' | 'resolved' | 'cancelled';
+/**
+ * The hub's API shapes as the app reads them, named here and defined once in the hub: its
+ * response schemas (OpenAPI is generated from them) and its socket messages. Those hub modules
+ * import nothing of Node, so this app's type check compiles them; type-only, so the bundle takes
+ * none of them (alert-model.ts and ledger-kinds.ts, plain lists, excepted).
+ */
+import type { z } from 'zod';
+import type { Outcome, Severity } from '../../dispatch/alert-model';
+import type { boardElderSchema, boardResponderSchema, serviceOrderSchema } from '../../dispatch/api-schemas';
+import type { timelineEntrySchema } from '../../dispatch/timeline-notes';
+import type { deviceSchema, meSchema } from '../../gateway/http/api-schemas';
+import type { vitalsPointSchema } from '../../ingest/api-schemas';
+import type { districtReportSchema, orgUnitSchema } from '../../reports/api-schemas';
+import type {
+  accountListingSchema,
+  accountViewSchema,
+  catalogItemSchema,
+  claimSchema,
+  redemptionRecordSchema,
+  statementSchema,
+} from '../../timebank/api-schemas';
 
-export interface Me {
-  username: string;
-  role: Role;
-  org_unit_id: string | null;
-}
+export type { Alert, Severity } from '../../dispatch/alert-model';
+export { activeStatuses } from '../../dispatch/alert-model';
+export type { OfferView as Offer, TaskView as Task } from '../../dispatch/dispatch-notices';
+export { accountKinds } from '../../timebank/ledger-kinds';
 
-export interface Alert {
-  id: string;
-  elder_id: string | null;
-  elder_name: string | null;
-  device_id: string | null;
-  org_unit_id: string;
-  kind: string;
-  severity: Severity;
-  status: AlertStatus;
-  opened_at: number;
-  updated_at: number;
-  closed_at: number | null;
-  outcome: string | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  assignee_id: string | null;
-  accepted_at: number | null;
-  on_site_at: number | null;
-  details: Record<string, unknown>;
-}
+export type Me = z.output<typeof meSchema>;
+export type TimelineEntry = z.output<typeof timelineEntrySchema>;
+export type Device = z.output<typeof deviceSchema>;
+export type Elder = z.output<typeof boardElderSchema>;
+export type Responder = z.output<typeof boardResponderSchema>;
+export type VitalsPoint = z.output<typeof vitalsPointSchema>;
+export type ServiceOrder = z.output<typeof serviceOrderSchema>;
+export type Claim = z.output<typeof claimSchema>;
+export type AccountListing = z.output<typeof accountListingSchema>;
+export type AccountView = z.output<typeof accountViewSchema>;
+export type Statement = z.output<typeof statementSchema>;
+export type CatalogItem = z.output<typeof catalogItemSchema>;
+export type RedemptionRecord = z.output<typeof redemptionRecordSchema>;
+export type OrgUnit = z.output<typeof orgUnitSchema>;
+export type DistrictReport = z.output<typeof districtReportSchema>;
 
-export interface TimelineEntry {
-  at: number;
-  actor: string;
-  from_status: string | null;
-  to_status: string;
-  /** English; for the hub's own notes the fallback of `code`. */
-  note: string | null;
-  /** The hub's own notes: rendered in the reader's language (timeline-text.ts). */
-  code: string | null;
-  params: Record<string, unknown> | null;
-}
-
-export interface Device {
-  id: string;
-  type: string;
-  elder_id: string | null;
-  org_unit_id: string | null;
-  revoked_at: number | null;
-  last_seen_at: number | null;
-  online: boolean;
-  battery: number | null;
-  worn: boolean | null;
-}
-
-export interface Elder {
-  id: string;
-  name: string;
-  org_unit_id: string;
-  address: string;
-  lat: number | null;
-  lon: number | null;
-  devices: Array<{ id: string; type: string }>;
-}
-
-export interface Responder {
-  id: string;
-  name: string;
-  kind: string;
-  org_unit_id: string;
-  skills: string[];
-  on_duty: boolean;
-  lat: number | null;
-  lon: number | null;
-  located_at: number | null;
-  task_alert_id: string | null;
-}
-
-export interface Range {
-  min: number | null;
-  mean: number | null;
-  max: number | null;
-}
-
-export interface VitalsPoint {
-  t: number;
-  heart_rate: Range;
-  spo2: Range;
-  breathing_rate: Range;
-  steps: number | null;
-}
-
-/** What a responder sees before accepting: what and how far, nobody's name. */
-export interface Offer {
-  offer_id: string;
-  alert_id: string;
-  kind: string;
-  severity: Severity;
-  distance_m: number;
-  expires_at: number;
-}
-
-export interface Task {
-  alert_id: string;
-  kind: string;
-  severity: Severity;
-  elder: { id: string; name: string; address: string; lat: number | null; lon: number | null };
-}
-
+// The app's own: how alerts sort, and the order a specialist is offered the outcomes in.
 export const severityRank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-export const activeStatuses: AlertStatus[] = ['open', 'assigned', 'on_site'];
 export const outcomes = [
   'help_given',
   'real_emergency',
@@ -118,4 +51,4 @@ export const outcomes = [
   'not_home',
   'device_fixed',
   'other',
-] as const;
+] as const satisfies readonly Outcome[];

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Accounts } from '../accounts.js';
+import { meSchema } from './api-schemas.js';
 import { errorBody, HttpError } from './errors.js';
 
 export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (app, { accounts }) => {
@@ -38,7 +39,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (
         tags: ['auth'],
         summary: 'Who the token belongs to',
         response: {
-          200: z.object({ username: z.string(), role: z.string(), org_unit_id: z.string().nullable() }),
+          200: meSchema,
           401: errorBody,
         },
       },

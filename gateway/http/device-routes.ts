@@ -3,23 +3,12 @@ import { z } from 'zod';
 import { deviceIdPattern } from '../../devices/catalog.js';
 import { type DeviceRegistry, DeviceRegistryError } from '../device-registry.js';
 import type { MqttGateway } from '../mqtt-gateway.js';
+import { deviceSchema } from './api-schemas.js';
 import { allow, signedIn } from './auth-plugin.js';
 import { errorBody, HttpError } from './errors.js';
 
-const device = z.object({
-  id: z.string(),
-  type: z.string(),
-  elder_id: z.string().nullable(),
-  org_unit_id: z.string().nullable(),
-  revoked_at: z.number().nullable(),
-  created_at: z.number(),
-  last_seen_at: z.number().nullable(),
-  online: z.boolean(),
-  battery: z.number().nullable(),
-  worn: z.boolean().nullable(),
-});
 const withSecret = z.object({
-  device,
+  device: deviceSchema,
   secret: z.string().describe('shown once; the hub keeps only its hash'),
 });
 const idParam = z.object({ id: z.string().regex(deviceIdPattern) });
@@ -45,7 +34,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<{ devices: DeviceRegistry; gate
         tags: ['devices'],
         summary: 'Devices in your org unit, with their health',
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
-        response: { 200: z.object({ devices: z.array(device) }), ...errors },
+        response: { 200: z.object({ devices: z.array(deviceSchema) }), ...errors },
       },
     },
     async (request) => ({ devices: await devices.list(signedIn(request).scopePath, request.query.limit) }),
@@ -104,7 +93,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<{ devices: DeviceRegistry; gate
         tags: ['devices'],
         summary: 'Revoke a device: it is disconnected and refused from now on',
         params: idParam,
-        response: { 200: z.object({ device }), ...errors },
+        response: { 200: z.object({ device: deviceSchema }), ...errors },
       },
     },
     async (request) => {

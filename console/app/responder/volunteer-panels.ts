@@ -1,9 +1,8 @@
 import { type Api, ApiError } from '../api';
 import { announce, fill, h } from '../dom';
 import { formatTime, t, term } from '../i18n';
-import type { ServiceOrder } from '../timebank-types';
 import { ledgerMemo, noteText } from '../timeline-text';
-import type { Me } from '../types';
+import type { Me, ServiceOrder } from '../types';
 
 /** A panel that loads itself; `refresh` loads it again. */
 interface Panel {

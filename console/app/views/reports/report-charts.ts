@@ -3,7 +3,7 @@ import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { locale, t, term } from '../../i18n';
-import type { DistrictReport } from '../../timebank-types';
+import type { DistrictReport } from '../../types';
 
 echarts.use([
   BarChart,

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context';
 import { announce, fill, h } from '../../dom';
 import { type TextKey, t } from '../../i18n';
-import type { DistrictReport } from '../../timebank-types';
+import type { DistrictReport } from '../../types';
 import { actionRunner } from '../data-table';
 
 /** The district works in China's time (UTC+8): a report's days start at local midnight. */

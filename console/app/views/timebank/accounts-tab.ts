@@ -1,11 +1,11 @@
 import type { AppContext } from '../../context';
 import { fill, h } from '../../dom';
 import { formatTime, t, term } from '../../i18n';
-import type { AccountListing } from '../../timebank-types';
 import { ledgerMemo } from '../../timeline-text';
+import { type AccountListing, accountKinds } from '../../types';
 import { actionRunner, dataTable } from '../data-table';
 
-const kinds = ['', 'volunteer', 'elder', 'family', 'fund'];
+const kinds = ['', ...accountKinds];
 
 /** Balances of the unit's accounts; one account's latest entries and its statement as CSV or Excel. */
 export function accountsTab(root: HTMLElement, { api, me }: AppContext, status: HTMLElement): () => void {

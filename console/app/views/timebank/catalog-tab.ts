@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context';
 import { fill, h } from '../../dom';
 import { t } from '../../i18n';
-import type { CatalogItem, OrgUnit } from '../../timebank-types';
+import type { CatalogItem, OrgUnit } from '../../types';
 import { actionRunner } from '../data-table';
 
 /** A community's catalog: every item editable in place (name, price, stock, listed), and a form to add one. */

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context';
 import { fill, h } from '../../dom';
 import { formatTime, t, term } from '../../i18n';
-import type { ServiceOrder } from '../../timebank-types';
+import type { ServiceOrder } from '../../types';
 import { actionRunner, dataTable, inlineForm, numberField } from '../data-table';
 
 /**
