@@ -58,6 +58,9 @@ export class IngestStage {
       saturated: config.shedBusyThreshold,
       shareGauge: (share) => metrics.shedShare.set(share),
       calm: 0.8,
+      // Longer than the GC pauses of a large fleet (up to ~400 ms), far shorter than a flood's starvation.
+      starvedMs: 1000,
+      clock: () => performance.now(),
     });
     this.intake = new DeviceIntake({
       validator: new ReadingValidator({ catalog, maxPayloadBytes: config.maxPayloadBytes, now }),

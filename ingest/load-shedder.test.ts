@@ -15,6 +15,8 @@ describe('load shedder', () => {
       smoothingIntervals: 4,
       saturated: 0.95,
       calm: 0.8,
+      starvedMs: 1000,
+      clock: () => Date.now(),
     });
     shedder.start();
   });
@@ -62,6 +64,29 @@ describe('load shedder', () => {
     expect(admitted(1000)).toBe(1000);
   });
 
+  it('[OVERLOAD-STARVED] a flood of reads that keeps the timer from firing is shed all the same, a GC pause is not', () => {
+    // The busy share the shedder would read looks calm: only the overdue timer tells.
+    load([0.5]);
+    vi.advanceTimersByTime(2000);
+    // A 400 ms pause (a major GC of a large fleet): no timer runs, messages queue behind it.
+    vi.setSystemTime(Date.now() + 400);
+    expect(admitted(1000)).toBe(1000);
+    vi.advanceTimersByTime(250);
+    // Then 1.5 s in which the timer never comes round, as at 2× the sustainable rate.
+    vi.setSystemTime(Date.now() + 1500);
+    const kept = admitted(1000);
+    expect(kept).toBeLessThan(600);
+    expect(shedder.shedShare).toBeGreaterThan(0);
+    // Still starved 1.5 s later: it cuts again without waiting for its timer.
+    const share = shedder.shedShare;
+    vi.setSystemTime(Date.now() + 1500);
+    admitted(1000);
+    expect(shedder.shedShare).toBeGreaterThan(share);
+    // The flood ends and the loop is calm: everything is taken again within 3 s.
+    vi.advanceTimersByTime(3000);
+    expect(admitted(1000)).toBe(1000);
+  });
+
   it('[OVERLOAD-STEADY] a sustained overload keeps shedding, without ever dropping to everything or nothing', () => {
     // The event loop is saturated while more than 40 % is taken, and calm below it.
     busy = [];
@@ -73,6 +98,8 @@ describe('load shedder', () => {
       smoothingIntervals: 4,
       saturated: 0.95,
       calm: 0.8,
+      starvedMs: 1000,
+      clock: () => Date.now(),
       shareGauge: (share) => shares.push(share),
     });
     for (let i = 0; i < 200; i++) steady.adjust();
