@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LoadShedder } from './load-shedder.js';
 
+/** The hub's settings (ingest-stage.ts), on the fake clock. */
+const settings = {
+  intervalMs: 250,
+  smoothingIntervals: 4,
+  saturated: 0.95,
+  calm: 0.8,
+  starvedMs: 1000,
+  clock: () => Date.now(),
+};
+
 describe('load shedder', () => {
   /** The busy share of each coming 250 ms interval, in turn (the last one repeats). */
   let busy: number[] = [0];
@@ -9,15 +19,7 @@ describe('load shedder', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     interval = 0;
-    shedder = new LoadShedder({
-      utilization: () => busy[interval++ % busy.length] ?? 0,
-      intervalMs: 250,
-      smoothingIntervals: 4,
-      saturated: 0.95,
-      calm: 0.8,
-      starvedMs: 1000,
-      clock: () => Date.now(),
-    });
+    shedder = new LoadShedder({ ...settings, utilization: () => busy[interval++ % busy.length] ?? 0 });
     shedder.start();
   });
   afterEach(() => {
@@ -93,13 +95,8 @@ describe('load shedder', () => {
     const shares: number[] = [];
     shedder.stop();
     const steady = new LoadShedder({
+      ...settings,
       utilization: () => (1 - (shares.at(-1) ?? 0) > 0.4 ? 1 : 0.6),
-      intervalMs: 250,
-      smoothingIntervals: 4,
-      saturated: 0.95,
-      calm: 0.8,
-      starvedMs: 1000,
-      clock: () => Date.now(),
       shareGauge: (share) => shares.push(share),
     });
     for (let i = 0; i < 200; i++) steady.adjust();
