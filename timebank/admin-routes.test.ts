@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
-import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from './test-district.js';
+import { type signInAll, type TestLedger, timebankApiWithEarnings } from './test-district.js';
 
 const base = '/api/v1/timebank';
 type Headers = { authorization: string };
@@ -12,18 +12,7 @@ describe.each(dialects)('time bank administration API on %s', (dialect) => {
   let as: Awaited<ReturnType<typeof signInAll>>;
 
   beforeAll(async () => {
-    t = await ledgerWithDistrict(dialect, { withPasswords: true });
-    const built = await timebankApp(t);
-    app = built.app;
-    as = await signInAll(built.login);
-    await t.ledger.depositForService({
-      serviceId: 'seed-1',
-      volunteerId: 'v-0001',
-      orgUnitId: 'jingtian',
-      claimedMinutes: 90,
-      measuredMinutes: 90,
-      certifiedBy: 'spec-jingtian',
-    });
+    ({ t, app, as } = await timebankApiWithEarnings(dialect, 90));
     const item = await t.ledger.catalog.create({
       orgUnitId: 'jingtian',
       name: '理发券',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
-import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from './test-district.js';
+import { type TestLedger, timebankApiWithEarnings } from './test-district.js';
 
 const base = '/api/v1/timebank';
 type Headers = { authorization: string };
@@ -17,18 +17,7 @@ describe.each(dialects)('time bank API on %s', (dialect) => {
   const key = () => ({ 'idempotency-key': `api-test-${++keys}` });
 
   beforeAll(async () => {
-    t = await ledgerWithDistrict(dialect, { withPasswords: true });
-    const built = await timebankApp(t);
-    app = built.app;
-    as = await signInAll(built.login);
-    await t.ledger.depositForService({
-      serviceId: 'seed-1',
-      volunteerId: 'v-0001',
-      orgUnitId: 'jingtian',
-      claimedMinutes: 120,
-      measuredMinutes: 120,
-      certifiedBy: 'spec-jingtian',
-    });
+    ({ t, app, as } = await timebankApiWithEarnings(dialect, 120));
   });
   afterAll(async () => {
     await app?.close();

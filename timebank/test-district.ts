@@ -228,3 +228,22 @@ export async function signInAll(login: (username: Username) => Promise<{ authori
     family: await login('wang-family'),
   };
 }
+
+/**
+ * The time bank API on a fresh test district with its usual users signed in, volunteer v-0001
+ * (景田) credited `minutes` for one certified service (`seed-1`).
+ */
+export async function timebankApiWithEarnings(dialect: Dialect, minutes: number) {
+  const t = await ledgerWithDistrict(dialect, { withPasswords: true });
+  const { app, login } = await timebankApp(t);
+  const as = await signInAll(login);
+  await t.ledger.depositForService({
+    serviceId: 'seed-1',
+    volunteerId: 'v-0001',
+    orgUnitId: 'jingtian',
+    claimedMinutes: minutes,
+    measuredMinutes: minutes,
+    certifiedBy: 'spec-jingtian',
+  });
+  return { t, app, as };
+}
