@@ -35,38 +35,34 @@ import {
   seeded,
 } from './lib/stats.js';
 import { messageBytes, radarTelemetryRest, watchTelemetryRest } from './lib/telemetry.js';
+import { envNumber, graceMs, loadLateMs, maxLoss } from './lib/verdict.js';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const fleets = (process.env.BENCH_FLEET_HOMES ?? '1000,5000,10000,20000').split(',').map(Number);
 const loadCount = 2;
 const devicesPerHome = 3;
 /** Homes connected at most: three connections each, within the hub's (and each load process's) open files. */
 const maxConnectedHomes = Math.min(
-  env('BENCH_FLEET_MAX_CONNECTED', 5_000),
+  envNumber('BENCH_FLEET_MAX_CONNECTED', 5_000),
   Math.floor((openFileLimit('self', 'hard') - 3_000) / devicesPerHome),
 );
-const warmUpSeconds = env('BENCH_FLEET_WARMUP_S', 5);
-const sustainSeconds = env('BENCH_FLEET_SUSTAIN_S', 20);
-const overloadSeconds = env('BENCH_FLEET_OVERLOAD_S', 15);
+const warmUpSeconds = envNumber('BENCH_FLEET_WARMUP_S', 5);
+const sustainSeconds = envNumber('BENCH_FLEET_SUSTAIN_S', 20);
+const overloadSeconds = envNumber('BENCH_FLEET_OVERLOAD_S', 15);
 /** SOS events a second during the measured seconds, each from a watch that has not sent one before. */
-const sosPerSecond = env('BENCH_FLEET_SOS_PER_S', 4);
+const sosPerSecond = envNumber('BENCH_FLEET_SOS_PER_S', 4);
 /** Door openings per home and hour (a few dozen a day, all in the daytime). */
-const doorEventsPerHomeHour = env('BENCH_FLEET_DOOR_EVENTS_PER_HOUR', 2);
+const doorEventsPerHomeHour = envNumber('BENCH_FLEET_DOOR_EVENTS_PER_HOUR', 2);
 const radarEverySeconds = 5;
 /** After connecting more devices the hub sheds for a few seconds (its loop was saturated by CONNECTs). */
 const settleMs = 6_000;
 /** Verdict: SOS → console p99 below this, every SOS stored and seen, shed + unread ≤ `maxLoss` of telemetry sent. */
 const p99LimitMs = 200;
-const maxLoss = 0.01;
-const graceMs = 1_000;
 /** An SOS not on the console this long after its publish counts as lost. */
 const consoleTimeoutMs = 10_000;
 /** Other work keeping the hub's core this busy is flagged next to a fleet's figures. */
 const sharedCore = 0.2;
 /** No event is sent this close to a scrape of the hub's /metrics. */
 const scrapeGapMs = 500;
-/** The load side is the bottleneck when its send loop runs this late (p99). */
-const loadLateMs = 100;
 const secret = 'bench-fleet-secret';
 const specialist = { username: 'spec-bench', password: 'spec-bench-password' };
 const telemetryIn = 'yiyang_mqtt_messages_in_total{kind="telemetry"}';

@@ -19,33 +19,29 @@ import { type Figure, runBench } from './lib/result.js';
 import { cheapSecretHash, seedWatches } from './lib/seed.js';
 import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from './lib/stats.js';
 import { messageBytes, watchTelemetryRest } from './lib/telemetry.js';
+import { envNumber, graceMs, loadLateMs, maxLoss } from './lib/verdict.js';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const loadCount = 2;
 /**
  * Connected watches at most; past it the ladder raises each watch's rate instead of connecting more.
  * (A process may have 20,000 open files here and cannot raise its hard limit: the hub's sockets, files
  * and inference workers must fit.)
  */
-const maxFleet = Math.min(env('BENCH_INGEST_MAX_FLEET', 15_000), openFileLimit('self', 'hard') - 2_000);
+const maxFleet = Math.min(envNumber('BENCH_INGEST_MAX_FLEET', 15_000), openFileLimit('self', 'hard') - 2_000);
 const fleetSteps = [2_000, 5_000, 10_000, 15_000].filter((n) => n < maxFleet).concat(maxFleet);
 /** Messages a second per watch on `maxFleet` connections, after the fleet steps. */
 const rateSteps = [1.5, 2, 3, 4, 6, 8];
-const stepSeconds = env('BENCH_INGEST_STEP_S', 10);
+const stepSeconds = envNumber('BENCH_INGEST_STEP_S', 10);
 /** Seconds streamed before a step is measured; longer for the hub when the step has devices that never sent. */
 const warmUpSeconds = 2;
 const hubFreshWarmUpSeconds = 5;
 /** The hub's shedder takes 10 % more every calm 250 ms: from its floor (5 % kept) to everything in under 3 s. */
 const hubSettleMs = 6_000;
 const rssDevices = Math.min(maxFleet, 10_000);
-const rssStreamSeconds = env('BENCH_INGEST_RSS_S', 20);
-const overloadSeconds = env('BENCH_INGEST_OVERLOAD_S', 15);
-const recoverySeconds = env('BENCH_INGEST_RECOVERY_S', 20);
-/** A step is sustained when shed + not read (delivered) within `graceMs` of the last send is at most this share of what was sent. */
-const maxLoss = 0.01;
-const graceMs = 1_000;
-/** The load side is the bottleneck when its send loop runs this late (p99) or its core is this busy. */
-const loadLateMs = 100;
+const rssStreamSeconds = envNumber('BENCH_INGEST_RSS_S', 20);
+const overloadSeconds = envNumber('BENCH_INGEST_OVERLOAD_S', 15);
+const recoverySeconds = envNumber('BENCH_INGEST_RECOVERY_S', 20);
+/** The load side is also the bottleneck when its core is this busy. */
 const loadBusy = 0.95;
 const sosEvery = 100;
 const secret = 'bench-ingest-secret';
