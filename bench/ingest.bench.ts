@@ -11,12 +11,14 @@
  * Brokers on core 0; two load processes (mqtt.js connections; telemetry written as ready-made QoS 0
  * PUBLISH packets) and mosquitto's counting subscriber on core 1.
  */
+
+import { hashIssuedSecret } from '../store/secret-hash.js';
 import { type HubProcess, queryHubStore, startHubProcess, tempDataDir } from './lib/hub-process.js';
 import { deal, LoadProcess, type StreamReply } from './lib/load.js';
 import { type RelayCounter, startMosquitto, startRelayCounter } from './lib/mosquitto.js';
 import { log, openFileLimit, pinSelf, sleep } from './lib/processes.js';
 import { type Figure, runBench } from './lib/result.js';
-import { cheapSecretHash, seedWatches } from './lib/seed.js';
+import { seedWatches } from './lib/seed.js';
 import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from './lib/stats.js';
 import { messageBytes, watchTelemetryRest } from './lib/telemetry.js';
 import { envNumber, graceMs, loadLateMs, maxLoss } from './lib/verdict.js';
@@ -565,7 +567,7 @@ runBench('ingest', async () => {
   pinSelf(1);
   const ids = Array.from({ length: maxFleet }, (_, i) => `w-${String(i + 1).padStart(5, '0')}`);
   const dataDir = tempDataDir();
-  const secretHash = cheapSecretHash(secret);
+  const secretHash = hashIssuedSecret(secret);
   await seedWatches(
     dataDir,
     ids.map((id) => ({ id, secretHash })),
@@ -581,14 +583,8 @@ runBench('ingest', async () => {
   log(`seeded ${maxFleet} watches; telemetry ${payloadBytes} bytes`);
 
   // --- the hub ---------------------------------------------------------------------------------
-  // Every watch connects for the first time at once: let all their (cheap) hash checks queue rather than
-  // be answered "server unavailable" beyond the default 256 (devices would retry; that is reconnect-storm's subject).
-  const hub = await startHubProcess({
-    dataDir,
-    openFiles,
-    startTimeoutMs: 60_000,
-    env: { MAX_SLOW_SECRET_CHECKS: String(maxFleet) },
-  });
+  // Every watch connects for the first time at once; their secrets are hub-issued (no slow hash to ration).
+  const hub = await startHubProcess({ dataDir, openFiles, startTimeoutMs: 60_000 });
   const heap = async () => round((await hub.metric(heapUsed)) / 2 ** 20, 1);
   /** Off the V8 heap: typed arrays (hot windows), buffers. */
   const external = async () => round((await hub.metric('yiyang_nodejs_external_memory_bytes')) / 2 ** 20, 1);
@@ -822,7 +818,7 @@ runBench('ingest', async () => {
     `Sustained: shed (hub, over the measured seconds) + not yet read or delivered ${graceMs} ms after the last send ≤ ${100 * maxLoss} % ` +
       `of what was sent, and the load side kept its schedule (send loop p99 ≤ ${loadLateMs} ms late, core 1 < ${loadBusy} busy); ` +
       'otherwise the step is load-bound and the figure a lower bound.',
-    'Hub (core 0): provisioned watches (cheap stored hash), no InfluxDB: validation, hot windows, inference pool, minute rollups, device health. ' +
+    'Hub (core 0): provisioned watches (hub-issued secrets), no InfluxDB: validation, hot windows, inference pool, minute rollups, device health. ' +
       'mosquitto (core 0, after the hub has stopped): anonymous, relays to mosquitto_sub (core 1) counting one byte per message.',
     `RSS per device: (RSS − idle RSS) / ${rssDevices}; idle is the hub with all ${maxFleet} watches provisioned in the store, none connected.`,
     `Overload: every ${sosEvery}th watch sends one SOS event (QoS 1) during it; stored = device_events rows in the hub's SQLite after it stopped. ` +

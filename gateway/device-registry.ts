@@ -1,7 +1,7 @@
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
-import { hashSecret, newSecret, type SecretStored } from '../store/secret-hash.js';
+import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from '../store/secret-hash.js';
 
 export interface DeviceRecord {
   id: string;
@@ -69,7 +69,7 @@ export class DeviceRegistry {
     if (existing) throw new DeviceRegistryError('conflict', `device ${device.id} already exists`);
     const secret = device.secret ?? newSecret();
     const created_at = this.deps.now();
-    const secret_hash = await hashSecret(secret);
+    const secret_hash = device.secret ? await hashSecret(secret) : hashIssuedSecret(secret);
     await this.deps.db
       .insertInto('devices')
       .values({
@@ -89,7 +89,7 @@ export class DeviceRegistry {
   async rotateSecret(id: string, scopePath: string): Promise<{ device: DeviceRecord; secret: string }> {
     await this.get(id, scopePath);
     const secret = newSecret();
-    const secret_hash = await hashSecret(secret);
+    const secret_hash = hashIssuedSecret(secret);
     await this.deps.db.updateTable('devices').set({ secret_hash }).where('id', '=', id).execute();
     this.deps.secretStored?.(id, secret, secret_hash);
     return { device: await this.get(id, scopePath), secret };

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
 import { openStore, type Store } from '../store/database.js';
-import { hashSecret } from '../store/secret-hash.js';
+import { hashIssuedSecret, hashSecret } from '../store/secret-hash.js';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { HubMetrics } from './metrics.js';
 import { MqttGateway } from './mqtt-gateway.js';
@@ -64,11 +64,11 @@ afterAll(async () => {
   await store.close();
 });
 
-const connect = () =>
+const connect = (password = 'secret-0001-abc') =>
   mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.addresses.mqtt}`, {
     clientId: 'w-0001',
     username: 'w-0001',
-    password: 'secret-0001-abc',
+    password,
     protocolVersion: 4,
     reconnectPeriod: 0,
   });
@@ -105,6 +105,20 @@ describe('MQTT gateway', () => {
       .where('id', '=', 'w-0001')
       .execute();
     await expect(connect()).rejects.toThrow(/Bad username or password/i);
+  });
+
+  it('[MQTT-STORM] a secret the hub issued is checked without a slow hash, even by a hub that never saw it', async () => {
+    // As after a restart: the stored hash is new to this authenticator, nothing remembered.
+    await store.db
+      .updateTable('devices')
+      .set({ secret_hash: hashIssuedSecret('issued-secret-0001') })
+      .where('id', '=', 'w-0001')
+      .execute();
+    const before = authenticator.slowVerifications;
+    await (await connect('issued-secret-0001')).endAsync();
+    await expect(connect('issued-secret-0002')).rejects.toThrow(/Bad username or password/i);
+    await expect(connect('secret-0001-abc')).rejects.toThrow(/Bad username or password/i);
+    expect(authenticator.slowVerifications).toBe(before);
   });
 });
 

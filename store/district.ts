@@ -1,7 +1,7 @@
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from './database.js';
 import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
-import { hashSecret, newSecret, type SecretStored } from './secret-hash.js';
+import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from './secret-hash.js';
 
 export interface DocumentIssue {
   path: string;
@@ -217,7 +217,7 @@ export class DistrictRegistry {
           const secret = device.secret ?? newSecret();
           if (!device.secret) change.issued_secrets[device.id] = secret;
           deviceSecrets.set(device.id, secret);
-          deviceHashes.set(device.id, await hashSecret(secret));
+          deviceHashes.set(device.id, device.secret ? await hashSecret(secret) : hashIssuedSecret(secret));
         }),
       ),
     );

@@ -67,6 +67,7 @@ describe.each(dialects)('district document on %s', (dialect) => {
   });
 
   it('[DISTRICT-SECRETS] a device given without a secret gets one issued, shown once, stored only hashed', async () => {
+    const chosen = 'a-secret-the-installer-chose';
     const res = await hub.putDistrict({
       elders: [
         {
@@ -74,20 +75,33 @@ describe.each(dialects)('district document on %s', (dialect) => {
           name: '张伟',
           org_unit: 'meilin',
           address: '梅林二村 1 栋',
-          devices: [{ id: 'd-0003', type: 'door' }],
+          devices: [
+            { id: 'd-0003', type: 'door' },
+            { id: 'r-0003', type: 'fall_radar', secret: chosen },
+          ],
         },
       ],
     });
     expect(res.statusCode).toBe(200);
     const secret = res.body.issued_secrets['d-0003'];
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const row = await hub.store.db
-      .selectFrom('devices')
-      .select('secret_hash')
-      .where('id', '=', 'd-0003')
-      .executeTakeFirstOrThrow();
-    expect(row.secret_hash).not.toContain(secret);
-    expect(row.secret_hash).toMatch(/^scrypt\$/);
+    expect(Object.keys(res.body.issued_secrets)).toEqual(['d-0003']);
+    const hashOf = async (id: string) =>
+      (
+        await hub.store.db
+          .selectFrom('devices')
+          .select('secret_hash')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).secret_hash;
+    // 192 random bits need no slow hash (a restart's reconnect storm stays fast); a chosen secret keeps scrypt.
+    expect(await hashOf('d-0003')).not.toContain(secret);
+    expect(await hashOf('d-0003')).toMatch(/^sha256\$/);
+    expect(await hashOf('r-0003')).not.toContain(chosen);
+    expect(await hashOf('r-0003')).toMatch(/^scrypt\$/);
+    // Both connect with what they were given.
+    await (await hub.connectDevice('d-0003', secret)).endAsync();
+    await (await hub.connectDevice('r-0003', chosen)).endAsync();
     const again = await hub.putDistrict({
       elders: [
         {
@@ -95,7 +109,10 @@ describe.each(dialects)('district document on %s', (dialect) => {
           name: '张伟',
           org_unit: 'meilin',
           address: '梅林二村 1 栋',
-          devices: [{ id: 'd-0003', type: 'door' }],
+          devices: [
+            { id: 'd-0003', type: 'door' },
+            { id: 'r-0003', type: 'fall_radar' },
+          ],
         },
       ],
     });

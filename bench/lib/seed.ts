@@ -2,8 +2,8 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import { openStore } from '../../store/database.js';
 
 /**
- * A stored hash in the hub's format (`scrypt$N$r$p$salt$hash`) at a tiny cost (N=2^8 instead of 2^14):
- * for benchmarks that connect thousands of devices for the first time and do not measure that cost.
+ * A stored password hash in the hub's format (`scrypt$N$r$p$salt$hash`) at a tiny cost (N=2^8 instead
+ * of 2^14): the benchmarks' users sign in without costing the measurement anything.
  */
 export function cheapSecretHash(secret: string): string {
   const [N, r, p] = [256, 8, 1];
@@ -14,7 +14,7 @@ export function cheapSecretHash(secret: string): string {
 
 export interface SeededWatch {
   id: string;
-  /** A stored slow hash (`scrypt$N$r$p$salt$hash`, see store/secret-hash.ts). */
+  /** A stored secret hash in the hub's format (see store/secret-hash.ts). */
   secretHash: string;
 }
 
