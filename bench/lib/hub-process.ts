@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { exited, sleep, spawnTsx, stopChild, tempDir } from './processes.js';
 
+/**
+ * The hub's counters the load benchmarks judge telemetry by: messages read (counted before the shedder), and
+ * those shed unparsed.
+ */
+export const telemetryInMetric = 'yiyang_mqtt_messages_in_total{kind="telemetry"}';
+export const shedTotalMetric = 'yiyang_ingest_shed_total';
+
 export interface HubProcess {
   pid: number;
   dataDir: string;

@@ -157,6 +157,14 @@ export class LoadProcess {
     return load;
   }
 
+  /** `count` load processes, started together. */
+  static startMany(
+    count: number,
+    options: { openFiles?: number; maxLifetimeMs?: number },
+  ): Promise<LoadProcess[]> {
+    return Promise.all(Array.from({ length: count }, () => LoadProcess.start(options)));
+  }
+
   connect(command: Omit<Extract<LoadCommand, { op: 'connect' }>, 'op'>): Promise<ConnectReply> {
     const spawnMs = command.perSecond ? (command.clients.length / command.perSecond) * 1000 : 0;
     return this.request(
@@ -224,6 +232,11 @@ export class LoadProcess {
       this.child.on('exit', onExit);
     });
   }
+}
+
+/** Telemetry messages sent (or skipped: their client's connection had closed) over several stream replies. */
+export function streamTotal(replies: StreamReply[], key: 'sent' | 'skipped'): number {
+  return replies.reduce((n, r) => n + r[key], 0);
 }
 
 /** Splits `items` over `n` processes round-robin. */

@@ -9,6 +9,9 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Sleeps until wall-clock ms `t` (at once if it has passed). */
+export const sleepUntil = (t: number) => sleep(Math.max(0, t - Date.now()));
+
 const children = new Set<ChildProcess>();
 /** Children started `detached`: each leads a process group holding everything it started. */
 const groups = new WeakSet<ChildProcess>();

@@ -1,0 +1,65 @@
+/** The hub's part of the run: its memory per device, its ladder, then the overload and recovery. */
+import { startHubProcess } from '../lib/hub-process.js';
+import type { LoadProcess } from '../lib/load.js';
+import { log, sleep } from '../lib/processes.js';
+import { hubBroker } from './brokers.js';
+import { type Ladder, ladder } from './ladder.js';
+import { type HubMemory, measureMemory } from './memory.js';
+import { type Overload, overload, storedEvents } from './overload.js';
+import { openRig } from './rig.js';
+import { hubSettleMs } from './settings.js';
+
+export interface HubPhase {
+  ladder: Ladder;
+  memory: HubMemory;
+  overload: Overload;
+  sosAlertsOpened: number;
+  /** Messages the hub dropped as invalid: must stay 0 (the load sends valid telemetry). */
+  rejected: number;
+  connect: { failures: number; errors: string[] };
+}
+
+export async function measureHub(options: {
+  dataDir: string;
+  openFiles: number;
+  loads: LoadProcess[];
+  ids: string[];
+  payloadRest: string;
+}): Promise<HubPhase> {
+  const { dataDir, openFiles, loads } = options;
+  // Every watch connects for the first time at once; their secrets are hub-issued (no slow hash to ration).
+  const hub = await startHubProcess({ dataDir, openFiles, startTimeoutMs: 60_000 });
+  const rig = openRig(loads, options.ids, options.payloadRest);
+  let phase: HubPhase;
+  try {
+    await sleep(5_000); // the inference pool's workers, the first health sweep
+    const broker = hubBroker(hub);
+    const memory = await measureMemory(rig, hub, broker);
+    await sleep(hubSettleMs);
+    const hubLadder = await ladder(rig, broker);
+    // Let the shedder and any backlog of the failed step settle before the overload.
+    await sleep(hubSettleMs);
+    const sustained = hubLadder.sustained || hubLadder.steps[0]!.handledPerSecond;
+    const over = await overload(rig, hub, Math.round(sustained));
+    phase = {
+      ladder: hubLadder,
+      memory,
+      overload: over,
+      sosAlertsOpened: await hub.metric('yiyang_alerts_opened_total{kind="sos"}'),
+      rejected: await hub.metric('yiyang_mqtt_rejected_total'),
+      connect: { failures: rig.connectFailures, errors: rig.connectErrors },
+    };
+    await Promise.all(loads.map((load) => load.end()));
+  } finally {
+    await hub.stop();
+  }
+  const over = phase.overload;
+  over.events.stored = storedEvents(dataDir);
+  log(
+    `overload: SOS ${over.events.sent} sent, ${over.events.acked} PUBACKed, ${over.events.stored} stored; ` +
+      `${over.shedSharePercentDuring} % telemetry shed, peak RSS ${over.hubPeakRssMiB} MiB, ` +
+      `no shed from ${over.recovery.firstCalmAfterS} s after (last ${over.recovery.lastShedAfterS} s, ` +
+      `${over.recovery.relapseShedPercent} % in between), caught up ${over.recovery.caughtUpAfterS === undefined ? 'not within the run' : `${over.recovery.caughtUpAfterS} s after`}`,
+  );
+  return phase;
+}

@@ -1,0 +1,111 @@
+/**
+ * The hub at twice its sustainable rate with SOS events from every `sosEvery`-th watch, then back at the
+ * sustainable rate: events PUBACKed, telemetry shed, peak RSS, and how soon the hub recovers.
+ */
+import { type HubProcess, queryHubStore } from '../lib/hub-process.js';
+import { log, sleep } from '../lib/processes.js';
+import { memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
+import { type Recovery, recovery, scrape } from './recovery.js';
+import { type Rig, streamAll } from './rig.js';
+import { overloadSeconds, recoverySeconds, sosEvery } from './settings.js';
+
+export interface Overload {
+  sustainedRate: number;
+  offeredRate: number;
+  fleet: number;
+  ratePerWatch: number;
+  seconds: number;
+  telemetrySent: number;
+  /** Counted by the hub between the overload's start and its end (+ the backlog read later). */
+  telemetryReceivedDuring: number;
+  telemetryShedDuring: number;
+  shedSharePercentDuring: number;
+  /** Everything shed from the overload's start until the recovery run ended. */
+  telemetryShedTotal: number;
+  events: {
+    devices: number;
+    sent: number;
+    acked: number;
+    stored?: number;
+    ackP50Ms: number;
+    ackMaxMs: number;
+    errors: string[];
+  };
+  hubRssBeforeMiB: number;
+  hubPeakRssMiB: number;
+  hubPeakFromVmHWM: boolean;
+  recovery: Recovery;
+  loadLateMaxMs: number;
+}
+
+export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number): Promise<Overload> {
+  const fleet = rig.connected;
+  const offeredRate = 2 * sustainedRate;
+  const ratePerWatch = offeredRate / fleet;
+  const recoveryRate = sustainedRate / fleet;
+  const sosIds = rig.ids.slice(0, fleet).filter((_, i) => (i + 1) % sosEvery === 0);
+  log(
+    `overload: ${fleet} watches × ${round(ratePerWatch, 3)}/s = ${offeredRate} msg/s for ${overloadSeconds} s, ` +
+      `SOS from ${sosIds.length}; then ${sustainedRate} msg/s for ${recoverySeconds} s`,
+  );
+  const rssBefore = memoryMiB(hub.pid).rss;
+  const hwm = resetPeak(hub.pid);
+  const peak = rssPeak(hub.pid, 200);
+  const scraper = scrape(hub, 500);
+  await sleep(300);
+  const t0 = Date.now() + 300;
+  const end = t0 + overloadSeconds * 1000;
+  const [overloaded, recovered] = await Promise.all([
+    streamAll(rig, fleet, ratePerWatch, t0, overloadSeconds, { clientIds: sosIds, idPrefix: 'sos-overload' }),
+    streamAll(rig, fleet, recoveryRate, end, recoverySeconds),
+  ]);
+  await sleep(1_000);
+  const samples = await scraper.stop();
+  const peakSampled = peak();
+  const peakHwm = hwm ? memoryMiB(hub.pid).peak : 0;
+
+  const at = (t: number) =>
+    samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+  const [first, atEnd, last] = [at(t0), at(end), samples.at(-1)!];
+  const acks = overloaded.flatMap((r) => r.events.ackMs);
+  const receivedDuring = atEnd.received - first.received;
+  const shedDuring = atEnd.shed - first.shed;
+  return {
+    sustainedRate,
+    offeredRate,
+    fleet,
+    ratePerWatch: round(ratePerWatch, 3),
+    seconds: overloadSeconds,
+    telemetrySent: overloaded.reduce((n, r) => n + r.sent, 0),
+    telemetryReceivedDuring: receivedDuring,
+    telemetryShedDuring: shedDuring,
+    shedSharePercentDuring: round((100 * shedDuring) / Math.max(1, receivedDuring), 1),
+    telemetryShedTotal: last.shed - first.shed,
+    events: {
+      devices: sosIds.length,
+      sent: overloaded.reduce((n, r) => n + r.events.sent, 0),
+      acked: overloaded.reduce((n, r) => n + r.events.acked, 0),
+      ackP50Ms: percentile(acks, 50),
+      ackMaxMs: percentile(acks, 100),
+      errors: overloaded.flatMap((r) => r.events.errors).slice(0, 5),
+    },
+    hubRssBeforeMiB: rssBefore,
+    hubPeakRssMiB: Math.max(peakSampled, peakHwm),
+    hubPeakFromVmHWM: hwm,
+    recovery: recovery(samples, {
+      t0,
+      end,
+      offeredRate,
+      sustainedRate,
+      recoveryRate,
+      first,
+    }),
+    loadLateMaxMs: Math.max(...[...overloaded, ...recovered].map((r) => r.lateMaxMs)),
+  };
+}
+
+/** SOS events of the overload stored in the hub's SQLite file. */
+export function storedEvents(dataDir: string): number {
+  const sql = "select count(*) as n from device_events where type = 'sos' and event_id like 'sos-overload-%'";
+  return queryHubStore<{ n: number }>(dataDir, sql)[0]!.n;
+}

@@ -1,0 +1,210 @@
+/** The ingest benchmark's printed figures, notes and raw details, from the hub's and mosquitto's runs. */
+import type { BenchResult, Figure } from '../lib/result.js';
+import { round } from '../lib/stats.js';
+import { graceMs, loadLateMs, maxLoss } from '../lib/verdict.js';
+import type { HubPhase } from './hub-phase.js';
+import type { Ladder } from './ladder.js';
+import type { MosquittoPhase } from './mosquitto-phase.js';
+import {
+  fleetSteps,
+  hubFreshWarmUpSeconds,
+  hubSettleMs,
+  loadBusy,
+  maxFleet,
+  rateSteps,
+  rssDevices,
+  sosEvery,
+  stepSeconds,
+  warmUpSeconds,
+} from './settings.js';
+import type { Step } from './step.js';
+
+export function ingestReport(
+  hub: HubPhase,
+  mosquitto: MosquittoPhase,
+  payloadBytes: number,
+): Omit<BenchResult, 'name'> {
+  const ratio = hub.ladder.sustained / Math.max(1, mosquitto.ladder.sustained);
+  const common = sameLoad(hub.ladder, mosquitto.ladder);
+  return {
+    title:
+      'Watch telemetry ingest (25 Hz accel, 1 msg/s) vs mosquitto; RSS per device; overload at 2× sustained',
+    figures: figures(hub, mosquitto.ladder, ratio, common),
+    notes: notes(hub, payloadBytes),
+    details: {
+      payloadBytes,
+      maxFleet,
+      stepSeconds,
+      graceMs,
+      hub: {
+        ...hub.ladder,
+        memory: hub.memory,
+        overload: hub.overload,
+        sosAlertsOpened: hub.sosAlertsOpened,
+        rejected: hub.rejected,
+        connect: hub.connect,
+      },
+      mosquitto: { ...mosquitto.ladder, connect: mosquitto.connect },
+      ratio,
+      cpuPerMessageSameLoad: common && {
+        offered: common.hub.offered,
+        hubMicros: common.hub.brokerMicrosPerMessage,
+        mosquittoMicros: common.mosquitto.brokerMicrosPerMessage,
+      },
+    },
+  };
+}
+
+/**
+ * Side by side on the same offered load: each broker's step at the largest load both sustained
+ * (mosquitto's ladder includes the hub's best step).
+ */
+function sameLoad(hub: Ladder, mosquitto: Ladder): { hub: Step; mosquitto: Step } | undefined {
+  return hub.steps
+    .filter((h) => h.sustained)
+    .map((h) => ({
+      hub: h,
+      mosquitto: mosquitto.steps.find(
+        (m) => m.sustained && m.fleet === h.fleet && m.ratePerWatch === h.ratePerWatch,
+      ),
+    }))
+    .filter((pair): pair is { hub: Step; mosquitto: Step } => pair.mosquitto !== undefined)
+    .sort((a, b) => a.hub.offered - b.hub.offered)
+    .at(-1);
+}
+
+function figures(
+  hub: HubPhase,
+  mosquittoLadder: Ladder,
+  ratio: number,
+  common: { hub: Step; mosquitto: Step } | undefined,
+): Figure[] {
+  const { ladder: hubLadder, memory, overload: over } = hub;
+  const perDeviceKiB = (rss: number) => round(((rss - memory.idle.rssMiB) * 1024) / rssDevices, 1);
+  const sustainedLabel = (l: Ladder) =>
+    l.best
+      ? `watch-equivalents (${l.best.fleet} × ${l.best.ratePerWatch}/s${l.limitedBy === 'broker' ? '' : `, ${l.limitedBy === 'load' ? 'load-bound: at least' : 'ladder end: at least'}`})`
+      : 'none sustained';
+  return [
+    {
+      label: 'hub: largest fleet sustained (1 msg/s each, ≤ 1 % lost/shed)',
+      value: hubLadder.sustained,
+      unit: sustainedLabel(hubLadder),
+    },
+    {
+      label: 'mosquitto: largest fleet relayed (≤ 1 % lost)',
+      value: mosquittoLadder.sustained,
+      unit: sustainedLabel(mosquittoLadder),
+    },
+    {
+      label: 'hub / mosquitto (sustained fleet)',
+      value: round(ratio, 2),
+      unit:
+        mosquittoLadder.limitedBy === 'broker' ? '×' : '× (at most: mosquitto was not pushed to its limit)',
+    },
+    ...(common
+      ? [
+          {
+            label: `CPU per message at ${common.hub.offered} msg/s, hub / mosquitto`,
+            value: common.hub.brokerMicrosPerMessage,
+            unit: `/ ${common.mosquitto.brokerMicrosPerMessage} µs (${round(common.hub.brokerMicrosPerMessage / common.mosquitto.brokerMicrosPerMessage, 1)} ×)`,
+          },
+        ]
+      : []),
+    {
+      label: 'hub RSS idle (devices provisioned, none connected)',
+      value: memory.idle.rssMiB,
+      unit: `MiB (V8 heap used ${memory.idle.heapMiB}, external ${memory.idle.externalMiB})`,
+    },
+    {
+      label: `hub RSS, ${rssDevices} connected, silent`,
+      value: memory.silent.rssMiB,
+      unit: `MiB (V8 heap used ${memory.silent.heapMiB}, external ${memory.silent.externalMiB})`,
+    },
+    {
+      label: 'hub RSS per device, connected and silent',
+      value: perDeviceKiB(memory.silent.rssMiB),
+      unit: 'KiB',
+    },
+    {
+      label: `hub RSS, ${rssDevices} streaming ${memory.streaming.seconds} s`,
+      value: memory.streaming.rssMiB,
+      unit: `MiB (V8 heap used ${memory.streaming.heapMiB}, external ${memory.streaming.externalMiB})`,
+    },
+    { label: 'hub RSS per device, streaming', value: perDeviceKiB(memory.streaming.rssMiB), unit: 'KiB' },
+    {
+      label: `overload: offered (2 × sustained) for ${over.seconds} s`,
+      value: over.offeredRate,
+      unit: `msg/s (${over.fleet} × ${over.ratePerWatch}/s)`,
+    },
+    {
+      // what the offered rate became: when the load side cannot keep its schedule, the hub
+      // never sees twice its sustained rate and the PUBACK times below include the load side's lag
+      label: 'overload: received by the hub / load send loop late, max',
+      value: round(over.telemetryReceivedDuring / over.seconds),
+      unit: `msg/s / ${over.loadLateMaxMs} ms`,
+    },
+    {
+      label: 'overload: SOS events sent / PUBACKed / stored',
+      value: over.events.sent,
+      unit: `/ ${over.events.acked} / ${over.events.stored}`,
+    },
+    {
+      label: 'overload: SOS publish → PUBACK, p50 / max',
+      value: over.events.ackP50Ms,
+      unit: `/ ${over.events.ackMaxMs} ms`,
+    },
+    {
+      label: 'overload: telemetry shed (share of received)',
+      value: over.telemetryShedDuring,
+      unit: `msgs (${over.shedSharePercentDuring} %)`,
+    },
+    {
+      label: 'overload: hub peak RSS',
+      value: over.hubPeakRssMiB,
+      unit: `MiB (before: ${over.hubRssBeforeMiB})`,
+    },
+    {
+      label: 'recovery at the sustained rate: shed share back to 0 after',
+      value: over.recovery.firstCalmAfterS ?? Number.NaN,
+      unit:
+        `s (from then to the end of the ${over.recovery.seconds}-s run ${over.recovery.relapseShedPercent ?? '–'} % shed; ` +
+        `the last shed in the interval ending at ${over.recovery.lastShedAfterS} s)`,
+    },
+    {
+      label: 'recovery: backlog under 1 s of messages after',
+      value: over.recovery.caughtUpAfterS ?? Number.NaN,
+      unit: 's',
+    },
+  ];
+}
+
+function notes(hub: HubPhase, payloadBytes: number): string[] {
+  const over = hub.overload;
+  const notes = [
+    `Telemetry: ${payloadBytes}-byte watch JSON (25 Hz accel, 25 samples per axis, heart rate, SpO2, steps, battery, worn, location), ` +
+      'QoS 0 to care/<id>/telemetry; the ts changes every second. Open loop: each load process sends on a fixed schedule spread ' +
+      'evenly over its watches, whether or not the broker keeps up.',
+    `Ladder: ${fleetSteps.join(', ')} watches at 1 msg/s (connected incrementally), then the same ${maxFleet} connections at ` +
+      `${rateSteps.join(', ')} msg/s each (a watch-equivalent fleet of fleet × rate), until a step is not sustained (tried twice); then one step ` +
+      `half-way back (mosquitto's ladder also runs the hub's best step, for CPU per message on the same load). Each step: ${warmUpSeconds} s of warm-up (hub, devices' first readings: ${hubFreshWarmUpSeconds} s; after ` +
+      `connecting more, ${hubSettleMs / 1000} s of calm first), then ${stepSeconds} s measured.`,
+    `Sustained: shed (hub, over the measured seconds) + not yet read or delivered ${graceMs} ms after the last send ≤ ${100 * maxLoss} % ` +
+      `of what was sent, and the load side kept its schedule (send loop p99 ≤ ${loadLateMs} ms late, core 1 < ${loadBusy} busy); ` +
+      'otherwise the step is load-bound and the figure a lower bound.',
+    'Hub (core 0): provisioned watches (hub-issued secrets), no InfluxDB: validation, hot windows, inference pool, minute rollups, device health. ' +
+      'mosquitto (core 0, after the hub has stopped): anonymous, relays to mosquitto_sub (core 1) counting one byte per message.',
+    `RSS per device: (RSS − idle RSS) / ${rssDevices}; idle is the hub with all ${maxFleet} watches provisioned in the store, none connected.`,
+    `Overload: every ${sosEvery}th watch sends one SOS event (QoS 1) during it; stored = device_events rows in the hub's SQLite after it stopped. ` +
+      'Shed share = yiyang_ingest_shed_total / telemetry received over the overload; recovery from /metrics scraped every 500 ms.',
+  ];
+  if (over.recovery.shedShareGaugeMax === 0 && over.telemetryShedTotal > 0)
+    notes.push(
+      'yiyang_ingest_shed_share stayed 0 while telemetry was shed: the gauge is not wired to the shedder (ingest/ingest-stage.ts ' +
+        'passes no shareGauge), so the shed share here is computed from yiyang_ingest_shed_total.',
+    );
+  if (hub.rejected > 0) notes.push(`hub: ${hub.rejected} messages rejected as invalid (expected none)`);
+  if (hub.connect.failures > 0)
+    notes.push(`hub: ${hub.connect.failures} connects failed: ${hub.connect.errors.join('; ')}`);
+  return notes;
+}
