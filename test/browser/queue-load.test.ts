@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openedAlertRow } from '../../dispatch/alert-book.js';
+import { alertKinds, openedAlertRow, severities } from '../../dispatch/alert-book.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { desktop, launchChromium, shoot } from './support/browser.js';
 import { buildConsole, consoleUrl } from './support/console-server.js';
@@ -10,18 +10,6 @@ import { browserDistrict } from './support/district.js';
 const openAlerts = 1000;
 const updatesPerSecond = 10;
 const seconds = 10;
-
-const kinds = [
-  'sos',
-  'fall',
-  'vitals',
-  'wandering',
-  'inactivity',
-  'device_offline',
-  'low_battery',
-  'not_worn',
-];
-const severities = ['critical', 'high', 'medium', 'low'];
 
 /** Long tasks (> 50 ms on the main thread) as the browser reports them. */
 const watchLongTasks = `
@@ -57,7 +45,7 @@ describe('console under load', () => {
             elder_id: 'e-0001',
             device_id: 'w-0001',
             org_unit_id: 'fam-wang',
-            kind: kinds[i % kinds.length]!,
+            kind: alertKinds[i % alertKinds.length]!,
             severity: severities[i % severities.length]!,
             opened_at: now - i * 3_000,
             ladder_step: 99,
