@@ -6,17 +6,22 @@ import { SimClock } from './sim-clock.js';
 
 const MINUTE = 60_000;
 
-/** What can be injected, the alert it should raise (or `null`: it should raise none), and how long to wait for it. */
+/**
+ * What can be injected, the alert it should raise (or `null`: it should raise none), how long to
+ * wait for it, and whether the condition lasts to the end of the run (a heart rate that stays high,
+ * a person who stays still, a battery that stays low, a watch that stays dark, a wanderer who does
+ * not come back): then the hub rightly raises it again after a responder closed the first alert.
+ */
 export const scenarioKinds = {
-  fall: { alert: 'fall', windowMs: 15 * MINUTE },
-  fall_recovered: { alert: null, windowMs: 15 * MINUTE },
-  sos: { alert: 'sos', windowMs: 5 * MINUTE },
-  wandering: { alert: 'wandering', windowMs: 40 * MINUTE },
-  vitals: { alert: 'vitals', windowMs: 60 * MINUTE },
-  inactivity: { alert: 'inactivity', windowMs: 16 * 60 * MINUTE },
-  battery: { alert: 'low_battery', windowMs: 3 * 60 * MINUTE },
-  offline: { alert: 'device_offline', windowMs: 30 * MINUTE },
-  flapping: { alert: null, windowMs: 70 * MINUTE },
+  fall: { alert: 'fall', windowMs: 15 * MINUTE, lasts: false },
+  fall_recovered: { alert: null, windowMs: 15 * MINUTE, lasts: false },
+  sos: { alert: 'sos', windowMs: 5 * MINUTE, lasts: false },
+  wandering: { alert: 'wandering', windowMs: 40 * MINUTE, lasts: true },
+  vitals: { alert: 'vitals', windowMs: 60 * MINUTE, lasts: true },
+  inactivity: { alert: 'inactivity', windowMs: 16 * 60 * MINUTE, lasts: true },
+  battery: { alert: 'low_battery', windowMs: 3 * 60 * MINUTE, lasts: true },
+  offline: { alert: 'device_offline', windowMs: 30 * MINUTE, lasts: true },
+  flapping: { alert: null, windowMs: 70 * MINUTE, lasts: false },
 } as const;
 export type ScenarioKind = keyof typeof scenarioKinds;
 

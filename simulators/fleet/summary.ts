@@ -1,11 +1,13 @@
 import type { HubAlert } from './hub-api.js';
-import type { Injection } from './scenarios.js';
+import { type Injection, scenarioKinds } from './scenarios.js';
 
 export interface KindScore {
   injected: number;
   hits: number;
   misses: number;
   falseAlerts: number;
+  /** Alerts raised again while an injected condition lasted, after the first was closed. */
+  repeats: number;
 }
 
 export interface RunSummary {
@@ -24,8 +26,10 @@ export interface RunSummary {
  * Injected incidents against the alerts the hub raised. An injection is a hit when an
  * alert of its kind for its elder opened within its window (from a minute before it fired).
  * For incidents that should raise nothing (a fall the wearer cancels, a flapping watch) an
- * alert left standing (not cancelled) is a miss and a false alert. Every other alert opened
- * during the run is a false alert of its kind (normal life should raise none).
+ * alert left standing (not cancelled) is a miss and a false alert. A condition that lasts
+ * (`scenarioKinds[kind].lasts`) may be raised again after a responder closed its alert: those
+ * later alerts of its kind for its elder are repeats of the hit. Every other alert opened during
+ * the run is a false alert of its kind (normal life should raise none).
  */
 export function scoreRun(input: {
   injections: Injection[];
@@ -40,7 +44,7 @@ export function scoreRun(input: {
   const scale = input.windowScale ?? 1;
   const perKind: Record<string, KindScore> = {};
   const score = (k: string) => {
-    perKind[k] ??= { injected: 0, hits: 0, misses: 0, falseAlerts: 0 };
+    perKind[k] ??= { injected: 0, hits: 0, misses: 0, falseAlerts: 0, repeats: 0 };
     return perKind[k];
   };
   const detectS: Record<string, number[]> = {};
@@ -66,6 +70,14 @@ export function scoreRun(input: {
     if (shouldRaise) {
       if (match) {
         s.hits++;
+        if (scenarioKinds[inj.kind].lasts) {
+          for (const again of alerts) {
+            if (used.has(again.id) || again.elder_id !== inj.elderId || again.kind !== inj.expects) continue;
+            if (again.opened_at <= match.opened_at) continue;
+            used.add(again.id);
+            s.repeats++;
+          }
+        }
         const xs = detectS[inj.kind] ?? [];
         xs.push(Math.max(0, match.opened_at - inj.firedAt) / 1000);
         detectS[inj.kind] = xs;
@@ -120,6 +132,7 @@ export function formatSummary(s: RunSummary, extra: string[]): string {
     );
   }
   const falses = Object.entries(s.perKind).filter(([k]) => k.startsWith('alert:'));
+  const repeated = Object.entries(s.perKind).filter(([k, v]) => !k.startsWith('alert:') && v.repeats > 0);
   out.push(
     `falls seen by the hub's model on the watch's acceleration: ${s.watchModel.seen} of ${s.watchModel.falls} (a fall not getting up is also reported by the radar after 40 s)`,
   );
@@ -132,6 +145,11 @@ export function formatSummary(s: RunSummary, extra: string[]): string {
   );
   out.push(
     `false alerts (matching no injection): ${falses.map(([k, v]) => `${k.slice(6)} ${v.falseAlerts}`).join(', ') || 'none'}`,
+  );
+  out.push(
+    `raised again while an injected condition lasted, after a responder closed the first: ${
+      repeated.map(([k, v]) => `${k} ${v.repeats}`).join(', ') || 'none'
+    }`,
   );
   out.push('latency, injection → alert open (simulated seconds):');
   for (const [kind, xs] of Object.entries(s.detectS).sort()) out.push(`  ${kind.padEnd(16)} ${line(xs)}`);

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { HubAlert } from './hub-api.js';
+import type { Injection, ScenarioKind } from './scenarios.js';
+import { formatSummary, scoreRun } from './summary.js';
+
+const MINUTE = 60_000;
+const injection = (
+  id: number,
+  kind: ScenarioKind,
+  elderId: string,
+  at: number,
+  expects: string,
+): Injection => ({
+  id,
+  kind,
+  elderId,
+  at,
+  firedAt: at,
+  expects,
+  watches: `w-${elderId}`,
+  windowMs: 60 * MINUTE,
+});
+let ids = 0;
+const alert = (kind: string, elderId: string, at: number, status = 'resolved'): HubAlert => ({
+  id: `a-${++ids}`,
+  elder_id: elderId,
+  device_id: null,
+  kind,
+  severity: 'high',
+  status,
+  opened_at: at,
+});
+
+describe('simulation summary', () => {
+  it('[SIM-SCORE] a lasting condition raised again after its alert was closed is a repeat; anything else unmatched is false', () => {
+    const t0 = 1_000 * MINUTE;
+    const summary = scoreRun({
+      injections: [injection(1, 'vitals', 'e-1', t0, 'vitals'), injection(2, 'sos', 'e-2', t0, 'sos')],
+      alerts: [
+        alert('vitals', 'e-1', t0 + 10 * MINUTE),
+        // the heart rate stays high: raised again after a responder closed the first, twice
+        alert('vitals', 'e-1', t0 + 200 * MINUTE),
+        alert('vitals', 'e-1', t0 + 400 * MINUTE, 'open'),
+        alert('sos', 'e-2', t0 + 1 * MINUTE),
+        // an SOS happens once: a second one later is not the injected one
+        alert('sos', 'e-2', t0 + 300 * MINUTE),
+        // nobody injected anything for e-3
+        alert('vitals', 'e-3', t0 + 50 * MINUTE),
+      ],
+      acceptedAt: new Map(),
+      start: t0 - 5 * MINUTE,
+      end: t0 + 24 * 60 * MINUTE,
+    });
+    expect(summary.perKind.vitals).toEqual({ injected: 1, hits: 1, misses: 0, falseAlerts: 0, repeats: 2 });
+    expect(summary.perKind.sos).toEqual({ injected: 1, hits: 1, misses: 0, falseAlerts: 0, repeats: 0 });
+    expect(summary.perKind['alert:vitals']?.falseAlerts).toBe(1);
+    expect(summary.perKind['alert:sos']?.falseAlerts).toBe(1);
+    const text = formatSummary(summary, []);
+    expect(text).toContain('false alerts (matching no injection): sos 1, vitals 1');
+    expect(text).toContain('after a responder closed the first: vitals 2');
+  });
+});
