@@ -35,7 +35,11 @@ describe('simulation summary', () => {
   it('[SIM-SCORE] a lasting condition raised again after its alert was closed is a repeat; anything else unmatched is false', () => {
     const t0 = 1_000 * MINUTE;
     const summary = scoreRun({
-      injections: [injection(1, 'vitals', 'e-1', t0, 'vitals'), injection(2, 'sos', 'e-2', t0, 'sos')],
+      injections: [
+        injection(1, 'vitals', 'e-1', t0, 'vitals'),
+        injection(2, 'sos', 'e-2', t0, 'sos'),
+        { ...injection(3, 'inactivity', 'e-4', t0, 'inactivity'), windowMs: 16 * 60 * MINUTE },
+      ],
       alerts: [
         alert('vitals', 'e-1', t0 + 10 * MINUTE),
         // the heart rate stays high: raised again after a responder closed the first, twice
@@ -46,17 +50,31 @@ describe('simulation summary', () => {
         alert('sos', 'e-2', t0 + 300 * MINUTE),
         // nobody injected anything for e-3
         alert('vitals', 'e-3', t0 + 50 * MINUTE),
-      ],
+        // a warning, then the alarm of the same stillness
+        alert('inactivity', 'e-4', t0 + 12 * 60 * MINUTE),
+        alert('inactivity', 'e-4', t0 + 14 * 60 * MINUTE),
+      ].reverse(), // newest first, as the hub lists them
       acceptedAt: new Map(),
       start: t0 - 5 * MINUTE,
       end: t0 + 24 * 60 * MINUTE,
     });
     expect(summary.perKind.vitals).toEqual({ injected: 1, hits: 1, misses: 0, falseAlerts: 0, repeats: 2 });
     expect(summary.perKind.sos).toEqual({ injected: 1, hits: 1, misses: 0, falseAlerts: 0, repeats: 0 });
+    expect(summary.perKind.inactivity).toEqual({
+      injected: 1,
+      hits: 1,
+      misses: 0,
+      falseAlerts: 0,
+      repeats: 1,
+    });
+    // timed from the first alert each raised, not the last
+    expect(summary.detectS.inactivity).toEqual([12 * 3600]);
+    expect(summary.detectS.vitals).toEqual([600]);
     expect(summary.perKind['alert:vitals']?.falseAlerts).toBe(1);
+    expect(summary.perKind['alert:inactivity']).toBeUndefined();
     expect(summary.perKind['alert:sos']?.falseAlerts).toBe(1);
     const text = formatSummary(summary, []);
-    expect(text).toContain('false alerts (matching no injection): sos 1, vitals 1');
-    expect(text).toContain('after a responder closed the first: vitals 2');
+    expect(text).toContain('false alerts (matching no injection): vitals 1, sos 1');
+    expect(text).toContain('after a responder closed the first: inactivity 1, vitals 2');
   });
 });

@@ -49,9 +49,10 @@ export function scoreRun(input: {
   };
   const detectS: Record<string, number[]> = {};
   const misses: RunSummary['misses'] = [];
-  const alerts = input.alerts.filter(
-    (a) => a.opened_at >= input.start - 60_000 * scale && a.opened_at <= input.end,
-  );
+  // Oldest first (the hub lists newest first): an injection matches the first alert it raised.
+  const alerts = input.alerts
+    .filter((a) => a.opened_at >= input.start - 60_000 * scale && a.opened_at <= input.end)
+    .sort((a, b) => a.opened_at - b.opened_at);
   const used = new Set<string>();
   for (const inj of [...input.injections].sort((a, b) => a.at - b.at)) {
     const s = score(inj.kind);
@@ -132,7 +133,9 @@ export function formatSummary(s: RunSummary, extra: string[]): string {
     );
   }
   const falses = Object.entries(s.perKind).filter(([k]) => k.startsWith('alert:'));
-  const repeated = Object.entries(s.perKind).filter(([k, v]) => !k.startsWith('alert:') && v.repeats > 0);
+  const repeated = Object.entries(s.perKind)
+    .filter(([k, v]) => !k.startsWith('alert:') && v.repeats > 0)
+    .sort(([a], [b]) => a.localeCompare(b));
   out.push(
     `falls seen by the hub's model on the watch's acceleration: ${s.watchModel.seen} of ${s.watchModel.falls} (a fall not getting up is also reported by the radar after 40 s)`,
   );
