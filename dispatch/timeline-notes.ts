@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Coded, readParams, storedText } from '../store/coded-text.js';
 
 /**
  * What the hub itself writes on a timeline (an alert's or a service order's): a stable code and
@@ -58,7 +59,7 @@ export const noteCodes = Object.keys({
   order_emergency_alert: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
-export type CodedNote = { [C in NoteCode]: { code: C; params: NoteParams[C] } }[NoteCode];
+export type CodedNote = Coded<NoteParams>;
 
 /** A timeline note as written: the hub's coded note, a person's text, or nothing. */
 export type TimelineNote = CodedNote | string | null;
@@ -119,8 +120,8 @@ export function noteColumns(note: TimelineNote | undefined): {
   note_params: string | null;
 } {
   if (note === null || note === undefined) return { note: null, note_code: null, note_params: null };
-  if (typeof note === 'string') return { note, note_code: null, note_params: null };
-  return { note: englishNote(note), note_code: note.code, note_params: JSON.stringify(note.params) };
+  const { text, code, params } = storedText(note, englishNote);
+  return { note: text, note_code: code, note_params: params };
 }
 
 /** A stored row's note as the API gives it: the English text, and the code with its parameters. */
@@ -136,7 +137,7 @@ export function readNote(row: {
   return {
     note: row.note,
     code: row.note_code ?? null,
-    params: row.note_params ? (JSON.parse(row.note_params) as Record<string, unknown>) : null,
+    params: readParams(row.note_params),
   };
 }
 

@@ -1,3 +1,5 @@
+import { type Coded, readParams, storedText } from '../store/coded-text.js';
+
 /**
  * What the ledger writes as a transfer's memo: a stable code and its parameters, stored
  * beside the English sentence `memo` always held. Readers render the code in their
@@ -13,8 +15,7 @@ export interface MemoParams {
   redemption: { quantity: number; item_name: string };
   correction: { transfer_kind: string; transfer_id: string; reason: string };
 }
-export type MemoCode = keyof MemoParams;
-export type CodedMemo = { [C in MemoCode]: { code: C; params: MemoParams[C] } }[MemoCode];
+export type CodedMemo = Coded<MemoParams>;
 
 /** The English sentence of a coded memo: exactly what `memo` held before codes existed. */
 export function englishMemo(memo: CodedMemo): string {
@@ -42,8 +43,8 @@ export function memoColumns(memo: CodedMemo | string): {
   memo_code: string | null;
   memo_params: string | null;
 } {
-  if (typeof memo === 'string') return { memo, memo_code: null, memo_params: null };
-  return { memo: englishMemo(memo), memo_code: memo.code, memo_params: JSON.stringify(memo.params) };
+  const { text, code, params } = storedText(memo, englishMemo);
+  return { memo: text, memo_code: code, memo_params: params };
 }
 
 /** A stored row's memo as the API gives it. */
@@ -55,6 +56,6 @@ export function readMemo(row: { memo: string; memo_code: string | null; memo_par
   return {
     memo: row.memo,
     memo_code: row.memo_code,
-    memo_params: row.memo_params ? (JSON.parse(row.memo_params) as Record<string, unknown>) : null,
+    memo_params: readParams(row.memo_params),
   };
 }
