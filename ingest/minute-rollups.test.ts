@@ -129,6 +129,46 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
     expect(rows.filter((r) => r.hr_count === 2)).toHaveLength(600);
   });
 
+  it('[ROLLUP-RETRY] a flush that fails part-way keeps what it could not write and writes it at the next flush', async () => {
+    // The store refuses the second transaction (a full disk, a lock), then recovers.
+    let transactions = 0;
+    const db = new Proxy(store.db, {
+      get(target, prop) {
+        if (prop === 'transaction' && ++transactions === 2) {
+          return () => ({ execute: () => Promise.reject(new Error('disk full')) });
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const failing = new MinuteRollups({
+      db,
+      readings,
+      events,
+      now: () => clock,
+      logger: pino({ level: 'silent' }),
+      retentionDays: 400,
+      flushMs: 10_000,
+    });
+    failing.start();
+    for (let m = 0; m < 600; m++) reading('r-0001', 'fall_radar', t0 + m * 60_000, { breathing_rate: 16 });
+    await failing.flush(true);
+    const count = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('rollups_1m')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await count()).toBe(250);
+    await failing.stop();
+    const rows = await store.db.selectFrom('rollups_1m').select(['br_count', 'br_sum']).execute();
+    expect(rows).toHaveLength(600);
+    expect(rows.every((r) => r.br_count === 1 && r.br_sum === 16)).toBe(true);
+  });
+
   it('[ROLLUP-RETENTION] minutes older than the retention are deleted', async () => {
     reading('w-0001', 'watch', t0 - 401 * 86_400_000, { heart_rate: 70 });
     reading('w-0001', 'watch', t0 - 399 * 86_400_000, { heart_rate: 71 });
