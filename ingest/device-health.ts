@@ -3,6 +3,7 @@ import type { DeviceCatalog } from '../devices/catalog.js';
 import type { AlertBook, AlertKind, Severity } from '../dispatch/alert-book.js';
 import { incidentKey } from '../dispatch/alert-book.js';
 import type { Channel } from '../gateway/channel.js';
+import { writeInChunks } from '../store/chunked-writes.js';
 import type { Database } from '../store/database.js';
 import { afterDaytime, type Daytime } from './daytime.js';
 import type { AvailabilityChange } from './device-intake.js';
@@ -361,12 +362,10 @@ export class DeviceHealth {
       updated_at: now,
     }));
     try {
-      for (let i = 0; i < rows.length; i += 500) {
-        // let the event loop through between chunks (SQLite writes block it)
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        await this.deps.db
+      await writeInChunks(rows, 500, (chunk) =>
+        this.deps.db
           .insertInto('device_health')
-          .values(rows.slice(i, i + 500))
+          .values(chunk)
           .onConflict((oc) =>
             oc.column('device_id').doUpdateSet((eb) => ({
               last_seen_at: eb.ref('excluded.last_seen_at'),
@@ -377,8 +376,8 @@ export class DeviceHealth {
               updated_at: eb.ref('excluded.updated_at'),
             })),
           )
-          .execute();
-      }
+          .execute(),
+      );
     } catch (error) {
       for (const s of due) s.dirty = true;
       this.deps.logger.error({ err: error }, 'device health not persisted; will retry');

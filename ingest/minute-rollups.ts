@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../gateway/channel.js';
+import { writeInChunks } from '../store/chunked-writes.js';
 import type { Database } from '../store/database.js';
 import type { RollupTable } from '../store/schema.js';
 import type { StoredEvent } from './event-log.js';
@@ -160,23 +161,25 @@ export class MinuteRollups {
         if (this.current.get(row.device_id) === row) this.current.delete(row.device_id);
       }
     }
-    // In chunks, each its own transaction, with the event loop let through in between: at
-    // 5,000 homes one transaction of every device's minute blocked the hub for ~230 ms.
-    for (let i = 0; i < closed.length; i += FLUSH_CHUNK_ROWS) {
-      const chunk = closed.slice(i, i + FLUSH_CHUNK_ROWS);
-      try {
+    // In chunks, each its own transaction: at 5,000 homes one transaction of every device's
+    // minute blocked the hub for ~230 ms.
+    let written = 0;
+    try {
+      await writeInChunks(closed, FLUSH_CHUNK_ROWS, async (chunk) => {
         await this.write(chunk);
-      } catch (error) {
-        // Put this chunk and the rest back: the next flush tries again.
-        for (const row of closed.slice(i)) {
-          const key = `${row.device_id}:${row.minute}`;
-          const newer = this.open.get(key);
-          this.open.set(key, newer ? mergeRows(row, newer) : row);
-        }
-        this.deps.logger.error({ err: error, minutes: closed.length - i }, 'rollups not written; will retry');
-        return;
+        written += chunk.length;
+      });
+    } catch (error) {
+      // Put the failed chunk and the rest back: the next flush tries again.
+      for (const row of closed.slice(written)) {
+        const key = `${row.device_id}:${row.minute}`;
+        const newer = this.open.get(key);
+        this.open.set(key, newer ? mergeRows(row, newer) : row);
       }
-      if (i + FLUSH_CHUNK_ROWS < closed.length) await new Promise((resolve) => setImmediate(resolve));
+      this.deps.logger.error(
+        { err: error, minutes: closed.length - written },
+        'rollups not written; will retry',
+      );
     }
   }
 
