@@ -29,6 +29,17 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
       data: { ts, ...data },
     });
 
+  const rollupsOn = (db: Store['db']) =>
+    new MinuteRollups({
+      db,
+      readings,
+      events,
+      now: () => clock,
+      logger: pino({ level: 'silent' }),
+      retentionDays: 400,
+      flushMs: 10_000,
+    });
+
   beforeEach(async () => {
     store = await storeWithElder(dialect, [
       { id: 'w-0001', type: 'watch' },
@@ -41,15 +52,7 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
     events = new Channel<StoredEvent>((e) => {
       throw e;
     });
-    rollups = new MinuteRollups({
-      db: store.db,
-      readings,
-      events,
-      now: () => clock,
-      logger: pino({ level: 'silent' }),
-      retentionDays: 400,
-      flushMs: 10_000,
-    });
+    rollups = rollupsOn(store.db);
     rollups.start();
   });
   afterEach(async () => {
@@ -141,15 +144,7 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const failing = new MinuteRollups({
-      db,
-      readings,
-      events,
-      now: () => clock,
-      logger: pino({ level: 'silent' }),
-      retentionDays: 400,
-      flushMs: 10_000,
-    });
+    const failing = rollupsOn(db);
     failing.start();
     for (let m = 0; m < 600; m++) reading('r-0001', 'fall_radar', t0 + m * 60_000, { breathing_rate: 16 });
     await failing.flush(true);
