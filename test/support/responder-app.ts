@@ -1,24 +1,16 @@
 import { io, type Socket } from 'socket.io-client';
-
-export interface Offer {
-  offer_id: string;
-  alert_id: string;
-  kind: string;
-  severity: string;
-  distance_m: number;
-  expires_at: number;
-}
+import type { OfferView } from '../../dispatch/dispatch-notices.js';
 
 /** A responder's phone: the `/responder` socket, the offers it received, and its requests. */
 export class ResponderApp {
-  readonly offers: Offer[] = [];
+  readonly offers: OfferView[] = [];
   readonly withdrawn: string[] = [];
   readonly closed: string[] = [];
   readonly received: Array<{ event: string; payload: unknown }> = [];
 
   private constructor(private readonly socket: Socket) {
     socket.onAny((event: string, payload: unknown) => this.received.push({ event, payload }));
-    socket.on('offer', (o: Offer) => this.offers.push(o));
+    socket.on('offer', (o: OfferView) => this.offers.push(o));
     socket.on('offer:withdrawn', (w: { offer_id: string }) => this.withdrawn.push(w.offer_id));
     socket.on('task:closed', (t: { alert_id: string }) => this.closed.push(t.alert_id));
   }
