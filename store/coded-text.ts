@@ -17,6 +17,11 @@ export function storedText<Params>(
   return { text: english(value), code: String(value.code), params: JSON.stringify(value.params) };
 }
 
+/** A text with its `{name}` placeholders filled in (missing values: empty). */
+export function fillIn(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
 /** Stored parameters as the API gives them. */
 export function readParams(params: string | null | undefined): Record<string, unknown> | null {
   return params ? (JSON.parse(params) as Record<string, unknown>) : null;

@@ -1,6 +1,8 @@
+import { fillIn } from '../store/coded-text.js';
+
 /**
  * The ledger's words in both languages: transfer and account kinds, the coded memos
- * (memos.ts) and the statement files' headers. Plain data without imports, because the
+ * (memos.ts) and the statement files' headers. Plain data without Node imports, because the
  * console's dictionary spreads it too: a statement file and the console read alike.
  */
 export const zh = {
@@ -111,6 +113,5 @@ export function ledgerTerm(group: 'transfer' | 'account', value: string, say: Sa
 /** `say` for a fixed language, as the statement files use it. */
 export function sayIn(lang: 'zh' | 'en'): Say {
   const dictionary = lang === 'en' ? en : zh;
-  return (key, values = {}) =>
-    dictionary[key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return (key, values = {}) => fillIn(dictionary[key], values);
 }

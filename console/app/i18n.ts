@@ -1,4 +1,5 @@
 import * as reportFiles from '../../reports/report-texts';
+import { fillIn } from '../../store/coded-text';
 import * as notes from './texts/notes';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
@@ -329,8 +330,7 @@ export const locale = (): string => (language === 'zh' ? 'zh-CN' : 'en-GB');
 
 /** A string of the dictionary, `{name}` placeholders filled in. */
 export function t(key: TextKey, values: Record<string, string | number> = {}): string {
-  const text = dictionaries[language][key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fillIn(dictionaries[language][key] ?? key, values);
 }
 
 /** An enum value (kind, status…) through the dictionary; unknown values show as they are. */
