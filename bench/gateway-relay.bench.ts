@@ -5,7 +5,7 @@
  * rates, to find what it ingests before its load shedder starts dropping telemetry.
  * Brokers on core 0; load processes and the subscriber on core 1.
  */
-import { hashSecret } from '../store/secret-hash.js';
+import { hashSecret } from '../kernel/secret-hash.js';
 import { type HubProcess, startHubProcess, tempDataDir } from './lib/hub-process.js';
 import { type Credentials, deal, LoadProcess, type PublishReply } from './lib/load.js';
 import { type Mosquitto, startMosquitto, startRelayCounter } from './lib/mosquitto.js';

@@ -15,7 +15,7 @@
  * a measured step and the ladder of them, the memory run, the overload and its recovery, and the report.
  */
 
-import { hashIssuedSecret } from '../store/secret-hash.js';
+import { hashIssuedSecret } from '../kernel/secret-hash.js';
 import { measureHub } from './ingest/hub-phase.js';
 import { measureMosquitto } from './ingest/mosquitto-phase.js';
 import { ingestReport } from './ingest/report.js';

@@ -5,7 +5,7 @@
  * The hub queues at most `MAX_SLOW_SECRET_CHECKS` (default 256) slow checks and answers further CONNECTs
  * CONNACK 3 "server unavailable"; the clients retry as devices do (exponential backoff with full jitter).
  */
-import { hashIssuedSecret, hashSecret } from '../store/secret-hash.js';
+import { hashIssuedSecret, hashSecret } from '../kernel/secret-hash.js';
 import { type HubProcess, sampleHealth, startHubProcess, tempDataDir } from './lib/hub-process.js';
 import { type ConnectReply, deal, LoadProcess } from './lib/load.js';
 import { log, pinSelf, sleep } from './lib/processes.js';

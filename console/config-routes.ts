@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allow } from '../gateway/http/auth-plugin.js';
-import { errorBody } from '../gateway/http/errors.js';
+import { allow } from '../kernel/auth-plugin.js';
+import { errorBody } from '../kernel/http-errors.js';
 
 /** What the console app needs of the hub's configuration, under `/api/v1/console`. */
 export const consoleConfigRoutes: FastifyPluginAsyncZod<{ mapTileUrl: string | undefined }> = async (

@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { type Namespace, Server } from 'socket.io';
-import type { AlertUpdate } from '../dispatch/alert-book.js';
+import type { AlertUpdate } from '../alerts/alert-book.js';
 import type { DispatchNotice } from '../dispatch/dispatcher.js';
-import type { Accounts, SignedInUser } from '../gateway/accounts.js';
-import type { Channel } from '../gateway/channel.js';
+import type { Channel } from '../kernel/channel.js';
+import type { SignedInUser } from '../kernel/identity.js';
+import type { Accounts } from '../registry/accounts.js';
 
 const unitRoom = (unitId: string) => `unit:${unitId}`;
 /** The whole hub (users of no org unit). */

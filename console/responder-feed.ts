@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Dispatcher, DispatchNotice } from '../dispatch/dispatcher.js';
-import type { Accounts } from '../gateway/accounts.js';
-import type { Channel } from '../gateway/channel.js';
+import type { Channel } from '../kernel/channel.js';
+import type { Accounts } from '../registry/accounts.js';
 
 const responderRoom = (id: string) => `responder:${id}`;
 const offerMessage = z.object({ offer_id: z.string().min(1).max(64) });

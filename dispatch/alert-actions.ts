@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allow, signedIn } from '../gateway/http/auth-plugin.js';
-import { errorBody, HttpError } from '../gateway/http/errors.js';
-import { type Alert, type AlertBook, activeStatuses } from './alert-book.js';
-import { outcomes } from './alert-model.js';
-import { alertSchema } from './alert-routes.js';
+import { type Alert, type AlertBook, activeStatuses } from '../alerts/alert-book.js';
+import { outcomes } from '../alerts/alert-model.js';
+import { alertSchema } from '../alerts/alert-routes.js';
+import { timelineEntrySchema } from '../alerts/timeline-notes.js';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { Dispatcher } from './dispatcher.js';
-import { timelineEntrySchema } from './timeline-notes.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Channel } from '../gateway/channel.js';
+import { type Alert, type AlertBook, activeStatuses } from '../alerts/alert-book.js';
+import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
-import { type Alert, type AlertBook, activeStatuses } from './alert-book.js';
 import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks, WithdrawnOffer } from './responder-tasks.js';

@@ -1,4 +1,4 @@
-import type { Alert } from './alert-model.js';
+import type { Alert } from '../alerts/alert-model.js';
 
 /** What responders and the console are told as dispatch goes on. */
 export type DispatchNotice =

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Channel } from '../gateway/channel.js';
+import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
+import type { DispatchTimings } from '../alerts/ladders.js';
+import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
-import type { AlertBook, AlertUpdate } from './alert-book.js';
 import { Assignments } from './assignments.js';
 import type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispatch-notices.js';
 import { EscalationLadder } from './escalation-ladder.js';
-import type { DispatchTimings } from './policy.js';
 import { type CheckInResult, ResponderPresence } from './responder-presence.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { ResponderTasks } from './responder-tasks.js';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel } from '../gateway/channel.js';
+import type { Alert, AlertBook } from '../alerts/alert-book.js';
+import { ladderFor } from '../alerts/alert-kinds.js';
+import type { DispatchTimings } from '../alerts/ladders.js';
+import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import { communityOn } from '../store/scope.js';
-import type { Alert, AlertBook } from './alert-book.js';
 import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
-import { type DispatchTimings, ladderFor } from './policy.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { closePendingOffers } from './responder-tasks.js';
 

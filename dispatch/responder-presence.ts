@@ -1,7 +1,7 @@
 import { distance } from 'geokdbush';
+import type { AlertBook } from '../alerts/alert-book.js';
+import type { DispatchTimings } from '../alerts/ladders.js';
 import type { Database } from '../store/database.js';
-import type { AlertBook } from './alert-book.js';
-import type { DispatchTimings } from './policy.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks } from './responder-tasks.js';
 

@@ -1,7 +1,7 @@
 import { around, distance } from 'geokdbush';
 import KDBush from 'kdbush';
+import type { LadderStep, Skill } from '../alerts/ladders.js';
 import type { Database } from '../store/database.js';
-import type { LadderStep, Skill } from './policy.js';
 
 export interface Responder {
   id: string;

@@ -1,6 +1,6 @@
-import type { Channel } from '../gateway/channel.js';
+import type { Alert } from '../alerts/alert-book.js';
+import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
-import type { Alert } from './alert-book.js';
 import { type DispatchNotice, type OfferView, offeredDistance, type TaskView } from './dispatch-notices.js';
 import type { ResponderRoster } from './responder-roster.js';
 

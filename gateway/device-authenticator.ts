@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { deviceIdPattern } from '../devices/catalog.js';
+import { isSlowHash, verifySecret } from '../kernel/secret-hash.js';
 import type { Database } from '../store/database.js';
-import { isSlowHash, verifySecret } from '../store/secret-hash.js';
 
 export interface AuthenticatedDevice {
   id: string;

@@ -5,10 +5,10 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
+import { HubMetrics } from '../kernel/metrics.js';
+import { hashIssuedSecret, hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
-import { hashIssuedSecret, hashSecret } from '../store/secret-hash.js';
 import { DeviceAuthenticator } from './device-authenticator.js';
-import { HubMetrics } from './metrics.js';
 import { MqttGateway } from './mqtt-gateway.js';
 
 /** An intake whose event storage finishes only when the test says so. */

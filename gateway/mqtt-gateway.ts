@@ -5,8 +5,8 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
-import type { HubMetrics } from './metrics.js';
 import { guardPacketSize } from './packet-size-guard.js';
 
 export const hubStateTopic = 'care/hub/state';

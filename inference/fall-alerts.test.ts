@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AlertBook, type AlertUpdate } from '../dispatch/alert-book.js';
-import { Channel } from '../gateway/channel.js';
+import { AlertBook, type AlertUpdate } from '../alerts/alert-book.js';
 import type { Reading } from '../ingest/readings.js';
+import { Channel } from '../kernel/channel.js';
 import type { Store } from '../store/database.js';
 import { dialects } from '../test/support/databases.js';
 import { storeWithElder } from '../test/support/small-store.js';

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { type AlertBook, incidentKey } from '../dispatch/alert-book.js';
-import type { Channel } from '../gateway/channel.js';
+import { type AlertBook, incidentKey } from '../alerts/alert-book.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Reading } from '../ingest/readings.js';
+import type { Channel } from '../kernel/channel.js';
 import type { FallModelAlarm } from './pool/protocol.js';
 
 export interface FallAlertRules {
@@ -327,7 +327,6 @@ export class FallAlerts {
   private async raise(elderId: string, deviceId: string, details: Record<string, unknown>): Promise<boolean> {
     const result = await this.deps.alerts.raise({
       kind: 'fall',
-      per: 'elder',
       severity: 'critical',
       deviceId,
       details,

@@ -1,14 +1,21 @@
 import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
-import type { AlertBook, AlertKind, Severity } from '../dispatch/alert-book.js';
-import { incidentKey } from '../dispatch/alert-book.js';
-import type { Channel } from '../gateway/channel.js';
+import type { Channel } from '../kernel/channel.js';
 import { writeInChunks } from '../store/chunked-writes.js';
 import type { Database } from '../store/database.js';
 import { afterDaytime, type Daytime } from './daytime.js';
 import type { AvailabilityChange } from './device-intake.js';
 import type { StoredEvent } from './event-log.js';
 import type { Reading } from './readings.js';
+
+/** What can be wrong with a device; each is an alert kind of the same name. */
+export const healthConditions = ['device_offline', 'low_battery', 'not_worn'] as const;
+export type HealthCondition = (typeof healthConditions)[number];
+
+/** A condition began (with what was seen) or ended (with why): published, never raised here. */
+export type HealthChange =
+  | { deviceId: string; condition: HealthCondition; change: 'began'; details: Record<string, unknown> }
+  | { deviceId: string; condition: HealthCondition; change: 'ended'; outcome: string };
 
 export interface HealthRules {
   /** `low_battery` at or below this (%); cleared once a reading is at or above `batteryClearPercent`. */
@@ -49,10 +56,8 @@ interface DeviceState {
   worn: boolean | null;
   notWornSince: number | null;
   notWornDueAt: number;
-  /** Which of this device's alerts are active (so each is raised once and always cleared). */
-  active: Set<AlertKind>;
-  /** Alert operations for one device run in order: a clear never overtakes its raise. */
-  queue: Promise<void>;
+  /** Which of this device's conditions are on (so each begins once and always ends). */
+  active: Set<HealthCondition>;
   dirty: boolean;
   /** Only `lastSeenAt` changed since the last write. */
   seenDirty: boolean;
@@ -63,17 +68,12 @@ interface DeviceState {
 /** Timer lateness below this is scheduling noise, not a stall. */
 const STALL_NOISE_MS = 10;
 
-const conditionSeverity: Record<'device_offline' | 'low_battery' | 'not_worn', Severity> = {
-  device_offline: 'medium',
-  low_battery: 'low',
-  not_worn: 'low',
-};
-
 /**
- * Device health: last seen, battery, worn, online. Raises `device_offline` when a device
- * that was seen goes silent past its catalog timeout (silence after a hub restart is
- * counted from the restart: the hub's own downtime is not the device's), `low_battery`
- * and `not_worn`; each alert clears itself when the condition ends.
+ * Device health: last seen, battery, worn, online. A device that was seen and goes silent past
+ * its catalog timeout is `device_offline` (silence after a hub restart is counted from the
+ * restart: the hub's own downtime is not the device's); a low battery is `low_battery`, a watch
+ * off the wrist `not_worn`. Each condition's beginning and end is published on `changes`
+ * (the alerts layer turns them into alerts that clear themselves).
  */
 export class DeviceHealth {
   private readonly devices = new Map<string, DeviceState>();
@@ -94,7 +94,9 @@ export class DeviceHealth {
     private readonly deps: {
       db: Database;
       catalog: DeviceCatalog;
-      alerts: AlertBook;
+      changes: Channel<HealthChange>;
+      /** Devices whose condition was on when the hub last stopped (the alert book knows). */
+      conditionsOn: (condition: HealthCondition) => Promise<string[]>;
       readings: Channel<Reading>;
       events: Channel<StoredEvent>;
       availability: Channel<AvailabilityChange>;
@@ -107,7 +109,7 @@ export class DeviceHealth {
   ) {}
 
   async start(): Promise<void> {
-    const { db, alerts } = this.deps;
+    const { db } = this.deps;
     this.startedAt = this.deps.now();
     this.seenPersistedAt = this.startedAt;
     this.lastTick = null;
@@ -126,9 +128,9 @@ export class DeviceHealth {
       this.setNotWorn(state, row.not_worn_since ?? null);
       state.dirty = false;
     }
-    for (const kind of ['device_offline', 'low_battery', 'not_worn'] as const) {
-      for (const key of await alerts.activeIncidents(`${kind}:`)) {
-        this.devices.get(key.slice(kind.length + 1))?.active.add(kind);
+    for (const condition of healthConditions) {
+      for (const deviceId of await this.deps.conditionsOn(condition)) {
+        this.devices.get(deviceId)?.active.add(condition);
       }
     }
     this.unsubscribe.push(
@@ -152,19 +154,17 @@ export class DeviceHealth {
     await this.persist(true);
   }
 
-  /** Resolves once every queued alert operation and the latest write have finished (tests, shutdown). */
+  /** Resolves once the latest write has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.devices.values()].map((d) => d.queue));
     await this.persisting;
   }
 
-  /** A revoked device: its open conditions are closed and its silence is watched no more. */
-  async forget(deviceId: string): Promise<void> {
+  /** A revoked device: its conditions end and its silence is watched no more. */
+  forget(deviceId: string): void {
     const state = this.devices.get(deviceId);
     if (!state) return;
     this.devices.delete(deviceId);
-    for (const kind of [...state.active]) this.clear(state, kind, 'device_revoked');
-    await state.queue;
+    for (const condition of [...state.active]) this.clear(state, condition, 'device_revoked');
   }
 
   /** Health of one device as the console shows it. */
@@ -294,7 +294,6 @@ export class DeviceHealth {
       notWornSince: null,
       notWornDueAt: Number.POSITIVE_INFINITY,
       active: new Set(),
-      queue: Promise.resolve(),
       dirty: true,
       seenDirty: false,
       deafAtSeen: this.deafMs,
@@ -303,42 +302,14 @@ export class DeviceHealth {
     return state;
   }
 
-  private raise(
-    state: DeviceState,
-    kind: 'device_offline' | 'low_battery' | 'not_worn',
-    details: Record<string, unknown>,
-  ): void {
-    state.active.add(kind);
-    this.enqueue(state, async () => {
-      const raised = await this.deps.alerts.raise({
-        kind,
-        severity: conditionSeverity[kind],
-        per: 'device',
-        deviceId: state.id,
-        details,
-      });
-      if (!raised) this.deps.logger.debug({ device: state.id, kind }, 'no alert: device has no elder');
-    });
+  private raise(state: DeviceState, condition: HealthCondition, details: Record<string, unknown>): void {
+    state.active.add(condition);
+    this.deps.changes.publish({ deviceId: state.id, condition, change: 'began', details });
   }
 
-  private clear(state: DeviceState, kind: AlertKind, outcome: string): void {
-    if (!state.active.delete(kind)) return;
-    this.enqueue(state, async () => {
-      await this.deps.alerts.resolve(incidentKey(kind, state.id), {
-        status: 'resolved',
-        outcome,
-        actor: 'hub',
-      });
-    });
-  }
-
-  private enqueue(state: DeviceState, operation: () => Promise<void>): void {
-    state.queue = state.queue.then(operation).catch((error: unknown) => {
-      this.deps.logger.error(
-        { err: error, device: state.id },
-        'device health alert failed; retried at the next change',
-      );
-    });
+  private clear(state: DeviceState, condition: HealthCondition, outcome: string): void {
+    if (!state.active.delete(condition)) return;
+    this.deps.changes.publish({ deviceId: state.id, condition, change: 'ended', outcome });
   }
 
   /** Writes changed health; `everything`: also every newer "last seen" (at stop, or when due). */

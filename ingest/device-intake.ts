@@ -1,4 +1,4 @@
-import type { Channel } from '../gateway/channel.js';
+import type { Channel } from '../kernel/channel.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import { storedEvent } from './event-log.js';
 import type { LoadShedder } from './load-shedder.js';

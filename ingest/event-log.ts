@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import type { EventReading } from './readings.js';
 
 export interface StoredEvent {
@@ -13,7 +15,7 @@ export interface StoredEvent {
 }
 
 /**
- * The durable record of device events. An event is written here before the
+ * The durable record of device events, and the only writer of `device_events`. An event is written here before the
  * device gets its PUBACK; a redelivered `event_id` is recognised and not recorded twice.
  */
 export class EventLog {
@@ -72,4 +74,23 @@ export function storedEvent(event: EventReading): StoredEvent {
     receivedAt: event.receivedAt,
     data: event.data,
   };
+}
+
+/**
+ * Marks an event as handled by the alert rules, in the caller's transaction (so that a raise
+ * and its event's mark commit together and a replay is a no-op). False if it already was.
+ */
+export async function markEventHandled(
+  db: Database | Transaction<Tables>,
+  event: Pick<StoredEvent, 'deviceId' | 'eventId'>,
+  at: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('device_events')
+    .set({ handled_at: at })
+    .where('device_id', '=', event.deviceId)
+    .where('event_id', '=', event.eventId)
+    .where('handled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

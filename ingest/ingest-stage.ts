@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
-import type { AlertBook } from '../dispatch/alert-book.js';
-import { Channel } from '../gateway/channel.js';
-import type { HubConfig } from '../gateway/config.js';
-import type { HubMetrics } from '../gateway/metrics.js';
+import { Channel } from '../kernel/channel.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import type { Database } from '../store/database.js';
-import { DeviceHealth, defaultHealthRules } from './device-health.js';
+import {
+  DeviceHealth,
+  defaultHealthRules,
+  type HealthChange,
+  type HealthCondition,
+} from './device-health.js';
 import { type AvailabilityChange, DeviceIntake } from './device-intake.js';
 import { ElderDirectory } from './elder-directory.js';
 import { EventLog, type StoredEvent } from './event-log.js';
@@ -13,8 +16,18 @@ import { HotWindows } from './hot-windows.js';
 import { eventLoopUtilization, LoadShedder } from './load-shedder.js';
 import { MinuteRollups } from './minute-rollups.js';
 import { type Reading, ReadingValidator } from './readings.js';
-import { TimeSeriesWriter } from './time-series.js';
+import { type TimeSeriesTarget, TimeSeriesWriter } from './time-series.js';
 import { VitalsHistory } from './vitals-history.js';
+
+/** What ingest is told by the hub's configuration. */
+export interface IngestSettings {
+  maxPayloadBytes: number;
+  /** Event-loop busy share at which telemetry starts being shed (above 1: never). */
+  shedBusyThreshold: number;
+  rollupRetentionDays: number;
+  /** Where full telemetry goes (a server of the InfluxDB v2 write API); unset: rollups only. */
+  timeSeries?: TimeSeriesTarget | undefined;
+}
 
 /**
  * Everything between the gateway and the detectors: intake (validation, the event
@@ -25,6 +38,8 @@ export class IngestStage {
   readonly readings: Channel<Reading>;
   readonly events: Channel<StoredEvent>;
   readonly availability: Channel<AvailabilityChange>;
+  /** Device conditions beginning and ending (offline, low battery, not worn). */
+  readonly healthChanges: Channel<HealthChange>;
   readonly eventLog: EventLog;
   readonly intake: DeviceIntake;
   readonly health: DeviceHealth;
@@ -39,23 +54,25 @@ export class IngestStage {
   constructor(deps: {
     db: Database;
     catalog: DeviceCatalog;
-    config: HubConfig;
-    alerts: AlertBook;
+    settings: IngestSettings;
+    /** Devices whose condition was on when the hub last stopped. */
+    conditionsOn: (condition: HealthCondition) => Promise<string[]>;
     metrics: HubMetrics;
     now: () => number;
     log: (component: string) => Logger;
     channelError: (name: string) => (error: unknown) => void;
   }) {
-    const { db, catalog, config, metrics, now, log, channelError } = deps;
+    const { db, catalog, settings, metrics, now, log, channelError } = deps;
     this.readings = new Channel<Reading>(channelError('readings'));
     this.events = new Channel<StoredEvent>(channelError('events'));
     this.availability = new Channel<AvailabilityChange>(channelError('availability'));
+    this.healthChanges = new Channel<HealthChange>(channelError('health'));
     this.eventLog = new EventLog({ db });
     this.shedder = new LoadShedder({
       utilization: eventLoopUtilization(),
       intervalMs: 250,
       smoothingIntervals: 4,
-      saturated: config.shedBusyThreshold,
+      saturated: settings.shedBusyThreshold,
       shareGauge: (share) => metrics.shedShare.set(share),
       calm: 0.8,
       // Longer than the GC pauses of a large fleet (up to ~400 ms), far shorter than a flood's starvation.
@@ -63,7 +80,7 @@ export class IngestStage {
       clock: () => performance.now(),
     });
     this.intake = new DeviceIntake({
-      validator: new ReadingValidator({ catalog, maxPayloadBytes: config.maxPayloadBytes, now }),
+      validator: new ReadingValidator({ catalog, maxPayloadBytes: settings.maxPayloadBytes, now }),
       eventLog: this.eventLog,
       readings: this.readings,
       events: this.events,
@@ -79,7 +96,8 @@ export class IngestStage {
     this.health = new DeviceHealth({
       db,
       catalog,
-      alerts: deps.alerts,
+      changes: this.healthChanges,
+      conditionsOn: deps.conditionsOn,
       readings: this.readings,
       events: this.events,
       availability: this.availability,
@@ -93,21 +111,14 @@ export class IngestStage {
       events: this.events,
       now,
       logger: log('rollups'),
-      retentionDays: config.rollupRetentionDays,
+      retentionDays: settings.rollupRetentionDays,
       flushMs: 10_000,
     });
     this.history = new VitalsHistory({ db });
     this.directory = new ElderDirectory({ db, reloadMs: 60_000 });
-    this.timeSeries = config.influxUrl
+    this.timeSeries = settings.timeSeries
       ? new TimeSeriesWriter({
-          target: {
-            url: config.influxUrl,
-            token: config.influxToken ?? '',
-            org: config.influxOrg,
-            bucket: config.influxBucket,
-            writeAccel: config.influxWriteAccel,
-            maxBufferLines: config.influxMaxBufferLines,
-          },
+          target: settings.timeSeries,
           directory: this.directory,
           readings: this.readings,
           events: this.events,

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Channel } from '../gateway/channel.js';
+import { Channel } from '../kernel/channel.js';
 import type { Store } from '../store/database.js';
 import { dialects } from '../test/support/databases.js';
 import { storeWithElder } from '../test/support/small-store.js';

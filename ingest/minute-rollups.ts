@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Channel } from '../gateway/channel.js';
+import type { Channel } from '../kernel/channel.js';
 import { writeInChunks } from '../store/chunked-writes.js';
 import type { Database } from '../store/database.js';
 import type { RollupTable } from '../store/schema.js';

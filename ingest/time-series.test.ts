@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Channel } from '../gateway/channel.js';
-import { HubMetrics } from '../gateway/metrics.js';
+import { Channel } from '../kernel/channel.js';
+import { HubMetrics } from '../kernel/metrics.js';
 import type { Database } from '../store/database.js';
 import { ElderDirectory } from './elder-directory.js';
 import type { StoredEvent } from './event-log.js';

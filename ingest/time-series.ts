@@ -1,7 +1,7 @@
 import { InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import type { Channel } from '../gateway/channel.js';
-import type { HubMetrics } from '../gateway/metrics.js';
+import type { Channel } from '../kernel/channel.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import type { ElderDirectory } from './elder-directory.js';
 import type { StoredEvent } from './event-log.js';
 import { eventLines, readingLines } from './line-protocol.js';

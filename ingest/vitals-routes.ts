@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allow, signedIn } from '../gateway/http/auth-plugin.js';
-import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { vitalsPointSchema } from './api-schemas.js';
 import type { VitalsHistory } from './vitals-history.js';
 

@@ -3,9 +3,25 @@
  * Node-free modules are imported, because the console compiles this file too for its types.
  */
 import { z } from 'zod';
-import { serviceLevelReportSchema } from '../dispatch/api-schemas.js';
+import { reportGroups } from '../alerts/alert-kinds.js';
 
 const share = z.number().min(0).max(1).nullable();
+const spread = z.object({ median_s: z.number().nullable(), p90_s: z.number().nullable() });
+
+export const serviceLevelReportSchema = z.object({
+  org_unit: z.string().nullable().describe('null: the whole hub'),
+  from: z.number(),
+  to: z.number(),
+  alerts: z.number().int(),
+  acknowledged_within_60s: share,
+  acknowledged_within_180s: share,
+  on_site_within_45min: share,
+  acknowledge: spread,
+  accept: spread,
+  arrive: spread,
+  targets: z.object({ answered_60s: z.number(), answered_180s: z.number() }),
+});
+
 const count = {
   alerts: z.number().int(),
   closed: z.number().int().describe('closed with an outcome'),
@@ -32,7 +48,13 @@ export const districtReportSchema = z.object({
     volunteer_minutes: z.number().int(),
     services: z.number().int(),
   }),
-  by_kind: z.array(z.object({ kind: z.string(), ...count })),
+  by_kind: z.array(
+    z.object({
+      kind: z.string(),
+      group: z.enum(reportGroups).describe("the kind's group in the reports"),
+      ...count,
+    }),
+  ),
   by_unit: z.array(
     z.object({
       org_unit_id: z.string(),

@@ -1,5 +1,5 @@
+import { type Cell, csvText, type Sheet, xlsxWorkbook } from '../kernel/xlsx.js';
 import type { Language } from '../timebank/statement-files.js';
-import { type Cell, csvText, type Sheet, xlsxWorkbook } from '../timebank/xlsx.js';
 import type { DistrictReport } from './report-queries.js';
 import * as texts from './report-texts.js';
 
@@ -64,13 +64,14 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
     {
       name: w('byKind'),
       rows: [
-        header('kind', 'alerts', 'closed', 'falseAlarms', 'falseAlarmShare'),
+        header('kind', 'alerts', 'closed', 'falseAlarms', 'falseAlarmShare', 'group'),
         ...report.by_kind.map((k) => [
           kindName(k.kind),
           k.alerts,
           k.closed,
           k.false_alarms,
           share(k.false_alarm_share),
+          words[`group.${k.group}`],
         ]),
       ],
     },

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import type { ServiceLevelReport, ServiceLevels } from '../dispatch/service-levels.js';
-import type { SignedInUser } from '../gateway/accounts.js';
-import { HttpError } from '../gateway/http/errors.js';
+import { type AlertKind, alertKindSpecs, type ReportGroup } from '../alerts/alert-kinds.js';
+import { HttpError } from '../kernel/http-errors.js';
+import type { SignedInUser } from '../kernel/identity.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import type { ServiceLevelReport, ServiceLevels } from './service-levels.js';
 
 /** Outcomes that mean nobody needed help: a specialist's "false alarm", the wearer's "I'm OK". */
 export const falseAlarmOutcomes = ['false_alarm', 'wearer_ok'];
@@ -33,7 +34,7 @@ export interface DistrictReport {
   utc_offset_minutes: number;
   service_levels: ServiceLevelReport;
   totals: AlertCount & { volunteer_minutes: number; services: number };
-  by_kind: Array<AlertCount & { kind: string }>;
+  by_kind: Array<AlertCount & { kind: string; group: ReportGroup }>;
   /** The unit itself (what lies directly in it) and each unit directly below it. */
   by_unit: Array<
     AlertCount & {
@@ -134,11 +135,15 @@ export class DistrictReports {
         { org_unit_id: u.id, name: u.name, ...emptyCount(), volunteer_minutes: 0, services: 0 },
       ]),
     );
-    const kinds = new Map<string, AlertCount & { kind: string }>();
+    const kinds = new Map<string, AlertCount & { kind: string; group: ReportGroup }>();
     const totals = { ...emptyCount(), volunteer_minutes: 0, services: 0 };
     for (const g of groups) {
       const count = toCount(g);
-      const kind = kinds.get(g.kind) ?? { kind: g.kind, ...emptyCount() };
+      const kind = kinds.get(g.kind) ?? {
+        kind: g.kind,
+        group: alertKindSpecs[g.kind as AlertKind].reportGroup,
+        ...emptyCount(),
+      };
       kinds.set(g.kind, kind);
       for (const target of [kind, units.get(bucketOf(g.path))!, totals]) add(target, count);
     }

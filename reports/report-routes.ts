@@ -1,14 +1,14 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { maxReportRangeMs } from '../dispatch/service-levels.js';
-import { allow, signedIn } from '../gateway/http/auth-plugin.js';
-import { errorBody } from '../gateway/http/errors.js';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody } from '../kernel/http-errors.js';
 import { fileLanguage } from '../timebank/api-schemas.js';
 import type { Language } from '../timebank/statement-files.js';
 import { districtReportSchema, orgUnitSchema } from './api-schemas.js';
 import { reportCsv, reportFileName, reportXlsx } from './report-files.js';
 import type { DistrictReport, DistrictReports } from './report-queries.js';
+import { maxReportRangeMs } from './service-levels.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
 const defaultRangeMs = 30 * 86_400_000;

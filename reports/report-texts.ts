@@ -1,16 +1,32 @@
 /**
- * The words of the report files and the alert kinds, in both languages. Plain data without
- * imports, because the console's dictionary spreads it too: a download and the screen agree.
+ * The words of the report files and the alert kinds, in both languages. Plain data and the alert
+ * kinds' own labels (Node-free), because the console's dictionary spreads it too: a download and
+ * the screen agree.
  */
+import { type AlertKind, alertKindSpecs, type ReportGroup } from '../alerts/alert-kinds.js';
+
+type KindKey = `kind.${AlertKind}`;
+const kindWords = (lang: 'zh' | 'en') =>
+  Object.fromEntries(
+    Object.entries(alertKindSpecs).map(([kind, spec]) => [`kind.${kind}`, spec.label[lang]]),
+  ) as Record<KindKey, string>;
+
+const groupZh: Record<`group.${ReportGroup}`, string> = {
+  'group.emergency': '紧急求助',
+  'group.health': '健康',
+  'group.safety': '安全',
+  'group.device': '设备',
+};
+const groupEn: Record<`group.${ReportGroup}`, string> = {
+  'group.emergency': 'emergencies',
+  'group.health': 'health',
+  'group.safety': 'safety',
+  'group.device': 'devices',
+};
+
 export const zh = {
-  'kind.sos': '一键呼救',
-  'kind.fall': '跌倒',
-  'kind.vitals': '体征异常',
-  'kind.wandering': '夜间走失',
-  'kind.inactivity': '长时间无活动',
-  'kind.device_offline': '设备离线',
-  'kind.low_battery': '电量低',
-  'kind.not_worn': '未佩戴',
+  ...kindWords('zh'),
+  ...groupZh,
   'report.summary': '汇总',
   'report.serviceLevels': '服务水平',
   'report.byKind': '各类告警',
@@ -40,6 +56,7 @@ export const zh = {
   'report.arriveMedian': '到场用时中位数（秒）',
   'report.arriveP90': '到场用时 P90（秒）',
   'report.kind': '类型',
+  'report.group': '分组',
   'report.day': '日期',
   'report.volunteer': '志愿者',
   'report.minutes': '分钟',
@@ -49,14 +66,8 @@ export const zh = {
 export type ReportTextKey = keyof typeof zh;
 
 export const en: Record<ReportTextKey, string> = {
-  'kind.sos': 'SOS',
-  'kind.fall': 'Fall',
-  'kind.vitals': 'Vitals',
-  'kind.wandering': 'Wandering',
-  'kind.inactivity': 'Inactivity',
-  'kind.device_offline': 'Device offline',
-  'kind.low_battery': 'Low battery',
-  'kind.not_worn': 'Not worn',
+  ...kindWords('en'),
+  ...groupEn,
   'report.summary': 'summary',
   'report.serviceLevels': 'service levels',
   'report.byKind': 'alerts by kind',
@@ -86,6 +97,7 @@ export const en: Record<ReportTextKey, string> = {
   'report.arriveMedian': 'arrive median s',
   'report.arriveP90': 'arrive p90 s',
   'report.kind': 'kind',
+  'report.group': 'group',
   'report.day': 'day',
   'report.volunteer': 'volunteer',
   'report.minutes': 'minutes',

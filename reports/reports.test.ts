@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openedAlertRow } from '../dispatch/alert-book.js';
-import { ServiceLevels } from '../dispatch/service-levels.js';
+import { openedAlertRow } from '../alerts/alert-book.js';
 import { dialects } from '../test/support/databases.js';
-import { ledgerWithDistrict, signInAll, type TestLedger, timebankApp } from '../timebank/test-district.js';
-import { unzip } from '../timebank/zip-reader.js';
+import {
+  ledgerWithDistrict,
+  signInAll,
+  type TestLedger,
+  timebankApp,
+} from '../test/support/timebank-district.js';
+import { unzip } from '../test/support/zip-reader.js';
 import { DistrictReports } from './report-queries.js';
 import { reportRoutes } from './report-routes.js';
+import { ServiceLevels } from './service-levels.js';
 
 const day = 86_400_000;
 const url = '/api/v1/reports';
@@ -118,8 +123,8 @@ describe.each(dialects)('reports on %s', (dialect) => {
     });
     expect(report.totals.false_alarm_share).toBeCloseTo(2 / 3);
     expect(report.by_kind).toEqual([
-      { kind: 'fall', alerts: 2, closed: 2, false_alarms: 1, false_alarm_share: 0.5 },
-      { kind: 'sos', alerts: 2, closed: 1, false_alarms: 1, false_alarm_share: 1 },
+      { kind: 'fall', group: 'emergency', alerts: 2, closed: 2, false_alarms: 1, false_alarm_share: 0.5 },
+      { kind: 'sos', group: 'emergency', alerts: 2, closed: 1, false_alarms: 1, false_alarm_share: 1 },
     ]);
     const units = Object.fromEntries(report.by_unit.map((u: { org_unit_id: string }) => [u.org_unit_id, u]));
     expect(units.jingtian).toMatchObject({
@@ -155,9 +160,9 @@ describe.each(dialects)('reports on %s', (dialect) => {
     const lines = csv.body.replace(/^\ufeff/, '').split('\r\n');
     const kinds = lines.indexOf('alerts by kind');
     expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
-      'kind,alerts,closed,false alarms,false alarm share',
-      'Fall,2,2,1,0.5',
-      'SOS,2,1,1,1',
+      'kind,alerts,closed,false alarms,false alarm share,group',
+      'Fall,2,2,1,0.5,emergencies',
+      'SOS,2,1,1,1,emergencies',
     ]);
     expect(lines).toContain('v-0001,v-0001,1,45,0.75');
     const xlsx = await get(`/summary?${range}&format=xlsx&lang=en`, as.streetAdmin);
@@ -175,9 +180,9 @@ describe.each(dialects)('reports on %s', (dialect) => {
     expect(lines[1]).toBe('单位,开始,结束,告警,已结案,误报,误报率,服务次数,志愿服务分钟');
     const kinds = lines.indexOf('各类告警');
     expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
-      '类型,告警,已结案,误报,误报率',
-      '跌倒,2,2,1,0.5',
-      '一键呼救,2,1,1,1',
+      '类型,告警,已结案,误报,误报率,分组',
+      '跌倒,2,2,1,0.5,紧急求助',
+      '一键呼救,2,1,1,1,紧急求助',
     ]);
     expect(lines.some((l) => l.startsWith('60 秒内确认,0.5,'))).toBe(true);
     const xlsx = unzip((await get(`/summary?${range}&format=xlsx&lang=zh`, as.streetAdmin)).rawPayload);

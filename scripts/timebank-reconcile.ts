@@ -3,7 +3,7 @@
  * prints the totals per org unit. Reads the hub's store (DATA_DIR or DATABASE_URL,
  * as the hub does). Exits 1 naming every broken rule; 2 if it cannot run.
  */
-import { loadConfigOrExit } from '../gateway/config.js';
+import { loadConfigOrExit } from '../hub/config.js';
 import { openStore } from '../store/database.js';
 import { Reconciliation, type ReconciliationReport } from '../timebank/reconciliation.js';
 

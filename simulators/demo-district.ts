@@ -1,4 +1,4 @@
-import type { DistrictDocumentInput } from '../store/district-document.js';
+import type { DistrictDocumentInput } from '../registry/district-document.js';
 import { seededRandom } from './seeded-random.js';
 
 const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];

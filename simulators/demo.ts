@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { loadDeviceCatalog } from '../devices/catalog.js';
-import { ConfigError, loadConfig } from '../gateway/config.js';
-import { startHub } from '../gateway/hub.js';
+import { ConfigError, loadConfig } from '../hub/config.js';
+import { startHub } from '../hub/hub.js';
 import { demoDistrict, demoSecret, demoSpecialistPassword } from './demo-district.js';
 import { DeviceFleet } from './device-fleet.js';
 import { seededRandom } from './seeded-random.js';

@@ -367,7 +367,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  // Service orders (dispatch/service-orders.ts): the time bank's daily requests and volunteers'
+  // Service orders (services/service-orders.ts): the time bank's daily requests and volunteers'
   // emergency responses, each status change audited. Also an index for the service-level report.
   '0005-service-orders': {
     async up(db: Kysely<unknown>) {
@@ -443,7 +443,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('alerts_opened_at').on('alerts').column('opened_at').execute();
     },
   },
-  // Timeline notes the hub writes get a stable code and JSON parameters (dispatch/timeline-notes.ts),
+  // Timeline notes the hub writes get a stable code and JSON parameters (alerts/timeline-notes.ts),
   // so the console shows them in the reader's language; `note` keeps the English for older rows and clients.
   '0006-timeline-note-codes': {
     async up(db: Kysely<unknown>) {

@@ -285,7 +285,7 @@ export interface Tables {
   timebank_catalog_items: TimebankCatalogItemTable;
 }
 
-/** A service order of the time bank (dispatch/service-orders.ts). */
+/** A service order of the time bank (services/service-orders.ts). */
 export interface ServiceOrderTable {
   id: string;
   /** meal_delivery, visit, accompany_clinic, phone_help, emergency_response */
@@ -340,7 +340,7 @@ export interface Tables {
   service_order_transitions: ServiceOrderTransitionTable;
 }
 
-/** A coded timeline note (dispatch/timeline-notes.ts); NULL for a person's text and for older rows. */
+/** A coded timeline note (alerts/timeline-notes.ts); NULL for a person's text and for older rows. */
 type NoteCodeColumn = ColumnType<string | null, string | null | undefined, string | null>;
 
 // Migration 0006: the hub's own timeline notes carry a code and its parameters (JSON).

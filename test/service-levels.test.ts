@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { quantile } from '../dispatch/service-levels.js';
-import { ServiceOrderError } from '../dispatch/service-orders.js';
+import { quantile } from '../reports/service-levels.js';
+import { ServiceOrderError } from '../services/service-orders.js';
 import { dialects } from './support/databases.js';
 import { type ServiceDistrict, serviceApp, serviceDistrict } from './support/service-district.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlertBook } from '../dispatch/alert-book.js';
-import { ServiceOrderError } from '../dispatch/service-orders.js';
-import { Channel } from '../gateway/channel.js';
+import { AlertBook } from '../alerts/alert-book.js';
+import { Channel } from '../kernel/channel.js';
+import { ServiceOrderError } from '../services/service-orders.js';
 import { dialects } from './support/databases.js';
 import { type ServiceDistrict, serviceApp, serviceDistrict } from './support/service-district.js';
 

@@ -69,7 +69,7 @@ describe('replay', () => {
     const replay = await new Replay({ dir, logger }).run();
     const { stdout } = await promisify(execFile)('npx', [
       'tsx',
-      'inference/training/falls-eval.ts',
+      'training/falls-eval.ts',
       '--data',
       dir,
       '--quiet',

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
-import { type signInAll, type TestLedger, timebankApiWithEarnings } from './test-district.js';
+import {
+  type signInAll,
+  type TestLedger,
+  timebankApiWithEarnings,
+} from '../test/support/timebank-district.js';
 
 const base = '/api/v1/timebank';
 type Headers = { authorization: string };

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SignedInUser } from '../gateway/accounts.js';
-import { allow, signedIn } from '../gateway/http/auth-plugin.js';
-import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
+import type { SignedInUser } from '../kernel/identity.js';
 import { catalogItemSchema, ownerId } from './api-schemas.js';
 import type { Ledger } from './ledger.js';
 import { covers, forbidden } from './route-access.js';

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
+import { ledgerWithDistrict, type TestLedger } from '../test/support/timebank-district.js';
 import { type AccountRef, accountKinds } from './accounts.js';
 import type { Write, WriteEnd, WriterJob } from './concurrent-writer.js';
-import { ledgerWithDistrict, type TestLedger } from './test-district.js';
 import { writeTransaction } from './write-transaction.js';
 
 /** Writer threads, each with its own store connections (loading one takes ~0.5 s: started once per file). */

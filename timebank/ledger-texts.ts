@@ -1,4 +1,4 @@
-import { fillIn } from '../store/coded-text.js';
+import { fillIn } from '../kernel/coded-text.js';
 
 /**
  * The ledger's words in both languages: transfer and account kinds, the coded memos

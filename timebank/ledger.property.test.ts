@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
+import { ledgerWithDistrict, type TestLedger } from '../test/support/timebank-district.js';
 import { type AccountKind, type AccountRef, accountId } from './accounts.js';
 import { LedgerError } from './ledger-error.js';
 import type { Transfer } from './postings.js';
 import { creditForService, overdraftFor, type TimebankRulesInput, withinCaps } from './rules.js';
-import { ledgerWithDistrict, type TestLedger } from './test-district.js';
 
 // Small limits so that sequences run into them often.
 const rulesInput: TimebankRulesInput = {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
+import { ledgerWithDistrict, type TestLedger } from '../test/support/timebank-district.js';
 import type { AccountRef } from './accounts.js';
 import type { CertifiedService } from './earnings.js';
 import { Ledger } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
 import { type TimebankRulesInput, timebankRulesSchema } from './rules.js';
-import { ledgerWithDistrict, type TestLedger } from './test-district.js';
 
 const volunteer = (ownerId = 'v-0001'): AccountRef => ({ kind: 'volunteer', ownerId });
 const elder = (ownerId = 'e-0001'): AccountRef => ({ kind: 'elder', ownerId });

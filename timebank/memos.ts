@@ -1,4 +1,4 @@
-import { type Coded, readParams, storedText } from '../store/coded-text.js';
+import { type Coded, readParams, storedText } from '../kernel/coded-text.js';
 
 /**
  * What the ledger writes as a transfer's memo: a stable code and its parameters, stored

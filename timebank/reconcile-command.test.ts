@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
-import { ledgerWithDistrict, type TestLedger } from './test-district.js';
+import { ledgerWithDistrict, type TestLedger } from '../test/support/timebank-district.js';
 
 const script = fileURLToPath(new URL('../scripts/timebank-reconcile.ts', import.meta.url));
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allow, signedIn } from '../gateway/http/auth-plugin.js';
-import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { redemptionRecordSchema } from './api-schemas.js';
 import type { Ledger } from './ledger.js';
 

@@ -1,5 +1,5 @@
-import type { SignedInUser } from '../gateway/accounts.js';
-import { HttpError } from '../gateway/http/errors.js';
+import { HttpError } from '../kernel/http-errors.js';
+import type { SignedInUser } from '../kernel/identity.js';
 import type { Account } from './accounts.js';
 
 /** The unit at `path` is the user's org unit or lies below it. */

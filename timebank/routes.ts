@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { HttpError } from '../gateway/http/errors.js';
+import { HttpError } from '../kernel/http-errors.js';
 import { accountRoutes } from './account-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import type { Ledger } from './ledger.js';

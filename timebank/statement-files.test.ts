@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { unzip } from '../test/support/zip-reader.js';
 import { StatementFiles } from './statement-files.js';
 import type { Statement } from './statements.js';
-import { unzip } from './zip-reader.js';
 
 const statement: Statement = {
   subject: 'jingtian',

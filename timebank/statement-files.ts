@@ -1,6 +1,6 @@
+import { type Cell, csvText, xlsxWorkbook } from '../kernel/xlsx.js';
 import { ledgerTerm, memoText, sayIn } from './ledger-texts.js';
 import type { Statement } from './statements.js';
-import { type Cell, csvText, xlsxWorkbook } from './xlsx.js';
 
 /** The language of a downloaded file's headers, kinds and memos. */
 export type Language = 'zh' | 'en';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../test/support/databases.js';
-import { ledgerWithDistrict, type TestLedger, timebankApp } from './test-district.js';
+import { ledgerWithDistrict, type TestLedger, timebankApp } from '../test/support/timebank-district.js';
 
 describe.each(dialects)('the time bank story on %s', (dialect) => {
   let t: TestLedger;

@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allow, signedIn } from '../gateway/http/auth-plugin.js';
-import { errorBody, HttpError } from '../gateway/http/errors.js';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { AccountRef } from './accounts.js';
 import {
   accountRefSchema,

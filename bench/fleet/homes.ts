@@ -1,5 +1,5 @@
 /** The fleet's homes: each a watch, a fall radar and a door contact, provisioned in the hub's store beforehand. */
-import { hashIssuedSecret } from '../../store/secret-hash.js';
+import { hashIssuedSecret } from '../../kernel/secret-hash.js';
 import { seedHomes } from '../lib/seed.js';
 import { secret, specialist } from './settings.js';
 

@@ -99,7 +99,7 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The hub as operators run it (`gateway/main.ts`, configured by environment), pinned to core 0,
+ * The hub as operators run it (`hub/main.ts`, configured by environment), pinned to core 0,
  * on a data directory prepared beforehand. Resolves once `GET /healthz` answers 200.
  */
 export async function startHubProcess(options: {
@@ -110,7 +110,7 @@ export async function startHubProcess(options: {
   env?: Record<string, string>;
 }): Promise<HubProcess> {
   const [port, mqttPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawnTsx(0, 'gateway/main.ts', {
+  const child: ChildProcess = spawnTsx(0, 'hub/main.ts', {
     env: {
       ...process.env,
       HOST: '127.0.0.1',

@@ -14,7 +14,7 @@ export function cheapSecretHash(secret: string): string {
 
 export interface SeededWatch {
   id: string;
-  /** A stored secret hash in the hub's format (see store/secret-hash.ts). */
+  /** A stored secret hash in the hub's format (see kernel/secret-hash.ts). */
   secretHash: string;
 }
 

@@ -1,5 +1,5 @@
+import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
-import { fillIn } from '../../store/coded-text';
 import * as notes from './texts/notes';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';

@@ -5,12 +5,12 @@
  * none of them (alert-model.ts and ledger-kinds.ts, plain lists, excepted).
  */
 import type { z } from 'zod';
-import type { Outcome, Severity } from '../../dispatch/alert-model';
-import type { boardElderSchema, boardResponderSchema, serviceOrderSchema } from '../../dispatch/api-schemas';
-import type { timelineEntrySchema } from '../../dispatch/timeline-notes';
-import type { deviceSchema, meSchema } from '../../gateway/http/api-schemas';
+import type { Outcome, Severity } from '../../alerts/alert-model';
+import type { timelineEntrySchema } from '../../alerts/timeline-notes';
 import type { vitalsPointSchema } from '../../ingest/api-schemas';
+import type { deviceSchema, meSchema } from '../../registry/api-schemas';
 import type { districtReportSchema, orgUnitSchema } from '../../reports/api-schemas';
+import type { serviceOrderSchema } from '../../services/api-schemas';
 import type {
   accountListingSchema,
   accountViewSchema,
@@ -19,9 +19,10 @@ import type {
   redemptionRecordSchema,
   statementSchema,
 } from '../../timebank/api-schemas';
+import type { boardElderSchema, boardResponderSchema } from '../api-schemas';
 
-export type { Alert, Severity } from '../../dispatch/alert-model';
-export { activeStatuses } from '../../dispatch/alert-model';
+export type { Alert, Severity } from '../../alerts/alert-model';
+export { activeStatuses } from '../../alerts/alert-model';
 export type { OfferView as Offer, TaskView as Task } from '../../dispatch/dispatch-notices';
 export { accountKinds } from '../../timebank/ledger-kinds';
 

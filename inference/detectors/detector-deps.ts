@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { AlertBook, Severity } from '../../dispatch/alert-book.js';
-import type { Channel } from '../../gateway/channel.js';
+import type { AlertBook } from '../../alerts/alert-book.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
+import type { Channel } from '../../kernel/channel.js';
 import type { Database } from '../../store/database.js';
 
 /** The one dependencies object every detector stage takes. */
@@ -16,8 +16,7 @@ export interface DetectorDeps<Rules> {
   rules: Rules;
 }
 
-/** Severity as a number that grows with urgency (0: nothing raised). */
-export const severityRank: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+export { severityRank } from '../../alerts/alert-model.js';
 
 /** What a started detector runs: its subscriptions to readings and events, its tick and reconcile timers. */
 export class DetectorRun {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../../test/support/databases.js';
-import { advance, DetectorRig, shenzhen, useFakeClock } from './detector-test-kit.js';
+import { advance, DetectorRig, shenzhen, useFakeClock } from '../../test/support/detector-kit.js';
 import { Detectors, defaultDetectorRules } from './index.js';
 
 const minute = 60_000;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { emptyRow } from '../../ingest/minute-rollups.js';
 import { dialects } from '../../test/support/databases.js';
-import { advance, DetectorRig, elderId, shenzhen, useFakeClock } from './detector-test-kit.js';
+import { advance, DetectorRig, elderId, shenzhen, useFakeClock } from '../../test/support/detector-kit.js';
 import { defaultInactivityRules, Inactivity, type InactivityRules } from './inactivity.js';
 
 const minute = 60_000;

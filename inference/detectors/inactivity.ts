@@ -1,10 +1,10 @@
+import { IncidentLedger } from '../../alerts/incident-ledger.js';
 import { afterDaytime, type Daytime } from '../../ingest/daytime.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import { replayLatestActivity } from './activity-history.js';
 import { type DetectorDeps, DetectorRun, severityRank } from './detector-deps.js';
 import { anyDevice, type ElderHome, loadElderHomes } from './elder-roster.js';
-import { IncidentLedger } from './incident-ledger.js';
 import { type AccelSamples, wristMoved } from './motion.js';
 
 export interface InactivityRules {

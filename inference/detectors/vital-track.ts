@@ -1,4 +1,4 @@
-import type { Severity } from '../../dispatch/alert-book.js';
+import type { Severity } from '../../alerts/alert-book.js';
 import { Streak } from './streak.js';
 import type { VitalLimits, VitalsRules } from './vitals-rules.js';
 

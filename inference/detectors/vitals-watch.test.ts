@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { emptyRow } from '../../ingest/minute-rollups.js';
 import type { RollupTable } from '../../store/schema.js';
 import { dialects } from '../../test/support/databases.js';
-import { advance, DetectorRig, elderId, shenzhen, useFakeClock } from './detector-test-kit.js';
+import { advance, DetectorRig, elderId, shenzhen, useFakeClock } from '../../test/support/detector-kit.js';
 import { defaultVitalsRules } from './vitals-rules.js';
 import { VitalsWatch } from './vitals-watch.js';
 

@@ -1,10 +1,10 @@
+import { IncidentLedger } from '../../alerts/incident-ledger.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import { replayHeartRateMinutes } from './baseline-history.js';
 import { type DetectorDeps, DetectorRun, severityRank } from './detector-deps.js';
 import { loadElderHomes } from './elder-roster.js';
 import { HeartRateBaseline, madToSigma } from './heart-rate-baseline.js';
-import { IncidentLedger } from './incident-ledger.js';
 import { localDay } from './local-hours.js';
 import { Streak } from './streak.js';
 import { ruleSeverity, type VitalRule, VitalTrack } from './vital-track.js';

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../../test/support/databases.js';
-import { advance, DetectorRig, elderId, home, shenzhen, useFakeClock } from './detector-test-kit.js';
+import {
+  advance,
+  DetectorRig,
+  elderId,
+  home,
+  shenzhen,
+  useFakeClock,
+} from '../../test/support/detector-kit.js';
 import { defaultWanderingRules, NightWandering, type WanderingRules } from './wandering.js';
 
 const minute = 60_000;

@@ -1,9 +1,9 @@
+import { IncidentLedger } from '../../alerts/incident-ledger.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import { type DetectorDeps, DetectorRun } from './detector-deps.js';
 import { type ElderHome, loadElderHomes } from './elder-roster.js';
 import { distanceMeters, fenceSide } from './geofence.js';
-import { IncidentLedger } from './incident-ledger.js';
 import { inLocalHours, type LocalHours } from './local-hours.js';
 
 export interface WanderingRules {

@@ -1,4 +1,4 @@
-import type { DistrictDocumentInput } from '../../store/district-document.js';
+import type { DistrictDocumentInput } from '../../registry/district-document.js';
 import { seededRandom } from '../seeded-random.js';
 
 type LatLon = { lat: number; lon: number };

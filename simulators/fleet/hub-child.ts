@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { loadConfig } from '../../gateway/config.js';
-import { startHub } from '../../gateway/hub.js';
+import { loadConfig } from '../../hub/config.js';
+import { startHub } from '../../hub/hub.js';
 import { type ClockState, SimClock } from './sim-clock.js';
 
 /** The simulator's own hub in a process of its own: settings and clock from argv, clock changes over IPC. */

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { loadConfig } from '../../gateway/config.js';
-import { type Hub, startHub } from '../../gateway/hub.js';
+import { loadConfig } from '../../hub/config.js';
+import { type Hub, startHub } from '../../hub/hub.js';
 import type { ClockState, SimClock } from './sim-clock.js';
 
 export interface LocalHubOptions {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { FallBatch } from '../../inference/fall/batch.js';
 import { FallDetector } from '../../inference/fall/detector.js';
+import { type FallTrial, readFallTrials } from '../../inference/fall/falls-data.js';
 import { FallFeatures } from '../../inference/fall/features.js';
 import { FallStream } from '../../inference/fall/stream.js';
+import { scanRecording } from '../../inference/fall/trial-scan.js';
 import { watchSeconds } from '../../inference/pool/watch-replay.js';
-import { type FallTrial, readFallTrials } from '../../inference/training/falls-data.js';
-import { scanRecording } from '../../inference/training/trial-scan.js';
 import { DeviceLinks, sleep } from './device-links.js';
 import { HubApi } from './hub-api.js';
 import { LocalHub } from './local-hub.js';

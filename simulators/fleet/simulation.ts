@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { io } from 'socket.io-client';
-import type { DistrictDocumentInput } from '../../store/district-document.js';
+import type { DistrictDocumentInput } from '../../registry/district-document.js';
 import { seededRandom } from '../seeded-random.js';
 import { drawHabits } from './daily-life.js';
 import { DeviceLinks } from './device-links.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertKinds, openedAlertRow, severities } from '../../dispatch/alert-book.js';
+import { alertKinds, openedAlertRow, severities } from '../../alerts/alert-book.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { desktop, launchChromium, shoot } from './support/browser.js';
 import { buildConsole, consoleUrl } from './support/console-server.js';

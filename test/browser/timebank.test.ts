@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unzip } from '../../timebank/zip-reader.js';
 import type { TestHub } from '../support/hub.js';
+import { unzip } from '../support/zip-reader.js';
 import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
@@ -207,8 +207,8 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     // Downloaded in the console's language (Chinese by default).
     expect(section('汇总')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '0.5', '1', '45']);
     expect(section('各类告警').slice(0, 2)).toEqual([
-      ['跌倒', '1', '1', '0', '0'],
-      ['一键呼救', '1', '1', '1', '1'],
+      ['跌倒', '1', '1', '0', '0', '紧急求助'],
+      ['一键呼救', '1', '1', '1', '1', '紧急求助'],
     ]);
     expect(section('志愿服务时长')[0]).toEqual(['v-0001', '李建国', '1', '45', '0.75']);
 
@@ -224,9 +224,9 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await shoot(page, '64-reports-en', true);
     const english = (await downloaded(page, '#report-csv')).bytes.toString('utf8').split('\r\n');
     expect(english.slice(english.indexOf('alerts by kind') + 1)[0]).toBe(
-      'kind,alerts,closed,false alarms,false alarm share',
+      'kind,alerts,closed,false alarms,false alarm share,group',
     );
-    expect(english).toContain('Fall,1,1,0,0');
+    expect(english).toContain('Fall,1,1,0,0,emergencies');
   }, 60_000);
 
   it('[CONSOLE-ZOOM] the time bank, reports and the volunteer’s tabs reflow at 200 % zoom', async () => {

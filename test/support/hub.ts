@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { type HubConfig, loadConfig } from '../../gateway/config.js';
-import { type Hub, startHub } from '../../gateway/hub.js';
-import type { DistrictDocumentInput } from '../../store/district-document.js';
+import { type HubConfig, loadConfig } from '../../hub/config.js';
+import { type Hub, startHub } from '../../hub/hub.js';
+import type { DistrictDocumentInput } from '../../registry/district-document.js';
 import { type Dialect, freshPostgresDatabase } from './databases.js';
 
 export const adminPassword = 'admin-password-1';

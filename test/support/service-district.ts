@@ -1,19 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Insertable } from 'kysely';
-import { openedAlertRow } from '../../dispatch/alert-book.js';
-import { serviceLevelRoutes } from '../../dispatch/service-level-routes.js';
-import { ServiceLevels } from '../../dispatch/service-levels.js';
-import { serviceOrderRoutes } from '../../dispatch/service-order-routes.js';
-import { ServiceOrders } from '../../dispatch/service-orders.js';
-import type { SignedInUser } from '../../gateway/accounts.js';
+import { openedAlertRow } from '../../alerts/alert-book.js';
+import type { SignedInUser } from '../../kernel/identity.js';
+import { serviceLevelRoutes } from '../../reports/service-level-routes.js';
+import { ServiceLevels } from '../../reports/service-levels.js';
+import { serviceOrderRoutes } from '../../services/service-order-routes.js';
+import { ServiceOrders } from '../../services/service-orders.js';
 import type { Store } from '../../store/database.js';
 import type { AlertTable } from '../../store/schema.js';
 import type { Ledger } from '../../timebank/ledger.js';
-import { ledgerWithDistrict, routesApp, signedInAs, type Username } from '../../timebank/test-district.js';
 import type { Dialect } from './databases.js';
+import { ledgerWithDistrict, routesApp, signedInAs, type Username } from './timebank-district.js';
 
-export type { Username } from '../../timebank/test-district.js';
+export type { Username } from './timebank-district.js';
 
 export interface ServiceDistrict {
   store: Store;
@@ -29,7 +29,7 @@ export interface ServiceDistrict {
 }
 
 /**
- * The time bank's test district (timebank/test-district.ts: 景田 with the 王 family and
+ * The time bank's test district (test/support/timebank-district.ts: 景田 with the 王 family and
  * elder e-0001, 梅林 with e-0002, volunteers, staff, specialists, admins) with service
  * orders and service levels on it. The real ledger pays the credits.
  */

@@ -1,4 +1,4 @@
-/** The hub's coded timeline notes (dispatch/timeline-notes.ts) and their parts, in both languages. */
+/** The hub's coded timeline notes (alerts/timeline-notes.ts) and their parts, in both languages. */
 export const zh = {
   'note.opened': '告警产生：{kind}',
   'note.acknowledged': '已确认收到',

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { HubConfig } from '../../../gateway/config.js';
+import type { HubConfig } from '../../../hub/config.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
 import { launchChromium } from './browser.js';
 import { buildConsole, consoleUrl } from './console-server.js';

@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import type { EventLog, StoredEvent } from '../ingest/event-log.js';
+import type { Channel } from '../kernel/channel.js';
+import type { AlertBook } from './alert-book.js';
+import { type AlertKind, alertKindSpecs } from './alert-kinds.js';
+
+/** Device events that open an alert by themselves. Detectors (inference) add the rest. */
+const eventAlerts: Record<string, AlertKind> = { sos: 'sos' };
+
+/**
+ * Turns stored device events into alerts. At start it first replays events that
+ * were stored (and acknowledged) but not yet handled when the hub last stopped.
+ */
+export interface EventHandler {
+  readonly eventTypes: readonly string[];
+  /** Resolves once the event's effect is stored. */
+  handleEvent(event: StoredEvent): Promise<void>;
+}
+
+export class EventAlerts {
+  private unsubscribe: (() => void) | undefined;
+  /** Events being handled now: the sweep must not hand the same one over twice. */
+  private readonly inFlight = new Set<string>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: {
+      events: Channel<StoredEvent>;
+      eventLog: EventLog;
+      alerts: AlertBook;
+      /** Stages that answer some event types themselves (e.g. falls, "I'm OK"). */
+      handlers: EventHandler[];
+      logger: Logger;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.events.subscribe((event) => this.handle(event));
+    await this.replay(Number.POSITIVE_INFINITY);
+    // An event whose handling failed (say, the store was briefly locked) is retried, not forgotten.
+    this.sweepTimer = setInterval(() => {
+      this.replay(Date.now() - 5_000).catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'replaying unhandled events failed'),
+      );
+    }, 10_000);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearInterval(this.sweepTimer);
+  }
+
+  /** Handles stored events that no alert rule has seen yet, received before `before`. */
+  private async replay(before: number): Promise<void> {
+    // Each event at most once per replay: one that stays unhandled (in flight, or failing) ends it.
+    const attempted = new Set<string>();
+    for (;;) {
+      const pending = (await this.deps.eventLog.unhandled(500)).filter(
+        (e) => e.receivedAt < before && !attempted.has(`${e.deviceId}/${e.eventId}`),
+      );
+      if (pending.length === 0) return;
+      this.deps.logger.info({ count: pending.length }, 'handling events stored but not yet handled');
+      for (const event of pending) {
+        attempted.add(`${event.deviceId}/${event.eventId}`);
+        await this.handle(event);
+      }
+    }
+  }
+
+  async handle(event: StoredEvent): Promise<void> {
+    const key = `${event.deviceId}/${event.eventId}`;
+    if (this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    try {
+      await this.route(event);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async route(event: StoredEvent): Promise<void> {
+    const kind = eventAlerts[event.type];
+    if (kind) {
+      const raised = await this.deps.alerts.raise({
+        kind,
+        severity: alertKindSpecs[kind].severity,
+        deviceId: event.deviceId,
+        event,
+        details: {
+          event_id: event.eventId,
+          event_type: event.type,
+          device_ts: event.ts,
+          received_at: event.receivedAt,
+        },
+      });
+      if (!raised) {
+        this.deps.logger.warn(
+          { device: event.deviceId, event: event.eventId },
+          'no alert: device has no elder, or event already handled',
+        );
+      }
+      return;
+    }
+    // Handed over, and marked handled only once the handler has stored what it does with it.
+    for (const handler of this.deps.handlers) {
+      if (handler.eventTypes.includes(event.type)) await handler.handleEvent(event);
+    }
+    await this.deps.alerts.markHandled(event);
+  }
+}

@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import type { Database } from '../store/database.js';
+import { type AlertBook, type AlertKind, incidentKey, type Severity } from './alert-book.js';
+import { severityRank } from './alert-model.js';
+
+export interface LoadedIncident {
+  severity: Severity;
+  openedAt: number;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The incidents of one alert kind that a detector has raised, one per elder, as the detector
+ * believes them: raised once, updated only when worth it, always cleared. Operations for one
+ * elder run in order (a clear never overtakes its raise); different elders run side by side.
+ */
+export class IncidentLedger {
+  /** Elders with an open incident of this kind: the most severe severity raised, and the latest raise. */
+  private readonly open = new Map<string, { severity: Severity; raise: number }>();
+  private raises = 0;
+  /** The incidents found open at `load()`: what the alert says about them. */
+  private readonly loaded = new Map<string, LoadedIncident>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private sweep: Promise<void> | null = null;
+
+  constructor(private readonly deps: { db: Database; alerts: AlertBook; kind: AlertKind; logger: Logger }) {}
+
+  /** Loads the incidents still active in the alert book (after a restart) with their severity. */
+  async load(): Promise<void> {
+    const { db, alerts, kind } = this.deps;
+    const prefix = `${kind}:`;
+    const keys = await alerts.activeIncidents(prefix);
+    const rows = await db
+      .selectFrom('active_incidents as i')
+      .innerJoin('alerts as a', 'a.id', 'i.alert_id')
+      .select(['i.incident_key', 'a.severity', 'a.opened_at', 'a.details'])
+      .where('a.kind', '=', kind)
+      .execute();
+    const found = new Map(rows.map((r) => [r.incident_key, r]));
+    this.open.clear();
+    this.loaded.clear();
+    for (const key of keys) {
+      const elderId = key.slice(prefix.length);
+      const row = found.get(key);
+      const severity = (row?.severity as Severity | undefined) ?? 'low';
+      this.open.set(elderId, { severity, raise: 0 });
+      this.loaded.set(elderId, {
+        severity,
+        openedAt: row?.opened_at ?? 0,
+        details: row ? (JSON.parse(row.details) as Record<string, unknown>) : {},
+      });
+    }
+  }
+
+  /** The incident of the elder that was open at `load()`, if it still is. */
+  loadedIncident(elderId: string): LoadedIncident | undefined {
+    return this.open.has(elderId) ? this.loaded.get(elderId) : undefined;
+  }
+
+  isOpen(elderId: string): boolean {
+    return this.open.has(elderId);
+  }
+
+  /** The most severe severity raised for the elder's open incident, or undefined. */
+  severity(elderId: string): Severity | undefined {
+    return this.open.get(elderId)?.severity;
+  }
+
+  /** Elders with an open incident (for the tick's clearing checks). */
+  elders(): IterableIterator<string> {
+    return this.open.keys();
+  }
+
+  /** Opens the elder's incident, or updates it (the alert book keeps the more severe severity). */
+  raise(elderId: string, deviceId: string, severity: Severity, details: Record<string, unknown>): void {
+    const previous = this.open.get(elderId)?.severity;
+    this.open.set(elderId, {
+      severity: previous && severityRank[previous] >= severityRank[severity] ? previous : severity,
+      raise: ++this.raises,
+    });
+    const { alerts, kind, logger } = this.deps;
+    this.enqueue(elderId, async () => {
+      const raised = await alerts.raise({ kind, severity, deviceId, details });
+      if (!raised) logger.debug({ elder: elderId, device: deviceId, kind }, 'no alert: device has no elder');
+    });
+  }
+
+  /** Closes the elder's incident, if one is open. */
+  clear(elderId: string, outcome: string): void {
+    if (!this.open.delete(elderId)) return;
+    this.loaded.delete(elderId);
+    const { alerts, kind } = this.deps;
+    this.enqueue(elderId, async () => {
+      await alerts.resolve(incidentKey(kind, elderId), { status: 'resolved', outcome, actor: 'hub' });
+    });
+  }
+
+  /**
+   * Finds incidents a person closed at the console (or that never opened: the device had no
+   * elder) and forgets them, so that the next episode raises a new alert instead of being
+   * taken for the one that is gone. Checked in each elder's queue, after its own pending raise.
+   */
+  async reconcile(onClosed: (elderId: string) => void): Promise<void> {
+    if (this.sweep) return this.sweep; // one at a time
+    this.sweep = this.compare(onClosed).finally(() => {
+      this.sweep = null;
+    });
+    return this.sweep;
+  }
+
+  /** Resolves once every queued operation (and a running reconcile) has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.sweep || this.queues.size > 0) {
+      await this.sweep?.catch(() => undefined);
+      await Promise.all([...this.queues.values()]);
+    }
+  }
+
+  private async compare(onClosed: (elderId: string) => void): Promise<void> {
+    const { alerts, kind } = this.deps;
+    const active = new Set(await alerts.activeIncidents(`${kind}:`));
+    for (const elderId of this.open.keys()) {
+      const key = incidentKey(kind, elderId);
+      if (active.has(key)) continue;
+      const seen = this.open.get(elderId)?.raise;
+      this.enqueue(elderId, async () => {
+        // A raise since the comparison is newer than what the comparison saw.
+        if (this.open.get(elderId)?.raise !== seen) return;
+        if ((await alerts.activeIncidents(key)).includes(key)) return;
+        this.open.delete(elderId);
+        this.loaded.delete(elderId);
+        onClosed(elderId);
+      });
+    }
+  }
+
+  private enqueue(elderId: string, operation: () => Promise<void>): void {
+    const queued = (this.queues.get(elderId) ?? Promise.resolve())
+      .then(operation)
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: error, elder: elderId, kind: this.deps.kind },
+          'detector alert failed; retried at the next change',
+        );
+      })
+      .finally(() => {
+        if (this.queues.get(elderId) === queued) this.queues.delete(elderId);
+      });
+    this.queues.set(elderId, queued);
+  }
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { deviceIdPattern } from '../devices/catalog.js';
+import { roles } from '../kernel/identity.js';
+import { skills } from './responder-skills.js';
+
+export const orgLevels = ['district', 'street', 'community', 'property', 'family'] as const;
+export type OrgLevel = (typeof orgLevels)[number];
+export const responderKinds = ['volunteer', 'staff'] as const;
+
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores');
+const name = z.string().trim().min(1).max(100);
+const location = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+
+export const districtDocumentSchema = z.object({
+  org_units: z
+    .array(z.object({ id, name, level: z.enum(orgLevels), parent: id.optional() }))
+    .max(100_000)
+    .default([]),
+  elders: z
+    .array(
+      z.object({
+        id,
+        name,
+        org_unit: id,
+        address: z.string().trim().min(1).max(200),
+        location: location.optional(),
+        devices: z
+          .array(
+            z.object({
+              id: z.string().regex(deviceIdPattern, 'must match ^[a-z0-9][a-z0-9-]{2,63}$'),
+              type: z.string().min(1),
+              secret: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
+            }),
+          )
+          .max(32)
+          .default([]),
+      }),
+    )
+    .max(200_000)
+    .default([]),
+  responders: z
+    .array(
+      z.object({
+        id,
+        name,
+        kind: z.enum(responderKinds),
+        org_unit: id,
+        skills: z.array(z.enum(skills)).max(skills.length).default([]),
+        location: location.optional(),
+      }),
+    )
+    .max(100_000)
+    .default([]),
+  users: z
+    .array(
+      z.object({
+        username: id,
+        password: z.string().min(8, 'must be at least 8 characters').max(256).optional(),
+        role: z.enum(roles),
+        org_unit: id,
+      }),
+    )
+    .max(100_000)
+    .default([]),
+});
+
+export type DistrictDocument = z.infer<typeof districtDocumentSchema>;
+export type DistrictDocumentInput = z.input<typeof districtDocumentSchema>;
+
+/** `elders[3].devices[0].id`: the path form a 400 answer names a bad entry by. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}

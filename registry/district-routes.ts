@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
+import type { DistrictRegistry } from './district.js';
+import { districtDocumentSchema } from './district-document.js';
+
+const idLists = z.object({
+  org_units: z.array(z.string()),
+  elders: z.array(z.string()),
+  devices: z.array(z.string()),
+  responders: z.array(z.string()),
+  users: z.array(z.string()),
+});
+
+export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry }> = async (
+  app,
+  { registry },
+) => {
+  app.put(
+    '/',
+    {
+      preHandler: allow('admin'),
+      schema: {
+        tags: ['district'],
+        summary:
+          'Upsert org units, elders and their devices, responders and users (never deletes; all or nothing)',
+        body: districtDocumentSchema,
+        response: {
+          200: z.object({
+            created: idLists,
+            updated: idLists,
+            issued_secrets: z.record(z.string(), z.string()),
+          }),
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+        },
+      },
+      bodyLimit: 64 * 1024 * 1024,
+    },
+    async (request) => {
+      const user = signedIn(request);
+      const result = await registry.apply(request.body, {
+        username: user.username,
+        scopePath: user.scopePath,
+      });
+      if (!result.ok) {
+        throw new HttpError(
+          400,
+          'invalid_district',
+          `the document has ${result.issues.length} invalid entries; nothing was changed`,
+          result.issues,
+        );
+      }
+      return result.change;
+    },
+  );
+};

@@ -1,0 +1,479 @@
+import type { DeviceCatalog } from '../devices/catalog.js';
+import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from '../kernel/secret-hash.js';
+import type { Database } from '../store/database.js';
+import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
+
+export interface DocumentIssue {
+  path: string;
+  message: string;
+}
+
+/** Who is applying the document: everything they touch must lie under their org unit. */
+export interface ActingUser {
+  username: string;
+  /** Path of the user's org unit, e.g. `/futian/lianhua/`. */
+  scopePath: string;
+}
+
+type Kind = 'org_units' | 'elders' | 'devices' | 'responders' | 'users';
+type IdLists = Record<Kind, string[]>;
+
+export interface DistrictChange {
+  created: IdLists;
+  updated: IdLists;
+  /** Secrets the hub issued for new devices given without one. Shown once, stored only hashed. */
+  issued_secrets: Record<string, string>;
+}
+
+export type ApplyResult = { ok: true; change: DistrictChange } | { ok: false; issues: DocumentIssue[] };
+
+interface UnitNode {
+  id: string;
+  level: OrgLevel;
+  parent: string | null;
+  storedPath: string | null;
+}
+
+const emptyLists = (): IdLists => ({ org_units: [], elders: [], devices: [], responders: [], users: [] });
+
+/**
+ * Applies a district document: upserts by id, never deletes, all or nothing.
+ * Every problem is collected (not just the first) so the caller can fix them in one go.
+ */
+export class DistrictRegistry {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      catalog: DeviceCatalog;
+      now: () => number;
+      /** Told after a document is applied, so that in-memory views of the district reload. */
+      applied: (change: DistrictChange) => Promise<void>;
+      /** Told each device secret written (the gateway skips the slow check at its first CONNECT). */
+      secretStored?: SecretStored;
+    },
+  ) {}
+
+  async apply(doc: DistrictDocument, actor: ActingUser): Promise<ApplyResult> {
+    const issues: DocumentIssue[] = [];
+    const units = await this.unitTree(doc, issues);
+    const paths = computePaths(units);
+    const inScope = (path: string | undefined | null) => !!path && path.startsWith(actor.scopePath);
+    const unitPath = (id: string) => paths.get(id);
+
+    doc.org_units.forEach((unit, i) => {
+      const stored = units.get(unit.id)?.storedPath;
+      const path = paths.get(unit.id);
+      // A unit without a path has a bad parent, reported already.
+      if ((path && !inScope(path)) || (stored && !inScope(stored))) {
+        issues.push({ path: `org_units[${i}]`, message: `outside your org unit (${actor.scopePath})` });
+      }
+    });
+
+    const [elders, devices, responders, users] = await Promise.all([
+      this.existing(
+        'elders',
+        'id',
+        doc.elders.map((e) => e.id),
+      ),
+      this.existing(
+        'devices',
+        'id',
+        doc.elders.flatMap((e) => e.devices.map((d) => d.id)),
+      ),
+      this.existing(
+        'responders',
+        'id',
+        doc.responders.map((r) => r.id),
+      ),
+      this.existing(
+        'users',
+        'username',
+        doc.users.map((u) => u.username),
+      ),
+    ]);
+    const storedElderUnits = await this.unitPathsOf('elders', 'id', [...elders.keys()]);
+    const storedResponderUnits = await this.unitPathsOf('responders', 'id', [...responders.keys()]);
+    const storedUserUnits = await this.unitPathsOf('users', 'username', [...users.keys()]);
+    const owners = [...devices.values()].flatMap((d) => (d.elder_id ? [d.elder_id] : []));
+    const deviceOwnerUnits = await this.unitPathsOf('elders', 'id', owners);
+
+    const checkUnit = (path: string, orgUnit: string, storedPath: string | undefined) => {
+      if (!unitPath(orgUnit))
+        issues.push({ path: `${path}.org_unit`, message: `unknown org unit ${orgUnit}` });
+      else if (!inScope(unitPath(orgUnit)) || (storedPath !== undefined && !inScope(storedPath))) {
+        issues.push({ path, message: `outside your org unit (${actor.scopePath})` });
+      }
+    };
+
+    duplicates(
+      doc.elders.map((e) => e.id),
+      'elders',
+      'id',
+      issues,
+    );
+    const deviceIds = new Map<string, string>();
+    doc.elders.forEach((elder, i) => {
+      checkUnit(`elders[${i}]`, elder.org_unit, storedElderUnits.get(elder.id));
+      elder.devices.forEach((device, j) => {
+        const path = `elders[${i}].devices[${j}]`;
+        if (deviceIds.has(device.id)) {
+          issues.push({
+            path: `${path}.id`,
+            message: `device ${device.id} also appears at ${deviceIds.get(device.id)}`,
+          });
+        }
+        deviceIds.set(device.id, path);
+        if (!this.deps.catalog.get(device.type)) {
+          issues.push({
+            path: `${path}.type`,
+            message: `unknown device type; known: ${this.deps.catalog.names().join(', ')}`,
+          });
+        }
+        const stored = devices.get(device.id);
+        if (stored && stored.type !== device.type) {
+          issues.push({
+            path: `${path}.type`,
+            message: `device ${device.id} is a ${stored.type}; a type is fixed once provisioned`,
+          });
+        }
+        const ownerPath = stored?.elder_id ? deviceOwnerUnits.get(stored.elder_id) : undefined;
+        if (ownerPath !== undefined && !inScope(ownerPath)) {
+          issues.push({
+            path: `${path}.id`,
+            message: `device ${device.id} belongs to an elder outside your org unit`,
+          });
+        }
+      });
+    });
+
+    duplicates(
+      doc.responders.map((r) => r.id),
+      'responders',
+      'id',
+      issues,
+    );
+    doc.responders.forEach((r, i) => {
+      checkUnit(`responders[${i}]`, r.org_unit, storedResponderUnits.get(r.id));
+    });
+
+    duplicates(
+      doc.users.map((u) => u.username),
+      'users',
+      'username',
+      issues,
+    );
+    const responderIds = new Set(doc.responders.map((r) => r.id));
+    const unknownResponders = doc.users.filter(
+      (u) => u.role === 'responder' && !responderIds.has(u.username),
+    );
+    const storedResponders = await this.existing(
+      'responders',
+      'id',
+      unknownResponders.map((u) => u.username),
+    );
+    doc.users.forEach((user, i) => {
+      checkUnit(`users[${i}]`, user.org_unit, storedUserUnits.get(user.username));
+      if (!users.has(user.username) && !user.password) {
+        issues.push({ path: `users[${i}].password`, message: 'a new user needs a password' });
+      }
+      if (
+        user.role === 'responder' &&
+        !responderIds.has(user.username) &&
+        !storedResponders.has(user.username)
+      ) {
+        issues.push({
+          path: `users[${i}].username`,
+          message: 'a responder user is named after its responder id; no such responder',
+        });
+      }
+    });
+
+    if (issues.length > 0) return { ok: false, issues };
+    const change = await this.write(doc, units, paths, { elders, devices, responders, users });
+    await this.deps.applied(change);
+    return { ok: true, change };
+  }
+
+  private async write(
+    doc: DistrictDocument,
+    units: Map<string, UnitNode>,
+    paths: Map<string, string>,
+    stored: {
+      elders: Map<string, unknown>;
+      devices: Map<string, unknown>;
+      responders: Map<string, unknown>;
+      users: Map<string, unknown>;
+    },
+  ): Promise<DistrictChange> {
+    const now = this.deps.now();
+    const change: DistrictChange = { created: emptyLists(), updated: emptyLists(), issued_secrets: {} };
+    // Slow hashes happen before the transaction so it stays short.
+    const deviceHashes = new Map<string, string>();
+    const deviceSecrets = new Map<string, string>();
+    await Promise.all(
+      doc.elders.flatMap((elder) =>
+        elder.devices.map(async (device) => {
+          if (!device.secret && stored.devices.has(device.id)) return;
+          const secret = device.secret ?? newSecret();
+          if (!device.secret) change.issued_secrets[device.id] = secret;
+          deviceSecrets.set(device.id, secret);
+          deviceHashes.set(device.id, device.secret ? await hashSecret(secret) : hashIssuedSecret(secret));
+        }),
+      ),
+    );
+    const passwordHashes = new Map<string, string>();
+    await Promise.all(
+      doc.users.map(async (u) => {
+        if (u.password) passwordHashes.set(u.username, await hashSecret(u.password));
+      }),
+    );
+
+    const docUnits = new Map(doc.org_units.map((u) => [u.id, u]));
+    // Parents before children; then every unit whose path moved (descendants of a moved unit too).
+    const ordered = [...units.values()].sort((a, b) => depth(paths.get(a.id)!) - depth(paths.get(b.id)!));
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const node of ordered) {
+        const unit = docUnits.get(node.id);
+        const path = paths.get(node.id)!;
+        if (unit) {
+          (node.storedPath === null ? change.created : change.updated).org_units.push(unit.id);
+          await trx
+            .insertInto('org_units')
+            .values({
+              id: unit.id,
+              name: unit.name,
+              level: unit.level,
+              parent_id: unit.parent ?? null,
+              path,
+              updated_at: now,
+            })
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet({
+                name: unit.name,
+                level: unit.level,
+                parent_id: unit.parent ?? null,
+                path,
+                updated_at: now,
+              }),
+            )
+            .execute();
+        } else if (node.storedPath !== path) {
+          await trx
+            .updateTable('org_units')
+            .set({ path, updated_at: now })
+            .where('id', '=', node.id)
+            .execute();
+        }
+      }
+      for (const elder of doc.elders) {
+        (stored.elders.has(elder.id) ? change.updated : change.created).elders.push(elder.id);
+        const values = {
+          name: elder.name,
+          org_unit_id: elder.org_unit,
+          address: elder.address,
+          lat: elder.location?.lat ?? null,
+          lon: elder.location?.lon ?? null,
+          updated_at: now,
+        };
+        await trx
+          .insertInto('elders')
+          .values({ id: elder.id, ...values })
+          .onConflict((oc) => oc.column('id').doUpdateSet(values))
+          .execute();
+        for (const device of elder.devices) {
+          const hash = deviceHashes.get(device.id);
+          if (stored.devices.has(device.id)) {
+            change.updated.devices.push(device.id);
+            await trx
+              .updateTable('devices')
+              .set({ elder_id: elder.id, ...(hash ? { secret_hash: hash } : {}) })
+              .where('id', '=', device.id)
+              .execute();
+          } else {
+            change.created.devices.push(device.id);
+            await trx
+              .insertInto('devices')
+              .values({
+                id: device.id,
+                type: device.type,
+                elder_id: elder.id,
+                secret_hash: hash!,
+                revoked_at: null,
+                created_at: now,
+              })
+              .execute();
+          }
+        }
+      }
+      for (const r of doc.responders) {
+        (stored.responders.has(r.id) ? change.updated : change.created).responders.push(r.id);
+        const values = {
+          name: r.name,
+          kind: r.kind,
+          org_unit_id: r.org_unit,
+          skills: JSON.stringify(r.skills),
+          lat: r.location?.lat ?? null,
+          lon: r.location?.lon ?? null,
+          updated_at: now,
+        };
+        await trx
+          .insertInto('responders')
+          .values({ id: r.id, ...values })
+          .onConflict((oc) => oc.column('id').doUpdateSet(values))
+          .execute();
+      }
+      for (const u of doc.users) {
+        const hash = passwordHashes.get(u.username);
+        const values = {
+          role: u.role,
+          org_unit_id: u.org_unit,
+          updated_at: now,
+          ...(hash ? { password_hash: hash } : {}),
+        };
+        if (stored.users.has(u.username)) {
+          change.updated.users.push(u.username);
+          await trx.updateTable('users').set(values).where('username', '=', u.username).execute();
+          // A changed role, unit or password ends the user's sessions: they log in again under the new rights.
+          await trx.deleteFrom('sessions').where('username', '=', u.username).execute();
+        } else {
+          change.created.users.push(u.username);
+          await trx
+            .insertInto('users')
+            .values({ username: u.username, password_hash: hash!, ...values })
+            .execute();
+        }
+      }
+    });
+    for (const [id, hash] of deviceHashes) this.deps.secretStored?.(id, deviceSecrets.get(id)!, hash);
+    return change;
+  }
+
+  /** Stored units merged with the document's; reports duplicates, unknown parents and level order. */
+  private async unitTree(doc: DistrictDocument, issues: DocumentIssue[]): Promise<Map<string, UnitNode>> {
+    const rows = await this.deps.db
+      .selectFrom('org_units')
+      .select(['id', 'level', 'parent_id', 'path'])
+      .execute();
+    const units = new Map<string, UnitNode>(
+      rows.map((r) => [
+        r.id,
+        { id: r.id, level: r.level as OrgLevel, parent: r.parent_id, storedPath: r.path },
+      ]),
+    );
+    duplicates(
+      doc.org_units.map((u) => u.id),
+      'org_units',
+      'id',
+      issues,
+    );
+    for (const unit of doc.org_units) {
+      units.set(unit.id, {
+        id: unit.id,
+        level: unit.level,
+        parent: unit.parent ?? null,
+        storedPath: units.get(unit.id)?.storedPath ?? null,
+      });
+    }
+    doc.org_units.forEach((unit, i) => {
+      if (unit.level === 'district') {
+        if (unit.parent) issues.push({ path: `org_units[${i}].parent`, message: 'a district has no parent' });
+        return;
+      }
+      if (!unit.parent) {
+        issues.push({ path: `org_units[${i}].parent`, message: `a ${unit.level} needs a parent` });
+        return;
+      }
+      const parent = units.get(unit.parent);
+      if (!parent)
+        issues.push({ path: `org_units[${i}].parent`, message: `unknown org unit ${unit.parent}` });
+      else if (orgLevels.indexOf(parent.level) >= orgLevels.indexOf(unit.level)) {
+        issues.push({
+          path: `org_units[${i}].level`,
+          message: `a ${unit.level} cannot sit under a ${parent.level}`,
+        });
+      }
+    });
+    return units;
+  }
+
+  private async existing<T extends 'elders' | 'devices' | 'responders' | 'users'>(
+    table: T,
+    key: 'id' | 'username',
+    ids: string[],
+  ): Promise<Map<string, { type?: string; elder_id?: string | null }>> {
+    const found = new Map<string, { type?: string; elder_id?: string | null }>();
+    for (const chunk of chunks(ids, 500)) {
+      if (table === 'devices') {
+        const rows = await this.deps.db
+          .selectFrom('devices')
+          .select(['id', 'type', 'elder_id'])
+          .where('id', 'in', chunk)
+          .execute();
+        for (const r of rows) found.set(r.id, { type: r.type, elder_id: r.elder_id });
+      } else {
+        const rows = await (this.deps.db as Database)
+          .selectFrom(table as 'users')
+          .select(`${key as 'username'} as key`)
+          .where(key as 'username', 'in', chunk)
+          .execute();
+        for (const r of rows) found.set(r.key, {});
+      }
+    }
+    return found;
+  }
+
+  /** The stored org unit path of each entity, to refuse moving something out of another's scope. */
+  private async unitPathsOf(table: 'elders' | 'responders' | 'users', key: 'id' | 'username', ids: string[]) {
+    const found = new Map<string, string>();
+    for (const chunk of chunks(ids, 500)) {
+      const rows = await this.deps.db
+        .selectFrom(`${table as 'users'} as e`)
+        .leftJoin('org_units as o', 'o.id', 'e.org_unit_id')
+        .select([`e.${key as 'username'} as key`, 'o.path'])
+        .where(`e.${key as 'username'}`, 'in', chunk)
+        .execute();
+      // A user of no org unit (the first admin) belongs to the whole hub.
+      for (const r of rows) found.set(r.key, r.path ?? '/');
+    }
+    return found;
+  }
+}
+
+/**
+ * Each unit's materialised path. Levels strictly decrease from parent to child (checked
+ * before), so a valid tree has no cycles; `seen` only keeps an invalid one from looping.
+ */
+function computePaths(units: Map<string, UnitNode>): Map<string, string> {
+  const paths = new Map<string, string>();
+  const resolve = (id: string, seen: Set<string>): string | undefined => {
+    const known = paths.get(id);
+    if (known) return known;
+    const node = units.get(id);
+    if (!node || seen.has(id)) return undefined;
+    seen.add(id);
+    const parentPath = node.parent ? resolve(node.parent, seen) : '/';
+    if (parentPath === undefined) return undefined;
+    const path = `${parentPath}${id}/`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const id of units.keys()) resolve(id, new Set());
+  return paths;
+}
+
+function duplicates(ids: string[], list: string, key: string, issues: DocumentIssue[]): void {
+  const first = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (first.has(id))
+      issues.push({ path: `${list}[${i}].${key}`, message: `duplicate of ${list}[${first.get(id)}]` });
+    else first.set(id, i);
+  });
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

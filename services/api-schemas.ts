@@ -1,0 +1,61 @@
+/**
+ * The shapes of the service orders' HTTP answers, with their kinds and statuses (OpenAPI is
+ * generated from them). Only zod is imported, because the console
+ * compiles this file too and reads its types from these schemas.
+ */
+import { z } from 'zod';
+
+/** What an elder, their family or a specialist may ask for. */
+export const requestKinds = ['meal_delivery', 'visit', 'accompany_clinic', 'phone_help'] as const;
+/** …plus the record of a volunteer's answer to an alert. */
+export const serviceKinds = [...requestKinds, 'emergency_response'] as const;
+export const serviceStatuses = [
+  'requested',
+  'taken',
+  'in_progress',
+  'done',
+  'rated',
+  'certified',
+  'cancelled',
+] as const;
+export type RequestKind = (typeof requestKinds)[number];
+export type ServiceKind = (typeof serviceKinds)[number];
+export type ServiceStatus = (typeof serviceStatuses)[number];
+
+/** A service order as its reader may see it (`view` in service-order-model.ts). */
+export const serviceOrderSchema = z.object({
+  id: z.string(),
+  kind: z.enum(serviceKinds),
+  status: z.enum(serviceStatuses),
+  note: z.string().describe('as typed; for an emergency response the English fallback of `note_code`'),
+  note_code: z
+    .string()
+    .nullable()
+    .describe('the hub’s own note (an emergency response): a stable code to render in any language'),
+  note_params: z.record(z.string(), z.unknown()).nullable().describe('the parameters of `note_code`'),
+  wanted_at: z.number().describe('ms since the Unix epoch'),
+  community_id: z.string(),
+  org_unit_id: z.string().nullable().describe('null for a volunteer whose task it is not'),
+  elder: z
+    .object({ id: z.string(), name: z.string(), address: z.string() })
+    .nullable()
+    .describe('null for a volunteer whose task it is not (yet, or any more)'),
+  requested_by: z.string().nullable(),
+  requested_at: z.number(),
+  volunteer_id: z.string().nullable(),
+  taken_at: z.number().nullable(),
+  checked_in_at: z.number().nullable(),
+  checked_out_at: z.number().nullable(),
+  measured_minutes: z.number().nullable().describe('check-out − check-in, whole minutes'),
+  rating: z.number().nullable(),
+  rating_comment: z.string().nullable(),
+  claimed_minutes: z.number().nullable(),
+  certified_by: z.string().nullable(),
+  certified_at: z.number().nullable(),
+  credit: z
+    .object({ status: z.string(), credited_minutes: z.number().nullable(), capped_by: z.string().nullable() })
+    .nullable()
+    .describe("the ledger's answer: paid, or flagged for a specialist's decision"),
+  alert_id: z.string().nullable(),
+  updated_at: z.number(),
+});

@@ -1,0 +1,78 @@
+import type { SignedInUser } from '../kernel/identity.js';
+import type { ServiceOrderBook } from './service-order-book.js';
+import { type ServiceCredits, type ServiceOrderView, view, wrongStatus } from './service-order-model.js';
+
+/** A served order's rating and its certification, which pays the volunteer through the time bank. */
+export class ServiceCertification {
+  constructor(private readonly deps: { book: ServiceOrderBook; credits: ServiceCredits }) {}
+
+  /**
+   * The elder's family rates the service (1–5). A specialist or admin may record the
+   * rating an elder without the app gave by phone; the audit names who entered it.
+   */
+  async rate(
+    actor: SignedInUser,
+    id: string,
+    rating: { rating: number; comment?: string | undefined },
+  ): Promise<ServiceOrderView> {
+    await this.deps.book.staffRow(actor, id);
+    await this.deps.book.moveOrRefuse(id, 'rate', {
+      from: ['done'],
+      to: 'rated',
+      actor: actor.username,
+      note: { code: 'order_rated', params: { rating: rating.rating } },
+      set: () => ({
+        rating: rating.rating,
+        rating_comment: rating.comment ?? null,
+        rated_by: actor.username,
+      }),
+    });
+    return this.deps.book.get(actor, id);
+  }
+
+  /**
+   * A specialist certifies a rated service with the minutes claimed: the ledger pays them
+   * from the community's fund, or flags a claim over 1.5× the measured time for a decision.
+   * The ledger credits a service once (keyed by the order id), so a retry after a lost
+   * answer is replayed there and then recorded here.
+   */
+  async certify(actor: SignedInUser, id: string, claimedMinutes: number): Promise<ServiceOrderView> {
+    const row = await this.deps.book.staffRow(actor, id);
+    if (row.status === 'certified') return view(row, actor);
+    if (row.status !== 'rated' || !row.volunteer_id) {
+      throw wrongStatus(id, row.status, 'certify');
+    }
+    const { result } = await this.deps.credits.depositForService({
+      serviceId: row.id,
+      volunteerId: row.volunteer_id,
+      orgUnitId: row.community_id,
+      claimedMinutes,
+      measuredMinutes: row.measured_minutes ?? 0,
+      certifiedBy: actor.username,
+      ...(row.checked_out_at === null ? {} : { servedAt: row.checked_out_at }),
+    });
+    // Lost only to a concurrent certification of the same order, which the ledger paid once.
+    await this.deps.book.move(id, {
+      from: ['rated'],
+      to: 'certified',
+      actor: actor.username,
+      note: {
+        code: 'order_certified',
+        params: {
+          claimed_minutes: claimedMinutes,
+          measured_minutes: row.measured_minutes ?? 0,
+          credit_status: result.status,
+        },
+      },
+      set: (_row, at) => ({
+        claimed_minutes: claimedMinutes,
+        certified_by: actor.username,
+        certified_at: at,
+        credit_status: result.status,
+        credited_minutes: result.credited_minutes,
+        capped_by: result.capped_by,
+      }),
+    });
+    return this.deps.book.get(actor, id);
+  }
+}

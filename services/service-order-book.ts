@@ -1,0 +1,150 @@
+import type { Transaction } from 'kysely';
+import { noteColumns, type TimelineNote } from '../alerts/timeline-notes.js';
+import type { SignedInUser } from '../kernel/identity.js';
+import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
+import { communityOn } from '../store/scope.js';
+import {
+  type Move,
+  notFound,
+  type OrderRow,
+  ServiceOrderError,
+  type ServiceOrderView,
+  type ServiceStatus,
+  view,
+  wrongStatus,
+} from './service-order-model.js';
+
+/**
+ * The stored service orders as the other order classes use them: rows read with their elder
+ * and scope, who may see or act on one, and status changes as conditional updates written
+ * with their audit record in one transaction.
+ */
+export class ServiceOrderBook {
+  constructor(private readonly deps: { db: Database; now: () => number }) {}
+
+  /** Moves the order if its status is one of `from`; false when it was not (or another move won). */
+  async move(id: string, change: Move): Promise<boolean> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('service_orders')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!current || !change.from.includes(current.status as ServiceStatus)) return false;
+      const at = this.deps.now();
+      const result = await trx
+        .updateTable('service_orders')
+        .set({ ...change.set?.(current, at), status: change.to, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', current.status)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await this.audit(trx, id, {
+        actor: change.actor,
+        from: current.status,
+        to: change.to,
+        note: change.note ?? null,
+      });
+      return true;
+    });
+  }
+
+  /** Moves the order, or refuses with its status as it is now. */
+  async moveOrRefuse(id: string, action: string, change: Move): Promise<void> {
+    if (await this.move(id, change)) return;
+    const row = await this.row(id);
+    throw wrongStatus(id, row?.status ?? 'gone', action);
+  }
+
+  /** The audit record of a status change, in the change's transaction. */
+  async audit(
+    trx: Transaction<Tables>,
+    orderId: string,
+    entry: { actor: string; from: string | null; to: ServiceStatus; note: TimelineNote },
+  ): Promise<void> {
+    await trx
+      .insertInto('service_order_transitions')
+      .values({
+        order_id: orderId,
+        at: this.deps.now(),
+        actor: entry.actor,
+        from_status: entry.from,
+        to_status: entry.to,
+        ...noteColumns(entry.note),
+      })
+      .execute();
+  }
+
+  /** The order, if it lies in the scope of a staff or family user. */
+  async staffRow(actor: SignedInUser, id: string): Promise<OrderRow> {
+    const row = await this.row(id);
+    if (actor.role === 'responder' || !row?.org_unit_path.startsWith(actor.scopePath)) {
+      throw notFound(`no service order ${id} in your org unit`);
+    }
+    return row;
+  }
+
+  /** The order, if the volunteer took it. */
+  async ownRow(actor: SignedInUser, id: string): Promise<OrderRow> {
+    const row = await this.row(id);
+    if (actor.role !== 'responder' || !row || row.volunteer_id !== actor.username) {
+      throw notFound(`no service order ${id} taken by you`);
+    }
+    return row;
+  }
+
+  async row(id: string): Promise<OrderRow | undefined> {
+    return this.select().where('s.id', '=', id).executeTakeFirst();
+  }
+
+  /** Orders with their elder's name and address and their org unit's path. */
+  select() {
+    return this.deps.db
+      .selectFrom('service_orders as s')
+      .innerJoin('elders as e', 'e.id', 's.elder_id')
+      .innerJoin('org_units as o', 'o.id', 's.org_unit_id')
+      .selectAll('s')
+      .select(['e.name as elder_name', 'e.address as elder_address', 'o.path as org_unit_path']);
+  }
+
+  /** The signed-in responder as a time-bank volunteer, with their community. */
+  async volunteer(actor: SignedInUser): Promise<{ id: string; communityId: string }> {
+    const responder =
+      actor.role === 'responder'
+        ? await this.deps.db
+            .selectFrom('responders')
+            .select(['id', 'kind', 'org_unit_id'])
+            .where('id', '=', actor.username)
+            .executeTakeFirst()
+        : undefined;
+    if (responder?.kind !== 'volunteer') {
+      throw new ServiceOrderError(403, 'not_a_volunteer', 'service orders are taken by time-bank volunteers');
+    }
+    return { id: responder.id, communityId: await this.communityOf(responder.org_unit_id) };
+  }
+
+  /** The community an org unit lies in (the "local" of local service), or the unit itself above community level. */
+  async communityOf(orgUnitId: string): Promise<string> {
+    const unit = await this.deps.db
+      .selectFrom('org_units')
+      .select('path')
+      .where('id', '=', orgUnitId)
+      .executeTakeFirst();
+    const community = unit ? await communityOn(this.deps.db, unit.path) : undefined;
+    return community?.id ?? orgUnitId;
+  }
+
+  /** One order as the user may see it; a hidden and a missing order look the same. */
+  async get(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
+    const row = await this.row(id);
+    if (row && actor.role === 'responder') {
+      const volunteer = await this.volunteer(actor);
+      const open = row.status === 'requested' && row.community_id === volunteer.communityId;
+      if (open || row.volunteer_id === volunteer.id) return view(row, actor);
+    } else if (row?.org_unit_path.startsWith(actor.scopePath)) {
+      return view(row, actor);
+    }
+    throw notFound(`no service order ${id} for you`);
+  }
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { readNote } from '../alerts/timeline-notes.js';
+import type { SignedInUser } from '../kernel/identity.js';
+import type { Database } from '../store/database.js';
+import { underPath } from '../store/scope.js';
+import type { ServiceOrderBook } from './service-order-book.js';
+import {
+  emptyOrder,
+  notFound,
+  orderNoteColumns,
+  type RequestKind,
+  ServiceOrderError,
+  type ServiceOrderView,
+  type ServiceStatus,
+  type TimelineEntry,
+  view,
+} from './service-order-model.js';
+
+/**
+ * Requests and their service: published for an elder, seen by the volunteers of the elder's
+ * community, taken by one (the first taker wins), served between check-in and check-out, or
+ * cancelled before; every change audited.
+ */
+export class ServiceRequests {
+  constructor(private readonly deps: { db: Database; book: ServiceOrderBook; now: () => number }) {}
+
+  /** An elder's family, a specialist or an admin asks for help for an elder in their scope. */
+  async publish(
+    actor: SignedInUser,
+    input: { elder_id: string; kind: RequestKind; note: string; wanted_at: number },
+  ): Promise<ServiceOrderView> {
+    const { db, now } = this.deps;
+    const elder = await db
+      .selectFrom('elders as e')
+      .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
+      .select(['e.id', 'e.org_unit_id'])
+      .where('e.id', '=', input.elder_id)
+      .where(underPath('o.path', actor.scopePath))
+      .executeTakeFirst();
+    if (!elder) throw notFound(`no elder ${input.elder_id} in your org unit`);
+    const community = await this.deps.book.communityOf(elder.org_unit_id);
+    const id = randomUUID();
+    const at = now();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('service_orders')
+        .values({
+          ...emptyOrder,
+          id,
+          kind: input.kind,
+          status: 'requested',
+          elder_id: elder.id,
+          org_unit_id: elder.org_unit_id,
+          community_id: community,
+          ...orderNoteColumns(input.note),
+          wanted_at: input.wanted_at,
+          requested_by: actor.username,
+          requested_at: at,
+          updated_at: at,
+        })
+        .execute();
+      await this.deps.book.audit(trx, id, {
+        actor: actor.username,
+        from: null,
+        to: 'requested',
+        note: { code: 'order_requested', params: { kind: input.kind } },
+      });
+    });
+    return this.deps.book.get(actor, id);
+  }
+
+  /**
+   * Orders the user may see, newest first: staff and family the orders of their org unit
+   * and below; a volunteer the open requests of their community (whose, hidden) and their own.
+   */
+  async list(
+    actor: SignedInUser,
+    filter: { status?: ServiceStatus | undefined; limit: number },
+  ): Promise<ServiceOrderView[]> {
+    let query = this.deps.book.select();
+    if (actor.role === 'responder') {
+      const volunteer = await this.deps.book.volunteer(actor);
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb('s.status', '=', 'requested'), eb('s.community_id', '=', volunteer.communityId)]),
+          eb('s.volunteer_id', '=', volunteer.id),
+        ]),
+      );
+    } else {
+      query = query.where(underPath('o.path', actor.scopePath));
+    }
+    if (filter.status) query = query.where('s.status', '=', filter.status);
+    const rows = await query.orderBy('s.requested_at', 'desc').limit(filter.limit).execute();
+    return rows.map((r) => view(r, actor));
+  }
+
+  /** Every status change of an order, oldest first (staff and family in scope). */
+  async timeline(actor: SignedInUser, id: string): Promise<TimelineEntry[]> {
+    await this.deps.book.staffRow(actor, id);
+    const rows = await this.deps.db
+      .selectFrom('service_order_transitions')
+      .select(['at', 'actor', 'from_status', 'to_status', 'note', 'note_code', 'note_params'])
+      .where('order_id', '=', id)
+      .orderBy('at')
+      .execute();
+    return rows.map(({ note_code, note_params, ...row }) => ({
+      ...row,
+      ...readNote({ note: row.note, note_code, note_params }),
+    }));
+  }
+
+  /** A volunteer of the elder's community takes an open request: the first taker wins. */
+  async take(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
+    const volunteer = await this.deps.book.volunteer(actor);
+    const row = await this.deps.book.row(id);
+    if (!row || (row.community_id !== volunteer.communityId && row.volunteer_id !== volunteer.id)) {
+      throw notFound(`no service order ${id} in your community`);
+    }
+    const won = await this.deps.book.move(id, {
+      from: ['requested'],
+      to: 'taken',
+      actor: actor.username,
+      set: (_row, at) => ({ volunteer_id: volunteer.id, taken_at: at }),
+    });
+    if (!won) {
+      const now = await this.deps.book.row(id);
+      if (now?.volunteer_id === volunteer.id) return view(now, actor);
+      throw new ServiceOrderError(
+        409,
+        now?.status === 'cancelled' ? 'cancelled' : 'already_taken',
+        `service order ${id} is ${now?.status === 'cancelled' ? 'cancelled' : 'taken by another volunteer'}`,
+      );
+    }
+    return this.deps.book.get(actor, id);
+  }
+
+  /** The volunteer arrives and starts: the hub's clock, not the phone's, measures the service. */
+  async checkIn(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
+    await this.deps.book.ownRow(actor, id);
+    await this.deps.book.moveOrRefuse(id, 'check in to', {
+      from: ['taken'],
+      to: 'in_progress',
+      actor: actor.username,
+      set: (_row, at) => ({ checked_in_at: at }),
+    });
+    return this.deps.book.get(actor, id);
+  }
+
+  /** The volunteer leaves: measured minutes = check-out − check-in, rounded. */
+  async checkOut(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
+    await this.deps.book.ownRow(actor, id);
+    await this.deps.book.moveOrRefuse(id, 'check out of', {
+      from: ['in_progress'],
+      to: 'done',
+      actor: actor.username,
+      set: (row, at) => ({
+        checked_out_at: at,
+        measured_minutes: Math.max(0, Math.round((at - (row.checked_in_at ?? at)) / 60_000)),
+      }),
+    });
+    return this.deps.book.get(actor, id);
+  }
+
+  /** Withdrawn before the service starts, by the family, a specialist or an admin. */
+  async cancel(actor: SignedInUser, id: string, reason: string | undefined): Promise<ServiceOrderView> {
+    await this.deps.book.staffRow(actor, id);
+    await this.deps.book.moveOrRefuse(id, 'cancel', {
+      from: ['requested', 'taken'],
+      to: 'cancelled',
+      actor: actor.username,
+      note: reason ?? null,
+    });
+    return this.deps.book.get(actor, id);
+  }
+}
