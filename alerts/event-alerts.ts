@@ -28,11 +28,16 @@ export class EventAlerts {
       events: Channel<StoredEvent>;
       eventLog: EventLog;
       alerts: AlertBook;
-      /** Stages that answer some event types themselves (e.g. falls, "I'm OK"). */
-      handlers: EventHandler[];
       logger: Logger;
     },
   ) {}
+
+  /** Stages that answer some event types themselves (falls, "I'm OK") register here before the start. */
+  private readonly handlers: EventHandler[] = [];
+
+  answerWith(handler: EventHandler): void {
+    this.handlers.push(handler);
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.events.subscribe((event) => this.handle(event));
@@ -103,7 +108,7 @@ export class EventAlerts {
       return;
     }
     // Handed over, and marked handled only once the handler has stored what it does with it.
-    for (const handler of this.deps.handlers) {
+    for (const handler of this.handlers) {
       if (handler.eventTypes.includes(event.type)) await handler.handleEvent(event);
     }
     await this.deps.alerts.markHandled(event);

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Measurements } from '../devices/capabilities.js';
 import { type DeviceCatalog, loadDeviceCatalog } from '../devices/catalog.js';
 import { DeviceHealth, defaultHealthRules, type HealthChange } from '../ingest/device-health.js';
 import type { AvailabilityChange } from '../ingest/device-intake.js';
@@ -76,7 +77,7 @@ describe.each(dialects)('device health alerts on %s', (dialect) => {
       ts: Date.now(),
       receivedAt: Date.now(),
       clockSkewed: false,
-      data,
+      data: data as Measurements & { ts: number },
     });
 
   /** Advances fake time in 1 s ticks and lets each tick's store work finish. */

@@ -7,9 +7,11 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { ladders } from '../alerts/ladders.js';
+import { loadDeviceCatalog } from '../devices/catalog.js';
 import { ResponderRoster } from '../dispatch/responder-roster.js';
 import { loadConfig } from '../hub/config.js';
 import { startHub } from '../hub/hub.js';
+import { DistrictDirectory } from '../registry/district-directory.js';
 import { openStore } from '../store/database.js';
 import { tempDir } from './lib/processes.js';
 import { runBench } from './lib/result.js';
@@ -49,8 +51,17 @@ async function matching() {
     }));
     await store.db.insertInto('responder_state').values(onDuty).execute();
   }
-  const roster = new ResponderRoster({ db: store.db });
+  const catalog = await loadDeviceCatalog();
+  const district = new DistrictDirectory({
+    db: store.db,
+    catalog,
+    reloadMs: 3_600_000,
+    onError: () => undefined,
+  });
+  await district.start();
+  const roster = new ResponderRoster({ db: store.db, district });
   await roster.load();
+  await district.stop();
   const step = ladders.critical.steps[0]!;
   const homes = Array.from({ length: 2000 }, () => ({
     lat: center.lat + (random() - 0.5) * spread,

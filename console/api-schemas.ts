@@ -28,3 +28,23 @@ export const boardElderSchema = z.object({
   lon: z.number().nullable(),
   devices: z.array(z.object({ id: z.string(), type: z.string() })),
 });
+
+const words = z.object({ zh: z.string(), en: z.string() });
+
+/** The console's settings and the device catalog's words (the console keeps none of its own). */
+export const consoleConfigSchema = z.object({
+  map_tile_url: z
+    .string()
+    .nullable()
+    .describe('`{z}`, `{x}`, `{y}` filled in per tile (Web Mercator, 256 px)'),
+  device_types: z.array(
+    z.object({
+      name: z.string(),
+      label: words,
+      icon: z.string(),
+      metrics: z
+        .array(z.object({ field: z.string(), label: words, unit: z.string().nullable() }))
+        .describe('what it measures that the console charts and lists'),
+    }),
+  ),
+});

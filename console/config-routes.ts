@@ -1,13 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { DeviceCatalog } from '../devices/catalog.js';
 import { allow } from '../kernel/auth-plugin.js';
 import { errorBody } from '../kernel/http-errors.js';
+import { consoleConfigSchema } from './api-schemas.js';
 
 /** What the console app needs of the hub's configuration, under `/api/v1/console`. */
-export const consoleConfigRoutes: FastifyPluginAsyncZod<{ mapTileUrl: string | undefined }> = async (
-  app,
-  { mapTileUrl },
-) => {
+export const consoleConfigRoutes: FastifyPluginAsyncZod<{
+  mapTileUrl: string | undefined;
+  catalog: DeviceCatalog;
+}> = async (app, { mapTileUrl, catalog }) => {
+  // The catalog does not change while the hub runs: its words are answered as they were read.
+  const deviceTypes = catalog.all().map((type) => ({
+    name: type.name,
+    label: type.label,
+    icon: type.icon,
+    metrics: type.metrics.map((m) => ({ field: m.field, label: m.label, unit: m.unit ?? null })),
+  }));
   app.get(
     '/config',
     {
@@ -15,19 +23,10 @@ export const consoleConfigRoutes: FastifyPluginAsyncZod<{ mapTileUrl: string | u
       schema: {
         tags: ['console'],
         summary:
-          "The console's settings: the map tile URL template (MAP_TILE_URL), null when the map is offline",
-        response: {
-          200: z.object({
-            map_tile_url: z
-              .string()
-              .nullable()
-              .describe('`{z}`, `{x}`, `{y}` filled in per tile (Web Mercator, 256 px)'),
-          }),
-          401: errorBody,
-          403: errorBody,
-        },
+          "The console's settings: the map tile URL template (MAP_TILE_URL), null when the map is offline, and the device types' words",
+        response: { 200: consoleConfigSchema, 401: errorBody, 403: errorBody },
       },
     },
-    async () => ({ map_tile_url: mapTileUrl ?? null }),
+    async () => ({ map_tile_url: mapTileUrl ?? null, device_types: deviceTypes }),
   );
 };

@@ -4,8 +4,7 @@ import { type Namespace, Server } from 'socket.io';
 import type { AlertUpdate } from '../alerts/alert-book.js';
 import type { DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
-import type { SignedInUser } from '../kernel/identity.js';
-import type { Accounts } from '../registry/accounts.js';
+import type { SignedInUser, TokenCheck } from '../kernel/identity.js';
 
 const unitRoom = (unitId: string) => `unit:${unitId}`;
 /** The whole hub (users of no org unit). */
@@ -22,7 +21,7 @@ export class ConsoleFeed {
 
   constructor(
     private readonly deps: {
-      accounts: Accounts;
+      accounts: TokenCheck;
       alerts: Channel<AlertUpdate>;
       notices: Channel<DispatchNotice>;
       logger: Logger;

@@ -3,7 +3,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Dispatcher, DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
-import type { Accounts } from '../registry/accounts.js';
+import type { TokenCheck } from '../kernel/identity.js';
 
 const responderRoom = (id: string) => `responder:${id}`;
 const offerMessage = z.object({ offer_id: z.string().min(1).max(64) });
@@ -24,7 +24,7 @@ export class ResponderFeed {
 
   constructor(
     private readonly deps: {
-      accounts: Accounts;
+      accounts: TokenCheck;
       dispatcher: Dispatcher;
       notices: Channel<DispatchNotice>;
       logger: Logger;

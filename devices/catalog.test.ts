@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { seededRandom } from '../simulators/seeded-random.js';
+import { capabilitySchemas } from './capabilities.js';
 import { loadDeviceCatalog } from './catalog.js';
 
 const snakeCase = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -19,11 +20,13 @@ function leaves(schema: z.ZodType, path: string): Array<{ path: string; schema: 
   return [{ path, schema }];
 }
 
-const catalog = await loadDeviceCatalog();
+// The fixture's type too: what a new file in devices/types/ must hold, it holds.
+const catalog = await loadDeviceCatalog([new URL('../test/fixtures/device-types/', import.meta.url)]);
 
 describe('device catalog', () => {
-  it('[DEVICE-CATALOG] declares the three protocol v1 types, each once', () => {
-    expect(catalog.names().sort()).toEqual(['door', 'fall_radar', 'watch']);
+  it('[DEVICE-CATALOG] every file of devices/types declares one type, each name once', () => {
+    expect(catalog.all().length).toBeGreaterThan(0);
+    expect(new Set(catalog.names()).size).toBe(catalog.names().length);
   });
 
   for (const type of catalog.all()) {
@@ -68,6 +71,27 @@ describe('device catalog', () => {
           expect(type.event.safeParse({ ts: 1, event_id: 'e1', type: eventType }).success).toBe(true);
         }
         expect(type.event.safeParse({ ts: 1, event_id: 'e1', type: 'no_such_event' }).success).toBe(false);
+      });
+
+      it('[DEVICE-CAPABILITIES] it measures something, its telemetry is what it measures, its events set only that', () => {
+        expect(Object.keys(type.measures).length).toBeGreaterThan(0);
+        expect(Object.keys(type.telemetry.shape).sort()).toEqual(
+          ['ts', ...Object.keys(type.measures)].sort(),
+        );
+        for (const [eventType, spec] of Object.entries(type.events)) {
+          for (const [capability, value] of Object.entries(spec.sets ?? {})) {
+            expect(type.measures, `${eventType} sets ${capability}`).toHaveProperty(capability);
+            const schema = capabilitySchemas[capability as keyof typeof capabilitySchemas];
+            expect(schema.safeParse(value).success, `${eventType} sets ${capability}=${value}`).toBe(true);
+          }
+        }
+        for (const metric of type.metrics) expect(type.measures).toHaveProperty(metric.field);
+      });
+
+      it('[DEVICE-LABELS] it has words in both languages and an icon', () => {
+        expect(type.label.zh.trim()).not.toBe('');
+        expect(type.label.en.trim()).not.toBe('');
+        expect(type.icon).toMatch(snakeCase);
       });
 
       it('[DEVICE-HEALTH] the silence timeout is positive and at most a day', () => {

@@ -1,30 +1,53 @@
 import { readdirSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  type Capability,
+  capabilityDisplay,
+  capabilitySchemas,
+  type Measurements,
+  type MetricDisplay,
+} from './capabilities.js';
 
-/** A numeric field the console can chart and the catalog test can range-check. */
-export interface MetricDisplay {
-  field: string;
-  label: { zh: string; en: string };
-  unit?: string;
+/** `always`: in every telemetry message; `when_measured`: left out when not measured. */
+export type Reported = 'always' | 'when_measured';
+
+/** An event type a device sends, and what it says about a measurement (a door's `open`: contact open). */
+export interface EventSpec {
+  sets?: Measurements;
 }
 
-/**
- * One device type, declared once. Every stage reads what it needs from here:
- * the gateway and ingest validate with the schemas, device health uses the
- * silence timeout, simulators call `simulate`, the console renders `display`.
- */
-export interface DeviceType<T extends z.ZodObject = z.ZodObject, E extends z.ZodObject = z.ZodObject> {
+/** The commands of protocol v1 a device may carry out. */
+export type Command = 'notify' | 'config';
+
+/** One device type as its file in `devices/types/` declares it. */
+export interface DeviceDeclaration {
   name: string;
   label: { zh: string; en: string };
-  telemetry: T;
-  event: E;
-  /** Event types this device may send (the `type` field of an event). */
-  eventTypes: readonly string[];
+  /** What its telemetry measures, by capability (the field that carries each). */
+  measures: Partial<Record<Capability, Reported>>;
+  /** The event types it may send. */
+  events: Record<string, EventSpec>;
+  /** Further fields its events may carry, all optional (e.g. a detector's `confidence`). */
+  eventFields?: Record<string, z.ZodType>;
+  commands: readonly Command[];
   /** Without any message for this long, the device counts as offline. */
   silenceTimeoutMs: number;
   /** One plausible telemetry message at time `ts` for a person in a given state. */
-  simulate: (ctx: SimulationContext) => z.infer<T>;
-  display: { icon: string; metrics: MetricDisplay[] };
+  simulate: (ctx: SimulationContext) => Measurements & { ts: number };
+  icon: string;
+}
+
+/**
+ * A device type as every stage reads it: the declaration, and the schemas and lists derived
+ * from it — the gateway and ingest validate with the schemas, device health uses the silence
+ * timeout, detectors and rollups read what it measures, the console its metrics and label.
+ */
+export interface DeviceType extends DeviceDeclaration {
+  telemetry: z.ZodObject;
+  event: z.ZodObject;
+  eventTypes: readonly string[];
+  /** The numbers it measures that the console shows, with their words and units. */
+  metrics: Array<{ field: Capability } & MetricDisplay>;
 }
 
 export interface SimulationContext {
@@ -39,23 +62,44 @@ export const eventIdSchema = z.string().min(1).max(128);
 export const timestampSchema = z.number().int().min(0).max(8_640_000_000_000_000);
 
 /** Fields every event carries, whatever the device type. */
-export function eventSchema<const Types extends readonly [string, ...string[]], X extends z.ZodRawShape>(
-  types: Types,
-  extra: X,
-) {
+function eventSchema(types: readonly string[], extra: Record<string, z.ZodType>) {
   return z.object({
     ts: timestampSchema,
     event_id: eventIdSchema,
-    type: z.enum([...types, 'command_ack'] as [string, ...string[]]),
+    type: z.enum([...types, 'command_ack'] as unknown as [string, ...string[]]),
     command_id: z.string().min(1).max(128).optional(),
-    ...extra,
+    ...Object.fromEntries(Object.entries(extra).map(([field, schema]) => [field, schema.optional()])),
   });
 }
 
-export function defineDeviceType<T extends z.ZodObject, E extends z.ZodObject>(
-  type: DeviceType<T, E>,
-): DeviceType<T, E> {
-  return type;
+/** A device type from its declaration: its telemetry schema is the capabilities it measures. */
+export function defineDeviceType(declaration: DeviceDeclaration): DeviceType {
+  const fields = Object.entries(declaration.measures) as Array<[Capability, Reported]>;
+  const telemetry = z.object({
+    ts: timestampSchema,
+    ...Object.fromEntries(
+      fields.map(([capability, reported]) => {
+        const schema = capabilitySchemas[capability];
+        return [capability, reported === 'always' ? schema : schema.optional()];
+      }),
+    ),
+  });
+  const eventTypes = Object.keys(declaration.events);
+  return {
+    ...declaration,
+    telemetry,
+    event: eventSchema(eventTypes, declaration.eventFields ?? {}),
+    eventTypes,
+    metrics: fields.flatMap(([field]) => {
+      const display = capabilityDisplay[field];
+      return display ? [{ field, ...display }] : [];
+    }),
+  };
+}
+
+/** Does a device of this type measure the capability? */
+export function measures(type: DeviceType | undefined, capability: Capability): boolean {
+  return type?.measures[capability] !== undefined;
 }
 
 /** All device types, keyed by name. Built from the files in `devices/types/`. */
@@ -83,17 +127,21 @@ export class DeviceCatalog {
   }
 }
 
-/** Adding a device type is adding one file to `devices/types/`: it is found here. */
-export async function loadDeviceCatalog(): Promise<DeviceCatalog> {
-  const folder = new URL('./types/', import.meta.url);
-  const files = readdirSync(folder)
-    .filter((f) => /\.(ts|js)$/.test(f) && !/\.(test|d)\.(ts|js)$/.test(f))
-    .sort();
+/**
+ * Adding a device type is adding one file to `devices/types/`: it is found here. Tests and tools
+ * may add folders of their own (a type declared in a fixture).
+ */
+export async function loadDeviceCatalog(extraFolders: URL[] = []): Promise<DeviceCatalog> {
   const types: DeviceType[] = [];
-  for (const file of files) {
-    const module = (await import(new URL(file, folder).href)) as { default?: DeviceType };
-    if (!module.default) throw new Error(`devices/types/${file} has no default export`);
-    types.push(module.default);
+  for (const folder of [new URL('./types/', import.meta.url), ...extraFolders]) {
+    const files = readdirSync(folder)
+      .filter((f) => /\.(ts|js)$/.test(f) && !/\.(test|d)\.(ts|js)$/.test(f))
+      .sort();
+    for (const file of files) {
+      const module = (await import(new URL(file, folder).href)) as { default?: DeviceType };
+      if (!module.default) throw new Error(`${new URL(file, folder).pathname} has no default export`);
+      types.push(module.default);
+    }
   }
   return new DeviceCatalog(types);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type Alert, type AlertBook, activeStatuses } from '../alerts/alert-book.js';
 import type { Channel } from '../kernel/channel.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
 import type { ResponderRoster } from './responder-roster.js';
@@ -18,6 +19,8 @@ export class Assignments {
       alerts: AlertBook;
       roster: ResponderRoster;
       tasks: ResponderTasks;
+      /** The elder's devices: those that show a `notify` are told who is coming. */
+      district: Pick<DistrictDirectory, 'elder'>;
       notices: Channel<DispatchNotice>;
       notify: (deviceId: string, text: string) => Promise<unknown>;
       /** Takes the alert's next ladder step now (nobody of the current one is left to answer). */
@@ -196,18 +199,13 @@ export class Assignments {
 
   /** The wearer hears who is coming on their watch (best effort: a failure is only logged). */
   private tellWatch(alert: Alert, text: string): void {
-    if (!alert.device_id || !activeStatuses.includes(alert.status)) return;
-    this.deps.db
-      .selectFrom('devices')
-      .select('id')
-      .where('elder_id', '=', alert.elder_id)
-      .where('type', '=', 'watch')
-      .where('revoked_at', 'is', null)
-      .execute()
-      .then((watches) => Promise.all(watches.map((w) => this.deps.notify(w.id, text))))
-      .catch((error: unknown) =>
-        this.deps.logger.warn({ err: error, alert: alert.id }, 'could not tell the watch'),
-      );
+    if (!alert.device_id || !alert.elder_id || !activeStatuses.includes(alert.status)) return;
+    const showing = (this.deps.district.elder(alert.elder_id)?.devices ?? []).filter((d) =>
+      d.type.commands.includes('notify'),
+    );
+    Promise.all(showing.map((d) => this.deps.notify(d.id, text))).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error, alert: alert.id }, 'could not tell the watch'),
+    );
   }
 }
 

@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
 import type { DispatchTimings } from '../alerts/ladders.js';
 import type { Channel } from '../kernel/channel.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { Assignments } from './assignments.js';
 import type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispatch-notices.js';
 import { EscalationLadder } from './escalation-ladder.js';
 import { type CheckInResult, ResponderPresence } from './responder-presence.js';
-import type { ResponderRoster } from './responder-roster.js';
+import { ResponderRoster } from './responder-roster.js';
 import { ResponderTasks } from './responder-tasks.js';
 
 export type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispatch-notices.js';
@@ -26,12 +27,15 @@ export class Dispatcher {
   private readonly tasks: ResponderTasks;
   private readonly assignments: Assignments;
   private readonly presence: ResponderPresence;
+  private readonly roster: ResponderRoster;
+  private unsubscribeDistrict: (() => void) | undefined;
 
   constructor(
     private readonly deps: {
       db: Database;
       alerts: AlertBook;
-      roster: ResponderRoster;
+      /** The responders (master data) and the elders' devices (to tell the watch). */
+      district: DistrictDirectory;
       updates: Channel<AlertUpdate>;
       notices: Channel<DispatchNotice>;
       notify: (deviceId: string, text: string) => Promise<unknown>;
@@ -41,7 +45,9 @@ export class Dispatcher {
       tickMs: number;
     },
   ) {
-    const { db, alerts, roster, notices, notify, timings, now, logger } = deps;
+    const { db, alerts, district, notices, notify, timings, now, logger } = deps;
+    const roster = new ResponderRoster({ db, district });
+    this.roster = roster;
     this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now });
     this.tasks = new ResponderTasks({ db, roster, notices, now });
     this.assignments = new Assignments({
@@ -49,6 +55,7 @@ export class Dispatcher {
       alerts,
       roster,
       tasks: this.tasks,
+      district,
       notices,
       notify,
       stepNow: (alertId) => this.schedule(alertId),
@@ -59,7 +66,8 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
-    await this.deps.roster.load();
+    await this.roster.load();
+    this.unsubscribeDistrict = this.deps.district.changed.subscribe(() => this.reloadRoster());
     this.unsubscribe = this.deps.updates.subscribe((u) => {
       if (u.change === 'opened') this.schedule(u.alert.id);
       if (u.change === 'closed') void this.tasks.closed(u.alert).catch((e: unknown) => this.fail(e));
@@ -70,11 +78,13 @@ export class Dispatcher {
 
   /** Responders and their state as stored now (after a district change, or another node's writes). */
   async reloadRoster(): Promise<void> {
-    await this.deps.roster.load();
+    await this.deps.district.catchUp();
+    await this.roster.load();
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.unsubscribeDistrict?.();
     clearInterval(this.timer);
     await this.stepping;
   }

@@ -1,6 +1,7 @@
 import { around, distance } from 'geokdbush';
 import KDBush from 'kdbush';
 import type { LadderStep, Skill } from '../alerts/ladders.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 
 export interface Responder {
@@ -33,29 +34,35 @@ export class ResponderRoster {
   private index: KDBush | undefined;
   private indexed: Responder[] = [];
 
-  constructor(private readonly deps: { db: Database }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      /** Who the responders are (master data); their duty, position and task are dispatch's own. */
+      district: Pick<DistrictDirectory, 'responders'>;
+    },
+  ) {}
 
+  /** The district's responders with their state as stored now (after a change, or another node's writes). */
   async load(): Promise<void> {
     const rows = await this.deps.db
-      .selectFrom('responders as r')
-      .innerJoin('org_units as o', 'o.id', 'r.org_unit_id')
-      .leftJoin('responder_state as s', 's.responder_id', 'r.id')
-      .select(['r.id', 'r.name', 'r.kind', 'r.org_unit_id', 'o.path', 'r.skills', 'r.lat', 'r.lon'])
-      .select(['s.on_duty', 's.lat as live_lat', 's.lon as live_lon', 's.task_alert_id'])
+      .selectFrom('responder_state')
+      .select(['responder_id', 'on_duty', 'lat', 'lon', 'task_alert_id'])
       .execute();
+    const state = new Map(rows.map((s) => [s.responder_id, s]));
     this.responders.clear();
-    for (const r of rows) {
+    for (const r of this.deps.district.responders()) {
+      const s = state.get(r.id);
       this.responders.set(r.id, {
         id: r.id,
         name: r.name,
-        kind: r.kind as Responder['kind'],
-        orgUnitId: r.org_unit_id,
-        orgUnitPath: r.path,
-        skills: new Set(JSON.parse(r.skills) as Skill[]),
-        onDuty: r.on_duty === 1,
-        lat: r.live_lat ?? r.lat,
-        lon: r.live_lon ?? r.lon,
-        taskAlertId: r.task_alert_id ?? null,
+        kind: r.kind,
+        orgUnitId: r.orgUnitId,
+        orgUnitPath: r.orgUnitPath,
+        skills: new Set(r.skills),
+        onDuty: s?.on_duty === 1,
+        lat: s?.lat ?? r.lat,
+        lon: s?.lon ?? r.lon,
+        taskAlertId: s?.task_alert_id ?? null,
       });
     }
     this.index = undefined;

@@ -56,8 +56,9 @@ beforeAll(async () => {
     metrics: new HubMetrics(),
     logger: pino({ level: 'silent' }),
     maxPayloadBytes: 64 * 1024,
+    listen: { host: '127.0.0.1', mqttPort: 0 },
   });
-  await gateway.start({ host: '127.0.0.1', mqttPort: 0 });
+  await gateway.start();
 });
 afterAll(async () => {
   await gateway.stop();

@@ -42,10 +42,13 @@ export class MqttGateway {
       metrics: HubMetrics;
       logger: Logger;
       maxPayloadBytes: number;
+      /** Where it listens: MQTT over TCP, and over TLS when a certificate is given. */
+      listen: GatewayListenOptions;
     },
   ) {}
 
-  async start(listen: GatewayListenOptions): Promise<void> {
+  async start(): Promise<void> {
+    const { listen } = this.deps;
     const { metrics, logger } = this.deps;
     const broker = await Aedes.createBroker({
       maxClientsIdLength: 64,

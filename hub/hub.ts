@@ -1,43 +1,41 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
-import { createWebSocketStream, WebSocketServer } from 'ws';
-import { AlertBook, type AlertUpdate } from '../alerts/alert-book.js';
-import { EventAlerts } from '../alerts/event-alerts.js';
-import { HealthAlerts } from '../alerts/health-alerts.js';
-import { ConsoleFeed } from '../console/live-feed.js';
-import { ResponderFeed } from '../console/responder-feed.js';
-import { loadDeviceCatalog } from '../devices/catalog.js';
-import { Dispatcher, type DispatchNotice } from '../dispatch/dispatcher.js';
-import { ResponderRoster } from '../dispatch/responder-roster.js';
-import { DeviceAuthenticator } from '../gateway/device-authenticator.js';
-import { MqttGateway } from '../gateway/mqtt-gateway.js';
-import { Detectors, defaultDetectorRules } from '../inference/detectors/index.js';
-import { FallAlerts } from '../inference/fall-alerts.js';
-import { type FallModelAlarm, InferencePool } from '../inference/pool/index.js';
-import { type IngestSettings, IngestStage } from '../ingest/ingest-stage.js';
-import { Channel } from '../kernel/channel.js';
+import { alertsDomain } from '../alerts/alerts-domain.js';
+import type { HealthAlerts } from '../alerts/health-alerts.js';
+import { consoleDomain } from '../console/console-domain.js';
+import { type DeviceCatalog, loadDeviceCatalog } from '../devices/catalog.js';
+import { dispatchDomain } from '../dispatch/dispatch-domain.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { DeviceAuthenticator } from '../gateway/device-authenticator.js';
+import { gatewayDomain } from '../gateway/gateway-domain.js';
+import type { MqttGateway } from '../gateway/mqtt-gateway.js';
+import { inferenceDomain } from '../inference/inference-domain.js';
+import type { InferencePool } from '../inference/pool/index.js';
+import { ingestDomain } from '../ingest/ingest-domain.js';
+import type { IngestStage } from '../ingest/ingest-stage.js';
 import { HubMetrics } from '../kernel/metrics.js';
-import type { SecretStored } from '../kernel/secret-hash.js';
-import { Accounts } from '../registry/accounts.js';
-import { DeviceRegistry } from '../registry/device-registry.js';
-import { DistrictRegistry } from '../registry/district.js';
-import { DistrictReports } from '../reports/report-queries.js';
-import { ServiceLevels } from '../reports/service-levels.js';
-import { ServiceOrders } from '../services/service-orders.js';
+import type { Accounts } from '../registry/accounts.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
+import { registryDomain } from '../registry/registry-domain.js';
+import { reportsDomain } from '../reports/reports-domain.js';
+import { servicesDomain } from '../services/services-domain.js';
 import { openStore, type Store } from '../store/database.js';
-import { Ledger } from '../timebank/ledger.js';
+import { timebankDomain } from '../timebank/timebank-domain.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
+import { HttpServer } from './http-server.js';
+import { gatewaySettings, inferenceSettings, ingestSettings, registrySettings } from './settings.js';
+import { StageList } from './stage-list.js';
 
 export interface HubOptions {
   logger?: Logger;
   now?: () => number;
   /** SQLite file name inside dataDir (`:memory:` in tests). */
   sqliteFile?: string;
+  /** The device types (tests and tools may add their own); `devices/types/` when unset. */
+  catalog?: DeviceCatalog;
 }
 
 export interface Hub {
@@ -48,6 +46,7 @@ export interface Hub {
   authenticator: DeviceAuthenticator;
   metrics: HubMetrics;
   accounts: Accounts;
+  district: DistrictDirectory;
   ingest: IngestStage;
   inference: InferencePool;
   dispatcher: Dispatcher;
@@ -58,25 +57,10 @@ export interface Hub {
 
 const consoleDist = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
-function ingestSettings(config: HubConfig): IngestSettings {
-  return {
-    maxPayloadBytes: config.maxPayloadBytes,
-    shedBusyThreshold: config.shedBusyThreshold,
-    rollupRetentionDays: config.rollupRetentionDays,
-    timeSeries: config.influxUrl
-      ? {
-          url: config.influxUrl,
-          token: config.influxToken ?? '',
-          org: config.influxOrg,
-          bucket: config.influxBucket,
-          writeAccel: config.influxWriteAccel,
-          maxBufferLines: config.influxMaxBufferLines,
-        }
-      : undefined,
-  };
-}
-
-/** Assembles the stages of one hub node and starts it; `stop()` takes it down in reverse. */
+/**
+ * Assembles one hub node from its domains — each a factory that returns its stages and its
+ * routes — then starts the stages in the order of the list below; `stop()` runs it in reverse.
+ */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
   const now = options.now ?? Date.now;
@@ -90,36 +74,25 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     sqliteFile: options.sqliteFile,
   });
   const { db } = store;
-  const catalog = await loadDeviceCatalog();
+  const catalog = options.catalog ?? (await loadDeviceCatalog());
   const metrics = new HubMetrics();
-  const accounts = new Accounts({ db, now, tokenTtlMs: config.tokenTtlHours * 3_600_000 });
-  if (config.adminPassword && (await accounts.ensureFirstAdmin(config.adminPassword))) {
-    log('accounts').info('created user admin (ADMIN_PASSWORD)');
-  }
 
-  const alertUpdates = new Channel<AlertUpdate>(channelError('alerts'));
-  const alerts = new AlertBook({ db, updates: alertUpdates, now });
-  alertUpdates.subscribe((u) => {
-    if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
-  });
-  const ledger = new Ledger({ store, now, rules: config.timebank });
-  const fundsKept = await ledger.start();
-  if (fundsKept.length)
-    log('timebank').warn({ funds: fundsKept }, 'funds beyond a lowered overdraft keep their old one');
-  const serviceOrders = new ServiceOrders({ db, credits: ledger, now });
-  const serviceLevels = new ServiceLevels({ db });
-  const reports = new DistrictReports({
-    db,
-    levels: serviceLevels,
-    utcOffsetMinutes: config.timebank.utcOffsetMinutes,
-  });
-  alertUpdates.subscribe(async (u) => {
-    // A volunteer's answer to a resolved alert becomes a service record to rate and certify.
-    if (u.change === 'closed') await serviceOrders.recordEmergencyResponse(u.alert);
-  });
-  const ingest = new IngestStage({
+  // Built in dependency order; a few arrows point back (the gateway remembers secrets the
+  // registry writes, device health asks the alerts what was on): closures, called after start.
+  const registry = registryDomain({
     db,
     catalog,
+    settings: registrySettings(config),
+    now,
+    logger: log('accounts'),
+    onError: channelError('district'),
+    secretStored: (id, secret, hash) => gateway.authenticator.remember(id, secret, hash),
+    liveHealth: (id) => ingest.ingest.health.snapshot(id),
+  });
+  const ingest = ingestDomain({
+    db,
+    catalog,
+    district: registry.directory,
     settings: ingestSettings(config),
     conditionsOn: (condition): Promise<string[]> => healthAlerts.conditionsOn(condition),
     metrics,
@@ -127,179 +100,134 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     log,
     channelError,
   });
-  const healthAlerts: HealthAlerts = new HealthAlerts({
-    alerts,
-    changes: ingest.healthChanges,
-    logger: log('health'),
-  });
-  const detectors = new Detectors({
+  const gateway = gatewayDomain({
     db,
-    alerts,
-    readings: ingest.readings,
-    events: ingest.events,
-    now,
-    logger: log('detectors'),
-    rules: defaultDetectorRules,
-  });
-  const authenticator = new DeviceAuthenticator({ db, maxSlowChecks: config.maxSlowSecretChecks });
-  const rememberSecret: SecretStored = (id, secret, hash) => authenticator.remember(id, secret, hash);
-  const gateway = new MqttGateway({
-    authenticator,
-    intake: ingest.intake,
+    intake: ingest.ingest.intake,
+    devices: registry.devices,
     metrics,
     logger: log('gateway'),
-    maxPayloadBytes: config.maxPayloadBytes,
+    settings: gatewaySettings(config),
   });
-  const notify = (deviceId: string, text: string) =>
-    gateway.sendCommand(deviceId, { command: 'notify', text, level: 'alert' });
-  const notices = new Channel<DispatchNotice>(channelError('dispatch'));
-  const roster = new ResponderRoster({ db });
-  const dispatcher = new Dispatcher({
+  const alerts = alertsDomain({
     db,
-    alerts,
-    roster,
-    updates: alertUpdates,
-    notices,
-    notify,
+    now,
+    log,
+    channelError,
+    metrics,
+    events: ingest.ingest.events,
+    eventLog: ingest.ingest.eventLog,
+    healthChanges: ingest.ingest.healthChanges,
+  });
+  const healthAlerts: HealthAlerts = alerts.health;
+  const inference = inferenceDomain({
+    db,
+    catalog,
+    district: registry.directory,
+    alerts: alerts.alerts,
+    eventAlerts: alerts.events,
+    readings: ingest.ingest.readings,
+    events: ingest.ingest.events,
+    hotWindows: ingest.ingest.hotWindows,
+    notify: gateway.notify,
+    now,
+    log,
+    channelError,
+    settings: inferenceSettings(config),
+  });
+  const dispatch = dispatchDomain({
+    db,
+    alerts: alerts.alerts,
+    updates: alerts.updates,
+    district: registry.directory,
+    notify: gateway.notify,
     timings: { offerExpiryMs: config.offerExpiryS * 1000, onSiteRadiusM: 100 },
     now,
     logger: log('dispatch'),
-    tickMs: 1000,
+    channelError,
   });
-  const fallAlarms = new Channel<FallModelAlarm>(channelError('fall-alarms'));
-  const inference = new InferencePool({
-    readings: ingest.readings,
-    hotWindows: ingest.hotWindows,
-    alarms: fallAlarms,
-    logger: log('inference'),
-    options: config.inferenceWorkers ? { workers: config.inferenceWorkers } : {},
-  });
-  const fallAlerts = new FallAlerts({
-    alarms: fallAlarms,
-    readings: ingest.readings,
-    alerts,
-    notify,
-    logger: log('fall-alerts'),
-    now,
-    rules: { cancelWindowMs: config.fallCancelWindowS * 1000 },
-  });
-  const eventAlerts = new EventAlerts({
-    events: ingest.events,
-    eventLog: ingest.eventLog,
-    alerts,
-    handlers: [fallAlerts],
-    logger: log('dispatch'),
+  const timebank = timebankDomain({ store, now, rules: config.timebank, logger: log('timebank') });
+  const services = servicesDomain({ db, credits: timebank.ledger, updates: alerts.updates, now });
+  const reports = reportsDomain({ db, now, utcOffsetMinutes: config.timebank.utcOffsetMinutes });
+  const consoleSide = consoleDomain({
+    db,
+    accounts: registry.accounts,
+    updates: alerts.updates,
+    notices: dispatch.notices,
+    dispatcher: dispatch.dispatcher,
+    log,
+    mapTileUrl: config.mapTileUrl,
+    catalog,
   });
 
   let ready = false;
+  const domains = [
+    registry,
+    ingest,
+    gateway,
+    alerts,
+    inference,
+    dispatch,
+    timebank,
+    services,
+    reports,
+    consoleSide,
+  ];
   const app = await buildApp({
     logger,
-    accounts,
-    alerts,
-    dispatcher,
-    db,
-    ledger,
-    serviceOrders,
-    serviceLevels,
-    reports,
-    district: new DistrictRegistry({
-      db,
-      catalog,
-      now,
-      secretStored: rememberSecret,
-      applied: () =>
-        Promise.all([ingest.districtChanged(), detectors.reload(), roster.load()])
-          .then(() => undefined)
-          .catch((error: unknown) => log('hub').error({ err: error }, 'district views not reloaded')),
-    }),
-    devices: new DeviceRegistry({
-      db,
-      catalog,
-      now,
-      revoked: async (id) => {
-        ingest.health.forget(id);
-        await healthAlerts.idle();
-      },
-      secretStored: rememberSecret,
-      liveHealth: (id) => ingest.health.snapshot(id),
-    }),
-    gateway,
+    accounts: registry.accounts,
     metrics,
-    vitals: ingest.history,
-    now,
     isReady: () => ready,
+    routes: domains.flatMap((d) => d.routes),
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
     consoleDist: existsSync(`${consoleDist}index.html`) ? consoleDist : undefined,
-    mapTileUrl: config.mapTileUrl,
   });
-  const consoleFeed = new ConsoleFeed({ accounts, alerts: alertUpdates, notices, logger: log('console') });
-  const responderFeed = new ResponderFeed({ accounts, dispatcher, notices, logger: log('responders') });
-  responderFeed.attach(consoleFeed.attach(app.server));
-  const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
-  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (request.url?.split('?')[0] !== '/mqtt') return;
-    mqttOverWebSocket.handleUpgrade(request, socket, head, (ws) => gateway.handle(createWebSocketStream(ws)));
+  const http = new HttpServer({
+    app,
+    host: config.host,
+    port: config.port,
+    upgrades: [consoleSide.feeds, gateway.webSocket],
   });
 
-  // Device health announces conditions already at its start: their alerts must be listening.
-  healthAlerts.start();
-  await ingest.start();
-  await detectors.start();
-  await fallAlerts.start();
-  await inference.start();
-  await dispatcher.start();
-  // Alerts resolved while no node recorded their volunteer's service (a crash in between).
-  await serviceOrders.recordMissedEmergencyResponses(now() - 7 * 86_400_000);
-  await eventAlerts.start();
-  await gateway.start({
-    host: config.host,
-    mqttPort: config.mqttPort,
-    tls:
-      config.mqttTlsCert && config.mqttTlsKey
-        ? {
-            port: config.mqttTlsPort,
-            cert: readFileSync(config.mqttTlsCert),
-            key: readFileSync(config.mqttTlsKey),
-          }
-        : undefined,
-  });
-  await app.listen({ host: config.host, port: config.port, backlog: 4096 });
-  const httpAddress = app.server.address();
+  // The start order. Readers of a channel start before those who publish on it at their start;
+  // intake (MQTT, then HTTP) opens last, so it is the first to close.
+  const stages = new StageList(log('hub'), [
+    ['district', registry.stages.directory],
+    ['first admin', registry.stages.firstAdmin],
+    ['time bank', timebank.stages.funds],
+    ['health alerts', alerts.stages.health], // device health announces conditions at its start
+    ['ingest', ingest.stages.ingest],
+    ['detectors', inference.stages.detectors],
+    ['fall alerts', inference.stages.fallAlerts],
+    ['fall model', inference.stages.pool],
+    ['dispatch', dispatch.stages.dispatcher],
+    ['emergency responses', services.stages.emergencyResponses],
+    ['event alerts', alerts.stages.events], // replays stored events: everything it feeds is listening
+    ['mqtt', gateway.stages.gateway],
+    ['http', http],
+  ]);
+  await stages.start();
   ready = true;
 
   return {
     config,
     store,
     app,
-    gateway,
-    authenticator,
+    gateway: gateway.gateway,
+    authenticator: gateway.authenticator,
     metrics,
-    accounts,
-    ingest,
-    inference,
-    dispatcher,
+    accounts: registry.accounts,
+    district: registry.directory,
+    ingest: ingest.ingest,
+    inference: inference.pool,
+    dispatcher: dispatch.dispatcher,
     addresses: {
-      http: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.port,
-      mqtt: gateway.addresses.mqtt ?? config.mqttPort,
-      mqtts: gateway.addresses.mqtts,
+      http: http.address,
+      mqtt: gateway.gateway.addresses.mqtt ?? config.mqttPort,
+      mqtts: gateway.gateway.addresses.mqtts,
     },
     async stop() {
       ready = false;
-      eventAlerts.stop();
-      await dispatcher.stop();
-      // The pool's last alarms still reach FallAlerts, which raises any fall still in its cancel
-      // window and can still tell the watch; events stored from here on are handled at the next start.
-      await inference.stop();
-      await fallAlerts.stop();
-      await gateway.stop();
-      await detectors.stop();
-      await ingest.stop();
-      await healthAlerts.stop();
-      responderFeed.close();
-      consoleFeed.close();
-      for (const client of mqttOverWebSocket.clients) client.terminate();
-      mqttOverWebSocket.close();
-      await app.close();
+      await stages.stop();
       await store.close();
     },
   };

@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertBook, type AlertUpdate } from '../alerts/alert-book.js';
+import type { Posture } from '../devices/capabilities.js';
+import { loadDeviceCatalog } from '../devices/catalog.js';
 import type { Reading } from '../ingest/readings.js';
 import { Channel } from '../kernel/channel.js';
 import type { Store } from '../store/database.js';
@@ -9,6 +11,7 @@ import { storeWithElder } from '../test/support/small-store.js';
 import { FallAlerts } from './fall-alerts.js';
 import type { FallModelAlarm } from './pool/protocol.js';
 
+const catalog = await loadDeviceCatalog();
 const morning = Date.UTC(2026, 10, 30, 2, 0, 0);
 
 describe.each(dialects)('fall alerts on %s', (dialect) => {
@@ -35,6 +38,7 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
       alarms,
       readings,
       alerts: new AlertBook({ db: store.db, updates: alertUpdates, now: Date.now }),
+      catalog,
       notify: async (deviceId, text) => {
         told.push({ deviceId, text });
       },
@@ -59,9 +63,10 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
       ts: Date.now(),
       receivedAt: Date.now(),
       data: { ts: Date.now(), event_id: String(eventSeq), type, ...data },
+      measured: undefined,
     });
 
-  const radar = (posture: string, presence = true) =>
+  const radar = (posture: Posture, presence = true) =>
     readings.publish({
       deviceId: 'r-0001',
       deviceType: 'fall_radar',

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type AlertBook, incidentKey } from '../alerts/alert-book.js';
+import type { DeviceCatalog } from '../devices/catalog.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Reading } from '../ingest/readings.js';
 import type { Channel } from '../kernel/channel.js';
@@ -19,9 +20,11 @@ export type FallSource = 'watch_model' | 'watch_event' | 'radar';
 
 export interface FallAlertsDeps {
   alarms: Channel<FallModelAlarm>;
-  /** Radar telemetry (posture) is read from here. */
+  /** Room sensors' posture is read from here. */
   readings: Channel<Reading>;
   alerts: AlertBook;
+  /** Which devices let the wearer cancel a fall they saw (their type sends `ok`). */
+  catalog: DeviceCatalog;
   /** Shows a text on the watch (the hub sends a `notify` command, level `alert`). */
   notify: (deviceId: string, text: string) => Promise<unknown>;
   logger: Logger;
@@ -143,10 +146,23 @@ export class FallAlerts {
   private onEvent(event: StoredEvent): void {
     const elderId = event.elderId;
     if (elderId === null) return;
-    const kind = `${event.deviceType}:${event.type}`;
     const confidence = event.data.confidence;
-    switch (kind) {
-      case 'watch:fall':
+    // A device whose wearer can say "I'm OK" (its type sends `ok`) opens a cancel window; one
+    // without a button (a radar) raises at once.
+    const cancellable = this.deps.catalog.get(event.deviceType)?.events.ok !== undefined;
+    switch (event.type) {
+      case 'fall':
+        if (!cancellable) {
+          this.enqueue(elderId, () =>
+            this.radarFall(elderId, event.deviceId, {
+              radar_id: event.deviceId,
+              radar_event_id: event.eventId,
+              radar_confidence: confidence,
+              radar_ts: event.ts,
+            }),
+          );
+          return;
+        }
         this.enqueue(elderId, () =>
           this.detected(elderId, event.deviceId, 'watch_event', {
             watch_event_id: event.eventId,
@@ -154,30 +170,20 @@ export class FallAlerts {
           }),
         );
         return;
-      case 'watch:ok':
+      case 'ok':
         this.enqueue(elderId, () => this.wearerOk(elderId, event));
         return;
-      case 'fall_radar:fall':
-        this.enqueue(elderId, () =>
-          this.radarFall(elderId, event.deviceId, {
-            radar_id: event.deviceId,
-            radar_event_id: event.eventId,
-            radar_confidence: confidence,
-            radar_ts: event.ts,
-          }),
-        );
-        return;
-      case 'fall_radar:fall_cleared':
+      case 'fall_cleared':
         this.enqueue(elderId, () => this.fallCleared(elderId, event));
         return;
     }
   }
 
-  /** Radar posture: lying with someone present, after a fall, for `lyingAfterMs`. */
+  /** A room sensor's posture: lying with someone present, after a fall, for `lyingAfterMs`. */
   private onReading(reading: Reading): void {
-    if (reading.deviceType !== 'fall_radar' || reading.elderId === null) return;
+    const { posture, presence } = reading.data;
+    if (posture === undefined || reading.elderId === null) return;
     const elderId = reading.elderId;
-    const { posture, presence } = reading.data as { posture?: string; presence?: boolean };
     const state = this.elders.get(elderId);
     if (posture !== 'lying' || presence !== true) {
       if (state) state.lyingSince = null;

@@ -223,7 +223,7 @@ export class DeviceHealth {
 
   private onReading(reading: Reading): void {
     const state = this.seen(reading.deviceId, reading.deviceType);
-    const { battery, worn } = reading.data as { battery?: number; worn?: boolean };
+    const { battery, worn } = reading.data;
     if (battery !== undefined) {
       if (battery !== state.battery) state.dirty = true;
       state.battery = battery;
@@ -238,8 +238,8 @@ export class DeviceHealth {
 
   private onEvent(event: StoredEvent): void {
     const state = this.seen(event.deviceId, event.deviceType);
-    if (event.type === 'removed') this.setWorn(state, false, event.receivedAt);
-    if (event.type === 'worn') this.setWorn(state, true, event.receivedAt);
+    const worn = event.measured?.worn; // taken off or put on (a watch's `removed`, `worn`)
+    if (worn !== undefined) this.setWorn(state, worn, event.receivedAt);
   }
 
   private onAvailability(change: AvailabilityChange): void {

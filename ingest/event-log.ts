@@ -1,4 +1,6 @@
 import type { Transaction } from 'kysely';
+import type { Measurements } from '../devices/capabilities.js';
+import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import type { EventReading } from './readings.js';
@@ -12,6 +14,8 @@ export interface StoredEvent {
   ts: number;
   receivedAt: number;
   data: Record<string, unknown>;
+  /** What the event says about a measurement (a door's `open`: contact open), from the catalog. */
+  measured: Measurements | undefined;
 }
 
 /**
@@ -19,7 +23,7 @@ export interface StoredEvent {
  * device gets its PUBACK; a redelivered `event_id` is recognised and not recorded twice.
  */
 export class EventLog {
-  constructor(private readonly deps: { db: Database }) {}
+  constructor(private readonly deps: { db: Database; catalog: DeviceCatalog }) {}
 
   /** Stores the event; true if it is new, false if this `event_id` was already recorded. */
   async record(event: EventReading): Promise<boolean> {
@@ -59,6 +63,7 @@ export class EventLog {
       ts: r.device_ts,
       receivedAt: r.received_at,
       data: JSON.parse(r.payload) as Record<string, unknown>,
+      measured: this.deps.catalog.get(r.device_type)?.events[r.type]?.sets,
     }));
   }
 }
@@ -73,6 +78,7 @@ export function storedEvent(event: EventReading): StoredEvent {
     ts: event.ts,
     receivedAt: event.receivedAt,
     data: event.data,
+    measured: event.measured,
   };
 }
 

@@ -9,7 +9,7 @@ const reading = (ts: number, data: Record<string, unknown>): Reading => ({
   ts,
   receivedAt: ts,
   clockSkewed: false,
-  data,
+  data: { ts, ...data },
 });
 
 const second = (_ts: number, hz: number, value: number) => ({

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import { Channel } from '../kernel/channel.js';
 import type { HubMetrics } from '../kernel/metrics.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import {
   DeviceHealth,
@@ -10,7 +11,6 @@ import {
   type HealthCondition,
 } from './device-health.js';
 import { type AvailabilityChange, DeviceIntake } from './device-intake.js';
-import { ElderDirectory } from './elder-directory.js';
 import { EventLog, type StoredEvent } from './event-log.js';
 import { HotWindows } from './hot-windows.js';
 import { eventLoopUtilization, LoadShedder } from './load-shedder.js';
@@ -47,13 +47,15 @@ export class IngestStage {
   readonly history: VitalsHistory;
   readonly shedder: LoadShedder;
   readonly rollups: MinuteRollups;
-  private readonly directory: ElderDirectory;
   private readonly timeSeries: TimeSeriesWriter | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly district: DistrictDirectory;
 
   constructor(deps: {
     db: Database;
     catalog: DeviceCatalog;
+    /** The district's master data: org units of elders, devices revoked. */
+    district: DistrictDirectory;
     settings: IngestSettings;
     /** Devices whose condition was on when the hub last stopped. */
     conditionsOn: (condition: HealthCondition) => Promise<string[]>;
@@ -63,11 +65,12 @@ export class IngestStage {
     channelError: (name: string) => (error: unknown) => void;
   }) {
     const { db, catalog, settings, metrics, now, log, channelError } = deps;
+    this.district = deps.district;
     this.readings = new Channel<Reading>(channelError('readings'));
     this.events = new Channel<StoredEvent>(channelError('events'));
     this.availability = new Channel<AvailabilityChange>(channelError('availability'));
     this.healthChanges = new Channel<HealthChange>(channelError('health'));
-    this.eventLog = new EventLog({ db });
+    this.eventLog = new EventLog({ db, catalog });
     this.shedder = new LoadShedder({
       utilization: eventLoopUtilization(),
       intervalMs: 250,
@@ -115,11 +118,10 @@ export class IngestStage {
       flushMs: 10_000,
     });
     this.history = new VitalsHistory({ db });
-    this.directory = new ElderDirectory({ db, reloadMs: 60_000 });
     this.timeSeries = settings.timeSeries
       ? new TimeSeriesWriter({
           target: settings.timeSeries,
-          directory: this.directory,
+          directory: deps.district,
           readings: this.readings,
           events: this.events,
           metrics,
@@ -130,26 +132,25 @@ export class IngestStage {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.readings.subscribe((r) => this.hotWindows.add(r));
-    await this.directory.start();
+    this.unsubscribe.push(
+      this.readings.subscribe((r) => this.hotWindows.add(r)),
+      // A revoked device is watched no more (its conditions end, their alerts close).
+      this.district.changed.subscribe((u) => {
+        for (const id of u.revokedDevices) this.health.forget(id);
+      }),
+    );
     this.timeSeries?.start();
     this.rollups.start();
     await this.health.start();
     this.shedder.start();
   }
 
-  /** A district document was applied: elders may have moved between org units. */
-  async districtChanged(): Promise<void> {
-    await this.directory.reload();
-  }
-
   /** After the gateway has stopped taking messages: flush what is buffered. */
   async stop(): Promise<void> {
     this.shedder.stop();
-    this.unsubscribe?.();
+    for (const u of this.unsubscribe.splice(0)) u();
     await this.health.stop();
     await this.rollups.stop();
     await this.timeSeries?.stop();
-    this.directory.stop();
   }
 }

@@ -1,3 +1,4 @@
+import { type Capability, capabilityNames, type Measurements } from '../devices/capabilities.js';
 import type { StoredEvent } from './event-log.js';
 import type { Reading } from './readings.js';
 
@@ -26,33 +27,51 @@ const flagField = (name: string, value: unknown) =>
 const codeField = (name: string, codes: Record<string, number>, value: unknown) =>
   typeof value === 'string' && value in codes ? `${name}=${codes[value]}i` : null;
 
+type Encoders = { [K in Capability]: (value: NonNullable<Measurements[K]>) => Array<string | null> };
+
+/** How each capability becomes fields (accel is written apart, one line per sample). */
+const encoders: Encoders = {
+  heart_rate: (v) => [numberField('heart_rate', v)],
+  spo2: (v) => [numberField('spo2', v)],
+  breathing_rate: (v) => [numberField('breathing_rate', v)],
+  steps: (v) => [numberField('steps', v)],
+  battery: (v) => [numberField('battery', v)],
+  worn: (v) => [flagField('worn', v)],
+  location: (v) => [
+    numberField('lat', v.lat),
+    numberField('lon', v.lon),
+    numberField('location_accuracy_m', v.accuracy_m),
+  ],
+  accel: () => [],
+  presence: (v) => [flagField('presence', v)],
+  posture: (v) => [codeField('posture', postureCodes, v)],
+  targets: (v) => [numberField('targets', v)],
+  contact: (v) => [codeField('contact', contactCodes, v)],
+};
+
+function fieldsOf(measured: Measurements): string[] {
+  const fields: string[] = [];
+  for (const capability of capabilityNames) {
+    const value = measured[capability];
+    if (value === undefined) continue;
+    const encode = encoders[capability] as (v: unknown) => Array<string | null>;
+    for (const field of encode(value)) if (field !== null) fields.push(field);
+  }
+  return fields;
+}
+
 /**
  * One reading as InfluxDB line protocol (ms precision): one measurement per device type,
- * tags for device, elder and org unit, numeric fields only. Raw acceleration goes to
+ * tags for device, elder and org unit, numeric fields by capability. Raw acceleration goes to
  * `<type>_accel`, one line per sample, only when asked for.
  */
 export function readingLines(reading: Reading, t: SeriesTags, withAccel: boolean): string[] {
   const d = reading.data;
-  const location = d.location as { lat?: number; lon?: number; accuracy_m?: number } | undefined;
-  const fields = [
-    numberField('heart_rate', d.heart_rate),
-    numberField('spo2', d.spo2),
-    numberField('steps', d.steps),
-    numberField('battery', d.battery),
-    flagField('worn', d.worn),
-    numberField('lat', location?.lat),
-    numberField('lon', location?.lon),
-    numberField('location_accuracy_m', location?.accuracy_m),
-    flagField('presence', d.presence),
-    codeField('posture', postureCodes, d.posture),
-    numberField('breathing_rate', d.breathing_rate),
-    numberField('targets', d.targets),
-    codeField('contact', contactCodes, d.contact),
-  ].filter((f): f is string => f !== null);
+  const fields = fieldsOf(d);
   const lines: string[] = [];
   if (fields.length > 0)
     lines.push(`${tags(reading.deviceType, reading.deviceId, t)} ${fields.join(',')} ${reading.ts}`);
-  const accel = d.accel as { hz: number; x: number[]; y: number[]; z: number[] } | undefined;
+  const accel = d.accel;
   if (withAccel && accel) {
     const prefix = tags(`${reading.deviceType}_accel`, reading.deviceId, t);
     const step = 1000 / accel.hz;
@@ -65,13 +84,16 @@ export function readingLines(reading: Reading, t: SeriesTags, withAccel: boolean
   return lines;
 }
 
-/** A device event as a point: `<type>_event` with the event type as a tag; door events also set the door state. */
+/**
+ * A device event as a point: `<type>_event` with the event type as a tag; an event that says
+ * something about a measurement (a door opening: contact) also writes that measurement.
+ */
 export function eventLines(event: StoredEvent, t: SeriesTags): string[] {
   const lines = [
     `${tags(`${event.deviceType}_event`, event.deviceId, t)},type=${escapeTag(event.type)} count=1i ${event.ts}`,
   ];
-  if (event.deviceType === 'door' && (event.type === 'open' || event.type === 'close')) {
-    lines.push(`${tags('door', event.deviceId, t)} contact=${event.type === 'open' ? 1 : 0}i ${event.ts}`);
-  }
+  const fields = event.measured ? fieldsOf(event.measured) : [];
+  if (fields.length > 0)
+    lines.push(`${tags(event.deviceType, event.deviceId, t)} ${fields.join(',')} ${event.ts}`);
   return lines;
 }

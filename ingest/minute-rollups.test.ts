@@ -96,6 +96,7 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
         ts,
         receivedAt: ts,
         data: {},
+        measured: { contact: 'open' },
       });
     }
     await rollups.flush(true);

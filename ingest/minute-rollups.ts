@@ -116,14 +116,7 @@ export class MinuteRollups {
   }
 
   addReading(reading: Reading): void {
-    const d = reading.data as {
-      heart_rate?: number;
-      spo2?: number;
-      breathing_rate?: number;
-      steps?: number;
-      presence?: boolean;
-      posture?: string;
-    };
+    const d = reading.data;
     const row = this.row(reading.deviceId, reading.elderId, reading.ts);
     addStat(row, 'hr', d.heart_rate);
     addStat(row, 'spo2', d.spo2);
@@ -145,7 +138,7 @@ export class MinuteRollups {
   }
 
   addEvent(event: StoredEvent): void {
-    if (event.deviceType === 'door' && event.type === 'open') {
+    if (event.measured?.contact === 'open') {
       this.row(event.deviceId, event.elderId, event.ts).door_openings += 1;
     }
   }

@@ -1,3 +1,4 @@
+import type { Measurements } from '../devices/capabilities.js';
 import type { DeviceCatalog, DeviceType } from '../devices/catalog.js';
 
 /** A device's clock more than this far from the hub's is not trusted: the hub time is used. */
@@ -18,12 +19,17 @@ export interface Reading {
   ts: number;
   receivedAt: number;
   clockSkewed: boolean;
-  data: Record<string, unknown>;
+  /** What the device measured, by capability (its type's telemetry schema has validated it). */
+  data: Measurements & { ts: number };
 }
 
-export interface EventReading extends Reading {
+export interface EventReading extends Omit<Reading, 'data'> {
   eventId: string;
   eventType: string;
+  /** The event's payload as validated (`ts`, `event_id`, `type`, its own fields). */
+  data: Record<string, unknown>;
+  /** What the event says about a measurement (a door's `open`: contact open), from the catalog. */
+  measured: Measurements | undefined;
 }
 
 export type Rejection = {
@@ -46,7 +52,7 @@ export class ReadingValidator {
     if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${device.type}` };
     const parsed = this.parse(payload, type, 'telemetry');
     if (!parsed.ok) return parsed;
-    return { ok: true, reading: this.reading(device, parsed.data) };
+    return { ok: true, reading: this.reading(device, parsed.data as Measurements & { ts: number }) };
   }
 
   event(device: DeviceIdentity, payload: Buffer): Validated<EventReading> {
@@ -54,10 +60,17 @@ export class ReadingValidator {
     if (!type) return { ok: false, error: 'invalid', detail: `unknown device type ${device.type}` };
     const parsed = this.parse(payload, type, 'event');
     if (!parsed.ok) return parsed;
-    const reading = this.reading(device, parsed.data);
+    const reading = this.reading(device, parsed.data as Measurements & { ts: number });
+    const eventType = String(parsed.data.type);
     return {
       ok: true,
-      reading: { ...reading, eventId: String(parsed.data.event_id), eventType: String(parsed.data.type) },
+      reading: {
+        ...reading,
+        data: parsed.data,
+        eventId: String(parsed.data.event_id),
+        eventType,
+        measured: type.events[eventType]?.sets,
+      },
     };
   }
 
@@ -93,9 +106,9 @@ export class ReadingValidator {
     return { ok: true, data: result.data as Record<string, unknown> };
   }
 
-  private reading(device: DeviceIdentity, data: Record<string, unknown>): Reading {
+  private reading(device: DeviceIdentity, data: Measurements & { ts: number }): Reading {
     const receivedAt = this.deps.now();
-    const deviceTs = data.ts as number;
+    const deviceTs = data.ts;
     const clockSkewed = Math.abs(deviceTs - receivedAt) > clockSkewLimitMs;
     return {
       deviceId: device.id,

@@ -3,8 +3,6 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Channel } from '../kernel/channel.js';
 import { HubMetrics } from '../kernel/metrics.js';
-import type { Database } from '../store/database.js';
-import { ElderDirectory } from './elder-directory.js';
 import type { StoredEvent } from './event-log.js';
 import type { Reading } from './readings.js';
 import { TimeSeriesWriter } from './time-series.js';
@@ -32,7 +30,7 @@ describe('time series writer', () => {
         writeAccel: false,
         maxBufferLines: 1000,
       },
-      directory: new ElderDirectory({ db: undefined as unknown as Database, reloadMs: 60_000 }),
+      directory: { orgUnitOf: () => null },
       readings,
       events: new Channel<StoredEvent>(() => undefined),
       metrics,

@@ -2,7 +2,7 @@ import { InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client'
 import type { Logger } from 'pino';
 import type { Channel } from '../kernel/channel.js';
 import type { HubMetrics } from '../kernel/metrics.js';
-import type { ElderDirectory } from './elder-directory.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { StoredEvent } from './event-log.js';
 import { eventLines, readingLines } from './line-protocol.js';
 import type { Reading } from './readings.js';
@@ -32,7 +32,8 @@ export class TimeSeriesWriter {
   constructor(
     private readonly deps: {
       target: TimeSeriesTarget;
-      directory: ElderDirectory;
+      /** Which org unit each elder belongs to (a tag of every series). */
+      directory: Pick<DistrictDirectory, 'orgUnitOf'>;
       readings: Channel<Reading>;
       events: Channel<StoredEvent>;
       metrics: HubMetrics;

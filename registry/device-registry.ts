@@ -2,6 +2,7 @@ import type { DeviceCatalog } from '../devices/catalog.js';
 import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from '../kernel/secret-hash.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import type { DistrictDirectory } from './district-directory.js';
 
 export interface DeviceRecord {
   id: string;
@@ -36,8 +37,8 @@ export class DeviceRegistry {
       db: Database;
       catalog: DeviceCatalog;
       now: () => number;
-      /** Told once a device is revoked (device health stops watching it). */
-      revoked?: (id: string) => Promise<void>;
+      /** Reloaded after a device is provisioned or revoked; it tells every reader of the district. */
+      directory: Pick<DistrictDirectory, 'refresh'>;
       /** Told a new secret and its stored hash (the gateway skips the slow check at its first CONNECT). */
       secretStored?: SecretStored;
       /**
@@ -82,6 +83,7 @@ export class DeviceRegistry {
       })
       .execute();
     this.deps.secretStored?.(device.id, secret, secret_hash);
+    await this.deps.directory.refresh({ reason: 'provisioned', revokedDevices: [] });
     return { device: await this.get(device.id, scopePath), secret };
   }
 
@@ -103,7 +105,7 @@ export class DeviceRegistry {
         .set({ revoked_at: this.deps.now() })
         .where('id', '=', id)
         .execute();
-      await this.deps.revoked?.(id);
+      await this.deps.directory.refresh({ reason: 'revoked', revokedDevices: [id] });
     }
     return this.get(id, scopePath);
   }
@@ -152,7 +154,7 @@ export class DeviceRegistry {
   }
 }
 
-type LiveHealth = Pick<DeviceRecord, 'last_seen_at' | 'online' | 'battery' | 'worn'>;
+export type LiveHealth = Pick<DeviceRecord, 'last_seen_at' | 'online' | 'battery' | 'worn'>;
 
 function toRecord(row: {
   id: string;

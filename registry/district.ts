@@ -1,6 +1,7 @@
 import type { DeviceCatalog } from '../devices/catalog.js';
 import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from '../kernel/secret-hash.js';
 import type { Database } from '../store/database.js';
+import type { DistrictDirectory } from './district-directory.js';
 import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
 
 export interface DocumentIssue {
@@ -46,8 +47,8 @@ export class DistrictRegistry {
       db: Database;
       catalog: DeviceCatalog;
       now: () => number;
-      /** Told after a document is applied, so that in-memory views of the district reload. */
-      applied: (change: DistrictChange) => Promise<void>;
+      /** Reloaded after a document is applied; it tells every reader of the district. */
+      directory: Pick<DistrictDirectory, 'refresh'>;
       /** Told each device secret written (the gateway skips the slow check at its first CONNECT). */
       secretStored?: SecretStored;
     },
@@ -190,7 +191,7 @@ export class DistrictRegistry {
 
     if (issues.length > 0) return { ok: false, issues };
     const change = await this.write(doc, units, paths, { elders, devices, responders, users });
-    await this.deps.applied(change);
+    await this.deps.directory.refresh({ reason: 'document', revokedDevices: [] });
     return { ok: true, change };
   }
 

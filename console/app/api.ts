@@ -5,6 +5,7 @@ import type {
   Alert,
   CatalogItem,
   Claim,
+  ConsoleConfig,
   Device,
   DistrictReport,
   Elder,
@@ -90,8 +91,15 @@ export class Api {
         `/elders/${encodeURIComponent(elderId)}/vitals?from=${from}&to=${to}&step=${step}`,
       )
     ).points;
-  mapTileUrl = async () =>
-    (await this.call<{ map_tile_url: string | null }>('GET', '/console/config')).map_tile_url;
+  /** The console's settings and the device types' words: asked once per sign-in. */
+  consoleConfig = (() => {
+    let config: Promise<ConsoleConfig> | undefined;
+    return () => {
+      config ??= this.call<ConsoleConfig>('GET', '/console/config');
+      return config;
+    };
+  })();
+  mapTileUrl = async () => (await this.consoleConfig()).map_tile_url;
 
   // Service orders and the time bank.
   serviceOrders = async (status?: string) =>

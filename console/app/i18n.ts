@@ -64,9 +64,6 @@ const coreZh = {
   actor: '操作人',
   done: '操作成功',
   failed: '操作失败：{reason}',
-  heartRate: '心率',
-  spo2: '血氧',
-  breathingRate: '呼吸',
   // map
   mapTitle: '辖区地图',
   homes: '住户',
@@ -147,9 +144,6 @@ const coreZh = {
   'outcome.help_given': '已提供帮助',
   'outcome.device_fixed': '设备已修复',
   'outcome.other': '其他',
-  'device.watch': '智能手表',
-  'device.fall_radar': '跌倒雷达',
-  'device.door': '门磁',
   'responder.volunteer': '志愿者',
   'responder.staff': '工作人员',
   'skill.first_aid': '急救',
@@ -217,9 +211,6 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   actor: 'By',
   done: 'Done',
   failed: 'Failed: {reason}',
-  heartRate: 'Heart rate',
-  spo2: 'SpO₂',
-  breathingRate: 'Breathing',
   mapTitle: 'District map',
   homes: 'Homes',
   openAlerts: 'Open alerts',
@@ -295,9 +286,6 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'outcome.help_given': 'Help given',
   'outcome.device_fixed': 'Device fixed',
   'outcome.other': 'Other',
-  'device.watch': 'Smart watch',
-  'device.fall_radar': 'Fall radar',
-  'device.door': 'Door contact',
   'responder.volunteer': 'Volunteer',
   'responder.staff': 'Staff',
   'skill.first_aid': 'First aid',
@@ -333,6 +321,29 @@ export function t(key: TextKey, values: Record<string, string | number> = {}): s
   return fillIn(dictionaries[language][key] ?? key, values);
 }
 
+type Words = { zh: string; en: string };
+/** Device types' and measurements' words, from the hub's catalog (`/console/config`). */
+const deviceWords = new Map<string, Words>();
+const metricWords = new Map<string, Words>();
+
+export function learnDeviceTypes(
+  types: ReadonlyArray<{
+    name: string;
+    label: Words;
+    metrics: ReadonlyArray<{ field: string; label: Words }>;
+  }>,
+): void {
+  for (const type of types) {
+    deviceWords.set(type.name, type.label);
+    for (const metric of type.metrics) metricWords.set(metric.field, metric.label);
+  }
+}
+
+/** What a measurement (`heart_rate`…) is called, as the device catalog words it. */
+export function metricName(field: string): string {
+  return metricWords.get(field)?.[language] ?? field;
+}
+
 /** An enum value (kind, status…) through the dictionary; unknown values show as they are. */
 export function term(
   group:
@@ -352,6 +363,7 @@ export function term(
     | 'transfer',
   value: string,
 ): string {
+  if (group === 'device') return deviceWords.get(value)?.[language] ?? value;
   const key = `${group}.${value}` as TextKey;
   return key in zh ? t(key) : value;
 }

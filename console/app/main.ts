@@ -3,7 +3,7 @@ import { AlertStore } from './alert-store';
 import { Api, ApiError } from './api';
 import type { AppContext } from './context';
 import { h } from './dom';
-import { locale, onLanguageChange, t } from './i18n';
+import { learnDeviceTypes, locale, onLanguageChange, t } from './i18n';
 import { responderApp } from './responder/responder-app';
 import { consoleShell } from './views/console-shell';
 import { familyScreen } from './views/family';
@@ -30,6 +30,7 @@ async function start(token: string): Promise<void> {
   let me: AppContext['me'];
   try {
     me = await api.me();
+    learnDeviceTypes((await api.consoleConfig()).device_types);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       sessionStorage.removeItem('token');

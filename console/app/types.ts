@@ -19,7 +19,7 @@ import type {
   redemptionRecordSchema,
   statementSchema,
 } from '../../timebank/api-schemas';
-import type { boardElderSchema, boardResponderSchema } from '../api-schemas';
+import type { boardElderSchema, boardResponderSchema, consoleConfigSchema } from '../api-schemas';
 
 export type { Alert, Severity } from '../../alerts/alert-model';
 export { activeStatuses } from '../../alerts/alert-model';
@@ -27,6 +27,7 @@ export type { OfferView as Offer, TaskView as Task } from '../../dispatch/dispat
 export { accountKinds } from '../../timebank/ledger-kinds';
 
 export type Me = z.output<typeof meSchema>;
+export type ConsoleConfig = z.output<typeof consoleConfigSchema>;
 export type TimelineEntry = z.output<typeof timelineEntrySchema>;
 export type Device = z.output<typeof deviceSchema>;
 export type Elder = z.output<typeof boardElderSchema>;

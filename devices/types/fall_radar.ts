@@ -1,25 +1,21 @@
 import { z } from 'zod';
-import { defineDeviceType, eventSchema, timestampSchema } from '../catalog.js';
-
-const postures = ['none', 'standing', 'sitting', 'lying'] as const;
-
-const telemetry = z.object({
-  ts: timestampSchema,
-  presence: z.boolean(),
-  posture: z.enum(postures),
-  breathing_rate: z.number().min(0).max(80).optional(),
-  heart_rate: z.number().min(0).max(300).optional(),
-  targets: z.number().int().min(0).max(16).optional(),
-});
-
-const eventTypes = ['fall', 'fall_cleared'] as const;
+import { postures } from '../capabilities.js';
+import { defineDeviceType } from '../catalog.js';
 
 export default defineDeviceType({
   name: 'fall_radar',
   label: { zh: '跌倒雷达', en: 'Fall radar' },
-  telemetry,
-  event: eventSchema(eventTypes, { confidence: z.number().min(0).max(1).optional() }),
-  eventTypes,
+  measures: {
+    presence: 'always',
+    posture: 'always',
+    breathing_rate: 'when_measured',
+    heart_rate: 'when_measured',
+    targets: 'when_measured',
+  },
+  // No button: a fall it sees cannot be cancelled by the person.
+  events: { fall: {}, fall_cleared: {} },
+  eventFields: { confidence: z.number().min(0).max(1) },
+  commands: ['config'],
   // Reports every few seconds; two minutes of silence is a dead radar, not a quiet room.
   silenceTimeoutMs: 2 * 60_000,
   simulate: ({ ts, random }) => {
@@ -37,12 +33,5 @@ export default defineDeviceType({
         : { targets: 0 }),
     };
   },
-  display: {
-    icon: 'radar',
-    metrics: [
-      { field: 'breathing_rate', label: { zh: '呼吸', en: 'Breathing' }, unit: '/min' },
-      { field: 'heart_rate', label: { zh: '心率', en: 'Heart rate' }, unit: 'bpm' },
-      { field: 'targets', label: { zh: '人数', en: 'People' } },
-    ],
-  },
+  icon: 'radar',
 });

@@ -1,41 +1,28 @@
 import { z } from 'zod';
-import { defineDeviceType, eventSchema, timestampSchema } from '../catalog.js';
-
-/** Samples in g; ±64 g covers every wrist sensor range (±4 to ±16 g) with room for vendors' quirks. */
-const axis = z.array(z.number().min(-64).max(64)).max(1000);
-
-const accel = z
-  .object({ hz: z.number().min(10).max(200), x: axis, y: axis, z: axis })
-  .refine((a) => a.x.length === a.y.length && a.y.length === a.z.length, {
-    message: 'x, y and z must be equally long',
-  })
-  .refine((a) => a.x.length <= Math.ceil(a.hz * 5), { message: 'at most 5 s of samples' });
-
-const telemetry = z.object({
-  ts: timestampSchema,
-  heart_rate: z.number().min(0).max(300).optional(),
-  spo2: z.number().min(0).max(100).optional(),
-  steps: z.number().int().min(0).max(1_000_000).optional(),
-  battery: z.number().min(0).max(100).optional(),
-  worn: z.boolean().optional(),
-  location: z
-    .object({
-      lat: z.number().min(-90).max(90),
-      lon: z.number().min(-180).max(180),
-      accuracy_m: z.number().min(0).max(100_000).optional(),
-    })
-    .optional(),
-  accel: accel.optional(),
-});
-
-const eventTypes = ['sos', 'fall', 'ok', 'removed', 'worn'] as const;
+import { defineDeviceType } from '../catalog.js';
 
 export default defineDeviceType({
   name: 'watch',
   label: { zh: '智能手表', en: 'Smart watch' },
-  telemetry,
-  event: eventSchema(eventTypes, { confidence: z.number().min(0).max(1).optional() }),
-  eventTypes,
+  measures: {
+    heart_rate: 'when_measured',
+    spo2: 'when_measured',
+    steps: 'when_measured',
+    battery: 'when_measured',
+    worn: 'when_measured',
+    location: 'when_measured',
+    accel: 'when_measured',
+  },
+  // `ok`: the wearer's "I'm OK", which cancels a fall the watch saw within its cancel window.
+  events: {
+    sos: {},
+    fall: {},
+    ok: {},
+    removed: { sets: { worn: false } },
+    worn: { sets: { worn: true } },
+  },
+  eventFields: { confidence: z.number().min(0).max(1) },
+  commands: ['notify', 'config'],
   // Vitals come every few minutes even with motion streaming off.
   silenceTimeoutMs: 10 * 60_000,
   simulate: ({ ts, random, home }) => {
@@ -60,13 +47,5 @@ export default defineDeviceType({
       accel: { hz, x, y, z: zs },
     };
   },
-  display: {
-    icon: 'watch',
-    metrics: [
-      { field: 'heart_rate', label: { zh: '心率', en: 'Heart rate' }, unit: 'bpm' },
-      { field: 'spo2', label: { zh: '血氧', en: 'SpO₂' }, unit: '%' },
-      { field: 'steps', label: { zh: '步数', en: 'Steps' } },
-      { field: 'battery', label: { zh: '电量', en: 'Battery' }, unit: '%' },
-    ],
-  },
+  icon: 'watch',
 });

@@ -1,14 +1,20 @@
 import type { Logger } from 'pino';
 import type { AlertBook } from '../../alerts/alert-book.js';
+import type { DeviceCatalog } from '../../devices/catalog.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import type { Channel } from '../../kernel/channel.js';
+import type { DistrictDirectory } from '../../registry/district-directory.js';
 import type { Database } from '../../store/database.js';
 
 /** The one dependencies object every detector stage takes. */
 export interface DetectorDeps<Rules> {
   db: Database;
   alerts: AlertBook;
+  /** What each device type measures (detectors read capabilities, never type names). */
+  catalog: DeviceCatalog;
+  /** Elders' homes and devices. */
+  district: DistrictDirectory;
   readings: Channel<Reading>;
   events: Channel<StoredEvent>;
   now: () => number;

@@ -2,10 +2,11 @@ import { IncidentLedger } from '../../alerts/incident-ledger.js';
 import { afterDaytime, type Daytime } from '../../ingest/daytime.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
+import type { ElderEntry } from '../../registry/district-directory.js';
 import { replayLatestActivity } from './activity-history.js';
 import { type DetectorDeps, DetectorRun, severityRank } from './detector-deps.js';
-import { anyDevice, type ElderHome, loadElderHomes } from './elder-roster.js';
-import { type AccelSamples, wristMoved } from './motion.js';
+import { anyDevice } from './elder-roster.js';
+import { wristMoved } from './motion.js';
 
 export interface InactivityRules {
   /** No activity for this much waking time: `inactivity`, medium. */
@@ -66,13 +67,6 @@ interface ElderActivity {
   posture: number;
 }
 
-interface Movement {
-  steps?: number;
-  accel?: AccelSamples;
-  presence?: boolean;
-  posture?: string;
-}
-
 /**
  * Inactivity: no steps, wrist movement, radar movement (standing, or a change of posture) or
  * door activity for `spanMs` of waking time (night does not count) → `inactivity`, medium,
@@ -98,7 +92,7 @@ export class Inactivity {
   async start(): Promise<void> {
     const { rules, now } = this.deps;
     await this.ledger.load();
-    const homes = await this.loadHomes();
+    const homes = this.loadHomes();
     // An incident open before the restart keeps its stage: it is neither raised again nor lost.
     for (const elderId of this.ledger.elders()) {
       const e = this.elder(elderId);
@@ -114,7 +108,7 @@ export class Inactivity {
     });
     this.replay = replayLatestActivity(
       this.deps.db,
-      [...homes.keys()],
+      homes.map((h) => h.id),
       { now: now(), lookbackMs: rules.lookbackMs },
       (id, at) => {
         // Activity stored after the alert opened (the hub was down meanwhile) ends the incident too.
@@ -165,17 +159,16 @@ export class Inactivity {
       e.dirty = true;
     }
     e.deviceId = r.deviceId;
-    const d = r.data as Movement;
-    if (r.deviceType === 'watch') {
-      if (d.steps !== undefined) {
-        const more = e.steps >= 0 && d.steps > e.steps;
-        e.steps = d.steps; // a smaller count is the daily reset, not movement
-        if (more) this.recordActivity(e, r.ts, true);
-      }
-      if (d.accel !== undefined && !this.recentlyActive(e, r.ts)) {
-        if (wristMoved(d.accel, this.deps.rules.movementStdG)) this.recordActivity(e, r.ts, true);
-      }
-    } else if (r.deviceType === 'fall_radar' && d.presence === true && d.posture !== undefined) {
+    const d = r.data;
+    if (d.steps !== undefined) {
+      const more = e.steps >= 0 && d.steps > e.steps;
+      e.steps = d.steps; // a smaller count is the daily reset, not movement
+      if (more) this.recordActivity(e, r.ts, true);
+    }
+    if (d.accel !== undefined && !this.recentlyActive(e, r.ts)) {
+      if (wristMoved(d.accel, this.deps.rules.movementStdG)) this.recordActivity(e, r.ts, true);
+    }
+    if (d.presence === true && d.posture !== undefined) {
       const code = postureCode[d.posture] ?? -1;
       if (code < 0) return;
       const changed = e.posture >= 0 && code !== e.posture;
@@ -185,8 +178,8 @@ export class Inactivity {
   }
 
   private onEvent(event: StoredEvent): void {
-    if (event.deviceType !== 'door' || event.elderId === null) return;
-    if (event.type !== 'open' && event.type !== 'close') return;
+    // A door opened or closed: someone is up and about.
+    if (event.measured?.contact === undefined || event.elderId === null) return;
     const e = this.elder(event.elderId);
     e.heardSince ??= this.deps.now();
     e.deviceId = event.deviceId;
@@ -238,9 +231,9 @@ export class Inactivity {
     }
   }
 
-  private async loadHomes(): Promise<Map<string, ElderHome>> {
-    const homes = await loadElderHomes(this.deps.db);
-    for (const home of homes.values()) {
+  private loadHomes(): ElderEntry[] {
+    const homes = this.deps.district.homes();
+    for (const home of homes) {
       const e = this.elder(home.id);
       if (e.deviceId === '') e.deviceId = anyDevice(home) ?? '';
     }

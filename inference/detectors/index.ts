@@ -29,8 +29,11 @@ export class Detectors {
   readonly vitals: VitalsWatch;
   readonly wandering: NightWandering;
   readonly inactivity: Inactivity;
+  private readonly district: DetectorDeps<DetectorRules>['district'];
+  private unsubscribe: (() => void) | undefined;
 
   constructor(deps: DetectorDeps<DetectorRules>) {
+    this.district = deps.district;
     const part = <R>(detector: string, rules: R): DetectorDeps<R> => ({
       ...deps,
       logger: deps.logger.child({ detector }),
@@ -45,13 +48,15 @@ export class Detectors {
     await this.vitals.start();
     await this.wandering.start();
     await this.inactivity.start();
+    this.unsubscribe = this.district.changed.subscribe(() => this.reload());
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
     await Promise.all([this.vitals.stop(), this.wandering.stop(), this.inactivity.stop()]);
   }
 
-  /** A district document was applied: homes, devices and per-person settings may have changed. */
+  /** The district changed: homes, devices and per-person settings may have. */
   async reload(): Promise<void> {
     await Promise.all([this.vitals.reload(), this.wandering.reload(), this.inactivity.reload()]);
   }

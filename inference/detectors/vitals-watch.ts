@@ -1,9 +1,9 @@
 import { IncidentLedger } from '../../alerts/incident-ledger.js';
+import { measures } from '../../devices/catalog.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
 import { replayHeartRateMinutes } from './baseline-history.js';
 import { type DetectorDeps, DetectorRun, severityRank } from './detector-deps.js';
-import { loadElderHomes } from './elder-roster.js';
 import { HeartRateBaseline, madToSigma } from './heart-rate-baseline.js';
 import { localDay } from './local-hours.js';
 import { Streak } from './streak.js';
@@ -29,27 +29,17 @@ interface ElderVitals {
   radarId: string;
 }
 
-interface WatchVitals {
-  heart_rate?: number;
-  spo2?: number;
-  worn?: boolean;
-}
-
-interface RadarVitals {
-  presence?: boolean;
-  heart_rate?: number;
-  breathing_rate?: number;
-}
-
 /**
- * Vital signs: heart rate (watch and radar), SpO2 (watch) and breathing rate (radar) against
+ * Vital signs from any device that measures them — heart rate (worn on the body, and from a room
+ * sensor, as two tracks), SpO2 and breathing rate — against
  * absolute limits, against the person's own heart-rate baseline, and a worn watch that finds
  * no pulse. One `vitals` incident per elder; severity grows with how far and how long; it
  * clears itself once every vital is back in range for `recoverMs`.
  *
- * A watch off the wrist (latest `worn` false, or a `removed` event) measures nothing: its
- * readings are ignored (`not_worn` is device health's). A worn watch reading < 20 bpm for
- * `noPulseMs` is "no pulse", critical — high instead while the radar sees the person breathing.
+ * A wearable (it measures `worn`) off the wrist (latest `worn` false, or an event saying so)
+ * measures nothing: its readings are ignored (`not_worn` is device health's). A worn one reading
+ * < 20 bpm for `noPulseMs` is "no pulse", critical — high instead while a room sensor sees the
+ * person breathing. A room sensor (it measures `presence`) measures a person only while someone is in view.
  */
 export class VitalsWatch {
   private readonly elders = new Map<string, ElderVitals>();
@@ -75,7 +65,7 @@ export class VitalsWatch {
     this.liveFrom = Math.floor(now() / minuteMs) * minuteMs;
     await this.ledger.load();
     await this.loadWorn();
-    const homes = await loadElderHomes(this.deps.db);
+    const homes = this.deps.district.homes();
     this.run.begin(this.deps, {
       reading: (r) => this.onReading(r),
       event: (e) => this.onEvent(e),
@@ -87,7 +77,7 @@ export class VitalsWatch {
     const from = (today - rules.baseline.days) * dayMs - rules.utcOffsetMinutes * minuteMs;
     this.replay = replayHeartRateMinutes(
       this.deps.db,
-      [...homes.keys()],
+      homes.map((h) => h.id),
       {
         from,
         to: this.liveFrom,
@@ -113,9 +103,9 @@ export class VitalsWatch {
 
   /** After district changes: forgets elders who no longer have devices (memory stays bounded). */
   async reload(): Promise<void> {
-    const homes = await loadElderHomes(this.deps.db);
     for (const elderId of this.elders.keys()) {
-      if (!homes.has(elderId) && !this.ledger.isOpen(elderId)) this.elders.delete(elderId);
+      const home = this.deps.district.elder(elderId);
+      if (!home?.devices.length && !this.ledger.isOpen(elderId)) this.elders.delete(elderId);
     }
   }
 
@@ -142,8 +132,9 @@ export class VitalsWatch {
 
   private onReading(r: Reading): void {
     if (r.elderId === null) return;
-    if (r.deviceType === 'watch') {
-      const d = r.data as WatchVitals;
+    const d = r.data;
+    const type = this.deps.catalog.get(r.deviceType);
+    if (measures(type, 'worn')) {
       if (d.heart_rate === undefined && d.spo2 === undefined && d.worn === undefined) return;
       const e = this.elder(r.elderId);
       if (d.worn !== undefined) this.setWorn(e, r.deviceId, d.worn);
@@ -151,10 +142,10 @@ export class VitalsWatch {
       if (worn === false) return;
       if (d.heart_rate !== undefined) this.watchHeartRate(e, r, d.heart_rate, worn);
       if (d.spo2 !== undefined) this.observe(e, e.spo2, r, d.spo2, Number.NaN);
-    } else if (r.deviceType === 'fall_radar') {
-      const d = r.data as RadarVitals;
-      // Without a person in view the radar's vital signs are noise; 0 means "not measured".
-      if (d.presence !== true) return;
+    } else {
+      // Without a person in view a room sensor's vital signs are noise; 0 means "not measured".
+      if (measures(type, 'presence') && d.presence !== true) return;
+      if (d.heart_rate === undefined && d.breathing_rate === undefined && d.spo2 === undefined) return;
       const e = this.elder(r.elderId);
       if (d.breathing_rate !== undefined && d.breathing_rate > 0) {
         e.lastBreathingAt = r.receivedAt;
@@ -165,13 +156,14 @@ export class VitalsWatch {
       if (d.heart_rate !== undefined && d.heart_rate >= this.deps.rules.noPulseBelow) {
         this.heartRate(e, e.radarHeartRate, r, d.heart_rate);
       }
+      if (d.spo2 !== undefined) this.observe(e, e.spo2, r, d.spo2, Number.NaN);
     }
   }
 
   private onEvent(event: StoredEvent): void {
-    if (event.deviceType !== 'watch' || event.elderId === null) return;
-    if (event.type === 'removed') this.setWorn(this.elder(event.elderId), event.deviceId, false);
-    else if (event.type === 'worn') this.setWorn(this.elder(event.elderId), event.deviceId, true);
+    const worn = event.measured?.worn; // taken off or put on
+    if (worn === undefined || event.elderId === null) return;
+    this.setWorn(this.elder(event.elderId), event.deviceId, worn);
   }
 
   private setWorn(e: ElderVitals, watchId: string, worn: boolean): void {
@@ -307,7 +299,7 @@ export class VitalsWatch {
       .selectFrom('device_health as h')
       .innerJoin('devices as d', 'd.id', 'h.device_id')
       .select(['h.device_id', 'h.worn'])
-      .where('d.type', '=', 'watch')
+      .where('d.revoked_at', 'is', null)
       .where('h.worn', 'is not', null)
       .execute();
     for (const row of rows) this.worn.set(row.device_id, row.worn === 1);

@@ -1,8 +1,9 @@
 import { IncidentLedger } from '../../alerts/incident-ledger.js';
+import type { Measurements } from '../../devices/capabilities.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
+import type { ElderEntry } from '../../registry/district-directory.js';
 import { type DetectorDeps, DetectorRun } from './detector-deps.js';
-import { type ElderHome, loadElderHomes } from './elder-roster.js';
 import { distanceMeters, fenceSide } from './geofence.js';
 import { inLocalHours, type LocalHours } from './local-hours.js';
 
@@ -45,10 +46,6 @@ interface ElderWandering {
   fenceReported: boolean;
 }
 
-interface WatchPlace {
-  location?: { lat: number; lon: number; accuracy_m?: number };
-}
-
 /**
  * Night wandering. The entrance door opens in the person's quiet hours and no return follows
  * within `returnWindowMs` — a return is the door closing and then the radar seeing someone
@@ -74,7 +71,7 @@ export class NightWandering {
 
   async start(): Promise<void> {
     await this.ledger.load();
-    const homes = await this.loadHomes();
+    const homes = this.loadHomes();
     // Whoever was out when the hub went down is still out; the alert says whether the watch was.
     for (const elderId of this.ledger.elders()) {
       const incident = this.ledger.loadedIncident(elderId);
@@ -123,8 +120,15 @@ export class NightWandering {
   }
 
   private onEvent(event: StoredEvent): void {
-    if (event.deviceType !== 'door' || event.elderId === null) return;
-    this.doorEvent(event.elderId, event.deviceId, event.type, event.ts, event.receivedAt);
+    const contact = event.measured?.contact; // a door opened or closed
+    if (contact === undefined || event.elderId === null) return;
+    this.doorEvent(
+      event.elderId,
+      event.deviceId,
+      contact === 'open' ? 'open' : 'close',
+      event.ts,
+      event.receivedAt,
+    );
   }
 
   private doorEvent(elderId: string, doorId: string, type: string, ts: number, at: number): void {
@@ -148,14 +152,13 @@ export class NightWandering {
 
   private onReading(r: Reading): void {
     if (r.elderId === null) return;
-    if (r.deviceType === 'fall_radar') {
-      if ((r.data as { presence?: boolean }).presence !== true) return;
+    if (r.data.presence === true) {
       const e = this.elders.get(r.elderId);
       if (e && e.closedAt !== null && r.receivedAt >= e.closedAt)
         this.returned(e, 'door_closed_and_presence');
-    } else if (r.deviceType === 'watch') {
-      const location = (r.data as WatchPlace).location;
-      if (location === undefined) return;
+    }
+    const location = r.data.location;
+    if (location !== undefined) {
       const e = this.elders.get(r.elderId);
       if (!e || e.lat === null || e.lon === null) return;
       const distance = distanceMeters(e.lat, e.lon, location.lat, location.lon);
@@ -173,7 +176,7 @@ export class NightWandering {
     e: ElderWandering,
     r: Reading,
     distance: number,
-    location: NonNullable<WatchPlace['location']>,
+    location: NonNullable<Measurements['location']>,
   ): void {
     if (this.ledger.isOpen(e.id) && e.fenceReported) return;
     e.fenceReported = true;
@@ -208,9 +211,9 @@ export class NightWandering {
    * someone at home from then on is the return. (Someone whose watch was seen outside comes
    * back with it: for them it takes the watch inside, or a door closing seen by this hub.)
    */
-  private async replayDoorOpenings(homes: Map<string, ElderHome>): Promise<void> {
+  private async replayDoorOpenings(homes: ElderEntry[]): Promise<void> {
     const now = this.deps.now();
-    const doors = [...homes.values()].flatMap((h) => h.doors);
+    const doors = homes.flatMap((h) => this.deps.district.devicesMeasuring(h.id, 'contact').map((d) => d.id));
     for (let i = 0; i < doors.length; i += 500) {
       const rows = await this.deps.db
         .selectFrom('rollups_1m')
@@ -239,13 +242,13 @@ export class NightWandering {
     }
   }
 
-  private async loadHomes(): Promise<Map<string, ElderHome>> {
-    const homes = await loadElderHomes(this.deps.db);
-    for (const home of homes.values()) this.place(this.elder(home.id), home);
+  private loadHomes(): ElderEntry[] {
+    const homes = this.deps.district.homes();
+    for (const home of homes) this.place(this.elder(home.id), home);
     return homes;
   }
 
-  private place(e: ElderWandering, home: ElderHome): void {
+  private place(e: ElderWandering, home: ElderEntry): void {
     const own = this.deps.rules.perElder[e.id];
     e.lat = home.lat;
     e.lon = home.lon;

@@ -178,6 +178,7 @@ describe('console and responder app in Chromium', () => {
     const text = await family.textContent('main');
     expect(text).toContain('王秀英');
     expect(text).toContain('一键呼救');
+    expect(text).toContain('智能手表'); // her devices, in the words of the hub's device catalog
     expect(text).not.toContain('李桂兰');
     await shoot(family, '14-family', true);
   }, 60_000);

@@ -1,11 +1,14 @@
 import { pino } from 'pino';
 import { vi } from 'vitest';
 import { AlertBook, type AlertUpdate } from '../../alerts/alert-book.js';
+import type { Measurements } from '../../devices/capabilities.js';
+import { type DeviceCatalog, loadDeviceCatalog } from '../../devices/catalog.js';
 import type { DetectorDeps } from '../../inference/detectors/detector-deps.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import { MinuteRollups } from '../../ingest/minute-rollups.js';
 import type { Reading } from '../../ingest/readings.js';
 import { Channel } from '../../kernel/channel.js';
+import { DistrictDirectory } from '../../registry/district-directory.js';
 import type { Store } from '../../store/database.js';
 import type { Dialect } from './databases.js';
 import { storeWithElder } from './small-store.js';
@@ -42,10 +45,32 @@ export class DetectorRig {
   readonly updates: AlertUpdate[] = [];
   private eventCounter = 0;
 
-  private constructor(readonly store: Store) {}
+  private constructor(
+    readonly store: Store,
+    readonly catalog: DeviceCatalog,
+    /** The district as the detectors read it: `refresh()` it after changing the store. */
+    readonly district: DistrictDirectory,
+    private readonly devices: Array<{ id: string; type: string }>,
+  ) {}
 
-  static async open(dialect: Dialect): Promise<DetectorRig> {
-    return new DetectorRig(await storeWithElder(dialect, devices));
+  /** `extra`: further devices of the elder, of types `catalog` declares. */
+  static async open(
+    dialect: Dialect,
+    catalog?: DeviceCatalog,
+    extra: Array<{ id: string; type: string }> = [],
+  ): Promise<DetectorRig> {
+    const all = [...devices, ...extra];
+    const store = await storeWithElder(dialect, all);
+    const types = catalog ?? (await loadDeviceCatalog());
+    const district = new DistrictDirectory({
+      db: store.db,
+      catalog: types,
+      // Not within any test's span of fake time: the rig's tests change the store and refresh() it.
+      reloadMs: 2 ** 31 - 1,
+      onError: () => undefined,
+    });
+    await district.start();
+    return new DetectorRig(store, types, district, all);
   }
 
   /** Dependencies for a detector with these rules (a fresh alert book on the same store). */
@@ -59,6 +84,8 @@ export class DetectorRig {
     return {
       db: this.store.db,
       alerts: new AlertBook({ db: this.store.db, updates, now: Date.now }),
+      catalog: this.catalog,
+      district: this.district,
       readings: this.readings,
       events: this.events,
       now: Date.now,
@@ -87,7 +114,7 @@ export class DetectorRig {
 
   /** Telemetry from one of the elder's devices, stamped now. */
   send(deviceId: string, data: Record<string, unknown>): void {
-    const device = devices.find((d) => d.id === deviceId)!;
+    const device = this.devices.find((d) => d.id === deviceId)!;
     const now = Date.now();
     this.readings.publish({
       deviceId,
@@ -96,13 +123,13 @@ export class DetectorRig {
       ts: now,
       receivedAt: now,
       clockSkewed: false,
-      data: { ts: now, ...data },
+      data: { ts: now, ...data } as Measurements & { ts: number },
     });
   }
 
   /** A device event, stored (as ingest does before publishing) and published. */
   async event(deviceId: string, type: string): Promise<void> {
-    const device = devices.find((d) => d.id === deviceId)!;
+    const device = this.devices.find((d) => d.id === deviceId)!;
     const now = Date.now();
     const eventId = `ev-${++this.eventCounter}`;
     await this.store.db
@@ -126,6 +153,7 @@ export class DetectorRig {
       ts: now,
       receivedAt: now,
       data: { ts: now, event_id: eventId, type },
+      measured: this.catalog.get(device.type)?.events[type]?.sets,
     });
   }
 
@@ -148,6 +176,7 @@ export class DetectorRig {
   }
 
   async close(): Promise<void> {
+    await this.district.stop();
     await this.store.close();
   }
 }

@@ -8,7 +8,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { formatTime, locale, t } from '../i18n';
+import { formatTime, locale, metricName, t } from '../i18n';
 import type { VitalsPoint } from '../types';
 
 // Only what the evidence chart uses: keeps the lazily loaded chunk small.
@@ -45,7 +45,7 @@ export function drawVitals(target: HTMLElement, points: VitalsPoint[], openedAt:
     yAxis: { type: 'value', scale: true },
     series: [
       {
-        ...series(t('heartRate'), (p) => p.heart_rate.mean),
+        ...series(metricName('heart_rate'), (p) => p.heart_rate.mean),
         markLine: {
           symbol: 'none',
           label: { formatter: formatTime(openedAt) },
@@ -53,8 +53,8 @@ export function drawVitals(target: HTMLElement, points: VitalsPoint[], openedAt:
           data: [{ xAxis: openedAt }],
         },
       },
-      series(t('spo2'), (p) => p.spo2.mean),
-      series(t('breathingRate'), (p) => p.breathing_rate.mean),
+      series(metricName('spo2'), (p) => p.spo2.mean),
+      series(metricName('breathing_rate'), (p) => p.breathing_rate.mean),
     ],
   });
   const resize = () => chart.resize();

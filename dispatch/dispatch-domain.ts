@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
+import type { DispatchTimings } from '../alerts/ladders.js';
+import { Channel } from '../kernel/channel.js';
+import { routeSet } from '../kernel/stage.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
+import type { Database } from '../store/database.js';
+import { alertActionRoutes } from './alert-actions.js';
+import { Dispatcher, type DispatchNotice } from './dispatcher.js';
+
+/** Getting a person to the door: ladders, offers, acceptances, specialists' actions on alerts. */
+export function dispatchDomain(deps: {
+  db: Database;
+  alerts: AlertBook;
+  updates: Channel<AlertUpdate>;
+  district: DistrictDirectory;
+  notify: (deviceId: string, text: string) => Promise<unknown>;
+  timings: DispatchTimings;
+  now: () => number;
+  logger: Logger;
+  channelError: (name: string) => (error: unknown) => void;
+}) {
+  const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
+  const dispatcher = new Dispatcher({
+    db: deps.db,
+    alerts: deps.alerts,
+    district: deps.district,
+    updates: deps.updates,
+    notices,
+    notify: deps.notify,
+    timings: deps.timings,
+    now: deps.now,
+    logger: deps.logger,
+    tickMs: 1000,
+  });
+  return {
+    dispatcher,
+    notices,
+    stages: { dispatcher },
+    routes: [routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher })],
+  };
+}

@@ -1,0 +1,66 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { DeviceIntake } from '../ingest/device-intake.js';
+import type { HubMetrics } from '../kernel/metrics.js';
+import { type HttpUpgrade, routeSet } from '../kernel/stage.js';
+import type { DeviceRegistry } from '../registry/device-registry.js';
+import type { Database } from '../store/database.js';
+import { DeviceAuthenticator } from './device-authenticator.js';
+import { deviceRoutes } from './device-routes.js';
+import { type GatewayListenOptions, MqttGateway } from './mqtt-gateway.js';
+
+export interface GatewaySettings {
+  listen: GatewayListenOptions;
+  maxPayloadBytes: number;
+  /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3. */
+  maxSlowSecretChecks: number;
+}
+
+/** The MQTT broker (TCP, TLS, and WebSocket at `/mqtt` on the HTTP port), device commands and routes. */
+export function gatewayDomain(deps: {
+  db: Database;
+  intake: DeviceIntake;
+  devices: DeviceRegistry;
+  metrics: HubMetrics;
+  logger: Logger;
+  settings: GatewaySettings;
+}) {
+  const { db, settings } = deps;
+  const authenticator = new DeviceAuthenticator({ db, maxSlowChecks: settings.maxSlowSecretChecks });
+  const gateway = new MqttGateway({
+    authenticator,
+    intake: deps.intake,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    listen: settings.listen,
+  });
+  const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const webSocket: HttpUpgrade = {
+    attach(server: Server) {
+      server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (request.url?.split('?')[0] !== '/mqtt') return;
+        mqttOverWebSocket.handleUpgrade(request, socket, head, (ws) =>
+          gateway.handle(createWebSocketStream(ws)),
+        );
+      });
+    },
+    close() {
+      for (const client of mqttOverWebSocket.clients) client.terminate();
+      mqttOverWebSocket.close();
+    },
+  };
+  /** Shows a text on a device's screen (protocol command `notify`, level `alert`). */
+  const notify = (deviceId: string, text: string) =>
+    gateway.sendCommand(deviceId, { command: 'notify', text, level: 'alert' });
+  return {
+    gateway,
+    authenticator,
+    notify,
+    webSocket,
+    stages: { gateway },
+    routes: [routeSet('/api/v1/devices', deviceRoutes, { devices: deps.devices, gateway })],
+  };
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpUpgrade, Stage } from '../kernel/stage.js';
+
+/**
+ * The HTTP port as a stage: the API, and what is upgraded on it (socket.io feeds, MQTT over
+ * WebSocket). Started last, so that nothing is taken in before the stages behind it run;
+ * stopped first, its upgraded connections dropped so that they do not hold the server open.
+ */
+export class HttpServer implements Stage {
+  private port = 0;
+
+  constructor(
+    private readonly deps: {
+      app: FastifyInstance;
+      host: string;
+      port: number;
+      upgrades: HttpUpgrade[];
+    },
+  ) {
+    for (const upgrade of deps.upgrades) upgrade.attach(deps.app.server);
+  }
+
+  /** Where it listens (the port resolved when 0 was asked for). */
+  get address(): number {
+    return this.port;
+  }
+
+  async start(): Promise<void> {
+    const { app, host, port } = this.deps;
+    await app.listen({ host, port, backlog: 4096 });
+    const address = app.server.address();
+    this.port = typeof address === 'object' && address ? address.port : port;
+  }
+
+  async stop(): Promise<void> {
+    for (const upgrade of this.deps.upgrades) upgrade.close();
+    await this.deps.app.close();
+  }
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import type { GatewaySettings } from '../gateway/gateway-domain.js';
+import type { InferenceSettings } from '../inference/inference-domain.js';
+import type { IngestSettings } from '../ingest/ingest-domain.js';
+import type { RegistrySettings } from '../registry/registry-domain.js';
+import type { HubConfig } from './config.js';
+
+/** The configuration, read once, handed to each domain as its own settings (no domain reads the config). */
+
+export function registrySettings(config: HubConfig): RegistrySettings {
+  return {
+    tokenTtlMs: config.tokenTtlHours * 3_600_000,
+    adminPassword: config.adminPassword,
+    reloadMs: 60_000,
+  };
+}
+
+export function ingestSettings(config: HubConfig): IngestSettings {
+  return {
+    maxPayloadBytes: config.maxPayloadBytes,
+    shedBusyThreshold: config.shedBusyThreshold,
+    rollupRetentionDays: config.rollupRetentionDays,
+    timeSeries: config.influxUrl
+      ? {
+          url: config.influxUrl,
+          token: config.influxToken ?? '',
+          org: config.influxOrg,
+          bucket: config.influxBucket,
+          writeAccel: config.influxWriteAccel,
+          maxBufferLines: config.influxMaxBufferLines,
+        }
+      : undefined,
+  };
+}
+
+export function gatewaySettings(config: HubConfig): GatewaySettings {
+  return {
+    listen: {
+      host: config.host,
+      mqttPort: config.mqttPort,
+      tls:
+        config.mqttTlsCert && config.mqttTlsKey
+          ? {
+              port: config.mqttTlsPort,
+              cert: readFileSync(config.mqttTlsCert),
+              key: readFileSync(config.mqttTlsKey),
+            }
+          : undefined,
+    },
+    maxPayloadBytes: config.maxPayloadBytes,
+    maxSlowSecretChecks: config.maxSlowSecretChecks,
+  };
+}
+
+export function inferenceSettings(config: HubConfig): InferenceSettings {
+  return { workers: config.inferenceWorkers, fallCancelWindowMs: config.fallCancelWindowS * 1000 };
+}

@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { AlertBook } from '../alerts/alert-book.js';
+import type { EventAlerts } from '../alerts/event-alerts.js';
+import type { DeviceCatalog } from '../devices/catalog.js';
+import type { StoredEvent } from '../ingest/event-log.js';
+import type { HotWindows } from '../ingest/hot-windows.js';
+import type { Reading } from '../ingest/readings.js';
+import { Channel } from '../kernel/channel.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
+import type { Database } from '../store/database.js';
+import { type DetectorRules, Detectors, defaultDetectorRules } from './detectors/index.js';
+import { FallAlerts } from './fall-alerts.js';
+import { type FallModelAlarm, InferencePool } from './pool/index.js';
+
+export interface InferenceSettings {
+  /** Worker threads of the fall model; 0: cores − 1 (at least 1). */
+  workers: number;
+  /** How long the wearer has to press "I'm OK" after a fall the watch saw. */
+  fallCancelWindowMs: number;
+  rules?: DetectorRules;
+}
+
+/**
+ * What the hub notices: falls (the model in worker threads, watch and radar events, with the
+ * wearer's cancel window) and the rule-based detectors (vitals, wandering, inactivity).
+ */
+export function inferenceDomain(deps: {
+  db: Database;
+  catalog: DeviceCatalog;
+  district: DistrictDirectory;
+  alerts: AlertBook;
+  /** Fall events and "I'm OK" are handed over by the event alerts (live and on replay). */
+  eventAlerts: EventAlerts;
+  readings: Channel<Reading>;
+  events: Channel<StoredEvent>;
+  hotWindows: HotWindows;
+  notify: (deviceId: string, text: string) => Promise<unknown>;
+  now: () => number;
+  log: (component: string) => Logger;
+  channelError: (name: string) => (error: unknown) => void;
+  settings: InferenceSettings;
+}) {
+  const { db, catalog, district, alerts, readings, events, now, log, settings } = deps;
+  const detectors = new Detectors({
+    db,
+    alerts,
+    catalog,
+    district,
+    readings,
+    events,
+    now,
+    logger: log('detectors'),
+    rules: settings.rules ?? defaultDetectorRules,
+  });
+  const alarms = new Channel<FallModelAlarm>(deps.channelError('fall-alarms'));
+  const pool = new InferencePool({
+    readings,
+    hotWindows: deps.hotWindows,
+    alarms,
+    logger: log('inference'),
+    options: settings.workers ? { workers: settings.workers } : {},
+  });
+  const fallAlerts = new FallAlerts({
+    alarms,
+    readings,
+    alerts,
+    catalog,
+    notify: deps.notify,
+    logger: log('fall-alerts'),
+    now,
+    rules: { cancelWindowMs: settings.fallCancelWindowMs },
+  });
+  deps.eventAlerts.answerWith(fallAlerts);
+  return {
+    detectors,
+    pool,
+    fallAlerts,
+    // The pool's last alarms still reach FallAlerts at its stop (reverse order), which raises
+    // any fall still in its cancel window and can still tell the watch.
+    stages: { detectors, fallAlerts, pool },
+    routes: [],
+  };
+}

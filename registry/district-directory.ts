@@ -1,0 +1,195 @@
+import type { Capability } from '../devices/capabilities.js';
+import { type DeviceCatalog, type DeviceType, measures } from '../devices/catalog.js';
+import { Channel } from '../kernel/channel.js';
+import type { Database } from '../store/database.js';
+import type { Skill } from './responder-skills.js';
+
+export interface OrgUnitEntry {
+  id: string;
+  name: string;
+  level: string;
+  /** Materialised ancestry, e.g. `/futian/lianhua/jingtian/`. */
+  path: string;
+}
+
+export interface HomeDevice {
+  id: string;
+  type: DeviceType;
+}
+
+/** An elder and the devices at home (revoked ones left out). */
+export interface ElderEntry {
+  id: string;
+  name: string;
+  orgUnitId: string;
+  lat: number | null;
+  lon: number | null;
+  devices: HomeDevice[];
+}
+
+export interface ResponderEntry {
+  id: string;
+  name: string;
+  kind: 'volunteer' | 'staff';
+  orgUnitId: string;
+  orgUnitPath: string;
+  skills: Skill[];
+  /** Home base (WGS-84); live positions are dispatch's. */
+  lat: number | null;
+  lon: number | null;
+}
+
+/** Published whenever the master data may have changed: readers reload what they keep of it. */
+export interface DistrictUpdate {
+  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded';
+  /** Devices revoked by this change: watched, cached and trusted no more. */
+  revokedDevices: string[];
+}
+
+/**
+ * The district's master data as the hub holds it in memory — org units, elders with their
+ * devices, responders — and the one channel, `changed`, on which its readers learn that it
+ * changed. Reloaded after every change made through this node, and every `reloadMs` when the
+ * store says another node changed it.
+ */
+export class DistrictDirectory {
+  readonly changed: Channel<DistrictUpdate>;
+  private units = new Map<string, OrgUnitEntry>();
+  private elderMap = new Map<string, ElderEntry>();
+  private responderList: ResponderEntry[] = [];
+  private signature = '';
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: {
+      db: Database;
+      catalog: DeviceCatalog;
+      reloadMs: number;
+      onError: (error: unknown) => void;
+    },
+  ) {
+    this.changed = new Channel<DistrictUpdate>(deps.onError);
+  }
+
+  async start(): Promise<void> {
+    await this.load();
+    this.timer = setInterval(() => {
+      this.checking = this.catchUp().catch(this.deps.onError);
+    }, this.deps.reloadMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.checking;
+  }
+
+  /** After a change made through this node: reload, then tell the readers. */
+  async refresh(update: DistrictUpdate): Promise<void> {
+    await this.load();
+    this.changed.publish(update);
+  }
+
+  elder(id: string): ElderEntry | undefined {
+    return this.elderMap.get(id);
+  }
+
+  /** Every elder with at least one device at home. */
+  homes(): ElderEntry[] {
+    return [...this.elderMap.values()].filter((e) => e.devices.length > 0);
+  }
+
+  orgUnitOf(elderId: string | null): string | null {
+    return elderId ? (this.elderMap.get(elderId)?.orgUnitId ?? null) : null;
+  }
+
+  orgUnit(id: string): OrgUnitEntry | undefined {
+    return this.units.get(id);
+  }
+
+  responders(): readonly ResponderEntry[] {
+    return this.responderList;
+  }
+
+  /** The elder's devices that measure a capability (say, every `contact` at home: the doors). */
+  devicesMeasuring(elderId: string, capability: Capability): HomeDevice[] {
+    return this.elderMap.get(elderId)?.devices.filter((d) => measures(d.type, capability)) ?? [];
+  }
+
+  /** Reloads (and tells the readers) when the store holds changes made elsewhere (another node). */
+  async catchUp(): Promise<void> {
+    if ((await this.currentSignature()) === this.signature) return;
+    await this.refresh({ reason: 'reloaded', revokedDevices: [] });
+  }
+
+  /** Counts and latest change times: differs once anything of the master data changed. */
+  private async currentSignature(): Promise<string> {
+    const { db } = this.deps;
+    const [units, elders, responders, devices] = await Promise.all(
+      [
+        db
+          .selectFrom('org_units')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]),
+        db
+          .selectFrom('elders')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]),
+        db
+          .selectFrom('responders')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]),
+        db
+          .selectFrom('devices')
+          .select((eb) => [
+            eb.fn.countAll<number>().as('n'),
+            eb.fn.max('created_at').as('at'),
+            eb.fn.max('revoked_at').as('revoked'),
+            eb.fn.count<number>('revoked_at').as('revokedCount'),
+          ]),
+      ].map((q) => q.executeTakeFirstOrThrow()),
+    );
+    return JSON.stringify([units, elders, responders, devices]);
+  }
+
+  private async load(): Promise<void> {
+    const { db, catalog } = this.deps;
+    const signature = await this.currentSignature();
+    const [unitRows, elderRows, deviceRows, responderRows] = await Promise.all([
+      db.selectFrom('org_units').select(['id', 'name', 'level', 'path']).execute(),
+      db.selectFrom('elders').select(['id', 'name', 'org_unit_id', 'lat', 'lon']).execute(),
+      db.selectFrom('devices').select(['id', 'type', 'elder_id']).where('revoked_at', 'is', null).execute(),
+      db
+        .selectFrom('responders')
+        .select(['id', 'name', 'kind', 'org_unit_id', 'skills', 'lat', 'lon'])
+        .execute(),
+    ]);
+    const units = new Map(unitRows.map((u) => [u.id, u]));
+    const elders = new Map<string, ElderEntry>();
+    for (const e of elderRows) {
+      elders.set(e.id, {
+        id: e.id,
+        name: e.name,
+        orgUnitId: e.org_unit_id,
+        lat: e.lat,
+        lon: e.lon,
+        devices: [],
+      });
+    }
+    for (const d of deviceRows) {
+      const type = catalog.get(d.type);
+      if (type && d.elder_id) elders.get(d.elder_id)?.devices.push({ id: d.id, type });
+    }
+    this.units = units;
+    this.elderMap = elders;
+    this.responderList = responderRows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind as ResponderEntry['kind'],
+      orgUnitId: r.org_unit_id,
+      orgUnitPath: units.get(r.org_unit_id)?.path ?? '/',
+      skills: JSON.parse(r.skills) as Skill[],
+      lat: r.lat,
+      lon: r.lon,
+    }));
+    this.signature = signature;
+  }
+}

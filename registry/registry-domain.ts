@@ -1,0 +1,75 @@
+import type { Logger } from 'pino';
+import type { DeviceCatalog } from '../devices/catalog.js';
+import type { SecretStored } from '../kernel/secret-hash.js';
+import { routeSet, type Stage } from '../kernel/stage.js';
+import type { Database } from '../store/database.js';
+import { Accounts } from './accounts.js';
+import { authRoutes } from './auth-routes.js';
+import { DeviceRegistry, type LiveHealth } from './device-registry.js';
+import { DistrictRegistry } from './district.js';
+import { DistrictDirectory } from './district-directory.js';
+import { districtRoutes } from './district-routes.js';
+
+export interface RegistrySettings {
+  /** How long a console login lasts. */
+  tokenTtlMs: number;
+  /** On a store with no users, `admin` is created with this password. */
+  adminPassword?: string | undefined;
+  /** How often the master data is checked for changes made by another node. */
+  reloadMs: number;
+}
+
+/**
+ * The district's master data: the directory every stage reads (and its "changed" channel),
+ * accounts and sign-in, the district document, device provisioning.
+ */
+export function registryDomain(deps: {
+  db: Database;
+  catalog: DeviceCatalog;
+  settings: RegistrySettings;
+  now: () => number;
+  logger: Logger;
+  onError: (error: unknown) => void;
+  /** Told each device secret written (the gateway skips the slow check at its first CONNECT). */
+  secretStored: SecretStored;
+  /** A device's live health as this node sees it (device health is ingest's). */
+  liveHealth: (id: string) => LiveHealth | null;
+}) {
+  const { db, catalog, settings, now, logger, secretStored } = deps;
+  const directory = new DistrictDirectory({
+    db,
+    catalog,
+    reloadMs: settings.reloadMs,
+    onError: deps.onError,
+  });
+  const accounts = new Accounts({ db, now, tokenTtlMs: settings.tokenTtlMs });
+  const district = new DistrictRegistry({ db, catalog, now, directory, secretStored });
+  const devices = new DeviceRegistry({
+    db,
+    catalog,
+    now,
+    directory,
+    secretStored,
+    liveHealth: deps.liveHealth,
+  });
+  const firstAdmin: Stage = {
+    async start() {
+      const password = settings.adminPassword;
+      if (password && (await accounts.ensureFirstAdmin(password))) {
+        logger.info('created user admin (ADMIN_PASSWORD)');
+      }
+    },
+    stop() {},
+  };
+  return {
+    directory,
+    accounts,
+    district,
+    devices,
+    stages: { directory, firstAdmin },
+    routes: [
+      routeSet('/api/v1/auth', authRoutes, { accounts }),
+      routeSet('/api/v1/district', districtRoutes, { registry: district }),
+    ],
+  };
+}
