@@ -79,12 +79,3 @@ export const ladders = {
     ],
   },
 } satisfies Record<string, Ladder>;
-
-export interface DispatchTimings {
-  /** An offer not accepted within this moves the ladder on. */
-  offerExpiryMs: number;
-  /** A responder checks in on site within this distance of the home. */
-  onSiteRadiusM: number;
-}
-
-export const defaultDispatchTimings: DispatchTimings = { offerExpiryMs: 45_000, onSiteRadiusM: 100 };

@@ -27,6 +27,10 @@ export interface NoteParams {
   assigned_by_hand: { responder_id: string };
   declined: Record<string, never>;
   checked_in: { distance_m: number };
+  /** The responder gave the task back; the ladder resumed. */
+  handed_back: { responder_id: string };
+  /** The responder did not check in by the expected arrival; the task went back. */
+  checkin_overdue: { responder_id: string };
   /** `text`: the specialist's own words, when they gave any. */
   closed: { outcome: string; text?: string };
   wearer_ok: { device_id: string };
@@ -57,6 +61,8 @@ export const noteCodes = Object.keys({
   order_certified: 1,
   order_emergency_response: 1,
   order_emergency_alert: 1,
+  handed_back: 1,
+  checkin_overdue: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
 export type CodedNote = Coded<NoteParams>;
@@ -92,6 +98,10 @@ export function englishNote(note: CodedNote): string {
       return 'declined the offer';
     case 'checked_in':
       return `checked in ${note.params.distance_m} m from the home`;
+    case 'handed_back':
+      return `${note.params.responder_id} gave the task back`;
+    case 'checkin_overdue':
+      return `${note.params.responder_id} did not check in in time: the task went back`;
     case 'closed':
       return note.params.text ?? note.params.outcome;
     case 'wearer_ok':

@@ -4,43 +4,58 @@ import type { AlertUpdate } from '../alerts/alert-book.js';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Dispatcher, DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
-import type { TokenCheck } from '../kernel/identity.js';
+import type { SessionEnds, TokenCheck } from '../kernel/identity.js';
 import { type HttpUpgrade, routeSet } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
 import { boardRoutes } from './board-routes.js';
 import { consoleConfigRoutes } from './config-routes.js';
 import { ConsoleFeed } from './live-feed.js';
 import { ResponderFeed } from './responder-feed.js';
+import { SocketSessions } from './socket-sessions.js';
 
 /** The console's and the responder app's server side: live feeds over socket.io, boards, settings. */
 export function consoleDomain(deps: {
   db: Database;
-  accounts: TokenCheck;
+  accounts: TokenCheck & SessionEnds;
+  /** The district changed: users' rights may have. */
+  districtChanged: { subscribe(listener: () => void): () => void };
   updates: Channel<AlertUpdate>;
   notices: Channel<DispatchNotice>;
   dispatcher: Dispatcher;
   log: (component: string) => Logger;
+  now: () => number;
   mapTileUrl: string | undefined;
   catalog: DeviceCatalog;
 }) {
-  const { accounts, notices } = deps;
+  const { notices } = deps;
+  const sessions = new SocketSessions({
+    accounts: deps.accounts,
+    sameRights: (before, now) =>
+      before.username === now.username && before.role === now.role && before.scopePath === now.scopePath,
+    recheckMs: 60_000,
+    now: deps.now,
+    onError: (error) => deps.log('console').error({ err: error }, 'socket sign-ins not rechecked'),
+  });
   const consoleFeed = new ConsoleFeed({
-    accounts,
+    sessions,
     alerts: deps.updates,
     notices,
     logger: deps.log('console'),
   });
   const responderFeed = new ResponderFeed({
-    accounts,
+    sessions,
     dispatcher: deps.dispatcher,
     notices,
     logger: deps.log('responders'),
   });
   const feeds: HttpUpgrade = {
+    paths: ['/socket.io/'],
     attach(server: Server) {
       responderFeed.attach(consoleFeed.attach(server));
+      sessions.start(deps.districtChanged);
     },
     close() {
+      sessions.stop();
       responderFeed.close();
       consoleFeed.close();
     },

@@ -4,7 +4,8 @@ import { type Namespace, Server } from 'socket.io';
 import type { AlertUpdate } from '../alerts/alert-book.js';
 import type { DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
-import type { SignedInUser, TokenCheck } from '../kernel/identity.js';
+import type { SignedInUser } from '../kernel/identity.js';
+import type { SocketSessions } from './socket-sessions.js';
 
 const unitRoom = (unitId: string) => `unit:${unitId}`;
 /** The whole hub (users of no org unit). */
@@ -21,7 +22,7 @@ export class ConsoleFeed {
 
   constructor(
     private readonly deps: {
-      accounts: TokenCheck;
+      sessions: SocketSessions;
       alerts: Channel<AlertUpdate>;
       notices: Channel<DispatchNotice>;
       logger: Logger;
@@ -32,17 +33,7 @@ export class ConsoleFeed {
   attach(server: HttpServer): Server {
     const io = new Server(server, { destroyUpgrade: false, serveClient: true, cors: { origin: false } });
     const namespace = io.of('/console');
-    namespace.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: string }).token;
-      this.deps.accounts.authenticate(token).then(
-        (user) => {
-          if (!user || user.role === 'responder') return next(new Error('unauthorized'));
-          socket.data.user = user;
-          next();
-        },
-        (error: unknown) => next(error as Error),
-      );
-    });
+    this.deps.sessions.guard(namespace, (user) => user.role !== 'responder');
     namespace.on('connection', (socket) => {
       const user = socket.data.user as SignedInUser;
       socket.join(user.orgUnitId ? unitRoom(user.orgUnitId) : hubRoom);
@@ -55,6 +46,7 @@ export class ConsoleFeed {
           alert: notice.alert,
           to: notice.to,
           step: notice.step,
+          reason: notice.reason ?? 'no_answer',
         });
       }
     });

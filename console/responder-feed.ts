@@ -3,12 +3,14 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Dispatcher, DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
-import type { TokenCheck } from '../kernel/identity.js';
+import type { SignedInUser } from '../kernel/identity.js';
+import type { SocketSessions } from './socket-sessions.js';
 
 const responderRoom = (id: string) => `responder:${id}`;
 const offerMessage = z.object({ offer_id: z.string().min(1).max(64) });
 const position = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 const duty = z.object({ on_duty: z.boolean() });
+const taskMessage = z.object({ alert_id: z.string().min(1).max(64) });
 
 type Ack = (answer: unknown) => void;
 
@@ -16,7 +18,8 @@ type Ack = (answer: unknown) => void;
  * The responder app's live channel, socket.io namespace `/responder`, signed in with a
  * responder user's token (its username is the responder id). Emits `offer`,
  * `offer:withdrawn`, `task` and `task:closed`; takes `offer:accept`, `offer:decline`,
- * `duty`, `location` and `checkin`, each answered through the acknowledgement.
+ * `duty`, `location`, `checkin` and `task:hand_back` (cannot go after all), each answered
+ * through the acknowledgement.
  */
 export class ResponderFeed {
   private namespace: Namespace | undefined;
@@ -24,7 +27,7 @@ export class ResponderFeed {
 
   constructor(
     private readonly deps: {
-      accounts: TokenCheck;
+      sessions: SocketSessions;
       dispatcher: Dispatcher;
       notices: Channel<DispatchNotice>;
       logger: Logger;
@@ -33,18 +36,13 @@ export class ResponderFeed {
 
   attach(io: Server): void {
     const namespace = io.of('/responder');
-    namespace.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: string }).token;
-      this.deps.accounts.authenticate(token).then(
-        (user) => {
-          if (!user || user.role !== 'responder') return next(new Error('unauthorized'));
-          socket.data.responderId = user.username;
-          next();
-        },
-        (error: unknown) => next(error as Error),
-      );
+    this.deps.sessions.guard(namespace, (user) => user.role === 'responder');
+    namespace.on('connection', (socket) => {
+      this.connected(socket).catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'responder connection not set up; dropped');
+        socket.disconnect(true);
+      });
     });
-    namespace.on('connection', (socket) => void this.connected(socket));
     this.unsubscribe = this.deps.notices.subscribe((n) => this.tell(n));
     this.namespace = namespace;
   }
@@ -54,7 +52,8 @@ export class ResponderFeed {
   }
 
   private async connected(socket: Socket): Promise<void> {
-    const id = socket.data.responderId as string;
+    // A responder user's username is the responder id.
+    const id = (socket.data.user as SignedInUser).username;
     const { dispatcher } = this.deps;
     socket.join(responderRoom(id));
     this.handle(socket, 'offer:accept', offerMessage, (m) => dispatcher.accept(m.offer_id, id));
@@ -70,6 +69,9 @@ export class ResponderFeed {
       return { ok: true };
     });
     this.handle(socket, 'checkin', position, (m) => dispatcher.checkIn(id, m.lat, m.lon));
+    this.handle(socket, 'task:hand_back', taskMessage, async (m) => ({
+      ok: await dispatcher.handBack(m.alert_id, id),
+    }));
     // An app that (re)connects gets what is waiting for it.
     for (const offer of await dispatcher.pendingOffers(id)) socket.emit('offer', offer);
     const task = await dispatcher.currentTask(id);

@@ -101,6 +101,11 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook; dispa
     async (request) => {
       const user = signedIn(request);
       const alert = await inScope(request.params.id, user.scopePath);
+      // Only responders of the specialist's own unit or below: a hidden one and a missing one look the same.
+      const responderPath = dispatcher.responderPath(request.body.responder_id);
+      if (!responderPath?.startsWith(user.scopePath)) {
+        throw new HttpError(404, 'not_found', `no responder ${request.body.responder_id} in your org unit`);
+      }
       const result = await dispatcher.assign(alert.id, request.body.responder_id, user.username);
       if (!result.ok) throw new HttpError(409, result.reason, `cannot assign: ${result.reason}`);
       return inScope(alert.id, user.scopePath);

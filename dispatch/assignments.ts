@@ -1,9 +1,11 @@
+import { distance } from 'geokdbush';
 import type { Logger } from 'pino';
 import { type Alert, type AlertBook, activeStatuses } from '../alerts/alert-book.js';
 import type { Channel } from '../kernel/channel.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
+import { arrivalDeadline, type DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks, WithdrawnOffer } from './responder-tasks.js';
 
@@ -19,8 +21,9 @@ export class Assignments {
       alerts: AlertBook;
       roster: ResponderRoster;
       tasks: ResponderTasks;
-      /** The elder's devices: those that show a `notify` are told who is coming. */
+      /** The elder's devices (those that show a `notify` are told who is coming) and home. */
       district: Pick<DistrictDirectory, 'elder'>;
+      timings: DispatchTimings;
       notices: Channel<DispatchNotice>;
       notify: (deviceId: string, text: string) => Promise<unknown>;
       /** Takes the alert's next ladder step now (nobody of the current one is left to answer). */
@@ -58,7 +61,12 @@ export class Assignments {
           to: 'assigned',
           actor: responderId,
           note: { code: 'accepted', params: { distance_m: offer.distance_m } },
-          set: { assignee_id: responderId, accepted_at: now, next_step_at: null },
+          // From now the check-in is awaited: not there by then, the task goes back.
+          set: {
+            assignee_id: responderId,
+            accepted_at: now,
+            next_step_at: arrivalDeadline(this.deps.timings, now, offer.distance_m),
+          },
         });
         if (!won) throw new LostRace();
         await trx
@@ -102,7 +110,7 @@ export class Assignments {
     const now = this.deps.now();
     const previous = await db
       .selectFrom('alerts')
-      .select('assignee_id')
+      .select(['assignee_id', 'elder_id'])
       .where('id', '=', alertId)
       .executeTakeFirst();
     const result = await db
@@ -133,7 +141,16 @@ export class Assignments {
           to: 'assigned',
           actor,
           note: { code: 'assigned_by_hand', params: { responder_id: responderId } },
-          set: { assignee_id: responderId, accepted_at: now, on_site_at: null, next_step_at: null },
+          set: {
+            assignee_id: responderId,
+            accepted_at: now,
+            on_site_at: null,
+            next_step_at: arrivalDeadline(
+              this.deps.timings,
+              now,
+              this.distanceToHome(previous?.elder_id, responderId),
+            ),
+          },
         });
         if (!moved) throw new LostRace();
         if (previous?.assignee_id && previous.assignee_id !== responderId) {
@@ -160,6 +177,98 @@ export class Assignments {
     const alert = await alerts.announce(alertId, 'updated');
     this.tellWatch(alert, responder ? `${responder.name}正在赶来` : '有人正在赶来');
     return result;
+  }
+
+  /** The responder gives the task back (cannot go after all): the ladder resumes at once. */
+  handBack(alertId: string, responderId: string): Promise<boolean> {
+    return this.giveBack(alertId, responderId, 'handed_back', responderId);
+  }
+
+  /** Tasks whose check-in is overdue go back; the ladder resumes and the console hears of it. */
+  async returnOverdue(alertId?: string): Promise<void> {
+    let query = this.deps.db
+      .selectFrom('alerts')
+      .select(['id', 'assignee_id'])
+      .where('status', '=', 'assigned')
+      .where('next_step_at', '<=', this.deps.now());
+    if (alertId) query = query.where('id', '=', alertId);
+    for (const row of await query.execute()) {
+      if (row.assignee_id) await this.giveBack(row.id, row.assignee_id, 'checkin_overdue', 'hub');
+    }
+  }
+
+  /**
+   * The alert goes back to `open` with its ladder due now; the responder is released (and, by
+   * the offer's new status, not asked again for it); the console is told why.
+   */
+  private async giveBack(
+    alertId: string,
+    responderId: string,
+    why: 'handed_back' | 'checkin_overdue',
+    actor: string,
+  ): Promise<boolean> {
+    const { db, alerts, roster, tasks } = this.deps;
+    const now = this.deps.now();
+    const moved = await db.transaction().execute(async (trx) => {
+      // Only the one who holds it can give it back.
+      const holder = await trx
+        .selectFrom('alerts')
+        .select('assignee_id')
+        .where('id', '=', alertId)
+        .executeTakeFirst();
+      if (holder?.assignee_id !== responderId) return false;
+      const back = await alerts.applyTransition(trx, alertId, {
+        from: ['assigned'],
+        to: 'open',
+        actor,
+        note: { code: why, params: { responder_id: responderId } },
+        set: { assignee_id: null, accepted_at: null, next_step_at: now },
+      });
+      if (!back) return false;
+      await trx
+        .updateTable('responder_state')
+        .set({ task_alert_id: null, updated_at: now })
+        .where('responder_id', '=', responderId)
+        .where('task_alert_id', '=', alertId)
+        .execute();
+      await trx
+        .updateTable('offers')
+        .set({ status: why, answered_at: now })
+        .where('alert_id', '=', alertId)
+        .where('responder_id', '=', responderId)
+        .where('status', '=', 'accepted')
+        .execute();
+      return true;
+    });
+    if (!moved) return false;
+    const responder = roster.get(responderId);
+    if (responder?.taskAlertId === alertId) responder.taskAlertId = null;
+    tasks.released(responderId, alertId);
+    const alert = await alerts.announce(alertId, 'updated');
+    const unit = await db
+      .selectFrom('org_units')
+      .select('path')
+      .where('id', '=', alert.org_unit_id)
+      .executeTakeFirst();
+    this.deps.notices.publish({
+      type: 'escalation',
+      alert,
+      orgUnitPath: unit?.path ?? '/',
+      to: 'console',
+      step: -1,
+      reason: why,
+    });
+    this.deps.stepNow(alertId);
+    return true;
+  }
+
+  /** How far the responder is from the elder's home, when both are known. */
+  private distanceToHome(elderId: string | null | undefined, responderId: string): number | null {
+    const home = elderId ? this.deps.district.elder(elderId) : undefined;
+    const r = this.deps.roster.get(responderId);
+    if (!home || home.lat === null || home.lon === null || !r || r.lat === null || r.lon === null)
+      return null;
+    return Math.round(distance(r.lon, r.lat, home.lon, home.lat) * 1000);
   }
 
   /** A decline; when nobody of the current step is left to answer, the ladder moves on now. */

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
-import type { DispatchTimings } from '../alerts/ladders.js';
 import { Channel } from '../kernel/channel.js';
 import { routeSet } from '../kernel/stage.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { alertActionRoutes } from './alert-actions.js';
+import type { DispatchTimings } from './dispatch-timings.js';
 import { Dispatcher, type DispatchNotice } from './dispatcher.js';
 
 /** Getting a person to the door: ladders, offers, acceptances, specialists' actions on alerts. */

@@ -4,7 +4,16 @@ import type { Alert } from '../alerts/alert-model.js';
 export type DispatchNotice =
   | { type: 'offer'; responderId: string; offer: OfferView }
   | { type: 'withdrawn'; responderId: string; offerId: string; alertId: string }
-  | { type: 'escalation'; alert: Alert; orgUnitPath: string; to: 'console' | 'family'; step: number }
+  | {
+      type: 'escalation';
+      alert: Alert;
+      orgUnitPath: string;
+      to: 'console' | 'family';
+      /** The ladder step that escalated; -1 when a task came back (`reason`). */
+      step: number;
+      /** Why people must act: nobody answered the ladder, or the one who took it will not come. */
+      reason?: 'no_answer' | 'checkin_overdue' | 'handed_back';
+    }
   | { type: 'task'; responderId: string; task: TaskView }
   | { type: 'task_closed'; responderId: string; alertId: string };
 

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
-import type { DispatchTimings } from '../alerts/ladders.js';
 import type { Channel } from '../kernel/channel.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { Assignments } from './assignments.js';
 import type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispatch-notices.js';
+import type { DispatchTimings } from './dispatch-timings.js';
 import { EscalationLadder } from './escalation-ladder.js';
 import { type CheckInResult, ResponderPresence } from './responder-presence.js';
 import { ResponderRoster } from './responder-roster.js';
@@ -56,6 +56,7 @@ export class Dispatcher {
       roster,
       tasks: this.tasks,
       district,
+      timings,
       notices,
       notify,
       stepNow: (alertId) => this.schedule(alertId),
@@ -66,6 +67,8 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
+    const released = await this.tasks.repair();
+    if (released > 0) this.deps.logger.warn({ released }, 'released responders still holding closed alerts');
     await this.roster.load();
     this.unsubscribeDistrict = this.deps.district.changed.subscribe(() => this.reloadRoster());
     this.unsubscribe = this.deps.updates.subscribe((u) => {
@@ -96,15 +99,27 @@ export class Dispatcher {
 
   /** Steps due now run one after another: a step is never taken twice, even by two ticks. */
   schedule(alertId?: string): void {
-    this.stepping = this.stepping.then(() => this.ladder.runDue(alertId)).catch((e: unknown) => this.fail(e));
+    this.stepping = this.stepping
+      .then(() => this.assignments.returnOverdue(alertId))
+      .then(() => this.ladder.runDue(alertId))
+      .catch((e: unknown) => this.fail(e));
   }
 
   accept(offerId: string, responderId: string): Promise<AcceptResult> {
     return this.assignments.accept(offerId, responderId);
   }
 
+  /** The org unit path of a responder (null: no such responder). */
+  responderPath(responderId: string): string | null {
+    return this.roster.get(responderId)?.orgUnitPath ?? null;
+  }
+
   assign(alertId: string, responderId: string, actor: string): Promise<AcceptResult> {
     return this.assignments.assign(alertId, responderId, actor);
+  }
+
+  handBack(alertId: string, responderId: string): Promise<boolean> {
+    return this.assignments.handBack(alertId, responderId);
   }
 
   decline(offerId: string, responderId: string): Promise<boolean> {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert, AlertBook } from '../alerts/alert-book.js';
 import { ladderFor } from '../alerts/alert-kinds.js';
-import type { DispatchTimings } from '../alerts/ladders.js';
 import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import { communityOn } from '../store/scope.js';
 import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
+import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { closePendingOffers } from './responder-tasks.js';
 
@@ -80,7 +80,8 @@ export class EscalationLadder {
         .selectFrom('offers')
         .select('responder_id')
         .where('alert_id', '=', alertId)
-        .where('status', '=', 'declined')
+        // Nor again to one who declined, gave it back or did not come when they had taken it.
+        .where('status', 'in', ['declined', 'handed_back', 'checkin_overdue'])
         .execute();
       const candidates = roster.match(
         { lat: alert.lat, lon: alert.lon },

@@ -1,7 +1,7 @@
 import { distance } from 'geokdbush';
 import type { AlertBook } from '../alerts/alert-book.js';
-import type { DispatchTimings } from '../alerts/ladders.js';
 import type { Database } from '../store/database.js';
+import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks } from './responder-tasks.js';
 
@@ -78,7 +78,7 @@ export class ResponderPresence {
       to: 'on_site',
       actor: responderId,
       note: { code: 'checked_in', params: { distance_m: away } },
-      set: { on_site_at: this.deps.now() },
+      set: { on_site_at: this.deps.now(), next_step_at: null },
     });
     return moved ? { ok: true } : { ok: false, reason: 'no_task' };
   }

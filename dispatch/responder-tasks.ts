@@ -89,7 +89,31 @@ export class ResponderTasks {
   }
 
   /** An alert closed: its responder is free again and its offers withdrawn. */
-  async closed(alert: Alert): Promise<void> {
+  /**
+   * At start: responders still holding a closed alert (its "closed" update was lost to a crash or
+   * a failed write) are released, and offers of closed alerts withdrawn. Returns how many slots.
+   */
+  async repair(): Promise<number> {
+    const { db } = this.deps;
+    const closed = await db
+      .selectFrom('responder_state as s')
+      .innerJoin('alerts as a', 'a.id', 's.task_alert_id')
+      .select(['a.id'])
+      .where('a.status', 'in', ['resolved', 'cancelled'])
+      .execute();
+    const stale = await db
+      .selectFrom('offers as f')
+      .innerJoin('alerts as a', 'a.id', 'f.alert_id')
+      .select(['a.id'])
+      .where('f.status', '=', 'pending')
+      .where('a.status', 'in', ['resolved', 'cancelled'])
+      .execute();
+    const ids = [...new Set([...closed, ...stale].map((r) => r.id))];
+    for (const id of ids) await this.closed({ id } as Pick<Alert, 'id'>);
+    return closed.length;
+  }
+
+  async closed(alert: Pick<Alert, 'id'>): Promise<void> {
     const now = this.deps.now();
     const holders = await this.deps.db
       .updateTable('responder_state')

@@ -63,8 +63,9 @@ export class DeviceAuthenticator {
       .select(['id', 'type', 'elder_id', 'secret_hash', 'revoked_at'])
       .where('id', '=', clientId)
       .executeTakeFirst();
-    if (!row) return { ok: false, returnCode: refusal.badIdentifier, reason: 'unknown device' };
-    if (row.revoked_at !== null) return { ok: false, returnCode: refusal.notAuthorized, reason: 'revoked' };
+    // An unknown or revoked id is answered as a wrong secret: a CONNECT must not tell which ids exist.
+    if (!row) return { ok: false, returnCode: refusal.badCredentials, reason: 'unknown device' };
+    if (row.revoked_at !== null) return { ok: false, returnCode: refusal.badCredentials, reason: 'revoked' };
     if (!password || password.length === 0 || password.length > 256) {
       return { ok: false, returnCode: refusal.badCredentials, reason: 'wrong secret' };
     }

@@ -39,6 +39,7 @@ export function gatewayDomain(deps: {
   });
   const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const webSocket: HttpUpgrade = {
+    paths: ['/mqtt'],
     attach(server: Server) {
       server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (request.url?.split('?')[0] !== '/mqtt') return;

@@ -10,6 +10,8 @@ import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenti
 import { guardPacketSize } from './packet-size-guard.js';
 
 export const hubStateTopic = 'care/hub/state';
+/** What a device publishes to: `care/<id>/<kind>`. */
+const deviceTopicKinds = new Set(['telemetry', 'event', 'availability']);
 
 /** A connection is cut at this frame size; payloads above `maxPayloadBytes` are only dropped and answered. */
 const hardFrameLimit = 1 << 20;
@@ -150,7 +152,8 @@ export class MqttGateway {
     }
     const kind = parts[2]!;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    this.deps.metrics.messagesIn.inc({ kind });
+    // A label a device chose would grow /metrics without bound: only the protocol's kinds are labels.
+    this.deps.metrics.messagesIn.inc({ kind: deviceTopicKinds.has(kind) ? kind : 'other' });
     const answer = (result: IntakeResult) => {
       if (!result.ok) this.reject(device.id, packet.topic, result.error, result.detail);
       callback(null);

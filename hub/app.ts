@@ -22,6 +22,8 @@ export interface AppOptions {
   accounts: TokenCheck;
   metrics: HubMetrics;
   isReady: () => boolean;
+  /** The bearer `/metrics` asks for; unset, it answers loopback only. */
+  metricsToken: string | undefined;
   /** Every domain's routes, each under its own prefix. */
   routes: RouteSet[];
   /** The first console page, served at `/` when the console app is not built. */
@@ -57,7 +59,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authPlugin, { accounts: options.accounts });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
-  await api.register(healthRoutes, { metrics: options.metrics, isReady: options.isReady });
+  await api.register(healthRoutes, {
+    metrics: options.metrics,
+    isReady: options.isReady,
+    metricsToken: options.metricsToken,
+  });
   for (const routes of options.routes) await routes.register(app);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.consoleDist) {

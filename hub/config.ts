@@ -38,10 +38,16 @@ export const configSchema = z.object({
   maxSlowSecretChecks: z.coerce.number().int().min(1).max(100_000).default(256),
   /** Event-loop busy share, averaged over 1 s, at which telemetry starts being shed; above 1 never. */
   shedBusyThreshold: z.coerce.number().min(0.5).max(2).default(0.95),
+  /** One device's telemetry beyond this many messages a second (bursts of 5 s) is dropped and answered. */
+  deviceTelemetryPerS: z.coerce.number().min(1).max(1_000_000).default(10),
+  /** One device's events beyond this many a second (bursts of 30) are dropped and answered. */
+  deviceEventsPerS: z.coerce.number().min(0.1).max(1_000_000).default(2),
   /** Inference worker threads; 0 = cores − 1 (at least 1). */
   inferenceWorkers: z.coerce.number().int().min(0).max(64).default(0),
   /** An offer not accepted within this moves the escalation ladder on. */
   offerExpiryS: z.coerce.number().int().min(5).max(3600).default(45),
+  /** A responder who took a task is expected at the door after the way at walking pace plus this. */
+  arrivalGraceS: z.coerce.number().int().min(0).max(3600).default(300),
   /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
   fallCancelWindowS: z.coerce.number().int().min(0).max(600).default(30),
   /** The console map's tiles, e.g. `https://tiles.example/{z}/{x}/{y}.png`; unset: the map stays offline. */
@@ -53,11 +59,13 @@ export const configSchema = z.object({
     )
     .optional(),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** The bearer a scraper of /metrics sends; unset, /metrics answers this machine (loopback) only. */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a console login lasts. */
   tokenTtlHours: z.coerce
     .number()
-    .min(0.01)
+    .min(0.001)
     .max(24 * 30)
     .default(12),
   /** Payloads above this are dropped and answered on the error topic (protocol: 64 KiB). */
@@ -92,11 +100,15 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   rollupRetentionDays: 'ROLLUP_RETENTION_DAYS',
   maxSlowSecretChecks: 'MAX_SLOW_SECRET_CHECKS',
   shedBusyThreshold: 'SHED_BUSY_THRESHOLD',
+  deviceTelemetryPerS: 'DEVICE_TELEMETRY_PER_S',
+  deviceEventsPerS: 'DEVICE_EVENTS_PER_S',
   inferenceWorkers: 'INFERENCE_WORKERS',
   fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
   offerExpiryS: 'OFFER_EXPIRY_S',
+  arrivalGraceS: 'ARRIVAL_GRACE_S',
   mapTileUrl: 'MAP_TILE_URL',
   adminPassword: 'ADMIN_PASSWORD',
+  metricsToken: 'METRICS_TOKEN',
   logLevel: 'LOG_LEVEL',
   tokenTtlHours: 'TOKEN_TTL_HOURS',
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',

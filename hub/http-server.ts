@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { HttpUpgrade, Stage } from '../kernel/stage.js';
 
@@ -18,6 +20,15 @@ export class HttpServer implements Stage {
     },
   ) {
     for (const upgrade of deps.upgrades) upgrade.attach(deps.app.server);
+    // An upgrade nobody takes would hold its socket (and a file descriptor) for ever: closed at once.
+    const paths = deps.upgrades.flatMap((u) => u.paths);
+    deps.app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+      const path = request.url?.split('?')[0] ?? '';
+      if (!paths.some((p) => path === p || (p.endsWith('/') && path.startsWith(p)))) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        socket.destroy();
+      }
+    });
   }
 
   /** Where it listens (the port resolved when 0 was asked for). */

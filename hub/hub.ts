@@ -26,7 +26,13 @@ import { timebankDomain } from '../timebank/timebank-domain.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
 import { HttpServer } from './http-server.js';
-import { gatewaySettings, inferenceSettings, ingestSettings, registrySettings } from './settings.js';
+import {
+  dispatchTimings,
+  gatewaySettings,
+  inferenceSettings,
+  ingestSettings,
+  registrySettings,
+} from './settings.js';
 import { StageList } from './stage-list.js';
 
 export interface HubOptions {
@@ -72,6 +78,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteFile: options.sqliteFile,
+    onConnectionError: (error) => log('store').warn({ err: error }, 'a database connection was dropped'),
   });
   const { db } = store;
   const catalog = options.catalog ?? (await loadDeviceCatalog());
@@ -140,7 +147,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     updates: alerts.updates,
     district: registry.directory,
     notify: gateway.notify,
-    timings: { offerExpiryMs: config.offerExpiryS * 1000, onSiteRadiusM: 100 },
+    timings: dispatchTimings(config),
     now,
     logger: log('dispatch'),
     channelError,
@@ -151,10 +158,12 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const consoleSide = consoleDomain({
     db,
     accounts: registry.accounts,
+    districtChanged: registry.directory.changed,
     updates: alerts.updates,
     notices: dispatch.notices,
     dispatcher: dispatch.dispatcher,
     log,
+    now,
     mapTileUrl: config.mapTileUrl,
     catalog,
   });
@@ -177,6 +186,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     accounts: registry.accounts,
     metrics,
     isReady: () => ready,
+    metricsToken: config.metricsToken,
     routes: domains.flatMap((d) => d.routes),
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
     consoleDist: existsSync(`${consoleDist}index.html`) ? consoleDist : undefined,

@@ -1,13 +1,25 @@
 import { pino } from 'pino';
 import { loadConfigOrExit } from './config.js';
+import { demoAdminPassword } from './demo-credentials.js';
 import { startHub } from './hub.js';
+
+/** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
+const stopTimeoutMs = 20_000;
 
 /** `npm start`: one hub node configured from the environment (see the README's table). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const root = pino({ level: config.logLevel, base: null });
   const logger = root.child({ component: 'hub' });
+  // A fault nothing caught is logged, never a silent death; the stages each log their own.
+  process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   const hub = await startHub(config, { logger: root });
+  if (await hub.accounts.passwordIs('admin', demoAdminPassword)) {
+    logger.error(
+      'THIS STORE HOLDS THE DEMO LOGIN (admin / yiyang-demo, printed by `npm run demo`): not for real people. ' +
+        'Use a fresh DATA_DIR, or change the admin password before going live.',
+    );
+  }
   logger.info(
     { http: hub.addresses.http, mqtt: hub.addresses.mqtt, mqtts: hub.addresses.mqtts },
     'hub started',
@@ -17,8 +29,21 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    await hub.stop();
-    process.exit(0);
+    const timeout = setTimeout(() => {
+      logger.error(
+        { timeoutMs: stopTimeoutMs },
+        'stop took too long; exiting (stored events replay at the next start)',
+      );
+      process.exit(1);
+    }, stopTimeoutMs);
+    timeout.unref();
+    try {
+      await hub.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'stop failed; exiting (stored events replay at the next start)');
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type DispatchTimings, defaultDispatchTimings } from '../dispatch/dispatch-timings.js';
 import type { GatewaySettings } from '../gateway/gateway-domain.js';
 import type { InferenceSettings } from '../inference/inference-domain.js';
 import type { IngestSettings } from '../ingest/ingest-domain.js';
@@ -20,6 +21,8 @@ export function ingestSettings(config: HubConfig): IngestSettings {
     maxPayloadBytes: config.maxPayloadBytes,
     shedBusyThreshold: config.shedBusyThreshold,
     rollupRetentionDays: config.rollupRetentionDays,
+    deviceTelemetryPerS: config.deviceTelemetryPerS,
+    deviceEventsPerS: config.deviceEventsPerS,
     timeSeries: config.influxUrl
       ? {
           url: config.influxUrl,
@@ -54,4 +57,12 @@ export function gatewaySettings(config: HubConfig): GatewaySettings {
 
 export function inferenceSettings(config: HubConfig): InferenceSettings {
   return { workers: config.inferenceWorkers, fallCancelWindowMs: config.fallCancelWindowS * 1000 };
+}
+
+export function dispatchTimings(config: HubConfig): DispatchTimings {
+  return {
+    ...defaultDispatchTimings,
+    offerExpiryMs: config.offerExpiryS * 1000,
+    arrival: { ...defaultDispatchTimings.arrival, graceMs: config.arrivalGraceS * 1000 },
+  };
 }

@@ -38,6 +38,7 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
       alarms,
       readings,
       alerts: new AlertBook({ db: store.db, updates: alertUpdates, now: Date.now }),
+      db: store.db,
       catalog,
       notify: async (deviceId, text) => {
         told.push({ deviceId, text });
@@ -226,6 +227,47 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
       await advance(5000);
     }
     expect((await falls())[0]!.details.still_lying).toBeUndefined();
+  });
+
+  /** The hub dies: its timers and in-memory windows are gone, nothing is stopped or flushed. */
+  async function crashAndRestart(downMs: number): Promise<void> {
+    await fallAlerts.idle();
+    const diedAt = Date.now();
+    vi.clearAllTimers(); // (this also winds the fake clock back to its start)
+    vi.setSystemTime(diedAt + downMs);
+    fallAlerts = await startFallAlerts();
+  }
+
+  it('[FALL-CRASH] the hub dying 10 s into a cancel window loses nothing: the restarted hub raises it when the window ends', async () => {
+    event('w-0001', 'watch', 'fall', { confidence: 0.8 });
+    await advance(10_000);
+    await crashAndRestart(5000);
+    await advance(14_000);
+    expect(await falls()).toEqual([]); // still the wearer's 30 s, counted from the fall
+    await advance(2000);
+    expect(await falls()).toMatchObject([
+      { status: 'open', details: { source: 'watch_event', detections: 1 } },
+    ]);
+  });
+
+  it('[FALL-CRASH] a model alarm whose window ran out while the hub was down is raised at its start', async () => {
+    modelAlarm(0.93);
+    await advance(3000);
+    await crashAndRestart(60_000);
+    await advance(1000);
+    expect(await falls()).toMatchObject([
+      { status: 'open', details: { source: 'watch_model', score: 0.93 } },
+    ]);
+  });
+
+  it('[FALL-CRASH] "I\'m OK" after the restart, within the window, cancels the resumed window', async () => {
+    modelAlarm();
+    await advance(5000);
+    await crashAndRestart(5000);
+    event('w-0001', 'watch', 'ok');
+    await advance(60_000);
+    expect(await falls()).toEqual([]);
+    expect(await store.db.selectFrom('pending_falls').selectAll().execute()).toEqual([]);
   });
 
   it('[FALL-STOP] stopping the hub during a cancel window raises the alert rather than lose the fall', async () => {

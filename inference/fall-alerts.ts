@@ -4,6 +4,8 @@ import type { DeviceCatalog } from '../devices/catalog.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Reading } from '../ingest/readings.js';
 import type { Channel } from '../kernel/channel.js';
+import type { Database } from '../store/database.js';
+import { type FallSource, type PendingFall, PendingFalls } from './pending-falls.js';
 import type { FallModelAlarm } from './pool/protocol.js';
 
 export interface FallAlertRules {
@@ -15,14 +17,15 @@ export interface FallAlertRules {
 
 export const defaultFallAlertRules: FallAlertRules = { cancelWindowMs: 30_000, lyingAfterMs: 2 * 60_000 };
 
-/** What saw the fall: the model on the watch's acceleration, the watch's own detector, a radar. */
-export type FallSource = 'watch_model' | 'watch_event' | 'radar';
+export type { FallSource } from './pending-falls.js';
 
 export interface FallAlertsDeps {
   alarms: Channel<FallModelAlarm>;
   /** Room sensors' posture is read from here. */
   readings: Channel<Reading>;
   alerts: AlertBook;
+  /** Where falls in their cancel window are kept (a crash must not lose them). */
+  db: Database;
   /** Which devices let the wearer cancel a fall they saw (their type sends `ok`). */
   catalog: DeviceCatalog;
   /** Shows a text on the watch (the hub sends a `notify` command, level `alert`). */
@@ -32,18 +35,13 @@ export interface FallAlertsDeps {
   rules?: Partial<FallAlertRules>;
 }
 
-/** A detection waiting out the wearer's cancel window. */
-interface PendingFall {
-  watchId: string;
-  startedAt: number;
+/** A detection waiting out the wearer's cancel window, and the timer that ends it. */
+interface OpenWindow extends PendingFall {
   timer: NodeJS.Timeout;
-  sources: FallSource[];
-  detections: number;
-  details: Record<string, unknown>;
 }
 
 interface ElderFalls {
-  pending: PendingFall | null;
+  pending: OpenWindow | null;
   /** The fall alert this stage raised and believes active: when the fall was first seen, and by what. */
   incident: { fallAt: number; sources: FallSource[]; lyingRecorded: boolean } | null;
   /** Since when the radar has seen the person lying (hub clock), null if not lying. */
@@ -68,8 +66,10 @@ interface ElderFalls {
  *   is recorded once per incident (`still_lying`, `lying_for_ms`): the alert is already critical,
  *   so this is what tells the console that the person has not got up.
  *
- * Pending windows live in memory only. On `stop()` they are raised at once (better an alert
- * the wearer did not need than a fall that is forgotten); a crash of the hub loses them.
+ * Pending windows are stored (`pending-falls.ts`) before a watch's `fall` event counts as handled;
+ * a hub that dies in the window resumes it at its next start, and raises at once a window that
+ * ran out meanwhile. On `stop()` they are raised at once (better an alert the wearer did not need
+ * than a fall that waits for the next start).
  * Device events come through `handleEvent` from EventAlerts, which marks each one handled only
  * after this stage has stored its effect, and replays unhandled ones after a crash.
  */
@@ -77,9 +77,11 @@ export class FallAlerts {
   private readonly rules: FallAlertRules;
   private readonly elders = new Map<string, ElderFalls>();
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly windows: PendingFalls;
 
   constructor(private readonly deps: FallAlertsDeps) {
     this.rules = { ...defaultFallAlertRules, ...deps.rules };
+    this.windows = new PendingFalls({ db: deps.db });
   }
 
   async start(): Promise<void> {
@@ -91,6 +93,11 @@ export class FallAlerts {
         sources: [],
         lyingRecorded: false,
       };
+    }
+    // Windows open when the hub stopped or died: resumed, or raised at once if they ran out.
+    for (const { elderId, fall } of await this.windows.all()) {
+      const leftMs = Math.max(0, fall.startedAt + this.rules.cancelWindowMs - startedAt);
+      this.elder(elderId).pending = { ...fall, timer: this.windowTimer(elderId, leftMs) };
     }
     this.unsubscribe.push(
       this.deps.alarms.subscribe((a) => this.onAlarm(a)),
@@ -223,6 +230,7 @@ export class FallAlerts {
       s.pending.detections++;
       addSource(s.pending.sources, source);
       Object.assign(s.pending.details, details);
+      await this.windows.save(elderId, s.pending);
       return;
     }
     if (s.incident && (await this.isActive(elderId))) {
@@ -233,14 +241,16 @@ export class FallAlerts {
     s.incident = null;
     const now = this.deps.now();
     const seconds = Math.round(this.rules.cancelWindowMs / 1000);
-    s.pending = {
+    const fall: PendingFall = {
       watchId,
       startedAt: now,
       sources: [source],
       detections: 1,
       details: { ...details },
-      timer: setTimeout(() => this.enqueue(elderId, () => this.expire(elderId)), this.rules.cancelWindowMs),
     };
+    // Stored before anything else: from here a crash cannot lose the fall.
+    await this.windows.save(elderId, fall);
+    s.pending = { ...fall, timer: this.windowTimer(elderId, this.rules.cancelWindowMs) };
     this.tell(watchId, `检测到跌倒，${seconds} 秒内按“我没事”可取消`);
   }
 
@@ -249,7 +259,6 @@ export class FallAlerts {
     const s = this.elder(elderId);
     const p = s.pending;
     if (p === null) return;
-    s.pending = null;
     const raised = await this.raise(elderId, p.watchId, {
       ...p.details,
       ...sourceDetails(p.sources),
@@ -257,6 +266,9 @@ export class FallAlerts {
       detected_at: p.startedAt,
       cancel_window_ms: this.rules.cancelWindowMs,
     });
+    // Only now: a crash before this raises it again at the next start (a repeat, never a loss).
+    await this.windows.remove(elderId);
+    s.pending = null;
     if (raised) {
       s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
       this.tell(p.watchId, '已发出跌倒报警，正在通知服务人员');
@@ -269,7 +281,6 @@ export class FallAlerts {
     const p = s.pending;
     if (p) {
       clearTimeout(p.timer);
-      s.pending = null;
       addSource(p.sources, 'radar');
       const raised = await this.raise(elderId, p.watchId, {
         ...p.details,
@@ -278,6 +289,8 @@ export class FallAlerts {
         detections: p.detections + 1,
         detected_at: p.startedAt,
       });
+      await this.windows.remove(elderId);
+      s.pending = null;
       if (raised) s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
       return;
     }
@@ -299,7 +312,9 @@ export class FallAlerts {
     const s = this.elder(elderId);
     if (s.pending) {
       clearTimeout(s.pending.timer);
-      this.deps.logger.info(
+      await this.windows.remove(elderId);
+      // Health data stays out of logs above debug.
+      this.deps.logger.debug(
         { elder: elderId, device: event.deviceId, afterMs: this.deps.now() - s.pending.startedAt },
         'fall cancelled by the wearer within the window',
       );
@@ -323,6 +338,7 @@ export class FallAlerts {
     const s = this.elder(elderId);
     if (s.pending) {
       s.pending.details.fall_cleared_at = event.ts;
+      await this.windows.save(elderId, s.pending);
       return;
     }
     if (s.incident && (await this.isActive(elderId))) {
@@ -347,6 +363,10 @@ export class FallAlerts {
   private async isActive(elderId: string): Promise<boolean> {
     const key = incidentKey('fall', elderId);
     return (await this.deps.alerts.activeIncidents(key)).includes(key);
+  }
+
+  private windowTimer(elderId: string, ms: number): NodeJS.Timeout {
+    return setTimeout(() => this.enqueue(elderId, () => this.expire(elderId)), ms);
   }
 
   /** Tells the watch without waiting: a slow or offline watch never holds up the alert. */

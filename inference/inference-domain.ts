@@ -64,6 +64,7 @@ export function inferenceDomain(deps: {
     alarms,
     readings,
     alerts,
+    db,
     catalog,
     notify: deps.notify,
     logger: log('fall-alerts'),

@@ -1,4 +1,5 @@
 import type { Channel } from '../kernel/channel.js';
+import type { DeviceRates } from './device-rates.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import { storedEvent } from './event-log.js';
 import type { LoadShedder } from './load-shedder.js';
@@ -29,6 +30,8 @@ export class DeviceIntake {
       events: Channel<StoredEvent>;
       availability: Channel<AvailabilityChange>;
       shedder: LoadShedder;
+      /** Per device: telemetry and events beyond a device's own rate are dropped and answered. */
+      rates: { telemetry: DeviceRates; events: DeviceRates };
       /** Counts what is shed and which device clocks are off. */
       counters: { shed: () => void; clockSkewed: () => void; eventStored: (type: string) => void };
       now: () => number;
@@ -36,6 +39,8 @@ export class DeviceIntake {
   ) {}
 
   telemetry(device: DeviceIdentity, payload: Buffer): IntakeResult {
+    // A flooding device is cut back first, on its own: before it costs a parse, or anyone else's share.
+    if (!this.deps.rates.telemetry.admit(device.id)) return rateLimited('telemetry');
     // Under overload telemetry goes first, before it costs a parse; events are never shed.
     if (!this.deps.shedder.admit()) {
       this.deps.counters.shed();
@@ -58,6 +63,8 @@ export class DeviceIntake {
 
   /** Resolves once the event is durably stored: only then may the device be acknowledged. */
   async event(device: DeviceIdentity, payload: Buffer): Promise<IntakeResult> {
+    // Each event is a synchronous durable write: one device may not take the store for itself.
+    if (!this.deps.rates.events.admit(device.id)) return rateLimited('events');
     const result = this.deps.validator.event(device, payload);
     if (!result.ok) return result;
     if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
@@ -92,4 +99,8 @@ export class DeviceIntake {
     });
     return { ok: true };
   }
+}
+
+function rateLimited(what: 'telemetry' | 'events'): IntakeResult {
+  return { ok: false, error: 'rate_limited', detail: `too many ${what} from this device: slow down` };
 }

@@ -11,6 +11,7 @@ import {
   type HealthCondition,
 } from './device-health.js';
 import { type AvailabilityChange, DeviceIntake } from './device-intake.js';
+import { DeviceRates } from './device-rates.js';
 import { EventLog, type StoredEvent } from './event-log.js';
 import { HotWindows } from './hot-windows.js';
 import { eventLoopUtilization, LoadShedder } from './load-shedder.js';
@@ -25,6 +26,9 @@ export interface IngestSettings {
   /** Event-loop busy share at which telemetry starts being shed (above 1: never). */
   shedBusyThreshold: number;
   rollupRetentionDays: number;
+  /** One device's own limits: generous for any real device (a watch streams 1/s), tight for a loop. */
+  deviceTelemetryPerS: number;
+  deviceEventsPerS: number;
   /** Where full telemetry goes (a server of the InfluxDB v2 write API); unset: rollups only. */
   timeSeries?: TimeSeriesTarget | undefined;
 }
@@ -89,6 +93,13 @@ export class IngestStage {
       events: this.events,
       availability: this.availability,
       shedder: this.shedder,
+      rates: {
+        telemetry: new DeviceRates({
+          perSecond: settings.deviceTelemetryPerS,
+          burst: 5 * settings.deviceTelemetryPerS,
+        }),
+        events: new DeviceRates({ perSecond: settings.deviceEventsPerS, burst: 30 }),
+      },
       counters: {
         shed: () => metrics.telemetryShed.inc(),
         clockSkewed: () => metrics.clockSkewed.inc(),

@@ -105,7 +105,11 @@ export class MinuteRollups {
     );
     this.timers = [
       setInterval(() => void this.flush(false), this.deps.flushMs),
-      setInterval(() => void this.expire(), 3_600_000),
+      setInterval(() => {
+        this.expire().catch((error: unknown) =>
+          this.deps.logger.error({ err: error }, 'old rollups not removed; retried in an hour'),
+        );
+      }, 3_600_000),
     ];
   }
 

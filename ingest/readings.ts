@@ -33,7 +33,7 @@ export interface EventReading extends Omit<Reading, 'data'> {
 }
 
 export type Rejection = {
-  error: 'too_large' | 'malformed_json' | 'not_an_object' | 'invalid' | 'unknown_topic';
+  error: 'too_large' | 'malformed_json' | 'not_an_object' | 'invalid' | 'unknown_topic' | 'rate_limited';
   detail: unknown;
 };
 export type Validated<T> = { ok: true; reading: T } | ({ ok: false } & Rejection);

@@ -6,6 +6,11 @@ import { vitalsPointSchema } from './api-schemas.js';
 import type { VitalsHistory } from './vitals-history.js';
 
 const maxPoints = 5000;
+/**
+ * The rollups are read minute by minute on the connection that stores events before their
+ * PUBACK: one request reads at most this span (a week is ~10,000 minutes of each device).
+ */
+const maxSpanMs = 7 * 86_400_000;
 
 export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: () => number }> = async (
   app,
@@ -60,6 +65,9 @@ export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: 
       const from = request.query.from ?? to - 86_400_000;
       const stepMs = request.query.step * 1000;
       if (from >= to) throw new HttpError(400, 'invalid_range', '`from` must be before `to`');
+      if (to - from > maxSpanMs) {
+        throw new HttpError(400, 'range_too_long', 'at most 7 days per request: ask again for the next week');
+      }
       if ((to - from) / stepMs > maxPoints) {
         throw new HttpError(
           400,

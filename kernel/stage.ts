@@ -32,6 +32,8 @@ export function routeSet<Options extends object>(
 
 /** Something served on the HTTP port beside the API (socket.io, MQTT over WebSocket). */
 export interface HttpUpgrade {
+  /** The paths it takes upgrades on (`/mqtt`, `/socket.io/`…); any other upgrade is refused. */
+  readonly paths: readonly string[];
   attach(server: Server): void;
   /** Drops its connections before the HTTP server closes (they would hold it open). */
   close(): void;

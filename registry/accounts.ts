@@ -1,19 +1,37 @@
-import { createHash } from 'node:crypto';
-import type { Role, SignedInUser, TokenCheck } from '../kernel/identity.js';
+import { Channel } from '../kernel/channel.js';
+import {
+  type Role,
+  type SessionEnds,
+  type SignedInUser,
+  type TokenCheck,
+  tokenDigest,
+} from '../kernel/identity.js';
 import { hashSecret, newSecret, verifySecret } from '../kernel/secret-hash.js';
 import type { Database } from '../store/database.js';
-
-const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url');
+import { LoginThrottle } from './login-throttle.js';
 
 /**
  * Console and app users: password login and expiring bearer tokens. Tokens are
  * stored only as digests, so a copy of the store cannot be used to sign in.
  */
-export class Accounts implements TokenCheck {
+export class Accounts implements TokenCheck, SessionEnds {
+  /** A logout: live sockets signed in with that token are dropped at once. */
+  readonly sessionsEnded = new Channel<string>(() => undefined);
   /** Recently checked tokens, so that each API call does not cost a query. */
   private readonly recent = new Map<string, { user: SignedInUser; until: number }>();
 
-  constructor(private readonly deps: { db: Database; now: () => number; tokenTtlMs: number }) {}
+  private readonly throttle: LoginThrottle;
+  /** A hash to check an unknown user's password against: the answer takes as long as a known one's. */
+  private decoy: Promise<string> | undefined;
+
+  constructor(private readonly deps: { db: Database; now: () => number; tokenTtlMs: number }) {
+    this.throttle = new LoginThrottle({
+      maxFailures: 5,
+      windowMs: 15 * 60_000,
+      lockMs: 15 * 60_000,
+      now: deps.now,
+    });
+  }
 
   /** ADMIN_PASSWORD: on a store with no users, create `admin` for the whole hub. */
   async ensureFirstAdmin(password: string): Promise<boolean> {
@@ -34,13 +52,28 @@ export class Accounts implements TokenCheck {
     return true;
   }
 
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: number } | null> {
+  /**
+   * A session for the right password; `locked` while the username has failed too often (it
+   * is not checked then); null for a wrong password or an unknown user, alike in answer and time.
+   */
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; expiresAt: number } | { locked: true; retryAfterMs: number } | null> {
+    const lockedFor = this.throttle.lockedFor(username);
+    if (lockedFor > 0) return { locked: true, retryAfterMs: lockedFor };
     const row = await this.deps.db
       .selectFrom('users')
       .select(['username', 'password_hash'])
       .where('username', '=', username)
       .executeTakeFirst();
-    if (!row || !(await verifySecret(password, row.password_hash))) return null;
+    this.decoy ??= hashSecret(newSecret());
+    const right = await verifySecret(password, row?.password_hash ?? (await this.decoy));
+    if (!row || !right) {
+      this.throttle.failed(username);
+      return null;
+    }
+    this.throttle.succeeded(username);
     const token = newSecret();
     const expiresAt = this.deps.now() + this.deps.tokenTtlMs;
     await this.deps.db.deleteFrom('sessions').where('expires_at', '<', this.deps.now()).execute();
@@ -73,6 +106,7 @@ export class Accounts implements TokenCheck {
       role: row.role as Role,
       orgUnitId: row.org_unit_id,
       scopePath: row.path ?? '/',
+      sessionExpiresAt: row.expires_at,
     };
     if (this.recent.size > 10_000) this.recent.clear();
     // Cached briefly: a changed role or a logout reaches every node within 10 s.
@@ -80,9 +114,25 @@ export class Accounts implements TokenCheck {
     return user;
   }
 
+  /** Does the user's password match? (no session is opened) */
+  async passwordIs(username: string, password: string): Promise<boolean> {
+    const row = await this.deps.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row ? verifySecret(password, row.password_hash) : false;
+  }
+
+  /** Users' rights may have changed (a district document): ask the store again for every token. */
+  forgetCached(): void {
+    this.recent.clear();
+  }
+
   async logout(token: string): Promise<void> {
     const digest = tokenDigest(token);
     this.recent.delete(digest);
     await this.deps.db.deleteFrom('sessions').where('token_hash', '=', digest).execute();
+    this.sessionsEnded.publish(digest);
   }
 }

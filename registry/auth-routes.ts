@@ -12,12 +12,30 @@ export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (
         tags: ['auth'],
         summary: 'Sign in; the token goes in `Authorization: Bearer <token>` on every other call',
         body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
-        response: { 200: z.object({ token: z.string(), expires_at: z.number() }), 401: errorBody },
+        response: {
+          200: z.object({ token: z.string(), expires_at: z.number() }),
+          401: errorBody,
+          429: errorBody,
+        },
       },
     },
-    async (request) => {
-      const session = await accounts.login(request.body.username, request.body.password);
-      if (!session) throw new HttpError(401, 'bad_credentials', 'wrong username or password');
+    async (request, reply) => {
+      const { username } = request.body;
+      const session = await accounts.login(username, request.body.password);
+      if (session && 'locked' in session) {
+        request.log.warn({ username, ip: request.ip }, 'sign-in refused: too many failures');
+        reply.header('retry-after', Math.ceil(session.retryAfterMs / 1000));
+        throw new HttpError(
+          429,
+          'too_many_attempts',
+          'too many failed sign-ins for this user; try again later',
+        );
+      }
+      if (!session) {
+        // Audited: who tried, from where (never the password).
+        request.log.warn({ username, ip: request.ip }, 'failed sign-in');
+        throw new HttpError(401, 'bad_credentials', 'wrong username or password');
+      }
       return { token: session.token, expires_at: session.expiresAt };
     },
   );

@@ -83,7 +83,7 @@ export class DeviceRegistry {
       })
       .execute();
     this.deps.secretStored?.(device.id, secret, secret_hash);
-    await this.deps.directory.refresh({ reason: 'provisioned', revokedDevices: [] });
+    await this.deps.directory.refresh('provisioned');
     return { device: await this.get(device.id, scopePath), secret };
   }
 
@@ -105,7 +105,7 @@ export class DeviceRegistry {
         .set({ revoked_at: this.deps.now() })
         .where('id', '=', id)
         .execute();
-      await this.deps.directory.refresh({ reason: 'revoked', revokedDevices: [id] });
+      await this.deps.directory.refresh('revoked');
     }
     return this.get(id, scopePath);
   }

@@ -42,7 +42,7 @@ export interface ResponderEntry {
 /** Published whenever the master data may have changed: readers reload what they keep of it. */
 export interface DistrictUpdate {
   reason: 'document' | 'provisioned' | 'revoked' | 'reloaded';
-  /** Devices revoked by this change: watched, cached and trusted no more. */
+  /** Devices revoked since the last load (here or on another node): watched and trusted no more. */
   revokedDevices: string[];
 }
 
@@ -57,6 +57,8 @@ export class DistrictDirectory {
   private units = new Map<string, OrgUnitEntry>();
   private elderMap = new Map<string, ElderEntry>();
   private responderList: ResponderEntry[] = [];
+  /** Every device not revoked, with an elder or not. */
+  private deviceIds = new Set<string>();
   private signature = '';
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> = Promise.resolve();
@@ -86,9 +88,12 @@ export class DistrictDirectory {
   }
 
   /** After a change made through this node: reload, then tell the readers. */
-  async refresh(update: DistrictUpdate): Promise<void> {
+  async refresh(reason: DistrictUpdate['reason']): Promise<void> {
+    const before = this.deviceIds;
     await this.load();
-    this.changed.publish(update);
+    // Devices are never deleted, only revoked: one that was loaded and is not any more was revoked.
+    const revokedDevices = [...before].filter((id) => !this.deviceIds.has(id));
+    this.changed.publish({ reason, revokedDevices });
   }
 
   elder(id: string): ElderEntry | undefined {
@@ -120,34 +125,35 @@ export class DistrictDirectory {
   /** Reloads (and tells the readers) when the store holds changes made elsewhere (another node). */
   async catchUp(): Promise<void> {
     if ((await this.currentSignature()) === this.signature) return;
-    await this.refresh({ reason: 'reloaded', revokedDevices: [] });
+    await this.refresh('reloaded');
   }
 
   /** Counts and latest change times: differs once anything of the master data changed. */
   private async currentSignature(): Promise<string> {
     const { db } = this.deps;
-    const [units, elders, responders, devices] = await Promise.all(
-      [
-        db
-          .selectFrom('org_units')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]),
-        db
-          .selectFrom('elders')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]),
-        db
-          .selectFrom('responders')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]),
-        db
-          .selectFrom('devices')
-          .select((eb) => [
-            eb.fn.countAll<number>().as('n'),
-            eb.fn.max('created_at').as('at'),
-            eb.fn.max('revoked_at').as('revoked'),
-            eb.fn.count<number>('revoked_at').as('revokedCount'),
-          ]),
-      ].map((q) => q.executeTakeFirstOrThrow()),
-    );
-    return JSON.stringify([units, elders, responders, devices]);
+    const counted = (table: 'org_units' | 'elders' | 'responders' | 'users') =>
+      db
+        .selectFrom(table)
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')])
+        .executeTakeFirstOrThrow();
+    const devices = db
+      .selectFrom('devices')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.max('created_at').as('at'),
+        eb.fn.max('revoked_at').as('revoked'),
+        eb.fn.count<number>('revoked_at').as('revokedCount'),
+      ])
+      .executeTakeFirstOrThrow();
+    // Users are not held here, but their rights changing is a change the readers hear of.
+    const parts = await Promise.all([
+      counted('org_units'),
+      counted('elders'),
+      counted('responders'),
+      counted('users'),
+      devices,
+    ]);
+    return JSON.stringify(parts);
   }
 
   private async load(): Promise<void> {
@@ -180,6 +186,7 @@ export class DistrictDirectory {
     }
     this.units = units;
     this.elderMap = elders;
+    this.deviceIds = new Set(deviceRows.map((d) => d.id));
     this.responderList = responderRows.map((r) => ({
       id: r.id,
       name: r.name,

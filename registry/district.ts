@@ -172,6 +172,13 @@ export class DistrictRegistry {
       'id',
       unknownResponders.map((u) => u.username),
     );
+    // A responder's login gets its offers and spends its credits: only within the actor's scope.
+    const storedResponderPaths = await this.unitPathsOf('responders', 'id', [...storedResponders.keys()]);
+    const docResponderUnits = new Map(doc.responders.map((r) => [r.id, r.org_unit]));
+    const responderPath = (id: string) => {
+      const unit = docResponderUnits.get(id);
+      return unit ? unitPath(unit) : storedResponderPaths.get(id);
+    };
     doc.users.forEach((user, i) => {
       checkUnit(`users[${i}]`, user.org_unit, storedUserUnits.get(user.username));
       if (!users.has(user.username) && !user.password) {
@@ -186,12 +193,17 @@ export class DistrictRegistry {
           path: `users[${i}].username`,
           message: 'a responder user is named after its responder id; no such responder',
         });
+      } else if (user.role === 'responder' && !inScope(responderPath(user.username))) {
+        issues.push({
+          path: `users[${i}].username`,
+          message: `the responder ${user.username} is outside your org unit (${actor.scopePath})`,
+        });
       }
     });
 
     if (issues.length > 0) return { ok: false, issues };
     const change = await this.write(doc, units, paths, { elders, devices, responders, users });
-    await this.deps.directory.refresh({ reason: 'document', revokedDevices: [] });
+    await this.deps.directory.refresh('document');
     return { ok: true, change };
   }
 

@@ -52,12 +52,15 @@ export function registryDomain(deps: {
     secretStored,
     liveHealth: deps.liveHealth,
   });
+  // A document may change users' roles and units: signed-in users are looked up afresh. Wired
+  // here, as the directory's first reader, so that every later reader asks after the cache is gone.
+  directory.changed.subscribe(() => accounts.forgetCached());
   const firstAdmin: Stage = {
     async start() {
       const password = settings.adminPassword;
-      if (password && (await accounts.ensureFirstAdmin(password))) {
-        logger.info('created user admin (ADMIN_PASSWORD)');
-      }
+      if (!password) return;
+      if (await accounts.ensureFirstAdmin(password)) logger.info('created user admin (ADMIN_PASSWORD)');
+      else logger.warn('ADMIN_PASSWORD is not used: the store already has users');
     },
     stop() {},
   };

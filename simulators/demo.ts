@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { ConfigError, loadConfig } from '../hub/config.js';
+import { demoAdminPassword, demoDataDir } from '../hub/demo-credentials.js';
 import { startHub } from '../hub/hub.js';
 import { demoDistrict, demoSecret, demoSpecialistPassword } from './demo-district.js';
 import { DeviceFleet } from './device-fleet.js';
@@ -13,7 +14,13 @@ import { seededRandom } from './seeded-random.js';
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({ ADMIN_PASSWORD: 'yiyang-demo', ...process.env });
+    // Its own store and this machine only, unless told otherwise: the demo's logins are public.
+    config = loadConfig({
+      ADMIN_PASSWORD: demoAdminPassword,
+      DATA_DIR: demoDataDir,
+      HOST: '127.0.0.1',
+      ...process.env,
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -26,7 +33,7 @@ async function main(): Promise<void> {
   const hub = await startHub(config, { logger: root });
 
   const admin = await hub.accounts.login('admin', config.adminPassword!);
-  if (!admin) {
+  if (!admin || 'locked' in admin) {
     console.error(
       'The store already has an admin whose password is not ADMIN_PASSWORD; set ADMIN_PASSWORD or use a fresh DATA_DIR.',
     );

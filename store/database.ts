@@ -13,7 +13,9 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   /** SQLite file name inside dataDir; `:memory:` for throwaway stores. */
-  sqliteFile?: string;
+  sqliteFile?: string | undefined;
+  /** Told when the server drops an idle PostgreSQL connection (logged; never a crash). */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface Store {
@@ -36,6 +38,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let dialect: Store['dialect'];
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: postgresTypes });
+    // An idle connection that the server ends (a restart, an admin's pg_terminate_backend) is an
+    // 'error' on the pool: unheard, it would kill the process. The pool replaces the connection;
+    // the query that needed it fails with an error its caller handles.
+    pool.on('error', (error) => options.onConnectionError?.(error));
     db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     dialect = 'postgres';
   } else {
@@ -47,6 +53,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Scope is a prefix match with LIKE: as on PostgreSQL, `jingtian` must not match `JINGTIAN`.
+    sqlite.pragma('case_sensitive_like = ON');
     db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
     dialect = 'sqlite';
   }

@@ -363,3 +363,18 @@ export interface ServiceOrderTable {
   note_code: NoteCodeColumn;
   note_params: NoteCodeColumn;
 }
+
+/** A fall in its cancel window (migration 0008): one per elder, gone once raised or cancelled. */
+export interface PendingFallTable {
+  elder_id: string;
+  watch_id: string;
+  started_at: Millis;
+  /** JSON array of what saw it, first the one that opened the window. */
+  sources: string;
+  detections: number;
+  /** JSON object: what the detections said (score, confidence…), for the alert. */
+  details: string;
+}
+export interface Tables {
+  pending_falls: PendingFallTable;
+}

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../store/database.js';
 import { dialects } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { ResponderApp } from './support/responder-app.js';
@@ -278,6 +279,157 @@ describe.each(dialects)('dispatch across restarts and nodes on %s', (dialect) =>
       await second.stop();
     }
   }, 20_000);
+});
+
+describe.each(dialects)('a task that does not reach the door, on %s', (dialect) => {
+  let hub: TestHub;
+  let near: ResponderApp;
+  let far: ResponderApp;
+
+  beforeEach(async () => {
+    // Arrival expected after the way at walking pace plus 2 s: 3 m away, about 4.5 s.
+    hub = await startTestHub({ dialect, config: { offerExpiryS: 5, arrivalGraceS: 2 } });
+    const doc = districtWithResponders();
+    doc.responders = doc.responders!.map((r) =>
+      r.id === 'v-0001'
+        ? { ...r, location: north(3) }
+        : r.id === 'v-0002'
+          ? { ...r, location: north(200) }
+          : r,
+    );
+    expect((await hub.putDistrict(doc)).statusCode).toBe(200);
+    near = await ResponderApp.open(hub.addresses.http, await hub.login('v-0001', 'password-v-0001'));
+    await near.onDutyAt(north(3).lat, north(3).lon);
+    far = await ResponderApp.open(hub.addresses.http, await hub.login('v-0002', 'password-v-0002'));
+    await far.onDutyAt(north(200).lat, north(200).lon);
+  });
+  afterEach(async () => {
+    near.close();
+    far.close();
+    await hub.stop();
+  });
+
+  const alertOf = (id: string) =>
+    hub.store.db
+      .selectFrom('alerts')
+      .select(['status', 'assignee_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const notes = async (id: string) =>
+    (await hub.app.inject({ url: `/api/v1/alerts/${id}`, headers: hub.as(hub.adminToken) }))
+      .json()
+      .timeline.map((t: { code: string | null }) => t.code);
+
+  async function nearAccepts(eventId: string) {
+    const { client } = await pressSos(hub, eventId);
+    await until(
+      async () => near.offers.length,
+      (n) => n > 0,
+    );
+    const offer = near.offers[0]!;
+    expect((await near.request('offer:accept', { offer_id: offer.offer_id })).ok).toBe(true);
+    await client.endAsync();
+    return offer.alert_id;
+  }
+
+  it('[DISPATCH-OVERDUE] a responder who accepted and never checks in loses the task when due; the ladder goes on without them', async () => {
+    const alertId = await nearAccepts('overdue-1');
+    expect(await alertOf(alertId)).toEqual({ status: 'assigned', assignee_id: 'v-0001' });
+    const back = await until(
+      () => alertOf(alertId),
+      (a) => a.status === 'open',
+      15_000,
+    );
+    expect(back).toEqual({ status: 'open', assignee_id: null });
+    expect(await notes(alertId)).toContain('checkin_overdue');
+    await until(
+      async () => near.closed,
+      (c) => c.includes(alertId),
+    );
+    expect(near.closed).toContain(alertId);
+    // The next step offers it again, to others: not to the one who did not come.
+    const again = await until(
+      async () => far.offers.filter((o) => o.alert_id === alertId).length,
+      (n) => n > 0,
+      10_000,
+    );
+    expect(again).toBeGreaterThan(0);
+    expect(near.offers.filter((o) => o.alert_id === alertId)).toHaveLength(1);
+  }, 40_000);
+
+  it('[DISPATCH-HAND-BACK] a responder who cannot go gives the task back: the alert is open again at once and offered on', async () => {
+    const alertId = await nearAccepts('hand-back-1');
+    const answer = await near.request('task:hand_back', { alert_id: alertId });
+    expect(answer).toEqual({ ok: true });
+    expect(await alertOf(alertId)).toEqual({ status: 'open', assignee_id: null });
+    expect(await notes(alertId)).toContain('handed_back');
+    const state = await hub.store.db
+      .selectFrom('responder_state')
+      .select('task_alert_id')
+      .where('responder_id', '=', 'v-0001')
+      .executeTakeFirstOrThrow();
+    expect(state.task_alert_id).toBeNull();
+    expect(await near.request('task:hand_back', { alert_id: alertId })).toEqual({ ok: false }); // not theirs any more
+    const again = await until(
+      async () => far.offers.filter((o) => o.alert_id === alertId).length,
+      (n) => n > 0,
+      10_000,
+    );
+    expect(again).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('[DISPATCH-ON-TIME] checked in before the deadline, the task stays; on site, there is no deadline any more', async () => {
+    const alertId = await nearAccepts('on-time-1');
+    expect((await near.request('checkin', north(3))).ok).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(await alertOf(alertId)).toEqual({ status: 'on_site', assignee_id: 'v-0001' });
+  }, 30_000);
+});
+
+describe.each(dialects)('dispatch repairs what a crash left behind on %s', (dialect) => {
+  it('[DISPATCH-REPAIR] a responder left holding a closed alert (its release lost) is released at the next start', async () => {
+    const first = await startTestHub({ dialect });
+    expect((await first.putDistrict(districtWithResponders())).statusCode).toBe(200);
+    const { client } = await pressSos(first, 'repair-1');
+    const [alert] = await until(
+      () => first.store.db.selectFrom('alerts').select('id').execute(),
+      (rows) => rows.length === 1,
+    );
+    await client.endAsync();
+    await first.stop();
+    // What a lost "closed" update leaves behind: the alert resolved, the volunteer still holding it.
+    const store = await openStore({ dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl });
+    await store.db.updateTable('alerts').set({ status: 'resolved', closed_at: Date.now() }).execute();
+    await store.db
+      .insertInto('responder_state')
+      .values({
+        responder_id: 'v-0001',
+        on_duty: 1,
+        lat: null,
+        lon: null,
+        located_at: null,
+        task_alert_id: alert!.id,
+        updated_at: 0,
+      })
+      .onConflict((oc) => oc.column('responder_id').doUpdateSet({ task_alert_id: alert!.id }))
+      .execute();
+    await store.close();
+    const second = await startTestHub({
+      dialect,
+      config: { dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl },
+    });
+    try {
+      const state = await second.store.db
+        .selectFrom('responder_state')
+        .select('task_alert_id')
+        .where('responder_id', '=', 'v-0001')
+        .executeTakeFirstOrThrow();
+      expect(state.task_alert_id).toBeNull();
+      expect(await second.dispatcher.currentTask('v-0001')).toBeNull();
+    } finally {
+      await second.stop();
+    }
+  });
 });
 
 // Several hub nodes share PostgreSQL; the embedded SQLite store belongs to one node (one process).

@@ -1,13 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../hub/config.js';
 import { startHub } from '../hub/hub.js';
 import { openStore } from '../store/database.js';
 import { dialects, freshPostgresDatabase } from './support/databases.js';
-import { smallDistrict } from './support/hub.js';
+import { smallDistrict, startTestHub } from './support/hub.js';
 
 describe.each(dialects)('durability on %s', (dialect) => {
   it('[EVENT-REPLAY] events stored (acknowledged) but not handled before a crash — an SOS, a radar fall — open their alerts at the next start', async () => {
@@ -85,5 +86,40 @@ describe.each(dialects)('durability on %s', (dialect) => {
     });
     expect(again.json().alerts).toHaveLength(2);
     await third.stop();
+  });
+});
+
+describe('durability when PostgreSQL drops the hub’s connections', () => {
+  it('[STORE-PG-DROP] every connection of the hub terminated by the server: no crash, the next SOS is acknowledged and stored', async () => {
+    const hub = await startTestHub({ dialect: 'postgres' });
+    try {
+      expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+      const database = new URL(hub.config.databaseUrl!).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      const ended = await admin.query(
+        'select pg_terminate_backend(pid) as done from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [database],
+      );
+      await admin.end();
+      expect(ended.rowCount).toBeGreaterThan(0); // idle connections of the hub's pool were ended
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the pool hears of it
+      const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
+      await watch.publishAsync(
+        'care/w-0001/event',
+        JSON.stringify({ ts: Date.now(), event_id: 'after-drop-1', type: 'sos' }),
+        { qos: 1 },
+      );
+      await watch.endAsync();
+      const stored = await hub.store.db
+        .selectFrom('device_events')
+        .select('event_id')
+        .where('event_id', '=', 'after-drop-1')
+        .execute();
+      expect(stored).toHaveLength(1);
+      expect((await hub.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await hub.stop();
+    }
   });
 });

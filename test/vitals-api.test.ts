@@ -55,9 +55,16 @@ describe('GET /api/v1/elders/:id/vitals', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues[0].path).toBe('step');
     const tooMany = await hub.app.inject({
-      url: `/api/v1/elders/e-0001/vitals?from=0&to=${t0}&step=60`,
+      url: `/api/v1/elders/e-0001/vitals?from=${t0 - 6 * 86_400_000}&to=${t0}&step=60`,
       headers: hub.as(hub.adminToken),
     });
     expect(tooMany.json().error).toBe('too_many_points');
+    // A whole history at a coarse step would still read every minute of it: refused.
+    const tooLong = await hub.app.inject({
+      url: `/api/v1/elders/e-0001/vitals?from=0&to=${t0}&step=${86_400 * 31}`,
+      headers: hub.as(hub.adminToken),
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json()).toMatchObject({ error: 'range_too_long' });
   });
 });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
-import { accountKinds } from './accounts.js';
+import { accountKinds, unknownAccount } from './accounts.js';
 import {
   accountListingSchema,
   accountViewSchema,
@@ -82,7 +82,9 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
     },
     async (request) => {
       const account = await ledger.accounts.find(request.params.owner_id, request.query.kind);
-      if (!mayRead(signedIn(request), account)) throw forbidden(`not your account, nor in your org unit`);
+      // One the caller may not see is answered as if it did not exist: no probing who has an account.
+      if (!mayRead(signedIn(request), account))
+        throw unknownAccount(request.params.owner_id, request.query.kind);
       const entries = account.opened ? await ledger.statements.recent(account.id, request.query.limit) : [];
       return {
         balance_minutes: account.balance_minutes,
@@ -113,7 +115,8 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
     },
     async (request, reply) => {
       const account = await ledger.accounts.find(request.params.owner_id, request.query.kind);
-      if (!mayRead(signedIn(request), account)) throw forbidden('not your account, nor in your org unit');
+      if (!mayRead(signedIn(request), account))
+        throw unknownAccount(request.params.owner_id, request.query.kind);
       return send(reply, await ledger.statements.account(account, range(request.query)), request.query);
     },
   );

@@ -93,10 +93,7 @@ export class LedgerAccounts {
         if (!(error instanceof LedgerError)) throw error;
       }
     }
-    throw new LedgerError(
-      'unknown_account',
-      kind ? `no ${kind} "${ownerId}"` : `no volunteer, elder, family or org unit "${ownerId}"`,
-    );
+    throw unknownAccount(ownerId, kind);
   }
 
   /**
@@ -210,4 +207,12 @@ export class LedgerAccounts {
 /** Plain code-unit order, the same on every node: the order new accounts are inserted in. */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The answer for an account that does not exist — and for one the caller may not see: the same. */
+export function unknownAccount(ownerId: string, kind?: AccountKind): LedgerError {
+  return new LedgerError(
+    'unknown_account',
+    kind ? `no ${kind} "${ownerId}"` : `no volunteer, elder, family or org unit "${ownerId}"`,
+  );
 }

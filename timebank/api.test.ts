@@ -34,9 +34,16 @@ describe.each(dialects)('time bank API on %s', (dialect) => {
     expect(await status('v-0001', as.volunteer)).toBe(200);
     expect(await status('v-0001', as.specJingtian)).toBe(200);
     expect(await status('v-0001', as.streetAdmin)).toBe(200);
-    expect(await status('v-0001', as.otherVolunteer)).toBe(403);
-    expect(await status('v-0001', as.specMeilin)).toBe(403);
-    expect(await status('v-0001', as.family)).toBe(403);
+    // Someone else's account answers exactly as one that does not exist.
+    const hidden = await get('/accounts/v-0001', as.specMeilin);
+    const missing = await get('/accounts/v-9999', as.specMeilin);
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json()).toEqual({
+      ...missing.json(),
+      message: missing.json().message.replace('v-9999', 'v-0001'),
+    });
+    expect(await status('v-0001', as.otherVolunteer)).toBe(404);
+    expect(await status('v-0001', as.family)).toBe(404);
     expect(await status('v-0001')).toBe(401);
     expect(await status('e-0001', as.family)).toBe(200);
     expect(await status('wang-family', as.family)).toBe(200);
@@ -91,28 +98,30 @@ describe.each(dialects)('time bank API on %s', (dialect) => {
     expect(other.json().error).toBe('idempotency_conflict');
   });
 
-  it('[TIMEBANK-DEPOSIT] specialists certify services of their own org unit; a flagged claim waits for a stated amount', async () => {
-    const deposit = (headers: Headers, body: object) =>
-      post(
-        '/deposits',
-        { ...headers, ...key() },
-        {
-          volunteer_id: 'v-0002',
-          org_unit_id: 'jingtian',
-          claimed_minutes: 30,
-          measured_minutes: 30,
-          ...body,
-        },
-      );
-    expect((await deposit(as.volunteer, { service_id: 'd-1' })).statusCode).toBe(403);
-    expect((await deposit(as.specMeilin, { service_id: 'd-1' })).statusCode).toBe(403);
-    expect((await deposit(as.specJingtian, { service_id: 'd-1', volunteer_id: 'nobody' })).statusCode).toBe(
-      404,
+  it('[TIMEBANK-DEPOSIT] credits come only from a certified service order; a flagged claim waits for a stated amount from its own unit', async () => {
+    // No route pays for a service a specialist names: not even an admin can choose minutes and a day.
+    const direct = await post(
+      '/deposits',
+      { ...as.specJingtian, ...key() },
+      { service_id: 'd-0', volunteer_id: 'v-0002' },
     );
-    const paid = await deposit(as.specJingtian, { service_id: 'd-1' });
-    expect(paid.json()).toMatchObject({ status: 'paid', credited_minutes: 30 });
-    const flagged = await deposit(as.specJingtian, { service_id: 'd-2', claimed_minutes: 90 });
-    expect(flagged.json()).toMatchObject({ status: 'flagged', credited_minutes: null });
+    expect(direct.statusCode).toBe(404);
+    expect(direct.json()).toMatchObject({
+      error: 'not_found',
+      message: 'no route POST /api/v1/timebank/deposits',
+    });
+    // What certifying a service order calls (services/service-certification.ts).
+    const certify = (serviceId: string, claimedMinutes: number) =>
+      t.ledger.depositForService({
+        serviceId,
+        volunteerId: 'v-0002',
+        orgUnitId: 'jingtian',
+        claimedMinutes,
+        measuredMinutes: 30,
+        certifiedBy: 'spec-jingtian',
+      });
+    expect((await certify('d-1', 30)).result).toMatchObject({ status: 'paid', credited_minutes: 30 });
+    expect((await certify('d-2', 90)).result).toMatchObject({ status: 'flagged', credited_minutes: null });
     const waiting = (await get('/deposits?status=flagged', as.specJingtian)).json().services;
     expect(waiting.map((s: { service_id: string }) => s.service_id)).toEqual(['d-2']);
     expect((await get('/deposits?status=flagged', as.specMeilin)).json().services).toEqual([]);

@@ -31,28 +31,25 @@ describe.each(dialects)('the time bank story on %s', (dialect) => {
     // The volunteer answered an SOS: checked in at 10:02, out at 10:49 (47 minutes), and claims 50.
     const checkIn = Date.UTC(2026, 10, 30, 2, 2);
     const checkOut = checkIn + 47 * 60_000;
+    // What certifying the service order of that response calls (services/service-certification.ts).
     const certify = () =>
-      app.inject({
-        method: 'POST',
-        url: '/api/v1/timebank/deposits',
-        headers: { ...specialist, 'idempotency-key': 'certify-alert-0001' },
-        payload: {
-          service_id: 'alert-0001',
-          volunteer_id: 'v-0001',
-          org_unit_id: 'jingtian',
-          claimed_minutes: 50,
-          measured_minutes: Math.round((checkOut - checkIn) / 60_000),
-          served_at: checkOut,
-        },
+      t.ledger.depositForService({
+        idempotencyKey: 'certify-alert-0001',
+        serviceId: 'alert-0001',
+        volunteerId: 'v-0001',
+        orgUnitId: 'jingtian',
+        claimedMinutes: 50,
+        measuredMinutes: Math.round((checkOut - checkIn) / 60_000),
+        certifiedBy: 'spec-jingtian',
+        servedAt: checkOut,
       });
     const certified = await certify();
-    expect(certified.statusCode).toBe(200);
-    expect(certified.json()).toMatchObject({ status: 'paid', credited_minutes: 47, capped_by: null });
+    expect(certified.result).toMatchObject({ status: 'paid', credited_minutes: 47, capped_by: null });
 
-    // The console retries (a lost answer): the same answer, paid once.
+    // Certified again (a lost answer retried): the same answer, paid once.
     const retried = await certify();
-    expect(retried.json()).toEqual(certified.json());
-    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.result).toEqual(certified.result);
+    expect(retried.replayed).toBe(true);
 
     // The credits arrive.
     const account = await app.inject({ url: '/api/v1/timebank/accounts/v-0001', headers: volunteer });

@@ -25,7 +25,11 @@ function answer<T>(reply: FastifyReply, outcome: WriteOutcome<T>): T {
   return outcome.result;
 }
 
-/** Writes to the ledger: transfers, certified deposits and their approval, redemptions, corrections. */
+/**
+ * Writes to the ledger: transfers, the approval of flagged certified services, redemptions,
+ * corrections. Credits are earned only by certifying a service order (`services/`): there is
+ * no route to deposit for a service that did not go through its states.
+ */
 export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (app, { ledger }) => {
   /** The account behind `{owner_id, kind}`, if the signed-in user may spend from it. */
   const payer = async (
@@ -78,44 +82,6 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (
         memo: body.memo,
         serviceOrderId: body.service_order_id,
         beneficiaryId: body.beneficiary_id,
-      });
-      return answer(reply, outcome);
-    },
-  );
-
-  app.post(
-    '/deposits',
-    {
-      preHandler: allow('admin', 'specialist'),
-      schema: {
-        tags: ['timebank'],
-        summary:
-          "Certify a volunteer's finished service and pay its credits from the org unit's fund (a claim over 1.5× the measured time is flagged, not paid)",
-        headers: idempotencyHeaders,
-        body: z.object({
-          service_id: z.string().min(1).max(100),
-          volunteer_id: ownerId,
-          org_unit_id: ownerId.describe('whose fund pays'),
-          claimed_minutes: wholeMinutes(24 * 60),
-          measured_minutes: wholeMinutes(24 * 60).describe("from the responder's check-in and check-out"),
-          served_at: z.number().int().min(0).optional().describe('when the service ended (ms); default now'),
-        }),
-        response: { 200: depositSchema, ...errors },
-      },
-    },
-    async (request, reply) => {
-      const user = signedIn(request);
-      const { body } = request;
-      await inScope(user, body.org_unit_id);
-      const outcome = await ledger.earnings.depositForService({
-        idempotencyKey: request.headers['idempotency-key'],
-        serviceId: body.service_id,
-        volunteerId: body.volunteer_id,
-        orgUnitId: body.org_unit_id,
-        claimedMinutes: body.claimed_minutes,
-        measuredMinutes: body.measured_minutes,
-        certifiedBy: user.username,
-        servedAt: body.served_at,
       });
       return answer(reply, outcome);
     },

@@ -1,11 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Api } from './api';
+import { onSessionEnd } from './session-end';
 import { type Alert, activeStatuses } from './types';
 
 export interface Escalation {
   alert: Alert;
   to: 'console' | 'family';
   step: number;
+  /** Nobody answered the ladder; or the one who took the task gave it back or did not arrive. */
+  reason: 'no_answer' | 'handed_back' | 'checkin_overdue';
 }
 
 export interface StoreChange {
@@ -36,6 +39,8 @@ export class AlertStore {
     private readonly token: string,
     /** Closed alerts are kept (the family view lists them); the console drops them. */
     private readonly keepClosed = false,
+    /** Called once the hub ends the session (expired, signed out elsewhere, access changed). */
+    private readonly sessionEnded: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -51,6 +56,7 @@ export class AlertStore {
       void this.reload();
     });
     socket.on('disconnect', () => this.setConnected(false));
+    onSessionEnd(socket, this.sessionEnded);
     this.socket = socket;
   }
 

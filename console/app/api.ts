@@ -180,14 +180,20 @@ export class Api {
   }
 }
 
-/** Signs in; null on wrong credentials. */
-export async function login(username: string, password: string): Promise<string | null> {
+/** Signs in: the token, or why not (wrong credentials; or locked after repeated failures, for how long). */
+export async function login(
+  username: string,
+  password: string,
+): Promise<{ token: string } | { refused: 'bad' } | { refused: 'locked'; retryAfterS: number }> {
   const response = await fetch('/api/v1/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
-  if (response.status === 401) return null;
+  if (response.status === 401) return { refused: 'bad' };
+  if (response.status === 429) {
+    return { refused: 'locked', retryAfterS: Number(response.headers.get('retry-after')) || 900 };
+  }
   if (!response.ok) throw new ApiError(response.status, 'login_failed');
-  return ((await response.json()) as { token: string }).token;
+  return { token: ((await response.json()) as { token: string }).token };
 }

@@ -17,11 +17,11 @@ import { loginScreen } from './views/login';
 const root = document.getElementById('app')!;
 let stopCurrent: (() => void) | undefined;
 
-function showLogin(): void {
+function showLogin(notice?: () => string): void {
   stopCurrent?.();
-  stopCurrent = onLanguageChange(() => loginScreen(root, start));
+  stopCurrent = onLanguageChange(() => loginScreen(root, start, notice?.()));
   document.title = t('appTitle');
-  loginScreen(root, start);
+  loginScreen(root, start, notice?.());
 }
 
 async function start(token: string): Promise<void> {
@@ -48,11 +48,16 @@ async function start(token: string): Promise<void> {
     location.hash = '';
     showLogin();
   };
+  // The hub ended the session (expired, signed out elsewhere, moved to another unit): sign-in, with why.
+  const sessionEnded = () => {
+    sessionStorage.removeItem('token');
+    showLogin(() => t('sessionEnded'));
+  };
   if (me.role === 'responder') {
-    stopCurrent = responderApp(root, { me, token, api }, signOut);
+    stopCurrent = responderApp(root, { me, token, api }, signOut, sessionEnded);
     return;
   }
-  const store = new AlertStore(api, token, me.role === 'family');
+  const store = new AlertStore(api, token, me.role === 'family', sessionEnded);
   store.start();
   const context: AppContext = { me, token, api, store };
   const stopScreen =

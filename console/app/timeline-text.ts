@@ -45,6 +45,9 @@ export function noteText(
       return t(`note.${entry.code}`, { m: num(p.distance_m) });
     case 'assigned_by_hand':
       return t('note.assigned_by_hand', { responder: nameOf(str(p.responder_id)) });
+    case 'handed_back':
+    case 'checkin_overdue':
+      return t(`note.${entry.code}`, { responder: nameOf(str(p.responder_id)) });
     case 'closed': {
       const outcome = term('outcome', str(p.outcome));
       return p.text

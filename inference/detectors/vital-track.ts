@@ -3,6 +3,10 @@ import { Streak } from './streak.js';
 import type { VitalLimits, VitalsRules } from './vitals-rules.js';
 
 export type VitalMetric = 'heart_rate' | 'spo2' | 'breathing_rate';
+/**
+ * Where a vital sign was measured: on the body (`watch`: any device that measures `worn`) or from
+ * the room (`radar`: a contactless sensor). The names stay as the alert details' keys read them.
+ */
 export type VitalSource = 'watch' | 'radar';
 
 /** Which rule an episode broke, most severe first. */

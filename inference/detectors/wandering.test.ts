@@ -189,7 +189,7 @@ describe.each(dialects)('night wandering on %s', (dialect) => {
       .set({ lat: away.lat, lon: away.lon })
       .where('id', '=', elderId)
       .execute();
-    await rig.district.refresh({ reason: 'document', revokedDevices: [] });
+    await rig.district.refresh('document');
     await wandering.reload();
     rig.send('w-0001', { location: away });
     await settle();

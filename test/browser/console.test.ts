@@ -207,4 +207,35 @@ describe('console and responder app in Chromium', () => {
     await shoot(responder, '31-zoom200-responder');
     expect(overflowing).toEqual([]);
   }, 60_000);
+  it('[CONSOLE-SESSION-END] a session ended elsewhere takes the console and the phone back to sign-in, saying why', async () => {
+    const consolePage = await open(desktop);
+    await signIn(consolePage, site.url, 'spec-jingtian', 'spec-password-1');
+    await consolePage.waitForSelector('#alert-queue');
+    const phonePage = await open(phone);
+    await signIn(phonePage, site.url, 'v-0001', 'volunteer-password');
+    await phonePage.waitForSelector('#duty');
+    for (const page of [consolePage, phonePage]) {
+      // Signed out with the page's own token (as from another tab): the hub drops the live socket.
+      const token = await page.evaluate(() => sessionStorage.getItem('token'));
+      const out = await hub.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(out.statusCode).toBe(204);
+      await page.waitForSelector('#username', { timeout: 5000 });
+      expect(await page.textContent('.login [role=alert]')).toBe('登录已失效，请重新登录');
+      expect(await page.evaluate(() => sessionStorage.getItem('token'))).toBeNull();
+    }
+  }, 60_000);
+
+  it('[CONSOLE-LOGIN-LOCK] repeated wrong passwords lock the name, and the form says for how long', async () => {
+    const page = await open(desktop);
+    for (let i = 0; i < 5; i++) {
+      await signIn(page, site.url, 'family-wang', `wrong-${i}`);
+      await page.waitForSelector('.login [role=alert]:has-text("用户名或密码错误")');
+    }
+    await signIn(page, site.url, 'family-wang', 'family-password-1');
+    await page.waitForSelector('.login [role=alert]:has-text("登录失败次数过多，请 15 分钟后再试")', { timeout: 5000 });
+  }, 60_000);
 });

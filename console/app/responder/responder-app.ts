@@ -33,8 +33,9 @@ export function responderApp(
   root: HTMLElement,
   { me, token, api }: { me: Me; token: string; api: Api },
   signOut: () => void,
+  sessionEnded: () => void,
 ): () => void {
-  const socket = new ResponderSocket(token);
+  const socket = new ResponderSocket(token, sessionEnded);
   const offers = new Map<string, Offer>();
   let task: Task | undefined;
   let checkedIn = false;
@@ -77,6 +78,16 @@ export function responderApp(
     } else if (answer.reason === 'too_far')
       announce(status, t('tooFar', { m: answer.distance_m ?? '?' }), 'error');
     else announce(status, t('failed', { reason: answer.reason ?? '' }), 'error');
+    draw();
+  };
+
+  const handBack = async () => {
+    if (!task || !window.confirm(t('handBackConfirm'))) return;
+    const answer = await socket.request('task:hand_back', { alert_id: task.alert_id });
+    if (answer.ok) {
+      task = undefined;
+      announce(status, t('handedBack'));
+    } else announce(status, t('failed', { reason: answer.reason ?? '' }), 'error');
     draw();
   };
 
@@ -154,7 +165,7 @@ export function responderApp(
         ),
       ),
       status,
-      task ? taskCard(task, checkedIn, checkIn) : offerList([...offers.values()], respond),
+      task ? taskCard(task, checkedIn, checkIn, handBack) : offerList([...offers.values()], respond),
       locationCard(
         location,
         (p) => location.set(p, true),
@@ -252,7 +263,7 @@ function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => 
   );
 }
 
-function taskCard(task: Task, checkedIn: boolean, checkIn: () => void): HTMLElement {
+function taskCard(task: Task, checkedIn: boolean, checkIn: () => void, handBack: () => void): HTMLElement {
   return h(
     'section',
     { class: `card task sev-${task.severity}`, 'aria-labelledby': 'task-title' },
@@ -263,6 +274,7 @@ function taskCard(task: Task, checkedIn: boolean, checkIn: () => void): HTMLElem
     checkedIn
       ? h('p', { class: 'good' }, t('checkedIn'))
       : h('button', { type: 'button', class: 'big primary', id: 'checkin', onclick: checkIn }, t('checkIn')),
+    checkedIn ? null : h('button', { type: 'button', id: 'hand-back', onclick: handBack }, t('handBack')),
   );
 }
 

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { onSessionEnd } from '../session-end';
 import type { Offer, Task } from '../types';
 
 export type Answer = { ok: boolean; reason?: string; task?: Task; distance_m?: number };
@@ -7,8 +8,9 @@ export type Answer = { ok: boolean; reason?: string; task?: Task; distance_m?: n
 export class ResponderSocket {
   readonly socket: Socket;
 
-  constructor(token: string) {
+  constructor(token: string, sessionEnded: () => void) {
     this.socket = io('/responder', { auth: { token } });
+    onSessionEnd(this.socket, sessionEnded);
   }
 
   request(event: string, payload: unknown): Promise<Answer> {

@@ -117,9 +117,10 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
       toast(`${t('newCritical')}: ${body}`, 'critical');
     }
   });
-  const stopEscalations = context.store.onEscalation(({ alert }) => {
+  const stopEscalations = context.store.onEscalation(({ alert, reason }) => {
     beep(2);
-    toast(t('escalated', { kind: term('kind', alert.kind), elder: alert.elder_name ?? '' }), 'critical');
+    const words = { kind: term('kind', alert.kind), elder: alert.elder_name ?? '' };
+    toast(t(reason === 'no_answer' ? 'escalated' : 'taskReturned', words), 'critical');
   });
 
   return () => {

@@ -4,7 +4,7 @@ import { t } from '../i18n';
 import { languageButton } from './language-button';
 
 /** The sign-in form, shared by specialists, responders and families. */
-export function loginScreen(root: HTMLElement, signedIn: (token: string) => void): void {
+export function loginScreen(root: HTMLElement, signedIn: (token: string) => void, notice?: string): void {
   const error = h('p', { class: 'form-status', role: 'alert' });
   const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
   const password = h('input', {
@@ -28,9 +28,11 @@ export function loginScreen(root: HTMLElement, signedIn: (token: string) => void
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const token = await login(username.value.trim(), password.value);
-      if (token) signedIn(token);
-      else announce(error, t('badLogin'), 'error');
+      const answer = await login(username.value.trim(), password.value);
+      if ('token' in answer) signedIn(answer.token);
+      else if (answer.refused === 'locked') {
+        announce(error, t('loginLocked', { min: Math.ceil(answer.retryAfterS / 60) }), 'error');
+      } else announce(error, t('badLogin'), 'error');
     } catch {
       announce(error, t('networkError'), 'error');
     }
@@ -38,5 +40,6 @@ export function loginScreen(root: HTMLElement, signedIn: (token: string) => void
   root.replaceChildren(
     h('div', { class: 'login-page' }, h('div', { class: 'login-lang' }, languageButton()), form),
   );
+  if (notice) announce(error, notice, 'error');
   username.focus();
 }

@@ -8,7 +8,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { formatTime, locale, metricName, t } from '../i18n';
+import { formatTime, locale, metricName } from '../i18n';
 import type { VitalsPoint } from '../types';
 
 // Only what the evidence chart uses: keeps the lazily loaded chunk small.

@@ -1,0 +1,132 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+
+/** Sends an HTTP upgrade request and resolves with what came back once the hub closed the socket. */
+function upgrade(port: number, path: string, timeoutMs = 2000): Promise<{ closed: boolean; answer: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: false, answer });
+    }, timeoutMs);
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ closed: true, answer });
+    });
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+  });
+}
+
+describe('abuse of the hub’s doors', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+  });
+  afterAll(async () => {
+    await hub.stop();
+  });
+
+  it('[HTTP-UPGRADE-OTHER] an upgrade to a path nobody serves is answered 404 and closed at once; /mqtt still upgrades', async () => {
+    const idle = await upgrade(hub.addresses.http, '/somewhere');
+    expect(idle.closed).toBe(true);
+    expect(idle.answer).toMatch(/^HTTP\/1\.1 404/);
+    const mqtt = await upgrade(hub.addresses.http, '/mqtt', 500);
+    expect(mqtt.answer).toMatch(/^HTTP\/1\.1 101/);
+  });
+
+  it('[LOGIN-LOCK] five wrong passwords lock the username for a while, even against the right one; others go on', async () => {
+    const login = (username: string, password: string) =>
+      hub.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+    const unknown = await login('nobody-here', 'whatever-1');
+    const wrong = await login('spec-meilin', 'wrong-password');
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(unknown.json()); // an unknown user answers as a wrong password
+    for (let i = 0; i < 4; i++) expect((await login('spec-meilin', 'wrong-password')).statusCode).toBe(401);
+    const locked = await login('spec-meilin', 'spec-password-2');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ error: 'too_many_attempts' });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
+    expect((await login('spec-jingtian', 'spec-password-1')).statusCode).toBe(200);
+  });
+
+  it("[DEVICE-RATE] a device flooding events is cut back on its own (answered rate_limited); another device's SOS goes through", async () => {
+    const flooder = await hub.connectDevice('w-0002', 'watch-secret-0002');
+    const answers: string[] = [];
+    await flooder.subscribeAsync('care/w-0002/error', { qos: 0 });
+    flooder.on('message', (_topic, payload) => answers.push(JSON.parse(payload.toString()).error));
+    for (let i = 0; i < 120; i++) {
+      await flooder.publishAsync(
+        'care/w-0002/event',
+        JSON.stringify({ ts: Date.now(), event_id: `loop-${i}`, type: 'worn' }),
+        {
+          qos: 1,
+        },
+      );
+    }
+    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'sos-while-flooded', type: 'sos' }),
+      {
+        qos: 1,
+      },
+    );
+    await watch.endAsync();
+    const stored = await hub.store.db
+      .selectFrom('device_events')
+      .select(['device_id', 'event_id'])
+      .where((eb) => eb.or([eb('event_id', 'like', 'loop-%'), eb('event_id', '=', 'sos-while-flooded')]))
+      .execute();
+    const looped = stored.filter((e) => e.device_id === 'w-0002').length;
+    expect(looped).toBeGreaterThanOrEqual(30); // the burst
+    expect(looped).toBeLessThan(60);
+    expect(stored.some((e) => e.event_id === 'sos-while-flooded')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answers.filter((a) => a === 'rate_limited').length).toBe(120 - looped);
+    await flooder.endAsync();
+  });
+
+  it('[METRICS-PRIVATE] /metrics answers this machine, not another, without METRICS_TOKEN', async () => {
+    const here = await hub.app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' });
+    expect(here.statusCode).toBe(200);
+    const away = await hub.app.inject({ url: '/metrics', remoteAddress: '203.0.113.9' });
+    expect(away.statusCode).toBe(403);
+    expect(away.json()).toMatchObject({ error: 'forbidden' });
+  });
+
+  it('[METRICS-LABELS] a device publishing to topics of its own invention adds no metric label', async () => {
+    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
+    for (let i = 0; i < 20; i++) await watch.publishAsync(`care/w-0001/made-up-${i}`, '{}', { qos: 1 });
+    await watch.endAsync();
+    const text = (await hub.app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })).body;
+    expect(text).not.toContain('made-up');
+    expect(text).toMatch(/yiyang_mqtt_messages_in_total\{kind="other"\} 20/);
+  });
+});
+
+describe('metrics behind a token', () => {
+  it('[METRICS-TOKEN] with METRICS_TOKEN set, /metrics needs its bearer, from anywhere', async () => {
+    const hub = await startTestHub({ config: { metricsToken: 'scrape-token-0123456789' } });
+    try {
+      const none = await hub.app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' });
+      expect(none.statusCode).toBe(403);
+      const ok = await hub.app.inject({
+        url: '/metrics',
+        remoteAddress: '203.0.113.9',
+        headers: { authorization: 'Bearer scrape-token-0123456789' },
+      });
+      expect(ok.statusCode).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
