@@ -138,9 +138,14 @@ export class IncidentLedger {
     const queued = (this.queues.get(elderId) ?? Promise.resolve())
       .then(operation)
       .catch((error: unknown) => {
+        // The fault at error, the person only at debug: health data stays out of logs above it.
         this.deps.logger.error(
-          { err: error, elder: elderId, kind: this.deps.kind },
+          { err: error, kind: this.deps.kind },
           'detector alert failed; retried at the next change',
+        );
+        this.deps.logger.debug(
+          { elder: elderId, kind: this.deps.kind },
+          'detector alert failed for this elder',
         );
       })
       .finally(() => {

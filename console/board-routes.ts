@@ -6,6 +6,25 @@ import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
 import { boardElderSchema, boardResponderSchema } from './api-schemas.js';
 
+/**
+ * A board is read a page at a time, by id: one query never holds the store (and the events waiting
+ * to be stored behind it) for a whole district.
+ */
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(2000).default(500),
+  cursor: z.string().max(128).optional().describe('`next_cursor` of the previous page'),
+});
+const nextCursor = z.string().nullable().describe('the next page’s `cursor`; null: no more rows');
+const pageDescription =
+  'At most `limit` rows, by id. When there are more, `next_cursor` is set: pass it as `cursor` for the next page; `null` on the last page.';
+
+/** The page's rows (one more was read to learn whether another page follows) and the next cursor. */
+function pageOf<T extends { id: string }>(rows: T[], limit: number): { rows: T[]; next: string | null } {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return { rows: page, next: more ? page[page.length - 1]!.id : null };
+}
+
 /** Boards: responders (on duty, busy, where) and elders of the caller's org unit. */
 export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, { db }) => {
   app.get(
@@ -14,27 +33,36 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
       preHandler: allow('admin', 'specialist'),
       schema: {
         tags: ['responders'],
-        summary: 'Responders of your org unit with duty, live location and current task',
+        summary: 'Responders of your org unit with duty, live location and current task, a page at a time',
+        description: pageDescription,
+        querystring: pageQuery,
         response: {
           200: z.object({
             responders: z.array(boardResponderSchema),
+            next_cursor: nextCursor,
           }),
+          400: errorBody,
           401: errorBody,
           403: errorBody,
         },
       },
     },
     async (request) => {
-      const rows = await db
+      const { limit, cursor } = request.query;
+      const read = await db
         .selectFrom('responders as r')
         .innerJoin('org_units as o', 'o.id', 'r.org_unit_id')
         .leftJoin('responder_state as s', 's.responder_id', 'r.id')
         .select(['r.id', 'r.name', 'r.kind', 'r.org_unit_id', 'r.skills', 'r.lat', 'r.lon'])
         .select(['s.on_duty', 's.lat as live_lat', 's.lon as live_lon', 's.located_at', 's.task_alert_id'])
         .where(underPath('o.path', signedIn(request).scopePath))
+        .$if(cursor !== undefined, (q) => q.where('r.id', '>', cursor!))
         .orderBy('r.id')
+        .limit(limit + 1)
         .execute();
+      const { rows, next } = pageOf(read, limit);
       return {
+        next_cursor: next,
         responders: rows.map((r) => ({
           id: r.id,
           name: r.name,
@@ -57,11 +85,15 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
       preHandler: allow('admin', 'specialist', 'family'),
       schema: {
         tags: ['elders'],
-        summary: 'Elders of your org unit: home, devices',
+        summary: 'Elders of your org unit: home, devices, a page at a time',
+        description: pageDescription,
+        querystring: pageQuery,
         response: {
           200: z.object({
             elders: z.array(boardElderSchema),
+            next_cursor: nextCursor,
           }),
+          400: errorBody,
           401: errorBody,
           403: errorBody,
         },
@@ -69,25 +101,33 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
     },
     async (request) => {
       const scope = signedIn(request).scopePath;
-      const elders = await db
+      const { limit, cursor } = request.query;
+      const read = await db
         .selectFrom('elders as e')
         .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
         .select(['e.id', 'e.name', 'e.org_unit_id', 'e.address', 'e.lat', 'e.lon'])
         .where(underPath('o.path', scope))
+        .$if(cursor !== undefined, (q) => q.where('e.id', '>', cursor!))
         .orderBy('e.id')
+        .limit(limit + 1)
         .execute();
-      const devices = await db
-        .selectFrom('devices as d')
-        .innerJoin('elders as e', 'e.id', 'd.elder_id')
-        .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
-        .select(['d.id', 'd.type', 'd.elder_id'])
-        .where(underPath('o.path', scope))
-        .where('d.revoked_at', 'is', null)
-        .execute();
+      const { rows: elders, next } = pageOf(read, limit);
+      const devices = elders.length
+        ? await db
+            .selectFrom('devices as d')
+            .select(['d.id', 'd.type', 'd.elder_id'])
+            .where(
+              'd.elder_id',
+              'in',
+              elders.map((e) => e.id),
+            )
+            .where('d.revoked_at', 'is', null)
+            .execute()
+        : [];
       const byElder = new Map<string, Array<{ id: string; type: string }>>();
       for (const d of devices)
         byElder.set(d.elder_id!, [...(byElder.get(d.elder_id!) ?? []), { id: d.id, type: d.type }]);
-      return { elders: elders.map((e) => ({ ...e, devices: byElder.get(e.id) ?? [] })) };
+      return { elders: elders.map((e) => ({ ...e, devices: byElder.get(e.id) ?? [] })), next_cursor: next };
     },
   );
 };

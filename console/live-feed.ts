@@ -6,6 +6,7 @@ import type { DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { SocketSessions } from './socket-sessions.js';
+import { answerUnknownEvents } from './unknown-events.js';
 
 const unitRoom = (unitId: string) => `unit:${unitId}`;
 /** The whole hub (users of no org unit). */
@@ -37,6 +38,8 @@ export class ConsoleFeed {
     namespace.on('connection', (socket) => {
       const user = socket.data.user as SignedInUser;
       socket.join(user.orgUnitId ? unitRoom(user.orgUnitId) : hubRoom);
+      // The console only listens here: whatever it sends is answered as unknown.
+      answerUnknownEvents(socket);
     });
     this.unsubscribe = this.deps.alerts.subscribe((update) => this.announce(update));
     this.deps.notices.subscribe((notice) => {

@@ -5,6 +5,7 @@ import type { Dispatcher, DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { SocketSessions } from './socket-sessions.js';
+import { answerUnknownEvents } from './unknown-events.js';
 
 const responderRoom = (id: string) => `responder:${id}`;
 const offerMessage = z.object({ offer_id: z.string().min(1).max(64) });
@@ -57,9 +58,9 @@ export class ResponderFeed {
     const { dispatcher } = this.deps;
     socket.join(responderRoom(id));
     this.handle(socket, 'offer:accept', offerMessage, (m) => dispatcher.accept(m.offer_id, id));
-    this.handle(socket, 'offer:decline', offerMessage, async (m) => ({
-      ok: await dispatcher.decline(m.offer_id, id),
-    }));
+    this.handle(socket, 'offer:decline', offerMessage, async (m) =>
+      (await dispatcher.decline(m.offer_id, id)) ? { ok: true } : { ok: false, reason: 'not_pending' },
+    );
     this.handle(socket, 'duty', duty, async (m) => {
       await dispatcher.setDuty(id, m.on_duty);
       return { ok: true };
@@ -69,9 +70,10 @@ export class ResponderFeed {
       return { ok: true };
     });
     this.handle(socket, 'checkin', position, (m) => dispatcher.checkIn(id, m.lat, m.lon));
-    this.handle(socket, 'task:hand_back', taskMessage, async (m) => ({
-      ok: await dispatcher.handBack(m.alert_id, id),
-    }));
+    this.handle(socket, 'task:hand_back', taskMessage, async (m) =>
+      (await dispatcher.handBack(m.alert_id, id)) ? { ok: true } : { ok: false, reason: 'not_assigned' },
+    );
+    answerUnknownEvents(socket);
     // An app that (re)connects gets what is waiting for it.
     for (const offer of await dispatcher.pendingOffers(id)) socket.emit('offer', offer);
     const task = await dispatcher.currentTask(id);
@@ -84,9 +86,11 @@ export class ResponderFeed {
     schema: z.ZodType<T>,
     work: (message: T) => Promise<unknown>,
   ): void {
-    socket.on(event, (message: unknown, ack?: Ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = schema.safeParse(message);
+    socket.on(event, (...args: unknown[]) => {
+      // The acknowledgement is the last argument, however many the app sent before it.
+      const last = args.at(-1);
+      const reply = typeof last === 'function' ? (last as Ack) : () => undefined;
+      const parsed = schema.safeParse(args[0] === last && typeof last === 'function' ? undefined : args[0]);
       if (!parsed.success) {
         reply({
           ok: false,

@@ -33,15 +33,21 @@ export class SocketSessions {
   /** Lets in only a token's user that `admit` accepts; remembers the socket's sign-in. */
   guard(namespace: Namespace, admit: (user: SignedInUser) => boolean): void {
     namespace.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: string }).token;
+      const token: unknown = (socket.handshake.auth as { token?: unknown }).token;
+      // Not a string (a number, an object): refused here, not handed to the hash, whose error text
+      // once reached the client. A fault of the hub's own stays in its log.
+      if (typeof token !== 'string' || !token) return next(new Error('unauthorized'));
       this.deps.accounts.authenticate(token).then(
         (user) => {
-          if (!user || !token || !admit(user)) return next(new Error('unauthorized'));
+          if (!user || !admit(user)) return next(new Error('unauthorized'));
           socket.data.user = user;
           this.track(socket, user, token);
           next();
         },
-        (error: unknown) => next(error as Error),
+        (error: unknown) => {
+          this.deps.onError(error);
+          next(new Error('unavailable'));
+        },
       );
     });
   }

@@ -14,6 +14,11 @@ export type Reported = 'always' | 'when_measured';
 /** An event type a device sends, and what it says about a measurement (a door's `open`: contact open). */
 export interface EventSpec {
   sets?: Measurements;
+  /**
+   * A call for help (an SOS, a fall): never refused by the device's rate limit. A limit exists for
+   * devices stuck in a loop; an older person pressing SOS again and again must still be heard.
+   */
+  alarm?: true;
 }
 
 /** The commands of protocol v1 a device may carry out. */

@@ -4,6 +4,7 @@ import { type Alert, type AlertBook, activeStatuses } from '../alerts/alert-book
 import { outcomes } from '../alerts/alert-model.js';
 import { alertSchema } from '../alerts/alert-routes.js';
 import { timelineEntrySchema } from '../alerts/timeline-notes.js';
+import type { AuditTrail } from '../kernel/audit.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -12,10 +13,11 @@ const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 
 /** A specialist's actions on an alert: acknowledge, assign by hand, note, resolve, cancel; and its detail with the timeline. */
-export const alertActionRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook; dispatcher: Dispatcher }> = async (
-  app,
-  { alerts, dispatcher },
-) => {
+export const alertActionRoutes: FastifyPluginAsyncZod<{
+  alerts: AlertBook;
+  dispatcher: Dispatcher;
+  audit: AuditTrail;
+}> = async (app, { alerts, dispatcher, audit }) => {
   const inScope = async (id: string, scopePath: string): Promise<Alert> => {
     const alert = await alerts.find(id, scopePath);
     if (!alert) throw new HttpError(404, 'not_found', `no alert ${id} in your org unit`);
@@ -41,7 +43,18 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook; dispa
       },
     },
     async (request) => {
-      const alert = await inScope(request.params.id, signedIn(request).scopePath);
+      const user = signedIn(request);
+      const alert = await inScope(request.params.id, user.scopePath);
+      // The detail names the person and their evidence: a read of their record, audited.
+      if (alert.elder_id) {
+        await audit.record({
+          by: user,
+          action: 'alert_viewed',
+          elderId: alert.elder_id,
+          orgUnitId: alert.org_unit_id,
+          target: alert.id,
+        });
+      }
       return { alert, timeline: await alerts.timeline(alert.id) };
     },
   );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
+import type { AuditTrail } from '../kernel/audit.js';
 import { Channel } from '../kernel/channel.js';
 import { routeSet } from '../kernel/stage.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
@@ -19,6 +20,8 @@ export function dispatchDomain(deps: {
   now: () => number;
   logger: Logger;
   channelError: (name: string) => (error: unknown) => void;
+  /** Where reads of a person's record are recorded (the alert detail names them). */
+  audit: AuditTrail;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -37,6 +40,8 @@ export function dispatchDomain(deps: {
     dispatcher,
     notices,
     stages: { dispatcher },
-    routes: [routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher })],
+    routes: [
+      routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher, audit: deps.audit }),
+    ],
   };
 }

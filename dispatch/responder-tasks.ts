@@ -1,8 +1,12 @@
 import type { Alert } from '../alerts/alert-book.js';
+import type { AlertStatus } from '../alerts/alert-model.js';
 import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import { type DispatchNotice, type OfferView, offeredDistance, type TaskView } from './dispatch-notices.js';
 import type { ResponderRoster } from './responder-roster.js';
+
+/** The statuses in which an alert is a responder's task: taken, and not yet closed. */
+const heldStatuses: AlertStatus[] = ['assigned', 'on_site'];
 
 /** An offer withdrawn from a responder, to tell them once the change is committed. */
 export type WithdrawnOffer = { id: string; responder_id: string };
@@ -41,12 +45,19 @@ export class ResponderTasks {
     }));
   }
 
-  /** The responder's current task with the person's details, or null: hidden again once closed. */
+  /**
+   * The responder's current task with the person's details, or null: hidden again once closed.
+   * Read with the alert, not the slot alone: a slot whose release was lost (until the next
+   * start's repair) must not show a closed alert's person again.
+   */
   async currentTask(responderId: string): Promise<TaskView | null> {
     const state = await this.deps.db
-      .selectFrom('responder_state')
-      .select('task_alert_id')
-      .where('responder_id', '=', responderId)
+      .selectFrom('responder_state as s')
+      .innerJoin('alerts as a', 'a.id', 's.task_alert_id')
+      .select('s.task_alert_id')
+      .where('s.responder_id', '=', responderId)
+      .where('a.assignee_id', '=', responderId)
+      .where('a.status', 'in', heldStatuses)
       .executeTakeFirst();
     return state?.task_alert_id ? this.task(this.deps.db, state.task_alert_id) : null;
   }

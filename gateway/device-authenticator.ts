@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { deviceIdPattern } from '../devices/catalog.js';
+import { FailureLock } from '../kernel/failure-lock.js';
 import { isSlowHash, verifySecret } from '../kernel/secret-hash.js';
 import type { Database } from '../store/database.js';
 
@@ -26,6 +27,8 @@ export type Verdict =
  * A verified secret's SHA-256 is remembered against the stored hash it matched,
  * so a reconnect storm costs one fast digest per device instead of one slow hash;
  * a rotated secret (new stored hash) or a revocation takes effect at once.
+ * An address that sends many wrong secrets gets no more slow checks for a while: guessing cannot
+ * keep the slow-check queue full and shut out real devices connecting for the first time.
  */
 export class DeviceAuthenticator {
   private readonly verified = new Map<string, { storedHash: string; digest: Buffer }>();
@@ -33,10 +36,12 @@ export class DeviceAuthenticator {
   private readonly checking = new Map<string, Promise<boolean>>();
   slowVerifications = 0;
   refusedBusy = 0;
+  private readonly guessing: FailureLock;
 
   constructor(
     private readonly deps: {
       db: Database;
+      now?: () => number;
       /**
        * At most this many slow hashes queued (~35 ms of a core each). Beyond it a CONNECT is
        * answered "server unavailable" at once, so that after a restart devices back off and
@@ -44,12 +49,34 @@ export class DeviceAuthenticator {
        */
       maxSlowChecks: number;
     },
-  ) {}
+  ) {
+    // 20 wrong secrets a minute from one address is guessing, not a misconfigured watch (which
+    // retries one secret every few seconds); its slow checks stop for 5 minutes.
+    this.guessing = new FailureLock({
+      maxFailures: 20,
+      windowMs: 60_000,
+      lockMs: 5 * 60_000,
+      now: deps.now ?? Date.now,
+    });
+  }
 
+  /** `from`: the network address the CONNECT came from. */
   async check(
     clientId: string,
     username: string | undefined,
     password: Buffer | undefined,
+    from = 'unknown',
+  ): Promise<Verdict> {
+    const verdict = await this.verdict(clientId, username, password, from);
+    if (!verdict.ok && verdict.reason === 'wrong secret') this.guessing.failed(from);
+    return verdict;
+  }
+
+  private async verdict(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+    from: string,
   ): Promise<Verdict> {
     if (!deviceIdPattern.test(clientId) || username !== clientId) {
       return {
@@ -80,6 +107,14 @@ export class DeviceAuthenticator {
     if (!check) {
       // A secret the hub issued is checked in microseconds: only slow hashes are rationed.
       const slow = isSlowHash(row.secret_hash);
+      if (slow && this.guessing.lockedFor(from) > 0) {
+        this.refusedBusy++;
+        return {
+          ok: false,
+          returnCode: refusal.serverUnavailable,
+          reason: 'too many wrong secrets from this address',
+        };
+      }
       if (slow && this.checking.size >= this.deps.maxSlowChecks) {
         this.refusedBusy++;
         return { ok: false, returnCode: refusal.serverUnavailable, reason: 'busy verifying other devices' };

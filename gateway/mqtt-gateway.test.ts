@@ -160,3 +160,41 @@ describe('MQTT gateway under a cold reconnect storm', () => {
     for (const r of results) if (r.status === 'fulfilled') await r.value.endAsync();
   });
 });
+
+describe('MQTT gateway against secret guessing', () => {
+  it('[MQTT-GUESSING] an address sending many wrong secrets gets no more slow checks; a real device from elsewhere connects', async () => {
+    const hash = await hashSecret('guess-target-secret');
+    await store.db
+      .insertInto('devices')
+      .values(
+        ['w-guess-1', 'w-guess-2'].map((id) => ({
+          id,
+          type: 'watch',
+          elder_id: null,
+          secret_hash: hash,
+          revoked_at: null,
+          created_at: 0,
+        })),
+      )
+      .execute();
+    const guesser = new DeviceAuthenticator({ db: store.db, maxSlowChecks: 4 });
+    const attempt = (id: string, secret: string, from: string) =>
+      guesser.check(id, id, Buffer.from(secret), from);
+    for (let i = 0; i < 20; i++) {
+      expect(await attempt('w-guess-1', `guess-${i}`, '203.0.113.66')).toMatchObject({
+        ok: false,
+        returnCode: 4,
+        reason: 'wrong secret',
+      });
+    }
+    const slowBefore = guesser.slowVerifications;
+    // Locked out of slow checks now, even with the right secret: refused at once, no hash run.
+    expect(await attempt('w-guess-1', 'guess-target-secret', '203.0.113.66')).toMatchObject({
+      ok: false,
+      returnCode: 3,
+      reason: 'too many wrong secrets from this address',
+    });
+    expect(guesser.slowVerifications).toBe(slowBefore);
+    expect(await attempt('w-guess-2', 'guess-target-secret', '198.51.100.20')).toMatchObject({ ok: true });
+  });
+});

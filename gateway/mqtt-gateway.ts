@@ -57,7 +57,8 @@ export class MqttGateway {
       // A frozen client must not stall delivery to everyone else.
       drainTimeout: 10_000,
       authenticate: (client, username, password, done) => {
-        this.deps.authenticator.check(client.id, username, password).then(
+        const from = (client.conn as { remoteAddress?: string }).remoteAddress;
+        this.deps.authenticator.check(client.id, username, password, from).then(
           (verdict) => {
             if (verdict.ok) {
               this.devices.set(client, verdict.device);
@@ -85,11 +86,13 @@ export class MqttGateway {
       logger.debug({ device: client.id, err: error.message }, 'client error'),
     );
 
-    const tcp = createServer((socket) => this.handle(socket));
+    // No Nagle: an error answer and the PUBACK right after it are two small writes, and the second
+    // waited ~40 ms for the device's delayed ACK (found by fuzzing: every refused QoS 1 message).
+    const tcp = createServer({ noDelay: true }, (socket) => this.handle(socket));
     this.addresses.mqtt = await listenOn(tcp, listen.host, listen.mqttPort);
     this.servers.push(tcp);
     if (listen.tls) {
-      const tls = createTlsServer({ cert: listen.tls.cert, key: listen.tls.key }, (socket) =>
+      const tls = createTlsServer({ cert: listen.tls.cert, key: listen.tls.key, noDelay: true }, (socket) =>
         this.handle(socket),
       );
       this.addresses.mqtts = await listenOn(tls, listen.host, listen.tls.port);
@@ -128,8 +131,13 @@ export class MqttGateway {
     const broker = this.broker;
     if (!broker) return;
     await this.publish(hubStateTopic, { state: 'offline' }, 1, true).catch(() => undefined);
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    // A server's close waits for its connections, and only the broker's close drops its devices:
+    // stop accepting first, then close the broker (a connected device once kept stop() waiting for ever).
+    const closed = Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
     await new Promise<void>((resolve) => broker.close(() => resolve()));
+    await closed;
     this.broker = undefined;
   }
 

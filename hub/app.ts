@@ -11,11 +11,12 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authPlugin } from '../kernel/auth-plugin.js';
-import { installErrorHandler } from '../kernel/http-errors.js';
+import { frameworkErrors, installErrorHandler } from '../kernel/http-errors.js';
 import type { TokenCheck } from '../kernel/identity.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import type { RouteSet } from '../kernel/stage.js';
 import { healthRoutes } from './health-routes.js';
+import { docsPolicy, docsUiConfig, securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -30,6 +31,8 @@ export interface AppOptions {
   consolePage: string;
   /** The built console app (`console/dist/`): when set it is served at `/`. */
   consoleDist?: string | undefined;
+  /** `MAP_TILE_URL`: its origin is the one place the console may load images from besides the hub. */
+  mapTileUrl?: string | undefined;
 }
 
 const version = (
@@ -42,10 +45,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Request lines would drown the log at district scale; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  await securityHeaders(app, { mapTileUrl: options.mapTileUrl });
 
   await app.register(swagger, {
     openapi: {
@@ -55,7 +60,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: docsUiConfig,
+    staticCSP: true,
+    transformStaticCSP: docsPolicy,
+  });
   await app.register(authPlugin, { accounts: options.accounts });
 
   const api = app.withTypeProvider<ZodTypeProvider>();

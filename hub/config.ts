@@ -34,6 +34,12 @@ export const configSchema = z.object({
     .default(false),
   influxMaxBufferLines: z.coerce.number().int().min(1000).max(10_000_000).default(32_000),
   rollupRetentionDays: z.coerce.number().int().min(1).max(3650).default(400),
+  /** Handled raw device events are deleted after this many days; 0 keeps them. */
+  eventRetentionDays: z.coerce.number().int().min(0).max(3650).default(90),
+  /** A closed alert's timeline, offers and evidence are deleted after this many days; 0 (default) keeps them. */
+  closedAlertRetentionDays: z.coerce.number().int().min(0).max(3650).default(0),
+  /** Audit log entries (reads of a person's record) are deleted after this many days; 0 keeps them. */
+  auditRetentionDays: z.coerce.number().int().min(0).max(36500).default(1095),
   /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3 (retry later). */
   maxSlowSecretChecks: z.coerce.number().int().min(1).max(100_000).default(256),
   /** Event-loop busy share, averaged over 1 s, at which telemetry starts being shed; above 1 never. */
@@ -62,6 +68,20 @@ export const configSchema = z.object({
   /** The bearer a scraper of /metrics sends; unset, /metrics answers this machine (loopback) only. */
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * scrypt's N for passwords (r=8, p=3: OWASP's N=2^15 setting). Raise it for more cost; stored
+   * hashes are raised at the next sign-in. Lower only in tests: each sign-in costs this much work.
+   */
+  passwordScryptN: z.coerce
+    .number()
+    .int()
+    .refine(
+      (n) => n >= 1024 && n <= 1 << 20 && (n & (n - 1)) === 0,
+      'must be a power of 2 from 1024 to 1048576',
+    )
+    .default(1 << 15),
+  /** Sign-in attempts one network address may make per minute (any usernames); more get 429. */
+  signInsPerIpPerMin: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** How long a console login lasts. */
   tokenTtlHours: z.coerce
     .number()
@@ -98,6 +118,9 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   influxWriteAccel: 'INFLUX_WRITE_ACCEL',
   influxMaxBufferLines: 'INFLUX_MAX_BUFFER_LINES',
   rollupRetentionDays: 'ROLLUP_RETENTION_DAYS',
+  eventRetentionDays: 'EVENT_RETENTION_DAYS',
+  closedAlertRetentionDays: 'CLOSED_ALERT_RETENTION_DAYS',
+  auditRetentionDays: 'AUDIT_RETENTION_DAYS',
   maxSlowSecretChecks: 'MAX_SLOW_SECRET_CHECKS',
   shedBusyThreshold: 'SHED_BUSY_THRESHOLD',
   deviceTelemetryPerS: 'DEVICE_TELEMETRY_PER_S',
@@ -111,6 +134,8 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   metricsToken: 'METRICS_TOKEN',
   logLevel: 'LOG_LEVEL',
   tokenTtlHours: 'TOKEN_TTL_HOURS',
+  passwordScryptN: 'PASSWORD_SCRYPT_N',
+  signInsPerIpPerMin: 'SIGN_INS_PER_IP_PER_MIN',
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
 };
 

@@ -15,7 +15,11 @@ import { inferenceDomain } from '../inference/inference-domain.js';
 import type { InferencePool } from '../inference/pool/index.js';
 import { ingestDomain } from '../ingest/ingest-domain.js';
 import type { IngestStage } from '../ingest/ingest-stage.js';
+import { personalDataRedaction } from '../kernel/log-redaction.js';
 import { HubMetrics } from '../kernel/metrics.js';
+import { AuditLog } from '../privacy/audit-log.js';
+import { privacyDomain } from '../privacy/privacy-domain.js';
+import type { Retention } from '../privacy/retention.js';
 import type { Accounts } from '../registry/accounts.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import { registryDomain } from '../registry/registry-domain.js';
@@ -32,6 +36,7 @@ import {
   inferenceSettings,
   ingestSettings,
   registrySettings,
+  retentionSettings,
 } from './settings.js';
 import { StageList } from './stage-list.js';
 
@@ -56,6 +61,8 @@ export interface Hub {
   ingest: IngestStage;
   inference: InferencePool;
   dispatcher: Dispatcher;
+  /** Deletes each kind of personal data after its retention (hourly). */
+  retention: Retention;
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
@@ -68,7 +75,8 @@ const consoleDist = fileURLToPath(new URL('../console/dist/', import.meta.url));
  * routes — then starts the stages in the order of the list below; `stop()` runs it in reverse.
  */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: null });
+  const logger =
+    options.logger ?? pino({ level: config.logLevel, base: null, redact: personalDataRedaction });
   const now = options.now ?? Date.now;
   const log = (component: string) => logger.child({ component });
   const channelError = (name: string) => (error: unknown) =>
@@ -83,6 +91,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const { db } = store;
   const catalog = options.catalog ?? (await loadDeviceCatalog());
   const metrics = new HubMetrics();
+  // Built first: every domain that answers a person's record records the read here.
+  const audit = new AuditLog({ db, now });
 
   // Built in dependency order; a few arrows point back (the gateway remembers secrets the
   // registry writes, device health asks the alerts what was on): closures, called after start.
@@ -106,6 +116,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
     log,
     channelError,
+    audit,
   });
   const gateway = gatewayDomain({
     db,
@@ -151,9 +162,19 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
     logger: log('dispatch'),
     channelError,
+    audit,
   });
   const timebank = timebankDomain({ store, now, rules: config.timebank, logger: log('timebank') });
   const services = servicesDomain({ db, credits: timebank.ledger, updates: alerts.updates, now });
+  const privacy = privacyDomain({
+    db,
+    audit,
+    eventLog: ingest.ingest.eventLog,
+    directory: registry.directory,
+    retention: retentionSettings(config),
+    now,
+    logger: log('privacy'),
+  });
   const reports = reportsDomain({ db, now, utcOffsetMinutes: config.timebank.utcOffsetMinutes });
   const consoleSide = consoleDomain({
     db,
@@ -179,6 +200,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     timebank,
     services,
     reports,
+    privacy,
     consoleSide,
   ];
   const app = await buildApp({
@@ -190,6 +212,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     routes: domains.flatMap((d) => d.routes),
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
     consoleDist: existsSync(`${consoleDist}index.html`) ? consoleDist : undefined,
+    mapTileUrl: config.mapTileUrl,
   });
   const http = new HttpServer({
     app,
@@ -211,6 +234,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['fall model', inference.stages.pool],
     ['dispatch', dispatch.stages.dispatcher],
     ['emergency responses', services.stages.emergencyResponses],
+    ['retention', privacy.stages.retention],
     ['event alerts', alerts.stages.events], // replays stored events: everything it feeds is listening
     ['mqtt', gateway.stages.gateway],
     ['http', http],
@@ -230,6 +254,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ingest: ingest.ingest,
     inference: inference.pool,
     dispatcher: dispatch.dispatcher,
+    retention: privacy.retention,
     addresses: {
       http: http.address,
       mqtt: gateway.gateway.addresses.mqtt ?? config.mqttPort,

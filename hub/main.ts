@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { personalDataRedaction } from '../kernel/log-redaction.js';
 import { loadConfigOrExit } from './config.js';
 import { demoAdminPassword } from './demo-credentials.js';
 import { startHub } from './hub.js';
@@ -9,7 +10,7 @@ const stopTimeoutMs = 20_000;
 /** `npm start`: one hub node configured from the environment (see the README's table). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const root = pino({ level: config.logLevel, base: null });
+  const root = pino({ level: config.logLevel, base: null, redact: personalDataRedaction });
   const logger = root.child({ component: 'hub' });
   // A fault nothing caught is logged, never a silent death; the stages each log their own.
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));

@@ -3,6 +3,8 @@ import { type DispatchTimings, defaultDispatchTimings } from '../dispatch/dispat
 import type { GatewaySettings } from '../gateway/gateway-domain.js';
 import type { InferenceSettings } from '../inference/inference-domain.js';
 import type { IngestSettings } from '../ingest/ingest-domain.js';
+import { passwordCost } from '../kernel/secret-hash.js';
+import type { RetentionSettings } from '../privacy/privacy-domain.js';
 import type { RegistrySettings } from '../registry/registry-domain.js';
 import type { HubConfig } from './config.js';
 
@@ -13,6 +15,8 @@ export function registrySettings(config: HubConfig): RegistrySettings {
     tokenTtlMs: config.tokenTtlHours * 3_600_000,
     adminPassword: config.adminPassword,
     reloadMs: 60_000,
+    passwordCost: { ...passwordCost, N: config.passwordScryptN },
+    signInsPerIpPerMin: config.signInsPerIpPerMin,
   };
 }
 
@@ -64,5 +68,14 @@ export function dispatchTimings(config: HubConfig): DispatchTimings {
     ...defaultDispatchTimings,
     offerExpiryMs: config.offerExpiryS * 1000,
     arrival: { ...defaultDispatchTimings.arrival, graceMs: config.arrivalGraceS * 1000 },
+  };
+}
+
+export function retentionSettings(config: HubConfig): RetentionSettings {
+  return {
+    deviceEventDays: config.eventRetentionDays,
+    closedAlertDays: config.closedAlertRetentionDays,
+    auditDays: config.auditRetentionDays,
+    sweepMs: 3_600_000,
   };
 }

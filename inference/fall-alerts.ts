@@ -354,7 +354,9 @@ export class FallAlerts {
       details,
     });
     if (result === null) {
-      this.deps.logger.warn({ elder: elderId, device: deviceId }, 'no fall alert: the device has no elder');
+      // Which person fell is health data: the device names the fault for an operator, the person only at debug.
+      this.deps.logger.warn({ device: deviceId }, 'no fall alert: the device has no elder');
+      this.deps.logger.debug({ elder: elderId, device: deviceId }, 'no fall alert for this elder');
       return false;
     }
     return true;
@@ -381,7 +383,9 @@ export class FallAlerts {
   private enqueue(elderId: string, work: () => Promise<void>): void {
     const s = this.elder(elderId);
     s.queue = s.queue.then(work).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, elder: elderId }, 'fall alert handling failed');
+      // The fault at error, the person only at debug: health data stays out of logs above it.
+      this.deps.logger.error({ err: error }, 'fall alert handling failed');
+      this.deps.logger.debug({ elder: elderId }, 'fall alert handling failed for this elder');
     });
   }
 

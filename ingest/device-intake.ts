@@ -1,3 +1,4 @@
+import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Channel } from '../kernel/channel.js';
 import type { DeviceRates } from './device-rates.js';
 import type { EventLog, StoredEvent } from './event-log.js';
@@ -25,6 +26,8 @@ export class DeviceIntake {
   constructor(
     private readonly deps: {
       validator: ReadingValidator;
+      /** Which events are calls for help (never refused by the rate limit). */
+      catalog: DeviceCatalog;
       eventLog: EventLog;
       readings: Channel<Reading>;
       events: Channel<StoredEvent>;
@@ -63,10 +66,14 @@ export class DeviceIntake {
 
   /** Resolves once the event is durably stored: only then may the device be acknowledged. */
   async event(device: DeviceIdentity, payload: Buffer): Promise<IntakeResult> {
-    // Each event is a synchronous durable write: one device may not take the store for itself.
-    if (!this.deps.rates.events.admit(device.id)) return rateLimited('events');
     const result = this.deps.validator.event(device, payload);
     if (!result.ok) return result;
+    // Each event is a synchronous durable write: one device may not take the store for itself. A
+    // call for help is always taken (it still spends a token: a flood of them slows the rest).
+    const admitted = this.deps.rates.events.admit(device.id);
+    if (!admitted && !this.deps.catalog.get(device.type)?.events[result.reading.eventType]?.alarm) {
+      return rateLimited('events');
+    }
     if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
     const isNew = await this.deps.eventLog.record(result.reading);
     // A redelivery (same event_id) is acknowledged again but goes no further.
@@ -78,12 +85,10 @@ export class DeviceIntake {
   }
 
   availability(device: DeviceIdentity, payload: Buffer): IntakeResult {
-    let state: unknown;
-    try {
-      state = (JSON.parse(payload.toString('utf8')) as { state?: unknown }).state;
-    } catch (error) {
-      return { ok: false, error: 'malformed_json', detail: (error as Error).message };
-    }
+    // Checked as every topic is: `null` or an array was once answered malformed_json (fuzzing).
+    const object = this.deps.validator.object(payload);
+    if (!object.ok) return object;
+    const state = object.data.state;
     if (state !== 'online' && state !== 'offline') {
       return {
         ok: false,

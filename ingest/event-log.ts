@@ -43,6 +43,41 @@ export class EventLog {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  /**
+   * Deletes at most `limit` handled events received before `before` (retention); the count
+   * deleted. Small batches: the connection that stores events before their PUBACK stays free.
+   * Unhandled events are kept whatever their age: the alert rules have not seen them yet.
+   */
+  async expire(before: number, limit: number): Promise<number> {
+    const db = this.deps.db;
+    const result = await db
+      .deleteFrom('device_events')
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('device_id', 'event_id'),
+          'in',
+          selectFrom('device_events')
+            .select(['device_id', 'event_id'])
+            .where('received_at', '<', before)
+            .where('handled_at', 'is not', null)
+            .limit(limit)
+            .$asTuple('device_id', 'event_id'),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes every stored event of these devices (a person's data erased), in the caller's transaction. */
+  async forget(db: Database | Transaction<Tables>, deviceIds: readonly string[]): Promise<number> {
+    if (deviceIds.length === 0) return 0;
+    const result = await db
+      .deleteFrom('device_events')
+      .where('device_id', 'in', deviceIds)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Events stored but not yet handled by the alert rules: replayed after a crash. */
   async unhandled(limit = 1000): Promise<StoredEvent[]> {
     const rows = await this.deps.db

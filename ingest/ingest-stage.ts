@@ -88,6 +88,7 @@ export class IngestStage {
     });
     this.intake = new DeviceIntake({
       validator: new ReadingValidator({ catalog, maxPayloadBytes: settings.maxPayloadBytes, now }),
+      catalog,
       eventLog: this.eventLog,
       readings: this.readings,
       events: this.events,

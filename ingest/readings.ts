@@ -79,6 +79,21 @@ export class ReadingValidator {
     type: DeviceType,
     kind: 'telemetry' | 'event',
   ): { ok: true; data: Record<string, unknown> } | ({ ok: false } & Rejection) {
+    const object = this.object(payload);
+    if (!object.ok) return object;
+    const result = type[kind].safeParse(object.data);
+    if (!result.success) {
+      return {
+        ok: false,
+        error: 'invalid',
+        detail: result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+      };
+    }
+    return { ok: true, data: result.data as Record<string, unknown> };
+  }
+
+  /** The first check of every device topic (availability too): a JSON object of allowed size. */
+  object(payload: Buffer): { ok: true; data: Record<string, unknown> } | ({ ok: false } & Rejection) {
     if (payload.length > this.deps.maxPayloadBytes) {
       return {
         ok: false,
@@ -95,15 +110,7 @@ export class ReadingValidator {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       return { ok: false, error: 'not_an_object', detail: 'the payload must be a JSON object' };
     }
-    const result = type[kind].safeParse(json);
-    if (!result.success) {
-      return {
-        ok: false,
-        error: 'invalid',
-        detail: result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
-      };
-    }
-    return { ok: true, data: result.data as Record<string, unknown> };
+    return { ok: true, data: json as Record<string, unknown> };
   }
 
   private reading(device: DeviceIdentity, data: Measurements & { ts: number }): Reading {

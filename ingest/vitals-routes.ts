@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { AuditTrail } from '../kernel/audit.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { vitalsPointSchema } from './api-schemas.js';
@@ -12,10 +13,11 @@ const maxPoints = 5000;
  */
 const maxSpanMs = 7 * 86_400_000;
 
-export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: () => number }> = async (
-  app,
-  { history, now },
-) => {
+export const vitalsRoutes: FastifyPluginAsyncZod<{
+  history: VitalsHistory;
+  now: () => number;
+  audit: AuditTrail;
+}> = async (app, { history, now, audit }) => {
   app.get(
     '/:id/vitals',
     {
@@ -75,9 +77,16 @@ export const vitalsRoutes: FastifyPluginAsyncZod<{ history: VitalsHistory; now: 
           `at most ${maxPoints} points: widen the step or narrow the range`,
         );
       }
-      if (!(await history.visible(request.params.id, signedIn(request).scopePath))) {
+      const user = signedIn(request);
+      if (!(await history.visible(request.params.id, user.scopePath))) {
         throw new HttpError(404, 'not_found', `no elder ${request.params.id} in your org unit`);
       }
+      await audit.record({
+        by: user,
+        action: 'vitals_viewed',
+        elderId: request.params.id,
+        detail: { from, to, step: request.query.step },
+      });
       const points = await history.series(request.params.id, from, to, stepMs);
       return { elder_id: request.params.id, from, to, step: request.query.step, points };
     },

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -48,6 +48,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       });
     }
     const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({
+        error: 'body_too_large',
+        message: `the request body is over this call's limit of ${Math.round((request.routeOptions.bodyLimit ?? 0) / 1024)} KiB`,
+      });
+    }
     if (status < 500) {
       return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
     }
@@ -60,4 +66,22 @@ export function installErrorHandler(app: FastifyInstance): void {
       .code(404)
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
+}
+
+/**
+ * Fastify's own refusals before any route runs (a URL it cannot decode, a path parameter over its
+ * length), answered in the hub's shape: by default they came as `{"error":"Bad Request","code",…}`
+ * (found by fuzzing). Pass it as the `frameworkErrors` option of `Fastify()`.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    reply
+      .code(400)
+      .send({ error: 'bad_url', message: 'the URL cannot be decoded (a % must start a UTF-8 escape)' });
+  } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply.code(414).send({ error: 'uri_too_long', message: 'a path parameter is too long' });
+  } else {
+    request.log.error({ err: error }, 'request failed');
+    reply.code(500).send({ error: 'internal', message: 'internal error; the hub has logged it' });
+  }
 }

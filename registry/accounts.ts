@@ -1,4 +1,5 @@
 import { Channel } from '../kernel/channel.js';
+import { FailureLock } from '../kernel/failure-lock.js';
 import {
   type Role,
   type SessionEnds,
@@ -6,9 +7,16 @@ import {
   type TokenCheck,
   tokenDigest,
 } from '../kernel/identity.js';
-import { hashSecret, newSecret, verifySecret } from '../kernel/secret-hash.js';
+import {
+  hashPassword,
+  needsRehash,
+  newSecret,
+  passwordCost,
+  type ScryptCost,
+  verifySecret,
+} from '../kernel/secret-hash.js';
+import { WorkSlots } from '../kernel/work-slots.js';
 import type { Database } from '../store/database.js';
-import { LoginThrottle } from './login-throttle.js';
 
 /**
  * Console and app users: password login and expiring bearer tokens. Tokens are
@@ -20,12 +28,22 @@ export class Accounts implements TokenCheck, SessionEnds {
   /** Recently checked tokens, so that each API call does not cost a query. */
   private readonly recent = new Map<string, { user: SignedInUser; until: number }>();
 
-  private readonly throttle: LoginThrottle;
+  private readonly throttle: FailureLock;
   /** A hash to check an unknown user's password against: the answer takes as long as a known one's. */
   private decoy: Promise<string> | undefined;
+  /** Two password checks at a time, 32 waiting: a sign-in storm cannot take the whole thread pool. */
+  private readonly checks = new WorkSlots(2, 32);
 
-  constructor(private readonly deps: { db: Database; now: () => number; tokenTtlMs: number }) {
-    this.throttle = new LoginThrottle({
+  constructor(
+    private readonly deps: {
+      db: Database;
+      now: () => number;
+      tokenTtlMs: number;
+      /** Passwords are hashed at this cost, and weaker hashes raised to it at sign-in. */
+      passwordCost?: ScryptCost;
+    },
+  ) {
+    this.throttle = new FailureLock({
       maxFailures: 5,
       windowMs: 15 * 60_000,
       lockMs: 15 * 60_000,
@@ -37,7 +55,7 @@ export class Accounts implements TokenCheck, SessionEnds {
   async ensureFirstAdmin(password: string): Promise<boolean> {
     const any = await this.deps.db.selectFrom('users').select('username').limit(1).executeTakeFirst();
     if (any) return false;
-    const password_hash = await hashSecret(password);
+    const password_hash = await hashPassword(password, this.cost);
     await this.deps.db
       .insertInto('users')
       .values({
@@ -52,14 +70,21 @@ export class Accounts implements TokenCheck, SessionEnds {
     return true;
   }
 
+  private get cost(): ScryptCost {
+    return this.deps.passwordCost ?? passwordCost;
+  }
+
   /**
    * A session for the right password; `locked` while the username has failed too often (it
-   * is not checked then); null for a wrong password or an unknown user, alike in answer and time.
+   * is not checked then); `busy` when too many sign-ins wait for a password check; null for a
+   * wrong password or an unknown user, alike in answer and time.
    */
   async login(
     username: string,
     password: string,
-  ): Promise<{ token: string; expiresAt: number } | { locked: true; retryAfterMs: number } | null> {
+  ): Promise<
+    { token: string; expiresAt: number } | { locked: true; retryAfterMs: number } | { busy: true } | null
+  > {
     const lockedFor = this.throttle.lockedFor(username);
     if (lockedFor > 0) return { locked: true, retryAfterMs: lockedFor };
     const row = await this.deps.db
@@ -67,9 +92,24 @@ export class Accounts implements TokenCheck, SessionEnds {
       .select(['username', 'password_hash'])
       .where('username', '=', username)
       .executeTakeFirst();
-    this.decoy ??= hashSecret(newSecret());
-    const right = await verifySecret(password, row?.password_hash ?? (await this.decoy));
-    if (!row || !right) {
+    this.decoy ??= hashPassword(newSecret(), this.cost);
+    const decoy = await this.decoy;
+    const checked = await this.checks.run(async () => {
+      const right = await verifySecret(password, row?.password_hash ?? decoy);
+      // Stored under an older, weaker cost: raised now, while the password is at hand.
+      if (row && right && needsRehash(row.password_hash, this.cost)) {
+        const password_hash = await hashPassword(password, this.cost);
+        await this.deps.db
+          .updateTable('users')
+          .set({ password_hash })
+          .where('username', '=', username)
+          .where('password_hash', '=', row.password_hash)
+          .execute();
+      }
+      return right;
+    });
+    if (checked === 'busy') return { busy: true };
+    if (!row || !checked.done) {
       this.throttle.failed(username);
       return null;
     }

@@ -1,13 +1,30 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { Accounts } from './accounts.js';
 import { meSchema } from './api-schemas.js';
 
-export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (app, { accounts }) => {
+export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts; signInsPerIpPerMin: number }> = async (
+  app,
+  { accounts, signInsPerIpPerMin },
+) => {
+  // Per address, over any usernames (the per-name lock is in Accounts): a password spray from one
+  // machine is slowed to the limit. Behind a reverse proxy the address is the proxy's unless
+  // TRUST_PROXY names it (docs/security.md).
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(
+        429,
+        'too_many_attempts',
+        `too many sign-ins from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,
+      ),
+  });
   app.post(
     '/login',
     {
+      config: { rateLimit: { max: signInsPerIpPerMin, timeWindow: 60_000 } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in; the token goes in `Authorization: Bearer <token>` on every other call',
@@ -16,6 +33,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (
           200: z.object({ token: z.string(), expires_at: z.number() }),
           401: errorBody,
           429: errorBody,
+          503: errorBody,
         },
       },
     },
@@ -30,6 +48,10 @@ export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (
           'too_many_attempts',
           'too many failed sign-ins for this user; try again later',
         );
+      }
+      if (session && 'busy' in session) {
+        reply.header('retry-after', 1);
+        throw new HttpError(503, 'sign_in_busy', 'too many sign-ins at once; try again in a second');
       }
       if (!session) {
         // Audited: who tried, from where (never the password).

@@ -41,7 +41,7 @@ export interface ResponderEntry {
 
 /** Published whenever the master data may have changed: readers reload what they keep of it. */
 export interface DistrictUpdate {
-  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded';
+  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded' | 'erased';
   /** Devices revoked since the last load (here or on another node): watched and trusted no more. */
   revokedDevices: string[];
 }

@@ -37,7 +37,9 @@ export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry 
           403: errorBody,
         },
       },
-      bodyLimit: 64 * 1024 * 1024,
+      // A street or a large community per document (~20,000 elders): parsing and validating more at
+      // once would hold the event loop for seconds. A whole district is applied unit by unit.
+      bodyLimit: 16 * 1024 * 1024,
     },
     async (request) => {
       const user = signedIn(request);

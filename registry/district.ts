@@ -1,5 +1,13 @@
 import type { DeviceCatalog } from '../devices/catalog.js';
-import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from '../kernel/secret-hash.js';
+import {
+  hashIssuedSecret,
+  hashPassword,
+  hashSecret,
+  newSecret,
+  type ScryptCost,
+  type SecretStored,
+} from '../kernel/secret-hash.js';
+import { WorkSlots } from '../kernel/work-slots.js';
 import type { Database } from '../store/database.js';
 import type { DistrictDirectory } from './district-directory.js';
 import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
@@ -41,6 +49,9 @@ const emptyLists = (): IdLists => ({ org_units: [], elders: [], devices: [], res
  * Applies a district document: upserts by id, never deletes, all or nothing.
  * Every problem is collected (not just the first) so the caller can fix them in one go.
  */
+/** Elders (and their devices) written per transaction when a document is applied. */
+const elderBatch = 100;
+
 export class DistrictRegistry {
   constructor(
     private readonly deps: {
@@ -51,8 +62,13 @@ export class DistrictRegistry {
       directory: Pick<DistrictDirectory, 'refresh'>;
       /** Told each device secret written (the gateway skips the slow check at its first CONNECT). */
       secretStored?: SecretStored;
+      /** Users' passwords are hashed at this cost (the hub's default unless configured). */
+      passwordCost?: ScryptCost;
     },
   ) {}
+
+  /** Slow hashes of a document two at a time: the thread pool keeps room for devices' CONNECTs. */
+  private readonly hashing = new WorkSlots(2);
 
   async apply(doc: DistrictDocument, actor: ActingUser): Promise<ApplyResult> {
     const issues: DocumentIssue[] = [];
@@ -223,23 +239,24 @@ export class DistrictRegistry {
     // Slow hashes happen before the transaction so it stays short.
     const deviceHashes = new Map<string, string>();
     const deviceSecrets = new Map<string, string>();
-    await Promise.all(
-      doc.elders.flatMap((elder) =>
-        elder.devices.map(async (device) => {
-          if (!device.secret && stored.devices.has(device.id)) return;
-          const secret = device.secret ?? newSecret();
-          if (!device.secret) change.issued_secrets[device.id] = secret;
-          deviceSecrets.set(device.id, secret);
-          deviceHashes.set(device.id, device.secret ? await hashSecret(secret) : hashIssuedSecret(secret));
-        }),
-      ),
-    );
+    const written: Array<{ id: string; secret: string }> = [];
+    for (const device of doc.elders.flatMap((elder) => elder.devices)) {
+      if (device.secret) written.push({ id: device.id, secret: device.secret });
+      else if (!stored.devices.has(device.id)) {
+        const secret = newSecret();
+        change.issued_secrets[device.id] = secret;
+        deviceSecrets.set(device.id, secret);
+        deviceHashes.set(device.id, hashIssuedSecret(secret));
+      }
+    }
+    await this.hashing.map(written, async ({ id, secret }) => {
+      deviceSecrets.set(id, secret);
+      deviceHashes.set(id, await hashSecret(secret));
+    });
     const passwordHashes = new Map<string, string>();
-    await Promise.all(
-      doc.users.map(async (u) => {
-        if (u.password) passwordHashes.set(u.username, await hashSecret(u.password));
-      }),
-    );
+    await this.hashing.map(doc.users, async (u) => {
+      if (u.password) passwordHashes.set(u.username, await hashPassword(u.password, this.deps.passwordCost));
+    });
 
     const docUnits = new Map(doc.org_units.map((u) => [u.id, u]));
     // Parents before children; then every unit whose path moved (descendants of a moved unit too).
@@ -278,46 +295,58 @@ export class DistrictRegistry {
             .execute();
         }
       }
-      for (const elder of doc.elders) {
-        (stored.elders.has(elder.id) ? change.updated : change.created).elders.push(elder.id);
-        const values = {
-          name: elder.name,
-          org_unit_id: elder.org_unit,
-          address: elder.address,
-          lat: elder.location?.lat ?? null,
-          lon: elder.location?.lon ?? null,
-          updated_at: now,
-        };
-        await trx
-          .insertInto('elders')
-          .values({ id: elder.id, ...values })
-          .onConflict((oc) => oc.column('id').doUpdateSet(values))
-          .execute();
-        for (const device of elder.devices) {
-          const hash = deviceHashes.get(device.id);
-          if (stored.devices.has(device.id)) {
-            change.updated.devices.push(device.id);
-            await trx
-              .updateTable('devices')
-              .set({ elder_id: elder.id, ...(hash ? { secret_hash: hash } : {}) })
-              .where('id', '=', device.id)
-              .execute();
-          } else {
-            change.created.devices.push(device.id);
-            await trx
-              .insertInto('devices')
-              .values({
-                id: device.id,
-                type: device.type,
-                elder_id: elder.id,
-                secret_hash: hash!,
-                revoked_at: null,
-                created_at: now,
-              })
-              .execute();
+    });
+    // Elders in batches, each its own short transaction: events waiting for the store (their PUBACK)
+    // get it between batches, not after the whole district. The document was validated in full before
+    // any write, and applying it is idempotent: a hub stopped mid-way completes it by applying it again.
+    for (let i = 0; i < doc.elders.length; i += elderBatch) {
+      // SQLite's calls are synchronous: without a turn of the event loop between batches, PUBLISHes
+      // waiting on the socket would not even be read until the last batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const elder of doc.elders.slice(i, i + elderBatch)) {
+          (stored.elders.has(elder.id) ? change.updated : change.created).elders.push(elder.id);
+          const values = {
+            name: elder.name,
+            org_unit_id: elder.org_unit,
+            address: elder.address,
+            lat: elder.location?.lat ?? null,
+            lon: elder.location?.lon ?? null,
+            updated_at: now,
+          };
+          await trx
+            .insertInto('elders')
+            .values({ id: elder.id, ...values })
+            .onConflict((oc) => oc.column('id').doUpdateSet(values))
+            .execute();
+          for (const device of elder.devices) {
+            const hash = deviceHashes.get(device.id);
+            if (stored.devices.has(device.id)) {
+              change.updated.devices.push(device.id);
+              await trx
+                .updateTable('devices')
+                .set({ elder_id: elder.id, ...(hash ? { secret_hash: hash } : {}) })
+                .where('id', '=', device.id)
+                .execute();
+            } else {
+              change.created.devices.push(device.id);
+              await trx
+                .insertInto('devices')
+                .values({
+                  id: device.id,
+                  type: device.type,
+                  elder_id: elder.id,
+                  secret_hash: hash!,
+                  revoked_at: null,
+                  created_at: now,
+                })
+                .execute();
+            }
           }
         }
-      }
+      });
+    }
+    await this.deps.db.transaction().execute(async (trx) => {
       for (const r of doc.responders) {
         (stored.responders.has(r.id) ? change.updated : change.created).responders.push(r.id);
         const values = {

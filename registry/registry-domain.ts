@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
-import type { SecretStored } from '../kernel/secret-hash.js';
+import type { ScryptCost, SecretStored } from '../kernel/secret-hash.js';
 import { routeSet, type Stage } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
 import { Accounts } from './accounts.js';
@@ -17,6 +17,10 @@ export interface RegistrySettings {
   adminPassword?: string | undefined;
   /** How often the master data is checked for changes made by another node. */
   reloadMs: number;
+  /** Users' passwords are hashed at this cost; weaker stored hashes are raised at sign-in. */
+  passwordCost: ScryptCost;
+  /** Sign-in attempts per network address per minute. */
+  signInsPerIpPerMin: number;
 }
 
 /**
@@ -42,8 +46,9 @@ export function registryDomain(deps: {
     reloadMs: settings.reloadMs,
     onError: deps.onError,
   });
-  const accounts = new Accounts({ db, now, tokenTtlMs: settings.tokenTtlMs });
-  const district = new DistrictRegistry({ db, catalog, now, directory, secretStored });
+  const { passwordCost } = settings;
+  const accounts = new Accounts({ db, now, tokenTtlMs: settings.tokenTtlMs, passwordCost });
+  const district = new DistrictRegistry({ db, catalog, now, directory, secretStored, passwordCost });
   const devices = new DeviceRegistry({
     db,
     catalog,
@@ -71,7 +76,7 @@ export function registryDomain(deps: {
     devices,
     stages: { directory, firstAdmin },
     routes: [
-      routeSet('/api/v1/auth', authRoutes, { accounts }),
+      routeSet('/api/v1/auth', authRoutes, { accounts, signInsPerIpPerMin: settings.signInsPerIpPerMin }),
       routeSet('/api/v1/district', districtRoutes, { registry: district }),
     ],
   };

@@ -194,9 +194,11 @@ export class DistrictReports {
     // A hub-wide user without a unit reports on the top of the tree.
     query = id ? query.where('id', '=', id) : query.where('parent_id', 'is', null).orderBy('id');
     const unit = await query.executeTakeFirst();
-    if (!unit) throw new HttpError(404, 'not_found', `no org unit ${id ?? ''}`);
-    if (!unit.path.startsWith(actor.scopePath)) {
-      throw new HttpError(403, 'forbidden', `org unit ${unit.id} is outside your org unit`);
+    // To a user with a scope, a unit that does not exist is refused as another's is: probing ids
+    // does not tell which families are registered. A hub-wide user is refused nothing.
+    if (!unit && actor.scopePath === '/') throw new HttpError(404, 'not_found', `no org unit ${id ?? ''}`);
+    if (!unit?.path.startsWith(actor.scopePath)) {
+      throw new HttpError(403, 'forbidden', `org unit ${id ?? ''} is outside your org unit`);
     }
     return unit;
   }

@@ -85,8 +85,9 @@ export class ServiceLevels {
       .select(['id', 'path'])
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!unit) throw new ServiceOrderError(404, 'not_found', `no org unit ${id}`);
-    if (!unit.path.startsWith(actor.scopePath)) {
+    // To a user with a scope, a unit that does not exist is refused as another's is (no probing ids).
+    if (!unit && actor.scopePath === '/') throw new ServiceOrderError(404, 'not_found', `no org unit ${id}`);
+    if (!unit?.path.startsWith(actor.scopePath)) {
       throw new ServiceOrderError(403, 'forbidden', `org unit ${id} is outside your org unit`);
     }
     return unit;

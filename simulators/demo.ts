@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const hub = await startHub(config, { logger: root });
 
   const admin = await hub.accounts.login('admin', config.adminPassword!);
-  if (!admin || 'locked' in admin) {
+  if (!admin || !('token' in admin)) {
     console.error(
       'The store already has an admin whose password is not ADMIN_PASSWORD; set ADMIN_PASSWORD or use a fresh DATA_DIR.',
     );

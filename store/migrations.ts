@@ -7,6 +7,7 @@ import serviceOrders from './migrations/0005-service-orders.js';
 import timelineNoteCodes from './migrations/0006-timeline-note-codes.js';
 import memoAndOrderNoteCodes from './migrations/0007-memo-and-order-note-codes.js';
 import pendingFalls from './migrations/0008-pending-falls.js';
+import auditAndErasure from './migrations/0009-audit-and-erasure.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-timeline-note-codes': timelineNoteCodes,
   '0007-memo-and-order-note-codes': memoAndOrderNoteCodes,
   '0008-pending-falls': pendingFalls,
+  '0009-audit-and-erasure': auditAndErasure,
 };
 
 class InlineMigrations implements MigrationProvider {

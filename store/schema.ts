@@ -378,3 +378,28 @@ export interface PendingFallTable {
 export interface Tables {
   pending_falls: PendingFallTable;
 }
+
+/** A read or change of one person's record (migration 0009, privacy/audit-log.ts). */
+export interface AuditEntryTable {
+  id: string;
+  at: Millis;
+  /** A username. */
+  actor: string;
+  actor_role: string;
+  /** alert_viewed, vitals_viewed, elder_exported, elder_erased… */
+  action: string;
+  elder_id: string;
+  /** The elder's org unit when it was read: who may read the entry. */
+  org_unit_id: string;
+  /** What was read when it is not the record itself, e.g. an alert id. */
+  target: string | null;
+  /** JSON object: a few facts about the access, never the personal data. */
+  detail: string;
+}
+export interface Tables {
+  audit_entries: AuditEntryTable;
+}
+// Migration 0009: an erased elder keeps the id (alerts, orders and the ledger name it), nothing else.
+export interface ElderTable {
+  erased_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
+}

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../kernel/secret-hash.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 
 /** Sends an HTTP upgrade request and resolves with what came back once the hub closed the socket. */
@@ -58,7 +59,7 @@ describe('abuse of the hub’s doors', () => {
     expect((await login('spec-jingtian', 'spec-password-1')).statusCode).toBe(200);
   });
 
-  it("[DEVICE-RATE] a device flooding events is cut back on its own (answered rate_limited); another device's SOS goes through", async () => {
+  it("[DEVICE-RATE] a device flooding events is cut back on its own (answered rate_limited); another device's SOS, and its own, go through", async () => {
     const flooder = await hub.connectDevice('w-0002', 'watch-secret-0002');
     const answers: string[] = [];
     await flooder.subscribeAsync('care/w-0002/error', { qos: 0 });
@@ -92,6 +93,18 @@ describe('abuse of the hub’s doors', () => {
     expect(stored.some((e) => e.event_id === 'sos-while-flooded')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(answers.filter((a) => a === 'rate_limited').length).toBe(120 - looped);
+    // Its bucket is empty, but a call for help from the flooder itself is still taken.
+    await flooder.publishAsync(
+      'care/w-0002/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'sos-from-flooder', type: 'sos' }),
+      { qos: 1 },
+    );
+    const help = await hub.store.db
+      .selectFrom('device_events')
+      .select('event_id')
+      .where('event_id', '=', 'sos-from-flooder')
+      .execute();
+    expect(help).toHaveLength(1);
     await flooder.endAsync();
   });
 
@@ -125,6 +138,81 @@ describe('metrics behind a token', () => {
         headers: { authorization: 'Bearer scrape-token-0123456789' },
       });
       expect(ok.statusCode).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
+describe('sign-in as shipped: limits per address, password cost', () => {
+  const login = (hub: TestHub, username: string, password: string, remoteAddress = '198.51.100.7') =>
+    hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+      remoteAddress,
+    });
+
+  it('[LOGIN-IP-LIMIT] one address trying many names is stopped after the limit; another address still signs in', async () => {
+    const hub = await startTestHub({ config: { signInsPerIpPerMin: 4 } });
+    try {
+      expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+      // A spray: one guess each for many names, so no name's own lock is reached.
+      const names = ['spec-jingtian', 'spec-meilin', 'admin-lianhua', 'nobody-1'];
+      for (const name of names) expect((await login(hub, name, 'Password123!')).statusCode).toBe(401);
+      const stopped = await login(hub, 'spec-jingtian', 'spec-password-1');
+      expect(stopped.statusCode).toBe(429);
+      expect(stopped.json()).toMatchObject({ error: 'too_many_attempts' });
+      expect(stopped.json().message).toContain('from this address');
+      expect(Number(stopped.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await login(hub, 'spec-jingtian', 'spec-password-1', '198.51.100.8')).statusCode).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('[PASSWORD-COST] passwords are stored at OWASP scrypt cost (N=2^15, r=8, p=3); a weaker stored hash is raised at sign-in', async () => {
+    const hub = await startTestHub({ config: { passwordScryptN: 1 << 15 } });
+    try {
+      expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+      const hashOf = async (username: string) =>
+        (
+          await hub.store.db
+            .selectFrom('users')
+            .select('password_hash')
+            .where('username', '=', username)
+            .executeTakeFirstOrThrow()
+        ).password_hash;
+      expect(await hashOf('spec-jingtian')).toMatch(/^scrypt\$32768\$8\$3\$/);
+      // A hash from before the cost was raised (N=2^14, p=1) still signs in, and is raised on the way.
+      await hub.store.db
+        .updateTable('users')
+        .set({ password_hash: await hashSecret('spec-password-1') })
+        .where('username', '=', 'spec-jingtian')
+        .execute();
+      expect(await hashOf('spec-jingtian')).toMatch(/^scrypt\$16384\$8\$1\$/);
+      expect((await login(hub, 'spec-jingtian', 'spec-password-1')).statusCode).toBe(200);
+      expect(await hashOf('spec-jingtian')).toMatch(/^scrypt\$32768\$8\$3\$/);
+      expect((await login(hub, 'spec-jingtian', 'spec-password-1')).statusCode).toBe(200);
+      expect((await login(hub, 'spec-jingtian', 'wrong-password')).statusCode).toBe(401);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('[SIGN-IN-BUSY] a storm of sign-ins takes two hash slots and a bounded queue; the rest are told to retry, none fail', async () => {
+    const hub = await startTestHub({ config: { passwordScryptN: 1 << 14 } });
+    try {
+      expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => login(hub, `nobody-${i}`, 'whatever-1', `198.51.100.${i}`)),
+      );
+      const statuses = answers.map((a) => a.statusCode);
+      expect(statuses.filter((s) => s === 401).length).toBe(34); // 2 checking + 32 waiting
+      const busy = answers.filter((a) => a.statusCode === 503);
+      expect(busy).toHaveLength(26);
+      expect(busy[0]!.json()).toMatchObject({ error: 'sign_in_busy' });
+      expect(busy[0]!.headers['retry-after']).toBe('1');
     } finally {
       await hub.stop();
     }

@@ -30,6 +30,7 @@ const layers: Record<string, string[] | typeof tools> = {
   timebank: ['kernel', 'store', 'registry'],
   services: ['kernel', 'store', 'registry', 'alerts', 'timebank'],
   reports: ['kernel', 'store', 'registry', 'alerts', 'dispatch', 'services', 'timebank'],
+  privacy: ['kernel', 'store', 'registry', 'ingest', 'alerts'],
   console: [
     'kernel',
     'store',
@@ -55,6 +56,7 @@ const layers: Record<string, string[] | typeof tools> = {
     'timebank',
     'services',
     'reports',
+    'privacy',
     'console',
     'package.json',
   ],

@@ -369,7 +369,10 @@ describe.each(dialects)('a task that does not reach the door, on %s', (dialect) 
       .where('responder_id', '=', 'v-0001')
       .executeTakeFirstOrThrow();
     expect(state.task_alert_id).toBeNull();
-    expect(await near.request('task:hand_back', { alert_id: alertId })).toEqual({ ok: false }); // not theirs any more
+    expect(await near.request('task:hand_back', { alert_id: alertId })).toEqual({
+      ok: false,
+      reason: 'not_assigned',
+    }); // not theirs any more
     const again = await until(
       async () => far.offers.filter((o) => o.alert_id === alertId).length,
       (n) => n > 0,

@@ -9,6 +9,7 @@ import { startHub } from '../hub/hub.js';
 import { openStore } from '../store/database.js';
 import { dialects, freshPostgresDatabase } from './support/databases.js';
 import { smallDistrict, startTestHub } from './support/hub.js';
+import { PostgresServer } from './support/postgres-server.js';
 
 describe.each(dialects)('durability on %s', (dialect) => {
   it('[EVENT-REPLAY] events stored (acknowledged) but not handled before a crash — an SOS, a radar fall — open their alerts at the next start', async () => {
@@ -122,4 +123,63 @@ describe('durability when PostgreSQL drops the hub’s connections', () => {
       await hub.stop();
     }
   });
+});
+
+describe('durability when PostgreSQL restarts', () => {
+  it('[STORE-PG-RESTART] the server restarted while a watch sends events: no crash, every acknowledged event stored once, the others sent again and stored', async () => {
+    const server = await PostgresServer.start();
+    const hub = await startTestHub({ config: { databaseUrl: server.url, deviceEventsPerS: 1000 } });
+    try {
+      expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+      const acked: string[] = [];
+      let refusals = 0;
+      let restarted = false;
+      const restart = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        await server.restart();
+        restarted = true;
+      })();
+      // The watch as devices behave: an event not acknowledged is sent again, same id, after a reconnect.
+      let watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
+      for (let i = 0; i < 60; i++) {
+        const id = `restart-${i}`;
+        const payload = JSON.stringify({ ts: Date.now(), event_id: id, type: 'worn' });
+        for (let attempt = 0; ; attempt++) {
+          expect(attempt, `event ${id} never acknowledged`).toBeLessThan(50);
+          const closed = new Promise<'closed'>((resolve) => watch.once('close', () => resolve('closed')));
+          const outcome = await Promise.race([
+            watch.publishAsync('care/w-0001/event', payload, { qos: 1 }).then(
+              () => 'acked' as const,
+              () => 'closed' as const,
+            ),
+            closed,
+          ]);
+          if (outcome === 'acked') break;
+          refusals++;
+          watch.end(true);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          watch = await hub.connectDevice('w-0001', 'watch-secret-0001').catch(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            return hub.connectDevice('w-0001', 'watch-secret-0001');
+          });
+        }
+        acked.push(id);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      await restart;
+      await watch.endAsync();
+      expect(restarted).toBe(true);
+      const stored = (await hub.store.db.selectFrom('device_events').select('event_id').execute()).map(
+        (r) => r.event_id,
+      );
+      expect(stored.sort()).toEqual([...acked].sort()); // each once, none lost
+      expect((await hub.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      console.log(
+        `pg restart: ${acked.length} events acknowledged, ${refusals} sends refused and sent again`,
+      );
+    } finally {
+      await hub.stop();
+      await server.stop();
+    }
+  }, 90_000);
 });

@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 describe('time series to a server of the InfluxDB v2 write API (VictoriaMetrics)', () => {
-  it('[TS-OUTAGE] every reading arrives, tagged, even when the server is down for 10 s mid-stream', {
-    timeout: 90_000,
+  it('[TS-OUTAGE] every reading arrives, tagged, even when the server is down for 60 s mid-stream; an SOS meanwhile is an alert at once', {
+    timeout: 150_000,
   }, async () => {
     hub = await startTestHub({
       // The watch here sends 20 readings a second, beyond one device's own limit: lifted.
@@ -57,7 +57,20 @@ describe('time series to a server of the InfluxDB v2 write API (VictoriaMetrics)
     );
     await publishFor(3000);
     await vm.pause();
-    await publishFor(10_000);
+    await publishFor(30_000);
+    // The time-series server is down: alarms do not depend on it.
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'sos-during-outage', type: 'sos' }),
+      { qos: 1 },
+    );
+    const alert = await until(
+      () => hub!.store.db.selectFrom('alerts').select(['kind', 'status']).where('kind', '=', 'sos').execute(),
+      (rows) => rows.length === 1,
+      2000,
+    );
+    expect(alert).toEqual([{ kind: 'sos', status: 'open' }]);
+    await publishFor(30_000);
     await vm.resume();
     await publishFor(2000);
     await Promise.all([watch.endAsync(), radar.endAsync()]);

@@ -12,7 +12,7 @@ import {
   statementSchema,
 } from './api-schemas.js';
 import type { Ledger } from './ledger.js';
-import { covers, forbidden, mayRead } from './route-access.js';
+import { covers, forbidden, mayRead, namedUnitPath } from './route-access.js';
 import type { Language } from './statement-files.js';
 import type { Statement } from './statements.js';
 
@@ -135,9 +135,11 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
       },
     },
     async (request, reply) => {
-      const unit = await ledger.accounts.find(request.params.org_unit_id, 'fund');
-      if (!covers(signedIn(request), unit.path)) throw forbidden(`${unit.owner_id} is outside your org unit`);
-      const statement = await ledger.statements.orgUnit(unit.owner_id, unit.path, range(request.query));
+      const user = signedIn(request);
+      const id = request.params.org_unit_id;
+      const path = await namedUnitPath((unit, kind) => ledger.accounts.find(unit, kind), user, id);
+      if (path === null || !covers(user, path)) throw forbidden(`${id} is outside your org unit`);
+      const statement = await ledger.statements.orgUnit(id, path, range(request.query));
       return send(reply, statement, request.query);
     },
   );

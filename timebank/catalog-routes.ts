@@ -5,17 +5,19 @@ import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import { catalogItemSchema, ownerId } from './api-schemas.js';
 import type { Ledger } from './ledger.js';
-import { covers, forbidden } from './route-access.js';
+import { covers, forbidden, namedUnitPath } from './route-access.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
 const itemParams = z.object({ item_id: z.string().min(1).max(100) });
 
 /** A community's catalog for local redemption; its admins and specialists keep it. */
 export const catalogRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (app, { ledger }) => {
-  const unitPath = async (orgUnitId: string) => (await ledger.accounts.find(orgUnitId, 'fund')).path;
+  const unitPath = (user: SignedInUser, orgUnitId: string) =>
+    namedUnitPath((id, kind) => ledger.accounts.find(id, kind), user, orgUnitId);
   /** Admins and specialists of the item's community or above. */
   const keeper = async (user: SignedInUser, orgUnitId: string) => {
-    if (!covers(user, await unitPath(orgUnitId))) throw forbidden(`${orgUnitId} is outside your org unit`);
+    if (!covers(user, await unitPath(user, orgUnitId)))
+      throw forbidden(`${orgUnitId} is outside your org unit`);
   };
   const item = async (id: string) => {
     const found = await ledger.catalog.get(id);
@@ -41,9 +43,9 @@ export const catalogRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (a
       const user = signedIn(request);
       const orgUnitId = request.query.org_unit ?? user.orgUnitId;
       if (!orgUnitId) throw new HttpError(400, 'invalid_request', 'name the community: ?org_unit=');
-      const path = await unitPath(orgUnitId);
+      const path = await unitPath(user, orgUnitId);
       // Members see their community's catalog (an ancestor of their unit); keepers see those below them.
-      if (!covers(user, path) && !user.scopePath.startsWith(path))
+      if (!covers(user, path) && !(path !== null && user.scopePath.startsWith(path)))
         throw forbidden(`${orgUnitId} is not your community`);
       return {
         items: await ledger.catalog.list(orgUnitId, { withdrawn: request.query.withdrawn === 'true' }),

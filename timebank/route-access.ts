@@ -1,9 +1,11 @@
 import { HttpError } from '../kernel/http-errors.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { Account } from './accounts.js';
+import { LedgerError } from './ledger-error.js';
 
-/** The unit at `path` is the user's org unit or lies below it. */
-export const covers = (user: SignedInUser, path: string): boolean => path.startsWith(user.scopePath);
+/** The unit at `path` is the user's org unit or lies below it (null: a unit that does not exist). */
+export const covers = (user: SignedInUser, path: string | null): boolean =>
+  path?.startsWith(user.scopePath) ?? false;
 
 /** A volunteer's own account (their responder user), or a family user's family account. */
 export function ownsAccount(user: SignedInUser, account: Account): boolean {
@@ -30,6 +32,25 @@ export function mayDebit(user: SignedInUser, account: Account): boolean {
   if (account.kind === 'fund') return user.role === 'admin' && covers(user, account.path);
   if (ownsAccount(user, account)) return true;
   return ['admin', 'specialist', 'family'].includes(user.role) && covers(user, account.path);
+}
+
+/**
+ * The path of an org unit a user names (its fund account's), or null when it does not exist and
+ * the user has a scope: the caller refuses that as it refuses another's unit, so that probing ids
+ * does not tell which families are registered. A hub-wide user hears that it does not exist.
+ */
+export async function namedUnitPath(
+  find: (orgUnitId: string, kind: 'fund') => Promise<Account>,
+  user: SignedInUser,
+  orgUnitId: string,
+): Promise<string | null> {
+  try {
+    return (await find(orgUnitId, 'fund')).path;
+  } catch (error) {
+    if (error instanceof LedgerError && error.code === 'unknown_account' && user.scopePath !== '/')
+      return null;
+    throw error;
+  }
 }
 
 export function forbidden(what: string): HttpError {

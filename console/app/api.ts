@@ -82,8 +82,21 @@ export class Api {
       note ? { outcome, note } : { outcome },
     );
   devices = async () => (await this.call<{ devices: Device[] }>('GET', '/devices?limit=10000')).devices;
-  elders = async () => (await this.call<{ elders: Elder[] }>('GET', '/elders')).elders;
-  responders = async () => (await this.call<{ responders: Responder[] }>('GET', '/responders')).responders;
+  elders = () => this.allPages<Elder>('/elders', 'elders');
+  responders = () => this.allPages<Responder>('/responders', 'responders');
+
+  /** A board read page by page (the hub answers at most a page per call). */
+  private async allPages<T>(path: string, key: string): Promise<T[]> {
+    const rows: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=2000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page: Record<string, unknown> = await this.call('GET', `${path}${query}`);
+      rows.push(...(page[key] as T[]));
+      cursor = page.next_cursor as string | null;
+    } while (cursor);
+    return rows;
+  }
   vitals = async (elderId: string, from: number, to: number, step = 300) =>
     (
       await this.call<{ points: VitalsPoint[] }>(

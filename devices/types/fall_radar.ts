@@ -13,7 +13,7 @@ export default defineDeviceType({
     targets: 'when_measured',
   },
   // No button: a fall it sees cannot be cancelled by the person.
-  events: { fall: {}, fall_cleared: {} },
+  events: { fall: { alarm: true }, fall_cleared: {} },
   eventFields: { confidence: z.number().min(0).max(1) },
   commands: ['config'],
   // Reports every few seconds; two minutes of silence is a dead radar, not a quiet room.

@@ -15,8 +15,8 @@ export default defineDeviceType({
   },
   // `ok`: the wearer's "I'm OK", which cancels a fall the watch saw within its cancel window.
   events: {
-    sos: {},
-    fall: {},
+    sos: { alarm: true },
+    fall: { alarm: true },
     ok: {},
     removed: { sets: { worn: false } },
     worn: { sets: { worn: true } },

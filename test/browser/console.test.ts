@@ -123,11 +123,8 @@ describe('console and responder app in Chromium', () => {
     await shoot(volunteer, '12-responder-task');
 
     // The console: assigned, and who is coming.
-    await console.waitForFunction(
-      'document.querySelector(".coming-line")?.textContent.includes("李建国")',
-      undefined,
-      { timeout: 5000 },
-    );
+    // By locator, not waitForFunction: the console's CSP refuses the eval that one polls with.
+    await console.locator('.coming-line', { hasText: '李建国' }).waitFor({ timeout: 5000 });
     expect(await console.textContent('.detail-head')).toContain('已派单');
     expect(await console.textContent('.coming-line')).toMatch(/李建国 · 志愿者.*距离约 \d+ 米/);
     await shoot(console, '05-alert-detail-assigned', true);
@@ -236,6 +233,8 @@ describe('console and responder app in Chromium', () => {
       await page.waitForSelector('.login [role=alert]:has-text("用户名或密码错误")');
     }
     await signIn(page, site.url, 'family-wang', 'family-password-1');
-    await page.waitForSelector('.login [role=alert]:has-text("登录失败次数过多，请 15 分钟后再试")', { timeout: 5000 });
+    await page.waitForSelector('.login [role=alert]:has-text("登录失败次数过多，请 15 分钟后再试")', {
+      timeout: 5000,
+    });
   }, 60_000);
 });

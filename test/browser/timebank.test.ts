@@ -64,7 +64,8 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       .where('id', '=', order.id)
       .execute();
     await volunteer.click(`.order[data-order="${order.id}"] button`);
-    await volunteer.waitForFunction(`!document.querySelector('.order[data-order="${order.id}"]')`);
+    // Waited for by locator, not waitForFunction: the console's CSP refuses the eval that one polls with.
+    await volunteer.locator(`.order[data-order="${order.id}"]`).waitFor({ state: 'detached' });
 
     // The specialist: rates it from the phone call, then certifies the 45 minutes, by keyboard.
     const console = await open(desktop);
@@ -115,7 +116,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     const itemId = await item.getAttribute('data-item');
     await console.fill(`#stock-${itemId}`, '5');
     await console.press(`#stock-${itemId}`, 'Enter');
-    await console.waitForFunction(`document.querySelector('#stock-${itemId}')?.value === '5'`);
+    await expect.poll(() => console.inputValue(`#stock-${itemId}`)).toBe('5');
     await shoot(console, '55-timebank-catalog', true);
 
     // The volunteer: 45 minutes, the service in the history, then a redemption.

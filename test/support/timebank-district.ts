@@ -187,7 +187,7 @@ export async function routesApp(
       const session =
         (await accounts.login(username, passwords[username])) ??
         (await withPassword(t.store, username).then(() => accounts.login(username, passwords[username])));
-      if (!session || 'locked' in session) throw new Error(`login ${username} failed`);
+      if (!session || !('token' in session)) throw new Error(`login ${username} failed`);
       return { authorization: `Bearer ${session.token}` };
     },
   };

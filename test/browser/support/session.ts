@@ -12,6 +12,8 @@ export interface BrowserSession {
   url: string;
   /** A new browser context (its own sign-in) and a page in it. */
   open(options: BrowserContextOptions): Promise<Page>;
+  /** What the Content-Security-Policy refused on any page so far (closing fails on any). */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -23,20 +25,28 @@ export async function startBrowserSession(config: Partial<HubConfig> = {}): Prom
   const site = await consoleUrl(hub.addresses.http);
   const browser = await launchChromium();
   const contexts: Array<{ close(): Promise<void> }> = [];
+  const cspViolations: string[] = [];
   return {
     hub,
     browser,
     url: site.url,
+    cspViolations,
     async open(options) {
       const context = await browser.newContext({ acceptDownloads: true, ...options });
       contexts.push(context);
-      return context.newPage();
+      const page = await context.newPage();
+      // Every flow the browser tests walk also checks the hub's policy: nothing the console does is refused.
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+      });
+      return page;
     },
     async close() {
       for (const context of contexts) await context.close();
       await browser.close();
       await site.close();
       await hub.stop();
+      expect(cspViolations, 'Content-Security-Policy violations in the console').toEqual([]);
     },
   };
 }

@@ -1,0 +1,263 @@
+import type { Transaction } from 'kysely';
+import { type CodedNote, noteColumns } from '../alerts/timeline-notes.js';
+import type { EventLog } from '../ingest/event-log.js';
+import type { SignedInUser } from '../kernel/identity.js';
+import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
+import type { AuditLog } from './audit-log.js';
+import { type ElderRow, elderInScope, linkedTransferIds } from './elder-records.js';
+
+/** What an erased elder's name becomes; the id stays (alerts, orders and the ledger name it). */
+export const erasedName = '(erased)';
+/** A typed memo or note of a person, replaced in the ledger and on timelines. */
+export const erasedText = '(erased on request)';
+/** Service orders still under way: an erasure waits until they end. */
+const openOrderStatuses = ['requested', 'taken', 'in_progress'];
+const activeAlertStatuses = ['open', 'assigned', 'on_site'];
+
+export type ErasureResult =
+  | { ok: true; erased: ErasureCounts }
+  | { ok: false; reason: 'not_found' | 'already_erased' | 'alert_active' | 'fall_pending' | 'order_open' };
+
+export interface ErasureCounts {
+  devices_detached: number;
+  device_events: number;
+  rollups_1m: number;
+  alerts_cleared: number;
+  service_orders_cleared: number;
+  ledger_transfers_cleared: number;
+}
+
+type Trx = Transaction<Tables>;
+
+/**
+ * Erases one elder on request (PIPL: deletion), in one transaction with its audit entry. Their
+ * health and whereabouts (events, rollups, alert evidence) are deleted; rows
+ * others depend on stay with the personal fields replaced: the elder's row (name, address,
+ * location), typed notes on alert and order timelines, typed memos in the time bank. Ledger
+ * postings are never touched, so every transfer still balances. Devices are detached, not
+ * revoked: the hardware goes to the next person. Minutes still open in memory at that moment
+ * are written later under the old id: the retention sweep deletes them.
+ */
+export class ElderErasure {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      eventLog: Pick<EventLog, 'forget'>;
+      audit: AuditLog;
+      /** Reloads the district's master data after the elder lost their devices. */
+      districtChanged: () => Promise<void>;
+      now: () => number;
+    },
+  ) {}
+
+  async erase(elderId: string, by: SignedInUser): Promise<ErasureResult> {
+    const result = await this.deps.db.transaction().execute(async (trx): Promise<ErasureResult> => {
+      const elder = await elderInScope(trx, elderId, by.scopePath);
+      if (!elder) return { ok: false, reason: 'not_found' };
+      if (elder.erased_at !== null) return { ok: false, reason: 'already_erased' };
+      const active = await trx
+        .selectFrom('alerts')
+        .select('id')
+        .where('elder_id', '=', elderId)
+        .where('status', 'in', activeAlertStatuses)
+        .executeTakeFirst();
+      if (active) return { ok: false, reason: 'alert_active' };
+      // A fall in its cancel window becomes an alert when the window ends: wait for it.
+      const falling = await trx
+        .selectFrom('pending_falls')
+        .select('elder_id')
+        .where('elder_id', '=', elderId)
+        .executeTakeFirst();
+      if (falling) return { ok: false, reason: 'fall_pending' };
+      const open = await trx
+        .selectFrom('service_orders')
+        .select('id')
+        .where('elder_id', '=', elderId)
+        .where('status', 'in', openOrderStatuses)
+        .executeTakeFirst();
+      if (open) return { ok: false, reason: 'order_open' };
+      const erased = await this.eraseIn(trx, elder);
+      await this.deps.audit.recordIn(trx, {
+        by,
+        action: 'elder_erased',
+        elderId,
+        orgUnitId: elder.org_unit_id,
+        detail: { ...erased },
+      });
+      return { ok: true, erased };
+    });
+    if (result.ok) await this.deps.districtChanged();
+    return result;
+  }
+
+  private async eraseIn(trx: Trx, elder: ElderRow): Promise<ErasureCounts> {
+    const now = this.deps.now();
+    const devices = (
+      await trx.selectFrom('devices').select('id').where('elder_id', '=', elder.id).execute()
+    ).map((d) => d.id);
+    const deviceEvents = await this.deps.eventLog.forget(trx, devices);
+    if (devices.length > 0)
+      await trx.updateTable('devices').set({ elder_id: null }).where('id', 'in', devices).execute();
+    const rollups = await trx.deleteFrom('rollups_1m').where('elder_id', '=', elder.id).executeTakeFirst();
+
+    const alertIds = (
+      await trx.selectFrom('alerts').select('id').where('elder_id', '=', elder.id).execute()
+    ).map((a) => a.id);
+    for (let i = 0; i < alertIds.length; i += 500) {
+      const chunk = alertIds.slice(i, i + 500);
+      await trx
+        .updateTable('alerts')
+        .set({ details: '{}', updated_at: now })
+        .where('id', 'in', chunk)
+        .execute();
+      await this.scrubTimeline(trx, 'alert_transitions', 'alert_id', chunk);
+    }
+
+    const orderIds = (
+      await trx.selectFrom('service_orders').select('id').where('elder_id', '=', elder.id).execute()
+    ).map((o) => o.id);
+    for (let i = 0; i < orderIds.length; i += 500) {
+      const chunk = orderIds.slice(i, i + 500);
+      await trx
+        .updateTable('service_orders')
+        .set({ rating_comment: null, updated_at: now })
+        .where('id', 'in', chunk)
+        .execute();
+      await trx
+        .updateTable('service_orders')
+        .set({ note: erasedText })
+        .where('id', 'in', chunk)
+        .where('note_code', 'is', null)
+        .execute();
+      await this.scrubTimeline(trx, 'service_order_transitions', 'order_id', chunk);
+    }
+
+    const transferIds = await linkedTransferIds(trx, elder.id, orderIds);
+    for (let i = 0; i < transferIds.length; i += 500) {
+      const chunk = transferIds.slice(i, i + 500);
+      // Only a person's typed memo: the ledger's own memos are codes with ids, nothing personal.
+      await trx
+        .updateTable('timebank_transfers')
+        .set({ memo: erasedText })
+        .where('id', 'in', chunk)
+        .where('memo_code', 'is', null)
+        .execute();
+      const keys = await trx
+        .selectFrom('timebank_transfers')
+        .select('request_key')
+        .where('id', 'in', chunk)
+        .execute();
+      await this.scrubStoredAnswers(
+        trx,
+        keys.map((k) => k.request_key),
+      );
+    }
+
+    await trx
+      .updateTable('elders')
+      .set({ name: erasedName, address: '', lat: null, lon: null, erased_at: now, updated_at: now })
+      .where('id', '=', elder.id)
+      .execute();
+    return {
+      devices_detached: devices.length,
+      device_events: deviceEvents,
+      rollups_1m: Number(rollups.numDeletedRows),
+      alerts_cleared: alertIds.length,
+      service_orders_cleared: orderIds.length,
+      ledger_transfers_cleared: transferIds.length,
+    };
+  }
+
+  /** A person's typed notes go; the hub's coded notes stay, without the specialist's own words. */
+  private async scrubTimeline(
+    trx: Trx,
+    table: 'alert_transitions' | 'service_order_transitions',
+    key: 'alert_id' | 'order_id',
+    ids: string[],
+  ): Promise<void> {
+    if (table === 'alert_transitions') {
+      await trx
+        .updateTable(table)
+        .set({ note: null })
+        .where('alert_id', 'in', ids)
+        .where('note_code', 'is', null)
+        .where('note', 'is not', null)
+        .execute();
+    } else {
+      await trx
+        .updateTable(table)
+        .set({ note: null })
+        .where('order_id', 'in', ids)
+        .where('note_code', 'is', null)
+        .where('note', 'is not', null)
+        .execute();
+    }
+    const worded = await trx
+      .selectFrom(table)
+      .select([key, 'at', 'note_code', 'note_params'])
+      .where(key, 'in', ids)
+      .where('note_params', 'like', '%"text"%')
+      .execute();
+    for (const row of worded) {
+      const params = JSON.parse(row.note_params!) as Record<string, unknown>;
+      if (!('text' in params)) continue;
+      delete params.text;
+      const columns = noteColumns({ code: row.note_code, params } as CodedNote);
+      const owner = (row as Record<string, unknown>)[key] as string;
+      if (table === 'alert_transitions') {
+        await trx
+          .updateTable(table)
+          .set(columns)
+          .where('alert_id', '=', owner)
+          .where('at', '=', row.at)
+          .where('note_code', '=', row.note_code)
+          .execute();
+      } else {
+        await trx
+          .updateTable(table)
+          .set(columns)
+          .where('order_id', '=', owner)
+          .where('at', '=', row.at)
+          .where('note_code', '=', row.note_code)
+          .execute();
+      }
+    }
+  }
+
+  /**
+   * The answers kept for retried requests (idempotency) repeat the memo typed with them: the
+   * memo inside is replaced too, so a retry after the erasure does not bring it back.
+   */
+  private async scrubStoredAnswers(trx: Trx, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const rows = await trx
+      .selectFrom('timebank_requests')
+      .select(['idempotency_key', 'result'])
+      .where('idempotency_key', 'in', keys)
+      .execute();
+    for (const row of rows) {
+      const scrubbed = JSON.stringify(withoutTypedMemos(JSON.parse(row.result)));
+      if (scrubbed !== row.result) {
+        await trx
+          .updateTable('timebank_requests')
+          .set({ result: scrubbed })
+          .where('idempotency_key', '=', row.idempotency_key)
+          .execute();
+      }
+    }
+  }
+}
+
+/** Replaces every `memo` that has no `memo_code` beside it (a person's words) inside a stored answer. */
+function withoutTypedMemos(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTypedMemos);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(object)) copy[k] = withoutTypedMemos(v);
+  if (typeof object.memo === 'string' && (object.memo_code === null || object.memo_code === undefined)) {
+    copy.memo = erasedText;
+  }
+  return copy;
+}

@@ -1,0 +1,141 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { errorBody, HttpError } from '../kernel/http-errors.js';
+import type { Database } from '../store/database.js';
+import type { AuditLog } from './audit-log.js';
+import type { ElderErasure } from './elder-erasure.js';
+import type { ElderExport } from './elder-export.js';
+import { elderInScope } from './elder-records.js';
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+const rows = z.array(z.record(z.string(), z.unknown()));
+
+/** The export document (streamed; the sections in this order). */
+export const elderExportSchema = z.object({
+  format: z.literal('yiyang-elder-export/1'),
+  exported_at: z.number(),
+  exported_by: z.string(),
+  elder: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      org_unit_id: z.string(),
+      address: z.string(),
+      lat: z.number().nullable(),
+      lon: z.number().nullable(),
+      updated_at: z.number(),
+      erased_at: z.number().nullable(),
+      org_unit: z.record(z.string(), z.unknown()).nullable(),
+    })
+    .describe('the district record'),
+  devices: rows.describe('devices at their home now, with their health'),
+  device_events: rows.describe('raw events of those devices still kept (see EVENT_RETENTION_DAYS)'),
+  rollups_1m: rows.describe('one-minute summaries of vitals and activity'),
+  alerts: rows.describe('alerts about them, each with `timeline` and `offers`'),
+  pending_falls: rows,
+  service_orders: rows.describe('service orders for them, each with `timeline`'),
+  timebank: z.object({ accounts: rows, transfers: rows, service_credits: rows }),
+  record_reads: rows.describe('who read their record, and when (the audit log)'),
+});
+
+const erasedSchema = z.object({
+  elder_id: z.string(),
+  erased: z.object({
+    devices_detached: z.number(),
+    device_events: z.number(),
+    rollups_1m: z.number(),
+    alerts_cleared: z.number(),
+    service_orders_cleared: z.number(),
+    ledger_transfers_cleared: z.number(),
+  }),
+});
+
+const refusals = {
+  already_erased: 'this elder was already erased',
+  alert_active: 'an alert about this elder is still active: close it first',
+  fall_pending: 'a fall of this elder is in its cancel window: wait until it ends',
+  order_open: 'a service order for this elder is still under way: finish or cancel it first',
+} as const;
+
+/** A file name made of safe characters only (the id comes from the district document). */
+const fileName = (id: string) => `elder-${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+
+/** One person's data on request, under `/api/v1/elders`: a copy of everything, or its erasure. Admins only, audited. */
+export const elderRecordRoutes: FastifyPluginAsyncZod<{
+  db: Database;
+  audit: AuditLog;
+  exporter: ElderExport;
+  erasure: ElderErasure;
+}> = async (app, { db, audit, exporter, erasure }) => {
+  app.get(
+    '/:id/export',
+    {
+      preHandler: allow('admin'),
+      schema: {
+        tags: ['privacy'],
+        summary: 'Everything held about one elder of your org unit, as one JSON document (audited)',
+        params: idParam,
+        response: { 200: elderExportSchema, 401: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const elder = await elderInScope(db, request.params.id, user.scopePath);
+      if (!elder) throw new HttpError(404, 'not_found', `no elder ${request.params.id} in your org unit`);
+      // Recorded before the first byte: an export that cannot be audited is not given.
+      await audit.record({
+        by: user,
+        action: 'elder_exported',
+        elderId: elder.id,
+        orgUnitId: elder.org_unit_id,
+      });
+      return stream(reply, fileName(elder.id), Readable.from(exporter.document(elder, user.username)));
+    },
+  );
+
+  app.post(
+    '/:id/erase',
+    {
+      preHandler: allow('admin'),
+      schema: {
+        tags: ['privacy'],
+        summary:
+          'Erase one elder of your org unit (audited): health data and events deleted, personal fields replaced; the ledger keeps its rows and balances',
+        params: idParam,
+        body: z.object({
+          confirm: z.string().max(64).describe('the elder’s id again: erasing cannot be undone'),
+        }),
+        response: {
+          200: erasedSchema,
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+          404: errorBody,
+          409: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (request.body.confirm !== id) {
+        throw new HttpError(400, 'confirmation_mismatch', `confirm must repeat the elder's id (${id})`);
+      }
+      const result = await erasure.erase(id, signedIn(request));
+      if (!result.ok) {
+        if (result.reason === 'not_found')
+          throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
+        throw new HttpError(409, result.reason, refusals[result.reason]);
+      }
+      return { elder_id: id, erased: result.erased };
+    },
+  );
+};
+
+function stream(reply: FastifyReply, name: string, body: Readable) {
+  reply.header('content-disposition', `attachment; filename="${name}"`);
+  reply.header('cache-control', 'no-store');
+  return reply.type('application/json; charset=utf-8').send(body);
+}

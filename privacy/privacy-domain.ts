@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { EventLog } from '../ingest/event-log.js';
+import { routeSet } from '../kernel/stage.js';
+import type { DistrictDirectory } from '../registry/district-directory.js';
+import type { Database } from '../store/database.js';
+import type { AuditLog } from './audit-log.js';
+import { auditRoutes } from './audit-routes.js';
+import { ElderErasure } from './elder-erasure.js';
+import { ElderExport } from './elder-export.js';
+import { elderRecordRoutes } from './elder-record-routes.js';
+import { Retention, type RetentionSettings } from './retention.js';
+
+export type { RetentionSettings } from './retention.js';
+
+/**
+ * Privacy (PIPL): the audit log of reads of a person's record and its API, one person's data
+ * exported or erased on request, and the retention sweep. The audit log itself is built by the
+ * composition root before the other domains, which are given it to record their reads.
+ */
+export function privacyDomain(deps: {
+  db: Database;
+  audit: AuditLog;
+  eventLog: EventLog;
+  directory: Pick<DistrictDirectory, 'refresh'>;
+  retention: RetentionSettings;
+  now: () => number;
+  logger: Logger;
+}) {
+  const { db, audit, now } = deps;
+  const retention = new Retention({
+    db,
+    eventLog: deps.eventLog,
+    settings: deps.retention,
+    now,
+    logger: deps.logger,
+  });
+  const exporter = new ElderExport({ db, now });
+  const erasure = new ElderErasure({
+    db,
+    eventLog: deps.eventLog,
+    audit,
+    districtChanged: () => deps.directory.refresh('erased'),
+    now,
+  });
+  return {
+    retention,
+    erasure,
+    stages: { retention },
+    routes: [
+      routeSet('/api/v1/elders', elderRecordRoutes, { db, audit, exporter, erasure }),
+      routeSet('/api/v1/audit', auditRoutes, { audit }),
+    ],
+  };
+}

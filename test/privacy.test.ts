@@ -1,0 +1,445 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Reconciliation } from '../timebank/reconciliation.js';
+import { dialects } from './support/databases.js';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { until } from './support/wait.js';
+
+/**
+ * One person's data on request (PIPL): the admin of their unit exports everything held about
+ * them or erases it, and every read of their record is in the audit log.
+ */
+describe.each(dialects)('privacy on %s', (dialect) => {
+  let hub: TestHub;
+  afterEach(async () => {
+    await hub?.stop();
+  });
+
+  /** The small district with an admin of 梅林 (the other community) besides 莲花's admin. */
+  async function district() {
+    hub = await startTestHub({ dialect });
+    const doc = smallDistrict();
+    doc.users = [
+      ...doc.users!,
+      { username: 'admin-meilin', password: 'admin-password-3', role: 'admin', org_unit: 'meilin' },
+    ];
+    expect((await hub.putDistrict(doc)).statusCode).toBe(200);
+  }
+
+  const get = (url: string, token: string) => hub.app.inject({ url, headers: hub.as(token) });
+  const post = (url: string, token: string, payload: object, headers: Record<string, string> = {}) =>
+    hub.app.inject({ method: 'POST', url, headers: { ...hub.as(token), ...headers }, payload });
+
+  /** An SOS from 王秀英's watch (e-0001, 景田): its alert id once it is open. */
+  async function sos(eventId = 'sos-1'): Promise<string> {
+    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
+      { qos: 1 },
+    );
+    await watch.endAsync();
+    const [alert] = await until(
+      () => hub.store.db.selectFrom('alerts').select('id').where('elder_id', '=', 'e-0001').execute(),
+      (rows) => rows.length > 0,
+    );
+    return alert!.id;
+  }
+
+  /** A minute of 王秀英's heart rate in the rollups. */
+  async function vitals(at: number) {
+    hub.ingest.readings.publish({
+      deviceId: 'w-0001',
+      deviceType: 'watch',
+      elderId: 'e-0001',
+      ts: at,
+      receivedAt: at,
+      clockSkewed: false,
+      data: { ts: at, heart_rate: 72 },
+    });
+    await hub.ingest.rollups.flush(true);
+  }
+
+  it('[PRIVACY-AUDIT] reading an alert with the person’s identity and their vitals is in the audit log; admins read it for their unit only', async () => {
+    await district();
+    const alertId = await sos();
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    expect((await get(`/api/v1/alerts/${alertId}`, spec)).statusCode).toBe(200);
+    const now = Date.now();
+    const chart = await get(`/api/v1/elders/e-0001/vitals?from=${now - 3_600_000}&to=${now}`, spec);
+    expect(chart.statusCode).toBe(200);
+    // A read refused for scope reads nothing: it is not recorded.
+    const meilinSpec = await hub.login('spec-meilin', 'spec-password-2');
+    expect((await get(`/api/v1/alerts/${alertId}`, meilinSpec)).statusCode).toBe(404);
+
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const log = await get('/api/v1/audit?elder_id=e-0001', lianhua);
+    expect(log.statusCode).toBe(200);
+    expect(log.json().entries).toEqual([
+      expect.objectContaining({
+        actor: 'spec-jingtian',
+        actor_role: 'specialist',
+        action: 'vitals_viewed',
+        elder_id: 'e-0001',
+        org_unit_id: 'jingtian',
+        target: null,
+      }),
+      expect.objectContaining({
+        actor: 'spec-jingtian',
+        action: 'alert_viewed',
+        elder_id: 'e-0001',
+        target: alertId,
+      }),
+    ]);
+    expect(log.json().next_cursor).toBeNull();
+
+    // 梅林's admin sees nothing of 景田; a specialist may not read the log at all.
+    const meilin = await hub.login('admin-meilin', 'admin-password-3');
+    expect((await get('/api/v1/audit', meilin)).json()).toEqual({ entries: [], next_cursor: null });
+    const refused = await get('/api/v1/audit', spec);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ error: 'forbidden', message: 'this needs one of the roles: admin' });
+  });
+
+  it('[PRIVACY-AUDIT] the log comes a page at a time, newest first, filtered by who and what', async () => {
+    await district();
+    const alertId = await sos();
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    for (let i = 0; i < 5; i++) expect((await get(`/api/v1/alerts/${alertId}`, spec)).statusCode).toBe(200);
+    expect((await get(`/api/v1/alerts/${alertId}`, hub.adminToken)).statusCode).toBe(200);
+
+    const seen: string[] = [];
+    let url = '/api/v1/audit?action=alert_viewed&actor=spec-jingtian&limit=2';
+    for (let page = 0; page < 5; page++) {
+      const answer = (await get(url, hub.adminToken)).json() as {
+        entries: Array<{ id: string; at: number; actor: string }>;
+        next_cursor: string | null;
+      };
+      seen.push(...answer.entries.map((e) => e.id));
+      expect(answer.entries.every((e) => e.actor === 'spec-jingtian')).toBe(true);
+      if (!answer.next_cursor) break;
+      url = `/api/v1/audit?action=alert_viewed&actor=spec-jingtian&limit=2&cursor=${answer.next_cursor}`;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+
+    const bad = await get('/api/v1/audit?cursor=not-a-cursor', hub.adminToken);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues).toEqual([{ path: 'cursor', message: 'not a cursor of this list' }]);
+  });
+
+  it('[PRIVACY-EXPORT] an admin of the unit gets everything held about one elder as one JSON document, and the export is audited', async () => {
+    await district();
+    const alertId = await sos();
+    await vitals(Date.now() - 5 * 60_000);
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    expect((await post(`/api/v1/alerts/${alertId}/notes`, spec, { text: '王秀英说她头晕' })).statusCode).toBe(
+      204,
+    );
+    const order = await post('/api/v1/service-orders', spec, {
+      elder_id: 'e-0001',
+      kind: 'visit',
+      note: '每周探访',
+      wanted_at: Date.now() + 86_400_000,
+    });
+    expect(order.statusCode).toBe(201);
+    const grant = await post(
+      '/api/v1/timebank/transfers',
+      hub.adminToken,
+      {
+        from: { owner_id: 'jingtian', kind: 'fund' },
+        to: { owner_id: 'e-0001' },
+        minutes: 30,
+        memo: '王秀英的午餐补贴',
+      },
+      { 'idempotency-key': 'grant-e0001-1' },
+    );
+    expect(grant.statusCode, grant.body).toBe(200);
+
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const answer = await get('/api/v1/elders/e-0001/export', lianhua);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.headers['content-disposition']).toBe('attachment; filename="elder-e-0001.json"');
+    const doc = answer.json();
+    expect(doc).toMatchObject({
+      format: 'yiyang-elder-export/1',
+      exported_by: 'admin-lianhua',
+      elder: {
+        id: 'e-0001',
+        name: '王秀英',
+        address: '景田北一街 3 栋 502',
+        org_unit: { id: 'jingtian', name: '景田社区' },
+        erased_at: null,
+      },
+    });
+    expect(doc.devices.map((d: { id: string }) => d.id)).toEqual(['r-0001', 'w-0001']);
+    expect(doc.device_events).toEqual([
+      expect.objectContaining({
+        device_id: 'w-0001',
+        event_id: 'sos-1',
+        type: 'sos',
+        payload: expect.objectContaining({ type: 'sos' }),
+      }),
+    ]);
+    expect(doc.rollups_1m).toEqual([
+      expect.objectContaining({ device_id: 'w-0001', hr_min: 72, hr_max: 72 }),
+    ]);
+    expect(doc.alerts).toEqual([
+      expect.objectContaining({
+        id: alertId,
+        kind: 'sos',
+        timeline: expect.arrayContaining([
+          expect.objectContaining({ actor: 'spec-jingtian', note: '王秀英说她头晕' }),
+        ]),
+      }),
+    ]);
+    expect(doc.service_orders).toEqual([expect.objectContaining({ id: order.json().id, note: '每周探访' })]);
+    expect(doc.timebank.accounts).toEqual([
+      expect.objectContaining({ id: 'elder:e-0001', balance_minutes: 30 }),
+    ]);
+    expect(doc.timebank.transfers).toEqual([
+      expect.objectContaining({
+        kind: 'grant',
+        memo: '王秀英的午餐补贴',
+        postings: expect.arrayContaining([
+          expect.objectContaining({ account_id: 'elder:e-0001', amount_minutes: 30 }),
+        ]),
+      }),
+    ]);
+    // The person also learns who read their record: the export itself is the last read.
+    expect(doc.record_reads.at(-1)).toMatchObject({ actor: 'admin-lianhua', action: 'elder_exported' });
+    const log = (await get('/api/v1/audit?action=elder_exported', lianhua)).json();
+    expect(log.entries).toEqual([expect.objectContaining({ actor: 'admin-lianhua', elder_id: 'e-0001' })]);
+  });
+
+  it('[PRIVACY-SCOPE] export and erasure are for admins of the elder’s unit: another unit’s admin gets 404, a specialist 403', async () => {
+    await district();
+    const meilin = await hub.login('admin-meilin', 'admin-password-3');
+    const hidden = await get('/api/v1/elders/e-0001/export', meilin);
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
+    // A missing elder looks the same as a hidden one.
+    expect((await get('/api/v1/elders/e-9999/export', meilin)).json()).toEqual({
+      error: 'not_found',
+      message: 'no elder e-9999 in your org unit',
+    });
+    const erase = await post('/api/v1/elders/e-0001/erase', meilin, { confirm: 'e-0001' });
+    expect(erase.statusCode).toBe(404);
+    expect(erase.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    const specExport = await get('/api/v1/elders/e-0001/export', spec);
+    expect(specExport.statusCode).toBe(403);
+    expect(specExport.json()).toEqual({ error: 'forbidden', message: 'this needs one of the roles: admin' });
+    expect((await post('/api/v1/elders/e-0001/erase', spec, { confirm: 'e-0001' })).statusCode).toBe(403);
+    const anonymous = await hub.app.inject({ url: '/api/v1/elders/e-0001/export' });
+    expect(anonymous.statusCode).toBe(401);
+    // Nothing was read or changed: nothing is in the log, 王秀英 is as she was.
+    expect((await get('/api/v1/audit', hub.adminToken)).json().entries).toEqual([]);
+    const elder = await hub.store.db
+      .selectFrom('elders')
+      .select('name')
+      .where('id', '=', 'e-0001')
+      .executeTakeFirst();
+    expect(elder?.name).toBe('王秀英');
+  });
+
+  it('[PRIVACY-ERASE] erasure needs the id confirmed and no active alert, deletes health data, replaces personal fields and leaves the ledger balanced', async () => {
+    await district();
+    const alertId = await sos();
+    await vitals(Date.now() - 5 * 60_000);
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    await post(`/api/v1/alerts/${alertId}/notes`, spec, { text: '王秀英说她头晕' });
+    const order = await post('/api/v1/service-orders', spec, {
+      elder_id: 'e-0001',
+      kind: 'visit',
+      note: '王秀英每周探访',
+      wanted_at: Date.now() + 86_400_000,
+    });
+    expect((await post(`/api/v1/service-orders/${order.json().id}/cancel`, spec, {})).statusCode).toBe(200);
+    const grant = await post(
+      '/api/v1/timebank/transfers',
+      hub.adminToken,
+      {
+        from: { owner_id: 'jingtian', kind: 'fund' },
+        to: { owner_id: 'e-0001' },
+        minutes: 30,
+        memo: '王秀英的午餐补贴',
+      },
+      { 'idempotency-key': 'grant-e0001-1' },
+    );
+    expect(grant.statusCode).toBe(200);
+    const pay = await post(
+      '/api/v1/timebank/transfers',
+      spec,
+      {
+        from: { owner_id: 'e-0001' },
+        to: { owner_id: 'jingtian', kind: 'fund' },
+        minutes: 10,
+        memo: '王秀英 送餐',
+      },
+      { 'idempotency-key': 'meal-e0001-1' },
+    );
+    expect(pay.statusCode, pay.body).toBe(200);
+
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const unconfirmed = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0002' });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.json()).toEqual({
+      error: 'confirmation_mismatch',
+      message: "confirm must repeat the elder's id (e-0001)",
+    });
+    const active = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0001' });
+    expect(active.statusCode).toBe(409);
+    expect(active.json()).toEqual({
+      error: 'alert_active',
+      message: 'an alert about this elder is still active: close it first',
+    });
+    const closed = await post(`/api/v1/alerts/${alertId}/resolve`, spec, {
+      outcome: 'help_given',
+      note: '王秀英 已送医',
+    });
+    expect(closed.statusCode).toBe(200);
+
+    const erased = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0001' });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(erased.json()).toEqual({
+      elder_id: 'e-0001',
+      erased: {
+        devices_detached: 2,
+        device_events: 1,
+        rollups_1m: 1,
+        alerts_cleared: 1,
+        service_orders_cleared: 1,
+        ledger_transfers_cleared: 2,
+      },
+    });
+
+    // Nothing in the store names her any more, nor holds her health data or whereabouts.
+    const { db } = hub.store;
+    const elder = await db
+      .selectFrom('elders')
+      .selectAll()
+      .where('id', '=', 'e-0001')
+      .executeTakeFirstOrThrow();
+    expect(elder).toMatchObject({ name: '(erased)', address: '', lat: null, lon: null });
+    expect(elder.erased_at).toEqual(expect.any(Number));
+    expect(
+      await db.selectFrom('device_events').selectAll().where('device_id', '=', 'w-0001').execute(),
+    ).toEqual([]);
+    expect(await db.selectFrom('rollups_1m').selectAll().where('elder_id', '=', 'e-0001').execute()).toEqual(
+      [],
+    );
+    const devices = await db
+      .selectFrom('devices')
+      .select(['id', 'elder_id'])
+      .where('id', 'in', ['w-0001', 'r-0001'])
+      .execute();
+    expect(devices.every((d) => d.elder_id === null)).toBe(true);
+    const everything = JSON.stringify(
+      await Promise.all([
+        db.selectFrom('alerts').selectAll().execute(),
+        db.selectFrom('alert_transitions').selectAll().execute(),
+        db.selectFrom('service_orders').selectAll().execute(),
+        db.selectFrom('service_order_transitions').selectAll().execute(),
+        db.selectFrom('timebank_transfers').selectAll().execute(),
+        db.selectFrom('timebank_requests').selectAll().execute(),
+        db.selectFrom('elders').selectAll().execute(),
+      ]),
+    );
+    expect(everything).not.toContain('王秀英');
+    expect(everything).not.toContain('景田北一街');
+    // The other elder is untouched.
+    expect(everything).toContain('李桂兰');
+
+    // The ledger keeps every row: transfers still balance and the balances stand.
+    const report = await new Reconciliation({ store: hub.store }).run();
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+    const account = await db
+      .selectFrom('timebank_accounts')
+      .select('balance_minutes')
+      .where('id', '=', 'elder:e-0001')
+      .executeTakeFirstOrThrow();
+    expect(account.balance_minutes).toBe(20);
+    // A retried transfer request is answered from its stored copy: without the memo.
+    const retried = await post(
+      '/api/v1/timebank/transfers',
+      spec,
+      {
+        from: { owner_id: 'e-0001' },
+        to: { owner_id: 'jingtian', kind: 'fund' },
+        minutes: 10,
+        memo: '王秀英 送餐',
+      },
+      { 'idempotency-key': 'meal-e0001-1' },
+    );
+    expect(retried.body).not.toContain('王秀英');
+
+    // The erasure is audited; a second one is refused with its reason.
+    const log = (await get('/api/v1/audit?action=elder_erased', lianhua)).json();
+    expect(log.entries).toEqual([
+      expect.objectContaining({ actor: 'admin-lianhua', elder_id: 'e-0001', org_unit_id: 'jingtian' }),
+    ]);
+    const again = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0001' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ error: 'already_erased', message: 'this elder was already erased' });
+    // The watch goes on to its next wearer: its data is no one's now, and no alert is raised for her.
+    expect(hub.district.elder('e-0001')?.devices).toEqual([]);
+  });
+
+  it('[PRIVACY-ERASE] erasure waits for what is still under way: a fall in its cancel window, a service order not finished', async () => {
+    await district();
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const erase = () => post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0001' });
+    await hub.store.db
+      .insertInto('pending_falls')
+      .values({
+        elder_id: 'e-0001',
+        watch_id: 'w-0001',
+        started_at: Date.now(),
+        sources: '["watch"]',
+        detections: 1,
+        details: '{}',
+      })
+      .execute();
+    const falling = await erase();
+    expect(falling.statusCode).toBe(409);
+    expect(falling.json()).toEqual({
+      error: 'fall_pending',
+      message: 'a fall of this elder is in its cancel window: wait until it ends',
+    });
+    await hub.store.db.deleteFrom('pending_falls').execute();
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    const order = await post('/api/v1/service-orders', spec, {
+      elder_id: 'e-0001',
+      kind: 'visit',
+      wanted_at: Date.now() + 86_400_000,
+    });
+    expect(order.statusCode).toBe(201);
+    const ordered = await erase();
+    expect(ordered.statusCode).toBe(409);
+    expect(ordered.json()).toEqual({
+      error: 'order_open',
+      message: 'a service order for this elder is still under way: finish or cancel it first',
+    });
+    // Refused means untouched, and not recorded as an erasure.
+    const elder = await hub.store.db
+      .selectFrom('elders')
+      .select(['name', 'erased_at'])
+      .where('id', '=', 'e-0001')
+      .executeTakeFirst();
+    expect(elder).toEqual({ name: '王秀英', erased_at: null });
+    expect((await get('/api/v1/audit?action=elder_erased', lianhua)).json().entries).toEqual([]);
+  });
+
+  it('[PRIVACY-OPENAPI] the privacy routes are in the OpenAPI document', async () => {
+    hub = await startTestHub({ dialect });
+    const doc = (await hub.app.inject({ url: '/api/v1/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/elders/{id}/export', '/api/v1/elders/{id}/erase', '/api/v1/audit/']),
+    );
+    expect(
+      doc.paths['/api/v1/elders/{id}/erase'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['confirm']);
+  });
+});

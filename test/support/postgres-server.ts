@@ -1,0 +1,75 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../../bench/lib/hub-process.js';
+
+/**
+ * A PostgreSQL server of one test's own (Debian's, which `npm test` installs), so that the test may
+ * restart it without touching the server every other test shares.
+ */
+export class PostgresServer {
+  private constructor(
+    private readonly bin: string,
+    private readonly data: string,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<PostgresServer> {
+    const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b));
+    const bin = join('/usr/lib/postgresql', versions.at(-1)!, 'bin');
+    const data = mkdtempSync(join(tmpdir(), 'yiyang-pg-'));
+    const { uid, gid } = postgresUser();
+    chownSync(data, uid, gid);
+    await asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+    const server = new PostgresServer(bin, data, await freePort());
+    await server.pgCtl('start');
+    return server;
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  /** A fast restart: every client connection is ended, the server is gone for a moment. */
+  restart(): Promise<void> {
+    return this.pgCtl('restart');
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(this.data, { recursive: true, force: true });
+    }
+  }
+
+  private pgCtl(action: 'start' | 'restart'): Promise<void> {
+    const options = `-h 127.0.0.1 -p ${this.port} -k ${this.data} -c fsync=off`;
+    return asPostgres(join(this.bin, 'pg_ctl'), [
+      '-D',
+      this.data,
+      '-l',
+      join(this.data, 'log'),
+      '-m',
+      'fast',
+      '-w',
+      '-o',
+      options,
+      action,
+    ]);
+  }
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  return {
+    uid: Number(execFileSync('id', ['-u', 'postgres'])),
+    gid: Number(execFileSync('id', ['-g', 'postgres'])),
+  };
+}
+
+/** Runs as the postgres user, without blocking the event loop (a hub in this process keeps running). */
+async function asPostgres(command: string, args: string[]): Promise<void> {
+  await promisify(execFile)('runuser', ['-u', 'postgres', '--', command, ...args]);
+}
