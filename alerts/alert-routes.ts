@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody } from '../kernel/http-errors.js';
-import { type AlertBook, type AlertCursor, alertKinds, alertStatuses, severities } from './alert-book.js';
+import { encodeTimeCursor, timeCursorSchema } from '../kernel/page-cursor.js';
+import { type AlertBook, alertKinds, alertStatuses, severities } from './alert-book.js';
 
 export const alertSchema = z.object({
   id: z.string(),
@@ -25,21 +26,6 @@ export const alertSchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-/** An opaque page cursor: base64url of `[opened_at, id]`. */
-const cursorSchema = z
-  .string()
-  .max(200)
-  .transform((text, ctx): AlertCursor => {
-    try {
-      const [openedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-      if (typeof openedAt === 'number' && typeof id === 'string') return { openedAt, id };
-    } catch {}
-    ctx.addIssue({ code: 'custom', message: 'not a cursor of this list' });
-    return z.NEVER;
-  });
-const encodeCursor = (c: AlertCursor) =>
-  Buffer.from(JSON.stringify([c.openedAt, c.id])).toString('base64url');
-
 export const alertRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook }> = async (app, { alerts }) => {
   app.get(
     '/',
@@ -54,7 +40,7 @@ export const alertRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook }> = async (
         querystring: z.object({
           status: z.enum(alertStatuses).optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(500),
-          cursor: cursorSchema.optional().describe('`next_cursor` of the previous page'),
+          cursor: timeCursorSchema.optional().describe('`next_cursor` of the previous page'),
         }),
         response: {
           200: z.object({
@@ -69,8 +55,12 @@ export const alertRoutes: FastifyPluginAsyncZod<{ alerts: AlertBook }> = async (
     },
     async (request) => {
       const { status, limit, cursor } = request.query;
-      const page = await alerts.list(signedIn(request).scopePath, { status, limit, after: cursor });
-      return { alerts: page.alerts, next_cursor: page.next ? encodeCursor(page.next) : null };
+      const after = cursor && { openedAt: cursor.at, id: cursor.id };
+      const page = await alerts.list(signedIn(request).scopePath, { status, limit, after });
+      return {
+        alerts: page.alerts,
+        next_cursor: page.next ? encodeTimeCursor(page.next.openedAt, page.next.id) : null,
+      };
     },
   );
 };

@@ -62,7 +62,9 @@ export interface SimulationContext {
   home: { lat: number; lon: number };
 }
 
-export const deviceIdPattern = /^[a-z0-9][a-z0-9-]{2,63}$/;
+/** The protocol's device id; `hub` is reserved: `care/hub/…` is the hub's own topic, no device may publish there. */
+export const deviceIdPattern = /^(?!hub$)[a-z0-9][a-z0-9-]{2,63}$/;
+export const deviceIdRule = 'must match ^[a-z0-9][a-z0-9-]{2,63}$ and not be "hub"';
 export const eventIdSchema = z.string().min(1).max(128);
 export const timestampSchema = z.number().int().min(0).max(8_640_000_000_000_000);
 

@@ -60,15 +60,15 @@ export class DeviceAuthenticator {
     });
   }
 
-  /** `from`: the network address the CONNECT came from. */
+  /** `from`: the network address the CONNECT came from (unknown: no address is locked for it). */
   async check(
     clientId: string,
     username: string | undefined,
     password: Buffer | undefined,
-    from = 'unknown',
+    from?: string,
   ): Promise<Verdict> {
     const verdict = await this.verdict(clientId, username, password, from);
-    if (!verdict.ok && verdict.reason === 'wrong secret') this.guessing.failed(from);
+    if (from && !verdict.ok && verdict.reason === 'wrong secret') this.guessing.failed(from);
     return verdict;
   }
 
@@ -76,7 +76,7 @@ export class DeviceAuthenticator {
     clientId: string,
     username: string | undefined,
     password: Buffer | undefined,
-    from: string,
+    from: string | undefined,
   ): Promise<Verdict> {
     if (!deviceIdPattern.test(clientId) || username !== clientId) {
       return {
@@ -107,7 +107,7 @@ export class DeviceAuthenticator {
     if (!check) {
       // A secret the hub issued is checked in microseconds: only slow hashes are rationed.
       const slow = isSlowHash(row.secret_hash);
-      if (slow && this.guessing.lockedFor(from) > 0) {
+      if (slow && from && this.guessing.lockedFor(from) > 0) {
         this.refusedBusy++;
         return {
           ok: false,

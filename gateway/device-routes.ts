@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { deviceIdPattern } from '../devices/catalog.js';
+import { deviceIdPattern, deviceIdRule } from '../devices/catalog.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { deviceSchema } from '../registry/api-schemas.js';
@@ -48,7 +48,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<{ devices: DeviceRegistry; gate
         tags: ['devices'],
         summary: 'Provision a device; its secret is in the answer and nowhere else',
         body: z.object({
-          id: z.string().regex(deviceIdPattern, 'must match ^[a-z0-9][a-z0-9-]{2,63}$'),
+          id: z.string().regex(deviceIdPattern, deviceIdRule),
           type: z.string(),
           elder_id: z.string().nullable().default(null),
           secret: z.string().min(12).max(256).optional(),

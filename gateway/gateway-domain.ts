@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import proxyaddr from '@fastify/proxy-addr';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { DeviceIntake } from '../ingest/device-intake.js';
@@ -16,6 +17,8 @@ export interface GatewaySettings {
   maxPayloadBytes: number;
   /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3. */
   maxSlowSecretChecks: number;
+  /** `TRUST_PROXY`: a WebSocket device's address is then the one this proxy forwards. */
+  trustProxy?: string | undefined;
 }
 
 /** The MQTT broker (TCP, TLS, and WebSocket at `/mqtt` on the HTTP port), device commands and routes. */
@@ -38,13 +41,16 @@ export function gatewayDomain(deps: {
     listen: settings.listen,
   });
   const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const trustedProxy = settings.trustProxy
+    ? proxyaddr.compile(settings.trustProxy.split(',').map((a) => a.trim()))
+    : () => false;
   const webSocket: HttpUpgrade = {
     paths: ['/mqtt'],
     attach(server: Server) {
       server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (request.url?.split('?')[0] !== '/mqtt') return;
         mqttOverWebSocket.handleUpgrade(request, socket, head, (ws) =>
-          gateway.handle(createWebSocketStream(ws)),
+          gateway.handle(createWebSocketStream(ws), proxyaddr(request, trustedProxy)),
         );
       });
     },

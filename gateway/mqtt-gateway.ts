@@ -49,6 +49,9 @@ export class MqttGateway {
     },
   ) {}
 
+  /** Each connection's network address, for as long as the connection lives. */
+  private readonly peers = new WeakMap<Duplex, string>();
+
   async start(): Promise<void> {
     const { listen } = this.deps;
     const { metrics, logger } = this.deps;
@@ -57,7 +60,7 @@ export class MqttGateway {
       // A frozen client must not stall delivery to everyone else.
       drainTimeout: 10_000,
       authenticate: (client, username, password, done) => {
-        const from = (client.conn as { remoteAddress?: string }).remoteAddress;
+        const from = this.peers.get(client.conn as unknown as Duplex);
         this.deps.authenticator.check(client.id, username, password, from).then(
           (verdict) => {
             if (verdict.ok) {
@@ -88,12 +91,12 @@ export class MqttGateway {
 
     // No Nagle: an error answer and the PUBACK right after it are two small writes, and the second
     // waited ~40 ms for the device's delayed ACK (found by fuzzing: every refused QoS 1 message).
-    const tcp = createServer({ noDelay: true }, (socket) => this.handle(socket));
+    const tcp = createServer({ noDelay: true }, (socket) => this.handle(socket, socket.remoteAddress));
     this.addresses.mqtt = await listenOn(tcp, listen.host, listen.mqttPort);
     this.servers.push(tcp);
     if (listen.tls) {
       const tls = createTlsServer({ cert: listen.tls.cert, key: listen.tls.key, noDelay: true }, (socket) =>
-        this.handle(socket),
+        this.handle(socket, socket.remoteAddress),
       );
       this.addresses.mqtts = await listenOn(tls, listen.host, listen.tls.port);
       this.servers.push(tls);
@@ -101,12 +104,16 @@ export class MqttGateway {
     await this.publish(hubStateTopic, { state: 'online' }, 1, true);
   }
 
-  /** Takes a connection from any transport (TCP, TLS, WebSocket). */
-  handle(stream: Duplex): void {
+  /**
+   * Takes a connection from any transport (TCP, TLS, WebSocket), with the address it came from
+   * (for a WebSocket behind a proxy: the forwarded one), which wrong secrets are counted by.
+   */
+  handle(stream: Duplex, from: string | undefined): void {
     if (!this.broker) {
       stream.destroy();
       return;
     }
+    if (from) this.peers.set(stream, from);
     guardPacketSize(stream, hardFrameLimit, (bytes) => {
       this.deps.metrics.rejected.inc({ reason: 'frame_too_large' });
       this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');

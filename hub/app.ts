@@ -33,6 +33,8 @@ export interface AppOptions {
   consoleDist?: string | undefined;
   /** `MAP_TILE_URL`: its origin is the one place the console may load images from besides the hub. */
   mapTileUrl?: string | undefined;
+  /** `TRUST_PROXY`: the reverse proxy whose `X-Forwarded-For` names the caller's address. */
+  trustProxy?: string | undefined;
 }
 
 const version = (
@@ -46,6 +48,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Request lines would drown the log at district scale; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
+    // Behind a proxy every caller would otherwise be the proxy: one address for the sign-in limit,
+    // and "this machine" for /metrics. Only the named proxy's forwarded address is believed.
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -80,6 +80,14 @@ export const configSchema = z.object({
       'must be a power of 2 from 1024 to 1048576',
     )
     .default(1 << 15),
+  /**
+   * The reverse proxy in front of the hub (addresses or CIDRs, comma-separated, e.g. `127.0.0.1`):
+   * the caller's address is then taken from its `X-Forwarded-For`. Unset, the connection's address.
+   */
+  trustProxy: z
+    .string()
+    .regex(/^[0-9a-fA-F:./]+(,\s*[0-9a-fA-F:./]+)*$/, 'must be addresses or CIDRs, comma-separated')
+    .optional(),
   /** Sign-in attempts one network address may make per minute (any usernames); more get 429. */
   signInsPerIpPerMin: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** How long a console login lasts. */
@@ -136,6 +144,7 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   tokenTtlHours: 'TOKEN_TTL_HOURS',
   passwordScryptN: 'PASSWORD_SCRYPT_N',
   signInsPerIpPerMin: 'SIGN_INS_PER_IP_PER_MIN',
+  trustProxy: 'TRUST_PROXY',
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
 };
 

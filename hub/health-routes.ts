@@ -43,7 +43,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const allowed = metricsToken
         ? request.headers.authorization === `Bearer ${metricsToken}`
-        : loopback.has(request.socket.remoteAddress ?? '');
+        : loopback.has(request.ip);
       if (!allowed) {
         throw new HttpError(
           403,

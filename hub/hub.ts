@@ -213,6 +213,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),
     consoleDist: existsSync(`${consoleDist}index.html`) ? consoleDist : undefined,
     mapTileUrl: config.mapTileUrl,
+    trustProxy: config.trustProxy,
   });
   const http = new HttpServer({
     app,

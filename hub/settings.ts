@@ -56,6 +56,7 @@ export function gatewaySettings(config: HubConfig): GatewaySettings {
     },
     maxPayloadBytes: config.maxPayloadBytes,
     maxSlowSecretChecks: config.maxSlowSecretChecks,
+    trustProxy: config.trustProxy,
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { auditActions } from '../kernel/audit.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody } from '../kernel/http-errors.js';
+import { encodeTimeCursor, timeCursorSchema } from '../kernel/page-cursor.js';
 import type { AuditCursor, AuditLog } from './audit-log.js';
 
 export const auditEntrySchema = z.object({
@@ -16,20 +17,6 @@ export const auditEntrySchema = z.object({
   target: z.string().nullable().describe('what was read when not the record itself, e.g. an alert id'),
   detail: z.record(z.string(), z.unknown()),
 });
-
-/** An opaque page cursor: base64url of `[at, id]`. */
-const cursorSchema = z
-  .string()
-  .max(200)
-  .transform((text, ctx): AuditCursor => {
-    try {
-      const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-      if (typeof at === 'number' && typeof id === 'string') return { at, id };
-    } catch {}
-    ctx.addIssue({ code: 'custom', message: 'not a cursor of this list' });
-    return z.NEVER;
-  });
-const encodeCursor = (c: AuditCursor) => Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
 
 /** The audit log under `/api/v1/audit`: admins read who looked at the records of their unit. */
 export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditLog }> = async (app, { audit }) => {
@@ -50,7 +37,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditLog }> = async (ap
           from: z.coerce.number().int().min(0).optional().describe('ms since the epoch, inclusive'),
           to: z.coerce.number().int().min(0).optional().describe('ms since the epoch, exclusive'),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
-          cursor: cursorSchema.optional().describe('`next_cursor` of the previous page'),
+          cursor: timeCursorSchema.optional().describe('`next_cursor` of the previous page'),
         }),
         response: {
           200: z.object({
@@ -74,7 +61,10 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditLog }> = async (ap
         limit: q.limit,
         after: q.cursor,
       });
-      return { entries: page.entries, next_cursor: page.next ? encodeCursor(page.next) : null };
+      return {
+        entries: page.entries,
+        next_cursor: page.next ? encodeTimeCursor(page.next.at, page.next.id) : null,
+      };
     },
   );
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceIdPattern } from '../devices/catalog.js';
+import { deviceIdPattern, deviceIdRule } from '../devices/catalog.js';
 import { roles } from '../kernel/identity.js';
 import { skills } from './responder-skills.js';
 
@@ -29,7 +29,7 @@ export const districtDocumentSchema = z.object({
         devices: z
           .array(
             z.object({
-              id: z.string().regex(deviceIdPattern, 'must match ^[a-z0-9][a-z0-9-]{2,63}$'),
+              id: z.string().regex(deviceIdPattern, deviceIdRule),
               type: z.string().min(1),
               secret: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
             }),

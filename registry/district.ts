@@ -128,9 +128,29 @@ export class DistrictRegistry {
       'id',
       issues,
     );
+    // A person erased on request is not brought back by the next routine import of an old document.
+    const erased = new Set<string>();
+    for (const chunk of chunks(
+      doc.elders.map((e) => e.id),
+      500,
+    )) {
+      const rows = await this.deps.db
+        .selectFrom('elders')
+        .select('id')
+        .where('id', 'in', chunk)
+        .where('erased_at', 'is not', null)
+        .execute();
+      for (const r of rows) erased.add(r.id);
+    }
     const deviceIds = new Map<string, string>();
     doc.elders.forEach((elder, i) => {
       checkUnit(`elders[${i}]`, elder.org_unit, storedElderUnits.get(elder.id));
+      if (erased.has(elder.id)) {
+        issues.push({
+          path: `elders[${i}].id`,
+          message: `elder ${elder.id} was erased on request; register the person again under a new id`,
+        });
+      }
       elder.devices.forEach((device, j) => {
         const path = `elders[${i}].devices[${j}]`;
         if (deviceIds.has(device.id)) {

@@ -14,12 +14,14 @@ import { seededRandom } from './seeded-random.js';
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    // Its own store and this machine only, unless told otherwise: the demo's logins are public.
+    // Its own store and this machine only, whatever the shell says (a production DATA_DIR or HOST
+    // left in it must not get the demo's public logins): other settings come from the environment.
     config = loadConfig({
+      ...process.env,
       ADMIN_PASSWORD: demoAdminPassword,
       DATA_DIR: demoDataDir,
+      DATABASE_URL: undefined,
       HOST: '127.0.0.1',
-      ...process.env,
     });
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -218,3 +218,69 @@ describe('sign-in as shipped: limits per address, password cost', () => {
     }
   });
 });
+
+describe('behind a reverse proxy', () => {
+  it('[TRUST-PROXY] with TRUST_PROXY the caller is the forwarded address (per-address sign-in limit, /metrics); without it a forwarded header is not believed', async () => {
+    const proxied = await startTestHub({ config: { trustProxy: '127.0.0.1', signInsPerIpPerMin: 2 } });
+    try {
+      const from = (client: string) => ({
+        method: 'POST' as const,
+        url: '/api/v1/auth/login',
+        payload: { username: 'nobody-here', password: 'whatever-1' },
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': client },
+      });
+      expect((await proxied.app.inject(from('203.0.113.1'))).statusCode).toBe(401);
+      expect((await proxied.app.inject(from('203.0.113.1'))).statusCode).toBe(401);
+      const limited = await proxied.app.inject(from('203.0.113.1'));
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().message).toContain('from this address');
+      expect((await proxied.app.inject(from('203.0.113.2'))).statusCode).toBe(401); // another caller
+      const metrics = await proxied.app.inject({
+        url: '/metrics',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': '203.0.113.1' },
+      });
+      expect(metrics.statusCode).toBe(403);
+    } finally {
+      await proxied.stop();
+    }
+    const direct = await startTestHub();
+    try {
+      const spoofed = await direct.app.inject({
+        url: '/metrics',
+        remoteAddress: '198.51.100.9',
+        headers: { 'x-forwarded-for': '127.0.0.1' },
+      });
+      expect(spoofed.statusCode).toBe(403);
+    } finally {
+      await direct.stop();
+    }
+  });
+});
+
+describe('the hub’s own topic', () => {
+  it('[DEVICE-ID-HUB] no device may be called "hub" (care/hub/state is the hub’s): refused in a district document and at provisioning', async () => {
+    const hub = await startTestHub();
+    try {
+      const doc = smallDistrict();
+      doc.elders![0]!.devices!.push({ id: 'hub', type: 'door' });
+      const put = await hub.putDistrict(doc);
+      expect(put.statusCode).toBe(400);
+      expect((put.body as { issues: unknown[] }).issues).toContainEqual({
+        path: 'elders[0].devices[2].id',
+        message: 'must match ^[a-z0-9][a-z0-9-]{2,63}$ and not be "hub"',
+      });
+      const provision = await hub.app.inject({
+        method: 'POST',
+        url: '/api/v1/devices',
+        headers: hub.as(hub.adminToken),
+        payload: { id: 'hub', type: 'door' },
+      });
+      expect(provision.statusCode).toBe(400);
+      expect(provision.json()).toMatchObject({ error: 'invalid_request', issues: [{ path: 'id' }] });
+    } finally {
+      await hub.stop();
+    }
+  });
+});

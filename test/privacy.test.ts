@@ -385,6 +385,16 @@ describe.each(dialects)('privacy on %s', (dialect) => {
     expect(again.json()).toEqual({ error: 'already_erased', message: 'this elder was already erased' });
     // The watch goes on to its next wearer: its data is no one's now, and no alert is raised for her.
     expect(hub.district.elder('e-0001')?.devices).toEqual([]);
+    // The next routine import of the old document does not bring her back: a clear refusal, nothing changed.
+    const reimport = await hub.putDistrict(smallDistrict());
+    expect(reimport.statusCode).toBe(400);
+    expect((reimport.body as { issues: unknown[] }).issues).toContainEqual({
+      path: 'elders[0].id',
+      message: 'elder e-0001 was erased on request; register the person again under a new id',
+    });
+    expect(
+      await hub.store.db.selectFrom('elders').select('name').where('id', '=', 'e-0001').executeTakeFirst(),
+    ).toEqual({ name: '(erased)' });
   });
 
   it('[PRIVACY-ERASE] erasure waits for what is still under way: a fall in its cancel window, a service order not finished', async () => {

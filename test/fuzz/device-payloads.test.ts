@@ -372,8 +372,13 @@ describe('fuzzing device payloads (protocol v1, every type in the catalog)', () 
       { weight: 2, arbitrary: fc.constantFrom('', '+', '#', '..', '.', '$SYS', '%2F', 'care/..') },
       { weight: 2, arbitrary: oddString.filter((s) => !s.includes('\u0000')) },
     );
+    // A zero-length topic name is not sent at all by mqtt.js (MQTT 3.1.1 forbids it; the hub closes
+    // such a connection, checked by hand with a raw PUBLISH): left out here.
     const topic = fc.oneof(
-      fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/')),
+      fc
+        .array(segment, { minLength: 1, maxLength: 5 })
+        .map((s) => s.join('/'))
+        .filter((t) => t.length > 0),
       fc.tuple(segment).map(([kind]) => `care/${watch.id}/${kind}`),
     );
     let device = await FuzzedDevice.open(watch.id, watch.secret);
@@ -381,7 +386,9 @@ describe('fuzzing device payloads (protocol v1, every type in the catalog)', () 
       fc.asyncProperty(
         topic,
         cases.counted('topics', async (t: string) => {
-          const parts = t.split('/');
+          // What travels is UTF-8: a lone surrogate arrives as U+FFFD.
+          const sentTopic = Buffer.from(t, 'utf8').toString('utf8');
+          const parts = sentTopic.split('/');
           const own = parts.length === 3 && parts[0] === 'care' && parts[1] === watch.id;
           const wildcard = t.includes('+') || t.includes('#');
           const closed = new Promise<'closed'>((resolve) =>
@@ -394,12 +401,12 @@ describe('fuzzing device payloads (protocol v1, every type in the catalog)', () 
             ),
             closed,
           ]);
-          if (own && !wildcard && t.length > 0 && sent === 'acknowledged') {
+          if (own && !wildcard && sent === 'acknowledged') {
             const kind = parts[2]!;
             const expected = ['telemetry', 'event', 'availability'].includes(kind)
               ? 'invalid'
               : 'unknown_topic';
-            expect(await device.nextError()).toMatchObject({ topic: t, error: expected });
+            expect(await device.nextError()).toMatchObject({ topic: sentTopic, error: expected });
             expect(device.client.connected).toBe(true);
           } else if (!own || wildcard) {
             // Outside its own topics (or not a topic name at all): refused, the connection closed.
