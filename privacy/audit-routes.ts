@@ -4,7 +4,7 @@ import { auditActions } from '../kernel/audit.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody } from '../kernel/http-errors.js';
 import { encodeTimeCursor, timeCursorSchema } from '../kernel/page-cursor.js';
-import type { AuditCursor, AuditLog } from './audit-log.js';
+import type { AuditLog } from './audit-log.js';
 
 export const auditEntrySchema = z.object({
   id: z.string(),
