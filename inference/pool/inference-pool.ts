@@ -282,7 +282,9 @@ export class InferencePool {
 
   private spawn(slot: WorkerSlot): Promise<void> {
     const workerData: FallWorkerData = { modelPath: this.options.modelPath };
-    const worker = startModuleWorker(new URL('./fall-worker.ts', import.meta.url), { workerData });
+    // The worker's file is the same kind as this one: TypeScript under tsx, JavaScript once built.
+    const file = import.meta.url.endsWith('.ts') ? './fall-worker.ts' : './fall-worker.js';
+    const worker = startModuleWorker(new URL(file, import.meta.url), { workerData });
     slot.worker = worker;
     slot.ready = false;
     slot.inFlight = 0;
