@@ -23,6 +23,8 @@ export interface AppOptions {
   accounts: TokenCheck;
   metrics: HubMetrics;
   isReady: () => boolean;
+  /** Why the hub cannot serve now (its store does not answer), or null: `/readyz`. */
+  unready: () => Promise<string | null>;
   /** The bearer `/metrics` asks for; unset, it answers loopback only. */
   metricsToken: string | undefined;
   /** Every domain's routes, each under its own prefix. */
@@ -77,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await api.register(healthRoutes, {
     metrics: options.metrics,
     isReady: options.isReady,
+    unready: options.unready,
     metricsToken: options.metricsToken,
   });
   for (const routes of options.routes) await routes.register(app);

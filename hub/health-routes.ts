@@ -6,14 +6,37 @@ import type { HubMetrics } from '../kernel/metrics.js';
 const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
- * `/healthz` for anyone (a load balancer); `/metrics` only for the scraper: with the bearer
- * `METRICS_TOKEN` when one is set, else only from this machine (loopback).
+ * `/healthz` (the process is up and listening) and `/readyz` (it can also store: an event would be
+ * acknowledged) for anyone, a load balancer or a watchdog; `/metrics` only for the scraper: with
+ * the bearer `METRICS_TOKEN` when one is set, else only from this machine (loopback).
  */
 export const healthRoutes: FastifyPluginAsyncZod<{
   metrics: HubMetrics;
   isReady: () => boolean;
+  /** Why the hub cannot serve now (the store does not answer), or null when it can. */
+  unready: () => Promise<string | null>;
   metricsToken: string | undefined;
-}> = async (app, { metrics, isReady, metricsToken }) => {
+}> = async (app, { metrics, isReady, unready, metricsToken }) => {
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'ready when started and the store answers within 2 s; else 503 with the reason',
+        response: {
+          200: z.object({ status: z.literal('ready') }),
+          503: z.object({ status: z.literal('unready'), reason: z.string() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const reason = isReady() ? await unready() : 'starting';
+      return reason === null
+        ? { status: 'ready' as const }
+        : reply.code(503).send({ status: 'unready' as const, reason });
+    },
+  );
+
   app.get(
     '/healthz',
     {

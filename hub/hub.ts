@@ -26,6 +26,7 @@ import { registryDomain } from '../registry/registry-domain.js';
 import { reportsDomain } from '../reports/reports-domain.js';
 import { servicesDomain } from '../services/services-domain.js';
 import { openStore, type Store } from '../store/database.js';
+import { storeUnready } from '../store/store-probe.js';
 import { timebankDomain } from '../timebank/timebank-domain.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
@@ -208,6 +209,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     accounts: registry.accounts,
     metrics,
     isReady: () => ready,
+    unready: () => storeUnready(store.db),
     metricsToken: config.metricsToken,
     routes: domains.flatMap((d) => d.routes),
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),

@@ -10,6 +10,7 @@ import { openStore } from '../store/database.js';
 import { dialects, freshPostgresDatabase } from './support/databases.js';
 import { smallDistrict, startTestHub } from './support/hub.js';
 import { PostgresServer } from './support/postgres-server.js';
+import { until } from './support/wait.js';
 
 describe.each(dialects)('durability on %s', (dialect) => {
   it('[EVENT-REPLAY] events stored (acknowledged) but not handled before a crash — an SOS, a radar fall — open their alerts at the next start', async () => {
@@ -182,4 +183,33 @@ describe('durability when PostgreSQL restarts', () => {
       await server.stop();
     }
   }, 90_000);
+});
+
+describe('readiness', () => {
+  it('[READYZ] /readyz is 503 with the reason while PostgreSQL is down (/healthz stays 200), and ready again once it is back', async () => {
+    const server = await PostgresServer.start();
+    const hub = await startTestHub({ config: { databaseUrl: server.url } });
+    try {
+      expect((await hub.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+      await server.halt();
+      const down = await hub.app.inject({ url: '/readyz' });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toMatchObject({
+        status: 'unready',
+        reason: expect.stringMatching(/^store_unavailable: /),
+      });
+      expect(down.json().reason).not.toContain('127.0.0.1'); // public: no addresses from the driver
+      expect((await hub.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      await server.resume();
+      const back = await until(
+        () => hub.app.inject({ url: '/readyz' }),
+        (answer) => answer.statusCode === 200,
+        10_000,
+      );
+      expect(back.json()).toEqual({ status: 'ready' });
+    } finally {
+      await hub.stop();
+      await server.stop();
+    }
+  }, 60_000);
 });

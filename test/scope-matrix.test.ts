@@ -166,6 +166,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     // Public: the console, its assets, the API description, health.
     { route: 'GET /', expect: everybody(200), request: () => ({ url: '/' }) },
     { route: 'GET /healthz', expect: everybody(200), request: () => ({ url: '/healthz' }) },
+    { route: 'GET /readyz', expect: everybody(200), request: () => ({ url: '/readyz' }) },
     {
       route: 'GET /metrics',
       variant: 'from this machine',

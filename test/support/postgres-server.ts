@@ -32,6 +32,15 @@ export class PostgresServer {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
+  /** Stopped (fast: every client connection ended), its data kept for `resume`. */
+  halt(): Promise<void> {
+    return asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'fast', '-w', 'stop']);
+  }
+
+  resume(): Promise<void> {
+    return this.pgCtl('start');
+  }
+
   /** A fast restart: every client connection is ended, the server is gone for a moment. */
   restart(): Promise<void> {
     return this.pgCtl('restart');
