@@ -208,9 +208,12 @@ describe('sign-in as shipped: limits per address, password cost', () => {
         Array.from({ length: 60 }, (_, i) => login(hub, `nobody-${i}`, 'whatever-1', `198.51.100.${i}`)),
       );
       const statuses = answers.map((a) => a.statusCode);
-      expect(statuses.filter((s) => s === 401).length).toBe(34); // 2 checking + 32 waiting
+      // 2 checking + 32 waiting when all 60 arrive at once; a few more if the first checks end
+      // before the last requests arrive (a loaded machine): never fewer, and the rest refused.
+      expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(34);
       const busy = answers.filter((a) => a.statusCode === 503);
-      expect(busy).toHaveLength(26);
+      expect(busy.length).toBeGreaterThanOrEqual(20);
+      expect(busy.length + statuses.filter((s) => s === 401).length).toBe(60);
       expect(busy[0]!.json()).toMatchObject({ error: 'sign_in_busy' });
       expect(busy[0]!.headers['retry-after']).toBe('1');
     } finally {
