@@ -2,33 +2,24 @@
 // source file, and only where the build tools are installed; a production install
 // (`npm ci --omit=dev`) runs what was built, and says so when nothing was.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = join(root, 'dist/.built');
-const sources = [
-  'hub',
-  'kernel',
-  'store',
-  'devices',
-  'registry',
-  'gateway',
-  'ingest',
-  'inference',
-  'alerts',
-  'dispatch',
-  'timebank',
-  'services',
-  'reports',
-  'privacy',
-  'console',
-  'scripts',
-];
 
 /** The newest modification time among the hub's and the console's sources (ms). */
 function newestSource() {
+  // The folders whose change makes dist/ stale: those the build compiles (tsconfig.build.json's
+  // `include`), among them `console/`, whose app Vite bundles.
+  const sources = [
+    ...new Set(
+      JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include.map(
+        (glob) => glob.split('/')[0],
+      ),
+    ),
+  ];
   let newest = 0;
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
