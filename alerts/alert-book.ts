@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable, Transaction } from 'kysely';
 import { markEventHandled, type StoredEvent } from '../ingest/event-log.js';
 import type { Channel } from '../kernel/channel.js';
+import { pageOf } from '../kernel/page-cursor.js';
 import type { Database } from '../store/database.js';
 import type { AlertTable, Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
@@ -363,13 +364,11 @@ export class AlertBook {
         ]),
       );
     }
-    const rows = (await query.execute()).map(toAlert);
-    const page = rows.slice(0, filter.limit);
-    const last = page.at(-1);
-    return {
-      alerts: page,
-      next: rows.length > filter.limit && last ? { openedAt: last.opened_at, id: last.id } : null,
-    };
+    const page = pageOf((await query.execute()).map(toAlert), filter.limit, (last) => ({
+      openedAt: last.opened_at,
+      id: last.id,
+    }));
+    return { alerts: page.rows, next: page.next };
   }
 
   private select() {

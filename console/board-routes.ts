@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody } from '../kernel/http-errors.js';
+import { pageOf } from '../kernel/page-cursor.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
 import { boardElderSchema, boardResponderSchema } from './api-schemas.js';
@@ -17,13 +18,6 @@ const pageQuery = z.object({
 const nextCursor = z.string().nullable().describe('the next page’s `cursor`; null: no more rows');
 const pageDescription =
   'At most `limit` rows, by id. When there are more, `next_cursor` is set: pass it as `cursor` for the next page; `null` on the last page.';
-
-/** The page's rows (one more was read to learn whether another page follows) and the next cursor. */
-function pageOf<T extends { id: string }>(rows: T[], limit: number): { rows: T[]; next: string | null } {
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
-  return { rows: page, next: more ? page[page.length - 1]!.id : null };
-}
 
 /** Boards: responders (on duty, busy, where) and elders of the caller's org unit. */
 export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, { db }) => {
@@ -60,7 +54,7 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
         .orderBy('r.id')
         .limit(limit + 1)
         .execute();
-      const { rows, next } = pageOf(read, limit);
+      const { rows, next } = pageOf(read, limit, (last) => last.id);
       return {
         next_cursor: next,
         responders: rows.map((r) => ({
@@ -111,7 +105,7 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
         .orderBy('e.id')
         .limit(limit + 1)
         .execute();
-      const { rows: elders, next } = pageOf(read, limit);
+      const { rows: elders, next } = pageOf(read, limit, (last) => last.id);
       const devices = elders.length
         ? await db
             .selectFrom('devices as d')

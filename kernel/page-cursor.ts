@@ -18,3 +18,17 @@ export const timeCursorSchema = z
 
 export const encodeTimeCursor = (at: number, id: string) =>
   Buffer.from(JSON.stringify([at, id])).toString('base64url');
+
+/**
+ * A page from rows read with `limit + 1` (the extra row tells whether another page follows): the
+ * first `limit` rows, and the next page's cursor taken from the last of them, or null on the last page.
+ */
+export function pageOf<T, C>(
+  rows: T[],
+  limit: number,
+  cursorOf: (last: T) => C,
+): { rows: T[]; next: C | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, next: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail, PersonalDataAccess } from '../kernel/audit.js';
+import { pageOf } from '../kernel/page-cursor.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
 
@@ -99,13 +100,8 @@ export class AuditLog implements AuditTrail {
       .orderBy('a.id', 'desc')
       .limit(filter.limit + 1)
       .execute();
-    const entries = rows
-      .slice(0, filter.limit)
-      .map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
-    const last = entries.at(-1);
-    return {
-      entries,
-      next: rows.length > filter.limit && last ? { at: last.at, id: last.id } : null,
-    };
+    const page = pageOf(rows, filter.limit, (last) => ({ at: last.at, id: last.id }));
+    const entries = page.rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    return { entries, next: page.next };
   }
 }

@@ -129,19 +129,7 @@ export class DistrictRegistry {
       issues,
     );
     // A person erased on request is not brought back by the next routine import of an old document.
-    const erased = new Set<string>();
-    for (const chunk of chunks(
-      doc.elders.map((e) => e.id),
-      500,
-    )) {
-      const rows = await this.deps.db
-        .selectFrom('elders')
-        .select('id')
-        .where('id', 'in', chunk)
-        .where('erased_at', 'is not', null)
-        .execute();
-      for (const r of rows) erased.add(r.id);
-    }
+    const erased = new Set([...elders].filter(([, e]) => e.erased).map(([id]) => id));
     const deviceIds = new Map<string, string>();
     doc.elders.forEach((elder, i) => {
       checkUnit(`elders[${i}]`, elder.org_unit, storedElderUnits.get(elder.id));
@@ -462,10 +450,17 @@ export class DistrictRegistry {
     table: T,
     key: 'id' | 'username',
     ids: string[],
-  ): Promise<Map<string, { type?: string; elder_id?: string | null }>> {
-    const found = new Map<string, { type?: string; elder_id?: string | null }>();
+  ): Promise<Map<string, { type?: string; elder_id?: string | null; erased?: boolean }>> {
+    const found = new Map<string, { type?: string; elder_id?: string | null; erased?: boolean }>();
     for (const chunk of chunks(ids, 500)) {
-      if (table === 'devices') {
+      if (table === 'elders') {
+        const rows = await this.deps.db
+          .selectFrom('elders')
+          .select(['id', 'erased_at'])
+          .where('id', 'in', chunk)
+          .execute();
+        for (const r of rows) found.set(r.id, { erased: r.erased_at !== null });
+      } else if (table === 'devices') {
         const rows = await this.deps.db
           .selectFrom('devices')
           .select(['id', 'type', 'elder_id'])
