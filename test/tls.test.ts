@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from './support/certificate.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { mosquittoClient } from './support/mosquitto.js';
 import { until } from './support/wait.js';
@@ -11,30 +8,9 @@ let hub: TestHub;
 let cert: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'yiyang-tls-'));
-  cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const pem = selfSignedCertificate();
+  cert = pem.cert;
+  const key = pem.key;
   hub = await startTestHub({ config: { mqttTlsCert: cert, mqttTlsKey: key, mqttTlsPort: 0 } });
   expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
 });
