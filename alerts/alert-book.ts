@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable, Transaction } from 'kysely';
 import { markEventHandled, type StoredEvent } from '../ingest/event-log.js';
 import type { Channel } from '../kernel/channel.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import { pageOf } from '../kernel/page-cursor.js';
 import type { Database } from '../store/database.js';
 import type { AlertTable, Tables } from '../store/schema.js';
@@ -72,6 +73,8 @@ export class AlertBook {
       db: Database;
       updates: Channel<AlertUpdate>;
       now: () => number;
+      /** Times each first acknowledgement; tests of the book alone may leave it out. */
+      metrics?: Pick<HubMetrics, 'alertAck'>;
     },
   ) {}
 
@@ -283,18 +286,25 @@ export class AlertBook {
   /** A specialist has seen it: the first acknowledgement counts for the service levels. */
   async acknowledge(alertId: string, actor: string): Promise<Alert | null> {
     const at = this.deps.now();
-    const done = await this.deps.db.transaction().execute(async (trx) => {
+    const acknowledged = await this.deps.db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('alerts')
         .set({ acknowledged_at: at, acknowledged_by: actor, updated_at: at })
         .where('id', '=', alertId)
         .where('acknowledged_at', 'is', null)
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return false;
+      if (Number(result.numUpdatedRows) === 0) return null;
       await this.record(trx, alertId, { actor, note: { code: 'acknowledged', params: {} } });
-      return true;
+      return trx
+        .selectFrom('alerts')
+        .select(['kind', 'severity', 'opened_at'])
+        .where('id', '=', alertId)
+        .executeTakeFirstOrThrow();
     });
-    return done ? this.announce(alertId, 'updated') : null;
+    if (!acknowledged) return null;
+    const { kind, severity, opened_at } = acknowledged;
+    this.deps.metrics?.alertAck.observe({ kind, severity }, (at - opened_at) / 1000);
+    return this.announce(alertId, 'updated');
   }
 
   /** Every step of an alert's life, oldest first; the hub's notes with their code and parameters. */

@@ -6,6 +6,7 @@ import type { HubMetrics } from '../kernel/metrics.js';
 import { routeSet } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
 import { AlertBook, type AlertUpdate } from './alert-book.js';
+import { AlertGauges } from './alert-gauges.js';
 import { alertRoutes } from './alert-routes.js';
 import { EventAlerts } from './event-alerts.js';
 import { HealthAlerts } from './health-alerts.js';
@@ -13,7 +14,7 @@ import { HealthAlerts } from './health-alerts.js';
 /**
  * The alerts: the book every raise and move goes through (announced on `updates`), device
  * health's conditions as alerts, and the device events that open alerts by themselves (SOS),
- * replayed at start when they were stored but not yet handled.
+ * replayed at start when they were stored but not yet handled; the active alerts as gauges.
  */
 export function alertsDomain(deps: {
   db: Database;
@@ -31,7 +32,9 @@ export function alertsDomain(deps: {
   updates.subscribe((u) => {
     if (u.change === 'opened') metrics.alertsOpened.inc({ kind: u.alert.kind });
   });
-  const alerts = new AlertBook({ db, updates, now });
+  const alerts = new AlertBook({ db, updates, now, metrics });
+  const gauges = new AlertGauges({ db, now, metrics });
+  metrics.sampleAtScrape(() => gauges.sample());
   const health = new HealthAlerts({ alerts, changes: deps.healthChanges, logger: log('health') });
   const events = new EventAlerts({
     events: deps.events,

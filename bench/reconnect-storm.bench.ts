@@ -78,7 +78,7 @@ async function storm(hub: HubProcess, loads: LoadProcess[], ids: string[]): Prom
   const hubRefusedBusy = (await hub.metric(refusedBusy)) - busyBefore;
   const { maxMs, samples } = await health.stop();
   const hubRssMiB = memoryMiB(hub.pid).rss;
-  const hubHeapMiB = round((await hub.metric('yiyang_nodejs_heap_size_used_bytes')) / 2 ** 20, 1);
+  const hubHeapMiB = round((await hub.metric('nodejs_heap_size_used_bytes')) / 2 ** 20, 1);
   const startedAt = Math.min(...replies.map((r) => r.startedAt));
   const seconds = (Math.max(...replies.map((r) => r.lastConnackAt)) - startedAt) / 1000;
   const latencies = replies.flatMap((r) => r.latenciesMs);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
 import type { AuditTrail } from '../kernel/audit.js';
 import { Channel } from '../kernel/channel.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import { routeSet } from '../kernel/stage.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
@@ -22,6 +23,7 @@ export function dispatchDomain(deps: {
   channelError: (name: string) => (error: unknown) => void;
   /** Where reads of a person's record are recorded (the alert detail names them). */
   audit: AuditTrail;
+  metrics: HubMetrics;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -35,6 +37,7 @@ export function dispatchDomain(deps: {
     now: deps.now,
     logger: deps.logger,
     tickMs: 1000,
+    metrics: deps.metrics,
   });
   return {
     dispatcher,

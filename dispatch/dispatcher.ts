@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AlertBook, AlertUpdate } from '../alerts/alert-book.js';
 import type { Channel } from '../kernel/channel.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { Assignments } from './assignments.js';
@@ -43,12 +44,13 @@ export class Dispatcher {
       now: () => number;
       logger: Logger;
       tickMs: number;
+      metrics: HubMetrics;
     },
   ) {
-    const { db, alerts, district, notices, notify, timings, now, logger } = deps;
+    const { db, alerts, district, notices, notify, timings, now, logger, metrics } = deps;
     const roster = new ResponderRoster({ db, district });
     this.roster = roster;
-    this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now });
+    this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now, metrics });
     this.tasks = new ResponderTasks({ db, roster, notices, now });
     this.assignments = new Assignments({
       db,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert, AlertBook } from '../alerts/alert-book.js';
 import { ladderFor } from '../alerts/alert-kinds.js';
 import type { Channel } from '../kernel/channel.js';
+import type { HubMetrics } from '../kernel/metrics.js';
 import type { Database } from '../store/database.js';
 import { communityOn } from '../store/scope.js';
 import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
@@ -23,6 +24,8 @@ export class EscalationLadder {
       notices: Channel<DispatchNotice>;
       timings: DispatchTimings;
       now: () => number;
+      /** Times a critical alert's first offer. */
+      metrics: Pick<HubMetrics, 'sosToOffer'>;
     },
   ) {}
 
@@ -45,7 +48,7 @@ export class EscalationLadder {
       .selectFrom('alerts as a')
       .innerJoin('elders as e', 'e.id', 'a.elder_id')
       .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
-      .select(['a.kind', 'a.severity', 'e.lat', 'e.lon', 'o.path'])
+      .select(['a.kind', 'a.severity', 'a.opened_at', 'e.lat', 'e.lon', 'o.path'])
       .where('a.id', '=', alertId)
       .executeTakeFirst();
     const ladder = alert && ladderFor(alert.kind as Alert['kind'], alert.severity as Alert['severity']);
@@ -54,6 +57,7 @@ export class EscalationLadder {
     const now = this.deps.now();
     const notices: DispatchNotice[] = [];
     let escalations: Array<'console' | 'family'> = [];
+    let firstOffer = false;
     // Read before the transaction: on SQLite the transaction holds the only connection.
     const community = alert ? ((await communityOn(this.deps.db, alert.path))?.path ?? alert.path) : '/';
     const taken = await db.transaction().execute(async (trx) => {
@@ -89,6 +93,7 @@ export class EscalationLadder {
         community,
         new Set(declined.map((d) => d.responder_id)),
       );
+      firstOffer = candidates.length > 0 && !(await hasOffers(trx, alertId));
       for (const c of candidates) {
         const offer: OfferView = {
           offer_id: randomUUID(),
@@ -143,6 +148,10 @@ export class EscalationLadder {
     });
     if (!taken) return;
     for (const n of notices) this.deps.notices.publish(n);
+    if (firstOffer && alert?.severity === 'critical') {
+      // Sent now, after the commit: the step's own time counts too.
+      this.deps.metrics.sosToOffer.observe({ kind: alert.kind }, (this.deps.now() - alert.opened_at) / 1000);
+    }
     if (escalations.length > 0 || notices.some((n) => n.type === 'offer')) {
       const announced = await alerts.announce(alertId, 'updated');
       const path = alert?.path ?? '/';
@@ -150,4 +159,15 @@ export class EscalationLadder {
         this.deps.notices.publish({ type: 'escalation', alert: announced, orgUnitPath: path, to, step: k });
     }
   }
+}
+
+/** Whether an alert was offered to anyone before (its first offer is the one that is timed). */
+async function hasOffers(db: Pick<Database, 'selectFrom'>, alertId: string): Promise<boolean> {
+  const offer = await db
+    .selectFrom('offers')
+    .select('id')
+    .where('alert_id', '=', alertId)
+    .limit(1)
+    .executeTakeFirst();
+  return offer !== undefined;
 }

@@ -178,7 +178,13 @@ export class MqttGateway {
     else if (kind === 'availability') answer(this.deps.intake.availability(device, payload));
     else if (kind === 'event') {
       // Stored before the callback: aedes writes the PUBACK right after it.
-      this.deps.intake.event(device, payload).then(answer, (error: unknown) => {
+      const pubackTimer = this.deps.metrics.eventPuback.startTimer();
+      const stored = (result: IntakeResult) => {
+        // Timed only when stored (or stored before): a refused event's answer costs no write.
+        if (result.ok) pubackTimer();
+        answer(result);
+      };
+      this.deps.intake.event(device, payload).then(stored, (error: unknown) => {
         this.deps.metrics.rejected.inc({ reason: 'store_failed' });
         this.deps.logger.error({ err: error, device: device.id }, 'event not stored; device will redeliver');
         // No PUBACK: the connection closes and the device sends the event again.

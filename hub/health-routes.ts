@@ -17,6 +17,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{
   unready: () => Promise<string | null>;
   metricsToken: string | undefined;
 }> = async (app, { metrics, isReady, unready, metricsToken }) => {
+  const whyUnready = async () => (isReady() ? await unready() : 'starting');
+  // The same answer as /readyz, for rules: a hub that is up but cannot store events.
+  metrics.sampleAtScrape(async () => metrics.ready.set((await whyUnready()) === null ? 1 : 0));
+
   app.get(
     '/readyz',
     {
@@ -30,7 +34,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (_request, reply) => {
-      const reason = isReady() ? await unready() : 'starting';
+      const reason = await whyUnready();
       return reason === null
         ? { status: 'ready' as const }
         : reply.code(503).send({ status: 'unready' as const, reason });
@@ -77,7 +81,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{
         );
       }
       reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return metrics.exposition();
     },
   );
 };

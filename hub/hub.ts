@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino';
 import { alertsDomain } from '../alerts/alerts-domain.js';
 import type { HealthAlerts } from '../alerts/health-alerts.js';
 import { consoleDomain } from '../console/console-domain.js';
+import type { SignedInSockets } from '../console/socket-sessions.js';
 import { type DeviceCatalog, loadDeviceCatalog } from '../devices/catalog.js';
 import { dispatchDomain } from '../dispatch/dispatch-domain.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
@@ -64,6 +65,8 @@ export interface Hub {
   dispatcher: Dispatcher;
   /** Deletes each kind of personal data after its retention (hourly). */
   retention: Retention;
+  /** Who has a live socket (console or responder app) signed in. */
+  sockets: SignedInSockets;
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
@@ -164,6 +167,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('dispatch'),
     channelError,
     audit,
+    metrics,
   });
   const timebank = timebankDomain({ store, now, rules: config.timebank, logger: log('timebank') });
   const services = servicesDomain({ db, credits: timebank.ledger, updates: alerts.updates, now });
@@ -258,6 +262,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     inference: inference.pool,
     dispatcher: dispatch.dispatcher,
     retention: privacy.retention,
+    sockets: consoleSide.sockets,
     addresses: {
       http: http.address,
       mqtt: gateway.gateway.addresses.mqtt ?? config.mqttPort,

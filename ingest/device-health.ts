@@ -180,6 +180,13 @@ export class DeviceHealth {
     };
   }
 
+  /** How many devices are watched and how many of them are offline now (for the metrics). */
+  census(): { watched: number; offline: number } {
+    let offline = 0;
+    for (const state of this.devices.values()) if (state.active.has('device_offline')) offline++;
+    return { watched: this.devices.size, offline };
+  }
+
   /** Checks every due time; public so that tests with fake timers can call it. */
   tick(): void {
     const now = this.deps.now();

@@ -120,6 +120,11 @@ export class IngestStage {
       logger: log('health'),
       rules: defaultHealthRules,
     });
+    metrics.sampleAtScrape(() => {
+      const { watched, offline } = this.health.census();
+      metrics.devicesWatched.set(watched);
+      metrics.devicesOffline.set(offline);
+    });
     this.rollups = new MinuteRollups({
       db,
       readings: this.readings,

@@ -1,83 +1,151 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * Node's and the process's metrics keep prom-client's standard names (`process_cpu_seconds_total`,
+ * `nodejs_eventloop_lag_seconds`…) so that stock dashboards and rules find them: each hub has its
+ * own registry, so hubs sharing a process (tests) never collide and need no prefix. The hub's own
+ * metrics are `yiyang_*`.
+ */
 const COLLECTORS_COSTING_PER_CONNECTION = [
-  'yiyang_process_open_fds',
-  'yiyang_nodejs_active_handles',
-  'yiyang_nodejs_active_handles_total',
-  'yiyang_nodejs_active_resources',
-  'yiyang_nodejs_active_resources_total',
+  'process_open_fds',
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
 ];
+
+/** Device messages: an fsync'd store write is ~1 ms, a PUBACK later than seconds makes devices resend. */
+const pubackBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Machine steps: milliseconds when all is well, a minute when a ladder is stuck. */
+const offerBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+/** People: the service levels' 60 s and 180 s are bucket bounds, so their shares can be read off. */
+const ackBuckets = [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800, 3600];
 
 /** The hub's Prometheus metrics, one registry per hub (no process-wide default registry). */
 export class HubMetrics {
   readonly registry = new Registry();
-  readonly connections = new Gauge({
-    name: 'yiyang_mqtt_connections',
-    help: 'Devices connected over MQTT now',
-    registers: [this.registry],
-  });
-  readonly connectsRefused = new Counter({
-    name: 'yiyang_mqtt_connects_refused_total',
-    help: 'CONNECTs refused, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
-  readonly messagesIn = new Counter({
-    name: 'yiyang_mqtt_messages_in_total',
-    help: 'Messages received from devices, by topic kind',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-  readonly rejected = new Counter({
-    name: 'yiyang_mqtt_rejected_total',
-    help: 'Device messages dropped, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
-  readonly alertsOpened = new Counter({
-    name: 'yiyang_alerts_opened_total',
-    help: 'Alerts opened, by kind',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
+  private readonly samplers: Array<() => unknown> = [];
 
-  readonly telemetryShed = new Counter({
-    name: 'yiyang_ingest_shed_total',
-    help: 'Telemetry messages dropped under overload (events are never shed)',
-    registers: [this.registry],
-  });
-  readonly shedShare = new Gauge({
-    name: 'yiyang_ingest_shed_share',
-    help: 'Share of telemetry being shed now (0 = none)',
-    registers: [this.registry],
-  });
-  readonly eventsStored = new Counter({
-    name: 'yiyang_events_stored_total',
-    help: 'Device events durably stored, once each (redeliveries of a stored event_id not counted)',
-    labelNames: ['type'] as const,
-    registers: [this.registry],
-  });
-  readonly clockSkewed = new Counter({
-    name: 'yiyang_ingest_clock_skewed_total',
-    help: 'Readings whose device clock was more than 5 minutes off (hub time used)',
-    registers: [this.registry],
-  });
-  readonly timeSeriesWritten = new Counter({
-    name: 'yiyang_timeseries_written_lines_total',
-    help: 'Lines accepted by the time series server',
-    registers: [this.registry],
-  });
-  readonly timeSeriesDropped = new Counter({
-    name: 'yiyang_timeseries_dropped_lines_total',
-    help: 'Lines given up after retries or pushed out of the full retry buffer',
-    registers: [this.registry],
-  });
+  // MQTT
+  readonly connections = this.gauge('yiyang_mqtt_connections', 'Devices connected over MQTT now');
+  readonly connectsRefused = this.counter(
+    'yiyang_mqtt_connects_refused_total',
+    'CONNECTs refused, by reason',
+    ['reason'],
+  );
+  readonly messagesIn = this.counter(
+    'yiyang_mqtt_messages_in_total',
+    'Messages received from devices, by topic kind',
+    ['kind'],
+  );
+  readonly rejected = this.counter('yiyang_mqtt_rejected_total', 'Device messages dropped, by reason', [
+    'reason',
+  ]);
+  readonly eventPuback = this.histogram(
+    'yiyang_event_puback_seconds',
+    'From a device event reaching the gateway to its PUBACK, sent once it is durably stored',
+    pubackBuckets,
+  );
+
+  // Alerts
+  readonly alertsOpened = this.counter('yiyang_alerts_opened_total', 'Alerts opened, by kind', ['kind']);
+  readonly alertsActive = this.gauge(
+    'yiyang_alerts_active',
+    'Alerts open, assigned or on site now, by severity and whether a person acknowledged them',
+    ['severity', 'acknowledged'],
+  );
+  readonly oldestUnacknowledged = this.gauge(
+    'yiyang_alerts_unacknowledged_oldest_seconds',
+    'Age of the oldest active alert nobody has acknowledged, by severity (0: none)',
+    ['severity'],
+  );
+  readonly sosToOffer = this.histogram(
+    'yiyang_sos_to_offer_seconds',
+    'From a critical alert (SOS, fall…) opening to its first offer sent to a responder, by kind',
+    offerBuckets,
+    ['kind'],
+  );
+  readonly alertAck = this.histogram(
+    'yiyang_alert_ack_seconds',
+    "From an alert opening to a person's first acknowledgement, by kind and severity",
+    ackBuckets,
+    ['kind', 'severity'],
+  );
+
+  // Ingest
+  readonly telemetryShed = this.counter(
+    'yiyang_ingest_shed_total',
+    'Telemetry messages dropped under overload (events are never shed)',
+  );
+  readonly shedShare = this.gauge('yiyang_ingest_shed_share', 'Share of telemetry being shed now (0 = none)');
+  readonly eventsStored = this.counter(
+    'yiyang_events_stored_total',
+    'Device events durably stored, once each (redeliveries of a stored event_id not counted)',
+    ['type'],
+  );
+  readonly clockSkewed = this.counter(
+    'yiyang_ingest_clock_skewed_total',
+    'Readings whose device clock was more than 5 minutes off (hub time used)',
+  );
+  readonly timeSeriesWritten = this.counter(
+    'yiyang_timeseries_written_lines_total',
+    'Lines accepted by the time series server',
+  );
+  readonly timeSeriesDropped = this.counter(
+    'yiyang_timeseries_dropped_lines_total',
+    'Lines given up after retries or pushed out of the full retry buffer',
+  );
+  readonly devicesWatched = this.gauge(
+    'yiyang_devices_watched',
+    'Devices whose health this hub watches: not revoked, and in the store at start or seen since',
+  );
+  readonly devicesOffline = this.gauge(
+    'yiyang_devices_offline',
+    "Watched devices silent past their type's timeout (device_offline on)",
+  );
+
+  // The hub
+  readonly ready = this.gauge(
+    'yiyang_ready',
+    '1 when /readyz answers ready (started, the store answers within 2 s), else 0',
+  );
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'yiyang_' });
+    collectDefaultMetrics({ register: this.registry });
     // These walk every socket (or /proc/self/fd) on each scrape: ~17 ms of blocked event
     // loop per scrape with 10,000 devices connected. `yiyang_mqtt_connections` counts them.
     for (const perConnection of COLLECTORS_COSTING_PER_CONNECTION)
       this.registry.removeSingleMetric(perConnection);
+  }
+
+  /**
+   * A gauge that reads state (the store, device health) is set when scraped, rather than kept in
+   * step by every writer of that state.
+   */
+  sampleAtScrape(sample: () => unknown): void {
+    this.samplers.push(sample);
+  }
+
+  /** The Prometheus text, once every sampler has run; a failing sampler does not fail the scrape. */
+  async exposition(): Promise<string> {
+    await Promise.allSettled(this.samplers.map(async (sample) => sample()));
+    return this.registry.metrics();
+  }
+
+  private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
+    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ) {
+    return new Histogram<L>({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 }

@@ -11,8 +11,8 @@ import { consoleTimeoutMs, devicesPerHome, p99LimitMs, radarEverySeconds } from 
 import { startStreams } from './streams.js';
 import type { Window } from './window.js';
 
-const lagP99 = 'yiyang_nodejs_eventloop_lag_p99_seconds';
-const lagMax = 'yiyang_nodejs_eventloop_lag_max_seconds';
+const lagP99 = 'nodejs_eventloop_lag_p99_seconds';
+const lagMax = 'nodejs_eventloop_lag_max_seconds';
 
 /**
  * One measured window: `warmUp` seconds of telemetry, then `seconds` of telemetry with SOS and door events.

@@ -20,10 +20,9 @@ export interface HubMemory {
 }
 
 /** The hub's V8 heap in use, and its memory off the V8 heap (typed arrays: hot windows; buffers), MiB. */
-const heap = async (hub: HubProcess) =>
-  round((await hub.metric('yiyang_nodejs_heap_size_used_bytes')) / 2 ** 20, 1);
+const heap = async (hub: HubProcess) => round((await hub.metric('nodejs_heap_size_used_bytes')) / 2 ** 20, 1);
 const external = async (hub: HubProcess) =>
-  round((await hub.metric('yiyang_nodejs_external_memory_bytes')) / 2 ** 20, 1);
+  round((await hub.metric('nodejs_external_memory_bytes')) / 2 ** 20, 1);
 
 /** Measures the hub idle (nothing connected yet), connects `rssDevices` watches and has them stream. */
 export async function measureMemory(rig: Rig, hub: HubProcess, broker: Broker): Promise<HubMemory> {
