@@ -11,7 +11,7 @@ import { boardRoutes } from './board-routes.js';
 import { consoleConfigRoutes } from './config-routes.js';
 import { ConsoleFeed } from './live-feed.js';
 import { ResponderFeed } from './responder-feed.js';
-import { SocketSessions } from './socket-sessions.js';
+import { type SignedInSockets, SocketSessions } from './socket-sessions.js';
 
 /** The console's and the responder app's server side: live feeds over socket.io, boards, settings. */
 export function consoleDomain(deps: {
@@ -62,6 +62,8 @@ export function consoleDomain(deps: {
   };
   return {
     feeds,
+    /** Who has a live socket signed in (read only). */
+    sockets: sessions as SignedInSockets,
     stages: {},
     routes: [
       routeSet('/api/v1', boardRoutes, { db: deps.db }),

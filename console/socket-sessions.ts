@@ -1,6 +1,9 @@
 import type { Namespace, Socket } from 'socket.io';
 import { type SessionEnds, type SignedInUser, type TokenCheck, tokenDigest } from '../kernel/identity.js';
 
+/** Who has a live socket signed in, by username. */
+export type SignedInSockets = Pick<SocketSessions, 'signedIn'>;
+
 /** Who a socket was let in as, and with which token (kept only as its digest). */
 interface Session {
   user: SignedInUser;
@@ -68,6 +71,17 @@ export class SocketSessions {
     for (const stop of this.stops.splice(0)) stop();
     for (const session of this.sessions.values()) clearTimeout(session.expiry);
     this.sessions.clear();
+  }
+
+  /**
+   * How many sockets are signed in as `username` now, leaving out the socket `exceptId` (the
+   * asker's own): a person using the app beside a simulated one (the demo's phones stand down).
+   */
+  signedIn(username: string, exceptId?: string): number {
+    let count = 0;
+    for (const [socket, session] of this.sessions)
+      if (session.user.username === username && socket.id !== exceptId) count += 1;
+    return count;
   }
 
   /** Asks again for every socket's user; drops those signed out, expired or with other rights. */

@@ -10,27 +10,44 @@ const communities = [
 
 /** The secret of a demo device: known to the demo simulator, fine for a demo, never for a district. */
 export const demoSecret = (deviceId: string) => `demo-secret-${deviceId}`;
-export const demoSpecialistPassword = 'demo-specialist';
+const demoSpecialistPassword = 'demo-specialist';
+export const demoVolunteerPassword = 'demo-volunteer';
+
+/** The demo's printed people (all passwords are public: the demo listens on 127.0.0.1 only). */
+export const demoPeople = {
+  specialist: { username: 'spec-jingtian', password: demoSpecialistPassword },
+  /** The two volunteers the printout names; every volunteer `v-000N` has the same password. */
+  volunteers: ['v-0001', 'v-0002'],
+  /** The family of elder e-0001, through the family org unit her record sits in (as the product links families). */
+  family: { username: 'family-wang', password: 'demo-family', elderId: 'e-0001', unit: 'wang-family' },
+  /** The street's simulated duty specialist: closes on-site alerts and certifies their credits. */
+  desk: { username: 'desk-lianhua', password: demoSpecialistPassword },
+} as const;
 
 /**
  * The demo district: 福田区 › 莲花街道 › two communities, 20 elders with a watch, a fall
- * radar and a door contact each, 10 responders and a specialist per community.
+ * radar and a door contact each (e-0001 in her family's unit), 6 volunteers (3 per community,
+ * each within ~100 m of the community's centre, so within 500 m of its homes: the first step
+ * of a critical alert's ladder reaches them) and 4 staff; a specialist per community, the
+ * street's duty desk, the family of e-0001, and a user for every volunteer.
  */
 export function demoDistrict(): DistrictDocumentInput {
   const random = seededRandom(20_220_331);
-  const around = (c: { lat: number; lon: number }) => ({
-    lat: Number((c.lat + (random() - 0.5) * 0.006).toFixed(6)),
-    lon: Number((c.lon + (random() - 0.5) * 0.006).toFixed(6)),
+  const around = (c: { lat: number; lon: number }, spread: number) => ({
+    lat: Number((c.lat + (random() - 0.5) * spread).toFixed(6)),
+    lon: Number((c.lon + (random() - 0.5) * spread).toFixed(6)),
   });
+  const { family } = demoPeople;
   const elders = Array.from({ length: 20 }, (_, i) => {
     const community = communities[i % 2]!;
     const n = String(i + 1).padStart(4, '0');
+    const id = `e-${n}`;
     return {
-      id: `e-${n}`,
+      id,
       name: `${surnames[i % 10]}${givenNames[(i * 3) % 10]}`,
-      org_unit: community.id,
+      org_unit: id === family.elderId ? family.unit : community.id,
       address: `${community.street} ${1 + (i % 9)} 栋 ${100 * (2 + (i % 7)) + 1 + (i % 4)}`,
-      location: around(community),
+      location: around(community, 0.006),
       devices: [
         { id: `w-${n}`, type: 'watch', secret: demoSecret(`w-${n}`) },
         { id: `r-${n}`, type: 'fall_radar', secret: demoSecret(`r-${n}`) },
@@ -46,8 +63,10 @@ export function demoDistrict(): DistrictDocumentInput {
       name: `${surnames[(i + 3) % 10]}${givenNames[(i * 7) % 10]}`,
       kind: staff ? ('staff' as const) : ('volunteer' as const),
       org_unit: community.id,
-      skills: staff ? (['first_aid', 'nursing'] as const) : (['first_aid', 'visiting'] as const),
-      location: around(community),
+      skills: staff
+        ? ['first_aid' as const, 'nursing' as const]
+        : ['first_aid' as const, 'visiting' as const],
+      location: around(community, staff ? 0.006 : 0.0018),
     };
   });
   return {
@@ -55,14 +74,27 @@ export function demoDistrict(): DistrictDocumentInput {
       { id: 'futian', name: '福田区', level: 'district' },
       { id: 'lianhua', name: '莲花街道', level: 'street', parent: 'futian' },
       ...communities.map((c) => ({ id: c.id, name: c.name, level: 'community' as const, parent: 'lianhua' })),
+      { id: family.unit, name: '王秀英家', level: 'family', parent: 'jingtian' },
     ],
     elders,
-    responders: responders.map((r) => ({ ...r, skills: [...r.skills] })),
-    users: communities.map((c) => ({
-      username: `spec-${c.id}`,
-      password: demoSpecialistPassword,
-      role: 'specialist' as const,
-      org_unit: c.id,
-    })),
+    responders,
+    users: [
+      ...communities.map((c) => ({
+        username: `spec-${c.id}`,
+        password: demoSpecialistPassword,
+        role: 'specialist' as const,
+        org_unit: c.id,
+      })),
+      { ...demoPeople.desk, role: 'specialist', org_unit: 'lianhua' },
+      { username: family.username, password: family.password, role: 'family', org_unit: family.unit },
+      ...responders
+        .filter((r) => r.kind === 'volunteer')
+        .map((r) => ({
+          username: r.id,
+          password: demoVolunteerPassword,
+          role: 'responder' as const,
+          org_unit: r.org_unit,
+        })),
+    ],
   };
 }

@@ -3,13 +3,17 @@ import { loadDeviceCatalog } from '../devices/catalog.js';
 import { ConfigError, loadConfig } from '../hub/config.js';
 import { demoAdminPassword, demoDataDir } from '../hub/demo-credentials.js';
 import { startHub } from '../hub/hub.js';
-import { demoDistrict, demoSecret, demoSpecialistPassword } from './demo-district.js';
+import { demoBanner } from './demo-banner.js';
+import { DemoCast, demoTimings } from './demo-cast.js';
+import { demoPeople, demoSecret } from './demo-district.js';
 import { DeviceFleet } from './device-fleet.js';
+import { sleep } from './fleet/device-links.js';
 import { seededRandom } from './seeded-random.js';
 
 /**
- * `npm run demo`: the hub on its embedded defaults, the demo district applied
- * through the API, and a fleet of simulated devices whose wearers press SOS now and then.
+ * `npm run demo`: the hub on its embedded defaults, the demo district and its people applied
+ * through the API (volunteers' simulated phones, the duty desk, the catalog, a rated order), and
+ * a fleet of simulated devices whose wearers press SOS now and then.
  */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -41,17 +45,24 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const doc = demoDistrict();
-  const put = await hub.app.inject({
-    method: 'PUT',
-    url: '/api/v1/district',
-    headers: { authorization: `Bearer ${admin.token}` },
-    payload: doc,
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const baseUrl = `http://${host}:${hub.addresses.http}`;
+  const say = (line: string) => console.log(`${new Date().toLocaleTimeString('zh-CN')}  ${line}`);
+  const random = seededRandom(7);
+  const cast = new DemoCast({
+    baseUrl,
+    adminPassword: config.adminPassword!,
+    signedIn: (username, exceptId) => hub.sockets.signedIn(username, exceptId),
+    timings: demoTimings,
+    serviceTime: sleep,
+    random,
+    say,
+    logger,
   });
-  if (put.statusCode !== 200) throw new Error(`demo district refused: ${put.body}`);
+  const { ratedOrder } = await cast.start();
+  const doc = cast.district;
 
   const catalog = await loadDeviceCatalog();
-  const random = seededRandom(7);
   const fleet = new DeviceFleet({
     url: `mqtt://127.0.0.1:${hub.addresses.mqtt}`,
     catalog,
@@ -69,29 +80,40 @@ async function main(): Promise<void> {
   );
   await fleet.start(devices);
 
+  const elderOf = new Map(
+    (doc.elders ?? []).flatMap((e) => (e.devices ?? []).map((d) => [d.id, `${e.id} ${e.name}`] as const)),
+  );
   const watches = devices.filter((d) => d.type === 'watch');
-  const pressSos = () => {
-    const watch = watches[Math.floor(random() * watches.length)]!;
-    fleet.raise(watch.id, 'sos').then(
-      () => console.log(`${new Date().toLocaleTimeString('zh-CN')}  ${watch.id} 按下了一键呼救 (SOS)`),
-      (error: unknown) => logger.error({ err: error }, 'SOS not delivered'),
-    );
+  const pressSos = (watchId: string) => {
+    say(`${elderOf.get(watchId)} 按下了一键呼救 presses SOS (${watchId})`);
+    fleet.raise(watchId, 'sos').catch((error: unknown) => logger.error({ err: error }, 'SOS not delivered'));
   };
-  const sosTimer = setInterval(pressSos, 45_000);
-  setTimeout(pressSos, 5_000);
+  const sosTimer = setInterval(() => pressSos(watches[Math.floor(random() * watches.length)]!.id), 45_000);
+  // The first call for help comes from the family's elder: the family login sees it too.
+  const familyWatch = watches.find((w) => elderOf.get(w.id)?.startsWith(`${demoPeople.family.elderId} `))!;
+  setTimeout(() => pressSos(familyWatch.id), 5_000);
+  ratedOrder.then(
+    () =>
+      say(
+        '家属已评价送餐服务，等待专员认证 — a meal delivery rated by the family waits for a specialist to certify it (#/timebank)',
+      ),
+    (error: unknown) => logger.error({ err: error }, 'rated order not seeded'),
+  );
 
-  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  console.log(`
-颐养 Yiyang demo is running — 演示已启动
-  Console 控制台:  http://${host}:${hub.addresses.http}/
-    login 登录:    admin / ${config.adminPassword}   (or spec-jingtian / ${demoSpecialistPassword})
-  API docs:        http://${host}:${hub.addresses.http}/docs
-  MQTT:            mqtt://${host}:${hub.addresses.mqtt}   (${devices.length} simulated devices connected)
-A watch presses SOS every 45 s. Ctrl+C stops.
-`);
+  console.log(
+    demoBanner({
+      url: baseUrl,
+      mqtt: `mqtt://${host}:${hub.addresses.mqtt}`,
+      doc,
+      devices: devices.length,
+      adminPassword: config.adminPassword!,
+      deskDwellMs: demoTimings.deskDwellMs,
+    }),
+  );
 
   const stop = async () => {
     clearInterval(sosTimer);
+    cast.stop();
     await fleet.stop();
     await hub.stop();
     process.exit(0);
