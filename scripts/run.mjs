@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [task, ...args] = process.argv.slice(2);
@@ -14,9 +14,10 @@ if (!task || !/^[a-z-]+$/.test(task)) {
 }
 const source = join(root, 'scripts', `${task}.ts`);
 const built = join(root, 'dist/scripts', `${task}.js`);
-const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+// tsx's loader in this process's child, not tsx's CLI (which would start yet another Node).
+const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
 let command;
-if (existsSync(source) && existsSync(tsx)) command = [tsx, source, ...args];
+if (existsSync(source) && existsSync(tsx)) command = ['--import', pathToFileURL(tsx).href, source, ...args];
 else if (existsSync(built)) command = [built, ...args];
 else {
   console.error(

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Tables } from './schema.js';
+import { sqliteFileName } from './sqlite-store-file.js';
 
 export type Database = Kysely<Tables>;
 
@@ -45,7 +46,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     dialect = 'postgres';
   } else {
-    const file = options.sqliteFile ?? 'yiyang.sqlite';
+    const file = options.sqliteFile ?? sqliteFileName;
     if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true });
     const sqlite = new SQLite(file === ':memory:' ? file : join(options.dataDir, file));
     // WAL lets readers go on while an event is written; FULL makes an acknowledged event survive a power cut too.
