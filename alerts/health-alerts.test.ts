@@ -5,6 +5,7 @@ import { type DeviceCatalog, loadDeviceCatalog } from '../devices/catalog.js';
 import { DeviceHealth, defaultHealthRules, type HealthChange } from '../ingest/device-health.js';
 import type { AvailabilityChange } from '../ingest/device-intake.js';
 import type { StoredEvent } from '../ingest/event-log.js';
+import { LastHeard } from '../ingest/last-heard.js';
 import type { Reading } from '../ingest/readings.js';
 import { Channel } from '../kernel/channel.js';
 import type { Store } from '../store/database.js';
@@ -49,6 +50,7 @@ describe.each(dialects)('device health alerts on %s', (dialect) => {
       readings,
       events: new Channel<StoredEvent>(() => undefined),
       availability: new Channel<AvailabilityChange>(() => undefined),
+      heard: new LastHeard(),
       now: Date.now,
       wall,
       logger: pino({ level: 'silent' }),

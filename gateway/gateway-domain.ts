@@ -4,6 +4,7 @@ import proxyaddr from '@fastify/proxy-addr';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { DeviceIntake } from '../ingest/device-intake.js';
+import type { TelemetryAdmission } from '../ingest/telemetry-admission.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import { type HttpUpgrade, routeSet } from '../kernel/stage.js';
 import type { DeviceRegistry } from '../registry/device-registry.js';
@@ -25,6 +26,7 @@ export interface GatewaySettings {
 export function gatewayDomain(deps: {
   db: Database;
   intake: DeviceIntake;
+  admission: TelemetryAdmission;
   devices: DeviceRegistry;
   metrics: HubMetrics;
   logger: Logger;
@@ -35,6 +37,7 @@ export function gatewayDomain(deps: {
   const gateway = new MqttGateway({
     authenticator,
     intake: deps.intake,
+    admission: deps.admission,
     metrics: deps.metrics,
     logger: deps.logger,
     maxPayloadBytes: settings.maxPayloadBytes,

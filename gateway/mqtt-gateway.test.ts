@@ -5,6 +5,9 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
+import { DeviceRates } from '../ingest/device-rates.js';
+import { LastHeard } from '../ingest/last-heard.js';
+import { TelemetryAdmission } from '../ingest/telemetry-admission.js';
 import { HubMetrics } from '../kernel/metrics.js';
 import { hashIssuedSecret, hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
@@ -53,6 +56,17 @@ beforeAll(async () => {
   gateway = new MqttGateway({
     authenticator,
     intake: intake as unknown as DeviceIntake,
+    admission: new TelemetryAdmission({
+      heard: new LastHeard(),
+      rates: new DeviceRates({ perSecond: 1000, burst: 1000 }),
+      handle: () => intake.telemetry(),
+      rules: { floor: 0.05, shedAboveMs: 500, roomBelowMs: 50, maxPerSecond: 0 },
+      budgetMs: 5,
+      intervalMs: 100,
+      maxQueued: 1000,
+      now: Date.now,
+      clock: () => performance.now(),
+    }),
     metrics: new HubMetrics(),
     logger: pino({ level: 'silent' }),
     maxPayloadBytes: 64 * 1024,

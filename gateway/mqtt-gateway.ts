@@ -5,9 +5,11 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
+import type { TelemetryAdmission } from '../ingest/telemetry-admission.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
-import { guardPacketSize } from './packet-size-guard.js';
+import { DeviceTelemetry } from './device-telemetry.js';
+import { splitFrames } from './frame-splitter.js';
 
 export const hubStateTopic = 'care/hub/state';
 /** What a device publishes to: `care/<id>/<kind>`. */
@@ -41,6 +43,8 @@ export class MqttGateway {
     private readonly deps: {
       authenticator: DeviceAuthenticator;
       intake: DeviceIntake;
+      /** Telemetry, taken from each connection before aedes parses it: counted, shed or queued. */
+      admission: TelemetryAdmission;
       metrics: HubMetrics;
       logger: Logger;
       maxPayloadBytes: number;
@@ -49,8 +53,9 @@ export class MqttGateway {
     },
   ) {}
 
-  /** Each connection's network address, for as long as the connection lives. */
+  /** Each connection's network address, and its telemetry path, for as long as the connection lives. */
   private readonly peers = new WeakMap<Duplex, string>();
+  private readonly telemetry = new WeakMap<Duplex, DeviceTelemetry>();
 
   async start(): Promise<void> {
     const { listen } = this.deps;
@@ -65,6 +70,7 @@ export class MqttGateway {
           (verdict) => {
             if (verdict.ok) {
               this.devices.set(client, verdict.device);
+              this.telemetry.get(client.conn as unknown as Duplex)?.authenticated(verdict.device);
               return done(null, true);
             }
             metrics.connectsRefused.inc({ reason: verdict.reason });
@@ -114,9 +120,19 @@ export class MqttGateway {
       return;
     }
     if (from) this.peers.set(stream, from);
-    guardPacketSize(stream, hardFrameLimit, (bytes) => {
-      this.deps.metrics.rejected.inc({ reason: 'frame_too_large' });
-      this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');
+    const telemetry = new DeviceTelemetry(stream, {
+      admission: this.deps.admission,
+      reject: (deviceId, topic, result) => this.reject(deviceId, topic, result.error, result.detail),
+      keepAlive: () => keepAlive(stream),
+    });
+    this.telemetry.set(stream, telemetry);
+    splitFrames(stream, {
+      maxFrameBytes: hardFrameLimit,
+      onTooLarge: (bytes) => {
+        this.deps.metrics.rejected.inc({ reason: 'frame_too_large' });
+        this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');
+      },
+      tap: telemetry.tap,
     });
     this.broker.handle(stream);
   }
@@ -168,13 +184,16 @@ export class MqttGateway {
     const kind = parts[2]!;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     // A label a device chose would grow /metrics without bound: only the protocol's kinds are labels.
-    this.deps.metrics.messagesIn.inc({ kind: deviceTopicKinds.has(kind) ? kind : 'other' });
+    // (Telemetry is counted by admission, whichever way it came.)
+    if (kind !== 'telemetry')
+      this.deps.metrics.messagesIn.inc({ kind: deviceTopicKinds.has(kind) ? kind : 'other' });
     const answer = (result: IntakeResult) => {
       if (!result.ok) this.reject(device.id, packet.topic, result.error, result.detail);
       callback(null);
     };
     if (kind !== 'availability') packet.retain = false;
-    if (kind === 'telemetry') answer(this.deps.intake.telemetry(device, payload));
+    // Telemetry the frame splitter left to aedes (QoS 2, or sent before the CONNECT was answered).
+    if (kind === 'telemetry') answer(this.deps.admission.handleNow(device, payload));
     else if (kind === 'availability') answer(this.deps.intake.availability(device, payload));
     else if (kind === 'event') {
       // Stored before the callback: aedes writes the PUBACK right after it.
@@ -223,6 +242,15 @@ export class MqttGateway {
       ),
     );
   }
+}
+
+/**
+ * aedes refreshes a client's keepalive timer for each packet it handles; telemetry taken before aedes
+ * parses it must do the same, or a device that only streams would be cut after 1.5 keepalives
+ * (aedes 1.2: the Client is `conn.client`, its timer `_keepaliveTimer`, null without a keepalive).
+ */
+function keepAlive(stream: Duplex): void {
+  (stream as { client?: { _keepaliveTimer?: NodeJS.Timeout | null } }).client?._keepaliveTimer?.refresh();
 }
 
 function listenOn(server: Server | TlsServer, host: string, port: number): Promise<number> {

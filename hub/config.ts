@@ -42,8 +42,8 @@ export const configSchema = z.object({
   auditRetentionDays: z.coerce.number().int().min(0).max(36500).default(1095),
   /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3 (retry later). */
   maxSlowSecretChecks: z.coerce.number().int().min(1).max(100_000).default(256),
-  /** Event-loop busy share, averaged over 1 s, at which telemetry starts being shed; above 1 never. */
-  shedBusyThreshold: z.coerce.number().min(0.5).max(2).default(0.95),
+  /** Telemetry handled a second at most, all devices together; beyond it, shed as under overload (0: no cap). */
+  telemetryMaxPerS: z.coerce.number().min(0).max(10_000_000).default(0),
   /** One device's telemetry beyond this many messages a second (bursts of 5 s) is dropped and answered. */
   deviceTelemetryPerS: z.coerce.number().min(1).max(1_000_000).default(10),
   /** One device's events beyond this many a second (bursts of 30) are dropped and answered. */
@@ -130,7 +130,7 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   closedAlertRetentionDays: 'CLOSED_ALERT_RETENTION_DAYS',
   auditRetentionDays: 'AUDIT_RETENTION_DAYS',
   maxSlowSecretChecks: 'MAX_SLOW_SECRET_CHECKS',
-  shedBusyThreshold: 'SHED_BUSY_THRESHOLD',
+  telemetryMaxPerS: 'TELEMETRY_MAX_PER_S',
   deviceTelemetryPerS: 'DEVICE_TELEMETRY_PER_S',
   deviceEventsPerS: 'DEVICE_EVENTS_PER_S',
   inferenceWorkers: 'INFERENCE_WORKERS',

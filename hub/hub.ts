@@ -125,6 +125,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const gateway = gatewayDomain({
     db,
     intake: ingest.ingest.intake,
+    admission: ingest.ingest.admission,
     devices: registry.devices,
     metrics,
     logger: log('gateway'),

@@ -23,7 +23,7 @@ export function registrySettings(config: HubConfig): RegistrySettings {
 export function ingestSettings(config: HubConfig): IngestSettings {
   return {
     maxPayloadBytes: config.maxPayloadBytes,
-    shedBusyThreshold: config.shedBusyThreshold,
+    telemetryMaxPerS: config.telemetryMaxPerS,
     rollupRetentionDays: config.rollupRetentionDays,
     deviceTelemetryPerS: config.deviceTelemetryPerS,
     deviceEventsPerS: config.deviceEventsPerS,

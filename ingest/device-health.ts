@@ -6,6 +6,7 @@ import type { Database } from '../store/database.js';
 import { afterDaytime, type Daytime } from './daytime.js';
 import type { AvailabilityChange } from './device-intake.js';
 import type { StoredEvent } from './event-log.js';
+import type { LastHeard } from './last-heard.js';
 import type { Reading } from './readings.js';
 
 /** What can be wrong with a device; each is an alert kind of the same name. */
@@ -49,6 +50,8 @@ export const defaultHealthRules: HealthRules = {
 interface DeviceState {
   id: string;
   type: string;
+  /** Its slot in `LastHeard`. */
+  slot: number;
   silenceTimeoutMs: number;
   lastSeenAt: number | null;
   online: boolean;
@@ -77,6 +80,8 @@ const STALL_NOISE_MS = 10;
  */
 export class DeviceHealth {
   private readonly devices = new Map<string, DeviceState>();
+  /** The same states by `LastHeard` slot; null: forgotten (revoked), not to be tracked again when heard. */
+  private readonly bySlot: Array<DeviceState | null | undefined> = [];
   private readonly unsubscribe: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
@@ -100,6 +105,8 @@ export class DeviceHealth {
       readings: Channel<Reading>;
       events: Channel<StoredEvent>;
       availability: Channel<AvailabilityChange>;
+      /** Every telemetry message marks its device here as it arrives, shed or not (read on each tick). */
+      heard: LastHeard;
       now: () => number;
       /** A monotonic wall clock in ms (stall detection); performance.now by default. */
       wall?: () => number;
@@ -164,6 +171,7 @@ export class DeviceHealth {
     const state = this.devices.get(deviceId);
     if (!state) return;
     this.devices.delete(deviceId);
+    this.bySlot[state.slot] = null;
     for (const condition of [...state.active]) this.clear(state, condition, 'device_revoked');
   }
 
@@ -171,8 +179,9 @@ export class DeviceHealth {
   snapshot(deviceId: string) {
     const s = this.devices.get(deviceId);
     if (!s) return null;
+    const heardAt = this.deps.heard.when(s.slot);
     return {
-      last_seen_at: s.lastSeenAt,
+      last_seen_at: heardAt > (s.lastSeenAt ?? 0) ? heardAt : s.lastSeenAt,
       online: s.online,
       battery: s.battery,
       worn: s.worn,
@@ -191,6 +200,7 @@ export class DeviceHealth {
   tick(): void {
     const now = this.deps.now();
     this.noteStall(now);
+    this.noteHeard();
     for (const state of this.devices.values()) {
       if (state.lastSeenAt !== null && !state.active.has('device_offline')) {
         const silentSince = Math.max(state.lastSeenAt, this.startedAt);
@@ -213,6 +223,18 @@ export class DeviceHealth {
       ) {
         this.raise(state, 'low_battery', { battery: state.battery });
       }
+    }
+  }
+
+  /** Telemetry heard since the last tick (shed or not) is as good as seen: noted here, not per message. */
+  private noteHeard(): void {
+    const { heard } = this.deps;
+    for (let slot = 0; slot < heard.size; slot++) {
+      const at = heard.when(slot);
+      const state = this.bySlot[slot];
+      if (at === 0 || state === null || at <= (state?.lastSeenAt ?? 0)) continue;
+      const device = state ?? heard.device(slot);
+      this.seen(device.id, device.type, at);
     }
   }
 
@@ -262,9 +284,9 @@ export class DeviceHealth {
     }
   }
 
-  private seen(deviceId: string, type: string): DeviceState {
+  private seen(deviceId: string, type: string, at = this.deps.now()): DeviceState {
     const state = this.devices.get(deviceId) ?? this.track(deviceId, type);
-    state.lastSeenAt = this.deps.now();
+    state.lastSeenAt = at;
     state.deafAtSeen = this.deafMs;
     if (state.online) state.seenDirty = true;
     else state.dirty = true;
@@ -293,6 +315,7 @@ export class DeviceHealth {
     const state: DeviceState = {
       id,
       type,
+      slot: this.deps.heard.slotOf({ id, type }),
       silenceTimeoutMs: this.deps.catalog.get(type)?.silenceTimeoutMs ?? 10 * 60_000,
       lastSeenAt: null,
       online: false,
@@ -306,6 +329,7 @@ export class DeviceHealth {
       deafAtSeen: this.deafMs,
     };
     this.devices.set(id, state);
+    this.bySlot[state.slot] = state;
     return state;
   }
 

@@ -3,7 +3,6 @@ import type { Channel } from '../kernel/channel.js';
 import type { DeviceRates } from './device-rates.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import { storedEvent } from './event-log.js';
-import type { LoadShedder } from './load-shedder.js';
 import type { DeviceIdentity, Reading, ReadingValidator, Rejection } from './readings.js';
 
 export type { DeviceIdentity };
@@ -32,31 +31,19 @@ export class DeviceIntake {
       readings: Channel<Reading>;
       events: Channel<StoredEvent>;
       availability: Channel<AvailabilityChange>;
-      shedder: LoadShedder;
-      /** Per device: telemetry and events beyond a device's own rate are dropped and answered. */
-      rates: { telemetry: DeviceRates; events: DeviceRates };
-      /** Counts what is shed and which device clocks are off. */
-      counters: { shed: () => void; clockSkewed: () => void; eventStored: (type: string) => void };
+      /** Per device: events beyond a device's own rate are dropped and answered (telemetry's is admission's). */
+      rates: { events: DeviceRates };
+      /** Counts which device clocks are off and which events were stored. */
+      counters: { clockSkewed: () => void; eventStored: (type: string) => void };
       now: () => number;
     },
   ) {}
 
+  /**
+   * Validates a telemetry message and passes it on. Whether it is handled at all (load shedding, the
+   * device's own rate) was decided when it arrived (`TelemetryAdmission`).
+   */
   telemetry(device: DeviceIdentity, payload: Buffer): IntakeResult {
-    // A flooding device is cut back first, on its own: before it costs a parse, or anyone else's share.
-    if (!this.deps.rates.telemetry.admit(device.id)) return rateLimited('telemetry');
-    // Under overload telemetry goes first, before it costs a parse; events are never shed.
-    if (!this.deps.shedder.admit()) {
-      this.deps.counters.shed();
-      // Unread, but it proves the device is there: shedding must not look like silence
-      // (a radar's 2-minute timeout would otherwise raise device_offline under load).
-      this.deps.availability.publish({
-        deviceId: device.id,
-        deviceType: device.type,
-        state: 'online',
-        at: this.deps.now(),
-      });
-      return { ok: true };
-    }
     const result = this.deps.validator.telemetry(device, payload);
     if (!result.ok) return result;
     if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
@@ -106,6 +93,6 @@ export class DeviceIntake {
   }
 }
 
-function rateLimited(what: 'telemetry' | 'events'): IntakeResult {
+export function rateLimited(what: 'telemetry' | 'events'): IntakeResult {
   return { ok: false, error: 'rate_limited', detail: `too many ${what} from this device: slow down` };
 }

@@ -14,17 +14,18 @@ import { type AvailabilityChange, DeviceIntake } from './device-intake.js';
 import { DeviceRates } from './device-rates.js';
 import { EventLog, type StoredEvent } from './event-log.js';
 import { HotWindows } from './hot-windows.js';
-import { eventLoopUtilization, LoadShedder } from './load-shedder.js';
+import { LastHeard } from './last-heard.js';
 import { MinuteRollups } from './minute-rollups.js';
 import { type Reading, ReadingValidator } from './readings.js';
+import { TelemetryAdmission } from './telemetry-admission.js';
 import { type TimeSeriesTarget, TimeSeriesWriter } from './time-series.js';
 import { VitalsHistory } from './vitals-history.js';
 
 /** What ingest is told by the hub's configuration. */
 export interface IngestSettings {
   maxPayloadBytes: number;
-  /** Event-loop busy share at which telemetry starts being shed (above 1: never). */
-  shedBusyThreshold: number;
+  /** Telemetry handled a second at most, all devices together; beyond, shed as under overload (0: no cap). */
+  telemetryMaxPerS: number;
   rollupRetentionDays: number;
   /** One device's own limits: generous for any real device (a watch streams 1/s), tight for a loop. */
   deviceTelemetryPerS: number;
@@ -49,7 +50,8 @@ export class IngestStage {
   readonly health: DeviceHealth;
   readonly hotWindows = new HotWindows();
   readonly history: VitalsHistory;
-  readonly shedder: LoadShedder;
+  /** Telemetry from arrival to the readings: counted, marked heard, shed or queued and handled in budgets. */
+  readonly admission: TelemetryAdmission;
   readonly rollups: MinuteRollups;
   private readonly timeSeries: TimeSeriesWriter | undefined;
   private readonly unsubscribe: Array<() => void> = [];
@@ -75,17 +77,7 @@ export class IngestStage {
     this.availability = new Channel<AvailabilityChange>(channelError('availability'));
     this.healthChanges = new Channel<HealthChange>(channelError('health'));
     this.eventLog = new EventLog({ db, catalog });
-    this.shedder = new LoadShedder({
-      utilization: eventLoopUtilization(),
-      intervalMs: 250,
-      smoothingIntervals: 4,
-      saturated: settings.shedBusyThreshold,
-      shareGauge: (share) => metrics.shedShare.set(share),
-      calm: 0.8,
-      // Longer than the GC pauses of a large fleet (up to ~400 ms), far shorter than a flood's starvation.
-      starvedMs: 1000,
-      clock: () => performance.now(),
-    });
+    const heard = new LastHeard();
     this.intake = new DeviceIntake({
       validator: new ReadingValidator({ catalog, maxPayloadBytes: settings.maxPayloadBytes, now }),
       catalog,
@@ -93,21 +85,37 @@ export class IngestStage {
       readings: this.readings,
       events: this.events,
       availability: this.availability,
-      shedder: this.shedder,
-      rates: {
-        telemetry: new DeviceRates({
-          perSecond: settings.deviceTelemetryPerS,
-          burst: 5 * settings.deviceTelemetryPerS,
-        }),
-        events: new DeviceRates({ perSecond: settings.deviceEventsPerS, burst: 30 }),
-      },
+      rates: { events: new DeviceRates({ perSecond: settings.deviceEventsPerS, burst: 30 }) },
       counters: {
-        shed: () => metrics.telemetryShed.inc(),
         clockSkewed: () => metrics.clockSkewed.inc(),
         eventStored: (type) => metrics.eventsStored.inc({ type }),
       },
       now,
     });
+    this.admission = new TelemetryAdmission({
+      heard,
+      rates: new DeviceRates({
+        perSecond: settings.deviceTelemetryPerS,
+        burst: 5 * settings.deviceTelemetryPerS,
+      }),
+      handle: (device, payload) => this.intake.telemetry(device, payload),
+      rules: {
+        floor: 0.05,
+        // Half a second of queued work: past a GC pause's backlog, well short of a device's patience.
+        shedAboveMs: 500,
+        roomBelowMs: 50,
+        maxPerSecond: settings.telemetryMaxPerS,
+      },
+      // An event waits for at most this much telemetry (plus one read of the sockets).
+      budgetMs: 5,
+      intervalMs: 100,
+      maxQueued: 32_768,
+      now,
+      clock: () => performance.now(),
+      shareGauge: (share) => metrics.shedShare.set(share),
+    });
+    metrics.followCount(metrics.messagesIn, () => this.admission.arrived, { kind: 'telemetry' });
+    metrics.followCount(metrics.telemetryShed, () => this.admission.shed);
     this.health = new DeviceHealth({
       db,
       catalog,
@@ -116,6 +124,7 @@ export class IngestStage {
       readings: this.readings,
       events: this.events,
       availability: this.availability,
+      heard,
       now,
       logger: log('health'),
       rules: defaultHealthRules,
@@ -159,12 +168,12 @@ export class IngestStage {
     this.timeSeries?.start();
     this.rollups.start();
     await this.health.start();
-    this.shedder.start();
+    this.admission.start();
   }
 
   /** After the gateway has stopped taking messages: flush what is buffered. */
   async stop(): Promise<void> {
-    this.shedder.stop();
+    this.admission.stop();
     for (const u of this.unsubscribe.splice(0)) u();
     await this.health.stop();
     await this.rollups.stop();

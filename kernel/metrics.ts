@@ -126,6 +126,23 @@ export class HubMetrics {
     this.samplers.push(sample);
   }
 
+  /**
+   * A count a hot path keeps as a plain number (no label lookup per message): the counter catches up
+   * with it whenever it is read, by a scrape or by `get()`.
+   */
+  followCount<L extends string>(
+    counter: Counter<L>,
+    read: () => number,
+    labels: Partial<Record<L, string | number>> = {},
+  ): void {
+    let counted = 0;
+    (counter as unknown as { collect: () => void }).collect = () => {
+      const now = read();
+      if (now > counted) counter.inc(labels, now - counted);
+      counted = now;
+    };
+  }
+
   /** The Prometheus text, once every sampler has run; a failing sampler does not fail the scrape. */
   async exposition(): Promise<string> {
     await Promise.allSettled(this.samplers.map(async (sample) => sample()));

@@ -1,22 +1,52 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { until } from './support/wait.js';
 
 let hub: TestHub;
 beforeAll(async () => {
-  // One watch stands for a flooding fleet here: no per-device limit, only the hub's shedder.
+  // One watch stands for a flooding fleet here: no per-device limit, only the hub's shedding.
   hub = await startTestHub({ config: { deviceTelemetryPerS: 1_000_000 } });
   expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+});
+afterEach(() => {
+  hub.ingest.admission.pin(undefined);
 });
 afterAll(async () => {
   await hub?.stop();
 });
 
+/** A QoS 1 PUBLISH frame (MQTT 3.1.1 §3.3), written straight to a connection's socket. */
+function publishFrame(topic: string, packetId: number, payload: string): Buffer {
+  const [t, p] = [Buffer.from(topic), Buffer.from(payload)];
+  const remaining = 2 + t.length + 2 + p.length;
+  const length: number[] = [];
+  for (let n = remaining; ; ) {
+    const byte = n % 128;
+    n = Math.floor(n / 128);
+    length.push(n > 0 ? byte | 0x80 : byte);
+    if (n === 0) break;
+  }
+  const ids = Buffer.alloc(4);
+  ids.writeUInt16BE(t.length, 0);
+  ids.writeUInt16BE(packetId, 2);
+  return Buffer.concat([Buffer.from([0x32, ...length]), ids.subarray(0, 2), t, ids.subarray(2), p]);
+}
+
+/** The packet ids of the PUBACKs a client receives, in the order they arrive. */
+function pubacks(client: MqttClient): number[] {
+  const order: number[] = [];
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'puback' && packet.messageId !== undefined) order.push(packet.messageId);
+  });
+  return order;
+}
+
 describe('overload', () => {
   it('[OVERLOAD-EVENTS] while telemetry is being shed, every event is stored and alerts still open', async () => {
-    // Hold the shedder at its maximum, as under a sustained flood.
-    hub.ingest.shedder.stop();
-    hub.ingest.shedder.shedShare = 0.95;
+    // Hold shedding at its floor, as under a sustained flood.
+    hub.ingest.admission.pin(0.05);
+    const shedBefore = hub.ingest.admission.shed;
     const client = await hub.connectDevice('w-0001', 'watch-secret-0001');
     for (let i = 0; i < 400; i++) {
       client.publish('care/w-0001/telemetry', JSON.stringify({ ts: Date.now(), heart_rate: 70 }), { qos: 0 });
@@ -49,12 +79,68 @@ describe('overload', () => {
       }),
     ]);
     const shed = (await hub.metrics.telemetryShed.get()).values[0]?.value ?? 0;
-    expect(shed).toBeGreaterThanOrEqual(350);
+    expect(shed).toBe(hub.ingest.admission.shed);
+    expect(hub.ingest.admission.shed - shedBefore).toBeGreaterThanOrEqual(350);
+  });
+
+  it('[OVERLOAD-EVENTS-FIRST] SOS events are stored and acknowledged ahead of a flood of telemetry queued before them', async () => {
+    // Nothing shed: every telemetry message below is queued and handled, so only the order is tested.
+    hub.ingest.admission.pin(1);
+    const flood = 20_000;
+    const [watch, other] = await Promise.all([
+      hub.connectDevice('w-0001', 'watch-secret-0001'),
+      hub.connectDevice('w-0002', 'watch-secret-0002'),
+    ]);
+    const order = pubacks(watch);
+    const frames = Array.from({ length: flood }, (_, i) =>
+      publishFrame(
+        'care/w-0001/telemetry',
+        i + 1,
+        JSON.stringify({ ts: Date.now(), heart_rate: 70, steps: i }),
+      ),
+    );
+    const sosId = flood + 1;
+    frames.push(
+      publishFrame(
+        'care/w-0001/event',
+        sosId,
+        JSON.stringify({ ts: Date.now(), event_id: 'first-1', type: 'sos' }),
+      ),
+    );
+    // The whole flood and, behind it on the same connection, an SOS: in one write.
+    watch.stream.write(Buffer.concat(frames));
+    // While the flood is being handled, another watch presses SOS.
+    await until(
+      async () => order.length,
+      (n) => n > 0,
+    );
+    await other.publishAsync(
+      'care/w-0002/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'first-2', type: 'sos' }),
+      { qos: 1 },
+    );
+    const floodAckedBeforeOtherSos = order.filter((id) => id <= flood).length;
+    await until(
+      async () => order.length,
+      (n) => n === flood + 1,
+      60_000,
+    );
+    // Acknowledged, so stored: both SOS overtook telemetry that was read before them.
+    const floodAckedBeforeSos = order.indexOf(sosId);
+    expect(floodAckedBeforeSos).toBeGreaterThanOrEqual(0);
+    expect(floodAckedBeforeSos).toBeLessThan(flood / 2);
+    expect(floodAckedBeforeOtherSos).toBeLessThan(flood / 2);
+    const stored = await hub.store.db
+      .selectFrom('device_events')
+      .select('event_id')
+      .where('event_id', 'in', ['first-1', 'first-2'])
+      .execute();
+    expect(stored).toHaveLength(2);
+    await Promise.all([watch.endAsync(), other.endAsync()]);
   });
 
   it('[OVERLOAD-HEARD] a device whose telemetry is all shed is still seen, not silent', async () => {
-    hub.ingest.shedder.stop();
-    hub.ingest.shedder.shedShare = 1;
+    hub.ingest.admission.pin(0);
     const before = Date.now();
     const radar = await hub.connectDevice('r-0001', 'radar-secret-0001');
     await radar.publishAsync('care/r-0001/telemetry', JSON.stringify({ ts: Date.now(), presence: true }), {

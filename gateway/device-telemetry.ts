@@ -1,0 +1,93 @@
+import type { Duplex } from 'node:stream';
+import type { IntakeResult } from '../ingest/device-intake.js';
+import type { TelemetryAdmission, TelemetryOrigin } from '../ingest/telemetry-admission.js';
+import { rateLimitedTelemetry } from '../ingest/telemetry-admission.js';
+import type { AuthenticatedDevice } from './device-authenticator.js';
+
+const PUBLISH = 3;
+
+/**
+ * One connection's telemetry, taken from its bytes before the broker sees them (`splitFrames`): a QoS 0
+ * or 1 PUBLISH to the device's own `care/<id>/telemetry` goes to admission and never through aedes, so
+ * that it costs nothing past counting when shed, and never holds up the events behind it. Anything else
+ * (CONNECT, events, availability, pings, other topics, QoS 2) goes on to aedes, which decides as before.
+ * QoS 1 telemetry is acknowledged here: a shed message at once, a handled one once validated; the
+ * acknowledgements of one turn leave in one write.
+ */
+export class DeviceTelemetry implements TelemetryOrigin {
+  private device: AuthenticatedDevice | undefined;
+  private slot = 0;
+  private topic = Buffer.alloc(0);
+  private acks: number[] = [];
+
+  constructor(
+    private readonly stream: Duplex,
+    private readonly deps: {
+      admission: TelemetryAdmission;
+      /** Answers a refused message on the device's error topic. */
+      reject: (deviceId: string, topic: string, result: IntakeResult & { ok: false }) => void;
+      /** The broker's keepalive for this connection: telemetry taken here is the device speaking. */
+      keepAlive: () => void;
+    },
+  ) {}
+
+  /** From the device's authentication on: its telemetry is taken here. */
+  authenticated(device: AuthenticatedDevice): void {
+    this.device = device;
+    this.slot = this.deps.admission.slotOf(device);
+    this.topic = Buffer.from(`care/${device.id}/telemetry`);
+  }
+
+  /** A `FrameTap`: takes the device's own QoS 0/1 telemetry. */
+  readonly tap = (bytes: Buffer, start: number, body: number, end: number): boolean => {
+    const device = this.device;
+    const flags = bytes[start]!;
+    const qos = (flags >> 1) & 3;
+    if (!device || flags >> 4 !== PUBLISH || qos > 1 || !this.isOwnTopic(bytes, body, end)) return false;
+    let payload = body + 2 + this.topic.length;
+    let token = 0;
+    if (qos === 1) {
+      if (payload + 2 > end) return false;
+      token = bytes.readUInt16BE(payload);
+      payload += 2;
+    }
+    const arrival = this.deps.admission.arrive(device, this.slot);
+    if (arrival === 'take') this.deps.admission.submit(device, bytes.subarray(payload, end), token, this);
+    else if (arrival === 'limited') this.settled(device, rateLimitedTelemetry, token);
+    else if (token) this.ack(token);
+    this.deps.keepAlive();
+    return true;
+  };
+
+  settled(device: AuthenticatedDevice, result: IntakeResult, token: number): void {
+    if (!result.ok) this.deps.reject(device.id, this.topic.toString(), result);
+    if (token) this.ack(token);
+  }
+
+  private isOwnTopic(bytes: Buffer, body: number, end: number): boolean {
+    const topic = this.topic;
+    if (body + 2 + topic.length > end || bytes.readUInt16BE(body) !== topic.length) return false;
+    // From the end: `telemetry` first, then the device id, where topics differ.
+    for (let i = topic.length - 1, j = body + 2 + i; i >= 0; i--, j--)
+      if (bytes[j] !== topic[i]) return false;
+    return true;
+  }
+
+  private ack(token: number): void {
+    if (this.acks.push(token) === 1) queueMicrotask(this.flushAcks);
+  }
+
+  /** The PUBACKs of this turn in one write (MQTT 3.1.1 §3.4: 0x40, 2, packet id). */
+  private readonly flushAcks = (): void => {
+    const acks = this.acks;
+    this.acks = [];
+    if (this.stream.destroyed || !this.stream.writable) return;
+    const out = Buffer.allocUnsafe(4 * acks.length);
+    for (let i = 0; i < acks.length; i++) {
+      out[4 * i] = 0x40;
+      out[4 * i + 1] = 2;
+      out.writeUInt16BE(acks[i]!, 4 * i + 2);
+    }
+    this.stream.write(out);
+  };
+}

@@ -1,0 +1,72 @@
+/** What telemetry admission measured over one interval (~100 ms). */
+export interface AdmissionInterval {
+  ms: number;
+  /** Telemetry messages that arrived (shed or not), were queued (admitted), and were handled. */
+  arrived: number;
+  admitted: number;
+  handled: number;
+  /** Messages queued and not yet handled at the interval's end. */
+  backlog: number;
+  /** Milliseconds of the event loop one message takes to handle (measured while draining). */
+  costMs: number;
+}
+
+export interface KeepShareRules {
+  /** Load never takes a device below this share of its telemetry: every watch keeps some of its stream. */
+  floor: number;
+  /** Past this much queued work, shed enough to work it off within a second… */
+  shedAboveMs: number;
+  /** …and under this much the loop has room: take more at once. */
+  roomBelowMs: number;
+  /** An operator's ceiling on telemetry handled a second, all devices together (0: none). */
+  maxPerSecond: number;
+}
+
+/** Intervals in the window that rates are taken over (~1 s), and that a queue must grow for to count as a trend. */
+const WINDOW = 10;
+const GROWING = 3;
+
+/**
+ * Decides which share of each device's telemetry the hub takes, from the queue of telemetry waiting to be
+ * handled: the work queued says whether the loop keeps up, what it handled over the last second how much
+ * it can take. The share is set to what can be handled (handled ÷ arrived over the last second) when the
+ * queue keeps growing, and to less when the queue is past `shedAboveMs` (enough to work it off within a
+ * second); both only cut. When the queue is under `roomBelowMs` and the loop kept up, the share rises by a
+ * quarter per interval: back to everything a few hundred ms after the load falls. A queue that grew once
+ * and is draining (reads piled up behind a GC pause) changes nothing.
+ */
+export class KeepShare {
+  /** Share of each device's telemetry taken now (1 = all). */
+  keep = 1;
+  private load = 1;
+  private readonly recent: AdmissionInterval[] = [];
+
+  constructor(private readonly rules: KeepShareRules) {}
+
+  next(interval: AdmissionInterval): number {
+    const { floor, shedAboveMs, roomBelowMs, maxPerSecond } = this.rules;
+    this.recent.push(interval);
+    if (this.recent.length > WINDOW) this.recent.shift();
+    const queuedMs = interval.backlog * interval.costMs;
+    const growing =
+      this.recent.length > GROWING &&
+      this.recent.slice(-GROWING - 1).every((r, i, all) => i === 0 || r.backlog > all[i - 1]!.backlog);
+    if (queuedMs > shedAboveMs || (queuedMs > roomBelowMs && growing)) {
+      // Over the window: what was handled, less the queue beyond `roomBelowMs` worked off over a second.
+      const workOff = ((queuedMs - roomBelowMs) / interval.costMs) * (this.recent.length / WINDOW);
+      const fits = (sum(this.recent, 'handled') - workOff) / Math.max(1, sum(this.recent, 'arrived'));
+      this.load = Math.max(floor, Math.min(this.load, fits));
+    } else if (queuedMs <= roomBelowMs && interval.admitted <= interval.handled + 1) {
+      this.load = Math.min(1, this.load * 1.25 + 0.02);
+    }
+    const capped = maxPerSecond > 0 ? (maxPerSecond * interval.ms) / 1000 / Math.max(1, interval.arrived) : 1;
+    this.keep = Math.min(this.load, capped);
+    return this.keep;
+  }
+}
+
+function sum(intervals: AdmissionInterval[], key: 'arrived' | 'handled'): number {
+  let total = 0;
+  for (const interval of intervals) total += interval[key];
+  return total;
+}

@@ -1,0 +1,208 @@
+import { type IntakeResult, rateLimited } from './device-intake.js';
+import type { DeviceRates } from './device-rates.js';
+import { type AdmissionInterval, KeepShare, type KeepShareRules } from './keep-share.js';
+import type { LastHeard } from './last-heard.js';
+import type { DeviceIdentity } from './readings.js';
+
+/** What becomes of an arriving telemetry message: queued to be handled, shed, or over its device's own rate. */
+export type Arrival = 'take' | 'shed' | 'limited';
+
+/** Where a queued message came from: told its outcome once handled (the gateway answers and acknowledges). */
+export interface TelemetryOrigin {
+  settled(device: DeviceIdentity, result: IntakeResult, token: number): void;
+}
+
+interface Job {
+  device: DeviceIdentity;
+  payload: Buffer;
+  /** The origin's own reference (an MQTT packet id), handed back with the outcome. */
+  token: number;
+  origin: TelemetryOrigin;
+}
+
+/**
+ * Telemetry between the socket and the readings: each message is counted and its device marked heard the
+ * moment it arrives, then either queued or shed (nothing else: no parse, no allocation, no publish), and
+ * the queue is handled a time budget at a time, one budget per turn of the event loop. Between two
+ * budgets the loop reads its sockets, and events, which never enter this queue, are stored and
+ * acknowledged then: an SOS waits for at most one budget of telemetry, whatever the load.
+ *
+ * Shedding is per device (a credit per device slot), so every device keeps the same share of its stream;
+ * `KeepShare` sets that share from the queue every `intervalMs`.
+ */
+export class TelemetryAdmission {
+  /** Counted here, as plain numbers on the hot path; the metrics read them when scraped. */
+  arrived = 0;
+  shed = 0;
+  private credit = new Float32Array(1024);
+  private readonly queue: Array<Job | undefined> = [];
+  private head = 0;
+  private readonly share: KeepShare;
+  private keep = 1;
+  private pinned: number | undefined;
+  private draining = false;
+  private timer: NodeJS.Timeout | undefined;
+  private costMs = 0.05;
+  private window = { startedAt: 0, arrived: 0, admitted: 0, handled: 0, busyMs: 0 };
+
+  constructor(
+    private readonly deps: {
+      heard: LastHeard;
+      /** One device's own limit: beyond it, refused and answered, before it takes anyone's share. */
+      rates: DeviceRates;
+      /** Validates a message and passes it on. */
+      handle: (device: DeviceIdentity, payload: Buffer) => IntakeResult;
+      rules: KeepShareRules;
+      /** Milliseconds of telemetry handled per turn of the event loop at most. */
+      budgetMs: number;
+      intervalMs: number;
+      /** Messages queued at most (a backstop: the keep share holds the queue far below it). */
+      maxQueued: number;
+      /** The hub's clock (last heard), and a monotonic one in ms (budgets). */
+      now: () => number;
+      clock: () => number;
+      /** Reports the shed share after each interval (a metrics gauge). */
+      shareGauge?: (share: number) => void;
+    },
+  ) {
+    this.share = new KeepShare(deps.rules);
+    this.window.startedAt = deps.clock();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.adjust(), this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  /** After the gateway has stopped reading: what is queued is handled now, nothing taken is lost. */
+  stop(): void {
+    clearInterval(this.timer);
+    while (this.head < this.queue.length) this.handleNext();
+  }
+
+  /** The device's slot, asked once per connection. */
+  slotOf(device: DeviceIdentity): number {
+    return this.deps.heard.slotOf(device);
+  }
+
+  /** Share of each device's telemetry taken now (1 = all). */
+  get keepShare(): number {
+    return this.keep;
+  }
+
+  /** Holds the share where a test puts it (undefined: back to the measured share). */
+  pin(keep: number | undefined): void {
+    this.pinned = keep;
+    if (keep !== undefined) this.keep = keep;
+  }
+
+  /** Messages queued, not yet handled. */
+  get backlog(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Called for every telemetry message as it is read, before anything else is done with it. */
+  arrive(device: DeviceIdentity, slot: number): Arrival {
+    this.arrived++;
+    this.window.arrived++;
+    this.deps.heard.heard(slot, this.deps.now());
+    if (!this.deps.rates.admit(device.id)) return 'limited';
+    if (this.queue.length - this.head >= this.deps.maxQueued) return this.shedOne();
+    const keep = this.keep;
+    if (keep >= 1) return 'take';
+    if (slot >= this.credit.length) this.grow(slot);
+    const credit = this.credit[slot]! + keep;
+    if (credit >= 1) {
+      this.credit[slot] = credit - 1;
+      return 'take';
+    }
+    this.credit[slot] = credit;
+    return this.shedOne();
+  }
+
+  /** Queues a message `arrive` took; it is handled within a turn or a few. */
+  submit(device: DeviceIdentity, payload: Buffer, token: number, origin: TelemetryOrigin): void {
+    this.window.admitted++;
+    this.queue.push({ device, payload, token, origin });
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  /** A message that came by another path (the broker's own): admitted and handled at once. */
+  handleNow(device: DeviceIdentity, payload: Buffer): IntakeResult {
+    const arrival = this.arrive(device, this.slotOf(device));
+    if (arrival === 'limited') return rateLimitedTelemetry;
+    if (arrival === 'shed') return { ok: true };
+    this.window.admitted++;
+    this.window.handled++;
+    return this.deps.handle(device, payload);
+  }
+
+  /** One budget of the queue, then the loop goes round (sockets, events) before the next. */
+  private readonly drain = (): void => {
+    const { clock, budgetMs } = this.deps;
+    const started = clock();
+    let handled = 0;
+    let now = started;
+    while (this.head < this.queue.length && now - started < budgetMs) {
+      this.handleNext();
+      handled++;
+      now = clock();
+    }
+    this.window.handled += handled;
+    this.window.busyMs += now - started;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+      this.draining = false;
+    } else {
+      // Dropping the handled front of the array now and then keeps it from growing without end.
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      setImmediate(this.drain);
+    }
+  };
+
+  private handleNext(): void {
+    const job = this.queue[this.head]!;
+    this.queue[this.head++] = undefined;
+    job.origin.settled(job.device, this.deps.handle(job.device, job.payload), job.token);
+  }
+
+  /** Every `intervalMs`: the share for the next interval, from what this one measured. */
+  adjust(): void {
+    const at = this.deps.clock();
+    const w = this.window;
+    if (w.handled >= 16) this.costMs = w.busyMs / w.handled;
+    const interval: AdmissionInterval = {
+      ms: at - w.startedAt,
+      arrived: w.arrived,
+      admitted: w.admitted,
+      handled: w.handled,
+      backlog: this.backlog,
+      costMs: this.costMs,
+    };
+    this.window = { startedAt: at, arrived: 0, admitted: 0, handled: 0, busyMs: 0 };
+    const keep = this.share.next(interval);
+    if (this.pinned === undefined) this.keep = keep;
+    this.deps.shareGauge?.(1 - this.keep);
+  }
+
+  private shedOne(): Arrival {
+    this.shed++;
+    return 'shed';
+  }
+
+  private grow(slot: number): void {
+    const grown = new Float32Array(Math.max(slot + 1, this.credit.length * 2));
+    grown.set(this.credit);
+    this.credit = grown;
+  }
+}
+
+/** The answer to a message over its device's own rate. */
+export const rateLimitedTelemetry = rateLimited('telemetry');
