@@ -6,7 +6,8 @@
  *    a subscriber sustains with ≤ 1 % lost or shed, open loop (paced as devices send, not a flood);
  * 2. the hub's RSS per device at 10,000 devices, connected but silent and then streaming;
  * 3. the hub at twice its sustainable rate with SOS events (QoS 1) from every 100th device: events
- *    sent, PUBACKed and stored, telemetry shed, peak RSS, and recovery at the sustainable rate.
+ *    sent, PUBACKed and stored, telemetry shed, peak RSS, and recovery at the sustainable rate;
+ * 4. what a shed message costs: a second hub capped at 1 telemetry message a second, the same load.
  *
  * Brokers on core 0; two load processes (mqtt.js connections; telemetry written as ready-made QoS 0
  * PUBLISH packets) and mosquitto's counting subscriber on core 1.
@@ -20,6 +21,7 @@ import { measureHub } from './ingest/hub-phase.js';
 import { measureMosquitto } from './ingest/mosquitto-phase.js';
 import { ingestReport } from './ingest/report.js';
 import { loadCount, maxFleet, secret } from './ingest/settings.js';
+import { measureShedCost } from './ingest/shed-cost.js';
 import { tempDataDir } from './lib/hub-process.js';
 import { LoadProcess } from './lib/load.js';
 import { log, pinSelf } from './lib/processes.js';
@@ -46,6 +48,15 @@ runBench('ingest', async () => {
   log(`seeded ${maxFleet} watches; telemetry ${payloadBytes} bytes`);
 
   const hub = await measureHub({ dataDir, openFiles, loads, ids, payloadRest });
+  hub.shedCost = await measureShedCost({
+    dataDir,
+    openFiles,
+    loads,
+    ids,
+    payloadRest,
+    fleet: hub.overload.fleet,
+    ratePerWatch: hub.overload.ratePerWatch,
+  });
   const best = hub.ladder.best;
   try {
     const mosquitto = await measureMosquitto({

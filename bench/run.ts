@@ -1,17 +1,20 @@
 /**
  * `npm run bench [-- NAME…]`: runs each `bench/*.bench.ts` (or those named) in its own process,
  * one after another, prints their figures and writes them to `bench/results/<date>.json`
- * with a description of the machine.
+ * with a description of the machine; tracked figures also go to `bench/results/history.jsonl` and
+ * are printed next to the worst of the recent runs.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
+import { recentRuns, recordRun, worstRecent } from './lib/history.js';
 import { mosquittoVersion } from './lib/mosquitto.js';
 import { endGroup, exited, log, openFileLimit, repoRoot, spawnTsx } from './lib/processes.js';
 import type { BenchResult } from './lib/result.js';
 
 const benchDir = join(repoRoot, 'bench');
 const resultsDir = join(benchDir, 'results');
+const historyPath = join(resultsDir, 'history.jsonl');
 const benchTimeoutMs = 10 * 60_000;
 
 type Outcome = (BenchResult | { name: string; error: string }) & { seconds?: number };
@@ -68,7 +71,12 @@ function printTable(outcome: Outcome): void {
       typeof figure.value === 'number' && Number.isFinite(figure.value)
         ? figure.value.toLocaleString('en-US', { maximumFractionDigits: 3 })
         : 'n/a';
-    console.log(`  ${figure.label.padEnd(width)}  ${value.padStart(10)} ${figure.unit}`);
+    const worst = figure.track && worstRecent(historyPath, outcome.name, figure.track);
+    const recent =
+      worst && worst.runs > 1
+        ? `   [worst of the last ${worst.runs} runs: ${worst.value.toLocaleString('en-US', { maximumFractionDigits: 3 })}]`
+        : '';
+    console.log(`  ${figure.label.padEnd(width)}  ${value.padStart(10)} ${figure.unit}${recent}`);
   }
   for (const note of outcome.notes) console.log(`  · ${note}`);
 }
@@ -104,8 +112,12 @@ async function main(): Promise<void> {
   const record = { machine: description, ranAt: new Date(started).toISOString(), seconds, benchmarks };
   // written before anything is printed: a run of many minutes is never lost to a display bug
   writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
+  const ranAt = new Date(started).toISOString();
+  for (const outcome of outcomes) if (!('error' in outcome)) recordRun(historyPath, outcome, ranAt);
   for (const outcome of outcomes) printTable(outcome);
-  console.log(`\n${outcomes.length} benchmark(s) in ${seconds} s`);
+  console.log(
+    `\n${outcomes.length} benchmark(s) in ${seconds} s (worst of up to ${recentRuns} recent runs in brackets)`,
+  );
   console.log(`results: ${path}`);
   if (outcomes.some((o) => 'error' in o)) process.exitCode = 1;
 }

@@ -22,18 +22,20 @@ export interface KeepShareRules {
   maxPerSecond: number;
 }
 
-/** Intervals in the window that rates are taken over (~1 s), and that a queue must grow for to count as a trend. */
+/** Intervals in the window that rates are taken over (~1 s), and that a queue must stand for to count as a trend. */
 const WINDOW = 10;
-const GROWING = 3;
+const STANDING = 4;
+/** Intervals over which a queue beyond `roomBelowMs` is worked off (~3 s): faster starves the detectors. */
+const WORK_OFF = 30;
 
 /**
  * Decides which share of each device's telemetry the hub takes, from the queue of telemetry waiting to be
  * handled: the work queued says whether the loop keeps up, what it handled over the last second how much
- * it can take. The share is set to what can be handled (handled ÷ arrived over the last second) when the
- * queue keeps growing, and to less when the queue is past `shedAboveMs` (enough to work it off within a
- * second); both only cut. When the queue is under `roomBelowMs` and the loop kept up, the share rises by a
- * quarter per interval: back to everything a few hundred ms after the load falls. A queue that grew once
- * and is draining (reads piled up behind a GC pause) changes nothing.
+ * it can take. When the queue stands over `roomBelowMs` without falling, or is past `shedAboveMs`, the share is cut to what can be
+ * handled (handled ÷ arrived over the last second) less enough to work the queue off within a few seconds,
+ * but never by more than half at a time. When the queue is under `roomBelowMs` and the loop kept up, the share rises by a
+ * quarter per interval: back to everything a few hundred ms after the load falls. A queue that grew at once
+ * and is falling (reads piled up behind a GC pause) changes nothing.
  */
 export class KeepShare {
   /** Share of each device's telemetry taken now (1 = all). */
@@ -48,14 +50,17 @@ export class KeepShare {
     this.recent.push(interval);
     if (this.recent.length > WINDOW) this.recent.shift();
     const queuedMs = interval.backlog * interval.costMs;
-    const growing =
-      this.recent.length > GROWING &&
-      this.recent.slice(-GROWING - 1).every((r, i, all) => i === 0 || r.backlog > all[i - 1]!.backlog);
-    if (queuedMs > shedAboveMs || (queuedMs > roomBelowMs && growing)) {
-      // Over the window: what was handled, less the queue beyond `roomBelowMs` worked off over a second.
-      const workOff = ((queuedMs - roomBelowMs) / interval.costMs) * (this.recent.length / WINDOW);
+    // Over `roomBelowMs` for the last few intervals and not falling: a trend, not a burst being worked off.
+    const trend = this.recent.slice(-STANDING);
+    const standing =
+      trend.length === STANDING &&
+      trend.every((r) => r.backlog * interval.costMs > roomBelowMs) &&
+      interval.backlog >= trend[0]!.backlog;
+    if (queuedMs > shedAboveMs || standing) {
+      // Over the window: what was handled, less its share of working off the queue beyond `roomBelowMs`.
+      const workOff = ((queuedMs - roomBelowMs) / interval.costMs) * (this.recent.length / WORK_OFF);
       const fits = (sum(this.recent, 'handled') - workOff) / Math.max(1, sum(this.recent, 'arrived'));
-      this.load = Math.max(floor, Math.min(this.load, fits));
+      this.load = Math.max(floor, this.load / 2, Math.min(this.load, fits));
     } else if (queuedMs <= roomBelowMs && interval.admitted <= interval.handled + 1) {
       this.load = Math.min(1, this.load * 1.25 + 0.02);
     }

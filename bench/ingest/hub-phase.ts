@@ -8,11 +8,14 @@ import { type HubMemory, measureMemory } from './memory.js';
 import { type Overload, overload, storedEvents } from './overload.js';
 import { openRig } from './rig.js';
 import { hubSettleMs } from './settings.js';
+import type { ShedCost } from './shed-cost.js';
 
 export interface HubPhase {
   ladder: Ladder;
   memory: HubMemory;
   overload: Overload;
+  /** Measured on a second hub after this one (bench/ingest/shed-cost.ts). */
+  shedCost?: ShedCost;
   sosAlertsOpened: number;
   /** Messages the hub dropped as invalid: must stay 0 (the load sends valid telemetry). */
   rejected: number;

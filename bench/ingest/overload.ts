@@ -3,8 +3,8 @@
  * sustainable rate: events PUBACKed, telemetry shed, peak RSS, and how soon the hub recovers.
  */
 import { type HubProcess, queryHubStore } from '../lib/hub-process.js';
-import { log, sleep } from '../lib/processes.js';
-import { memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
+import { log, sleep, sleepUntil } from '../lib/processes.js';
+import { cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
 import { type Recovery, recovery, scrape } from './recovery.js';
 import { type Rig, streamAll } from './rig.js';
 import { overloadSeconds, recoverySeconds, sosEvery } from './settings.js';
@@ -22,12 +22,16 @@ export interface Overload {
   shedSharePercentDuring: number;
   /** Everything shed from the overload's start until the recovery run ended. */
   telemetryShedTotal: number;
+  /** Cores the hub kept busy during the overload, and its CPU per message it handled (validated and passed on). */
+  hubCpu: number;
+  hubMicrosPerHandled: number;
   events: {
     devices: number;
     sent: number;
     acked: number;
     stored?: number;
     ackP50Ms: number;
+    ackP99Ms: number;
     ackMaxMs: number;
     errors: string[];
   };
@@ -55,6 +59,12 @@ export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number)
   await sleep(300);
   const t0 = Date.now() + 300;
   const end = t0 + overloadSeconds * 1000;
+  const cpuDuring = (async () => {
+    await sleepUntil(t0);
+    const meter = cpuMeter(hub.pid);
+    await sleepUntil(end);
+    return meter();
+  })();
   const [overloaded, recovered] = await Promise.all([
     streamAll(rig, fleet, ratePerWatch, t0, overloadSeconds, { clientIds: sosIds, idPrefix: 'sos-overload' }),
     streamAll(rig, fleet, recoveryRate, end, recoverySeconds),
@@ -70,6 +80,7 @@ export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number)
   const acks = overloaded.flatMap((r) => r.events.ackMs);
   const receivedDuring = atEnd.received - first.received;
   const shedDuring = atEnd.shed - first.shed;
+  const hubCpu = await cpuDuring;
   return {
     sustainedRate,
     offeredRate,
@@ -81,11 +92,17 @@ export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number)
     telemetryShedDuring: shedDuring,
     shedSharePercentDuring: round((100 * shedDuring) / Math.max(1, receivedDuring), 1),
     telemetryShedTotal: last.shed - first.shed,
+    hubCpu,
+    hubMicrosPerHandled: round(
+      (hubCpu * overloadSeconds * 1e6) / Math.max(1, receivedDuring - shedDuring),
+      1,
+    ),
     events: {
       devices: sosIds.length,
       sent: overloaded.reduce((n, r) => n + r.events.sent, 0),
       acked: overloaded.reduce((n, r) => n + r.events.acked, 0),
       ackP50Ms: percentile(acks, 50),
+      ackP99Ms: percentile(acks, 99),
       ackMaxMs: percentile(acks, 100),
       errors: overloaded.flatMap((r) => r.events.errors).slice(0, 5),
     },

@@ -44,8 +44,13 @@ export interface Recovery {
   seconds: number;
   /** From the overload's end to the first scrape interval with no telemetry shed. */
   firstCalmAfterS?: number;
-  /** From the overload's end to the last scrape interval with any telemetry shed (0: none after the end). */
-  lastShedAfterS?: number;
+  /**
+   * Back to 0 for good: from the overload's end to the end of the last scrape interval with any telemetry
+   * shed (0: none after the end). Always a figure: when the run ended shedding, it is the run's length and
+   * `stillShedding` says so.
+   */
+  lastShedAfterS: number;
+  stillShedding: boolean;
   /** Share of telemetry shed from the first calm interval to the end of the recovery run. */
   relapseShedPercent?: number;
   /** From the overload's end until the backlog of unread telemetry was under one second's worth. */
@@ -118,7 +123,8 @@ export function recovery(
     ratePerWatch: round(run.recoveryRate, 3),
     seconds: recoverySeconds,
     firstCalmAfterS: firstCalm?.s,
-    lastShedAfterS: lastShed ? lastShed.s : 0,
+    lastShedAfterS: lastShed ? Math.min(lastShed.s, recoverySeconds) : 0,
+    stillShedding: lastShed !== undefined && lastShed.s >= recoverySeconds - 1,
     relapseShedPercent: relapsePercent,
     caughtUpAfterS: caughtUp?.s,
     shedShareGaugeMax: Math.max(...samples.map((s) => s.gauge)),

@@ -40,6 +40,7 @@ export function ingestReport(
         ...hub.ladder,
         memory: hub.memory,
         overload: hub.overload,
+        shedCost: hub.shedCost,
         sosAlertsOpened: hub.sosAlertsOpened,
         rejected: hub.rejected,
         connect: hub.connect,
@@ -90,6 +91,7 @@ function figures(
       label: 'hub: largest fleet sustained (1 msg/s each, ≤ 1 % lost/shed)',
       value: hubLadder.sustained,
       unit: sustainedLabel(hubLadder),
+      track: { key: 'hub.sustained', worse: 'lower' },
     },
     {
       label: 'mosquitto: largest fleet relayed (≤ 1 % lost)',
@@ -150,9 +152,10 @@ function figures(
       unit: `/ ${over.events.acked} / ${over.events.stored}`,
     },
     {
-      label: 'overload: SOS publish → PUBACK, p50 / max',
-      value: over.events.ackP50Ms,
-      unit: `/ ${over.events.ackMaxMs} ms`,
+      label: 'overload: SOS publish → PUBACK, p99',
+      value: over.events.ackP99Ms,
+      unit: `ms (p50 ${over.events.ackP50Ms}, max ${over.events.ackMaxMs})`,
+      track: { key: 'overload.sosPubackP99Ms', worse: 'higher' },
     },
     {
       label: 'overload: telemetry shed (share of received)',
@@ -160,22 +163,39 @@ function figures(
       unit: `msgs (${over.shedSharePercentDuring} %)`,
     },
     {
+      label: 'overload: hub CPU per message handled (validated and passed on)',
+      value: over.hubMicrosPerHandled,
+      unit: `µs (hub ${over.hubCpu} cores busy)`,
+      track: { key: 'overload.microsPerHandled', worse: 'higher' },
+    },
+    {
       label: 'overload: hub peak RSS',
       value: over.hubPeakRssMiB,
       unit: `MiB (before: ${over.hubRssBeforeMiB})`,
     },
     {
-      label: 'recovery at the sustained rate: shed share back to 0 after',
-      value: over.recovery.firstCalmAfterS ?? Number.NaN,
-      unit:
-        `s (from then to the end of the ${over.recovery.seconds}-s run ${over.recovery.relapseShedPercent ?? '–'} % shed; ` +
-        `the last shed in the interval ending at ${over.recovery.lastShedAfterS} s)`,
+      label: 'recovery at the sustained rate: shed back to 0 (and stayed 0) after',
+      value: over.recovery.lastShedAfterS,
+      unit: over.recovery.stillShedding
+        ? `s: NOT back, still shedding at the end of the ${over.recovery.seconds}-s run`
+        : `s (no telemetry shed in any 0.5-s interval after it to the end of the ${over.recovery.seconds}-s run; first calm interval at ${over.recovery.firstCalmAfterS ?? '–'} s)`,
+      track: { key: 'recovery.backToZeroS', worse: 'higher' },
     },
     {
       label: 'recovery: backlog under 1 s of messages after',
-      value: over.recovery.caughtUpAfterS ?? Number.NaN,
-      unit: 's',
+      value: over.recovery.caughtUpAfterS ?? over.recovery.seconds,
+      unit: over.recovery.caughtUpAfterS === undefined ? 's: NOT caught up within the run' : 's',
     },
+    ...(hub.shedCost
+      ? [
+          {
+            label: `CPU per shed message (${hub.shedCost.fleet} watches × ${hub.shedCost.ratePerWatch}/s, all but 1/s shed)`,
+            value: hub.shedCost.microsPerShed,
+            unit: `µs (${hub.shedCost.microsPerShedGross} µs with the idle hub's own)`,
+            track: { key: 'shed.microsPerMessage', worse: 'higher' as const },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -196,7 +216,10 @@ function notes(hub: HubPhase, payloadBytes: number): string[] {
       'mosquitto (core 0, after the hub has stopped): anonymous, relays to mosquitto_sub (core 1) counting one byte per message.',
     `RSS per device: (RSS − idle RSS) / ${rssDevices}; idle is the hub with all ${maxFleet} watches provisioned in the store, none connected.`,
     `Overload: every ${sosEvery}th watch sends one SOS event (QoS 1) during it; stored = device_events rows in the hub's SQLite after it stopped. ` +
-      'Shed share = yiyang_ingest_shed_total / telemetry received over the overload; recovery from /metrics scraped every 500 ms.',
+      'Shed share = yiyang_ingest_shed_total / telemetry received over the overload; recovery from /metrics scraped every 500 ms: ' +
+      '"back to 0" is the end of the last 0.5-s interval that shed anything, so a relapse counts.',
+    'CPU per shed message: a second hub (TELEMETRY_MAX_PER_S=1: all but one message a second shed, as under overload) with the ' +
+      "overload's watches streaming at its rate for 10 s: (hub CPU streaming − hub CPU connected and silent) / messages shed.",
   ];
   if (over.recovery.shedShareGaugeMax === 0 && over.telemetryShedTotal > 0)
     notes.push(

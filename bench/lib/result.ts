@@ -5,6 +5,11 @@ export interface Figure {
   label: string;
   value: number;
   unit: string;
+  /**
+   * A figure followed from run to run: a stable name, and which way is worse. The runner keeps it in
+   * `bench/results/history.jsonl` and prints the worst of the recent runs next to this run's.
+   */
+  track?: { key: string; worse: 'higher' | 'lower' };
 }
 
 export interface BenchResult {
