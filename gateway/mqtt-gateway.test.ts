@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -134,6 +135,65 @@ describe('MQTT gateway', () => {
     await expect(connect('issued-secret-0002')).rejects.toThrow(/Bad username or password/i);
     await expect(connect('secret-0001-abc')).rejects.toThrow(/Bad username or password/i);
     expect(authenticator.slowVerifications).toBe(before);
+  });
+});
+
+/** An MQTT 3.1.1 frame: type and flags, remaining length, body (§2.2). */
+function frame(first: number, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  const length: number[] = [];
+  for (let n = body.length; ; ) {
+    const byte = n % 128;
+    n = Math.floor(n / 128);
+    length.push(n > 0 ? byte | 0x80 : byte);
+    if (n === 0) break;
+  }
+  return Buffer.concat([Buffer.from([first, ...length]), body]);
+}
+const text = (s: string) => {
+  const b = Buffer.from(s);
+  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+};
+
+describe('MQTT gateway, telemetry taken before aedes', () => {
+  it('[MQTT-KEEPALIVE] a device that only streams telemetry is not cut for want of a PINGREQ', async () => {
+    await store.db
+      .insertInto('devices')
+      .values({
+        id: 'w-stream',
+        type: 'watch',
+        elder_id: null,
+        secret_hash: hashIssuedSecret('stream-secret-1'),
+        revoked_at: null,
+        created_at: 0,
+      })
+      .execute();
+    // A bare socket: no client library sending PINGREQs behind the test's back. Keepalive 1 s: aedes
+    // cuts a connection after 1.5 s without a packet it counts.
+    const socket = tcpConnect(gateway.addresses.mqtt!, '127.0.0.1');
+    let closed = false;
+    socket.on('close', () => {
+      closed = true;
+    });
+    socket.on('error', () => undefined);
+    const connack = new Promise((resolve) => socket.once('data', resolve));
+    socket.write(
+      frame(
+        0x10,
+        text('MQTT'),
+        Buffer.from([4, 0xc2, 0, 1]),
+        text('w-stream'),
+        text('w-stream'),
+        text('stream-secret-1'),
+      ),
+    );
+    expect(Buffer.from((await connack) as Buffer).subarray(0, 4)).toEqual(Buffer.from([0x20, 2, 0, 0]));
+    for (let i = 0; i < 15; i++) {
+      socket.write(frame(0x30, text('care/w-stream/telemetry'), Buffer.from('{"ts":1,"heart_rate":70}')));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(closed).toBe(false);
+    socket.destroy();
   });
 });
 
