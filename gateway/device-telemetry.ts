@@ -19,6 +19,7 @@ export class DeviceTelemetry implements TelemetryOrigin {
   private slot = 0;
   private topic = Buffer.alloc(0);
   private acks: number[] = [];
+  private keptAliveAt = 0;
 
   constructor(
     private readonly stream: Duplex,
@@ -51,11 +52,17 @@ export class DeviceTelemetry implements TelemetryOrigin {
       token = bytes.readUInt16BE(payload);
       payload += 2;
     }
-    const arrival = this.deps.admission.arrive(device, this.slot);
-    if (arrival === 'take') this.deps.admission.submit(device, bytes.subarray(payload, end), token, this);
-    else if (arrival === 'limited') this.settled(device, rateLimitedTelemetry, token);
-    else if (token) this.ack(token);
-    this.deps.keepAlive();
+    const arrival = this.deps.admission.arrive(this.slot);
+    if (arrival === 'limited') this.settled(device, rateLimitedTelemetry, token);
+    else if (arrival === 'shed' || !this.deps.admission.submit(device, bytes, payload, end, token, this)) {
+      if (token) this.ack(token);
+    }
+    // Once a second is plenty for keepalives of a minute or more, and costs nothing per message.
+    const now = performance.now();
+    if (now - this.keptAliveAt >= 1000) {
+      this.keptAliveAt = now;
+      this.deps.keepAlive();
+    }
     return true;
   };
 

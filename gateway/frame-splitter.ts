@@ -8,34 +8,39 @@ import type { Duplex } from 'node:stream';
 export type FrameTap = (bytes: Buffer, start: number, body: number, end: number) => boolean;
 
 /**
- * Sits between a connection and the broker (aedes reads a connection with `read()` when it is readable):
- * cuts the bytes read into MQTT frames by their fixed headers, offers each whole frame to `tap`, and
- * hands the broker the frames the tap left, whole (a frame split across reads is held until complete).
- * A frame announcing more than `maxFrameBytes` cuts the connection before anything of it is buffered.
- * It costs a few comparisons per frame and copies nothing unless frames were taken from between others.
+ * Sits between a connection and the broker, where the bytes read enter the stream (`push`, called by the
+ * socket, TLS or WebSocket as data arrives): cuts them into MQTT frames by their fixed headers, offers each
+ * whole frame to `tap`, and passes on to the broker the frames the tap left, whole (a frame split across
+ * reads is held until complete). Bytes that were all taken are never buffered and wake nobody: no
+ * 'readable', no parse. A frame announcing more than `maxFrameBytes` cuts the connection before anything
+ * of it is buffered. Per frame it costs a few comparisons; it copies only to join a split frame, or what
+ * is left between frames taken.
  */
 export function splitFrames(
   stream: Duplex,
   deps: { maxFrameBytes: number; onTooLarge: (bytes: number) => void; tap: FrameTap },
 ): void {
-  const read = stream.read.bind(stream);
+  const push = stream.push.bind(stream);
   let held: Buffer[] = [];
   let heldBytes = 0;
   /** Length of the frame being held, once its fixed header is complete (0: not yet known). */
   let needed = 0;
-  stream.read = (size?: number) => {
-    const chunk = read(size) as Buffer | null;
-    if (chunk === null) return null;
-    if (heldBytes + chunk.length < needed) {
+  /** The stretches between frames taken, reused from read to read. */
+  const kept: Buffer[] = [];
+  const split = (chunk: Buffer): Buffer | null => {
+    if (heldBytes > 0 && heldBytes + chunk.length < needed) {
       held.push(chunk);
       heldBytes += chunk.length;
       return null;
     }
-    const bytes = heldBytes === 0 ? chunk : Buffer.concat([...held, chunk]);
-    held = [];
-    heldBytes = 0;
+    let bytes = chunk;
+    if (heldBytes > 0) {
+      bytes = Buffer.concat([...held, chunk]);
+      held = [];
+      heldBytes = 0;
+    }
     needed = 0;
-    const kept: Buffer[] = [];
+    kept.length = 0;
     let keptFrom = 0;
     let at = 0;
     while (at < bytes.length) {
@@ -45,7 +50,11 @@ export function splitFrames(
         at = bytes.length;
         break;
       }
-      const bodyLength = header === INCOMPLETE ? 0 : Math.floor(header / 8);
+      if (header === INCOMPLETE) {
+        hold(bytes.subarray(at), 0);
+        break;
+      }
+      const bodyLength = Math.floor(header / 8);
       if (bodyLength > deps.maxFrameBytes) {
         deps.onTooLarge(bodyLength);
         stream.destroy();
@@ -53,10 +62,8 @@ export function splitFrames(
       }
       const body = at + (header % 8);
       const end = body + bodyLength;
-      if (header === INCOMPLETE || end > bytes.length) {
-        needed = header === INCOMPLETE ? 0 : end - at;
-        held = [bytes.subarray(at)];
-        heldBytes = bytes.length - at;
+      if (end > bytes.length) {
+        hold(bytes.subarray(at), end - at);
         break;
       }
       if (deps.tap(bytes, at, body, end)) {
@@ -69,6 +76,17 @@ export function splitFrames(
     if (at > keptFrom) kept.push(bytes.subarray(keptFrom, at));
     if (kept.length === 0) return null;
     return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+  };
+  const hold = (rest: Buffer, frameLength: number) => {
+    held = [rest];
+    heldBytes = rest.length;
+    needed = frameLength;
+  };
+  stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (!Buffer.isBuffer(chunk)) return push(chunk, encoding); // the end of the stream
+    const rest = split(chunk);
+    // Nothing left for the broker: the stream keeps reading as long as its buffer has room.
+    return rest === null ? stream.readableLength < stream.readableHighWaterMark : push(rest);
   };
 }
 

@@ -64,7 +64,7 @@ beforeAll(async () => {
       rules: { floor: 0.05, shedAboveMs: 500, roomBelowMs: 50, maxPerSecond: 0 },
       budgetMs: 5,
       intervalMs: 100,
-      maxQueued: 1000,
+      maxQueued: { messages: 1000, bytes: 1 << 20 },
       now: Date.now,
       clock: () => performance.now(),
     }),

@@ -3,6 +3,7 @@ import type { Channel } from '../kernel/channel.js';
 import type { DeviceRates } from './device-rates.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import { storedEvent } from './event-log.js';
+import type { LastHeard } from './last-heard.js';
 import type { DeviceIdentity, Reading, ReadingValidator, Rejection } from './readings.js';
 
 export type { DeviceIdentity };
@@ -33,6 +34,8 @@ export class DeviceIntake {
       availability: Channel<AvailabilityChange>;
       /** Per device: events beyond a device's own rate are dropped and answered (telemetry's is admission's). */
       rates: { events: DeviceRates };
+      /** Device slots (the rates are kept by slot). */
+      heard: LastHeard;
       /** Counts which device clocks are off and which events were stored. */
       counters: { clockSkewed: () => void; eventStored: (type: string) => void };
       now: () => number;
@@ -57,7 +60,7 @@ export class DeviceIntake {
     if (!result.ok) return result;
     // Each event is a synchronous durable write: one device may not take the store for itself. A
     // call for help is always taken (it still spends a token: a flood of them slows the rest).
-    const admitted = this.deps.rates.events.admit(device.id);
+    const admitted = this.deps.rates.events.admit(this.deps.heard.slotOf(device));
     if (!admitted && !this.deps.catalog.get(device.type)?.events[result.reading.eventType]?.alarm) {
       return rateLimited('events');
     }

@@ -1,10 +1,12 @@
 /**
  * A token bucket per device: at most `perSecond` messages on average, `burst` at once. One
  * misbehaving device (a door contact stuck in a loop) is cut back on its own, before the hub's
- * load shedder would have to shed everyone's telemetry. One small typed array per device.
+ * load shedding would have to shed everyone's telemetry. Kept in one typed array by device slot
+ * (`LastHeard`): no lookup by id, nothing allocated, per message.
  */
 export class DeviceRates {
-  private readonly buckets = new Map<string, Float64Array>();
+  /** Per slot: tokens left, and when they were counted (0: never). */
+  private buckets = new Float64Array(2 * 1024);
 
   constructor(
     private readonly rules: { perSecond: number; burst: number },
@@ -12,27 +14,25 @@ export class DeviceRates {
   ) {}
 
   /** Takes one token of the device's bucket; false when it has none left. */
-  admit(deviceId: string): boolean {
+  admit(slot: number): boolean {
+    if (2 * slot >= this.buckets.length) this.grow(slot);
+    const { burst, perSecond } = this.rules;
     const now = this.clock();
-    let bucket = this.buckets.get(deviceId);
-    if (!bucket) {
-      bucket = Float64Array.of(this.rules.burst, now);
-      this.buckets.set(deviceId, bucket);
-    }
-    const tokens = Math.min(
-      this.rules.burst,
-      bucket[0]! + ((now - bucket[1]!) / 1000) * this.rules.perSecond,
-    );
-    bucket[1] = now;
+    const b = this.buckets;
+    const at = b[2 * slot + 1]!;
+    const tokens = at === 0 ? burst : Math.min(burst, b[2 * slot]! + ((now - at) / 1000) * perSecond);
+    b[2 * slot + 1] = now;
     if (tokens < 1) {
-      bucket[0] = tokens;
+      b[2 * slot] = tokens;
       return false;
     }
-    bucket[0] = tokens - 1;
+    b[2 * slot] = tokens - 1;
     return true;
   }
 
-  forget(deviceId: string): void {
-    this.buckets.delete(deviceId);
+  private grow(slot: number): void {
+    const grown = new Float64Array(Math.max(2 * (slot + 1), 2 * this.buckets.length));
+    grown.set(this.buckets);
+    this.buckets = grown;
   }
 }

@@ -86,6 +86,7 @@ export class IngestStage {
       events: this.events,
       availability: this.availability,
       rates: { events: new DeviceRates({ perSecond: settings.deviceEventsPerS, burst: 30 }) },
+      heard,
       counters: {
         clockSkewed: () => metrics.clockSkewed.inc(),
         eventStored: (type) => metrics.eventsStored.inc({ type }),
@@ -109,7 +110,8 @@ export class IngestStage {
       // An event waits for at most this much telemetry (plus one read of the sockets).
       budgetMs: 5,
       intervalMs: 100,
-      maxQueued: 32_768,
+      // ~1 s of a watch fleet at full speed: far more than the keep share lets build up.
+      maxQueued: { messages: 32_768, bytes: 32 << 20 },
       now,
       clock: () => performance.now(),
       shareGauge: (share) => metrics.shedShare.set(share),

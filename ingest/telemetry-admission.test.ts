@@ -24,7 +24,7 @@ function admission(options: { perSecond?: number } = {}) {
     rules: { floor: 0.05, shedAboveMs: 500, roomBelowMs: 50, maxPerSecond: 0 },
     budgetMs: 5,
     intervalMs: 100,
-    maxQueued: 1000,
+    maxQueued: { messages: 1000, bytes: 1 << 20 },
     now: () => 1_700_000_000_000 + clock,
     clock: () => clock,
   });
@@ -46,8 +46,7 @@ describe('telemetry admission', () => {
     for (let round = 0; round < 100; round++) {
       const order = round % 2 ? devices : [...devices].reverse();
       for (const device of order) {
-        if (a.arrive(device, a.slotOf(device)) === 'take')
-          taken.set(device.id, (taken.get(device.id) ?? 0) + 1);
+        if (a.arrive(a.slotOf(device)) === 'take') taken.set(device.id, (taken.get(device.id) ?? 0) + 1);
       }
     }
     for (const device of devices) expect(taken.get(device.id)).toBe(25);
@@ -61,7 +60,7 @@ describe('telemetry admission', () => {
     const device = watch(1);
     const slot = a.slotOf(device);
     expect(heard.when(slot)).toBe(0);
-    expect(a.arrive(device, slot)).toBe('shed');
+    expect(a.arrive(slot)).toBe('shed');
     expect(a.backlog).toBe(0);
     expect(heard.when(slot)).toBe(1_700_000_000_000);
   });
@@ -70,8 +69,8 @@ describe('telemetry admission', () => {
     const { admission: a, handled } = admission();
     for (let i = 0; i < 12; i++) {
       const device = watch(i);
-      expect(a.arrive(device, a.slotOf(device))).toBe('take');
-      a.submit(device, Buffer.from('{}'), 0, origin);
+      expect(a.arrive(a.slotOf(device))).toBe('take');
+      a.submit(device, Buffer.from('{}'), 0, 2, 0, origin);
     }
     expect(handled).toHaveLength(0);
     await turn();
@@ -86,7 +85,7 @@ describe('telemetry admission', () => {
   it("[DEVICE-RATE] a device over its own rate is limited before it takes anyone's share", () => {
     const { admission: a } = admission({ perSecond: 3 });
     const device = watch(1);
-    const arrivals = Array.from({ length: 5 }, () => a.arrive(device, a.slotOf(device)));
+    const arrivals = Array.from({ length: 5 }, () => a.arrive(a.slotOf(device)));
     expect(arrivals).toEqual(['take', 'take', 'take', 'limited', 'limited']);
     expect(a.shed).toBe(0);
   });

@@ -3,22 +3,12 @@ import type { DeviceRates } from './device-rates.js';
 import { type AdmissionInterval, KeepShare, type KeepShareRules } from './keep-share.js';
 import type { LastHeard } from './last-heard.js';
 import type { DeviceIdentity } from './readings.js';
+import { type TelemetryOrigin, TelemetryQueue } from './telemetry-queue.js';
 
 /** What becomes of an arriving telemetry message: queued to be handled, shed, or over its device's own rate. */
 export type Arrival = 'take' | 'shed' | 'limited';
 
-/** Where a queued message came from: told its outcome once handled (the gateway answers and acknowledges). */
-export interface TelemetryOrigin {
-  settled(device: DeviceIdentity, result: IntakeResult, token: number): void;
-}
-
-interface Job {
-  device: DeviceIdentity;
-  payload: Buffer;
-  /** The origin's own reference (an MQTT packet id), handed back with the outcome. */
-  token: number;
-  origin: TelemetryOrigin;
-}
+export type { TelemetryOrigin };
 
 /**
  * Telemetry between the socket and the readings: each message is counted and its device marked heard the
@@ -35,8 +25,7 @@ export class TelemetryAdmission {
   arrived = 0;
   shed = 0;
   private credit = new Float32Array(1024);
-  private readonly queue: Array<Job | undefined> = [];
-  private head = 0;
+  private readonly queue: TelemetryQueue;
   private readonly share: KeepShare;
   private keep = 1;
   private pinned: number | undefined;
@@ -56,8 +45,8 @@ export class TelemetryAdmission {
       /** Milliseconds of telemetry handled per turn of the event loop at most. */
       budgetMs: number;
       intervalMs: number;
-      /** Messages queued at most (a backstop: the keep share holds the queue far below it). */
-      maxQueued: number;
+      /** Messages and payload bytes queued at most (a backstop: the keep share holds the queue far below). */
+      maxQueued: { messages: number; bytes: number };
       /** The hub's clock (last heard), and a monotonic one in ms (budgets). */
       now: () => number;
       clock: () => number;
@@ -66,6 +55,7 @@ export class TelemetryAdmission {
     },
   ) {
     this.share = new KeepShare(deps.rules);
+    this.queue = new TelemetryQueue(deps.maxQueued);
     this.window.startedAt = deps.clock();
   }
 
@@ -77,7 +67,7 @@ export class TelemetryAdmission {
   /** After the gateway has stopped reading: what is queued is handled now, nothing taken is lost. */
   stop(): void {
     clearInterval(this.timer);
-    while (this.head < this.queue.length) this.handleNext();
+    while (this.queue.length > 0) this.handleNext();
   }
 
   /** The device's slot, asked once per connection. */
@@ -98,16 +88,15 @@ export class TelemetryAdmission {
 
   /** Messages queued, not yet handled. */
   get backlog(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
   }
 
   /** Called for every telemetry message as it is read, before anything else is done with it. */
-  arrive(device: DeviceIdentity, slot: number): Arrival {
+  arrive(slot: number): Arrival {
     this.arrived++;
     this.window.arrived++;
     this.deps.heard.heard(slot, this.deps.now());
-    if (!this.deps.rates.admit(device.id)) return 'limited';
-    if (this.queue.length - this.head >= this.deps.maxQueued) return this.shedOne();
+    if (!this.deps.rates.admit(slot)) return 'limited';
     const keep = this.keep;
     if (keep >= 1) return 'take';
     if (slot >= this.credit.length) this.grow(slot);
@@ -120,19 +109,33 @@ export class TelemetryAdmission {
     return this.shedOne();
   }
 
-  /** Queues a message `arrive` took; it is handled within a turn or a few. */
-  submit(device: DeviceIdentity, payload: Buffer, token: number, origin: TelemetryOrigin): void {
+  /**
+   * Queues a copy of the payload of a message `arrive` took, `bytes[start, end)` of what was read; it is
+   * handled within a turn or a few. False if the queue was full: then it is shed after all.
+   */
+  submit(
+    device: DeviceIdentity,
+    bytes: Buffer,
+    start: number,
+    end: number,
+    token: number,
+    origin: TelemetryOrigin,
+  ): boolean {
+    if (!this.queue.push(device, bytes, start, end, token, origin)) {
+      this.shedOne();
+      return false;
+    }
     this.window.admitted++;
-    this.queue.push({ device, payload, token, origin });
     if (!this.draining) {
       this.draining = true;
       setImmediate(this.drain);
     }
+    return true;
   }
 
   /** A message that came by another path (the broker's own): admitted and handled at once. */
   handleNow(device: DeviceIdentity, payload: Buffer): IntakeResult {
-    const arrival = this.arrive(device, this.slotOf(device));
+    const arrival = this.arrive(this.slotOf(device));
     if (arrival === 'limited') return rateLimitedTelemetry;
     if (arrival === 'shed') return { ok: true };
     this.window.admitted++;
@@ -146,32 +149,29 @@ export class TelemetryAdmission {
     const started = clock();
     let handled = 0;
     let now = started;
-    while (this.head < this.queue.length && now - started < budgetMs) {
+    while (this.queue.length > 0 && now - started < budgetMs) {
       this.handleNext();
       handled++;
       now = clock();
     }
     this.window.handled += handled;
     this.window.busyMs += now - started;
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-      this.draining = false;
-    } else {
-      // Dropping the handled front of the array now and then keeps it from growing without end.
-      if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue.splice(0, this.head);
-        this.head = 0;
-      }
-      setImmediate(this.drain);
-    }
+    if (this.queue.length === 0) this.draining = false;
+    else setImmediate(this.drain);
   };
 
   private handleNext(): void {
-    const job = this.queue[this.head]!;
-    this.queue[this.head++] = undefined;
-    job.origin.settled(job.device, this.deps.handle(job.device, job.payload), job.token);
+    this.queue.shift(this.settle);
   }
+
+  private readonly settle = (
+    device: DeviceIdentity,
+    payload: Buffer,
+    token: number,
+    origin: TelemetryOrigin,
+  ) => {
+    origin.settled(device, this.deps.handle(device, payload), token);
+  };
 
   /** Every `intervalMs`: the share for the next interval, from what this one measured. */
   adjust(): void {
