@@ -43,11 +43,12 @@ runBench('ingest', async () => {
     openFiles: Math.ceil(maxFleet / loadCount) + 4096,
     maxLifetimeMs: 20 * 60_000,
   });
+  const sosLoad = await LoadProcess.start({ openFiles: 4096, maxLifetimeMs: 20 * 60_000 });
   const payloadRest = watchTelemetryRest();
   const payloadBytes = messageBytes(payloadRest);
   log(`seeded ${maxFleet} watches; telemetry ${payloadBytes} bytes`);
 
-  const hub = await measureHub({ dataDir, openFiles, loads, ids, payloadRest });
+  const hub = await measureHub({ dataDir, openFiles, loads, sosLoad, ids, payloadRest });
   hub.shedCost = await measureShedCost({
     dataDir,
     openFiles,
@@ -68,6 +69,6 @@ runBench('ingest', async () => {
     });
     return ingestReport(hub, mosquitto, payloadBytes);
   } finally {
-    await Promise.all(loads.map((l) => l.stop()));
+    await Promise.all([...loads, sosLoad].map((l) => l.stop()));
   }
 });

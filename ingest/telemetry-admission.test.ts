@@ -54,6 +54,16 @@ describe('telemetry admission', () => {
     expect(a.arrived).toBe(4000);
   });
 
+  it('[OVERLOAD-SPREAD] the moment shedding starts, the share taken is the share set, not nothing until devices save up', () => {
+    const { admission: a } = admission();
+    a.pin(0.1);
+    // Watches send about once a second: one message each is all a few hundred ms bring.
+    const devices = Array.from({ length: 1000 }, (_, i) => watch(i));
+    const taken = devices.filter((device) => a.arrive(a.slotOf(device)) === 'take').length;
+    expect(taken).toBeGreaterThanOrEqual(95);
+    expect(taken).toBeLessThanOrEqual(105);
+  });
+
   it('[OVERLOAD-HEARD] a shed message still marks its device heard, without anything queued', () => {
     const { admission: a, heard } = admission();
     a.pin(0);

@@ -78,6 +78,10 @@ export class HubMetrics {
     'Telemetry messages dropped under overload (events are never shed)',
   );
   readonly shedShare = this.gauge('yiyang_ingest_shed_share', 'Share of telemetry being shed now (0 = none)');
+  readonly telemetryQueued = this.gauge(
+    'yiyang_ingest_telemetry_queued',
+    'Telemetry messages taken and waiting to be handled (events never wait here)',
+  );
   readonly eventsStored = this.counter(
     'yiyang_events_stored_total',
     'Device events durably stored, once each (redeliveries of a stored event_id not counted)',

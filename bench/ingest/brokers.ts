@@ -10,7 +10,7 @@ export interface Counts {
 }
 
 export interface Broker {
-  name: 'hub' | 'mosquitto';
+  name: 'hub' | 'mosquitto' | 'read floor';
   url: string;
   anonymous: boolean;
   pid: number;

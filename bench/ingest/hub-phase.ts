@@ -26,6 +26,8 @@ export async function measureHub(options: {
   dataDir: string;
   openFiles: number;
   loads: LoadProcess[];
+  /** The SOS watches' own load process during the overload. */
+  sosLoad: LoadProcess;
   ids: string[];
   payloadRest: string;
 }): Promise<HubPhase> {
@@ -43,7 +45,7 @@ export async function measureHub(options: {
     // Let the shedder and any backlog of the failed step settle before the overload.
     await sleep(hubSettleMs);
     const sustained = hubLadder.sustained || hubLadder.steps[0]!.handledPerSecond;
-    const over = await overload(rig, hub, Math.round(sustained));
+    const over = await overload(rig, hub, Math.round(sustained), options.sosLoad);
     phase = {
       ladder: hubLadder,
       memory,

@@ -3,11 +3,12 @@
  * sustainable rate: events PUBACKed, telemetry shed, peak RSS, and how soon the hub recovers.
  */
 import { type HubProcess, queryHubStore } from '../lib/hub-process.js';
+import type { LoadProcess, StreamReply } from '../lib/load.js';
 import { log, sleep, sleepUntil } from '../lib/processes.js';
 import { cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
 import { type Recovery, recovery, scrape } from './recovery.js';
 import { type Rig, streamAll } from './rig.js';
-import { overloadSeconds, recoverySeconds, sosEvery } from './settings.js';
+import { overloadSeconds, recoverySeconds, secret, sosEvery } from './settings.js';
 
 export interface Overload {
   sustainedRate: number;
@@ -42,7 +43,17 @@ export interface Overload {
   loadLateMaxMs: number;
 }
 
-export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number): Promise<Overload> {
+/**
+ * The SOS watches stream and press SOS from `sosLoad`, a load process of their own (the hub hands each of
+ * their ids over to this newer connection): a load process busy writing the whole fleet's telemetry reads
+ * its PUBACKs late, and that lateness would be counted as the hub's.
+ */
+export async function overload(
+  rig: Rig,
+  hub: HubProcess,
+  sustainedRate: number,
+  sosLoad: LoadProcess,
+): Promise<Overload> {
   const fleet = rig.connected;
   const offeredRate = 2 * sustainedRate;
   const ratePerWatch = offeredRate / fleet;
@@ -52,6 +63,22 @@ export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number)
     `overload: ${fleet} watches × ${round(ratePerWatch, 3)}/s = ${offeredRate} msg/s for ${overloadSeconds} s, ` +
       `SOS from ${sosIds.length}; then ${sustainedRate} msg/s for ${recoverySeconds} s`,
   );
+  await sosLoad.connect({
+    url: hub.mqttUrl,
+    clients: sosIds.map((id) => ({ id, secret })),
+    connectTimeoutMs: 60_000,
+  });
+  const sosStream = (rate: number, startAt: number, seconds: number, events: boolean): Promise<StreamReply> =>
+    sosLoad.stream({
+      clients: sosIds.length,
+      ratePerClient: rate,
+      startAt,
+      seconds,
+      telemetryRest: rig.payloadRest,
+      events: events
+        ? { clientIds: sosIds, idPrefix: 'sos-overload', perClient: 1, ackTimeoutMs: 60_000 }
+        : undefined,
+    });
   const rssBefore = memoryMiB(hub.pid).rss;
   const hwm = resetPeak(hub.pid);
   const peak = rssPeak(hub.pid, 200);
@@ -65,10 +92,17 @@ export async function overload(rig: Rig, hub: HubProcess, sustainedRate: number)
     await sleepUntil(end);
     return meter();
   })();
-  const [overloaded, recovered] = await Promise.all([
-    streamAll(rig, fleet, ratePerWatch, t0, overloadSeconds, { clientIds: sosIds, idPrefix: 'sos-overload' }),
+  const [fleetOverloaded, fleetRecovered, sosOverloaded, sosRecovered] = await Promise.all([
+    streamAll(rig, fleet, ratePerWatch, t0, overloadSeconds),
     streamAll(rig, fleet, recoveryRate, end, recoverySeconds),
+    sosStream(ratePerWatch, t0, overloadSeconds, true),
+    sosStream(recoveryRate, end, recoverySeconds, false),
   ]);
+  await sosLoad.end();
+  const [overloaded, recovered] = [
+    [...fleetOverloaded, sosOverloaded],
+    [...fleetRecovered, sosRecovered],
+  ];
   await sleep(1_000);
   const samples = await scraper.stop();
   const peakSampled = peak();

@@ -144,7 +144,9 @@ function figures(
       // never sees twice its sustained rate and the PUBACK times below include the load side's lag
       label: 'overload: received by the hub / load send loop late, max',
       value: round(over.telemetryReceivedDuring / over.seconds),
-      unit: `msg/s / ${over.loadLateMaxMs} ms`,
+      unit:
+        `msg/s (${round(over.telemetryReceivedDuring / over.seconds / over.sustainedRate, 2)} × sustained) / ${over.loadLateMaxMs} ms` +
+        (over.loadLateMaxMs > loadLateMs ? ': the load side fell behind, the hub got less than offered' : ''),
     },
     {
       label: 'overload: SOS events sent / PUBACKed / stored',
@@ -190,9 +192,14 @@ function figures(
       ? [
           {
             label: `CPU per shed message (${hub.shedCost.fleet} watches × ${hub.shedCost.ratePerWatch}/s, all but 1/s shed)`,
-            value: hub.shedCost.microsPerShed,
-            unit: `µs (${hub.shedCost.microsPerShedGross} µs with the idle hub's own)`,
+            value: hub.shedCost.hub.microsPerMessage,
+            unit: `µs (${hub.shedCost.hub.microsPerMessageGross} µs with the idle hub's own)`,
             track: { key: 'shed.microsPerMessage', worse: 'higher' as const },
+          },
+          {
+            label: 'same load on a bare Node server reading and discarding (the floor)',
+            value: hub.shedCost.readFloor.microsPerMessage,
+            unit: `µs per message: shedding costs ${round(hub.shedCost.hub.microsPerMessage - hub.shedCost.readFloor.microsPerMessage, 1)} µs above reading the socket at all`,
           },
         ]
       : []),
@@ -219,7 +226,8 @@ function notes(hub: HubPhase, payloadBytes: number): string[] {
       'Shed share = yiyang_ingest_shed_total / telemetry received over the overload; recovery from /metrics scraped every 500 ms: ' +
       '"back to 0" is the end of the last 0.5-s interval that shed anything, so a relapse counts.',
     'CPU per shed message: a second hub (TELEMETRY_MAX_PER_S=1: all but one message a second shed, as under overload) with the ' +
-      "overload's watches streaming at its rate for 10 s: (hub CPU streaming − hub CPU connected and silent) / messages shed.",
+      "overload's watches streaming at its rate for 10 s: (hub CPU streaming − hub CPU connected and silent) / messages shed; then " +
+      'the same on a bare Node server (core 0) that answers CONNECT and discards everything: the cost of a read itself.',
   ];
   if (over.recovery.shedShareGaugeMax === 0 && over.telemetryShedTotal > 0)
     notes.push(
