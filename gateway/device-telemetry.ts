@@ -11,8 +11,8 @@ const PUBLISH = 3;
  * or 1 PUBLISH to the device's own `care/<id>/telemetry` goes to admission and never through aedes, so
  * that it costs nothing past counting when shed, and never holds up the events behind it. Anything else
  * (CONNECT, events, availability, pings, other topics, QoS 2) goes on to aedes, which decides as before.
- * QoS 1 telemetry is acknowledged here: a shed message at once, a handled one once validated; the
- * acknowledgements of one turn leave in one write.
+ * QoS 1 telemetry is acknowledged here as it arrives, taken or shed (events are acknowledged by aedes
+ * once stored); the acknowledgements of one read leave in one write.
  */
 export class DeviceTelemetry implements TelemetryOrigin {
   private device: AuthenticatedDevice | undefined;
@@ -53,10 +53,11 @@ export class DeviceTelemetry implements TelemetryOrigin {
       payload += 2;
     }
     const arrival = this.deps.admission.arrive(this.slot);
-    if (arrival === 'limited') this.settled(device, rateLimitedTelemetry, token);
-    else if (arrival === 'shed' || !this.deps.admission.submit(device, bytes, payload, end, token, this)) {
-      if (token) this.ack(token);
-    }
+    if (arrival === 'limited') this.settled(device, rateLimitedTelemetry);
+    else if (arrival === 'take') this.deps.admission.submit(device, bytes, payload, end, this);
+    // Acknowledged as taken, queued or shed: a PUBACK held back until the queue reaches the message would
+    // throttle a device by the queue (its window of unacknowledged messages), and say nothing more.
+    if (token) this.ack(token);
     // Once a second is plenty for keepalives of a minute or more, and costs nothing per message.
     const now = performance.now();
     if (now - this.keptAliveAt >= 1000) {
@@ -66,9 +67,8 @@ export class DeviceTelemetry implements TelemetryOrigin {
     return true;
   };
 
-  settled(device: AuthenticatedDevice, result: IntakeResult, token: number): void {
+  settled(device: AuthenticatedDevice, result: IntakeResult): void {
     if (!result.ok) this.deps.reject(device.id, this.topic.toString(), result);
-    if (token) this.ack(token);
   }
 
   private isOwnTopic(bytes: Buffer, body: number, end: number): boolean {

@@ -31,11 +31,12 @@ const WORK_OFF = 30;
 /**
  * Decides which share of each device's telemetry the hub takes, from the queue of telemetry waiting to be
  * handled: the work queued says whether the loop keeps up, what it handled over the last second how much
- * it can take. When the queue stands over `roomBelowMs` without falling, or is past `shedAboveMs`, the share is cut to what can be
- * handled (handled ÷ arrived over the last second) less enough to work the queue off within a few seconds,
- * but never by more than half at a time. When the queue is under `roomBelowMs` and the loop kept up, the share rises by a
- * quarter per interval: back to everything a few hundred ms after the load falls. A queue that grew at once
- * and is falling (reads piled up behind a GC pause) changes nothing.
+ * it can take. When the queue stands over `roomBelowMs` without falling, or is past `shedAboveMs`, the
+ * share is cut to what can be handled (handled ÷ arrived over the last second) less enough to work the
+ * queue off within a few seconds, never by more than half at a time. When the queue is under
+ * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per interval: back to
+ * everything a few hundred ms after the load falls. A queue that grew at once and is falling (reads piled
+ * up behind a GC pause) changes nothing.
  */
 export class KeepShare {
   /** Share of each device's telemetry taken now (1 = all). */
@@ -61,13 +62,19 @@ export class KeepShare {
       const workOff = ((queuedMs - roomBelowMs) / interval.costMs) * (this.recent.length / WORK_OFF);
       const fits = (sum(this.recent, 'handled') - workOff) / Math.max(1, sum(this.recent, 'arrived'));
       this.load = Math.max(floor, this.load / 2, Math.min(this.load, fits));
-    } else if (queuedMs <= roomBelowMs && interval.admitted <= interval.handled + 1) {
+    } else if (queuedMs <= roomBelowMs && (queuedMs <= roomBelowMs / 5 || !grewOver(this.recent))) {
       this.load = Math.min(1, this.load * 1.25 + 0.02);
     }
     const capped = maxPerSecond > 0 ? (maxPerSecond * interval.ms) / 1000 / Math.max(1, interval.arrived) : 1;
     this.keep = Math.min(this.load, capped);
     return this.keep;
   }
+}
+
+/** Whether the queue grew over the last interval. */
+function grewOver(recent: AdmissionInterval[]): boolean {
+  const [before, now] = recent.slice(-2);
+  return before !== undefined && now !== undefined && now.backlog > before.backlog;
 }
 
 function sum(intervals: AdmissionInterval[], key: 'arrived' | 'handled'): number {

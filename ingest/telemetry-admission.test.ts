@@ -80,7 +80,7 @@ describe('telemetry admission', () => {
     for (let i = 0; i < 12; i++) {
       const device = watch(i);
       expect(a.arrive(a.slotOf(device))).toBe('take');
-      a.submit(device, Buffer.from('{}'), 0, 2, 0, origin);
+      a.submit(device, Buffer.from('{}'), 0, 2, origin);
     }
     expect(handled).toHaveLength(0);
     await turn();

@@ -126,10 +126,9 @@ export class TelemetryAdmission {
     bytes: Buffer,
     start: number,
     end: number,
-    token: number,
     origin: TelemetryOrigin,
   ): boolean {
-    if (!this.queue.push(device, bytes, start, end, token, origin)) {
+    if (!this.queue.push(device, bytes, start, end, origin)) {
       this.shedOne();
       return false;
     }
@@ -153,14 +152,14 @@ export class TelemetryAdmission {
 
   /** One budget of the queue, then the loop goes round (sockets, events) before the next. */
   private readonly drain = (): void => {
-    this.slice();
+    this.slice(this.deps.budgetMs);
     if (this.queue.length === 0) this.draining = false;
     else setImmediate(this.drain);
   };
 
-  /** Handles queued messages for at most one budget. */
-  private slice(): void {
-    const { clock, budgetMs } = this.deps;
+  /** Handles queued messages for at most `budgetMs`. */
+  private slice(budgetMs: number): void {
+    const { clock } = this.deps;
     const started = clock();
     this.sliceAt = started;
     let handled = 0;
@@ -175,27 +174,23 @@ export class TelemetryAdmission {
   }
 
   /**
-   * From the read path, every few messages: a long read of the sockets (libuv reads up to 48 × 1,024 ready
-   * sockets before it lets the loop go on: ~0.7 s with 15,000 busy watches) must neither starve the queue
-   * (one budget per turn would be 5 ms in 700) nor the keep share's timer.
+   * From the read path, every few messages. libuv reads up to 48 × 1,024 ready sockets before it lets the
+   * loop go on (~0.7 s with 15,000 busy watches): neither the queue (one budget per turn) nor the keep
+   * share's timer may wait for that. Reading keeps the larger part, though: an event is found only by
+   * reading, so the queue gets a tenth of a long read (2 ms every 20 ms), and sheds what does not fit.
    */
   private catchUp(): void {
     const now = this.deps.clock();
     if (now - this.window.startedAt >= 2 * this.deps.intervalMs) this.adjust();
-    if (this.queue.length > 0 && now - this.sliceAt >= 2 * this.deps.budgetMs) this.slice();
+    if (this.queue.length > 0 && now - this.sliceAt >= READ_SLICE_EVERY_MS) this.slice(READ_SLICE_MS);
   }
 
   private handleNext(): void {
     this.queue.shift(this.settle);
   }
 
-  private readonly settle = (
-    device: DeviceIdentity,
-    payload: Buffer,
-    token: number,
-    origin: TelemetryOrigin,
-  ) => {
-    origin.settled(device, this.deps.handle(device, payload), token);
+  private readonly settle = (device: DeviceIdentity, payload: Buffer, origin: TelemetryOrigin) => {
+    origin.settled(device, this.deps.handle(device, payload));
   };
 
   /** Every `intervalMs`: the share for the next interval, from what this one measured. */
@@ -236,6 +231,9 @@ function spreadPhases(credit: Float32Array, from: number): Float32Array {
 
 /** The clock is read on the message path every 16 messages (`arrived & 15`). */
 const CLOCK_EVERY_MASK = 15;
+/** During a long read of the sockets: a slice of the queue this long, this often. */
+const READ_SLICE_MS = 2;
+const READ_SLICE_EVERY_MS = 20;
 
 /** The answer to a message over its device's own rate. */
 export const rateLimitedTelemetry = rateLimited('telemetry');

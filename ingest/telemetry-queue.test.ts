@@ -9,10 +9,10 @@ describe('telemetry queue', () => {
   it('[TELEMETRY-QUEUE] hands messages back first in first out, whole, across the end of its ring; full is full', () => {
     const queue = new TelemetryQueue({ messages: 8, bytes: 64 });
     const out: string[] = [];
-    const take = () => queue.shift((_d, payload, token) => out.push(`${token}:${payload.toString()}`));
-    const push = (token: number, text: string) => {
+    const take = () => queue.shift((d, payload) => out.push(`${d.id}:${payload.toString()}`));
+    const push = (n: number, text: string) => {
       const read = Buffer.from(`xx${text}yy`); // the payload sits inside a larger read
-      return queue.push(device, read, 2, 2 + text.length, token, origin);
+      return queue.push({ ...device, id: String(n) }, read, 2, 2 + text.length, origin);
     };
     for (let round = 0; round < 20; round++) {
       // 3 × 20 bytes fit in 64, a fourth does not until the oldest is gone
@@ -37,9 +37,9 @@ describe('telemetry queue', () => {
     ]);
     const small = new TelemetryQueue({ messages: 2, bytes: 1024 });
     expect([
-      small.push(device, Buffer.from('{}'), 0, 2, 0, origin),
-      small.push(device, Buffer.from('{}'), 0, 2, 0, origin),
+      small.push(device, Buffer.from('{}'), 0, 2, origin),
+      small.push(device, Buffer.from('{}'), 0, 2, origin),
     ]).toEqual([true, true]);
-    expect(small.push(device, Buffer.from('{}'), 0, 2, 0, origin)).toBe(false);
+    expect(small.push(device, Buffer.from('{}'), 0, 2, origin)).toBe(false);
   });
 });

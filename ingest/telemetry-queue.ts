@@ -3,12 +3,12 @@ import type { DeviceIdentity } from './readings.js';
 
 /** Where a queued message came from, told its outcome once handled (the gateway answers and acknowledges). */
 export interface TelemetryOrigin {
-  settled(device: DeviceIdentity, result: IntakeResult, token: number): void;
+  settled(device: DeviceIdentity, result: IntakeResult): void;
 }
 
 /**
  * Telemetry waiting to be handled, first in first out, in memory allocated once: the payloads are copied
- * into one ring of bytes, their places and tokens into typed arrays. A queued message holds on to no read
+ * into one ring of bytes, their places into typed arrays. A queued message holds on to no read
  * buffer and is no object of its own, so queueing allocates nothing and promotes nothing to the old
  * generation (buffers kept past two scavenges were what set off a major GC every ~3 s under overload,
  * and a major GC holds the only core for ~400 ms).
@@ -17,7 +17,6 @@ export class TelemetryQueue {
   private readonly bytes: Buffer;
   private readonly starts: Uint32Array;
   private readonly lengths: Uint32Array;
-  private readonly tokens: Uint32Array;
   private readonly devices: Array<DeviceIdentity | undefined>;
   private readonly origins: Array<TelemetryOrigin | undefined>;
   /** Message slots: the oldest, and how many are queued. */
@@ -30,7 +29,6 @@ export class TelemetryQueue {
     this.bytes = Buffer.allocUnsafeSlow(limits.bytes);
     this.starts = new Uint32Array(limits.messages);
     this.lengths = new Uint32Array(limits.messages);
-    this.tokens = new Uint32Array(limits.messages);
     this.devices = new Array(limits.messages).fill(undefined);
     this.origins = new Array(limits.messages).fill(undefined);
   }
@@ -40,14 +38,7 @@ export class TelemetryQueue {
   }
 
   /** Queues a copy of `from[start, end)`; false when there is no room (the caller sheds it). */
-  push(
-    device: DeviceIdentity,
-    from: Buffer,
-    start: number,
-    end: number,
-    token: number,
-    origin: TelemetryOrigin,
-  ): boolean {
+  push(device: DeviceIdentity, from: Buffer, start: number, end: number, origin: TelemetryOrigin): boolean {
     const capacity = this.starts.length;
     if (this.count === capacity) return false;
     const length = end - start;
@@ -59,7 +50,6 @@ export class TelemetryQueue {
     const slot = (this.head + this.count) % capacity;
     this.starts[slot] = at;
     this.lengths[slot] = length;
-    this.tokens[slot] = token;
     this.devices[slot] = device;
     this.origins[slot] = origin;
     this.writeAt = at + room;
@@ -71,9 +61,7 @@ export class TelemetryQueue {
    * Hands the oldest message to `handle` and drops it. Its payload is a view of the ring, valid only
    * during the call.
    */
-  shift(
-    handle: (device: DeviceIdentity, payload: Buffer, token: number, origin: TelemetryOrigin) => void,
-  ): void {
+  shift(handle: (device: DeviceIdentity, payload: Buffer, origin: TelemetryOrigin) => void): void {
     const slot = this.head;
     const device = this.devices[slot]!;
     const origin = this.origins[slot]!;
@@ -83,7 +71,7 @@ export class TelemetryQueue {
     this.head = (slot + 1) % this.starts.length;
     this.count--;
     if (this.count === 0) this.writeAt = 0;
-    handle(device, this.bytes.subarray(start, start + this.lengths[slot]!), this.tokens[slot]!, origin);
+    handle(device, this.bytes.subarray(start, start + this.lengths[slot]!), origin);
   }
 
   /** Where `length` bytes fit after the newest payload, wrapping to the ring's start; -1 if they do not. */
