@@ -34,6 +34,8 @@ export interface Overload {
     ackP50Ms: number;
     ackP99Ms: number;
     ackMaxMs: number;
+    /** Every publish → PUBACK time, slowest first (what the percentiles come from). */
+    ackMs: number[];
     errors: string[];
   };
   hubRssBeforeMiB: number;
@@ -138,6 +140,7 @@ export async function overload(
       ackP50Ms: percentile(acks, 50),
       ackP99Ms: percentile(acks, 99),
       ackMaxMs: percentile(acks, 100),
+      ackMs: [...acks].sort((a, b) => b - a),
       errors: overloaded.flatMap((r) => r.events.errors).slice(0, 5),
     },
     hubRssBeforeMiB: rssBefore,
