@@ -1,23 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { mqttFrame as frame, publishFrame } from '../test/support/mqtt-frames.js';
 import { splitFrames } from './frame-splitter.js';
-
-/** An MQTT frame: fixed header byte, remaining length, body. */
-function frame(first: number, body: Buffer): Buffer {
-  const length: number[] = [];
-  for (let n = body.length; ; ) {
-    const byte = n % 128;
-    n = Math.floor(n / 128);
-    length.push(n > 0 ? byte | 0x80 : byte);
-    if (n === 0) break;
-  }
-  return Buffer.concat([Buffer.from([first, ...length]), body]);
-}
-const publish = (topic: string, payload: string) => {
-  const t = Buffer.alloc(2);
-  t.writeUInt16BE(topic.length);
-  return frame(0x30, Buffer.concat([t, Buffer.from(topic), Buffer.from(payload)]));
-};
 
 /** A connection whose reads go through the splitter; what a reader (the broker) gets back, and what was taken. */
 function connection(maxFrameBytes = 1 << 20) {
@@ -51,11 +35,11 @@ describe('frame splitter', () => {
     const big = 'x'.repeat(300); // a two-byte remaining length
     const frames = [
       frame(0xc0, Buffer.alloc(0)), // PINGREQ
-      publish('care/w-1/telemetry', '{"a":1}'),
-      publish('care/w-1/event', '{"type":"sos"}'),
-      publish('care/w-1/telemetry', big),
-      publish('care/w-1/telemetry', '{"a":3}'),
-      publish('care/w-1/availability', '{"state":"online"}'),
+      publishFrame('care/w-1/telemetry', '{"a":1}'),
+      publishFrame('care/w-1/event', '{"type":"sos"}'),
+      publishFrame('care/w-1/telemetry', big),
+      publishFrame('care/w-1/telemetry', '{"a":3}'),
+      publishFrame('care/w-1/availability', '{"state":"online"}'),
     ];
     const bytes = Buffer.concat(frames);
     for (const cut of [1, 2, 3, 7, 64, bytes.length]) {
@@ -68,7 +52,7 @@ describe('frame splitter', () => {
 
   it('[MQTT-FRAME-LIMIT] a frame announcing more than the limit cuts the connection before its body is read', () => {
     const c = connection(1000);
-    c.feed(Buffer.concat([publish('care/w-1/event', '{}'), Buffer.from([0x30, 0xe9, 0x07])])); // 1001 bytes
+    c.feed(Buffer.concat([publishFrame('care/w-1/event', '{}'), Buffer.from([0x30, 0xe9, 0x07])])); // 1001 bytes
     expect(c.tooLarge).toEqual([1001]);
     expect(c.stream.destroyed).toBe(true);
     expect(c.passed).toEqual([]);

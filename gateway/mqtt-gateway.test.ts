@@ -12,6 +12,7 @@ import { TelemetryAdmission } from '../ingest/telemetry-admission.js';
 import { HubMetrics } from '../kernel/metrics.js';
 import { hashIssuedSecret, hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
+import { mqttFrame as frame, publishFrame, mqttString as text } from '../test/support/mqtt-frames.js';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { MqttGateway } from './mqtt-gateway.js';
 
@@ -138,23 +139,6 @@ describe('MQTT gateway', () => {
   });
 });
 
-/** An MQTT 3.1.1 frame: type and flags, remaining length, body (§2.2). */
-function frame(first: number, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  const length: number[] = [];
-  for (let n = body.length; ; ) {
-    const byte = n % 128;
-    n = Math.floor(n / 128);
-    length.push(n > 0 ? byte | 0x80 : byte);
-    if (n === 0) break;
-  }
-  return Buffer.concat([Buffer.from([first, ...length]), body]);
-}
-const text = (s: string) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-};
-
 describe('MQTT gateway, telemetry taken before aedes', () => {
   it('[MQTT-KEEPALIVE] a device that only streams telemetry is not cut for want of a PINGREQ', async () => {
     await store.db
@@ -189,7 +173,7 @@ describe('MQTT gateway, telemetry taken before aedes', () => {
     );
     expect(Buffer.from((await connack) as Buffer).subarray(0, 4)).toEqual(Buffer.from([0x20, 2, 0, 0]));
     for (let i = 0; i < 15; i++) {
-      socket.write(frame(0x30, text('care/w-stream/telemetry'), Buffer.from('{"ts":1,"heart_rate":70}')));
+      socket.write(publishFrame('care/w-stream/telemetry', '{"ts":1,"heart_rate":70}'));
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(closed).toBe(false);

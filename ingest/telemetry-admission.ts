@@ -13,9 +13,10 @@ export type { TelemetryOrigin };
 /**
  * Telemetry between the socket and the readings: each message is counted and its device marked heard the
  * moment it arrives, then either queued or shed (nothing else: no parse, no allocation, no publish), and
- * the queue is handled a time budget at a time, one budget per turn of the event loop. Between two
- * budgets the loop reads its sockets, and events, which never enter this queue, are stored and
- * acknowledged then: an SOS waits for at most one budget of telemetry, whatever the load.
+ * the queue is handled a time budget at a time, one budget per turn of the event loop (and a small slice
+ * now and then during a long read of the sockets). Between two budgets the loop reads its sockets, and
+ * events, which never enter this queue, are stored and acknowledged then: an SOS waits for at most one
+ * budget of telemetry, whatever the load, and for the sockets read before its own.
  *
  * Shedding is per device (a credit per device slot), so every device keeps the same share of its stream;
  * `KeepShare` sets that share from the queue every `intervalMs`.

@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { publishFrame } from './support/mqtt-frames.js';
 import { until } from './support/wait.js';
 
 let hub: TestHub;
@@ -15,23 +16,6 @@ afterEach(() => {
 afterAll(async () => {
   await hub?.stop();
 });
-
-/** A QoS 1 PUBLISH frame (MQTT 3.1.1 §3.3), written straight to a connection's socket. */
-function publishFrame(topic: string, packetId: number, payload: string): Buffer {
-  const [t, p] = [Buffer.from(topic), Buffer.from(payload)];
-  const remaining = 2 + t.length + 2 + p.length;
-  const length: number[] = [];
-  for (let n = remaining; ; ) {
-    const byte = n % 128;
-    n = Math.floor(n / 128);
-    length.push(n > 0 ? byte | 0x80 : byte);
-    if (n === 0) break;
-  }
-  const ids = Buffer.alloc(4);
-  ids.writeUInt16BE(t.length, 0);
-  ids.writeUInt16BE(packetId, 2);
-  return Buffer.concat([Buffer.from([0x32, ...length]), ids.subarray(0, 2), t, ids.subarray(2), p]);
-}
 
 /** The packet ids of the PUBACKs a client receives, in the order they arrive. */
 function pubacks(client: MqttClient): number[] {
@@ -106,16 +90,16 @@ describe('overload', () => {
     const frames = Array.from({ length: flood }, (_, i) =>
       publishFrame(
         'care/w-0001/telemetry',
-        i + 1,
         JSON.stringify({ ts: Date.now(), heart_rate: 70, steps: i }),
+        i + 1,
       ),
     );
     const sosId = flood + 1;
     frames.push(
       publishFrame(
         'care/w-0001/event',
-        sosId,
         JSON.stringify({ ts: Date.now(), event_id: 'first-1', type: 'sos' }),
+        sosId,
       ),
     );
     // The whole flood and, behind it on the same connection, an SOS: in one write.

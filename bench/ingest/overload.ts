@@ -5,7 +5,7 @@
 import { type HubProcess, queryHubStore } from '../lib/hub-process.js';
 import type { LoadProcess, StreamReply } from '../lib/load.js';
 import { log, sleep, sleepUntil } from '../lib/processes.js';
-import { cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
+import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
 import { type Recovery, recovery, scrape } from './recovery.js';
 import { type Rig, streamAll } from './rig.js';
 import { overloadSeconds, recoverySeconds, secret, sosEvery } from './settings.js';
@@ -26,6 +26,8 @@ export interface Overload {
   /** Cores the hub kept busy during the overload, and its CPU per message it handled (validated and passed on). */
   hubCpu: number;
   hubMicrosPerHandled: number;
+  /** The hub's core during the overload: busy with anything but the hub (other work on this shared machine). */
+  core0OthersBusy: number;
   events: {
     devices: number;
     sent: number;
@@ -90,9 +92,10 @@ export async function overload(
   const end = t0 + overloadSeconds * 1000;
   const cpuDuring = (async () => {
     await sleepUntil(t0);
-    const meter = cpuMeter(hub.pid);
+    const [meter, core0] = [cpuMeter(hub.pid), coreMeter(0)];
     await sleepUntil(end);
-    return meter();
+    const hubCpu = meter();
+    return { hubCpu, others: round(Math.max(0, core0().busy - hubCpu), 2) };
   })();
   const [fleetOverloaded, fleetRecovered, sosOverloaded, sosRecovered] = await Promise.all([
     streamAll(rig, fleet, ratePerWatch, t0, overloadSeconds),
@@ -116,7 +119,7 @@ export async function overload(
   const acks = overloaded.flatMap((r) => r.events.ackMs);
   const receivedDuring = atEnd.received - first.received;
   const shedDuring = atEnd.shed - first.shed;
-  const hubCpu = await cpuDuring;
+  const { hubCpu, others } = await cpuDuring;
   return {
     sustainedRate,
     offeredRate,
@@ -133,6 +136,7 @@ export async function overload(
       (hubCpu * overloadSeconds * 1e6) / Math.max(1, receivedDuring - shedDuring),
       1,
     ),
+    core0OthersBusy: others,
     events: {
       devices: sosIds.length,
       sent: overloaded.reduce((n, r) => n + r.events.sent, 0),

@@ -167,7 +167,7 @@ function figures(
     {
       label: 'overload: hub CPU per message handled (validated and passed on)',
       value: over.hubMicrosPerHandled,
-      unit: `µs (hub ${over.hubCpu} cores busy)`,
+      unit: `µs (hub ${over.hubCpu} cores busy; other work on its core ${over.core0OthersBusy})`,
       track: { key: 'overload.microsPerHandled', worse: 'higher' },
     },
     {
