@@ -88,6 +88,13 @@ describe('keep share', () => {
     expect(Math.min(...shares)).toBe(1);
   });
 
+  it('[OVERLOAD-EDGE] right at capacity, a backlog left by a stall (a flush, a GC) is carried, not shed', () => {
+    // The hub's own tolerance: shed once a queue of more than 250 ms keeps growing, or passes 1 s.
+    const share = new KeepShare({ ...rules, shedAboveMs: 1000, roomBelowMs: 250 });
+    const { shares } = run(share, 10_000, 10_000, 100, 4_000);
+    expect(Math.min(...shares)).toBe(1);
+  });
+
   it('[TELEMETRY-CAP] an operator ceiling is kept whatever the load', () => {
     const share = new KeepShare({ ...rules, maxPerSecond: 1_000 });
     const { shares } = run(share, 20_000, 50_000, 20);

@@ -31,7 +31,7 @@ const WORK_OFF = 30;
 /**
  * Decides which share of each device's telemetry the hub takes, from the queue of telemetry waiting to be
  * handled: the work queued says whether the loop keeps up, what it handled over the last second how much
- * it can take. When the queue stands over `roomBelowMs` without falling, or is past `shedAboveMs`, the
+ * it can take. When the queue keeps growing over `roomBelowMs`, or is past `shedAboveMs`, the
  * share is cut to what can be handled (handled ÷ arrived over the last second) less enough to work the
  * queue off within a few seconds, never by more than half at a time. When the queue is under
  * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per interval: back to
@@ -51,13 +51,14 @@ export class KeepShare {
     this.recent.push(interval);
     if (this.recent.length > WINDOW) this.recent.shift();
     const queuedMs = interval.backlog * interval.costMs;
-    // Over `roomBelowMs` for the last few intervals and not falling: a trend, not a burst being worked off.
+    // Over `roomBelowMs` for the last few intervals and still growing: a trend, not a backlog being carried
+    // (a stall at the edge of capacity leaves one that stands; shedding it would cost data for nothing).
     const trend = this.recent.slice(-STANDING);
-    const standing =
+    const growing =
       trend.length === STANDING &&
       trend.every((r) => r.backlog * interval.costMs > roomBelowMs) &&
-      interval.backlog >= trend[0]!.backlog;
-    if (queuedMs > shedAboveMs || standing) {
+      interval.backlog > trend[0]!.backlog * 1.1;
+    if (queuedMs > shedAboveMs || growing) {
       // Over the window: what was handled, less its share of working off the queue beyond `roomBelowMs`.
       const workOff = ((queuedMs - roomBelowMs) / interval.costMs) * (this.recent.length / WORK_OFF);
       const fits = (sum(this.recent, 'handled') - workOff) / Math.max(1, sum(this.recent, 'arrived'));
