@@ -81,7 +81,14 @@ async function main(): Promise<void> {
     .sort();
   if (files.length === 0) throw new Error(`no benchmark matches ${wanted.join(', ')}`);
   // mosquitto, the yardstick of those that name it: found or installed now, not missed minutes into the run.
-  if (files.some((f) => readFileSync(join(benchDir, f), 'utf8').includes('mosquitto'))) ensureMosquitto(log);
+  if (files.some((f) => readFileSync(join(benchDir, f), 'utf8').includes('mosquitto'))) {
+    try {
+      ensureMosquitto(log);
+    } catch (error) {
+      log((error as Error).message);
+      process.exit(1);
+    }
+  }
   const started = Date.now();
   const description = machine();
   log(

@@ -44,7 +44,7 @@ provide() {
   fi
   echo "test-services: the full suite needs what is not here:" >&2
   preflight missing >/dev/null
-  echo "  (Debian: as root, apt-get install ${debs[*]}; npm run test:unit runs the tests that need none of it)" >&2
+  echo "  (Debian: apt-get install ${debs[*]}; npm run test:unit runs the tests that need none of it)" >&2
   exit 1
 }
 

@@ -37,12 +37,16 @@ export function ensureMosquitto(log: (message: string) => void): void {
       stdio: ['ignore', 2, 2] as ['ignore', number, number],
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     };
-    execFileSync('apt-get', ['update', '-qq'], options);
-    execFileSync(
-      'apt-get',
-      ['install', '-y', '-qq', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'],
-      options,
-    );
+    try {
+      execFileSync('apt-get', ['update', '-qq'], options);
+      execFileSync(
+        'apt-get',
+        ['install', '-y', '-qq', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'],
+        options,
+      );
+    } catch (error) {
+      log(`apt-get failed: ${(error as Error).message}`);
+    }
   }
   const missing = missingMosquitto();
   if (missing.length > 0) throw new Error(`the bench needs ${missing.join(', ')}, not found: ${howTo}`);

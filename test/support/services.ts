@@ -44,7 +44,7 @@ export function needsServices(what: string): void {
 export function howToProvide(need: Need): string {
   const value = process.env[need.variable];
   const given = value ? `${need.variable}=${value} is not usable; ` : '';
-  return `${given}set ${need.variable} to ${need.holds}, or run npm test as root (it installs it with apt-get)`;
+  return `${given}set ${need.variable} to ${need.holds} (npm test as root installs it)`;
 }
 
 /** The path of what the test needs; a clear error naming the variable when it is missing. */
