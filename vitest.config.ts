@@ -10,6 +10,9 @@ const needServices = [
   'test/tls.test.ts', // mosquitto clients
   'test/time-series.test.ts', // VictoriaMetrics
   'test/disk-full.test.ts', // root: mounts a tmpfs
+  'test/prometheus-rules.test.ts', // promtool
+  'test/reverse-proxy.test.ts', // nginx
+  'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
 ];
 const unit = process.env.TEST_NO_SERVICES === '1';
 

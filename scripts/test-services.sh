@@ -25,6 +25,8 @@ declare -A packages=(
   [victoria-metrics]="victoria-metrics"
   [chromium]="chromium fonts-noto-cjk"
   [promtool]="prometheus"
+  [nginx]="nginx"
+  [systemd-analyze]="systemd"
 )
 
 preflight() { node --import tsx test/support/preflight.ts "$@"; }

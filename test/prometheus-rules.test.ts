@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { exposedMetricNames, metricNamesIn } from './support/metric-names.js';
+import { promtoolPath } from './support/promtool.js';
 import { sosAnswered } from './support/sos-answered.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,19 +14,11 @@ const dashboardFile = 'deploy/grafana/yiyang-dashboard.json';
 /** Prometheus's own series about the scrape, not the hub's. */
 const scrapeSeries = new Set(['up']);
 
-/** promtool's exit code and output; a missing promtool fails the test, saying how to install it. */
+/** promtool's exit code and output (promtoolPath() fails naming TEST_PROMTOOL when it is missing). */
 function promtool(...args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('promtool', args, { cwd: root }, (error, stdout, stderr) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
-        reject(
-          new Error(
-            "promtool is missing: install Debian's prometheus package " +
-              '(apt-get install -y --no-install-recommends prometheus), as scripts/test-services.sh does',
-          ),
-        );
-        return;
-      }
+  const program = promtoolPath();
+  return new Promise((resolve) => {
+    execFile(program, args, { cwd: root }, (error, stdout, stderr) => {
       resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: stdout + stderr });
     });
   });

@@ -9,13 +9,13 @@ import mqtt from 'mqtt';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from './support/certificate.js';
+import { nginxPath } from './support/deploy-programs.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { until } from './support/wait.js';
 
 // docs/deploy.md's nginx site, run as it stands in front of a real hub: only the ports, the
 // certificate and the hub's address are substituted, each of which must be found exactly once.
 
-const nginxBin = process.env.TEST_NGINX_BIN ?? '/usr/sbin/nginx';
 let hub: TestHub;
 let nginx: ChildProcess;
 let ca: string;
@@ -78,9 +78,7 @@ function request(url: string, options: { method?: string; body?: unknown } = {})
 }
 
 beforeAll(async () => {
-  if (!existsSync(nginxBin)) {
-    throw new Error(`nginx not found at ${nginxBin}: apt-get install nginx, or set TEST_NGINX_BIN`);
-  }
+  const nginxBin = nginxPath();
   const pem = selfSignedCertificate();
   ca = readFileSync(pem.cert, 'utf8');
   hub = await startTestHub({ config: { trustProxy: '127.0.0.1' } });

@@ -5,13 +5,22 @@
  *   node --import tsx test/support/preflight.ts path NAME   where NAME is (empty if missing)
  */
 import { chromiumBrowser } from '../browser/support/browser.js';
+import { nginx, systemdAnalyze } from './deploy-programs.js';
 import { mosquittoClients } from './mosquitto.js';
 import { postgresPrograms } from './postgres-server.js';
 import { promtool } from './promtool.js';
 import { howToProvide } from './services.js';
 import { victoriaMetrics } from './victoria-metrics.js';
 
-const needs = [postgresPrograms, mosquittoClients, victoriaMetrics, chromiumBrowser, promtool];
+const needs = [
+  postgresPrograms,
+  mosquittoClients,
+  victoriaMetrics,
+  chromiumBrowser,
+  promtool,
+  nginx,
+  systemdAnalyze,
+];
 
 const [command, name] = process.argv.slice(2);
 if (command === 'missing') {
