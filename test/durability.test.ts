@@ -190,7 +190,7 @@ describe.runIf(withPostgres)('readiness', () => {
     const server = await PostgresServer.start();
     const hub = await startTestHub({ config: { databaseUrl: server.url } });
     try {
-      expect((await hub.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+      expect((await hub.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', degraded: [] });
       await server.halt();
       const down = await hub.app.inject({ url: '/readyz' });
       expect(down.statusCode).toBe(503);
@@ -206,7 +206,7 @@ describe.runIf(withPostgres)('readiness', () => {
         (answer) => answer.statusCode === 200,
         10_000,
       );
-      expect(back.json()).toEqual({ status: 'ready' });
+      expect(back.json()).toEqual({ status: 'ready', degraded: [] });
     } finally {
       await hub.stop();
       await server.stop();
