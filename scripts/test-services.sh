@@ -3,7 +3,7 @@
 # Each comes from its environment variable when set, else from where Debian puts it
 # (test/support/preflight.ts finds them, as the tests do):
 #   TEST_DATABASE_URL          a PostgreSQL server the tests may create databases on (else one is started
-#                              on 127.0.0.1:$TEST_PG_PORT, default 55432, in .test-services/, thrown away)
+#                              on 127.0.0.1:$TEST_PG_PORT, default 15432 (below the ephemeral port range, which a busy machine's own connections may hold), in .test-services/, thrown away)
 #   TEST_PG_BIN                the directory of PostgreSQL's initdb and pg_ctl
 #   TEST_MOSQUITTO_BIN         the directory of mosquitto_pub, mosquitto_sub, mosquitto_rr
 #   TEST_VICTORIA_METRICS_BIN  the victoria-metrics program
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.test-services"
-pg_port=${TEST_PG_PORT:-55432}
+pg_port=${TEST_PG_PORT:-15432}
 # Debian's packages for each need, by the name preflight.ts gives it. With chromium, CJK fonts (Chinese
 # screens, screenshots); with the clients, mosquitto's broker (the bench's yardstick).
 declare -A packages=(
