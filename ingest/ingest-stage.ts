@@ -162,12 +162,12 @@ export class IngestStage {
     this.shedder.start();
   }
 
-  /** After the gateway has stopped taking messages: flush what is buffered. */
   /** Why the time-series server does not take lines now (null: fine, or none configured). */
   timeSeriesUnavailable(): string | null {
     return this.timeSeries?.unavailable() ?? null;
   }
 
+  /** After the gateway has stopped taking messages: flush what is buffered. */
   async stop(): Promise<void> {
     this.shedder.stop();
     for (const u of this.unsubscribe.splice(0)) u();

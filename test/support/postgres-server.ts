@@ -1,13 +1,13 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../bench/lib/hub-process.js';
 import { findProgram, isProgram } from '../../bench/lib/programs.js';
+import { versionedPostgresBins } from '../../store/postgres-tools.js';
 import { type Need, need } from './services.js';
 
-const debianPostgres = '/usr/lib/postgresql';
 const hasServerPrograms = (bin: string) => isProgram(join(bin, 'initdb')) && isProgram(join(bin, 'pg_ctl'));
 
 /**
@@ -21,10 +21,7 @@ export const postgresPrograms: Need = {
   find() {
     const given = process.env.TEST_PG_BIN;
     if (given) return hasServerPrograms(given) ? given : undefined;
-    const versions = existsSync(debianPostgres)
-      ? readdirSync(debianPostgres).sort((a, b) => Number(b) - Number(a))
-      : [];
-    const debian = versions.map((v) => join(debianPostgres, v, 'bin')).find(hasServerPrograms);
+    const debian = versionedPostgresBins().find(hasServerPrograms);
     const onPath = findProgram('pg_ctl');
     return debian ?? (onPath && hasServerPrograms(dirname(onPath)) ? dirname(onPath) : undefined);
   },
