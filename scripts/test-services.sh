@@ -66,7 +66,11 @@ start_postgres() {
   "${as[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >/dev/null
   # fsync off: test databases are thrown away; the product's own durability is tested on SQLite FULL.
   "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$data/log" -w -o \
-    "-h 127.0.0.1 -p $pg_port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+    "-h 127.0.0.1 -p $pg_port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null || {
+    echo "test-services: PostgreSQL did not start on 127.0.0.1:$pg_port (another program on that port? set TEST_PG_PORT):" >&2
+    tail -n 3 "$data/log" >&2
+    exit 1
+  }
   echo "export TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/postgres" >> "$root/env"
   echo "test-services: PostgreSQL on 127.0.0.1:$pg_port"
 }
