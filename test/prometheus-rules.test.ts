@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { exposedMetricNames, metricNamesIn } from './support/metric-names.js';
 import { promtoolPath } from './support/promtool.js';
@@ -24,26 +25,10 @@ function promtool(...args: string[]): Promise<{ code: number; output: string }> 
   });
 }
 
-/** The `expr:` of each rule: on its line, or the indented block under `expr: >` or `expr: |`. */
-function ruleExpressions(yaml: string): string[] {
-  const lines = yaml.split('\n');
-  const expressions: string[] = [];
-  lines.forEach((line, i) => {
-    const rule = /^(\s*)expr:\s*(.*)$/.exec(line);
-    if (!rule) return;
-    const [, indent, value] = rule;
-    if (!/^[|>]/.test(value!)) {
-      expressions.push(value!.replace(/^(['"])(.*)\1$/, '$2'));
-      return;
-    }
-    const block: string[] = [];
-    for (const next of lines.slice(i + 1)) {
-      if (next.trim() && next.search(/\S/) <= indent!.length) break;
-      block.push(next.trim());
-    }
-    expressions.push(block.join(' '));
-  });
-  return expressions;
+/** The `expr:` of every rule of a Prometheus rules file. */
+function ruleExpressions(text: string): string[] {
+  const file = parse(text) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+  return file.groups.flatMap((group) => group.rules.map((rule) => String(rule.expr)));
 }
 
 interface DashboardPanel {
