@@ -1,9 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The files whose tests need a service (test/support/services.ts): `npm run test:unit`
+ * (TEST_NO_SERVICES=1) leaves them out, and runs the store's tests on SQLite only.
+ */
+const needServices = [
+  'test/browser/**', // Chromium
+  'test/device-contract.test.ts', // mosquitto clients
+  'test/tls.test.ts', // mosquitto clients
+  'test/time-series.test.ts', // VictoriaMetrics
+  'test/disk-full.test.ts', // root: mounts a tmpfs
+  'test/prometheus-rules.test.ts', // promtool
+  'test/reverse-proxy.test.ts', // nginx
+  'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
+];
+const unit = process.env.TEST_NO_SERVICES === '1';
+
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'console/dist/**'],
+    exclude: ['node_modules/**', 'console/dist/**', ...(unit ? needServices : [])],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests share real servers (PostgreSQL, the MQTT port range): files run in parallel, each on its own ports and database.

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { arch, cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { recentRuns, recordRun, worstRecent } from './lib/history.js';
-import { mosquittoVersion } from './lib/mosquitto.js';
+import { ensureMosquitto, mosquittoVersion } from './lib/mosquitto.js';
 import { endGroup, exited, log, openFileLimit, repoRoot, spawnTsx } from './lib/processes.js';
 import type { BenchResult } from './lib/result.js';
 
@@ -88,6 +88,15 @@ async function main(): Promise<void> {
     .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
     .sort();
   if (files.length === 0) throw new Error(`no benchmark matches ${wanted.join(', ')}`);
+  // mosquitto, the yardstick of those that name it: found or installed now, not missed minutes into the run.
+  if (files.some((f) => readFileSync(join(benchDir, f), 'utf8').includes('mosquitto'))) {
+    try {
+      ensureMosquitto(log);
+    } catch (error) {
+      log((error as Error).message);
+      process.exit(1);
+    }
+  }
   const started = Date.now();
   const description = machine();
   log(

@@ -93,7 +93,9 @@ export class EscalationLadder {
         community,
         new Set(declined.map((d) => d.responder_id)),
       );
-      firstOffer = candidates.length > 0 && !(await hasOffers(trx, alertId));
+      // Only a critical alert's first offer is timed: no lookup for the others.
+      firstOffer =
+        alert?.severity === 'critical' && candidates.length > 0 && !(await hasOffers(trx, alertId));
       for (const c of candidates) {
         const offer: OfferView = {
           offer_id: randomUUID(),
@@ -148,7 +150,7 @@ export class EscalationLadder {
     });
     if (!taken) return;
     for (const n of notices) this.deps.notices.publish(n);
-    if (firstOffer && alert?.severity === 'critical') {
+    if (firstOffer && alert) {
       // Sent now, after the commit: the step's own time counts too.
       this.deps.metrics.sosToOffer.observe({ kind: alert.kind }, (this.deps.now() - alert.opened_at) / 1000);
     }

@@ -25,6 +25,8 @@ export interface AppOptions {
   isReady: () => boolean;
   /** Why the hub cannot serve now (its store does not answer), or null: `/readyz`. */
   unready: () => Promise<string | null>;
+  /** What works less well now without the hub being unready (see health-routes.ts). */
+  degraded: () => string[];
   /** The bearer `/metrics` asks for; unset, it answers loopback only. */
   metricsToken: string | undefined;
   /** Every domain's routes, each under its own prefix. */
@@ -80,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metrics: options.metrics,
     isReady: options.isReady,
     unready: options.unready,
+    degraded: options.degraded,
     metricsToken: options.metricsToken,
   });
   for (const routes of options.routes) await routes.register(app);

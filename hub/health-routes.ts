@@ -15,8 +15,14 @@ export const healthRoutes: FastifyPluginAsyncZod<{
   isReady: () => boolean;
   /** Why the hub cannot serve now (the store does not answer), or null when it can. */
   unready: () => Promise<string | null>;
+  /**
+   * What works less well without stopping events being stored and alarms raised (the
+   * time-series server down: lines wait in the retry buffer). Reported, never a 503: every hub
+   * shares that server, and a balancer taking all hubs out for it would stop the alarms too.
+   */
+  degraded: () => string[];
   metricsToken: string | undefined;
-}> = async (app, { metrics, isReady, unready, metricsToken }) => {
+}> = async (app, { metrics, isReady, unready, degraded, metricsToken }) => {
   const whyUnready = async () => (isReady() ? await unready() : 'starting');
   // The same answer as /readyz, for rules: a hub that is up but cannot store events.
   metrics.sampleAtScrape(async () => metrics.ready.set((await whyUnready()) === null ? 1 : 0));
@@ -26,9 +32,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         tags: ['operations'],
-        summary: 'ready when started and the store answers within 2 s; else 503 with the reason',
+        summary:
+          'ready when started and the store answers within 2 s, listing what is degraded (the time-series server down); else 503 with the reason',
         response: {
-          200: z.object({ status: z.literal('ready') }),
+          200: z.object({ status: z.literal('ready'), degraded: z.array(z.string()) }),
           503: z.object({ status: z.literal('unready'), reason: z.string() }),
         },
       },
@@ -36,7 +43,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{
     async (_request, reply) => {
       const reason = await whyUnready();
       return reason === null
-        ? { status: 'ready' as const }
+        ? { status: 'ready' as const, degraded: degraded() }
         : reply.code(503).send({ status: 'unready' as const, reason });
     },
   );

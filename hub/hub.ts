@@ -215,6 +215,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     metrics,
     isReady: () => ready,
     unready: () => storeUnready(store.db),
+    degraded: () => {
+      const timeSeries = ingest.ingest.timeSeriesUnavailable();
+      return timeSeries === null ? [] : [`timeseries_unavailable: ${timeSeries}`];
+    },
     metricsToken: config.metricsToken,
     routes: domains.flatMap((d) => d.routes),
     consolePage: readFileSync(new URL('../console/index.html', import.meta.url), 'utf8'),

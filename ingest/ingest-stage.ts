@@ -175,6 +175,11 @@ export class IngestStage {
     this.admission.start();
   }
 
+  /** Why the time-series server does not take lines now (null: fine, or none configured). */
+  timeSeriesUnavailable(): string | null {
+    return this.timeSeries?.unavailable() ?? null;
+  }
+
   /** After the gateway has stopped taking messages: flush what is buffered. */
   async stop(): Promise<void> {
     this.admission.stop();

@@ -28,6 +28,8 @@ export class TimeSeriesWriter {
   private writeApi: WriteApi | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private outage = false;
+  /** The last write's failure, until a write succeeds again. */
+  private failing: string | null = null;
 
   constructor(
     private readonly deps: {
@@ -67,11 +69,13 @@ export class TimeSeriesWriter {
         maxRetries,
         writeSuccess: (lines) => {
           metrics.timeSeriesWritten.inc(lines.length);
+          this.failing = null;
           if (this.outage) logger.info('time series server reachable again');
           this.outage = false;
         },
         writeFailed: (error, lines, attempt, expires) => {
           const status = (error as { statusCode?: number }).statusCode;
+          this.failing = error.message;
           const retried =
             attempt <= maxRetries && expires > Date.now() && (status === undefined || status >= 429);
           if (!retried) dropped(lines.length, error.message);
@@ -87,6 +91,11 @@ export class TimeSeriesWriter {
       ),
       this.deps.events.subscribe((e) => this.write(eventLines(e, this.tags(e.elderId)))),
     );
+  }
+
+  /** Why the time-series server is not taking lines now (retried or dropped), or null. */
+  unavailable(): string | null {
+    return this.failing;
   }
 
   async stop(): Promise<void> {

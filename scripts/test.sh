@@ -1,11 +1,45 @@
 #!/usr/bin/env bash
-# The whole test suite: installs and starts the servers the tests need, checks lint, format and
-# types, runs every test, stops the servers, and ends with one line `N passed, N failed`.
+# The test suite; ends with one line `N passed, N failed`.
+#   scripts/test.sh [VITEST ARGS]          everything: provides the servers and programs the tests need
+#                                          (scripts/test-services.sh), checks lint, format and types, runs
+#                                          every test, stops what it started
+#   scripts/test.sh --unit [VITEST ARGS]   only the tests that need no service (TEST_NO_SERVICES=1, see
+#                                          vitest.config.ts): no PostgreSQL, mosquitto, VictoriaMetrics,
+#                                          Chromium, promtool, root or apt
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
+report=test-artifacts/vitest.json
+rm -f "$report"
 
-scripts/test-services.sh start || { echo "0 passed, 1 failed"; exit 1; }
+# The last line, from vitest's JSON report: a failed check besides the tests (lint, types, a file that
+# did not load, services that could not be provided) counts as one more failure.
+summary() {
+  node -e '
+    const [file, status] = process.argv.slice(1);
+    let r;
+    try {
+      r = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    } catch {
+      r = { numPassedTests: 0, numFailedTests: 0 };
+    }
+    const extra = status !== "0" && r.numFailedTests === 0 ? 1 : 0;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + extra} failed`);
+  ' "$report" "$1"
+}
+
+vitest() { npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"; }
+
+if [ "${1:-}" = --unit ]; then
+  shift
+  echo "== tests that need no service (vitest, TEST_NO_SERVICES=1)"
+  TEST_NO_SERVICES=1 vitest "$@"
+  status=$?
+  summary $status
+  exit $status
+fi
+
+scripts/test-services.sh start || { summary 1; exit 1; }
 trap 'scripts/test-services.sh stop' EXIT
 # shellcheck disable=SC1091
 source .test-services/env
@@ -15,16 +49,6 @@ echo "== lint and format (biome)"; npx biome check . || status=1
 echo "== types (tsc)"; npx tsc --noEmit -p . || status=1
 echo "== types (console app)"; npx tsc --noEmit -p console/app || status=1
 echo "== tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=1
-
-if [ -f test-artifacts/vitest.json ]; then
-  node -e '
-    const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest.json", "utf8"));
-    // A lint or type failure counts as one failed check on top of the tests.
-    const extra = Number(process.argv[1]);
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + extra} failed`);
-  ' "$([ $status -ne 0 ] && [ "$(node -e 'const r=require("./test-artifacts/vitest.json");process.stdout.write(String(r.numFailedTests))')" = 0 ] && echo 1 || echo 0)"
-else
-  echo "0 passed, 1 failed"
-fi
+vitest "$@" || status=1
+summary $status
 exit $status

@@ -31,6 +31,15 @@ export function describeDatabase(databaseUrl: string): string {
   return `PostgreSQL database ${decodeURIComponent(url.pathname.slice(1))} on ${url.host}`;
 }
 
+/** Debian's and Ubuntu's versioned PostgreSQL installs, `<root>/<major>/bin`, newest first. */
+export function versionedPostgresBins(root = '/usr/lib/postgresql'): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => /^\d+(\.\d+)?$/.test(name))
+    .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
+    .map((major) => join(root, major, 'bin'));
+}
+
 /** pg_dump and pg_restore: found on PATH, else the newest under /usr/lib/postgresql/<major>/bin. */
 export class PostgresTools {
   constructor(private readonly deps: PostgresToolsDeps) {}
@@ -38,13 +47,9 @@ export class PostgresTools {
   find(tool: PostgresTool): string {
     const onPath = (this.deps.env.PATH ?? '').split(delimiter).filter(Boolean);
     const root = this.deps.installRoot ?? '/usr/lib/postgresql';
-    const versioned = existsSync(root)
-      ? readdirSync(root)
-          .filter((name) => /^\d+(\.\d+)?$/.test(name))
-          .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-          .map((major) => join(root, major, 'bin'))
-      : [];
-    const found = [...onPath, ...versioned].map((dir) => join(dir, tool)).find((file) => existsSync(file));
+    const found = [...onPath, ...versionedPostgresBins(root)]
+      .map((dir) => join(dir, tool))
+      .find((file) => existsSync(file));
     if (!found) {
       throw new BackupFailure(
         `${tool} not found on PATH nor under ${root}/*/bin: install the PostgreSQL client tools (e.g. apt-get install postgresql-client)`,

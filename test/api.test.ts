@@ -1,6 +1,7 @@
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { pressSos as pressSosOn } from './support/sos-answered.js';
 import { until } from './support/wait.js';
 
 let hub: TestHub;
@@ -14,15 +15,8 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-async function pressSos(deviceId: string, secret: string, eventId: string): Promise<void> {
-  const client = await hub.connectDevice(deviceId, secret);
-  await client.publishAsync(
-    `care/${deviceId}/event`,
-    JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
-    { qos: 1 },
-  );
-  await client.endAsync();
-}
+const pressSos = (deviceId: string, secret: string, eventId: string) =>
+  pressSosOn(hub, deviceId, secret, eventId);
 
 describe('operator interface', () => {
   it('[API-HEALTH] /healthz says ok once HTTP and MQTT accept connections', async () => {

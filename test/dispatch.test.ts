@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/database.js';
-import { dialects } from './support/databases.js';
+import { dialects, withPostgres } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { ResponderApp } from './support/responder-app.js';
 import { until } from './support/wait.js';
@@ -436,7 +436,7 @@ describe.each(dialects)('dispatch repairs what a crash left behind on %s', (dial
 });
 
 // Several hub nodes share PostgreSQL; the embedded SQLite store belongs to one node (one process).
-describe('dispatch across two nodes on postgres', () => {
+describe.runIf(withPostgres)('dispatch across two nodes on postgres', () => {
   const dialect = 'postgres' as const;
   it('[DISPATCH-TWO-NODES] two hub nodes on one store taking two acceptances at once: one winner', async () => {
     const a = await startTestHub({ dialect });

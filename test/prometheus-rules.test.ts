@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { exposedMetricNames, metricNamesIn } from './support/metric-names.js';
+import { promtoolPath } from './support/promtool.js';
 import { sosAnswered } from './support/sos-answered.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,44 +15,20 @@ const dashboardFile = 'deploy/grafana/yiyang-dashboard.json';
 /** Prometheus's own series about the scrape, not the hub's. */
 const scrapeSeries = new Set(['up']);
 
-/** promtool's exit code and output; a missing promtool fails the test, saying how to install it. */
+/** promtool's exit code and output (promtoolPath() fails naming TEST_PROMTOOL when it is missing). */
 function promtool(...args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('promtool', args, { cwd: root }, (error, stdout, stderr) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
-        reject(
-          new Error(
-            "promtool is missing: install Debian's prometheus package " +
-              '(apt-get install -y --no-install-recommends prometheus), as scripts/test-services.sh does',
-          ),
-        );
-        return;
-      }
+  const program = promtoolPath();
+  return new Promise((resolve) => {
+    execFile(program, args, { cwd: root }, (error, stdout, stderr) => {
       resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: stdout + stderr });
     });
   });
 }
 
-/** The `expr:` of each rule: on its line, or the indented block under `expr: >` or `expr: |`. */
-function ruleExpressions(yaml: string): string[] {
-  const lines = yaml.split('\n');
-  const expressions: string[] = [];
-  lines.forEach((line, i) => {
-    const rule = /^(\s*)expr:\s*(.*)$/.exec(line);
-    if (!rule) return;
-    const [, indent, value] = rule;
-    if (!/^[|>]/.test(value!)) {
-      expressions.push(value!.replace(/^(['"])(.*)\1$/, '$2'));
-      return;
-    }
-    const block: string[] = [];
-    for (const next of lines.slice(i + 1)) {
-      if (next.trim() && next.search(/\S/) <= indent!.length) break;
-      block.push(next.trim());
-    }
-    expressions.push(block.join(' '));
-  });
-  return expressions;
+/** The `expr:` of every rule of a Prometheus rules file. */
+function ruleExpressions(text: string): string[] {
+  const file = parse(text) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+  return file.groups.flatMap((group) => group.rules.map((rule) => String(rule.expr)));
 }
 
 interface DashboardPanel {

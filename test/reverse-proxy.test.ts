@@ -2,33 +2,25 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../bench/lib/hub-process.js';
 import { selfSignedCertificate } from './support/certificate.js';
+import { nginxPath } from './support/deploy-programs.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { until } from './support/wait.js';
 
 // docs/deploy.md's nginx site, run as it stands in front of a real hub: only the ports, the
 // certificate and the hub's address are substituted, each of which must be found exactly once.
 
-const nginxBin = process.env.TEST_NGINX_BIN ?? '/usr/sbin/nginx';
 let hub: TestHub;
 let nginx: ChildProcess;
 let ca: string;
 let httpPort: number;
 let httpsPort: number;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The site block of docs/deploy.md (the first nginx block, the one for conf.d). */
 function documentedSite(): string {
@@ -78,9 +70,7 @@ function request(url: string, options: { method?: string; body?: unknown } = {})
 }
 
 beforeAll(async () => {
-  if (!existsSync(nginxBin)) {
-    throw new Error(`nginx not found at ${nginxBin}: apt-get install nginx, or set TEST_NGINX_BIN`);
-  }
+  const nginxBin = nginxPath();
   const pem = selfSignedCertificate();
   ca = readFileSync(pem.cert, 'utf8');
   hub = await startTestHub({ config: { trustProxy: '127.0.0.1' } });

@@ -27,6 +27,7 @@ import {
   unitPaths,
   wrongRole,
 } from './support/scope-matrix.js';
+import { pressSos } from './support/sos-answered.js';
 import { until } from './support/wait.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read loosely and checked field by field
@@ -814,13 +815,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
 
   async function sos(device: 'w-0001' | 'w-0002', eventId: string) {
     const { secret } = await call(root(), 'POST', `/api/v1/devices/${device}/secret`);
-    const watch = await hub.connectDevice(device, secret);
-    await watch.publishAsync(
-      `care/${device}/event`,
-      JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
-      { qos: 1 },
-    );
-    await watch.endAsync();
+    await pressSos(hub, device, secret, eventId);
   }
 
   it('[SCOPE-SOCKETS] lets into /console and /responder only the roles they serve, and tells each console only its units', async () => {

@@ -70,6 +70,13 @@ describe('time series to a server of the InfluxDB v2 write API (VictoriaMetrics)
       2000,
     );
     expect(alert).toEqual([{ kind: 'sos', status: 'open' }]);
+    // Ready all the same (events are stored), with the outage named for whoever watches.
+    const readyz = await hub.app.inject({ url: '/readyz' });
+    expect(readyz.statusCode).toBe(200);
+    expect(readyz.json()).toMatchObject({
+      status: 'ready',
+      degraded: [expect.stringMatching(/^timeseries_unavailable: /)],
+    });
     await publishFor(30_000);
     await vm.resume();
     await publishFor(2000);

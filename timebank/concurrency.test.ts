@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { dialects } from '../test/support/databases.js';
+import { dialects, withPostgres } from '../test/support/databases.js';
 import { ledgerWithDistrict, type TestLedger } from '../test/support/timebank-district.js';
 import { type AccountRef, accountKinds } from './accounts.js';
 import type { Write, WriteEnd, WriterJob } from './concurrent-writer.js';
@@ -152,7 +152,7 @@ describe.each(dialects)('concurrent writers on %s', (dialect) => {
   });
 });
 
-describe('concurrent spends within one PostgreSQL pool', () => {
+describe.runIf(withPostgres)('concurrent spends within one PostgreSQL pool', () => {
   it('[LEDGER-NO-OVERDRAW] 20 spends of 7 minutes at once over 10 pooled connections against 50 minutes: exactly 7 paid', async () => {
     const t = await ledgerWithDistrict('postgres');
     try {

@@ -4,13 +4,60 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './hub-process.js';
 import { sleep, spawnPinned, stopChild, tempDir } from './processes.js';
+import { canAptInstall, type MosquittoProgram, mosquittoProgram } from './programs.js';
 
-export const mosquittoBinary = '/usr/sbin/mosquitto';
+/** The broker and the clients the bench runs (Debian's packages mosquitto and mosquitto-clients). */
+const programs = ['mosquitto', 'mosquitto_sub', 'mosquitto_pub'] as const;
+const variable = 'BENCH_MOSQUITTO_BIN';
+const howTo =
+  'as root: apt-get install mosquitto mosquitto-clients (npm run bench does it when run as root); ' +
+  `or set ${variable} to the directory (or PATH-like list of directories) holding mosquitto and its clients`;
+
+/** Where one of the bench's mosquitto programs is; a clear error naming what to do when it is nowhere. */
+function program(name: MosquittoProgram): string {
+  const path = mosquittoProgram(name, variable);
+  if (!path) throw new Error(`${name} not found (${variable}, PATH, /usr/sbin): ${howTo}`);
+  return path;
+}
+
+/** The mosquitto programs the bench runs that are nowhere to be found. */
+export function missingMosquitto(): string[] {
+  return programs.filter((name) => !mosquittoProgram(name, variable));
+}
+
+/**
+ * Makes sure the bench can run mosquitto before anything starts: found, or installed with apt-get
+ * when this is root (nothing happens when they are there); otherwise an error saying how.
+ */
+export function ensureMosquitto(log: (message: string) => void): void {
+  if (missingMosquitto().length === 0) return;
+  if (canAptInstall()) {
+    log(`${missingMosquitto().join(', ')} not found: installing mosquitto and mosquitto-clients (apt-get)`);
+    const options = {
+      stdio: ['ignore', 2, 2] as ['ignore', number, number],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    };
+    try {
+      execFileSync('apt-get', ['update', '-qq'], options);
+      execFileSync(
+        'apt-get',
+        ['install', '-y', '-qq', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'],
+        options,
+      );
+    } catch (error) {
+      log(`apt-get failed: ${(error as Error).message}`);
+    }
+  }
+  const missing = missingMosquitto();
+  if (missing.length > 0) throw new Error(`the bench needs ${missing.join(', ')}, not found: ${howTo}`);
+}
 
 export function mosquittoVersion(): string {
+  const broker = mosquittoProgram('mosquitto', variable);
+  if (!broker) return 'not found';
   try {
     // `-h` prints the version on its first line and exits with status 3.
-    execFileSync(mosquittoBinary, ['-h'], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(broker, ['-h'], { encoding: 'utf8', stdio: 'pipe' });
   } catch (error) {
     const out = String((error as { stdout?: string }).stdout ?? '');
     return out.split('\n')[0]?.replace('mosquitto version ', '') || 'unknown';
@@ -47,7 +94,7 @@ export async function startMosquitto(options: { openFiles?: number } = {}): Prom
       '',
     ].join('\n'),
   );
-  const child = spawnPinned(0, mosquittoBinary, ['-c', conf], {
+  const child = spawnPinned(0, program('mosquitto'), ['-c', conf], {
     stdio: ['ignore', 'ignore', 2],
     openFiles: options.openFiles,
   });
@@ -100,7 +147,8 @@ export async function startRelayCounter(port: number, topic: string, qos: 0 | 1)
   const out = openSync(file, 'w');
   const connection = ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311'];
   const args = [...connection, '-q', String(qos), '-t', topic, '-t', 'bench/probe', '-N', '-F', '.'];
-  const child = spawnPinned(1, 'mosquitto_sub', args, { stdio: ['ignore', out, 2] });
+  const publish = program('mosquitto_pub');
+  const child = spawnPinned(1, program('mosquitto_sub'), args, { stdio: ['ignore', out, 2] });
   closeSync(out);
   const received = () => statSync(file);
   const deadline = Date.now() + 10_000;
@@ -109,7 +157,7 @@ export async function startRelayCounter(port: number, topic: string, qos: 0 | 1)
       await stopChild(child);
       throw new Error('mosquitto_sub did not get ready');
     }
-    execFileSync('mosquitto_pub', [...connection, '-t', 'bench/probe', '-m', 'probe']);
+    execFileSync(publish, [...connection, '-t', 'bench/probe', '-m', 'probe']);
     await sleep(100);
   }
   await sleep(200); // a probe still on its way

@@ -1,4 +1,19 @@
 import { spawn } from 'node:child_process';
+import { mosquittoProgram } from '../../bench/lib/programs.js';
+import { type Need, need } from './services.js';
+
+const clients = ['mosquitto_pub', 'mosquitto_sub', 'mosquitto_rr'] as const;
+
+/** Debian's mosquitto clients: in TEST_MOSQUITTO_BIN's directories, then PATH, then /usr/bin. */
+export const mosquittoClients: Need = {
+  name: 'mosquitto-clients',
+  variable: 'TEST_MOSQUITTO_BIN',
+  holds: 'the directory (or a PATH-like list) holding mosquitto_pub, mosquitto_sub and mosquitto_rr',
+  find() {
+    const found = clients.map((client) => mosquittoProgram(client, 'TEST_MOSQUITTO_BIN'));
+    return found.every(Boolean) ? found.join(' ') : undefined;
+  },
+};
 
 export interface ClientRun {
   code: number | null;
@@ -11,12 +26,14 @@ export interface ClientRun {
  * a real MQTT client this project did not write. Killed after `timeoutMs`.
  */
 export function mosquittoClient(
-  command: 'mosquitto_pub' | 'mosquitto_sub' | 'mosquitto_rr',
+  command: (typeof clients)[number],
   args: string[],
   options: { timeoutMs?: number; stdin?: string } = {},
 ): Promise<ClientRun> {
+  need(mosquittoClients);
+  const program = mosquittoProgram(command, 'TEST_MOSQUITTO_BIN')!;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -28,7 +45,7 @@ export function mosquittoClient(
     const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 10_000);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`${command} could not start (apt-get install mosquitto-clients): ${error.message}`));
+      reject(new Error(`${command} could not start (${program}): ${error.message}`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { StoreLocation } from '../../store/store-backups.js';
 
 const runner = fileURLToPath(new URL('../../scripts/run.mjs', import.meta.url));
 
@@ -11,7 +12,7 @@ export interface TaskEnd {
 }
 
 /** Where an operator task finds the store, as the hub is configured (DATA_DIR, DATABASE_URL). */
-export function storeEnv(place: { dataDir: string; databaseUrl?: string | undefined }): NodeJS.ProcessEnv {
+export function storeEnv(place: StoreLocation): NodeJS.ProcessEnv {
   return { DATA_DIR: place.dataDir, ...(place.databaseUrl ? { DATABASE_URL: place.databaseUrl } : {}) };
 }
 

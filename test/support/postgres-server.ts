@@ -1,13 +1,38 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../bench/lib/hub-process.js';
+import { findProgram, isProgram } from '../../bench/lib/programs.js';
+import { versionedPostgresBins } from '../../store/postgres-tools.js';
+import { type Need, need } from './services.js';
+
+const hasServerPrograms = (bin: string) => isProgram(join(bin, 'initdb')) && isProgram(join(bin, 'pg_ctl'));
 
 /**
- * A PostgreSQL server of one test's own (Debian's, which `npm test` installs), so that the test may
- * restart it without touching the server every other test shares.
+ * PostgreSQL's server programs (initdb, pg_ctl): the directory TEST_PG_BIN names, else Debian's
+ * newest /usr/lib/postgresql/<version>/bin, else pg_ctl's directory on PATH.
+ */
+export const postgresPrograms: Need = {
+  name: 'postgresql',
+  variable: 'TEST_PG_BIN',
+  holds: 'the directory of PostgreSQL’s initdb and pg_ctl (and give the shared server as TEST_DATABASE_URL)',
+  find() {
+    const given = process.env.TEST_PG_BIN;
+    if (given) return hasServerPrograms(given) ? given : undefined;
+    const debian = versionedPostgresBins().find(hasServerPrograms);
+    const onPath = findProgram('pg_ctl');
+    return debian ?? (onPath && hasServerPrograms(dirname(onPath)) ? dirname(onPath) : undefined);
+  },
+};
+
+/** Root runs the server as the postgres user (PostgreSQL refuses root); anyone else as themselves. */
+const asRoot = process.getuid?.() === 0;
+
+/**
+ * A PostgreSQL server of one test's own (Debian's, which `npm test` installs as root), so that the
+ * test may restart it without touching the server every other test shares.
  */
 export class PostgresServer {
   private constructor(
@@ -17,11 +42,12 @@ export class PostgresServer {
   ) {}
 
   static async start(): Promise<PostgresServer> {
-    const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b));
-    const bin = join('/usr/lib/postgresql', versions.at(-1)!, 'bin');
+    const bin = need(postgresPrograms);
     const data = mkdtempSync(join(tmpdir(), 'yiyang-pg-'));
-    const { uid, gid } = postgresUser();
-    chownSync(data, uid, gid);
+    if (asRoot) {
+      const { uid, gid } = postgresUser();
+      chownSync(data, uid, gid);
+    }
     await asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
     const server = new PostgresServer(bin, data, await freePort());
     await server.pgCtl('start');
@@ -78,7 +104,8 @@ function postgresUser(): { uid: number; gid: number } {
   };
 }
 
-/** Runs as the postgres user, without blocking the event loop (a hub in this process keeps running). */
+/** Runs as the postgres user (when root), without blocking the event loop (a hub in this process keeps running). */
 async function asPostgres(command: string, args: string[]): Promise<void> {
-  await promisify(execFile)('runuser', ['-u', 'postgres', '--', command, ...args]);
+  if (asRoot) await promisify(execFile)('runuser', ['-u', 'postgres', '--', command, ...args]);
+  else await promisify(execFile)(command, args);
 }

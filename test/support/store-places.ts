@@ -6,13 +6,11 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { openStore } from '../../store/database.js';
 import { sqliteFileName } from '../../store/sqlite-store-file.js';
+import type { StoreLocation } from '../../store/store-backups.js';
 import { type Dialect, freshPostgresDatabase } from './databases.js';
 
 /** Where a store lives, as the hub is told: a data folder, or a PostgreSQL database. */
-export interface StorePlace {
-  dataDir: string;
-  databaseUrl?: string | undefined;
-}
+export type StorePlace = StoreLocation;
 
 /** A place with no store yet: a new folder, or a new empty database. */
 export async function emptyPlace(dialect: Dialect): Promise<StorePlace> {

@@ -3,6 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findProgram } from '../../bench/lib/programs.js';
+import { need, programNeed } from './services.js';
+
+/** VictoriaMetrics (Debian's `victoria-metrics`): TEST_VICTORIA_METRICS_BIN, else on PATH or in /usr/bin. */
+export const victoriaMetrics = programNeed(
+  'victoria-metrics',
+  'TEST_VICTORIA_METRICS_BIN',
+  'the victoria-metrics program (a single-node server, e.g. victoria-metrics-prod)',
+  () => findProgram('victoria-metrics', { last: ['/usr/bin'] }),
+);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,17 +27,20 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A real VictoriaMetrics server (Debian's `victoria-metrics`, installed by `npm test`) on
+ * A real VictoriaMetrics server (Debian's `victoria-metrics`, installed by `npm test` as root) on
  * 127.0.0.1, with its own storage: the tests stop and restart it to make outages.
  */
 export class VictoriaMetrics {
   private process: ChildProcess | undefined;
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'yiyang-vm-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    private readonly program: string,
+    readonly port: number,
+  ) {}
 
   static async start(): Promise<VictoriaMetrics> {
-    const vm = new VictoriaMetrics(await freePort());
+    const vm = new VictoriaMetrics(need(victoriaMetrics), await freePort());
     await vm.resume();
     return vm;
   }
@@ -38,7 +51,7 @@ export class VictoriaMetrics {
 
   async resume(): Promise<void> {
     this.process = spawn(
-      'victoria-metrics',
+      this.program,
       [
         `-httpListenAddr=127.0.0.1:${this.port}`,
         `-storageDataPath=${this.dataDir}`,
@@ -49,9 +62,7 @@ export class VictoriaMetrics {
       { stdio: 'ignore' },
     );
     this.process.on('error', (error) => {
-      throw new Error(
-        `victoria-metrics could not start (apt-get install victoria-metrics): ${error.message}`,
-      );
+      throw new Error(`victoria-metrics could not start (${this.program}): ${error.message}`);
     });
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {

@@ -1,9 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { need, programAt, programNeed } from '../../support/services.js';
 
-/** Debian's Chromium (apt-get install chromium), headless, with nothing reaching the network. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium (apt-get install chromium), or the one TEST_CHROMIUM_PATH names. */
+export const chromiumBrowser = programNeed(
+  'chromium',
+  'TEST_CHROMIUM_PATH',
+  'a Chromium or Chrome program',
+  () => programAt('/usr/bin/chromium'),
+);
 const flags = [
   '--headless',
   '--no-sandbox',
@@ -15,8 +21,9 @@ const flags = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+/** Chromium headless, with nothing reaching the network. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: flags });
+  return chromium.launch({ executablePath: need(chromiumBrowser), headless: true, args: flags });
 }
 
 export const screenshotDir = join(process.cwd(), 'test-artifacts', 'screenshots');
