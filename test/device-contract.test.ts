@@ -2,6 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { deviceArgs, mosquittoClient } from './support/mosquitto.js';
+import { expectTelemetryOnEveryQos } from './support/telemetry-paths.js';
 import { until } from './support/wait.js';
 
 /** The device contract (protocol v1) checked with Debian's mosquitto clients against a real hub. */
@@ -269,6 +270,39 @@ describe('device contract, other transports (mqtt.js)', () => {
         details: expect.objectContaining({ event_id: 'over-websocket' }),
       }),
     ]);
+  });
+
+  it('[MQTT-TELEMETRY] telemetry at QoS 0, 1 and 2, retained or not, reaches the readings over TCP and over WebSocket', async () => {
+    const tcp = await hub.connectDevice('w-0002', 'watch-secret-0002');
+    await expectTelemetryOnEveryQos(hub, tcp, 'w-0002');
+    await tcp.endAsync();
+    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.addresses.http}/mqtt`, {
+      clientId: 'w-0002',
+      username: 'w-0002',
+      password: 'watch-secret-0002',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await expectTelemetryOnEveryQos(hub, ws, 'w-0002');
+    await ws.endAsync();
+  });
+
+  it("[MQTT-ACL] telemetry under another device's id is refused: nothing read for it, connection closed", async () => {
+    const spoofed: unknown[] = [];
+    const unsubscribe = hub.ingest.readings.subscribe((r) => {
+      if (r.deviceId === 'w-0002' && r.data.steps === 424_242) spoofed.push(r);
+    });
+    const client = await hub.connectDevice('w-0001', 'watch-secret-0001');
+    const closed = new Promise<string>((resolve) => client.once('close', () => resolve('closed')));
+    client.publish('care/w-0002/telemetry', JSON.stringify({ ts: Date.now(), steps: 424_242 }), { qos: 1 });
+    const outcome = await Promise.race([
+      closed,
+      new Promise<string>((r) => setTimeout(() => r('still open'), 3000)),
+    ]);
+    client.end(true);
+    unsubscribe();
+    expect(outcome).toBe('closed');
+    expect(spoofed).toEqual([]);
   });
 
   it('[MQTT-REVOKE] a revoked device is disconnected and refused as a wrong secret would be', async () => {

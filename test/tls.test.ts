@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from './support/certificate.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { mosquittoClient } from './support/mosquitto.js';
+import { expectTelemetryOnEveryQos } from './support/telemetry-paths.js';
 import { until } from './support/wait.js';
 
 let hub: TestHub;
@@ -50,5 +53,17 @@ describe('MQTT over TLS', () => {
       (a) => a.length > 0,
     );
     expect(alerts).toEqual([expect.objectContaining({ kind: 'sos', device_id: 'w-0001' })]);
+  });
+  it('[MQTT-TLS] telemetry over TLS at QoS 0, 1 and 2 reaches the readings', async () => {
+    const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${hub.addresses.mqtts}`, {
+      ca: readFileSync(cert),
+      clientId: 'w-0002',
+      username: 'w-0002',
+      password: 'watch-secret-0002',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await expectTelemetryOnEveryQos(hub, client, 'w-0002');
+    await client.endAsync();
   });
 });
