@@ -6,6 +6,13 @@ import type { AuthenticatedDevice } from './device-authenticator.js';
 
 const PUBLISH = 3;
 
+/** The broker's keepalive of one connection. */
+export interface BrokerKeepAlive {
+  refresh(): void;
+  /** Its timeout in ms; null: the device asked for none; undefined: the CONNECT is not accepted yet. */
+  timeoutMs(): number | null | undefined;
+}
+
 /**
  * One connection's telemetry, taken from its bytes before the broker sees them (`splitFrames`): a QoS 0
  * or 1 PUBLISH to the device's own `care/<id>/telemetry` goes to admission and never through aedes, so
@@ -20,6 +27,8 @@ export class DeviceTelemetry implements TelemetryOrigin {
   private topic = Buffer.alloc(0);
   private acks: number[] = [];
   private keptAliveAt = 0;
+  /** How often taken telemetry refreshes the broker's keepalive (known once the connection is up). */
+  private keepAliveEveryMs = 0;
 
   constructor(
     private readonly stream: Duplex,
@@ -28,7 +37,7 @@ export class DeviceTelemetry implements TelemetryOrigin {
       /** Answers a refused message on the device's error topic. */
       reject: (deviceId: string, topic: string, result: IntakeResult & { ok: false }) => void;
       /** The broker's keepalive for this connection: telemetry taken here is the device speaking. */
-      keepAlive: () => void;
+      keepAlive: BrokerKeepAlive;
     },
   ) {}
 
@@ -58,14 +67,29 @@ export class DeviceTelemetry implements TelemetryOrigin {
     // Acknowledged as taken, queued or shed: a PUBACK held back until the queue reaches the message would
     // throttle a device by the queue (its window of unacknowledged messages), and say nothing more.
     if (token) this.ack(token);
-    // Once a second is plenty for keepalives of a minute or more, and costs nothing per message.
-    const now = performance.now();
-    if (now - this.keptAliveAt >= 1000) {
-      this.keptAliveAt = now;
-      this.deps.keepAlive();
-    }
+    this.keepAlive();
     return true;
   };
+
+  /**
+   * Refreshes the broker's keepalive timer a sixth of its timeout at most (a device streaming once a second
+   * with a 60-s keepalive: every 15 s, not every message): a device that stops streaming is then cut at the
+   * latest 1.25 keepalives after its last packet, past the PINGREQ it owes at 1.
+   */
+  private keepAlive(): void {
+    const now = performance.now();
+    if (now - this.keptAliveAt < this.keepAliveEveryMs) return;
+    this.keptAliveAt = now;
+    const timeoutMs = this.deps.keepAlive.timeoutMs();
+    if (timeoutMs === undefined)
+      this.keepAliveEveryMs = 1000; // not connected yet: look again in a second
+    else if (timeoutMs === null)
+      this.keepAliveEveryMs = Number.POSITIVE_INFINITY; // no keepalive to keep
+    else {
+      this.keepAliveEveryMs = timeoutMs / 6;
+      this.deps.keepAlive.refresh();
+    }
+  }
 
   settled(device: AuthenticatedDevice, result: IntakeResult): void {
     if (!result.ok) this.deps.reject(device.id, this.topic.toString(), result);

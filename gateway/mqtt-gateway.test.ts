@@ -13,6 +13,7 @@ import { HubMetrics } from '../kernel/metrics.js';
 import { hashIssuedSecret, hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
 import { mqttFrame as frame, publishFrame, mqttString as text } from '../test/support/mqtt-frames.js';
+import { until } from '../test/support/wait.js';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { MqttGateway } from './mqtt-gateway.js';
 
@@ -140,7 +141,7 @@ describe('MQTT gateway', () => {
 });
 
 describe('MQTT gateway, telemetry taken before aedes', () => {
-  it('[MQTT-KEEPALIVE] a device that only streams telemetry is not cut for want of a PINGREQ', async () => {
+  it('[MQTT-KEEPALIVE] a device that only streams telemetry is not cut for want of a PINGREQ; one that falls silent is cut', async () => {
     await store.db
       .insertInto('devices')
       .values({
@@ -177,6 +178,15 @@ describe('MQTT gateway, telemetry taken before aedes', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(closed).toBe(false);
+    // …and one that falls silent is still cut: 1.5 keepalives after its last packet, at the latest.
+    const silentFrom = Date.now();
+    await until(
+      async () => closed,
+      (c) => c,
+      3000,
+    );
+    expect(closed).toBe(true);
+    expect(Date.now() - silentFrom).toBeLessThan(2500);
     socket.destroy();
   });
 });

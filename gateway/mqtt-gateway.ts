@@ -8,7 +8,7 @@ import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
 import type { TelemetryAdmission } from '../ingest/telemetry-admission.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
-import { DeviceTelemetry } from './device-telemetry.js';
+import { type BrokerKeepAlive, DeviceTelemetry } from './device-telemetry.js';
 import { splitFrames } from './frame-splitter.js';
 
 export const hubStateTopic = 'care/hub/state';
@@ -123,7 +123,7 @@ export class MqttGateway {
     const telemetry = new DeviceTelemetry(stream, {
       admission: this.deps.admission,
       reject: (deviceId, topic, result) => this.reject(deviceId, topic, result.error, result.detail),
-      keepAlive: () => keepAlive(stream),
+      keepAlive: brokerKeepAlive(stream),
     });
     this.telemetry.set(stream, telemetry);
     splitFrames(stream, {
@@ -247,10 +247,24 @@ export class MqttGateway {
 /**
  * aedes refreshes a client's keepalive timer for each packet it handles; telemetry taken before aedes
  * parses it must do the same, or a device that only streams would be cut after 1.5 keepalives
- * (aedes 1.2: the Client is `conn.client`, its timer `_keepaliveTimer`, null without a keepalive).
+ * (aedes 1.2: the Client is `conn.client`, its timer `_keepaliveTimer`, null without a keepalive, its
+ * timeout `_keepaliveInterval` ms, -1 without one; both set once the CONNECT is accepted, `connected`).
  */
-function keepAlive(stream: Duplex): void {
-  (stream as { client?: { _keepaliveTimer?: NodeJS.Timeout | null } }).client?._keepaliveTimer?.refresh();
+function brokerKeepAlive(stream: Duplex): BrokerKeepAlive {
+  type AedesClient = {
+    connected?: boolean;
+    _keepaliveTimer?: NodeJS.Timeout | null;
+    _keepaliveInterval?: number;
+  };
+  const client = () => (stream as { client?: AedesClient }).client;
+  return {
+    refresh: () => client()?._keepaliveTimer?.refresh(),
+    timeoutMs: () => {
+      const c = client();
+      if (!c?.connected) return undefined;
+      return c._keepaliveTimer && (c._keepaliveInterval ?? -1) > 0 ? c._keepaliveInterval! : null;
+    },
+  };
 }
 
 function listenOn(server: Server | TlsServer, host: string, port: number): Promise<number> {
