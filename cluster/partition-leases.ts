@@ -1,0 +1,168 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+/**
+ * Which of a fixed number of elder partitions this hub process owns, through PostgreSQL session advisory
+ * locks: a partition is owned by the one session holding lock (namespace, partition), and PostgreSQL
+ * releases every lock of a session the moment it ends — a process that dies (SIGKILL, crash, its
+ * machine's connection reset) gives its partitions up without saying so, and the others take them on
+ * their next check. Nothing here elects anyone: the database's lock table is the only truth.
+ *
+ * Each process also holds one member lock (namespace + 1, its backend pid), so that all can count the
+ * live processes and take a fair share each: ⌈partitions ÷ members⌉. A process over its share gives
+ * the surplus back; one under it takes free partitions. A partition nobody has held for two checks is
+ * taken by whoever sees it, share or not: an owner for every partition comes before balance.
+ *
+ * Losing the session (an error, the server restarting) ends ownership at once, before anything else is
+ * done (`released` with every partition held), and the leases are sought again on a new session.
+ */
+export class PartitionLeases {
+  private session: pg.Client | undefined;
+  private readonly held = new Set<number>();
+  /** Partitions seen without any owner, and at how many checks in a row. */
+  private readonly unowned = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      databaseUrl: string;
+      /** Fixed for the life of a district: elders are hashed over this many partitions. */
+      partitions: number;
+      /** First of two advisory-lock key spaces (int4) this district's hubs use; the next is for members. */
+      namespace: number;
+      /** This process, as the others will see it (PostgreSQL's application_name of its session). */
+      memberId: string;
+      checkEveryMs: number;
+      logger: Logger;
+      /** Called with the partitions taken (a check's worth at once), before anything is routed to them. */
+      acquired: (partitions: number[]) => void;
+      /** Called with the partitions given up or lost, at once; their work is another process's now. */
+      released: (partitions: number[]) => void;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.check();
+    this.timer = setInterval(() => void this.check(), this.deps.checkEveryMs);
+    this.timer.unref();
+  }
+
+  /** Gives every partition back (the others take them on their next check) and closes the session. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.checking;
+    const session = this.session;
+    this.session = undefined;
+    this.lose('stopped');
+    await session?.end().catch(() => undefined);
+  }
+
+  owns(partition: number): boolean {
+    return this.held.has(partition);
+  }
+
+  /** The partitions held now, ascending. */
+  get owned(): number[] {
+    return [...this.held].sort((a, b) => a - b);
+  }
+
+  /** One check: count the members, then give back or take partitions until this process holds its share. */
+  check(): Promise<void> {
+    this.checking ??= this.balance()
+      .catch((error: unknown) => this.sessionFailed(error))
+      .finally(() => {
+        this.checking = undefined;
+      });
+    return this.checking;
+  }
+
+  private async balance(): Promise<void> {
+    if (this.stopped) return;
+    const session = this.session ?? (await this.openSession());
+    const { namespace, partitions } = this.deps;
+    const state = await session.query<{ objid: number; classid: number; mine: boolean }>(
+      `SELECT classid::int, objid::int, pid = pg_backend_pid() AS mine FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid IN ($1, $2)
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [namespace, namespace + 1],
+    );
+    const members = state.rows.filter((r) => r.classid === namespace + 1).length;
+    const ownedByAnyone = new Set(state.rows.filter((r) => r.classid === namespace).map((r) => r.objid));
+    // Locks the server says this session holds are the truth; a partition missing there was lost.
+    const mineNow = new Set(state.rows.filter((r) => r.classid === namespace && r.mine).map((r) => r.objid));
+    const lost = [...this.held].filter((p) => !mineNow.has(p));
+    if (lost.length > 0) this.giveUp(lost, 'lost');
+
+    const share = Math.ceil(partitions / Math.max(1, members));
+    if (this.held.size > share) {
+      const surplus = this.owned.slice(share);
+      await session.query('SELECT pg_advisory_unlock($1, p) FROM unnest($2::int[]) AS p', [
+        namespace,
+        surplus,
+      ]);
+      this.giveUp(surplus, 'rebalanced');
+    }
+    const taken: number[] = [];
+    for (let p = 0; p < partitions; p++) {
+      if (ownedByAnyone.has(p)) {
+        this.unowned.delete(p);
+        continue;
+      }
+      const seen = (this.unowned.get(p) ?? 0) + 1;
+      this.unowned.set(p, seen);
+      if (this.held.size + taken.length >= share && seen < 3) continue;
+      const got = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+        namespace,
+        p,
+      ]);
+      if (got.rows[0]?.ok) {
+        taken.push(p);
+        this.unowned.delete(p);
+      }
+    }
+    if (taken.length === 0) return;
+    for (const p of taken) this.held.add(p);
+    this.deps.acquired(taken);
+  }
+
+  private async openSession(): Promise<pg.Client> {
+    const session = new pg.Client({
+      connectionString: this.deps.databaseUrl,
+      application_name: this.deps.memberId,
+      // A dead peer is noticed by the OS within ~30 s rather than never (the server side has its own).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    session.on('error', (error) => this.sessionFailed(error));
+    await session.connect();
+    await session.query('SELECT pg_advisory_lock($1, pg_backend_pid())', [this.deps.namespace + 1]);
+    this.session = session;
+    return session;
+  }
+
+  private sessionFailed(error: unknown): void {
+    const session = this.session;
+    if (!session && this.held.size === 0) {
+      this.deps.logger.warn({ err: error }, 'partition leases: no session to the store; retrying');
+      return;
+    }
+    this.session = undefined;
+    this.deps.logger.warn({ err: error }, 'partition leases: session lost, every partition given up');
+    this.lose('session lost');
+    session?.end().catch(() => undefined);
+  }
+
+  private lose(reason: string): void {
+    if (this.held.size > 0) this.giveUp(this.owned, reason);
+  }
+
+  private giveUp(partitions: number[], reason: string): void {
+    for (const p of partitions) this.held.delete(p);
+    this.deps.logger.info({ partitions: partitions.length, reason }, 'partitions released');
+    this.deps.released(partitions);
+  }
+}
