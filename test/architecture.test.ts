@@ -31,6 +31,7 @@ const layers: Record<string, string[] | typeof tools> = {
   services: ['kernel', 'store', 'registry', 'alerts', 'timebank'],
   reports: ['kernel', 'store', 'registry', 'alerts', 'dispatch', 'services', 'timebank'],
   privacy: ['kernel', 'store', 'registry', 'ingest', 'alerts'],
+  cluster: ['kernel', 'store'],
   console: [
     'kernel',
     'store',
@@ -58,6 +59,7 @@ const layers: Record<string, string[] | typeof tools> = {
     'reports',
     'privacy',
     'console',
+    'cluster',
     'package.json',
   ],
   simulators: tools,
