@@ -12,6 +12,7 @@ const needServices = [
   'test/disk-full.test.ts', // root: mounts a tmpfs
   'test/prometheus-rules.test.ts', // promtool
   'test/reverse-proxy.test.ts', // nginx
+  'cluster/partition-bus.test.ts', // redis-server
   'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
 ];
 const unit = process.env.TEST_NO_SERVICES === '1';

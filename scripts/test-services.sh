@@ -9,6 +9,7 @@
 #   TEST_VICTORIA_METRICS_BIN  the victoria-metrics program
 #   TEST_CHROMIUM_PATH         a Chromium program
 #   TEST_PROMTOOL              Prometheus's promtool
+#   TEST_REDIS_SERVER          Redis's redis-server (the cluster tests start their own, one per file)
 # What is missing is installed with apt-get when this is root (idempotent); otherwise it is named, with
 # its variable, and `start` fails.
 #   scripts/test-services.sh start   -> writes .test-services/env (exported URLs for the tests)
@@ -25,6 +26,7 @@ declare -A packages=(
   [victoria-metrics]="victoria-metrics"
   [chromium]="chromium fonts-noto-cjk"
   [promtool]="prometheus"
+  [redis-server]="redis-server"
   [nginx]="nginx"
   [systemd-analyze]="systemd"
 )

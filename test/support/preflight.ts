@@ -9,6 +9,7 @@ import { nginx, systemdAnalyze } from './deploy-programs.js';
 import { mosquittoClients } from './mosquitto.js';
 import { postgresPrograms } from './postgres-server.js';
 import { promtool } from './promtool.js';
+import { redisServer } from './redis-server.js';
 import { howToProvide } from './services.js';
 import { victoriaMetrics } from './victoria-metrics.js';
 
@@ -18,6 +19,7 @@ const needs = [
   victoriaMetrics,
   chromiumBrowser,
   promtool,
+  redisServer,
   nginx,
   systemdAnalyze,
 ];
