@@ -3,19 +3,15 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
-import { DeviceRates } from '../ingest/device-rates.js';
-import { LastHeard } from '../ingest/last-heard.js';
-import { TelemetryAdmission } from '../ingest/telemetry-admission.js';
-import { HubMetrics } from '../kernel/metrics.js';
+import type { IntakeResult } from '../ingest/device-intake.js';
 import { hashIssuedSecret, hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
+import { testGateway } from '../test/support/gateway.js';
 import { mqttFrame as frame, publishFrame, mqttString as text } from '../test/support/mqtt-frames.js';
 import { until } from '../test/support/wait.js';
 import { DeviceAuthenticator } from './device-authenticator.js';
-import { MqttGateway } from './mqtt-gateway.js';
+import type { MqttGateway } from './mqtt-gateway.js';
 
 /** An intake whose event storage finishes only when the test says so. */
 class HeldIntake {
@@ -56,25 +52,7 @@ beforeAll(async () => {
     })
     .execute();
   authenticator = new DeviceAuthenticator({ db: store.db, maxSlowChecks: 4 });
-  gateway = new MqttGateway({
-    authenticator,
-    intake: intake as unknown as DeviceIntake,
-    admission: new TelemetryAdmission({
-      heard: new LastHeard(),
-      rates: new DeviceRates({ perSecond: 1000, burst: 1000 }),
-      handle: () => intake.telemetry(),
-      rules: { floor: 0.05, shedAboveMs: 500, roomBelowMs: 50, maxPerSecond: 0 },
-      budgetMs: 5,
-      intervalMs: 100,
-      maxQueued: { messages: 1000, bytes: 1 << 20 },
-      now: Date.now,
-      clock: () => performance.now(),
-    }),
-    metrics: new HubMetrics(),
-    logger: pino({ level: 'silent' }),
-    maxPayloadBytes: 64 * 1024,
-    listen: { host: '127.0.0.1', mqttPort: 0 },
-  });
+  gateway = testGateway({ store, intake, authenticator });
   await gateway.start();
 });
 afterAll(async () => {

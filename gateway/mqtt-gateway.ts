@@ -10,6 +10,7 @@ import type { HubMetrics } from '../kernel/metrics.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
 import { type BrokerKeepAlive, DeviceTelemetry } from './device-telemetry.js';
 import { splitFrames } from './frame-splitter.js';
+import { type SharedBroker, sharedBroker } from './shared-broker.js';
 
 export const hubStateTopic = 'care/hub/state';
 /** What a device publishes to: `care/<id>/<kind>`. */
@@ -35,6 +36,7 @@ export interface CommandMessage {
  */
 export class MqttGateway {
   private broker: Aedes | undefined;
+  private shared: SharedBroker | undefined;
   private readonly devices = new WeakMap<Client, AuthenticatedDevice>();
   private readonly servers: Array<Server | TlsServer> = [];
   readonly addresses: { mqtt?: number; mqtts?: number } = {};
@@ -50,6 +52,8 @@ export class MqttGateway {
       maxPayloadBytes: number;
       /** Where it listens: MQTT over TCP, and over TLS when a certificate is given. */
       listen: GatewayListenOptions;
+      /** Many hub processes, one broker: subscriptions, retained messages and routing through Redis. */
+      redisUrl?: string;
     },
   ) {}
 
@@ -60,7 +64,9 @@ export class MqttGateway {
   async start(): Promise<void> {
     const { listen } = this.deps;
     const { metrics, logger } = this.deps;
+    this.shared = this.deps.redisUrl ? sharedBroker(this.deps.redisUrl) : undefined;
     const broker = await Aedes.createBroker({
+      ...(this.shared && { mq: this.shared.mq, persistence: this.shared.persistence }),
       maxClientsIdLength: 64,
       // A frozen client must not stall delivery to everyone else.
       drainTimeout: 10_000,
@@ -161,7 +167,9 @@ export class MqttGateway {
     );
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await closed;
+    await this.shared?.close();
     this.broker = undefined;
+    this.shared = undefined;
   }
 
   private authorizePublish(
