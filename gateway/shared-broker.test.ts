@@ -7,7 +7,7 @@ import { hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
 import { type GatewayIntake, testGateway } from '../test/support/gateway.js';
 import { RedisServer } from '../test/support/redis-server.js';
-import { hubStateTopic, type MqttGateway } from './mqtt-gateway.js';
+import type { MqttGateway } from './mqtt-gateway.js';
 
 /** Two gateways, as two hub processes would run them, sharing one Redis (and one store of devices). */
 let redis: RedisServer;
@@ -79,14 +79,6 @@ describe('many hub processes, one broker (Redis)', () => {
       command: 'notify',
       text: '测试',
     });
-    await watch.endAsync();
-  });
-
-  it('[CLUSTER-RETAINED] the hub state retained by one process is what a device connecting to another is told', async () => {
-    const watch = await connect(b, 'w-0002');
-    const state = next(watch, hubStateTopic);
-    await watch.subscribeAsync(hubStateTopic, { qos: 1 });
-    expect(await state).toEqual({ payload: JSON.stringify({ state: 'online' }), retain: true });
     await watch.endAsync();
   });
 
