@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../bench/lib/hub-process.js';
 import { findProgram } from '../../bench/lib/programs.js';
 import { need, programNeed } from './services.js';
 
@@ -13,18 +13,6 @@ export const victoriaMetrics = programNeed(
   'the victoria-metrics program (a single-node server, e.g. victoria-metrics-prod)',
   () => findProgram('victoria-metrics', { last: ['/usr/bin'] }),
 );
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * A real VictoriaMetrics server (Debian's `victoria-metrics`, installed by `npm test` as root) on
