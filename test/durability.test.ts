@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
 import pg from 'pg';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { loadConfig } from '../hub/config.js';
 import { startHub } from '../hub/hub.js';
 import { openStore } from '../store/database.js';
 import { dialects, freshPostgresDatabase, withPostgres } from './support/databases.js';
-import { smallDistrict, startTestHub } from './support/hub.js';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { PostgresServer } from './support/postgres-server.js';
 import { until } from './support/wait.js';
 
@@ -159,10 +160,7 @@ describe.runIf(withPostgres)('durability when PostgreSQL restarts', () => {
           refusals++;
           watch.end(true);
           await new Promise((resolve) => setTimeout(resolve, 200));
-          watch = await hub.connectDevice('w-0001', 'watch-secret-0001').catch(async () => {
-            await new Promise((resolve) => setTimeout(resolve, 300));
-            return hub.connectDevice('w-0001', 'watch-secret-0001');
-          });
+          watch = await reconnect(hub);
         }
         acked.push(id);
         await new Promise((resolve) => setTimeout(resolve, 30));
@@ -184,6 +182,22 @@ describe.runIf(withPostgres)('durability when PostgreSQL restarts', () => {
     }
   }, 90_000);
 });
+
+/**
+ * Connects again as a device does while the hub refuses CONNECTs "server unavailable" (it cannot check
+ * secrets while its store restarts): every 300 ms, for up to 15 s (a restart on a loaded machine took
+ * more than the two tries this once had).
+ */
+async function reconnect(hub: TestHub): Promise<MqttClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await hub.connectDevice('w-0001', 'watch-secret-0001');
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+}
 
 describe.runIf(withPostgres)('readiness', () => {
   it('[READYZ] /readyz is 503 with the reason while PostgreSQL is down (/healthz stays 200), and ready again once it is back', async () => {
