@@ -84,8 +84,14 @@ export class EscalationLadder {
         .selectFrom('offers')
         .select('responder_id')
         .where('alert_id', '=', alertId)
-        // Nor again to one who declined, gave it back or did not come when they had taken it.
-        .where('status', 'in', ['declined', 'handed_back', 'checkin_overdue'])
+        // Nor again to one who declined, gave it back or did not come when they had taken it; on a
+        // critical ladder neither to one who let an offer expire: the next steps go to others.
+        .where('status', 'in', [
+          'declined',
+          'handed_back',
+          'checkin_overdue',
+          ...(alert.severity === 'critical' ? (['expired'] as const) : []),
+        ])
         .execute();
       const candidates = roster.match(
         { lat: alert.lat, lon: alert.lon },

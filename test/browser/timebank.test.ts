@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.js';
 import { unzip } from '../support/zip-reader.js';
 import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
+import { insertClosedAlert } from './support/closed-alert.js';
+import { downloaded } from './support/download.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
-
-/** What a click on a download button saved: the file's name and bytes. */
-async function downloaded(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: download.suggestedFilename(), bytes: readFileSync((await download.path())!) };
-}
 
 describe('time bank administration, reports and the volunteer’s credits in Chromium', () => {
   let session: BrowserSession;
@@ -162,30 +157,17 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       ['r-1', 'sos', 'false_alarm'],
       ['r-2', 'fall', 'help_given'],
     ] as const) {
-      await hub.store.db
-        .insertInto('alerts')
-        .values({
-          id,
-          elder_id: 'e-0001',
-          device_id: null,
-          org_unit_id: 'jingtian',
-          kind,
-          severity: 'critical',
-          status: 'resolved',
-          opened_at: now - 3600_000,
-          updated_at: now,
-          source_event_id: null,
-          details: '{}',
-          closed_at: now,
-          outcome,
-          acknowledged_at: now - 3590_000,
-          acknowledged_by: 'spec-jingtian',
-          accepted_at: null,
-          on_site_at: null,
-          assignee_id: null,
-          next_step_at: null,
-        })
-        .execute();
+      await insertClosedAlert(hub, {
+        id,
+        elderId: 'e-0001',
+        orgUnitId: 'jingtian',
+        kind,
+        outcome,
+        openedAt: now - 3600_000,
+        acknowledgedAt: now - 3590_000,
+        acknowledgedBy: 'spec-jingtian',
+        closedAt: now,
+      });
     }
     const page = await open(desktop);
     await signIn(page, site.url, 'spec-jingtian', 'spec-password-1');

@@ -18,13 +18,18 @@ export class LocationShare {
     return this.watch !== undefined;
   }
 
-  start(onError: () => void): void {
+  /** Watches the position; `onError` when there is none to be had, `onFirstFix` when the first arrives. */
+  start(onError: () => void, onFirstFix: () => void = () => undefined): void {
     if (!('geolocation' in navigator)) {
       onError();
       return;
     }
     this.watch = navigator.geolocation.watchPosition(
-      (fix) => this.set({ lat: fix.coords.latitude, lon: fix.coords.longitude }, false),
+      (fix) => {
+        const first = this.last === undefined;
+        void this.set({ lat: fix.coords.latitude, lon: fix.coords.longitude }, false);
+        if (first) onFirstFix();
+      },
       () => {
         this.stop();
         onError();
