@@ -63,7 +63,7 @@ export class ResponderFeed {
     );
     this.handle(socket, 'duty', duty, async (m) => {
       await dispatcher.setDuty(id, m.on_duty);
-      return { ok: true, on_duty: m.on_duty };
+      return { ok: true };
     });
     this.handle(socket, 'location', position, async (m) => {
       await dispatcher.locate(id, m.lat, m.lon);

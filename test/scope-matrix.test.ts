@@ -723,7 +723,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
   ];
 
   /** Static files and Swagger UI: public, answered alike to everyone (no data behind them). */
-  const publicPrefixes = ['/assets/', '/docs', '/index.html'];
+  const publicPrefixes = ['/assets/', '/docs', '/index.html', '/favicon.'];
 
   it('classifies every registered route', () => {
     const routes = registeredRoutes(hub.app.printRoutes({ commonPrefix: false }));

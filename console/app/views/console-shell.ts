@@ -120,7 +120,13 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
       toast(`${t('newCritical')}: ${body}`, 'critical');
     }
   });
-  const stopEscalations = context.store.onEscalation(({ alert, reason }) => {
+  // One toast and one tone per escalation: the family's copy of it (to: 'family') and a repeat
+  // after a reconnect are the same news.
+  const told = new Set<string>();
+  const stopEscalations = context.store.onEscalation(({ alert, reason, to, step }) => {
+    const key = `${alert.id}:${alert.updated_at}:${step}:${reason}`;
+    if (to !== 'console' || told.has(key)) return;
+    told.add(key);
     beep(2);
     const words = { kind: term('kind', alert.kind), elder: alert.elder_name ?? '' };
     toast(t(reason === 'no_answer' ? 'escalated' : 'taskReturned', words), 'critical');
