@@ -41,7 +41,12 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
   };
   const boardRow = async (id: string) =>
     (
-      (await api('/responders')).responders as Array<{ id: string; availability: string; on_duty: boolean }>
+      (await api('/responders')).responders as Array<{
+        id: string;
+        availability: string;
+        on_duty: boolean;
+        task_alert_id: string | null;
+      }>
     ).find((r) => r.id === id);
   const phoneAt = async (username: string, password: string, where: { lat: number; lon: number }) => {
     const page = await open({
@@ -92,7 +97,6 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
 
     // The specialist picks 杨淑珍 and starts a note; the button names whom it assigns.
     await page.selectOption('#assign-to', 'v-0002');
-    expect(await page.textContent('#assign')).toBe('指派给 杨淑珍');
     await page.click('#note-text');
     await page.keyboard.type('已电话联系家属，正在');
 
@@ -107,6 +111,7 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('note-text');
     await page.keyboard.type('核实');
     expect(await page.inputValue('#note-text')).toBe('已电话联系家属，正在核实');
+    expect(await page.textContent('#assign')).toBe('指派给 杨淑珍');
     await shoot(page, '40-alert-live-update-kept', true);
 
     await page.click('#assign');
@@ -175,13 +180,14 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
   }, 60_000);
 
   it('[DISPATCH-APP-OFFLINE] a volunteer closes the app: within the grace and one ladder step the next responder is offered, and the board says "App 离线"', async () => {
+    // 李建国 is on duty (the hub's state) with his app open.
+    await hub.dispatcher.setDuty('v-0001', true);
     const li = await phoneAt('v-0001', 'volunteer-password', near);
-    await li.waitForSelector('.duty.on');
     const yangPhone = await phoneAt('v-0002', 'volunteer-password-2', yang);
     await yangPhone.click('#duty');
     await yangPhone.waitForSelector('.duty.on');
     await yangPhone.waitForSelector('text=位置已更新');
-    expect(await boardRow('v-0001')).toMatchObject({ availability: 'on_duty' });
+    expect(await boardRow('v-0001')).toMatchObject({ on_duty: true, task_alert_id: null });
 
     // 李建国 closes the app; the SOS comes at once (within his grace the first step may still reach for him).
     await li.context().close();
