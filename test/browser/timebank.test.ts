@@ -176,7 +176,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await page.waitForSelector('#chart-kinds svg');
     await page.waitForSelector('#chart-volunteers svg');
     expect(await page.textContent('#report-figures')).toMatch(/告警总数\s*2/);
-    expect(await page.textContent('#report-figures')).toContain('50.0 %');
+    expect(await page.textContent('#report-figures')).toContain('50.0%');
     await shoot(page, '63-reports', true);
 
     const csv = await downloaded(page, '#report-csv');
@@ -188,12 +188,12 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       .map((line) => line.split(','));
     const section = (name: string) => rows.slice(rows.findIndex((r) => r[0] === name) + 2);
     // Downloaded in the console's language (Chinese by default).
-    expect(section('汇总')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '0.5', '1', '45']);
+    expect(section('汇总')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '50.0%', '1', '45']);
     expect(section('各类告警').slice(0, 2)).toEqual([
-      ['跌倒', '1', '1', '0', '0', '紧急求助'],
-      ['一键呼救', '1', '1', '1', '1', '紧急求助'],
+      ['跌倒', '1', '1', '0', '0.0%', '紧急求助'],
+      ['一键呼救', '1', '1', '1', '100.0%', '紧急求助'],
     ]);
-    expect(section('志愿服务时长')[0]).toEqual(['v-0001', '李建国', '1', '45', '0.75']);
+    expect(section('志愿服务时长')[0]).toEqual(['李建国', '1', '45', '0.75']);
 
     const xlsx = await downloaded(page, '#report-xlsx');
     expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');
@@ -209,7 +209,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     expect(english.slice(english.indexOf('alerts by kind') + 1)[0]).toBe(
       'kind,alerts,closed,false alarms,false alarm share,group',
     );
-    expect(english).toContain('Fall,1,1,0,0,emergencies');
+    expect(english).toContain('Fall,1,1,0,0.0%,emergencies');
   }, 60_000);
 
   it('[CONSOLE-ZOOM] the time bank, reports and the volunteer’s tabs reflow at 200 % zoom', async () => {
