@@ -115,6 +115,7 @@ const coreZh = {
   offDuty: '离岗',
   busy: '执行任务中',
   appOffline: 'App 离线',
+  reachable: '状态',
   free: '空闲',
   location: '位置',
   // the responder app
@@ -287,6 +288,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   offDuty: 'Off duty',
   busy: 'On a task',
   appOffline: 'App offline',
+  reachable: 'State',
   free: 'Free',
   location: 'Location',
   dutyOn: 'Go on duty',

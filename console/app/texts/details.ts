@@ -3,16 +3,13 @@
  * snake_case keys. A key not listed shows as it is: the hub may add fields before the console knows them.
  */
 export const zh: Record<string, string> = {
-  event_id: '事件编号',
   event_type: '事件类型',
   device_ts: '设备时间',
   received_at: '接收时间',
   confidence: '置信度',
   radar_id: '雷达',
-  radar_event_id: '雷达事件编号',
   radar_confidence: '雷达置信度',
   radar_ts: '雷达时间',
-  watch_event_id: '手表事件编号',
   watch_confidence: '手表置信度',
   metric: '指标',
   source: '来源',
@@ -39,16 +36,13 @@ export const zh: Record<string, string> = {
 };
 
 export const en: Record<string, string> = {
-  event_id: 'Event id',
   event_type: 'Event type',
   device_ts: 'Device time',
   received_at: 'Received',
   confidence: 'Confidence',
   radar_id: 'Radar',
-  radar_event_id: 'Radar event id',
   radar_confidence: 'Radar confidence',
   radar_ts: 'Radar time',
-  watch_event_id: 'Watch event id',
   watch_confidence: 'Watch confidence',
   metric: 'Measure',
   source: 'Source',

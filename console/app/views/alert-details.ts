@@ -24,7 +24,10 @@ function valueText(key: string, value: string | number | boolean): string {
 export function detailsList(details: Record<string, unknown>): HTMLElement | null {
   const entries = Object.entries(details).filter(
     (entry): entry is [string, string | number | boolean] =>
-      entry[1] !== null && ['string', 'number', 'boolean'].includes(typeof entry[1]),
+      entry[1] !== null &&
+      ['string', 'number', 'boolean'].includes(typeof entry[1]) &&
+      // A device's event id helps nobody at the console (the hub keeps it for support).
+      !entry[0].endsWith('event_id'),
   );
   if (!entries.length) return null;
   const labels = currentLanguage() === 'zh' ? words.zh : words.en;

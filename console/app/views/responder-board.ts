@@ -25,7 +25,7 @@ export function responderBoardScreen(root: HTMLElement, { api }: AppContext): ()
             h(
               'tr',
               {},
-              ...(['name', 'type', 'skills', 'onDuty', 'task', 'location'] as const).map((k) =>
+              ...(['name', 'type', 'skills', 'reachable', 'task', 'location'] as const).map((k) =>
                 h('th', { scope: 'col' }, t(k)),
               ),
             ),
