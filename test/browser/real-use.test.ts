@@ -86,11 +86,16 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
   }, 60_000);
 
   it('[CONSOLE-LIVE-FORM] a live update while a note is typed and a responder chosen keeps both; the alert goes to the one chosen; closing asks for an outcome and a confirmation', async () => {
-    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'live-form-sos');
-    const alert = await openAlert();
     const page = await open(desktop);
     await signIn(page, session.url, 'spec-jingtian', 'spec-password-1');
     await page.waitForSelector('#alert-queue');
+    // Nobody is on duty: the ladder runs out at once and escalates, to the console and the family.
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'live-form-sos');
+    const alert = await openAlert();
+    await page.waitForSelector('.toast.critical:has-text("无人接单")', { timeout: 5000 });
+    await page.waitForTimeout(1000);
+    // One escalation, one toast (the family's copy of it is not news to the console).
+    expect(await page.locator('.toast.critical:has-text("无人接单")').count()).toBe(1);
     await page.evaluate(`location.hash = '#/alert/${alert.id}'`);
     await page.waitForSelector('#acknowledge');
     await page.waitForSelector('#assign-to option[value="v-0002"]', { state: 'attached' });
