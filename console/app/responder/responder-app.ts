@@ -4,7 +4,7 @@ import { announce, h } from '../dom';
 import { onLanguageChange, t, term } from '../i18n';
 import type { Me, Offer, Task } from '../types';
 import { languageButton } from '../views/language-button';
-import { LocationShare } from './location';
+import { LocationShare, parsePosition } from './location';
 import { navigationLinks } from './navigation';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
@@ -170,7 +170,12 @@ export function responderApp(
             [...offers.values()].sort((a, b) => a.distance_m - b.distance_m),
             respond,
           ),
-      locationCard(location, (p) => location.set(p, true), shareLocation),
+      locationCard(
+        location,
+        (p) => location.set(p, true),
+        shareLocation,
+        (text) => announce(status, text, 'error'),
+      ),
     );
   };
 
@@ -303,32 +308,40 @@ function locationCard(
   location: LocationShare,
   setManual: (p: { lat: number; lon: number }) => Promise<void>,
   share: () => void,
+  error: (text: string) => void,
 ): HTMLElement {
+  const wrong = (text: string, field: HTMLInputElement) => {
+    error(text);
+    field.focus();
+  };
   const lat = h('input', {
     id: 'lat',
     inputmode: 'decimal',
     value: location.last?.lat ?? '',
-    required: true,
+    placeholder: '22.5531',
   });
   const lon = h('input', {
     id: 'lon',
     inputmode: 'decimal',
     value: location.last?.lon ?? '',
-    required: true,
+    placeholder: '114.0412',
   });
   const form = h(
     'form',
-    { class: 'manual-location' },
+    { class: 'manual-location', novalidate: true },
     h('label', { for: 'lat' }, t('latitude')),
     lat,
     h('label', { for: 'lon' }, t('longitude')),
     lon,
     h('button', { type: 'submit' }, t('send')),
+    h('p', { class: 'meta' }, t('manualLocationHint')),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const p = { lat: Number(lat.value), lon: Number(lon.value) };
-    if (Number.isFinite(p.lat) && Number.isFinite(p.lon)) void setManual(p);
+    const p = parsePosition(lat.value, lon.value);
+    if (p === 'bad_lat') return wrong(t('badLatitude'), lat);
+    if (p === 'bad_lon') return wrong(t('badLongitude'), lon);
+    void setManual(p);
   });
   return h(
     'section',
