@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.js';
 import { pressSos } from '../support/sos-answered.js';
 import { until } from '../support/wait.js';
-import { desktop, phone, shoot, zoomed200 } from './support/browser.js';
+import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
 import { home } from './support/district.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
@@ -67,12 +67,14 @@ describe('every screen at 1280×800, 390×844 and 200 % zoom, in Chinese', () =>
     await session?.close();
   }, 60_000);
 
-  it('[CONSOLE-SCREENS] the console, the phone and the family page, written to test-artifacts/screenshots with no English left', async () => {
+  it('[CONSOLE-SCREENS] the console, the phone and the family page, written to test-artifacts/screenshots with no English left and no sideways scrolling', async () => {
     const english: Record<string, string[]> = {};
+    const overflowing: string[] = [];
     const check = async (page: Page, name: string) => {
       await shoot(page, `screen-${name}`, true);
       const left = await englishLeft(page);
       if (left.length) english[name] = left;
+      if (await overflowsSideways(page)) overflowing.push(name);
     };
     for (const [size, options] of sizes) {
       const login = await session.open(options);
@@ -125,5 +127,6 @@ describe('every screen at 1280×800, 390×844 and 200 % zoom, in Chinese', () =>
       await family.context().close();
     }
     expect(english, 'English words on the Chinese screens').toEqual({});
+    expect(overflowing, 'screens that scroll sideways').toEqual([]);
   }, 240_000);
 });

@@ -3,7 +3,7 @@ import { announce, fill, h } from '../dom';
 import { hasPosition, metresBetween } from '../geo';
 import { formatTime, t, term } from '../i18n';
 import { actorText, noteText } from '../timeline-text';
-import type { Alert, Elder, Responder, TimelineEntry } from '../types';
+import { type Alert, activeStatuses, type Elder, type Responder, type TimelineEntry } from '../types';
 import { alertActionsPanel } from './alert-actions';
 import { detailsList } from './alert-details';
 import { severityBadge, statusText } from './alert-row';
@@ -80,8 +80,11 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     if (disposed) return;
     responders = r;
     current = detail.alert;
-    // The queue hears of it too; not again when unchanged (it would ask this screen to reload).
-    if ((store.alerts.get(id)?.updated_at ?? -1) < detail.alert.updated_at) store.put(detail.alert, false);
+    // The queue hears of it too; not again when unchanged (it would ask this screen to reload,
+    // and a closed alert, which the queue drops, would be put back and dropped every 500 ms).
+    const known = store.alerts.get(id);
+    if (known ? known.updated_at < detail.alert.updated_at : activeStatuses.includes(detail.alert.status))
+      store.put(detail.alert, false);
     const alert = detail.alert;
     redraw(head, [alert.status, alert.severity, alert.acknowledged_at, alert.elder_name], () =>
       drawHead(head, alert),
