@@ -89,6 +89,9 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await console.click('a[href="#/timebank/accounts"]');
     const row = await console.waitForSelector('#accounts-table tr:has-text("李建国")');
     expect(await row.textContent()).toContain('45 分钟');
+    // The unit by its name, not its id.
+    expect(await row.textContent()).toContain('景田社区');
+    expect(await row.textContent()).not.toContain('jingtian');
     await console.click('#accounts-table button:has-text("李建国")');
     await console.waitForSelector('#entries-table');
     await shoot(console, '54-timebank-accounts', true);
