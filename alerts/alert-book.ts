@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable, Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { markEventHandled, type StoredEvent } from '../ingest/event-log.js';
 import type { Channel } from '../kernel/channel.js';
 import type { HubMetrics } from '../kernel/metrics.js';
@@ -382,12 +383,19 @@ export class AlertBook {
   }
 
   private select() {
-    return this.deps.db
-      .selectFrom('alerts as a')
-      .innerJoin('org_units as o', 'o.id', 'a.org_unit_id')
-      .leftJoin('elders as e', 'e.id', 'a.elder_id')
-      .selectAll('a')
-      .select('e.name as elder_name');
+    return (
+      this.deps.db
+        .selectFrom('alerts as a')
+        .innerJoin('org_units as o', 'o.id', 'a.org_unit_id')
+        .leftJoin('elders as e', 'e.id', 'a.elder_id')
+        // The community the alert lies in (its own unit, or the one above a family's or a property's):
+        // elders who share a name are told apart by where they live.
+        .leftJoin('org_units as c', (join) =>
+          join.on('c.level', '=', 'community').on(sql<boolean>`o.path like c.path || '%'`),
+        )
+        .selectAll('a')
+        .select(['e.name as elder_name', 'e.address as elder_address', 'c.name as community_name'])
+    );
   }
 }
 
@@ -410,11 +418,19 @@ function moreSevere(a: Severity, b: Severity): Severity {
   return severities.indexOf(a) <= severities.indexOf(b) ? a : b;
 }
 
-function toAlert(r: Selectable<Tables['alerts']> & { elder_name: string | null }): Alert {
+function toAlert(
+  r: Selectable<Tables['alerts']> & {
+    elder_name: string | null;
+    elder_address: string | null;
+    community_name: string | null;
+  },
+): Alert {
   return {
     id: r.id,
     elder_id: r.elder_id,
     elder_name: r.elder_name,
+    elder_address: r.elder_address,
+    community_name: r.community_name,
     device_id: r.device_id,
     org_unit_id: r.org_unit_id,
     kind: r.kind as AlertKind,

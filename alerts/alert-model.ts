@@ -28,6 +28,10 @@ export interface Alert {
   id: string;
   elder_id: string | null;
   elder_name: string | null;
+  /** The elder's home (building and flat): people of the same name are told apart by it. */
+  elder_address: string | null;
+  /** The community the alert lies in. */
+  community_name: string | null;
   device_id: string | null;
   org_unit_id: string;
   kind: AlertKind;

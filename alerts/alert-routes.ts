@@ -9,6 +9,8 @@ export const alertSchema = z.object({
   id: z.string(),
   elder_id: z.string().nullable(),
   elder_name: z.string().nullable(),
+  elder_address: z.string().nullable(),
+  community_name: z.string().nullable().describe('the community the alert lies in'),
   device_id: z.string().nullable(),
   org_unit_id: z.string(),
   kind: z.enum(alertKinds),

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { ladders } from '../alerts/ladders.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
+import { defaultDispatchTimings } from '../dispatch/dispatch-timings.js';
 import { ResponderRoster } from '../dispatch/responder-roster.js';
 import { loadConfig } from '../hub/config.js';
 import { startHub } from '../hub/hub.js';
@@ -59,7 +60,12 @@ async function matching() {
     onError: () => undefined,
   });
   await district.start();
-  const roster = new ResponderRoster({ db: store.db, district });
+  const roster = new ResponderRoster({
+    db: store.db,
+    district,
+    timings: defaultDispatchTimings,
+    now: Date.now,
+  });
   await roster.load();
   await district.stop();
   const step = ladders.critical.steps[0]!;

@@ -16,6 +16,11 @@ export const boardResponderSchema = z.object({
   lon: z.number().nullable(),
   located_at: z.number().nullable(),
   task_alert_id: z.string().nullable(),
+  availability: z
+    .enum(['busy', 'off_duty', 'app_offline', 'on_duty'])
+    .describe(
+      'whether dispatch may ask them now: `app_offline` is on duty with an app disconnected past the grace period',
+    ),
 });
 
 /** An elder on the board: home and devices. */

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Availability, PresenceState } from '../dispatch/responder-availability.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody } from '../kernel/http-errors.js';
 import { pageOf } from '../kernel/page-cursor.js';
@@ -20,7 +21,11 @@ const pageDescription =
   'At most `limit` rows, by id. When there are more, `next_cursor` is set: pass it as `cursor` for the next page; `null` on the last page.';
 
 /** Boards: responders (on duty, busy, where) and elders of the caller's org unit. */
-export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, { db }) => {
+export const boardRoutes: FastifyPluginAsyncZod<{
+  db: Database;
+  /** Dispatch's own answer, so that the board and the ladder never disagree. */
+  availabilityOf: (state: PresenceState) => Availability;
+}> = async (app, { db, availabilityOf }) => {
   app.get(
     '/responders',
     {
@@ -49,6 +54,7 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
         .leftJoin('responder_state as s', 's.responder_id', 'r.id')
         .select(['r.id', 'r.name', 'r.kind', 'r.org_unit_id', 'r.skills', 'r.lat', 'r.lon'])
         .select(['s.on_duty', 's.lat as live_lat', 's.lon as live_lon', 's.located_at', 's.task_alert_id'])
+        .select('s.app_offline_since')
         .where(underPath('o.path', signedIn(request).scopePath))
         .$if(cursor !== undefined, (q) => q.where('r.id', '>', cursor!))
         .orderBy('r.id')
@@ -68,6 +74,11 @@ export const boardRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, 
           lon: r.live_lon ?? r.lon,
           located_at: r.located_at ?? null,
           task_alert_id: r.task_alert_id ?? null,
+          availability: availabilityOf({
+            onDuty: r.on_duty === 1,
+            taskAlertId: r.task_alert_id ?? null,
+            appOfflineSince: r.app_offline_since ?? null,
+          }),
         })),
       };
     },

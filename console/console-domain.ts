@@ -66,7 +66,10 @@ export function consoleDomain(deps: {
     sockets: sessions as SignedInSockets,
     stages: {},
     routes: [
-      routeSet('/api/v1', boardRoutes, { db: deps.db }),
+      routeSet('/api/v1', boardRoutes, {
+        db: deps.db,
+        availabilityOf: (state) => deps.dispatcher.availabilityOf(state),
+      }),
       routeSet('/api/v1/console', consoleConfigRoutes, {
         mapTileUrl: deps.mapTileUrl,
         catalog: deps.catalog,

@@ -17,7 +17,7 @@ type Ack = (answer: unknown) => void;
 
 /**
  * The responder app's live channel, socket.io namespace `/responder`, signed in with a
- * responder user's token (its username is the responder id). Emits `offer`,
+ * responder user's token (its username is the responder id). Emits `duty` (at connect), `offer`,
  * `offer:withdrawn`, `task` and `task:closed`; takes `offer:accept`, `offer:decline`,
  * `duty`, `location`, `checkin` and `task:hand_back` (cannot go after all), each answered
  * through the acknowledgement.
@@ -74,10 +74,24 @@ export class ResponderFeed {
       (await dispatcher.handBack(m.alert_id, id)) ? { ok: true } : { ok: false, reason: 'not_assigned' },
     );
     answerUnknownEvents(socket);
-    // An app that (re)connects gets what is waiting for it.
+    // The app is reachable again; once its last connection (on any node) closes, the grace runs.
+    socket.on('disconnect', () => void this.maybeGone(id));
+    await dispatcher.appConnection(id, true);
+    // An app that (re)connects gets the hub's state, not what it remembers: duty, offers, task.
+    socket.emit('duty', { on_duty: dispatcher.onDuty(id) });
     for (const offer of await dispatcher.pendingOffers(id)) socket.emit('offer', offer);
     const task = await dispatcher.currentTask(id);
     if (task) socket.emit('task', task);
+  }
+
+  /** The responder's app is offline once none of its sockets is left (a second tab, a reconnect). */
+  private async maybeGone(id: string): Promise<void> {
+    try {
+      const left = await this.namespace?.in(responderRoom(id)).fetchSockets();
+      if (left && left.length === 0) await this.deps.dispatcher.appConnection(id, false);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'responder app disconnect not recorded');
+    }
   }
 
   private handle<T>(

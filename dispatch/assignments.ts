@@ -6,6 +6,7 @@ import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
 import { arrivalDeadline, type DispatchTimings } from './dispatch-timings.js';
+import { upsertResponderState } from './responder-presence.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks, WithdrawnOffer } from './responder-tasks.js';
 
@@ -116,19 +117,8 @@ export class Assignments {
     const result = await db
       .transaction()
       .execute(async (trx): Promise<AcceptResult> => {
-        await trx
-          .insertInto('responder_state')
-          .values({
-            responder_id: responderId,
-            on_duty: 1,
-            lat: null,
-            lon: null,
-            located_at: null,
-            task_alert_id: null,
-            updated_at: now,
-          })
-          .onConflict((oc) => oc.column('responder_id').doNothing())
-          .execute();
+        // A hand assignment does not put anyone on duty: it only makes sure the row exists.
+        await upsertResponderState(trx, responderId, now, {});
         const free = await trx
           .updateTable('responder_state')
           .set({ task_alert_id: alertId, updated_at: now })

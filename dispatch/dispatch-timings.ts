@@ -2,6 +2,8 @@
 export interface DispatchTimings {
   /** An offer not accepted within this moves the ladder on. */
   offerExpiryMs: number;
+  /** A responder whose app has been disconnected this long is not offered tasks (nothing would reach them). */
+  appOfflineGraceMs: number;
   /** A responder checks in on site within this distance of the home. */
   onSiteRadiusM: number;
   /**
@@ -13,6 +15,7 @@ export interface DispatchTimings {
 
 export const defaultDispatchTimings: DispatchTimings = {
   offerExpiryMs: 45_000,
+  appOfflineGraceMs: 60_000,
   onSiteRadiusM: 100,
   // 1.2 m/s is an older volunteer's walking pace; five minutes to get going; the 45-minute service level at most.
   arrival: { metresPerSecond: 1.2, graceMs: 5 * 60_000, maxMs: 45 * 60_000 },

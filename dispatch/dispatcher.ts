@@ -8,6 +8,7 @@ import { Assignments } from './assignments.js';
 import type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispatch-notices.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import { EscalationLadder } from './escalation-ladder.js';
+import { type Availability, availability, type PresenceState } from './responder-availability.js';
 import { type CheckInResult, ResponderPresence } from './responder-presence.js';
 import { ResponderRoster } from './responder-roster.js';
 import { ResponderTasks } from './responder-tasks.js';
@@ -48,7 +49,7 @@ export class Dispatcher {
     },
   ) {
     const { db, alerts, district, notices, notify, timings, now, logger, metrics } = deps;
-    const roster = new ResponderRoster({ db, district });
+    const roster = new ResponderRoster({ db, district, timings, now });
     this.roster = roster;
     this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now, metrics });
     this.tasks = new ResponderTasks({ db, roster, notices, now });
@@ -130,6 +131,19 @@ export class Dispatcher {
 
   setDuty(responderId: string, onDuty: boolean): Promise<void> {
     return this.presence.setDuty(responderId, onDuty);
+  }
+
+  onDuty(responderId: string): boolean {
+    return this.presence.onDuty(responderId);
+  }
+
+  appConnection(responderId: string, connected: boolean): Promise<void> {
+    return this.presence.appConnection(responderId, connected);
+  }
+
+  /** Whether dispatch may ask a responder now, from their stored state (the boards show the same). */
+  availabilityOf(state: PresenceState): Availability {
+    return availability(state, this.deps.now(), this.deps.timings.appOfflineGraceMs);
   }
 
   locate(responderId: string, lat: number, lon: number): Promise<void> {

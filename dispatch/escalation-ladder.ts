@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Alert, AlertBook } from '../alerts/alert-book.js';
 import { ladderFor } from '../alerts/alert-kinds.js';
 import type { Channel } from '../kernel/channel.js';
@@ -84,8 +85,14 @@ export class EscalationLadder {
         .selectFrom('offers')
         .select('responder_id')
         .where('alert_id', '=', alertId)
-        // Nor again to one who declined, gave it back or did not come when they had taken it.
-        .where('status', 'in', ['declined', 'handed_back', 'checkin_overdue'])
+        // Nor again to one who declined, gave it back or did not come when they had taken it; on a
+        // critical ladder neither to one who let an offer expire: the next steps go to others.
+        .where('status', 'in', [
+          'declined',
+          'handed_back',
+          'checkin_overdue',
+          ...(alert.severity === 'critical' ? (['expired'] as const) : []),
+        ])
         .execute();
       const candidates = roster.match(
         { lat: alert.lat, lon: alert.lon },
@@ -139,7 +146,11 @@ export class EscalationLadder {
             }
           : { code: 'nobody_available', params: position },
       });
-      escalations = step.escalateTo;
+      // The family hears of it only if someone of the family can (a family user over the elder).
+      escalations =
+        step.escalateTo.includes('family') && !(await hasFamilyContact(trx, alert.path))
+          ? step.escalateTo.filter((to) => to !== 'family')
+          : step.escalateTo;
       for (const to of escalations)
         await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
       // Nobody to wait for: go on at once (the last step leaves the alert with people).
@@ -172,4 +183,17 @@ async function hasOffers(db: Pick<Database, 'selectFrom'>, alertId: string): Pro
     .limit(1)
     .executeTakeFirst();
   return offer !== undefined;
+}
+
+/** Whether a family user watches the elder's org unit (theirs is the elder's unit or above it). */
+async function hasFamilyContact(db: Pick<Database, 'selectFrom'>, elderPath: string): Promise<boolean> {
+  const user = await db
+    .selectFrom('users as u')
+    .innerJoin('org_units as o', 'o.id', 'u.org_unit_id')
+    .select('u.username')
+    .where('u.role', '=', 'family')
+    .where(sql<boolean>`${elderPath} like ${sql.ref('o.path')} || '%'`)
+    .limit(1)
+    .executeTakeFirst();
+  return user !== undefined;
 }

@@ -1,6 +1,7 @@
 import { distance } from 'geokdbush';
 import type { AlertBook } from '../alerts/alert-book.js';
 import type { Database } from '../store/database.js';
+import type { ResponderStateTable } from '../store/schema.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks } from './responder-tasks.js';
@@ -25,42 +26,31 @@ export class ResponderPresence {
 
   /** On or off duty (from the responder app); a responder off duty gets no offers. */
   async setDuty(responderId: string, onDuty: boolean): Promise<void> {
-    const now = this.deps.now();
-    await this.deps.db
-      .insertInto('responder_state')
-      .values({
-        responder_id: responderId,
-        on_duty: onDuty ? 1 : 0,
-        lat: null,
-        lon: null,
-        located_at: null,
-        task_alert_id: null,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('responder_id').doUpdateSet({ on_duty: onDuty ? 1 : 0, updated_at: now }))
-      .execute();
+    await upsertResponderState(this.deps.db, responderId, this.deps.now(), { on_duty: onDuty ? 1 : 0 });
     const r = this.deps.roster.get(responderId);
     if (r) r.onDuty = onDuty;
+  }
+
+  /** Whether the hub has the responder on duty (what the app shows at every connect). */
+  onDuty(responderId: string): boolean {
+    return this.deps.roster.get(responderId)?.onDuty ?? false;
+  }
+
+  /**
+   * The responder's app connected (`true`) or its last connection closed (`false`): from the
+   * grace period after a close, the responder is offered nothing until the app is back.
+   */
+  async appConnection(responderId: string, connected: boolean): Promise<void> {
+    const since = connected ? null : this.deps.now();
+    await upsertResponderState(this.deps.db, responderId, this.deps.now(), { app_offline_since: since });
+    const r = this.deps.roster.get(responderId);
+    if (r) r.appOfflineSince = since;
   }
 
   /** The responder app's live location. */
   async locate(responderId: string, lat: number, lon: number): Promise<void> {
     const now = this.deps.now();
-    await this.deps.db
-      .insertInto('responder_state')
-      .values({
-        responder_id: responderId,
-        on_duty: 0,
-        lat,
-        lon,
-        located_at: now,
-        task_alert_id: null,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc.column('responder_id').doUpdateSet({ lat, lon, located_at: now, updated_at: now }),
-      )
-      .execute();
+    await upsertResponderState(this.deps.db, responderId, now, { lat, lon, located_at: now });
     this.deps.roster.moved(responderId, lat, lon);
   }
 
@@ -82,4 +72,36 @@ export class ResponderPresence {
     });
     return moved ? { ok: true } : { ok: false, reason: 'no_task' };
   }
+}
+
+type StateChange = Partial<Pick<ResponderStateTable, 'on_duty' | 'lat' | 'lon' | 'located_at'>> & {
+  app_offline_since?: number | null;
+};
+
+/**
+ * Sets some of a responder's state, creating the row (off duty, no task, nowhere) if there is none:
+ * whatever is not named keeps its value, so one change never resets another (a hand assignment
+ * leaves duty alone).
+ */
+export async function upsertResponderState(
+  db: Pick<Database, 'insertInto'>,
+  responderId: string,
+  now: number,
+  change: StateChange,
+): Promise<void> {
+  await db
+    .insertInto('responder_state')
+    .values({
+      responder_id: responderId,
+      on_duty: 0,
+      lat: null,
+      lon: null,
+      located_at: null,
+      task_alert_id: null,
+      app_offline_since: null,
+      updated_at: now,
+      ...change,
+    })
+    .onConflict((oc) => oc.column('responder_id').doUpdateSet({ ...change, updated_at: now }))
+    .execute();
 }

@@ -3,6 +3,8 @@ import KDBush from 'kdbush';
 import type { LadderStep, Skill } from '../alerts/ladders.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
+import type { DispatchTimings } from './dispatch-timings.js';
+import { availability } from './responder-availability.js';
 
 export interface Responder {
   id: string;
@@ -17,6 +19,8 @@ export interface Responder {
   lon: number | null;
   /** The alert the responder has accepted: one task at a time. */
   taskAlertId: string | null;
+  /** When the responder's app lost its connection (null: connected, or never used). */
+  appOfflineSince: number | null;
 }
 
 export interface Candidate {
@@ -39,6 +43,8 @@ export class ResponderRoster {
       db: Database;
       /** Who the responders are (master data); their duty, position and task are dispatch's own. */
       district: Pick<DistrictDirectory, 'responders'>;
+      timings: Pick<DispatchTimings, 'appOfflineGraceMs'>;
+      now: () => number;
     },
   ) {}
 
@@ -46,7 +52,7 @@ export class ResponderRoster {
   async load(): Promise<void> {
     const rows = await this.deps.db
       .selectFrom('responder_state')
-      .select(['responder_id', 'on_duty', 'lat', 'lon', 'task_alert_id'])
+      .select(['responder_id', 'on_duty', 'lat', 'lon', 'task_alert_id', 'app_offline_since'])
       .execute();
     const state = new Map(rows.map((s) => [s.responder_id, s]));
     this.responders.clear();
@@ -63,6 +69,7 @@ export class ResponderRoster {
         lat: s?.lat ?? r.lat,
         lon: s?.lon ?? r.lon,
         taskAlertId: s?.task_alert_id ?? null,
+        appOfflineSince: s?.app_offline_since ?? null,
       });
     }
     this.index = undefined;
@@ -87,7 +94,7 @@ export class ResponderRoster {
 
   /**
    * The responders a ladder step offers the task to, nearest first: available (on duty,
-   * no task), not excluded (already offered or declined), by kind, radius, skills and community.
+   * no task, the app reachable), not excluded (already offered or declined), by kind, radius, skills and community.
    */
   match(
     home: { lat: number; lon: number },
@@ -96,14 +103,15 @@ export class ResponderRoster {
     exclude: Set<string>,
   ): Candidate[] {
     const index = this.spatialIndex();
+    const now = this.deps.now();
+    const grace = this.deps.timings.appOfflineGraceMs;
     const pick = (kind: Responder['kind'], count: number, radiusM: number, skills: Skill[]): Candidate[] => {
       if (count <= 0 || this.indexed.length === 0) return [];
       const ids = around(index, home.lon, home.lat, count, radiusM / 1000, (i: number) => {
         const r = this.indexed[i]!;
         return (
           r.kind === kind &&
-          r.onDuty &&
-          r.taskAlertId === null &&
+          availability(r, now, grace) === 'on_duty' &&
           !exclude.has(r.id) &&
           skills.every((s) => r.skills.has(s)) &&
           (!step.sameCommunity || r.orgUnitPath.startsWith(communityPath))

@@ -54,6 +54,11 @@ export const configSchema = z.object({
   offerExpiryS: z.coerce.number().int().min(5).max(3600).default(45),
   /** A responder who took a task is expected at the door after the way at walking pace plus this. */
   arrivalGraceS: z.coerce.number().int().min(0).max(3600).default(300),
+  /**
+   * A responder whose app lost its connection this long ago gets no more offers (the phone was
+   * closed or lost its network: an offer there reaches nobody) until the app connects again.
+   */
+  appOfflineGraceS: z.coerce.number().int().min(1).max(3600).default(60),
   /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
   fallCancelWindowS: z.coerce.number().int().min(0).max(600).default(30),
   /** The console map's tiles, e.g. `https://tiles.example/{z}/{x}/{y}.png`; unset: the map stays offline. */
@@ -137,6 +142,7 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
   offerExpiryS: 'OFFER_EXPIRY_S',
   arrivalGraceS: 'ARRIVAL_GRACE_S',
+  appOfflineGraceS: 'APP_OFFLINE_GRACE_S',
   mapTileUrl: 'MAP_TILE_URL',
   adminPassword: 'ADMIN_PASSWORD',
   metricsToken: 'METRICS_TOKEN',

@@ -68,6 +68,7 @@ export function dispatchTimings(config: HubConfig): DispatchTimings {
   return {
     ...defaultDispatchTimings,
     offerExpiryMs: config.offerExpiryS * 1000,
+    appOfflineGraceMs: config.appOfflineGraceS * 1000,
     arrival: { ...defaultDispatchTimings.arrival, graceMs: config.arrivalGraceS * 1000 },
   };
 }

@@ -9,6 +9,8 @@ export const meSchema = z.object({
   username: z.string(),
   role: z.string(),
   org_unit_id: z.string().nullable(),
+  org_unit_name: z.string().nullable().describe('the name of the org unit the user watches'),
+  name: z.string().nullable().describe("a responder's own name; null for other roles"),
 });
 
 /** A device with its health. */

@@ -4,11 +4,14 @@ import { z } from 'zod';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { Accounts } from './accounts.js';
 import { meSchema } from './api-schemas.js';
+import type { DistrictDirectory } from './district-directory.js';
 
-export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts; signInsPerIpPerMin: number }> = async (
-  app,
-  { accounts, signInsPerIpPerMin },
-) => {
+export const authRoutes: FastifyPluginAsyncZod<{
+  accounts: Accounts;
+  signInsPerIpPerMin: number;
+  /** People's and units' names, so that apps greet people by name, not username. */
+  directory: Pick<DistrictDirectory, 'orgUnit' | 'responders'>;
+}> = async (app, { accounts, signInsPerIpPerMin, directory }) => {
   // Per address, over any usernames (the per-name lock is in Accounts): a password spray from one
   // machine is slowed to the limit. Behind a reverse proxy the address is the proxy's unless
   // TRUST_PROXY names it (docs/security.md).
@@ -86,10 +89,15 @@ export const authRoutes: FastifyPluginAsyncZod<{ accounts: Accounts; signInsPerI
     },
     async (request) => {
       if (!request.user) throw new HttpError(401, 'unauthorized', 'sign in first');
+      const { username, role, orgUnitId } = request.user;
       return {
-        username: request.user.username,
-        role: request.user.role,
-        org_unit_id: request.user.orgUnitId,
+        username,
+        role,
+        org_unit_id: orgUnitId,
+        org_unit_name: orgUnitId ? (directory.orgUnit(orgUnitId)?.name ?? null) : null,
+        // A responder user's username is the responder's id.
+        name:
+          role === 'responder' ? (directory.responders().find((r) => r.id === username)?.name ?? null) : null,
       };
     },
   );

@@ -76,7 +76,11 @@ export function registryDomain(deps: {
     devices,
     stages: { directory, firstAdmin },
     routes: [
-      routeSet('/api/v1/auth', authRoutes, { accounts, signInsPerIpPerMin: settings.signInsPerIpPerMin }),
+      routeSet('/api/v1/auth', authRoutes, {
+        accounts,
+        signInsPerIpPerMin: settings.signInsPerIpPerMin,
+        directory,
+      }),
       routeSet('/api/v1/district', districtRoutes, { registry: district }),
     ],
   };

@@ -3,15 +3,15 @@ import type { Language } from '../timebank/statement-files.js';
 import type { DistrictReport } from './report-queries.js';
 import * as texts from './report-texts.js';
 
-const share = (value: number | null): Cell => (value === null ? '' : Math.round(value * 10_000) / 10_000);
-const seconds = (value: number | null): Cell => (value === null ? '' : value);
-
 /**
  * A report as spreadsheet tables: one sheet per table in Excel, the same tables one after
- * another (a title row, a header, the rows, a blank line) in CSV. Titles, headers and alert
- * kinds are in the reader's language; ids and numbers stay as they are.
+ * another (a title row, a header, the rows, a blank line) in CSV. Written for the person who
+ * reads it, in their language: org units and volunteers by name (not id), shares as
+ * percentages, durations in minutes and seconds, as the console shows them.
  */
 export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
+  const share = (value: number | null): Cell => texts.formatShare(value);
+  const seconds = (value: number | null): Cell => texts.formatDuration(value, lang);
   const words = lang === 'en' ? texts.en : texts.zh;
   const w = (key: string) => words[`report.${key}` as texts.ReportTextKey];
   const header = (...keys: string[]) => keys.map(w);
@@ -34,7 +34,7 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
           'volunteerMinutes',
         ),
         [
-          report.org_unit.id,
+          report.org_unit.name,
           day(report.from),
           day(report.to - 1),
           report.totals.alerts,
@@ -50,8 +50,8 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
       name: w('serviceLevels'),
       rows: [
         header('measure', 'value', 'target'),
-        [w('ack60'), share(levels.acknowledged_within_60s), levels.targets.answered_60s],
-        [w('ack180'), share(levels.acknowledged_within_180s), levels.targets.answered_180s],
+        [w('ack60'), share(levels.acknowledged_within_60s), share(levels.targets.answered_60s)],
+        [w('ack180'), share(levels.acknowledged_within_180s), share(levels.targets.answered_180s)],
         [w('onSite45'), share(levels.on_site_within_45min), ''],
         [w('ackMedian'), seconds(levels.acknowledge.median_s), ''],
         [w('ackP90'), seconds(levels.acknowledge.p90_s), ''],
@@ -80,7 +80,6 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
       rows: [
         header(
           'orgUnit',
-          'name',
           'alerts',
           'falseAlarms',
           'falseAlarmShare',
@@ -89,7 +88,6 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
           'volunteerMinutes',
         ),
         ...report.by_unit.map((u) => [
-          u.org_unit_id,
           u.name,
           u.alerts,
           u.false_alarms,
@@ -110,10 +108,9 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
     {
       name: w('volunteerHours'),
       rows: [
-        header('volunteer', 'name', 'services', 'minutes', 'hours'),
+        header('volunteer', 'services', 'minutes', 'hours'),
         ...report.volunteers.map((v) => [
-          v.volunteer_id,
-          v.name ?? '',
+          v.name ?? v.volunteer_id,
           v.services,
           v.minutes,
           Math.round((v.minutes / 60) * 100) / 100,

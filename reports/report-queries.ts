@@ -76,11 +76,15 @@ export class DistrictReports {
     const unit = await this.unit(actor, query.org_unit);
     const { from, to } = query;
     const inUnit = underPath('o.path', unit.path);
+    // The rows of `by_unit`: the unit's children; for a district its communities (where the
+    // work is done and compared), not only its streets.
     const children = await db
       .selectFrom('org_units')
       .select(['id', 'name', 'path'])
-      .where('parent_id', '=', unit.id)
-      .orderBy('id')
+      .$if(unit.level === 'district', (q) =>
+        q.where(underPath('path', unit.path)).where('level', '=', 'community').orderBy('path'),
+      )
+      .$if(unit.level !== 'district', (q) => q.where('parent_id', '=', unit.id).orderBy('id'))
       .execute();
     const offset = utcOffsetMinutes * 60_000;
     const falseAlarm = sql<number>`sum(case when a.outcome in (${sql.join(falseAlarmOutcomes)}) then 1 else 0 end)`;

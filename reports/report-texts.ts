@@ -34,7 +34,6 @@ export const zh = {
   'report.byDay': '每日告警',
   'report.volunteerHours': '志愿服务时长',
   'report.orgUnit': '单位',
-  'report.name': '名称',
   'report.from': '开始',
   'report.to': '结束',
   'report.alerts': '告警',
@@ -49,12 +48,12 @@ export const zh = {
   'report.ack60': '60 秒内确认',
   'report.ack180': '180 秒内确认',
   'report.onSite45': '45 分钟内到场',
-  'report.ackMedian': '确认用时中位数（秒）',
-  'report.ackP90': '确认用时 P90（秒）',
-  'report.acceptMedian': '接单用时中位数（秒）',
-  'report.acceptP90': '接单用时 P90（秒）',
-  'report.arriveMedian': '到场用时中位数（秒）',
-  'report.arriveP90': '到场用时 P90（秒）',
+  'report.ackMedian': '确认用时中位数',
+  'report.ackP90': '确认用时 P90',
+  'report.acceptMedian': '接单用时中位数',
+  'report.acceptP90': '接单用时 P90',
+  'report.arriveMedian': '到场用时中位数',
+  'report.arriveP90': '到场用时 P90',
   'report.kind': '类型',
   'report.group': '分组',
   'report.day': '日期',
@@ -75,7 +74,6 @@ export const en: Record<ReportTextKey, string> = {
   'report.byDay': 'by day',
   'report.volunteerHours': 'volunteer hours',
   'report.orgUnit': 'org unit',
-  'report.name': 'name',
   'report.from': 'from',
   'report.to': 'to',
   'report.alerts': 'alerts',
@@ -90,12 +88,12 @@ export const en: Record<ReportTextKey, string> = {
   'report.ack60': 'acknowledged within 60 s',
   'report.ack180': 'acknowledged within 180 s',
   'report.onSite45': 'on site within 45 min',
-  'report.ackMedian': 'acknowledge median s',
-  'report.ackP90': 'acknowledge p90 s',
-  'report.acceptMedian': 'accept median s',
-  'report.acceptP90': 'accept p90 s',
-  'report.arriveMedian': 'arrive median s',
-  'report.arriveP90': 'arrive p90 s',
+  'report.ackMedian': 'acknowledge median',
+  'report.ackP90': 'acknowledge p90',
+  'report.acceptMedian': 'accept median',
+  'report.acceptP90': 'accept p90',
+  'report.arriveMedian': 'arrive median',
+  'report.arriveP90': 'arrive p90',
   'report.kind': 'kind',
   'report.group': 'group',
   'report.day': 'day',
@@ -103,3 +101,31 @@ export const en: Record<ReportTextKey, string> = {
   'report.minutes': 'minutes',
   'report.hours': 'hours',
 };
+
+/** A share as a percentage with one decimal ("33.3%"); `empty` when there is none. */
+export function formatShare(value: number | null, empty = ''): string {
+  return value === null ? empty : `${(value * 100).toFixed(1)}%`;
+}
+
+const durationUnits = {
+  zh: { h: '小时', min: '分', s: '秒' },
+  en: { h: 'h', min: 'min', s: 's' },
+};
+
+/**
+ * A duration in the reader's words, to the second under an hour and to the minute above:
+ * "2 分 43 秒", "1 小时 5 分", "45 s". `empty` when there is none.
+ */
+export function formatDuration(seconds: number | null, lang: 'zh' | 'en', empty = ''): string {
+  if (seconds === null) return empty;
+  const u = durationUnits[lang];
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} ${u.s}`;
+  if (whole < 3600) {
+    const s = whole % 60;
+    return `${Math.floor(whole / 60)} ${u.min}${s ? ` ${s} ${u.s}` : ''}`;
+  }
+  const minutes = Math.round(whole / 60);
+  const m = minutes % 60;
+  return `${Math.floor(minutes / 60)} ${u.h}${m ? ` ${m} ${u.min}` : ''}`;
+}

@@ -161,15 +161,16 @@ describe.each(dialects)('reports on %s', (dialect) => {
     const kinds = lines.indexOf('alerts by kind');
     expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
       'kind,alerts,closed,false alarms,false alarm share,group',
-      'Fall,2,2,1,0.5,emergencies',
-      'SOS,2,1,1,1,emergencies',
+      'Fall,2,2,1,50.0%,emergencies',
+      'SOS,2,1,1,100.0%,emergencies',
     ]);
-    expect(lines).toContain('v-0001,v-0001,1,45,0.75');
+    expect(lines).toContain('v-0001,1,45,0.75');
     const xlsx = await get(`/summary?${range}&format=xlsx&lang=en`, as.streetAdmin);
     const files = unzip(xlsx.rawPayload);
     expect(files.get('xl/workbook.xml')).toContain('name="alerts by kind"');
     expect(files.get('xl/worksheets/sheet3.xml')).toContain('>Fall</t>');
     expect(files.get('xl/worksheets/sheet6.xml')).toContain('<v>45</v>');
+    expect(files.get('xl/worksheets/sheet2.xml')).toContain('>50.0%</t>');
   });
 
   it('[REPORTS-LANG] downloads are in Chinese unless lang=en: titles, headers, measures and alert kinds', async () => {
@@ -181,10 +182,10 @@ describe.each(dialects)('reports on %s', (dialect) => {
     const kinds = lines.indexOf('各类告警');
     expect(lines.slice(kinds + 1, kinds + 4)).toEqual([
       '类型,告警,已结案,误报,误报率,分组',
-      '跌倒,2,2,1,0.5,紧急求助',
-      '一键呼救,2,1,1,1,紧急求助',
+      '跌倒,2,2,1,50.0%,紧急求助',
+      '一键呼救,2,1,1,100.0%,紧急求助',
     ]);
-    expect(lines.some((l) => l.startsWith('60 秒内确认,0.5,'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('60 秒内确认,50.0%,'))).toBe(true);
     const xlsx = unzip((await get(`/summary?${range}&format=xlsx&lang=zh`, as.streetAdmin)).rawPayload);
     expect(xlsx.get('xl/workbook.xml')).toContain('name="志愿服务时长"');
     expect(xlsx.get('xl/worksheets/sheet3.xml')).toContain('>跌倒</t>');

@@ -105,6 +105,8 @@ export interface ResponderStateTable {
   lon: number | null;
   located_at: Millis | null;
   task_alert_id: string | null;
+  /** When the responder's app lost its connection; null while connected (or never used). */
+  app_offline_since: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
   updated_at: Millis;
 }
 

@@ -723,7 +723,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
   ];
 
   /** Static files and Swagger UI: public, answered alike to everyone (no data behind them). */
-  const publicPrefixes = ['/assets/', '/docs', '/index.html'];
+  const publicPrefixes = ['/assets/', '/docs', '/index.html', '/favicon.'];
 
   it('classifies every registered route', () => {
     const routes = registeredRoutes(hub.app.printRoutes({ commonPrefix: false }));
@@ -802,7 +802,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
   const consoleEvents = { takes: [] as string[], sends: ['alert', 'escalation'] };
   const responderEvents = {
     takes: ['checkin', 'duty', 'location', 'offer:accept', 'offer:decline', 'task:hand_back'],
-    sends: ['offer', 'offer:withdrawn', 'task', 'task:closed'],
+    sends: ['duty', 'offer', 'offer:withdrawn', 'task', 'task:closed'],
   };
   const feeds = new Map<string, { console: FeedClient; responder: FeedClient }>();
   const responders = () => principals.filter((p) => p.role === 'responder');

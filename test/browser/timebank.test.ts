@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.js';
 import { unzip } from '../support/zip-reader.js';
 import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
+import { insertClosedAlert } from './support/closed-alert.js';
+import { downloaded } from './support/download.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
-
-/** What a click on a download button saved: the file's name and bytes. */
-async function downloaded(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: download.suggestedFilename(), bytes: readFileSync((await download.path())!) };
-}
 
 describe('time bank administration, reports and the volunteer’s credits in Chromium', () => {
   let session: BrowserSession;
@@ -94,6 +89,9 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await console.click('a[href="#/timebank/accounts"]');
     const row = await console.waitForSelector('#accounts-table tr:has-text("李建国")');
     expect(await row.textContent()).toContain('45 分钟');
+    // The unit by its name, not its id.
+    expect(await row.textContent()).toContain('景田社区');
+    expect(await row.textContent()).not.toContain('jingtian');
     await console.click('#accounts-table button:has-text("李建国")');
     await console.waitForSelector('#entries-table');
     await shoot(console, '54-timebank-accounts', true);
@@ -162,30 +160,17 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       ['r-1', 'sos', 'false_alarm'],
       ['r-2', 'fall', 'help_given'],
     ] as const) {
-      await hub.store.db
-        .insertInto('alerts')
-        .values({
-          id,
-          elder_id: 'e-0001',
-          device_id: null,
-          org_unit_id: 'jingtian',
-          kind,
-          severity: 'critical',
-          status: 'resolved',
-          opened_at: now - 3600_000,
-          updated_at: now,
-          source_event_id: null,
-          details: '{}',
-          closed_at: now,
-          outcome,
-          acknowledged_at: now - 3590_000,
-          acknowledged_by: 'spec-jingtian',
-          accepted_at: null,
-          on_site_at: null,
-          assignee_id: null,
-          next_step_at: null,
-        })
-        .execute();
+      await insertClosedAlert(hub, {
+        id,
+        elderId: 'e-0001',
+        orgUnitId: 'jingtian',
+        kind,
+        outcome,
+        openedAt: now - 3600_000,
+        acknowledgedAt: now - 3590_000,
+        acknowledgedBy: 'spec-jingtian',
+        closedAt: now,
+      });
     }
     const page = await open(desktop);
     await signIn(page, site.url, 'spec-jingtian', 'spec-password-1');
@@ -194,7 +179,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await page.waitForSelector('#chart-kinds svg');
     await page.waitForSelector('#chart-volunteers svg');
     expect(await page.textContent('#report-figures')).toMatch(/告警总数\s*2/);
-    expect(await page.textContent('#report-figures')).toContain('50.0 %');
+    expect(await page.textContent('#report-figures')).toContain('50.0%');
     await shoot(page, '63-reports', true);
 
     const csv = await downloaded(page, '#report-csv');
@@ -206,12 +191,12 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       .map((line) => line.split(','));
     const section = (name: string) => rows.slice(rows.findIndex((r) => r[0] === name) + 2);
     // Downloaded in the console's language (Chinese by default).
-    expect(section('汇总')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '0.5', '1', '45']);
+    expect(section('汇总')[0]?.slice(3, 9)).toEqual(['2', '2', '1', '50.0%', '1', '45']);
     expect(section('各类告警').slice(0, 2)).toEqual([
-      ['跌倒', '1', '1', '0', '0', '紧急求助'],
-      ['一键呼救', '1', '1', '1', '1', '紧急求助'],
+      ['跌倒', '1', '1', '0', '0.0%', '紧急求助'],
+      ['一键呼救', '1', '1', '1', '100.0%', '紧急求助'],
     ]);
-    expect(section('志愿服务时长')[0]).toEqual(['v-0001', '李建国', '1', '45', '0.75']);
+    expect(section('志愿服务时长')[0]).toEqual(['李建国', '1', '45', '0.75']);
 
     const xlsx = await downloaded(page, '#report-xlsx');
     expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');
@@ -227,7 +212,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     expect(english.slice(english.indexOf('alerts by kind') + 1)[0]).toBe(
       'kind,alerts,closed,false alarms,false alarm share,group',
     );
-    expect(english).toContain('Fall,1,1,0,0,emergencies');
+    expect(english).toContain('Fall,1,1,0,0.0%,emergencies');
   }, 60_000);
 
   it('[CONSOLE-ZOOM] the time bank, reports and the volunteer’s tabs reflow at 200 % zoom', async () => {

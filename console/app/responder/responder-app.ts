@@ -4,7 +4,7 @@ import { announce, h } from '../dom';
 import { onLanguageChange, t, term } from '../i18n';
 import type { Me, Offer, Task } from '../types';
 import { languageButton } from '../views/language-button';
-import { LocationShare } from './location';
+import { LocationShare, parsePosition } from './location';
 import { navigationLinks } from './navigation';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
@@ -39,20 +39,32 @@ export function responderApp(
   const offers = new Map<string, Offer>();
   let task: Task | undefined;
   let checkedIn = false;
-  let onDuty = localStorage.getItem(`duty:${me.username}`) === 'true';
+  // The hub's word, sent at every connect: not what this phone remembers (another phone, a reload,
+  // a hand assignment may have changed it). Unknown until the hub has said.
+  let onDuty: boolean | undefined;
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
   const location = new LocationShare(async (p) => {
     const answer = await socket.request('location', p);
     if (answer.ok) announce(status, t('locationSent'));
   });
+  // A failed geolocation says so on the card too (it must not keep saying "sharing").
+  const shareLocation = () => {
+    if (location.sharing) return;
+    location.start(
+      () => {
+        announce(status, t('noGeolocation'), 'error');
+        draw();
+      },
+      () => draw(),
+    );
+  };
 
   const setDuty = async (next: boolean) => {
     arm(); // the tap that puts someone on duty also allows the offer sound
     const answer = await socket.request('duty', { on_duty: next });
     if (!answer.ok) return announce(status, t('failed', { reason: answer.reason ?? '' }), 'error');
     onDuty = next;
-    localStorage.setItem(`duty:${me.username}`, String(next));
-    if (next && !location.sharing) location.start(() => announce(status, t('noGeolocation'), 'error'));
+    if (next) shareLocation();
     draw();
   };
 
@@ -121,7 +133,7 @@ export function responderApp(
           'div',
           { class: 'tools' },
           languageButton(),
-          h('span', { class: 'who' }, me.username),
+          h('span', { class: 'who' }, me.name ?? me.username),
           h('button', { type: 'button', onclick: signOut }, t('signOut')),
         ),
       ),
@@ -149,27 +161,20 @@ export function responderApp(
       return;
     }
     main.replaceChildren(
-      h(
-        'section',
-        { class: `card duty ${onDuty ? 'on' : 'off'}`, 'aria-labelledby': 'duty-line' },
-        h('p', { id: 'duty-line' }, onDuty ? t('youAreOn') : t('youAreOff')),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: onDuty ? 'big' : 'big primary',
-            id: 'duty',
-            onclick: () => setDuty(!onDuty),
-          },
-          onDuty ? t('dutyOff') : t('dutyOn'),
-        ),
-      ),
+      dutyCard(onDuty, setDuty),
       status,
-      task ? taskCard(task, checkedIn, checkIn, handBack) : offerList([...offers.values()], respond),
+      task
+        ? taskCard(task, checkedIn, checkIn, handBack)
+        : // Nearest first: the one to take is at the top, not below the fold.
+          offerList(
+            [...offers.values()].sort((a, b) => a.distance_m - b.distance_m),
+            respond,
+          ),
       locationCard(
         location,
         (p) => location.set(p, true),
-        () => location.start(() => announce(status, t('noGeolocation'), 'error')),
+        shareLocation,
+        (text) => announce(status, text, 'error'),
       ),
     );
   };
@@ -192,14 +197,15 @@ export function responderApp(
     task = next;
     draw();
   });
+  socket.on('duty', ({ on_duty }) => {
+    onDuty = on_duty;
+    if (on_duty) shareLocation();
+    draw();
+  });
   socket.on('task:closed', () => {
     task = undefined;
     announce(status, t('taskClosed'));
     draw();
-  });
-  // A reconnecting phone restores its duty (the hub keeps it too, but the app may have been reloaded).
-  socket.on('connect', () => {
-    if (onDuty) void socket.request('duty', { on_duty: true });
   });
   const ticker = setInterval(() => {
     for (const [id, o] of offers) if (o.expires_at < Date.now()) offers.delete(id);
@@ -220,6 +226,26 @@ export function responderApp(
     location.stop();
     socket.close();
   };
+}
+
+function dutyCard(onDuty: boolean | undefined, setDuty: (next: boolean) => void): HTMLElement {
+  const known = onDuty !== undefined;
+  return h(
+    'section',
+    { class: `card duty ${onDuty ? 'on' : known ? 'off' : 'unknown'}`, 'aria-labelledby': 'duty-line' },
+    h('p', { id: 'duty-line' }, known ? (onDuty ? t('youAreOn') : t('youAreOff')) : t('dutyLoading')),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: onDuty ? 'big' : 'big primary',
+        id: 'duty',
+        disabled: !known,
+        onclick: () => setDuty(!onDuty),
+      },
+      onDuty ? t('dutyOff') : t('dutyOn'),
+    ),
+  );
 }
 
 function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => void): HTMLElement {
@@ -282,39 +308,49 @@ function locationCard(
   location: LocationShare,
   setManual: (p: { lat: number; lon: number }) => Promise<void>,
   share: () => void,
+  error: (text: string) => void,
 ): HTMLElement {
+  const wrong = (text: string, field: HTMLInputElement) => {
+    error(text);
+    field.focus();
+  };
   const lat = h('input', {
     id: 'lat',
     inputmode: 'decimal',
     value: location.last?.lat ?? '',
-    required: true,
+    placeholder: '22.5531',
   });
   const lon = h('input', {
     id: 'lon',
     inputmode: 'decimal',
     value: location.last?.lon ?? '',
-    required: true,
+    placeholder: '114.0412',
   });
   const form = h(
     'form',
-    { class: 'manual-location' },
+    { class: 'manual-location', novalidate: true },
     h('label', { for: 'lat' }, t('latitude')),
     lat,
     h('label', { for: 'lon' }, t('longitude')),
     lon,
     h('button', { type: 'submit' }, t('send')),
+    h('p', { class: 'meta' }, t('manualLocationHint')),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const p = { lat: Number(lat.value), lon: Number(lon.value) };
-    if (Number.isFinite(p.lat) && Number.isFinite(p.lon)) void setManual(p);
+    const p = parsePosition(lat.value, lon.value);
+    if (p === 'bad_lat') return wrong(t('badLatitude'), lat);
+    if (p === 'bad_lon') return wrong(t('badLongitude'), lon);
+    void setManual(p);
   });
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'location-title' },
     h('h2', { id: 'location-title' }, t('location')),
     location.sharing
-      ? h('p', { class: 'good' }, t('sharingLocation'))
+      ? location.last
+        ? h('p', { class: 'good' }, t('sharingLocation'))
+        : h('p', { class: 'meta' }, t('locating'))
       : h('button', { type: 'button', onclick: share }, t('shareLocation')),
     h('details', { open: !location.sharing }, h('summary', {}, t('manualLocation')), form),
   );

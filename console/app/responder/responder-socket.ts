@@ -20,6 +20,7 @@ export class ResponderSocket {
   on(event: 'offer', listener: (offer: Offer) => void): void;
   on(event: 'offer:withdrawn', listener: (w: { offer_id: string; alert_id: string }) => void): void;
   on(event: 'task', listener: (task: Task) => void): void;
+  on(event: 'duty', listener: (duty: { on_duty: boolean }) => void): void;
   on(event: 'task:closed', listener: (c: { alert_id: string }) => void): void;
   on(event: 'connect' | 'disconnect', listener: () => void): void;
   on(event: string, listener: (...args: never[]) => void): void {

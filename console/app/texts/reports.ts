@@ -33,7 +33,13 @@ export const zh = {
   topVolunteers: '志愿者服务时长',
   noData: '该时段无数据',
   downloads: '下载',
-  badRange: '日期范围无效（最长 92 天）',
+  badDate: '请填写有效的开始和结束日期',
+  startAfterEnd: '开始日期晚于结束日期',
+  rangeTooLong: '时段最长 92 天，请缩短',
+  thisMonth: '本月',
+  lastMonth: '上月',
+  noAlertsInPeriod: '该时段无告警',
+  noServicesInPeriod: '该时段无已认证的志愿服务',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -70,5 +76,11 @@ export const en: Record<keyof typeof zh, string> = {
   topVolunteers: 'Volunteer time',
   noData: 'No data in this period',
   downloads: 'Download',
-  badRange: 'Invalid dates (at most 92 days)',
+  badDate: 'Enter a valid start and end date',
+  startAfterEnd: 'The start is after the end',
+  rangeTooLong: 'At most 92 days: shorten the period',
+  thisMonth: 'This month',
+  lastMonth: 'Last month',
+  noAlertsInPeriod: 'No alerts in this period',
+  noServicesInPeriod: 'No certified volunteer services in this period',
 };

@@ -1,17 +1,11 @@
-import type { Api } from '../api';
 import type { AppContext } from '../context';
 import { announce, fill, h } from '../dom';
 import { hasPosition, metresBetween } from '../geo';
 import { formatTime, t, term } from '../i18n';
 import { actorText, noteText } from '../timeline-text';
-import {
-  type Alert,
-  activeStatuses,
-  type Elder,
-  outcomes,
-  type Responder,
-  type TimelineEntry,
-} from '../types';
+import { type Alert, activeStatuses, type Elder, type Responder, type TimelineEntry } from '../types';
+import { alertActionsPanel } from './alert-actions';
+import { detailsList } from './alert-details';
 import { severityBadge, statusText } from './alert-row';
 import { deviceHealthList } from './device-health';
 
@@ -33,9 +27,33 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
   const head = h('div', { class: 'detail-head' });
   const coming = h('section', { class: 'card coming', 'aria-labelledby': 'coming-title' });
   const timeline = h('section', { class: 'card', 'aria-labelledby': 'timeline-title' });
-  const actions = h('section', { class: 'card actions', 'aria-labelledby': 'actions-title' });
   const profile = h('section', { class: 'card', 'aria-labelledby': 'profile-title' });
   const evidence = h('section', { class: 'card evidence', 'aria-labelledby': 'evidence-title' });
+  let elders: Elder[] = [];
+  let responders: Responder[] = [];
+  let current: Alert | undefined;
+
+  // Each part is redrawn only when what it shows changed; the actions panel is updated in place.
+  const redrawn = new Map<HTMLElement, string>();
+  const redraw = (section: HTMLElement, inputs: unknown, draw: () => void) => {
+    const key = JSON.stringify(inputs);
+    if (redrawn.get(section) === key) return;
+    redrawn.set(section, key);
+    draw();
+  };
+
+  const act = async (work: () => Promise<unknown>, done: string): Promise<boolean> => {
+    try {
+      await work();
+      announce(status, done);
+      await reload();
+      return true;
+    } catch (error) {
+      announce(status, t('failed', { reason: (error as Error).message }), 'error');
+      return false;
+    }
+  };
+  const actions = alertActionsPanel(api, id, act, status);
   root.replaceChildren(
     h(
       'div',
@@ -46,37 +64,37 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       h(
         'div',
         { class: 'detail-grid' },
-        h('div', {}, coming, actions, timeline),
+        h('div', {}, coming, actions.element, timeline),
         h('div', {}, profile, evidence),
       ),
     ),
   );
 
-  let elders: Elder[] = [];
-  let responders: Responder[] = [];
-  let current: Alert | undefined;
-
-  const act = async (work: () => Promise<unknown>) => {
-    try {
-      await work();
-      announce(status, t('done'));
-      await reload();
-    } catch (error) {
-      announce(status, t('failed', { reason: (error as Error).message }), 'error');
-    }
-  };
+  const showComing = (alert: Alert) =>
+    redraw(coming, [alert.status, alert.assignee_id, responders, elders.length], () =>
+      drawComing(coming, alert, elders, responders),
+    );
 
   const reload = async () => {
-    const [detail, r] = await Promise.all([api.alert(id), api.responders().catch(() => [])]);
+    const [detail, r] = await Promise.all([api.alert(id), api.responders().catch(() => responders)]);
     if (disposed) return;
     responders = r;
     current = detail.alert;
-    store.put(detail.alert, false);
-    drawHead(head, detail.alert);
-    drawComing(coming, detail.alert, elders, responders);
+    // The queue hears of it too; not again when unchanged (it would ask this screen to reload,
+    // and a closed alert, which the queue drops, would be put back and dropped every 500 ms).
+    const known = store.alerts.get(id);
+    if (known ? known.updated_at < detail.alert.updated_at : activeStatuses.includes(detail.alert.status))
+      store.put(detail.alert, false);
+    const alert = detail.alert;
+    redraw(head, [alert.status, alert.severity, alert.acknowledged_at, alert.elder_name], () =>
+      drawHead(head, alert),
+    );
+    showComing(alert);
     const nameOf = (who: string) => responders.find((x) => x.id === who)?.name ?? who;
-    drawTimeline(timeline, detail.timeline, nameOf);
-    drawActions(actions, detail.alert, responders, api, act);
+    redraw(timeline, [detail.timeline, responders.map((x) => x.name)], () =>
+      drawTimeline(timeline, detail.timeline, nameOf),
+    );
+    actions.update(alert, responders);
   };
 
   const loadProfile = async (alert: Alert) => {
@@ -101,10 +119,12 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       deviceHealthList(devices.filter((d) => d.elder_id === alert.elder_id)),
       detailsList(alert.details),
     );
-    drawComing(coming, alert, elders, responders);
+    showComing(current ?? alert);
     if (!alert.elder_id) return;
-    const to = Math.max(Date.now(), alert.opened_at + 60_000);
-    const points = await api.vitals(alert.elder_id, to - vitalsWindowMs, to).catch(() => []);
+    // The window ends at the alert (a minute after it), not at "now": the chart shows what led to it.
+    const to = alert.opened_at + 60_000;
+    const from = to - vitalsWindowMs;
+    const points = await api.vitals(alert.elder_id, from, to).catch(() => []);
     if (disposed) return;
     const chartBox = h('div', { class: 'chart', role: 'img', 'aria-label': t('evidence') });
     evidence.replaceChildren(
@@ -113,7 +133,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     );
     if (points.length) {
       const { drawVitals } = await import('./vitals-chart');
-      if (!disposed) stopChart = drawVitals(chartBox, points, alert.opened_at);
+      if (!disposed) stopChart = drawVitals(chartBox, points, alert.opened_at, { from, to });
     }
   };
 
@@ -161,10 +181,15 @@ function drawComing(section: HTMLElement, alert: Alert, elders: Elder[], respond
   if (!alert.assignee_id) line = t('nobodyComing');
   else {
     const name = responder ? `${responder.name} · ${term('responder', responder.kind)}` : alert.assignee_id;
+    // How far away only while they are on the way: not once they arrived, nor after closing.
     const away =
-      responder && elder && hasPosition(responder) && hasPosition(elder)
-        ? ` · ${t('away', { m: Math.round(metresBetween(responder, elder) / 10) * 10 })}`
-        : '';
+      alert.status !== 'assigned'
+        ? alert.status === 'on_site'
+          ? ` · ${t('arrived')}`
+          : ''
+        : responder && elder && hasPosition(responder) && hasPosition(elder)
+          ? ` · ${t('away', { m: Math.round(metresBetween(responder, elder) / 10) * 10 })}`
+          : '';
     line = `${name}${away}`;
   }
   section.replaceChildren(
@@ -197,99 +222,5 @@ function drawTimeline(section: HTMLElement, entries: TimelineEntry[], nameOf: (i
         ),
       ),
     ),
-  );
-}
-
-function drawActions(
-  section: HTMLElement,
-  alert: Alert,
-  responders: Responder[],
-  api: Api,
-  act: (work: () => Promise<unknown>) => Promise<void>,
-): void {
-  const active = activeStatuses.includes(alert.status);
-  const choices = [...responders].sort(
-    (a, b) => Number(b.on_duty && !b.task_alert_id) - Number(a.on_duty && !a.task_alert_id),
-  );
-  const responderSelect = h(
-    'select',
-    { id: 'assign-to' },
-    ...choices.map((r) =>
-      h(
-        'option',
-        { value: r.id, selected: r.id === alert.assignee_id },
-        `${r.name} · ${term('responder', r.kind)} · ${r.task_alert_id ? t('busy') : r.on_duty ? t('onDuty') : t('offDuty')}`,
-      ),
-    ),
-  );
-  const noteText = h('textarea', { id: 'note-text', rows: 2, maxlength: 2000 });
-  const outcome = h(
-    'select',
-    { id: 'outcome' },
-    ...outcomes.map((o) => h('option', { value: o }, term('outcome', o))),
-  );
-  const form = (label: string, onsubmit: () => Promise<unknown>, ...fields: Node[]) => {
-    const f = h('form', { class: 'action' }, ...fields, h('button', { type: 'submit' }, label));
-    f.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void act(onsubmit);
-    });
-    return f;
-  };
-  fill(
-    section,
-    h('h2', { id: 'actions-title' }, t('actions')),
-    alert.status === 'open' && !alert.acknowledged_at
-      ? h(
-          'button',
-          {
-            type: 'button',
-            class: 'primary',
-            id: 'acknowledge',
-            onclick: () => act(() => api.acknowledge(alert.id)),
-          },
-          t('acknowledge'),
-        )
-      : h(
-          'p',
-          { class: 'meta' },
-          alert.acknowledged_by ? `${t('acknowledged')} · ${alert.acknowledged_by}` : '',
-        ),
-    active
-      ? form(
-          t('assign'),
-          () => api.assign(alert.id, responderSelect.value),
-          h('label', { for: 'assign-to' }, t('assignTo')),
-          responderSelect,
-        )
-      : null,
-    form(
-      t('addNote'),
-      async () => {
-        if (noteText.value.trim()) await api.note(alert.id, noteText.value.trim());
-      },
-      h('label', { for: 'note-text' }, t('note')),
-      noteText,
-    ),
-    active
-      ? form(
-          t('resolve'),
-          () => api.resolve(alert.id, outcome.value, noteText.value.trim() || undefined),
-          h('label', { for: 'outcome' }, t('outcome')),
-          outcome,
-        )
-      : h('p', {}, `${term('status', alert.status)} · ${term('outcome', alert.outcome ?? '')}`),
-  );
-}
-
-/** The alert's evidence fields (confidence, readings…) as plain facts. */
-function detailsList(details: Record<string, unknown>): HTMLElement | null {
-  const entries = Object.entries(details).filter(([, v]) => v !== null && typeof v !== 'object');
-  if (!entries.length) return null;
-  return h(
-    'details',
-    {},
-    h('summary', {}, t('details')),
-    h('dl', { class: 'facts' }, ...entries.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
   );
 }

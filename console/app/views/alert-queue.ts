@@ -80,6 +80,7 @@ export function alertQueueScreen(root: HTMLElement, { api, store }: AppContext):
               h('th', { scope: 'col' }, t('severity')),
               h('th', { scope: 'col' }, t('kind')),
               h('th', { scope: 'col' }, t('elder')),
+              h('th', { scope: 'col' }, t('place')),
               h('th', { scope: 'col' }, t('age')),
               h('th', { scope: 'col' }, t('status')),
               h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('actions'))),

@@ -7,13 +7,29 @@ export const acknowledgeWithinMs = 60_000;
 
 const statusRank: Record<string, number> = { open: 0, assigned: 1, on_site: 2 };
 
-/** Queue order: waiting before handled, then by severity, then whoever has waited longest. */
+/** A critical alert nobody has acknowledged yet: it heads the queue, the newest on top. */
+const unansweredCritical = (a: Alert) =>
+  a.severity === 'critical' && a.status === 'open' && a.acknowledged_at === null;
+
+/**
+ * Queue order: unacknowledged critical alerts first, newest first (a new SOS must not land
+ * below the fold); then waiting before handled, by severity, whoever has waited longest.
+ */
 export function queueOrder(a: Alert, b: Alert): number {
+  const ua = unansweredCritical(a);
+  const ub = unansweredCritical(b);
+  if (ua !== ub) return ua ? -1 : 1;
+  if (ua) return b.opened_at - a.opened_at;
   return (
     (statusRank[a.status] ?? 3) - (statusRank[b.status] ?? 3) ||
     severityRank[a.severity] - severityRank[b.severity] ||
     a.opened_at - b.opened_at
   );
+}
+
+/** Where the elder lives: the community and the building, which tell people of one name apart. */
+export function placeText(alert: Alert): string {
+  return [alert.community_name, alert.elder_address].filter(Boolean).join(' · ') || '–';
 }
 
 export const isOverdue = (alert: Alert, now: number): boolean =>
@@ -67,6 +83,7 @@ export function fillRow(
     h('td', {}, severityBadge(alert.severity)),
     h('td', {}, term('kind', alert.kind)),
     h('th', { scope: 'row' }, link),
+    h('td', { class: 'place' }, placeText(alert)),
     age,
     h('td', {}, statusText(alert)),
     h('td', { class: 'row-action' }, action),
@@ -75,7 +92,7 @@ export function fillRow(
 }
 
 export function refreshAge(row: HTMLTableRowElement, alert: Alert, now: number): void {
-  const cell = row.cells[3];
+  const cell = row.cells[4];
   if (!cell) return;
   const text = ago(now - alert.opened_at);
   if (cell.textContent !== text) cell.textContent = text;

@@ -28,6 +28,9 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
   const header = h('header', { class: 'top' });
   let stopScreen: (() => void) | undefined;
   let lastRoute = '';
+  // Which community (or street, district) this console watches: several may be open side by side.
+  const title = () =>
+    context.me.org_unit_name ? `${t('appTitle')} · ${context.me.org_unit_name}` : t('appTitle');
 
   const route = (): [string, string | undefined] => {
     const [name = 'queue', param] = location.hash.replace(/^#\/?/, '').split('/');
@@ -56,7 +59,7 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
       armed() ? t('alertsEnabled') : t('enableAlerts'),
     );
     header.replaceChildren(
-      h('h1', {}, t('appTitle')),
+      h('h1', {}, title()),
       h(
         'nav',
         { 'aria-label': t('nav') },
@@ -83,7 +86,7 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
   const draw = (focus: boolean) => {
     const [name, param] = route();
     stopScreen?.();
-    document.title = t('appTitle');
+    document.title = title();
     showConnection = drawHeader();
     skip.textContent = t('skipToMain');
     stopScreen = routes[name]!.screen(main, context, param) ?? undefined;
@@ -117,7 +120,13 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
       toast(`${t('newCritical')}: ${body}`, 'critical');
     }
   });
-  const stopEscalations = context.store.onEscalation(({ alert, reason }) => {
+  // One toast and one tone per escalation: the family's copy of it (to: 'family') and a repeat
+  // after a reconnect are the same news.
+  const told = new Set<string>();
+  const stopEscalations = context.store.onEscalation(({ alert, reason, to, step }) => {
+    const key = `${alert.id}:${alert.updated_at}:${step}:${reason}`;
+    if (to !== 'console' || told.has(key)) return;
+    told.add(key);
     beep(2);
     const words = { kind: term('kind', alert.kind), elder: alert.elder_name ?? '' };
     toast(t(reason === 'no_answer' ? 'escalated' : 'taskReturned', words), 'critical');

@@ -3,6 +3,7 @@ import { h, svg } from '../dom';
 import { hasPosition } from '../geo';
 import { t, term } from '../i18n';
 import { type Alert, type Elder, type Responder, severityRank } from '../types';
+import { availabilityText } from './responder-state';
 
 const width = 1000;
 const metresPerDegree = 111_195;
@@ -99,7 +100,7 @@ export function districtMapScreen(root: HTMLElement, { api, store }: AppContext)
           : mark;
       }),
       ...responders.filter(hasPosition).map((r) => {
-        const state = r.on_duty ? (r.task_alert_id ? 'busy' : 'duty') : 'off';
+        const state = { on_duty: 'duty', busy: 'busy', app_offline: 'off', off_duty: 'off' }[r.availability];
         const [cx, cy] = [x(r.lon), y(r.lat)];
         return svg(
           'path',
@@ -107,11 +108,11 @@ export function districtMapScreen(root: HTMLElement, { api, store }: AppContext)
             d: `M${cx},${cy - 8} L${cx + 8},${cy} L${cx},${cy + 8} L${cx - 8},${cy} Z`,
             class: `responder ${state}`,
           },
-          svg('title', {}, `${r.name} · ${term('responder', r.kind)}`),
+          svg('title', {}, `${r.name} · ${term('responder', r.kind)} · ${availabilityText(r.availability)}`),
         );
       }),
       svg('line', { x1: 20, y1: height - 20, x2: 20 + barPx, y2: height - 20, class: 'scale' }),
-      svg('text', { x: 20, y: height - 28, class: 'scale-label' }, `${barMetres} m`),
+      svg('text', { x: 20, y: height - 28, class: 'scale-label' }, t('metres', { m: barMetres })),
     );
     canvas.replaceChildren(map);
   };

@@ -2,8 +2,9 @@ import type { AppContext } from '../context';
 import { h } from '../dom';
 import { ago, t, term } from '../i18n';
 import type { Responder } from '../types';
+import { availabilityRank, availabilityText } from './responder-state';
 
-/** Responders of the org unit: on duty or not, busy with which alert, where last seen. */
+/** Responders of the org unit: whether dispatch can reach them, busy with which alert, where last seen. */
 export function responderBoardScreen(root: HTMLElement, { api }: AppContext): () => void {
   const body = h('tbody');
   const summary = h('p', { class: 'count' });
@@ -24,7 +25,7 @@ export function responderBoardScreen(root: HTMLElement, { api }: AppContext): ()
             h(
               'tr',
               {},
-              ...(['name', 'type', 'skills', 'onDuty', 'task', 'location'] as const).map((k) =>
+              ...(['name', 'type', 'skills', 'reachable', 'task', 'location'] as const).map((k) =>
                 h('th', { scope: 'col' }, t(k)),
               ),
             ),
@@ -36,22 +37,31 @@ export function responderBoardScreen(root: HTMLElement, { api }: AppContext): ()
   );
   const draw = (responders: Responder[]) => {
     const now = Date.now();
-    const onDuty = responders.filter((r) => r.on_duty).length;
-    const busy = responders.filter((r) => r.task_alert_id).length;
-    summary.textContent = `${t('onDuty')} ${onDuty} · ${t('busy')} ${busy} · ${t('all')} ${responders.length}`;
-    // On duty and free first: those are the people a specialist can still send.
-    const rank = (r: Responder) => (r.on_duty ? (r.task_alert_id ? 1 : 0) : 2);
+    const count = (a: Responder['availability']) => responders.filter((r) => r.availability === a).length;
+    summary.textContent = `${t('onDuty')} ${count('on_duty')} · ${t('busy')} ${count('busy')} · ${t('appOffline')} ${count('app_offline')} · ${t('all')} ${responders.length}`;
+    // Those a specialist can still send first; the same order and words as the assign list.
     body.replaceChildren(
       ...[...responders]
-        .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+        .sort(
+          (a, b) =>
+            availabilityRank[a.availability] - availabilityRank[b.availability] ||
+            a.name.localeCompare(b.name),
+        )
         .map((r) =>
           h(
             'tr',
-            { 'data-id': r.id },
-            h('th', { scope: 'row' }, r.name, h('span', { class: 'meta' }, ` ${r.id}`)),
+            { 'data-id': r.id, 'data-availability': r.availability },
+            h('th', { scope: 'row' }, r.name),
             h('td', {}, term('responder', r.kind)),
             h('td', {}, r.skills.map((s) => term('skill', s)).join('、')),
-            h('td', { class: r.on_duty ? 'good' : 'meta' }, r.on_duty ? t('onDuty') : t('offDuty')),
+            h(
+              'td',
+              {
+                class:
+                  r.availability === 'on_duty' ? 'good' : r.availability === 'app_offline' ? 'bad' : 'meta',
+              },
+              availabilityText(r.availability),
+            ),
             h(
               'td',
               {},

@@ -8,7 +8,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { formatTime, locale, metricName } from '../i18n';
+import { formatClock, locale, metricName } from '../i18n';
 import type { VitalsPoint } from '../types';
 
 // Only what the evidence chart uses: keeps the lazily loaded chunk small.
@@ -22,16 +22,28 @@ echarts.use([
   SVGRenderer,
 ]);
 
-/** Heart rate, SpO2 and breathing (means per step) with the moment the alert opened marked. */
-export function drawVitals(target: HTMLElement, points: VitalsPoint[], openedAt: number): () => void {
+/**
+ * Heart rate, SpO2 and breathing (means per step) with the moment the alert opened marked. The
+ * time axis is pinned to the window asked for (it never stretches to the data), and sparse readings
+ * are drawn as dots: a lone reading with no neighbour has no line to show it.
+ */
+export function drawVitals(
+  target: HTMLElement,
+  points: VitalsPoint[],
+  openedAt: number,
+  window: { from: number; to: number },
+): () => void {
   const chart = echarts.init(target, undefined, {
     renderer: 'svg',
     locale: locale() === 'zh-CN' ? 'ZH' : 'EN',
   });
+  // Fewer readings than one per ten minutes of the window: dots, or nothing would show.
+  const sparse = points.length < (window.to - window.from) / 600_000;
   const series = (name: string, pick: (p: VitalsPoint) => number | null) => ({
     name,
     type: 'line' as const,
-    showSymbol: false,
+    showSymbol: sparse,
+    symbolSize: 6,
     connectNulls: false,
     data: points.map((p) => [p.t, pick(p)]),
   });
@@ -40,15 +52,16 @@ export function drawVitals(target: HTMLElement, points: VitalsPoint[], openedAt:
     animation: false,
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v == null ? '–' : String(v)) },
     legend: { top: 0 },
-    grid: { left: 40, right: 16, top: 32, bottom: 28 },
-    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    grid: { left: 40, right: 16, top: 40, bottom: 28 },
+    xAxis: { type: 'time', min: window.from, max: window.to, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', scale: true },
     series: [
       {
         ...series(metricName('heart_rate'), (p) => p.heart_rate.mean),
         markLine: {
           symbol: 'none',
-          label: { formatter: formatTime(openedAt) },
+          // Inside the plot, at its foot: at the top it ran into the legend.
+          label: { formatter: formatClock(openedAt), position: 'insideStartTop' },
           lineStyle: { color: '#c62828', type: 'dashed' },
           data: [{ xAxis: openedAt }],
         },
@@ -58,9 +71,9 @@ export function drawVitals(target: HTMLElement, points: VitalsPoint[], openedAt:
     ],
   });
   const resize = () => chart.resize();
-  window.addEventListener('resize', resize);
+  globalThis.addEventListener('resize', resize);
   return () => {
-    window.removeEventListener('resize', resize);
+    globalThis.removeEventListener('resize', resize);
     chart.dispose();
   };
 }

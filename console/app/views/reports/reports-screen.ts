@@ -1,6 +1,7 @@
+import { formatDuration, formatShare } from '../../../../reports/report-texts';
 import type { AppContext } from '../../context';
 import { announce, fill, h } from '../../dom';
-import { type TextKey, t } from '../../i18n';
+import { currentLanguage, type TextKey, t } from '../../i18n';
 import type { DistrictReport } from '../../types';
 import { actionRunner } from '../data-table';
 
@@ -9,9 +10,15 @@ const offsetMs = 8 * 3600_000;
 const dayMs = 86_400_000;
 const localDay = (at: number) => new Date(at + offsetMs).toISOString().slice(0, 10);
 const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`) - offsetMs;
-const percent = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
-const secs = (v: number | null) =>
-  v === null ? '–' : v < 120 ? `${Math.round(v)} s` : `${Math.round(v / 60)} min`;
+// The same words as the downloads: one formatting for the screen and the files.
+const percent = (v: number | null) => formatShare(v, '–');
+const secs = (v: number | null) => formatDuration(v, currentLanguage(), '–');
+/** The first day of the month `back` months before the one `day` lies in (YYYY-MM-DD). */
+const monthStart = (day: string, back: number) => {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  const first = new Date(Date.UTC(y, m - 1 - back, 1));
+  return first.toISOString().slice(0, 10);
+};
 
 /** Reports for an org unit and a period: key figures, service levels, four charts, CSV and Excel. */
 export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () => void {
@@ -29,25 +36,32 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
   });
   const to = h('input', { id: 'report-to', type: 'date', value: today, required: true });
   const output = h('div', { class: 'report', 'aria-live': 'polite' });
-  const query = () => {
+  /** The query, or what is wrong with the dates (each case in its own words). */
+  const query = (): { q: string } | { error: TextKey } => {
     const start = dayStart(from.value);
     const end = dayStart(to.value) + dayMs;
-    if (!(start < end) || end - start > 92 * dayMs) return null;
-    return `org_unit=${encodeURIComponent(unit.value)}&from=${start}&to=${end}`;
+    if (!Number.isFinite(start) || !Number.isFinite(end)) return { error: 'badDate' };
+    if (start >= end) return { error: 'startAfterEnd' };
+    if (end - start > 92 * dayMs) return { error: 'rangeTooLong' };
+    return { q: `org_unit=${encodeURIComponent(unit.value)}&from=${start}&to=${end}` };
   };
-  const preset = (days: number, label: TextKey) =>
+  const preset = (label: TextKey, range: () => [string, string]) =>
     h(
       'button',
       {
         type: 'button',
+        'data-preset': label,
         onclick: () => {
-          from.value = localDay(Date.now() - (days - 1) * dayMs);
-          to.value = today;
+          [from.value, to.value] = range();
           void show();
         },
       },
       t(label),
     );
+  const lastDays = (days: number) => (): [string, string] => [
+    localDay(Date.now() - (days - 1) * dayMs),
+    today,
+  ];
   const form = h(
     'form',
     { class: 'report-query' },
@@ -58,7 +72,15 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
     h('label', { for: 'report-to' }, t('periodTo')),
     to,
     h('button', { type: 'submit', class: 'primary' }, t('showReport')),
-    h('span', { class: 'presets' }, preset(7, 'last7'), preset(30, 'last30'), preset(90, 'last90')),
+    h(
+      'span',
+      { class: 'presets' },
+      preset('thisMonth', () => [monthStart(today, 0), today]),
+      preset('lastMonth', () => [monthStart(today, 1), localDay(dayStart(monthStart(today, 0)) - dayMs)]),
+      preset('last7', lastDays(7)),
+      preset('last30', lastDays(30)),
+      preset('last90', lastDays(90)),
+    ),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -76,8 +98,15 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
   );
 
   const show = async () => {
-    const q = query();
-    if (!q) return announce(status, t('badRange'), 'error');
+    const asked = query();
+    if ('error' in asked) {
+      // Figures of another period must not stand under the error as if they answered it.
+      stopCharts?.();
+      stopCharts = undefined;
+      output.replaceChildren();
+      return announce(status, t(asked.error), 'error');
+    }
+    const { q } = asked;
     announce(status, t('loading'));
     const report = await api.report(q).catch((error: Error) => {
       announce(status, t('failed', { reason: error.message }), 'error');
@@ -107,13 +136,15 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
         h('strong', {}, value),
         note ? h('span', { class: 'meta' }, note) : null,
       );
-    const card = (title: TextKey, chart: HTMLElement) =>
+    // Each chart says for itself when it has nothing to show.
+    const card = (title: TextKey, chart: HTMLElement, hasData: boolean, empty: TextKey) =>
       h(
         'section',
         { class: 'card' },
         h('h3', {}, t(title)),
-        report.totals.alerts || title === 'topVolunteers' ? chart : h('p', { class: 'empty' }, t('noData')),
+        hasData ? chart : h('p', { class: 'empty' }, t(empty)),
       );
+    const unitsHaveData = report.by_unit.some((u) => u.alerts > 0 || u.services > 0);
     const spread = (label: TextKey, s: { median_s: number | null; p90_s: number | null }) => [
       h('dt', {}, t(label)),
       h('dd', {}, t('medianP90', { m: secs(s.median_s), p: secs(s.p90_s) })),
@@ -162,10 +193,10 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
       h(
         'div',
         { class: 'report-grid' },
-        card('alertsByKind', boxes.kinds),
-        card('alertsByDay', boxes.days),
-        card('byUnit', boxes.units),
-        card('topVolunteers', boxes.volunteers),
+        card('alertsByKind', boxes.kinds, report.by_kind.length > 0, 'noAlertsInPeriod'),
+        card('alertsByDay', boxes.days, report.by_day.length > 0, 'noAlertsInPeriod'),
+        card('byUnit', boxes.units, unitsHaveData, 'noData'),
+        card('topVolunteers', boxes.volunteers, report.volunteers.length > 0, 'noServicesInPeriod'),
         h(
           'section',
           { class: 'card' },

@@ -88,8 +88,13 @@ export function accountsTab(root: HTMLElement, { api, me }: AppContext, status: 
   };
 
   const load = async () => {
-    const accounts = await api.accounts(kind || undefined);
+    // Units by name, not id: the names come from the units the user may report on (their own and below).
+    const [accounts, units] = await Promise.all([
+      api.accounts(kind || undefined),
+      api.orgUnits().catch(() => []),
+    ]);
     if (disposed) return;
+    const unitName = new Map(units.map((u) => [u.id, u.name]));
     fill(
       list,
       dataTable(
@@ -110,7 +115,7 @@ export function accountsTab(root: HTMLElement, { api, me }: AppContext, status: 
             },
             a.owner_name ?? a.owner_id,
           ),
-          a.org_unit_id,
+          unitName.get(a.org_unit_id) ?? a.org_unit_id,
           t('minutes', { m: a.balance_minutes }),
           a.entries,
         ]),
