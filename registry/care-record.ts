@@ -93,6 +93,7 @@ export const careRecordFields = {
 };
 export const careRecordChangeSchema = z.object(careRecordFields).partial().strict();
 export type CareRecordChange = z.infer<typeof careRecordChangeSchema>;
+export type CareRecordChangeInput = z.input<typeof careRecordChangeSchema>;
 
 /** The whole record as stored and answered (a field never given reads as empty). */
 export interface CareRecord {
