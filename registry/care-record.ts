@@ -197,3 +197,14 @@ export function careFieldsOf(entry: Record<string, unknown>): CareRecordChange {
   for (const key of Object.keys(careRecordFields)) if (entry[key] !== undefined) change[key] = entry[key];
   return change as CareRecordChange;
 }
+
+/** `GET /api/v1/elders/:id` as the unit's staff and the family get it (the console's type). */
+export type FullRecordView = CareRecord & {
+  view: 'full';
+  id: string;
+  name: string;
+  org_unit_id: string;
+  address: string;
+  updated_at: number | null;
+  updated_by: string | null;
+};

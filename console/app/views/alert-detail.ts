@@ -13,6 +13,7 @@ import {
   type TimelineEntry,
 } from '../types';
 import { severityBadge, statusText } from './alert-row';
+import { showCareRecord } from './care-record-panel';
 import { deviceHealthList } from './device-health';
 
 const vitalsWindowMs = 6 * 3600_000;
@@ -36,6 +37,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
   const actions = h('section', { class: 'card actions', 'aria-labelledby': 'actions-title' });
   const profile = h('section', { class: 'card', 'aria-labelledby': 'profile-title' });
   const evidence = h('section', { class: 'card evidence', 'aria-labelledby': 'evidence-title' });
+  const careRecord = h('section', { class: 'card care-record', 'aria-labelledby': 'record-title' });
   root.replaceChildren(
     h(
       'div',
@@ -47,7 +49,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
         'div',
         { class: 'detail-grid' },
         h('div', {}, coming, actions, timeline),
-        h('div', {}, profile, evidence),
+        h('div', {}, careRecord, profile, evidence),
       ),
     ),
   );
@@ -102,6 +104,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       detailsList(alert.details),
     );
     drawComing(coming, alert, elders, responders);
+    void showCareRecord(careRecord, api, alert, () => void reload().catch(() => undefined));
     if (!alert.elder_id) return;
     const to = Math.max(Date.now(), alert.opened_at + 60_000);
     const points = await api.vitals(alert.elder_id, to - vitalsWindowMs, to).catch(() => []);
