@@ -68,12 +68,15 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     }
   };
 
+  let generation = 0; // a reload answered after a newer one started would draw the older state
   const reload = async () => {
+    const mine = ++generation;
     const [detail, r] = await Promise.all([api.alert(id), api.responders().catch(() => [])]);
-    if (disposed) return;
+    if (disposed || mine !== generation) return;
     responders = r;
     current = detail.alert;
-    store.put(detail.alert, false);
+    // Only a change: putting the same alert back would tell this screen to reload again, every 500 ms.
+    if (JSON.stringify(store.alerts.get(id)) !== JSON.stringify(detail.alert)) store.put(detail.alert, false);
     drawHead(head, detail.alert);
     drawComing(coming, detail.alert, elders, responders);
     const nameOf = (who: string) => responders.find((x) => x.id === who)?.name ?? who;
@@ -104,7 +107,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       detailsList(alert.details),
     );
     drawComing(coming, alert, elders, responders);
-    void showCareRecord(careRecord, api, alert, () => void reload().catch(() => undefined));
+    void showCareRecord(careRecord, api, alert);
     if (!alert.elder_id) return;
     const to = Math.max(Date.now(), alert.opened_at + 60_000);
     const points = await api.vitals(alert.elder_id, to - vitalsWindowMs, to).catch(() => []);

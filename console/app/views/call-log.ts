@@ -12,7 +12,6 @@ export function callLogForm(
   record: FullRecordView,
   alertId: string,
   api: Api,
-  onLogged: () => void,
 ): { element: HTMLElement; choose: (callee: string) => void } {
   const callees: Array<[string, string]> = [
     ...(record.phone
@@ -79,7 +78,6 @@ export function callLogForm(
       () => {
         announce(status, t('done'));
         note.value = '';
-        onLogged();
       },
       (error: Error) => announce(status, t('failed', { reason: error.message }), 'error'),
     );

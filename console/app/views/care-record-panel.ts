@@ -11,14 +11,10 @@ export const telHref = (phone: string): string => `tel:${phone.replace(/[^+0-9]/
 /**
  * The elder's care record beside the alert's evidence: their phone and their contacts in calling
  * order as click-to-call links, what to watch for, how to get in; and under it the call log form.
- * Reading it is audited by the hub (with this alert as the reason).
+ * Reading it is audited by the hub (with this alert as the reason). A logged call reaches the
+ * timeline through the live feed, as every other change of the alert does.
  */
-export async function showCareRecord(
-  section: HTMLElement,
-  api: Api,
-  alert: Alert,
-  onCallLogged: () => void,
-): Promise<void> {
+export async function showCareRecord(section: HTMLElement, api: Api, alert: Alert): Promise<void> {
   // An alert about a device (offline, battery) has nobody to call.
   section.hidden = !alert.elder_id;
   if (!alert.elder_id) return;
@@ -33,7 +29,7 @@ export async function showCareRecord(
     );
     return;
   }
-  const form = callLogForm(record, alert.id, api, onCallLogged);
+  const form = callLogForm(record, alert.id, api);
   const callLink = (name: string, phone: string, callee: string) =>
     h(
       'a',
