@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
+import { elderPlaceSchema } from '../registry/api-schemas.js';
 import { elderInScope } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { AuditLog } from './audit-log.js';
@@ -18,14 +19,8 @@ export const elderExportSchema = z.object({
   format: z.literal('yiyang-elder-export/1'),
   exported_at: z.number(),
   exported_by: z.string(),
-  elder: z
-    .object({
-      id: z.string(),
-      name: z.string(),
-      org_unit_id: z.string(),
-      address: z.string(),
-      lat: z.number().nullable(),
-      lon: z.number().nullable(),
+  elder: elderPlaceSchema
+    .extend({
       updated_at: z.number(),
       erased_at: z.number().nullable(),
       org_unit: z.record(z.string(), z.unknown()).nullable(),

@@ -7,6 +7,7 @@ import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
+import { elderPlaceSchema } from './api-schemas.js';
 import { careRecordChangeSchema, careRecordSchema, onSiteOf, onSiteSchema } from './care-record.js';
 import type { CareRecords, StoredCareRecord } from './care-records.js';
 import { type ElderRow, elderInScope } from './elder-lookup.js';
@@ -14,14 +15,7 @@ import { type ElderRow, elderInScope } from './elder-lookup.js';
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
 
-const person = {
-  id: z.string(),
-  name: z.string(),
-  org_unit_id: z.string(),
-  address: z.string(),
-  lat: z.number().nullable(),
-  lon: z.number().nullable(),
-};
+const person = elderPlaceSchema.shape;
 /** The whole record: specialists and admins of the elder's unit, and their family. */
 const fullView = z.object({
   view: z.literal('full'),

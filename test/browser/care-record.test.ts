@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pressSos } from '../support/sos-answered.js';
 import { desktop, shoot } from './support/browser.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
@@ -40,13 +41,7 @@ describe('the care record on the alert, in Chromium', () => {
     const desk = await session.open(desktop);
     await signIn(desk, url, 'spec-jingtian', 'spec-password-1');
     await desk.waitForSelector('#alert-queue');
-    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
-    await watch.publishAsync(
-      'care/w-0001/event',
-      JSON.stringify({ ts: Date.now(), event_id: 'care-record-sos', type: 'sos' }),
-      { qos: 1 },
-    );
-    await watch.endAsync();
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'care-record-sos');
     await desk.waitForSelector('#alert-queue tbody tr[data-severity="critical"]', { timeout: 5000 });
     await desk.click('#alert-queue a.elder-link');
 

@@ -69,6 +69,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
   };
 
   let generation = 0; // a reload answered after a newer one started would draw the older state
+  let shown = ''; // the alert as this screen last put it into the store
   const reload = async () => {
     const mine = ++generation;
     const [detail, r] = await Promise.all([api.alert(id), api.responders().catch(() => [])]);
@@ -76,7 +77,8 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     responders = r;
     current = detail.alert;
     // Only a change: putting the same alert back would tell this screen to reload again, every 500 ms.
-    if (JSON.stringify(store.alerts.get(id)) !== JSON.stringify(detail.alert)) store.put(detail.alert, false);
+    if (JSON.stringify(detail.alert) !== shown) store.put(detail.alert, false);
+    shown = JSON.stringify(detail.alert);
     drawHead(head, detail.alert);
     drawComing(coming, detail.alert, elders, responders);
     const nameOf = (who: string) => responders.find((x) => x.id === who)?.name ?? who;
