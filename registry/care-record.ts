@@ -208,3 +208,12 @@ export type FullRecordView = CareRecord & {
   updated_at: number | null;
   updated_by: string | null;
 };
+
+/** `GET /api/v1/elders/:id` as an assigned responder gets it (the phone app's type). */
+export type OnSiteRecordView = OnSite & {
+  view: 'on_site';
+  id: string;
+  name: string;
+  address: string;
+  withheld: boolean;
+};

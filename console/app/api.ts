@@ -1,5 +1,5 @@
 import type { CallRequest } from '../../alerts/call-log';
-import type { FullRecordView } from '../../registry/care-record';
+import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
 import { currentLanguage } from './i18n';
 import type {
   AccountListing,
@@ -108,7 +108,7 @@ export class Api {
     ).points;
   /** The elder's care record (each read audited; `alertId`: the alert it is read for). */
   careRecord = (elderId: string, alertId?: string) =>
-    this.call<FullRecordView>(
+    this.call<FullRecordView | OnSiteRecordView>(
       'GET',
       `/elders/${encodeURIComponent(elderId)}${alertId ? `?alert=${encodeURIComponent(alertId)}` : ''}`,
     );

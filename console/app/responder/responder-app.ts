@@ -6,6 +6,7 @@ import type { Me, Offer, Task } from '../types';
 import { languageButton } from '../views/language-button';
 import { LocationShare } from './location';
 import { navigationLinks } from './navigation';
+import { OnSiteFacts } from './on-site-facts';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
 
@@ -38,6 +39,7 @@ export function responderApp(
   const socket = new ResponderSocket(token, sessionEnded);
   const offers = new Map<string, Offer>();
   let task: Task | undefined;
+  const onSite = new OnSiteFacts(api, () => draw());
   let checkedIn = false;
   let onDuty = localStorage.getItem(`duty:${me.username}`) === 'true';
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
@@ -166,6 +168,7 @@ export function responderApp(
       ),
       status,
       task ? taskCard(task, checkedIn, checkIn, handBack) : offerList([...offers.values()], respond),
+      onSite.card(task) ?? '',
       locationCard(
         location,
         (p) => location.set(p, true),

@@ -20,7 +20,9 @@ export async function showCareRecord(section: HTMLElement, api: Api, alert: Aler
   if (!alert.elder_id) return;
   let record: FullRecordView;
   try {
-    record = await api.careRecord(alert.elder_id, alert.id);
+    const answer = await api.careRecord(alert.elder_id, alert.id);
+    if (answer.view !== 'full') throw new Error(answer.view);
+    record = answer;
   } catch (error) {
     fill(
       section,
