@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pressSos } from '../support/sos-answered.js';
-import { desktop, shoot } from './support/browser.js';
+import { desktop, phone, shoot } from './support/browser.js';
+import { home } from './support/district.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
@@ -103,5 +104,31 @@ describe('the care record on the alert, in Chromium', () => {
       .where('action', '=', 'record_viewed')
       .execute();
     expect(reads).toEqual([{ actor: 'spec-jingtian', target: alert!.id }]);
+  }, 120_000);
+
+  it('[PHONE-ACCESS-NOTE] a volunteer on the phone app sees the access note only after accepting', async () => {
+    const { hub, url } = session;
+    const volunteer = await session.open({
+      ...phone,
+      geolocation: { latitude: home.lat + 80 / 111_195, longitude: home.lon },
+      permissions: ['geolocation'],
+    });
+    await signIn(volunteer, url, 'v-0001', 'volunteer-password');
+    await volunteer.click('#duty');
+    await volunteer.waitForSelector('.duty.on');
+    await volunteer.waitForSelector('text=正在共享位置');
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'phone-access-note-sos');
+    // The offer: what and how far; no name, no way in.
+    const offer = await volunteer.waitForSelector('.offer', { timeout: 5000 });
+    expect(await volunteer.textContent('main')).not.toContain('2580');
+    expect(await offer.textContent()).not.toContain('王秀英');
+    await volunteer.click('.offer .accept');
+    // Accepted: the task, and with it how to get in and who holds a key.
+    await volunteer.waitForSelector('.on-site dl', { timeout: 5000 });
+    const facts = (await volunteer.textContent('.on-site'))!;
+    for (const words of ['到场须知', record.access_notes, '刘阿姨 13900139000', '青霉素', '高血压'])
+      expect(facts, words).toContain(words);
+    expect(facts).not.toContain('138-0013-8000'); // the son is no keyholder: not for the volunteer
+    await shoot(volunteer, '32-phone-access-note');
   }, 120_000);
 });
