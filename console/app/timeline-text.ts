@@ -73,7 +73,7 @@ export function noteText(
     case 'called': {
       const who =
         p.callee === 'elder'
-          ? t('calls.elder')
+          ? t('note.calledElder')
           : t('note.calledContact', { n: num(p.position), name: str(p.name) });
       const values = {
         who,

@@ -60,6 +60,7 @@ export const zh = {
   'note.called': '致电{who}（{phone}）：{reached}，{outcome}',
   'note.calledWithText': '致电{who}（{phone}）：{reached}，{outcome}。{text}',
   'note.calledContact': '第 {n} 联系人{name}',
+  'note.calledElder': '本人',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -123,4 +124,5 @@ export const en: Record<keyof typeof zh, string> = {
   'note.called': 'Called {who} ({phone}): {reached}, {outcome}',
   'note.calledWithText': 'Called {who} ({phone}): {reached}, {outcome}. {text}',
   'note.calledContact': 'contact {n} {name}',
+  'note.calledElder': 'the elder',
 };
