@@ -173,7 +173,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     metrics,
     careRecords: registry.careRecords,
   });
-  const timebank = timebankDomain({ store, now, rules: config.timebank, logger: log('timebank') });
+  const timebank = timebankDomain({
+    store,
+    now,
+    rules: config.timebank,
+    logger: log('timebank'),
+    kinships: (username) => registry.careRecords.kinships(db, username),
+  });
   const services = servicesDomain({ db, credits: timebank.ledger, updates: alerts.updates, now });
   const privacy = privacyDomain({
     db,

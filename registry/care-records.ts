@@ -18,6 +18,13 @@ export interface StoredCareRecord {
   updated_by: string | null;
 }
 
+/** An elder a user is kin of: the time bank's gifts go there. */
+export interface Kinship {
+  elder_id: string;
+  org_unit_id: string;
+  relation: string;
+}
+
 /** Users a contact may name: a family login or a responder's (a volunteer who is also a child). */
 const linkableRoles = ['family', 'responder'];
 
@@ -87,14 +94,18 @@ export class CareRecords {
     return new Set(wanted.filter((u) => !ok.has(u)));
   }
 
-  /** The elders a user is kin of (a family link in a contact). */
-  async kinOf(db: Reader, username: string): Promise<string[]> {
-    const rows = await db
-      .selectFrom('family_links')
-      .select('elder_id')
-      .where('username', '=', username)
+  /** The elders a user is kin of (a family link in a contact), with the org unit each lives in. */
+  async kinships(db: Reader, username: string): Promise<Kinship[]> {
+    return db
+      .selectFrom('family_links as f')
+      .innerJoin('elders as e', 'e.id', 'f.elder_id')
+      .select(['f.elder_id', 'e.org_unit_id', 'f.relation'])
+      .where('f.username', '=', username)
       .execute();
-    return rows.map((r) => r.elder_id);
+  }
+
+  async kinOf(db: Reader, username: string): Promise<string[]> {
+    return (await this.kinships(db, username)).map((k) => k.elder_id);
   }
 
   /** The elder's record and family links go with the rest of their data on an erasure. */

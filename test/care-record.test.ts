@@ -334,4 +334,41 @@ describe.each(dialects)('the care record on %s', (dialect) => {
     expect(JSON.stringify(notes)).not.toMatch(/13900139000|刘阿姨/);
     expect(notes.some((n) => n.note_params?.includes('"outcome":"all_well"'))).toBe(true);
   });
+
+  it('[RECORD-KIN-GIFT] the time bank gives credits only to kin: an elder whose record names the giver, or the giver’s own family', async () => {
+    await district();
+    const gift = async (t: string, from: object, to: object) => {
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/api/v1/timebank/transfers',
+        headers: { ...hub.as(t), 'idempotency-key': `gift-${Math.random()}` },
+        payload: { from, to, minutes: 10 },
+      });
+      return res.statusCode === 200 ? 200 : `${res.statusCode} ${(res.json() as Json).message}`;
+    };
+    // Credits for the two families' accounts (an admin's grant from their community's fund).
+    for (const [fund, family] of [
+      ['meilin', 'wang-son'],
+      ['jingtian', 'zhao'],
+    ])
+      expect(
+        await gift(hub.adminToken, { owner_id: fund, kind: 'fund' }, { owner_id: family, kind: 'family' }),
+      ).toBe(200);
+    // The son's family account lives in another community: the link in his mother's record lets him give.
+    const son = await token('family-wang', 'family-password');
+    expect(
+      await gift(son, { owner_id: 'wang-son', kind: 'family' }, { owner_id: 'e-0001', kind: 'elder' }),
+    ).toBe(200);
+    const neighbour = await token('family-zhao', 'family-password');
+    expect(
+      await gift(neighbour, { owner_id: 'zhao', kind: 'family' }, { owner_id: 'e-0001', kind: 'elder' }),
+    ).toBe(
+      "403 elder:e-0001 is not your family's: a gift goes to an elder whose care record names you as kin",
+    );
+    // Unlinked, the son gives no more.
+    await patch('/api/v1/elders/e-0001', await specialist(), { contacts: [] });
+    expect(
+      await gift(son, { owner_id: 'wang-son', kind: 'family' }, { owner_id: 'e-0001', kind: 'elder' }),
+    ).toMatch(/^403 /);
+  });
 });
