@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Coded, readParams, storedText } from '../kernel/coded-text.js';
+import type { CallNote } from './call-log.js';
 
 /**
  * What the hub itself writes on a timeline (an alert's or a service order's): a stable code and
@@ -40,6 +41,8 @@ export interface NoteParams {
   order_emergency_response: { alert_id: string };
   /** The note of an emergency response's service order: what the alert was and how it ended. */
   order_emergency_alert: { alert_kind: string; outcome: string | null };
+  /** A call the specialist made about the alert (alerts/call-log.ts); `name`, `phone` go on an erasure. */
+  called: CallNote;
 }
 export type NoteCode = keyof NoteParams;
 export const noteCodes = Object.keys({
@@ -63,6 +66,7 @@ export const noteCodes = Object.keys({
   order_emergency_alert: 1,
   handed_back: 1,
   checkin_overdue: 1,
+  called: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
 export type CodedNote = Coded<NoteParams>;
@@ -119,6 +123,13 @@ export function englishNote(note: CodedNote): string {
     case 'order_emergency_alert': {
       const { alert_kind, outcome } = note.params;
       return `${alert_kind} alert${outcome ? `: ${outcome}` : ''}`;
+    }
+    case 'called': {
+      const p = note.params;
+      const who = p.callee === 'elder' ? 'the elder' : `contact ${p.position}`;
+      const text = p.text ? `. ${p.text}` : '';
+      const reachedAt = [p.name, p.phone].filter(Boolean).join(', ');
+      return `called ${who}${reachedAt ? ` (${reachedAt})` : ''}: ${p.reached ? 'reached' : 'not reached'}, ${p.outcome}${text}`;
     }
   }
 }

@@ -3,6 +3,7 @@
  * because the console app compiles this file too for its types.
  */
 import { z } from 'zod';
+import { elderPlaceSchema } from '../registry/api-schemas.js';
 
 /** A responder on the board: duty, live location (else home base) and current task. */
 export const boardResponderSchema = z.object({
@@ -24,13 +25,7 @@ export const boardResponderSchema = z.object({
 });
 
 /** An elder on the board: home and devices. */
-export const boardElderSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  org_unit_id: z.string(),
-  address: z.string(),
-  lat: z.number().nullable(),
-  lon: z.number().nullable(),
+export const boardElderSchema = elderPlaceSchema.extend({
   devices: z.array(z.object({ id: z.string(), type: z.string() })),
 });
 

@@ -4,9 +4,11 @@ import type { AuditTrail } from '../kernel/audit.js';
 import { Channel } from '../kernel/channel.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import { routeSet } from '../kernel/stage.js';
+import type { CareRecords } from '../registry/care-records.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { alertActionRoutes } from './alert-actions.js';
+import { callLogRoutes } from './call-log-routes.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import { Dispatcher, type DispatchNotice } from './dispatcher.js';
 
@@ -24,6 +26,8 @@ export function dispatchDomain(deps: {
   /** Where reads of a person's record are recorded (the alert detail names them). */
   audit: AuditTrail;
   metrics: HubMetrics;
+  /** The care records: whom a specialist's call reached, by position in calling order. */
+  careRecords: CareRecords;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -45,6 +49,7 @@ export function dispatchDomain(deps: {
     stages: { dispatcher },
     routes: [
       routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher, audit: deps.audit }),
+      routeSet('/api/v1/alerts', callLogRoutes, { alerts: deps.alerts, records: deps.careRecords }),
     ],
   };
 }

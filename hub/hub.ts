@@ -109,6 +109,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     onError: channelError('district'),
     secretStored: (id, secret, hash) => gateway.authenticator.remember(id, secret, hash),
     liveHealth: (id) => ingest.ingest.health.snapshot(id),
+    audit,
+    auditIn: (trx, access) => audit.recordIn(trx, access),
+    taskElderOf: async (id) => (await dispatch.dispatcher.currentTask(id))?.elder.id ?? null,
   });
   const ingest = ingestDomain({
     db,
@@ -169,14 +172,22 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     channelError,
     audit,
     metrics,
+    careRecords: registry.careRecords,
   });
-  const timebank = timebankDomain({ store, now, rules: config.timebank, logger: log('timebank') });
+  const timebank = timebankDomain({
+    store,
+    now,
+    rules: config.timebank,
+    logger: log('timebank'),
+    kinships: (username) => registry.careRecords.kinships(db, username),
+  });
   const services = servicesDomain({ db, credits: timebank.ledger, updates: alerts.updates, now });
   const privacy = privacyDomain({
     db,
     audit,
     eventLog: ingest.ingest.eventLog,
     directory: registry.directory,
+    careRecords: registry.careRecords,
     retention: retentionSettings(config),
     now,
     logger: log('privacy'),

@@ -2,9 +2,16 @@ import type { SignedInUser } from './identity.js';
 
 /**
  * Reads and changes of one person's record that the audit log keeps (PIPL: who looked at an
- * older person's health and whereabouts, and when). Issue 16 adds the care record's reads.
+ * older person's health and whereabouts, and when), and changes of their care record.
  */
-export const auditActions = ['alert_viewed', 'vitals_viewed', 'elder_exported', 'elder_erased'] as const;
+export const auditActions = [
+  'alert_viewed',
+  'vitals_viewed',
+  'elder_exported',
+  'elder_erased',
+  'record_viewed',
+  'record_changed',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export interface PersonalDataAccess {

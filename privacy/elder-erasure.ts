@@ -2,10 +2,12 @@ import type { Transaction } from 'kysely';
 import { type CodedNote, noteColumns } from '../alerts/timeline-notes.js';
 import type { EventLog } from '../ingest/event-log.js';
 import type { SignedInUser } from '../kernel/identity.js';
+import type { CareRecords } from '../registry/care-records.js';
+import { type ElderRow, elderInScope } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
-import { type ElderRow, elderInScope, linkedTransferIds } from './elder-records.js';
+import { linkedTransferIds } from './elder-records.js';
 
 /** What an erased elder's name becomes; the id stays (alerts, orders and the ledger name it). */
 export const erasedName = '(erased)';
@@ -14,6 +16,8 @@ export const erasedText = '(erased on request)';
 /** Service orders still under way: an erasure waits until they end. */
 const openOrderStatuses = ['requested', 'taken', 'in_progress'];
 const activeAlertStatuses = ['open', 'assigned', 'on_site'];
+/** Parameters of coded notes that hold a person's words or another person's name and number. */
+const personalParams = ['text', 'name', 'phone'];
 
 export type ErasureResult =
   | { ok: true; erased: ErasureCounts }
@@ -45,6 +49,8 @@ export class ElderErasure {
       db: Database;
       eventLog: Pick<EventLog, 'forget'>;
       audit: AuditLog;
+      /** Their care record and family links are deleted with the rest. */
+      careRecords: Pick<CareRecords, 'erase'>;
       /** Reloads the district's master data after the elder lost their devices. */
       districtChanged: () => Promise<void>;
       now: () => number;
@@ -154,6 +160,7 @@ export class ElderErasure {
       );
     }
 
+    await this.deps.careRecords.erase(trx, elder.id);
     await trx
       .updateTable('elders')
       .set({ name: erasedName, address: '', lat: null, lon: null, erased_at: now, updated_at: now })
@@ -169,7 +176,10 @@ export class ElderErasure {
     };
   }
 
-  /** A person's typed notes go; the hub's coded notes stay, without the specialist's own words. */
+  /**
+   * A person's typed notes go; the hub's coded notes stay, without the specialist's own words and
+   * without the names and numbers of the people called (a call log's `name`, `phone`).
+   */
   private async scrubTimeline(
     trx: Trx,
     table: 'alert_transitions' | 'service_order_transitions',
@@ -197,12 +207,12 @@ export class ElderErasure {
       .selectFrom(table)
       .select([key, 'at', 'note_code', 'note_params'])
       .where(key, 'in', ids)
-      .where('note_params', 'like', '%"text"%')
+      .where((eb) => eb.or(personalParams.map((p) => eb('note_params', 'like', `%"${p}"%`))))
       .execute();
     for (const row of worded) {
       const params = JSON.parse(row.note_params!) as Record<string, unknown>;
-      if (!('text' in params)) continue;
-      delete params.text;
+      if (!personalParams.some((p) => p in params)) continue;
+      for (const p of personalParams) delete params[p];
       const columns = noteColumns({ code: row.note_code, params } as CodedNote);
       const owner = (row as Record<string, unknown>)[key] as string;
       if (table === 'alert_transitions') {

@@ -1,7 +1,9 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { readNote } from '../alerts/timeline-notes.js';
+import type { CareRecords } from '../registry/care-records.js';
+import type { ElderRow } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
-import { type ElderRow, linkedTransferIds } from './elder-records.js';
+import { linkedTransferIds } from './elder-records.js';
 
 /** Rows per query: a long history is read in short steps between the events being stored. */
 const pageRows = 1000;
@@ -16,7 +18,9 @@ const parsed = (text: string | null) => (text === null ? null : (JSON.parse(text
  * record. Written as a stream: years of rollups never sit in memory at once.
  */
 export class ElderExport {
-  constructor(private readonly deps: { db: Database; now: () => number }) {}
+  constructor(
+    private readonly deps: { db: Database; now: () => number; careRecords: Pick<CareRecords, 'read'> },
+  ) {}
 
   async *document(elder: ElderRow, exportedBy: string): AsyncGenerator<string> {
     const { db } = this.deps;
@@ -28,6 +32,8 @@ export class ElderExport {
       .executeTakeFirst();
     yield `{"format":"yiyang-elder-export/1","exported_at":${this.deps.now()},"exported_by":${json(exportedBy)}`;
     yield `,"elder":${json({ ...record, org_unit: unit ?? null })}`;
+    const care = await this.deps.careRecords.read(db, elder.id);
+    yield `,"care_record":${json(care.updated_at === null ? null : care)}`;
 
     const devices = await db
       .selectFrom('devices as d')

@@ -4,11 +4,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
+import { elderPlaceSchema } from '../registry/api-schemas.js';
+import { elderInScope } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { AuditLog } from './audit-log.js';
 import type { ElderErasure } from './elder-erasure.js';
 import type { ElderExport } from './elder-export.js';
-import { elderInScope } from './elder-records.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const rows = z.array(z.record(z.string(), z.unknown()));
@@ -18,19 +19,21 @@ export const elderExportSchema = z.object({
   format: z.literal('yiyang-elder-export/1'),
   exported_at: z.number(),
   exported_by: z.string(),
-  elder: z
-    .object({
-      id: z.string(),
-      name: z.string(),
-      org_unit_id: z.string(),
-      address: z.string(),
-      lat: z.number().nullable(),
-      lon: z.number().nullable(),
+  elder: elderPlaceSchema
+    .extend({
       updated_at: z.number(),
       erased_at: z.number().nullable(),
       org_unit: z.record(z.string(), z.unknown()).nullable(),
     })
     .describe('the district record'),
+  care_record: z
+    .object({
+      record: z.record(z.string(), z.unknown()),
+      updated_at: z.number().nullable(),
+      updated_by: z.string().nullable(),
+    })
+    .nullable()
+    .describe('the care record (contacts, conditions, access notes…); null: never given'),
   devices: rows.describe('devices at their home now, with their health'),
   device_events: rows.describe('raw events of those devices still kept (see EVENT_RETENTION_DAYS)'),
   rollups_1m: rows.describe('one-minute summaries of vitals and activity'),

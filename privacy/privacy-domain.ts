@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventLog } from '../ingest/event-log.js';
 import { routeSet } from '../kernel/stage.js';
+import type { CareRecords } from '../registry/care-records.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { AuditLog } from './audit-log.js';
@@ -22,6 +23,7 @@ export function privacyDomain(deps: {
   audit: AuditLog;
   eventLog: EventLog;
   directory: Pick<DistrictDirectory, 'refresh'>;
+  careRecords: CareRecords;
   retention: RetentionSettings;
   now: () => number;
   logger: Logger;
@@ -34,9 +36,10 @@ export function privacyDomain(deps: {
     now,
     logger: deps.logger,
   });
-  const exporter = new ElderExport({ db, now });
+  const exporter = new ElderExport({ db, now, careRecords: deps.careRecords });
   const erasure = new ElderErasure({
     db,
+    careRecords: deps.careRecords,
     eventLog: deps.eventLog,
     audit,
     districtChanged: () => deps.directory.refresh('erased'),

@@ -26,3 +26,13 @@ export const deviceSchema = z.object({
   battery: z.number().nullable(),
   worn: z.boolean().nullable(),
 });
+
+/** An elder's place in the district: who, in which org unit, where they live. */
+export const elderPlaceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  org_unit_id: z.string(),
+  address: z.string(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+});

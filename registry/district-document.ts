@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deviceIdPattern, deviceIdRule } from '../devices/catalog.js';
 import { roles } from '../kernel/identity.js';
+import { careRecordChangeSchema } from './care-record.js';
 import { skills } from './responder-skills.js';
 
 export const orgLevels = ['district', 'street', 'community', 'property', 'family'] as const;
@@ -36,6 +37,8 @@ export const districtDocumentSchema = z.object({
           )
           .max(32)
           .default([]),
+        // The care record's fields (registry/care-record.ts): those given replace the stored ones.
+        ...careRecordChangeSchema.shape,
       }),
     )
     .max(200_000)

@@ -9,6 +9,8 @@ import {
 } from '../kernel/secret-hash.js';
 import { WorkSlots } from '../kernel/work-slots.js';
 import type { Database } from '../store/database.js';
+import { careFieldsOf } from './care-record.js';
+import { CareRecords } from './care-records.js';
 import type { DistrictDirectory } from './district-directory.js';
 import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
 
@@ -69,6 +71,7 @@ export class DistrictRegistry {
 
   /** Slow hashes of a document two at a time: the thread pool keeps room for devices' CONNECTs. */
   private readonly hashing = new WorkSlots(2);
+  private readonly careRecords = new CareRecords();
 
   async apply(doc: DistrictDocument, actor: ActingUser): Promise<ApplyResult> {
     const issues: DocumentIssue[] = [];
@@ -225,8 +228,9 @@ export class DistrictRegistry {
       }
     });
 
+    await this.checkFamilyLinks(doc, issues);
     if (issues.length > 0) return { ok: false, issues };
-    const change = await this.write(doc, units, paths, { elders, devices, responders, users });
+    const change = await this.write(doc, units, paths, { elders, devices, responders, users }, actor);
     await this.deps.directory.refresh('document');
     return { ok: true, change };
   }
@@ -241,6 +245,7 @@ export class DistrictRegistry {
       responders: Map<string, unknown>;
       users: Map<string, unknown>;
     },
+    actor: ActingUser,
   ): Promise<DistrictChange> {
     const now = this.deps.now();
     const change: DistrictChange = { created: emptyLists(), updated: emptyLists(), issued_secrets: {} };
@@ -327,6 +332,10 @@ export class DistrictRegistry {
             .values({ id: elder.id, ...values })
             .onConflict((oc) => oc.column('id').doUpdateSet(values))
             .execute();
+          await this.careRecords.change(trx, elder.id, careFieldsOf(elder), {
+            username: actor.username,
+            at: now,
+          });
           for (const device of elder.devices) {
             const hash = deviceHashes.get(device.id);
             if (stored.devices.has(device.id)) {
@@ -396,6 +405,29 @@ export class DistrictRegistry {
     });
     for (const [id, hash] of deviceHashes) this.deps.secretStored?.(id, deviceSecrets.get(id)!, hash);
     return change;
+  }
+
+  /**
+   * A contact that names a hub user is a family link: the user must be a family or responder login,
+   * in the document or already stored.
+   */
+  private async checkFamilyLinks(doc: DistrictDocument, issues: DocumentIssue[]): Promise<void> {
+    const named = doc.elders.flatMap((elder, i) =>
+      (elder.contacts ?? []).flatMap((c, j) =>
+        c.username ? [{ username: c.username, path: `elders[${i}].contacts[${j}].username` }] : [],
+      ),
+    );
+    const inDocument = new Set(
+      doc.users.filter((u) => u.role === 'family' || u.role === 'responder').map((u) => u.username),
+    );
+    const unlinkable = await this.careRecords.unlinkable(
+      this.deps.db,
+      named.map((n) => n.username).filter((u) => !inDocument.has(u)),
+    );
+    for (const n of named) {
+      if (unlinkable.has(n.username))
+        issues.push({ path: n.path, message: `no family or responder user ${n.username}` });
+    }
   }
 
   /** Stored units merged with the document's; reports duplicates, unknown parents and level order. */

@@ -1,10 +1,15 @@
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
+import type { AuditTrail, PersonalDataAccess } from '../kernel/audit.js';
 import type { ScryptCost, SecretStored } from '../kernel/secret-hash.js';
 import { routeSet, type Stage } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import { Accounts } from './accounts.js';
 import { authRoutes } from './auth-routes.js';
+import { careRecordRoutes } from './care-record-routes.js';
+import { CareRecords } from './care-records.js';
 import { DeviceRegistry, type LiveHealth } from './device-registry.js';
 import { DistrictRegistry } from './district.js';
 import { DistrictDirectory } from './district-directory.js';
@@ -38,6 +43,11 @@ export function registryDomain(deps: {
   secretStored: SecretStored;
   /** A device's live health as this node sees it (device health is ingest's). */
   liveHealth: (id: string) => LiveHealth | null;
+  /** Where reads and changes of a care record are recorded; `auditIn` within a transaction. */
+  audit: AuditTrail;
+  auditIn: (trx: Transaction<Tables>, access: PersonalDataAccess) => Promise<void>;
+  /** The elder of a responder's current task (dispatch's knowledge, asked after start). */
+  taskElderOf: (responderId: string) => Promise<string | null>;
 }) {
   const { db, catalog, settings, now, logger, secretStored } = deps;
   const directory = new DistrictDirectory({
@@ -69,11 +79,13 @@ export function registryDomain(deps: {
     },
     stop() {},
   };
+  const careRecords = new CareRecords();
   return {
     directory,
     accounts,
     district,
     devices,
+    careRecords,
     stages: { directory, firstAdmin },
     routes: [
       routeSet('/api/v1/auth', authRoutes, {
@@ -82,6 +94,14 @@ export function registryDomain(deps: {
         directory,
       }),
       routeSet('/api/v1/district', districtRoutes, { registry: district }),
+      routeSet('/api/v1/elders', careRecordRoutes, {
+        db,
+        records: careRecords,
+        audit: deps.audit,
+        auditIn: deps.auditIn,
+        taskElderOf: deps.taskElderOf,
+        now,
+      }),
     ],
   };
 }

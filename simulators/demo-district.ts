@@ -53,6 +53,8 @@ export function demoDistrict(): DistrictDocumentInput {
         { id: `r-${n}`, type: 'fall_radar', secret: demoSecret(`r-${n}`) },
         { id: `d-${n}`, type: 'door', secret: demoSecret(`d-${n}`) },
       ],
+      // The family's elder has a care record: the console shows it beside her SOS (issue 16).
+      ...(id === family.elderId ? demoCareRecord(family.username) : {}),
     };
   });
   const responders = Array.from({ length: 10 }, (_, i) => {
@@ -96,5 +98,26 @@ export function demoDistrict(): DistrictDocumentInput {
           org_unit: r.org_unit,
         })),
     ],
+  };
+}
+
+/** 王秀英's care record in the demo: her phone, her son (the family login), a neighbour with a key. */
+function demoCareRecord(familyUsername: string) {
+  return {
+    phone: '0755-8300 1234',
+    birth_date: '1938-04-12',
+    lives_alone: true,
+    contacts: [
+      { name: '王建华', relation: 'child' as const, phone: '138-0013-8000', username: familyUsername },
+      { name: '刘阿姨', relation: 'neighbour' as const, phone: '139-0013-9000', has_key: true },
+    ],
+    conditions: ['高血压', '2 型糖尿病'],
+    medicines: ['二甲双胍', '氨氯地平'],
+    allergies: ['青霉素'],
+    mobility: 'walking_aid' as const,
+    language: '潮汕话',
+    access_notes: '钥匙盒在门口电表箱，密码 2580',
+    preferred_hospital: '福田区人民医院',
+    consent: { care_record: true, share_with_responders: true, contact_family: true },
   };
 }

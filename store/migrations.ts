@@ -8,6 +8,7 @@ import timelineNoteCodes from './migrations/0006-timeline-note-codes.js';
 import memoAndOrderNoteCodes from './migrations/0007-memo-and-order-note-codes.js';
 import pendingFalls from './migrations/0008-pending-falls.js';
 import auditAndErasure from './migrations/0009-audit-and-erasure.js';
+import careRecords from './migrations/0010-care-records.js';
 import responderAppPresence from './migrations/0011-responder-app-presence.js';
 
 /**
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0007-memo-and-order-note-codes': memoAndOrderNoteCodes,
   '0008-pending-falls': pendingFalls,
   '0009-audit-and-erasure': auditAndErasure,
+  '0010-care-records': careRecords,
   '0011-responder-app-presence': responderAppPresence,
 };
 

@@ -405,3 +405,24 @@ export interface Tables {
 export interface ElderTable {
   erased_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
 }
+
+/** An elder's care record (migration 0010, registry/care-records.ts). */
+export interface CareRecordTable {
+  elder_id: string;
+  /** JSON: the whole record, validated by registry/care-record.ts before it is written. */
+  record: string;
+  updated_at: Millis;
+  /** A username. */
+  updated_by: string;
+}
+/** Who is whose kin (migration 0010): drawn from the care record's contacts that name a hub user. */
+export interface FamilyLinkTable {
+  username: string;
+  elder_id: string;
+  /** child, spouse, grandchild… (registry/care-record.ts `kinRelations`). */
+  relation: string;
+}
+export interface Tables {
+  care_records: CareRecordTable;
+  family_links: FamilyLinkTable;
+}

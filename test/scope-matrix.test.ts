@@ -299,6 +299,25 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         { id: 's-pm', unit: 'pm-jt' },
       ]),
     },
+    // The care record: the unit's staff and the family whole; a responder only while assigned (none is here).
+    {
+      route: 'GET /api/v1/elders/:id',
+      expect: (p) =>
+        p.role === 'responder'
+          ? { status: 404, error: 'not_found', message: /^no elder e-0001 among your tasks$/ }
+          : gate(everyone, 200, { unit: 'wang', refusal: notInUnit('elder') })(p),
+      request: () => ({ url: `/api/v1/elders/${elders.wang.id}` }),
+      check: (_p, res) => expect(res.json()).toMatchObject({ view: 'full', phone: '0755-83001234' }),
+    },
+    {
+      route: 'PATCH /api/v1/elders/:id',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({
+        method: 'PATCH',
+        url: `/api/v1/elders/${elders.wang.id}`,
+        payload: { language: '粤语' },
+      }),
+    },
     // One person's record: a copy or its erasure, for admins of their unit; and who read it.
     {
       route: 'GET /api/v1/elders/:id/export',
@@ -372,6 +391,15 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         method: 'POST',
         url: `/api/v1/alerts/${allowed ? await fixtures.alert() : alertId()}/assign`,
         payload: { responder_id: allowed ? fixtures.hands.pop() : covers(p, 'wang') ? 'v-ml' : 'hand-1' },
+      }),
+    },
+    {
+      route: 'POST /api/v1/alerts/:id/calls',
+      expect: gate(staff, 201, { unit: 'wang', refusal: notInUnit('alert') }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/alerts/${alertId()}/calls`,
+        payload: { callee: 'elder', reached: false, outcome: 'no_answer' },
       }),
     },
     ...(['resolve', 'cancel'] as const).map(
@@ -912,6 +940,12 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     pairs++;
     expect(accepted.ok).toBe(true);
     expect(accepted.task.elder).toMatchObject({ name: elders.wang.name, address: elders.wang.address });
+    // And reads what helps on site from the care record, while assigned (audited; see [RECORD-RESPONDER]).
+    const careRecord = (name: string) =>
+      hub.app.inject({ url: `/api/v1/elders/${elders.wang.id}`, headers: headers(by(name)) });
+    expect((await careRecord('v-jt')).json()).toMatchObject({ view: 'on_site', name: elders.wang.name });
+    for (const name of ['v-ml', 's-pm']) expect((await careRecord(name)).statusCode, name).toBe(404);
+    pairs += 3;
     for (const name of ['v-ml', 's-pm']) expect(said(feedOf(name), everyIdentity), name).toEqual([]);
     // While assigned, a phone that reconnects gets the task again.
     vjt().socket.close();
@@ -940,6 +974,11 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     expect(await ask(vjt(), 'task:hand_back', { alert_id: offer.alert_id })).toMatchObject({ ok: false });
     pairs += 3;
     expect(said(vjt(), everyIdentity), 'v-jt after the close').toEqual([]);
+    expect((await careRecord('v-jt')).json()).toMatchObject({
+      error: 'not_found',
+      message: `no elder ${elders.wang.id} among your tasks`,
+    });
+    pairs++;
     expect(await hub.dispatcher.currentTask('v-jt')).toBeNull();
     // Even when the slot was not released (its "closed" update lost to a fault until the next
     // start's repair), a closed alert's task is not shown again.

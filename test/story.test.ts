@@ -25,6 +25,17 @@ beforeAll(async () => {
       location: { lat: home.lat + 0.0009, lon: home.lon },
     },
   ];
+  // 李桂兰 (e-0002) is his mother: her care record names him, which lets him give her credits.
+  doc.elders = doc.elders!.map((e) =>
+    e.id === 'e-0002'
+      ? {
+          ...e,
+          contacts: [
+            { name: '李建国', relation: 'child' as const, phone: '13800138000', username: 'v-0001' },
+          ],
+        }
+      : e,
+  );
   expect((await hub.putDistrict(doc)).statusCode).toBe(200);
 });
 afterAll(async () => {

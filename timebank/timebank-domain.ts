@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { routeSet, type Stage } from '../kernel/stage.js';
 import type { Store } from '../store/database.js';
 import { Ledger } from './ledger.js';
-import { timebankRoutes } from './routes.js';
+import { type KinshipsOf, timebankRoutes } from './routes.js';
 import type { TimebankRules } from './rules.js';
 
 /** The time bank: the ledger of volunteers' minutes, its catalog, transfers and statements. */
@@ -11,6 +11,8 @@ export function timebankDomain(deps: {
   now: () => number;
   rules: TimebankRules;
   logger: Logger;
+  /** Gifts go to kin: the family links of the elders' care records. */
+  kinships: KinshipsOf;
 }) {
   const ledger = new Ledger({ store: deps.store, now: deps.now, rules: deps.rules });
   const funds: Stage = {
@@ -21,5 +23,9 @@ export function timebankDomain(deps: {
     },
     stop() {},
   };
-  return { ledger, stages: { funds }, routes: [routeSet('/api/v1/timebank', timebankRoutes, { ledger })] };
+  return {
+    ledger,
+    stages: { funds },
+    routes: [routeSet('/api/v1/timebank', timebankRoutes, { ledger, kinships: deps.kinships })],
+  };
 }

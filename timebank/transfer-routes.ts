@@ -15,6 +15,7 @@ import {
 import type { WriteOutcome } from './idempotency.js';
 import type { Ledger } from './ledger.js';
 import { covers, forbidden, mayDebit } from './route-access.js';
+import type { KinshipsOf } from './routes.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 const wholeMinutes = (max: number) => z.number().int().min(0).max(max);
@@ -30,7 +31,33 @@ function answer<T>(reply: FastifyReply, outcome: WriteOutcome<T>): T {
  * corrections. Credits are earned only by certifying a service order (`services/`): there is
  * no route to deposit for a service that did not go through its states.
  */
-export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (app, { ledger }) => {
+export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: KinshipsOf }> = async (
+  app,
+  { ledger, kinships },
+) => {
+  /**
+   * A person's gift goes to their own kin: a volunteer's to an elder whose care record names them
+   * (a child, a spouse…) or to the family account of such an elder's home; a family user's to the
+   * elders and family of their own unit, or to an elder who names them. Staff and funds are not gifts.
+   */
+  const kinOnly = async (user: ReturnType<typeof signedIn>, to: AccountRef) => {
+    if (
+      (user.role !== 'responder' && user.role !== 'family') ||
+      (to.kind !== 'elder' && to.kind !== 'family')
+    )
+      return;
+    const account = await ledger.accounts.find(to.ownerId, to.kind);
+    if (user.role === 'family' && covers(user, account.path)) return;
+    const kin = await kinships(user.username);
+    const linked =
+      to.kind === 'elder'
+        ? kin.some((k) => k.elder_id === to.ownerId)
+        : kin.some((k) => k.org_unit_id === to.ownerId);
+    if (!linked)
+      throw forbidden(
+        `${account.id} is not your family's: a gift goes to an elder whose care record names you as kin`,
+      );
+  };
   /** The account behind `{owner_id, kind}`, if the signed-in user may spend from it. */
   const payer = async (
     user: ReturnType<typeof signedIn>,
@@ -73,11 +100,14 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger }> = async (
     async (request, reply) => {
       const user = signedIn(request);
       const { body } = request;
+      const from = await payer(user, body.from);
+      const to = await target(body.to);
+      await kinOnly(user, to);
       const outcome = await ledger.transfers.move({
         idempotencyKey: request.headers['idempotency-key'],
         actor: user.username,
-        from: await payer(user, body.from),
-        to: await target(body.to),
+        from,
+        to,
         minutes: body.minutes,
         memo: body.memo,
         serviceOrderId: body.service_order_id,

@@ -1,3 +1,5 @@
+import type { CallRequest } from '../../alerts/call-log';
+import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
 import { currentLanguage } from './i18n';
 import type {
   AccountListing,
@@ -104,6 +106,14 @@ export class Api {
         `/elders/${encodeURIComponent(elderId)}/vitals?from=${from}&to=${to}&step=${step}`,
       )
     ).points;
+  /** The elder's care record (each read audited; `alertId`: the alert it is read for). */
+  careRecord = (elderId: string, alertId?: string) =>
+    this.call<FullRecordView | OnSiteRecordView>(
+      'GET',
+      `/elders/${encodeURIComponent(elderId)}${alertId ? `?alert=${encodeURIComponent(alertId)}` : ''}`,
+    );
+  logCall = (alertId: string, call: CallRequest) =>
+    this.call<unknown>('POST', `/alerts/${encodeURIComponent(alertId)}/calls`, call);
   /** The console's settings and the device types' words: asked once per sign-in. */
   consoleConfig = (() => {
     let config: Promise<ConsoleConfig> | undefined;

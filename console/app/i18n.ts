@@ -1,5 +1,6 @@
 import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
+import * as careRecord from './texts/care-record';
 import * as notes from './texts/notes';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
@@ -360,13 +361,14 @@ const coreEn: Record<keyof typeof coreZh, string> = {
 };
 
 // Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
-const zh = { ...coreZh, ...reportFiles.zh, ...notes.zh, ...timebank.zh, ...reports.zh };
+const zh = { ...coreZh, ...reportFiles.zh, ...notes.zh, ...timebank.zh, ...reports.zh, ...careRecord.zh };
 const en: Record<TextKey, string> = {
   ...coreEn,
   ...reportFiles.en,
   ...notes.en,
   ...timebank.en,
   ...reports.en,
+  ...careRecord.en,
 };
 export type TextKey = keyof typeof zh;
 

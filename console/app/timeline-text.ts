@@ -70,6 +70,20 @@ export function noteText(
         measured: num(p.measured_minutes),
         status: term('credit', str(p.credit_status)),
       });
+    case 'called': {
+      const who =
+        p.callee === 'elder'
+          ? t('note.calledElder')
+          : t('note.calledContact', { n: num(p.position), name: str(p.name) });
+      const values = {
+        who,
+        phone: str(p.phone),
+        reached: t(p.reached ? 'calls.yes' : 'calls.no'),
+        outcome: t(`callOutcome.${str(p.outcome)}` as TextKey),
+        text: str(p.text),
+      };
+      return t(p.text ? 'note.calledWithText' : 'note.called', values);
+    }
     default: {
       // Codes without parameters; a code newer than this app falls back to the English.
       const key = `note.${entry.code}` as TextKey;

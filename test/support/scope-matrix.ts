@@ -90,6 +90,8 @@ export function matrixDistrict(): DistrictDocumentInput {
         address: elders.wang.address,
         location: { lat: elders.wang.lat, lon: elders.wang.lon },
         devices: [{ id: 'w-0001', type: 'watch', secret: 'watch-secret-0001' }],
+        // A care record to read and a number to call (the record's routes and the call log).
+        phone: '0755-83001234',
       },
       {
         id: elders.meilin.id,

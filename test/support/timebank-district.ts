@@ -14,6 +14,7 @@ import { installErrorHandler } from '../../kernel/http-errors.js';
 import type { Role, SignedInUser } from '../../kernel/identity.js';
 import { hashSecret } from '../../kernel/secret-hash.js';
 import { Accounts } from '../../registry/accounts.js';
+import { CareRecords } from '../../registry/care-records.js';
 import { openStore, type Store } from '../../store/database.js';
 import { Ledger } from '../../timebank/ledger.js';
 import { timebankRoutes } from '../../timebank/routes.js';
@@ -144,6 +145,11 @@ async function seedDistrict(store: Store, withPasswords: boolean): Promise<void>
       responder('s-0001', 'staff', 'jingtian'),
     ])
     .execute();
+  // v-0001 is 王秀英's son (her care record's family link): his gifts may go to her and her family.
+  await db
+    .insertInto('family_links')
+    .values({ username: 'v-0001', elder_id: 'e-0001', relation: 'child' })
+    .execute();
   for (const [username, [role, orgUnit, password]] of Object.entries(users)) {
     await db
       .insertInto('users')
@@ -212,6 +218,7 @@ export function timebankApp(
     await app.withTypeProvider<ZodTypeProvider>().register(timebankRoutes, {
       prefix: '/api/v1/timebank',
       ledger: t.ledger,
+      kinships: (username) => new CareRecords().kinships(t.store.db, username),
     });
     await more?.(app);
   });

@@ -6,6 +6,7 @@ import type { Me, Offer, Task } from '../types';
 import { languageButton } from '../views/language-button';
 import { LocationShare, parsePosition } from './location';
 import { navigationLinks } from './navigation';
+import { OnSiteFacts } from './on-site-facts';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
 
@@ -38,6 +39,7 @@ export function responderApp(
   const socket = new ResponderSocket(token, sessionEnded);
   const offers = new Map<string, Offer>();
   let task: Task | undefined;
+  const onSite = new OnSiteFacts(api, () => draw());
   let checkedIn = false;
   // The hub's word, sent at every connect: not what this phone remembers (another phone, a reload,
   // a hand assignment may have changed it). Unknown until the hub has said.
@@ -170,6 +172,7 @@ export function responderApp(
             [...offers.values()].sort((a, b) => a.distance_m - b.distance_m),
             respond,
           ),
+      onSite.card(task) ?? '',
       locationCard(
         location,
         (p) => location.set(p, true),

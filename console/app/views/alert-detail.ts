@@ -7,6 +7,7 @@ import { type Alert, activeStatuses, type Elder, type Responder, type TimelineEn
 import { alertActionsPanel } from './alert-actions';
 import { detailsList } from './alert-details';
 import { severityBadge, statusText } from './alert-row';
+import { showCareRecord } from './care-record-panel';
 import { deviceHealthList } from './device-health';
 
 const vitalsWindowMs = 6 * 3600_000;
@@ -54,6 +55,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     }
   };
   const actions = alertActionsPanel(api, id, act, status);
+  const careRecord = h('section', { class: 'card care-record', 'aria-labelledby': 'record-title' });
   root.replaceChildren(
     h(
       'div',
@@ -65,7 +67,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
         'div',
         { class: 'detail-grid' },
         h('div', {}, coming, actions.element, timeline),
-        h('div', {}, profile, evidence),
+        h('div', {}, careRecord, profile, evidence),
       ),
     ),
   );
@@ -75,9 +77,11 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       drawComing(coming, alert, elders, responders),
     );
 
+  let generation = 0; // a reload answered after a newer one started would draw the older state
   const reload = async () => {
+    const mine = ++generation;
     const [detail, r] = await Promise.all([api.alert(id), api.responders().catch(() => responders)]);
-    if (disposed) return;
+    if (disposed || mine !== generation) return;
     responders = r;
     current = detail.alert;
     // The queue hears of it too; not again when unchanged (it would ask this screen to reload,
@@ -120,6 +124,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       detailsList(alert.details),
     );
     showComing(current ?? alert);
+    void showCareRecord(careRecord, api, alert);
     if (!alert.elder_id) return;
     // The window ends at the alert (a minute after it), not at "now": the chart shows what led to it.
     const to = alert.opened_at + 60_000;
