@@ -393,8 +393,14 @@ export class AlertBook {
         .leftJoin('org_units as c', (join) =>
           join.on('c.level', '=', 'community').on(sql<boolean>`o.path like c.path || '%'`),
         )
+        .leftJoin('care_records as r', 'r.elder_id', 'a.elder_id')
         .selectAll('a')
-        .select(['e.name as elder_name', 'e.address as elder_address', 'c.name as community_name'])
+        .select([
+          'e.name as elder_name',
+          'e.address as elder_address',
+          'c.name as community_name',
+          'r.birth_date as elder_birth_date',
+        ])
     );
   }
 }
@@ -423,6 +429,7 @@ function toAlert(
     elder_name: string | null;
     elder_address: string | null;
     community_name: string | null;
+    elder_birth_date: string | null;
   },
 ): Alert {
   return {
@@ -431,6 +438,7 @@ function toAlert(
     elder_name: r.elder_name,
     elder_address: r.elder_address,
     community_name: r.community_name,
+    elder_birth_date: r.elder_birth_date,
     device_id: r.device_id,
     org_unit_id: r.org_unit_id,
     kind: r.kind as AlertKind,

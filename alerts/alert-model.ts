@@ -32,6 +32,8 @@ export interface Alert {
   elder_address: string | null;
   /** The community the alert lies in. */
   community_name: string | null;
+  /** From the care record (YYYY-MM-DD), for the elder's age in the queue; null when not given. */
+  elder_birth_date: string | null;
   device_id: string | null;
   org_unit_id: string;
   kind: AlertKind;

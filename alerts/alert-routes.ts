@@ -11,6 +11,10 @@ export const alertSchema = z.object({
   elder_name: z.string().nullable(),
   elder_address: z.string().nullable(),
   community_name: z.string().nullable().describe('the community the alert lies in'),
+  elder_birth_date: z
+    .string()
+    .nullable()
+    .describe("the elder's birth date from the care record (YYYY-MM-DD)"),
   device_id: z.string().nullable(),
   org_unit_id: z.string(),
   kind: z.enum(alertKinds),

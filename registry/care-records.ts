@@ -61,7 +61,12 @@ export class CareRecords {
   ): Promise<CareRecord | null> {
     if (!Object.values(change).some((v) => v !== undefined)) return null;
     const next = applyChange((await this.read(trx, elderId)).record, change);
-    const values = { record: JSON.stringify(next), updated_at: by.at, updated_by: by.username };
+    const values = {
+      record: JSON.stringify(next),
+      birth_date: next.birth_date,
+      updated_at: by.at,
+      updated_by: by.username,
+    };
     await trx
       .insertInto('care_records')
       .values({ elder_id: elderId, ...values })

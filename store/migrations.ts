@@ -10,6 +10,7 @@ import pendingFalls from './migrations/0008-pending-falls.js';
 import auditAndErasure from './migrations/0009-audit-and-erasure.js';
 import careRecords from './migrations/0010-care-records.js';
 import responderAppPresence from './migrations/0011-responder-app-presence.js';
+import careRecordBirthDate from './migrations/0012-care-record-birth-date.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0009-audit-and-erasure': auditAndErasure,
   '0010-care-records': careRecords,
   '0011-responder-app-presence': responderAppPresence,
+  '0012-care-record-birth-date': careRecordBirthDate,
 };
 
 class InlineMigrations implements MigrationProvider {

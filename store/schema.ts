@@ -414,6 +414,8 @@ export interface CareRecordTable {
   updated_at: Millis;
   /** A username. */
   updated_by: string;
+  /** The record's `birth_date` (YYYY-MM-DD) again, for the alert queue's join (migration 0012). */
+  birth_date: string | null;
 }
 /** Who is whose kin (migration 0010): drawn from the care record's contacts that name a hub user. */
 export interface FamilyLinkTable {

@@ -101,6 +101,30 @@ describe.each(dialects)('the care record on %s', (dialect) => {
     expect(other).toMatchObject({ phone: null, contacts: [], lives_alone: null, updated_at: null });
   });
 
+  it("[QUEUE-AGE] the alert queue carries the elder's birth date from the record, and follows a change of it", async () => {
+    await district();
+    const id = await openSos();
+    const t = await specialist();
+    const birthDateOf = async () =>
+      ((await get('/api/v1/alerts?status=open', t)).json().alerts as Json[]).find((a) => a.id === id)
+        ?.elder_birth_date;
+    expect(await birthDateOf()).toBe('1938-04-12');
+    expect((await patch('/api/v1/elders/e-0001', t, { birth_date: '1939-01-02' })).statusCode).toBe(200);
+    expect(await birthDateOf()).toBe('1939-01-02');
+    // An elder without a record: none, not a guess.
+    const other = openedAlertRow({
+      elder_id: 'e-0002',
+      org_unit_id: 'meilin',
+      kind: 'sos',
+      severity: 'critical',
+      opened_at: Date.now(),
+    });
+    await hub.store.db.insertInto('alerts').values(other).execute();
+    const admin = hub.adminToken;
+    const all = (await get('/api/v1/alerts?status=open', admin)).json().alerts as Json[];
+    expect(all.find((a) => a.id === other.id)?.elder_birth_date).toBeNull();
+  });
+
   it('[RECORD-VALIDATION] a bad field is answered 400 naming it, and the stored record stays as it was', async () => {
     const doc = await district();
     const spec = await specialist();

@@ -1,4 +1,5 @@
 import { h } from '../dom';
+import { ageOn } from '../elder-age';
 import { ago, t, term } from '../i18n';
 import { type Alert, severityRank } from '../types';
 
@@ -82,7 +83,15 @@ export function fillRow(
   row.replaceChildren(
     h('td', {}, severityBadge(alert.severity)),
     h('td', {}, term('kind', alert.kind)),
-    h('th', { scope: 'row' }, link),
+    h(
+      'th',
+      { scope: 'row' },
+      link,
+      // With the place, the age tells apart elders who share a name.
+      alert.elder_birth_date
+        ? h('span', { class: 'elder-age' }, ` · ${t('yearsOld', { n: ageOn(alert.elder_birth_date) })}`)
+        : null,
+    ),
     h('td', { class: 'place' }, placeText(alert)),
     age,
     h('td', {}, statusText(alert)),

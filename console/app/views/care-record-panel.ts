@@ -1,6 +1,7 @@
 import type { FullRecordView } from '../../../registry/care-record';
 import type { Api } from '../api';
 import { fill, h } from '../dom';
+import { ageOn } from '../elder-age';
 import { type TextKey, t } from '../i18n';
 import type { Alert } from '../types';
 import { callLogForm } from './call-log';
@@ -95,12 +96,4 @@ export async function showCareRecord(section: HTMLElement, api: Api, alert: Aler
       : h('p', { class: 'empty' }, t('record.noContacts')),
     form.element,
   );
-}
-
-/** Whole years on `birthDate` (YYYY-MM-DD) today. */
-function ageOn(birthDate: string): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
-  const now = new Date();
-  const before = now.getMonth() + 1 < m || (now.getMonth() + 1 === m && now.getDate() < d);
-  return now.getFullYear() - y - (before ? 1 : 0);
 }
