@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spawnTsx } from '../bench/lib/processes.js';
 import { demoAdminPassword } from '../hub/demo-credentials.js';
 import { hashSecret } from '../kernel/secret-hash.js';
 import { startTestHub } from './support/hub.js';
@@ -13,7 +13,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** `npm start` on a data folder until it says it started (or 30 s): everything it logged. */
 function startOnce(dataDir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'hub/main.ts'], {
+    // Node itself, not `npx tsx`: a signal to npx leaves the hub it started running, orphaned.
+    const child = spawnTsx(undefined, 'hub/main.ts', {
       cwd: root,
       env: {
         ...process.env,
@@ -31,8 +32,8 @@ function startOnce(dataDir: string): Promise<string> {
       out += chunk.toString();
       if (out.includes('"hub started"')) child.kill('SIGTERM');
     };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
     child.on('error', reject);
     child.on('exit', () => {
       clearTimeout(timer);

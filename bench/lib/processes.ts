@@ -69,7 +69,6 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** SIGTERM, then SIGKILL if it is still there after `graceMs`. */
 /** SIGTERM to a detached child's process group (so that it can clean up), SIGKILL to what is left after `graceMs`. */
 export async function endGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
   const signal = (name: NodeJS.Signals) => {
