@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ageOn } from '../../console/app/elder-age.js';
 import { pressSos } from '../support/sos-answered.js';
 import { desktop, phone, shoot } from './support/browser.js';
 import { home } from './support/district.js';
@@ -44,6 +45,9 @@ describe('the care record on the alert, in Chromium', () => {
     await desk.waitForSelector('#alert-queue');
     await pressSos(hub, 'w-0001', 'watch-secret-0001', 'care-record-sos');
     await desk.waitForSelector('#alert-queue tbody tr[data-severity="critical"]', { timeout: 5000 });
+    // The queue tells her apart from others of her name: community, building and age.
+    const row = (await desk.textContent('#alert-queue tbody tr[data-severity="critical"]'))!;
+    expect(row).toContain(`王秀英 · ${ageOn(record.birth_date)} 岁`);
     await desk.click('#alert-queue a.elder-link');
 
     // The record beside the evidence: the elder's phone, then each contact in order, all dialable.
@@ -93,7 +97,8 @@ describe('the care record on the alert, in Chromium', () => {
 
     // Resolved from the same screen.
     await desk.selectOption('#outcome', 'help_given');
-    await desk.click('form.action:has(#outcome) button[type="submit"]');
+    await desk.click('#resolve');
+    await desk.click('#confirm-resolve');
     await desk.locator('.timeline .note[data-code="closed"]').waitFor({ timeout: 5000 });
     const [alert] = await hub.store.db.selectFrom('alerts').select(['id', 'status', 'outcome']).execute();
     expect(alert).toMatchObject({ status: 'resolved', outcome: 'help_given' });
