@@ -5,6 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../kernel/secret-hash.js';
 import { openStore, type Store } from '../store/database.js';
+import { deviceLogin } from '../test/support/device-login.js';
 import { type GatewayIntake, testGateway } from '../test/support/gateway.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import type { MqttGateway } from './mqtt-gateway.js';
@@ -48,11 +49,7 @@ afterAll(async () => {
 
 const connect = (gateway: MqttGateway, id: string, clean = true) =>
   mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.addresses.mqtt}`, {
-    clientId: id,
-    username: id,
-    password: `secret-${id}`,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
+    ...deviceLogin(id, `secret-${id}`),
     clean,
   });
 
@@ -89,11 +86,7 @@ describe('many hub processes, one broker (Redis)', () => {
     const commandId = await a.sendCommand('w-0001', { command: 'notify', text: 'while away' });
     // Listening before the CONNACK: the stored command comes right behind it.
     const moved = mqtt.connect(`mqtt://127.0.0.1:${b.addresses.mqtt}`, {
-      clientId: 'w-0001',
-      username: 'w-0001',
-      password: 'secret-w-0001',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
+      ...deviceLogin('w-0001', 'secret-w-0001'),
       clean: false,
     });
     const delivered = JSON.parse((await next(moved, 'care/w-0001/command')).payload).command_id;

@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceLogin } from './support/device-login.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { deviceArgs, mosquittoClient } from './support/mosquitto.js';
 import { expectTelemetryOnEveryQos } from './support/telemetry-paths.js';
@@ -254,13 +255,10 @@ describe('device contract over MQTT (mosquitto clients)', () => {
 
 describe('device contract, other transports (mqtt.js)', () => {
   it('[MQTT-WS] a device connects over WebSocket at /mqtt on the HTTP port and its SOS reaches the alert', async () => {
-    const client = await mqtt.connectAsync(`ws://127.0.0.1:${hub.addresses.http}/mqtt`, {
-      clientId: 'w-0002',
-      username: 'w-0002',
-      password: 'watch-secret-0002',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const client = await mqtt.connectAsync(
+      `ws://127.0.0.1:${hub.addresses.http}/mqtt`,
+      deviceLogin('w-0002', 'watch-secret-0002'),
+    );
     await client.publishAsync('care/w-0002/event', sos('over-websocket'), { qos: 1 });
     await client.endAsync();
     const alerts = await until(openAlerts, (a) => a.some((x) => x.details.event_id === 'over-websocket'));
@@ -276,13 +274,10 @@ describe('device contract, other transports (mqtt.js)', () => {
     const tcp = await hub.connectDevice('w-0002', 'watch-secret-0002');
     await expectTelemetryOnEveryQos(hub, tcp, 'w-0002');
     await tcp.endAsync();
-    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.addresses.http}/mqtt`, {
-      clientId: 'w-0002',
-      username: 'w-0002',
-      password: 'watch-secret-0002',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const ws = await mqtt.connectAsync(
+      `ws://127.0.0.1:${hub.addresses.http}/mqtt`,
+      deviceLogin('w-0002', 'watch-secret-0002'),
+    );
     await expectTelemetryOnEveryQos(hub, ws, 'w-0002');
     await ws.endAsync();
   });
@@ -306,13 +301,10 @@ describe('device contract, other transports (mqtt.js)', () => {
   });
 
   it('[MQTT-REVOKE] a revoked device is disconnected and refused as a wrong secret would be', async () => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      clientId: 'r-0001',
-      username: 'r-0001',
-      password: 'radar-secret-0001',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const client = await mqtt.connectAsync(
+      `mqtt://127.0.0.1:${port}`,
+      deviceLogin('r-0001', 'radar-secret-0001'),
+    );
     const closed = new Promise((resolve) => client.once('close', () => resolve(null)));
     const res = await hub.app.inject({
       method: 'POST',

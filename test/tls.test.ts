@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from './support/certificate.js';
+import { deviceLogin } from './support/device-login.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { mosquittoClient } from './support/mosquitto.js';
 import { expectTelemetryOnEveryQos } from './support/telemetry-paths.js';
@@ -56,12 +57,8 @@ describe('MQTT over TLS', () => {
   });
   it('[MQTT-TLS] telemetry over TLS at QoS 0, 1 and 2 reaches the readings', async () => {
     const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${hub.addresses.mqtts}`, {
+      ...deviceLogin('w-0002', 'watch-secret-0002'),
       ca: readFileSync(cert),
-      clientId: 'w-0002',
-      username: 'w-0002',
-      password: 'watch-secret-0002',
-      protocolVersion: 4,
-      reconnectPeriod: 0,
     });
     await expectTelemetryOnEveryQos(hub, client, 'w-0002');
     await client.endAsync();

@@ -7,6 +7,7 @@ import { type HubConfig, loadConfig } from '../../hub/config.js';
 import { type Hub, startHub } from '../../hub/hub.js';
 import type { DistrictDocumentInput } from '../../registry/district-document.js';
 import { type Dialect, freshPostgresDatabase } from './databases.js';
+import { deviceLogin } from './device-login.js';
 
 export const adminPassword = 'admin-password-1';
 
@@ -77,13 +78,7 @@ export async function startTestHub(
     as,
     login,
     connectDevice: (id, secret) =>
-      mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, {
-        clientId: id,
-        username: id,
-        password: secret,
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-      }),
+      mqtt.connectAsync(`mqtt://127.0.0.1:${hub.addresses.mqtt}`, deviceLogin(id, secret)),
     async putDistrict(doc, token = adminToken) {
       const res = await hub.app.inject({
         method: 'PUT',
