@@ -35,6 +35,16 @@ function node(prefix: string, owned: Set<number>) {
   return { bus, owned, delivered };
 }
 
+/** Two processes on one channel prefix, started, each listening to its half of the partitions. */
+async function twoProcesses(prefix: string) {
+  const a = node(prefix, new Set([0, 1, 2, 3]));
+  const b = node(prefix, new Set([4, 5, 6, 7]));
+  await Promise.all([a.bus.start(), b.bus.start()]);
+  await a.bus.acquired([...a.owned]);
+  await b.bus.acquired([...b.owned]);
+  return [a, b] as const;
+}
+
 /** An elder id whose partition is `p`. */
 function elderIn(p: number): string {
   for (let i = 0; ; i++) if (partitionOf(`elder-${i}`, partitions) === p) return `elder-${i}`;
@@ -42,11 +52,7 @@ function elderIn(p: number): string {
 
 describe('partition bus over a real Redis', () => {
   it('[PARTITION-BUS] an item reaches the owner of its partition once: in process when owned here, else through Redis', async () => {
-    const a = node('t1', new Set([0, 1, 2, 3]));
-    const b = node('t1', new Set([4, 5, 6, 7]));
-    await Promise.all([a.bus.start(), b.bus.start()]);
-    await a.bus.acquired([...a.owned]);
-    await b.bus.acquired([...b.owned]);
+    const [a, b] = await twoProcesses('t1');
     a.bus.send({ elderId: elderIn(1), n: 1 });
     a.bus.send({ elderId: elderIn(5), n: 2 });
     b.bus.send({ elderId: elderIn(2), n: 3 });
@@ -64,11 +70,7 @@ describe('partition bus over a real Redis', () => {
   });
 
   it('[PARTITION-BUS] a partition that changes hands is delivered to its new owner; meanwhile nothing reaches the old one', async () => {
-    const a = node('t2', new Set([0, 1, 2, 3]));
-    const b = node('t2', new Set([4, 5, 6, 7]));
-    await Promise.all([a.bus.start(), b.bus.start()]);
-    await a.bus.acquired([...a.owned]);
-    await b.bus.acquired([...b.owned]);
+    const [a, b] = await twoProcesses('t2');
     // b gives partition 6 up; until a takes it, items for it are heard by nobody and counted.
     b.owned.delete(6);
     await b.bus.released([6]);
@@ -91,10 +93,7 @@ describe('partition bus over a real Redis', () => {
   });
 
   it('[PARTITION-BUS-OUTAGE] while Redis is down items are counted and dropped, not queued; after it returns they flow again', async () => {
-    const a = node('t3', new Set([0, 1, 2, 3]));
-    const b = node('t3', new Set([4, 5, 6, 7]));
-    await Promise.all([a.bus.start(), b.bus.start()]);
-    await b.bus.acquired([...b.owned]);
+    const [a, b] = await twoProcesses('t3');
     await redis.kill();
     await new Promise((r) => setTimeout(r, 200));
     for (let n = 0; n < 1000; n++) a.bus.send({ elderId: elderIn(4), n });
