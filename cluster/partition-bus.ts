@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { subscriberOptions } from '../kernel/redis-subscriber.js';
 
 /**
  * Carries per-elder work (readings) to the process that owns the elder's partition: handed over in
@@ -42,7 +43,11 @@ export class PartitionBus<T> {
     };
     this.publisher = new Redis(this.deps.redisUrl, { ...options, connectionName: 'yiyang-bus-pub' });
     // The subscriber queues its SUBSCRIBEs while away and resubscribes on reconnect (ioredis does both).
-    this.subscriber = new Redis(this.deps.redisUrl, { lazyConnect: true, connectionName: 'yiyang-bus-sub' });
+    this.subscriber = new Redis(this.deps.redisUrl, {
+      ...subscriberOptions,
+      lazyConnect: true,
+      connectionName: 'yiyang-bus-sub',
+    });
     for (const connection of [this.publisher, this.subscriber])
       connection.on('error', (error: Error) => this.deps.logger.warn({ err: error }, 'partition bus: Redis'));
     this.subscriber.on('message', (channel: string, text: string) => this.received(channel, text));

@@ -1,6 +1,7 @@
 import aedesPersistenceRedis, { type RedisPersistence } from 'aedes-persistence-redis';
 import { Redis } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
+import { subscriberOptions } from '../kernel/redis-subscriber.js';
 
 /**
  * What makes the brokers of many hub processes one broker: a message published on one reaches the
@@ -18,7 +19,9 @@ export interface SharedBroker {
 }
 
 export function sharedBroker(redisUrl: string): SharedBroker {
-  const mq = MQEmitterRedis({ connectionString: redisUrl });
+  // Its subscribing connection is made here: MQEmitterRedis would make both from the URL alone, with
+  // ioredis' defaults, and closes both (quit) when the broker closes.
+  const mq = MQEmitterRedis({ connectionString: redisUrl, subConn: new Redis(redisUrl, subscriberOptions) });
   const conn = new Redis(redisUrl);
   const persistence = aedesPersistenceRedis({ conn });
   return {
