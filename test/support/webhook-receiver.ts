@@ -75,7 +75,7 @@ export class WebhookReceiver {
     return this.received
       .filter((r) => r.status < 300)
       .map((r) => ({ ...(JSON.parse(r.body) as Record<string, unknown>), delivery: r.delivery }))
-      .filter((b) => b['type'] === type);
+      .filter((b) => (b as Record<string, unknown>).type === type);
   }
 
   async close(): Promise<void> {
