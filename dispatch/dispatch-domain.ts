@@ -11,6 +11,7 @@ import { alertActionRoutes } from './alert-actions.js';
 import { callLogRoutes } from './call-log-routes.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import { Dispatcher, type DispatchNotice } from './dispatcher.js';
+import { NoticeWebhook, type NoticeWebhookSettings } from './notice-webhook.js';
 
 /** Getting a person to the door: ladders, offers, acceptances, specialists' actions on alerts. */
 export function dispatchDomain(deps: {
@@ -28,6 +29,8 @@ export function dispatchDomain(deps: {
   metrics: HubMetrics;
   /** The care records: whom a specialist's call reached, by position in calling order. */
   careRecords: CareRecords;
+  /** Where offers and family escalations are also POSTed; unset: nowhere. */
+  webhook?: NoticeWebhookSettings | undefined;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -43,10 +46,23 @@ export function dispatchDomain(deps: {
     tickMs: 1000,
     metrics: deps.metrics,
   });
+  const webhook =
+    deps.webhook &&
+    new NoticeWebhook({
+      db: deps.db,
+      notices,
+      careRecords: deps.careRecords,
+      settings: deps.webhook,
+      now: deps.now,
+      logger: deps.logger.child({ component: 'notice-webhook' }),
+      counted: (type, result) => deps.metrics.noticeWebhook.inc({ type, result }),
+    });
+  if (webhook)
+    deps.metrics.sampleAtScrape(async () => deps.metrics.noticeWebhookWaiting.set(await webhook.waiting()));
   return {
     dispatcher,
     notices,
-    stages: { dispatcher },
+    stages: { dispatcher, webhook },
     routes: [
       routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher, audit: deps.audit }),
       routeSet('/api/v1/alerts', callLogRoutes, { alerts: deps.alerts, records: deps.careRecords }),

@@ -69,6 +69,18 @@ export const configSchema = z.object({
       'must be an http(s) or /path URL template with {z}, {x} and {y}',
     )
     .optional(),
+  /** Where each offer and family escalation is POSTed as signed JSON (the district's SMS/WeChat bridge). */
+  noticeWebhookUrl: url(['http', 'https']).optional(),
+  /** The HMAC-SHA256 key both the hub and the receiver hold. */
+  noticeWebhookSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The first retry of a notice the receiver did not take waits this long; each next one twice as long (≤ 5 min). */
+  noticeWebhookRetryS: z.coerce.number().min(0.05).max(300).default(2),
+  /** A family escalation the receiver has not taken within this is given up (counted as a dead letter). */
+  noticeWebhookGiveUpMin: z.coerce
+    .number()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   /** The bearer a scraper of /metrics sends; unset, /metrics answers this machine (loopback) only. */
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -144,6 +156,10 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   arrivalGraceS: 'ARRIVAL_GRACE_S',
   appOfflineGraceS: 'APP_OFFLINE_GRACE_S',
   mapTileUrl: 'MAP_TILE_URL',
+  noticeWebhookUrl: 'NOTICE_WEBHOOK_URL',
+  noticeWebhookSecret: 'NOTICE_WEBHOOK_SECRET',
+  noticeWebhookRetryS: 'NOTICE_WEBHOOK_RETRY_S',
+  noticeWebhookGiveUpMin: 'NOTICE_WEBHOOK_GIVE_UP_MIN',
   adminPassword: 'ADMIN_PASSWORD',
   metricsToken: 'METRICS_TOKEN',
   logLevel: 'LOG_LEVEL',
@@ -201,6 +217,11 @@ export function loadConfig(
   if (config.redisUrl) {
     throw new ConfigError(
       'invalid configuration:\n  REDIS_URL: clustering through Redis is not available in this version yet',
+    );
+  }
+  if (Boolean(config.noticeWebhookUrl) !== Boolean(config.noticeWebhookSecret)) {
+    throw new ConfigError(
+      'invalid configuration:\n  NOTICE_WEBHOOK_URL and NOTICE_WEBHOOK_SECRET must be set together (an unsigned notice could be forged)',
     );
   }
   if (Boolean(config.mqttTlsCert) !== Boolean(config.mqttTlsKey)) {

@@ -37,6 +37,7 @@ import {
   gatewaySettings,
   inferenceSettings,
   ingestSettings,
+  noticeWebhookSettings,
   registrySettings,
   retentionSettings,
 } from './settings.js';
@@ -173,6 +174,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     audit,
     metrics,
     careRecords: registry.careRecords,
+    webhook: noticeWebhookSettings(config),
   });
   const timebank = timebankDomain({
     store,
@@ -256,6 +258,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['fall alerts', inference.stages.fallAlerts],
     ['fall model', inference.stages.pool],
     ['dispatch', dispatch.stages.dispatcher],
+    ...(dispatch.stages.webhook ? [['notice webhook', dispatch.stages.webhook] as const] : []),
     ['emergency responses', services.stages.emergencyResponses],
     ['retention', privacy.stages.retention],
     ['event alerts', alerts.stages.events], // replays stored events: everything it feeds is listening

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type DispatchTimings, defaultDispatchTimings } from '../dispatch/dispatch-timings.js';
+import type { NoticeWebhookSettings } from '../dispatch/notice-webhook.js';
 import type { GatewaySettings } from '../gateway/gateway-domain.js';
 import type { InferenceSettings } from '../inference/inference-domain.js';
 import type { IngestSettings } from '../ingest/ingest-domain.js';
@@ -70,6 +71,20 @@ export function dispatchTimings(config: HubConfig): DispatchTimings {
     offerExpiryMs: config.offerExpiryS * 1000,
     appOfflineGraceMs: config.appOfflineGraceS * 1000,
     arrival: { ...defaultDispatchTimings.arrival, graceMs: config.arrivalGraceS * 1000 },
+  };
+}
+
+/** Unset unless both the receiver's URL and the shared secret are configured. */
+export function noticeWebhookSettings(config: HubConfig): NoticeWebhookSettings | undefined {
+  if (!config.noticeWebhookUrl || !config.noticeWebhookSecret) return undefined;
+  return {
+    url: config.noticeWebhookUrl,
+    secret: config.noticeWebhookSecret,
+    retryBaseMs: config.noticeWebhookRetryS * 1000,
+    retryMaxMs: 300_000,
+    timeoutMs: 5_000,
+    pollMs: 1_000,
+    escalationGiveUpMs: config.noticeWebhookGiveUpMin * 60_000,
   };
 }
 

@@ -108,6 +108,17 @@ export class HubMetrics {
     "Watched devices silent past their type's timeout (device_offline on)",
   );
 
+  // The notice webhook (NOTICE_WEBHOOK_URL)
+  readonly noticeWebhook = this.counter(
+    'yiyang_notice_webhook_total',
+    'Attempts to hand a notice to the webhook receiver, by notice type and result (delivered, failed: retried later, dead: given up)',
+    ['type', 'result'],
+  );
+  readonly noticeWebhookWaiting = this.gauge(
+    'yiyang_notice_webhook_waiting',
+    'Notices kept for the webhook receiver, not yet delivered nor given up',
+  );
+
   // The hub
   readonly ready = this.gauge(
     'yiyang_ready',

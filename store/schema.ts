@@ -123,6 +123,23 @@ export interface OfferTable {
   answered_at: Millis | null;
 }
 
+/** A notice for the district's webhook receiver, until delivered or given up (migration 0016). */
+export interface NoticeDeliveryTable {
+  id: string;
+  /** offer, family_escalation */
+  type: string;
+  /** The JSON sent, exactly (its signature is over these bytes). */
+  body: string;
+  created_at: Millis;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Millis;
+  /** Past it an undelivered notice is a dead letter: an offer past its expiry helps nobody. */
+  give_up_at: Millis;
+  delivered_at: Millis | null;
+  dead_at: Millis | null;
+  last_error: string | null;
+}
+
 export interface DeviceHealthTable {
   device_id: string;
   last_seen_at: Millis | null;
@@ -279,6 +296,7 @@ export interface Tables {
   rollups_1m: RollupTable;
   responder_state: ResponderStateTable;
   offers: OfferTable;
+  notice_deliveries: NoticeDeliveryTable;
   timebank_accounts: TimebankAccountTable;
   timebank_requests: TimebankRequestTable;
   timebank_transfers: TimebankTransferTable;

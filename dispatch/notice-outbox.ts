@@ -1,0 +1,115 @@
+import type { Database } from '../store/database.js';
+
+/** A notice as a sender reads it: what to send, and how often it was tried. */
+export interface NoticeDelivery {
+  id: string;
+  type: string;
+  body: string;
+  attempts: number;
+  next_attempt_at: number;
+  give_up_at: number;
+}
+
+/**
+ * The webhook's notices in the store, from the moment dispatch tells them until the receiver took
+ * them or the hub gave up. Every change of a row is conditional on what was read, so two senders
+ * (two hub processes on one store) never send the same attempt twice.
+ */
+export class NoticeOutbox {
+  constructor(private readonly db: Database) {}
+
+  /** A notice told twice (a replay) is kept once. */
+  async add(notice: { id: string; type: string; body: string; at: number; giveUpAt: number }): Promise<void> {
+    await this.db
+      .insertInto('notice_deliveries')
+      .values({
+        id: notice.id,
+        type: notice.type,
+        body: notice.body,
+        created_at: notice.at,
+        next_attempt_at: notice.at,
+        give_up_at: notice.giveUpAt,
+        delivered_at: null,
+        dead_at: null,
+        last_error: null,
+      })
+      .onConflict((c) => c.column('id').doNothing())
+      .execute();
+  }
+
+  async due(now: number, limit: number): Promise<NoticeDelivery[]> {
+    return this.db
+      .selectFrom('notice_deliveries')
+      .select(['id', 'type', 'body', 'attempts', 'next_attempt_at', 'give_up_at'])
+      .where('delivered_at', 'is', null)
+      .where('dead_at', 'is', null)
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Takes a due notice for one attempt: it is not due again before `until` (a sender that dies
+   * mid-attempt leaves it to be tried again then). False when another sender took it first.
+   */
+  async claim(d: NoticeDelivery, until: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('notice_deliveries')
+      .set({ attempts: d.attempts + 1, next_attempt_at: until })
+      .where('id', '=', d.id)
+      .where('attempts', '=', d.attempts)
+      .where('delivered_at', 'is', null)
+      .where('dead_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delivered(id: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('notice_deliveries')
+      .set({ delivered_at: at, last_error: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async failed(id: string, error: string, retryAt: number): Promise<void> {
+    await this.db
+      .updateTable('notice_deliveries')
+      .set({ last_error: error.slice(0, 500), next_attempt_at: retryAt })
+      .where('id', '=', id)
+      .where('delivered_at', 'is', null)
+      .execute();
+  }
+
+  /** Given up: false when it was delivered or given up meanwhile. */
+  async dead(id: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('notice_deliveries')
+      .set({ dead_at: at })
+      .where('id', '=', id)
+      .where('delivered_at', 'is', null)
+      .where('dead_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Delivered and dead notices older than `before` go: they carry family phone numbers. */
+  async forgetSettled(before: number): Promise<void> {
+    await this.db
+      .deleteFrom('notice_deliveries')
+      .where((eb) => eb.or([eb('delivered_at', '<', before), eb('dead_at', '<', before)]))
+      .execute();
+  }
+
+  /** What waits, for /metrics. */
+  async waiting(): Promise<number> {
+    const row = await this.db
+      .selectFrom('notice_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('delivered_at', 'is', null)
+      .where('dead_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
