@@ -36,6 +36,56 @@ export const orgUnitSchema = z.object({
   parent_id: z.string().nullable(),
 });
 
+const feedbackCount = {
+  requested: z.number().int().describe('service requests made in the period'),
+  fulfilled: z.number().int().describe('done, rated or certified'),
+  cancelled: z.number().int(),
+  unmet: z.number().int().describe('still open, wanted before the period’s end'),
+  pending: z.number().int().describe('open, wanted after the period’s end'),
+  fulfilled_share: share.describe('fulfilled ÷ (fulfilled + cancelled + unmet)'),
+  ratings: z.number().int(),
+  average_rating: z.number().nullable().describe('1–5, two decimals; null without ratings'),
+};
+const unitFeedback = {
+  ...feedbackCount,
+  elders_served: z.number().int().describe('distinct elders with a fulfilled request'),
+  credits_issued_minutes: z.number().int().describe('paid to volunteers for services in the period'),
+  credits_redeemed_minutes: z.number().int().describe('spent on redemptions in the period'),
+};
+
+/** The feedback part of a report (requests of the period, by when they were made). */
+export const serviceFeedbackSchema = z.object({
+  totals: z.object(unitFeedback),
+  by_unit: z.array(z.object({ org_unit_id: z.string(), name: z.string(), ...unitFeedback })),
+  by_kind: z.array(z.object({ kind: z.string(), ...feedbackCount })),
+  by_volunteer: z.array(
+    z.object({
+      volunteer_id: z.string(),
+      name: z.string().nullable(),
+      fulfilled: z.number().int(),
+      ratings: z.number().int(),
+      average_rating: z.number().nullable(),
+    }),
+  ),
+  complaints: z
+    .array(
+      z.object({
+        order_id: z.string(),
+        kind: z.string(),
+        org_unit_id: z.string(),
+        org_unit_name: z.string(),
+        elder_id: z.string(),
+        elder_name: z.string().nullable(),
+        volunteer_id: z.string().nullable(),
+        volunteer_name: z.string().nullable(),
+        rating: z.number().int(),
+        comment: z.string().nullable(),
+        wanted_at: z.number(),
+      }),
+    )
+    .describe('ratings of 2 or less, newest first (at most 200)'),
+});
+
 /** A report for an org unit and a period: alerts by kind, unit and day, service levels, volunteer time. */
 export const districtReportSchema = z.object({
   org_unit: orgUnitSchema,
@@ -74,4 +124,5 @@ export const districtReportSchema = z.object({
       minutes: z.number().int(),
     }),
   ),
+  feedback: serviceFeedbackSchema,
 });

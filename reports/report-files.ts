@@ -2,6 +2,7 @@ import { type Cell, csvText, type Sheet, xlsxWorkbook } from '../kernel/xlsx.js'
 import type { Language } from '../timebank/statement-files.js';
 import type { DistrictReport } from './report-queries.js';
 import * as texts from './report-texts.js';
+import type { FeedbackCount } from './service-feedback.js';
 
 /**
  * A report as spreadsheet tables: one sheet per table in Excel, the same tables one after
@@ -16,6 +17,13 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
   const w = (key: string) => words[`report.${key}` as texts.ReportTextKey];
   const header = (...keys: string[]) => keys.map(w);
   const kindName = (kind: string) => words[`kind.${kind}` as texts.ReportTextKey] ?? kind;
+  const serviceName = (kind: string) => words[`service.${kind}` as texts.ReportTextKey] ?? kind;
+  const rating = (value: number | null): Cell => (value === null ? '' : value);
+  const time = (t: number) =>
+    new Date(t + report.utc_offset_minutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+  const { feedback } = report;
+  const counts = texts.feedbackCountColumns;
+  const countCells = (c: FeedbackCount): Cell[] => texts.feedbackCountCells(c, '');
   const levels = report.service_levels;
   const day = (t: number) => new Date(t + report.utc_offset_minutes * 60_000).toISOString().slice(0, 10);
   return [
@@ -114,6 +122,53 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
           v.services,
           v.minutes,
           Math.round((v.minutes / 60) * 100) / 100,
+        ]),
+      ],
+    },
+    {
+      name: w('feedbackByUnit'),
+      rows: [
+        header('orgUnit', ...counts, 'eldersServed', 'creditsIssued', 'creditsRedeemed'),
+        ...feedback.by_unit.map((u) => [
+          u.name,
+          ...countCells(u),
+          u.elders_served,
+          u.credits_issued_minutes,
+          u.credits_redeemed_minutes,
+        ]),
+      ],
+    },
+    {
+      name: w('feedbackByKind'),
+      rows: [
+        header('kind', ...counts),
+        ...feedback.by_kind.map((k) => [serviceName(k.kind), ...countCells(k)]),
+      ],
+    },
+    {
+      name: w('feedbackByVolunteer'),
+      rows: [
+        header('volunteer', 'fulfilled', 'ratings', 'averageRating'),
+        ...feedback.by_volunteer.map((v) => [
+          v.name ?? v.volunteer_id,
+          v.fulfilled,
+          v.ratings,
+          rating(v.average_rating),
+        ]),
+      ],
+    },
+    {
+      name: w('complaints'),
+      rows: [
+        header('kind', 'orgUnit', 'elder', 'volunteer', 'rating', 'comment', 'wantedAt'),
+        ...feedback.complaints.map((c) => [
+          serviceName(c.kind),
+          c.org_unit_name,
+          c.elder_name ?? c.elder_id,
+          c.volunteer_name ?? c.volunteer_id ?? '',
+          c.rating,
+          c.comment ?? '',
+          time(c.wanted_at),
         ]),
       ],
     },

@@ -4,6 +4,7 @@ import { HttpError } from '../kernel/http-errors.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import { ServiceFeedback, type ServiceFeedbackReport } from './service-feedback.js';
 import type { ServiceLevelReport, ServiceLevels } from './service-levels.js';
 
 /** Outcomes that mean nobody needed help: a specialist's "false alarm", the wearer's "I'm OK". */
@@ -47,6 +48,8 @@ export interface DistrictReport {
   >;
   by_day: Array<AlertCount & { day: string }>;
   volunteers: Array<{ volunteer_id: string; name: string | null; services: number; minutes: number }>;
+  /** Service requests fulfilled, cancelled or unmet, ratings, complaints, credits issued and redeemed. */
+  feedback: ServiceFeedbackReport;
 }
 
 /**
@@ -55,7 +58,11 @@ export interface DistrictReport {
  * (the same statements on SQLite and PostgreSQL), bucketed into units and days here.
  */
 export class DistrictReports {
-  constructor(private readonly deps: { db: Database; levels: ServiceLevels; utcOffsetMinutes: number }) {}
+  private readonly feedback: ServiceFeedback;
+
+  constructor(private readonly deps: { db: Database; levels: ServiceLevels; utcOffsetMinutes: number }) {
+    this.feedback = new ServiceFeedback(deps.db);
+  }
 
   /** The units the user may report on: their own and everything below it. */
   async orgUnits(actor: SignedInUser): Promise<OrgUnit[]> {
@@ -188,6 +195,7 @@ export class DistrictReports {
         ...withShare(toCount(d)),
       })),
       volunteers: [...volunteers.values()].sort((a, b) => b.minutes - a.minutes),
+      feedback: await this.feedback.report({ unit, children }, from, to),
     };
   }
 

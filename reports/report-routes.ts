@@ -38,7 +38,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: DistrictReports; now
       schema: {
         tags: ['reports'],
         summary:
-          'Alerts by kind, by org unit and by day with the false-alarm share, service levels, and certified volunteer time, for an org unit and a period (at most 92 days); format=csv or xlsx downloads the same tables',
+          'Alerts by kind, by org unit and by day with the false-alarm share, service levels, certified volunteer time, and service feedback (requests fulfilled, cancelled and unmet; ratings per unit, kind and volunteer; elders served; credits issued and redeemed; complaints), for an org unit and a period (at most 92 days); format=csv or xlsx downloads the same tables',
         querystring: z
           .object({
             org_unit: z.string().min(1).max(64).optional().describe('default: your org unit'),

@@ -4,12 +4,20 @@
  * the screen agree.
  */
 import { type AlertKind, alertKindSpecs, type ReportGroup } from '../alerts/alert-kinds.js';
+import { type ServiceKind, serviceKindLabels } from '../services/api-schemas.js';
+// A type only (erased): the console compiles this file without the query code.
+import type { FeedbackCount } from './service-feedback.js';
 
 type KindKey = `kind.${AlertKind}`;
 const kindWords = (lang: 'zh' | 'en') =>
   Object.fromEntries(
     Object.entries(alertKindSpecs).map(([kind, spec]) => [`kind.${kind}`, spec.label[lang]]),
   ) as Record<KindKey, string>;
+
+const serviceWords = (lang: 'zh' | 'en') =>
+  Object.fromEntries(
+    Object.entries(serviceKindLabels).map(([kind, label]) => [`service.${kind}`, label[lang]]),
+  ) as Record<`service.${ServiceKind}`, string>;
 
 const groupZh: Record<`group.${ReportGroup}`, string> = {
   'group.emergency': '紧急求助',
@@ -26,6 +34,7 @@ const groupEn: Record<`group.${ReportGroup}`, string> = {
 
 export const zh = {
   ...kindWords('zh'),
+  ...serviceWords('zh'),
   ...groupZh,
   'report.summary': '汇总',
   'report.serviceLevels': '服务水平',
@@ -60,12 +69,34 @@ export const zh = {
   'report.volunteer': '志愿者',
   'report.minutes': '分钟',
   'report.hours': '小时',
+  'report.feedback': '服务评价',
+  'report.feedbackByUnit': '各单位服务评价',
+  'report.feedbackByKind': '各类服务',
+  'report.feedbackByVolunteer': '志愿者评价',
+  'report.complaints': '投诉',
+  'report.requested': '需求数',
+  'report.fulfilled': '已完成',
+  'report.cancelled': '已取消',
+  'report.unmet': '未满足',
+  'report.pending': '待服务',
+  'report.fulfilledShare': '完成率',
+  'report.ratings': '评价数',
+  'report.averageRating': '平均评分',
+  'report.eldersServed': '服务老人数',
+  'report.creditsIssued': '发放时间币（分钟）',
+  'report.creditsRedeemed': '兑换时间币（分钟）',
+  'report.rating': '评分',
+  'report.comment': '评价内容',
+  'report.elder': '老人',
+  'report.wantedAt': '需求时间',
+  'report.order': '服务单',
 };
 
 export type ReportTextKey = keyof typeof zh;
 
 export const en: Record<ReportTextKey, string> = {
   ...kindWords('en'),
+  ...serviceWords('en'),
   ...groupEn,
   'report.summary': 'summary',
   'report.serviceLevels': 'service levels',
@@ -100,7 +131,54 @@ export const en: Record<ReportTextKey, string> = {
   'report.volunteer': 'volunteer',
   'report.minutes': 'minutes',
   'report.hours': 'hours',
+  'report.feedback': 'service feedback',
+  'report.feedbackByUnit': 'service feedback by org unit',
+  'report.feedbackByKind': 'services by kind',
+  'report.feedbackByVolunteer': 'ratings by volunteer',
+  'report.complaints': 'complaints',
+  'report.requested': 'requested',
+  'report.fulfilled': 'fulfilled',
+  'report.cancelled': 'cancelled',
+  'report.unmet': 'unmet',
+  'report.pending': 'pending',
+  'report.fulfilledShare': 'fulfilled share',
+  'report.ratings': 'ratings',
+  'report.averageRating': 'average rating',
+  'report.eldersServed': 'elders served',
+  'report.creditsIssued': 'credits issued (min)',
+  'report.creditsRedeemed': 'credits redeemed (min)',
+  'report.rating': 'rating',
+  'report.comment': 'comment',
+  'report.elder': 'elder',
+  'report.wantedAt': 'wanted for',
+  'report.order': 'order',
 };
+
+/** The columns of a feedback count (report.<key> names each), on screen and in the files alike. */
+export const feedbackCountColumns = [
+  'requested',
+  'fulfilled',
+  'cancelled',
+  'unmet',
+  'pending',
+  'fulfilledShare',
+  'ratings',
+  'averageRating',
+];
+
+/** A feedback count's cells under `feedbackCountColumns`; `empty` where there is no share or rating. */
+export function feedbackCountCells(c: FeedbackCount, empty: string): Array<string | number> {
+  return [
+    c.requested,
+    c.fulfilled,
+    c.cancelled,
+    c.unmet,
+    c.pending,
+    formatShare(c.fulfilled_share, empty),
+    c.ratings,
+    c.average_rating ?? empty,
+  ];
+}
 
 /** A share as a percentage with one decimal ("33.3%"); `empty` when there is none. */
 export function formatShare(value: number | null, empty = ''): string {

@@ -1,18 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openedAlertRow } from '../alerts/alert-book.js';
 import { dialects } from '../test/support/databases.js';
-import {
-  ledgerWithDistrict,
-  signInAll,
-  type TestLedger,
-  timebankApp,
-} from '../test/support/timebank-district.js';
+import { reportsApi } from '../test/support/reports-api.js';
+import type { TestLedger } from '../test/support/timebank-district.js';
 import { unzip } from '../test/support/zip-reader.js';
-import { DistrictReports } from './report-queries.js';
-import { reportRoutes } from './report-routes.js';
-import { ServiceLevels } from './service-levels.js';
 
 const day = 86_400_000;
 const url = '/api/v1/reports';
@@ -20,22 +12,12 @@ const url = '/api/v1/reports';
 describe.each(dialects)('reports on %s', (dialect) => {
   let t: TestLedger;
   let app: FastifyInstance;
-  let as: Awaited<ReturnType<typeof signInAll>>;
+  let as: Awaited<ReturnType<typeof reportsApi>>['as'];
   let range: string;
 
   beforeAll(async () => {
-    t = await ledgerWithDistrict(dialect, { withPasswords: true });
+    ({ t, app, as } = await reportsApi(dialect));
     const { db } = t.store;
-    const reports = new DistrictReports({ db, levels: new ServiceLevels({ db }), utcOffsetMinutes: 480 });
-    const built = await timebankApp(t, async (a) => {
-      await a.withTypeProvider<ZodTypeProvider>().register(reportRoutes, {
-        prefix: url,
-        reports,
-        now: () => t.clock.now,
-      });
-    });
-    app = built.app;
-    as = await signInAll(built.login);
     const now = t.clock.now; // 2026-11-30 10:00 local
     range = `from=${now - 3 * day}&to=${now + 1}`;
     let n = 0;

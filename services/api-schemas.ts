@@ -18,6 +18,14 @@ export const serviceStatuses = [
   'certified',
   'cancelled',
 ] as const;
+/** Each kind's name in the console and in the report files. */
+export const serviceKindLabels: Record<(typeof serviceKinds)[number], { zh: string; en: string }> = {
+  meal_delivery: { zh: '送餐', en: 'Meal delivery' },
+  visit: { zh: '探访', en: 'Visit' },
+  accompany_clinic: { zh: '陪同就医', en: 'Clinic escort' },
+  phone_help: { zh: '电话关怀', en: 'Phone call' },
+  emergency_response: { zh: '紧急响应', en: 'Emergency response' },
+};
 export type RequestKind = (typeof requestKinds)[number];
 export type ServiceKind = (typeof serviceKinds)[number];
 export type ServiceStatus = (typeof serviceStatuses)[number];

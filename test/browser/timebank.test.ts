@@ -197,6 +197,10 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       ['一键呼救', '1', '1', '1', '100.0%', '紧急求助'],
     ]);
     expect(section('志愿服务时长')[0]).toEqual(['李建国', '1', '45', '0.75']);
+    // Feedback: the rated meal delivery counts as requested, fulfilled and rated; no complaint.
+    expect(section('各类服务')[0]?.slice(0, 8)).toEqual(['送餐', '1', '1', '0', '0', '0', '100.0%', '1']);
+    expect(await page.textContent('#feedback-kinds')).toMatch(/送餐\s*1\s*1\s*0\s*0\s*0\s*100\.0%\s*1/);
+    expect(await page.textContent('#feedback-complaints')).toBe('该时段无数据');
 
     const xlsx = await downloaded(page, '#report-xlsx');
     expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');

@@ -4,6 +4,7 @@ import { announce, fill, h } from '../../dom';
 import { currentLanguage, type TextKey, t } from '../../i18n';
 import type { DistrictReport } from '../../types';
 import { actionRunner } from '../data-table';
+import { feedbackSection } from './feedback-tables';
 
 /** The district works in China's time (UTC+8): a report's days start at local midnight. */
 const offsetMs = 8 * 3600_000;
@@ -224,6 +225,7 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
           ),
         ),
       ),
+      feedbackSection(report.feedback),
     );
     const { drawReportCharts } = await import('./report-charts');
     if (!disposed) stopCharts = drawReportCharts(boxes, report);
