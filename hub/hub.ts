@@ -183,7 +183,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('timebank'),
     kinships: (username) => registry.careRecords.kinships(db, username),
   });
-  const services = servicesDomain({ db, credits: timebank.ledger, updates: alerts.updates, now });
+  const services = servicesDomain({
+    db,
+    credits: timebank.ledger,
+    updates: alerts.updates,
+    now,
+    utcOffsetMinutes: config.timebank.utcOffsetMinutes,
+    logger: log('services'),
+  });
   const privacy = privacyDomain({
     db,
     audit,
@@ -260,6 +267,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['dispatch', dispatch.stages.dispatcher],
     ...(dispatch.stages.webhook ? [['notice webhook', dispatch.stages.webhook] as const] : []),
     ['emergency responses', services.stages.emergencyResponses],
+    ['recurring requests', services.stages.recurring],
     ['retention', privacy.stages.retention],
     ['event alerts', alerts.stages.events], // replays stored events: everything it feeds is listening
     ['mqtt', gateway.stages.gateway],

@@ -27,6 +27,18 @@ export const serviceKindLabels: Record<(typeof serviceKinds)[number], { zh: stri
   emergency_response: { zh: '紧急响应', en: 'Emergency response' },
 };
 export type RequestKind = (typeof requestKinds)[number];
+
+/** What a request asks for, for one order or a recurring one. */
+export const requestFields = {
+  elder_id: z.string().min(1).max(64),
+  kind: z.enum(requestKinds),
+  note: z
+    .string()
+    .trim()
+    .max(2000)
+    .default('')
+    .describe('shown to the community’s volunteers before one takes it: no names or addresses'),
+};
 export type ServiceKind = (typeof serviceKinds)[number];
 export type ServiceStatus = (typeof serviceStatuses)[number];
 

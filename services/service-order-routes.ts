@@ -4,8 +4,8 @@ import { timelineEntrySchema } from '../alerts/timeline-notes.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { LedgerError } from '../timebank/ledger-error.js';
-import { serviceOrderSchema } from './api-schemas.js';
-import { requestKinds, ServiceOrderError, type ServiceOrders, serviceStatuses } from './service-orders.js';
+import { requestFields, serviceOrderSchema } from './api-schemas.js';
+import { ServiceOrderError, type ServiceOrders, serviceStatuses } from './service-orders.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
@@ -36,14 +36,7 @@ export const serviceOrderRoutes: FastifyPluginAsyncZod<{ orders: ServiceOrders }
         tags,
         summary: 'Ask for help for an elder of your org unit',
         body: z.object({
-          elder_id: z.string().min(1).max(64),
-          kind: z.enum(requestKinds),
-          note: z
-            .string()
-            .trim()
-            .max(2000)
-            .default('')
-            .describe('shown to the community’s volunteers before one takes it: no names or addresses'),
+          ...requestFields,
           wanted_at: z.number().int().nonnegative().describe('ms since the Unix epoch'),
         }),
         response: { 201: serviceOrderSchema, ...errors },

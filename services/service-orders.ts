@@ -38,7 +38,8 @@ export {
  */
 export class ServiceOrders {
   private readonly book: ServiceOrderBook;
-  private readonly requests: ServiceRequests;
+  /** Also the writer of recurring requests' orders (recurring-requests.ts). */
+  readonly requests: ServiceRequests;
   private readonly certification: ServiceCertification;
   private readonly emergencies: EmergencyResponses;
 

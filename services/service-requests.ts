@@ -29,20 +29,45 @@ export class ServiceRequests {
     actor: SignedInUser,
     input: { elder_id: string; kind: RequestKind; note: string; wanted_at: number },
   ): Promise<ServiceOrderView> {
-    const { db, now } = this.deps;
-    const elder = await db
+    const elder = await this.elderInScope(actor, input.elder_id);
+    const id = await this.insert(elder, { ...input, requested_by: actor.username, recurrence_id: null });
+    if (!id) throw new Error('a request without a recurrence was refused as a repeat'); // cannot happen
+    return this.deps.book.get(actor, id);
+  }
+
+  /** The elder, if in the actor's org unit; else 404 (whether it exists elsewhere is not told). */
+  async elderInScope(actor: SignedInUser, elderId: string): Promise<{ id: string; org_unit_id: string }> {
+    const elder = await this.deps.db
       .selectFrom('elders as e')
       .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
       .select(['e.id', 'e.org_unit_id'])
-      .where('e.id', '=', input.elder_id)
+      .where('e.id', '=', elderId)
       .where(underPath('o.path', actor.scopePath))
       .executeTakeFirst();
-    if (!elder) throw notFound(`no elder ${input.elder_id} in your org unit`);
+    if (!elder) throw notFound(`no elder ${elderId} in your org unit`);
+    return elder;
+  }
+
+  /**
+   * Writes a new request for an elder (of `org_unit_id`) with its audit record. A request of a
+   * recurrence is written once per wanted time, however many publishers try: null when it was
+   * already there (the unique index on recurrence_id and wanted_at).
+   */
+  async insert(
+    elder: { id: string; org_unit_id: string },
+    input: {
+      kind: RequestKind;
+      note: string;
+      wanted_at: number;
+      requested_by: string;
+      recurrence_id: string | null;
+    },
+  ): Promise<string | null> {
     const community = await this.deps.book.communityOf(elder.org_unit_id);
     const id = randomUUID();
-    const at = now();
-    await db.transaction().execute(async (trx) => {
-      await trx
+    const at = this.deps.now();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const written = await trx
         .insertInto('service_orders')
         .values({
           ...emptyOrder,
@@ -54,19 +79,22 @@ export class ServiceRequests {
           community_id: community,
           ...orderNoteColumns(input.note),
           wanted_at: input.wanted_at,
-          requested_by: actor.username,
+          requested_by: input.requested_by,
           requested_at: at,
           updated_at: at,
+          recurrence_id: input.recurrence_id,
         })
-        .execute();
+        .onConflict((oc) => oc.columns(['recurrence_id', 'wanted_at']).doNothing())
+        .executeTakeFirst();
+      if (Number(written.numInsertedOrUpdatedRows ?? 0) === 0) return null;
       await this.deps.book.audit(trx, id, {
-        actor: actor.username,
+        actor: input.requested_by,
         from: null,
         to: 'requested',
         note: { code: 'order_requested', params: { kind: input.kind } },
       });
+      return id;
     });
-    return this.deps.book.get(actor, id);
   }
 
   /**

@@ -1,7 +1,10 @@
+import type { Logger } from 'pino';
 import type { AlertUpdate } from '../alerts/alert-book.js';
 import type { Channel } from '../kernel/channel.js';
 import { routeSet, type Stage } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
+import { recurringRequestRoutes } from './recurring-request-routes.js';
+import { RecurringRequests } from './recurring-requests.js';
 import type { ServiceCredits } from './service-order-model.js';
 import { serviceOrderRoutes } from './service-order-routes.js';
 import { ServiceOrders } from './service-orders.js';
@@ -15,8 +18,19 @@ export function servicesDomain(deps: {
   credits: ServiceCredits;
   updates: Channel<AlertUpdate>;
   now: () => number;
+  /** The district's local time (the time bank's), for recurring requests' times of day. */
+  utcOffsetMinutes: number;
+  logger: Logger;
 }) {
   const orders = new ServiceOrders({ db: deps.db, credits: deps.credits, now: deps.now });
+  const recurring = new RecurringRequests({
+    db: deps.db,
+    requests: orders.requests,
+    now: deps.now,
+    utcOffsetMinutes: deps.utcOffsetMinutes,
+    tickMs: 60_000,
+    logger: deps.logger,
+  });
   let unsubscribe: (() => void) | undefined;
   /** A volunteer's answer to a resolved alert becomes a service record to rate and certify. */
   const emergencyResponses: Stage = {
@@ -33,7 +47,11 @@ export function servicesDomain(deps: {
   };
   return {
     orders,
-    stages: { emergencyResponses },
-    routes: [routeSet('/api/v1/service-orders', serviceOrderRoutes, { orders })],
+    recurring,
+    stages: { emergencyResponses, recurring },
+    routes: [
+      routeSet('/api/v1/service-orders', serviceOrderRoutes, { orders }),
+      routeSet('/api/v1/recurring-requests', recurringRequestRoutes, { recurring }),
+    ],
   };
 }

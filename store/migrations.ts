@@ -12,6 +12,7 @@ import careRecords from './migrations/0010-care-records.js';
 import responderAppPresence from './migrations/0011-responder-app-presence.js';
 import careRecordBirthDate from './migrations/0012-care-record-birth-date.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
+import recurringRequests from './migrations/0017-recurring-requests.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0011-responder-app-presence': responderAppPresence,
   '0012-care-record-birth-date': careRecordBirthDate,
   '0016-notice-deliveries': noticeDeliveries,
+  '0017-recurring-requests': recurringRequests,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -384,6 +384,34 @@ export interface ServiceOrderTable {
   note_params: NoteCodeColumn;
 }
 
+/** A service request that publishes itself (migration 0017). */
+export interface RecurringRequestTable {
+  id: string;
+  elder_id: string;
+  kind: string;
+  note: string;
+  /** ISO weekdays, comma-separated: "1,3,5" is Monday, Wednesday, Friday. */
+  weekdays: string;
+  /** HH:MM, local (the time bank's UTC offset). */
+  time_of_day: string;
+  /** Each order is published this many hours before the time it is wanted. */
+  lead_hours: number;
+  /** YYYY-MM-DD, local: the first and last days it may be wanted on. */
+  starts_on: string;
+  ends_on: string | null;
+  created_by: string;
+  created_at: Millis;
+  stopped_by: string | null;
+  stopped_at: Millis | null;
+}
+export interface Tables {
+  recurring_requests: RecurringRequestTable;
+}
+export interface ServiceOrderTable {
+  /** The recurring request that published it; one order per recurrence and wanted time. */
+  recurrence_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
 /** A fall in its cancel window (migration 0008): one per elder, gone once raised or cancelled. */
 export interface PendingFallTable {
   elder_id: string;

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Insertable } from 'kysely';
+import { pino } from 'pino';
 import { openedAlertRow } from '../../alerts/alert-book.js';
 import type { SignedInUser } from '../../kernel/identity.js';
 import { serviceLevelRoutes } from '../../reports/service-level-routes.js';
 import { ServiceLevels } from '../../reports/service-levels.js';
+import { recurringRequestRoutes } from '../../services/recurring-request-routes.js';
+import { RecurringRequests } from '../../services/recurring-requests.js';
 import { serviceOrderRoutes } from '../../services/service-order-routes.js';
 import { ServiceOrders } from '../../services/service-orders.js';
 import type { Store } from '../../store/database.js';
@@ -21,6 +24,8 @@ export interface ServiceDistrict {
   clock: { now: number };
   ledger: Ledger;
   orders: ServiceOrders;
+  /** Requests that publish themselves, on the same clock (UTC+8), not ticking: tests call publishDue(). */
+  recurring: RecurringRequests;
   levels: ServiceLevels;
   /** A signed-in user as the routes would see them. */
   as(username: Username): SignedInUser;
@@ -37,11 +42,20 @@ export async function serviceDistrict(dialect: Dialect): Promise<ServiceDistrict
   const { store, ledger, clock } = await ledgerWithDistrict(dialect);
   const { db } = store;
   const now = () => clock.now;
+  const orders = new ServiceOrders({ db, credits: ledger, now });
   return {
     store,
     clock,
     ledger,
-    orders: new ServiceOrders({ db, credits: ledger, now }),
+    orders,
+    recurring: new RecurringRequests({
+      db,
+      requests: orders.requests,
+      now,
+      utcOffsetMinutes: 480,
+      tickMs: 60_000,
+      logger: pino({ level: 'silent' }),
+    }),
     levels: new ServiceLevels({ db }),
     as: signedInAs,
     async balance(volunteerId) {
@@ -72,6 +86,10 @@ export function serviceApp(d: ServiceDistrict): Promise<{
   return routesApp(d, async (app) => {
     const api = app.withTypeProvider<ZodTypeProvider>();
     await api.register(serviceOrderRoutes, { prefix: '/api/v1/service-orders', orders: d.orders });
+    await api.register(recurringRequestRoutes, {
+      prefix: '/api/v1/recurring-requests',
+      recurring: d.recurring,
+    });
     await api.register(serviceLevelRoutes, {
       prefix: '/api/v1/reports',
       levels: d.levels,
