@@ -79,3 +79,22 @@ export const serviceOrderSchema = z.object({
   alert_id: z.string().nullable(),
   updated_at: z.number(),
 });
+
+/** A request that publishes itself (recurring-requests.ts). */
+export const recurringRequestSchema = z.object({
+  id: z.string(),
+  elder: z.object({ id: z.string(), name: z.string() }),
+  kind: z.string(),
+  note: z.string(),
+  weekdays: z.array(z.number().int()).describe('ISO weekdays: 1 Monday … 7 Sunday'),
+  time: z.string().describe('HH:MM, local'),
+  lead_hours: z.number().int(),
+  starts_on: z.string(),
+  ends_on: z.string().nullable(),
+  active: z.boolean(),
+  created_by: z.string(),
+  created_at: z.number(),
+  stopped_by: z.string().nullable(),
+  stopped_at: z.number().nullable(),
+  next_wanted_at: z.number().nullable().describe('ms; null once stopped or past its last day'),
+});

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
-import { requestFields } from './api-schemas.js';
+import { recurringRequestSchema, requestFields } from './api-schemas.js';
 import type { RecurringRequests } from './recurring-requests.js';
 import { ServiceOrderError } from './service-order-model.js';
 
@@ -12,24 +12,6 @@ const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real calendar day');
-
-const recurringSchema = z.object({
-  id: z.string(),
-  elder: z.object({ id: z.string(), name: z.string() }),
-  kind: z.string(),
-  note: z.string(),
-  weekdays: z.array(z.number().int()).describe('ISO weekdays: 1 Monday … 7 Sunday'),
-  time: z.string().describe('HH:MM, local'),
-  lead_hours: z.number().int(),
-  starts_on: z.string(),
-  ends_on: z.string().nullable(),
-  active: z.boolean(),
-  created_by: z.string(),
-  created_at: z.number(),
-  stopped_by: z.string().nullable(),
-  stopped_at: z.number().nullable(),
-  next_wanted_at: z.number().nullable().describe('ms; null once stopped or past its last day'),
-});
 
 /** Requests that publish themselves, under `/api/v1/recurring-requests`. */
 export const recurringRequestRoutes: FastifyPluginAsyncZod<{ recurring: RecurringRequests }> = async (
@@ -67,7 +49,7 @@ export const recurringRequestRoutes: FastifyPluginAsyncZod<{ recurring: Recurrin
             path: ['ends_on'],
             message: 'ends_on must not be before starts_on',
           }),
-        response: { 201: recurringSchema, ...errors },
+        response: { 201: recurringRequestSchema, ...errors },
       },
     },
     async (request, reply) => reply.code(201).send(await recurring.create(signedIn(request), request.body)),
@@ -81,7 +63,7 @@ export const recurringRequestRoutes: FastifyPluginAsyncZod<{ recurring: Recurrin
         tags,
         summary: 'The recurring requests of your org unit, newest first',
         querystring: z.object({ elder_id: z.string().min(1).max(64).optional() }),
-        response: { 200: z.object({ recurring_requests: z.array(recurringSchema) }), ...errors },
+        response: { 200: z.object({ recurring_requests: z.array(recurringRequestSchema) }), ...errors },
       },
     },
     async (request) => ({
@@ -97,7 +79,7 @@ export const recurringRequestRoutes: FastifyPluginAsyncZod<{ recurring: Recurrin
         tags,
         summary: 'No more orders from it (those published stay; cancel them one by one)',
         params: z.object({ id: z.string().min(1).max(64) }),
-        response: { 200: recurringSchema, ...errors },
+        response: { 200: recurringRequestSchema, ...errors },
       },
     },
     async (request) => recurring.stopRule(signedIn(request), request.params.id),

@@ -13,6 +13,7 @@ import type {
   Elder,
   Me,
   OrgUnit,
+  RecurringRequest,
   RedemptionRecord,
   Responder,
   ServiceOrder,
@@ -132,6 +133,24 @@ export class Api {
         `/service-orders${status ? `?status=${status}` : ''}`,
       )
     ).orders;
+  /** Staff and family: the orders of their org unit (filters by status). */
+  publishOrder = (order: { elder_id: string; kind: string; note: string; wanted_at: number }) =>
+    this.call<ServiceOrder>('POST', '/service-orders', order);
+  cancelOrder = (id: string) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/cancel`);
+  recurringRequests = async () =>
+    (await this.call<{ recurring_requests: RecurringRequest[] }>('GET', '/recurring-requests'))
+      .recurring_requests;
+  publishRecurring = (rule: {
+    elder_id: string;
+    kind: string;
+    note: string;
+    weekdays: number[];
+    time: string;
+    starts_on: string;
+  }) => this.call<RecurringRequest>('POST', '/recurring-requests', rule);
+  stopRecurring = (id: string) =>
+    this.call<RecurringRequest>('POST', `/recurring-requests/${encodeURIComponent(id)}/stop`);
   orderAction = (id: string, action: 'take' | 'check-in' | 'check-out') =>
     this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/${action}`);
   rateOrder = (id: string, rating: number) =>

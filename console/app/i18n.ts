@@ -2,6 +2,7 @@ import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
 import * as careRecord from './texts/care-record';
 import * as notes from './texts/notes';
+import * as orders from './texts/orders';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
 
@@ -363,12 +364,21 @@ const coreEn: Record<keyof typeof coreZh, string> = {
 };
 
 // Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
-const zh = { ...coreZh, ...reportFiles.zh, ...notes.zh, ...timebank.zh, ...reports.zh, ...careRecord.zh };
+const zh = {
+  ...coreZh,
+  ...reportFiles.zh,
+  ...notes.zh,
+  ...timebank.zh,
+  ...orders.zh,
+  ...reports.zh,
+  ...careRecord.zh,
+};
 const en: Record<TextKey, string> = {
   ...coreEn,
   ...reportFiles.en,
   ...notes.en,
   ...timebank.en,
+  ...orders.en,
   ...reports.en,
   ...careRecord.en,
 };

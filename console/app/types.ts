@@ -10,7 +10,7 @@ import type { timelineEntrySchema } from '../../alerts/timeline-notes';
 import type { vitalsPointSchema } from '../../ingest/api-schemas';
 import type { deviceSchema, meSchema } from '../../registry/api-schemas';
 import type { districtReportSchema, orgUnitSchema } from '../../reports/api-schemas';
-import type { serviceOrderSchema } from '../../services/api-schemas';
+import type { recurringRequestSchema, serviceOrderSchema } from '../../services/api-schemas';
 import type {
   accountListingSchema,
   accountViewSchema,
@@ -34,6 +34,7 @@ export type Elder = z.output<typeof boardElderSchema>;
 export type Responder = z.output<typeof boardResponderSchema>;
 export type VitalsPoint = z.output<typeof vitalsPointSchema>;
 export type ServiceOrder = z.output<typeof serviceOrderSchema>;
+export type RecurringRequest = z.output<typeof recurringRequestSchema>;
 export type Claim = z.output<typeof claimSchema>;
 export type AccountListing = z.output<typeof accountListingSchema>;
 export type AccountView = z.output<typeof accountViewSchema>;

@@ -25,6 +25,7 @@ const consoleScreens = [
   'timebank/accounts',
   'timebank/catalog',
   'timebank/redemptions',
+  'timebank/orders',
   'reports',
 ];
 const phoneTabs = ['tasks', 'requests', 'credits', 'redeem'];

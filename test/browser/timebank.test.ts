@@ -229,6 +229,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
       'timebank/accounts',
       'timebank/catalog',
       'timebank/redemptions',
+      'timebank/orders',
       'reports',
     ]) {
       await page.evaluate(`location.hash = '#/${name}'`);

@@ -1,16 +1,12 @@
 import { formatDuration, formatShare } from '../../../../reports/report-texts';
 import type { AppContext } from '../../context';
+import { dayMs, dayStart, localDay } from '../../district-time';
 import { announce, fill, h } from '../../dom';
 import { currentLanguage, type TextKey, t } from '../../i18n';
 import type { DistrictReport } from '../../types';
 import { actionRunner } from '../data-table';
 import { feedbackSection } from './feedback-tables';
 
-/** The district works in China's time (UTC+8): a report's days start at local midnight. */
-const offsetMs = 8 * 3600_000;
-const dayMs = 86_400_000;
-const localDay = (at: number) => new Date(at + offsetMs).toISOString().slice(0, 10);
-const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`) - offsetMs;
 // The same words as the downloads: one formatting for the screen and the files.
 const percent = (v: number | null) => formatShare(v, '–');
 const secs = (v: number | null) => formatDuration(v, currentLanguage(), '–');

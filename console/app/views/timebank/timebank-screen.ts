@@ -4,6 +4,7 @@ import { type TextKey, t } from '../../i18n';
 import { accountsTab } from './accounts-tab';
 import { catalogTab } from './catalog-tab';
 import { certifyTab } from './certify-tab';
+import { ordersTab } from './orders-tab';
 import { redemptionsTab } from './redemptions-tab';
 
 type Tab = (root: HTMLElement, context: AppContext, status: HTMLElement) => (() => void) | undefined;
@@ -12,6 +13,7 @@ const tabs: Array<[string, TextKey, Tab]> = [
   ['accounts', 'tabAccounts', accountsTab],
   ['catalog', 'tabCatalog', catalogTab],
   ['redemptions', 'tabRedemptions', redemptionsTab],
+  ['orders', 'tabOrders', ordersTab],
 ];
 
 /** Time-bank administration for specialists and admins: one tab per job, named in the URL (`#/timebank/catalog`). */

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desktop, shoot } from './support/browser.js';
+import { type BrowserSession, startBrowserSession } from './support/session.js';
+import { signIn } from './support/sign-in.js';
+
+/** The district's date (UTC+8) `days` from now, as the console's date input holds it. */
+const districtDay = (days: number) =>
+  new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+
+describe('需求发布 in Chromium (zh-CN)', () => {
+  let session: BrowserSession;
+  beforeAll(async () => {
+    session = await startBrowserSession();
+  }, 120_000);
+  afterAll(async () => {
+    await session?.close();
+  }, 60_000);
+
+  it('[CONSOLE-ORDERS] a specialist publishes a weekly meal and a one-off visit for an elder who phoned, then cancels the visit', async () => {
+    const { hub } = session;
+    const page = await session.open(desktop);
+    await signIn(page, session.url, 'spec-jingtian', 'spec-password-1');
+    await page.waitForSelector('#alert-queue');
+    await page.click('a[href="#/timebank"]');
+    await page.click('a[href="#/timebank/orders"]');
+    await page.waitForSelector('#order-form');
+    await page.waitForSelector('#order-elder option[value="e-0001"]', { state: 'attached' });
+
+    // Every Wednesday and Friday at 11:30, meals for 王秀英.
+    await page.selectOption('#order-elder', 'e-0001');
+    await page.selectOption('#order-kind', 'meal_delivery');
+    await page.fill('#order-note', '午饭，少盐');
+    await page.fill('#order-time', '11:30');
+    await page.check('#order-repeat');
+    await page.check('#order-weekday-3');
+    await page.check('#order-weekday-5');
+    await page.click('#order-publish');
+    await page.waitForSelector('.form-status:has-text("已设为每周定期需求：送餐")');
+    const rule = await page.waitForSelector('#recurring-table tr:has-text("王秀英")');
+    expect(await rule.textContent()).toMatch(/送餐.*每周三、五.*11:30/);
+    const stored = (
+      await hub.app.inject({ url: '/api/v1/recurring-requests', headers: hub.as(hub.adminToken) })
+    ).json().recurring_requests;
+    expect(stored).toMatchObject([
+      {
+        elder: { id: 'e-0001' },
+        kind: 'meal_delivery',
+        weekdays: [3, 5],
+        time: '11:30',
+        note: '午饭，少盐',
+        created_by: 'spec-jingtian',
+      },
+    ]);
+
+    // Tomorrow at 10:00, a visit, once.
+    await page.uncheck('#order-repeat');
+    await page.selectOption('#order-kind', 'visit');
+    await page.fill('#order-note', '陪聊天');
+    await page.fill('#order-day', districtDay(1));
+    await page.fill('#order-time', '10:00');
+    await page.click('#order-publish');
+    await page.waitForSelector(`.form-status:has-text("已发布：探访，${districtDay(1)} 10:00")`);
+    const row = await page.waitForSelector('#orders-table tr:has-text("陪聊天")');
+    expect(await row.textContent()).toMatch(/王秀英.*探访.*待接单/);
+    await shoot(page, '66-orders', true);
+
+    // Cancelling asks twice.
+    await page.click('#orders-table tr:has-text("陪聊天") button[data-cancel]');
+    await page.waitForSelector('#orders-table tr:has-text("陪聊天") button:has-text("确认取消")');
+    await page.click('#orders-table tr:has-text("陪聊天") button[data-cancel]');
+    await page.waitForSelector('.form-status:has-text("已取消该需求")');
+    await page.waitForSelector('#orders-table tr:has-text("陪聊天"):has-text("已取消")');
+    // Only the finished or cancelled: the filter hides the rest.
+    await page.selectOption('#orders-status', 'cancelled');
+    await page.waitForSelector('#orders-table tr:has-text("陪聊天")');
+    expect(await page.locator('#orders-table tbody tr').count()).toBe(1);
+  }, 90_000);
+});
