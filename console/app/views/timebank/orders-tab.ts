@@ -1,14 +1,11 @@
 import { requestKinds, serviceStatuses } from '../../../../services/api-schemas';
 import type { AppContext } from '../../context';
-import { localClock, localDay, localMoment } from '../../district-time';
 import { fill, h } from '../../dom';
 import { type TextKey, t } from '../../i18n';
-import type { RecurringRequest, ServiceOrder } from '../../types';
+import type { ServiceOrder } from '../../types';
 import { actionRunner, dataTable } from '../data-table';
+import { fillElders, requestForm, select, service, when } from '../request-form';
 
-const weekdays = [1, 2, 3, 4, 5, 6, 7];
-const service = (kind: string) => t(`service.${kind}` as TextKey);
-const when = (at: number) => `${localDay(at)} ${localClock(at)}`;
 const daysText = (days: number[]) => days.map((d) => t(`weekday.${d}` as TextKey)).join(t('listSeparator'));
 
 /**
@@ -19,69 +16,7 @@ const daysText = (days: number[]) => days.map((d) => t(`weekday.${d}` as TextKey
 export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLElement): () => void {
   let disposed = false;
   const run = actionRunner(status, () => load());
-  const select = (id: string, options: Array<[string, string]>) =>
-    h('select', { id }, ...options.map(([value, label]) => h('option', { value }, label)));
-  const elder = h('select', { id: 'order-elder', required: true });
-  const kind = select(
-    'order-kind',
-    requestKinds.map((k) => [k, service(k)]),
-  );
-  const note = h('textarea', { id: 'order-note', maxlength: 2000, rows: 2 });
-  const nextHour = Date.now() + 3600_000;
-  const day = h('input', { id: 'order-day', type: 'date', value: localDay(nextHour), required: true });
-  const time = h('input', {
-    id: 'order-time',
-    type: 'time',
-    value: `${localClock(nextHour).slice(0, 2)}:00`,
-    required: true,
-  });
-  const repeat = h('input', { id: 'order-repeat', type: 'checkbox' });
-  const dayBoxes = weekdays.map((d) =>
-    h('input', { type: 'checkbox', id: `order-weekday-${d}`, value: String(d) }),
-  );
-  const weekdayField = h(
-    'fieldset',
-    { class: 'weekdays', hidden: true },
-    h('legend', {}, t('weekdaysLabel')),
-    ...dayBoxes.map((box, i) => h('label', { class: 'check' }, box, ` ${t(`weekday.${i + 1}` as TextKey)}`)),
-  );
-  repeat.addEventListener('change', () => {
-    weekdayField.hidden = !repeat.checked;
-  });
-  const label = (input: HTMLElement, key: TextKey) => [h('label', { for: input.id }, t(key)), input];
-  const form = h(
-    'form',
-    { class: 'order-form', id: 'order-form' },
-    ...label(elder, 'orderElder'),
-    ...label(kind, 'orderKind'),
-    ...label(note, 'orderNote'),
-    ...label(day, 'orderDay'),
-    ...label(time, 'orderTime'),
-    h('label', { class: 'check' }, repeat, ` ${t('repeatWeekly')}`),
-    weekdayField,
-    h('button', { type: 'submit', class: 'primary publish', id: 'order-publish' }, t('publish')),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const request = { elder_id: elder.value, kind: kind.value, note: note.value.trim() };
-    if (!repeat.checked) {
-      void run(
-        () => api.publishOrder({ ...request, wanted_at: localMoment(day.value, time.value) }),
-        (o) => t('published', { kind: service(kind.value), when: when((o as ServiceOrder).wanted_at) }),
-      );
-      return;
-    }
-    const chosen = dayBoxes.filter((b) => b.checked).map((b) => Number(b.value));
-    if (!chosen.length) return void run(() => Promise.reject(new Error(t('pickWeekday'))));
-    void run(
-      () => api.publishRecurring({ ...request, weekdays: chosen, time: time.value, starts_on: day.value }),
-      (r) => {
-        const next = (r as RecurringRequest).next_wanted_at;
-        return t('publishedRecurring', { kind: service(kind.value), when: next ? when(next) : '–' });
-      },
-    );
-  });
-
+  const { form, elder } = requestForm(api, run);
   const statusFilter = select('orders-status', [
     ['', t('allStatuses')],
     ...serviceStatuses.map((s): [string, string] => [s, t(`orderStatus.${s}` as TextKey)]),
@@ -194,7 +129,7 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
   const start = async () => {
     const elders = await api.elders();
     if (disposed) return;
-    fill(elder, ...elders.map((e) => h('option', { value: e.id }, `${e.name} · ${e.address ?? ''}`)));
+    fillElders(elder, elders);
     await load();
   };
   root.replaceChildren(
