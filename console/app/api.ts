@@ -153,8 +153,19 @@ export class Api {
     this.call<RecurringRequest>('POST', `/recurring-requests/${encodeURIComponent(id)}/stop`);
   orderAction = (id: string, action: 'take' | 'check-in' | 'check-out') =>
     this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/${action}`);
-  rateOrder = (id: string, rating: number) =>
-    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/rate`, { rating });
+  rateOrder = (id: string, rating: number, comment?: string) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/rate`, {
+      rating,
+      ...(comment ? { comment } : {}),
+    });
+  /** A family's gift from its own account to its elder's (kinship is checked by the hub). */
+  giveToElder = (familyUnit: string, elderId: string, minutes: number) =>
+    this.call(
+      'POST',
+      '/timebank/transfers',
+      { from: { owner_id: familyUnit, kind: 'family' }, to: { owner_id: elderId, kind: 'elder' }, minutes },
+      true,
+    );
   certify = (id: string, claimedMinutes: number) =>
     this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/certify`, {
       claimed_minutes: claimedMinutes,

@@ -75,4 +75,67 @@ describe('需求发布 in Chromium (zh-CN)', () => {
     await page.waitForSelector('#orders-table tr:has-text("陪聊天")');
     expect(await page.locator('#orders-table tbody tr').count()).toBe(1);
   }, 90_000);
+
+  it('[CONSOLE-FAMILY-SERVICES] a family member asks for a visit, rates it once served, and gives 30 minutes to the parent', async () => {
+    const { hub } = session;
+    const call = async (method: 'GET' | 'POST', url: string, token: string, payload?: object) => {
+      const res = await hub.app.inject({
+        method,
+        url: `/api/v1${url}`,
+        headers: { ...hub.as(token), 'idempotency-key': `test-${Math.random()}` },
+        payload,
+      });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json();
+    };
+    // The family's account holds an hour (an admin's grant from the community's fund).
+    await call('POST', '/timebank/transfers', hub.adminToken, {
+      from: { owner_id: 'jingtian', kind: 'fund' },
+      to: { owner_id: 'fam-wang', kind: 'family' },
+      minutes: 60,
+    });
+    const page = await session.open(desktop);
+    await signIn(page, session.url, 'family-wang', 'family-password-1');
+    await page.waitForSelector('#family-services-title');
+    await page.waitForSelector('#family-balance:has-text("家庭账户余额：60 分钟")');
+
+    await page.selectOption('.family-services #order-kind', 'visit');
+    await page.fill('.family-services #order-note', '陪妈妈聊聊天');
+    await page.fill('.family-services #order-day', districtDay(1));
+    await page.fill('.family-services #order-time', '15:00');
+    await page.click('.family-services #order-publish');
+    await page.waitForSelector(
+      `.family-services .form-status:has-text("已发布：探访，${districtDay(1)} 15:00")`,
+    );
+    await page.waitForSelector('#family-orders-table tr:has-text("探访"):has-text("待接单")');
+
+    // The volunteer serves it (on the phone; here through the API).
+    const volunteer = await hub.login('v-0001', 'volunteer-password');
+    const order = (await call('GET', '/service-orders?status=requested', volunteer)).orders.find(
+      (o: { note: string }) => o.note === '陪妈妈聊聊天',
+    );
+    for (const step of ['take', 'check-in', 'check-out'])
+      await call('POST', `/service-orders/${order.id}/${step}`, volunteer);
+    await page.reload();
+    const rate = await page.waitForSelector(`form[data-rate="${order.id}"]`);
+    await page.selectOption(`#family-rating-${order.id}`, '4');
+    await page.fill(`#family-comment-${order.id}`, '很耐心');
+    await (await rate.$('button'))!.click();
+    await page.waitForSelector('.family-services .form-status:has-text("已评价，谢谢")');
+    expect((await call('GET', `/service-orders/${order.id}`, hub.adminToken)).order).toMatchObject({
+      status: 'rated',
+      rating: 4,
+      rating_comment: '很耐心',
+    });
+
+    await page.fill('#give-e-0001', '30');
+    await page.click('form[data-give="e-0001"] button');
+    await page.waitForSelector('.family-services .form-status:has-text("已赠送 30 分钟给 王秀英")');
+    await page.waitForSelector('.parent-credits[data-elder="e-0001"]:has-text("王秀英的余额：30 分钟")');
+    await page.waitForSelector('#family-balance:has-text("家庭账户余额：30 分钟")');
+    expect((await call('GET', '/timebank/accounts/e-0001?kind=elder', hub.adminToken)).balance_minutes).toBe(
+      30,
+    );
+    await shoot(page, '67-family-services', true);
+  }, 90_000);
 });

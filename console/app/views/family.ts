@@ -5,6 +5,7 @@ import { formatTime, onLanguageChange, t, term } from '../i18n';
 import type { Device, Elder } from '../types';
 import { severityBadge, statusText } from './alert-row';
 import { deviceHealthList } from './device-health';
+import { familyServices } from './family-services';
 import { languageButton } from './language-button';
 
 /** A family user's page: their elder's devices and alerts, nothing else. */
@@ -16,6 +17,8 @@ export function familyScreen(
   let elders: Elder[] = [];
   let devices: Device[] | null = null;
   const main = h('main', { id: 'main', class: 'family' });
+  // Kept across redraws: its forms hold what the person is typing.
+  const services = familyServices(api, me.org_unit_id);
 
   const draw = () => {
     document.title = t('familyTitle');
@@ -70,11 +73,13 @@ export function familyScreen(
             )
           : h('p', { class: 'empty' }, t('noAlerts')),
       ),
+      services.element,
     );
   };
 
   const load = async () => {
     elders = await api.elders();
+    await services.load(elders);
     devices = await api.devices().catch((error: unknown) => {
       if (error instanceof ApiError && error.status === 403) return null;
       throw error;

@@ -1,0 +1,146 @@
+import { type Api, ApiError } from '../api';
+import { fill, h } from '../dom';
+import { type TextKey, t } from '../i18n';
+import type { Elder, ServiceOrder } from '../types';
+import { actionRunner, dataTable } from './data-table';
+import { fillElders, requestForm, service, when } from './request-form';
+
+/** An account's balance, 0 when it has none yet (the ledger opens accounts at their first entry). */
+async function balance(api: Api, ownerId: string, kind: string): Promise<number> {
+  try {
+    return (await api.account(ownerId, kind, 1)).balance_minutes;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return 0;
+    throw error;
+  }
+}
+
+/**
+ * The family's part in the time bank, on their page: ask for a service for their elder (once or
+ * weekly), rate a finished one, give credits from the family's account to the parent, and see the
+ * parent's balance and services. Built once and kept across the page's redraws, so that a half-typed
+ * request or rating survives a live alert.
+ */
+export function familyServices(
+  api: Api,
+  familyUnit: string | null,
+): { element: HTMLElement; load(elders: Elder[], force?: boolean): Promise<void> } {
+  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
+  let elders: Elder[] = [];
+  const run = actionRunner(status, () => load(elders, true));
+  const { form, elder } = requestForm(api, run);
+  const orders = h('div', { id: 'family-orders' });
+  const credits = h('div', { id: 'family-credits' });
+
+  const rateForm = (order: ServiceOrder) => {
+    const stars = h(
+      'select',
+      { id: `family-rating-${order.id}`, 'aria-label': t('rating') },
+      ...[5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) }, '★'.repeat(n))),
+    );
+    const comment = h('input', {
+      id: `family-comment-${order.id}`,
+      maxlength: 500,
+      placeholder: t('ratingComment'),
+    });
+    const rate = h(
+      'form',
+      { class: 'inline', 'data-rate': order.id },
+      stars,
+      comment,
+      h('button', { type: 'submit' }, t('rateService')),
+    );
+    rate.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void run(
+        () => api.rateOrder(order.id, Number(stars.value), comment.value.trim()),
+        () => t('rated'),
+      );
+    });
+    return rate;
+  };
+
+  const giveForm = (e: Elder) => {
+    const minutes = h('input', {
+      id: `give-${e.id}`,
+      type: 'number',
+      min: 1,
+      step: 1,
+      value: 30,
+      class: 'num',
+    });
+    const give = h(
+      'form',
+      { class: 'inline', 'data-give': e.id },
+      h('label', { for: minutes.id }, t('giveMinutes')),
+      minutes,
+      h('button', { type: 'submit' }, t('give')),
+    );
+    give.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!familyUnit) return;
+      void run(
+        () => api.giveToElder(familyUnit, e.id, Number(minutes.value)),
+        () => t('given', { m: minutes.value, name: e.name }),
+      );
+    });
+    return give;
+  };
+
+  /** The page's periodic reload leaves the lists alone while the person is in a form here. */
+  const load = async (list: Elder[], force = false) => {
+    elders = list;
+    if (!force && element.contains(document.activeElement)) return;
+    if (!elder.options.length) fillElders(elder, elders);
+    const [mine, own] = await Promise.all([
+      api.serviceOrders(),
+      familyUnit ? balance(api, familyUnit, 'family') : Promise.resolve(0),
+    ]);
+    const parents = await Promise.all(
+      elders.map(async (e) => [e, await balance(api, e.id, 'elder')] as const),
+    );
+    fill(
+      orders,
+      dataTable(
+        'family-orders-table',
+        [t('wantedAt'), t('orderElder'), t('orderKind'), t('orderStatus'), t('rating')],
+        mine
+          .sort((a, b) => b.wanted_at - a.wanted_at)
+          .map((o) => [
+            when(o.wanted_at),
+            o.elder?.name ?? '–',
+            service(o.kind),
+            t(`orderStatus.${o.status}` as TextKey),
+            o.status === 'done' ? rateForm(o) : o.rating ? '★'.repeat(o.rating) : null,
+          ]),
+        t('noOrders'),
+      ),
+    );
+    fill(
+      credits,
+      h('p', { id: 'family-balance' }, t('familyBalance', { m: own })),
+      ...parents.map(([e, minutes]) =>
+        h(
+          'div',
+          { class: 'parent-credits', 'data-elder': e.id },
+          h('p', {}, t('parentBalance', { name: e.name, m: minutes })),
+          familyUnit ? giveForm(e) : null,
+        ),
+      ),
+    );
+  };
+
+  const element = h(
+    'section',
+    { class: 'card family-services', 'aria-labelledby': 'family-services-title' },
+    h('h2', { id: 'family-services-title' }, t('familyServices')),
+    status,
+    h('h3', {}, t('publishTitle')),
+    form,
+    h('h3', {}, t('serviceRecords')),
+    orders,
+    h('h3', {}, t('timeCredits')),
+    credits,
+  );
+  return { element, load };
+}
