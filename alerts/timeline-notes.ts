@@ -37,6 +37,8 @@ export interface NoteParams {
   wearer_ok: { device_id: string };
   order_requested: { kind: string };
   order_rated: { rating: number };
+  /** A specialist took a taken order from its volunteer: to another (`to`), or back to the community (null). */
+  order_reassigned: { from: string; to: string | null };
   order_certified: { claimed_minutes: number; measured_minutes: number; credit_status: string };
   order_emergency_response: { alert_id: string };
   /** The note of an emergency response's service order: what the alert was and how it ended. */
@@ -61,6 +63,7 @@ export const noteCodes = Object.keys({
   wearer_ok: 1,
   order_requested: 1,
   order_rated: 1,
+  order_reassigned: 1,
   order_certified: 1,
   order_emergency_response: 1,
   order_emergency_alert: 1,
@@ -114,6 +117,10 @@ export function englishNote(note: CodedNote): string {
       return note.params.kind;
     case 'order_rated':
       return `${note.params.rating}/5`;
+    case 'order_reassigned':
+      return note.params.to
+        ? `reassigned from ${note.params.from} to ${note.params.to}`
+        : `taken from ${note.params.from}: open again`;
     case 'order_certified': {
       const p = note.params;
       return `claimed ${p.claimed_minutes} min of ${p.measured_minutes} measured: ${p.credit_status}`;

@@ -143,6 +143,22 @@ export const serviceOrderRoutes: FastifyPluginAsyncZod<{ orders: ServiceOrders }
   );
 
   app.post(
+    '/:id/reassign',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags,
+        summary:
+          'Take a taken order from its volunteer: to another volunteer of the elder’s community, or (volunteer_id null) back to an open request',
+        params: idParam,
+        body: z.object({ volunteer_id: z.string().min(1).max(64).nullable() }).strict(),
+        response: answer,
+      },
+    },
+    async (request) => orders.reassign(signedIn(request), request.params.id, request.body.volunteer_id),
+  );
+
+  app.post(
     '/:id/cancel',
     {
       preHandler: requesters,

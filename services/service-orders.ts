@@ -86,6 +86,11 @@ export class ServiceOrders {
     return this.requests.checkOut(actor, id);
   }
 
+  /** A specialist moves a taken order to another volunteer of the community, or back to open (null). */
+  reassign(actor: SignedInUser, id: string, volunteerId: string | null): Promise<ServiceOrderView> {
+    return this.requests.reassign(actor, id, volunteerId);
+  }
+
   cancel(actor: SignedInUser, id: string, reason: string | undefined): Promise<ServiceOrderView> {
     return this.requests.cancel(actor, id, reason);
   }

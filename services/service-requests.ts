@@ -189,6 +189,41 @@ export class ServiceRequests {
     return this.deps.book.get(actor, id);
   }
 
+  /**
+   * A specialist takes a taken order from its volunteer (who cannot come after all, or is not
+   * answering): to another volunteer of the elder's community, or back to the community as an open
+   * request. Not once the service has started: then it is the volunteer's check-out.
+   */
+  async reassign(actor: SignedInUser, id: string, volunteerId: string | null): Promise<ServiceOrderView> {
+    if (actor.role === 'family')
+      throw new ServiceOrderError(403, 'forbidden', 'specialists and admins reassign orders');
+    const row = await this.deps.book.staffRow(actor, id);
+    if (volunteerId !== null) {
+      const responder = await this.deps.db
+        .selectFrom('responders')
+        .select(['id', 'kind', 'org_unit_id'])
+        .where('id', '=', volunteerId)
+        .executeTakeFirst();
+      const community = responder && (await this.deps.book.communityOf(responder.org_unit_id));
+      if (responder?.kind !== 'volunteer' || community !== row.community_id) {
+        throw new ServiceOrderError(
+          409,
+          'not_in_community',
+          `${volunteerId} is not a volunteer of ${row.community_id}, the elder's community`,
+        );
+      }
+    }
+    const from = row.volunteer_id ?? '';
+    await this.deps.book.moveOrRefuse(id, 'reassign', {
+      from: ['taken'],
+      to: volunteerId === null ? 'requested' : 'taken',
+      actor: actor.username,
+      note: { code: 'order_reassigned', params: { from, to: volunteerId } },
+      set: (_row, at) => ({ volunteer_id: volunteerId, taken_at: volunteerId === null ? null : at }),
+    });
+    return this.deps.book.get(actor, id);
+  }
+
   /** Withdrawn before the service starts, by the family, a specialist or an admin. */
   async cancel(actor: SignedInUser, id: string, reason: string | undefined): Promise<ServiceOrderView> {
     await this.deps.book.staffRow(actor, id);

@@ -511,6 +511,48 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         payload: {},
       }),
     },
+    {
+      route: 'POST /api/v1/service-orders/:id/reassign',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('service order') }),
+      request: async () => ({
+        method: 'POST',
+        url: `/api/v1/service-orders/${await fixtures.order('taken')}/reassign`,
+        payload: { volunteer_id: null },
+      }),
+    },
+    {
+      route: 'POST /api/v1/recurring-requests',
+      expect: gate(staffAndFamily, 201, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({
+        method: 'POST',
+        url: '/api/v1/recurring-requests',
+        payload: { elder_id: elders.wang.id, kind: 'visit', weekdays: [1], time: '09:00' },
+      }),
+    },
+    {
+      route: 'GET /api/v1/recurring-requests',
+      expect: gate(staffAndFamily, 200),
+      request: () => ({ url: '/api/v1/recurring-requests' }),
+      check: (p, res) => {
+        for (const rule of res.json().recurring_requests as Json[])
+          expect(covers(p, 'wang'), `${p.name} sees a rule of 王`).toBe(
+            (rule.elder as Json).id === elders.wang.id,
+          );
+      },
+    },
+    {
+      route: 'POST /api/v1/recurring-requests/:id/stop',
+      expect: gate(staffAndFamily, 200, { unit: 'wang', refusal: notInUnit('recurring request') }),
+      request: async () => {
+        const rule = await call(root(), 'POST', '/api/v1/recurring-requests', {
+          elder_id: elders.wang.id,
+          kind: 'meal_delivery',
+          weekdays: [2],
+          time: '11:30',
+        });
+        return { method: 'POST', url: `/api/v1/recurring-requests/${rule.id}/stop` };
+      },
+    },
     // Reports.
     {
       route: 'GET /api/v1/reports/org-units',

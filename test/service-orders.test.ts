@@ -302,4 +302,29 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     expect((await call('POST', `/${id}/cancel`, family)).json().error).toBe('wrong_status');
     await app.close();
   });
+
+  it('[SERVICE-ORDER-REASSIGN] a specialist moves a taken order to another volunteer of the community, or back to open; not to an outsider, not once started', async () => {
+    const order = await mealFor();
+    const specialist = d.as('spec-jingtian');
+    await d.orders.take(d.as('v-0001'), order.id);
+    const moved = await d.orders.reassign(specialist, order.id, 'v-0002');
+    expect(moved).toMatchObject({ status: 'taken', volunteer_id: 'v-0002' });
+    // v-0003 is 梅林's: not the elder's community.
+    expect(await refusal(d.orders.reassign(specialist, order.id, 'v-0003'))).toBe('409 not_in_community');
+    expect(await refusal(d.orders.reassign(d.as('wang-family'), order.id, null))).toBe('403 forbidden');
+    expect(await refusal(d.orders.reassign(d.as('spec-meilin'), order.id, null))).toBe('404 not_found');
+    const reopened = await d.orders.reassign(specialist, order.id, null);
+    expect(reopened).toMatchObject({ status: 'requested', volunteer_id: null, taken_at: null });
+    // Open again: any volunteer of the community may take it, and once started it stays theirs.
+    await d.orders.take(d.as('v-0001'), order.id);
+    await d.orders.checkIn(d.as('v-0001'), order.id);
+    expect(await refusal(d.orders.reassign(specialist, order.id, 'v-0002'))).toBe('409 wrong_status');
+    const notes = (await d.orders.timeline(specialist, order.id)).filter(
+      (e) => e.code === 'order_reassigned',
+    );
+    expect(notes.map((e) => [e.params, e.note])).toEqual([
+      [{ from: 'v-0001', to: 'v-0002' }, 'reassigned from v-0001 to v-0002'],
+      [{ from: 'v-0002', to: null }, 'taken from v-0002: open again'],
+    ]);
+  });
 });

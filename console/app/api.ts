@@ -136,6 +136,11 @@ export class Api {
   /** Staff and family: the orders of their org unit (filters by status). */
   publishOrder = (order: { elder_id: string; kind: string; note: string; wanted_at: number }) =>
     this.call<ServiceOrder>('POST', '/service-orders', order);
+  /** A taken order back to the community (volunteerId null) or to another of its volunteers. */
+  reassignOrder = (id: string, volunteerId: string | null) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/reassign`, {
+      volunteer_id: volunteerId,
+    });
   cancelOrder = (id: string) =>
     this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/cancel`);
   recurringRequests = async () =>

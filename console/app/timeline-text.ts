@@ -64,6 +64,10 @@ export function noteText(
       return t('note.wearer_ok', { device: str(p.device_id) });
     case 'order_rated':
       return t('note.order_rated', { rating: num(p.rating) });
+    case 'order_reassigned':
+      return p.to
+        ? t('note.order_reassigned', { from: nameOf(str(p.from)), to: nameOf(str(p.to)) })
+        : t('note.order_reopened', { from: nameOf(str(p.from)) });
     case 'order_certified':
       return t('note.order_certified', {
         claimed: num(p.claimed_minutes),

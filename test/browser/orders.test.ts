@@ -74,6 +74,33 @@ describe('需求发布 in Chromium (zh-CN)', () => {
     await page.selectOption('#orders-status', 'cancelled');
     await page.waitForSelector('#orders-table tr:has-text("陪聊天")');
     expect(await page.locator('#orders-table tbody tr').count()).toBe(1);
+
+    // A volunteer took a request but cannot go: the specialist takes it back for the community.
+    const specialistToken = await hub.login('spec-jingtian', 'spec-password-1');
+    const asked = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/service-orders',
+      headers: hub.as(specialistToken),
+      payload: {
+        elder_id: 'e-0001',
+        kind: 'phone_help',
+        note: '教用智能手机',
+        wanted_at: Date.now() + 86_400_000,
+      },
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const volunteer = await hub.login('v-0001', 'volunteer-password');
+    const took = await hub.app.inject({
+      method: 'POST',
+      url: `/api/v1/service-orders/${asked.json().id}/take`,
+      headers: hub.as(volunteer),
+    });
+    expect(took.statusCode, took.body).toBe(200);
+    await page.selectOption('#orders-status', 'taken');
+    await page.click(`button[data-reopen="${asked.json().id}"]`);
+    await page.waitForSelector('.form-status:has-text("已收回，重新开放接单")');
+    await page.selectOption('#orders-status', 'requested');
+    await page.waitForSelector('#orders-table tr:has-text("教用智能手机"):has-text("待接单")');
   }, 90_000);
 
   it('[CONSOLE-FAMILY-SERVICES] a family member asks for a visit, rates it once served, and gives 30 minutes to the parent', async () => {

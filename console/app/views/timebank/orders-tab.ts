@@ -80,7 +80,28 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
           t(`orderStatus.${o.status}` as TextKey),
           o.volunteer_id,
           o.note,
-          o.status === 'requested' || o.status === 'taken' ? cancelButton(o) : null,
+          o.status === 'requested' || o.status === 'taken'
+            ? h(
+                'span',
+                { class: 'row-actions' },
+                o.status === 'taken'
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        'data-reopen': o.id,
+                        onclick: () =>
+                          run(
+                            () => api.reassignOrder(o.id, null),
+                            () => t('orderReopened'),
+                          ),
+                      },
+                      t('reopenOrder'),
+                    )
+                  : null,
+                cancelButton(o),
+              )
+            : null,
         ]),
         t('noOrders'),
       ),
