@@ -94,8 +94,8 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
     await refused({ spo2_low: 50 }, 'spo2_low', /at least 70 %/);
     await refused({ geofence_radius_m: 12.5 }, 'geofence_radius_m', /whole number/);
     await refused({ quiet_start_hour: 5 }, 'quiet_end_hour', /same hour \(5\)/);
-    await refused({ heart_rate_hi: 120 }, '', /heart_rate_hi/);
-    await refused({}, '', /at least one setting/);
+    await refused({ heart_rate_hi: 120 }, '(root)', /Unrecognized key: "heart_rate_hi"/);
+    await refused({}, '(root)', /at least one setting/);
     await refused({ heart_rate_high: '120' }, 'heart_rate_high', /number/);
     const { settings } = (await get(token)).json() as Json;
     expect(settings.heart_rate_high.value).toBe(90);
@@ -167,5 +167,55 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
         new: { value: 130, source: 'unit' },
       },
     ]);
+  });
+
+  /** Three watch readings of one heart rate over 2.5 minutes (device time): a streak long enough to raise. */
+  function heartRate(bpm: number) {
+    const end = Date.now();
+    for (const back of [150_000, 75_000, 0]) {
+      const at = end - back;
+      hub.ingest.readings.publish({
+        deviceId: 'w-0001',
+        deviceType: 'watch',
+        elderId: 'e-0001',
+        ts: at,
+        receivedAt: end,
+        clockSkewed: false,
+        data: { ts: at, heart_rate: bpm },
+      });
+    }
+  }
+  const vitalsAlerts = () =>
+    hub.store.db.selectFrom('alerts').select(['kind', 'severity', 'details']).where('kind', '=', 'vitals').execute();
+
+  it('[SETTINGS-VITALS-LIVE] a lower heart-rate limit makes the running vitals detector alert on a rate it let pass before', async () => {
+    await district();
+    heartRate(118);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await vitalsAlerts(), 'below the hub limit of 130: no alert').toEqual([]);
+    expect((await patch(await specialist(), { heart_rate_high: 110 })).statusCode).toBe(200);
+    heartRate(118);
+    const raised = await until(vitalsAlerts, (rows) => rows.length > 0, 5000);
+    expect(raised, 'no vitals alert at the new limit of 110 within 5 s').toHaveLength(1);
+    const details = JSON.parse(raised[0]!.details as string) as Json;
+    expect(details.watch_heart_rate.limits).toMatchObject({ low: 40, high: 110 });
+  });
+
+  it('[SETTINGS-OTHER-NODE] a change written by another node reaches this one’s detectors at its catch-up', async () => {
+    await district();
+    await hub.store.db
+      .insertInto('care_settings')
+      .values({
+        owner_kind: 'elder',
+        owner_id: 'e-0001',
+        name: 'geofence_radius_m',
+        value: 800,
+        updated_at: Date.now(),
+        updated_by: 'spec-jingtian',
+      })
+      .execute();
+    expect(hub.district.elder('e-0001')?.settings.geofence_radius_m).toBeUndefined();
+    await hub.district.catchUp();
+    expect(hub.district.elder('e-0001')?.settings.geofence_radius_m).toBe(800);
   });
 });
