@@ -29,7 +29,9 @@ const settingView = z.object({
   unit_default: z.number().describe('what applies when the elder has no value of their own'),
   unit_default_from: z
     .string()
-    .describe('the org unit whose default that is (the nearest on the elder’s path), or `hub`: the hub’s configuration'),
+    .describe(
+      'the org unit whose default that is (the nearest on the elder’s path), or `hub`: the hub’s configuration',
+    ),
   min: z.number(),
   max: z.number(),
   unit: z.string().describe('bpm, %, h (local hour), m, min or s'),
@@ -120,7 +122,9 @@ export const careSettingsRoutes: FastifyPluginAsyncZod<{
           at: now(),
         });
         const after = await effectiveOf(trx, elder);
-        const values = Object.fromEntries(careSettingNames.map((n) => [n, after[n].value])) as CareSettingValues;
+        const values = Object.fromEntries(
+          careSettingNames.map((n) => [n, after[n].value]),
+        ) as CareSettingValues;
         const issues = conflictsOf(values);
         // Thrown inside the transaction: nothing of the change is kept.
         if (issues.length > 0) throw new HttpError(400, 'invalid_request', issues[0]!.message, issues);

@@ -10,7 +10,12 @@ export const careSettingLimits = {
   heart_rate_low: { min: 30, max: 100, unit: 'bpm', about: 'heart rate below this is out of range' },
   heart_rate_high: { min: 60, max: 200, unit: 'bpm', about: 'heart rate above this is out of range' },
   spo2_low: { min: 70, max: 99, unit: '%', about: 'SpO2 below this is out of range' },
-  quiet_start_hour: { min: 0, max: 23, unit: 'h', about: 'local hour the quiet hours (night wandering) begin' },
+  quiet_start_hour: {
+    min: 0,
+    max: 23,
+    unit: 'h',
+    about: 'local hour the quiet hours (night wandering) begin',
+  },
   quiet_end_hour: { min: 0, max: 23, unit: 'h', about: 'local hour the quiet hours end (may wrap midnight)' },
   geofence_radius_m: { min: 50, max: 5000, unit: 'm', about: 'the home’s fence around the elder’s location' },
   inactivity_span_min: { min: 60, max: 2880, unit: 'min', about: 'waking time with no activity that alerts' },
@@ -34,8 +39,11 @@ const about = (name: CareSettingName) => {
   const { min, max, unit, about } = careSettingLimits[name];
   return `${about} (${unit}, ${min}–${max})`;
 };
-const valueOf = (name: CareSettingName) =>
-  numberOf(name).nullable().optional().describe(`${about(name)}; null: back to the unit default`);
+const changeOf = (name: CareSettingName) =>
+  numberOf(name)
+    .nullable()
+    .optional()
+    .describe(`${about(name)}; null: back to the unit default`);
 
 /**
  * An org unit's defaults in the district document (`org_units[].settings`): given, they replace
@@ -48,7 +56,10 @@ export const unitSettingsSchema = z
     ) as { [K in CareSettingName]: z.ZodOptional<ReturnType<typeof numberOf>> },
   )
   .refine(
-    (s) => s.heart_rate_low === undefined || s.heart_rate_high === undefined || s.heart_rate_low < s.heart_rate_high,
+    (s) =>
+      s.heart_rate_low === undefined ||
+      s.heart_rate_high === undefined ||
+      s.heart_rate_low < s.heart_rate_high,
     { message: 'heart_rate_low must be below heart_rate_high', path: ['heart_rate_low'] },
   )
   .refine((s) => s.quiet_start_hour === undefined || s.quiet_start_hour !== s.quiet_end_hour, {
@@ -59,8 +70,8 @@ export const unitSettingsSchema = z
 /** A change: the settings named are set (a number) or cleared back to the unit default (null). */
 export const careSettingsChangeSchema = z
   .strictObject(
-    Object.fromEntries(careSettingNames.map((name) => [name, valueOf(name)])) as {
-      [K in CareSettingName]: ReturnType<typeof valueOf>;
+    Object.fromEntries(careSettingNames.map((name) => [name, changeOf(name)])) as {
+      [K in CareSettingName]: ReturnType<typeof changeOf>;
     },
   )
   .refine((change) => Object.keys(change).length > 0, 'name at least one setting to set or clear');
@@ -104,7 +115,10 @@ type Inherited = Partial<Record<CareSettingName, { value: number; from: string }
  * What an elder's org units set: for each setting the value of the nearest unit on the path
  * (`/futian/lianhua/jingtian/`, deepest first) that sets it, and which unit that is.
  */
-export function inheritedSettings(unitPath: string, byUnit: ReadonlyMap<string, CareSettingOverrides>): Inherited {
+export function inheritedSettings(
+  unitPath: string,
+  byUnit: ReadonlyMap<string, CareSettingOverrides>,
+): Inherited {
   const chain = unitPath.split('/').filter(Boolean).reverse();
   const out: Inherited = {};
   for (const name of careSettingNames) {

@@ -33,6 +33,7 @@ export async function elderInScope(db: Reader, id: string, scopePath: string): P
 /** The elder as staff of a unit see them; a hidden, missing or erased elder is the same 404. */
 export async function elderOfStaff(db: Reader, id: string, scopePath: string): Promise<ElderRow> {
   const elder = await elderInScope(db, id, scopePath);
-  if (!elder || elder.erased_at !== null) throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
+  if (!elder || elder.erased_at !== null)
+    throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
   return elder;
 }

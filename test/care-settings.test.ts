@@ -18,7 +18,9 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
   async function district() {
     hub = await startTestHub({ dialect });
     const doc = smallDistrict();
-    doc.org_units = doc.org_units!.map((u) => (u.id === 'lianhua' ? { ...u, settings: { spo2_low: 88 } } : u));
+    doc.org_units = doc.org_units!.map((u) =>
+      u.id === 'lianhua' ? { ...u, settings: { spo2_low: 88 } } : u,
+    );
     doc.users = [
       ...doc.users!,
       { username: 'family-wang', password: 'family-password', role: 'family', org_unit: 'jingtian' },
@@ -49,7 +51,11 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
 
     const set = await patch(token, { heart_rate_high: 110, spo2_low: 92 });
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json().settings.heart_rate_high).toMatchObject({ value: 110, source: 'elder', unit_default: 130 });
+    expect(set.json().settings.heart_rate_high).toMatchObject({
+      value: 110,
+      source: 'elder',
+      unit_default: 130,
+    });
     expect(set.json().settings.spo2_low).toMatchObject({ value: 92, source: 'elder', unit_default: 88 });
     // The running detectors hold it at once (the directory they read).
     expect(hub.district.elder('e-0001')?.settings).toMatchObject({ heart_rate_high: 110, spo2_low: 92 });
@@ -68,7 +74,10 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
     expect(settings.inactivity_span_min).toMatchObject({ value: 360, source: 'elder' });
     expect((await get(token)).json().settings.heart_rate_high.source).toBe('unit');
     expect(hub.district.elder('e-0001')?.settings).toEqual({ inactivity_span_min: 360, spo2_low: 88 });
-    const rows = await hub.store.db.selectFrom('care_settings').select(['owner_id', 'name', 'value']).execute();
+    const rows = await hub.store.db
+      .selectFrom('care_settings')
+      .select(['owner_id', 'name', 'value'])
+      .execute();
     expect(rows.filter((r) => r.owner_id === 'e-0001')).toEqual([
       { owner_id: 'e-0001', name: 'inactivity_span_min', value: 360 },
     ]);
@@ -88,8 +97,16 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
       );
     };
     // Low at or above high, also against the stored high.
-    await refused({ heart_rate_low: 90, heart_rate_high: 80 }, 'heart_rate_low', /below heart_rate_high \(80\)/);
-    await refused({ heart_rate_low: 95 }, 'heart_rate_low', /heart_rate_low \(95\) must be below heart_rate_high \(90\)/);
+    await refused(
+      { heart_rate_low: 90, heart_rate_high: 80 },
+      'heart_rate_low',
+      /below heart_rate_high \(80\)/,
+    );
+    await refused(
+      { heart_rate_low: 95 },
+      'heart_rate_low',
+      /heart_rate_low \(95\) must be below heart_rate_high \(90\)/,
+    );
     await refused({ heart_rate_high: 400 }, 'heart_rate_high', /at most 200 bpm/);
     await refused({ spo2_low: 50 }, 'spo2_low', /at least 70 %/);
     await refused({ geofence_radius_m: 12.5 }, 'geofence_radius_m', /whole number/);
@@ -118,7 +135,10 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
       const token = await hub.login(user, password);
       for (const res of [await get(token), await patch(token, { heart_rate_high: 100 })]) {
         expect(res.statusCode, res.body).toBe(403);
-        expect(res.json()).toMatchObject({ error: 'forbidden', message: 'this needs one of the roles: admin, specialist' });
+        expect(res.json()).toMatchObject({
+          error: 'forbidden',
+          message: 'this needs one of the roles: admin, specialist',
+        });
       }
     }
     const meilin = await hub.login('spec-meilin', 'spec-password-2');
@@ -186,7 +206,11 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
     }
   }
   const vitalsAlerts = () =>
-    hub.store.db.selectFrom('alerts').select(['kind', 'severity', 'details']).where('kind', '=', 'vitals').execute();
+    hub.store.db
+      .selectFrom('alerts')
+      .select(['kind', 'severity', 'details'])
+      .where('kind', '=', 'vitals')
+      .execute();
 
   it('[SETTINGS-VITALS-LIVE] a lower heart-rate limit makes the running vitals detector alert on a rate it let pass before', async () => {
     await district();

@@ -1,6 +1,7 @@
 import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
 import * as careRecord from './texts/care-record';
+import * as careSettings from './texts/care-settings';
 import * as notes from './texts/notes';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
@@ -363,7 +364,15 @@ const coreEn: Record<keyof typeof coreZh, string> = {
 };
 
 // Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
-const zh = { ...coreZh, ...reportFiles.zh, ...notes.zh, ...timebank.zh, ...reports.zh, ...careRecord.zh };
+const zh = {
+  ...coreZh,
+  ...reportFiles.zh,
+  ...notes.zh,
+  ...timebank.zh,
+  ...reports.zh,
+  ...careRecord.zh,
+  ...careSettings.zh,
+};
 const en: Record<TextKey, string> = {
   ...coreEn,
   ...reportFiles.en,
@@ -371,6 +380,7 @@ const en: Record<TextKey, string> = {
   ...timebank.en,
   ...reports.en,
   ...careRecord.en,
+  ...careSettings.en,
 };
 export type TextKey = keyof typeof zh;
 

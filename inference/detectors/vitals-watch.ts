@@ -120,7 +120,12 @@ export class VitalsWatch {
     const low = own.heart_rate_low ?? heartRate.low;
     const high = own.heart_rate_high ?? heartRate.high;
     // A limit set beyond the rules' extreme one moves it along: the extreme is never inside the limits.
-    const heart = { low, high, extremeLow: Math.min(heartRate.extremeLow, low), extremeHigh: Math.max(heartRate.extremeHigh, high) };
+    const heart = {
+      low,
+      high,
+      extremeLow: Math.min(heartRate.extremeLow, low),
+      extremeHigh: Math.max(heartRate.extremeHigh, high),
+    };
     e.watchHeartRate.limits = heart;
     e.radarHeartRate.limits = heart;
     const spo2Low = own.spo2_low ?? spo2.low;
