@@ -74,7 +74,8 @@ export async function careSettingsForm(elderId: string, api: Api): Promise<HTMLE
   draw();
   const form = h(
     'form',
-    { class: 'action settings-form' },
+    // The form's own checks speak the console's language (the browser's would speak its own).
+    { class: 'action settings-form', novalidate: true },
     h(
       'table',
       {},
