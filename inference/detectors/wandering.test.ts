@@ -151,6 +151,26 @@ describe.each(dialects)('night wandering on %s', (dialect) => {
     expect(await rig.summary('wandering')).toEqual(['open/high']);
   });
 
+  it('[WANDER-SETTINGS] the elder’s stored quiet hours (from 01:00) apply at the next reload, without a restart', async () => {
+    await rig.setting('quiet_start_hour', 1);
+    await wandering.reload();
+    await rig.event('d-0001', 'open');
+    await wait(15 * minute);
+    expect(await rig.summary('wandering')).toEqual([]);
+    vi.setSystemTime(shenzhen(1, 30, 1));
+    await rig.event('d-0001', 'open');
+    await wait(11 * minute);
+    expect(await rig.summary('wandering')).toEqual(['open/high']);
+  });
+
+  it('[WANDER-SETTINGS] a stored fence of 2 km: a watch 1.1 km away at night is inside it', async () => {
+    await rig.setting('geofence_radius_m', 2000);
+    await wandering.reload();
+    rig.send('w-0001', { location: away });
+    await wait(5 * minute);
+    expect(await rig.summary('wandering')).toEqual([]);
+  });
+
   it('[WANDER-RESTART] an open wandering alert is not raised twice across stop()/start(); presence then clears it', async () => {
     await rig.event('d-0001', 'open');
     await rig.event('d-0001', 'close');
