@@ -117,8 +117,15 @@ export class VitalsWatch {
   private applyLimits(e: ElderVitals): void {
     const { heartRate, spo2 } = this.deps.rules;
     const own = this.deps.district.elder(e.id)?.settings ?? {};
-    const low = own.heart_rate_low ?? heartRate.low;
-    const high = own.heart_rate_high ?? heartRate.high;
+    let low = own.heart_rate_low ?? heartRate.low;
+    let high = own.heart_rate_high ?? heartRate.high;
+    // The API refuses this, but a unit's new default can meet an elder's own value: every rate
+    // would be out of range. The rules' limits watch the person until someone sets it right.
+    if (low >= high) {
+      this.deps.logger.warn({ elder: e.id, low, high }, 'heart-rate limits cross; the default limits apply');
+      low = heartRate.low;
+      high = heartRate.high;
+    }
     // A limit set beyond the rules' extreme one moves it along: the extreme is never inside the limits.
     const heart = {
       low,
