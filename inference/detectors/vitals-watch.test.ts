@@ -53,11 +53,16 @@ describe.each(dialects)('vitals on %s', (dialect) => {
     });
   });
 
-  it('[VITALS-SETTINGS] a high limit of 160 moves the extreme along: 155 bpm raises nothing', async () => {
+  it('[VITALS-SETTINGS] a high limit of 160, above the extreme 150: 155 bpm raises nothing; 165 is critical, beyond both', async () => {
     await rig.setting('heart_rate_high', 160);
     await vitals.reload();
     await stream(3 * minute, { heart_rate: 155, worn: true });
     expect(await rig.summary('vitals')).toEqual([]);
+    await stream(2 * minute + 5000, { heart_rate: 165, worn: true });
+    const [alert] = await rig.alerts('vitals');
+    expect(alert).toMatchObject({ status: 'open', severity: 'critical' });
+    // The extreme moved along with the limit: never inside it.
+    expect(alert!.details).toMatchObject({ watch_heart_rate: { limits: { high: 160, extremeHigh: 160 } } });
   });
 
   it('[VITALS-SETTINGS] limits that cross (low 95 over high 90) fall back to the defaults: 72 bpm raises nothing', async () => {
