@@ -63,6 +63,46 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
     expect(hub.district.elder('e-0002')?.settings.heart_rate_high).toBeUndefined();
   });
 
+  it('[SETTINGS-UNIT-DEFAULTS] a unit’s defaults in the district document: the nearest unit wins, `{}` clears them, a bad one is refused by path', async () => {
+    await district();
+    const token = await specialist();
+    const withUnit = (id: string, settings: object) => {
+      const doc = smallDistrict();
+      doc.org_units = doc.org_units!.filter((u) => u.id === id).map((u) => ({ ...u, settings }));
+      doc.elders = [];
+      doc.responders = [];
+      doc.users = [];
+      return hub.putDistrict(doc);
+    };
+    expect((await withUnit('jingtian', { spo2_low: 91, heart_rate_high: 120 })).statusCode).toBe(200);
+    let { settings } = (await get(token)).json() as Json;
+    expect(settings.spo2_low).toMatchObject({ value: 91, unit_default_from: 'jingtian' });
+    expect(settings.heart_rate_high).toMatchObject({
+      value: 120,
+      source: 'unit',
+      unit_default_from: 'jingtian',
+    });
+    expect(hub.district.elder('e-0001')?.settings).toEqual({ spo2_low: 91, heart_rate_high: 120 });
+    // 梅林's elder is under the street, not under 景田.
+    expect(hub.district.elder('e-0002')?.settings).toEqual({ spo2_low: 88 });
+
+    const bad = await withUnit('jingtian', { heart_rate_low: 100, heart_rate_high: 90, spo2_low: 120 });
+    expect(bad.statusCode).toBe(400);
+    const issues = (bad.body as Json).issues.map((i: Json) => [i.path, i.message]);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        ['org_units[0].settings.spo2_low', 'spo2_low must be at most 99 %'],
+        ['org_units[0].settings.heart_rate_low', 'heart_rate_low must be below heart_rate_high'],
+      ]),
+    );
+    expect(hub.district.elder('e-0001')?.settings.heart_rate_high).toBe(120);
+
+    expect((await withUnit('jingtian', {})).statusCode).toBe(200);
+    ({ settings } = (await get(token)).json() as Json);
+    expect(settings.spo2_low).toMatchObject({ value: 88, unit_default_from: 'lianhua' });
+    expect(settings.heart_rate_high).toMatchObject({ value: 130, unit_default_from: 'hub' });
+  });
+
   it('[SETTINGS-CLEAR] null puts a setting back to the unit default; the others stay', async () => {
     await district();
     const token = await specialist();
