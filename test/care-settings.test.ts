@@ -229,6 +229,26 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
     ]);
   });
 
+  it('[SETTINGS-PRIVACY] the elder’s own settings are in their export and go with their erasure', async () => {
+    await district();
+    expect((await patch(await specialist(), { heart_rate_high: 110 })).statusCode).toBe(200);
+    const admin = await hub.login('admin-lianhua', 'admin-password-2');
+    const exported = await get(admin, '/api/v1/elders/e-0001/export');
+    expect(exported.statusCode).toBe(200);
+    expect(exported.json().care_settings).toEqual([
+      expect.objectContaining({ name: 'heart_rate_high', value: 110, updated_by: 'spec-jingtian' }),
+    ]);
+    const erased = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/elders/e-0001/erase',
+      headers: hub.as(admin),
+      payload: { confirm: 'e-0001' },
+    });
+    expect(erased.statusCode, erased.body).toBe(200);
+    const left = await hub.store.db.selectFrom('care_settings').select('owner_id').execute();
+    expect(left.map((r) => r.owner_id)).toEqual(['lianhua']);
+  });
+
   /** Three watch readings of one heart rate over 2.5 minutes (device time): a streak long enough to raise. */
   function heartRate(bpm: number) {
     const end = Date.now();
