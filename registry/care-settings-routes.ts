@@ -32,6 +32,7 @@ const settingView = z.object({
     .describe(
       'the org unit whose default that is (the nearest on the elder’s path), or `hub`: the hub’s configuration',
     ),
+  unit_default_from_name: z.string().nullable().describe('that org unit’s name (null: the hub)'),
   min: z.number(),
   max: z.number(),
   unit: z.string().describe('bpm, %, h (local hour), m, min or s'),
@@ -73,7 +74,8 @@ export const careSettingsRoutes: FastifyPluginAsyncZod<{
     settings: Object.fromEntries(
       careSettingNames.map((name) => {
         const { min, max, unit } = careSettingLimits[name];
-        return [name, { ...effective[name], min, max, unit }];
+        const fromName = directory.orgUnit(effective[name].unit_default_from)?.name ?? null;
+        return [name, { ...effective[name], unit_default_from_name: fromName, min, max, unit }];
       }),
     ) as unknown as z.infer<typeof settingsView>['settings'],
   });

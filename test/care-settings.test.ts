@@ -46,7 +46,12 @@ describe.each(dialects)('per-elder settings on %s', (dialect) => {
       unit_default_from: 'hub',
     });
     // The street's value reaches the community's elder.
-    expect(settings.spo2_low).toMatchObject({ value: 88, source: 'unit', unit_default_from: 'lianhua' });
+    expect(settings.spo2_low).toMatchObject({
+      value: 88,
+      source: 'unit',
+      unit_default_from: 'lianhua',
+      unit_default_from_name: '莲花街道',
+    });
     expect(settings.fall_cancel_window_s).toMatchObject({ value: 30, source: 'unit' });
 
     const set = await patch(token, { heart_rate_high: 110, spo2_low: 92 });

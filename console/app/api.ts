@@ -25,7 +25,10 @@ import type {
 export interface CareSettingsView {
   elder_id: string;
   org_unit_id: string;
-  settings: Record<CareSettingName, EffectiveCareSetting & { min: number; max: number; unit: string }>;
+  settings: Record<
+    CareSettingName,
+    EffectiveCareSetting & { unit_default_from_name: string | null; min: number; max: number; unit: string }
+  >;
 }
 
 /** The hub's REST API under /api/v1, with the signed-in user's bearer token. */

@@ -1,6 +1,7 @@
 /** The elder's settings form in the record panel (views/care-settings-form.ts). */
 export const zh = {
   'settings.title': '个性化阈值设置',
+  'settings.valueFrom': '{value} {unit}（{from}）',
   'settings.setting': '项目',
   'settings.own': '本人设置',
   'settings.effective': '当前生效',
@@ -35,6 +36,7 @@ export const zh = {
 
 export const en: Record<keyof typeof zh, string> = {
   'settings.title': 'Personal settings',
+  'settings.valueFrom': '{value} {unit} ({from})',
   'settings.setting': 'Setting',
   'settings.own': 'Own value',
   'settings.effective': 'In effect',

@@ -55,7 +55,7 @@ export async function careSettingsForm(elderId: string, api: Api): Promise<HTMLE
         }) as HTMLInputElement;
         input.value = s.source === 'elder' ? String(s.value) : '';
         inputs.set(name, input);
-        const from = s.unit_default_from === 'hub' ? t('settings.fromHub') : s.unit_default_from;
+        const from = s.unit_default_from_name ?? t('settings.fromHub');
         return h(
           'tr',
           { 'data-setting': name, 'data-source': s.source },
@@ -64,9 +64,17 @@ export async function careSettingsForm(elderId: string, api: Api): Promise<HTMLE
           h(
             'td',
             { class: 'effective' },
-            `${s.value} ${unitOf(s.unit)}（${t(s.source === 'elder' ? 'settings.fromElder' : 'settings.fromUnit')}）`,
+            t('settings.valueFrom', {
+              value: s.value,
+              unit: unitOf(s.unit),
+              from: t(s.source === 'elder' ? 'settings.fromElder' : 'settings.fromUnit'),
+            }),
           ),
-          h('td', { class: 'unit-default' }, `${s.unit_default} ${unitOf(s.unit)}（${from}）`),
+          h(
+            'td',
+            { class: 'unit-default' },
+            t('settings.valueFrom', { value: s.unit_default, unit: unitOf(s.unit), from }),
+          ),
         );
       }),
     );
