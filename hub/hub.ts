@@ -12,7 +12,7 @@ import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { DeviceAuthenticator } from '../gateway/device-authenticator.js';
 import { gatewayDomain } from '../gateway/gateway-domain.js';
 import type { MqttGateway } from '../gateway/mqtt-gateway.js';
-import { inferenceDomain } from '../inference/inference-domain.js';
+import { careDefaultsOf, inferenceDomain } from '../inference/inference-domain.js';
 import type { InferencePool } from '../inference/pool/index.js';
 import { ingestDomain } from '../ingest/ingest-domain.js';
 import type { IngestStage } from '../ingest/ingest-stage.js';
@@ -101,6 +101,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   // Built in dependency order; a few arrows point back (the gateway remembers secrets the
   // registry writes, device health asks the alerts what was on): closures, called after start.
+  const inferenceConfig = inferenceSettings(config);
   const registry = registryDomain({
     db,
     catalog,
@@ -113,6 +114,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     audit,
     auditIn: (trx, access) => audit.recordIn(trx, access),
     taskElderOf: async (id) => (await dispatch.dispatcher.currentTask(id))?.elder.id ?? null,
+    careDefaults: careDefaultsOf(inferenceConfig),
   });
   const ingest = ingestDomain({
     db,
@@ -159,7 +161,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
     log,
     channelError,
-    settings: inferenceSettings(config),
+    settings: inferenceConfig,
   });
   const dispatch = dispatchDomain({
     db,

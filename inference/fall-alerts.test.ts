@@ -27,7 +27,9 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
     throw e;
   };
 
-  async function startFallAlerts(): Promise<FallAlerts> {
+  async function startFallAlerts(
+    cancelWindowOf?: (elderId: string) => number | undefined,
+  ): Promise<FallAlerts> {
     alarms = new Channel<FallModelAlarm>(fail);
     readings = new Channel<Reading>(fail);
     const alertUpdates = new Channel<AlertUpdate>(fail);
@@ -45,6 +47,7 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
       },
       logger: pino({ level: 'silent' }),
       now: Date.now,
+      ...(cancelWindowOf ? { cancelWindowOf } : {}),
     });
     await f.start();
     return f;
@@ -133,6 +136,20 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
     const [alert] = await falls();
     expect(alert).toMatchObject({ status: 'open', severity: 'critical' });
     expect(alert!.details).toMatchObject({ source: 'watch_model', score: 0.91, peak_g: 4.2, detections: 1 });
+  });
+
+  it('[FALL-SETTINGS] an elder’s own cancel window (60 s) replaces the 30 s: told so, raised when it is up', async () => {
+    await fallAlerts.stop();
+    fallAlerts = await startFallAlerts((elderId) => (elderId === 'e-0001' ? 60_000 : undefined));
+    modelAlarm();
+    await fallAlerts.idle();
+    expect(told).toEqual([{ deviceId: 'w-0001', text: '检测到跌倒，60 秒内按“我没事”可取消' }]);
+    await advance(59_000);
+    expect(await falls()).toEqual([]);
+    await advance(2000);
+    const [alert] = await falls();
+    expect(alert).toMatchObject({ status: 'open', severity: 'critical' });
+    expect(alert!.details).toMatchObject({ cancel_window_ms: 60_000 });
   });
 
   it('[FALL-COALESCE] detections within the incident give one alert: counted in the window, repeats after it', async () => {

@@ -33,6 +33,8 @@ export interface FallAlertsDeps {
   logger: Logger;
   now: () => number;
   rules?: Partial<FallAlertRules>;
+  /** The elder's own cancel window (ms) if their settings set one; else the rules'. */
+  cancelWindowOf?: (elderId: string) => number | undefined;
 }
 
 /** A detection waiting out the wearer's cancel window, and the timer that ends it. */
@@ -96,7 +98,7 @@ export class FallAlerts {
     }
     // Windows open when the hub stopped or died: resumed, or raised at once if they ran out.
     for (const { elderId, fall } of await this.windows.all()) {
-      const leftMs = Math.max(0, fall.startedAt + this.rules.cancelWindowMs - startedAt);
+      const leftMs = Math.max(0, fall.startedAt + this.windowMs(elderId) - startedAt);
       this.elder(elderId).pending = { ...fall, timer: this.windowTimer(elderId, leftMs) };
     }
     this.unsubscribe.push(
@@ -116,6 +118,11 @@ export class FallAlerts {
       this.enqueue(elderId, () => this.expire(elderId));
     }
     await this.idle();
+  }
+
+  /** How long this elder has to press "I'm OK" (their settings can change it between falls). */
+  private windowMs(elderId: string): number {
+    return this.deps.cancelWindowOf?.(elderId) ?? this.rules.cancelWindowMs;
   }
 
   /** Resolves once every queued alert operation has finished (tests, shutdown). */
@@ -240,7 +247,8 @@ export class FallAlerts {
     }
     s.incident = null;
     const now = this.deps.now();
-    const seconds = Math.round(this.rules.cancelWindowMs / 1000);
+    const windowMs = this.windowMs(elderId);
+    const seconds = Math.round(windowMs / 1000);
     const fall: PendingFall = {
       watchId,
       startedAt: now,
@@ -250,7 +258,7 @@ export class FallAlerts {
     };
     // Stored before anything else: from here a crash cannot lose the fall.
     await this.windows.save(elderId, fall);
-    s.pending = { ...fall, timer: this.windowTimer(elderId, this.rules.cancelWindowMs) };
+    s.pending = { ...fall, timer: this.windowTimer(elderId, windowMs) };
     this.tell(watchId, `检测到跌倒，${seconds} 秒内按“我没事”可取消`);
   }
 
@@ -264,7 +272,7 @@ export class FallAlerts {
       ...sourceDetails(p.sources),
       detections: p.detections,
       detected_at: p.startedAt,
-      cancel_window_ms: this.rules.cancelWindowMs,
+      cancel_window_ms: this.windowMs(elderId),
     });
     // Only now: a crash before this raises it again at the next start (a repeat, never a loss).
     await this.windows.remove(elderId);

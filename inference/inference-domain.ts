@@ -6,6 +6,7 @@ import type { StoredEvent } from '../ingest/event-log.js';
 import type { HotWindows } from '../ingest/hot-windows.js';
 import type { Reading } from '../ingest/readings.js';
 import { Channel } from '../kernel/channel.js';
+import type { CareSettingValues } from '../registry/care-settings.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { type DetectorRules, Detectors, defaultDetectorRules } from './detectors/index.js';
@@ -18,6 +19,21 @@ export interface InferenceSettings {
   /** How long the wearer has to press "I'm OK" after a fall the watch saw. */
   fallCancelWindowMs: number;
   rules?: DetectorRules;
+}
+
+/** The per-elder settings as this hub's configuration sets them for everyone: the defaults under every unit's. */
+export function careDefaultsOf(settings: InferenceSettings): CareSettingValues {
+  const { vitals, wandering, inactivity } = settings.rules ?? defaultDetectorRules;
+  return {
+    heart_rate_low: vitals.heartRate.low,
+    heart_rate_high: vitals.heartRate.high,
+    spo2_low: vitals.spo2.low,
+    quiet_start_hour: wandering.quietHours.startHour,
+    quiet_end_hour: wandering.quietHours.endHour,
+    geofence_radius_m: wandering.geofenceRadiusM,
+    inactivity_span_min: Math.round(inactivity.spanMs / 60_000),
+    fall_cancel_window_s: Math.round(settings.fallCancelWindowMs / 1000),
+  };
 }
 
 /**
@@ -70,6 +86,10 @@ export function inferenceDomain(deps: {
     logger: log('fall-alerts'),
     now,
     rules: { cancelWindowMs: settings.fallCancelWindowMs },
+    cancelWindowOf: (elderId) => {
+      const seconds = district.elder(elderId)?.settings.fall_cancel_window_s;
+      return seconds === undefined ? undefined : seconds * 1000;
+    },
   });
   deps.eventAlerts.answerWith(fallAlerts);
   return {

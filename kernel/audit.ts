@@ -11,6 +11,7 @@ export const auditActions = [
   'elder_erased',
   'record_viewed',
   'record_changed',
+  'settings_changed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -34,6 +34,14 @@ export class ElderExport {
     yield `,"elder":${json({ ...record, org_unit: unit ?? null })}`;
     const care = await this.deps.careRecords.read(db, elder.id);
     yield `,"care_record":${json(care.updated_at === null ? null : care)}`;
+    const settings = await db
+      .selectFrom('care_settings')
+      .select(['name', 'value', 'updated_at', 'updated_by'])
+      .where('owner_kind', '=', 'elder')
+      .where('owner_id', '=', elder.id)
+      .orderBy('name')
+      .execute();
+    yield `,"care_settings":${json(settings)}`;
 
     const devices = await db
       .selectFrom('devices as d')

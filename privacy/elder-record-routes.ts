@@ -34,6 +34,9 @@ export const elderExportSchema = z.object({
     })
     .nullable()
     .describe('the care record (contacts, conditions, access notes…); null: never given'),
+  care_settings: rows.describe(
+    'their own settings (limits, quiet hours, spans), each with who set it and when',
+  ),
   devices: rows.describe('devices at their home now, with their health'),
   device_events: rows.describe('raw events of those devices still kept (see EVENT_RETENTION_DAYS)'),
   rollups_1m: rows.describe('one-minute summaries of vitals and activity'),

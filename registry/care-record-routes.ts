@@ -10,7 +10,7 @@ import type { Tables } from '../store/schema.js';
 import { elderPlaceSchema } from './api-schemas.js';
 import { careRecordChangeSchema, careRecordSchema, onSiteOf, onSiteSchema } from './care-record.js';
 import type { CareRecords, StoredCareRecord } from './care-records.js';
-import { type ElderRow, elderInScope } from './elder-lookup.js';
+import { type ElderRow, elderInScope, elderOfStaff } from './elder-lookup.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
@@ -58,14 +58,8 @@ export const careRecordRoutes: FastifyPluginAsyncZod<{
       if (!elder) throw new HttpError(404, 'not_found', `no elder ${id} among your tasks`);
       return elder;
     }
-    const elder =
-      (await elderInScope(db, id, user.scopePath)) ??
-      (user.role === 'family' && (await records.kinOf(db, user.username)).includes(id)
-        ? await elderInScope(db, id, '/')
-        : undefined);
-    if (!elder || elder.erased_at !== null)
-      throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
-    return elder;
+    const kin = user.role === 'family' && (await records.kinOf(db, user.username)).includes(id);
+    return elderOfStaff(db, id, kin ? '/' : user.scopePath);
   };
   const personOf = (e: ElderRow) => ({
     id: e.id,

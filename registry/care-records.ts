@@ -117,5 +117,11 @@ export class CareRecords {
   async erase(trx: Writer, elderId: string): Promise<void> {
     await trx.deleteFrom('family_links').where('elder_id', '=', elderId).execute();
     await trx.deleteFrom('care_records').where('elder_id', '=', elderId).execute();
+    // The elder's own settings (registry/care-settings.ts) say something of their health too.
+    await trx
+      .deleteFrom('care_settings')
+      .where('owner_kind', '=', 'elder')
+      .where('owner_id', '=', elderId)
+      .execute();
   }
 }

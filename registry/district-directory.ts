@@ -2,6 +2,8 @@ import type { Capability } from '../devices/capabilities.js';
 import { type DeviceCatalog, type DeviceType, measures } from '../devices/catalog.js';
 import { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
+import { type CareSettingOverrides, inheritedSettings, overridesOf } from './care-settings.js';
+import { byOwner, CareSettingsStore } from './care-settings-store.js';
 import type { Skill } from './responder-skills.js';
 
 export interface OrgUnitEntry {
@@ -25,6 +27,8 @@ export interface ElderEntry {
   lat: number | null;
   lon: number | null;
   devices: HomeDevice[];
+  /** The elder's own settings over their org units' (registry/care-settings.ts); absent: the detectors' own. */
+  settings: CareSettingOverrides;
 }
 
 export interface ResponderEntry {
@@ -41,7 +45,7 @@ export interface ResponderEntry {
 
 /** Published whenever the master data may have changed: readers reload what they keep of it. */
 export interface DistrictUpdate {
-  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded' | 'erased';
+  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded' | 'erased' | 'settings';
   /** Devices revoked since the last load (here or on another node): watched and trusted no more. */
   revokedDevices: string[];
 }
@@ -131,7 +135,7 @@ export class DistrictDirectory {
   /** Counts and latest change times: differs once anything of the master data changed. */
   private async currentSignature(): Promise<string> {
     const { db } = this.deps;
-    const counted = (table: 'org_units' | 'elders' | 'responders' | 'users') =>
+    const counted = (table: 'org_units' | 'elders' | 'responders' | 'users' | 'care_settings') =>
       db
         .selectFrom(table)
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')])
@@ -151,6 +155,7 @@ export class DistrictDirectory {
       counted('elders'),
       counted('responders'),
       counted('users'),
+      counted('care_settings'),
       devices,
     ]);
     return JSON.stringify(parts);
@@ -159,7 +164,7 @@ export class DistrictDirectory {
   private async load(): Promise<void> {
     const { db, catalog } = this.deps;
     const signature = await this.currentSignature();
-    const [unitRows, elderRows, deviceRows, responderRows] = await Promise.all([
+    const [unitRows, elderRows, deviceRows, responderRows, settingRows] = await Promise.all([
       db.selectFrom('org_units').select(['id', 'name', 'level', 'path']).execute(),
       db.selectFrom('elders').select(['id', 'name', 'org_unit_id', 'lat', 'lon']).execute(),
       db.selectFrom('devices').select(['id', 'type', 'elder_id']).where('revoked_at', 'is', null).execute(),
@@ -167,10 +172,14 @@ export class DistrictDirectory {
         .selectFrom('responders')
         .select(['id', 'name', 'kind', 'org_unit_id', 'skills', 'lat', 'lon'])
         .execute(),
+      new CareSettingsStore().all(db),
     ]);
     const units = new Map(unitRows.map((u) => [u.id, u]));
     const elders = new Map<string, ElderEntry>();
+    const ownSettings = byOwner(settingRows, 'elder');
+    const unitSettings = byOwner(settingRows, 'org_unit');
     for (const e of elderRows) {
+      const path = units.get(e.org_unit_id)?.path ?? '/';
       elders.set(e.id, {
         id: e.id,
         name: e.name,
@@ -178,6 +187,7 @@ export class DistrictDirectory {
         lat: e.lat,
         lon: e.lon,
         devices: [],
+        settings: overridesOf(ownSettings.get(e.id) ?? {}, inheritedSettings(path, unitSettings)),
       });
     }
     for (const d of deviceRows) {

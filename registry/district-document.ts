@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deviceIdPattern, deviceIdRule } from '../devices/catalog.js';
 import { roles } from '../kernel/identity.js';
 import { careRecordChangeSchema } from './care-record.js';
+import { unitSettingsSchema } from './care-settings.js';
 import { skills } from './responder-skills.js';
 
 export const orgLevels = ['district', 'street', 'community', 'property', 'family'] as const;
@@ -16,7 +17,16 @@ const location = z.object({ lat: z.number().min(-90).max(90), lon: z.number().mi
 
 export const districtDocumentSchema = z.object({
   org_units: z
-    .array(z.object({ id, name, level: z.enum(orgLevels), parent: id.optional() }))
+    .array(
+      z.object({
+        id,
+        name,
+        level: z.enum(orgLevels),
+        parent: id.optional(),
+        // Defaults for the elders below (registry/care-settings.ts); given, they replace the stored ones.
+        settings: unitSettingsSchema.optional(),
+      }),
+    )
     .max(100_000)
     .default([]),
   elders: z

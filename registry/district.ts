@@ -11,6 +11,8 @@ import { WorkSlots } from '../kernel/work-slots.js';
 import type { Database } from '../store/database.js';
 import { careFieldsOf } from './care-record.js';
 import { CareRecords } from './care-records.js';
+import { careSettingNames } from './care-settings.js';
+import { CareSettingsStore } from './care-settings-store.js';
 import type { DistrictDirectory } from './district-directory.js';
 import { type DistrictDocument, type OrgLevel, orgLevels } from './district-document.js';
 
@@ -72,6 +74,7 @@ export class DistrictRegistry {
   /** Slow hashes of a document two at a time: the thread pool keeps room for devices' CONNECTs. */
   private readonly hashing = new WorkSlots(2);
   private readonly careRecords = new CareRecords();
+  private readonly settings = new CareSettingsStore();
 
   async apply(doc: DistrictDocument, actor: ActingUser): Promise<ApplyResult> {
     const issues: DocumentIssue[] = [];
@@ -300,6 +303,13 @@ export class DistrictRegistry {
               }),
             )
             .execute();
+          if (unit.settings) {
+            const all = Object.fromEntries(careSettingNames.map((n) => [n, unit.settings![n] ?? null]));
+            await this.settings.change(trx, { owner_kind: 'org_unit', owner_id: unit.id }, all, {
+              username: actor.username,
+              at: now,
+            });
+          }
         } else if (node.storedPath !== path) {
           await trx
             .updateTable('org_units')

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { HttpError } from '../kernel/http-errors.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
@@ -27,4 +28,12 @@ export async function elderInScope(db: Reader, id: string, scopePath: string): P
     .where('e.id', '=', id)
     .where(underPath('o.path', scopePath))
     .executeTakeFirst();
+}
+
+/** The elder as staff of a unit see them; a hidden, missing or erased elder is the same 404. */
+export async function elderOfStaff(db: Reader, id: string, scopePath: string): Promise<ElderRow> {
+  const elder = await elderInScope(db, id, scopePath);
+  if (!elder || elder.erased_at !== null)
+    throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
+  return elder;
 }

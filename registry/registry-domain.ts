@@ -10,6 +10,9 @@ import { Accounts } from './accounts.js';
 import { authRoutes } from './auth-routes.js';
 import { careRecordRoutes } from './care-record-routes.js';
 import { CareRecords } from './care-records.js';
+import type { CareSettingValues } from './care-settings.js';
+import { careSettingsRoutes } from './care-settings-routes.js';
+import { CareSettingsStore } from './care-settings-store.js';
 import { DeviceRegistry, type LiveHealth } from './device-registry.js';
 import { DistrictRegistry } from './district.js';
 import { DistrictDirectory } from './district-directory.js';
@@ -48,6 +51,8 @@ export function registryDomain(deps: {
   auditIn: (trx: Transaction<Tables>, access: PersonalDataAccess) => Promise<void>;
   /** The elder of a responder's current task (dispatch's knowledge, asked after start). */
   taskElderOf: (responderId: string) => Promise<string | null>;
+  /** Per-elder settings where neither the elder nor a unit above them sets one (the detectors' configuration). */
+  careDefaults: CareSettingValues;
 }) {
   const { db, catalog, settings, now, logger, secretStored } = deps;
   const directory = new DistrictDirectory({
@@ -100,6 +105,14 @@ export function registryDomain(deps: {
         audit: deps.audit,
         auditIn: deps.auditIn,
         taskElderOf: deps.taskElderOf,
+        now,
+      }),
+      routeSet('/api/v1/elders', careSettingsRoutes, {
+        db,
+        settings: new CareSettingsStore(),
+        directory,
+        hubDefaults: deps.careDefaults,
+        auditIn: deps.auditIn,
         now,
       }),
     ],

@@ -43,6 +43,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // 'error' on the pool: unheard, it would kill the process. The pool replaces the connection;
     // the query that needed it fails with an error its caller handles.
     pool.on('error', (error) => options.onConnectionError?.(error));
+    // The pool listens only while a connection is idle: one ended mid-query (the server restarting
+    // under a write) would be an 'error' nobody hears, and kill the process. The query in flight
+    // fails with that error, and its caller handles it; this listener only keeps the process alive.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     dialect = 'postgres';
   } else {

@@ -11,6 +11,7 @@ import auditAndErasure from './migrations/0009-audit-and-erasure.js';
 import careRecords from './migrations/0010-care-records.js';
 import responderAppPresence from './migrations/0011-responder-app-presence.js';
 import careRecordBirthDate from './migrations/0012-care-record-birth-date.js';
+import careSettings from './migrations/0013-care-settings.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
 import recurringRequests from './migrations/0017-recurring-requests.js';
 
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0010-care-records': careRecords,
   '0011-responder-app-presence': responderAppPresence,
   '0012-care-record-birth-date': careRecordBirthDate,
+  '0013-care-settings': careSettings,
   '0016-notice-deliveries': noticeDeliveries,
   '0017-recurring-requests': recurringRequests,
 };

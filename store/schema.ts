@@ -474,3 +474,18 @@ export interface Tables {
   care_records: CareRecordTable;
   family_links: FamilyLinkTable;
 }
+
+/** An elder's own setting or an org unit's default (migration 0013, registry/care-settings.ts). */
+export interface CareSettingTable {
+  owner_kind: 'elder' | 'org_unit';
+  owner_id: string;
+  /** A name of registry/care-settings.ts `careSettingLimits`. */
+  name: string;
+  value: number;
+  updated_at: Millis;
+  /** A username. */
+  updated_by: string;
+}
+export interface Tables {
+  care_settings: CareSettingTable;
+}

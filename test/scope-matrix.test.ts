@@ -318,6 +318,22 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         payload: { language: '粤语' },
       }),
     },
+    // Per-elder settings: the unit's staff only.
+    {
+      route: 'GET /api/v1/elders/:id/settings',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({ url: `/api/v1/elders/${elders.wang.id}/settings` }),
+      check: (_p, res) => expect(res.json().settings.heart_rate_high.value).toBeGreaterThan(0),
+    },
+    {
+      route: 'PATCH /api/v1/elders/:id/settings',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({
+        method: 'PATCH',
+        url: `/api/v1/elders/${elders.wang.id}/settings`,
+        payload: { geofence_radius_m: 400 },
+      }),
+    },
     // One person's record: a copy or its erasure, for admins of their unit; and who read it.
     {
       route: 'GET /api/v1/elders/:id/export',

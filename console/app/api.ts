@@ -1,5 +1,6 @@
 import type { CallRequest } from '../../alerts/call-log';
 import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
+import type { CareSettingName, CareSettingsChange, EffectiveCareSetting } from '../../registry/care-settings';
 import { currentLanguage } from './i18n';
 import type {
   AccountListing,
@@ -22,11 +23,22 @@ import type {
   VitalsPoint,
 } from './types';
 
+export interface CareSettingsView {
+  elder_id: string;
+  org_unit_id: string;
+  settings: Record<
+    CareSettingName,
+    EffectiveCareSetting & { unit_default_from_name: string | null; min: number; max: number; unit: string }
+  >;
+}
+
 /** The hub's REST API under /api/v1, with the signed-in user's bearer token. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** A 400's bad entries by path (the setting, the field). */
+    readonly issues: Array<{ path: string; message: string }> = [],
   ) {
     super(code);
   }
@@ -47,8 +59,12 @@ export class Api {
       body: body === undefined ? null : JSON.stringify(body),
     });
     if (!response.ok) {
-      const error = (await response.json().catch(() => ({}))) as { code?: string; error?: string };
-      throw new ApiError(response.status, error.code ?? error.error ?? String(response.status));
+      const error = (await response.json().catch(() => ({}))) as {
+        code?: string;
+        error?: string;
+        issues?: ApiError['issues'];
+      };
+      throw new ApiError(response.status, error.code ?? error.error ?? String(response.status), error.issues);
     }
     return (response.status === 204 ? null : await response.json()) as T;
   }
@@ -113,6 +129,11 @@ export class Api {
       'GET',
       `/elders/${encodeURIComponent(elderId)}${alertId ? `?alert=${encodeURIComponent(alertId)}` : ''}`,
     );
+  /** The elder's settings: effective values, the unit default and where each comes from. */
+  careSettings = (elderId: string) =>
+    this.call<CareSettingsView>('GET', `/elders/${encodeURIComponent(elderId)}/settings`);
+  changeCareSettings = (elderId: string, change: CareSettingsChange) =>
+    this.call<CareSettingsView>('PATCH', `/elders/${encodeURIComponent(elderId)}/settings`, change);
   logCall = (alertId: string, call: CallRequest) =>
     this.call<unknown>('POST', `/alerts/${encodeURIComponent(alertId)}/calls`, call);
   /** The console's settings and the device types' words: asked once per sign-in. */

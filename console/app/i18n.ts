@@ -1,6 +1,7 @@
 import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
 import * as careRecord from './texts/care-record';
+import * as careSettings from './texts/care-settings';
 import * as notes from './texts/notes';
 import * as orders from './texts/orders';
 import * as reports from './texts/reports';
@@ -372,6 +373,7 @@ const zh = {
   ...orders.zh,
   ...reports.zh,
   ...careRecord.zh,
+  ...careSettings.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -381,6 +383,7 @@ const en: Record<TextKey, string> = {
   ...orders.en,
   ...reports.en,
   ...careRecord.en,
+  ...careSettings.en,
 };
 export type TextKey = keyof typeof zh;
 

@@ -64,6 +64,19 @@ describe.each(dialects)('inactivity on %s', (dialect) => {
     expect(alarm!.details).toMatchObject({ stage: 'alarm', waking_span_ms: 12 * hour });
   });
 
+  it('[INACTIVITY-SETTINGS] a stored span of 2 h applies at the next reload: warning after 80 min (two thirds), alarm after 2 h', async () => {
+    inactivity = await startInactivity(defaultInactivityRules);
+    await rig.setting('inactivity_span_min', 120);
+    await inactivity.reload();
+    await rig.event('d-0001', 'close');
+    await wait(79 * minute, minute);
+    expect(await rig.summary('inactivity')).toEqual([]);
+    await wait(2 * minute, minute);
+    expect(await rig.summary('inactivity')).toEqual(['open/low']);
+    await wait(40 * minute, minute);
+    expect(await rig.summary('inactivity')).toEqual(['open/medium']);
+  });
+
   it('[INACTIVITY-CLEAR] a door opening after the warning resolves it (activity_seen), and the clock restarts', async () => {
     inactivity = await startInactivity(shortSpans);
     await rig.event('d-0001', 'close');

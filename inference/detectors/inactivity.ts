@@ -241,11 +241,21 @@ export class Inactivity {
     return homes;
   }
 
-  /** Applies the person's own spans (rules may have changed). */
+  /**
+   * Applies the person's own spans (rules or settings may have changed). A stored span (minutes)
+   * keeps the rules' proportion of warning to span: 8 h of 12 stays two thirds.
+   */
   private settle(e: ElderActivity): void {
-    const own = this.deps.rules.perElder[e.id];
-    e.spanMs = own?.spanMs ?? this.deps.rules.spanMs;
-    e.warningMs = own?.warningMs ?? this.deps.rules.warningMs;
+    const { rules, district } = this.deps;
+    const own = rules.perElder[e.id];
+    const storedMin = district.elder(e.id)?.settings.inactivity_span_min;
+    if (storedMin !== undefined) {
+      e.spanMs = storedMin * 60_000;
+      e.warningMs = Math.round((e.spanMs * rules.warningMs) / rules.spanMs);
+    } else {
+      e.spanMs = own?.spanMs ?? rules.spanMs;
+      e.warningMs = own?.warningMs ?? rules.warningMs;
+    }
     e.dirty = true;
   }
 

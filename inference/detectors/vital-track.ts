@@ -48,7 +48,8 @@ export class VitalTrack {
   constructor(
     readonly metric: VitalMetric,
     readonly source: VitalSource,
-    readonly limits: VitalLimits,
+    /** The elder's limits; replaced when their settings change. */
+    public limits: VitalLimits,
   ) {}
 
   /** The key of this track's evidence in the alert details, e.g. `watch_heart_rate`. */

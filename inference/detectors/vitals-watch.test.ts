@@ -39,6 +39,40 @@ describe.each(dialects)('vitals on %s', (dialect) => {
     vi.useRealTimers();
   });
 
+  it('[VITALS-SETTINGS] the elder’s stored limits apply at the next reload: SpO2 92 % raises under a low limit of 93', async () => {
+    await stream(3 * minute, { spo2: 92, heart_rate: 70, worn: true });
+    expect(await rig.summary('vitals')).toEqual([]);
+    await rig.setting('spo2_low', 93);
+    await vitals.reload();
+    await stream(2 * minute + 5000, { spo2: 92, heart_rate: 70, worn: true });
+    const [alert] = await rig.alerts('vitals');
+    expect(alert).toMatchObject({ status: 'open', severity: 'high' });
+    expect(alert!.details).toMatchObject({
+      metric: 'spo2',
+      watch_spo2: { limits: { low: 93, extremeLow: 85 } },
+    });
+  });
+
+  it('[VITALS-SETTINGS] a high limit of 160, above the extreme 150: 155 bpm raises nothing; 165 is critical, beyond both', async () => {
+    await rig.setting('heart_rate_high', 160);
+    await vitals.reload();
+    await stream(3 * minute, { heart_rate: 155, worn: true });
+    expect(await rig.summary('vitals')).toEqual([]);
+    await stream(2 * minute + 5000, { heart_rate: 165, worn: true });
+    const [alert] = await rig.alerts('vitals');
+    expect(alert).toMatchObject({ status: 'open', severity: 'critical' });
+    // The extreme moved along with the limit: never inside it.
+    expect(alert!.details).toMatchObject({ watch_heart_rate: { limits: { high: 160, extremeHigh: 160 } } });
+  });
+
+  it('[VITALS-SETTINGS] limits that cross (low 95 over high 90) fall back to the defaults: 72 bpm raises nothing', async () => {
+    await rig.setting('heart_rate_low', 95);
+    await rig.setting('heart_rate_high', 90);
+    await vitals.reload();
+    await stream(3 * minute, { heart_rate: 72, worn: true });
+    expect(await rig.summary('vitals')).toEqual([]);
+  });
+
   it('[VITALS-LIMIT] heart rate 35 for 2 minutes raises a high vitals alert naming metric, range, span and watch', async () => {
     await stream(2 * minute, { heart_rate: 35, worn: true });
     expect(await rig.summary('vitals')).toEqual([]); // 120 readings span 119 s

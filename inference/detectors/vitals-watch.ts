@@ -101,12 +101,42 @@ export class VitalsWatch {
     await this.ledger.idle();
   }
 
-  /** After district changes: forgets elders who no longer have devices (memory stays bounded). */
+  /**
+   * After district changes: forgets elders who no longer have devices (memory stays bounded) and
+   * applies each one's limits as now set; the next reading is judged by them.
+   */
   async reload(): Promise<void> {
-    for (const elderId of this.elders.keys()) {
+    for (const [elderId, e] of this.elders) {
       const home = this.deps.district.elder(elderId);
       if (!home?.devices.length && !this.ledger.isOpen(elderId)) this.elders.delete(elderId);
+      else this.applyLimits(e);
     }
+  }
+
+  /** The elder's own limits (their settings, else the unit's: registry/care-settings.ts) over the rules'. */
+  private applyLimits(e: ElderVitals): void {
+    const { heartRate, spo2 } = this.deps.rules;
+    const own = this.deps.district.elder(e.id)?.settings ?? {};
+    let low = own.heart_rate_low ?? heartRate.low;
+    let high = own.heart_rate_high ?? heartRate.high;
+    // The API refuses this, but a unit's new default can meet an elder's own value: every rate
+    // would be out of range. The rules' limits watch the person until someone sets it right.
+    if (low >= high) {
+      this.deps.logger.warn({ elder: e.id, low, high }, 'heart-rate limits cross; the default limits apply');
+      low = heartRate.low;
+      high = heartRate.high;
+    }
+    // A limit set beyond the rules' extreme one moves it along: the extreme is never inside the limits.
+    const heart = {
+      low,
+      high,
+      extremeLow: Math.min(heartRate.extremeLow, low),
+      extremeHigh: Math.max(heartRate.extremeHigh, high),
+    };
+    e.watchHeartRate.limits = heart;
+    e.radarHeartRate.limits = heart;
+    const spo2Low = own.spo2_low ?? spo2.low;
+    e.spo2.limits = { ...spo2, low: spo2Low, extremeLow: Math.min(spo2.extremeLow, spo2Low) };
   }
 
   /** Clears the incidents whose vitals are back in range; public for tests with fake timers. */
@@ -330,6 +360,7 @@ export class VitalsWatch {
       breathingRate: 0,
       radarId: '',
     };
+    this.applyLimits(e);
     this.elders.set(elderId, e);
     return e;
   }

@@ -136,12 +136,27 @@ describe.each(dialects)('night wandering on %s', (dialect) => {
     expect(await rig.summary('wandering')).toEqual(['resolved/high/returned_home']);
   });
 
-  it('[WANDER-PERSON] a person’s own quiet hours (from 01:00) replace the default', async () => {
-    await wandering.stop();
-    wandering = await startWandering({
-      ...defaultWanderingRules,
-      perElder: { [elderId]: { quietHours: { startHour: 1, endHour: 5, utcOffsetMinutes: 480 } } },
-    });
+  // Quiet hours from 01:00 given either way: in the rules at start, or stored and applied at a reload.
+  it.each([
+    [
+      '[WANDER-PERSON] a person’s own quiet hours (from 01:00) in the rules replace the default',
+      async () => {
+        await wandering.stop();
+        wandering = await startWandering({
+          ...defaultWanderingRules,
+          perElder: { [elderId]: { quietHours: { startHour: 1, endHour: 5, utcOffsetMinutes: 480 } } },
+        });
+      },
+    ],
+    [
+      '[WANDER-SETTINGS] the elder’s stored quiet hours (from 01:00) apply at the next reload, without a restart',
+      async () => {
+        await rig.setting('quiet_start_hour', 1);
+        await wandering.reload();
+      },
+    ],
+  ])('%s', async (_name, fromOne) => {
+    await fromOne();
     await rig.event('d-0001', 'open');
     await wait(15 * minute);
     expect(await rig.summary('wandering')).toEqual([]);
@@ -149,6 +164,14 @@ describe.each(dialects)('night wandering on %s', (dialect) => {
     await rig.event('d-0001', 'open');
     await wait(11 * minute);
     expect(await rig.summary('wandering')).toEqual(['open/high']);
+  });
+
+  it('[WANDER-SETTINGS] a stored fence of 2 km: a watch 1.1 km away at night is inside it', async () => {
+    await rig.setting('geofence_radius_m', 2000);
+    await wandering.reload();
+    rig.send('w-0001', { location: away });
+    await wait(5 * minute);
+    expect(await rig.summary('wandering')).toEqual([]);
   });
 
   it('[WANDER-RESTART] an open wandering alert is not raised twice across stop()/start(); presence then clears it', async () => {

@@ -249,29 +249,41 @@ export class NightWandering {
   }
 
   private place(e: ElderWandering, home: ElderEntry): void {
-    const own = this.deps.rules.perElder[e.id];
     e.lat = home.lat;
     e.lon = home.lon;
-    e.quietHours = own?.quietHours ?? this.deps.rules.quietHours;
-    e.radiusM = own?.geofenceRadiusM ?? this.deps.rules.geofenceRadiusM;
+    this.settle(e);
+  }
+
+  /** The person's quiet hours and fence: their stored settings, else these rules' own for them, else the rules'. */
+  private settle(e: ElderWandering): void {
+    const { rules, district } = this.deps;
+    const own = rules.perElder[e.id];
+    const stored = district.elder(e.id)?.settings ?? {};
+    const hours = own?.quietHours ?? rules.quietHours;
+    e.quietHours = {
+      ...hours,
+      startHour: stored.quiet_start_hour ?? hours.startHour,
+      endHour: stored.quiet_end_hour ?? hours.endHour,
+    };
+    e.radiusM = stored.geofence_radius_m ?? own?.geofenceRadiusM ?? rules.geofenceRadiusM;
   }
 
   private elder(elderId: string): ElderWandering {
     let e = this.elders.get(elderId);
     if (e) return e;
-    const own = this.deps.rules.perElder[elderId];
     e = {
       id: elderId,
       lat: null,
       lon: null,
-      quietHours: own?.quietHours ?? this.deps.rules.quietHours,
-      radiusM: own?.geofenceRadiusM ?? this.deps.rules.geofenceRadiusM,
+      quietHours: this.deps.rules.quietHours,
+      radiusM: this.deps.rules.geofenceRadiusM,
       outSince: null,
       doorId: '',
       closedAt: null,
       watchOut: false,
       fenceReported: false,
     };
+    this.settle(e);
     this.elders.set(elderId, e);
     return e;
   }

@@ -8,6 +8,7 @@ import type { StoredEvent } from '../../ingest/event-log.js';
 import { MinuteRollups } from '../../ingest/minute-rollups.js';
 import type { Reading } from '../../ingest/readings.js';
 import { Channel } from '../../kernel/channel.js';
+import type { CareSettingName } from '../../registry/care-settings.js';
 import { DistrictDirectory } from '../../registry/district-directory.js';
 import type { Store } from '../../store/database.js';
 import type { Dialect } from './databases.js';
@@ -155,6 +156,22 @@ export class DetectorRig {
       data: { ts: now, event_id: eventId, type },
       measured: this.catalog.get(device.type)?.events[type]?.sets,
     });
+  }
+
+  /** Stores one of the elder's own settings as the settings API does, and reloads the district. */
+  async setting(name: CareSettingName, value: number): Promise<void> {
+    await this.store.db
+      .insertInto('care_settings')
+      .values({
+        owner_kind: 'elder',
+        owner_id: elderId,
+        name,
+        value,
+        updated_at: Date.now(),
+        updated_by: 'test',
+      })
+      .execute();
+    await this.district.refresh('settings');
   }
 
   /** Every alert of a kind, oldest first, as the store has it. */

@@ -65,6 +65,7 @@ export function fillRow(
   row.dataset.id = alert.id;
   row.dataset.status = alert.status;
   row.dataset.severity = alert.severity;
+  row.dataset.kind = alert.kind;
   row.dataset.acked = String(alert.acknowledged_at !== null);
   const age = h('td', { class: 'age' });
   const link = h(

@@ -5,6 +5,7 @@ import { ageOn } from '../elder-age';
 import { type TextKey, t } from '../i18n';
 import type { Alert } from '../types';
 import { callLogForm } from './call-log';
+import { careSettingsForm } from './care-settings-form';
 
 /** A `tel:` link's target: the digits and a leading + only (spaces and dashes are for reading). */
 export const telHref = (phone: string): string => `tel:${phone.replace(/[^+0-9]/g, '')}`;
@@ -95,5 +96,6 @@ export async function showCareRecord(section: HTMLElement, api: Api, alert: Aler
         )
       : h('p', { class: 'empty' }, t('record.noContacts')),
     form.element,
+    await careSettingsForm(record.id, api),
   );
 }
