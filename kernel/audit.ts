@@ -11,6 +11,8 @@ export const auditActions = [
   'elder_erased',
   'record_viewed',
   'record_changed',
+  'welfare_viewed',
+  'welfare_changed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
