@@ -53,6 +53,7 @@ const erasedSchema = z.object({
     alerts_cleared: z.number(),
     service_orders_cleared: z.number(),
     ledger_transfers_cleared: z.number(),
+    welfare_records: z.number(),
   }),
 });
 

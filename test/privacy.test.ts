@@ -280,6 +280,12 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       { 'idempotency-key': 'meal-e0001-1' },
     );
     expect(pay.statusCode, pay.body).toBe(200);
+    const reminder = await post('/api/v1/elders/e-0001/welfare/schedules', spec, {
+      kind: 'medication',
+      time: '08:00',
+      text: '王秀英，吃二甲双胍',
+    });
+    expect(reminder.statusCode, reminder.body).toBe(201);
 
     const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
     const unconfirmed = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0002' });
@@ -311,8 +317,10 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         alerts_cleared: 1,
         service_orders_cleared: 1,
         ledger_transfers_cleared: 2,
+        welfare_records: 1,
       },
     });
+    expect(await hub.store.db.selectFrom('welfare_schedules').selectAll().execute()).toEqual([]);
 
     // Nothing in the store names her any more, nor holds her health data or whereabouts.
     const { db } = hub.store;
