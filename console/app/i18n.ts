@@ -4,6 +4,7 @@ import * as careRecord from './texts/care-record';
 import * as notes from './texts/notes';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
+import * as welfare from './texts/welfare';
 
 /** Every string the app shows, in Simplified Chinese (the default) and English; larger screens keep theirs in texts/. */
 const coreZh = {
@@ -363,7 +364,15 @@ const coreEn: Record<keyof typeof coreZh, string> = {
 };
 
 // Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
-const zh = { ...coreZh, ...reportFiles.zh, ...notes.zh, ...timebank.zh, ...reports.zh, ...careRecord.zh };
+const zh = {
+  ...coreZh,
+  ...reportFiles.zh,
+  ...notes.zh,
+  ...timebank.zh,
+  ...reports.zh,
+  ...careRecord.zh,
+  ...welfare.zh,
+};
 const en: Record<TextKey, string> = {
   ...coreEn,
   ...reportFiles.en,
@@ -371,6 +380,7 @@ const en: Record<TextKey, string> = {
   ...timebank.en,
   ...reports.en,
   ...careRecord.en,
+  ...welfare.en,
 };
 export type TextKey = keyof typeof zh;
 
