@@ -332,6 +332,27 @@ describe('the welfare schedule API', () => {
     ]);
   }, 60_000);
 
+  it('[WELFARE-OPENAPI] the welfare routes and the welfare_check kind are in the OpenAPI document', async () => {
+    hub = await startTestHub();
+    const doc = (await hub.app.inject({ url: '/api/v1/openapi.json' })).json() as Json;
+    const schedules = doc.paths['/api/v1/elders/{id}/welfare/schedules'];
+    expect(Object.keys(schedules).sort()).toEqual(['get', 'post']);
+    expect(schedules.post.description).toMatch(/welfare_check/);
+    expect(Object.keys(schedules.post.requestBody.content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['kind', 'time', 'text', 'wait_minutes', 'enabled']),
+    );
+    expect(Object.keys(doc.paths['/api/v1/elders/{id}/welfare/schedules/{schedule}']).sort()).toEqual([
+      'delete',
+      'patch',
+    ]);
+    const occurrences = doc.paths['/api/v1/elders/{id}/welfare/occurrences'].get;
+    const status =
+      occurrences.responses['200'].content['application/json'].schema.properties.occurrences.items.properties
+        .status;
+    expect(status.enum).toEqual(['pending', 'acknowledged', 'missed']);
+    expect(JSON.stringify(doc.paths['/api/v1/alerts/'])).toContain('welfare_check');
+  });
+
   it('[WELFARE-TIME] a time set after it has passed today begins tomorrow; a paused schedule sends nothing', async () => {
     const c = clock(local('09:30'));
     hub = await startTestHub({ now: c.now });
