@@ -52,7 +52,10 @@ export class WelfareChecks implements EventHandler {
     },
   ) {}
 
-  /** No tick at start: stored answers are replayed by the event alerts first (a later stage). */
+  /**
+   * Started after the event alerts have replayed stored events: an answer stored before a restart
+   * is counted before any deadline is checked. The first tick comes `tickMs` later.
+   */
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.deps.rules.tickMs);
   }
