@@ -313,6 +313,7 @@ describe('the welfare schedule API', () => {
     expect(deleted.json()).toEqual({ deleted: s.id });
     expect((await call('GET', url)).json().schedules).toEqual([]);
     expect((await call('DELETE', `${url}/${s.id}`)).statusCode).toBe(404);
+    c.at = local('10:03');
     expect((await call('GET', '/api/v1/elders/e-0001/welfare/occurrences')).json()).toEqual({
       occurrences: [],
     });
