@@ -55,6 +55,14 @@ export const alertKindSpecs = {
     ladder: ladders.local,
     reportGroup: 'safety',
   },
+  // A scheduled check-in the wearer did not answer on the watch (inference/welfare/).
+  welfare_check: {
+    label: { zh: '问安未回应', en: 'Check-in unanswered' },
+    per: 'elder',
+    severity: 'medium',
+    ladder: ladders.local,
+    reportGroup: 'safety',
+  },
   device_offline: {
     label: { zh: '设备离线', en: 'Device offline' },
     per: 'device',

@@ -56,7 +56,7 @@ export const ladders = {
     ],
   },
   local: {
-    name: 'wandering, inactivity: local volunteers first',
+    name: 'wandering, inactivity, welfare check: local volunteers first',
     steps: [
       step({ volunteers: 3, radiusM: 2000, sameCommunity: true }),
       step({ volunteers: 5, radiusM: 3000, sameCommunity: true, staff: 1 }),

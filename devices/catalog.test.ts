@@ -48,6 +48,10 @@ describe('device catalog', () => {
         }
       });
 
+      it('[DEVICE-WEARER-ANSWERS] a command the wearer answers is one the device carries out', () => {
+        for (const command of type.answeredByWearer ?? []) expect(type.commands).toContain(command);
+      });
+
       it('[DEVICE-TS] telemetry and events carry the device time `ts`', () => {
         expect(Object.keys(type.telemetry.shape)).toContain('ts');
         expect(Object.keys(type.event.shape)).toEqual(expect.arrayContaining(['ts', 'event_id', 'type']));

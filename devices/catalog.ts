@@ -35,6 +35,11 @@ export interface DeviceDeclaration {
   /** Further fields its events may carry, all optional (e.g. a detector's `confidence`). */
   eventFields?: Record<string, z.ZodType>;
   commands: readonly Command[];
+  /**
+   * Commands whose `command_ack` is the wearer's own answer (a confirm button on the screen), not
+   * just the device's receipt: a welfare check-in or medication reminder goes only to such a device.
+   */
+  answeredByWearer?: readonly Command[];
   /** Without any message for this long, the device counts as offline. */
   silenceTimeoutMs: number;
   /** One plausible telemetry message at time `ts` for a person in a given state. */

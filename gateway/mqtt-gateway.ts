@@ -143,9 +143,15 @@ export class MqttGateway {
     this.broker.handle(stream);
   }
 
-  /** Sends a command to a device (QoS 1); returns its `command_id`. */
-  async sendCommand(deviceId: string, command: CommandMessage): Promise<string> {
-    const commandId = randomUUID();
+  /**
+   * Sends a command to a device (QoS 1); returns its `command_id`. A caller that must match the
+   * device's `command_ack` to its own record (a welfare check-in) gives the id it stored first.
+   */
+  async sendCommand(
+    deviceId: string,
+    command: CommandMessage,
+    commandId: string = randomUUID(),
+  ): Promise<string> {
     await this.publish(`care/${deviceId}/command`, { command_id: commandId, ...command }, 1, false);
     return commandId;
   }

@@ -14,6 +14,7 @@ import { gatewayDomain } from '../gateway/gateway-domain.js';
 import type { MqttGateway } from '../gateway/mqtt-gateway.js';
 import { careDefaultsOf, inferenceDomain } from '../inference/inference-domain.js';
 import type { InferencePool } from '../inference/pool/index.js';
+import type { WelfareChecks } from '../inference/welfare/welfare-checks.js';
 import { ingestDomain } from '../ingest/ingest-domain.js';
 import type { IngestStage } from '../ingest/ingest-stage.js';
 import { personalDataRedaction } from '../kernel/log-redaction.js';
@@ -64,6 +65,8 @@ export interface Hub {
   ingest: IngestStage;
   inference: InferencePool;
   dispatcher: Dispatcher;
+  /** Scheduled check-ins and medication reminders on the watch (`tick()` for tests with a set clock). */
+  welfare: WelfareChecks;
   /** Deletes each kind of personal data after its retention (hourly). */
   retention: Retention;
   /** Who has a live socket (console or responder app) signed in. */
@@ -158,6 +161,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     events: ingest.ingest.events,
     hotWindows: ingest.ingest.hotWindows,
     notify: gateway.notify,
+    command: (deviceId, command, commandId) => gateway.gateway.sendCommand(deviceId, command, commandId),
+    audit,
+    auditIn: (trx, access) => audit.recordIn(trx, access),
     now,
     log,
     channelError,
@@ -272,6 +278,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['recurring requests', services.stages.recurring],
     ['retention', privacy.stages.retention],
     ['event alerts', alerts.stages.events], // replays stored events: everything it feeds is listening
+    ['welfare checks', inference.stages.welfare], // after the replay: a stored answer is counted before its deadline
     ['mqtt', gateway.stages.gateway],
     ['http', http],
   ]);
@@ -290,6 +297,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ingest: ingest.ingest,
     inference: inference.pool,
     dispatcher: dispatch.dispatcher,
+    welfare: inference.welfare,
     retention: privacy.retention,
     sockets: consoleSide.sockets,
     addresses: {

@@ -62,7 +62,11 @@ export function gatewaySettings(config: HubConfig): GatewaySettings {
 }
 
 export function inferenceSettings(config: HubConfig): InferenceSettings {
-  return { workers: config.inferenceWorkers, fallCancelWindowMs: config.fallCancelWindowS * 1000 };
+  return {
+    workers: config.inferenceWorkers,
+    fallCancelWindowMs: config.fallCancelWindowS * 1000,
+    utcOffsetMinutes: config.timebank.utcOffsetMinutes,
+  };
 }
 
 export function dispatchTimings(config: HubConfig): DispatchTimings {

@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertBook } from '../alerts/alert-book.js';
 import type { EventAlerts } from '../alerts/event-alerts.js';
@@ -5,13 +6,24 @@ import type { DeviceCatalog } from '../devices/catalog.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { HotWindows } from '../ingest/hot-windows.js';
 import type { Reading } from '../ingest/readings.js';
+import type { AuditTrail, PersonalDataAccess } from '../kernel/audit.js';
 import { Channel } from '../kernel/channel.js';
+import { routeSet } from '../kernel/stage.js';
 import type { CareSettingValues } from '../registry/care-settings.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import { type DetectorRules, Detectors, defaultDetectorRules } from './detectors/index.js';
 import { FallAlerts } from './fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from './pool/index.js';
+import { WelfareBook } from './welfare/welfare-book.js';
+import {
+  defaultWelfareRules,
+  type SendCommand,
+  WelfareChecks,
+  type WelfareRules,
+} from './welfare/welfare-checks.js';
+import { welfareRoutes } from './welfare/welfare-routes.js';
 
 export interface InferenceSettings {
   /** Worker threads of the fall model; 0: cores − 1 (at least 1). */
@@ -19,6 +31,9 @@ export interface InferenceSettings {
   /** How long the wearer has to press "I'm OK" after a fall the watch saw. */
   fallCancelWindowMs: number;
   rules?: DetectorRules;
+  /** Local time of the welfare schedules: the hub's UTC offset. */
+  utcOffsetMinutes: number;
+  welfare?: Partial<WelfareRules>;
 }
 
 /** The per-elder settings as this hub's configuration sets them for everyone: the defaults under every unit's. */
@@ -38,7 +53,8 @@ export function careDefaultsOf(settings: InferenceSettings): CareSettingValues {
 
 /**
  * What the hub notices: falls (the model in worker threads, watch and radar events, with the
- * wearer's cancel window) and the rule-based detectors (vitals, wandering, inactivity).
+ * wearer's cancel window), the rule-based detectors (vitals, wandering, inactivity) and the
+ * welfare checks and medication reminders through the watch.
  */
 export function inferenceDomain(deps: {
   db: Database;
@@ -51,6 +67,10 @@ export function inferenceDomain(deps: {
   events: Channel<StoredEvent>;
   hotWindows: HotWindows;
   notify: (deviceId: string, text: string) => Promise<unknown>;
+  /** Any command with the caller's `command_id` (welfare check-ins match the answer to it). */
+  command: SendCommand;
+  audit: AuditTrail;
+  auditIn: (trx: Transaction<Tables>, access: PersonalDataAccess) => Promise<void>;
   now: () => number;
   log: (component: string) => Logger;
   channelError: (name: string) => (error: unknown) => void;
@@ -92,13 +112,34 @@ export function inferenceDomain(deps: {
     },
   });
   deps.eventAlerts.answerWith(fallAlerts);
+  const welfareBook = new WelfareBook(db);
+  const welfare = new WelfareChecks({
+    book: welfareBook,
+    alerts,
+    district,
+    send: deps.command,
+    now,
+    logger: log('welfare'),
+    rules: { ...defaultWelfareRules, utcOffsetMinutes: settings.utcOffsetMinutes, ...settings.welfare },
+  });
+  deps.eventAlerts.answerWith(welfare);
   return {
     detectors,
     pool,
     fallAlerts,
+    welfare,
     // The pool's last alarms still reach FallAlerts at its stop (reverse order), which raises
     // any fall still in its cancel window and can still tell the watch.
-    stages: { detectors, fallAlerts, pool },
-    routes: [],
+    stages: { detectors, fallAlerts, pool, welfare },
+    routes: [
+      routeSet('/api/v1/elders', welfareRoutes, {
+        db,
+        book: welfareBook,
+        district,
+        audit: deps.audit,
+        auditIn: deps.auditIn,
+        now,
+      }),
+    ],
   };
 }

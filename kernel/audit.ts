@@ -12,6 +12,8 @@ export const auditActions = [
   'record_viewed',
   'record_changed',
   'settings_changed',
+  'welfare_viewed',
+  'welfare_changed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

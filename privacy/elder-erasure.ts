@@ -30,6 +30,8 @@ export interface ErasureCounts {
   alerts_cleared: number;
   service_orders_cleared: number;
   ledger_transfers_cleared: number;
+  /** Welfare check-in and medication schedules, and the record of each answered or missed. */
+  welfare_records: number;
 }
 
 type Trx = Transaction<Tables>;
@@ -161,6 +163,14 @@ export class ElderErasure {
     }
 
     await this.deps.careRecords.erase(trx, elder.id);
+    const occurrences = await trx
+      .deleteFrom('welfare_occurrences')
+      .where('elder_id', '=', elder.id)
+      .executeTakeFirst();
+    const schedules = await trx
+      .deleteFrom('welfare_schedules')
+      .where('elder_id', '=', elder.id)
+      .executeTakeFirst();
     await trx
       .updateTable('elders')
       .set({ name: erasedName, address: '', lat: null, lon: null, erased_at: now, updated_at: now })
@@ -173,6 +183,7 @@ export class ElderErasure {
       alerts_cleared: alertIds.length,
       service_orders_cleared: orderIds.length,
       ledger_transfers_cleared: transferIds.length,
+      welfare_records: Number(occurrences.numDeletedRows) + Number(schedules.numDeletedRows),
     };
   }
 

@@ -14,7 +14,7 @@ const parsed = (text: string | null) => (text === null ? null : (JSON.parse(text
 /**
  * Everything the hub holds about one elder, as one JSON document (PIPL: a person's right to a
  * copy): the district record, devices, raw events, minute rollups, alerts with their timelines,
- * service orders, the time bank's accounts and transfers that concern them, and who read their
+ * welfare check-ins and medication reminders with each answered or missed, service orders, the time bank's accounts and transfers that concern them, and who read their
  * record. Written as a stream: years of rollups never sit in memory at once.
  */
 export class ElderExport {
@@ -148,6 +148,19 @@ export class ElderExport {
       .where('elder_id', '=', elder.id)
       .execute();
     yield `,"pending_falls":${json(pending.map((p) => ({ ...p, sources: parsed(p.sources), details: parsed(p.details) })))}`;
+    const schedules = await db
+      .selectFrom('welfare_schedules')
+      .selectAll()
+      .where('elder_id', '=', elder.id)
+      .orderBy('created_at')
+      .execute();
+    const occurrences = await db
+      .selectFrom('welfare_occurrences')
+      .selectAll()
+      .where('elder_id', '=', elder.id)
+      .orderBy('due_at')
+      .execute();
+    yield `,"welfare":${json({ schedules, occurrences })}`;
 
     const orders = await db
       .selectFrom('service_orders')

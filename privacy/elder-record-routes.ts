@@ -42,6 +42,9 @@ export const elderExportSchema = z.object({
   rollups_1m: rows.describe('one-minute summaries of vitals and activity'),
   alerts: rows.describe('alerts about them, each with `timeline` and `offers`'),
   pending_falls: rows,
+  welfare: z
+    .object({ schedules: rows, occurrences: rows })
+    .describe('welfare check-in and medication schedules, and each occurrence: answered, missed, alerted'),
   service_orders: rows.describe('service orders for them, each with `timeline`'),
   timebank: z.object({ accounts: rows, transfers: rows, service_credits: rows }),
   record_reads: rows.describe('who read their record, and when (the audit log)'),
@@ -56,6 +59,7 @@ const erasedSchema = z.object({
     alerts_cleared: z.number(),
     service_orders_cleared: z.number(),
     ledger_transfers_cleared: z.number(),
+    welfare_records: z.number(),
   }),
 });
 

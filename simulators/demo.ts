@@ -6,6 +6,7 @@ import { startHub } from '../hub/hub.js';
 import { demoBanner } from './demo-banner.js';
 import { DemoCast, demoTimings } from './demo-cast.js';
 import { demoPeople, demoSecret } from './demo-district.js';
+import { demoCheckIns, scheduleDemoCheckIns } from './demo-welfare.js';
 import { DeviceFleet } from './device-fleet.js';
 import { sleep } from './fleet/device-links.js';
 import { seededRandom } from './seeded-random.js';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     random,
     logger,
     periodMs: { watch: 60_000, fall_radar: 10_000, door: 3_600_000 },
+    ignoreNotify: { devices: [demoCheckIns.ignoringWatch] },
   });
   const devices = (doc.elders ?? []).flatMap((elder) =>
     (elder.devices ?? []).map((d) => ({
@@ -79,6 +81,11 @@ async function main(): Promise<void> {
     })),
   );
   await fleet.start(devices);
+
+  const checkInAt = await scheduleDemoCheckIns(hub.app, admin.token, config.timebank.utcOffsetMinutes);
+  say(
+    `${checkInAt} 问安：${demoCheckIns.answered}、${demoCheckIns.ignored} 的手表显示“早上好，请按确认”；${demoCheckIns.ignored} 不回应，${demoCheckIns.waitMinutes} 分钟后产生“问安未回应”告警 — a check-in at ${checkInAt}; ${demoCheckIns.ignored} does not answer it, a welfare_check alert follows`,
+  );
 
   const elderOf = new Map(
     (doc.elders ?? []).flatMap((e) => (e.devices ?? []).map((d) => [d.id, `${e.id} ${e.name}`] as const)),

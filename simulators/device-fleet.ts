@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { DeviceCatalog } from '../devices/catalog.js';
+import type { DeviceCatalog, DeviceType } from '../devices/catalog.js';
 
 export interface SimulatedDevice {
   id: string;
@@ -27,6 +27,11 @@ export class DeviceFleet {
       logger: Logger;
       /** Telemetry period per device type. */
       periodMs: Record<string, number>;
+      /**
+       * Wearers who do not press confirm on a `notify` (a check-in, a reminder): these devices
+       * never do, the others with this probability. Other commands are always acknowledged.
+       */
+      ignoreNotify?: { devices?: readonly string[]; probability?: number };
     },
   ) {}
 
@@ -55,6 +60,13 @@ export class DeviceFleet {
     this.clients.clear();
   }
 
+  /** Whether the wearer leaves this command unanswered (only what the wearer answers can be ignored). */
+  private ignores(type: DeviceType, deviceId: string, command: string | undefined): boolean {
+    if (command !== 'notify' || !type.answeredByWearer?.includes('notify')) return false;
+    const { devices = [], probability = 0 } = this.deps.ignoreNotify ?? {};
+    return devices.includes(deviceId) || (probability > 0 && this.deps.random() < probability);
+  }
+
   private async connect(device: SimulatedDevice): Promise<void> {
     const type = this.deps.catalog.get(device.type);
     if (!type) throw new Error(`unknown device type ${device.type}`);
@@ -75,7 +87,8 @@ export class DeviceFleet {
     await client.subscribeAsync([`care/${device.id}/command`, `care/${device.id}/error`], { qos: 1 });
     client.on('message', (topic, payload) => {
       if (topic.endsWith('/command')) {
-        const command = JSON.parse(payload.toString()) as { command_id?: string };
+        const command = JSON.parse(payload.toString()) as { command_id?: string; command?: string };
+        if (this.ignores(type, device.id, command.command)) return;
         this.raise(device.id, 'command_ack', { command_id: command.command_id }).catch(() => undefined);
       } else
         this.deps.logger.warn({ device: device.id, error: payload.toString() }, 'hub rejected a message');

@@ -12,6 +12,7 @@ import careRecords from './migrations/0010-care-records.js';
 import responderAppPresence from './migrations/0011-responder-app-presence.js';
 import careRecordBirthDate from './migrations/0012-care-record-birth-date.js';
 import careSettings from './migrations/0013-care-settings.js';
+import welfareChecks from './migrations/0014-welfare-checks.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
 import recurringRequests from './migrations/0017-recurring-requests.js';
 
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0011-responder-app-presence': responderAppPresence,
   '0012-care-record-birth-date': careRecordBirthDate,
   '0013-care-settings': careSettings,
+  '0014-welfare-checks': welfareChecks,
   '0016-notice-deliveries': noticeDeliveries,
   '0017-recurring-requests': recurringRequests,
 };

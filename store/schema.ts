@@ -489,3 +489,50 @@ export interface CareSettingTable {
 export interface Tables {
   care_settings: CareSettingTable;
 }
+
+/** An elder's scheduled check-in or medication reminder (migration 0014, inference/welfare/). */
+export interface WelfareScheduleTable {
+  id: string;
+  elder_id: string;
+  /** `check_in` or `medication`. */
+  kind: string;
+  /** Local time of day it is due, in minutes after midnight (the hub's UTC offset). */
+  minute_of_day: number;
+  text: string;
+  wait_minutes: number;
+  /** 1 or 0: a paused schedule is kept but sends nothing. */
+  enabled: number;
+  created_at: Millis;
+  updated_at: Millis;
+  /** A username. */
+  updated_by: string;
+}
+/** One schedule's due time on one local day, and what became of it (migration 0014). */
+export interface WelfareOccurrenceTable {
+  /** Also the `command_id` of the notify command, so the watch's `command_ack` names it. */
+  id: string;
+  schedule_id: string;
+  elder_id: string;
+  kind: string;
+  text: string;
+  /** The local day (YYYY-MM-DD) it was due: one occurrence per schedule and day. */
+  day: string;
+  due_at: Millis;
+  wait_minutes: number;
+  /** The watch it went to; null: the elder has none that can answer. */
+  device_id: string | null;
+  sent_at: Millis | null;
+  /** `sent_at` + the wait: unanswered by then, it is missed. */
+  deadline_at: Millis | null;
+  /** `pending`, `acknowledged` or `missed`. */
+  status: string;
+  /** When the wearer answered (also for a late answer to a missed one). */
+  acknowledged_at: Millis | null;
+  missed_at: Millis | null;
+  /** When the `welfare_check` alert of a missed check-in was raised; null for medication. */
+  alerted_at: Millis | null;
+}
+export interface Tables {
+  welfare_schedules: WelfareScheduleTable;
+  welfare_occurrences: WelfareOccurrenceTable;
+}

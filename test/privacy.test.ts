@@ -154,6 +154,11 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       { 'idempotency-key': 'grant-e0001-1' },
     );
     expect(grant.statusCode, grant.body).toBe(200);
+    const reminder = await post('/api/v1/elders/e-0001/welfare/schedules', spec, {
+      kind: 'medication',
+      time: '08:00',
+    });
+    expect(reminder.statusCode, reminder.body).toBe(201);
 
     const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
     const answer = await get('/api/v1/elders/e-0001/export', lianhua);
@@ -194,6 +199,12 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       }),
     ]);
     expect(doc.service_orders).toEqual([expect.objectContaining({ id: order.json().id, note: '每周探访' })]);
+    expect(doc.welfare).toEqual({
+      schedules: [
+        expect.objectContaining({ id: reminder.json().id, kind: 'medication', minute_of_day: 480 }),
+      ],
+      occurrences: [],
+    });
     expect(doc.timebank.accounts).toEqual([
       expect.objectContaining({ id: 'elder:e-0001', balance_minutes: 30 }),
     ]);
@@ -280,6 +291,12 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       { 'idempotency-key': 'meal-e0001-1' },
     );
     expect(pay.statusCode, pay.body).toBe(200);
+    const reminder = await post('/api/v1/elders/e-0001/welfare/schedules', spec, {
+      kind: 'medication',
+      time: '08:00',
+      text: '王秀英，吃二甲双胍',
+    });
+    expect(reminder.statusCode, reminder.body).toBe(201);
 
     const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
     const unconfirmed = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0002' });
@@ -311,8 +328,10 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         alerts_cleared: 1,
         service_orders_cleared: 1,
         ledger_transfers_cleared: 2,
+        welfare_records: 1,
       },
     });
+    expect(await hub.store.db.selectFrom('welfare_schedules').selectAll().execute()).toEqual([]);
 
     // Nothing in the store names her any more, nor holds her health data or whereabouts.
     const { db } = hub.store;

@@ -96,6 +96,10 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       }
       return order.id;
     },
+    async schedule(): Promise<string> {
+      const url = `/api/v1/elders/${elders.wang.id}/welfare/schedules`;
+      return (await call(root(), 'POST', url, { kind: 'check_in', time: '09:00' })).id;
+    },
     async device(): Promise<string> {
       const id = `d-${randomUUID().slice(0, 8)}`;
       await call(root(), 'POST', '/api/v1/devices', { id, type: 'door', elder_id: elders.wang.id });
@@ -333,6 +337,43 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         url: `/api/v1/elders/${elders.wang.id}/settings`,
         payload: { geofence_radius_m: 400 },
       }),
+    },
+    // Welfare check-ins and medication reminders: the unit's staff.
+    {
+      route: 'GET /api/v1/elders/:id/welfare/schedules',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({ url: `/api/v1/elders/${elders.wang.id}/welfare/schedules` }),
+    },
+    {
+      route: 'POST /api/v1/elders/:id/welfare/schedules',
+      expect: gate(staff, 201, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/elders/${elders.wang.id}/welfare/schedules`,
+        payload: { kind: 'medication', time: '20:00' },
+      }),
+    },
+    {
+      route: 'PATCH /api/v1/elders/:id/welfare/schedules/:schedule',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: async (_p, allowed) => ({
+        method: 'PATCH',
+        url: `/api/v1/elders/${elders.wang.id}/welfare/schedules/${allowed ? await fixtures.schedule() : 'none'}`,
+        payload: { wait_minutes: 30 },
+      }),
+    },
+    {
+      route: 'DELETE /api/v1/elders/:id/welfare/schedules/:schedule',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: async (_p, allowed) => ({
+        method: 'DELETE',
+        url: `/api/v1/elders/${elders.wang.id}/welfare/schedules/${allowed ? await fixtures.schedule() : 'none'}`,
+      }),
+    },
+    {
+      route: 'GET /api/v1/elders/:id/welfare/occurrences',
+      expect: gate(staff, 200, { unit: 'wang', refusal: notInUnit('elder') }),
+      request: () => ({ url: `/api/v1/elders/${elders.wang.id}/welfare/occurrences` }),
     },
     // One person's record: a copy or its erasure, for admins of their unit; and who read it.
     {

@@ -21,6 +21,8 @@ import type {
   Statement,
   TimelineEntry,
   VitalsPoint,
+  WelfareOccurrence,
+  WelfareSchedule,
 } from './types';
 
 export interface CareSettingsView {
@@ -134,6 +136,28 @@ export class Api {
     this.call<CareSettingsView>('GET', `/elders/${encodeURIComponent(elderId)}/settings`);
   changeCareSettings = (elderId: string, change: CareSettingsChange) =>
     this.call<CareSettingsView>('PATCH', `/elders/${encodeURIComponent(elderId)}/settings`, change);
+  /** An elder's welfare check-ins and medication reminders, and what became of the latest (read audited). */
+  welfareSchedules = async (elderId: string) =>
+    (
+      await this.call<{ schedules: WelfareSchedule[] }>(
+        'GET',
+        `/elders/${encodeURIComponent(elderId)}/welfare/schedules`,
+      )
+    ).schedules;
+  welfareOccurrences = async (elderId: string, limit = 14) =>
+    (
+      await this.call<{ occurrences: WelfareOccurrence[] }>(
+        'GET',
+        `/elders/${encodeURIComponent(elderId)}/welfare/occurrences?limit=${limit}`,
+      )
+    ).occurrences;
+  /** Creates a schedule (no `id`) or changes one; `null`: delete it. */
+  saveWelfareSchedule = (elderId: string, id: string | null, body: Partial<WelfareSchedule> | null) => {
+    const path = `/elders/${encodeURIComponent(elderId)}/welfare/schedules`;
+    if (id === null) return this.call<WelfareSchedule>('POST', path, body);
+    const one = `${path}/${encodeURIComponent(id)}`;
+    return body === null ? this.call<unknown>('DELETE', one) : this.call<WelfareSchedule>('PATCH', one, body);
+  };
   logCall = (alertId: string, call: CallRequest) =>
     this.call<unknown>('POST', `/alerts/${encodeURIComponent(alertId)}/calls`, call);
   /** The console's settings and the device types' words: asked once per sign-in. */

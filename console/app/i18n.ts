@@ -6,6 +6,7 @@ import * as notes from './texts/notes';
 import * as orders from './texts/orders';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
+import * as welfare from './texts/welfare';
 
 /** Every string the app shows, in Simplified Chinese (the default) and English; larger screens keep theirs in texts/. */
 const coreZh = {
@@ -374,6 +375,7 @@ const zh = {
   ...reports.zh,
   ...careRecord.zh,
   ...careSettings.zh,
+  ...welfare.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -384,6 +386,7 @@ const en: Record<TextKey, string> = {
   ...reports.en,
   ...careRecord.en,
   ...careSettings.en,
+  ...welfare.en,
 };
 export type TextKey = keyof typeof zh;
 

@@ -55,3 +55,22 @@ export const outcomes = [
   'device_fixed',
   'other',
 ] as const satisfies readonly Outcome[];
+
+// Welfare check-ins and medication reminders (the hub's inference/welfare/, not importable here).
+export interface WelfareSchedule {
+  id: string;
+  kind: 'check_in' | 'medication';
+  time: string;
+  text: string;
+  wait_minutes: number;
+  enabled: boolean;
+}
+export interface WelfareOccurrence {
+  id: string;
+  kind: 'check_in' | 'medication';
+  day: string;
+  due_at: number;
+  status: 'pending' | 'acknowledged' | 'missed';
+  acknowledged_at: number | null;
+  alerted_at: number | null;
+}

@@ -23,6 +23,8 @@ export default defineDeviceType({
   },
   eventFields: { confidence: z.number().min(0).max(1) },
   commands: ['notify', 'config'],
+  // A notify shows a confirm button; the watch sends `command_ack` only when the wearer presses it.
+  answeredByWearer: ['notify'],
   // Vitals come every few minutes even with motion streaming off.
   silenceTimeoutMs: 10 * 60_000,
   simulate: ({ ts, random, home }) => {

@@ -33,6 +33,10 @@ export const zh: Record<string, string> = {
   distance_m: '距离',
   geofence_radius_m: '电子围栏半径',
   seen_outside_at: '围栏外时间',
+  check_in_text: '问安内容',
+  due_at: '计划时间',
+  sent_at: '发送时间',
+  answer_wait_ms: '等待确认时长',
 };
 
 export const en: Record<string, string> = {
@@ -66,6 +70,10 @@ export const en: Record<string, string> = {
   distance_m: 'Distance',
   geofence_radius_m: 'Geofence radius',
   seen_outside_at: 'Seen outside',
+  check_in_text: 'Check-in text',
+  due_at: 'Scheduled for',
+  sent_at: 'Sent',
+  answer_wait_ms: 'Waited for an answer',
 };
 
 /** Coded values that appear in details (event types, reasons, stages). */

@@ -9,6 +9,7 @@ import { detailsList } from './alert-details';
 import { severityBadge, statusText } from './alert-row';
 import { showCareRecord } from './care-record-panel';
 import { deviceHealthList } from './device-health';
+import { showWelfare } from './welfare-panel';
 
 const vitalsWindowMs = 6 * 3600_000;
 
@@ -56,6 +57,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
   };
   const actions = alertActionsPanel(api, id, act, status);
   const careRecord = h('section', { class: 'card care-record', 'aria-labelledby': 'record-title' });
+  const welfare = h('section', { class: 'card welfare', 'aria-labelledby': 'welfare-title' });
   root.replaceChildren(
     h(
       'div',
@@ -67,7 +69,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
         'div',
         { class: 'detail-grid' },
         h('div', {}, coming, actions.element, timeline),
-        h('div', {}, careRecord, profile, evidence),
+        h('div', {}, careRecord, welfare, profile, evidence),
       ),
     ),
   );
@@ -125,6 +127,7 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
     );
     showComing(current ?? alert);
     void showCareRecord(careRecord, api, alert);
+    void showWelfare(welfare, api, alert.elder_id);
     if (!alert.elder_id) return;
     // The window ends at the alert (a minute after it), not at "now": the chart shows what led to it.
     const to = alert.opened_at + 60_000;

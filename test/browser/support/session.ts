@@ -18,9 +18,12 @@ export interface BrowserSession {
 }
 
 /** The built console against a test hub with the browser district, and Chromium to open it. */
-export async function startBrowserSession(config: Partial<HubConfig> = {}): Promise<BrowserSession> {
+export async function startBrowserSession(
+  config: Partial<HubConfig> = {},
+  options: { now?: () => number } = {},
+): Promise<BrowserSession> {
   await buildConsole();
-  const hub = await startTestHub({ config });
+  const hub = await startTestHub({ config, now: options.now });
   expect((await hub.putDistrict(browserDistrict())).statusCode).toBe(200);
   const site = await consoleUrl(hub.addresses.http);
   const browser = await launchChromium();
