@@ -1,8 +1,8 @@
 import { type Cell, csvText, type Sheet, xlsxWorkbook } from '../kernel/xlsx.js';
 import type { Language } from '../timebank/statement-files.js';
 import type { DistrictReport } from './report-queries.js';
+import type { FeedbackCount } from './report-texts.js';
 import * as texts from './report-texts.js';
-import type { FeedbackCount } from './service-feedback.js';
 
 /**
  * A report as spreadsheet tables: one sheet per table in Excel, the same tables one after

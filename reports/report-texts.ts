@@ -5,8 +5,6 @@
  */
 import { type AlertKind, alertKindSpecs, type ReportGroup } from '../alerts/alert-kinds.js';
 import { type ServiceKind, serviceKindLabels } from '../services/api-schemas.js';
-// A type only (erased): the console compiles this file without the query code.
-import type { FeedbackCount } from './service-feedback.js';
 
 type KindKey = `kind.${AlertKind}`;
 const kindWords = (lang: 'zh' | 'en') =>
@@ -153,6 +151,24 @@ export const en: Record<ReportTextKey, string> = {
   'report.wantedAt': 'wanted for',
   'report.order': 'order',
 };
+
+/* The feedback counts live here (Node-free) because the console formats them as the files do. */
+/** How the service requests of a period went, and what the people served thought of them. */
+export interface FeedbackCount {
+  requested: number;
+  /** Done, rated or certified. */
+  fulfilled: number;
+  cancelled: number;
+  /** Still open although the time it was wanted for lies before the period's end. */
+  unmet: number;
+  /** Open and wanted after the period's end: not late yet. */
+  pending: number;
+  /** fulfilled / (fulfilled + cancelled + unmet); null when none of those. */
+  fulfilled_share: number | null;
+  ratings: number;
+  /** Mean of the 1–5 ratings; null when none. */
+  average_rating: number | null;
+}
 
 /** The columns of a feedback count (report.<key> names each), on screen and in the files alike. */
 export const feedbackCountColumns = [

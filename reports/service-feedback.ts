@@ -1,23 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
-
-/** How the service requests of a period went, and what the people served thought of them. */
-export interface FeedbackCount {
-  requested: number;
-  /** Done, rated or certified. */
-  fulfilled: number;
-  cancelled: number;
-  /** Still open although the time it was wanted for lies before the period's end. */
-  unmet: number;
-  /** Open and wanted after the period's end: not late yet. */
-  pending: number;
-  /** fulfilled / (fulfilled + cancelled + unmet); null when none of those. */
-  fulfilled_share: number | null;
-  ratings: number;
-  /** Mean of the 1–5 ratings; null when none. */
-  average_rating: number | null;
-}
+import type { FeedbackCount } from './report-texts.js';
 
 export interface UnitFeedback extends FeedbackCount {
   org_unit_id: string;
