@@ -6,6 +6,7 @@ import type { HubMetrics } from '../kernel/metrics.js';
 import { routeSet } from '../kernel/stage.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
+import type { PeopleNames } from '../registry/people-names.js';
 import type { Database } from '../store/database.js';
 import { alertActionRoutes } from './alert-actions.js';
 import { callLogRoutes } from './call-log-routes.js';
@@ -28,6 +29,8 @@ export function dispatchDomain(deps: {
   metrics: HubMetrics;
   /** The care records: whom a specialist's call reached, by position in calling order. */
   careRecords: CareRecords;
+  /** People's names, for the alert detail (who acknowledged, who acted). */
+  names: PeopleNames;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -48,7 +51,12 @@ export function dispatchDomain(deps: {
     notices,
     stages: { dispatcher },
     routes: [
-      routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher, audit: deps.audit }),
+      routeSet('/api/v1/alerts', alertActionRoutes, {
+        alerts: deps.alerts,
+        dispatcher,
+        audit: deps.audit,
+        names: deps.names,
+      }),
       routeSet('/api/v1/alerts', callLogRoutes, { alerts: deps.alerts, records: deps.careRecords }),
     ],
   };

@@ -173,6 +173,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     audit,
     metrics,
     careRecords: registry.careRecords,
+    names: registry.names,
   });
   const timebank = timebankDomain({
     store,

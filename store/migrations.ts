@@ -11,6 +11,7 @@ import auditAndErasure from './migrations/0009-audit-and-erasure.js';
 import careRecords from './migrations/0010-care-records.js';
 import responderAppPresence from './migrations/0011-responder-app-presence.js';
 import careRecordBirthDate from './migrations/0012-care-record-birth-date.js';
+import userDisplayNames from './migrations/0015-user-display-names.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010-care-records': careRecords,
   '0011-responder-app-presence': responderAppPresence,
   '0012-care-record-birth-date': careRecordBirthDate,
+  '0015-user-display-names': userDisplayNames,
 };
 
 class InlineMigrations implements MigrationProvider {

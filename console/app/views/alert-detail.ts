@@ -94,11 +94,13 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       drawHead(head, alert),
     );
     showComing(alert);
-    const nameOf = (who: string) => responders.find((x) => x.id === who)?.name ?? who;
-    redraw(timeline, [detail.timeline, responders.map((x) => x.name)], () =>
+    // People by name: the hub's (accounts and responders), else the assign list's, else the username.
+    const nameOf = (who: string) =>
+      detail.people[who] ?? responders.find((x) => x.id === who)?.name ?? who;
+    redraw(timeline, [detail.timeline, detail.people, responders.map((x) => x.name)], () =>
       drawTimeline(timeline, detail.timeline, nameOf),
     );
-    actions.update(alert, responders);
+    actions.update(alert, responders, nameOf);
   };
 
   const loadProfile = async (alert: Alert) => {
