@@ -64,7 +64,8 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{
       }
       const timeline = await alerts.timeline(alert.id);
       const named = [alert.acknowledged_by, alert.assignee_id, ...timeline.map((e) => e.actor)];
-      for (const e of timeline) if (typeof e.params?.responder_id === 'string') named.push(e.params.responder_id);
+      for (const e of timeline)
+        if (typeof e.params?.responder_id === 'string') named.push(e.params.responder_id);
       return { alert, timeline, people: await names.of(named.filter((id) => id !== null)) };
     },
   );

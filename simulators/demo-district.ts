@@ -4,8 +4,22 @@ import { seededRandom } from './seeded-random.js';
 const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
 const givenNames = ['秀英', '桂兰', '建国', '玉兰', '淑珍', '国华', '凤英', '德明', '志强', '丽华'];
 const communities = [
-  { id: 'jingtian', name: '景田社区', street: '景田北一街', lat: 22.5531, lon: 114.0412, specialist: '陈晓梅' },
-  { id: 'lianhuabei', name: '莲花北社区', street: '莲花北村', lat: 22.5609, lon: 114.0551, specialist: '林志华' },
+  {
+    id: 'jingtian',
+    name: '景田社区',
+    street: '景田北一街',
+    lat: 22.5531,
+    lon: 114.0412,
+    specialist: '陈晓梅',
+  },
+  {
+    id: 'lianhuabei',
+    name: '莲花北社区',
+    street: '莲花北村',
+    lat: 22.5609,
+    lon: 114.0551,
+    specialist: '林志华',
+  },
 ];
 
 /** The secret of a demo device: known to the demo simulator, fine for a demo, never for a district. */
@@ -123,7 +137,12 @@ function demoCareRecord(familyUsername: string) {
     birth_date: '1938-04-12',
     lives_alone: true,
     contacts: [
-      { name: demoPeople.family.name, relation: 'child' as const, phone: '138-0013-8000', username: familyUsername },
+      {
+        name: demoPeople.family.name,
+        relation: 'child' as const,
+        phone: '138-0013-8000',
+        username: familyUsername,
+      },
       { name: '刘阿姨', relation: 'neighbour' as const, phone: '139-0013-9000', has_key: true },
     ],
     conditions: ['高血压', '2 型糖尿病'],
