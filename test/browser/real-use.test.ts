@@ -183,6 +183,7 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
     });
     expect(await assigned.textContent()).toContain('陈晓梅');
     expect(await assigned.textContent()).toContain('人工指派给 杨淑珍');
+    expect(await page.textContent('#coming-title')).toBe('正在赶来');
     // Her phone greets her by name too.
     const yangPhone = await phoneAt('v-0002', 'volunteer-password-2', yang);
     expect(await yangPhone.textContent('header .who')).toBe('杨淑珍');
@@ -195,6 +196,9 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
       timeout: 5000,
     });
     expect(await closed.$eval('strong', (e) => e.textContent)).toBe('陈晓梅');
+    // Closed, nobody is "on the way" any more: the card names who handled it, without a distance.
+    await page.waitForSelector('#coming-title:has-text("处置人员")', { timeout: 5000 });
+    expect(await page.textContent('.coming-line')).toBe('杨淑珍 · 志愿者');
     // Nowhere on the screen a username where a person is meant.
     expect(await page.evaluate<string>('document.body.innerText')).not.toContain('spec-jingtian');
     await shoot(page, '45-alert-people-named', true);
