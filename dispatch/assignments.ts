@@ -290,11 +290,13 @@ export class Assignments {
   async withdrawFromOffline(): Promise<void> {
     const { db, alerts, tasks } = this.deps;
     const now = this.deps.now();
+    // From the open alerts (few, indexed by status): only they have offers pending. Run every tick.
     const unreachable = await db
-      .selectFrom('offers as f')
+      .selectFrom('alerts as a')
+      .innerJoin('offers as f', (j) => j.onRef('f.alert_id', '=', 'a.id').on('f.status', '=', 'pending'))
       .innerJoin('responder_state as s', 's.responder_id', 'f.responder_id')
       .select(['f.id', 'f.alert_id', 'f.responder_id'])
-      .where('f.status', '=', 'pending')
+      .where('a.status', '=', 'open')
       .where('s.app_offline_since', '<=', now - this.deps.timings.appOfflineGraceMs)
       .execute();
     for (const offer of unreachable) {
