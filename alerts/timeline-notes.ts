@@ -32,6 +32,8 @@ export interface NoteParams {
   handed_back: { responder_id: string };
   /** The responder did not check in by the expected arrival; the task went back. */
   checkin_overdue: { responder_id: string };
+  /** An offer taken back from a responder who cannot get it: their app has been offline past the grace. */
+  offer_withdrawn: { responder_id: string; reason: 'app_offline' };
   /** `text`: the specialist's own words, when they gave any. */
   closed: { outcome: string; text?: string };
   wearer_ok: { device_id: string };
@@ -69,6 +71,7 @@ export const noteCodes = Object.keys({
   order_emergency_alert: 1,
   handed_back: 1,
   checkin_overdue: 1,
+  offer_withdrawn: 1,
   called: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
@@ -109,6 +112,8 @@ export function englishNote(note: CodedNote): string {
       return `${note.params.responder_id} gave the task back`;
     case 'checkin_overdue':
       return `${note.params.responder_id} did not check in in time: the task went back`;
+    case 'offer_withdrawn':
+      return `offer to ${note.params.responder_id} withdrawn: their app is offline`;
     case 'closed':
       return note.params.text ?? note.params.outcome;
     case 'wearer_ok':

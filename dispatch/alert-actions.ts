@@ -7,6 +7,7 @@ import { timelineEntrySchema } from '../alerts/timeline-notes.js';
 import type { AuditTrail } from '../kernel/audit.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
+import type { PeopleNames } from '../registry/people-names.js';
 import type { Dispatcher } from './dispatcher.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
@@ -17,7 +18,8 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{
   alerts: AlertBook;
   dispatcher: Dispatcher;
   audit: AuditTrail;
-}> = async (app, { alerts, dispatcher, audit }) => {
+  names: Pick<PeopleNames, 'of'>;
+}> = async (app, { alerts, dispatcher, audit, names }) => {
   const inScope = async (id: string, scopePath: string): Promise<Alert> => {
     const alert = await alerts.find(id, scopePath);
     if (!alert) throw new HttpError(404, 'not_found', `no alert ${id} in your org unit`);
@@ -37,6 +39,11 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{
           200: z.object({
             alert: alertSchema,
             timeline: z.array(timelineEntrySchema),
+            people: z
+              .record(z.string(), z.string())
+              .describe(
+                'the names of the people the alert and its timeline name (who acknowledged, was assigned, acted), by username or responder id; one without a name is left out: show the id',
+              ),
           }),
           ...errors,
         },
@@ -55,7 +62,11 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{
           target: alert.id,
         });
       }
-      return { alert, timeline: await alerts.timeline(alert.id) };
+      const timeline = await alerts.timeline(alert.id);
+      const named = [alert.acknowledged_by, alert.assignee_id, ...timeline.map((e) => e.actor)];
+      for (const e of timeline)
+        if (typeof e.params?.responder_id === 'string') named.push(e.params.responder_id);
+      return { alert, timeline, people: await names.of(named.filter((id) => id !== null)) };
     },
   );
 

@@ -278,21 +278,68 @@ export class Assignments {
       actor: responderId,
       note: { code: 'declined', params: {} },
     });
+    if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
+    return true;
+  }
+
+  /**
+   * Offers pending to responders whose app has been offline longer than the grace are withdrawn:
+   * nothing reaches a closed phone, so waiting out the step would only delay the next responder.
+   * The timeline says why; an alert left with nobody to answer takes its next step at once.
+   */
+  async withdrawFromOffline(): Promise<void> {
+    const { db, alerts, tasks } = this.deps;
+    const now = this.deps.now();
+    // From the open alerts (few, indexed by status): only they have offers pending. Run every tick.
+    const unreachable = await db
+      .selectFrom('alerts as a')
+      .innerJoin('offers as f', (j) => j.onRef('f.alert_id', '=', 'a.id').on('f.status', '=', 'pending'))
+      .innerJoin('responder_state as s', 's.responder_id', 'f.responder_id')
+      .select(['f.id', 'f.alert_id', 'f.responder_id'])
+      .where('a.status', '=', 'open')
+      .where('s.app_offline_since', '<=', now - this.deps.timings.appOfflineGraceMs)
+      .execute();
+    for (const offer of unreachable) {
+      const withdrawn = await db.transaction().execute(async (trx) => {
+        const moved = await trx
+          .updateTable('offers')
+          .set({ status: 'withdrawn', answered_at: now })
+          .where('id', '=', offer.id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 0) return false;
+        await alerts.record(trx, offer.alert_id, {
+          actor: 'hub',
+          note: {
+            code: 'offer_withdrawn',
+            params: { responder_id: offer.responder_id, reason: 'app_offline' },
+          },
+        });
+        return true;
+      });
+      if (!withdrawn) continue;
+      tasks.tellWithdrawn(offer.alert_id, [offer]);
+      if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
+      await alerts.announce(offer.alert_id, 'updated');
+    }
+  }
+
+  /** Whether nobody of the alert's current step is left to answer; if so, its next step is due now. */
+  private async nobodyWaits(alertId: string, now: number): Promise<boolean> {
+    const { db } = this.deps;
     const waiting = await db
       .selectFrom('offers')
       .select('id')
-      .where('alert_id', '=', offer.alert_id)
+      .where('alert_id', '=', alertId)
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    if (!waiting) {
-      await db
-        .updateTable('alerts')
-        .set({ next_step_at: now })
-        .where('id', '=', offer.alert_id)
-        .where('status', '=', 'open')
-        .execute();
-      this.deps.stepNow(offer.alert_id);
-    }
+    if (waiting) return false;
+    await db
+      .updateTable('alerts')
+      .set({ next_step_at: now })
+      .where('id', '=', alertId)
+      .where('status', '=', 'open')
+      .execute();
     return true;
   }
 

@@ -6,6 +6,7 @@ import type { HubMetrics } from '../kernel/metrics.js';
 import { routeSet } from '../kernel/stage.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
+import type { PeopleNames } from '../registry/people-names.js';
 import type { Database } from '../store/database.js';
 import { alertActionRoutes } from './alert-actions.js';
 import { callLogRoutes } from './call-log-routes.js';
@@ -31,6 +32,8 @@ export function dispatchDomain(deps: {
   careRecords: CareRecords;
   /** Where offers and family escalations are also POSTed; unset: nowhere. */
   webhook?: NoticeWebhookSettings | undefined;
+  /** People's names, for the alert detail (who acknowledged, who acted). */
+  names: PeopleNames;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -64,7 +67,12 @@ export function dispatchDomain(deps: {
     notices,
     stages: { dispatcher, webhook },
     routes: [
-      routeSet('/api/v1/alerts', alertActionRoutes, { alerts: deps.alerts, dispatcher, audit: deps.audit }),
+      routeSet('/api/v1/alerts', alertActionRoutes, {
+        alerts: deps.alerts,
+        dispatcher,
+        audit: deps.audit,
+        names: deps.names,
+      }),
       routeSet('/api/v1/alerts', callLogRoutes, { alerts: deps.alerts, records: deps.careRecords }),
     ],
   };

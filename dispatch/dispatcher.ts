@@ -100,9 +100,13 @@ export class Dispatcher {
     return this.stepping;
   }
 
-  /** Steps due now run one after another: a step is never taken twice, even by two ticks. */
+  /**
+   * Steps due now run one after another: a step is never taken twice, even by two ticks. Each
+   * tick first takes back offers from closed apps, so their alerts step on in the same tick.
+   */
   schedule(alertId?: string): void {
     this.stepping = this.stepping
+      .then(() => (alertId ? undefined : this.assignments.withdrawFromOffline()))
       .then(() => this.assignments.returnOverdue(alertId))
       .then(() => this.ladder.runDue(alertId))
       .catch((e: unknown) => this.fail(e));

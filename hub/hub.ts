@@ -183,6 +183,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     metrics,
     careRecords: registry.careRecords,
     webhook: noticeWebhookSettings(config),
+    names: registry.names,
   });
   const timebank = timebankDomain({
     store,

@@ -10,7 +10,12 @@ export const meSchema = z.object({
   role: z.string(),
   org_unit_id: z.string().nullable(),
   org_unit_name: z.string().nullable().describe('the name of the org unit the user watches'),
-  name: z.string().nullable().describe("a responder's own name; null for other roles"),
+  name: z
+    .string()
+    .nullable()
+    .describe(
+      "the person's name: the account's display name, else a responder's own name; null when neither is set (show the username)",
+    ),
 });
 
 /** A device with its health. */

@@ -5,13 +5,16 @@ import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { Accounts } from './accounts.js';
 import { meSchema } from './api-schemas.js';
 import type { DistrictDirectory } from './district-directory.js';
+import type { PeopleNames } from './people-names.js';
 
 export const authRoutes: FastifyPluginAsyncZod<{
   accounts: Accounts;
   signInsPerIpPerMin: number;
-  /** People's and units' names, so that apps greet people by name, not username. */
-  directory: Pick<DistrictDirectory, 'orgUnit' | 'responders'>;
-}> = async (app, { accounts, signInsPerIpPerMin, directory }) => {
+  /** Units' names, so that apps say which unit the user watches. */
+  directory: Pick<DistrictDirectory, 'orgUnit'>;
+  /** People's names, so that apps greet people by name, not username. */
+  names: PeopleNames;
+}> = async (app, { accounts, signInsPerIpPerMin, directory, names }) => {
   // Per address, over any usernames (the per-name lock is in Accounts): a password spray from one
   // machine is slowed to the limit. Behind a reverse proxy the address is the proxy's unless
   // TRUST_PROXY names it (docs/security.md).
@@ -95,9 +98,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
         role,
         org_unit_id: orgUnitId,
         org_unit_name: orgUnitId ? (directory.orgUnit(orgUnitId)?.name ?? null) : null,
-        // A responder user's username is the responder's id.
-        name:
-          role === 'responder' ? (directory.responders().find((r) => r.id === username)?.name ?? null) : null,
+        name: await names.one(username),
       };
     },
   );

@@ -70,6 +70,13 @@ export const districtDocumentSchema = z.object({
     .array(
       z.object({
         username: id,
+        /** The person's name, shown wherever they are named (timeline, phone, board); absent: kept as stored. */
+        name: z
+          .string()
+          .trim()
+          .min(1, 'must not be empty (leave it out to keep the stored name)')
+          .max(100, 'must be at most 100 characters')
+          .optional(),
         password: z.string().min(8, 'must be at least 8 characters').max(256).optional(),
         role: z.enum(roles),
         org_unit: id,

@@ -397,6 +397,7 @@ export class DistrictRegistry {
           role: u.role,
           org_unit_id: u.org_unit,
           updated_at: now,
+          ...(u.name ? { display_name: u.name } : {}),
           ...(hash ? { password_hash: hash } : {}),
         };
         if (stored.users.has(u.username)) {

@@ -17,6 +17,7 @@ import { DeviceRegistry, type LiveHealth } from './device-registry.js';
 import { DistrictRegistry } from './district.js';
 import { DistrictDirectory } from './district-directory.js';
 import { districtRoutes } from './district-routes.js';
+import { PeopleNames } from './people-names.js';
 
 export interface RegistrySettings {
   /** How long a console login lasts. */
@@ -85,18 +86,21 @@ export function registryDomain(deps: {
     stop() {},
   };
   const careRecords = new CareRecords();
+  const names = new PeopleNames({ db });
   return {
     directory,
     accounts,
     district,
     devices,
     careRecords,
+    names,
     stages: { directory, firstAdmin },
     routes: [
       routeSet('/api/v1/auth', authRoutes, {
         accounts,
         signInsPerIpPerMin: settings.signInsPerIpPerMin,
         directory,
+        names,
       }),
       routeSet('/api/v1/district', districtRoutes, { registry: district }),
       routeSet('/api/v1/elders', careRecordRoutes, {

@@ -4,8 +4,22 @@ import { seededRandom } from './seeded-random.js';
 const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
 const givenNames = ['秀英', '桂兰', '建国', '玉兰', '淑珍', '国华', '凤英', '德明', '志强', '丽华'];
 const communities = [
-  { id: 'jingtian', name: '景田社区', street: '景田北一街', lat: 22.5531, lon: 114.0412 },
-  { id: 'lianhuabei', name: '莲花北社区', street: '莲花北村', lat: 22.5609, lon: 114.0551 },
+  {
+    id: 'jingtian',
+    name: '景田社区',
+    street: '景田北一街',
+    lat: 22.5531,
+    lon: 114.0412,
+    specialist: '陈晓梅',
+  },
+  {
+    id: 'lianhuabei',
+    name: '莲花北社区',
+    street: '莲花北村',
+    lat: 22.5609,
+    lon: 114.0551,
+    specialist: '林志华',
+  },
 ];
 
 /** The secret of a demo device: known to the demo simulator, fine for a demo, never for a district. */
@@ -19,9 +33,15 @@ export const demoPeople = {
   /** The two volunteers the printout names; every volunteer `v-000N` has the same password. */
   volunteers: ['v-0001', 'v-0002'],
   /** The family of elder e-0001, through the family org unit her record sits in (as the product links families). */
-  family: { username: 'family-wang', password: 'demo-family', elderId: 'e-0001', unit: 'wang-family' },
+  family: {
+    username: 'family-wang',
+    name: '王建华',
+    password: 'demo-family',
+    elderId: 'e-0001',
+    unit: 'wang-family',
+  },
   /** The street's simulated duty specialist: closes on-site alerts and certifies their credits. */
-  desk: { username: 'desk-lianhua', password: demoSpecialistPassword },
+  desk: { username: 'desk-lianhua', name: '黄丽娟', password: demoSpecialistPassword },
 } as const;
 
 /**
@@ -29,7 +49,8 @@ export const demoPeople = {
  * radar and a door contact each (e-0001 in her family's unit), 6 volunteers (3 per community,
  * each within ~100 m of the community's centre, so within 500 m of its homes: the first step
  * of a critical alert's ladder reaches them) and 4 staff; a specialist per community, the
- * street's duty desk, the family of e-0001, and a user for every volunteer.
+ * street's duty desk, the family of e-0001, and a user for every volunteer, each user with a
+ * person's name (the console and the phone name people, not usernames).
  */
 export function demoDistrict(): DistrictDocumentInput {
   const random = seededRandom(20_220_331);
@@ -83,16 +104,24 @@ export function demoDistrict(): DistrictDocumentInput {
     users: [
       ...communities.map((c) => ({
         username: `spec-${c.id}`,
+        name: c.specialist,
         password: demoSpecialistPassword,
         role: 'specialist' as const,
         org_unit: c.id,
       })),
       { ...demoPeople.desk, role: 'specialist', org_unit: 'lianhua' },
-      { username: family.username, password: family.password, role: 'family', org_unit: family.unit },
+      {
+        username: family.username,
+        name: family.name,
+        password: family.password,
+        role: 'family',
+        org_unit: family.unit,
+      },
       ...responders
         .filter((r) => r.kind === 'volunteer')
         .map((r) => ({
           username: r.id,
+          name: r.name,
           password: demoVolunteerPassword,
           role: 'responder' as const,
           org_unit: r.org_unit,
@@ -108,7 +137,12 @@ function demoCareRecord(familyUsername: string) {
     birth_date: '1938-04-12',
     lives_alone: true,
     contacts: [
-      { name: '王建华', relation: 'child' as const, phone: '138-0013-8000', username: familyUsername },
+      {
+        name: demoPeople.family.name,
+        relation: 'child' as const,
+        phone: '138-0013-8000',
+        username: familyUsername,
+      },
       { name: '刘阿姨', relation: 'neighbour' as const, phone: '139-0013-9000', has_key: true },
     ],
     conditions: ['高血压', '2 型糖尿病'],

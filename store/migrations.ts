@@ -13,6 +13,7 @@ import responderAppPresence from './migrations/0011-responder-app-presence.js';
 import careRecordBirthDate from './migrations/0012-care-record-birth-date.js';
 import careSettings from './migrations/0013-care-settings.js';
 import welfareChecks from './migrations/0014-welfare-checks.js';
+import userDisplayNames from './migrations/0015-user-display-names.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
 import recurringRequests from './migrations/0017-recurring-requests.js';
 
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0012-care-record-birth-date': careRecordBirthDate,
   '0013-care-settings': careSettings,
   '0014-welfare-checks': welfareChecks,
+  '0015-user-display-names': userDisplayNames,
   '0016-notice-deliveries': noticeDeliveries,
   '0017-recurring-requests': recurringRequests,
 };

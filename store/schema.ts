@@ -50,6 +50,8 @@ export interface UserTable {
   role: string;
   /** NULL: the whole hub. */
   org_unit_id: string | null;
+  /** The person's name, shown wherever they are named; null: shown by username. */
+  display_name: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Millis;
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/database.js';
 import { dialects, withPostgres } from './support/databases.js';
-import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { smallDistrict, startTestHub, type TestHub, withResponderUsers } from './support/hub.js';
 import { ResponderApp } from './support/responder-app.js';
 import { until } from './support/wait.js';
 
@@ -31,16 +31,7 @@ function districtWithResponders() {
     responder('v-0004', 'volunteer', ['visiting'], 150),
     responder('s-0001', 'staff', [], 1500),
   ];
-  doc.users = [
-    ...(doc.users ?? []).filter((u) => u.role !== 'responder'),
-    ...doc.responders.map((r) => ({
-      username: r.id,
-      password: `password-${r.id}`,
-      role: 'responder' as const,
-      org_unit: 'jingtian',
-    })),
-  ];
-  return doc;
+  return withResponderUsers(doc);
 }
 
 async function pressSos(hub: TestHub, eventId: string) {

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Store } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import { accountOwnerName } from './account-owners.js';
 import type { AccountKind } from './accounts.js';
 
 export interface AccountListing {
@@ -29,11 +29,6 @@ export class AccountRegister {
     const rows = await this.deps.store.db
       .selectFrom('timebank_accounts as a')
       .innerJoin('org_units as o', 'o.id', 'a.org_unit_id')
-      .leftJoin('responders as r', (j) => j.onRef('r.id', '=', 'a.owner_id').on('a.kind', '=', 'volunteer'))
-      .leftJoin('elders as e', (j) => j.onRef('e.id', '=', 'a.owner_id').on('a.kind', '=', 'elder'))
-      .leftJoin('org_units as u', (j) =>
-        j.onRef('u.id', '=', 'a.owner_id').on('a.kind', 'in', ['family', 'fund']),
-      )
       .select([
         'a.id',
         'a.kind',
@@ -42,7 +37,7 @@ export class AccountRegister {
         'a.balance_minutes',
         'a.overdraft_minutes',
         'a.posting_count',
-        sql<string | null>`coalesce(r.name, e.name, u.name)`.as('owner_name'),
+        accountOwnerName.as('owner_name'),
       ])
       .where(underPath('o.path', scopePath))
       .$if(filter.kind !== undefined, (q) => q.where('a.kind', '=', filter.kind!))

@@ -210,6 +210,9 @@ describe.each(dialects)('time bank API on %s', (dialect) => {
     const zh = await get(`/accounts/v-0001/statement?${range}&format=csv`, as.volunteer);
     expect(zh.body).toContain('服务记录 seed-1');
     expect(zh.body.startsWith('\ufeff时间,账户,')).toBe(true);
+    // Holders and units by name beside their ids: the community's fund is 景田社区's, in 景田社区.
+    const unitCsv = await get(`/org-units/jingtian/statement?${range}&format=csv`, as.specJingtian);
+    expect(unitCsv.body).toContain('\r\nfund:jingtian,社区基金,jingtian,景田社区,jingtian,景田社区,');
     const xlsx = await get(`/org-units/jingtian/statement?${range}&format=xlsx`, as.specJingtian);
     expect(xlsx.statusCode).toBe(200);
     expect(xlsx.headers['content-type']).toBe(

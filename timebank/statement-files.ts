@@ -7,7 +7,8 @@ export type Language = 'zh' | 'en';
 
 /**
  * Statements as files for community administrators: CSV (UTF-8 with BOM, for Excel) and .xlsx,
- * headed and worded in the reader's language (ids and numbers stay as they are).
+ * headed and worded in the reader's language: holders and units by id (to reconcile) and by name
+ * (to read); numbers as they are.
  */
 export class StatementFiles {
   constructor(private readonly deps: { utcOffsetMinutes: number }) {}
@@ -21,6 +22,7 @@ export class StatementFiles {
           'account',
           'kind',
           'owner',
+          'ownerName',
           'entry',
           'transfer',
           'transferKind',
@@ -35,6 +37,7 @@ export class StatementFiles {
         e.account_id,
         ledgerTerm('account', e.account_kind, say),
         e.owner_id,
+        e.owner_name ?? '',
         e.entry_no,
         e.transfer_id,
         ledgerTerm('transfer', e.transfer_kind, say),
@@ -49,14 +52,27 @@ export class StatementFiles {
   accountRows(statement: Statement, lang: Language): Cell[][] {
     const say = sayIn(lang);
     return [
-      (['account', 'kind', 'owner', 'orgUnit', 'opening', 'in', 'out', 'closing'] as const).map((column) =>
-        say(`file.${column}`),
-      ),
+      (
+        [
+          'account',
+          'kind',
+          'owner',
+          'ownerName',
+          'orgUnit',
+          'orgUnitName',
+          'opening',
+          'in',
+          'out',
+          'closing',
+        ] as const
+      ).map((column) => say(`file.${column}`)),
       ...statement.accounts.map((a) => [
         a.account_id,
         ledgerTerm('account', a.account_kind, say),
         a.owner_id,
+        a.owner_name ?? '',
         a.org_unit_id,
+        a.org_unit_name,
         a.opening_balance_minutes,
         a.minutes_in,
         a.minutes_out,

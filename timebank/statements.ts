@@ -1,5 +1,6 @@
 import type { Store } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import { accountOwnerName } from './account-owners.js';
 import type { Account } from './accounts.js';
 import { readMemo } from './memos.js';
 import type { LedgerDb } from './write-transaction.js';
@@ -9,6 +10,8 @@ export interface StatementEntry {
   account_id: string;
   account_kind: string;
   owner_id: string;
+  /** The volunteer's, elder's or unit's name (null: none stored; show the id). */
+  owner_name: string | null;
   entry_no: number;
   transfer_id: string;
   transfer_kind: string;
@@ -28,7 +31,10 @@ export interface AccountSummary {
   account_id: string;
   account_kind: string;
   owner_id: string;
+  /** The volunteer's, elder's or unit's name (null: none stored; show the id). */
+  owner_name: string | null;
   org_unit_id: string;
+  org_unit_name: string;
   opening_balance_minutes: number;
   closing_balance_minutes: number;
   minutes_in: number;
@@ -81,7 +87,9 @@ export class Statements {
       account_id: account.id,
       account_kind: account.kind,
       owner_id: account.owner_id,
+      owner_name: null,
       org_unit_id: account.org_unit_id,
+      org_unit_name: account.org_unit_id,
       opening_balance_minutes: 0,
       closing_balance_minutes: 0,
       minutes_in: 0,
@@ -116,6 +124,7 @@ export class Statements {
         'p.account_id',
         'a.kind as account_kind',
         'a.owner_id',
+        accountOwnerName.as('owner_name'),
         'p.entry_no',
         'p.transfer_id',
         't.kind as transfer_kind',
@@ -165,7 +174,8 @@ export class Statements {
     const accounts = await this.deps.store.db
       .selectFrom('timebank_accounts as a')
       .innerJoin('org_units as o', 'o.id', 'a.org_unit_id')
-      .select(['a.id', 'a.kind', 'a.owner_id', 'a.org_unit_id'])
+      .select(['a.id', 'a.kind', 'a.owner_id', 'a.org_unit_id', 'o.name as org_unit_name'])
+      .select(accountOwnerName.as('owner_name'))
       .select((eb) => {
         // The balance after the account's last posting before a time (the PK index walked backwards).
         const balanceBefore = (at: number) =>
@@ -193,7 +203,9 @@ export class Statements {
       account_id: a.id,
       account_kind: a.kind,
       owner_id: a.owner_id,
+      owner_name: a.owner_name,
       org_unit_id: a.org_unit_id,
+      org_unit_name: a.org_unit_name,
       opening_balance_minutes: a.opening ?? 0,
       closing_balance_minutes: a.closing ?? 0,
       minutes_in: flows.get(a.id)?.in ?? 0,

@@ -90,7 +90,10 @@ export class Api {
   recentAlerts = async (limit = 50) =>
     (await this.call<{ alerts: Alert[] }>('GET', `/alerts?limit=${limit}`)).alerts;
   alert = (id: string) =>
-    this.call<{ alert: Alert; timeline: TimelineEntry[] }>('GET', `/alerts/${encodeURIComponent(id)}`);
+    this.call<{ alert: Alert; timeline: TimelineEntry[]; people: Record<string, string> }>(
+      'GET',
+      `/alerts/${encodeURIComponent(id)}`,
+    );
   acknowledge = (id: string) => this.call<Alert>('POST', `/alerts/${encodeURIComponent(id)}/acknowledge`);
   assign = (id: string, responderId: string) =>
     this.call<Alert>('POST', `/alerts/${encodeURIComponent(id)}/assign`, { responder_id: responderId });

@@ -47,6 +47,7 @@ export function noteText(
       return t('note.assigned_by_hand', { responder: nameOf(str(p.responder_id)) });
     case 'handed_back':
     case 'checkin_overdue':
+    case 'offer_withdrawn':
       return t(`note.${entry.code}`, { responder: nameOf(str(p.responder_id)) });
     case 'closed': {
       const outcome = term('outcome', str(p.outcome));

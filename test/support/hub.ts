@@ -139,3 +139,20 @@ export function smallDistrict(): DistrictDocumentInput {
     ],
   };
 }
+
+/**
+ * The document's responders each get a user of their own (username = responder id, password
+ * `password-<id>`), in place of the small district's responder users.
+ */
+export function withResponderUsers(doc: DistrictDocumentInput): DistrictDocumentInput {
+  doc.users = [
+    ...(doc.users ?? []).filter((u) => u.role !== 'responder'),
+    ...(doc.responders ?? []).map((r) => ({
+      username: r.id,
+      password: `password-${r.id}`,
+      role: 'responder' as const,
+      org_unit: r.org_unit,
+    })),
+  ];
+  return doc;
+}

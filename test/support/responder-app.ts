@@ -21,11 +21,14 @@ export class ResponderApp {
       transports: ['websocket'],
       reconnection: false,
     });
+    // Listening at once (the connection is only made later, off this tick): what the hub sends at
+    // connect (open offers, the task) can come in the same read as the connect itself.
+    const app = new ResponderApp(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    return new ResponderApp(socket);
+    return app;
   }
 
   request<T = { ok: boolean; reason?: string; task?: unknown }>(event: string, payload: unknown): Promise<T> {

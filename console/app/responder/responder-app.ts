@@ -6,6 +6,7 @@ import type { Me, Offer, Task } from '../types';
 import { languageButton } from '../views/language-button';
 import { LocationShare, parsePosition } from './location';
 import { navigationLinks } from './navigation';
+import { offerOrder } from './offer-order';
 import { OnSiteFacts } from './on-site-facts';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
@@ -167,11 +168,7 @@ export function responderApp(
       status,
       task
         ? taskCard(task, checkedIn, checkIn, handBack)
-        : // Nearest first: the one to take is at the top, not below the fold.
-          offerList(
-            [...offers.values()].sort((a, b) => a.distance_m - b.distance_m),
-            respond,
-          ),
+        : offerList([...offers.values()].sort(offerOrder), respond),
       onSite.card(task) ?? '',
       locationCard(
         location,

@@ -9,8 +9,11 @@ export type Act = (work: () => Promise<unknown>, done: string) => Promise<boolea
 
 export interface ActionsPanel {
   element: HTMLElement;
-  /** Shows the alert as it is now. What the user chose, typed or focused stays as it was. */
-  update(alert: Alert, responders: Responder[]): void;
+  /**
+   * Shows the alert as it is now, people by `personName` (a username gives their name). What the
+   * user chose, typed or focused stays as it was.
+   */
+  update(alert: Alert, responders: Responder[], personName: (id: string) => string): void;
 }
 
 /**
@@ -138,13 +141,15 @@ export function alertActionsPanel(api: Api, alertId: string, act: Act, status: H
     closed,
   );
 
-  const update = (alert: Alert, next: Responder[]) => {
+  const update = (alert: Alert, next: Responder[], personName: (id: string) => string) => {
     responders = next;
     const active = activeStatuses.includes(alert.status);
     const waiting = alert.status === 'open' && !alert.acknowledged_at;
     acknowledge.hidden = !waiting;
     acknowledged.hidden = waiting || !alert.acknowledged_by;
-    acknowledged.textContent = alert.acknowledged_by ? `${t('acknowledged')} · ${alert.acknowledged_by}` : '';
+    acknowledged.textContent = alert.acknowledged_by
+      ? `${t('acknowledged')} · ${personName(alert.acknowledged_by)}`
+      : '';
     assignForm.hidden = !active;
     resolveForm.hidden = !active;
     if (!active) confirmBox.hidden = true;

@@ -96,11 +96,12 @@ export function alertDetailScreen(root: HTMLElement, context: AppContext, id?: s
       drawHead(head, alert),
     );
     showComing(alert);
-    const nameOf = (who: string) => responders.find((x) => x.id === who)?.name ?? who;
-    redraw(timeline, [detail.timeline, responders.map((x) => x.name)], () =>
+    // People by name: the hub's (accounts and responders), else the assign list's, else the username.
+    const nameOf = (who: string) => detail.people[who] ?? responders.find((x) => x.id === who)?.name ?? who;
+    redraw(timeline, [detail.timeline, detail.people, responders.map((x) => x.name)], () =>
       drawTimeline(timeline, detail.timeline, nameOf),
     );
-    actions.update(alert, responders);
+    actions.update(alert, responders, nameOf);
   };
 
   const loadProfile = async (alert: Alert) => {
@@ -200,8 +201,15 @@ function drawComing(section: HTMLElement, alert: Alert, elders: Elder[], respond
           : '';
     line = `${name}${away}`;
   }
+  // The heading says where they are: on the way, there, or (closed) who handled it.
+  const title =
+    alert.status === 'on_site'
+      ? 'comingOnSite'
+      : activeStatuses.includes(alert.status)
+        ? 'coming'
+        : 'comingDone';
   section.replaceChildren(
-    h('h2', { id: 'coming-title' }, t('coming')),
+    h('h2', { id: 'coming-title' }, t(title)),
     h('p', { class: 'coming-line', 'data-assignee': alert.assignee_id ?? '' }, line),
   );
 }

@@ -75,7 +75,7 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
         connection,
         alertsButton,
         languageButton(),
-        h('span', { class: 'who' }, context.me.username),
+        h('span', { class: 'who' }, context.me.name ?? context.me.username),
         h('button', { type: 'button', onclick: signOut }, t('signOut')),
       ),
     );

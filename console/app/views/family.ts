@@ -32,7 +32,7 @@ export function familyScreen(
           'div',
           { class: 'tools' },
           languageButton(),
-          h('span', { class: 'who' }, me.username),
+          h('span', { class: 'who' }, me.name ?? me.username),
           h('button', { type: 'button', onclick: signOut }, t('signOut')),
         ),
       ),
