@@ -11,7 +11,11 @@ const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody 
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real calendar day');
+  .refine((d) => {
+    // An impossible date ("2026-40-00") is an invalid Date: toISOString() on it would throw.
+    const at = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(d);
+  }, 'must be a real calendar day');
 
 /** Requests that publish themselves, under `/api/v1/recurring-requests`. */
 export const recurringRequestRoutes: FastifyPluginAsyncZod<{ recurring: RecurringRequests }> = async (

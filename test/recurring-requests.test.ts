@@ -126,6 +126,7 @@ describe.each(dialects)('recurring requests on %s', (dialect) => {
     expect(await reason({ ...good, starts_on: '2026-02-30' })).toMatch(
       /starts_on: must be a real calendar day/,
     );
+    expect(await reason({ ...good, ends_on: '0000-40-00' })).toMatch(/ends_on: must be a real calendar day/);
     expect(await reason({ ...good, kind: 'emergency_response' })).toMatch(/kind/);
     expect(await reason({ ...good, every: 'day' })).toMatch(/every|Unrecognized/i);
 
