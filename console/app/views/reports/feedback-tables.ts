@@ -3,6 +3,7 @@ import { h } from '../../dom';
 import { type TextKey, t } from '../../i18n';
 import type { DistrictReport } from '../../types';
 import { dataTable } from '../data-table';
+import { when } from '../request-form';
 
 type Feedback = DistrictReport['feedback'];
 type Count = Omit<Feedback['by_kind'][number], 'kind'>;
@@ -11,7 +12,6 @@ const percent = (v: number | null) => formatShare(v, '–');
 const stars = (v: number | null) => (v === null ? '–' : String(v));
 const w = (key: string) => t(`report.${key}` as TextKey);
 const service = (kind: string) => t(`service.${kind}` as TextKey);
-const time = (at: number) => new Date(at + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 const countHeaders = feedbackCountColumns;
 const countCells = (c: Count) => feedbackCountCells(c, '–');
 
@@ -55,7 +55,7 @@ export function feedbackSection(feedback: Feedback): HTMLElement {
             c.volunteer_name ?? c.volunteer_id,
             c.rating,
             c.comment,
-            time(c.wanted_at),
+            when(c.wanted_at),
           ]),
           empty,
         ),
