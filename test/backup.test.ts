@@ -107,7 +107,8 @@ describe.each(dialects)('backup and restore on %s', (dialect) => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'admin', password: adminPassword }),
-        signal: AbortSignal.timeout(5000),
+        // The password hash is CPU work: on a loaded 2-core machine it has taken more than 5 s.
+        signal: AbortSignal.timeout(20_000),
       });
       expect(login.status, 'the restored users sign in').toBe(200);
       const underHub = runOperatorTask('restore', ['--force', file], storeEnv(target));

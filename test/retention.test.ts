@@ -180,7 +180,13 @@ describe.each(dialects)('retention on %s', (dialect) => {
       { id: 'a-old', details: '{}', outcome: 'help_given' },
       { id: 'a-open', details: '{"evidence":"heart_rate 187"}', outcome: null },
     ]);
-    const steps = await db.selectFrom('alert_transitions').select('alert_id').orderBy('alert_id').execute();
+    // The live hub may add a step to the open alert meanwhile (its ladder); what counts is whose timeline is gone.
+    const steps = await db
+      .selectFrom('alert_transitions')
+      .select('alert_id')
+      .distinct()
+      .orderBy('alert_id')
+      .execute();
     expect(steps.map((s) => s.alert_id)).toEqual(['a-fresh', 'a-open']);
     const offers = await db.selectFrom('offers').select('alert_id').orderBy('alert_id').execute();
     expect(offers.map((o) => o.alert_id)).toEqual(['a-fresh', 'a-open']);
