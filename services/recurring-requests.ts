@@ -143,9 +143,26 @@ export class RecurringRequests {
       .select('e.org_unit_id')
       .where('r.stopped_at', 'is', null)
       .execute();
+    // Occurrences in their lead window stay there for hours and are looked at every minute: those
+    // already published are skipped by one query rather than met by an insert the index refuses.
+    const published =
+      rules.length === 0
+        ? []
+        : await this.deps.db
+            .selectFrom('service_orders')
+            .select(['recurrence_id', 'wanted_at'])
+            .where(
+              'recurrence_id',
+              'in',
+              rules.map((r) => r.id),
+            )
+            .where('wanted_at', '>', now)
+            .execute();
+    const seen = new Set(published.map((o) => `${o.recurrence_id} ${Number(o.wanted_at)}`));
     let written = 0;
     for (const rule of rules) {
       for (const wantedAt of this.occurrences(rule, now, now + rule.lead_hours * 3_600_000)) {
+        if (seen.has(`${rule.id} ${wantedAt}`)) continue;
         const id = await this.deps.requests.insert(
           { id: rule.elder_id, org_unit_id: rule.org_unit_id },
           {
@@ -196,7 +213,12 @@ export class RecurringRequests {
   private view(row: RecurringRequestTable & { elder_name: string }): RecurringRequestView {
     const active = row.stopped_at === null;
     const now = this.deps.now();
-    const next = active ? this.occurrences(row, now, now + 366 * dayMs)[0] : undefined;
+    // Every rule has a weekday, so the next occurrence is within a week of its first day or of now.
+    const from = Math.max(
+      now,
+      Date.parse(`${row.starts_on}T00:00:00Z`) - this.deps.utcOffsetMinutes * 60_000 - 1,
+    );
+    const next = active ? this.occurrences(row, from, from + 8 * dayMs)[0] : undefined;
     return {
       id: row.id,
       elder: { id: row.elder_id, name: row.elder_name },

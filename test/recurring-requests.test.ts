@@ -38,6 +38,18 @@ describe.each(dialects)('recurring requests on %s', (dialect) => {
     });
     expect(rule).toMatchObject({ active: true, weekdays: [1, 3, 5], time: '11:30', starts_on: '2026-11-30' });
     expect(rule.next_wanted_at).toBe(local('2026-11-30T11:30:00'));
+    // One that starts in spring names its first Sunday there, and publishes nothing yet.
+    const later = await d.recurring.create(specialist, {
+      elder_id: 'e-0001',
+      kind: 'visit',
+      note: '',
+      weekdays: [7],
+      time: '08:00',
+      lead_hours: 24,
+      starts_on: '2027-03-02',
+    });
+    expect(later.next_wanted_at).toBe(local('2027-03-07T08:00:00'));
+    expect(await ordersOf(later.id)).toEqual([]);
     // Published at once: today's 11:30 lies within a day.
     expect(await ordersOf(rule.id)).toEqual([
       {
