@@ -15,8 +15,12 @@ import type { Application, SignUp } from './volunteer-sign-up.js';
 
 type Actor = Pick<SignedInUser, 'username' | 'role' | 'scopePath'>;
 
-/** A phone number as the duplicate check and the rate limit compare it: digits only. */
-export const phoneKey = (phone: string): string => phone.replace(/[^0-9]/g, '');
+/**
+ * A phone number as the duplicate check and the rate limit compare it: digits only, a mainland
+ * mobile without its country code (+86 138… and 138… are one phone).
+ */
+export const phoneKey = (phone: string): string =>
+  phone.replace(/[^0-9]/g, '').replace(/^(?:00)?86(?=1\d{10}$)/, '');
 
 /**
  * Volunteers' sign-ups and their vetting: a person applies to a community; a specialist (or
