@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { calendarDay } from '../kernel/calendar-day.js';
 import { ageGroups } from './age-groups.js';
 import { phoneNumber } from './care-record.js';
-import { entityId, personName } from './district-document.js';
+import { entityId, personName } from './entity-rules.js';
 import { skills } from './responder-skills.js';
 
 export const certificateSchema = z
