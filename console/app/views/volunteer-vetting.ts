@@ -18,7 +18,12 @@ function refusal(error: unknown): string {
  * record, where a specialist enters courses and renewed certificates.
  */
 export function volunteerVettingScreen(root: HTMLElement, { api }: AppContext): () => void {
-  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
+  const status = h('p', {
+    id: 'vetting-status',
+    class: 'form-status',
+    role: 'status',
+    'aria-live': 'polite',
+  });
   const applications = h('div');
   const volunteers = h('div');
   root.replaceChildren(
