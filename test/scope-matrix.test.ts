@@ -900,7 +900,8 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       expect: gate(staff, 200),
       request: () => ({ url: '/api/v1/volunteers/applications' }),
       // The fixture's id is known only once the hub runs.
-      check: (p, res) => lists('applications', [{ id: fixtures.pendingApplication, unit: 'jingtian' }])(p, res),
+      check: (p, res) =>
+        lists('applications', [{ id: fixtures.pendingApplication, unit: 'jingtian' }])(p, res),
     },
     {
       route: 'POST /api/v1/volunteers/applications/:id/approve',

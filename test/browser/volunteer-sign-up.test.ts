@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { desktop, phone, shoot } from './support/browser.js';
-import { type BrowserSession, startBrowserSession } from './support/session.js';
+import { sessionForFile } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
 /** The page's words outside the language switch (which names the other language, in it). */
@@ -8,21 +8,15 @@ const wordsOf = (page: import('playwright-core').Page) =>
   page.evaluate(() => {
     const copy = document.getElementById('app')!.cloneNode(true) as HTMLElement;
     for (const button of copy.querySelectorAll('.lang')) button.remove();
-    return copy.innerText;
+    return copy.textContent ?? '';
   });
 
 describe('a volunteer signs up on the app and is approved in the console, in Chromium (zh-CN)', () => {
-  let session: BrowserSession;
-  beforeAll(async () => {
-    session = await startBrowserSession();
-  }, 120_000);
-  afterAll(async () => {
-    await session?.close();
-  }, 60_000);
+  const session = sessionForFile();
 
   it('[BROWSER-VOLUNTEER-SIGN-UP] sign-up from the sign-in screen → a specialist of the community approves → the volunteer signs in', async () => {
-    const { hub, url } = session;
-    const app = await session.open(phone);
+    const { hub, url } = session();
+    const app = await session().open(phone);
     await app.goto(url);
     await app.click('#open-sign-up');
     await app.waitForSelector('#community option[value="jingtian"]', { state: 'attached' });
@@ -55,7 +49,7 @@ describe('a volunteer signs up on the app and is approved in the console, in Chr
     expect(await app.textContent('#sign-up-sent')).toContain('等待社区服务专员审核');
 
     // The specialist of 景田 approves it on the vetting screen.
-    const desk = await session.open(desktop);
+    const desk = await session().open(desktop);
     await signIn(desk, url, 'spec-jingtian', 'spec-password-1');
     await desk.waitForSelector('nav a[href="#/volunteers"]');
     expect(await desk.textContent('nav a[href="#/volunteers"]')).toBe('志愿者审核');
