@@ -56,6 +56,12 @@ export class VolunteerRecords {
         ])
       : [[], []];
     const now = this.deps.now();
+    const certificatesOf = new Map<string, typeof certificates>();
+    for (const c of certificates)
+      certificatesOf.set(c.responder_id, [...(certificatesOf.get(c.responder_id) ?? []), c]);
+    const trainingsOf = new Map<string, typeof trainings>();
+    for (const x of trainings)
+      trainingsOf.set(x.responder_id, [...(trainingsOf.get(x.responder_id) ?? []), x]);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -63,17 +69,17 @@ export class VolunteerRecords {
       skills: JSON.parse(r.skills) as Skill[],
       phone: r.phone,
       age_group: r.age_group as AgeGroup | null,
-      certificates: certificates
-        .filter((c) => c.responder_id === r.id)
-        .map((c) => ({
-          skill: c.skill as Skill,
-          number: c.number,
-          expires_on: c.expires_on,
-          expired: dayEndsAt(c.expires_on) <= now,
-        })),
-      trainings: trainings
-        .filter((t) => t.responder_id === r.id)
-        .map((t) => ({ id: t.id, course: t.course, taken_on: t.taken_on })),
+      certificates: (certificatesOf.get(r.id) ?? []).map((c) => ({
+        skill: c.skill as Skill,
+        number: c.number,
+        expires_on: c.expires_on,
+        expired: dayEndsAt(c.expires_on) <= now,
+      })),
+      trainings: (trainingsOf.get(r.id) ?? []).map((t) => ({
+        id: t.id,
+        course: t.course,
+        taken_on: t.taken_on,
+      })),
     }));
   }
 
