@@ -1,6 +1,7 @@
 import { around, distance } from 'geokdbush';
 import KDBush from 'kdbush';
 import type { LadderStep, Skill } from '../alerts/ladders.js';
+import { holdsSkill, type SkillValidity } from '../registry/certificates.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { DispatchTimings } from './dispatch-timings.js';
@@ -14,6 +15,8 @@ export interface Responder {
   /** The responder's org unit path, to match "same community". */
   orgUnitPath: string;
   skills: Set<Skill>;
+  /** Skills that count only until a certificate expires. */
+  skillsUntil: SkillValidity;
   onDuty: boolean;
   lat: number | null;
   lon: number | null;
@@ -65,6 +68,7 @@ export class ResponderRoster {
         orgUnitId: r.orgUnitId,
         orgUnitPath: r.orgUnitPath,
         skills: new Set(r.skills),
+        skillsUntil: r.skillsUntil,
         onDuty: s?.on_duty === 1,
         lat: s?.lat ?? r.lat,
         lon: s?.lon ?? r.lon,
@@ -113,7 +117,7 @@ export class ResponderRoster {
           r.kind === kind &&
           availability(r, now, grace) === 'on_duty' &&
           !exclude.has(r.id) &&
-          skills.every((s) => r.skills.has(s)) &&
+          skills.every((s) => holdsSkill(r, s, now)) &&
           (!step.sameCommunity || r.orgUnitPath.startsWith(communityPath))
         );
       }) as number[];

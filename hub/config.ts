@@ -107,6 +107,10 @@ export const configSchema = z.object({
     .optional(),
   /** Sign-in attempts one network address may make per minute (any usernames); more get 429. */
   signInsPerIpPerMin: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** Volunteer sign-ups one network address may send per hour; more get 429. */
+  signUpsPerIpPerHour: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Volunteer sign-ups per phone number per day (whatever their outcome); more get 429. */
+  signUpsPerPhonePerDay: z.coerce.number().int().min(1).max(1000).default(3),
   /** How long a console login lasts. */
   tokenTtlHours: z.coerce
     .number()
@@ -166,6 +170,8 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   tokenTtlHours: 'TOKEN_TTL_HOURS',
   passwordScryptN: 'PASSWORD_SCRYPT_N',
   signInsPerIpPerMin: 'SIGN_INS_PER_IP_PER_MIN',
+  signUpsPerIpPerHour: 'SIGN_UPS_PER_IP_PER_HOUR',
+  signUpsPerPhonePerDay: 'SIGN_UPS_PER_PHONE_PER_DAY',
   trustProxy: 'TRUST_PROXY',
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
 };

@@ -18,6 +18,8 @@ export function registrySettings(config: HubConfig): RegistrySettings {
     reloadMs: 60_000,
     passwordCost: { ...passwordCost, N: config.passwordScryptN },
     signInsPerIpPerMin: config.signInsPerIpPerMin,
+    signUpsPerIpPerHour: config.signUpsPerIpPerHour,
+    signUpsPerPhonePerDay: config.signUpsPerPhonePerDay,
   };
 }
 

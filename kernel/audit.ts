@@ -14,6 +14,11 @@ export const auditActions = [
   'settings_changed',
   'welfare_viewed',
   'welfare_changed',
+  // A volunteer's vetting (registry/volunteer-applications.ts): `elderId` then names the volunteer.
+  'volunteer_approved',
+  'volunteer_refused',
+  'volunteer_certificate_changed',
+  'volunteer_training_added',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

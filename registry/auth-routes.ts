@@ -1,6 +1,6 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { limitPerAddress } from '../kernel/address-limit.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { Accounts } from './accounts.js';
 import { meSchema } from './api-schemas.js';
@@ -16,17 +16,8 @@ export const authRoutes: FastifyPluginAsyncZod<{
   names: PeopleNames;
 }> = async (app, { accounts, signInsPerIpPerMin, directory, names }) => {
   // Per address, over any usernames (the per-name lock is in Accounts): a password spray from one
-  // machine is slowed to the limit. Behind a reverse proxy the address is the proxy's unless
-  // TRUST_PROXY names it (docs/security.md).
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(
-        429,
-        'too_many_attempts',
-        `too many sign-ins from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,
-      ),
-  });
+  // machine is slowed to the limit.
+  await limitPerAddress(app, 'sign-ins');
   app.post(
     '/login',
     {

@@ -4,6 +4,7 @@ import { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import { type CareSettingOverrides, inheritedSettings, overridesOf } from './care-settings.js';
 import { byOwner, CareSettingsStore } from './care-settings-store.js';
+import { type SkillValidity, skillValidity } from './certificates.js';
 import type { Skill } from './responder-skills.js';
 
 export interface OrgUnitEntry {
@@ -38,6 +39,8 @@ export interface ResponderEntry {
   orgUnitId: string;
   orgUnitPath: string;
   skills: Skill[];
+  /** Skills that count only until a certificate expires (registry/certificates.ts). */
+  skillsUntil: SkillValidity;
   /** Home base (WGS-84); live positions are dispatch's. */
   lat: number | null;
   lon: number | null;
@@ -45,7 +48,7 @@ export interface ResponderEntry {
 
 /** Published whenever the master data may have changed: readers reload what they keep of it. */
 export interface DistrictUpdate {
-  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded' | 'erased' | 'settings';
+  reason: 'document' | 'provisioned' | 'revoked' | 'reloaded' | 'erased' | 'settings' | 'volunteers';
   /** Devices revoked since the last load (here or on another node): watched and trusted no more. */
   revokedDevices: string[];
 }
@@ -164,7 +167,7 @@ export class DistrictDirectory {
   private async load(): Promise<void> {
     const { db, catalog } = this.deps;
     const signature = await this.currentSignature();
-    const [unitRows, elderRows, deviceRows, responderRows, settingRows] = await Promise.all([
+    const [unitRows, elderRows, deviceRows, responderRows, settingRows, certificateRows] = await Promise.all([
       db.selectFrom('org_units').select(['id', 'name', 'level', 'path']).execute(),
       db.selectFrom('elders').select(['id', 'name', 'org_unit_id', 'lat', 'lon']).execute(),
       db.selectFrom('devices').select(['id', 'type', 'elder_id']).where('revoked_at', 'is', null).execute(),
@@ -173,6 +176,7 @@ export class DistrictDirectory {
         .select(['id', 'name', 'kind', 'org_unit_id', 'skills', 'lat', 'lon'])
         .execute(),
       new CareSettingsStore().all(db),
+      db.selectFrom('responder_certificates').select(['responder_id', 'skill', 'expires_on']).execute(),
     ]);
     const units = new Map(unitRows.map((u) => [u.id, u]));
     const elders = new Map<string, ElderEntry>();
@@ -194,6 +198,9 @@ export class DistrictDirectory {
       const type = catalog.get(d.type);
       if (type && d.elder_id) elders.get(d.elder_id)?.devices.push({ id: d.id, type });
     }
+    const certificates = new Map<string, typeof certificateRows>();
+    for (const c of certificateRows)
+      certificates.set(c.responder_id, [...(certificates.get(c.responder_id) ?? []), c]);
     this.units = units;
     this.elderMap = elders;
     this.deviceIds = new Set(deviceRows.map((d) => d.id));
@@ -204,6 +211,7 @@ export class DistrictDirectory {
       orgUnitId: r.org_unit_id,
       orgUnitPath: units.get(r.org_unit_id)?.path ?? '/',
       skills: JSON.parse(r.skills) as Skill[],
+      skillsUntil: skillValidity(certificates.get(r.id) ?? []),
       lat: r.lat,
       lon: r.lon,
     }));

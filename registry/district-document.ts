@@ -3,16 +3,15 @@ import { deviceIdPattern, deviceIdRule } from '../devices/catalog.js';
 import { roles } from '../kernel/identity.js';
 import { careRecordChangeSchema } from './care-record.js';
 import { unitSettingsSchema } from './care-settings.js';
+import { entityId, personName } from './entity-rules.js';
 import { skills } from './responder-skills.js';
 
 export const orgLevels = ['district', 'street', 'community', 'property', 'family'] as const;
 export type OrgLevel = (typeof orgLevels)[number];
 export const responderKinds = ['volunteer', 'staff'] as const;
 
-const id = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores');
-const name = z.string().trim().min(1).max(100);
+const id = entityId;
+const name = personName;
 const location = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 
 export const districtDocumentSchema = z.object({

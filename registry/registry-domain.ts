@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { AuditTrail, PersonalDataAccess } from '../kernel/audit.js';
+import { FailureLock } from '../kernel/failure-lock.js';
 import type { ScryptCost, SecretStored } from '../kernel/secret-hash.js';
 import { routeSet, type Stage } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
@@ -18,6 +19,10 @@ import { DistrictRegistry } from './district.js';
 import { DistrictDirectory } from './district-directory.js';
 import { districtRoutes } from './district-routes.js';
 import { PeopleNames } from './people-names.js';
+import { signUpRoutes } from './sign-up-routes.js';
+import { vettingRoutes } from './vetting-routes.js';
+import { VolunteerApplications } from './volunteer-applications.js';
+import { VolunteerRecords } from './volunteer-records.js';
 
 export interface RegistrySettings {
   /** How long a console login lasts. */
@@ -30,6 +35,9 @@ export interface RegistrySettings {
   passwordCost: ScryptCost;
   /** Sign-in attempts per network address per minute. */
   signInsPerIpPerMin: number;
+  /** Volunteer sign-ups per network address per hour, and per phone number per day. */
+  signUpsPerIpPerHour: number;
+  signUpsPerPhonePerDay: number;
 }
 
 /**
@@ -87,6 +95,16 @@ export function registryDomain(deps: {
   };
   const careRecords = new CareRecords();
   const names = new PeopleNames({ db });
+  const applications = new VolunteerApplications({ db, now, passwordCost, auditIn: deps.auditIn, directory });
+  const volunteerRecords = new VolunteerRecords({ db, now, auditIn: deps.auditIn, directory });
+  const day = 86_400_000;
+  // Every sign-up with a phone number counts as a "failure": the lock is the per-phone limit.
+  const signUpsPerPhone = new FailureLock({
+    maxFailures: settings.signUpsPerPhonePerDay,
+    windowMs: day,
+    lockMs: day,
+    now,
+  });
   return {
     directory,
     accounts,
@@ -103,6 +121,12 @@ export function registryDomain(deps: {
         names,
       }),
       routeSet('/api/v1/district', districtRoutes, { registry: district }),
+      routeSet('/api/v1/volunteers', signUpRoutes, {
+        applications,
+        signUpsPerIpPerHour: settings.signUpsPerIpPerHour,
+        perPhone: signUpsPerPhone,
+      }),
+      routeSet('/api/v1/volunteers', vettingRoutes, { applications, records: volunteerRecords }),
       routeSet('/api/v1/elders', careRecordRoutes, {
         db,
         records: careRecords,

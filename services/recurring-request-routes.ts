@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
+import { calendarDay } from '../kernel/calendar-day.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { recurringRequestSchema, requestFields } from './api-schemas.js';
 import type { RecurringRequests } from './recurring-requests.js';
@@ -8,14 +9,7 @@ import { ServiceOrderError } from './service-order-model.js';
 
 const tags = ['service-orders'];
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => {
-    // An impossible date ("2026-40-00") is an invalid Date: toISOString() on it would throw.
-    const at = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(d);
-  }, 'must be a real calendar day');
+const day = calendarDay;
 
 /** Requests that publish themselves, under `/api/v1/recurring-requests`. */
 export const recurringRequestRoutes: FastifyPluginAsyncZod<{ recurring: RecurringRequests }> = async (

@@ -538,3 +538,68 @@ export interface Tables {
   welfare_schedules: WelfareScheduleTable;
   welfare_occurrences: WelfareOccurrenceTable;
 }
+
+/** A person's sign-up as a volunteer (migration 0019, registry/volunteer-applications.ts). */
+export interface VolunteerApplicationTable {
+  id: string;
+  /** The login asked for; the responder id too once approved. */
+  username: string;
+  name: string;
+  /** Digits only (the rate limit and duplicate checks compare it). */
+  phone: string;
+  /** The community applied to: its specialists decide. */
+  org_unit_id: string;
+  /** `senior` (夕阳红), `middle` (中坚) or `young` (种子力量). */
+  age_group: string;
+  /** JSON array of skill names. */
+  skills: string;
+  certificate_number: string | null;
+  /** YYYY-MM-DD, the last day the first-aid certificate is valid. */
+  certificate_expires_on: string | null;
+  /** Only while pending. */
+  password_hash: string | null;
+  /** `pending`, `approved` or `refused`. */
+  status: string;
+  applied_at: Millis;
+  decided_at: Millis | null;
+  /** A username. */
+  decided_by: string | null;
+  refusal_reason: string | null;
+}
+/** What a volunteer's approval added to their responder (migration 0019). */
+export interface VolunteerProfileTable {
+  responder_id: string;
+  phone: string;
+  age_group: string;
+  application_id: string;
+  approved_at: Millis;
+}
+/** A certificate that makes a skill count until it expires (migration 0019). */
+export interface ResponderCertificateTable {
+  responder_id: string;
+  /** The skill it vouches for, e.g. `first_aid`. */
+  skill: string;
+  number: string;
+  /** YYYY-MM-DD, the last valid day (district time). */
+  expires_on: string;
+  updated_at: Millis;
+  /** A username. */
+  updated_by: string;
+}
+/** A course a volunteer took, as a specialist entered it (migration 0019). */
+export interface VolunteerTrainingTable {
+  id: string;
+  responder_id: string;
+  course: string;
+  /** YYYY-MM-DD. */
+  taken_on: string;
+  recorded_at: Millis;
+  /** A username. */
+  recorded_by: string;
+}
+export interface Tables {
+  volunteer_applications: VolunteerApplicationTable;
+  volunteer_profiles: VolunteerProfileTable;
+  responder_certificates: ResponderCertificateTable;
+  volunteer_trainings: VolunteerTrainingTable;
+}

@@ -121,9 +121,30 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       });
       return id;
     },
+    /** A volunteer's sign-up to 景田, waiting for a decision. */
+    async application(): Promise<string> {
+      const n = ++applied;
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/api/v1/volunteers/applications',
+        payload: {
+          name: '申请人',
+          phone: `1360000${String(n).padStart(4, '0')}`,
+          community: 'jingtian',
+          age_group: 'young',
+          skills: ['visiting'],
+          username: `applicant-${n}`,
+          password: 'applicant-password',
+        },
+      });
+      if (res.statusCode !== 201) throw new Error(`sign-up: ${res.statusCode} ${res.body}`);
+      return res.json().id;
+    },
+    pendingApplication: '',
     item: '',
     hands: [...handPool],
   };
+  let applied = 0;
 
   beforeAll(async () => {
     hub = await startTestHub();
@@ -133,6 +154,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     for (const p of principals) if (p.password) tokens.set(p.name, await hub.login(p.name, p.password));
     fixtures.alerts.wang = await fixtures.alert('wang');
     fixtures.alerts.meilin = await fixtures.alert('meilin');
+    fixtures.pendingApplication = await fixtures.application();
     // Credits for the elder to pay with (an admin's grant from the community's fund), and an item to redeem.
     await call(root(), 'POST', '/api/v1/timebank/transfers', {
       from: { owner_id: 'jingtian', kind: 'fund' },
@@ -846,6 +868,84 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
           : fixtures.item;
         return { method: 'DELETE', url: `/api/v1/timebank/catalog/${id}` };
       },
+    },
+    // Volunteers: anyone may sign up; the community's specialists and admins vet.
+    {
+      route: 'GET /api/v1/volunteers/communities',
+      expect: everybody(200),
+      request: () => ({ url: '/api/v1/volunteers/communities' }),
+    },
+    {
+      route: 'POST /api/v1/volunteers/applications',
+      expect: everybody(201),
+      request: () => {
+        const n = ++applied;
+        return {
+          method: 'POST',
+          url: '/api/v1/volunteers/applications',
+          payload: {
+            name: '申请人',
+            phone: `1350000${String(n).padStart(4, '0')}`,
+            community: 'jingtian',
+            age_group: 'middle',
+            skills: [],
+            username: `applicant-${n}`,
+            password: 'applicant-password',
+          },
+        };
+      },
+    },
+    {
+      route: 'GET /api/v1/volunteers/applications',
+      expect: gate(staff, 200),
+      request: () => ({ url: '/api/v1/volunteers/applications' }),
+      // The fixture's id is known only once the hub runs.
+      check: (p, res) =>
+        lists('applications', [{ id: fixtures.pendingApplication, unit: 'jingtian' }])(p, res),
+    },
+    {
+      route: 'POST /api/v1/volunteers/applications/:id/approve',
+      expect: gate(staff, 200, { unit: 'jingtian', refusal: notInUnit('application') }),
+      request: async (_p, allowed) => ({
+        method: 'POST',
+        url: `/api/v1/volunteers/applications/${allowed ? await fixtures.application() : fixtures.pendingApplication}/approve`,
+      }),
+    },
+    {
+      route: 'POST /api/v1/volunteers/applications/:id/refuse',
+      expect: gate(staff, 200, { unit: 'jingtian', refusal: notInUnit('application') }),
+      request: async (_p, allowed) => ({
+        method: 'POST',
+        url: `/api/v1/volunteers/applications/${allowed ? await fixtures.application() : fixtures.pendingApplication}/refuse`,
+        payload: { reason: '资料不全' },
+      }),
+    },
+    {
+      route: 'GET /api/v1/volunteers',
+      expect: gate(staff, 200),
+      request: () => ({ url: '/api/v1/volunteers' }),
+      check: lists('volunteers', [
+        { id: 'v-jt', unit: 'jingtian' },
+        { id: 'v-ml', unit: 'meilin' },
+      ]),
+    },
+    {
+      route: 'PUT /api/v1/volunteers/:id/certificate',
+      expect: gate(staff, 204, { unit: 'jingtian', refusal: notInUnit('volunteer') }),
+      request: () => ({
+        method: 'PUT',
+        url: '/api/v1/volunteers/v-jt/certificate',
+        payload: { number: 'HJ-0001', expires_on: '2099-12-31' },
+      }),
+    },
+    {
+      route: 'POST /api/v1/volunteers/:id/trainings',
+      expect: gate(staff, 204, { unit: 'jingtian', refusal: notInUnit('volunteer') }),
+      request: () => ({
+        method: 'POST',
+        url: '/api/v1/volunteers/v-jt/trainings',
+        payload: { course: '心肺复苏', taken_on: '2026-01-15' },
+      }),
     },
   ];
 

@@ -1,6 +1,7 @@
 import type { CallRequest } from '../../alerts/call-log';
 import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
 import type { CareSettingName, CareSettingsChange, EffectiveCareSetting } from '../../registry/care-settings';
+import type { Volunteer, Application as VolunteerApplication } from '../../registry/volunteer-sign-up';
 import { currentLanguage } from './i18n';
 import type {
   AccountListing,
@@ -267,6 +268,22 @@ export class Api {
   // Reports.
   orgUnits = async () => (await this.call<{ org_units: OrgUnit[] }>('GET', '/reports/org-units')).org_units;
   report = (query: string) => this.call<DistrictReport>('GET', `/reports/summary?${query}`);
+
+  // Volunteers' vetting.
+  volunteerApplications = async () =>
+    (await this.call<{ applications: VolunteerApplication[] }>('GET', '/volunteers/applications'))
+      .applications;
+  decideApplication = (id: string, reason: string | null) =>
+    this.call<VolunteerApplication>(
+      'POST',
+      `/volunteers/applications/${encodeURIComponent(id)}/${reason === null ? 'approve' : 'refuse'}`,
+      reason === null ? undefined : { reason },
+    );
+  volunteers = async () => (await this.call<{ volunteers: Volunteer[] }>('GET', '/volunteers')).volunteers;
+  addTraining = (id: string, training: { course: string; taken_on: string }) =>
+    this.call<null>('POST', `/volunteers/${encodeURIComponent(id)}/trainings`, training);
+  renewCertificate = (id: string, certificate: { number: string; expires_on: string }) =>
+    this.call<null>('PUT', `/volunteers/${encodeURIComponent(id)}/certificate`, certificate);
 
   /**
    * A file the hub sends as an attachment (a statement, a report), saved under the hub's name for it;

@@ -6,6 +6,7 @@ import * as notes from './texts/notes';
 import * as orders from './texts/orders';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
+import * as volunteers from './texts/volunteers';
 import * as welfare from './texts/welfare';
 
 /** Every string the app shows, in Simplified Chinese (the default) and English; larger screens keep theirs in texts/. */
@@ -380,6 +381,7 @@ const zh = {
   ...careRecord.zh,
   ...careSettings.zh,
   ...welfare.zh,
+  ...volunteers.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -391,6 +393,7 @@ const en: Record<TextKey, string> = {
   ...careRecord.en,
   ...careSettings.en,
   ...welfare.en,
+  ...volunteers.en,
 };
 export type TextKey = keyof typeof zh;
 
@@ -441,6 +444,7 @@ export function term(
     | 'device'
     | 'responder'
     | 'skill'
+    | 'ageGroup'
     | 'credit'
     | 'escalateTo'
     | 'actor'

@@ -5,6 +5,7 @@ import type { AppContext } from './context';
 import { h } from './dom';
 import { learnDeviceTypes, locale, onLanguageChange, t } from './i18n';
 import { responderApp } from './responder/responder-app';
+import { signUpScreen } from './responder/sign-up';
 import { consoleShell } from './views/console-shell';
 import { familyScreen } from './views/family';
 import { loginScreen } from './views/login';
@@ -19,9 +20,15 @@ let stopCurrent: (() => void) | undefined;
 
 function showLogin(notice?: () => string): void {
   stopCurrent?.();
-  stopCurrent = onLanguageChange(() => loginScreen(root, start, notice?.()));
+  stopCurrent = onLanguageChange(() => loginScreen(root, start, notice?.(), showSignUp));
   document.title = t('appTitle');
-  loginScreen(root, start, notice?.());
+  loginScreen(root, start, notice?.(), showSignUp);
+}
+
+/** A volunteer's sign-up, from the sign-in screen; back to it when sent or given up. */
+function showSignUp(): void {
+  stopCurrent?.();
+  stopCurrent = signUpScreen(root, () => showLogin());
 }
 
 async function start(token: string): Promise<void> {

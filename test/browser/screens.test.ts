@@ -27,6 +27,7 @@ const consoleScreens = [
   'timebank/redemptions',
   'timebank/orders',
   'reports',
+  'volunteers',
 ];
 const phoneTabs = ['tasks', 'requests', 'credits', 'redeem'];
 
@@ -83,6 +84,9 @@ describe('every screen at 1280×800, 390×844 and 200 % zoom, in Chinese', () =>
       await login.goto(session.url);
       await login.waitForSelector('#username');
       await check(login, `${size}-login`);
+      await login.click('#open-sign-up');
+      await login.waitForSelector('#community option[value="jingtian"]', { state: 'attached' });
+      await check(login, `${size}-sign-up`);
       await login.context().close();
 
       const page = await session.open(options);

@@ -54,6 +54,7 @@ export async function startTestHub(
       // cost as shipped are tested on their own ([LOGIN-IP-LIMIT], [PASSWORD-COST]).
       passwordScryptN: 1024,
       signInsPerIpPerMin: 100_000,
+      signUpsPerIpPerHour: 100_000,
       ...options.config,
     },
   );

@@ -11,6 +11,7 @@ import { reportsScreen } from './reports/reports-screen';
 import { responderBoardScreen } from './responder-board';
 import { timebankScreen } from './timebank/timebank-screen';
 import { toast } from './toast';
+import { volunteerVettingScreen } from './volunteer-vetting';
 
 const routes: Record<string, { screen: Screen; nav?: TextKey }> = {
   queue: { screen: alertQueueScreen, nav: 'navQueue' },
@@ -19,6 +20,7 @@ const routes: Record<string, { screen: Screen; nav?: TextKey }> = {
   responders: { screen: responderBoardScreen, nav: 'navResponders' },
   timebank: { screen: timebankScreen, nav: 'navTimebank' },
   reports: { screen: reportsScreen, nav: 'navReports' },
+  volunteers: { screen: volunteerVettingScreen, nav: 'navVolunteers' },
   alert: { screen: alertDetailScreen },
 };
 

@@ -3,8 +3,13 @@ import { announce, h } from '../dom';
 import { t } from '../i18n';
 import { languageButton } from './language-button';
 
-/** The sign-in form, shared by specialists, responders and families. */
-export function loginScreen(root: HTMLElement, signedIn: (token: string) => void, notice?: string): void {
+/** The sign-in form, shared by specialists, responders and families; `signUp`: a volunteer's way in. */
+export function loginScreen(
+  root: HTMLElement,
+  signedIn: (token: string) => void,
+  notice?: string,
+  signUp?: () => void,
+): void {
   const error = h('p', { class: 'form-status', role: 'alert' });
   const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
   const password = h('input', {
@@ -24,6 +29,9 @@ export function loginScreen(root: HTMLElement, signedIn: (token: string) => void
     password,
     h('button', { type: 'submit', class: 'primary' }, t('signIn')),
     error,
+    signUp
+      ? h('button', { type: 'button', id: 'open-sign-up', class: 'link', onclick: signUp }, t('signUp.open'))
+      : null,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

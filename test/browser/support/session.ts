@@ -1,5 +1,5 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { HubConfig } from '../../../hub/config.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
 import { launchChromium } from './browser.js';
@@ -52,4 +52,16 @@ export async function startBrowserSession(
       expect(cspViolations, 'Content-Security-Policy violations in the console').toEqual([]);
     },
   };
+}
+
+/** A session for the tests of one file: started before them, closed (and its CSP checked) after. */
+export function sessionForFile(config: Partial<HubConfig> = {}): () => BrowserSession {
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    session = await startBrowserSession(config);
+  }, 120_000);
+  afterAll(async () => {
+    await session?.close();
+  }, 60_000);
+  return () => session!;
 }
