@@ -35,7 +35,9 @@ export const requestFields = {
     .string()
     .min(1)
     .max(64)
-    .describe('a service kind’s code (GET /api/v1/service-kinds) that is not retired; else 400 unknown_kind or retired_kind'),
+    .describe(
+      'a service kind’s code (GET /api/v1/service-kinds) that is not retired; else 400 unknown_kind or retired_kind',
+    ),
   note: z
     .string()
     .trim()
@@ -50,7 +52,9 @@ export type ServiceStatus = (typeof serviceStatuses)[number];
 /** A service order as its reader may see it (`view` in service-order-model.ts). */
 export const serviceOrderSchema = z.object({
   id: z.string(),
-  kind: z.string().describe('a service kind’s code (GET /api/v1/service-kinds, retired ones too) or emergency_response'),
+  kind: z
+    .string()
+    .describe('a service kind’s code (GET /api/v1/service-kinds, retired ones too) or emergency_response'),
   status: z.enum(serviceStatuses),
   note: z.string().describe('as typed; for an emergency response the English fallback of `note_code`'),
   note_code: z

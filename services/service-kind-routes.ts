@@ -2,9 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
-import { serviceKindChangeSchema, serviceKindInput, serviceKindRename, serviceKindSchema } from './api-schemas.js';
-import { ServiceOrderError } from './service-order-model.js';
+import {
+  serviceKindChangeSchema,
+  serviceKindInput,
+  serviceKindRename,
+  serviceKindSchema,
+} from './api-schemas.js';
 import type { ServiceKinds } from './service-kinds.js';
+import { ServiceOrderError } from './service-order-model.js';
 
 const tags = ['service-orders'];
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
@@ -53,7 +58,8 @@ export const serviceKindRoutes: FastifyPluginAsyncZod<{ kinds: ServiceKinds }> =
       preHandler: admins,
       schema: {
         tags,
-        summary: 'Rename a kind, in one language or both (district admins; audited); its orders take the new name',
+        summary:
+          'Rename a kind, in one language or both (district admins; audited); its orders take the new name',
         params: codeParam,
         body: serviceKindRename,
         response: { 200: serviceKindSchema, ...errors },

@@ -123,7 +123,10 @@ export class ServiceKinds {
           `a service kind "${input.code}" exists already (retired kinds keep their code: restore it instead)`,
         );
       }
-      await this.record(trx, actor, input.code, 'added', { label_zh: input.label_zh, label_en: input.label_en });
+      await this.record(trx, actor, input.code, 'added', {
+        label_zh: input.label_zh,
+        label_en: input.label_en,
+      });
     });
     return this.get(input.code);
   }
@@ -242,7 +245,11 @@ export class ServiceKinds {
       .executeTakeFirst();
     if (taken) {
       const which = taken.label_zh === labels.label_zh ? labels.label_zh : labels.label_en;
-      throw new ServiceOrderError(400, 'duplicate_label', `"${which}" names the service kind "${taken.code}" already`);
+      throw new ServiceOrderError(
+        400,
+        'duplicate_label',
+        `"${which}" names the service kind "${taken.code}" already`,
+      );
     }
   }
 

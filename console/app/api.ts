@@ -2,6 +2,7 @@ import type { CallRequest } from '../../alerts/call-log';
 import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
 import type { CareSettingName, CareSettingsChange, EffectiveCareSetting } from '../../registry/care-settings';
 import { currentLanguage } from './i18n';
+import { learnServiceKinds } from './service-kind-names';
 import type {
   AccountListing,
   AccountView,
@@ -17,6 +18,7 @@ import type {
   RecurringRequest,
   RedemptionRecord,
   Responder,
+  ServiceKind,
   ServiceOrder,
   Statement,
   TimelineEntry,
@@ -202,6 +204,19 @@ export class Api {
     time: string;
     starts_on: string;
   }) => this.call<RecurringRequest>('POST', '/recurring-requests', rule);
+  /** The menu of service kinds, retired ones too; their names are learnt for every screen. */
+  serviceKinds = async () => {
+    const { kinds } = await this.call<{ kinds: ServiceKind[] }>('GET', '/service-kinds');
+    learnServiceKinds(kinds);
+    return kinds;
+  };
+  addServiceKind = (kind: { code: string; label_zh: string; label_en: string }) =>
+    this.call<ServiceKind>('POST', '/service-kinds', kind);
+  renameServiceKind = (code: string, labels: { label_zh: string; label_en: string }) =>
+    this.call<ServiceKind>('PATCH', `/service-kinds/${encodeURIComponent(code)}`, labels);
+  /** Retire a kind of the menu, or (`restore`) bring it back. */
+  serviceKindState = (code: string, action: 'retire' | 'restore') =>
+    this.call<ServiceKind>('POST', `/service-kinds/${encodeURIComponent(code)}/${action}`);
   stopRecurring = (id: string) =>
     this.call<RecurringRequest>('POST', `/recurring-requests/${encodeURIComponent(id)}/stop`);
   orderAction = (id: string, action: 'take' | 'check-in' | 'check-out') =>
