@@ -5,6 +5,7 @@ export const zh = {
   'kinds.intro':
     '居民、家属和服务专员发布需求时可选的服务。停用后不能再发布该类需求，已有服务单和报表仍显示其名称。',
   'kinds.code': '代码',
+  'kinds.name': '服务名称',
   'kinds.labelZh': '中文名称',
   'kinds.labelEn': '英文名称',
   'kinds.state': '状态',
@@ -36,6 +37,7 @@ export const en: Record<keyof typeof zh, string> = {
   'kinds.intro':
     'What residents, families and specialists may request. A retired service cannot be requested any more; its orders and reports keep its name.',
   'kinds.code': 'Code',
+  'kinds.name': 'Service',
   'kinds.labelZh': 'Chinese name',
   'kinds.labelEn': 'English name',
   'kinds.state': 'State',

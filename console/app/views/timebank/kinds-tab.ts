@@ -62,7 +62,8 @@ export function kindsTab(root: HTMLElement, { api, me }: AppContext, status: HTM
 
   const row = (kind: ServiceKind) => {
     const state = kind.active ? t('kinds.active') : t('kinds.retired');
-    if (!keeper) return [kind.code, kind.label_zh, kind.label_en, state];
+    // A reader sees the names in their language; the codes are for those who keep the menu.
+    if (!keeper) return [name(kind), state];
     const { zh, en } = labelInputs(kind.code, kind);
     const rename = h('form', { class: 'inline', 'data-kind': kind.code }, zh, en);
     rename.append(h('button', { type: 'submit' }, t('kinds.rename')));
@@ -86,7 +87,7 @@ export function kindsTab(root: HTMLElement, { api, me }: AppContext, status: HTM
       },
       kind.active ? t('kinds.retire') : t('kinds.restore'),
     );
-    return [kind.code, rename, state, toggle];
+    return [h('code', {}, kind.code), rename, state, toggle];
   };
 
   const addForm = () => {
@@ -130,7 +131,7 @@ export function kindsTab(root: HTMLElement, { api, me }: AppContext, status: HTM
     if (disposed) return;
     const headers = keeper
       ? [t('kinds.code'), `${t('kinds.labelZh')} · ${t('kinds.labelEn')}`, t('kinds.state'), '']
-      : [t('kinds.code'), t('kinds.labelZh'), t('kinds.labelEn'), t('kinds.state')];
+      : [t('kinds.name'), t('kinds.state')];
     fill(list, dataTable('kinds-table', headers, kinds.map(row), t('kinds.none')));
   };
 
