@@ -68,34 +68,24 @@ export const serviceKindRoutes: FastifyPluginAsyncZod<{ kinds: ServiceKinds }> =
     async (request) => kinds.rename(signedIn(request), request.params.code, request.body),
   );
 
-  app.post(
-    '/:code/retire',
-    {
-      preHandler: admins,
-      schema: {
-        tags,
-        summary:
-          'Retire a kind (district admins; audited): no new requests of it (400 retired_kind), its orders and reports keep its name; 409 kind_in_use while a recurring request of it still publishes',
-        params: codeParam,
-        response: { 200: serviceKindSchema, ...errors },
+  const states = [
+    [
+      'retire',
+      'Retire a kind (district admins; audited): no new requests of it (400 retired_kind), its orders and reports keep its name; 409 kind_in_use while a recurring request of it still publishes',
+      kinds.retire,
+    ],
+    ['restore', 'Bring a retired kind back on the menu (district admins; audited)', kinds.restore],
+  ] as const;
+  for (const [action, summary, change] of states) {
+    app.post(
+      `/:code/${action}`,
+      {
+        preHandler: admins,
+        schema: { tags, summary, params: codeParam, response: { 200: serviceKindSchema, ...errors } },
       },
-    },
-    async (request) => kinds.retire(signedIn(request), request.params.code),
-  );
-
-  app.post(
-    '/:code/restore',
-    {
-      preHandler: admins,
-      schema: {
-        tags,
-        summary: 'Bring a retired kind back on the menu (district admins; audited)',
-        params: codeParam,
-        response: { 200: serviceKindSchema, ...errors },
-      },
-    },
-    async (request) => kinds.restore(signedIn(request), request.params.code),
-  );
+      async (request) => change.call(kinds, signedIn(request), request.params.code),
+    );
+  }
 
   app.get(
     '/changes',
