@@ -97,6 +97,7 @@ export function kindsTab(root: HTMLElement, { api, me }: AppContext, status: HTM
       maxlength: 40,
       pattern: '[a-z][a-z0-9_]{1,39}',
       title: t('kinds.codeHint'),
+      'aria-describedby': 'kind-code-hint',
     });
     const { zh, en } = labelInputs('new');
     zh.required = true;
@@ -106,10 +107,9 @@ export function kindsTab(root: HTMLElement, { api, me }: AppContext, status: HTM
       'form',
       { class: 'order-form', id: 'kind-add' },
       ...field(code, 'kinds.code'),
-      h('p', { class: 'hint' }, t('kinds.codeHint')),
       ...field(zh, 'kinds.labelZh'),
       ...field(en, 'kinds.labelEn'),
-      h('button', { type: 'submit', class: 'primary' }, t('kinds.addButton')),
+      h('button', { type: 'submit', class: 'primary publish' }, t('kinds.addButton')),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -140,7 +140,13 @@ export function kindsTab(root: HTMLElement, { api, me }: AppContext, status: HTM
     h('h3', {}, t('kinds.title')),
     h('p', { class: 'hint' }, t('kinds.intro')),
     list,
-    ...(keeper ? [h('h3', {}, t('kinds.add')), addForm()] : [h('p', { class: 'hint' }, t('kinds.readOnly'))]),
+    ...(keeper
+      ? [
+          h('h3', {}, t('kinds.add')),
+          h('p', { class: 'hint', id: 'kind-code-hint' }, t('kinds.codeHint')),
+          addForm(),
+        ]
+      : [h('p', { class: 'hint' }, t('kinds.readOnly'))]),
   );
   void load().catch((error: unknown) => announce(status, refusal(error), 'error'));
   return () => {
