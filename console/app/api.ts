@@ -1,8 +1,9 @@
 import type { CallRequest } from '../../alerts/call-log';
 import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
 import type { CareSettingName, CareSettingsChange, EffectiveCareSetting } from '../../registry/care-settings';
+import { emergencyResponseKind } from '../../services/api-schemas';
 import { currentLanguage } from './i18n';
-import { learnServiceKinds } from './service-kind-names';
+import { learnServiceKinds, serviceKindName } from './service-kind-names';
 import type {
   AccountListing,
   AccountView,
@@ -176,13 +177,16 @@ export class Api {
   mapTileUrl = async () => (await this.consoleConfig()).map_tile_url;
 
   // Service orders and the time bank.
-  serviceOrders = async (status?: string) =>
-    (
-      await this.call<{ orders: ServiceOrder[] }>(
-        'GET',
-        `/service-orders${status ? `?status=${status}` : ''}`,
-      )
-    ).orders;
+  serviceOrders = async (status?: string) => {
+    const { orders } = await this.call<{ orders: ServiceOrder[] }>(
+      'GET',
+      `/service-orders${status ? `?status=${status}` : ''}`,
+    );
+    // A kind an admin added since the menu was last read: read it again, so every screen names it.
+    if (orders.some((o) => o.kind !== emergencyResponseKind && !serviceKindName(o.kind, 'zh')))
+      await this.serviceKinds();
+    return orders;
+  };
   /** Staff and family: the orders of their org unit (filters by status). */
   publishOrder = (order: { elder_id: string; kind: string; note: string; wanted_at: number }) =>
     this.call<ServiceOrder>('POST', '/service-orders', order);
