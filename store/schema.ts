@@ -310,7 +310,7 @@ export interface Tables {
 /** A service order of the time bank (services/service-orders.ts). */
 export interface ServiceOrderTable {
   id: string;
-  /** meal_delivery, visit, accompany_clinic, phone_help, emergency_response */
+  /** A code of service_kinds (migration 0021), or emergency_response. */
   kind: string;
   /** requested, taken, in_progress, done, rated, certified, cancelled */
   status: string;

@@ -202,6 +202,30 @@ describe.each(dialects)('the menu of service kinds on %s', (dialect) => {
     expect((await publish('wang-family', 'haircut')).status).toBe(201);
   });
 
+  it('[SERVICE-KIND-RECURRING] a weekly request of a kind retired under it (a race with the retiring) publishes nothing more', async () => {
+    await call('admin', 'POST', '/api/v1/service-kinds', haircut);
+    const rule = await d.recurring.create(d.as('spec-jingtian'), {
+      elder_id: 'e-0001',
+      kind: 'haircut',
+      note: '',
+      weekdays: [1, 2, 3, 4, 5, 6, 7],
+      time: '10:00',
+      lead_hours: 168,
+    });
+    const published = async () =>
+      d.store.db.selectFrom('service_orders').select('id').where('recurrence_id', '=', rule.id).execute();
+    const before = (await published()).length;
+    expect(before).toBeGreaterThan(0);
+    // Retired as a concurrent retiring would leave it: the rule still active.
+    await d.store.db
+      .updateTable('service_kinds')
+      .set({ retired_at: d.clock.now, retired_by: 'admin' })
+      .execute();
+    d.clock.now += 24 * hour;
+    expect(await d.recurring.publishDue()).toBe(0);
+    expect(await published()).toHaveLength(before);
+  });
+
   it('[SERVICE-KIND-REFUSED] only the district’s admins change the menu; a duplicate code or an empty label is a 400 with its reason, nothing stored', async () => {
     const bySpecialist = await call('spec-jingtian', 'POST', '/api/v1/service-kinds', haircut);
     expect(bySpecialist.status).toBe(403);
