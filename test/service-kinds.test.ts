@@ -204,14 +204,15 @@ describe.each(dialects)('the menu of service kinds on %s', (dialect) => {
 
   it('[SERVICE-KIND-RECURRING] a weekly request of a kind retired under it (a race with the retiring) publishes nothing more', async () => {
     await call('admin', 'POST', '/api/v1/service-kinds', haircut);
-    const rule = await d.recurring.create(d.as('spec-jingtian'), {
-      elder_id: 'e-0001',
-      kind: 'haircut',
-      note: '',
-      weekdays: [1, 2, 3, 4, 5, 6, 7],
-      time: '10:00',
-      lead_hours: 168,
-    });
+    const rule = (
+      await call('spec-jingtian', 'POST', '/api/v1/recurring-requests', {
+        elder_id: 'e-0001',
+        kind: 'haircut',
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+        time: '10:00',
+        lead_hours: 168,
+      })
+    ).body;
     const published = async () =>
       d.store.db.selectFrom('service_orders').select('id').where('recurrence_id', '=', rule.id).execute();
     const before = (await published()).length;
