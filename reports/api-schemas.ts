@@ -84,6 +84,9 @@ export const serviceFeedbackSchema = z.object({
       }),
     )
     .describe('ratings of 2 or less, newest first (at most 200)'),
+  kind_names: z
+    .record(z.string(), z.object({ zh: z.string(), en: z.string() }))
+    .describe('each service kind’s name by code, retired kinds too (the menu is GET /api/v1/service-kinds)'),
 });
 
 /** A report for an org unit and a period: alerts by kind, unit and day, service levels, volunteer time. */

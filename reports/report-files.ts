@@ -17,7 +17,7 @@ export function reportSheets(report: DistrictReport, lang: Language): Sheet[] {
   const w = (key: string) => words[`report.${key}` as texts.ReportTextKey];
   const header = (...keys: string[]) => keys.map(w);
   const kindName = (kind: string) => words[`kind.${kind}` as texts.ReportTextKey] ?? kind;
-  const serviceName = (kind: string) => words[`service.${kind}` as texts.ReportTextKey] ?? kind;
+  const serviceName = (kind: string) => report.feedback.kind_names[kind]?.[lang] ?? kind;
   const rating = (value: number | null): Cell => (value === null ? '' : value);
   const time = (t: number) =>
     new Date(t + report.utc_offset_minutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');

@@ -4,7 +4,7 @@
  * the screen agree.
  */
 import { type AlertKind, alertKindSpecs, type ReportGroup } from '../alerts/alert-kinds.js';
-import { type ServiceKind, serviceKindLabels } from '../services/api-schemas.js';
+import { serviceKindLabels } from '../services/api-schemas.js';
 
 type KindKey = `kind.${AlertKind}`;
 const kindWords = (lang: 'zh' | 'en') =>
@@ -12,10 +12,11 @@ const kindWords = (lang: 'zh' | 'en') =>
     Object.entries(alertKindSpecs).map(([kind, spec]) => [`kind.${kind}`, spec.label[lang]]),
   ) as Record<KindKey, string>;
 
+/** The hub's own service kinds; the menu's kinds are named by the stored list (`kind_names`). */
 const serviceWords = (lang: 'zh' | 'en') =>
   Object.fromEntries(
     Object.entries(serviceKindLabels).map(([kind, label]) => [`service.${kind}`, label[lang]]),
-  ) as Record<`service.${ServiceKind}`, string>;
+  ) as Record<`service.${keyof typeof serviceKindLabels}`, string>;
 
 const groupZh: Record<`group.${ReportGroup}`, string> = {
   'group.emergency': '紧急求助',

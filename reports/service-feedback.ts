@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { type ServiceKindNames, serviceKindNames } from '../services/service-kinds.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
 import type { FeedbackCount } from './report-texts.js';
@@ -41,6 +42,8 @@ export interface ServiceFeedbackReport {
     comment: string | null;
     wanted_at: number;
   }>;
+  /** Every service kind's name in both languages, retired kinds too: how the files and the console name them. */
+  kind_names: ServiceKindNames;
 }
 
 /** Rows of `by_unit`: the unit itself and the units its report compares, each with its path. */
@@ -198,6 +201,7 @@ export class ServiceFeedback {
         .map(({ rating_sum, ...v }) => ({ ...v, average_rating: average(rating_sum, v.ratings) }))
         .sort((a, b) => b.fulfilled - a.fulfilled || a.volunteer_id.localeCompare(b.volunteer_id)),
       complaints: complaints.map((c) => ({ ...c, rating: Number(c.rating), wanted_at: Number(c.wanted_at) })),
+      kind_names: await serviceKindNames(db),
     };
   }
 }

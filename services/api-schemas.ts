@@ -5,10 +5,13 @@
  */
 import { z } from 'zod';
 
-/** What an elder, their family or a specialist may ask for. */
-export const requestKinds = ['meal_delivery', 'visit', 'accompany_clinic', 'phone_help'] as const;
-/** …plus the record of a volunteer's answer to an alert. */
-export const serviceKinds = [...requestKinds, 'emergency_response'] as const;
+/**
+ * What an elder, their family or a specialist may ask for is the district's stored menu of service
+ * kinds (services/service-kinds.ts, `GET /api/v1/service-kinds`), which its admins extend: a kind is
+ * its stable code. The hub's own kind, the record of a volunteer's answer to an alert, is not on the
+ * menu and is never requested.
+ */
+export const emergencyResponseKind = 'emergency_response';
 export const serviceStatuses = [
   'requested',
   'taken',
@@ -18,20 +21,23 @@ export const serviceStatuses = [
   'certified',
   'cancelled',
 ] as const;
-/** Each kind's name in the console and in the report files. */
-export const serviceKindLabels: Record<(typeof serviceKinds)[number], { zh: string; en: string }> = {
-  meal_delivery: { zh: '送餐', en: 'Meal delivery' },
-  visit: { zh: '探访', en: 'Visit' },
-  accompany_clinic: { zh: '陪同就医', en: 'Clinic escort' },
-  phone_help: { zh: '电话关怀', en: 'Phone call' },
+/** The hub's own kinds' names (the menu's kinds are named by the stored list). */
+export const serviceKindLabels: Record<typeof emergencyResponseKind, { zh: string; en: string }> = {
   emergency_response: { zh: '紧急响应', en: 'Emergency response' },
 };
-export type RequestKind = (typeof requestKinds)[number];
+/** A code of the menu of service kinds. */
+export type RequestKind = string;
 
 /** What a request asks for, for one order or a recurring one. */
 export const requestFields = {
   elder_id: z.string().min(1).max(64),
-  kind: z.enum(requestKinds),
+  kind: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe(
+      'a service kind’s code (GET /api/v1/service-kinds) that is not retired; else 400 unknown_kind or retired_kind',
+    ),
   note: z
     .string()
     .trim()
@@ -39,13 +45,16 @@ export const requestFields = {
     .default('')
     .describe('shown to the community’s volunteers before one takes it: no names or addresses'),
 };
-export type ServiceKind = (typeof serviceKinds)[number];
+/** A code of the menu, or the hub's own `emergency_response`. */
+export type ServiceKind = string;
 export type ServiceStatus = (typeof serviceStatuses)[number];
 
 /** A service order as its reader may see it (`view` in service-order-model.ts). */
 export const serviceOrderSchema = z.object({
   id: z.string(),
-  kind: z.enum(serviceKinds),
+  kind: z
+    .string()
+    .describe('a service kind’s code (GET /api/v1/service-kinds, retired ones too) or emergency_response'),
   status: z.enum(serviceStatuses),
   note: z.string().describe('as typed; for an emergency response the English fallback of `note_code`'),
   note_code: z
@@ -97,4 +106,56 @@ export const recurringRequestSchema = z.object({
   stopped_by: z.string().nullable(),
   stopped_at: z.number().nullable(),
   next_wanted_at: z.number().nullable().describe('ms; null once stopped or past its last day'),
+});
+
+const kindLabel = (lang: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `the ${lang} label must not be empty`)
+    .max(40, `the ${lang} label is at most 40 characters`);
+
+/** A new kind of service for the menu: its stable code and its name in both languages. */
+export const serviceKindInput = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z][a-z0-9_]{1,39}$/,
+        'the code is 2–40 lowercase letters, digits or _, starting with a letter (e.g. haircut)',
+      ),
+    label_zh: kindLabel('Chinese'),
+    label_en: kindLabel('English'),
+  })
+  .strict();
+
+/** A new name for a kind, in one language or both. */
+export const serviceKindRename = z
+  .object({ label_zh: kindLabel('Chinese').optional(), label_en: kindLabel('English').optional() })
+  .strict()
+  .refine((b) => b.label_zh !== undefined || b.label_en !== undefined, 'name label_zh, label_en or both');
+
+/** A kind of the menu as the API shows it (service-kinds.ts). */
+export const serviceKindSchema = z.object({
+  code: z.string(),
+  label_zh: z.string(),
+  label_en: z.string(),
+  position: z.number().int().describe('the menu’s order'),
+  active: z.boolean().describe('false once retired: it cannot be requested, its orders keep its name'),
+  created_at: z.number(),
+  created_by: z.string().describe('a username; `seed` for the seed’s menu'),
+  updated_at: z.number(),
+  retired_at: z.number().nullable(),
+  retired_by: z.string().nullable(),
+});
+
+/** One change of the menu, from its audit trail. */
+export const serviceKindChangeSchema = z.object({
+  code: z.string(),
+  at: z.number(),
+  actor: z.string(),
+  actor_role: z.string(),
+  action: z.enum(['added', 'renamed', 'retired', 'restored']),
+  detail: z.record(z.string(), z.unknown()).describe('the labels before and after'),
 });

@@ -82,6 +82,7 @@ export class RecurringRequests {
   }
 
   async create(actor: SignedInUser, input: RecurringRequestInput): Promise<RecurringRequestView> {
+    await this.deps.requests.requestable(input.kind);
     await this.deps.requests.elderInScope(actor, input.elder_id);
     const id = randomUUID();
     const at = this.deps.now();
@@ -133,15 +134,20 @@ export class RecurringRequests {
     return this.get(actor, id);
   }
 
-  /** Publishes every occurrence now within its lead time; how many orders were written. */
+  /**
+   * Publishes every occurrence now within its lead time; how many orders were written. A rule of a
+   * retired kind publishes nothing (retiring waits for such rules to stop; this covers a race).
+   */
   async publishDue(): Promise<number> {
     const now = this.deps.now();
     const rules = await this.deps.db
       .selectFrom('recurring_requests as r')
       .innerJoin('elders as e', 'e.id', 'r.elder_id')
+      .leftJoin('service_kinds as k', 'k.code', 'r.kind')
       .selectAll('r')
       .select('e.org_unit_id')
       .where('r.stopped_at', 'is', null)
+      .where('k.retired_at', 'is', null)
       .execute();
     // Occurrences in their lead window stay there for hours and are looked at every minute: those
     // already published are skipped by one query rather than met by an insert the index refuses.

@@ -1,5 +1,5 @@
 /**
- * The service orders' vocabulary: kinds and statuses (from api-schemas.ts, which the console
+ * The service orders' vocabulary: kinds (codes of the stored menu, service-kinds.ts) and statuses (from api-schemas.ts, which the console
  * compiles too), the order as a user may see it (a volunteer learns whose it is only while it is
  * their task), refusals, and the stored row.
  */
@@ -12,14 +12,7 @@ import type { CertifiedService, DepositResult } from '../timebank/earnings.js';
 import type { WriteOutcome } from '../timebank/idempotency.js';
 import type { ServiceKind, ServiceStatus } from './api-schemas.js';
 
-export {
-  type RequestKind,
-  requestKinds,
-  type ServiceKind,
-  type ServiceStatus,
-  serviceKinds,
-  serviceStatuses,
-} from './api-schemas.js';
+export { type RequestKind, type ServiceKind, type ServiceStatus, serviceStatuses } from './api-schemas.js';
 
 /** While an order is the volunteer's task they see whose it is; before and after, they do not. */
 const revealedToVolunteer: ServiceStatus[] = ['taken', 'in_progress'];
@@ -48,7 +41,7 @@ export type ResolvedAlert = Pick<
 /** A refusal: the routes turn the status and code into an answer. */
 export class ServiceOrderError extends Error {
   constructor(
-    readonly status: 403 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409,
     readonly code: string,
     message: string,
   ) {

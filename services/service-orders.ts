@@ -2,6 +2,7 @@ import type { SignedInUser } from '../kernel/identity.js';
 import type { Database } from '../store/database.js';
 import { EmergencyResponses } from './emergency-responses.js';
 import { ServiceCertification } from './service-certification.js';
+import { ServiceKinds } from './service-kinds.js';
 import { ServiceOrderBook } from './service-order-book.js';
 import type {
   RequestKind,
@@ -16,13 +17,11 @@ import { ServiceRequests } from './service-requests.js';
 export {
   type RequestKind,
   type ResolvedAlert,
-  requestKinds,
   type ServiceCredits,
   type ServiceKind,
   ServiceOrderError,
   type ServiceOrderView,
   type ServiceStatus,
-  serviceKinds,
   serviceStatuses,
   type TimelineEntry,
 } from './service-order-model.js';
@@ -40,13 +39,16 @@ export class ServiceOrders {
   private readonly book: ServiceOrderBook;
   /** Also the writer of recurring requests' orders (recurring-requests.ts). */
   readonly requests: ServiceRequests;
+  /** The menu of kinds a request may ask for (service-kinds.ts). */
+  readonly kinds: ServiceKinds;
   private readonly certification: ServiceCertification;
   private readonly emergencies: EmergencyResponses;
 
   constructor(deps: { db: Database; credits: ServiceCredits; now: () => number }) {
     const { db, credits, now } = deps;
     this.book = new ServiceOrderBook({ db, now });
-    this.requests = new ServiceRequests({ db, book: this.book, now });
+    this.kinds = new ServiceKinds({ db, now });
+    this.requests = new ServiceRequests({ db, book: this.book, kinds: this.kinds, now });
     this.certification = new ServiceCertification({ book: this.book, credits });
     this.emergencies = new EmergencyResponses({ db, book: this.book, now });
   }

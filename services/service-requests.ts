@@ -3,6 +3,7 @@ import { readNote } from '../alerts/timeline-notes.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
+import type { ServiceKinds } from './service-kinds.js';
 import type { ServiceOrderBook } from './service-order-book.js';
 import {
   emptyOrder,
@@ -22,17 +23,25 @@ import {
  * cancelled before; every change audited.
  */
 export class ServiceRequests {
-  constructor(private readonly deps: { db: Database; book: ServiceOrderBook; now: () => number }) {}
+  constructor(
+    private readonly deps: { db: Database; book: ServiceOrderBook; kinds: ServiceKinds; now: () => number },
+  ) {}
 
   /** An elder's family, a specialist or an admin asks for help for an elder in their scope. */
   async publish(
     actor: SignedInUser,
     input: { elder_id: string; kind: RequestKind; note: string; wanted_at: number },
   ): Promise<ServiceOrderView> {
+    await this.requestable(input.kind);
     const elder = await this.elderInScope(actor, input.elder_id);
     const id = await this.insert(elder, { ...input, requested_by: actor.username, recurrence_id: null });
     if (!id) throw new Error('a request without a recurrence was refused as a repeat'); // cannot happen
     return this.deps.book.get(actor, id);
+  }
+
+  /** A kind of the menu that is not retired; else a 400 naming the kind and why. */
+  requestable(kind: string): Promise<void> {
+    return this.deps.kinds.requestable(kind);
   }
 
   /** The elder, if in the actor's org unit; else 404 (whether it exists elsewhere is not told). */

@@ -5,6 +5,7 @@ import { routeSet, type Stage } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
 import { recurringRequestRoutes } from './recurring-request-routes.js';
 import { RecurringRequests } from './recurring-requests.js';
+import { serviceKindRoutes } from './service-kind-routes.js';
 import type { ServiceCredits } from './service-order-model.js';
 import { serviceOrderRoutes } from './service-order-routes.js';
 import { ServiceOrders } from './service-orders.js';
@@ -12,7 +13,7 @@ import { ServiceOrders } from './service-orders.js';
 /** How far back the start looks for resolved alerts whose volunteer's service was not recorded. */
 const missedResponsesWindowMs = 7 * 86_400_000;
 
-/** Service orders: requests, taking, rating, certification (credits), and volunteers' answers to alerts. */
+/** Service orders: the menu of kinds, requests, taking, rating, certification (credits), and volunteers' answers to alerts. */
 export function servicesDomain(deps: {
   db: Database;
   credits: ServiceCredits;
@@ -52,6 +53,7 @@ export function servicesDomain(deps: {
     routes: [
       routeSet('/api/v1/service-orders', serviceOrderRoutes, { orders }),
       routeSet('/api/v1/recurring-requests', recurringRequestRoutes, { recurring }),
+      routeSet('/api/v1/service-kinds', serviceKindRoutes, { kinds: orders.kinds }),
     ],
   };
 }

@@ -17,6 +17,7 @@ import userDisplayNames from './migrations/0015-user-display-names.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
 import recurringRequests from './migrations/0017-recurring-requests.js';
 import volunteerVetting from './migrations/0019-volunteer-vetting.js';
+import serviceKinds from './migrations/0021-service-kinds.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0016-notice-deliveries': noticeDeliveries,
   '0017-recurring-requests': recurringRequests,
   '0019-volunteer-vetting': volunteerVetting,
+  '0021-service-kinds': serviceKinds,
 };
 
 class InlineMigrations implements MigrationProvider {

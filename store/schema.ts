@@ -310,7 +310,7 @@ export interface Tables {
 /** A service order of the time bank (services/service-orders.ts). */
 export interface ServiceOrderTable {
   id: string;
-  /** meal_delivery, visit, accompany_clinic, phone_help, emergency_response */
+  /** A code of service_kinds (migration 0021), or emergency_response. */
   kind: string;
   /** requested, taken, in_progress, done, rated, certified, cancelled */
   status: string;
@@ -597,9 +597,39 @@ export interface VolunteerTrainingTable {
   /** A username. */
   recorded_by: string;
 }
+/** A kind of service one may request (migration 0021, services/service-kinds.ts). */
+export interface ServiceKindTable {
+  /** Stable, snake_case: what orders store. */
+  code: string;
+  label_zh: string;
+  label_en: string;
+  /** The menu's order. */
+  position: number;
+  created_at: Millis;
+  /** A username; `seed` for the seed's menu. */
+  created_by: string;
+  updated_at: Millis;
+  /** Retired kinds cannot be requested; orders of them keep their label. */
+  retired_at: Millis | null;
+  retired_by: string | null;
+}
+/** Who changed the service kinds, when and how (migration 0021). */
+export interface ServiceKindChangeTable {
+  id: string;
+  code: string;
+  at: Millis;
+  actor: string;
+  actor_role: string;
+  /** `added`, `renamed`, `retired` or `restored`. */
+  action: string;
+  /** JSON: the labels before and after. */
+  detail: string;
+}
 export interface Tables {
   volunteer_applications: VolunteerApplicationTable;
   volunteer_profiles: VolunteerProfileTable;
   responder_certificates: ResponderCertificateTable;
   volunteer_trainings: VolunteerTrainingTable;
+  service_kinds: ServiceKindTable;
+  service_kind_changes: ServiceKindChangeTable;
 }

@@ -37,6 +37,15 @@ const staff = ['admin', 'specialist'] as const satisfies Role[];
 const staffAndFamily = ['admin', 'specialist', 'family'] as const satisfies Role[];
 const everyone = ['admin', 'specialist', 'responder', 'family'] as const satisfies Role[];
 const everybody = (status: number) => () => ({ status });
+/** The menu of service kinds is the district's: the hub's admin and the district's admins change it. */
+const menuKeeper =
+  (ok: number) =>
+  (p: Principal): Outcome => {
+    if (!p.role) return unauthenticated;
+    if (p.role !== 'admin') return wrongRole;
+    if (p.scopePath === '/' || p.unit === 'futian') return { status: ok };
+    return { status: 403, error: 'not_district_admin', message: /only an admin of the district/ };
+  };
 
 describe('[SCOPE-MATRIX] every role at every level over every route and socket event', () => {
   let hub: TestHub;
@@ -143,6 +152,13 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     pendingApplication: '',
     item: '',
     hands: [...handPool],
+    /** A kind of the menu of its own (retired when asked). */
+    async kind(retired = false): Promise<string> {
+      const code = `f_${randomUUID().slice(0, 8).replace(/-/g, '')}`;
+      await call(root(), 'POST', '/api/v1/service-kinds', { code, label_zh: code, label_en: code });
+      if (retired) await call(root(), 'POST', `/api/v1/service-kinds/${code}/retire`);
+      return code;
+    },
   };
   let applied = 0;
 
@@ -502,6 +518,48 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         payload: { elder_id: elders.wang.id, kind: 'visit', note: '', wanted_at: Date.now() + 3_600_000 },
       }),
     },
+    // The menu of service kinds: everyone signed in reads it; only the district's admins keep it.
+    {
+      route: 'GET /api/v1/service-kinds',
+      expect: gate(everyone, 200),
+      request: () => ({ url: '/api/v1/service-kinds' }),
+    },
+    {
+      route: 'GET /api/v1/service-kinds/changes',
+      expect: gate(['admin'], 200),
+      request: () => ({ url: '/api/v1/service-kinds/changes' }),
+    },
+    {
+      route: 'POST /api/v1/service-kinds',
+      expect: menuKeeper(201),
+      request: () => {
+        const code = `m_${randomUUID().slice(0, 8).replace(/-/g, '')}`;
+        return {
+          method: 'POST',
+          url: '/api/v1/service-kinds',
+          payload: { code, label_zh: code, label_en: code },
+        };
+      },
+    },
+    {
+      route: 'PATCH /api/v1/service-kinds/:code',
+      expect: menuKeeper(200),
+      request: async () => ({
+        method: 'PATCH',
+        url: `/api/v1/service-kinds/${await fixtures.kind()}`,
+        payload: { label_en: `renamed ${randomUUID()}`.slice(0, 40) },
+      }),
+    },
+    ...(['retire', 'restore'] as const).map(
+      (action): RouteCase => ({
+        route: `POST /api/v1/service-kinds/:code/${action}`,
+        expect: menuKeeper(200),
+        request: async () => ({
+          method: 'POST',
+          url: `/api/v1/service-kinds/${await fixtures.kind(action === 'restore')}/${action}`,
+        }),
+      }),
+    ),
     {
       route: 'GET /api/v1/service-orders',
       expect: (p) =>

@@ -2,7 +2,9 @@ import type { CallRequest } from '../../alerts/call-log';
 import type { FullRecordView, OnSiteRecordView } from '../../registry/care-record';
 import type { CareSettingName, CareSettingsChange, EffectiveCareSetting } from '../../registry/care-settings';
 import type { Volunteer, Application as VolunteerApplication } from '../../registry/volunteer-sign-up';
+import { emergencyResponseKind } from '../../services/api-schemas';
 import { currentLanguage } from './i18n';
+import { learnServiceKinds, serviceKindName } from './service-kind-names';
 import type {
   AccountListing,
   AccountView,
@@ -18,6 +20,7 @@ import type {
   RecurringRequest,
   RedemptionRecord,
   Responder,
+  ServiceKind,
   ServiceOrder,
   Statement,
   TimelineEntry,
@@ -175,13 +178,16 @@ export class Api {
   mapTileUrl = async () => (await this.consoleConfig()).map_tile_url;
 
   // Service orders and the time bank.
-  serviceOrders = async (status?: string) =>
-    (
-      await this.call<{ orders: ServiceOrder[] }>(
-        'GET',
-        `/service-orders${status ? `?status=${status}` : ''}`,
-      )
-    ).orders;
+  serviceOrders = async (status?: string) => {
+    const { orders } = await this.call<{ orders: ServiceOrder[] }>(
+      'GET',
+      `/service-orders${status ? `?status=${status}` : ''}`,
+    );
+    // A kind an admin added since the menu was last read: read it again, so every screen names it.
+    if (orders.some((o) => o.kind !== emergencyResponseKind && !serviceKindName(o.kind, 'zh')))
+      await this.serviceKinds();
+    return orders;
+  };
   /** Staff and family: the orders of their org unit (filters by status). */
   publishOrder = (order: { elder_id: string; kind: string; note: string; wanted_at: number }) =>
     this.call<ServiceOrder>('POST', '/service-orders', order);
@@ -203,6 +209,19 @@ export class Api {
     time: string;
     starts_on: string;
   }) => this.call<RecurringRequest>('POST', '/recurring-requests', rule);
+  /** The menu of service kinds, retired ones too; their names are learnt for every screen. */
+  serviceKinds = async () => {
+    const { kinds } = await this.call<{ kinds: ServiceKind[] }>('GET', '/service-kinds');
+    learnServiceKinds(kinds);
+    return kinds;
+  };
+  addServiceKind = (kind: { code: string; label_zh: string; label_en: string }) =>
+    this.call<ServiceKind>('POST', '/service-kinds', kind);
+  renameServiceKind = (code: string, labels: { label_zh: string; label_en: string }) =>
+    this.call<ServiceKind>('PATCH', `/service-kinds/${encodeURIComponent(code)}`, labels);
+  /** Retire a kind of the menu, or (`restore`) bring it back. */
+  serviceKindState = (code: string, action: 'retire' | 'restore') =>
+    this.call<ServiceKind>('POST', `/service-kinds/${encodeURIComponent(code)}/${action}`);
   stopRecurring = (id: string) =>
     this.call<RecurringRequest>('POST', `/recurring-requests/${encodeURIComponent(id)}/stop`);
   orderAction = (id: string, action: 'take' | 'check-in' | 'check-out') =>

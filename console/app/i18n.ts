@@ -1,10 +1,12 @@
 import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
+import { serviceKindName } from './service-kind-names';
 import * as careRecord from './texts/care-record';
 import * as careSettings from './texts/care-settings';
 import * as notes from './texts/notes';
 import * as orders from './texts/orders';
 import * as reports from './texts/reports';
+import * as serviceKinds from './texts/service-kinds';
 import * as timebank from './texts/timebank';
 import * as volunteers from './texts/volunteers';
 import * as welfare from './texts/welfare';
@@ -382,6 +384,7 @@ const zh = {
   ...careSettings.zh,
   ...welfare.zh,
   ...volunteers.zh,
+  ...serviceKinds.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -394,6 +397,7 @@ const en: Record<TextKey, string> = {
   ...careSettings.en,
   ...welfare.en,
   ...volunteers.en,
+  ...serviceKinds.en,
 };
 export type TextKey = keyof typeof zh;
 
@@ -455,6 +459,8 @@ export function term(
   value: string,
 ): string {
   if (group === 'device') return deviceWords.get(value)?.[language] ?? value;
+  const named = group === 'service' ? serviceKindName(value, language) : undefined;
+  if (named) return named;
   const key = `${group}.${value}` as TextKey;
   return key in zh ? t(key) : value;
 }

@@ -38,6 +38,8 @@ async function start(token: string): Promise<void> {
   try {
     me = await api.me();
     learnDeviceTypes((await api.consoleConfig()).device_types);
+    // Orders of every screen are named from the district's menu of service kinds.
+    await api.serviceKinds();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       sessionStorage.removeItem('token');

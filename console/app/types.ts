@@ -10,7 +10,11 @@ import type { timelineEntrySchema } from '../../alerts/timeline-notes';
 import type { vitalsPointSchema } from '../../ingest/api-schemas';
 import type { deviceSchema, meSchema } from '../../registry/api-schemas';
 import type { districtReportSchema, orgUnitSchema } from '../../reports/api-schemas';
-import type { recurringRequestSchema, serviceOrderSchema } from '../../services/api-schemas';
+import type {
+  recurringRequestSchema,
+  serviceKindSchema,
+  serviceOrderSchema,
+} from '../../services/api-schemas';
 import type {
   accountListingSchema,
   accountViewSchema,
@@ -35,6 +39,7 @@ export type Responder = z.output<typeof boardResponderSchema>;
 export type VitalsPoint = z.output<typeof vitalsPointSchema>;
 export type ServiceOrder = z.output<typeof serviceOrderSchema>;
 export type RecurringRequest = z.output<typeof recurringRequestSchema>;
+export type ServiceKind = z.output<typeof serviceKindSchema>;
 export type Claim = z.output<typeof claimSchema>;
 export type AccountListing = z.output<typeof accountListingSchema>;
 export type AccountView = z.output<typeof accountViewSchema>;

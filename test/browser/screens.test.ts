@@ -26,6 +26,7 @@ const consoleScreens = [
   'timebank/catalog',
   'timebank/redemptions',
   'timebank/orders',
+  'timebank/kinds',
   'reports',
   'volunteers',
 ];

@@ -28,7 +28,7 @@ export function familyServices(
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
   let elders: Elder[] = [];
   const run = actionRunner(status, () => load(elders, true));
-  const { form, elder } = requestForm(api, run);
+  const { form, elder, reloadKinds } = requestForm(api, run);
   const orders = h('div', { id: 'family-orders' });
   const credits = h('div', { id: 'family-credits' });
 
@@ -95,6 +95,8 @@ export function familyServices(
     const [mine, own] = await Promise.all([
       api.serviceOrders(),
       familyUnit ? balance(api, familyUnit, 'family') : Promise.resolve(0),
+      // A kind the district's admins added since appears in the form; a retired one goes.
+      reloadKinds(),
     ]);
     const parents = await Promise.all(
       elders.map(async (e) => [e, await balance(api, e.id, 'elder')] as const),

@@ -1,12 +1,12 @@
-import { requestKinds } from '../../../services/api-schemas';
 import type { Api } from '../api';
 import { localClock, localDay, localMoment } from '../district-time';
 import { fill, h } from '../dom';
-import { type TextKey, t } from '../i18n';
-import type { Elder, RecurringRequest, ServiceOrder } from '../types';
+import { type TextKey, t, term } from '../i18n';
+import type { Elder, RecurringRequest, ServiceKind, ServiceOrder } from '../types';
 
 const weekdays = [1, 2, 3, 4, 5, 6, 7];
-export const service = (kind: string) => t(`service.${kind}` as TextKey);
+/** A service kind's name, from the district's menu (retired kinds too). */
+export const service = (kind: string) => term('service', kind);
 /** A moment as the district reads it: date and time of day (UTC+8). */
 export const when = (at: number) => `${localDay(at)} ${localClock(at)}`;
 /** A labelled-by-id choice of `[value, label]` options. */
@@ -26,12 +26,19 @@ export function fillElders(elder: HTMLSelectElement, elders: Elder[]): void {
 export function requestForm(
   api: Api,
   run: (work: () => Promise<unknown>, done?: (result: unknown) => string) => Promise<void>,
-): { form: HTMLFormElement; elder: HTMLSelectElement } {
+): { form: HTMLFormElement; elder: HTMLSelectElement; reloadKinds: () => Promise<void> } {
   const elder = h('select', { id: 'order-elder', required: true });
-  const kind = select(
-    'order-kind',
-    requestKinds.map((k) => [k, service(k)]),
-  );
+  const kind = h('select', { id: 'order-kind', required: true });
+  // The menu as the hub has it now (an admin may have added a kind): retired kinds are not offered.
+  const reloadKinds = async () => {
+    const chosen = kind.value;
+    const offered = (await api.serviceKinds()).filter((k: ServiceKind) => k.active);
+    fill(
+      kind,
+      ...offered.map((k) => h('option', { value: k.code, selected: k.code === chosen }, service(k.code))),
+    );
+  };
+  void reloadKinds().catch((error: Error) => run(() => Promise.reject(error)));
   const note = h('textarea', { id: 'order-note', maxlength: 2000, rows: 2 });
   const nextHour = Date.now() + 3600_000;
   const day = h('input', { id: 'order-day', type: 'date', value: localDay(nextHour), required: true });
@@ -88,5 +95,5 @@ export function requestForm(
     );
   });
 
-  return { form, elder };
+  return { form, elder, reloadKinds };
 }

@@ -1,6 +1,6 @@
 import { feedbackCountCells, feedbackCountColumns, formatShare } from '../../../../reports/report-texts';
 import { h } from '../../dom';
-import { type TextKey, t } from '../../i18n';
+import { currentLanguage, type TextKey, t } from '../../i18n';
 import type { DistrictReport } from '../../types';
 import { dataTable } from '../data-table';
 import { when } from '../request-form';
@@ -11,7 +11,6 @@ type Count = Omit<Feedback['by_kind'][number], 'kind'>;
 const percent = (v: number | null) => formatShare(v, '–');
 const stars = (v: number | null) => (v === null ? '–' : String(v));
 const w = (key: string) => t(`report.${key}` as TextKey);
-const service = (kind: string) => t(`service.${kind}` as TextKey);
 const countHeaders = feedbackCountColumns;
 const countCells = (c: Count) => feedbackCountCells(c, '–');
 
@@ -22,6 +21,8 @@ const countCells = (c: Count) => feedbackCountCells(c, '–');
  */
 export function feedbackSection(feedback: Feedback): HTMLElement {
   const { totals } = feedback;
+  // Named as the report names them: retired kinds and kinds added since the console started too.
+  const service = (kind: string) => feedback.kind_names[kind]?.[currentLanguage()] ?? kind;
   const figure = (label: string, value: string) =>
     h('div', { class: 'figure' }, h('span', { class: 'label' }, label), h('strong', {}, value));
   const card = (title: string, body: HTMLElement, wide = false) =>

@@ -1,4 +1,4 @@
-import { requestKinds, serviceStatuses } from '../../../../services/api-schemas';
+import { serviceStatuses } from '../../../../services/api-schemas';
 import type { AppContext } from '../../context';
 import { fill, h } from '../../dom';
 import { type TextKey, t } from '../../i18n';
@@ -21,10 +21,24 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
     ['', t('allStatuses')],
     ...serviceStatuses.map((s): [string, string] => [s, t(`orderStatus.${s}` as TextKey)]),
   ]);
-  const kindFilter = select('orders-kind', [
-    ['', t('allKinds')],
-    ...requestKinds.map((k): [string, string] => [k, service(k)]),
-  ]);
+  // Every kind of the menu, retired ones too: their old orders are still followed here.
+  const kindFilter = select('orders-kind', [['', t('allKinds')]]);
+  const fillKindFilter = async () => {
+    const kinds = await api.serviceKinds();
+    if (disposed) return;
+    const chosen = kindFilter.value;
+    fill(
+      kindFilter,
+      h('option', { value: '' }, t('allKinds')),
+      ...kinds.map((k) =>
+        h(
+          'option',
+          { value: k.code, selected: k.code === chosen },
+          k.active ? service(k.code) : `${service(k.code)}${t('kinds.retiredSuffix')}`,
+        ),
+      ),
+    );
+  };
   for (const filter of [statusFilter, kindFilter]) filter.addEventListener('change', () => void load());
   const orders = h('div', { id: 'orders' });
   const recurring = h('div', { id: 'recurring' });
@@ -151,6 +165,7 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
     const elders = await api.elders();
     if (disposed) return;
     fillElders(elder, elders);
+    await fillKindFilter();
     await load();
   };
   root.replaceChildren(

@@ -4,6 +4,7 @@ import { type TextKey, t } from '../../i18n';
 import { accountsTab } from './accounts-tab';
 import { catalogTab } from './catalog-tab';
 import { certifyTab } from './certify-tab';
+import { kindsTab } from './kinds-tab';
 import { ordersTab } from './orders-tab';
 import { redemptionsTab } from './redemptions-tab';
 
@@ -14,6 +15,7 @@ const tabs: Array<[string, TextKey, Tab]> = [
   ['catalog', 'tabCatalog', catalogTab],
   ['redemptions', 'tabRedemptions', redemptionsTab],
   ['orders', 'tabOrders', ordersTab],
+  ['kinds', 'kinds.tab', kindsTab],
 ];
 
 /** Time-bank administration for specialists and admins: one tab per job, named in the URL (`#/timebank/catalog`). */
