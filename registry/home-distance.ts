@@ -13,8 +13,14 @@ export type OnSite = { ok: true; distance_m: number } | { ok: false; distance_m:
  * check-in and a service order's check-in and check-out ask this. A home without a known location
  * cannot be checked and counts as reached (0 m), as it always has for alerts.
  */
-export function onSite(home: { lat: number | null; lon: number | null }, at: Position, radiusM: number): OnSite {
+export function onSite(
+  home: { lat: number | null; lon: number | null },
+  at: Position,
+  radiusM: number,
+): OnSite {
   const away =
-    home.lat === null || home.lon === null ? 0 : Math.round(distance(at.lon, at.lat, home.lon, home.lat) * 1000);
+    home.lat === null || home.lon === null
+      ? 0
+      : Math.round(distance(at.lon, at.lat, home.lon, home.lat) * 1000);
   return { ok: away <= radiusM, distance_m: away };
 }

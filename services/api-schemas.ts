@@ -92,11 +92,15 @@ export const serviceOrderSchema = z.object({
       confirmation: z
         .enum(['elder_code', 'family'])
         .nullable()
-        .describe('who confirmed the visit; null: unconfirmed, so certifying it waits for a specialist’s decision'),
+        .describe(
+          'who confirmed the visit; null: unconfirmed, so certifying it waits for a specialist’s decision',
+        ),
       confirmed_by: z.string().nullable(),
       confirmed_at: z.number().nullable(),
     })
-    .describe('proof of the visit: positions at check-in and check-out, and the elder’s or family’s confirmation'),
+    .describe(
+      'proof of the visit: positions at check-in and check-out, and the elder’s or family’s confirmation',
+    ),
 });
 
 /** A request that publishes itself (recurring-requests.ts). */

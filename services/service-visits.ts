@@ -3,7 +3,12 @@ import type { Logger } from 'pino';
 import type { SignedInUser } from '../kernel/identity.js';
 import { onSite, type Position } from '../registry/home-distance.js';
 import type { ServiceOrderBook } from './service-order-book.js';
-import { type OrderRow, ServiceOrderError, type ServiceOrderView, wrongStatus } from './service-order-model.js';
+import {
+  type OrderRow,
+  ServiceOrderError,
+  type ServiceOrderView,
+  wrongStatus,
+} from './service-order-model.js';
 
 /** Sends a command to a device under the given `command_id` (the gateway's sendCommand). */
 export type SendCommand = (
@@ -166,7 +171,11 @@ export class ServiceVisits {
     try {
       await this.deps.send(
         watch,
-        { command: 'notify', text: `志愿者已到。服务确认码 ${code}，服务结束时请告诉志愿者。`, level: 'info' },
+        {
+          command: 'notify',
+          text: `志愿者已到。服务确认码 ${code}，服务结束时请告诉志愿者。`,
+          level: 'info',
+        },
         `visit-${id}`,
       );
       await this.deps.book.codeSent(id, this.deps.now());

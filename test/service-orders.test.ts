@@ -129,7 +129,12 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     expect(JSON.stringify(before)).not.toMatch(/王秀英|景田北一街|wang-family|e-0001/);
 
     const taken = await d.orders.take(d.as('v-0001'), order.id);
-    expect(taken.elder).toEqual({ id: 'e-0001', name: '王秀英', address: '景田北一街 3 栋 502', ...wangHome });
+    expect(taken.elder).toEqual({
+      id: 'e-0001',
+      name: '王秀英',
+      address: '景田北一街 3 栋 502',
+      ...wangHome,
+    });
     expect(await d.orders.list(d.as('v-0002'), { limit: 100 })).toEqual([]);
     await d.orders.checkIn(d.as('v-0001'), order.id, wangHome);
     d.clock.now += minutes(30);
@@ -284,7 +289,10 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     expect(taken.json().elder.name).toBe('王秀英');
     expect((await call('POST', `/${id}/check-in`, volunteer, wangHome)).statusCode).toBe(200);
     d.clock.now += minutes(60);
-    const checkedOut = await call('POST', `/${id}/check-out`, volunteer, { ...wangHome, code: codeShown(d, id) });
+    const checkedOut = await call('POST', `/${id}/check-out`, volunteer, {
+      ...wangHome,
+      code: codeShown(d, id),
+    });
     expect(checkedOut.json().measured_minutes).toBe(60);
     expect((await call('POST', `/${id}/rate`, family, { rating: 6 })).statusCode).toBe(400);
     expect((await call('POST', `/${id}/rate`, family, { rating: 4, comment: '好' })).statusCode).toBe(200);

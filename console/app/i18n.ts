@@ -6,6 +6,7 @@ import * as notes from './texts/notes';
 import * as orders from './texts/orders';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
+import * as volunteer from './texts/volunteer';
 import * as welfare from './texts/welfare';
 
 /** Every string the app shows, in Simplified Chinese (the default) and English; larger screens keep theirs in texts/. */
@@ -380,6 +381,7 @@ const zh = {
   ...careRecord.zh,
   ...careSettings.zh,
   ...welfare.zh,
+  ...volunteer.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -391,6 +393,7 @@ const en: Record<TextKey, string> = {
   ...careRecord.en,
   ...careSettings.en,
   ...welfare.en,
+  ...volunteer.en,
 };
 export type TextKey = keyof typeof zh;
 

@@ -10,7 +10,11 @@ import type { timelineEntrySchema } from '../../alerts/timeline-notes';
 import type { vitalsPointSchema } from '../../ingest/api-schemas';
 import type { deviceSchema, meSchema } from '../../registry/api-schemas';
 import type { districtReportSchema, orgUnitSchema } from '../../reports/api-schemas';
-import type { recurringRequestSchema, serviceOrderSchema } from '../../services/api-schemas';
+import type {
+  recurringRequestSchema,
+  serviceOrderSchema,
+  volunteerRecordSchema,
+} from '../../services/api-schemas';
 import type {
   accountListingSchema,
   accountViewSchema,
@@ -34,6 +38,7 @@ export type Elder = z.output<typeof boardElderSchema>;
 export type Responder = z.output<typeof boardResponderSchema>;
 export type VitalsPoint = z.output<typeof vitalsPointSchema>;
 export type ServiceOrder = z.output<typeof serviceOrderSchema>;
+export type VolunteerRecord = z.output<typeof volunteerRecordSchema>;
 export type RecurringRequest = z.output<typeof recurringRequestSchema>;
 export type Claim = z.output<typeof claimSchema>;
 export type AccountListing = z.output<typeof accountListingSchema>;

@@ -28,7 +28,11 @@ export interface ServiceDistrict {
   recurring: RecurringRequests;
   levels: ServiceLevels;
   /** The commands the orders sent to watches (a visit's confirmation code), oldest first. */
-  commands: Array<{ deviceId: string; command: { command: string; [field: string]: unknown }; commandId: string }>;
+  commands: Array<{
+    deviceId: string;
+    command: { command: string; [field: string]: unknown };
+    commandId: string;
+  }>;
   /** A signed-in user as the routes would see them. */
   as(username: Username): SignedInUser;
   balance(volunteerId: string): Promise<number>;

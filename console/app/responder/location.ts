@@ -38,6 +38,22 @@ export class LocationShare {
     );
   }
 
+  /** Where the phone is now: the last fix (or the position typed in), else one fix asked for. */
+  here(): Promise<Position | undefined> {
+    if (this.last) return Promise.resolve(this.last);
+    if (!('geolocation' in navigator)) return Promise.resolve(undefined);
+    return new Promise((resolve) =>
+      navigator.geolocation.getCurrentPosition(
+        (fix) => {
+          this.last = { lat: fix.coords.latitude, lon: fix.coords.longitude };
+          resolve(this.last);
+        },
+        () => resolve(undefined),
+        { enableHighAccuracy: true, maximumAge: 10_000, timeout: 20_000 },
+      ),
+    );
+  }
+
   stop(): void {
     if (this.watch !== undefined) navigator.geolocation.clearWatch(this.watch);
     this.watch = undefined;
