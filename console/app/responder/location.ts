@@ -38,18 +38,21 @@ export class LocationShare {
     );
   }
 
-  /** Where the phone is now: the last fix (or the position typed in), else one fix asked for. */
+  /**
+   * Where the phone is now (a check-in at a home): the watched position while sharing, else a fresh
+   * fix; without geolocation, the position typed in.
+   */
   here(): Promise<Position | undefined> {
-    if (this.last) return Promise.resolve(this.last);
-    if (!('geolocation' in navigator)) return Promise.resolve(undefined);
+    if (this.sharing && this.last) return Promise.resolve(this.last);
+    if (!('geolocation' in navigator)) return Promise.resolve(this.last);
     return new Promise((resolve) =>
       navigator.geolocation.getCurrentPosition(
         (fix) => {
           this.last = { lat: fix.coords.latitude, lon: fix.coords.longitude };
           resolve(this.last);
         },
-        () => resolve(undefined),
-        { enableHighAccuracy: true, maximumAge: 10_000, timeout: 20_000 },
+        () => resolve(this.last),
+        { enableHighAccuracy: true, maximumAge: 0, timeout: 20_000 },
       ),
     );
   }

@@ -159,7 +159,7 @@ function visitRefusal(error: unknown): string {
   const message = error instanceof ApiError ? error.said : (error as Error).message;
   if (code === 'already_taken') return t('alreadyTaken');
   if (code === 'too_far') return t('tooFar', { m: /^(\d+) m/.exec(message)?.[1] ?? '?' });
-  if (code === 'wrong_code') return t('wrongCode', { reason: /\((\d+)/.exec(message)?.[1] ?? '?' });
+  if (code === 'wrong_code') return t('wrongCode', { n: /\((\d+)/.exec(message)?.[1] ?? '?' });
   if (code === 'code_locked') return t('codeLocked');
   return t('failed', { reason: code || message });
 }

@@ -25,7 +25,7 @@ export const zh = {
   visitCode: '老人手表上的确认码',
   visitCodeHint: '请老人读出手表上的 4 位确认码；没有确认码也可以完成，但需专员审核',
   codeNotShown: '老人手表未收到确认码，可请家属确认',
-  wrongCode: '确认码不对，请再核对一次（{reason}）',
+  wrongCode: '确认码不对，请再核对一次（还可以试 {n} 次）',
   codeLocked: '确认码输错次数过多，请直接完成服务，由家属确认或专员审核',
   badCode: '确认码是 4 位数字',
   handBackOrder: '无法前往，退回',
@@ -64,7 +64,7 @@ export const en: Record<keyof typeof zh, string> = {
   visitCodeHint:
     'Ask the elder to read out the 4-digit code on their watch; without it you can still finish, but a specialist reviews it',
   codeNotShown: 'The elder’s watch did not get the code: the family can confirm instead',
-  wrongCode: 'That code is not right; check it again ({reason})',
+  wrongCode: 'That code is not right; check it again ({n} tries left)',
   codeLocked: 'Too many wrong codes: finish without one; the family confirms or a specialist reviews',
   badCode: 'The code is 4 digits',
   handBackOrder: 'Cannot go: give it back',
