@@ -19,9 +19,9 @@ import type {
   Responder,
   ServiceOrder,
   Statement,
-  VolunteerRecord,
   TimelineEntry,
   VitalsPoint,
+  VolunteerRecord,
   WelfareOccurrence,
   WelfareSchedule,
 } from './types';

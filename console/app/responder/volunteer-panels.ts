@@ -43,7 +43,7 @@ export function requestsPanel(
   status: HTMLElement,
   here: () => Promise<Position | undefined>,
 ): Panel {
-  const act = async (order: ServiceOrder, step: () => Promise<unknown>, done: string) => {
+  const act = async (step: () => Promise<unknown>, done: string) => {
     try {
       await step();
       announce(status, done);
@@ -52,10 +52,10 @@ export function requestsPanel(
     }
     await self.refresh();
   };
-  const atHome = async (order: ServiceOrder, step: (at: Position) => Promise<unknown>, done: string) => {
+  const atHome = async (step: (at: Position) => Promise<unknown>, done: string) => {
     const at = await here();
     if (!at) return announce(status, t('noPosition'), 'error');
-    await act(order, () => step(at), done);
+    await act(() => step(at), done);
   };
   const checkOut = (order: ServiceOrder, field: HTMLInputElement) => {
     const code = field.value.trim();
@@ -63,11 +63,11 @@ export function requestsPanel(
       announce(status, t('badCode'), 'error');
       return field.focus();
     }
-    void atHome(order, (at) => api.checkOutOrder(order.id, at, code || undefined), t('checkedOutService'));
+    void atHome((at) => api.checkOutOrder(order.id, at, code || undefined), t('checkedOutService'));
   };
   const handBack = (order: ServiceOrder) => {
     if (!window.confirm(t('handBackOrderConfirm'))) return;
-    void act(order, () => api.orderAction(order.id, 'hand-back'), t('orderHandedBack'));
+    void act(() => api.orderAction(order.id, 'hand-back'), t('orderHandedBack'));
   };
   const codeField = (o: ServiceOrder) => {
     const field = h('input', {
@@ -113,7 +113,7 @@ export function requestsPanel(
             {
               type: 'button',
               class: 'big primary take',
-              onclick: () => act(o, () => api.orderAction(o.id, 'take'), t('takenOk')),
+              onclick: () => act(() => api.orderAction(o.id, 'take'), t('takenOk')),
             },
             t('take'),
           )
@@ -124,7 +124,7 @@ export function requestsPanel(
             {
               type: 'button',
               class: 'big primary check-in',
-              onclick: () => atHome(o, (at) => api.checkInOrder(o.id, at), t('checkedInService')),
+              onclick: () => atHome((at) => api.checkInOrder(o.id, at), t('checkedInService')),
             },
             t('checkInService'),
           )
