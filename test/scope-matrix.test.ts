@@ -60,6 +60,12 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     return res.body ? (res.json() as Json) : null;
   }
   const by = (name: string) => principals.find((p) => p.name === name)!;
+  /** Certified (and a flagged one decided) by the community's own specialists and admins (or those above): not the property manager's. */
+  const certifiers = (p: Principal): Outcome => {
+    const base = gate(staff, 200, { unit: 'wang', refusal: notInUnit('service order') })(p);
+    if (base.status !== 200 || covers(p, 'jingtian')) return base;
+    return { status: 403, error: 'not_certified', message: /only they certify services/ };
+  };
   /** Where a service visit to 王's home is checked in and out. */
   const wangHome = { lat: elders.wang.lat, lon: elders.wang.lon };
 
@@ -568,12 +574,8 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     },
     {
       route: 'POST /api/v1/service-orders/:id/decision',
-      // Decided by the community's own specialists and admins (or those above), as certified.
-      expect: (p) => {
-        const base = gate(staff, 200, { unit: 'wang', refusal: notInUnit('service order') })(p);
-        if (base.status !== 200 || covers(p, 'jingtian')) return base;
-        return { status: 403, error: 'not_certified', message: /only they certify services/ };
-      },
+      // Decided by those who certify.
+      expect: certifiers,
       request: async (p) => ({
         method: 'POST',
         url: `/api/v1/service-orders/${await fixtures.order(covers(p, 'wang') ? 'flagged' : 'requested')}/decision`,
@@ -591,12 +593,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     },
     {
       route: 'POST /api/v1/service-orders/:id/certify',
-      // Certified by the community's own specialists and admins (or those above): not the property manager's.
-      expect: (p) => {
-        const base = gate(staff, 200, { unit: 'wang', refusal: notInUnit('service order') })(p);
-        if (base.status !== 200 || covers(p, 'jingtian')) return base;
-        return { status: 403, error: 'not_certified', message: /only they certify services/ };
-      },
+      expect: certifiers,
       request: async (p) => ({
         method: 'POST',
         url: `/api/v1/service-orders/${await fixtures.order(covers(p, 'wang') ? 'rated' : 'requested')}/certify`,

@@ -8,6 +8,7 @@ import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/b
 import { insertClosedAlert } from './support/closed-alert.js';
 import { home } from './support/district.js';
 import { downloaded } from './support/download.js';
+import { servedFor, visitCode } from './support/service-visit.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
@@ -59,18 +60,9 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await volunteer.click(`.order[data-order="${order.id}"] button`);
     await volunteer.waitForSelector(`.order[data-order="${order.id}"][data-status="in_progress"]`);
     // 45 minutes of service, as if they had passed.
-    await hub.store.db
-      .updateTable('service_orders')
-      .set((eb) => ({ checked_in_at: eb('checked_in_at', '-', 45 * 60_000) }))
-      .where('id', '=', order.id)
-      .execute();
+    await servedFor(hub, order.id, 45);
     // The elder reads out the code her watch shows; the volunteer types it in.
-    const { confirmation_code } = await hub.store.db
-      .selectFrom('service_orders')
-      .select('confirmation_code')
-      .where('id', '=', order.id)
-      .executeTakeFirstOrThrow();
-    await volunteer.fill(`#code-${order.id}`, confirmation_code ?? '');
+    await volunteer.fill(`#code-${order.id}`, await visitCode(hub, order.id));
     await volunteer.click(`.order[data-order="${order.id}"] .check-out`);
     // Waited for by locator, not waitForFunction: the console's CSP refuses the eval that one polls with.
     await volunteer.locator(`.order[data-order="${order.id}"]`).waitFor({ state: 'detached' });

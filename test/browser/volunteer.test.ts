@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.js';
 import { overflowsSideways, phone, shoot } from './support/browser.js';
 import { home } from './support/district.js';
+import { servedFor, visitCode } from './support/service-visit.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
@@ -65,18 +66,9 @@ describe('the volunteer’s visit and own record on the phone in Chromium (zh-CN
     await status(volunteer).filter({ hasText: '已签到，老人手表上会显示确认码' }).waitFor();
     await volunteer.waitForSelector(`label[for="code-${visit.id}"]:has-text("老人手表上的确认码")`);
     // 30 minutes of service, as if they had passed.
-    await hub.store.db
-      .updateTable('service_orders')
-      .set((eb) => ({ checked_in_at: eb('checked_in_at', '-', 30 * 60_000) }))
-      .where('id', '=', visit.id)
-      .execute();
+    await servedFor(hub, visit.id, 30);
     // What the elder's watch shows, read out to the volunteer.
-    const { confirmation_code } = await hub.store.db
-      .selectFrom('service_orders')
-      .select('confirmation_code')
-      .where('id', '=', visit.id)
-      .executeTakeFirstOrThrow();
-    const code = confirmation_code ?? '';
+    const code = await visitCode(hub, visit.id);
     expect(code).toMatch(/^\d{4}$/);
     await volunteer.fill(`#code-${visit.id}`, code === '0000' ? '1111' : '0000');
     await volunteer.click(`.order[data-order="${visit.id}"] .check-out`);
