@@ -224,6 +224,9 @@ export class Api {
       ...at,
       ...(code ? { code } : {}),
     });
+  /** The family confirms the visit happened (instead of the elder's code). */
+  confirmVisit = (id: string) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/confirm`);
   /** The volunteer's own services, minutes and months. */
   volunteerRecord = () => this.call<VolunteerRecord>('GET', '/service-orders/mine');
   rateOrder = (id: string, rating: number, comment?: string) =>

@@ -34,6 +34,8 @@ export const zh = {
   noPosition: '无法获取位置：请在“任务”页开启定位或手动输入位置',
   checkedInService: '已签到，老人手表上会显示确认码',
   checkedOutService: '服务已完成',
+  confirmVisit: '确认已上门服务',
+  visitConfirmed: '已确认本次上门服务',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -73,4 +75,6 @@ export const en: Record<keyof typeof zh, string> = {
   noPosition: 'No location: turn on location sharing on the Tasks tab or enter it by hand',
   checkedInService: 'Checked in: the elder’s watch shows the confirmation code',
   checkedOutService: 'Service finished',
+  confirmVisit: 'Confirm the visit',
+  visitConfirmed: 'Visit confirmed',
 };
