@@ -47,6 +47,14 @@ export interface NoteParams {
   order_emergency_alert: { alert_kind: string; outcome: string | null };
   /** A call the specialist made about the alert (alerts/call-log.ts); `name`, `phone` go on an erasure. */
   called: CallNote;
+  /** A service visit ended at the home; `confirmation`: by the elder's code, the family, or none yet. */
+  order_checked_out: { distance_m: number; confirmation: string | null };
+  /** The elder's family confirmed the visit. */
+  order_confirmed: { by: string };
+  /** The volunteer gave the order back before the visit: open to the community again. */
+  order_handed_back: { volunteer_id: string };
+  /** A specialist decided an unconfirmed (or over-claimed) certified service: paid or refused. */
+  order_decided: { decision: 'approved' | 'rejected'; minutes: number };
 }
 export type NoteCode = keyof NoteParams;
 export const noteCodes = Object.keys({
@@ -73,6 +81,10 @@ export const noteCodes = Object.keys({
   checkin_overdue: 1,
   offer_withdrawn: 1,
   called: 1,
+  order_checked_out: 1,
+  order_confirmed: 1,
+  order_handed_back: 1,
+  order_decided: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
 export type CodedNote = Coded<NoteParams>;
@@ -136,6 +148,16 @@ export function englishNote(note: CodedNote): string {
       const { alert_kind, outcome } = note.params;
       return `${alert_kind} alert${outcome ? `: ${outcome}` : ''}`;
     }
+    case 'order_checked_out': {
+      const how = note.params.confirmation ? `confirmed by ${note.params.confirmation}` : 'unconfirmed';
+      return `checked out ${note.params.distance_m} m from the home, ${how}`;
+    }
+    case 'order_confirmed':
+      return `visit confirmed by ${note.params.by}`;
+    case 'order_handed_back':
+      return `${note.params.volunteer_id} gave the order back: open again`;
+    case 'order_decided':
+      return `${note.params.decision}: ${note.params.minutes} min`;
     case 'called': {
       const p = note.params;
       const who = p.callee === 'elder' ? 'the elder' : `contact ${p.position}`;

@@ -1,5 +1,5 @@
-import { distance } from 'geokdbush';
 import type { AlertBook } from '../alerts/alert-book.js';
+import { onSite } from '../registry/home-distance.js';
 import type { Database } from '../store/database.js';
 import type { ResponderStateTable } from '../store/schema.js';
 import type { DispatchTimings } from './dispatch-timings.js';
@@ -59,10 +59,9 @@ export class ResponderPresence {
     await this.locate(responderId, lat, lon);
     const task = await this.deps.tasks.currentTask(responderId);
     if (!task) return { ok: false, reason: 'no_task' };
-    const { lat: homeLat, lon: homeLon } = task.elder;
-    const away =
-      homeLat === null || homeLon === null ? 0 : Math.round(distance(lon, lat, homeLon, homeLat) * 1000);
-    if (away > this.deps.timings.onSiteRadiusM) return { ok: false, reason: 'too_far', distance_m: away };
+    const here = onSite(task.elder, { lat, lon }, this.deps.timings.onSiteRadiusM);
+    const away = here.distance_m;
+    if (!here.ok) return { ok: false, reason: 'too_far', distance_m: away };
     const moved = await this.deps.alerts.transition(task.alert_id, {
       from: ['assigned'],
       to: 'on_site',

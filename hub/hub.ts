@@ -25,6 +25,7 @@ import type { Retention } from '../privacy/retention.js';
 import type { Accounts } from '../registry/accounts.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import { registryDomain } from '../registry/registry-domain.js';
+import { notifiedDevice } from '../registry/wearer-device.js';
 import { reportsDomain } from '../reports/reports-domain.js';
 import { servicesDomain } from '../services/services-domain.js';
 import { openStore, type Store } from '../store/database.js';
@@ -199,6 +200,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
     utcOffsetMinutes: config.timebank.utcOffsetMinutes,
     logger: log('services'),
+    onSiteRadiusM: dispatchTimings(config).onSiteRadiusM,
+    watchOf: (elderId) => notifiedDevice(registry.directory, elderId),
+    send: (deviceId, command, commandId) => gateway.gateway.sendCommand(deviceId, command, commandId),
   });
   const privacy = privacyDomain({
     db,

@@ -129,7 +129,16 @@ export class ElderErasure {
       const chunk = orderIds.slice(i, i + 500);
       await trx
         .updateTable('service_orders')
-        .set({ rating_comment: null, updated_at: now })
+        // Where the volunteer stood at the door locates the home: gone with it (the distances stay).
+        .set({
+          rating_comment: null,
+          check_in_lat: null,
+          check_in_lon: null,
+          check_out_lat: null,
+          check_out_lon: null,
+          confirmation_code: null,
+          updated_at: now,
+        })
         .where('id', 'in', chunk)
         .execute();
       await trx

@@ -66,7 +66,13 @@ export const serviceOrderSchema = z.object({
   community_id: z.string(),
   org_unit_id: z.string().nullable().describe('null for a volunteer whose task it is not'),
   elder: z
-    .object({ id: z.string(), name: z.string(), address: z.string() })
+    .object({
+      id: z.string(),
+      name: z.string(),
+      address: z.string(),
+      lat: z.number().nullable().describe('the home, where check-in and check-out must be (within 100 m)'),
+      lon: z.number().nullable(),
+    })
     .nullable()
     .describe('null for a volunteer whose task it is not (yet, or any more)'),
   requested_by: z.string().nullable(),
@@ -87,6 +93,23 @@ export const serviceOrderSchema = z.object({
     .describe("the ledger's answer: paid, or flagged for a specialist's decision"),
   alert_id: z.string().nullable(),
   updated_at: z.number(),
+  proof: z
+    .object({
+      check_in_distance_m: z.number().nullable().describe('metres from the home at check-in'),
+      check_out_distance_m: z.number().nullable().describe('metres from the home at check-out'),
+      code_shown: z.boolean().describe('the elder’s watch took the visit’s confirmation code'),
+      confirmation: z
+        .enum(['elder_code', 'family'])
+        .nullable()
+        .describe(
+          'who confirmed the visit; null: unconfirmed, so certifying it waits for a specialist’s decision',
+        ),
+      confirmed_by: z.string().nullable(),
+      confirmed_at: z.number().nullable(),
+    })
+    .describe(
+      'proof of the visit: positions at check-in and check-out, and the elder’s or family’s confirmation',
+    ),
 });
 
 /** A request that publishes itself (recurring-requests.ts). */
@@ -158,4 +181,23 @@ export const serviceKindChangeSchema = z.object({
   actor_role: z.string(),
   action: z.enum(['added', 'renamed', 'retired', 'restored']),
   detail: z.record(z.string(), z.unknown()).describe('the labels before and after'),
+});
+
+/** A volunteer's own record (volunteer-record.ts). */
+export const volunteerRecordSchema = z.object({
+  volunteer_id: z.string(),
+  upcoming: z.array(serviceOrderSchema).describe('taken or in progress, soonest first'),
+  past: z.array(serviceOrderSchema).describe('served, newest first (at most 200)'),
+  measured_minutes: z.number().describe('check-in to check-out, all served orders'),
+  credited_minutes: z.number().describe('paid or approved by the time bank'),
+  awaiting_decision: z.number().describe('certified services whose credits wait for a specialist’s decision'),
+  months: z.array(
+    z.object({
+      month: z.string().describe('YYYY-MM, local time'),
+      services: z.number(),
+      measured_minutes: z.number(),
+      credited_minutes: z.number(),
+    }),
+  ),
+  skills: z.array(z.string()).describe('what dispatch matches the volunteer on'),
 });

@@ -1,6 +1,12 @@
 import type { SignedInUser } from '../kernel/identity.js';
 import type { ServiceOrderBook } from './service-order-book.js';
-import { type ServiceCredits, type ServiceOrderView, view, wrongStatus } from './service-order-model.js';
+import {
+  type ServiceCredits,
+  ServiceOrderError,
+  type ServiceOrderView,
+  view,
+  wrongStatus,
+} from './service-order-model.js';
 
 /** A served order's rating and its certification, which pays the volunteer through the time bank. */
 export class ServiceCertification {
@@ -32,7 +38,8 @@ export class ServiceCertification {
 
   /**
    * A specialist certifies a rated service with the minutes claimed: the ledger pays them
-   * from the community's fund, or flags a claim over 1.5× the measured time for a decision.
+   * from the community's fund, or flags for a decision a claim over 1.5× the measured time or a
+   * visit neither the elder's code nor the family confirmed.
    * The ledger credits a service once (keyed by the order id), so a retry after a lost
    * answer is replayed there and then recorded here.
    */
@@ -50,6 +57,8 @@ export class ServiceCertification {
       measuredMinutes: row.measured_minutes ?? 0,
       certifiedBy: actor.username,
       ...(row.checked_out_at === null ? {} : { servedAt: row.checked_out_at }),
+      // An answer to an alert is proven by the alert's own on-site check-in.
+      ...(row.kind !== 'emergency_response' && !row.confirmation ? { unconfirmed: true } : {}),
     });
     // Lost only to a concurrent certification of the same order, which the ledger paid once.
     await this.deps.book.move(id, {
@@ -68,6 +77,50 @@ export class ServiceCertification {
         claimed_minutes: claimedMinutes,
         certified_by: actor.username,
         certified_at: at,
+        credit_status: result.status,
+        credited_minutes: result.credited_minutes,
+        capped_by: result.capped_by,
+      }),
+    });
+    return this.deps.book.get(actor, id);
+  }
+
+  /**
+   * A specialist decides a flagged certified service: approved, the ledger pays `minutes` (default
+   * the measured time, never more than claimed) within the caps; rejected, nothing. Audited on the
+   * order's timeline and in the ledger; decided once (a retry gets the same answer).
+   */
+  async decide(
+    actor: SignedInUser,
+    id: string,
+    decision: { approve: boolean; minutes?: number | undefined },
+  ): Promise<ServiceOrderView> {
+    const row = await this.deps.book.staffRow(actor, id);
+    if (row.status !== 'certified' || row.credit_status !== 'flagged' || !row.volunteer_id) {
+      throw new ServiceOrderError(
+        409,
+        'not_flagged',
+        `service order ${id} is ${row.status}${row.credit_status ? ` (${row.credit_status})` : ''}: only a flagged certified service waits for a decision`,
+      );
+    }
+    const minutes = decision.approve
+      ? (decision.minutes ?? Math.min(row.claimed_minutes ?? 0, row.measured_minutes ?? 0))
+      : 0;
+    const { result } = await this.deps.credits.approveFlagged({
+      serviceId: row.id,
+      minutes,
+      approvedBy: actor.username,
+      idempotencyKey: `decision:${row.id}`,
+    });
+    await this.deps.book.move(id, {
+      from: ['certified'],
+      to: 'certified',
+      actor: actor.username,
+      note: {
+        code: 'order_decided',
+        params: { decision: result.status === 'approved' ? 'approved' : 'rejected', minutes },
+      },
+      set: () => ({
         credit_status: result.status,
         credited_minutes: result.credited_minutes,
         capped_by: result.capped_by,

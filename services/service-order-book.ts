@@ -105,7 +105,33 @@ export class ServiceOrderBook {
       .innerJoin('elders as e', 'e.id', 's.elder_id')
       .innerJoin('org_units as o', 'o.id', 's.org_unit_id')
       .selectAll('s')
-      .select(['e.name as elder_name', 'e.address as elder_address', 'o.path as org_unit_path']);
+      .select([
+        'e.name as elder_name',
+        'e.address as elder_address',
+        'e.lat as elder_lat',
+        'e.lon as elder_lon',
+        'o.path as org_unit_path',
+      ]);
+  }
+
+  /** One more wrong confirmation code entered for the visit; returns how many now. */
+  async countWrongCode(id: string): Promise<number> {
+    await this.deps.db
+      .updateTable('service_orders')
+      .set((eb) => ({ code_attempts: eb(eb.fn.coalesce('code_attempts', eb.lit(0)), '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+    const row = await this.deps.db
+      .selectFrom('service_orders')
+      .select('code_attempts')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.code_attempts ?? 0;
+  }
+
+  /** The elder's watch took the visit's code (the broker accepted the command). */
+  async codeSent(id: string, at: number): Promise<void> {
+    await this.deps.db.updateTable('service_orders').set({ code_sent_at: at }).where('id', '=', id).execute();
   }
 
   /** The signed-in responder as a time-bank volunteer, with their community. */

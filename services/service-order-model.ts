@@ -8,7 +8,7 @@ import type { Alert } from '../alerts/alert-book.js';
 import { type CodedNote, noteColumns, readNote, type TimelineNote } from '../alerts/timeline-notes.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { ServiceOrderTable } from '../store/schema.js';
-import type { CertifiedService, DepositResult } from '../timebank/earnings.js';
+import type { CertifiedService, DepositResult, FlaggedApproval } from '../timebank/earnings.js';
 import type { WriteOutcome } from '../timebank/idempotency.js';
 import type { ServiceKind, ServiceStatus } from './api-schemas.js';
 
@@ -20,6 +20,7 @@ const revealedToVolunteer: ServiceStatus[] = ['taken', 'in_progress'];
 /** What certification needs of the time bank; the ledger (`timebank/ledger.ts`) is one. */
 export interface ServiceCredits {
   depositForService(service: CertifiedService): Promise<WriteOutcome<DepositResult>>;
+  approveFlagged(approval: FlaggedApproval): Promise<WriteOutcome<DepositResult>>;
 }
 
 /** The fields of an alert that make a volunteer's response a service record. */
@@ -61,7 +62,7 @@ export interface ServiceOrderView {
   community_id: string;
   /** null (with `elder` and `requested_by`) when shown to a volunteer whose task it is not. */
   org_unit_id: string | null;
-  elder: { id: string; name: string; address: string } | null;
+  elder: { id: string; name: string; address: string; lat: number | null; lon: number | null } | null;
   requested_by: string | null;
   requested_at: number;
   volunteer_id: string | null;
@@ -78,6 +79,16 @@ export interface ServiceOrderView {
   credit: { status: string; credited_minutes: number | null; capped_by: string | null } | null;
   alert_id: string | null;
   updated_at: number;
+  /** Proof of the visit (service-visits.ts). */
+  proof: {
+    check_in_distance_m: number | null;
+    check_out_distance_m: number | null;
+    /** The elder's watch took the code at check-in. */
+    code_shown: boolean;
+    confirmation: 'elder_code' | 'family' | null;
+    confirmed_by: string | null;
+    confirmed_at: number | null;
+  };
 }
 
 export interface TimelineEntry {
@@ -94,6 +105,8 @@ export interface TimelineEntry {
 export type OrderRow = Selectable<ServiceOrderTable> & {
   elder_name: string;
   elder_address: string;
+  elder_lat: number | null;
+  elder_lon: number | null;
   org_unit_path: string;
 };
 
@@ -141,7 +154,15 @@ export function view(row: OrderRow, actor: SignedInUser): ServiceOrderView {
     wanted_at: row.wanted_at,
     community_id: row.community_id,
     org_unit_id: personal ? row.org_unit_id : null,
-    elder: personal ? { id: row.elder_id, name: row.elder_name, address: row.elder_address } : null,
+    elder: personal
+      ? {
+          id: row.elder_id,
+          name: row.elder_name,
+          address: row.elder_address,
+          lat: row.elder_lat,
+          lon: row.elder_lon,
+        }
+      : null,
     requested_by: personal ? row.requested_by : null,
     requested_at: row.requested_at,
     volunteer_id: own ? row.volunteer_id : null,
@@ -159,6 +180,14 @@ export function view(row: OrderRow, actor: SignedInUser): ServiceOrderView {
       : null,
     alert_id: personal ? row.alert_id : null,
     updated_at: row.updated_at,
+    proof: {
+      check_in_distance_m: row.check_in_distance_m,
+      check_out_distance_m: row.check_out_distance_m,
+      code_shown: row.code_sent_at !== null,
+      confirmation: row.confirmation as 'elder_code' | 'family' | null,
+      confirmed_by: own ? row.confirmed_by : null,
+      confirmed_at: row.confirmed_at,
+    },
   };
 }
 

@@ -4,10 +4,15 @@ import { timelineEntrySchema } from '../alerts/timeline-notes.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import { LedgerError } from '../timebank/ledger-error.js';
-import { requestFields, serviceOrderSchema } from './api-schemas.js';
+import { requestFields, serviceOrderSchema, volunteerRecordSchema } from './api-schemas.js';
 import { ServiceOrderError, type ServiceOrders, serviceStatuses } from './service-orders.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
+/** Where the volunteer stands (the phone's location), WGS 84. */
+const position = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 const answer = { 200: serviceOrderSchema, ...errors };
 const tags = ['service-orders'];
@@ -91,8 +96,11 @@ export const serviceOrderRoutes: FastifyPluginAsyncZod<{ orders: ServiceOrders }
 
   const volunteerActions = [
     ['take', 'Take an open request of your community (the first taker wins)', orders.take],
-    ['check-in', 'Arrived: the service starts', orders.checkIn],
-    ['check-out', 'Finished: the measured time is check-out − check-in', orders.checkOut],
+    [
+      'hand-back',
+      'Give back a taken order you cannot serve after all (before check-in): it is open to your community again at once',
+      orders.handBack,
+    ],
   ] as const;
   for (const [action, summary, act] of volunteerActions) {
     app.post(
@@ -101,6 +109,103 @@ export const serviceOrderRoutes: FastifyPluginAsyncZod<{ orders: ServiceOrders }
       async (request) => act.call(orders, signedIn(request), request.params.id),
     );
   }
+
+  app.get(
+    '/mine',
+    {
+      preHandler: volunteers,
+      schema: {
+        tags,
+        summary:
+          'A volunteer’s own record: upcoming and past services, minutes measured and credited, a summary by month, skills',
+        response: { 200: volunteerRecordSchema, ...errors },
+      },
+    },
+    async (request) => orders.record.of(signedIn(request)),
+  );
+
+  app.post(
+    '/:id/check-in',
+    {
+      preHandler: volunteers,
+      schema: {
+        tags,
+        summary:
+          'Arrived: the service starts. Refused (409 `too_far`, with the distance) beyond 100 m of the elder’s home; the elder’s watch then shows the visit’s confirmation code (a `notify` command)',
+        params: idParam,
+        body: position,
+        response: answer,
+      },
+    },
+    async (request) => orders.checkIn(signedIn(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/:id/check-out',
+    {
+      preHandler: volunteers,
+      schema: {
+        tags,
+        summary:
+          'Finished, within 100 m of the home: measured time is check-out − check-in. With the code the elder read out, the visit is confirmed (a wrong code: 409 `wrong_code`, 5 tries); without it, certifying waits for a specialist’s decision',
+        params: idParam,
+        body: position.extend({
+          code: z
+            .string()
+            .trim()
+            .regex(/^\d{4}$/, 'the code is 4 digits')
+            .optional()
+            .describe('the confirmation code shown on the elder’s watch at check-in'),
+        }),
+        response: answer,
+      },
+    },
+    async (request) => {
+      const { code, ...at } = request.body;
+      return orders.checkOut(signedIn(request), request.params.id, at, code);
+    },
+  );
+
+  app.post(
+    '/:id/confirm',
+    {
+      preHandler: allow('family'),
+      schema: {
+        tags,
+        summary:
+          'The elder’s family confirms the visit happened (in progress or finished, before certification), instead of the elder’s code',
+        params: idParam,
+        response: answer,
+      },
+    },
+    async (request) => orders.confirm(signedIn(request), request.params.id),
+  );
+
+  app.post(
+    '/:id/decision',
+    {
+      preHandler: allow('admin', 'specialist'),
+      schema: {
+        tags,
+        summary:
+          'Decide a flagged certified service (unconfirmed, or claimed over 1.5× the measured time): approve pays `minutes` (default: the measured time, at most the claim) within the caps; reject pays nothing. Audited',
+        params: idParam,
+        body: z
+          .object({
+            approve: z.boolean(),
+            minutes: z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 60)
+              .optional(),
+          })
+          .strict(),
+        response: answer,
+      },
+    },
+    async (request) => orders.decide(signedIn(request), request.params.id, request.body),
+  );
 
   app.post(
     '/:id/rate',

@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import type { SignedInUser } from '../kernel/identity.js';
+import type { Position } from '../registry/home-distance.js';
 import type { Database } from '../store/database.js';
 import { EmergencyResponses } from './emergency-responses.js';
 import { ServiceCertification } from './service-certification.js';
@@ -13,6 +15,8 @@ import type {
   TimelineEntry,
 } from './service-order-model.js';
 import { ServiceRequests } from './service-requests.js';
+import { type SendCommand, ServiceVisits } from './service-visits.js';
+import { VolunteerRecord } from './volunteer-record.js';
 
 export {
   type RequestKind,
@@ -44,14 +48,33 @@ export class ServiceOrders {
   private readonly certification: ServiceCertification;
   private readonly emergencies: EmergencyResponses;
 
-  constructor(deps: { db: Database; credits: ServiceCredits; now: () => number }) {
+  private readonly visits: ServiceVisits;
+
+  constructor(deps: {
+    db: Database;
+    credits: ServiceCredits;
+    now: () => number;
+    /** Check-in and check-out within this distance of the home (dispatch's on-site radius). */
+    onSiteRadiusM: number;
+    /** The elder's watch, which shows the visit's confirmation code. */
+    watchOf: (elderId: string) => string | null;
+    send: SendCommand;
+    logger: Logger;
+    /** The district's local time, for the volunteer's months. */
+    utcOffsetMinutes: number;
+  }) {
     const { db, credits, now } = deps;
     this.book = new ServiceOrderBook({ db, now });
     this.kinds = new ServiceKinds({ db, now });
     this.requests = new ServiceRequests({ db, book: this.book, kinds: this.kinds, now });
     this.certification = new ServiceCertification({ book: this.book, credits });
     this.emergencies = new EmergencyResponses({ db, book: this.book, now });
+    this.visits = new ServiceVisits({ ...deps, book: this.book });
+    this.record = new VolunteerRecord({ db, book: this.book, utcOffsetMinutes: deps.utcOffsetMinutes });
   }
+
+  /** The volunteer's own services, minutes and months (volunteer-record.ts). */
+  readonly record: VolunteerRecord;
 
   /** An elder's family, a specialist or an admin asks for help for an elder in their scope. */
   publish(
@@ -80,12 +103,33 @@ export class ServiceOrders {
     return this.requests.take(actor, id);
   }
 
-  checkIn(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
-    return this.requests.checkIn(actor, id);
+  /** At the home (within the on-site radius); the elder's watch shows the visit's code. */
+  checkIn(actor: SignedInUser, id: string, at: Position): Promise<ServiceOrderView> {
+    return this.visits.checkIn(actor, id, at);
   }
 
-  checkOut(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
-    return this.requests.checkOut(actor, id);
+  /** At the home, with the elder's code if they read it out (without: certification is flagged). */
+  checkOut(actor: SignedInUser, id: string, at: Position, code?: string): Promise<ServiceOrderView> {
+    return this.visits.checkOut(actor, id, at, code);
+  }
+
+  /** The elder's family confirms the visit instead of the code. */
+  confirm(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
+    return this.visits.confirmByFamily(actor, id);
+  }
+
+  /** The volunteer gives a taken order back: open to the community again. */
+  handBack(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
+    return this.visits.handBack(actor, id);
+  }
+
+  /** A specialist approves or rejects the credits of a flagged certified service. */
+  decide(
+    actor: SignedInUser,
+    id: string,
+    decision: { approve: boolean; minutes?: number | undefined },
+  ): Promise<ServiceOrderView> {
+    return this.certification.decide(actor, id, decision);
   }
 
   /** A specialist moves a taken order to another volunteer of the community, or back to open (null). */

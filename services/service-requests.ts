@@ -19,8 +19,8 @@ import {
 
 /**
  * Requests and their service: published for an elder, seen by the volunteers of the elder's
- * community, taken by one (the first taker wins), served between check-in and check-out, or
- * cancelled before; every change audited.
+ * community, taken by one (the first taker wins), served (service-visits.ts), or cancelled
+ * before; every change audited.
  */
 export class ServiceRequests {
   constructor(
@@ -168,33 +168,6 @@ export class ServiceRequests {
         `service order ${id} is ${now?.status === 'cancelled' ? 'cancelled' : 'taken by another volunteer'}`,
       );
     }
-    return this.deps.book.get(actor, id);
-  }
-
-  /** The volunteer arrives and starts: the hub's clock, not the phone's, measures the service. */
-  async checkIn(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
-    await this.deps.book.ownRow(actor, id);
-    await this.deps.book.moveOrRefuse(id, 'check in to', {
-      from: ['taken'],
-      to: 'in_progress',
-      actor: actor.username,
-      set: (_row, at) => ({ checked_in_at: at }),
-    });
-    return this.deps.book.get(actor, id);
-  }
-
-  /** The volunteer leaves: measured minutes = check-out − check-in, rounded. */
-  async checkOut(actor: SignedInUser, id: string): Promise<ServiceOrderView> {
-    await this.deps.book.ownRow(actor, id);
-    await this.deps.book.moveOrRefuse(id, 'check out of', {
-      from: ['in_progress'],
-      to: 'done',
-      actor: actor.username,
-      set: (row, at) => ({
-        checked_out_at: at,
-        measured_minutes: Math.max(0, Math.round((at - (row.checked_in_at ?? at)) / 60_000)),
-      }),
-    });
     return this.deps.book.get(actor, id);
   }
 

@@ -9,6 +9,7 @@ import { serviceKindRoutes } from './service-kind-routes.js';
 import type { ServiceCredits } from './service-order-model.js';
 import { serviceOrderRoutes } from './service-order-routes.js';
 import { ServiceOrders } from './service-orders.js';
+import type { SendCommand } from './service-visits.js';
 
 /** How far back the start looks for resolved alerts whose volunteer's service was not recorded. */
 const missedResponsesWindowMs = 7 * 86_400_000;
@@ -22,8 +23,22 @@ export function servicesDomain(deps: {
   /** The district's local time (the time bank's), for recurring requests' times of day. */
   utcOffsetMinutes: number;
   logger: Logger;
+  /** Service visits are checked in and out within this distance of the home (dispatch's on-site radius). */
+  onSiteRadiusM: number;
+  /** The elder's watch, which shows a visit's confirmation code. */
+  watchOf: (elderId: string) => string | null;
+  send: SendCommand;
 }) {
-  const orders = new ServiceOrders({ db: deps.db, credits: deps.credits, now: deps.now });
+  const orders = new ServiceOrders({
+    db: deps.db,
+    credits: deps.credits,
+    now: deps.now,
+    onSiteRadiusM: deps.onSiteRadiusM,
+    watchOf: deps.watchOf,
+    send: deps.send,
+    logger: deps.logger,
+    utcOffsetMinutes: deps.utcOffsetMinutes,
+  });
   const recurring = new RecurringRequests({
     db: deps.db,
     requests: orders.requests,

@@ -14,6 +14,8 @@ interface Order {
   kind: string;
   status: string;
   requested_by: string | null;
+  elder?: { lat: number | null; lon: number | null } | null;
+  proof?: { confirmation: string | null };
 }
 
 /**
@@ -79,11 +81,17 @@ export class TimebankSeeding {
       }));
     const path = `/api/v1/service-orders/${order.id}`;
     for (;;) {
+      // A home not on the map is not checked: any position does.
+      const home = { lat: order.elder?.lat ?? 0, lon: order.elder?.lon ?? 0 };
       if (order.status === 'requested') order = await this.step(volunteer, 'POST', `${path}/take`);
-      else if (order.status === 'taken') order = await this.step(volunteer, 'POST', `${path}/check-in`);
+      // The simulated volunteer stands at the elder's home, where the hub checks them in and out.
+      else if (order.status === 'taken') order = await this.step(volunteer, 'POST', `${path}/check-in`, home);
       else if (order.status === 'in_progress') {
         await this.deps.serviceTime(this.deps.serviceMs);
-        order = await this.step(volunteer, 'POST', `${path}/check-out`);
+        // The elder's watch showed the code; here the family confirms the visit instead (the demo's
+        // watch is not read out loud), so the certification is not flagged.
+        if (!order.proof?.confirmation) await this.step(family.api, 'POST', `${path}/confirm`);
+        order = await this.step(volunteer, 'POST', `${path}/check-out`, home);
       } else if (order.status === 'done')
         order = await this.step(family.api, 'POST', `${path}/rate`, {
           rating: 5,

@@ -633,3 +633,26 @@ export interface Tables {
   service_kinds: ServiceKindTable;
   service_kind_changes: ServiceKindChangeTable;
 }
+/** Optional on insert: a new order has none of it yet. */
+type Later<T> = ColumnType<T | null, T | null | undefined, T | null>;
+/** Proof of the visit (migration 0020, services/service-visits.ts). */
+export interface ServiceOrderTable {
+  /** Where the volunteer stood at check-in, and how far from the home (whole metres). */
+  check_in_lat: Later<number>;
+  check_in_lon: Later<number>;
+  check_in_distance_m: Later<number>;
+  check_out_lat: Later<number>;
+  check_out_lon: Later<number>;
+  check_out_distance_m: Later<number>;
+  /** The short code shown on the elder's watch at check-in, for the elder to read out. Never shown to the volunteer. */
+  confirmation_code: Later<string>;
+  /** The watch the code went to (null: the elder has none), and when the hub sent it. */
+  code_device_id: Later<string>;
+  code_sent_at: Later<Millis>;
+  /** Wrong codes entered: past the limit no code is taken any more (the family may still confirm). */
+  code_attempts: Later<number>;
+  /** Who confirmed the visit: `elder_code` (the volunteer entered the elder's code) or `family`. */
+  confirmation: Later<string>;
+  confirmed_by: Later<string>;
+  confirmed_at: Later<Millis>;
+}

@@ -69,6 +69,14 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     return res.body ? (res.json() as Json) : null;
   }
   const by = (name: string) => principals.find((p) => p.name === name)!;
+  /** Certified (and a flagged one decided) by the community's own specialists and admins (or those above): not the property manager's. */
+  const certifiers = (p: Principal): Outcome => {
+    const base = gate(staff, 200, { unit: 'wang', refusal: notInUnit('service order') })(p);
+    if (base.status !== 200 || covers(p, 'jingtian')) return base;
+    return { status: 403, error: 'not_certified', message: /only they certify services/ };
+  };
+  /** Where a service visit to 王's home is checked in and out. */
+  const wangHome = { lat: elders.wang.lat, lon: elders.wang.lon };
 
   // Fixtures: each write that succeeds gets a target of its own, so order never matters.
   const fixtures = {
@@ -96,8 +104,9 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       for (const step of steps.slice(0, steps.indexOf(upTo as (typeof steps)[number]) + 1)) {
         if (step === 'taken') await call(volunteer, 'POST', `/api/v1/service-orders/${order.id}/take`);
         if (step === 'in_progress')
-          await call(volunteer, 'POST', `/api/v1/service-orders/${order.id}/check-in`);
-        if (step === 'done') await call(volunteer, 'POST', `/api/v1/service-orders/${order.id}/check-out`);
+          await call(volunteer, 'POST', `/api/v1/service-orders/${order.id}/check-in`, wangHome);
+        if (step === 'done')
+          await call(volunteer, 'POST', `/api/v1/service-orders/${order.id}/check-out`, wangHome);
         if (step === 'rated')
           await call(root(), 'POST', `/api/v1/service-orders/${order.id}/rate`, { rating: 5 });
         if (step === 'flagged')
@@ -591,6 +600,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         ['take', 'requested', /^no service order .* in your community$/],
         ['check-in', 'taken', /^no service order .* taken by you$/],
         ['check-out', 'in_progress', /^no service order .* taken by you$/],
+        ['hand-back', 'taken', /^no service order .* taken by you$/],
       ] as const
     ).map(
       ([action, from, refusal]): RouteCase => ({
@@ -606,16 +616,52 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
         request: async () => ({
           method: 'POST',
           url: `/api/v1/service-orders/${await fixtures.order(from)}/${action}`,
+          ...(action.startsWith('check-') ? { payload: wangHome } : {}),
         }),
         check: (p, res) => {
           // Whose service it is, only to the volunteer who holds it and only while it lasts.
           const order = res.json();
-          if (order.status === 'done') expect(order.elder).toBeNull();
+          if (order.status === 'done' || order.status === 'requested') expect(order.elder).toBeNull();
           else expect(order.elder).toMatchObject({ name: elders.wang.name, address: elders.wang.address });
           expect(p.name).toBe('v-jt');
         },
       }),
     ),
+    {
+      route: 'GET /api/v1/service-orders/mine',
+      expect: (p) => {
+        if (!p.role) return unauthenticated;
+        if (p.role !== 'responder') return wrongRole;
+        if (p.name === 's-pm')
+          return { status: 403, error: 'not_a_volunteer', message: /taken by time-bank volunteers/ };
+        return { status: 200 };
+      },
+      request: () => ({ url: '/api/v1/service-orders/mine' }),
+      // Only one's own services.
+      check: (p, res) => {
+        const record = res.json();
+        expect(record.volunteer_id).toBe(p.name);
+        for (const o of [...record.upcoming, ...record.past]) expect(o.volunteer_id).toBe(p.name);
+      },
+    },
+    {
+      route: 'POST /api/v1/service-orders/:id/confirm',
+      expect: gate(['family'], 200, { unit: 'wang', refusal: notInUnit('service order') }),
+      request: async (_p, allowed) => ({
+        method: 'POST',
+        url: `/api/v1/service-orders/${await fixtures.order(allowed ? 'in_progress' : 'requested')}/confirm`,
+      }),
+    },
+    {
+      route: 'POST /api/v1/service-orders/:id/decision',
+      // Decided by those who certify.
+      expect: certifiers,
+      request: async (p) => ({
+        method: 'POST',
+        url: `/api/v1/service-orders/${await fixtures.order(covers(p, 'wang') ? 'flagged' : 'requested')}/decision`,
+        payload: { approve: false },
+      }),
+    },
     {
       route: 'POST /api/v1/service-orders/:id/rate',
       expect: gate(staffAndFamily, 200, { unit: 'wang', refusal: notInUnit('service order') }),
@@ -627,12 +673,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     },
     {
       route: 'POST /api/v1/service-orders/:id/certify',
-      // Certified by the community's own specialists and admins (or those above): not the property manager's.
-      expect: (p) => {
-        const base = gate(staff, 200, { unit: 'wang', refusal: notInUnit('service order') })(p);
-        if (base.status !== 200 || covers(p, 'jingtian')) return base;
-        return { status: 403, error: 'not_certified', message: /only they certify services/ };
-      },
+      expect: certifiers,
       request: async (p) => ({
         method: 'POST',
         url: `/api/v1/service-orders/${await fixtures.order(covers(p, 'wang') ? 'rated' : 'requested')}/certify`,

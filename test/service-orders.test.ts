@@ -3,7 +3,13 @@ import { AlertBook } from '../alerts/alert-book.js';
 import { Channel } from '../kernel/channel.js';
 import { ServiceOrderError } from '../services/service-orders.js';
 import { dialects } from './support/databases.js';
-import { type ServiceDistrict, serviceApp, serviceDistrict } from './support/service-district.js';
+import {
+  codeShown,
+  type ServiceDistrict,
+  serviceApp,
+  serviceDistrict,
+  wangHome,
+} from './support/service-district.js';
 
 const minutes = (n: number) => n * 60_000;
 
@@ -27,9 +33,9 @@ describe.each(dialects)('service orders on %s', (dialect) => {
   /** Takes, serves for `served` minutes, and has the family rate it. */
   const serveAndRate = async (id: string, served: number) => {
     await d.orders.take(d.as('v-0001'), id);
-    await d.orders.checkIn(d.as('v-0001'), id);
+    await d.orders.checkIn(d.as('v-0001'), id, wangHome);
     d.clock.now += minutes(served);
-    await d.orders.checkOut(d.as('v-0001'), id);
+    await d.orders.checkOut(d.as('v-0001'), id, wangHome, codeShown(d, id));
     await d.orders.rate(d.as('wang-family'), id, { rating: 5, comment: '很及时' });
   };
 
@@ -52,9 +58,9 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     const volunteer = d.as('v-0001');
     expect((await d.orders.take(volunteer, order.id)).status).toBe('taken');
     d.clock.now += minutes(20);
-    expect((await d.orders.checkIn(volunteer, order.id)).status).toBe('in_progress');
+    expect((await d.orders.checkIn(volunteer, order.id, wangHome)).status).toBe('in_progress');
     d.clock.now += minutes(47) + 20_000;
-    const done = await d.orders.checkOut(volunteer, order.id);
+    const done = await d.orders.checkOut(volunteer, order.id, wangHome, codeShown(d, order.id));
     expect(done).toMatchObject({ status: 'done', measured_minutes: 47 });
     const rated = await d.orders.rate(d.as('wang-family'), order.id, { rating: 5, comment: '很及时' });
     expect(rated).toMatchObject({ status: 'rated', rating: 5, rating_comment: '很及时' });
@@ -123,11 +129,16 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     expect(JSON.stringify(before)).not.toMatch(/王秀英|景田北一街|wang-family|e-0001/);
 
     const taken = await d.orders.take(d.as('v-0001'), order.id);
-    expect(taken.elder).toEqual({ id: 'e-0001', name: '王秀英', address: '景田北一街 3 栋 502' });
+    expect(taken.elder).toEqual({
+      id: 'e-0001',
+      name: '王秀英',
+      address: '景田北一街 3 栋 502',
+      ...wangHome,
+    });
     expect(await d.orders.list(d.as('v-0002'), { limit: 100 })).toEqual([]);
-    await d.orders.checkIn(d.as('v-0001'), order.id);
+    await d.orders.checkIn(d.as('v-0001'), order.id, wangHome);
     d.clock.now += minutes(30);
-    const done = await d.orders.checkOut(d.as('v-0001'), order.id);
+    const done = await d.orders.checkOut(d.as('v-0001'), order.id, wangHome);
     // Hidden again once the task is over, as with alerts.
     expect(done.elder).toBeNull();
     expect(done.measured_minutes).toBe(30);
@@ -221,10 +232,10 @@ describe.each(dialects)('service orders on %s', (dialect) => {
   it('[SERVICE-ORDER-SCOPE] org-unit scope and whose task it is are checked on every action', async () => {
     expect(await refusal(mealFor('e-0001', d.as('spec-meilin')))).toBe('404 not_found');
     const order = await mealFor();
-    expect(await refusal(d.orders.checkIn(d.as('v-0001'), order.id))).toBe('404 not_found');
+    expect(await refusal(d.orders.checkIn(d.as('v-0001'), order.id, wangHome))).toBe('404 not_found');
     await d.orders.take(d.as('v-0001'), order.id);
-    expect(await refusal(d.orders.checkIn(d.as('v-0002'), order.id))).toBe('404 not_found');
-    expect(await refusal(d.orders.checkOut(d.as('v-0001'), order.id))).toBe('409 wrong_status');
+    expect(await refusal(d.orders.checkIn(d.as('v-0002'), order.id, wangHome))).toBe('404 not_found');
+    expect(await refusal(d.orders.checkOut(d.as('v-0001'), order.id, wangHome))).toBe('409 wrong_status');
     expect(await refusal(d.orders.rate(d.as('wang-family'), order.id, { rating: 4 }))).toBe(
       '409 wrong_status',
     );
@@ -276,9 +287,13 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     const taken = await call('POST', `/${id}/take`, volunteer);
     expect(taken.statusCode).toBe(200);
     expect(taken.json().elder.name).toBe('王秀英');
-    expect((await call('POST', `/${id}/check-in`, volunteer)).statusCode).toBe(200);
+    expect((await call('POST', `/${id}/check-in`, volunteer, wangHome)).statusCode).toBe(200);
     d.clock.now += minutes(60);
-    expect((await call('POST', `/${id}/check-out`, volunteer)).json().measured_minutes).toBe(60);
+    const checkedOut = await call('POST', `/${id}/check-out`, volunteer, {
+      ...wangHome,
+      code: codeShown(d, id),
+    });
+    expect(checkedOut.json().measured_minutes).toBe(60);
     expect((await call('POST', `/${id}/rate`, family, { rating: 6 })).statusCode).toBe(400);
     expect((await call('POST', `/${id}/rate`, family, { rating: 4, comment: '好' })).statusCode).toBe(200);
     expect((await call('POST', `/${id}/certify`, family, { claimed_minutes: 60 })).statusCode).toBe(403);
@@ -317,7 +332,7 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     expect(reopened).toMatchObject({ status: 'requested', volunteer_id: null, taken_at: null });
     // Open again: any volunteer of the community may take it, and once started it stays theirs.
     await d.orders.take(d.as('v-0001'), order.id);
-    await d.orders.checkIn(d.as('v-0001'), order.id);
+    await d.orders.checkIn(d.as('v-0001'), order.id, wangHome);
     expect(await refusal(d.orders.reassign(specialist, order.id, 'v-0002'))).toBe('409 wrong_status');
     const notes = (await d.orders.timeline(specialist, order.id)).filter(
       (e) => e.code === 'order_reassigned',

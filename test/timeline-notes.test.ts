@@ -3,7 +3,7 @@ import { AlertBook, type AlertUpdate } from '../alerts/alert-book.js';
 import { englishNote } from '../alerts/timeline-notes.js';
 import { Channel } from '../kernel/channel.js';
 import { dialects } from './support/databases.js';
-import { type ServiceDistrict, serviceDistrict } from './support/service-district.js';
+import { codeShown, type ServiceDistrict, serviceDistrict, wangHome } from './support/service-district.js';
 
 describe.each(dialects)('timeline note codes on %s', (dialect) => {
   let d: ServiceDistrict;
@@ -70,7 +70,7 @@ describe.each(dialects)('timeline note codes on %s', (dialect) => {
     expect(timeline[2]!.params).toBeNull();
   });
 
-  it('[TIMELINE-CODES] service order audit notes carry codes: requested, rated, certified', async () => {
+  it('[TIMELINE-CODES] service order audit notes carry codes: requested, checked in and out, rated, certified', async () => {
     const order = await d.orders.publish(d.as('wang-family'), {
       elder_id: 'e-0001',
       kind: 'visit',
@@ -78,15 +78,21 @@ describe.each(dialects)('timeline note codes on %s', (dialect) => {
       wanted_at: d.clock.now,
     });
     await d.orders.take(d.as('v-0001'), order.id);
-    await d.orders.checkIn(d.as('v-0001'), order.id);
+    await d.orders.checkIn(d.as('v-0001'), order.id, wangHome);
     d.clock.now += 30 * 60_000;
-    await d.orders.checkOut(d.as('v-0001'), order.id);
+    await d.orders.checkOut(d.as('v-0001'), order.id, wangHome, codeShown(d, order.id));
     await d.orders.rate(d.as('wang-family'), order.id, { rating: 4 });
     await d.orders.certify(d.as('spec-jingtian'), order.id, 30);
     const timeline = await d.orders.timeline(d.as('spec-jingtian'), order.id);
     const coded = timeline.filter((e) => e.code);
     expect(coded.map((e) => [e.code, e.params, e.note])).toEqual([
       ['order_requested', { kind: 'visit' }, 'visit'],
+      ['checked_in', { distance_m: 0 }, 'checked in 0 m from the home'],
+      [
+        'order_checked_out',
+        { distance_m: 0, confirmation: 'elder_code' },
+        'checked out 0 m from the home, confirmed by elder_code',
+      ],
       ['order_rated', { rating: 4 }, '4/5'],
       [
         'order_certified',

@@ -22,6 +22,8 @@ export interface CertifiedService {
   servedAt?: number;
   /** Default `deposit:<serviceId>`. */
   idempotencyKey?: string;
+  /** Neither the elder (by the visit's code) nor the family confirmed it: flagged for a specialist's decision. */
+  unconfirmed?: boolean;
 }
 
 export interface FlaggedApproval {
@@ -125,6 +127,7 @@ export class Earnings {
           claimedMinutes: service.claimedMinutes,
           measuredMinutes: service.measuredMinutes,
           creditedTodayMinutes: await this.creditedOn(trx, service.volunteerId, day),
+          unconfirmed: service.unconfirmed,
         });
         const result: DepositResult = {
           status: decision.status,

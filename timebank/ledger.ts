@@ -2,7 +2,7 @@ import type { Store } from '../store/database.js';
 import { AccountRegister } from './account-register.js';
 import { LedgerAccounts } from './accounts.js';
 import { Catalog } from './catalog.js';
-import { type CertifiedService, type DepositResult, Earnings } from './earnings.js';
+import { type CertifiedService, type DepositResult, Earnings, type FlaggedApproval } from './earnings.js';
 import { IdempotentWriter, type WriteOutcome } from './idempotency.js';
 import { Reconciliation } from './reconciliation.js';
 import { RedemptionLog } from './redemption-log.js';
@@ -64,5 +64,10 @@ export class Ledger {
   /** What dispatch calls when a specialist certifies a volunteer's finished service. */
   depositForService(service: CertifiedService): Promise<WriteOutcome<DepositResult>> {
     return this.earnings.depositForService(service);
+  }
+
+  /** A specialist's decision on a flagged service: the stated minutes paid, or 0 refused. */
+  approveFlagged(approval: FlaggedApproval): Promise<WriteOutcome<DepositResult>> {
+    return this.earnings.approveFlagged(approval);
   }
 }

@@ -84,12 +84,18 @@ export type CreditDecision =
 /**
  * The credit rule: measured minutes (never more than claimed) × rate, within the
  * per-service cap and what is left of the volunteer's daily cap. A claim over
- * flagRatio × the measured time is not paid automatically.
+ * flagRatio × the measured time is not paid automatically, nor is a visit nobody confirmed.
  */
 export function creditForService(
   rules: TimebankRules,
-  service: { claimedMinutes: number; measuredMinutes: number; creditedTodayMinutes: number },
+  service: {
+    claimedMinutes: number;
+    measuredMinutes: number;
+    creditedTodayMinutes: number;
+    unconfirmed?: boolean | undefined;
+  },
 ): CreditDecision {
+  if (service.unconfirmed) return { status: 'flagged' };
   if (service.claimedMinutes > rules.flagRatio * service.measuredMinutes) return { status: 'flagged' };
   const earned = Math.floor(Math.min(service.claimedMinutes, service.measuredMinutes) * rules.creditRate);
   return withinCaps(rules, earned, service.creditedTodayMinutes);

@@ -25,6 +25,7 @@ import type {
   Statement,
   TimelineEntry,
   VitalsPoint,
+  VolunteerRecord,
   WelfareOccurrence,
   WelfareSchedule,
 } from './types';
@@ -45,6 +46,8 @@ export class ApiError extends Error {
     readonly code: string,
     /** A 400's bad entries by path (the setting, the field). */
     readonly issues: Array<{ path: string; message: string }> = [],
+    /** The hub's sentence (English): numbers the app shows in its own words, e.g. a distance. */
+    readonly said = '',
   ) {
     super(code);
   }
@@ -69,8 +72,14 @@ export class Api {
         code?: string;
         error?: string;
         issues?: ApiError['issues'];
+        message?: string;
       };
-      throw new ApiError(response.status, error.code ?? error.error ?? String(response.status), error.issues);
+      throw new ApiError(
+        response.status,
+        error.code ?? error.error ?? String(response.status),
+        error.issues,
+        error.message,
+      );
     }
     return (response.status === 204 ? null : await response.json()) as T;
   }
@@ -224,8 +233,22 @@ export class Api {
     this.call<ServiceKind>('POST', `/service-kinds/${encodeURIComponent(code)}/${action}`);
   stopRecurring = (id: string) =>
     this.call<RecurringRequest>('POST', `/recurring-requests/${encodeURIComponent(id)}/stop`);
-  orderAction = (id: string, action: 'take' | 'check-in' | 'check-out') =>
+  orderAction = (id: string, action: 'take' | 'hand-back') =>
     this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/${action}`);
+  /** At the elder's home (the hub refuses beyond 100 m); the elder's watch then shows the visit's code. */
+  checkInOrder = (id: string, at: { lat: number; lon: number }) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/check-in`, at);
+  /** At the home, with the code the elder read out (none: the certification waits for a decision). */
+  checkOutOrder = (id: string, at: { lat: number; lon: number }, code?: string) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/check-out`, {
+      ...at,
+      ...(code ? { code } : {}),
+    });
+  /** The family confirms the visit happened (instead of the elder's code). */
+  confirmVisit = (id: string) =>
+    this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/confirm`);
+  /** The volunteer's own services, minutes and months. */
+  volunteerRecord = () => this.call<VolunteerRecord>('GET', '/service-orders/mine');
   rateOrder = (id: string, rating: number, comment?: string) =>
     this.call<ServiceOrder>('POST', `/service-orders/${encodeURIComponent(id)}/rate`, {
       rating,
@@ -245,8 +268,12 @@ export class Api {
     });
   flaggedClaims = async () =>
     (await this.call<{ services: Claim[] }>('GET', '/timebank/deposits?status=flagged')).services;
+  /** Through the order, so its credits and timeline record the decision too (a service's id is its order's). */
   decideClaim = (serviceId: string, minutes: number) =>
-    this.call('POST', `/timebank/deposits/${encodeURIComponent(serviceId)}/approval`, { minutes }, true);
+    this.call('POST', `/service-orders/${encodeURIComponent(serviceId)}/decision`, {
+      approve: minutes > 0,
+      ...(minutes > 0 ? { minutes } : {}),
+    });
   accounts = async (kind?: string) =>
     (
       await this.call<{ accounts: AccountListing[] }>(

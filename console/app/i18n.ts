@@ -8,6 +8,7 @@ import * as orders from './texts/orders';
 import * as reports from './texts/reports';
 import * as serviceKinds from './texts/service-kinds';
 import * as timebank from './texts/timebank';
+import * as volunteer from './texts/volunteer';
 import * as volunteers from './texts/volunteers';
 import * as welfare from './texts/welfare';
 
@@ -385,6 +386,7 @@ const zh = {
   ...welfare.zh,
   ...volunteers.zh,
   ...serviceKinds.zh,
+  ...volunteer.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -398,6 +400,7 @@ const en: Record<TextKey, string> = {
   ...welfare.en,
   ...volunteers.en,
   ...serviceKinds.en,
+  ...volunteer.en,
 };
 export type TextKey = keyof typeof zh;
 

@@ -75,6 +75,19 @@ export function noteText(
         measured: num(p.measured_minutes),
         status: term('credit', str(p.credit_status)),
       });
+    case 'order_checked_out':
+      return t('note.order_checked_out', {
+        m: num(p.distance_m),
+        how: t(`note.how.${str(p.confirmation) || 'none'}` as TextKey),
+      });
+    case 'order_confirmed':
+      return t('note.order_confirmed', { by: nameOf(str(p.by)) });
+    case 'order_handed_back':
+      return t('note.order_handed_back', { volunteer: nameOf(str(p.volunteer_id)) });
+    case 'order_decided':
+      return p.decision === 'approved'
+        ? t('note.order_approved', { m: num(p.minutes) })
+        : t('note.order_rejected');
     case 'called': {
       const who =
         p.callee === 'elder'

@@ -14,6 +14,7 @@ import type {
   recurringRequestSchema,
   serviceKindSchema,
   serviceOrderSchema,
+  volunteerRecordSchema,
 } from '../../services/api-schemas';
 import type {
   accountListingSchema,
@@ -38,6 +39,7 @@ export type Elder = z.output<typeof boardElderSchema>;
 export type Responder = z.output<typeof boardResponderSchema>;
 export type VitalsPoint = z.output<typeof vitalsPointSchema>;
 export type ServiceOrder = z.output<typeof serviceOrderSchema>;
+export type VolunteerRecord = z.output<typeof volunteerRecordSchema>;
 export type RecurringRequest = z.output<typeof recurringRequestSchema>;
 export type ServiceKind = z.output<typeof serviceKindSchema>;
 export type Claim = z.output<typeof claimSchema>;

@@ -3,6 +3,7 @@ import type { AlertBook } from '../../alerts/alert-book.js';
 import type { EventHandler } from '../../alerts/event-alerts.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { DistrictDirectory } from '../../registry/district-directory.js';
+import { notifiedDevice } from '../../registry/wearer-device.js';
 import type { WelfareOccurrenceTable } from '../../store/schema.js';
 import type { WelfareBook } from './welfare-book.js';
 
@@ -92,17 +93,11 @@ export class WelfareChecks implements EventHandler {
       const dueAt = midnight + schedule.minute_of_day * 60_000;
       // A time set after it had passed today begins tomorrow.
       if (dueAt < schedule.updated_at) continue;
-      await book.claim({ schedule, day, dueAt }, this.answeringDevice(schedule.elder_id), at);
+      await book.claim({ schedule, day, dueAt }, notifiedDevice(this.deps.district, schedule.elder_id), at);
     }
     for (const row of await book.unsent()) await this.send(row);
     await book.missDue(now());
     for (const row of await book.unalerted()) await this.raise(row);
-  }
-
-  /** The elder's device whose wearer can answer a notify (the watch declares it). */
-  private answeringDevice(elderId: string): string | null {
-    const devices = this.deps.district.elder(elderId)?.devices ?? [];
-    return devices.find((d) => d.type.answeredByWearer?.includes('notify'))?.id ?? null;
   }
 
   private async send(row: WelfareOccurrenceTable): Promise<void> {

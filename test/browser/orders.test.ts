@@ -142,9 +142,20 @@ describe('需求发布 in Chromium (zh-CN)', () => {
     const order = (await call('GET', '/service-orders?status=requested', volunteer)).orders.find(
       (o: { note: string }) => o.note === '陪妈妈聊聊天',
     );
-    for (const step of ['take', 'check-in', 'check-out'])
-      await call('POST', `/service-orders/${order.id}/${step}`, volunteer);
+    const taken = await call('POST', `/service-orders/${order.id}/take`, volunteer);
+    // At the elder's door.
+    const door = { lat: taken.elder.lat, lon: taken.elder.lon };
+    for (const step of ['check-in', 'check-out'])
+      await call('POST', `/service-orders/${order.id}/${step}`, volunteer, door);
     await page.reload();
+    // No code was entered: the family confirms the visit, so its certification is not held up.
+    await page.click(`button[data-confirm="${order.id}"]`);
+    await page.waitForSelector('.family-services .form-status:has-text("已确认本次上门服务")');
+    await page.waitForSelector('#family-orders-table tr:has-text("家属已确认")');
+    expect((await call('GET', `/service-orders/${order.id}`, hub.adminToken)).order.proof).toMatchObject({
+      confirmation: 'family',
+      confirmed_by: 'family-wang',
+    });
     const rate = await page.waitForSelector(`form[data-rate="${order.id}"]`);
     await page.selectOption(`#family-rating-${order.id}`, '4');
     await page.fill(`#family-comment-${order.id}`, '很耐心');

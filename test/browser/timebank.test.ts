@@ -6,7 +6,9 @@ import type { TestHub } from '../support/hub.js';
 import { unzip } from '../support/zip-reader.js';
 import { desktop, overflowsSideways, phone, shoot, zoomed200 } from './support/browser.js';
 import { insertClosedAlert } from './support/closed-alert.js';
+import { home } from './support/district.js';
 import { downloaded } from './support/download.js';
+import { servedFor, visitCode } from './support/service-visit.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
@@ -40,7 +42,12 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     });
 
     // The volunteer's phone: the request (no name), taken, started, finished.
-    const volunteer = await open(phone);
+    // The phone stands at the elder's door: check-in and check-out are held to 100 m of the home.
+    const volunteer = await open({
+      ...phone,
+      geolocation: { latitude: home.lat, longitude: home.lon },
+      permissions: ['geolocation'],
+    });
     await signIn(volunteer, site.url, 'v-0001', 'volunteer-password');
     await volunteer.click('#tab-requests');
     const request = await volunteer.waitForSelector(`.order[data-order="${order.id}"]`);
@@ -53,12 +60,10 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await volunteer.click(`.order[data-order="${order.id}"] button`);
     await volunteer.waitForSelector(`.order[data-order="${order.id}"][data-status="in_progress"]`);
     // 45 minutes of service, as if they had passed.
-    await hub.store.db
-      .updateTable('service_orders')
-      .set((eb) => ({ checked_in_at: eb('checked_in_at', '-', 45 * 60_000) }))
-      .where('id', '=', order.id)
-      .execute();
-    await volunteer.click(`.order[data-order="${order.id}"] button`);
+    await servedFor(hub, order.id, 45);
+    // The elder reads out the code her watch shows; the volunteer types it in.
+    await volunteer.fill(`#code-${order.id}`, await visitCode(hub, order.id));
+    await volunteer.click(`.order[data-order="${order.id}"] .check-out`);
     // Waited for by locator, not waitForFunction: the console's CSP refuses the eval that one polls with.
     await volunteer.locator(`.order[data-order="${order.id}"]`).waitFor({ state: 'detached' });
 
@@ -239,7 +244,7 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     }
     const volunteer = await open({ ...zoomed200, viewport: { width: 195, height: 422 } });
     await signIn(volunteer, site.url, 'v-0001', 'volunteer-password');
-    for (const tab of ['requests', 'credits', 'redeem']) {
+    for (const tab of ['requests', 'credits', 'redeem', 'mine']) {
       await volunteer.click(`#tab-${tab}`);
       await volunteer.waitForTimeout(500);
       if (await overflowsSideways(volunteer)) overflowing.push(`responder-${tab}`);

@@ -27,10 +27,30 @@ export interface ServiceDistrict {
   /** Requests that publish themselves, on the same clock (UTC+8), not ticking: tests call publishDue(). */
   recurring: RecurringRequests;
   levels: ServiceLevels;
+  /** The commands the orders sent to watches (a visit's confirmation code), oldest first. */
+  commands: Array<{
+    deviceId: string;
+    command: { command: string; [field: string]: unknown };
+    commandId: string;
+  }>;
   /** A signed-in user as the routes would see them. */
   as(username: Username): SignedInUser;
   balance(volunteerId: string): Promise<number>;
   insertAlert(alert: Partial<Insertable<AlertTable>> & { id: string; opened_at: number }): Promise<void>;
+}
+
+/** 王秀英's (e-0001) home; her watch is w-0001. */
+export const wangHome = { lat: 22.5531, lon: 114.0412 };
+/** `metres` north of a place (a degree of latitude is 111,195 m). */
+export function northOf(place: { lat: number; lon: number }, metres: number) {
+  return { lat: place.lat + metres / 111_195, lon: place.lon };
+}
+/** The confirmation code the elder's watch was sent for an order. */
+export function codeShown(d: ServiceDistrict, orderId: string): string {
+  const sent = d.commands.find((c) => c.commandId === `visit-${orderId}`);
+  const code = String(sent?.command.text ?? '').match(/\d{4}/)?.[0];
+  if (!code) throw new Error(`no confirmation code was sent for ${orderId}`);
+  return code;
 }
 
 /**
@@ -42,12 +62,28 @@ export async function serviceDistrict(dialect: Dialect): Promise<ServiceDistrict
   const { store, ledger, clock } = await ledgerWithDistrict(dialect);
   const { db } = store;
   const now = () => clock.now;
-  const orders = new ServiceOrders({ db, credits: ledger, now });
+  // 王秀英's home is on the map: a visit there is checked in and out within 100 m of it.
+  await db.updateTable('elders').set(wangHome).where('id', '=', 'e-0001').execute();
+  const commands: ServiceDistrict['commands'] = [];
+  const orders = new ServiceOrders({
+    db,
+    credits: ledger,
+    now,
+    onSiteRadiusM: 100,
+    watchOf: (elderId) => (elderId === 'e-0001' ? 'w-0001' : null),
+    // The gateway's part (sending to the watch over MQTT) is tested with the hub (test/service-visits.test.ts).
+    send: async (deviceId, command, commandId) => {
+      commands.push({ deviceId, command, commandId });
+    },
+    logger: pino({ level: 'silent' }),
+    utcOffsetMinutes: 480,
+  });
   return {
     store,
     clock,
     ledger,
     orders,
+    commands,
     recurring: new RecurringRequests({
       db,
       requests: orders.requests,

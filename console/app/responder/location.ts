@@ -38,6 +38,25 @@ export class LocationShare {
     );
   }
 
+  /**
+   * Where the phone is now (a check-in at a home): the watched position while sharing, else a fresh
+   * fix; without geolocation, the position typed in.
+   */
+  here(): Promise<Position | undefined> {
+    if (this.sharing && this.last) return Promise.resolve(this.last);
+    if (!('geolocation' in navigator)) return Promise.resolve(this.last);
+    return new Promise((resolve) =>
+      navigator.geolocation.getCurrentPosition(
+        (fix) => {
+          this.last = { lat: fix.coords.latitude, lon: fix.coords.longitude };
+          resolve(this.last);
+        },
+        () => resolve(this.last),
+        { enableHighAccuracy: true, maximumAge: 0, timeout: 20_000 },
+      ),
+    );
+  }
+
   stop(): void {
     if (this.watch !== undefined) navigator.geolocation.clearWatch(this.watch);
     this.watch = undefined;

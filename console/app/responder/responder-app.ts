@@ -5,18 +5,20 @@ import { onLanguageChange, t, term } from '../i18n';
 import type { Me, Offer, Task } from '../types';
 import { languageButton } from '../views/language-button';
 import { LocationShare, parsePosition } from './location';
+import { myServicesPanel } from './my-services';
 import { navigationLinks } from './navigation';
 import { offerOrder } from './offer-order';
 import { OnSiteFacts } from './on-site-facts';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
 
-type Tab = 'tasks' | 'requests' | 'credits' | 'redeem';
+type Tab = 'tasks' | 'requests' | 'credits' | 'redeem' | 'mine';
 const tabs: Array<[Tab, Parameters<typeof t>[0]]> = [
   ['tasks', 'tabTasks'],
   ['requests', 'tabRequests'],
   ['credits', 'tabCredits'],
   ['redeem', 'tabRedeem'],
+  ['mine', 'tabMine'],
 ];
 
 const reasons: Record<string, Parameters<typeof t>[0]> = {
@@ -114,12 +116,14 @@ export function responderApp(
     announce(status, '');
     panel =
       next === 'requests'
-        ? requestsPanel(api, me, status)
-        : next === 'credits'
-          ? creditsPanel(api, me)
-          : next === 'redeem'
-            ? redeemPanel(api, me, status, () => undefined)
-            : undefined;
+        ? requestsPanel(api, me, status, () => location.here())
+        : next === 'mine'
+          ? myServicesPanel(api)
+          : next === 'credits'
+            ? creditsPanel(api, me)
+            : next === 'redeem'
+              ? redeemPanel(api, me, status, () => undefined)
+              : undefined;
     draw();
     main.focus();
   };

@@ -3,6 +3,7 @@ import { announce, fill, h } from '../dom';
 import { formatTime, t, term } from '../i18n';
 import { ledgerMemo, noteText } from '../timeline-text';
 import type { Me, ServiceOrder } from '../types';
+import type { Position } from './location';
 
 /** A panel that loads itself; `refresh` loads it again. */
 interface Panel {
@@ -15,7 +16,7 @@ function notVolunteer(error: unknown): boolean {
   return error instanceof ApiError && (error.code === 'not_a_volunteer' || error.status === 404);
 }
 
-function panel(id: string, load: (element: HTMLElement) => Promise<void>): Panel {
+export function panel(id: string, load: (element: HTMLElement) => Promise<void>): Panel {
   const element = h('section', { class: 'panel', id });
   const refresh = async () => {
     try {
@@ -32,21 +33,65 @@ function panel(id: string, load: (element: HTMLElement) => Promise<void>): Panel
   return { element, refresh };
 }
 
-/** Open requests of the volunteer's community (no names until taken) and the services they took. */
-export function requestsPanel(api: Api, me: Me, status: HTMLElement): Panel {
-  const act = async (order: ServiceOrder, action: 'take' | 'check-in' | 'check-out', done: string) => {
+/**
+ * Open requests of the volunteer's community (no names until taken) and the services they took:
+ * check-in and check-out at the home (`here` is the phone's position), the elder's code at check-out.
+ */
+export function requestsPanel(
+  api: Api,
+  me: Me,
+  status: HTMLElement,
+  here: () => Promise<Position | undefined>,
+): Panel {
+  const act = async (step: () => Promise<unknown>, done: string) => {
     try {
-      await api.orderAction(order.id, action);
+      await step();
       announce(status, done);
     } catch (error) {
-      const taken = error instanceof ApiError && error.code === 'already_taken';
-      announce(
-        status,
-        taken ? t('alreadyTaken') : t('failed', { reason: (error as Error).message }),
-        'error',
-      );
+      announce(status, visitRefusal(error), 'error');
     }
     await self.refresh();
+  };
+  const atHome = async (step: (at: Position) => Promise<unknown>, done: string) => {
+    const at = await here();
+    if (!at) return announce(status, t('noPosition'), 'error');
+    await act(() => step(at), done);
+  };
+  const checkOut = (order: ServiceOrder, field: HTMLInputElement) => {
+    const code = field.value.trim();
+    if (code && !/^\d{4}$/.test(code)) {
+      announce(status, t('badCode'), 'error');
+      return field.focus();
+    }
+    void atHome((at) => api.checkOutOrder(order.id, at, code || undefined), t('checkedOutService'));
+  };
+  const handBack = (order: ServiceOrder) => {
+    if (!window.confirm(t('handBackOrderConfirm'))) return;
+    void act(() => api.orderAction(order.id, 'hand-back'), t('orderHandedBack'));
+  };
+  const codeField = (o: ServiceOrder) => {
+    const field = h('input', {
+      id: `code-${o.id}`,
+      class: 'visit-code',
+      inputmode: 'numeric',
+      autocomplete: 'one-time-code',
+      maxlength: '4',
+      'aria-describedby': `code-hint-${o.id}`,
+    });
+    return [
+      h('label', { for: `code-${o.id}` }, t('visitCode')),
+      field,
+      h(
+        'p',
+        { class: 'meta', id: `code-hint-${o.id}` },
+        o.proof.code_shown ? t('visitCodeHint') : t('codeNotShown'),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'big check-out', onclick: () => checkOut(o, field) },
+        t('checkOutService'),
+      ),
+    ];
   };
   const card = (o: ServiceOrder) =>
     h(
@@ -65,22 +110,29 @@ export function requestsPanel(api: Api, me: Me, status: HTMLElement): Panel {
       o.status === 'requested'
         ? h(
             'button',
-            { type: 'button', class: 'big primary take', onclick: () => act(o, 'take', t('takenOk')) },
+            {
+              type: 'button',
+              class: 'big primary take',
+              onclick: () => act(() => api.orderAction(o.id, 'take'), t('takenOk')),
+            },
             t('take'),
           )
-        : o.status === 'taken'
-          ? h(
-              'button',
-              { type: 'button', class: 'big primary', onclick: () => act(o, 'check-in', t('done')) },
-              t('checkInService'),
-            )
-          : o.status === 'in_progress'
-            ? h(
-                'button',
-                { type: 'button', class: 'big', onclick: () => act(o, 'check-out', t('done')) },
-                t('checkOutService'),
-              )
-            : null,
+        : null,
+      o.status === 'taken'
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'big primary check-in',
+              onclick: () => atHome((at) => api.checkInOrder(o.id, at), t('checkedInService')),
+            },
+            t('checkInService'),
+          )
+        : null,
+      o.status === 'taken'
+        ? h('button', { type: 'button', class: 'hand-back', onclick: () => handBack(o) }, t('handBackOrder'))
+        : null,
+      ...(o.status === 'in_progress' ? codeField(o) : []),
     );
   const self = panel('requests', async (element) => {
     const orders = await api.serviceOrders();
@@ -99,6 +151,17 @@ export function requestsPanel(api: Api, me: Me, status: HTMLElement): Panel {
     );
   });
   return self;
+}
+
+/** Why the hub refused a step of a service, in the reader's language. */
+function visitRefusal(error: unknown): string {
+  const code = error instanceof ApiError ? error.code : '';
+  const message = error instanceof ApiError ? error.said : (error as Error).message;
+  if (code === 'already_taken') return t('alreadyTaken');
+  if (code === 'too_far') return t('tooFar', { m: /^(\d+) m/.exec(message)?.[1] ?? '?' });
+  if (code === 'wrong_code') return t('wrongCode', { n: /\((\d+)/.exec(message)?.[1] ?? '?' });
+  if (code === 'code_locked') return t('codeLocked');
+  return t('failed', { reason: code || message });
 }
 
 /** The balance, the services given (with minutes earned once certified) and the ledger's entries. */

@@ -32,6 +32,25 @@ export function familyServices(
   const orders = h('div', { id: 'family-orders' });
   const credits = h('div', { id: 'family-credits' });
 
+  /** The family confirms a visit the elder could not confirm with the watch's code. */
+  const visitConfirmation = (order: ServiceOrder) => {
+    if (order.proof.confirmation) return h('span', { class: 'meta' }, confirmedBy(order));
+    if (order.kind === 'emergency_response' || !['in_progress', 'done', 'rated'].includes(order.status))
+      return null;
+    return h(
+      'button',
+      {
+        type: 'button',
+        'data-confirm': order.id,
+        onclick: () =>
+          run(
+            () => api.confirmVisit(order.id),
+            () => t('visitConfirmed'),
+          ),
+      },
+      t('confirmVisit'),
+    );
+  };
   const rateForm = (order: ServiceOrder) => {
     const stars = h(
       'select',
@@ -112,7 +131,7 @@ export function familyServices(
             when(o.wanted_at),
             o.elder?.name ?? '–',
             service(o.kind),
-            t(`orderStatus.${o.status}` as TextKey),
+            h('span', {}, t(`orderStatus.${o.status}` as TextKey), ' ', visitConfirmation(o)),
             o.status === 'done' ? rateForm(o) : o.rating ? '★'.repeat(o.rating) : null,
           ]),
         t('noOrders'),
@@ -145,4 +164,8 @@ export function familyServices(
     credits,
   );
   return { element, load };
+}
+
+function confirmedBy(order: ServiceOrder): string {
+  return order.proof.confirmation === 'elder_code' ? t('confirmedByCode') : t('confirmedByFamily');
 }

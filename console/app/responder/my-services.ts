@@ -1,0 +1,99 @@
+import type { Api } from '../api';
+import { h } from '../dom';
+import { formatTime, t, term } from '../i18n';
+import type { ServiceOrder, VolunteerRecord } from '../types';
+import { dataTable } from '../views/data-table';
+import { panel } from './volunteer-panels';
+
+/**
+ * The volunteer's own view: what is coming, what they gave and what it earned, a summary by month,
+ * and (a panel of its own) their certificates and skills.
+ */
+export function myServicesPanel(api: Api) {
+  return panel('mine', async (element) => {
+    const record = await api.volunteerRecord();
+    element.replaceChildren(
+      h('h2', {}, t('mineTitle')),
+      summaryCard(record),
+      h('h2', {}, t('upcomingServices')),
+      record.upcoming.length
+        ? h('ul', { class: 'orders upcoming' }, ...record.upcoming.map(serviceItem))
+        : h('p', { class: 'empty' }, t('noUpcoming')),
+      h('h2', { id: 'months-title' }, t('monthlySummary')),
+      dataTable(
+        'months-table',
+        [t('monthColumn'), t('servicesColumn'), t('measuredColumn'), t('creditedColumn')],
+        record.months.map((m) => [
+          m.month,
+          t('monthServices', { n: m.services }),
+          t('minutes', { m: m.measured_minutes }),
+          t('minutes', { m: m.credited_minutes }),
+        ]),
+        t('noMonths'),
+      ),
+      h('h2', {}, t('pastServices')),
+      record.past.length
+        ? h('ul', { class: 'orders past' }, ...record.past.map(serviceItem))
+        : h('p', { class: 'empty' }, t('noHistory')),
+      certificatesPanel(record),
+    );
+  });
+}
+
+function summaryCard(record: VolunteerRecord): HTMLElement {
+  return h(
+    'div',
+    { class: 'card balance', id: 'my-summary' },
+    h('p', { class: 'big-number' }, t('creditedTotal', { m: record.credited_minutes })),
+    h('p', { class: 'meta' }, t('measuredTotal', { m: record.measured_minutes })),
+    record.awaiting_decision
+      ? h('p', { class: 'meta' }, t('awaitingDecision', { n: record.awaiting_decision }))
+      : null,
+  );
+}
+
+function serviceItem(o: ServiceOrder): HTMLElement {
+  const served = o.checked_out_at !== null;
+  return h(
+    'li',
+    { class: 'card', 'data-order': o.id, 'data-status': o.status },
+    h('p', { class: 'offer-kind' }, `${term('service', o.kind)} · ${term('orderStatus', o.status)}`),
+    o.elder ? h('p', {}, `${o.elder.name} · ${o.elder.address}`) : null,
+    h('p', { class: 'meta' }, formatTime(served ? o.checked_out_at! : o.wanted_at)),
+    served ? h('p', {}, `${t('minutes', { m: o.measured_minutes ?? 0 })} · ${confirmation(o)}`) : null,
+    served
+      ? h(
+          'p',
+          { class: o.credit?.credited_minutes ? 'good' : 'meta' },
+          o.credit?.credited_minutes
+            ? t('earned', { m: o.credit.credited_minutes })
+            : o.credit
+              ? term('credit', o.credit.status)
+              : t('pendingCredit'),
+        )
+      : null,
+  );
+}
+
+function confirmation(o: ServiceOrder): string {
+  if (o.proof.confirmation === 'elder_code') return t('confirmedByCode');
+  if (o.proof.confirmation === 'family') return t('confirmedByFamily');
+  return o.kind === 'emergency_response' ? '' : t('unconfirmed');
+}
+
+/** Kept apart: certificates (number, expiry) join it once volunteers' registration records them. */
+function certificatesPanel(record: VolunteerRecord): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', id: 'certificates-panel', 'aria-labelledby': 'certificates-title' },
+    h('h2', { id: 'certificates-title' }, t('certificatesTitle')),
+    h(
+      'p',
+      {},
+      record.skills.length
+        ? t('skillsLine', { skills: record.skills.map((s) => term('skill', s)).join(t('listSeparator')) })
+        : t('noSkills'),
+    ),
+    h('p', { class: 'meta' }, t('noCertificates')),
+  );
+}
