@@ -8,7 +8,13 @@ import { recurringRequestRoutes } from '../services/recurring-request-routes.js'
 import { serviceKindRoutes } from '../services/service-kind-routes.js';
 import { serviceOrderRoutes } from '../services/service-order-routes.js';
 import { dialects } from './support/databases.js';
-import { type ServiceDistrict, serviceDistrict, type Username } from './support/service-district.js';
+import {
+  codeShown,
+  type ServiceDistrict,
+  serviceDistrict,
+  type Username,
+  wangHome,
+} from './support/service-district.js';
 import { routesApp } from './support/timebank-district.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read loosely and checked field by field
@@ -129,14 +135,25 @@ describe.each(dialects)('the menu of service kinds on %s', (dialect) => {
   it('[SERVICE-KIND-RETIRE] a retired kind is refused for new requests with the reason; its old orders keep their name in the report and its files', async () => {
     await call('admin', 'POST', '/api/v1/service-kinds', haircut);
     const order = (await publish('spec-jingtian', 'haircut')).body;
-    await call('v-0001', 'POST', `/api/v1/service-orders/${order.id}/take`);
-    await call('v-0001', 'POST', `/api/v1/service-orders/${order.id}/check-in`);
+    const served = [
+      await call('v-0001', 'POST', `/api/v1/service-orders/${order.id}/take`),
+      await call('v-0001', 'POST', `/api/v1/service-orders/${order.id}/check-in`, wangHome),
+    ];
     d.clock.now += 30 * 60_000;
-    await call('v-0001', 'POST', `/api/v1/service-orders/${order.id}/check-out`);
-    await call('wang-family', 'POST', `/api/v1/service-orders/${order.id}/rate`, {
-      rating: 2,
-      comment: '剪得太短',
-    });
+    served.push(
+      await call('v-0001', 'POST', `/api/v1/service-orders/${order.id}/check-out`, {
+        ...wangHome,
+        code: codeShown(d, order.id),
+      }),
+      await call('wang-family', 'POST', `/api/v1/service-orders/${order.id}/rate`, {
+        rating: 2,
+        comment: '剪得太短',
+      }),
+    );
+    expect(
+      served.map((r) => r.status),
+      JSON.stringify(served.map((r) => r.body)),
+    ).toEqual([200, 200, 200, 200]);
 
     // A weekly haircut still publishing holds the kind on the menu until it is stopped.
     const rule = await call('spec-jingtian', 'POST', '/api/v1/recurring-requests', {
