@@ -43,25 +43,11 @@ export class VolunteerRecords {
       .orderBy('r.id')
       .limit(5000)
       .execute();
-    const ids = rows.map((r) => r.id);
-    const [certificates, trainings] = ids.length
-      ? await Promise.all([
-          db.selectFrom('responder_certificates').selectAll().where('responder_id', 'in', ids).execute(),
-          db
-            .selectFrom('volunteer_trainings')
-            .select(['id', 'responder_id', 'course', 'taken_on'])
-            .where('responder_id', 'in', ids)
-            .orderBy('taken_on', 'desc')
-            .execute(),
-        ])
-      : [[], []];
-    const now = this.deps.now();
-    const certificatesOf = new Map<string, typeof certificates>();
-    for (const c of certificates)
-      certificatesOf.set(c.responder_id, [...(certificatesOf.get(c.responder_id) ?? []), c]);
-    const trainingsOf = new Map<string, typeof trainings>();
-    for (const x of trainings)
-      trainingsOf.set(x.responder_id, [...(trainingsOf.get(x.responder_id) ?? []), x]);
+    const papers = await volunteerPapers(
+      db,
+      rows.map((r) => r.id),
+      this.deps.now(),
+    );
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -69,17 +55,7 @@ export class VolunteerRecords {
       skills: JSON.parse(r.skills) as Skill[],
       phone: r.phone,
       age_group: r.age_group as AgeGroup | null,
-      certificates: (certificatesOf.get(r.id) ?? []).map((c) => ({
-        skill: c.skill as Skill,
-        number: c.number,
-        expires_on: c.expires_on,
-        expired: dayEndsAt(c.expires_on) <= now,
-      })),
-      trainings: (trainingsOf.get(r.id) ?? []).map((t) => ({
-        id: t.id,
-        course: t.course,
-        taken_on: t.taken_on,
-      })),
+      ...(papers.get(r.id) ?? { certificates: [], trainings: [] }),
     }));
   }
 
@@ -154,4 +130,40 @@ export class VolunteerRecords {
     if (!row) throw new HttpError(404, 'not_found', `no volunteer ${id} in your org unit`);
     return row.org_unit_id;
   }
+}
+
+/** Volunteers' certificates (with whether each has expired at `now`) and training, by responder id. */
+export async function volunteerPapers(
+  db: Database,
+  ids: string[],
+  now: number,
+): Promise<Map<string, Pick<Volunteer, 'certificates' | 'trainings'>>> {
+  const papers = new Map<string, Pick<Volunteer, 'certificates' | 'trainings'>>();
+  if (ids.length === 0) return papers;
+  const of = (id: string) => {
+    let p = papers.get(id);
+    if (!p) papers.set(id, (p = { certificates: [], trainings: [] }));
+    return p;
+  };
+  const [certificates, trainings] = await Promise.all([
+    db.selectFrom('responder_certificates').selectAll().where('responder_id', 'in', ids).execute(),
+    db
+      .selectFrom('volunteer_trainings')
+      .select(['id', 'responder_id', 'course', 'taken_on'])
+      .where('responder_id', 'in', ids)
+      .orderBy('taken_on', 'desc')
+      .execute(),
+  ]);
+  for (const c of certificates) {
+    of(c.responder_id).certificates.push({
+      skill: c.skill as Skill,
+      number: c.number,
+      expires_on: c.expires_on,
+      expired: dayEndsAt(c.expires_on) <= now,
+    });
+  }
+  for (const t of trainings) {
+    of(t.responder_id).trainings.push({ id: t.id, course: t.course, taken_on: t.taken_on });
+  }
+  return papers;
 }

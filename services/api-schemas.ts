@@ -4,6 +4,7 @@
  * compiles this file too and reads its types from these schemas.
  */
 import { z } from 'zod';
+import { volunteerSchema } from '../registry/volunteer-sign-up.js';
 
 /**
  * What an elder, their family or a specialist may ask for is the district's stored menu of service
@@ -200,4 +201,6 @@ export const volunteerRecordSchema = z.object({
     }),
   ),
   skills: z.array(z.string()).describe('what dispatch matches the volunteer on'),
+  certificates: volunteerSchema.shape.certificates,
+  trainings: volunteerSchema.shape.trainings,
 });

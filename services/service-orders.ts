@@ -70,7 +70,7 @@ export class ServiceOrders {
     this.certification = new ServiceCertification({ book: this.book, credits });
     this.emergencies = new EmergencyResponses({ db, book: this.book, now });
     this.visits = new ServiceVisits({ ...deps, book: this.book });
-    this.record = new VolunteerRecord({ db, book: this.book, utcOffsetMinutes: deps.utcOffsetMinutes });
+    this.record = new VolunteerRecord({ db, book: this.book, now, utcOffsetMinutes: deps.utcOffsetMinutes });
   }
 
   /** The volunteer's own services, minutes and months (volunteer-record.ts). */

@@ -1,4 +1,6 @@
 import type { SignedInUser } from '../kernel/identity.js';
+import { volunteerPapers } from '../registry/volunteer-records.js';
+import type { Volunteer } from '../registry/volunteer-sign-up.js';
 import type { Database } from '../store/database.js';
 import type { ServiceOrderBook } from './service-order-book.js';
 import { type ServiceOrderView, view } from './service-order-model.js';
@@ -31,6 +33,9 @@ export interface VolunteerRecordView {
   months: MonthSummary[];
   /** The skills dispatch matches the volunteer on (their registration's record). */
   skills: string[];
+  /** Certificates with their last day (an expired one no longer counts in matching), and courses taken. */
+  certificates: Volunteer['certificates'];
+  trainings: Volunteer['trainings'];
 }
 
 /** A volunteer's own view of their services: what is coming, what they gave, what it earned, by month. */
@@ -39,6 +44,7 @@ export class VolunteerRecord {
     private readonly deps: {
       db: Database;
       book: ServiceOrderBook;
+      now: () => number;
       utcOffsetMinutes: number;
     },
   ) {}
@@ -64,11 +70,14 @@ export class VolunteerRecord {
       m.credited_minutes += credited(r.credit_status, r.credited_minutes);
       months.set(month, m);
     }
-    const responder = await this.deps.db
-      .selectFrom('responders')
-      .select('skills')
-      .where('id', '=', volunteer.id)
-      .executeTakeFirst();
+    const [responder, papers] = await Promise.all([
+      this.deps.db
+        .selectFrom('responders')
+        .select('skills')
+        .where('id', '=', volunteer.id)
+        .executeTakeFirst(),
+      volunteerPapers(this.deps.db, [volunteer.id], this.deps.now()),
+    ]);
     return {
       volunteer_id: volunteer.id,
       upcoming: upcoming.map((r) => view(r, actor)),
@@ -78,6 +87,7 @@ export class VolunteerRecord {
       awaiting_decision: past.filter((r) => r.credit_status === 'flagged').length,
       months: [...months.values()].sort((a, b) => b.month.localeCompare(a.month)),
       skills: parseSkills(responder?.skills),
+      ...(papers.get(volunteer.id) ?? { certificates: [], trainings: [] }),
     };
   }
 

@@ -188,6 +188,15 @@ describe.each(dialects)('volunteer sign-up and vetting on %s', (dialect) => {
     expect(list.json().volunteers.find((v: Json) => v.id === 'chen-zm').certificates).toEqual([
       { skill: 'first_aid', number: 'HJ-1', expires_on: today, expired: true },
     ]);
+    // The volunteer's own view says so too.
+    const mine = await hub.app.inject({
+      url: '/api/v1/service-orders/mine',
+      headers: await as('chen-zm', 'chen-password-1'),
+    });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json().certificates).toEqual([
+      { skill: 'first_aid', number: 'HJ-1', expires_on: today, expired: true },
+    ]);
   });
 
   it('[VOLUNTEER-REFUSED] a refused application gives no login; the refusal says why and is audited', async () => {
@@ -340,6 +349,15 @@ describe.each(dialects)('volunteer sign-up and vetting on %s', (dialect) => {
         trainings: [expect.objectContaining({ course: '心肺复苏（CPR）', taken_on: '2026-03-01' })],
       }),
     ]);
+    // The volunteer sees both on the phone's 我的服务.
+    const mine = await hub.app.inject({
+      url: '/api/v1/service-orders/mine',
+      headers: await as('v-0001', 'volunteer-password'),
+    });
+    expect(mine.json()).toMatchObject({
+      certificates: [{ skill: 'first_aid', number: 'HJ-2027-9', expires_on: '2098-06-30', expired: false }],
+      trainings: [{ course: '心肺复苏（CPR）', taken_on: '2026-03-01' }],
+    });
     expect((await auditOf('volunteer_training_added')).map((e: Json) => e.elder_id)).toEqual(['v-0001']);
     expect((await auditOf('volunteer_certificate_changed')).map((e: Json) => e.elder_id)).toEqual(['v-0001']);
   });

@@ -81,8 +81,18 @@ function confirmation(o: ServiceOrder): string {
   return o.kind === 'emergency_response' ? '' : t('unconfirmed');
 }
 
-/** Kept apart: certificates (number, expiry) join it once volunteers' registration records them. */
+/** Skills, certificates with their last day (an expired one is said plainly) and the training record. */
 function certificatesPanel(record: VolunteerRecord): HTMLElement {
+  const certificate = (c: VolunteerRecord['certificates'][number]) =>
+    h(
+      'li',
+      { class: c.expired ? 'bad' : '' },
+      t(c.expired ? 'certificateExpired' : 'certificateLine', {
+        skill: term('skill', c.skill),
+        number: c.number,
+        expires: c.expires_on,
+      }),
+    );
   return h(
     'section',
     { class: 'card', id: 'certificates-panel', 'aria-labelledby': 'certificates-title' },
@@ -94,6 +104,18 @@ function certificatesPanel(record: VolunteerRecord): HTMLElement {
         ? t('skillsLine', { skills: record.skills.map((s) => term('skill', s)).join(t('listSeparator')) })
         : t('noSkills'),
     ),
-    h('p', { class: 'meta' }, t('noCertificates')),
+    record.certificates.length
+      ? h('ul', { id: 'certificates' }, ...record.certificates.map(certificate))
+      : h('p', { class: 'meta' }, t('noCertificates')),
+    h('h3', {}, t('trainingsTitle')),
+    record.trainings.length
+      ? h(
+          'ul',
+          { id: 'trainings' },
+          ...record.trainings.map((x) =>
+            h('li', {}, t('trainingLine', { date: x.taken_on, course: x.course })),
+          ),
+        )
+      : h('p', { class: 'meta' }, t('noTrainings')),
   );
 }
