@@ -141,8 +141,8 @@ export async function volunteerPapers(
   const papers = new Map<string, Pick<Volunteer, 'certificates' | 'trainings'>>();
   if (ids.length === 0) return papers;
   const of = (id: string) => {
-    let p = papers.get(id);
-    if (!p) papers.set(id, (p = { certificates: [], trainings: [] }));
+    const p = papers.get(id) ?? { certificates: [], trainings: [] };
+    papers.set(id, p);
     return p;
   };
   const [certificates, trainings] = await Promise.all([
