@@ -28,6 +28,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests share real servers (PostgreSQL, the MQTT port range): files run in parallel, each on its own ports and database.
     pool: 'forks',
+    globalSetup: ['test/support/console-build.ts'],
     // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where the files then ran
     // one after another for ~19 min. Most of a file's time is spent waiting on servers and timers, so two
     // at once on two cores roughly halves that; the time-sensitive tests were checked at a load of 15.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertKinds, openedAlertRow, severities } from '../../alerts/alert-book.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { desktop, launchChromium, shoot } from './support/browser.js';
-import { buildConsole, consoleUrl } from './support/console-server.js';
+import { consoleUrl } from './support/console-server.js';
 import { browserDistrict } from './support/district.js';
 
 const openAlerts = 1000;
@@ -30,7 +30,6 @@ describe('console under load', () => {
   let site: { url: string; close: () => Promise<void> };
 
   beforeAll(async () => {
-    await buildConsole();
     hub = await startTestHub();
     expect((await hub.putDistrict(browserDistrict())).statusCode).toBe(200);
     // 1,000 open alerts straight into the store: raising them through devices would cost

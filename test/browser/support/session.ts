@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { HubConfig } from '../../../hub/config.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
 import { launchChromium } from './browser.js';
-import { buildConsole, consoleUrl } from './console-server.js';
+import { consoleUrl } from './console-server.js';
 import { browserDistrict } from './district.js';
 
 export interface BrowserSession {
@@ -17,12 +17,11 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** The built console against a test hub with the browser district, and Chromium to open it. */
+/** The built console (test/support/console-build.ts) against a test hub with the browser district, and Chromium to open it. */
 export async function startBrowserSession(
   config: Partial<HubConfig> = {},
   options: { now?: () => number } = {},
 ): Promise<BrowserSession> {
-  await buildConsole();
   const hub = await startTestHub({ config, now: options.now });
   expect((await hub.putDistrict(browserDistrict())).statusCode).toBe(200);
   const site = await consoleUrl(hub.addresses.http);
