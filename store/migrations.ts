@@ -16,6 +16,7 @@ import welfareChecks from './migrations/0014-welfare-checks.js';
 import userDisplayNames from './migrations/0015-user-display-names.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
 import recurringRequests from './migrations/0017-recurring-requests.js';
+import pushSubscriptions from './migrations/0018-push-subscriptions.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0015-user-display-names': userDisplayNames,
   '0016-notice-deliveries': noticeDeliveries,
   '0017-recurring-requests': recurringRequests,
+  '0018-push-subscriptions': pushSubscriptions,
 };
 
 class InlineMigrations implements MigrationProvider {
