@@ -555,6 +555,8 @@ export interface PushSubscriptionTable {
   /** The browser's P-256 public key and auth secret (base64url): what a push is encrypted to. */
   p256dh: string;
   auth: string;
+  /** `zh` or `en`: the language the responder's app was in, which a push's text is written in. */
+  lang: string;
   created_at: Millis;
   updated_at: Millis;
 }

@@ -21,6 +21,7 @@ export default {
       .addColumn('responder_id', 'text', (c) => c.notNull())
       .addColumn('p256dh', 'text', (c) => c.notNull())
       .addColumn('auth', 'text', (c) => c.notNull())
+      .addColumn('lang', 'text', (c) => c.notNull().defaultTo('zh'))
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
