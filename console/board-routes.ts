@@ -56,9 +56,11 @@ export const boardRoutes: FastifyPluginAsyncZod<{
         .select(['s.on_duty', 's.lat as live_lat', 's.lon as live_lon', 's.located_at', 's.task_alert_id'])
         .select('s.app_offline_since')
         .select(({ exists, selectFrom }) =>
-          exists(selectFrom('push_subscriptions as p').select('p.endpoint').whereRef('p.responder_id', '=', 'r.id')).as(
-            'push',
-          ),
+          exists(
+            selectFrom('push_subscriptions as p')
+              .select('p.endpoint')
+              .whereRef('p.responder_id', '=', 'r.id'),
+          ).as('push'),
         )
         .where(underPath('o.path', signedIn(request).scopePath))
         .$if(cursor !== undefined, (q) => q.where('r.id', '>', cursor!))

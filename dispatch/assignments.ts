@@ -302,7 +302,9 @@ export class Assignments {
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
-            selectFrom('push_subscriptions as p').select('p.endpoint').whereRef('p.responder_id', '=', 'f.responder_id'),
+            selectFrom('push_subscriptions as p')
+              .select('p.endpoint')
+              .whereRef('p.responder_id', '=', 'f.responder_id'),
           ),
         ),
       )

@@ -14,8 +14,8 @@ import type { DispatchTimings } from './dispatch-timings.js';
 import { Dispatcher, type DispatchNotice } from './dispatcher.js';
 import { NoticeWebhook, type NoticeWebhookSettings } from './notice-webhook.js';
 import { OfferPush, type PushSettings } from './push/offer-push.js';
-import { PushSubscriptions } from './push/push-subscriptions.js';
 import { pushRoutes } from './push/push-routes.js';
+import { PushSubscriptions } from './push/push-subscriptions.js';
 import { VapidKeys } from './push/vapid-keys.js';
 
 /** Getting a person to the door: ladders, offers, acceptances, specialists' actions on alerts. */

@@ -6,7 +6,7 @@ import type { CareRecords } from '../registry/care-records.js';
 import type { Database } from '../store/database.js';
 import type { DispatchNotice } from './dispatch-notices.js';
 import { type NoticeDelivery, NoticeOutbox } from './notice-outbox.js';
-import { type OutboxTimings, OutboxRounds, type SendResult } from './outbox-rounds.js';
+import { OutboxRounds, type OutboxTimings, type SendResult } from './outbox-rounds.js';
 
 /** Where the district's bridge (SMS, WeChat) listens, the secret both sides sign with, and the retries. */
 export interface NoticeWebhookSettings extends OutboxTimings {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type DispatchTimings, defaultDispatchTimings } from '../dispatch/dispatch-timings.js';
 import { Agent } from 'node:https';
+import { type DispatchTimings, defaultDispatchTimings } from '../dispatch/dispatch-timings.js';
 import type { NoticeWebhookSettings } from '../dispatch/notice-webhook.js';
 import type { PushSettings } from '../dispatch/push/offer-push.js';
 import type { GatewaySettings } from '../gateway/gateway-domain.js';
@@ -98,7 +98,9 @@ export function pushSettings(config: HubConfig): PushSettings {
   return {
     subject: config.pushSubject,
     serviceHosts: config.pushServiceHosts.split(',').map((h) => h.trim().toLowerCase()),
-    agent: config.pushCaFile ? new Agent({ ca: readFileSync(config.pushCaFile), keepAlive: true }) : undefined,
+    agent: config.pushCaFile
+      ? new Agent({ ca: readFileSync(config.pushCaFile), keepAlive: true })
+      : undefined,
     retryBaseMs: config.pushRetryS * 1000,
     retryMaxMs: 60_000,
     timeoutMs: 5_000,

@@ -6,7 +6,7 @@ import type { Channel } from '../../kernel/channel.js';
 import type { Database } from '../../store/database.js';
 import type { DispatchNotice } from '../dispatch-notices.js';
 import { type NoticeDelivery, NoticeOutbox } from '../notice-outbox.js';
-import { type OutboxTimings, OutboxRounds, type SendResult } from '../outbox-rounds.js';
+import { OutboxRounds, type OutboxTimings, type SendResult } from '../outbox-rounds.js';
 import { pushMessage } from './push-messages.js';
 import type { PushSubscriptions } from './push-subscriptions.js';
 import type { VapidKeys } from './vapid-keys.js';

@@ -26,7 +26,10 @@ export function subscriptionSchema(allowedHosts: readonly string[]) {
       ),
     keys: z.object({
       // An uncompressed P-256 point (0x04, x, y) and the 16-byte auth secret (RFC 8291).
-      p256dh: base64url(65, 'p256dh').refine((v) => Buffer.from(v, 'base64url')[0] === 4, 'p256dh must be an uncompressed P-256 key'),
+      p256dh: base64url(65, 'p256dh').refine(
+        (v) => Buffer.from(v, 'base64url')[0] === 4,
+        'p256dh must be an uncompressed P-256 key',
+      ),
       auth: base64url(16, 'auth'),
     }),
     lang: z.enum(['zh', 'en']).default('zh'),
