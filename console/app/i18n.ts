@@ -4,6 +4,7 @@ import * as careRecord from './texts/care-record';
 import * as careSettings from './texts/care-settings';
 import * as notes from './texts/notes';
 import * as orders from './texts/orders';
+import * as push from './texts/push';
 import * as reports from './texts/reports';
 import * as timebank from './texts/timebank';
 import * as welfare from './texts/welfare';
@@ -380,6 +381,7 @@ const zh = {
   ...careRecord.zh,
   ...careSettings.zh,
   ...welfare.zh,
+  ...push.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -391,6 +393,7 @@ const en: Record<TextKey, string> = {
   ...careRecord.en,
   ...careSettings.en,
   ...welfare.en,
+  ...push.en,
 };
 export type TextKey = keyof typeof zh;
 

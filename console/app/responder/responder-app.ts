@@ -8,6 +8,7 @@ import { LocationShare, parsePosition } from './location';
 import { navigationLinks } from './navigation';
 import { offerOrder } from './offer-order';
 import { OnSiteFacts } from './on-site-facts';
+import { PushCard } from './push-card';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
 
@@ -41,6 +42,11 @@ export function responderApp(
   const offers = new Map<string, Offer>();
   let task: Task | undefined;
   const onSite = new OnSiteFacts(api, () => draw());
+  const push = new PushCard(api, () => draw());
+  void push.refresh();
+  // A pushed offer's tap opens `#/offer/<id>`: that offer is shown first, or why it is gone.
+  let opened = /^#\/offer\/(.+)$/.exec(window.location.hash)?.[1];
+  if (opened) opened = decodeURIComponent(opened);
   let checkedIn = false;
   // The hub's word, sent at every connect: not what this phone remembers (another phone, a reload,
   // a hand assignment may have changed it). Unknown until the hub has said.
@@ -168,8 +174,9 @@ export function responderApp(
       status,
       task
         ? taskCard(task, checkedIn, checkIn, handBack)
-        : offerList([...offers.values()].sort(offerOrder), respond),
+        : offerList([...offers.values()].sort(offerOrder), respond, opened),
       onSite.card(task) ?? '',
+      push.card(),
       locationCard(
         location,
         (p) => location.set(p, true),
@@ -187,7 +194,10 @@ export function responderApp(
     beep();
     vibrate();
     draw();
-    main.querySelector<HTMLButtonElement>('.offer .accept')?.focus();
+    (
+      main.querySelector<HTMLButtonElement>('.offer.opened .accept') ??
+      main.querySelector<HTMLButtonElement>('.offer .accept')
+    )?.focus();
   });
   socket.on('offer:withdrawn', ({ offer_id }) => {
     offers.delete(offer_id);
@@ -198,6 +208,14 @@ export function responderApp(
     draw();
   });
   socket.on('duty', ({ on_duty }) => {
+    // The hub sends the open offers right after the duty: the one tapped is gone if it is not among them.
+    if (opened)
+      setTimeout(() => {
+        if (opened && !offers.has(opened)) {
+          opened = undefined;
+          announce(status, t('push.offerGone'), 'error');
+        }
+      }, 2000);
     onDuty = on_duty;
     if (on_duty) shareLocation();
     draw();
@@ -248,7 +266,11 @@ function dutyCard(onDuty: boolean | undefined, setDuty: (next: boolean) => void)
   );
 }
 
-function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => void): HTMLElement {
+function offerList(
+  offers: Offer[],
+  respond: (offer: Offer, accept: boolean) => void,
+  opened: string | undefined,
+): HTMLElement {
   return h(
     'section',
     { class: 'offers', 'aria-labelledby': 'offers-title' },
@@ -260,7 +282,10 @@ function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => 
           ...offers.map((o) =>
             h(
               'li',
-              { class: `card offer sev-${o.severity}`, 'data-offer': o.offer_id },
+              {
+                class: `card offer sev-${o.severity}${o.offer_id === opened ? ' opened' : ''}`,
+                'data-offer': o.offer_id,
+              },
               h('p', { class: 'offer-kind' }, `${term('severity', o.severity)} · ${term('kind', o.kind)}`),
               h('p', {}, t('distance', { m: o.distance_m })),
               h(
