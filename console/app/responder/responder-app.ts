@@ -132,6 +132,8 @@ export function responderApp(
 
   const main = h('main', { id: 'main', class: 'phone', tabindex: '-1' });
   const draw = () => {
+    // A redraw (a push state, a language change) keeps the focus on the offer the volunteer was on.
+    const focusedOffer = document.activeElement?.closest('[data-offer]')?.getAttribute('data-offer');
     document.title = t('responderTitle');
     root.replaceChildren(
       h(
@@ -184,6 +186,8 @@ export function responderApp(
         (text) => announce(status, text, 'error'),
       ),
     );
+    if (focusedOffer)
+      main.querySelector<HTMLButtonElement>(`[data-offer="${CSS.escape(focusedOffer)}"] .accept`)?.focus();
   };
 
   socket.on('offer', (offer) => {
