@@ -5,8 +5,8 @@ import { kinRelations } from '../registry/care-record.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { Database } from '../store/database.js';
 import type { DispatchNotice } from './dispatch-notices.js';
-import { type NoticeDelivery, NoticeOutbox } from './notice-outbox.js';
-import { OutboxRounds, type OutboxTimings, type SendResult } from './outbox-rounds.js';
+import type { NoticeDelivery } from './notice-outbox.js';
+import { OutboxStage, type OutboxTimings, type SendResult } from './outbox-rounds.js';
 
 /** Where the district's bridge (SMS, WeChat) listens, the secret both sides sign with, and the retries. */
 export interface NoticeWebhookSettings extends OutboxTimings {
@@ -37,11 +37,7 @@ const kin: ReadonlySet<string> = new Set(kinRelations);
  * address. A family escalation carries the elder's name and the kin contacts of the care record, in
  * calling order: the bridge is the district's own, and it cannot text a family without their number.
  */
-export class NoticeWebhook {
-  private readonly outbox: NoticeOutbox;
-  private readonly rounds: OutboxRounds;
-  private unsubscribe: (() => void) | undefined;
-
+export class NoticeWebhook extends OutboxStage {
   constructor(
     private readonly deps: {
       db: Database;
@@ -54,33 +50,10 @@ export class NoticeWebhook {
       counted: (type: string, result: 'delivered' | 'failed' | 'dead') => void;
     },
   ) {
-    this.outbox = new NoticeOutbox(deps.db);
-    this.rounds = new OutboxRounds({
-      outbox: this.outbox,
-      send: (d) => this.post(d),
-      timings: deps.settings,
-      now: deps.now,
-      logger: deps.logger,
-      counted: deps.counted,
-    });
+    super({ ...deps, table: 'notice_deliveries', timings: deps.settings });
   }
 
-  start(): void {
-    this.unsubscribe = this.deps.notices.subscribe((notice) => this.keep(notice));
-    this.rounds.start();
-  }
-
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await this.rounds.stop();
-  }
-
-  /** Notices waiting for the receiver (for /metrics). */
-  waiting(): Promise<number> {
-    return this.outbox.waiting();
-  }
-
-  private async keep(notice: DispatchNotice): Promise<void> {
+  protected async keep(notice: DispatchNotice): Promise<boolean> {
     const at = this.deps.now();
     if (notice.type === 'offer') {
       const { offer } = notice;
@@ -126,12 +99,12 @@ export class NoticeWebhook {
         at,
         giveUpAt: at + this.deps.settings.escalationGiveUpMs,
       });
-    } else return;
-    this.rounds.poll(); // at once, not at the next tick: an offer lives 45 s
+    } else return false;
+    return true;
   }
 
   /** Taken when the receiver answered 2xx. */
-  private async post(d: NoticeDelivery): Promise<SendResult> {
+  protected async send(d: NoticeDelivery): Promise<SendResult> {
     const timestamp = String(this.deps.now());
     try {
       const response = await fetch(this.deps.settings.url, {

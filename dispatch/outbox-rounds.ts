@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import type { NoticeDelivery, NoticeOutbox } from './notice-outbox.js';
+import type { Channel } from '../kernel/channel.js';
+import type { Database } from '../store/database.js';
+import type { DispatchNotice } from './dispatch-notices.js';
+import { type NoticeDelivery, NoticeOutbox, type OutboxTable } from './notice-outbox.js';
 
 /** How an outbox is worked: polled, each notice tried with backoff until taken or given up. */
 export interface OutboxTimings {
@@ -117,4 +120,56 @@ export class OutboxRounds {
       this.deps.logger.warn({ delivery: d.id, attempts: d.attempts }, why);
     }
   }
+}
+
+/**
+ * A stage that passes dispatch notices on through an outbox (the webhook, Web Push): `keep` stores
+ * what a notice means for its receivers, `send` makes one attempt; the rounds do the rest.
+ */
+export abstract class OutboxStage {
+  protected readonly outbox: NoticeOutbox;
+  private readonly rounds: OutboxRounds;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly base: {
+      db: Database;
+      table: OutboxTable;
+      notices: Channel<DispatchNotice>;
+      timings: OutboxTimings;
+      now: () => number;
+      logger: Logger;
+      counted: (type: string, result: 'delivered' | 'failed' | 'dead') => void;
+    },
+  ) {
+    this.outbox = new NoticeOutbox(base.db, base.table);
+    this.rounds = new OutboxRounds({ ...base, outbox: this.outbox, send: (d) => this.send(d) });
+  }
+
+  start(): void {
+    this.unsubscribe = this.base.notices.subscribe(async (notice) => {
+      try {
+        // At once, not at the next poll: an offer lives 45 s.
+        if (await this.keep(notice)) this.rounds.poll();
+      } catch (error) {
+        this.base.logger.error({ err: error }, 'a notice was not kept for sending');
+      }
+    });
+    this.rounds.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.rounds.stop();
+  }
+
+  /** Notices waiting for their receiver (for /metrics). */
+  waiting(): Promise<number> {
+    return this.outbox.waiting();
+  }
+
+  /** Stores what the notice is to send, if anything: true when it did. */
+  protected abstract keep(notice: DispatchNotice): Promise<boolean>;
+
+  protected abstract send(d: NoticeDelivery): Promise<SendResult>;
 }

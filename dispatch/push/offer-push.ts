@@ -5,8 +5,8 @@ import webpush, { WebPushError } from 'web-push';
 import type { Channel } from '../../kernel/channel.js';
 import type { Database } from '../../store/database.js';
 import type { DispatchNotice } from '../dispatch-notices.js';
-import { type NoticeDelivery, NoticeOutbox } from '../notice-outbox.js';
-import { OutboxRounds, type OutboxTimings, type SendResult } from '../outbox-rounds.js';
+import type { NoticeDelivery } from '../notice-outbox.js';
+import { OutboxStage, type OutboxTimings, type SendResult } from '../outbox-rounds.js';
 import { pushMessage } from './push-messages.js';
 import type { PushSubscriptions } from './push-subscriptions.js';
 import type { VapidKeys } from './vapid-keys.js';
@@ -32,11 +32,7 @@ const worthMs = { withdrawn: 10 * 60_000, task: 3600_000, task_closed: 3600_000 
  * and dropped. The payload is encrypted to the browser's key (RFC 8291) and signed with the hub's
  * VAPID key (RFC 8292) by web-push.
  */
-export class OfferPush {
-  private readonly outbox: NoticeOutbox;
-  private readonly rounds: OutboxRounds;
-  private unsubscribe: (() => void) | undefined;
-
+export class OfferPush extends OutboxStage {
   constructor(
     private readonly deps: {
       db: Database;
@@ -51,43 +47,16 @@ export class OfferPush {
       dropped: (responderId: string) => Promise<void>;
     },
   ) {
-    this.outbox = new NoticeOutbox(deps.db, 'push_deliveries');
-    this.rounds = new OutboxRounds({
-      outbox: this.outbox,
-      send: (d) => this.send(d),
-      timings: deps.settings,
-      now: deps.now,
-      logger: deps.logger,
-      counted: deps.counted,
-    });
+    super({ ...deps, table: 'push_deliveries', timings: deps.settings });
   }
 
-  start(): void {
-    this.unsubscribe = this.deps.notices.subscribe((notice) =>
-      this.keep(notice).catch((error: unknown) =>
-        this.deps.logger.error({ err: error }, 'push not kept for sending'),
-      ),
-    );
-    this.rounds.start();
-  }
-
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await this.rounds.stop();
-  }
-
-  waiting(): Promise<number> {
-    return this.outbox.waiting();
-  }
-
-  private async keep(notice: DispatchNotice): Promise<void> {
-    if (!('responderId' in notice)) return;
+  protected async keep(notice: DispatchNotice): Promise<boolean> {
+    if (!('responderId' in notice)) return false;
     const subscriptions = await this.deps.subscriptions.ofResponder(notice.responderId);
-    if (subscriptions.length === 0) return;
     const at = this.deps.now();
     for (const s of subscriptions) {
       const message = pushMessage(notice, s.lang === 'en' ? 'en' : 'zh');
-      if (!message) return;
+      if (!message) return false;
       const giveUpAt = message.expires_at ?? at + worthMs[message.type as keyof typeof worthMs];
       // An offer is pushed once per browser; a task (given again by a reassignment) each time.
       const key = message.type === 'task' ? `${message.tag}-${at}` : `${message.type}-${message.tag}`;
@@ -99,10 +68,10 @@ export class OfferPush {
         giveUpAt,
       });
     }
-    this.rounds.poll(); // at once: an offer lives 45 s
+    return subscriptions.length > 0;
   }
 
-  private async send(d: NoticeDelivery): Promise<SendResult> {
+  protected async send(d: NoticeDelivery): Promise<SendResult> {
     const { endpoint, responder_id, message } = JSON.parse(d.body) as {
       endpoint: string;
       responder_id: string;

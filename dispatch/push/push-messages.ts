@@ -58,6 +58,11 @@ function kindWord(kind: string, lang: Lang): string {
   return (alertKindSpecs as Record<string, { label: { zh: string; en: string } }>)[kind]?.label[lang] ?? kind;
 }
 
+/** A push that only tells (a withdrawal, a closed task): it replaces the one of its tag, quietly. */
+function quiet(type: 'withdrawn' | 'task_closed', title: string, body: string, tag: string, alertId: string) {
+  return { type, title, body, tag, url: '/', critical: false, alert_id: alertId };
+}
+
 /** The push for a dispatch notice to a responder, in their app's language; null for notices no responder is pushed. */
 export function pushMessage(notice: DispatchNotice, lang: Lang): PushMessage | null {
   const w = words[lang];
@@ -66,30 +71,19 @@ export function pushMessage(notice: DispatchNotice, lang: Lang): PushMessage | n
       const { offer } = notice;
       const severity = severities[offer.severity]?.[lang] ?? offer.severity;
       return {
+        ...offer,
         type: 'offer',
         title: `${w.offer} · ${severity} · ${kindWord(offer.kind, lang)}`,
         body: w.distance(offer.distance_m),
         tag: `offer-${offer.offer_id}`,
         url: `/#/offer/${encodeURIComponent(offer.offer_id)}`,
         critical: true,
-        offer_id: offer.offer_id,
-        alert_id: offer.alert_id,
-        kind: offer.kind,
-        severity: offer.severity,
-        distance_m: offer.distance_m,
-        expires_at: offer.expires_at,
       };
     }
     case 'withdrawn':
       return {
-        type: 'withdrawn',
-        title: w.withdrawn,
-        body: w.withdrawnBody,
-        tag: `offer-${notice.offerId}`,
-        url: '/',
-        critical: false,
+        ...quiet('withdrawn', w.withdrawn, w.withdrawnBody, `offer-${notice.offerId}`, notice.alertId),
         offer_id: notice.offerId,
-        alert_id: notice.alertId,
       };
     case 'task':
       // The task view names the elder and the home: the push says only that the task is theirs.
@@ -105,15 +99,7 @@ export function pushMessage(notice: DispatchNotice, lang: Lang): PushMessage | n
         severity: notice.task.severity,
       };
     case 'task_closed':
-      return {
-        type: 'task_closed',
-        title: w.closed,
-        body: w.closedBody,
-        tag: `task-${notice.alertId}`,
-        url: '/',
-        critical: false,
-        alert_id: notice.alertId,
-      };
+      return quiet('task_closed', w.closed, w.closedBody, `task-${notice.alertId}`, notice.alertId);
     default:
       return null;
   }

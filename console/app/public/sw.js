@@ -53,7 +53,8 @@ self.addEventListener('fetch', (event) => {
           if (fresh.ok && url.pathname === '/') await (await caches.open(shell)).put('/', fresh.clone());
           return fresh;
         } catch {
-          return (await caches.match('/')) ?? (await caches.match('/offline.html')) ?? Response.error();
+          // The shell, whose own script says the hub cannot be reached (main.ts, offlineNotice).
+          return (await caches.match('/')) ?? Response.error();
         }
       })(),
     );
