@@ -21,7 +21,7 @@ export function subscriptionSchema(allowedHosts: readonly string[]) {
       .url()
       .refine((u) => u.startsWith('https://'), 'the push service must be reached over https')
       .refine(
-        (u) => allowedHosts.some((host) => hostAllowed(new URL(u).hostname, host)),
+        (u) => URL.canParse(u) && allowedHosts.some((host) => hostAllowed(new URL(u).hostname, host)),
         `not a push service this hub sends to (allowed: ${allowedHosts.join(', ')})`,
       ),
     keys: z.object({
