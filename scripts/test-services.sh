@@ -19,12 +19,13 @@ cd "$(dirname "$0")/.."
 root="$PWD/.test-services"
 pg_port=${TEST_PG_PORT:-15432}
 # Debian's packages for each need, by the name preflight.ts gives it. With chromium, CJK fonts (Chinese
-# screens, screenshots) and a session bus (the desktop notifications a browser test clicks); with the clients, mosquitto's broker (the bench's yardstick).
+# screens, screenshots); with the clients, mosquitto's broker (the bench's yardstick).
 declare -A packages=(
   [postgresql]="postgresql"
   [mosquitto-clients]="mosquitto mosquitto-clients"
   [victoria-metrics]="victoria-metrics"
-  [chromium]="chromium fonts-noto-cjk dbus-daemon"
+  [chromium]="chromium fonts-noto-cjk"
+  [dbus-daemon]="dbus-daemon"
   [promtool]="prometheus"
   [redis-server]="redis-server"
   [nginx]="nginx"

@@ -3,7 +3,7 @@ import dbus from 'dbus-next';
 import { need, programAt, programNeed } from '../../support/services.js';
 
 /** Debian's dbus-daemon (apt-get install dbus-daemon), or the one TEST_DBUS_DAEMON_PATH names. */
-const dbusDaemon = programNeed('dbus-daemon', 'TEST_DBUS_DAEMON_PATH', 'a dbus-daemon program', () =>
+export const dbusDaemon = programNeed('dbus-daemon', 'TEST_DBUS_DAEMON_PATH', 'a dbus-daemon program', () =>
   programAt('/usr/bin/dbus-daemon'),
 );
 
