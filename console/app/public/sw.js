@@ -6,12 +6,7 @@
  * The API and the live socket are never cached: what they say must be current.
  */
 const shell = 'yiyang-shell-v1';
-const fixed = [
-  '/offline.html',
-  '/manifest.webmanifest',
-  '/icons/icon-192.png',
-  '/icons/apple-touch-icon.png',
-];
+const fixed = ['/manifest.webmanifest', '/icons/icon-192.png', '/icons/apple-touch-icon.png'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

@@ -1,12 +1,38 @@
+import { existsSync, mkdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build, type PreviewServer, preview } from 'vite';
 
 const configFile = fileURLToPath(new URL('../../../console/vite.config.ts', import.meta.url));
 
-/** Builds console/app into console/dist, as `npm run console:build` does. */
+const lock = fileURLToPath(new URL('../../../console/.build-lock', import.meta.url));
+/** The vitest run: its test files run in forks of one process. */
+const builtMark = fileURLToPath(new URL(`../../../console/dist/.built-by-${process.ppid}`, import.meta.url));
+
+/**
+ * Builds console/app into console/dist, as `npm run console:build` does — once a test run: browser
+ * test files run in parallel, and a build empties dist, so a hub started during another file's
+ * build would serve a half-written app (its static routes are the files found at its start).
+ */
 export async function buildConsole(): Promise<void> {
-  await build({ configFile, logLevel: 'warn' });
+  for (const deadline = Date.now() + 180_000; ; ) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
+      // Left by a run that was killed mid-build: no build takes 5 minutes.
+      if (Date.now() - statSync(lock).mtimeMs > 300_000) rmdirSync(lock);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (existsSync(builtMark)) return;
+    await build({ configFile, logLevel: 'warn' });
+    writeFileSync(builtMark, '');
+  } finally {
+    rmdirSync(lock);
+  }
 }
 
 async function freePort(): Promise<number> {
