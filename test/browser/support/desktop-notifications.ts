@@ -38,6 +38,8 @@ export class DesktopNotifications {
     const daemon = spawn(need(dbusDaemon), ['--session', '--nofork', '--print-address=1'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
+    // Also when a test times out before its own close(): no bus outlives the test run.
+    process.once('exit', () => daemon.kill());
     const address = await new Promise<string>((resolve, reject) => {
       daemon.once('error', reject);
       daemon.stdout!.once('data', (d: Buffer) => resolve(String(d).trim()));
