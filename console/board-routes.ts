@@ -55,6 +55,13 @@ export const boardRoutes: FastifyPluginAsyncZod<{
         .select(['r.id', 'r.name', 'r.kind', 'r.org_unit_id', 'r.skills', 'r.lat', 'r.lon'])
         .select(['s.on_duty', 's.lat as live_lat', 's.lon as live_lon', 's.located_at', 's.task_alert_id'])
         .select('s.app_offline_since')
+        .select(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('push_subscriptions as p')
+              .select('p.endpoint')
+              .whereRef('p.responder_id', '=', 'r.id'),
+          ).as('push'),
+        )
         .where(underPath('o.path', signedIn(request).scopePath))
         .$if(cursor !== undefined, (q) => q.where('r.id', '>', cursor!))
         .orderBy('r.id')
@@ -78,6 +85,7 @@ export const boardRoutes: FastifyPluginAsyncZod<{
             onDuty: r.on_duty === 1,
             taskAlertId: r.task_alert_id ?? null,
             appOfflineSince: r.app_offline_since ?? null,
+            pushReachable: Boolean(r.push),
           }),
         })),
       };

@@ -283,8 +283,9 @@ export class Assignments {
   }
 
   /**
-   * Offers pending to responders whose app has been offline longer than the grace are withdrawn:
-   * nothing reaches a closed phone, so waiting out the step would only delay the next responder.
+   * Offers pending to responders whose app has been offline longer than the grace, and who hold no
+   * push subscription, are withdrawn: nothing reaches such a closed phone, so waiting out the step
+   * would only delay the next responder. A push subscription reaches it: that offer stays.
    * The timeline says why; an alert left with nobody to answer takes its next step at once.
    */
   async withdrawFromOffline(): Promise<void> {
@@ -298,6 +299,15 @@ export class Assignments {
       .select(['f.id', 'f.alert_id', 'f.responder_id'])
       .where('a.status', '=', 'open')
       .where('s.app_offline_since', '<=', now - this.deps.timings.appOfflineGraceMs)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('push_subscriptions as p')
+              .select('p.endpoint')
+              .whereRef('p.responder_id', '=', 'f.responder_id'),
+          ),
+        ),
+      )
       .execute();
     for (const offer of unreachable) {
       const withdrawn = await db.transaction().execute(async (trx) => {

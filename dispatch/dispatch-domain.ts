@@ -13,6 +13,10 @@ import { callLogRoutes } from './call-log-routes.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import { Dispatcher, type DispatchNotice } from './dispatcher.js';
 import { NoticeWebhook, type NoticeWebhookSettings } from './notice-webhook.js';
+import { OfferPush, type PushSettings } from './push/offer-push.js';
+import { pushRoutes } from './push/push-routes.js';
+import { PushSubscriptions } from './push/push-subscriptions.js';
+import { VapidKeys } from './push/vapid-keys.js';
 
 /** Getting a person to the door: ladders, offers, acceptances, specialists' actions on alerts. */
 export function dispatchDomain(deps: {
@@ -34,6 +38,8 @@ export function dispatchDomain(deps: {
   webhook?: NoticeWebhookSettings | undefined;
   /** People's names, for the alert detail (who acknowledged, who acted). */
   names: PeopleNames;
+  /** Web Push to the responders' phones. */
+  push: PushSettings;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -62,10 +68,23 @@ export function dispatchDomain(deps: {
     });
   if (webhook)
     deps.metrics.sampleAtScrape(async () => deps.metrics.noticeWebhookWaiting.set(await webhook.waiting()));
+  const vapidKeys = new VapidKeys({ db: deps.db, now: deps.now });
+  const subscriptions = new PushSubscriptions({ db: deps.db, now: deps.now });
+  const push = new OfferPush({
+    db: deps.db,
+    notices,
+    subscriptions,
+    keys: vapidKeys,
+    settings: deps.push,
+    now: deps.now,
+    logger: deps.logger.child({ component: 'push' }),
+    counted: (type, result) => deps.metrics.pushDeliveries.inc({ type, result }),
+    dropped: async (responderId) => dispatcher.reachableByPush(responderId, false),
+  });
   return {
     dispatcher,
     notices,
-    stages: { dispatcher, webhook },
+    stages: { dispatcher, webhook, vapidKeys, push },
     routes: [
       routeSet('/api/v1/alerts', alertActionRoutes, {
         alerts: deps.alerts,
@@ -74,6 +93,12 @@ export function dispatchDomain(deps: {
         names: deps.names,
       }),
       routeSet('/api/v1/alerts', callLogRoutes, { alerts: deps.alerts, records: deps.careRecords }),
+      routeSet('/api/v1/push', pushRoutes, {
+        keys: vapidKeys,
+        subscriptions,
+        serviceHosts: deps.push.serviceHosts,
+        reachable: async (responderId, reachable) => dispatcher.reachableByPush(responderId, reachable),
+      }),
     ],
   };
 }

@@ -145,6 +145,11 @@ export class Dispatcher {
     return this.presence.appConnection(responderId, connected);
   }
 
+  /** A push subscription was kept or dropped: whether offers reach the responder with the app closed. */
+  reachableByPush(responderId: string, reachable: boolean): void {
+    this.presence.reachableByPush(responderId, reachable);
+  }
+
   /** Whether dispatch may ask a responder now, from their stored state (the boards show the same). */
   availabilityOf(state: PresenceState): Availability {
     return availability(state, this.deps.now(), this.deps.timings.appOfflineGraceMs);

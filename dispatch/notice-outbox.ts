@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
+import type { NoticeDeliveryTable } from '../store/schema.js';
 
 /** A notice as a sender reads it: what to send, and how often it was tried. */
 export interface NoticeDelivery {
@@ -10,18 +12,28 @@ export interface NoticeDelivery {
   give_up_at: number;
 }
 
+/** The tables of this shape: the webhook's notices, and the pushes (dispatch/push/). */
+export type OutboxTable = 'notice_deliveries' | 'push_deliveries';
+
 /**
- * The webhook's notices in the store, from the moment dispatch tells them until the receiver took
- * them or the hub gave up. Every change of a row is conditional on what was read, so two senders
- * (two hub processes on one store) never send the same attempt twice.
+ * Notices in the store, from the moment dispatch tells them until the receiver (the webhook's, a
+ * push service) took them or the hub gave up. Every change of a row is conditional on what was
+ * read, so two senders (two hub processes on one store) never send the same attempt twice.
  */
 export class NoticeOutbox {
-  constructor(private readonly db: Database) {}
+  // Both tables have one shape: the queries are written once, against the first one's name.
+  private readonly db: Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
+  private readonly table: 'notice_deliveries';
+
+  constructor(db: Database, table: OutboxTable = 'notice_deliveries') {
+    this.db = db as unknown as Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
+    this.table = table as 'notice_deliveries';
+  }
 
   /** A notice told twice (a replay) is kept once. */
   async add(notice: { id: string; type: string; body: string; at: number; giveUpAt: number }): Promise<void> {
     await this.db
-      .insertInto('notice_deliveries')
+      .insertInto(this.table)
       .values({
         id: notice.id,
         type: notice.type,
@@ -39,7 +51,7 @@ export class NoticeOutbox {
 
   async due(now: number, limit: number): Promise<NoticeDelivery[]> {
     return this.db
-      .selectFrom('notice_deliveries')
+      .selectFrom(this.table)
       .select(['id', 'type', 'body', 'attempts', 'next_attempt_at', 'give_up_at'])
       .where('delivered_at', 'is', null)
       .where('dead_at', 'is', null)
@@ -55,7 +67,7 @@ export class NoticeOutbox {
    */
   async claim(d: NoticeDelivery, until: number): Promise<boolean> {
     const result = await this.db
-      .updateTable('notice_deliveries')
+      .updateTable(this.table)
       .set({ attempts: d.attempts + 1, next_attempt_at: until })
       .where('id', '=', d.id)
       .where('attempts', '=', d.attempts)
@@ -67,7 +79,7 @@ export class NoticeOutbox {
 
   async delivered(id: string, at: number): Promise<void> {
     await this.db
-      .updateTable('notice_deliveries')
+      .updateTable(this.table)
       .set({ delivered_at: at, last_error: null })
       .where('id', '=', id)
       .execute();
@@ -75,7 +87,7 @@ export class NoticeOutbox {
 
   async failed(id: string, error: string, retryAt: number): Promise<void> {
     await this.db
-      .updateTable('notice_deliveries')
+      .updateTable(this.table)
       .set({ last_error: error.slice(0, 500), next_attempt_at: retryAt })
       .where('id', '=', id)
       .where('delivered_at', 'is', null)
@@ -85,7 +97,7 @@ export class NoticeOutbox {
   /** Given up: false when it was delivered or given up meanwhile. */
   async dead(id: string, at: number): Promise<boolean> {
     const result = await this.db
-      .updateTable('notice_deliveries')
+      .updateTable(this.table)
       .set({ dead_at: at })
       .where('id', '=', id)
       .where('delivered_at', 'is', null)
@@ -97,7 +109,7 @@ export class NoticeOutbox {
   /** Delivered and dead notices older than `before` go: they carry family phone numbers. */
   async forgetSettled(before: number): Promise<void> {
     await this.db
-      .deleteFrom('notice_deliveries')
+      .deleteFrom(this.table)
       .where((eb) => eb.or([eb('delivered_at', '<', before), eb('dead_at', '<', before)]))
       .execute();
   }
@@ -105,7 +117,7 @@ export class NoticeOutbox {
   /** What waits, for /metrics. */
   async waiting(): Promise<number> {
     const row = await this.db
-      .selectFrom('notice_deliveries')
+      .selectFrom(this.table)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('delivered_at', 'is', null)
       .where('dead_at', 'is', null)

@@ -5,18 +5,13 @@ import { kinRelations } from '../registry/care-record.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { Database } from '../store/database.js';
 import type { DispatchNotice } from './dispatch-notices.js';
-import { type NoticeDelivery, NoticeOutbox } from './notice-outbox.js';
+import type { NoticeDelivery } from './notice-outbox.js';
+import { OutboxStage, type OutboxTimings, type SendResult } from './outbox-rounds.js';
 
-/** Where the district's bridge (SMS, WeChat) listens, and the secret both sides sign with. */
-export interface NoticeWebhookSettings {
+/** Where the district's bridge (SMS, WeChat) listens, the secret both sides sign with, and the retries. */
+export interface NoticeWebhookSettings extends OutboxTimings {
   url: string;
   secret: string;
-  /** The first retry waits this long, each next one twice as long, up to `retryMaxMs`. */
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** One POST's answer, at most. */
-  timeoutMs: number;
-  pollMs: number;
   /** A family escalation not delivered within this is given up (the console has had it all along). */
   escalationGiveUpMs: number;
 }
@@ -30,8 +25,6 @@ export function noticeSignature(secret: string, timestamp: string, body: string)
 }
 
 const kin: ReadonlySet<string> = new Set(kinRelations);
-/** Delivered and dead notices are kept this long for an operator to look at, then deleted. */
-const keepSettledMs = 7 * 24 * 3600_000;
 
 /**
  * Each offer and each escalation to the family, POSTed as signed JSON to the district's receiver, so
@@ -44,15 +37,7 @@ const keepSettledMs = 7 * 24 * 3600_000;
  * address. A family escalation carries the elder's name and the kin contacts of the care record, in
  * calling order: the bridge is the district's own, and it cannot text a family without their number.
  */
-export class NoticeWebhook {
-  private readonly outbox: NoticeOutbox;
-  private unsubscribe: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<void> | undefined;
-  private lastForget = 0;
-  private again = false;
-  private stopped = false;
-
+export class NoticeWebhook extends OutboxStage {
   constructor(
     private readonly deps: {
       db: Database;
@@ -65,29 +50,10 @@ export class NoticeWebhook {
       counted: (type: string, result: 'delivered' | 'failed' | 'dead') => void;
     },
   ) {
-    this.outbox = new NoticeOutbox(deps.db);
+    super({ ...deps, table: 'notice_deliveries', timings: deps.settings });
   }
 
-  start(): void {
-    this.stopped = false;
-    this.unsubscribe = this.deps.notices.subscribe((notice) => this.keep(notice));
-    this.timer = setInterval(() => this.poll(), this.deps.settings.pollMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.unsubscribe?.();
-    clearInterval(this.timer);
-    await this.round;
-  }
-
-  /** Notices waiting for the receiver (for /metrics). */
-  waiting(): Promise<number> {
-    return this.outbox.waiting();
-  }
-
-  private async keep(notice: DispatchNotice): Promise<void> {
+  protected async keep(notice: DispatchNotice): Promise<boolean> {
     const at = this.deps.now();
     if (notice.type === 'offer') {
       const { offer } = notice;
@@ -133,68 +99,12 @@ export class NoticeWebhook {
         at,
         giveUpAt: at + this.deps.settings.escalationGiveUpMs,
       });
-    } else return;
-    this.poll(); // at once, not at the next tick: an offer lives 45 s
+    } else return false;
+    return true;
   }
 
-  /** One round at a time; a round asked for during one runs right after it. */
-  private poll(): void {
-    if (this.stopped) return;
-    if (this.round) {
-      this.again = true;
-      return;
-    }
-    this.round = this.sendDue()
-      .catch((error) => this.deps.logger.warn({ err: error }, 'notice webhook: the outbox could not be read'))
-      .finally(() => {
-        this.round = undefined;
-        if (this.again) {
-          this.again = false;
-          this.poll();
-        }
-      });
-  }
-
-  private async sendDue(): Promise<void> {
-    const now = this.deps.now();
-    if (now - this.lastForget > 60_000) {
-      this.lastForget = now;
-      await this.outbox.forgetSettled(now - keepSettledMs);
-    }
-    const due = await this.outbox.due(now, 20);
-    await Promise.all(due.map((d) => this.attempt(d, now)));
-  }
-
-  private async attempt(d: NoticeDelivery, now: number): Promise<void> {
-    const { settings } = this.deps;
-    if (now >= d.give_up_at) {
-      if (await this.outbox.dead(d.id, now)) {
-        this.deps.counted(d.type, 'dead');
-        this.deps.logger.warn(
-          { delivery: d.id, attempts: d.attempts },
-          'notice webhook: given up (dead letter)',
-        );
-      }
-      return;
-    }
-    if (!(await this.outbox.claim(d, now + settings.timeoutMs + 1000))) return;
-    const error = await this.post(d);
-    if (error === null) {
-      await this.outbox.delivered(d.id, this.deps.now());
-      this.deps.counted(d.type, 'delivered');
-      return;
-    }
-    const wait = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** d.attempts);
-    await this.outbox.failed(d.id, error, this.deps.now() + wait);
-    this.deps.counted(d.type, 'failed');
-    this.deps.logger.warn(
-      { delivery: d.id, attempt: d.attempts + 1, error },
-      'notice webhook: not taken; will retry',
-    );
-  }
-
-  /** null when the receiver took it (2xx), else why not. */
-  private async post(d: NoticeDelivery): Promise<string | null> {
+  /** Taken when the receiver answered 2xx. */
+  protected async send(d: NoticeDelivery): Promise<SendResult> {
     const timestamp = String(this.deps.now());
     try {
       const response = await fetch(this.deps.settings.url, {
@@ -209,9 +119,9 @@ export class NoticeWebhook {
         signal: AbortSignal.timeout(this.deps.settings.timeoutMs),
       });
       await response.body?.cancel();
-      return response.ok ? null : `HTTP ${response.status}`;
+      return response.ok ? { ok: true } : { ok: false, error: `HTTP ${response.status}` };
     } catch (error) {
-      return (error as Error).message;
+      return { ok: false, error: (error as Error).message };
     }
   }
 }

@@ -47,6 +47,12 @@ export class ResponderPresence {
     if (r) r.appOfflineSince = since;
   }
 
+  /** The responder holds a push subscription (or no longer does): reachable with the app closed. */
+  reachableByPush(responderId: string, reachable: boolean): void {
+    const r = this.deps.roster.get(responderId);
+    if (r) r.pushReachable = reachable;
+  }
+
   /** The responder app's live location. */
   async locate(responderId: string, lat: number, lon: number): Promise<void> {
     const now = this.deps.now();

@@ -24,6 +24,8 @@ export interface Responder {
   taskAlertId: string | null;
   /** When the responder's app lost its connection (null: connected, or never used). */
   appOfflineSince: number | null;
+  /** Holds a Web Push subscription (dispatch/push/): reachable with the app closed. */
+  pushReachable: boolean;
 }
 
 export interface Candidate {
@@ -58,6 +60,11 @@ export class ResponderRoster {
       .select(['responder_id', 'on_duty', 'lat', 'lon', 'task_alert_id', 'app_offline_since'])
       .execute();
     const state = new Map(rows.map((s) => [s.responder_id, s]));
+    const pushed = new Set(
+      (await this.deps.db.selectFrom('push_subscriptions').select('responder_id').distinct().execute()).map(
+        (p) => p.responder_id,
+      ),
+    );
     this.responders.clear();
     for (const r of this.deps.district.responders()) {
       const s = state.get(r.id);
@@ -74,6 +81,7 @@ export class ResponderRoster {
         lon: s?.lon ?? r.lon,
         taskAlertId: s?.task_alert_id ?? null,
         appOfflineSince: s?.app_offline_since ?? null,
+        pushReachable: pushed.has(r.id),
       });
     }
     this.index = undefined;

@@ -81,6 +81,23 @@ export const configSchema = z.object({
     .min(1)
     .max(7 * 24 * 60)
     .default(60),
+  /**
+   * Who the hub says it is to the push services (the VAPID subject): a `mailto:` or `https:` contact
+   * of the operator. Apple's push service refuses pushes without a real one.
+   */
+  pushSubject: z
+    .string()
+    .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL')
+    .default('mailto:operator@yiyang.invalid'),
+  /** Push service hosts (and their subdomains) a responder's subscription may point at, comma-separated. */
+  pushServiceHosts: z
+    .string()
+    .regex(/^[a-z0-9.-]+(,\s*[a-z0-9.-]+)*$/i, 'must be host names, comma-separated')
+    .default('fcm.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com'),
+  /** The first retry of a push the push service did not take waits this long; each next one twice as long (≤ 1 min). */
+  pushRetryS: z.coerce.number().min(0.05).max(60).default(1),
+  /** PEM file of extra certificate authorities for push services (a push relay inside the district's network). */
+  pushCaFile: z.string().optional(),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   /** The bearer a scraper of /metrics sends; unset, /metrics answers this machine (loopback) only. */
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -164,6 +181,10 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   noticeWebhookSecret: 'NOTICE_WEBHOOK_SECRET',
   noticeWebhookRetryS: 'NOTICE_WEBHOOK_RETRY_S',
   noticeWebhookGiveUpMin: 'NOTICE_WEBHOOK_GIVE_UP_MIN',
+  pushSubject: 'PUSH_SUBJECT',
+  pushServiceHosts: 'PUSH_SERVICE_HOSTS',
+  pushRetryS: 'PUSH_RETRY_S',
+  pushCaFile: 'PUSH_CA_FILE',
   adminPassword: 'ADMIN_PASSWORD',
   metricsToken: 'METRICS_TOKEN',
   logLevel: 'LOG_LEVEL',
@@ -233,7 +254,7 @@ export function loadConfig(
   if (Boolean(config.mqttTlsCert) !== Boolean(config.mqttTlsKey)) {
     throw new ConfigError('invalid configuration:\n  MQTT_TLS_CERT and MQTT_TLS_KEY must be set together');
   }
-  for (const key of ['mqttTlsCert', 'mqttTlsKey'] as const) {
+  for (const key of ['mqttTlsCert', 'mqttTlsKey', 'pushCaFile'] as const) {
     const file = config[key];
     if (file) {
       try {

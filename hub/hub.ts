@@ -40,6 +40,7 @@ import {
   inferenceSettings,
   ingestSettings,
   noticeWebhookSettings,
+  pushSettings,
   registrySettings,
   retentionSettings,
 } from './settings.js';
@@ -185,6 +186,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     careRecords: registry.careRecords,
     webhook: noticeWebhookSettings(config),
     names: registry.names,
+    push: pushSettings(config),
   });
   const timebank = timebankDomain({
     store,
@@ -277,6 +279,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['detectors', inference.stages.detectors],
     ['fall alerts', inference.stages.fallAlerts],
     ['fall model', inference.stages.pool],
+    ['push keys', dispatch.stages.vapidKeys],
+    ['push', dispatch.stages.push], // listens for offers before dispatch makes any
     ['dispatch', dispatch.stages.dispatcher],
     ...(dispatch.stages.webhook ? [['notice webhook', dispatch.stages.webhook] as const] : []),
     ['emergency responses', services.stages.emergencyResponses],

@@ -25,6 +25,9 @@ export function consolePolicy(mapTileUrl?: string): Record<string, string[]> {
     'script-src-attr': ["'none'"],
     'style-src': ["'self'"],
     'style-src-attr': ["'unsafe-inline'"],
+    // The responder app's service worker (/sw.js) and manifest: from the hub only.
+    'worker-src': ["'self'"],
+    'manifest-src': ["'self'"],
   };
 }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { type DispatchTimings, defaultDispatchTimings } from '../dispatch/dispatch-timings.js';
 import type { NoticeWebhookSettings } from '../dispatch/notice-webhook.js';
+import type { PushSettings } from '../dispatch/push/offer-push.js';
 import type { GatewaySettings } from '../gateway/gateway-domain.js';
 import type { InferenceSettings } from '../inference/inference-domain.js';
 import type { IngestSettings } from '../ingest/ingest-domain.js';
@@ -91,6 +93,20 @@ export function noticeWebhookSettings(config: HubConfig): NoticeWebhookSettings 
     timeoutMs: 5_000,
     pollMs: 1_000,
     escalationGiveUpMs: config.noticeWebhookGiveUpMin * 60_000,
+  };
+}
+
+export function pushSettings(config: HubConfig): PushSettings {
+  return {
+    subject: config.pushSubject,
+    serviceHosts: config.pushServiceHosts.split(',').map((h) => h.trim().toLowerCase()),
+    agent: config.pushCaFile
+      ? new Agent({ ca: readFileSync(config.pushCaFile), keepAlive: true })
+      : undefined,
+    retryBaseMs: config.pushRetryS * 1000,
+    retryMaxMs: 60_000,
+    timeoutMs: 5_000,
+    pollMs: 1_000,
   };
 }
 

@@ -118,6 +118,11 @@ export class HubMetrics {
     'yiyang_notice_webhook_waiting',
     'Notices kept for the webhook receiver, not yet delivered nor given up',
   );
+  readonly pushDeliveries = this.counter(
+    'yiyang_push_deliveries_total',
+    'Attempts to hand a Web Push to a push service, by push type and result (delivered, failed: retried later, dead: given up or the subscription gone)',
+    ['type', 'result'],
+  );
 
   // The hub
   readonly ready = this.gauge(

@@ -25,6 +25,7 @@ declare -A packages=(
   [mosquitto-clients]="mosquitto mosquitto-clients"
   [victoria-metrics]="victoria-metrics"
   [chromium]="chromium fonts-noto-cjk"
+  [dbus-daemon]="dbus-daemon"
   [promtool]="prometheus"
   [redis-server]="redis-server"
   [nginx]="nginx"

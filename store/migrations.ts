@@ -16,6 +16,7 @@ import welfareChecks from './migrations/0014-welfare-checks.js';
 import userDisplayNames from './migrations/0015-user-display-names.js';
 import noticeDeliveries from './migrations/0016-notice-deliveries.js';
 import recurringRequests from './migrations/0017-recurring-requests.js';
+import pushSubscriptions from './migrations/0018-push-subscriptions.js';
 import volunteerVetting from './migrations/0019-volunteer-vetting.js';
 import serviceVisitProofs from './migrations/0020-service-visit-proofs.js';
 import serviceKinds from './migrations/0021-service-kinds.js';
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0015-user-display-names': userDisplayNames,
   '0016-notice-deliveries': noticeDeliveries,
   '0017-recurring-requests': recurringRequests,
+  '0018-push-subscriptions': pushSubscriptions,
   '0019-volunteer-vetting': volunteerVetting,
   '0020-service-visit-proofs': serviceVisitProofs,
   '0021-service-kinds': serviceKinds,

@@ -656,3 +656,30 @@ export interface ServiceOrderTable {
   confirmed_by: Later<string>;
   confirmed_at: Later<Millis>;
 }
+/** The hub's VAPID key pair for Web Push, one row `vapid` (migration 0018, dispatch/push/). */
+export interface PushKeyTable {
+  id: string;
+  /** base64url, as the browser's `applicationServerKey` takes it. */
+  public_key: string;
+  private_key: string;
+  created_at: Millis;
+}
+/** A responder's browser push subscription (migration 0018). */
+export interface PushSubscriptionTable {
+  /** The push service's URL for this browser: unique, and what the service answers 404/410 for once gone. */
+  endpoint: string;
+  responder_id: string;
+  /** The browser's P-256 public key and auth secret (base64url): what a push is encrypted to. */
+  p256dh: string;
+  auth: string;
+  /** `zh` or `en`: the language the responder's app was in, which a push's text is written in. */
+  lang: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+export interface Tables {
+  push_keys: PushKeyTable;
+  push_subscriptions: PushSubscriptionTable;
+  /** Pushes until the push service took them or the hub gave up: the webhook outbox's columns. */
+  push_deliveries: NoticeDeliveryTable;
+}

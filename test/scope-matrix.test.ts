@@ -47,6 +47,16 @@ const menuKeeper =
     return { status: 403, error: 'not_district_admin', message: /only an admin of the district/ };
   };
 
+/** A browser's push subscription at a push service the hub allows by default (nothing is pushed to it here). */
+const pushSubscription = () => ({
+  endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
+  keys: {
+    p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url'),
+    auth: Buffer.alloc(16, 9).toString('base64url'),
+  },
+  lang: 'zh',
+});
+
 describe('[SCOPE-MATRIX] every role at every level over every route and socket event', () => {
   let hub: TestHub;
   const tokens = new Map<string, string>();
@@ -235,6 +245,50 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       route: 'GET /api/v1/openapi.json',
       expect: everybody(200),
       request: () => ({ url: '/api/v1/openapi.json' }),
+    },
+    // Web Push: a responder's own subscription; the key is for responders' apps.
+    {
+      route: 'GET /api/v1/push/public-key',
+      expect: gate(['responder'], 200),
+      request: () => ({ url: '/api/v1/push/public-key' }),
+    },
+    {
+      route: 'PUT /api/v1/push/subscription',
+      // Last: from then on these responders count as reachable by push, which no other case is about.
+      last: true,
+      expect: gate(['responder'], 200),
+      request: () => ({ method: 'PUT', url: '/api/v1/push/subscription', payload: pushSubscription() }),
+    },
+    {
+      route: 'DELETE /api/v1/push/subscription',
+      variant: 'one of your own',
+      expect: gate(['responder'], 200),
+      request: async (p, allowed) => {
+        const endpoint = pushSubscription().endpoint;
+        if (allowed) {
+          const put = await hub.app.inject({
+            method: 'PUT',
+            url: '/api/v1/push/subscription',
+            headers: hub.as(await hub.login(p.name, p.password!)),
+            payload: { ...pushSubscription(), endpoint },
+          });
+          expect(put.statusCode, put.body).toBe(200);
+        }
+        return { method: 'DELETE', url: '/api/v1/push/subscription', payload: { endpoint } };
+      },
+    },
+    {
+      route: 'DELETE /api/v1/push/subscription',
+      variant: "another responder's",
+      expect: (p) =>
+        p.role === 'responder'
+          ? { status: 404, error: 'not_found', message: /no push subscription at that endpoint/ }
+          : gate(['responder'], 404)(p),
+      request: () => ({
+        method: 'DELETE',
+        url: '/api/v1/push/subscription',
+        payload: { endpoint: `https://fcm.googleapis.com/fcm/send/someone-else-${randomUUID()}` },
+      }),
     },
     // Sign-in: the caller's token changes nothing; an unknown name is refused like a wrong password.
     {
@@ -1049,7 +1103,7 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
   ];
 
   /** Static files and Swagger UI: public, answered alike to everyone (no data behind them). */
-  const publicPrefixes = ['/assets/', '/docs', '/index.html', '/favicon.'];
+  const publicPrefixes = ['/assets/', '/docs', '/index.html', '/favicon.', '/sw.js', '/manifest.', '/icons/'];
 
   it('classifies every registered route', () => {
     const routes = registeredRoutes(hub.app.printRoutes({ commonPrefix: false }));

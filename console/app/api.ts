@@ -56,6 +56,20 @@ export class ApiError extends Error {
 export class Api {
   constructor(private readonly token: string) {}
 
+  /** The hub's VAPID public key (base64url), for `pushManager.subscribe`. */
+  async pushPublicKey(): Promise<string> {
+    return (await this.call<{ public_key: string }>('GET', '/push/public-key')).public_key;
+  }
+
+  /** This browser's push subscription, for the signed-in responder's offers. */
+  async savePushSubscription(subscription: PushSubscriptionJSON, lang: 'zh' | 'en'): Promise<void> {
+    await this.call('PUT', '/push/subscription', { ...subscription, lang });
+  }
+
+  async removePushSubscription(endpoint: string): Promise<void> {
+    await this.call('DELETE', '/push/subscription', { endpoint });
+  }
+
   private async call<T>(method: string, path: string, body?: unknown, idempotent = false): Promise<T> {
     const response = await fetch(`/api/v1${path}`, {
       method,

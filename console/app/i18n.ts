@@ -5,6 +5,7 @@ import * as careRecord from './texts/care-record';
 import * as careSettings from './texts/care-settings';
 import * as notes from './texts/notes';
 import * as orders from './texts/orders';
+import * as push from './texts/push';
 import * as reports from './texts/reports';
 import * as serviceKinds from './texts/service-kinds';
 import * as timebank from './texts/timebank';
@@ -387,6 +388,7 @@ const zh = {
   ...volunteers.zh,
   ...serviceKinds.zh,
   ...volunteer.zh,
+  ...push.zh,
 };
 const en: Record<TextKey, string> = {
   ...coreEn,
@@ -401,6 +403,7 @@ const en: Record<TextKey, string> = {
   ...volunteers.en,
   ...serviceKinds.en,
   ...volunteer.en,
+  ...push.en,
 };
 export type TextKey = keyof typeof zh;
 

@@ -1,6 +1,7 @@
 import './styles.css';
 import { AlertStore } from './alert-store';
 import { Api, ApiError } from './api';
+import { installApp, offlineNotice } from './app-install';
 import type { AppContext } from './context';
 import { h } from './dom';
 import { learnDeviceTypes, locale, onLanguageChange, t } from './i18n';
@@ -16,6 +17,8 @@ import { loginScreen } from './views/login';
  * closed tab signs out.
  */
 const root = document.getElementById('app')!;
+/** A responder's token, kept across closing the app (their phone is theirs; the console's is not). */
+const responderToken = 'responder-token';
 let stopCurrent: (() => void) | undefined;
 
 function showLogin(notice?: () => string): void {
@@ -43,9 +46,12 @@ async function start(token: string): Promise<void> {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       sessionStorage.removeItem('token');
+      localStorage.removeItem(responderToken);
       showLogin();
       return;
     }
+    // No answer at all (not an HTTP error): offline, the shell came from the service worker.
+    if (!(error instanceof ApiError)) return offlineNotice(root, () => void start(token));
     root.replaceChildren(h('p', { class: 'card' }, t('networkError')));
     return;
   }
@@ -54,15 +60,19 @@ async function start(token: string): Promise<void> {
     stopCurrent?.();
     void api.logout().catch(() => undefined);
     sessionStorage.removeItem('token');
+    localStorage.removeItem(responderToken);
     location.hash = '';
     showLogin();
   };
   // The hub ended the session (expired, signed out elsewhere, moved to another unit): sign-in, with why.
   const sessionEnded = () => {
     sessionStorage.removeItem('token');
+    localStorage.removeItem(responderToken);
     showLogin(() => t('sessionEnded'));
   };
   if (me.role === 'responder') {
+    // The phone app stays signed in when closed: a pushed offer's tap opens it on the offer.
+    localStorage.setItem(responderToken, token);
     stopCurrent = responderApp(root, { me, token, api }, signOut, sessionEnded);
     return;
   }
@@ -78,6 +88,7 @@ async function start(token: string): Promise<void> {
 }
 
 document.documentElement.lang = locale();
-const saved = sessionStorage.getItem('token');
+installApp();
+const saved = sessionStorage.getItem('token') ?? localStorage.getItem(responderToken);
 if (saved) void start(saved);
 else showLogin();

@@ -5,6 +5,7 @@
  *   node --import tsx test/support/preflight.ts path NAME   where NAME is (empty if missing)
  */
 import { chromiumBrowser } from '../browser/support/browser.js';
+import { dbusDaemon } from '../browser/support/desktop-notifications.js';
 import { nginx, systemdAnalyze } from './deploy-programs.js';
 import { mosquittoClients } from './mosquitto.js';
 import { postgresPrograms } from './postgres-server.js';
@@ -18,6 +19,7 @@ const needs = [
   mosquittoClients,
   victoriaMetrics,
   chromiumBrowser,
+  dbusDaemon,
   promtool,
   redisServer,
   nginx,

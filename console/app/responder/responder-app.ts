@@ -9,6 +9,7 @@ import { myServicesPanel } from './my-services';
 import { navigationLinks } from './navigation';
 import { offerOrder } from './offer-order';
 import { OnSiteFacts } from './on-site-facts';
+import { PushCard } from './push-card';
 import { ResponderSocket } from './responder-socket';
 import { creditsPanel, redeemPanel, requestsPanel } from './volunteer-panels';
 
@@ -43,6 +44,11 @@ export function responderApp(
   const offers = new Map<string, Offer>();
   let task: Task | undefined;
   const onSite = new OnSiteFacts(api, () => draw());
+  const push = new PushCard(api, () => draw());
+  void push.refresh();
+  // A pushed offer's tap opens `#/offer/<id>`: that offer is shown first, or why it is gone.
+  let opened = /^#\/offer\/(.+)$/.exec(window.location.hash)?.[1];
+  if (opened) opened = decodeURIComponent(opened);
   let checkedIn = false;
   // The hub's word, sent at every connect: not what this phone remembers (another phone, a reload,
   // a hand assignment may have changed it). Unknown until the hub has said.
@@ -130,6 +136,8 @@ export function responderApp(
 
   const main = h('main', { id: 'main', class: 'phone', tabindex: '-1' });
   const draw = () => {
+    // A redraw (a push state, a language change) keeps the focus on the offer the volunteer was on.
+    const focusedOffer = document.activeElement?.closest('[data-offer]')?.getAttribute('data-offer');
     document.title = t('responderTitle');
     root.replaceChildren(
       h(
@@ -172,8 +180,9 @@ export function responderApp(
       status,
       task
         ? taskCard(task, checkedIn, checkIn, handBack)
-        : offerList([...offers.values()].sort(offerOrder), respond),
+        : offerList([...offers.values()].sort(offerOrder), respond, opened),
       onSite.card(task) ?? '',
+      push.card(),
       locationCard(
         location,
         (p) => location.set(p, true),
@@ -181,6 +190,8 @@ export function responderApp(
         (text) => announce(status, text, 'error'),
       ),
     );
+    if (focusedOffer)
+      main.querySelector<HTMLButtonElement>(`[data-offer="${CSS.escape(focusedOffer)}"] .accept`)?.focus();
   };
 
   socket.on('offer', (offer) => {
@@ -191,7 +202,10 @@ export function responderApp(
     beep();
     vibrate();
     draw();
-    main.querySelector<HTMLButtonElement>('.offer .accept')?.focus();
+    (
+      main.querySelector<HTMLButtonElement>('.offer.opened .accept') ??
+      main.querySelector<HTMLButtonElement>('.offer .accept')
+    )?.focus();
   });
   socket.on('offer:withdrawn', ({ offer_id }) => {
     offers.delete(offer_id);
@@ -202,6 +216,14 @@ export function responderApp(
     draw();
   });
   socket.on('duty', ({ on_duty }) => {
+    // The hub sends the open offers right after the duty: the one tapped is gone if it is not among them.
+    if (opened)
+      setTimeout(() => {
+        if (opened && !offers.has(opened)) {
+          opened = undefined;
+          announce(status, t('push.offerGone'), 'error');
+        }
+      }, 2000);
     onDuty = on_duty;
     if (on_duty) shareLocation();
     draw();
@@ -252,7 +274,11 @@ function dutyCard(onDuty: boolean | undefined, setDuty: (next: boolean) => void)
   );
 }
 
-function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => void): HTMLElement {
+function offerList(
+  offers: Offer[],
+  respond: (offer: Offer, accept: boolean) => void,
+  opened: string | undefined,
+): HTMLElement {
   return h(
     'section',
     { class: 'offers', 'aria-labelledby': 'offers-title' },
@@ -264,7 +290,10 @@ function offerList(offers: Offer[], respond: (offer: Offer, accept: boolean) => 
           ...offers.map((o) =>
             h(
               'li',
-              { class: `card offer sev-${o.severity}`, 'data-offer': o.offer_id },
+              {
+                class: `card offer sev-${o.severity}${o.offer_id === opened ? ' opened' : ''}`,
+                'data-offer': o.offer_id,
+              },
               h('p', { class: 'offer-kind' }, `${term('severity', o.severity)} · ${term('kind', o.kind)}`),
               h('p', {}, t('distance', { m: o.distance_m })),
               h(

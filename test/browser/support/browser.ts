@@ -10,7 +10,7 @@ export const chromiumBrowser = programNeed(
   'a Chromium or Chrome program',
   () => programAt('/usr/bin/chromium'),
 );
-const flags = [
+export const chromiumFlags = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -23,7 +23,7 @@ const flags = [
 
 /** Chromium headless, with nothing reaching the network. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: need(chromiumBrowser), headless: true, args: flags });
+  return chromium.launch({ executablePath: need(chromiumBrowser), headless: true, args: chromiumFlags });
 }
 
 export const screenshotDir = join(process.cwd(), 'test-artifacts', 'screenshots');

@@ -4,7 +4,7 @@ import { build, type PreviewServer, preview } from 'vite';
 
 const configFile = fileURLToPath(new URL('../../../console/vite.config.ts', import.meta.url));
 
-/** Builds console/app into console/dist, as `npm run console:build` does. */
+/** Builds console/app into console/dist, as `npm run console:build` does (once a run: test/support/console-build.ts). */
 export async function buildConsole(): Promise<void> {
   await build({ configFile, logLevel: 'warn' });
 }

@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import type { Channel } from '../kernel/channel.js';
+import type { Database } from '../store/database.js';
+import type { DispatchNotice } from './dispatch-notices.js';
+import { type NoticeDelivery, NoticeOutbox, type OutboxTable } from './notice-outbox.js';
+
+/** How an outbox is worked: polled, each notice tried with backoff until taken or given up. */
+export interface OutboxTimings {
+  /** The first retry waits this long, each next one twice as long, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** One attempt's answer, at most. */
+  timeoutMs: number;
+  pollMs: number;
+}
+
+/**
+ * One attempt's result: taken; not taken, to be tried again; or refused for good (`final`: a push
+ * subscription the push service says is gone), which is given up at once.
+ */
+export type SendResult = { ok: true } | { ok: false; error: string; final?: boolean };
+
+/** Delivered and dead notices are kept this long for an operator to look at, then deleted. */
+const keepSettledMs = 7 * 24 * 3600_000;
+
+/**
+ * Works an outbox: each due notice is claimed, sent, and marked delivered, retried with backoff, or
+ * given up at its give-up time (a dead letter, counted). One round at a time; a round asked for
+ * during one runs right after it, so a notice added now goes out now, not at the next poll.
+ */
+export class OutboxRounds {
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | undefined;
+  private lastForget = 0;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      outbox: NoticeOutbox;
+      send: (d: NoticeDelivery) => Promise<SendResult>;
+      timings: OutboxTimings;
+      now: () => number;
+      logger: Logger;
+      /** Counts each attempt's result: delivered, failed (to be retried) or dead (given up). */
+      counted: (type: string, result: 'delivered' | 'failed' | 'dead') => void;
+    },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.poll(), this.deps.timings.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.round;
+  }
+
+  poll(): void {
+    if (this.stopped) return;
+    if (this.round) {
+      this.again = true;
+      return;
+    }
+    this.round = this.sendDue()
+      .catch((error) => this.deps.logger.warn({ err: error }, 'the outbox could not be read'))
+      .finally(() => {
+        this.round = undefined;
+        if (this.again) {
+          this.again = false;
+          this.poll();
+        }
+      });
+  }
+
+  private async sendDue(): Promise<void> {
+    const { outbox } = this.deps;
+    const now = this.deps.now();
+    if (now - this.lastForget > 60_000) {
+      this.lastForget = now;
+      await outbox.forgetSettled(now - keepSettledMs);
+    }
+    const due = await outbox.due(now, 20);
+    await Promise.all(due.map((d) => this.attempt(d, now)));
+  }
+
+  private async attempt(d: NoticeDelivery, now: number): Promise<void> {
+    const { outbox, timings } = this.deps;
+    if (now >= d.give_up_at) {
+      await this.giveUp(d, now, 'given up (dead letter)');
+      return;
+    }
+    if (!(await outbox.claim(d, now + timings.timeoutMs + 1000))) return;
+    const result = await this.deps.send(d);
+    if (result.ok) {
+      await outbox.delivered(d.id, this.deps.now());
+      this.deps.counted(d.type, 'delivered');
+      return;
+    }
+    if (result.final) {
+      await outbox.failed(d.id, result.error, this.deps.now());
+      await this.giveUp(d, this.deps.now(), `refused for good: ${result.error}`);
+      return;
+    }
+    const wait = Math.min(timings.retryMaxMs, timings.retryBaseMs * 2 ** d.attempts);
+    await outbox.failed(d.id, result.error, this.deps.now() + wait);
+    this.deps.counted(d.type, 'failed');
+    this.deps.logger.warn(
+      { delivery: d.id, attempt: d.attempts + 1, error: result.error },
+      'not taken; will retry',
+    );
+  }
+
+  private async giveUp(d: NoticeDelivery, now: number, why: string): Promise<void> {
+    if (await this.deps.outbox.dead(d.id, now)) {
+      this.deps.counted(d.type, 'dead');
+      this.deps.logger.warn({ delivery: d.id, attempts: d.attempts }, why);
+    }
+  }
+}
+
+/**
+ * A stage that passes dispatch notices on through an outbox (the webhook, Web Push): `keep` stores
+ * what a notice means for its receivers, `send` makes one attempt; the rounds do the rest.
+ */
+export abstract class OutboxStage {
+  protected readonly outbox: NoticeOutbox;
+  private readonly rounds: OutboxRounds;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly base: {
+      db: Database;
+      table: OutboxTable;
+      notices: Channel<DispatchNotice>;
+      timings: OutboxTimings;
+      now: () => number;
+      logger: Logger;
+      counted: (type: string, result: 'delivered' | 'failed' | 'dead') => void;
+    },
+  ) {
+    this.outbox = new NoticeOutbox(base.db, base.table);
+    this.rounds = new OutboxRounds({ ...base, outbox: this.outbox, send: (d) => this.send(d) });
+  }
+
+  start(): void {
+    this.unsubscribe = this.base.notices.subscribe(async (notice) => {
+      try {
+        // At once, not at the next poll: an offer lives 45 s.
+        if (await this.keep(notice)) this.rounds.poll();
+      } catch (error) {
+        this.base.logger.error({ err: error }, 'a notice was not kept for sending');
+      }
+    });
+    this.rounds.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.rounds.stop();
+  }
+
+  /** Notices waiting for their receiver (for /metrics). */
+  waiting(): Promise<number> {
+    return this.outbox.waiting();
+  }
+
+  /** Stores what the notice is to send, if anything: true when it did. */
+  protected abstract keep(notice: DispatchNotice): Promise<boolean>;
+
+  protected abstract send(d: NoticeDelivery): Promise<SendResult>;
+}

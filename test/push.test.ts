@@ -1,0 +1,208 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VapidKeys } from '../dispatch/push/vapid-keys.js';
+import { dialects } from './support/databases.js';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { LocalPushService } from './support/push-service.js';
+import { ResponderApp } from './support/responder-app.js';
+import { pressSos } from './support/sos-answered.js';
+import { until } from './support/wait.js';
+
+/** Offers by Web Push to a phone whose app is closed: encrypted, signed, kind and distance only. */
+
+const graceS = 1;
+const offerExpiryS = 30;
+const subject = 'mailto:duty-desk@futian.example';
+const near = { lat: 22.5529, lon: 114.042 };
+
+describe.each(dialects)('Web Push to a closed app, on %s', (dialect) => {
+  let hub: TestHub;
+  let push: LocalPushService;
+  let token: string;
+
+  beforeEach(async () => {
+    push = await LocalPushService.start();
+    hub = await startTestHub({
+      dialect,
+      config: {
+        offerExpiryS,
+        appOfflineGraceS: graceS,
+        pushSubject: subject,
+        pushServiceHosts: '127.0.0.1',
+        pushCaFile: push.caFile,
+        pushRetryS: 0.05,
+      },
+    });
+    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+    token = await hub.login('v-0001', 'volunteer-password');
+  });
+  afterEach(async () => {
+    await hub.stop();
+    await push.close();
+  });
+
+  const subscribe = async (subscription: object, as = token) =>
+    hub.app.inject({
+      method: 'PUT',
+      url: '/api/v1/push/subscription',
+      headers: hub.as(as),
+      payload: subscription,
+    });
+  /** 李建国 on duty near 王秀英's home, subscribed to push; then his app is closed and the grace runs out. */
+  const closedAppWithPush = async () => {
+    const app = await ResponderApp.open(hub.addresses.http, token);
+    await app.onDutyAt(near.lat, near.lon);
+    const subscribed = await subscribe({ ...push.subscribe(), lang: 'zh' });
+    expect(subscribed.statusCode, subscribed.body).toBe(200);
+    app.close();
+    await new Promise((r) => setTimeout(r, graceS * 1000 + 300));
+  };
+  const offersOf = async () =>
+    (await hub.store.db.selectFrom('offers').selectAll().where('responder_id', '=', 'v-0001').execute()).map(
+      (o) => ({ id: o.id, status: o.status, alert_id: o.alert_id }),
+    );
+  const boardAvailability = async () =>
+    (
+      (await hub.app.inject({ url: '/api/v1/responders', headers: hub.as(hub.adminToken) })).json() as {
+        responders: Array<{ id: string; availability: string }>;
+      }
+    ).responders.find((r) => r.id === 'v-0001')?.availability;
+
+  it('[PUSH-OFFER-CLOSED-APP] a volunteer with a push subscription and the app closed past the grace is offered the SOS by push: VAPID-signed, decrypted to kind and distance with no name or address, and the offer is not withdrawn at the grace', async () => {
+    await closedAppWithPush();
+    expect(await boardAvailability()).toBe('on_duty');
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'push-offer');
+    const received = await until(
+      async () => push.received,
+      (r) => r.length > 0,
+      5000,
+    );
+    if (received.length === 0) throw new Error('no push reached the push service within 5 s');
+    const [offer] = await offersOf();
+    const { public_key } = (
+      await hub.app.inject({ url: '/api/v1/push/public-key', headers: hub.as(token) })
+    ).json() as { public_key: string };
+    const got = received[0]!;
+    expect(got.vapid).toMatchObject({
+      verified: true,
+      key: public_key,
+      claims: { aud: push.origin, sub: subject },
+    });
+    expect(got.vapid.claims.exp! * 1000).toBeGreaterThan(Date.now());
+    expect(got.urgency).toBe('high');
+    // The push service keeps it no longer than the offer lives.
+    expect(got.ttl).toBeGreaterThan(0);
+    expect(got.ttl).toBeLessThanOrEqual(offerExpiryS);
+    const message = JSON.parse(got.plaintext);
+    expect(message).toMatchObject({
+      type: 'offer',
+      offer_id: offer!.id,
+      kind: 'sos',
+      distance_m: 100,
+      critical: true,
+      url: `/#/offer/${offer!.id}`,
+    });
+    expect(message.title).toContain('一键呼救');
+    expect(message.body).toBe('约 100 米，点开接单');
+    for (const secret of ['王秀英', '景田北一街', '502', 'e-0001'])
+      expect(got.plaintext, `the push names ${secret}`).not.toContain(secret);
+
+    // Several ticks past the grace: the offer stays his (the push reached him), nothing is withdrawn.
+    await new Promise((r) => setTimeout(r, graceS * 1000 + 1500));
+    expect(await offersOf()).toEqual([{ id: offer!.id, status: 'pending', alert_id: offer!.alert_id }]);
+    expect(await boardAvailability()).toBe('on_duty');
+  }, 30_000);
+
+  it('[PUSH-GONE-410] a push service answering 410 drops the subscription; the volunteer is then unreachable and the offer is withdrawn at the grace', async () => {
+    await closedAppWithPush();
+    push.answers = [410];
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'push-gone');
+    const left = await until(
+      () => hub.store.db.selectFrom('push_subscriptions').selectAll().execute(),
+      (rows) => rows.length === 0,
+      5000,
+    );
+    expect(push.received.map((p) => p.status)).toEqual([410]);
+    expect(left, 'the subscription answered 410 is still kept').toEqual([]);
+    const offers = await until(offersOf, (o) => o[0]?.status === 'withdrawn', 3000);
+    expect(offers.map((o) => o.status)).toEqual(['withdrawn']);
+    expect(await boardAvailability()).toBe('app_offline');
+    // Given up, not retried: the push service said the subscription is gone.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(push.received).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('push subscriptions', () => {
+  let hub: TestHub;
+  let push: LocalPushService;
+
+  beforeEach(async () => {
+    push = await LocalPushService.start();
+    hub = await startTestHub({
+      config: { pushServiceHosts: '127.0.0.1,push.example', pushCaFile: push.caFile },
+    });
+    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+  });
+  afterEach(async () => {
+    await hub.stop();
+    await push.close();
+  });
+
+  it('[PUSH-SUBSCRIBE-INPUT] a bad subscription is refused with its reason and keeps nothing; only a responder subscribes, and only their own is removed', async () => {
+    const volunteer = hub.as(await hub.login('v-0001', 'volunteer-password'));
+    const good = push.subscribe();
+    const put = (payload: object, headers = volunteer) =>
+      hub.app.inject({ method: 'PUT', url: '/api/v1/push/subscription', headers, payload });
+    const refused = async (payload: object, path: string, reason: string) => {
+      const res = await put(payload);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toBe('invalid_request');
+      expect(res.json().issues).toContainEqual({ path, message: expect.stringContaining(reason) });
+    };
+    await refused({ ...good, endpoint: 'http://127.0.0.1:9/push/x' }, 'endpoint', 'https');
+    await refused({ ...good, endpoint: 'https://10.0.0.5/admin' }, 'endpoint', 'not a push service');
+    await refused({ ...good, keys: { ...good.keys, p256dh: 'AAAA' } }, 'keys.p256dh', '65 bytes');
+    await refused({ ...good, keys: { ...good.keys, auth: 'not base64!' } }, 'keys.auth', 'base64url');
+    await refused({ ...good, lang: 'fr' }, 'lang', '');
+    expect(await hub.store.db.selectFrom('push_subscriptions').selectAll().execute()).toEqual([]);
+
+    const specialist = hub.as(await hub.login('spec-jingtian', 'spec-password-1'));
+    const forbidden = await put(good, specialist);
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json().error).toBe('forbidden');
+
+    expect((await put(good)).statusCode).toBe(200);
+    const remove = (headers: { authorization: string }, endpoint = good.endpoint) =>
+      hub.app.inject({ method: 'DELETE', url: '/api/v1/push/subscription', headers, payload: { endpoint } });
+    const other = await hub.putDistrict({
+      responders: [{ id: 'v-0009', name: '赵敏', kind: 'volunteer', org_unit: 'jingtian', skills: [] }],
+      users: [
+        { username: 'v-0009', password: 'volunteer-password-9', role: 'responder', org_unit: 'jingtian' },
+      ],
+    });
+    expect(other.statusCode, JSON.stringify(other.body)).toBe(200);
+    const stranger = await remove(hub.as(await hub.login('v-0009', 'volunteer-password-9')));
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.json().error).toBe('not_found');
+    expect(await hub.store.db.selectFrom('push_subscriptions').select('responder_id').execute()).toEqual([
+      { responder_id: 'v-0001' },
+    ]);
+    const own = await remove(volunteer);
+    expect(own.statusCode, own.body).toBe(200);
+    expect(await hub.store.db.selectFrom('push_subscriptions').selectAll().execute()).toEqual([]);
+  });
+
+  it('[PUSH-VAPID-KEPT] the VAPID key pair is made at the first start and kept: the key served is the stored one, and a restart reads it back', async () => {
+    const volunteer = hub.as(await hub.login('v-0001', 'volunteer-password'));
+    const served = (await hub.app.inject({ url: '/api/v1/push/public-key', headers: volunteer })).json() as {
+      public_key: string;
+    };
+    expect(Buffer.from(served.public_key, 'base64url')).toHaveLength(65);
+    const stored = await hub.store.db.selectFrom('push_keys').selectAll().execute();
+    expect(stored.map((k) => k.public_key)).toEqual([served.public_key]);
+    const restarted = new VapidKeys({ db: hub.store.db, now: Date.now });
+    await restarted.start();
+    expect(restarted.publicKey).toBe(served.public_key);
+    expect(await hub.store.db.selectFrom('push_keys').selectAll().execute()).toHaveLength(1);
+  });
+});
