@@ -1,20 +1,17 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecurringRequests } from '../services/recurring-requests.js';
 import { dialects } from './support/databases.js';
-import { type ServiceDistrict, serviceApp, serviceDistrict } from './support/service-district.js';
+import { type ServiceDistrict, serviceApp, serviceDistrictPerTest } from './support/service-district.js';
 
 /** A local (UTC+8) time as ms. */
 const local = (iso: string) => Date.parse(`${iso}+08:00`);
 
 describe.each(dialects)('recurring requests on %s', (dialect) => {
   let d: ServiceDistrict;
-  beforeEach(async () => {
-    d = await serviceDistrict(dialect);
+  serviceDistrictPerTest(dialect, (district) => {
+    d = district;
     d.clock.now = local('2026-11-30T10:00:00'); // a Monday
-  });
-  afterEach(async () => {
-    await d.store.close();
   });
   const ordersOf = async (recurrenceId: string) =>
     (

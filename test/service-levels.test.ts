@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { quantile } from '../reports/service-levels.js';
 import { ServiceOrderError } from '../services/service-orders.js';
 import { dialects } from './support/databases.js';
-import { type ServiceDistrict, serviceApp, serviceDistrict } from './support/service-district.js';
+import { type ServiceDistrict, serviceApp, serviceDistrictPerTest } from './support/service-district.js';
 
 const s = 1000;
 const from = Date.UTC(2026, 10, 1);
@@ -43,12 +43,9 @@ async function knownAlerts(d: ServiceDistrict): Promise<void> {
 
 describe.each(dialects)('service levels on %s', (dialect) => {
   let d: ServiceDistrict;
-  beforeEach(async () => {
-    d = await serviceDistrict(dialect);
+  serviceDistrictPerTest(dialect, async (district) => {
+    d = district;
     await knownAlerts(d);
-  });
-  afterEach(async () => {
-    await d.store.close();
   });
 
   it('[SERVICE-LEVELS] shares and medians over a known set of alerts', async () => {

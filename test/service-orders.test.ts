@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlertBook } from '../alerts/alert-book.js';
 import { Channel } from '../kernel/channel.js';
 import { ServiceOrderError } from '../services/service-orders.js';
@@ -7,7 +7,7 @@ import {
   codeShown,
   type ServiceDistrict,
   serviceApp,
-  serviceDistrict,
+  serviceDistrictPerTest,
   wangHome,
 } from './support/service-district.js';
 
@@ -15,11 +15,8 @@ const minutes = (n: number) => n * 60_000;
 
 describe.each(dialects)('service orders on %s', (dialect) => {
   let d: ServiceDistrict;
-  beforeEach(async () => {
-    d = await serviceDistrict(dialect);
-  });
-  afterEach(async () => {
-    await d.store.close();
+  serviceDistrictPerTest(dialect, (district) => {
+    d = district;
   });
 
   const mealFor = (elderId = 'e-0001', by = d.as('wang-family')) =>

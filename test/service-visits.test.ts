@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServiceOrderError } from '../services/service-orders.js';
 import { maxCodeAttempts } from '../services/service-visits.js';
 import { dialects } from './support/databases.js';
@@ -7,7 +7,7 @@ import {
   northOf,
   type ServiceDistrict,
   serviceApp,
-  serviceDistrict,
+  serviceDistrictPerTest,
   wangHome,
 } from './support/service-district.js';
 
@@ -16,11 +16,8 @@ const minutes = (n: number) => n * 60_000;
 /** Proof of service: where the volunteer stood, the elder's code, and what certification makes of it. */
 describe.each(dialects)('service visits on %s', (dialect) => {
   let d: ServiceDistrict;
-  beforeEach(async () => {
-    d = await serviceDistrict(dialect);
-  });
-  afterEach(async () => {
-    await d.store.close();
+  serviceDistrictPerTest(dialect, (district) => {
+    d = district;
   });
 
   const refusal = (promise: Promise<unknown>) =>

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Insertable } from 'kysely';
 import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { openedAlertRow } from '../../alerts/alert-book.js';
 import type { SignedInUser } from '../../kernel/identity.js';
 import { serviceLevelRoutes } from '../../reports/service-level-routes.js';
@@ -131,5 +132,23 @@ export function serviceApp(d: ServiceDistrict): Promise<{
       levels: d.levels,
       now: () => d.clock.now,
     });
+  });
+}
+
+/**
+ * A fresh district for each test of the enclosing block, closed after it: `use` receives it (and may
+ * set it up further) before the test runs.
+ */
+export function serviceDistrictPerTest(
+  dialect: Dialect,
+  use: (d: ServiceDistrict) => void | Promise<void>,
+): void {
+  let d: ServiceDistrict | undefined;
+  beforeEach(async () => {
+    d = await serviceDistrict(dialect);
+    await use(d);
+  });
+  afterEach(async () => {
+    await d?.store.close();
   });
 }
