@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openedAlertRow } from '../../alerts/alert-book.js';
 import { desktop, shoot } from './support/browser.js';
-import { type BrowserSession, startBrowserSession } from './support/session.js';
+import { sessionForFile } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
 describe('the console under its Content-Security-Policy', () => {
-  let session: BrowserSession;
-  beforeAll(async () => {
-    session = await startBrowserSession();
-  }, 120_000);
-  afterAll(async () => {
-    await session?.close();
-  }, 60_000);
+  const session = sessionForFile();
 
   it('[CSP-CHARTS] the report charts and their tooltips draw with nothing refused', async () => {
     const now = Date.now();
     for (const kind of ['sos', 'fall'] as const) {
-      await session.hub.store.db
-        .insertInto('alerts')
+      await session()
+        .hub.store.db.insertInto('alerts')
         .values(
           openedAlertRow({
             elder_id: 'e-0001',
@@ -29,8 +23,8 @@ describe('the console under its Content-Security-Policy', () => {
         )
         .execute();
     }
-    const page = await session.open(desktop);
-    await signIn(page, session.url, 'spec-jingtian', 'spec-password-1');
+    const page = await session().open(desktop);
+    await signIn(page, session().url, 'spec-jingtian', 'spec-password-1');
     await page.waitForSelector('#alert-queue');
     await page.click('a[href="#/reports"]');
     await page.waitForSelector('#chart-kinds svg');
@@ -40,15 +34,15 @@ describe('the console under its Content-Security-Policy', () => {
       await page.waitForTimeout(300);
     }
     await shoot(page, '90-csp-chart-tooltip');
-    expect(session.cspViolations).toEqual([]);
+    expect(session().cspViolations).toEqual([]);
   }, 60_000);
 
   it('[CSP-DOCS] Swagger UI at /docs draws the API under its own policy', async () => {
-    const page = await session.open(desktop);
-    await page.goto(`${session.url}/docs`);
+    const page = await session().open(desktop);
+    await page.goto(`${session().url}/docs`);
     await page.waitForSelector('.swagger-ui .info .title');
     await page.waitForSelector('.opblock-tag');
     expect(await page.textContent('.swagger-ui .info .title')).toContain('Yiyang hub API');
-    expect(session.cspViolations).toEqual([]);
+    expect(session().cspViolations).toEqual([]);
   }, 60_000);
 });

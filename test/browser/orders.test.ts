@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminPassword } from '../support/hub.js';
 import { desktop, shoot } from './support/browser.js';
-import { type BrowserSession, startBrowserSession } from './support/session.js';
+import { sessionForFile } from './support/session.js';
 import { signIn } from './support/sign-in.js';
 
 /** The district's date (UTC+8) `days` from now, as the console's date input holds it. */
@@ -9,18 +9,12 @@ const districtDay = (days: number) =>
   new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('需求发布 in Chromium (zh-CN)', () => {
-  let session: BrowserSession;
-  beforeAll(async () => {
-    session = await startBrowserSession();
-  }, 120_000);
-  afterAll(async () => {
-    await session?.close();
-  }, 60_000);
+  const session = sessionForFile();
 
   it('[CONSOLE-ORDERS] a specialist publishes a weekly meal and a one-off visit for an elder who phoned, then cancels the visit', async () => {
-    const { hub } = session;
-    const page = await session.open(desktop);
-    await signIn(page, session.url, 'spec-jingtian', 'spec-password-1');
+    const { hub } = session();
+    const page = await session().open(desktop);
+    await signIn(page, session().url, 'spec-jingtian', 'spec-password-1');
     await page.waitForSelector('#alert-queue');
     await page.click('a[href="#/timebank"]');
     await page.click('a[href="#/timebank/orders"]');
@@ -105,7 +99,7 @@ describe('需求发布 in Chromium (zh-CN)', () => {
   }, 90_000);
 
   it('[CONSOLE-FAMILY-SERVICES] a family member asks for a visit, rates it once served, and gives 30 minutes to the parent', async () => {
-    const { hub } = session;
+    const { hub } = session();
     const call = async (method: 'GET' | 'POST', url: string, token: string, payload?: object) => {
       const res = await hub.app.inject({
         method,
@@ -122,8 +116,8 @@ describe('需求发布 in Chromium (zh-CN)', () => {
       to: { owner_id: 'fam-wang', kind: 'family' },
       minutes: 60,
     });
-    const page = await session.open(desktop);
-    await signIn(page, session.url, 'family-wang', 'family-password-1');
+    const page = await session().open(desktop);
+    await signIn(page, session().url, 'family-wang', 'family-password-1');
     await page.waitForSelector('#family-services-title');
     await page.waitForSelector('#family-balance:has-text("家庭账户余额：60 分钟")');
 
@@ -179,9 +173,9 @@ describe('需求发布 in Chromium (zh-CN)', () => {
   }, 90_000);
 
   it('[CONSOLE-SERVICE-KINDS] the admin adds 理发 in the console, the specialist’s request form offers it; retired, it is offered no more', async () => {
-    const { hub } = session;
-    const admin = await session.open(desktop);
-    await signIn(admin, session.url, 'admin', adminPassword);
+    const { hub } = session();
+    const admin = await session().open(desktop);
+    await signIn(admin, session().url, 'admin', adminPassword);
     await admin.waitForSelector('#alert-queue');
     await admin.click('a[href="#/timebank"]');
     await admin.click('a[href="#/timebank/kinds"]');
@@ -201,8 +195,8 @@ describe('需求发布 in Chromium (zh-CN)', () => {
     expect(stored.kinds.at(-1)).toMatchObject({ code: 'haircut', label_zh: '理发', label_en: 'Haircut' });
 
     // The specialist, in a console of their own, asks for it for 王秀英.
-    const specialist = await session.open(desktop);
-    await signIn(specialist, session.url, 'spec-jingtian', 'spec-password-1');
+    const specialist = await session().open(desktop);
+    await signIn(specialist, session().url, 'spec-jingtian', 'spec-password-1');
     await specialist.waitForSelector('#alert-queue');
     await specialist.click('a[href="#/timebank"]');
     await specialist.click('a[href="#/timebank/orders"]');
