@@ -29,7 +29,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ TIMEBANK_CREDIT_RATE: 'lots' })).toThrow(/TIMEBANK_CREDIT_RATE/);
   });
 
-  it('[CONFIG-UNAVAILABLE] a setting this version cannot honour stops the start instead of being ignored', () => {
-    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL/);
+  it('[CONFIG-CLUSTER] cluster settings that cannot work together stop the start with the reason', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /REDIS_URL: cluster mode needs DATABASE_URL/,
+    );
+    expect(() => loadConfig({ HUB_PROCESSES: '2' })).toThrow(
+      /HUB_PROCESSES: more than one process needs REDIS_URL/,
+    );
+    expect(() => loadConfig({ HUB_PROCESSES: 'auto' })).toThrow(/HUB_PROCESSES/);
+    expect(() => loadConfig({ HUB_PROCESSES: 'many' })).toThrow(/HUB_PROCESSES/);
+    expect(() => loadConfig({ CLUSTER_PARTITIONS: '0' })).toThrow(/CLUSTER_PARTITIONS/);
+    const cluster = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://hub@127.0.0.1/yiyang',
+      HUB_PROCESSES: 'auto',
+    });
+    expect(cluster.hubProcesses).toBe('auto');
+    expect(cluster.clusterPartitions).toBe(64);
+    expect(loadConfig({}).hubProcesses).toBe(1);
   });
 });

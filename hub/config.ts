@@ -22,7 +22,18 @@ export const configSchema = z.object({
   mqttTlsKey: z.string().optional(),
   dataDir: z.string().min(1).default('./data'),
   databaseUrl: url(['postgres', 'postgresql']).optional(),
+  /** Cluster mode: many hub processes on one district, coordinated through Redis (needs DATABASE_URL). */
   redisUrl: url(['redis', 'rediss']).optional(),
+  /**
+   * Hub processes on this machine sharing the HTTP and MQTT ports (node:cluster): a number, or `auto`
+   * for one per core. More than one needs REDIS_URL and DATABASE_URL.
+   */
+  hubProcesses: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
+  /**
+   * Elders are hashed over this many partitions, each owned by one live hub process. Fixed for the
+   * life of a district: every process must agree (change it only with every process stopped).
+   */
+  clusterPartitions: z.coerce.number().int().min(1).max(4096).default(64),
   influxUrl: url(['http', 'https']).optional(),
   influxToken: z.string().optional(),
   influxOrg: z.string().min(1).default('yiyang'),
@@ -157,6 +168,8 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   dataDir: 'DATA_DIR',
   databaseUrl: 'DATABASE_URL',
   redisUrl: 'REDIS_URL',
+  hubProcesses: 'HUB_PROCESSES',
+  clusterPartitions: 'CLUSTER_PARTITIONS',
   influxUrl: 'INFLUX_URL',
   influxToken: 'INFLUX_TOKEN',
   influxOrg: 'INFLUX_ORG',
@@ -240,10 +253,16 @@ export function loadConfig(
     throw new ConfigError((error as Error).message);
   }
   const config = { ...parsed.data, timebank };
-  // Refused rather than ignored: an operator who sets it expects it to take effect.
-  if (config.redisUrl) {
+  // Many processes share one district only through engines every process reaches: SQLite is one
+  // process's file, and without Redis a device on one process could not be commanded from another.
+  if (config.redisUrl && !config.databaseUrl) {
     throw new ConfigError(
-      'invalid configuration:\n  REDIS_URL: clustering through Redis is not available in this version yet',
+      'invalid configuration:\n  REDIS_URL: cluster mode needs DATABASE_URL (PostgreSQL) as the store',
+    );
+  }
+  if (config.hubProcesses !== 1 && !config.redisUrl) {
+    throw new ConfigError(
+      'invalid configuration:\n  HUB_PROCESSES: more than one process needs REDIS_URL and DATABASE_URL',
     );
   }
   if (Boolean(config.noticeWebhookUrl) !== Boolean(config.noticeWebhookSecret)) {
