@@ -26,6 +26,8 @@ export function alertsDomain(deps: {
   events: Channel<StoredEvent>;
   eventLog: EventLog;
   healthChanges: Channel<HealthChange>;
+  /** Cluster mode: whether a stored event's elder is this process's to replay (see EventAlerts). */
+  ownsEvent?: ((event: StoredEvent) => boolean) | undefined;
 }) {
   const { db, now, log, metrics } = deps;
   const updates = new Channel<AlertUpdate>(deps.channelError('alerts'));
@@ -41,6 +43,7 @@ export function alertsDomain(deps: {
     eventLog: deps.eventLog,
     alerts,
     logger: log('alerts'),
+    owns: deps.ownsEvent,
   });
   return {
     alerts,

@@ -29,6 +29,8 @@ export class EventAlerts {
       eventLog: EventLog;
       alerts: AlertBook;
       logger: Logger;
+      /** Cluster mode: whether the event's elder is this process's (the others replay theirs). All, when unset. */
+      owns?: (event: StoredEvent) => boolean;
     },
   ) {}
 
@@ -56,20 +58,27 @@ export class EventAlerts {
     clearInterval(this.sweepTimer);
   }
 
-  /** Handles stored events that no alert rule has seen yet, received before `before`. */
+  /**
+   * Partitions changed hands (cluster mode): the events of the elders taken over that their last owner
+   * stored, or was carrying here, and nobody handled are handled now.
+   */
+  takeOver(): Promise<void> {
+    return this.replay(Number.POSITIVE_INFINITY);
+  }
+
+  /** Handles stored events of this process's elders that no alert rule has seen yet, received before `before`. */
   private async replay(before: number): Promise<void> {
-    // Each event at most once per replay: one that stays unhandled (in flight, or failing) ends it.
-    const attempted = new Set<string>();
+    const owns = this.deps.owns ?? (() => true);
+    let after: StoredEvent | undefined;
     for (;;) {
-      const pending = (await this.deps.eventLog.unhandled(500)).filter(
-        (e) => e.receivedAt < before && !attempted.has(`${e.deviceId}/${e.eventId}`),
-      );
-      if (pending.length === 0) return;
-      this.deps.logger.info({ count: pending.length }, 'handling events stored but not yet handled');
-      for (const event of pending) {
-        attempted.add(`${event.deviceId}/${event.eventId}`);
-        await this.handle(event);
-      }
+      const page = await this.deps.eventLog.unhandled(500, after);
+      after = page.at(-1);
+      const due = page.filter((e) => e.receivedAt < before && owns(e));
+      if (due.length > 0)
+        this.deps.logger.info({ count: due.length }, 'handling events stored but not yet handled');
+      // Each event once per replay: one that stays unhandled (in flight, or failing) waits for the next.
+      for (const event of due) await this.handle(event);
+      if (!after || page.length < 500 || after.receivedAt >= before) return;
     }
   }
 

@@ -9,6 +9,7 @@ import { type HttpUpgrade, routeSet } from '../kernel/stage.js';
 import type { Database } from '../store/database.js';
 import { boardRoutes } from './board-routes.js';
 import { consoleConfigRoutes } from './config-routes.js';
+import { FeedAdapter } from './feed-adapter.js';
 import { ConsoleFeed } from './live-feed.js';
 import { ResponderFeed } from './responder-feed.js';
 import { type SignedInSockets, SocketSessions } from './socket-sessions.js';
@@ -26,6 +27,8 @@ export function consoleDomain(deps: {
   now: () => number;
   mapTileUrl: string | undefined;
   catalog: DeviceCatalog;
+  /** Cluster mode: the feeds of every hub process are one (socket.io's Redis adapter). */
+  redisUrl?: string | undefined;
 }) {
   const { notices } = deps;
   const sessions = new SocketSessions({
@@ -48,16 +51,18 @@ export function consoleDomain(deps: {
     notices,
     logger: deps.log('responders'),
   });
+  const adapter = deps.redisUrl ? new FeedAdapter(deps.redisUrl) : undefined;
   const feeds: HttpUpgrade = {
     paths: ['/socket.io/'],
     attach(server: Server) {
-      responderFeed.attach(consoleFeed.attach(server));
+      responderFeed.attach(consoleFeed.attach(server, adapter?.adapter));
       sessions.start(deps.districtChanged);
     },
     close() {
       sessions.stop();
       responderFeed.close();
       consoleFeed.close();
+      adapter?.close();
     },
   };
   return {

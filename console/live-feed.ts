@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { type Namespace, Server } from 'socket.io';
+import { type Namespace, Server, type ServerOptions } from 'socket.io';
 import type { AlertUpdate } from '../alerts/alert-book.js';
 import type { DispatchNotice } from '../dispatch/dispatcher.js';
 import type { Channel } from '../kernel/channel.js';
@@ -30,9 +30,17 @@ export class ConsoleFeed {
     },
   ) {}
 
-  /** socket.io on the hub's HTTP server; it leaves other upgrades (MQTT at /mqtt) alone. */
-  attach(server: HttpServer): Server {
-    const io = new Server(server, { destroyUpgrade: false, serveClient: true, cors: { origin: false } });
+  /**
+   * socket.io on the hub's HTTP server; it leaves other upgrades (MQTT at /mqtt) alone. With an
+   * adapter (cluster mode) its rooms span every hub process.
+   */
+  attach(server: HttpServer, adapter?: ServerOptions['adapter']): Server {
+    const io = new Server(server, {
+      destroyUpgrade: false,
+      serveClient: true,
+      cors: { origin: false },
+      ...(adapter && { adapter }),
+    });
     const namespace = io.of('/console');
     this.deps.sessions.guard(namespace, (user) => user.role !== 'responder');
     namespace.on('connection', (socket) => {

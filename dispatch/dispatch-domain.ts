@@ -40,6 +40,8 @@ export function dispatchDomain(deps: {
   names: PeopleNames;
   /** Web Push to the responders' phones. */
   push: PushSettings;
+  /** Cluster mode: the ladders of this process's elders only (see Dispatcher). */
+  cluster?: { owns: (elderId: string) => boolean } | undefined;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
   const dispatcher = new Dispatcher({
@@ -54,6 +56,7 @@ export function dispatchDomain(deps: {
     logger: deps.logger,
     tickMs: 1000,
     metrics: deps.metrics,
+    cluster: deps.cluster,
   });
   const webhook =
     deps.webhook &&

@@ -46,12 +46,18 @@ export class Dispatcher {
       logger: Logger;
       tickMs: number;
       metrics: HubMetrics;
+      /**
+       * Cluster mode: this process steps the ladders of its elders only, and reads the responder
+       * state other processes stored before each round. Unset: one process, every ladder.
+       */
+      cluster?: { owns: (elderId: string) => boolean };
     },
   ) {
     const { db, alerts, district, notices, notify, timings, now, logger, metrics } = deps;
     const roster = new ResponderRoster({ db, district, timings, now });
     this.roster = roster;
-    this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now, metrics });
+    const owns = deps.cluster?.owns;
+    this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now, metrics, owns });
     this.tasks = new ResponderTasks({ db, roster, notices, now });
     this.assignments = new Assignments({
       db,
@@ -108,6 +114,7 @@ export class Dispatcher {
     this.stepping = this.stepping
       .then(() => (alertId ? undefined : this.assignments.withdrawFromOffline()))
       .then(() => this.assignments.returnOverdue(alertId))
+      .then(() => this.deps.cluster && this.roster.catchUp())
       .then(() => this.ladder.runDue(alertId))
       .catch((e: unknown) => this.fail(e));
   }
@@ -146,8 +153,8 @@ export class Dispatcher {
   }
 
   /** A push subscription was kept or dropped: whether offers reach the responder with the app closed. */
-  reachableByPush(responderId: string, reachable: boolean): void {
-    this.presence.reachableByPush(responderId, reachable);
+  reachableByPush(responderId: string, reachable: boolean): Promise<void> {
+    return this.presence.reachableByPush(responderId, reachable);
   }
 
   /** Whether dispatch may ask a responder now, from their stored state (the boards show the same). */

@@ -27,6 +27,8 @@ export class EscalationLadder {
       now: () => number;
       /** Times a critical alert's first offer. */
       metrics: Pick<HubMetrics, 'sosToOffer'>;
+      /** Cluster mode: the ladders of this process's elders only (each alert's one owner). All, when unset. */
+      owns?: (elderId: string) => boolean;
     },
   ) {}
 
@@ -35,11 +37,13 @@ export class EscalationLadder {
     const now = this.deps.now();
     let query = this.deps.db
       .selectFrom('alerts')
-      .select(['id', 'ladder_step', 'next_step_at'])
+      .select(['id', 'ladder_step', 'next_step_at', 'elder_id'])
       .where('status', '=', 'open')
       .where((eb) => eb.or([eb('ladder_step', '=', -1), eb('next_step_at', '<=', now)]));
     if (alertId) query = query.where('id', '=', alertId);
-    for (const row of await query.execute()) await this.takeStep(row.id, row.ladder_step);
+    const owns = this.deps.owns ?? (() => true);
+    for (const row of await query.execute())
+      if (row.elder_id === null || owns(row.elder_id)) await this.takeStep(row.id, row.ladder_step);
   }
 
   /** Takes step `done + 1` of the alert's ladder, if nobody took it already. */

@@ -47,8 +47,12 @@ export class ResponderPresence {
     if (r) r.appOfflineSince = since;
   }
 
-  /** The responder holds a push subscription (or no longer does): reachable with the app closed. */
-  reachableByPush(responderId: string, reachable: boolean): void {
+  /**
+   * The responder holds a push subscription (or no longer does): reachable with the app closed. The
+   * state's time is touched so that other processes' rosters read it at their catch-up.
+   */
+  async reachableByPush(responderId: string, reachable: boolean): Promise<void> {
+    await upsertResponderState(this.deps.db, responderId, this.deps.now(), {});
     const r = this.deps.roster.get(responderId);
     if (r) r.pushReachable = reachable;
   }

@@ -28,6 +28,9 @@ export interface Responder {
   pushReachable: boolean;
 }
 
+/** How far apart the clocks of the processes writing responder state may be. */
+const stateClockDriftMs = 5_000;
+
 export interface Candidate {
   responder: Responder;
   distanceM: number;
@@ -42,6 +45,8 @@ export class ResponderRoster {
   private readonly responders = new Map<string, Responder>();
   private index: KDBush | undefined;
   private indexed: Responder[] = [];
+  /** The latest `updated_at` of responder state read: `catchUp()` reads what changed from there. */
+  private readUpTo = 0;
 
   constructor(
     private readonly deps: {
@@ -55,16 +60,9 @@ export class ResponderRoster {
 
   /** The district's responders with their state as stored now (after a change, or another node's writes). */
   async load(): Promise<void> {
-    const rows = await this.deps.db
-      .selectFrom('responder_state')
-      .select(['responder_id', 'on_duty', 'lat', 'lon', 'task_alert_id', 'app_offline_since'])
-      .execute();
+    const rows = await this.stateRows();
     const state = new Map(rows.map((s) => [s.responder_id, s]));
-    const pushed = new Set(
-      (await this.deps.db.selectFrom('push_subscriptions').select('responder_id').distinct().execute()).map(
-        (p) => p.responder_id,
-      ),
-    );
+    const pushed = await this.pushed();
     this.responders.clear();
     for (const r of this.deps.district.responders()) {
       const s = state.get(r.id);
@@ -85,6 +83,45 @@ export class ResponderRoster {
       });
     }
     this.index = undefined;
+  }
+
+  /**
+   * Applies the responder state other processes stored since the last read (cluster mode, before a
+   * ladder round: duty, position, task, app and push reach the ladder's owner whatever process the
+   * responder's phone talks to). Rows are re-read from a little before the last one seen: clocks of
+   * different machines drift, and applying a row twice changes nothing.
+   */
+  async catchUp(): Promise<void> {
+    const rows = await this.stateRows(this.readUpTo - stateClockDriftMs);
+    if (rows.length === 0) return;
+    const pushed = await this.pushed(rows.map((r) => r.responder_id));
+    for (const s of rows) {
+      const r = this.responders.get(s.responder_id);
+      if (!r) continue;
+      r.onDuty = s.on_duty === 1;
+      if (s.lat !== null && s.lon !== null && (s.lat !== r.lat || s.lon !== r.lon))
+        this.moved(r.id, s.lat, s.lon);
+      r.taskAlertId = s.task_alert_id;
+      r.appOfflineSince = s.app_offline_since;
+      r.pushReachable = pushed.has(r.id);
+    }
+  }
+
+  private async stateRows(since?: number) {
+    let query = this.deps.db
+      .selectFrom('responder_state')
+      .select(['responder_id', 'on_duty', 'lat', 'lon', 'task_alert_id', 'app_offline_since', 'updated_at']);
+    if (since !== undefined) query = query.where('updated_at', '>=', since);
+    const rows = await query.execute();
+    for (const r of rows) this.readUpTo = Math.max(this.readUpTo, r.updated_at);
+    return rows;
+  }
+
+  /** Responders (of `ids`, or all) holding a Web Push subscription. */
+  private async pushed(ids?: string[]): Promise<Set<string>> {
+    let query = this.deps.db.selectFrom('push_subscriptions').select('responder_id').distinct();
+    if (ids) query = query.where('responder_id', 'in', ids);
+    return new Set((await query.execute()).map((p) => p.responder_id));
   }
 
   get(id: string): Responder | undefined {

@@ -20,6 +20,8 @@ export interface GatewaySettings {
   maxSlowSecretChecks: number;
   /** `TRUST_PROXY`: a WebSocket device's address is then the one this proxy forwards. */
   trustProxy?: string | undefined;
+  /** Cluster mode: one broker across the hub processes (gateway/shared-broker.ts). */
+  redisUrl?: string | undefined;
 }
 
 /** The MQTT broker (TCP, TLS, and WebSocket at `/mqtt` on the HTTP port), device commands and routes. */
@@ -42,6 +44,7 @@ export function gatewayDomain(deps: {
     logger: deps.logger,
     maxPayloadBytes: settings.maxPayloadBytes,
     listen: settings.listen,
+    ...(settings.redisUrl && { redisUrl: settings.redisUrl }),
   });
   const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const trustedProxy = settings.trustProxy

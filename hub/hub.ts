@@ -33,6 +33,7 @@ import { storeUnready } from '../store/store-probe.js';
 import { timebankDomain } from '../timebank/timebank-domain.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
+import { ElderWork } from './elder-work.js';
 import { HttpServer } from './http-server.js';
 import {
   dispatchTimings,
@@ -73,6 +74,8 @@ export interface Hub {
   retention: Retention;
   /** Who has a live socket (console or responder app) signed in. */
   sockets: SignedInSockets;
+  /** Whose per-elder work this process does (every elder's, but in cluster mode). */
+  elders: ElderWork;
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
@@ -121,10 +124,19 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     taskElderOf: async (id) => (await dispatch.dispatcher.currentTask(id))?.elder.id ?? null,
     careDefaults: careDefaultsOf(inferenceConfig),
   });
+  // One process: every elder's work is here. Cluster mode: each partition's elders on one process.
+  const elderWork = new ElderWork({
+    config,
+    district: registry.directory,
+    logger: log('cluster'),
+    channelError,
+  });
+  const { clustered } = elderWork;
   const ingest = ingestDomain({
     db,
     catalog,
     district: registry.directory,
+    watched: elderWork.carried && { ...elderWork.carried, owns: elderWork.ownsDevice },
     settings: ingestSettings(config),
     conditionsOn: (condition): Promise<string[]> => healthAlerts.conditionsOn(condition),
     metrics,
@@ -142,13 +154,15 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('gateway'),
     settings: gatewaySettings(config),
   });
+  const perElder = elderWork.connect(ingest.ingest);
   const alerts = alertsDomain({
     db,
     now,
     log,
     channelError,
     metrics,
-    events: ingest.ingest.events,
+    events: perElder.events,
+    ownsEvent: clustered ? elderWork.ownsEvent : undefined,
     eventLog: ingest.ingest.eventLog,
     healthChanges: ingest.ingest.healthChanges,
   });
@@ -159,9 +173,12 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     district: registry.directory,
     alerts: alerts.alerts,
     eventAlerts: alerts.events,
-    readings: ingest.ingest.readings,
-    events: ingest.ingest.events,
-    hotWindows: ingest.ingest.hotWindows,
+    readings: perElder.readings,
+    events: perElder.events,
+    hotWindows: perElder.hotWindows,
+    ownership: clustered
+      ? { homes: elderWork.homes(), owns: elderWork.owns, changed: elderWork.ownership.changed }
+      : undefined,
     notify: gateway.notify,
     command: (deviceId, command, commandId) => gateway.gateway.sendCommand(deviceId, command, commandId),
     audit,
@@ -187,6 +204,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     webhook: noticeWebhookSettings(config),
     names: registry.names,
     push: pushSettings(config),
+    cluster: clustered ? { owns: elderWork.owns } : undefined,
   });
   const timebank = timebankDomain({
     store,
@@ -228,7 +246,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     now,
     mapTileUrl: config.mapTileUrl,
     catalog,
+    redisUrl: config.redisUrl,
   });
+  // Partitions taken over: their unhandled events are handled, their devices' silence watched from now.
+  elderWork.onTakeOver(
+    () => alerts.events.takeOver(),
+    () => ingest.ingest.health.takeOver(),
+    () => inference.fallAlerts.takeOver(),
+  );
 
   let ready = false;
   const domains = [
@@ -288,6 +313,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['retention', privacy.stages.retention],
     ['event alerts', alerts.stages.events], // replays stored events: everything it feeds is listening
     ['welfare checks', inference.stages.welfare], // after the replay: a stored answer is counted before its deadline
+    // Cluster mode: every per-elder stage is listening when this process takes its first partitions.
+    ...(elderWork.stage ? [['partitions', elderWork.stage] as const] : []),
     ['mqtt', gateway.stages.gateway],
     ['http', http],
   ]);
@@ -309,6 +336,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     welfare: inference.welfare,
     retention: privacy.retention,
     sockets: consoleSide.sockets,
+    elders: elderWork,
     addresses: {
       http: http.address,
       mqtt: gateway.gateway.addresses.mqtt ?? config.mqttPort,

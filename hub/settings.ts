@@ -62,6 +62,7 @@ export function gatewaySettings(config: HubConfig): GatewaySettings {
     maxPayloadBytes: config.maxPayloadBytes,
     maxSlowSecretChecks: config.maxSlowSecretChecks,
     trustProxy: config.trustProxy,
+    redisUrl: config.redisUrl,
   };
 }
 

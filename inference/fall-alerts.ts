@@ -35,6 +35,8 @@ export interface FallAlertsDeps {
   rules?: Partial<FallAlertRules>;
   /** The elder's own cancel window (ms) if their settings set one; else the rules'. */
   cancelWindowOf?: (elderId: string) => number | undefined;
+  /** Cluster mode: whether the elder is this process's (their falls come here). All, when unset. */
+  owns?: ((elderId: string) => boolean) | undefined;
 }
 
 /** A detection waiting out the wearer's cancel window, and the timer that ends it. */
@@ -87,24 +89,47 @@ export class FallAlerts {
   }
 
   async start(): Promise<void> {
-    // alerts raised before a restart still take repeats, "I'm OK" and the lying rule
-    const startedAt = this.deps.now();
-    for (const key of await this.deps.alerts.activeIncidents('fall:')) {
-      this.elder(key.slice('fall:'.length)).incident = {
-        fallAt: startedAt,
-        sources: [],
-        lyingRecorded: false,
-      };
-    }
-    // Windows open when the hub stopped or died: resumed, or raised at once if they ran out.
-    for (const { elderId, fall } of await this.windows.all()) {
-      const leftMs = Math.max(0, fall.startedAt + this.windowMs(elderId) - startedAt);
-      this.elder(elderId).pending = { ...fall, timer: this.windowTimer(elderId, leftMs) };
-    }
+    await this.resume();
     this.unsubscribe.push(
       this.deps.alarms.subscribe((a) => this.onAlarm(a)),
       this.deps.readings.subscribe((r) => this.onReading(r)),
     );
+  }
+
+  /**
+   * Partitions changed hands (cluster mode): the falls of elders given up are their new owner's (their
+   * windows are in the store, where it resumes them); those of elders taken over are resumed here.
+   */
+  async takeOver(): Promise<void> {
+    for (const [elderId, state] of this.elders) {
+      if (this.owns(elderId)) continue;
+      if (state.pending) clearTimeout(state.pending.timer);
+      this.elders.delete(elderId);
+    }
+    await this.resume();
+  }
+
+  /**
+   * What the store holds for this process's elders and it does not track yet: fall alerts still active
+   * (they take repeats, "I'm OK" and the lying rule), and windows open when their hub stopped or died
+   * (resumed, or raised at once if they ran out).
+   */
+  private async resume(): Promise<void> {
+    const at = this.deps.now();
+    for (const key of await this.deps.alerts.activeIncidents('fall:')) {
+      const elderId = key.slice('fall:'.length);
+      if (!this.owns(elderId) || this.elders.get(elderId)?.incident) continue;
+      this.elder(elderId).incident = { fallAt: at, sources: [], lyingRecorded: false };
+    }
+    for (const { elderId, fall } of await this.windows.all()) {
+      if (!this.owns(elderId) || this.elders.get(elderId)?.pending) continue;
+      const leftMs = Math.max(0, fall.startedAt + this.windowMs(elderId) - at);
+      this.elder(elderId).pending = { ...fall, timer: this.windowTimer(elderId, leftMs) };
+    }
+  }
+
+  private owns(elderId: string): boolean {
+    return this.deps.owns?.(elderId) ?? true;
   }
 
   /** Stops listening; raises every alert still in its cancel window, and waits for the store. */

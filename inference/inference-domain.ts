@@ -13,6 +13,7 @@ import type { CareSettingValues } from '../registry/care-settings.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
+import type { DetectorDistrict } from './detectors/detector-deps.js';
 import { type DetectorRules, Detectors, defaultDetectorRules } from './detectors/index.js';
 import { FallAlerts } from './fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from './pool/index.js';
@@ -75,13 +76,25 @@ export function inferenceDomain(deps: {
   log: (component: string) => Logger;
   channelError: (name: string) => (error: unknown) => void;
   settings: InferenceSettings;
+  /**
+   * Cluster mode: the homes of this process's elders (the readings and events above are theirs,
+   * carried here from every process), whose-elder-is-whose and its changes.
+   */
+  ownership?:
+    | {
+        homes: DetectorDistrict;
+        owns: (elderId: string) => boolean;
+        changed: { subscribe(listener: () => void): () => void };
+      }
+    | undefined;
 }) {
-  const { db, catalog, district, alerts, readings, events, now, log, settings } = deps;
+  const { db, catalog, district, alerts, readings, events, now, log, settings, ownership } = deps;
   const detectors = new Detectors({
     db,
     alerts,
     catalog,
-    district,
+    district: ownership?.homes ?? district,
+    ownershipChanged: ownership?.changed,
     readings,
     events,
     now,
@@ -106,6 +119,7 @@ export function inferenceDomain(deps: {
     logger: log('fall-alerts'),
     now,
     rules: { cancelWindowMs: settings.fallCancelWindowMs },
+    owns: ownership?.owns,
     cancelWindowOf: (elderId) => {
       const seconds = district.elder(elderId)?.settings.fall_cancel_window_s;
       return seconds === undefined ? undefined : seconds * 1000;
@@ -120,6 +134,7 @@ export function inferenceDomain(deps: {
     send: deps.command,
     now,
     logger: log('welfare'),
+    owns: ownership?.owns,
     rules: { ...defaultWelfareRules, utcOffsetMinutes: settings.utcOffsetMinutes, ...settings.welfare },
   });
   deps.eventAlerts.answerWith(welfare);

@@ -66,6 +66,10 @@ interface DeviceState {
   seenDirty: boolean;
   /** The hub's deaf time (see `deafMs`) when the device was last seen. */
   deafAtSeen: number;
+  /** This process watches it (in cluster mode, its elder's partition is ours; else always). */
+  owned: boolean;
+  /** Silence is counted from here at the earliest: the start, or when this process took the device over. */
+  watchedSince: number;
 }
 
 /** Timer lateness below this is scheduling noise, not a stall. */
@@ -112,6 +116,11 @@ export class DeviceHealth {
       wall?: () => number;
       logger: Logger;
       rules: HealthRules;
+      /**
+       * Whether this process watches a device (cluster mode: its elder's partition is this process's;
+       * the readings of those devices are carried here from every process). All, when unset.
+       */
+      owns?: (deviceId: string) => boolean;
     },
   ) {}
 
@@ -135,11 +144,7 @@ export class DeviceHealth {
       this.setNotWorn(state, row.not_worn_since ?? null);
       state.dirty = false;
     }
-    for (const condition of healthConditions) {
-      for (const deviceId of await this.deps.conditionsOn(condition)) {
-        this.devices.get(deviceId)?.active.add(condition);
-      }
-    }
+    await this.loadConditions();
     this.unsubscribe.push(
       this.deps.readings.subscribe((r) => this.onReading(r)),
       this.deps.events.subscribe((e) => this.onEvent(e)),
@@ -164,6 +169,37 @@ export class DeviceHealth {
   /** Resolves once the latest write has finished (tests, shutdown). */
   async idle(): Promise<void> {
     await this.persisting;
+  }
+
+  /**
+   * Partitions changed hands (cluster mode): a device taken over is watched from now — its silence
+   * counts from the takeover, as after a restart — with the conditions the store has on; one given up
+   * is not judged here any more.
+   */
+  async takeOver(): Promise<void> {
+    const now = this.deps.now();
+    for (const state of this.devices.values()) {
+      const owned = this.owns(state.id);
+      if (owned && !state.owned) state.watchedSince = now;
+      state.owned = owned;
+    }
+    await this.loadConditions();
+  }
+
+  /** The conditions on in the alert book, for the devices watched here (the others' are not ours to end). */
+  private async loadConditions(): Promise<void> {
+    const on = await Promise.all(healthConditions.map((c) => this.deps.conditionsOn(c)));
+    for (const state of this.devices.values()) state.active.clear();
+    healthConditions.forEach((condition, i) => {
+      for (const deviceId of on[i] ?? []) {
+        const state = this.devices.get(deviceId);
+        if (state?.owned) state.active.add(condition);
+      }
+    });
+  }
+
+  private owns(deviceId: string): boolean {
+    return this.deps.owns?.(deviceId) ?? true;
   }
 
   /** A revoked device: its conditions end and its silence is watched no more. */
@@ -202,8 +238,9 @@ export class DeviceHealth {
     this.noteStall(now);
     this.noteHeard();
     for (const state of this.devices.values()) {
+      if (!state.owned) continue;
       if (state.lastSeenAt !== null && !state.active.has('device_offline')) {
-        const silentSince = Math.max(state.lastSeenAt, this.startedAt);
+        const silentSince = Math.max(state.lastSeenAt, state.watchedSince);
         if (now - silentSince - (this.deafMs - state.deafAtSeen) >= state.silenceTimeoutMs) {
           state.online = false;
           state.dirty = true;
@@ -327,6 +364,8 @@ export class DeviceHealth {
       dirty: true,
       seenDirty: false,
       deafAtSeen: this.deafMs,
+      owned: this.owns(id),
+      watchedSince: this.deps.now(),
     };
     this.devices.set(id, state);
     this.bySlot[state.slot] = state;

@@ -78,15 +78,32 @@ export class EventLog {
     return Number(result.numDeletedRows);
   }
 
-  /** Events stored but not yet handled by the alert rules: replayed after a crash. */
-  async unhandled(limit = 1000): Promise<StoredEvent[]> {
-    const rows = await this.deps.db
+  /**
+   * Events stored but not yet handled by the alert rules (replayed after a crash), oldest first; a page
+   * at a time, each after the `after` event (the last of the previous page).
+   */
+  async unhandled(
+    limit = 1000,
+    after?: Pick<StoredEvent, 'receivedAt' | 'deviceId' | 'eventId'>,
+  ): Promise<StoredEvent[]> {
+    let query = this.deps.db
       .selectFrom('device_events as v')
       .innerJoin('devices as d', 'd.id', 'v.device_id')
       .selectAll('v')
       .select(['d.type as device_type', 'd.elder_id'])
-      .where('v.handled_at', 'is', null)
+      .where('v.handled_at', 'is', null);
+    if (after)
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('v.received_at', 'v.device_id', 'v.event_id'),
+          '>',
+          tuple(after.receivedAt, after.deviceId, after.eventId),
+        ),
+      );
+    const rows = await query
       .orderBy('v.received_at')
+      .orderBy('v.device_id')
+      .orderBy('v.event_id')
       .limit(limit)
       .execute();
     return rows.map((r) => ({

@@ -69,6 +69,15 @@ export class IngestStage {
     now: () => number;
     log: (component: string) => Logger;
     channelError: (name: string) => (error: unknown) => void;
+    /**
+     * Cluster mode: device health watches the devices of this process's elders, from their readings
+     * and events as carried here from every process. Unset: every device, from this process's own.
+     */
+    watched?: {
+      readings: Channel<Reading>;
+      events: Channel<StoredEvent>;
+      owns: (deviceId: string) => boolean;
+    };
   }) {
     const { db, catalog, settings, metrics, now, log, channelError } = deps;
     this.district = deps.district;
@@ -125,8 +134,9 @@ export class IngestStage {
       catalog,
       changes: this.healthChanges,
       conditionsOn: deps.conditionsOn,
-      readings: this.readings,
-      events: this.events,
+      readings: deps.watched?.readings ?? this.readings,
+      events: deps.watched?.events ?? this.events,
+      owns: deps.watched?.owns,
       availability: this.availability,
       heard,
       now,

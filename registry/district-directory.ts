@@ -64,8 +64,8 @@ export class DistrictDirectory {
   private units = new Map<string, OrgUnitEntry>();
   private elderMap = new Map<string, ElderEntry>();
   private responderList: ResponderEntry[] = [];
-  /** Every device not revoked, with an elder or not. */
-  private deviceIds = new Set<string>();
+  /** Every device not revoked, with its elder (null: not assigned to anyone). */
+  private deviceElders = new Map<string, string | null>();
   private signature = '';
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> = Promise.resolve();
@@ -96,10 +96,10 @@ export class DistrictDirectory {
 
   /** After a change made through this node: reload, then tell the readers. */
   async refresh(reason: DistrictUpdate['reason']): Promise<void> {
-    const before = this.deviceIds;
+    const before = [...this.deviceElders.keys()];
     await this.load();
     // Devices are never deleted, only revoked: one that was loaded and is not any more was revoked.
-    const revokedDevices = [...before].filter((id) => !this.deviceIds.has(id));
+    const revokedDevices = before.filter((id) => !this.deviceElders.has(id));
     this.changed.publish({ reason, revokedDevices });
   }
 
@@ -110,6 +110,11 @@ export class DistrictDirectory {
   /** Every elder with at least one device at home. */
   homes(): ElderEntry[] {
     return [...this.elderMap.values()].filter((e) => e.devices.length > 0);
+  }
+
+  /** The elder a device (not revoked) belongs to; null: unassigned, or no such device. */
+  elderOfDevice(deviceId: string): string | null {
+    return this.deviceElders.get(deviceId) ?? null;
   }
 
   orgUnitOf(elderId: string | null): string | null {
@@ -203,7 +208,7 @@ export class DistrictDirectory {
       certificates.set(c.responder_id, [...(certificates.get(c.responder_id) ?? []), c]);
     this.units = units;
     this.elderMap = elders;
-    this.deviceIds = new Set(deviceRows.map((d) => d.id));
+    this.deviceElders = new Map(deviceRows.map((d) => [d.id, d.elder_id]));
     this.responderList = responderRows.map((r) => ({
       id: r.id,
       name: r.name,

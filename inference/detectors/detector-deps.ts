@@ -7,14 +7,17 @@ import type { Channel } from '../../kernel/channel.js';
 import type { DistrictDirectory } from '../../registry/district-directory.js';
 import type { Database } from '../../store/database.js';
 
+/** What the detectors read of the district. */
+export type DetectorDistrict = Pick<DistrictDirectory, 'homes' | 'elder' | 'devicesMeasuring' | 'changed'>;
+
 /** The one dependencies object every detector stage takes. */
 export interface DetectorDeps<Rules> {
   db: Database;
   alerts: AlertBook;
   /** What each device type measures (detectors read capabilities, never type names). */
   catalog: DeviceCatalog;
-  /** Elders' homes and devices. */
-  district: DistrictDirectory;
+  /** Elders' homes and devices: in cluster mode, the homes of this process's elders only. */
+  district: DetectorDistrict;
   readings: Channel<Reading>;
   events: Channel<StoredEvent>;
   now: () => number;

@@ -24,45 +24,99 @@ export const defaultDetectorRules: DetectorRules = {
 /**
  * The rule-based detectors of the hub as one stage: vitals, night wandering, inactivity.
  * Each logs through a child of the given logger bound to `detector: vitals|wandering|inactivity`.
+ *
+ * In cluster mode they watch this process's elders (`deps.district` lists only their homes); when
+ * partitions change hands the three are started afresh, so that what they keep is rebuilt from the
+ * store for the elders now theirs (baselines, latest activity, who is out, open incidents) and
+ * nothing is kept of the elders given up.
  */
 export class Detectors {
-  readonly vitals: VitalsWatch;
-  readonly wandering: NightWandering;
-  readonly inactivity: Inactivity;
-  private readonly district: DetectorDeps<DetectorRules>['district'];
-  private unsubscribe: (() => void) | undefined;
+  private parts: { vitals: VitalsWatch; wandering: NightWandering; inactivity: Inactivity };
+  private unsubscribe: Array<() => void> = [];
+  private restarting: Promise<void> = Promise.resolve();
 
-  constructor(deps: DetectorDeps<DetectorRules>) {
-    this.district = deps.district;
+  constructor(
+    private readonly deps: DetectorDeps<DetectorRules> & {
+      /** Cluster mode: published when this process's elders changed. */
+      ownershipChanged?: { subscribe(listener: () => void): () => void };
+    },
+  ) {
+    this.parts = this.build();
+  }
+
+  get vitals(): VitalsWatch {
+    return this.parts.vitals;
+  }
+
+  get wandering(): NightWandering {
+    return this.parts.wandering;
+  }
+
+  get inactivity(): Inactivity {
+    return this.parts.inactivity;
+  }
+
+  async start(): Promise<void> {
+    await this.startParts();
+    this.unsubscribe = [this.deps.district.changed.subscribe(() => this.reload())];
+    const owners = this.deps.ownershipChanged;
+    if (owners) this.unsubscribe.push(owners.subscribe(() => this.restart()));
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    await this.restarting;
+    await this.stopParts();
+  }
+
+  /** The district changed: homes, devices and per-person settings may have. */
+  async reload(): Promise<void> {
+    const { vitals, wandering, inactivity } = this.parts;
+    await Promise.all([vitals.reload(), wandering.reload(), inactivity.reload()]);
+  }
+
+  /** Resolves once every queued alert operation and start-up replay has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.restarting;
+    const { vitals, wandering, inactivity } = this.parts;
+    await Promise.all([vitals.idle(), wandering.idle(), inactivity.idle()]);
+  }
+
+  /** Partitions changed hands: new detectors, started from the store, for the elders now this process's. */
+  private restart(): void {
+    this.restarting = this.restarting
+      .then(async () => {
+        await this.stopParts();
+        this.parts = this.build();
+        await this.startParts();
+      })
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'detectors not restarted after partitions moved'),
+      );
+  }
+
+  private build() {
+    const { deps } = this;
     const part = <R>(detector: string, rules: R): DetectorDeps<R> => ({
       ...deps,
       logger: deps.logger.child({ detector }),
       rules,
     });
-    this.vitals = new VitalsWatch(part('vitals', deps.rules.vitals));
-    this.wandering = new NightWandering(part('wandering', deps.rules.wandering));
-    this.inactivity = new Inactivity(part('inactivity', deps.rules.inactivity));
+    return {
+      vitals: new VitalsWatch(part('vitals', deps.rules.vitals)),
+      wandering: new NightWandering(part('wandering', deps.rules.wandering)),
+      inactivity: new Inactivity(part('inactivity', deps.rules.inactivity)),
+    };
   }
 
-  async start(): Promise<void> {
-    await this.vitals.start();
-    await this.wandering.start();
-    await this.inactivity.start();
-    this.unsubscribe = this.district.changed.subscribe(() => this.reload());
+  private async startParts(): Promise<void> {
+    await this.parts.vitals.start();
+    await this.parts.wandering.start();
+    await this.parts.inactivity.start();
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await Promise.all([this.vitals.stop(), this.wandering.stop(), this.inactivity.stop()]);
-  }
-
-  /** The district changed: homes, devices and per-person settings may have. */
-  async reload(): Promise<void> {
-    await Promise.all([this.vitals.reload(), this.wandering.reload(), this.inactivity.reload()]);
-  }
-
-  /** Resolves once every queued alert operation and start-up replay has finished (tests, shutdown). */
-  async idle(): Promise<void> {
-    await Promise.all([this.vitals.idle(), this.wandering.idle(), this.inactivity.idle()]);
+  private async stopParts(): Promise<void> {
+    const { vitals, wandering, inactivity } = this.parts;
+    await Promise.all([vitals.stop(), wandering.stop(), inactivity.stop()]);
   }
 }

@@ -50,6 +50,8 @@ export class WelfareChecks implements EventHandler {
       now: () => number;
       logger: Logger;
       rules: WelfareRules;
+      /** Cluster mode: the schedules of this process's elders only (each sent once, by one). All, when unset. */
+      owns?: (elderId: string) => boolean;
     },
   ) {}
 
@@ -90,14 +92,25 @@ export class WelfareChecks implements EventHandler {
     const midnight = Math.floor(local / dayMs) * dayMs - rules.utcOffsetMinutes * 60_000;
     const minute = Math.floor((at - midnight) / 60_000);
     for (const schedule of await book.due(day, minute - rules.lateSendMinutes, minute)) {
+      if (!this.owns(schedule.elder_id)) continue;
       const dueAt = midnight + schedule.minute_of_day * 60_000;
       // A time set after it had passed today begins tomorrow.
       if (dueAt < schedule.updated_at) continue;
       await book.claim({ schedule, day, dueAt }, notifiedDevice(this.deps.district, schedule.elder_id), at);
     }
-    for (const row of await book.unsent()) await this.send(row);
+    for (const row of await book.unsent()) if (this.ownsDevice(row.device_id)) await this.send(row);
     await book.missDue(now());
-    for (const row of await book.unalerted()) await this.raise(row);
+    for (const row of await book.unalerted()) if (this.ownsDevice(row.device_id)) await this.raise(row);
+  }
+
+  private owns(elderId: string): boolean {
+    return this.deps.owns?.(elderId) ?? true;
+  }
+
+  /** A watch of no elder any more (moved, revoked) is left to whichever process sees it. */
+  private ownsDevice(deviceId: string | null): boolean {
+    const elderId = deviceId === null ? null : this.deps.district.elderOfDevice(deviceId);
+    return elderId === null || this.owns(elderId);
   }
 
   private async send(row: WelfareOccurrenceTable): Promise<void> {

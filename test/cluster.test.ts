@@ -1,0 +1,187 @@
+import type { MqttClient } from 'mqtt';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPostgres } from './support/databases.js';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { RedisServer } from './support/redis-server.js';
+import { ResponderApp } from './support/responder-app.js';
+import { until } from './support/wait.js';
+
+const partitions = 8;
+const home = { lat: 22.5531, lon: 114.0412 };
+
+/**
+ * Cluster mode in one test process: three hubs (A, B, C) on one PostgreSQL database and one Redis, as
+ * three processes of a district would run — each its own MQTT and HTTP port. Devices, consoles and
+ * phones talk to whichever hub they were given; the elders' partitions are spread over the three.
+ */
+describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
+  let redis: RedisServer;
+  const hubs: TestHub[] = [];
+  let a: TestHub;
+  let b: TestHub;
+  let c: TestHub;
+  const devices: MqttClient[] = [];
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    const cluster = { redisUrl: redis.url, clusterPartitions: partitions };
+    a = await startTestHub({ dialect: 'postgres', config: cluster });
+    hubs.push(a);
+    expect((await a.putDistrict(smallDistrict())).statusCode).toBe(200);
+    const shared = { ...cluster, databaseUrl: a.config.databaseUrl, dataDir: a.config.dataDir };
+    b = await startTestHub({ config: shared });
+    hubs.push(b);
+    c = await startTestHub({ config: shared });
+    hubs.push(c);
+    // The three share the partitions out: each at most its share, every one held by exactly one.
+    await until(
+      async () => hubs.map((h) => h.elders.owned),
+      (owned) =>
+        owned.every((o) => o.length > 0 && o.length <= Math.ceil(partitions / 3)) &&
+        new Set(owned.flat()).size === partitions &&
+        owned.flat().length === partitions,
+      15_000,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await Promise.all(devices.map((d) => d.endAsync()));
+    for (const h of hubs.reverse()) await h.stop();
+    await redis?.kill();
+  }, 60_000);
+
+  const ownerOf = (elderId: string) => hubs.filter((h) => h.elders.owns(elderId));
+
+  async function consoleOn(hub: TestHub, username: string, password: string) {
+    const socket = io(`http://127.0.0.1:${hub.addresses.http}/console`, {
+      auth: { token: await hub.login(username, password) },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    const heard: Array<{ id: string; status: string; kind: string; updated_at?: number }> = [];
+    socket.on('alert', (alert: { id: string; status: string; kind: string }) => heard.push(alert));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return heard;
+  }
+
+  it('[CLUSTER-OWNERS] every elder has exactly one owner among the three', () => {
+    for (const elderId of ['e-0001', 'e-0002']) expect(ownerOf(elderId)).toHaveLength(1);
+  });
+
+  it('[CLUSTER-SOS-ACROSS] an SOS from a watch on A reaches a console on B once; a volunteer on C is offered it and accepts', async () => {
+    const consoles = await Promise.all(hubs.map((h) => consoleOn(h, 'spec-jingtian', 'spec-password-1')));
+    const console = consoles[1]!;
+    const phone = await ResponderApp.open(c.addresses.http, await c.login('v-0001', 'volunteer-password'));
+    await phone.onDutyAt(home.lat, home.lon + 0.001);
+    const watch = await a.connectDevice('w-0001', 'watch-secret-0001');
+    devices.push(watch);
+    const notified: string[] = [];
+    watch.on('message', (_topic, payload) => notified.push(payload.toString()));
+    await watch.subscribeAsync('care/w-0001/command', { qos: 1 });
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'cluster-sos-1', type: 'sos' }),
+      { qos: 1 },
+    );
+
+    const opened = await until(
+      async () => console.filter((x) => x.kind === 'sos'),
+      (seen) => seen.length > 0,
+      10_000,
+    );
+    expect(opened.length, 'the console on B heard of the SOS').toBeGreaterThan(0);
+    const alertId = opened[0]!.id;
+    const offered = await until(
+      async () => phone.offers.filter((o) => o.alert_id === alertId),
+      (o) => o.length > 0,
+      10_000,
+    );
+    expect(offered, 'the volunteer on C was offered the SOS').toHaveLength(1);
+    const accepted = await phone.request('offer:accept', { offer_id: offered[0]!.offer_id });
+    expect(accepted).toMatchObject({ ok: true });
+
+    const assigned = await until(
+      async () => console.filter((x) => x.id === alertId && x.status === 'assigned'),
+      (seen) => seen.length > 0,
+      10_000,
+    );
+    expect(assigned.length, 'the console on B saw the acceptance made on C').toBeGreaterThan(0);
+    // The watch on A hears who is coming, though the acceptance was taken on C.
+    const told = await until(
+      async () => notified.filter((n) => n.includes('notify')),
+      (n) => n.length > 0,
+      10_000,
+    );
+    expect(told.length, 'a notify reached the watch on A').toBeGreaterThan(0);
+
+    const stored = await a.store.db
+      .selectFrom('alerts')
+      .select(['id', 'status'])
+      .where('kind', '=', 'sos')
+      .execute();
+    expect(stored).toEqual([{ id: alertId, status: 'assigned' }]);
+    const offers = await a.store.db
+      .selectFrom('offers')
+      .select(['responder_id', 'status'])
+      .where('alert_id', '=', alertId)
+      .execute();
+    expect(offers).toEqual([{ responder_id: 'v-0001', status: 'accepted' }]);
+    // One feed across the hubs: a console on any of them heard the same changes, each once.
+    const heardOn = consoles.map((heard) => heard.filter((x) => x.id === alertId).map((x) => x.status));
+    expect(heardOn[0]).toEqual(heardOn[1]);
+    expect(heardOn[2]).toEqual(heardOn[1]);
+    // One step of the timeline each: opened once, offered once, accepted once (no hub did it twice).
+    const steps = await a.store.db
+      .selectFrom('alert_transitions')
+      .select(['from_status', 'to_status'])
+      .where('alert_id', '=', alertId)
+      .execute();
+    expect(steps.filter((t) => t.from_status === null)).toHaveLength(1);
+    expect(steps.filter((t) => t.to_status === 'assigned' && t.from_status !== 'assigned')).toHaveLength(1);
+    phone.close();
+  }, 40_000);
+
+  it('[CLUSTER-FUSED-FALL] a fall seen by the watch on A and by the radar on B is one incident with both sources', async () => {
+    const watch = devices[0] ?? (await a.connectDevice('w-0001', 'watch-secret-0001'));
+    const radar = await b.connectDevice('r-0001', 'radar-secret-0001');
+    devices.push(radar);
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'cluster-fall-watch', type: 'fall', confidence: 0.9 }),
+      { qos: 1 },
+    );
+    await radar.publishAsync(
+      'care/r-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'cluster-fall-radar', type: 'fall', confidence: 0.95 }),
+      { qos: 1 },
+    );
+    const falls = await until(
+      () =>
+        a.store.db
+          .selectFrom('alerts')
+          .select(['id', 'details', 'severity'])
+          .where('kind', '=', 'fall')
+          .execute(),
+      (rows) => rows.length > 0 && String(rows[0]!.details).includes('watch'),
+      10_000,
+    );
+    expect(falls, 'one fall alert for the two devices').toHaveLength(1);
+    const details = JSON.parse(falls[0]!.details) as Record<string, unknown>;
+    expect(details.radar_id).toBe('r-0001');
+    expect(JSON.stringify(details)).toMatch(/watch_event/);
+    // Every event was handled, by one hub.
+    const unhandled = await a.store.db
+      .selectFrom('device_events')
+      .select('event_id')
+      .where('handled_at', 'is', null)
+      .execute();
+    expect(unhandled).toEqual([]);
+  }, 30_000);
+});
