@@ -16,6 +16,11 @@ export interface OwnershipChange {
  */
 export interface ElderOwnership {
   owns(elderId: string): boolean;
+  /**
+   * Whether this process runs the district-wide sweeps (retention): the holder of partition 0, so
+   * exactly one live process does, and another within a lease check of its death.
+   */
+  leads(): boolean;
   /** Published after partitions were taken or given up: per-elder stages re-read whom they watch. */
   readonly changed: Channel<OwnershipChange>;
   /** Partitions there are (1 in one process). */
@@ -27,6 +32,7 @@ export interface ElderOwnership {
 export function everyElder(): ElderOwnership {
   return {
     owns: () => true,
+    leads: () => true,
     changed: new Channel<OwnershipChange>(() => undefined),
     partitions: 1,
     partitionOf: () => 0,
@@ -84,6 +90,15 @@ export class ElderPartitions implements ElderOwnership {
 
   owns(elderId: string): boolean {
     return this.leases.owns(this.partitionOf(elderId));
+  }
+
+  leads(): boolean {
+    return this.leases.owns(0);
+  }
+
+  /** Whether Redis carries the streams now (else each owner finds its events in the store's sweep). */
+  get redisReachable(): boolean {
+    return this.carried.every((c) => c.bus.reachable);
   }
 
   /** Partitions held now (ascending): for logs, metrics and tests. */

@@ -62,6 +62,11 @@ export class PartitionBus<T> {
     this.subscribed.clear();
   }
 
+  /** Whether items can be sent through Redis now. */
+  get reachable(): boolean {
+    return this.publisher?.status === 'ready';
+  }
+
   /** The partitions this process now owns: their channels are listened to. */
   async acquired(partitions: number[]): Promise<void> {
     const fresh = partitions.filter((p) => !this.subscribed.has(p));

@@ -51,7 +51,9 @@ export function consoleDomain(deps: {
     notices,
     logger: deps.log('responders'),
   });
-  const adapter = deps.redisUrl ? new FeedAdapter(deps.redisUrl) : undefined;
+  const adapter = deps.redisUrl
+    ? new FeedAdapter(deps.redisUrl, (error) => deps.log('console').warn({ err: error }, 'live feeds: Redis'))
+    : undefined;
   const feeds: HttpUpgrade = {
     paths: ['/socket.io/'],
     attach(server: Server) {

@@ -12,9 +12,20 @@ export class FeedAdapter {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
 
-  constructor(redisUrl: string) {
+  constructor(redisUrl: string, onError: (error: Error) => void) {
     this.publisher = new Redis(redisUrl, { connectionName: 'yiyang-feeds-pub' });
     this.subscriber = new Redis(redisUrl, { ...subscriberOptions, connectionName: 'yiyang-feeds-sub' });
+    for (const connection of [this.publisher, this.subscriber]) connection.on('error', onError);
+    // The adapter publishes without waiting for the answer: one lost with the connection (Redis
+    // restarting) is reported here, not left as an unhandled rejection.
+    const publish = this.publisher.publish.bind(this.publisher) as (...args: unknown[]) => Promise<number>;
+    Object.assign(this.publisher, {
+      publish: (...args: unknown[]) =>
+        publish(...args).catch((error: Error) => {
+          onError(error);
+          return 0;
+        }),
+    });
   }
 
   /** For socket.io's `adapter` option: set before any namespace is made, which keeps the one it had. */

@@ -18,11 +18,17 @@ export interface SharedBroker {
   close(): Promise<void>;
 }
 
-export function sharedBroker(redisUrl: string): SharedBroker {
+export function sharedBroker(redisUrl: string, onError: (error: Error) => void): SharedBroker {
   // Its subscribing connection is made here: MQEmitterRedis would make both from the URL alone, with
   // ioredis' defaults, and closes both (quit) when the broker closes.
   const mq = MQEmitterRedis({ connectionString: redisUrl, subConn: new Redis(redisUrl, subscriberOptions) });
+  // Redis away: each reconnect attempt's error is reported (an EventEmitter's unheard 'error' throws).
+  (mq as unknown as { state: { on(event: 'error', listener: (error: Error) => void): void } }).state.on(
+    'error',
+    onError,
+  );
   const conn = new Redis(redisUrl);
+  conn.on('error', onError);
   const persistence = aedesPersistenceRedis({ conn });
   return {
     mq,

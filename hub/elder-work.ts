@@ -58,6 +58,15 @@ export class ElderWork {
     }
   }
 
+  /**
+   * Why cluster mode works only in part now (null: it does not, or this is one process): listed
+   * under `degraded` by /readyz — every process shares Redis, so a balancer must not act on it.
+   */
+  degraded(): string | null {
+    if (!this.partitions) return null;
+    return this.partitions.redisReachable ? null : 'redis_unavailable';
+  }
+
   /** The partitions this process holds now (one process: its one partition). */
   get owned(): number[] {
     return this.partitions?.owned ?? [0];

@@ -233,6 +233,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     retention: retentionSettings(config),
     now,
     logger: log('privacy'),
+    leads: clustered ? () => elderWork.ownership.leads() : undefined,
   });
   const reports = reportsDomain({ db, now, utcOffsetMinutes: config.timebank.utcOffsetMinutes });
   const consoleSide = consoleDomain({
@@ -277,7 +278,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     unready: () => storeUnready(store.db),
     degraded: () => {
       const timeSeries = ingest.ingest.timeSeriesUnavailable();
-      return timeSeries === null ? [] : [`timeseries_unavailable: ${timeSeries}`];
+      const cluster = elderWork.degraded();
+      return [
+        ...(timeSeries === null ? [] : [`timeseries_unavailable: ${timeSeries}`]),
+        ...(cluster === null ? [] : [cluster]),
+      ];
     },
     metricsToken: config.metricsToken,
     routes: domains.flatMap((d) => d.routes),

@@ -27,6 +27,8 @@ export function privacyDomain(deps: {
   retention: RetentionSettings;
   now: () => number;
   logger: Logger;
+  /** Cluster mode: whether this process sweeps (see Retention). */
+  leads?: (() => boolean) | undefined;
 }) {
   const { db, audit, now } = deps;
   const retention = new Retention({
@@ -35,6 +37,7 @@ export function privacyDomain(deps: {
     settings: deps.retention,
     now,
     logger: deps.logger,
+    leads: deps.leads,
   });
   const exporter = new ElderExport({ db, now, careRecords: deps.careRecords });
   const erasure = new ElderErasure({

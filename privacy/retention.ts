@@ -45,12 +45,15 @@ export class Retention implements Stage {
       settings: RetentionSettings;
       now: () => number;
       logger: Logger;
+      /** Cluster mode: whether this process is the one that sweeps (the others skip). Always, when unset. */
+      leads?: (() => boolean) | undefined;
     },
   ) {}
 
   start(): void {
     // The first sweep waits one period too: a start stays quick however much has expired.
     this.timer = setInterval(() => {
+      if (this.deps.leads && !this.deps.leads()) return;
       this.running = this.sweep().catch((error: unknown) =>
         this.deps.logger.error({ err: error }, 'retention sweep failed; retried at the next one'),
       );

@@ -162,16 +162,24 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
       JSON.stringify({ ts: Date.now(), event_id: 'cluster-fall-radar', type: 'fall', confidence: 0.95 }),
       { qos: 1 },
     );
-    const falls = await until(
+    // Both events handled (the radar's is marked once the alert holds the watch's detections too).
+    const handled = await until(
       () =>
         a.store.db
-          .selectFrom('alerts')
-          .select(['id', 'details', 'severity'])
-          .where('kind', '=', 'fall')
+          .selectFrom('device_events')
+          .select('event_id')
+          .where('event_id', 'in', ['cluster-fall-watch', 'cluster-fall-radar'])
+          .where('handled_at', 'is not', null)
           .execute(),
-      (rows) => rows.length > 0 && String(rows[0]!.details).includes('watch'),
+      (rows) => rows.length === 2,
       10_000,
     );
+    expect(handled).toHaveLength(2);
+    const falls = await a.store.db
+      .selectFrom('alerts')
+      .select(['id', 'details', 'severity'])
+      .where('kind', '=', 'fall')
+      .execute();
     expect(falls, 'one fall alert for the two devices').toHaveLength(1);
     const details = JSON.parse(falls[0]!.details) as Record<string, unknown>;
     expect(details.radar_id).toBe('r-0001');
@@ -184,4 +192,47 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
       .execute();
     expect(unhandled).toEqual([]);
   }, 30_000);
+
+  it('[CLUSTER-REDIS-DOWN] with Redis down an SOS is still stored, acknowledged and raised by its elder’s owner (from the store); /readyz says why, and clears when Redis is back', async () => {
+    // A hub that does not own e-0002 takes the watch: its SOS must travel to the owner.
+    const owner = ownerOf('e-0002')[0]!;
+    const entry = hubs.find((h) => h !== owner)!;
+    const watch = await entry.connectDevice('w-0002', 'watch-secret-0002');
+    devices.push(watch);
+    await redis.kill();
+    try {
+      const ready = await until(
+        async () =>
+          (await entry.app.inject({ url: '/readyz' })).json() as { status: string; degraded: string[] },
+        (r) => r.degraded.includes('redis_unavailable'),
+        10_000,
+      );
+      expect(ready).toEqual({ status: 'ready', degraded: ['redis_unavailable'] });
+      await watch.publishAsync(
+        'care/w-0002/event',
+        JSON.stringify({ ts: Date.now(), event_id: 'cluster-sos-no-redis', type: 'sos' }),
+        { qos: 1 },
+      );
+      const raised = await until(
+        () =>
+          a.store.db
+            .selectFrom('alerts')
+            .select(['id', 'elder_id', 'status'])
+            .where('kind', '=', 'sos')
+            .where('elder_id', '=', 'e-0002')
+            .execute(),
+        (rows) => rows.length > 0,
+        25_000,
+      );
+      expect(raised, 'the SOS became one alert of e-0002 while Redis was down').toHaveLength(1);
+    } finally {
+      await redis.resume();
+    }
+    const back = await until(
+      async () => (await entry.app.inject({ url: '/readyz' })).json() as { degraded: string[] },
+      (r) => r.degraded.length === 0,
+      15_000,
+    );
+    expect(back.degraded).toEqual([]);
+  }, 90_000);
 });
