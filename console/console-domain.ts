@@ -52,7 +52,11 @@ export function consoleDomain(deps: {
     logger: deps.log('responders'),
   });
   const adapter = deps.redisUrl
-    ? new FeedAdapter(deps.redisUrl, (error) => deps.log('console').warn({ err: error }, 'live feeds: Redis'))
+    ? new FeedAdapter(
+        deps.redisUrl,
+        (error) => deps.log('console').warn({ err: error }, 'live feeds: Redis'),
+        (up) => consoleFeed.feedsComplete(up),
+      )
     : undefined;
   const feeds: HttpUpgrade = {
     paths: ['/socket.io/'],

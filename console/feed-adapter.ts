@@ -12,10 +12,23 @@ export class FeedAdapter {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
 
-  constructor(redisUrl: string, onError: (error: Error) => void) {
+  private reachable = true;
+
+  /**
+   * `reachability` hears when Redis goes away (this process's sockets then hear only what this
+   * process does) and when it is back.
+   */
+  constructor(redisUrl: string, onError: (error: Error) => void, reachability: (up: boolean) => void) {
     this.publisher = new Redis(redisUrl, { connectionName: 'yiyang-feeds-pub' });
     this.subscriber = new Redis(redisUrl, { ...subscriberOptions, connectionName: 'yiyang-feeds-sub' });
     for (const connection of [this.publisher, this.subscriber]) connection.on('error', onError);
+    const reached = (up: boolean) => {
+      if (up === this.reachable) return;
+      this.reachable = up;
+      reachability(up);
+    };
+    this.publisher.on('ready', () => reached(true));
+    this.publisher.on('close', () => reached(false));
     // The adapter publishes without waiting for the answer: one lost with the connection (Redis
     // restarting) is reported here, not left as an unhandled rejection.
     const publish = this.publisher.publish.bind(this.publisher) as (...args: unknown[]) => Promise<number>;

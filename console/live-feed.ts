@@ -19,6 +19,8 @@ const hubRoom = 'unit:/';
 export class ConsoleFeed {
   private io: Server | undefined;
   private consoleNamespace: Namespace | undefined;
+  /** False while this process's feed reaches only its own sockets (cluster mode, Redis away). */
+  private complete = true;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -46,6 +48,7 @@ export class ConsoleFeed {
     namespace.on('connection', (socket) => {
       const user = socket.data.user as SignedInUser;
       socket.join(user.orgUnitId ? unitRoom(user.orgUnitId) : hubRoom);
+      if (!this.complete) socket.emit('feeds', { complete: false });
       // The console only listens here: whatever it sends is answered as unknown.
       answerUnknownEvents(socket);
     });
@@ -74,6 +77,15 @@ export class ConsoleFeed {
   private toPath(orgUnitPath: string) {
     const rooms = orgUnitPath.split('/').filter(Boolean).map(unitRoom);
     return this.consoleNamespace!.to([hubRoom, ...rooms]);
+  }
+
+  /**
+   * Cluster mode: whether this process's consoles hear every process's changes. While not, they say
+   * so (`feeds` `{complete: false}`); once again, they reload what they missed (`{complete: true}`).
+   */
+  feedsComplete(complete: boolean): void {
+    this.complete = complete;
+    this.consoleNamespace?.local.emit('feeds', { complete });
   }
 
   /** Drops the sockets; the HTTP server itself is closed by its owner. */

@@ -249,6 +249,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     catalog,
     redisUrl: config.redisUrl,
   });
+  metrics.sampleAtScrape(() => metrics.partitionsHeld.set(elderWork.owned.length));
   // Partitions taken over: their unhandled events are handled, their devices' silence watched from now.
   elderWork.onTakeOver(
     () => alerts.events.takeOver(),

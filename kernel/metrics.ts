@@ -129,6 +129,10 @@ export class HubMetrics {
     'yiyang_ready',
     '1 when /readyz answers ready (started, the store answers within 2 s), else 0',
   );
+  readonly partitionsHeld = this.gauge(
+    'yiyang_cluster_partitions_held',
+    "Elders' partitions this process owns (cluster mode; one process: 1): summed over a district's processes, CLUSTER_PARTITIONS",
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -64,6 +64,10 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
     sockets.push(socket);
     const heard: Array<{ id: string; status: string; kind: string; updated_at?: number }> = [];
     socket.on('alert', (alert: { id: string; status: string; kind: string }) => heard.push(alert));
+    // What the console is told of its feed (cluster mode: whether it hears every hub process).
+    socket.on('feeds', (f: { complete: boolean }) =>
+      heard.push({ id: 'feeds', status: String(f.complete), kind: '' }),
+    );
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
@@ -199,6 +203,8 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
     const entry = hubs.find((h) => h !== owner)!;
     const watch = await entry.connectDevice('w-0002', 'watch-secret-0002');
     devices.push(watch);
+    const console = await consoleOn(entry, 'spec-meilin', 'spec-password-2');
+    const feeds = () => console.filter((x) => x.id === 'feeds').map((x) => x.status);
     await redis.kill();
     try {
       const ready = await until(
@@ -225,6 +231,8 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
         25_000,
       );
       expect(raised, 'the SOS became one alert of e-0002 while Redis was down').toHaveLength(1);
+      // The console on that hub was told its live feed misses the others' changes.
+      expect(feeds()).toEqual(['false']);
     } finally {
       await redis.resume();
     }
@@ -234,5 +242,13 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
       15_000,
     );
     expect(back.degraded).toEqual([]);
+    // …and, once Redis is back, that it is whole again (the console then reloads its lists).
+    expect(
+      await until(
+        async () => feeds(),
+        (f) => f.length === 2,
+        10_000,
+      ),
+    ).toEqual(['false', 'true']);
   }, 90_000);
 });

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemdAnalyzePath } from './support/deploy-programs.js';
 
@@ -94,10 +94,16 @@ beforeAll(() => {
   if (!tarball) throw new Error(`scripts/release.mjs wrote no tarball into ${work}`);
   mkdirSync(installed);
   execFileSync('tar', ['-xzf', join(work, tarball), '--strip-components=1', '-C', installed]);
-  // From npm's cache (filled by the checkout's own `npm ci`); better-sqlite3 may compile here.
+  // From npm's cache (filled by the checkout's own `npm ci`); better-sqlite3 may compile here —
+  // against the headers of the Node that runs these tests when it ships them, whatever an npmrc's
+  // `nodedir` says (a machine's npmrc may point at another Node's: its module would not load).
+  const ownHeaders = dirname(dirname(process.execPath));
   execFileSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: installed,
     stdio: 'pipe',
+    env: existsSync(join(ownHeaders, 'include/node/node.h'))
+      ? { ...process.env, npm_config_nodedir: ownHeaders }
+      : process.env,
   });
 }, 300_000);
 

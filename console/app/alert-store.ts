@@ -33,6 +33,8 @@ export class AlertStore {
   private socket: Socket | undefined;
   loaded = false;
   connected = false;
+  /** The live feed misses other hub processes' changes now (the list may lag until it is whole again). */
+  partial = false;
 
   constructor(
     private readonly api: Api,
@@ -56,6 +58,12 @@ export class AlertStore {
       void this.reload();
     });
     socket.on('disconnect', () => this.setConnected(false));
+    // Cluster mode, Redis away: this hub process hears only its own changes; then all of them again.
+    socket.on('feeds', ({ complete }: { complete: boolean }) => {
+      this.partial = !complete;
+      this.setConnected(socket.connected);
+      if (complete) void this.reload();
+    });
     onSessionEnd(socket, this.sessionEnded);
     this.socket = socket;
   }

@@ -39,6 +39,7 @@ const coreZh = {
   alertsEnabled: '提醒已开启',
   connected: '实时连接',
   disconnected: '连接中断，正在重连…',
+  feedsPartial: '实时更新不完整：其他服务进程的变化暂时收不到，列表可能滞后',
   // the alert queue
   queueTitle: '待处理告警',
   queueCount: '共 {n} 条，未确认 {u} 条',
@@ -222,6 +223,8 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   alertsEnabled: 'Alerts on',
   connected: 'Live',
   disconnected: 'Disconnected, reconnecting…',
+  feedsPartial:
+    'Live updates incomplete: changes on other hub processes are not reaching this one; the list may lag',
   queueTitle: 'Open alerts',
   queueCount: '{n} in all, {u} unacknowledged',
   severity: 'Severity',

@@ -43,8 +43,13 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
     const [current] = route();
     const connection = h('span', { class: 'connection', role: 'status' });
     const showConnection = () => {
-      connection.textContent = context.store.connected ? `● ${t('connected')}` : `○ ${t('disconnected')}`;
-      connection.dataset.up = String(context.store.connected);
+      const { connected, partial } = context.store;
+      connection.textContent = !connected
+        ? `○ ${t('disconnected')}`
+        : partial
+          ? `◐ ${t('feedsPartial')}`
+          : `● ${t('connected')}`;
+      connection.dataset.up = String(connected && !partial);
     };
     showConnection();
     const alertsButton = h(
