@@ -62,7 +62,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (_request, reply) =>
-      isReady() ? { status: 'ok' as const, pid: process.pid } : reply.code(503).send({ status: 'starting' as const }),
+      isReady()
+        ? { status: 'ok' as const, pid: process.pid }
+        : reply.code(503).send({ status: 'starting' as const }),
   );
 
   app.get(

@@ -53,7 +53,12 @@ export class HubProcesses {
   start(): void {
     cluster.setupPrimary({ exec: this.deps.entry });
     for (let i = 0; i < this.deps.count; i++)
-      this.slots.push({ worker: undefined, forkedAt: 0, restartDelayMs: firstRestartDelayMs, restart: undefined });
+      this.slots.push({
+        worker: undefined,
+        forkedAt: 0,
+        restartDelayMs: firstRestartDelayMs,
+        restart: undefined,
+      });
     this.fork(this.slots[0]!);
   }
 
@@ -64,8 +69,13 @@ export class HubProcesses {
   async stop(signal: string, timeoutMs: number): Promise<number> {
     this.stopping = true;
     for (const slot of this.slots) clearTimeout(slot.restart);
-    const running = this.slots.map((s) => s.worker).filter((w): w is Worker => w !== undefined && !w.isDead());
-    this.deps.logger.info({ signal, workers: running.map((w) => w.process.pid) }, 'stopping every hub process');
+    const running = this.slots
+      .map((s) => s.worker)
+      .filter((w): w is Worker => w !== undefined && !w.isDead());
+    this.deps.logger.info(
+      { signal, workers: running.map((w) => w.process.pid) },
+      'stopping every hub process',
+    );
     const exits = running.map(
       (worker) =>
         new Promise<number>((resolve) =>

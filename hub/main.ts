@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   // Many processes write one log: each line says which process (pid) it came from.
   const base = processes > 1 ? { pid: process.pid } : null;
   const root = pino({ level: config.logLevel, base, redact: personalDataRedaction });
-  if (processes > 1 && cluster.isPrimary) return runPrimary(processes, root.child({ component: 'hub-processes' }));
+  if (processes > 1 && cluster.isPrimary)
+    return runPrimary(processes, root.child({ component: 'hub-processes' }));
   const logger = root.child({ component: 'hub' });
   // A fault nothing caught is logged, never a silent death; the stages each log their own.
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
