@@ -99,8 +99,12 @@ describe.runIf(withPostgres)('many hub processes on one machine', () => {
 describe('hub processes refused', () => {
   it('[HUB-PROCESSES-REFUSED] HUB_PROCESSES=2 without REDIS_URL exits non-zero with the reason', async () => {
     const hub = await HubProcess.spawn({ processes: 2 });
-    expect(await hub.waitForExit(20_000)).toBe(2);
-    expect(hub.tail()).toContain('HUB_PROCESSES: more than one process needs REDIS_URL and DATABASE_URL');
-    expect(hub.logs((line) => line.msg === 'starting hub processes')).toHaveLength(0);
+    try {
+      expect(await hub.waitForExit(20_000)).toBe(2);
+      expect(hub.tail()).toContain('HUB_PROCESSES: more than one process needs REDIS_URL and DATABASE_URL');
+      expect(hub.logs((line) => line.msg === 'starting hub processes')).toHaveLength(0);
+    } finally {
+      await hub.kill();
+    }
   });
 });
