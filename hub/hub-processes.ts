@@ -21,10 +21,32 @@ export function reportHubStarted(): void {
   if (cluster.isWorker) process.send?.(startedMessage);
 }
 
+/**
+ * When a slot's next worker may start after one died: no sooner than a second after the last start,
+ * twice as long after each quick death (up to 30 s), at once after a worker that lived a while.
+ */
+export class RestartPace {
+  private delayMs = firstRestartDelayMs;
+  private startedAt = 0;
+
+  started(now: number): void {
+    this.startedAt = now;
+  }
+
+  /** How long to wait (ms) before starting the next worker, for one that died at `now`. */
+  died(now: number): number {
+    const lived = now - this.startedAt;
+    if (lived >= healthyLifeMs) this.delayMs = firstRestartDelayMs;
+    const waitMs = Math.max(0, this.startedAt + this.delayMs - now);
+    // A worker that cannot start must not spin a core: the next quick death waits longer.
+    if (lived < healthyLifeMs) this.delayMs = Math.min(this.delayMs * 2, longestRestartDelayMs);
+    return waitMs;
+  }
+}
+
 interface Slot {
   worker: Worker | undefined;
-  forkedAt: number;
-  restartDelayMs: number;
+  pace: RestartPace;
   restart: NodeJS.Timeout | undefined;
 }
 
@@ -53,12 +75,7 @@ export class HubProcesses {
   start(): void {
     cluster.setupPrimary({ exec: this.deps.entry });
     for (let i = 0; i < this.deps.count; i++)
-      this.slots.push({
-        worker: undefined,
-        forkedAt: 0,
-        restartDelayMs: firstRestartDelayMs,
-        restart: undefined,
-      });
+      this.slots.push({ worker: undefined, pace: new RestartPace(), restart: undefined });
     this.fork(this.slots[0]!);
   }
 
@@ -98,12 +115,15 @@ export class HubProcesses {
       for (const worker of left) worker.process.kill('SIGKILL');
       return 1;
     }
-    return result.every((code) => code === 0) ? 0 : 1;
+    const failed = result.filter((code) => code !== 0).length;
+    if (failed) this.deps.logger.error({ failed }, 'hub processes stopped; some not cleanly');
+    else this.deps.logger.info('every hub process stopped');
+    return failed ? 1 : 0;
   }
 
   private fork(slot: Slot): void {
     slot.restart = undefined;
-    slot.forkedAt = Date.now();
+    slot.pace.started(Date.now());
     const worker = cluster.fork();
     slot.worker = worker;
     this.slotOf.set(worker, slot);
@@ -122,16 +142,11 @@ export class HubProcesses {
     const slot = this.slotOf.get(worker);
     this.slotOf.delete(worker);
     if (!slot || this.stopping) return;
-    const now = Date.now();
-    const lived = now - slot.forkedAt;
-    slot.restartDelayMs = lived >= healthyLifeMs ? firstRestartDelayMs : slot.restartDelayMs;
-    const delayMs = Math.max(0, slot.forkedAt + slot.restartDelayMs - now);
+    const delayMs = slot.pace.died(Date.now());
     this.deps.logger.error(
-      { worker: worker.process.pid, code, signal, livedMs: lived, restartInMs: delayMs },
+      { worker: worker.process.pid, code, signal, restartInMs: delayMs },
       'hub process died; starting another',
     );
-    // The next quick death waits twice as long: a worker that cannot start must not spin a core.
-    if (lived < healthyLifeMs) slot.restartDelayMs = Math.min(slot.restartDelayMs * 2, longestRestartDelayMs);
     slot.restart = setTimeout(() => this.fork(slot), delayMs);
   }
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { RestartPace } from './hub-processes.js';
+
+describe('restarting a dead hub process', () => {
+  it('[HUB-PROCESSES-BACKOFF] a worker that keeps dying at start is restarted ever more slowly, one that lived a while at once', () => {
+    const pace = new RestartPace();
+    let now = 1_000_000;
+    // A crash loop: each worker dies 100 ms after its start.
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      pace.started(now);
+      now += 100;
+      const wait = pace.died(now);
+      waits.push(wait);
+      now += wait;
+    }
+    // Never more than once a second; the pause doubles up to 30 s.
+    expect(waits).toEqual([900, 1900, 3900, 7900, 15_900, 29_900, 29_900]);
+
+    // A worker that ran for an hour and then died is replaced at once, and the pause starts over.
+    pace.started(now);
+    now += 3_600_000;
+    expect(pace.died(now)).toBe(0);
+    pace.started(now);
+    now += 100;
+    expect(pace.died(now)).toBe(900);
+  });
+});
