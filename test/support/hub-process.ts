@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import { freePort } from '../../bench/lib/hub-process.js';
 import { exited, spawnTsx, tempDir } from '../../bench/lib/processes.js';
 import { adminPassword } from './hub.js';
+import { singleRequest } from './single-request.js';
 
 /** One line of the hub's pino log (JSON), or `{ msg: line }` for a line that is not JSON. */
 export type LogLine = Record<string, unknown> & { msg?: string; pid?: number };
@@ -102,19 +102,9 @@ export class HubProcess {
    * `GET /healthz` on a connection of its own (no keep-alive): with several processes on the port,
    * each request may reach another one.
    */
-  healthz(): Promise<{ status: number; body: { status?: string; pid?: number } }> {
-    return new Promise((resolve, reject) => {
-      const request = http.get(`${this.httpUrl}/healthz`, { agent: false, timeout: 5000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-      });
-      request.on('timeout', () => request.destroy(new Error('/healthz: no answer within 5 s')));
-      request.on('error', reject);
-    });
+  async healthz(): Promise<{ status: number; body: { status?: string; pid?: number } }> {
+    const answer = await singleRequest(`${this.httpUrl}/healthz`);
+    return { status: answer.status, body: JSON.parse(answer.body) };
   }
 
   /** The log's JSON lines that `match`. */
