@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RestartPace } from './hub-processes.js';
+import { RestartPace, workerEnvironment } from './hub-processes.js';
 
 describe('restarting a dead hub process', () => {
   it('[HUB-PROCESSES-BACKOFF] a worker that keeps dying at start is restarted ever more slowly, one that lived a while at once', () => {
@@ -24,5 +24,16 @@ describe('restarting a dead hub process', () => {
     pace.started(now);
     now += 100;
     expect(pace.died(now)).toBe(900);
+  });
+});
+
+describe('the cores shared among hub processes', () => {
+  it('[HUB-PROCESSES-INFERENCE] each process takes its share of the spare cores for inference threads, unless INFERENCE_WORKERS says', () => {
+    // 16 cores, 16 processes: one thread each, not 15 each (240 threads fighting for 16 cores).
+    expect(workerEnvironment({ inferenceWorkers: 0 }, 16, 16)).toEqual({ INFERENCE_WORKERS: '1' });
+    expect(workerEnvironment({ inferenceWorkers: 0 }, 4, 16)).toEqual({ INFERENCE_WORKERS: '3' });
+    expect(workerEnvironment({ inferenceWorkers: 0 }, 2, 2)).toEqual({ INFERENCE_WORKERS: '1' });
+    // The operator's own number is what every process gets (the workers read the same environment).
+    expect(workerEnvironment({ inferenceWorkers: 5 }, 4, 16)).toEqual({});
   });
 });

@@ -16,6 +16,19 @@ export function hubProcessCount(config: Pick<HubConfig, 'hubProcesses'>): number
   return config.hubProcesses === 'auto' ? availableParallelism() : config.hubProcesses;
 }
 
+/**
+ * What each worker's environment adds: unless INFERENCE_WORKERS is set, each process takes an even
+ * share of the spare cores for its inference threads (at least one), not all but one of them each.
+ */
+export function workerEnvironment(
+  config: Pick<HubConfig, 'inferenceWorkers'>,
+  processes: number,
+  cores = availableParallelism(),
+): Record<string, string> {
+  if (config.inferenceWorkers !== 0) return {};
+  return { INFERENCE_WORKERS: String(Math.max(1, Math.floor((cores - 1) / processes))) };
+}
+
 /** Tells the primary, from a worker, that this worker's hub has started (nothing outside cluster mode). */
 export function reportHubStarted(): void {
   if (cluster.isWorker) process.send?.(startedMessage);
@@ -68,6 +81,8 @@ export class HubProcesses {
       count: number;
       /** The module each worker runs: hub/main (.ts under tsx, .js when built). */
       entry: string;
+      /** Added to each worker's environment (`workerEnvironment`). */
+      env: Record<string, string>;
       logger: Logger;
     },
   ) {}
@@ -124,7 +139,7 @@ export class HubProcesses {
   private fork(slot: Slot): void {
     slot.restart = undefined;
     slot.pace.started(Date.now());
-    const worker = cluster.fork();
+    const worker = cluster.fork(this.deps.env);
     slot.worker = worker;
     this.slotOf.set(worker, slot);
     worker.on('message', (message) => {

@@ -5,7 +5,7 @@ import { personalDataRedaction } from '../kernel/log-redaction.js';
 import { loadConfigOrExit } from './config.js';
 import { demoAdminPassword } from './demo-credentials.js';
 import { startHub } from './hub.js';
-import { HubProcesses, hubProcessCount, reportHubStarted } from './hub-processes.js';
+import { HubProcesses, hubProcessCount, reportHubStarted, workerEnvironment } from './hub-processes.js';
 
 /** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
 const stopTimeoutMs = 20_000;
@@ -21,7 +21,11 @@ async function main(): Promise<void> {
   const base = processes > 1 ? { pid: process.pid } : null;
   const root = pino({ level: config.logLevel, base, redact: personalDataRedaction });
   if (processes > 1 && cluster.isPrimary)
-    return runPrimary(processes, root.child({ component: 'hub-processes' }));
+    return runPrimary(
+      processes,
+      workerEnvironment(config, processes),
+      root.child({ component: 'hub-processes' }),
+    );
   const logger = root.child({ component: 'hub' });
   // A fault nothing caught is logged, never a silent death; the stages each log their own.
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
@@ -63,8 +67,8 @@ async function main(): Promise<void> {
 }
 
 /** The primary of many hub processes: it forks them, and stops them all on SIGTERM or SIGINT. */
-function runPrimary(count: number, logger: Logger): void {
-  const processes = new HubProcesses({ count, entry: fileURLToPath(import.meta.url), logger });
+function runPrimary(count: number, env: Record<string, string>, logger: Logger): void {
+  const processes = new HubProcesses({ count, entry: fileURLToPath(import.meta.url), env, logger });
   logger.info({ processes: count }, 'starting hub processes');
   processes.start();
   let stopping = false;
