@@ -68,7 +68,8 @@ interface Slot {
  * (hub/main), which share the HTTP and MQTT listening sockets through node:cluster. The first worker
  * starts alone, so that one process migrates the store and seeds the admin; the others start once it
  * answers. A worker that dies is forked again, no more than once a second per slot (longer while it
- * keeps dying), so a crash loop does not spin.
+ * keeps dying), so a crash loop does not spin. Sharing works because the hub's listeners never ask
+ * for `exclusive`: a worker's listen is then the primary's one socket, handed to each in turn.
  */
 export class HubProcesses {
   private readonly slots: Slot[] = [];
