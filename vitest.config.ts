@@ -16,6 +16,8 @@ const needServices = [
   'cluster/partition-bus.test.ts', // redis-server
   'gateway/shared-broker.test.ts', // redis-server
   'kernel/redis-subscriber.test.ts', // redis-server
+  'test/hub-processes.test.ts', // redis-server
+  'test/haproxy.test.ts', // haproxy
   'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
 ];
 const unit = process.env.TEST_NO_SERVICES === '1';

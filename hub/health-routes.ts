@@ -53,15 +53,18 @@ export const healthRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         tags: ['operations'],
-        summary: 'ok once HTTP and MQTT accept connections',
+        summary:
+          'ok once HTTP and MQTT accept connections, with the pid of the hub process that answered (HUB_PROCESSES share the port)',
         response: {
-          200: z.object({ status: z.literal('ok') }),
+          200: z.object({ status: z.literal('ok'), pid: z.number().int() }),
           503: z.object({ status: z.literal('starting') }),
         },
       },
     },
     async (_request, reply) =>
-      isReady() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' as const }),
+      isReady()
+        ? { status: 'ok' as const, pid: process.pid }
+        : reply.code(503).send({ status: 'starting' as const }),
   );
 
   app.get(

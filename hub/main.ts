@@ -1,16 +1,31 @@
-import { pino } from 'pino';
+import cluster from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { type Logger, pino } from 'pino';
 import { personalDataRedaction } from '../kernel/log-redaction.js';
 import { loadConfigOrExit } from './config.js';
 import { demoAdminPassword } from './demo-credentials.js';
 import { startHub } from './hub.js';
+import { HubProcesses, hubProcessCount, reportHubStarted, workerEnvironment } from './hub-processes.js';
 
 /** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
 const stopTimeoutMs = 20_000;
 
-/** `npm start`: one hub node configured from the environment (see the README's table). */
+/**
+ * `npm start`: one hub node configured from the environment (see the README's table); with
+ * `HUB_PROCESSES` > 1, a primary keeping that many of them (its workers, which run this file too).
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const root = pino({ level: config.logLevel, base: null, redact: personalDataRedaction });
+  const processes = hubProcessCount(config);
+  // Many processes write one log: each line says which process (pid) it came from.
+  const base = processes > 1 ? { pid: process.pid } : null;
+  const root = pino({ level: config.logLevel, base, redact: personalDataRedaction });
+  if (processes > 1 && cluster.isPrimary)
+    return runPrimary(
+      processes,
+      workerEnvironment(config, processes),
+      root.child({ component: 'hub-processes' }),
+    );
   const logger = root.child({ component: 'hub' });
   // A fault nothing caught is logged, never a silent death; the stages each log their own.
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
@@ -25,6 +40,7 @@ async function main(): Promise<void> {
     { http: hub.addresses.http, mqtt: hub.addresses.mqtt, mqtts: hub.addresses.mqtts },
     'hub started',
   );
+  reportHubStarted();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -48,6 +64,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The primary of many hub processes: it forks them, and stops them all on SIGTERM or SIGINT. */
+function runPrimary(count: number, env: Record<string, string>, logger: Logger): void {
+  const processes = new HubProcesses({ count, entry: fileURLToPath(import.meta.url), env, logger });
+  logger.info({ processes: count }, 'starting hub processes');
+  processes.start();
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void processes.stop(signal, stopTimeoutMs).then((code) => process.exit(code));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@
 #   TEST_CHROMIUM_PATH         a Chromium program
 #   TEST_PROMTOOL              Prometheus's promtool
 #   TEST_REDIS_SERVER          Redis's redis-server (the cluster tests start their own, one per file)
+#   TEST_HAPROXY_BIN           HAProxy's haproxy (deploy/haproxy/yiyang.cfg run in front of hubs)
 # What is missing is installed with apt-get when this is root (idempotent); otherwise it is named, with
 # its variable, and `start` fails.
 #   scripts/test-services.sh start   -> writes .test-services/env (exported URLs for the tests)
@@ -30,6 +31,7 @@ declare -A packages=(
   [redis-server]="redis-server"
   [nginx]="nginx"
   [systemd-analyze]="systemd"
+  [haproxy]="haproxy"
 )
 
 preflight() { node --import tsx test/support/preflight.ts "$@"; }

@@ -22,7 +22,7 @@ describe('operator interface', () => {
   it('[API-HEALTH] /healthz says ok once HTTP and MQTT accept connections', async () => {
     const res = await hub.app.inject({ url: '/healthz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.json()).toEqual({ status: 'ok', pid: process.pid });
   });
 
   it('[API-METRICS] /metrics has connections, messages in, rejections and alerts by kind', async () => {

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -9,8 +7,10 @@ import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../bench/lib/hub-process.js';
 import { selfSignedCertificate } from './support/certificate.js';
+import { replaceOnce } from './support/deploy-files.js';
 import { nginxPath } from './support/deploy-programs.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { singleRequest } from './support/single-request.js';
 import { until } from './support/wait.js';
 
 // docs/deploy.md's nginx site, run as it stands in front of a real hub: only the ports, the
@@ -30,44 +30,12 @@ function documentedSite(): string {
   return block[1]!;
 }
 
-function substitute(site: string, from: string, to: string): string {
-  const count = site.split(from).length - 1;
-  if (count !== 1) throw new Error(`docs/deploy.md's site has ${count} × "${from}", expected 1`);
-  return site.replace(from, to);
-}
+const substitute = (site: string, from: string, to: string) =>
+  replaceOnce(site, from, to, "docs/deploy.md's site");
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(url: string, options: { method?: string; body?: unknown } = {}): Promise<Answer> {
-  const client = url.startsWith('https:') ? https : http;
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = client.request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        ca,
-        headers: payload ? { 'content-type': 'application/json' } : {},
-        timeout: 5000,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+/** A request through nginx, trusting the test's certificate. */
+const request = (url: string, options: { method?: string; body?: unknown } = {}) =>
+  singleRequest(url, { ...options, ca });
 
 beforeAll(async () => {
   const nginxBin = nginxPath();

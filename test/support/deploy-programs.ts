@@ -17,3 +17,10 @@ export const systemdAnalyze = programNeed(
 export const nginxPath = (): string => need(nginx);
 /** The path of systemd-analyze; a clear error naming TEST_SYSTEMD_ANALYZE when it is missing. */
 export const systemdAnalyzePath = (): string => need(systemdAnalyze);
+
+/** HAProxy (Debian's `haproxy`): deploy/haproxy/yiyang.cfg, run in front of hub processes. */
+export const haproxy = programNeed('haproxy', 'TEST_HAPROXY_BIN', 'the haproxy program', () =>
+  programAt('/usr/sbin/haproxy'),
+);
+/** The path of haproxy; a clear error naming TEST_HAPROXY_BIN when it is missing. */
+export const haproxyPath = (): string => need(haproxy);

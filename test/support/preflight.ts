@@ -6,7 +6,7 @@
  */
 import { chromiumBrowser } from '../browser/support/browser.js';
 import { dbusDaemon } from '../browser/support/desktop-notifications.js';
-import { nginx, systemdAnalyze } from './deploy-programs.js';
+import { haproxy, nginx, systemdAnalyze } from './deploy-programs.js';
 import { mosquittoClients } from './mosquitto.js';
 import { postgresPrograms } from './postgres-server.js';
 import { promtool } from './promtool.js';
@@ -24,6 +24,7 @@ const needs = [
   redisServer,
   nginx,
   systemdAnalyze,
+  haproxy,
 ];
 
 const [command, name] = process.argv.slice(2);
