@@ -1,7 +1,10 @@
 import mqtt from 'mqtt';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveTransports } from '../console/app/socket-options.js';
 import { freshPostgresDatabase, withPostgres } from './support/databases.js';
 import { deviceLogin } from './support/device-login.js';
+import { adminPassword } from './support/hub.js';
 import { HubProcess, type LogLine, processAlive } from './support/hub-process.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -84,6 +87,37 @@ describe.runIf(withPostgres)('many hub processes on one machine', () => {
     expect([...(await answering(8))].sort()).toEqual([survivor, replacement].sort());
     workers = [survivor, replacement];
   }, 90_000);
+
+  it('[HUB-PROCESSES-LIVE-FEEDS] the console’s live connection, opened as the app opens it, works whichever worker each request reaches', async () => {
+    const login = await fetch(`${hub.httpUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    // Long-polling first (socket.io's default) sends each request of one session to whichever worker
+    // the primary picks; the app's transports keep a session on one connection.
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const socket = io(`${hub.httpUrl}/console`, {
+          auth: { token },
+          reconnection: false,
+          ...liveTransports,
+        });
+        try {
+          return await new Promise<string>((resolve) => {
+            socket.once('connect', () => resolve('connected'));
+            socket.once('connect_error', (error) => resolve(`refused: ${error.message}`));
+            setTimeout(() => resolve('no answer within 10 s'), 10_000);
+          });
+        } finally {
+          socket.close();
+        }
+      }),
+    );
+    expect(outcomes).toEqual(Array(8).fill('connected'));
+  });
 
   it('[HUB-PROCESSES-STOP] SIGTERM to the primary stops every worker, and the primary exits 0', async () => {
     expect(await hub.stop(30_000)).toBe(0);

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Api } from './api';
 import { onSessionEnd } from './session-end';
+import { liveTransports } from './socket-options';
 import { type Alert, activeStatuses } from './types';
 
 export interface Escalation {
@@ -46,7 +47,7 @@ export class AlertStore {
   ) {}
 
   start(): void {
-    const socket = io('/console', { auth: { token: this.token } });
+    const socket = io('/console', { auth: { token: this.token }, ...liveTransports });
     socket.on('alert', (alert: Alert) => this.put(alert, !this.alerts.has(alert.id) && this.loaded));
     socket.on('escalation', (e: Escalation) => {
       this.put(e.alert, false);

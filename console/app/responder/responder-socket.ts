@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { onSessionEnd } from '../session-end';
+import { liveTransports } from '../socket-options';
 import type { Offer, Task } from '../types';
 
 export type Answer = { ok: boolean; reason?: string; task?: Task; distance_m?: number };
@@ -9,7 +10,7 @@ export class ResponderSocket {
   readonly socket: Socket;
 
   constructor(token: string, sessionEnded: () => void) {
-    this.socket = io('/responder', { auth: { token } });
+    this.socket = io('/responder', { auth: { token }, ...liveTransports });
     onSessionEnd(this.socket, sessionEnded);
   }
 
