@@ -17,6 +17,8 @@ const needServices = [
   'gateway/shared-broker.test.ts', // redis-server
   'kernel/redis-subscriber.test.ts', // redis-server
   'test/hub-processes.test.ts', // redis-server
+  'test/cluster.test.ts', // redis-server
+  'test/cluster-takeover.test.ts', // redis-server
   'test/haproxy.test.ts', // haproxy
   'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
 ];
