@@ -30,7 +30,7 @@ const consoleScreens = [
   'reports',
   'volunteers',
 ];
-const phoneTabs = ['tasks', 'requests', 'credits', 'redeem'];
+const phoneTabs = ['tasks', 'requests', 'credits', 'redeem', 'mine'];
 
 /**
  * Latin words a Chinese screen may show: the language switch's own label, product and format
