@@ -14,7 +14,7 @@ export function installApp(): void {
   document.body.prepend(banner);
   const show = () => {
     banner.hidden = navigator.onLine;
-    banner.textContent = t('offlineBanner');
+    banner.textContent = t('push.offlineBanner');
   };
   window.addEventListener('online', show);
   window.addEventListener('offline', show);
@@ -24,7 +24,7 @@ export function installApp(): void {
 /** The page a start without the hub shows (offline): what is wrong, retried when the network is back. */
 export function offlineNotice(root: HTMLElement, retry: () => void): void {
   root.replaceChildren(
-    h('p', { class: 'card offline-notice', id: 'offline-notice', role: 'alert' }, t('offline')),
+    h('p', { class: 'card offline-notice', id: 'offline-notice', role: 'alert' }, t('push.offlineNotice')),
   );
   window.addEventListener('online', retry, { once: true });
 }

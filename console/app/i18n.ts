@@ -378,6 +378,38 @@ const coreEn: Record<keyof typeof coreZh, string> = {
 };
 
 // Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
+const zhParts = [
+  coreZh,
+  reportFiles.zh,
+  notes.zh,
+  timebank.zh,
+  orders.zh,
+  reports.zh,
+  careRecord.zh,
+  careSettings.zh,
+  welfare.zh,
+  volunteers.zh,
+  serviceKinds.zh,
+  volunteer.zh,
+  push.zh,
+];
+
+/**
+ * Keys defined by more than one of the dictionaries joined below: the later one silently replaces
+ * the earlier, so one screen's text shows on another (the phone's offline notice once stood on the
+ * device board as the word "offline"). Checked by a test ([I18N-KEYS-ONCE]).
+ */
+export function textKeysDefinedTwice(parts: ReadonlyArray<Record<string, string>> = zhParts): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const part of parts)
+    for (const key of Object.keys(part)) {
+      if (seen.has(key)) twice.add(key);
+      seen.add(key);
+    }
+  return [...twice];
+}
+
 const zh = {
   ...coreZh,
   ...reportFiles.zh,

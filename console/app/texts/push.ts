@@ -11,8 +11,8 @@ export const zh = {
   'push.failed': '推送未能开启：{reason}',
   'push.install': '可将本页“添加到主屏幕”，像 App 一样使用',
   'push.offerGone': '该任务已失效（已被接单、撤回或过期）',
-  offline: '离线：暂时无法连接服务台。网络恢复后将自动重试。',
-  offlineBanner: '离线中，显示的可能不是最新状态',
+  'push.offlineNotice': '离线：暂时无法连接服务台。网络恢复后将自动重试。',
+  'push.offlineBanner': '离线中，显示的可能不是最新状态',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -29,6 +29,7 @@ export const en: Record<keyof typeof zh, string> = {
   'push.failed': 'Push could not be turned on: {reason}',
   'push.install': 'Add this page to your home screen to use it as an app',
   'push.offerGone': 'That task is no longer open (taken, withdrawn or expired)',
-  offline: 'Offline: the hub cannot be reached just now. The app retries when the network is back.',
-  offlineBanner: 'Offline: what you see may not be current',
+  'push.offlineNotice':
+    'Offline: the hub cannot be reached just now. The app retries when the network is back.',
+  'push.offlineBanner': 'Offline: what you see may not be current',
 };
