@@ -76,6 +76,20 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
     return new Map(rows.map((r) => [r.partition, Number(r.name.slice(r.name.lastIndexOf(':') + 1))]));
   }
 
+  /** The watch of e-0001 connects to `hub` (no automatic reconnect) and presses SOS: resolved at the PUBACK. */
+  async function pressSos(hub: HubProcess, eventId: string): Promise<void> {
+    const watch = await mqtt.connectAsync(hub.mqttUrl, {
+      ...deviceLogin('w-0001', 'watch-secret-0001'),
+      reconnectPeriod: 0,
+    });
+    clients.push(watch);
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: eventId, type: 'sos' }),
+      { qos: 1 },
+    );
+  }
+
   beforeAll(async () => {
     redis = await RedisServer.start();
     databaseUrl = await freshPostgresDatabase();
@@ -122,16 +136,7 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
     phones.push(first, second);
     await first.onDutyAt(north(100).lat, north(100).lon);
     await second.onDutyAt(north(800).lat, north(800).lon);
-    const watch = await mqtt.connectAsync(owner.mqttUrl, {
-      ...deviceLogin('w-0001', 'watch-secret-0001'),
-      reconnectPeriod: 0,
-    });
-    clients.push(watch);
-    await watch.publishAsync(
-      'care/w-0001/event',
-      JSON.stringify({ ts: Date.now(), event_id: 'takeover-sos-1', type: 'sos' }),
-      { qos: 1 },
-    );
+    await pressSos(owner, 'takeover-sos-1');
     const firstOffer = await until(
       async () => first.offers,
       (o) => o.length > 0,
@@ -160,16 +165,7 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
     expect(secondOffer, 'the next step, taken by the new owner').toHaveLength(1);
 
     // The watch reconnects to a survivor and presses again: the same incident, not a new alert.
-    const again = await mqtt.connectAsync(other.mqttUrl, {
-      ...deviceLogin('w-0001', 'watch-secret-0001'),
-      reconnectPeriod: 0,
-    });
-    clients.push(again);
-    await again.publishAsync(
-      'care/w-0001/event',
-      JSON.stringify({ ts: Date.now(), event_id: 'takeover-sos-2', type: 'sos' }),
-      { qos: 1 },
-    );
+    await pressSos(other, 'takeover-sos-2');
     const accepted = await second.request('offer:accept', { offer_id: secondOffer[0]!.offer_id });
     expect(accepted).toMatchObject({ ok: true });
 
