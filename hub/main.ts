@@ -6,6 +6,7 @@ import { loadConfigOrExit } from './config.js';
 import { demoAdminPassword } from './demo-credentials.js';
 import { startHub } from './hub.js';
 import { HubProcesses, hubProcessCount, reportHubStarted, workerEnvironment } from './hub-processes.js';
+import { answerMetricsAsks, machineWideMetrics } from './machine-metrics.js';
 
 /** A stop that takes longer than this is cut short: a supervisor is waiting to restart us. */
 const stopTimeoutMs = 20_000;
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   // A fault nothing caught is logged, never a silent death; the stages each log their own.
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   const hub = await startHub(config, { logger: root });
+  // One of several on the port: a scrape of it sees the whole machine.
+  if (cluster.isWorker) hub.metrics.machineWide = machineWideMetrics(hub.metrics.registry);
   if (await hub.accounts.passwordIs('admin', demoAdminPassword)) {
     logger.error(
       'THIS STORE HOLDS THE DEMO LOGIN (admin / yiyang-demo, printed by `npm run demo`): not for real people. ' +
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
 /** The primary of many hub processes: it forks them, and stops them all on SIGTERM or SIGINT. */
 function runPrimary(count: number, env: Record<string, string>, logger: Logger): void {
   const processes = new HubProcesses({ count, entry: fileURLToPath(import.meta.url), env, logger });
+  answerMetricsAsks();
   logger.info({ processes: count }, 'starting hub processes');
   processes.start();
   let stopping = false;

@@ -225,11 +225,16 @@ export class DeviceHealth {
     };
   }
 
-  /** How many devices are watched and how many of them are offline now (for the metrics). */
+  /** How many devices this process watches (cluster mode: of its elders) and how many of them are offline now. */
   census(): { watched: number; offline: number } {
+    let watched = 0;
     let offline = 0;
-    for (const state of this.devices.values()) if (state.active.has('device_offline')) offline++;
-    return { watched: this.devices.size, offline };
+    for (const state of this.devices.values()) {
+      if (!state.owned) continue;
+      watched++;
+      if (state.active.has('device_offline')) offline++;
+    }
+    return { watched, offline };
   }
 
   /** Checks every due time; public so that tests with fake timers can call it. */

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type Aggregator, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Node's and the process's metrics keep prom-client's standard names (`process_cpu_seconds_total`,
@@ -21,10 +21,39 @@ const offerBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30,
 /** People: the service levels' 60 s and 180 s are bucket bounds, so their shares can be read off. */
 const ackBuckets = [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800, 3600];
 
+/**
+ * A registry that runs the hub's samplers before it is read — by the scrape, or by the primary of
+ * several hub processes collecting each one's metrics (prom-client's AggregatorRegistry).
+ */
+class SampledRegistry extends Registry {
+  constructor(private readonly samplers: Array<() => unknown>) {
+    super();
+  }
+
+  private async sampled(): Promise<void> {
+    await Promise.allSettled(this.samplers.map(async (sample) => sample()));
+  }
+
+  override async metrics(): Promise<string> {
+    await this.sampled();
+    return super.metrics();
+  }
+
+  override async getMetricsAsJSON() {
+    await this.sampled();
+    return super.getMetricsAsJSON();
+  }
+}
+
 /** The hub's Prometheus metrics, one registry per hub (no process-wide default registry). */
 export class HubMetrics {
-  readonly registry = new Registry();
   private readonly samplers: Array<() => unknown> = [];
+  readonly registry: Registry = new SampledRegistry(this.samplers);
+  /**
+   * With several hub processes on one machine (HUB_PROCESSES): the metrics of all of them, summed
+   * (or as each gauge says), so that a scrape of the shared port sees the machine, not one process.
+   */
+  machineWide: (() => Promise<string>) | undefined;
 
   // MQTT
   readonly connections = this.gauge('yiyang_mqtt_connections', 'Devices connected over MQTT now');
@@ -53,11 +82,13 @@ export class HubMetrics {
     'yiyang_alerts_active',
     'Alerts open, assigned or on site now, by severity and whether a person acknowledged them',
     ['severity', 'acknowledged'],
+    'max', // read from the store each process shares
   );
   readonly oldestUnacknowledged = this.gauge(
     'yiyang_alerts_unacknowledged_oldest_seconds',
     'Age of the oldest active alert nobody has acknowledged, by severity (0: none)',
     ['severity'],
+    'max',
   );
   readonly sosToOffer = this.histogram(
     'yiyang_sos_to_offer_seconds',
@@ -77,7 +108,12 @@ export class HubMetrics {
     'yiyang_ingest_shed_total',
     'Telemetry messages dropped under overload (events are never shed)',
   );
-  readonly shedShare = this.gauge('yiyang_ingest_shed_share', 'Share of telemetry being shed now (0 = none)');
+  readonly shedShare = this.gauge(
+    'yiyang_ingest_shed_share',
+    'Share of telemetry being shed now (0 = none)',
+    [],
+    'max',
+  );
   readonly telemetryQueued = this.gauge(
     'yiyang_ingest_telemetry_queued',
     'Telemetry messages taken and waiting to be handled (events never wait here)',
@@ -117,6 +153,8 @@ export class HubMetrics {
   readonly noticeWebhookWaiting = this.gauge(
     'yiyang_notice_webhook_waiting',
     'Notices kept for the webhook receiver, not yet delivered nor given up',
+    [],
+    'max',
   );
   readonly pushDeliveries = this.counter(
     'yiyang_push_deliveries_total',
@@ -128,6 +166,8 @@ export class HubMetrics {
   readonly ready = this.gauge(
     'yiyang_ready',
     '1 when /readyz answers ready (started, the store answers within 2 s), else 0',
+    [],
+    'min', // several processes: 0 if any is not
   );
   readonly partitionsHeld = this.gauge(
     'yiyang_cluster_partitions_held',
@@ -169,16 +209,24 @@ export class HubMetrics {
 
   /** The Prometheus text, once every sampler has run; a failing sampler does not fail the scrape. */
   async exposition(): Promise<string> {
-    await Promise.allSettled(this.samplers.map(async (sample) => sample()));
-    return this.registry.metrics();
+    return this.machineWide ? this.machineWide() : this.registry.metrics();
   }
 
   private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
     return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
-  private gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
-    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  /**
+   * `aggregator`: how several hub processes' values make the machine's (HUB_PROCESSES): summed by
+   * default; `max` for what each reads from the shared store, `min` for "every one is ready".
+   */
+  private gauge<L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    aggregator: Aggregator = 'sum',
+  ) {
+    return new Gauge<L>({ name, help, labelNames, registers: [this.registry], aggregator });
   }
 
   private histogram<L extends string = never>(

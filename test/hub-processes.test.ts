@@ -7,6 +7,8 @@ import { deviceLogin } from './support/device-login.js';
 import { adminPassword } from './support/hub.js';
 import { HubProcess, type LogLine, processAlive } from './support/hub-process.js';
 import { RedisServer } from './support/redis-server.js';
+import { singleRequest } from './support/single-request.js';
+import { until } from './support/wait.js';
 
 // `HUB_PROCESSES=2` as operators run it: a node:cluster primary and two hub workers on one HTTP and
 // one MQTT port, over PostgreSQL and Redis. Process-level behaviour only: what the workers share
@@ -67,6 +69,24 @@ describe.runIf(withPostgres)('many hub processes on one machine', () => {
       6,
     );
     expect([...new Set(refusals.map((line) => line.pid))].sort()).toEqual([...workers].sort());
+  });
+
+  it('[HUB-PROCESSES-METRICS] a scrape of the shared port sees the machine: every process’s metrics, summed or as each gauge says', async () => {
+    const scrape = async () => (await singleRequest(`${hub.httpUrl}/metrics`)).body;
+    const value = (text: string, name: string) =>
+      Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+    // Each process holds some of the 64 partitions; whichever answers, the scrape counts them all.
+    const machine = await until(
+      scrape,
+      (text) => value(text, 'yiyang_cluster_partitions_held') === 64,
+      20_000,
+    );
+    for (let i = 0; i < 4; i++) {
+      const text = i === 0 ? machine : await scrape();
+      expect(value(text, 'yiyang_cluster_partitions_held'), text).toBe(64);
+      expect(value(text, 'yiyang_ready')).toBe(1); // the least ready of the two
+      expect(text).toMatch(/^process_cpu_seconds_total /m);
+    }
   });
 
   it('[HUB-PROCESSES-RESTART] a worker SIGKILLed is replaced, and the port keeps answering', async () => {
