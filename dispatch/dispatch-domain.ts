@@ -84,6 +84,7 @@ export function dispatchDomain(deps: {
     counted: (type, result) => deps.metrics.pushDeliveries.inc({ type, result }),
     dropped: async (responderId) => dispatcher.reachableByPush(responderId, false),
   });
+  deps.metrics.sampleAtScrape(async () => deps.metrics.pushWaiting.set(await push.waiting()));
   return {
     dispatcher,
     notices,

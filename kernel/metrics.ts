@@ -156,6 +156,12 @@ export class HubMetrics {
     [],
     'max',
   );
+  readonly pushWaiting = this.gauge(
+    'yiyang_push_waiting',
+    'Web Pushes kept for the push services, not yet delivered nor given up',
+    [],
+    'max',
+  );
   readonly pushDeliveries = this.counter(
     'yiyang_push_deliveries_total',
     'Attempts to hand a Web Push to a push service, by push type and result (delivered, failed: retried later, dead: given up or the subscription gone)',

@@ -112,6 +112,22 @@ describe.each(dialects)('Web Push to a closed app, on %s', (dialect) => {
     expect(await boardAvailability()).toBe('on_duty');
   }, 30_000);
 
+  it('[PUSH-WAITING] a push the push service does not take yet is counted as waiting until it is delivered', async () => {
+    push.answers = Array(6).fill(503); // busy for ~3 s of retries, then it takes it
+    await closedAppWithPush();
+    const waiting = async () =>
+      Number((await hub.metrics.exposition()).match(/^yiyang_push_waiting (\S+)$/m)?.[1]);
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'push-waiting');
+    expect(await until(waiting, (n) => n === 1, 3000), 'waiting while the push service answers 503').toBe(1);
+    const delivered = await until(
+      async () => push.received.filter((r) => r.status === 201),
+      (r) => r.length > 0,
+      10_000,
+    );
+    expect(delivered, 'delivered once the push service takes it').toHaveLength(1);
+    expect(await until(waiting, (n) => n === 0, 3000)).toBe(0);
+  }, 30_000);
+
   it('[PUSH-GONE-410] a push service answering 410 drops the subscription; the volunteer is then unreachable and the offer is withdrawn at the grace', async () => {
     await closedAppWithPush();
     push.answers = [410];
