@@ -932,17 +932,6 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       check: lists('services', [], (s) => s.service_id),
     },
     {
-      route: 'POST /api/v1/timebank/deposits/:service_id/approval',
-      // A claim belongs to the community the service was given in.
-      expect: gate(staff, 200, { unit: 'jingtian', refusal: outsideUnit('jingtian') }),
-      request: async () => ({
-        method: 'POST',
-        url: `/api/v1/timebank/deposits/${await fixtures.order('flagged')}/approval`,
-        headers: { 'idempotency-key': randomUUID() },
-        payload: { minutes: 0 },
-      }),
-    },
-    {
       route: 'POST /api/v1/timebank/redemptions',
       expect: (p) =>
         p.role === 'responder'
@@ -1179,7 +1168,8 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
   }, 60_000);
 
   /** The feeds' events, each classified: a new one fails here until the matrix covers it. */
-  const consoleEvents = { takes: [] as string[], sends: ['alert', 'escalation'] };
+  // `feeds` says only whether the live feed is whole (`{complete}`, cluster mode): nothing of anyone.
+  const consoleEvents = { takes: [] as string[], sends: ['alert', 'escalation', 'feeds'] };
   const responderEvents = {
     takes: ['checkin', 'duty', 'location', 'offer:accept', 'offer:decline', 'task:hand_back'],
     sends: ['duty', 'offer', 'offer:withdrawn', 'task', 'task:closed'],

@@ -133,17 +133,6 @@ export const statementQuery = z.object({
   lang: fileLanguage,
 });
 
-export const depositSchema = z.object({
-  status: z.enum(['paid', 'flagged', 'approved', 'rejected']),
-  service_id: z.string(),
-  volunteer_id: z.string(),
-  claimed_minutes: minutes,
-  measured_minutes: minutes,
-  credited_minutes: minutes.nullable().describe('null while flagged'),
-  capped_by: z.enum(['service', 'day']).nullable(),
-  transfer: transferSchema.nullable(),
-});
-
 export const claimSchema = z.object({
   service_id: z.string(),
   volunteer_id: z.string(),

@@ -4,21 +4,13 @@ import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
 import type { AccountRef } from './accounts.js';
-import {
-  accountRefSchema,
-  claimSchema,
-  depositSchema,
-  idempotencyHeaders,
-  ownerId,
-  transferSchema,
-} from './api-schemas.js';
+import { accountRefSchema, claimSchema, idempotencyHeaders, ownerId, transferSchema } from './api-schemas.js';
 import type { WriteOutcome } from './idempotency.js';
 import type { Ledger } from './ledger.js';
 import { covers, forbidden, mayDebit } from './route-access.js';
 import type { KinshipsOf } from './routes.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
-const wholeMinutes = (max: number) => z.number().int().min(0).max(max);
 
 /** A retry gets the original answer, marked with `Idempotent-Replayed: true`. */
 function answer<T>(reply: FastifyReply, outcome: WriteOutcome<T>): T {
@@ -27,9 +19,9 @@ function answer<T>(reply: FastifyReply, outcome: WriteOutcome<T>): T {
 }
 
 /**
- * Writes to the ledger: transfers, the approval of flagged certified services, redemptions,
- * corrections. Credits are earned only by certifying a service order (`services/`): there is
- * no route to deposit for a service that did not go through its states.
+ * Writes to the ledger: transfers, redemptions, corrections. Credits are earned only by certifying
+ * a service order (`services/`), and a flagged one is decided on its order too: there is no route
+ * to deposit for a service that did not go through its states, nor to pay one behind its order.
  */
 export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: KinshipsOf }> = async (
   app,
@@ -133,35 +125,6 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: K
     async (request) => ({
       services: await ledger.earnings.claims(signedIn(request).scopePath, request.query.status),
     }),
-  );
-
-  app.post(
-    '/deposits/:service_id/approval',
-    {
-      preHandler: allow('admin', 'specialist'),
-      schema: {
-        tags: ['timebank'],
-        summary: 'Decide a flagged claim: pay a stated amount (within the caps), or 0 to reject it',
-        headers: idempotencyHeaders,
-        params: z.object({ service_id: z.string().min(1).max(100) }),
-        body: z.object({ minutes: wholeMinutes(24 * 60) }),
-        response: { 200: depositSchema, ...errors },
-      },
-    },
-    async (request, reply) => {
-      const user = signedIn(request);
-      const claim = await ledger.earnings.claim(request.params.service_id);
-      if (!claim)
-        throw new HttpError(404, 'unknown_service', `no certified service ${request.params.service_id}`);
-      await inScope(user, claim.org_unit_id);
-      const outcome = await ledger.earnings.approveFlagged({
-        idempotencyKey: request.headers['idempotency-key'],
-        serviceId: claim.service_id,
-        minutes: request.body.minutes,
-        approvedBy: user.username,
-      });
-      return answer(reply, outcome);
-    },
   );
 
   app.post(
