@@ -104,8 +104,22 @@ export class VolunteerRecords {
         .values({ responder_id: id, skill: 'first_aid', ...values })
         .onConflict((oc) => oc.columns(['responder_id', 'skill']).doUpdateSet(values))
         .execute();
-      // Other hub nodes notice master data changes by the responders' latest change.
-      await trx.updateTable('responders').set({ updated_at: at }).where('id', '=', id).execute();
+      // A certificate is the skill: one who signed up without first aid gains it here, until its last
+      // day. Other hub nodes notice master data changes by the responders' latest change.
+      const row = await trx
+        .selectFrom('responders')
+        .select('skills')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const skills = JSON.parse(row.skills) as string[];
+      await trx
+        .updateTable('responders')
+        .set({
+          updated_at: at,
+          ...(skills.includes('first_aid') ? {} : { skills: JSON.stringify([...skills, 'first_aid']) }),
+        })
+        .where('id', '=', id)
+        .execute();
       await this.deps.auditIn(trx, {
         by: actor,
         action: 'volunteer_certificate_changed',

@@ -132,6 +132,50 @@ describe.each(dialects)('volunteer sign-up and vetting on %s', (dialect) => {
     expect(phone.offers[0]).toMatchObject({ kind: 'sos', severity: 'critical' });
   });
 
+  it('[VOLUNTEER-CERT-GIVES-SKILL] one approved without first aid is offered no SOS; once a specialist records a certificate, the next SOS is offered', async () => {
+    await start();
+    const jingtian = await as('spec-jingtian', 'spec-password-1');
+    const { first_aid_certificate: _, ...withoutFirstAid } = application({ skills: ['visiting'] });
+    const applied = await signUp(withoutFirstAid);
+    expect(applied.statusCode, applied.body).toBe(201);
+    expect((await decide(applied.json().id, jingtian)).statusCode).toBe(200);
+    const phone = await onDuty('chen-zm', 'chen-password-1');
+    // v-0001 (a first-aider) is away: the SOS's ladder finds only the new volunteer nearby.
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'sos-no-first-aid');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(phone.offers, 'a critical SOS needs first aid').toEqual([]);
+    // Closed, so that the next press is a new alert with a ladder of its own.
+    const [open] = await hub.store.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('status', '=', 'open')
+      .execute();
+    const closed = await hub.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${open!.id}/resolve`,
+      headers: jingtian,
+      payload: { outcome: 'false_alarm' },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+
+    const recorded = await hub.app.inject({
+      method: 'PUT',
+      url: '/api/v1/volunteers/chen-zm/certificate',
+      headers: jingtian,
+      payload: { number: 'HJ-2026-0300', expires_on: '2099-12-31' },
+    });
+    expect(recorded.statusCode, recorded.body).toBe(204);
+    const listed = (await hub.app.inject({ url: '/api/v1/volunteers', headers: jingtian })).json();
+    expect(listed.volunteers.find((v: Json) => v.id === 'chen-zm').skills).toEqual(['visiting', 'first_aid']);
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'sos-with-first-aid');
+    const offers = await until(
+      async () => phone.offers.length,
+      (n) => n > 0,
+      10_000,
+    );
+    expect(offers, 'offered once the certificate is recorded').toBe(1);
+  });
+
   it('[VOLUNTEER-CERT-EXPIRES] an expired first-aid certificate stops first-aid offers at the next alert, without a restart', async () => {
     let shift = 0;
     const now = () => Date.now() + shift;
