@@ -112,6 +112,19 @@ export class ElderPartitions implements ElderOwnership {
    * At most once (see PartitionBus): a stream whose loss matters must also be recoverable from the store.
    */
   carry<T>(name: string, from: Channel<T>, to: Channel<T>, elderOf: (item: T) => string | null): void {
+    const send = this.stream<T>(name, (item) => to.publish(item));
+    from.subscribe((item) => {
+      const elderId = elderOf(item);
+      if (elderId === null) to.publish(item);
+      else send(this.partitionOf(elderId), item);
+    });
+  }
+
+  /**
+   * A stream of items addressed to a partition's owner (`deliver` is given those that reach this
+   * process): the sender. At most once, as `carry`.
+   */
+  stream<T>(name: string, deliver: (item: T) => void): (partition: number, item: T) => void {
     const bus = new PartitionBus<{ p: number; item: T }>({
       redisUrl: this.deps.redisUrl,
       channelPrefix: `yiyang:${name}`,
@@ -119,15 +132,11 @@ export class ElderPartitions implements ElderOwnership {
       owns: (p) => this.leases.owns(p),
       encode: (m) => JSON.stringify(m),
       decode: (text) => JSON.parse(text) as { p: number; item: T },
-      deliver: (m) => to.publish(m.item),
+      deliver: (m) => deliver(m.item),
       logger: this.deps.logger.child({ stream: name }),
     });
-    from.subscribe((item) => {
-      const elderId = elderOf(item);
-      if (elderId === null) to.publish(item);
-      else bus.send({ p: this.partitionOf(elderId), item });
-    });
     this.carried.push({ bus } as Carried<unknown>);
+    return (p, item) => bus.send({ p, item });
   }
 
   async start(): Promise<void> {

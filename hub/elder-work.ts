@@ -4,11 +4,13 @@ import { type ElderOwnership, ElderPartitions, everyElder } from '../cluster/eld
 import type { DetectorDistrict } from '../inference/detectors/detector-deps.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import { HotWindows } from '../ingest/hot-windows.js';
+import type { LastHeard } from '../ingest/last-heard.js';
 import type { Reading } from '../ingest/readings.js';
 import { Channel } from '../kernel/channel.js';
 import type { Stage } from '../kernel/stage.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { HubConfig } from './config.js';
+import { type Heard, HeardRelay } from './heard-relay.js';
 
 /** How often each process counts the members and takes or gives partitions: takeover well within 10 s. */
 const leaseCheckMs = 2_000;
@@ -110,6 +112,26 @@ export class ElderWork {
       devicesMeasuring: (elderId, capability) => district.devicesMeasuring(elderId, capability),
       changed: district.changed,
     };
+  }
+
+  /**
+   * Cluster mode: what this process heard of other owners' devices (shed or refused telemetry makes no
+   * reading) is told to them, and what others heard of this process's is given to `health`.
+   */
+  heardRelay(
+    heard: LastHeard,
+    health: { heardElsewhere(deviceId: string, type: string, at: number): void },
+  ): HeardRelay | undefined {
+    if (!this.partitions) return undefined;
+    const send = this.partitions.stream<Heard[]>('heard', (batch) => {
+      for (const [deviceId, type, at] of batch) health.heardElsewhere(deviceId, type, at);
+    });
+    return new HeardRelay({
+      heard,
+      ownsDevice: this.ownsDevice,
+      partitionOfDevice: (id) => this.ownership.partitionOf(this.district.elderOfDevice(id) ?? id),
+      send,
+    });
   }
 
   /** Calls `takeOver` (each a stage's rebuild from the store) whenever partitions change hands. */

@@ -250,6 +250,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     redisUrl: config.redisUrl,
   });
   metrics.sampleAtScrape(() => metrics.partitionsHeld.set(elderWork.owned.length));
+  const heardRelay = elderWork.heardRelay(ingest.ingest.heard, ingest.ingest.health);
   // Partitions taken over: their unhandled events are handled, their devices' silence watched from now.
   elderWork.onTakeOver(
     () => alerts.events.takeOver(),
@@ -321,6 +322,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['welfare checks', inference.stages.welfare], // after the replay: a stored answer is counted before its deadline
     // Cluster mode: every per-elder stage is listening when this process takes its first partitions.
     ...(elderWork.stage ? [['partitions', elderWork.stage] as const] : []),
+    ...(heardRelay ? [['heard relay', heardRelay] as const] : []),
     ['mqtt', gateway.stages.gateway],
     ['http', http],
   ]);

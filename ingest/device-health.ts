@@ -202,6 +202,15 @@ export class DeviceHealth {
     return this.deps.owns?.(deviceId) ?? true;
   }
 
+  /**
+   * Cluster mode: another process heard a device of this process's (telemetry it shed or refused:
+   * no reading came of it) at `at`: as good as seen here.
+   */
+  heardElsewhere(deviceId: string, type: string, at: number): void {
+    if (!this.owns(deviceId) || at <= (this.devices.get(deviceId)?.lastSeenAt ?? 0)) return;
+    this.seen(deviceId, type, at);
+  }
+
   /** A revoked device: its conditions end and its silence is watched no more. */
   forget(deviceId: string): void {
     const state = this.devices.get(deviceId);

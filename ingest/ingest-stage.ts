@@ -48,6 +48,8 @@ export class IngestStage {
   readonly eventLog: EventLog;
   readonly intake: DeviceIntake;
   readonly health: DeviceHealth;
+  /** When each device was last heard by this process (every telemetry message, shed or not). */
+  readonly heard: LastHeard;
   readonly hotWindows = new HotWindows();
   readonly history: VitalsHistory;
   /** Telemetry from arrival to the readings: counted, marked heard, shed or queued and handled in budgets. */
@@ -87,6 +89,7 @@ export class IngestStage {
     this.healthChanges = new Channel<HealthChange>(channelError('health'));
     this.eventLog = new EventLog({ db, catalog });
     const heard = new LastHeard();
+    this.heard = heard;
     this.intake = new DeviceIntake({
       validator: new ReadingValidator({ catalog, maxPayloadBytes: settings.maxPayloadBytes, now }),
       catalog,

@@ -197,6 +197,22 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
     expect(unhandled).toEqual([]);
   }, 30_000);
 
+  it('[CLUSTER-HEARD-RELAY] telemetry that made no reading (refused here) still tells the elder’s owner the device is alive', async () => {
+    const owner = ownerOf('e-0001')[0]!;
+    const entry = hubs.find((h) => h !== owner)!;
+    const radar = await entry.connectDevice('r-0001', 'radar-secret-0001');
+    devices.push(radar);
+    const before = Date.now();
+    // Not JSON: refused on the radar's error topic, no reading carried anywhere; but heard on arrival.
+    await radar.publishAsync('care/r-0001/telemetry', 'not json', { qos: 1 });
+    const seen = await until(
+      async () => owner.ingest.health.snapshot('r-0001')?.last_seen_at ?? 0,
+      (at) => at >= before,
+      12_000,
+    );
+    expect(seen, 'the owner heard of the radar within the relay’s 5 s').toBeGreaterThanOrEqual(before);
+  }, 30_000);
+
   it('[CLUSTER-REDIS-DOWN] with Redis down an SOS is still stored, acknowledged and raised by its elder’s owner (from the store); /readyz says why, and clears when Redis is back', async () => {
     // A hub that does not own e-0002 takes the watch: its SOS must travel to the owner.
     const owner = ownerOf('e-0002')[0]!;
