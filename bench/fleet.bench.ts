@@ -28,6 +28,7 @@ import { LoadProcess } from './lib/load.js';
 import { log, pinSelf, sleep } from './lib/processes.js';
 import { runBench } from './lib/result.js';
 import { memoryMiB, seeded } from './lib/stats.js';
+import { sqliteReader } from './lib/store-reader.js';
 import { messageBytes, radarTelemetryRest, watchTelemetryRest } from './lib/telemetry.js';
 
 runBench('fleet', async () => {
@@ -63,6 +64,8 @@ runBench('fleet', async () => {
       random: seeded(11),
       idleRssMiB: memoryMiB(hub.pid).rss,
       dataDir,
+      store: sqliteReader(dataDir),
+      engines: [],
       watchRest,
       radarRest,
     };

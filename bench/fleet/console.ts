@@ -1,5 +1,6 @@
 /** A specialist signed in at the console (socket.io, `/console`): when each SOS alert reached them. */
 import { io, type Socket } from 'socket.io-client';
+import { liveTransports } from '../../console/app/socket-options.js';
 import type { HubProcess } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
 
@@ -26,7 +27,8 @@ export async function openConsole(
   if (response.status !== 200)
     throw new Error(`specialist login: ${response.status} ${await response.text()}`);
   const { token } = (await response.json()) as { token: string };
-  const socket = io(`${hub.httpUrl}/console`, { auth: { token }, transports: ['websocket'] });
+  // As the console opens it: WebSocket first, which stays on the hub process that took it (HUB_PROCESSES).
+  const socket = io(`${hub.httpUrl}/console`, { auth: { token }, ...liveTransports });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

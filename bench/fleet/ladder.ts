@@ -11,7 +11,14 @@ export interface FleetLadder {
   skipped: number[];
 }
 
-export async function climb(rig: Rig): Promise<FleetLadder> {
+/**
+ * `ladder`: the fleets in order (BENCH_FLEET_HOMES by default); `halfWayBack`: after a fleet fails, measure one
+ * between it and the last sustained.
+ */
+export async function climb(
+  rig: Rig,
+  { ladder = fleets, halfWayBack = true }: { ladder?: number[]; halfWayBack?: boolean } = {},
+): Promise<FleetLadder> {
   const windows: Window[] = [];
   const skipped: number[] = [];
   const run = async (homes: number, label: string, attempt = 1) => {
@@ -22,7 +29,7 @@ export async function climb(rig: Rig): Promise<FleetLadder> {
     return w;
   };
   let failed: Window | undefined;
-  for (const [i, homes] of fleets.entries()) {
+  for (const [i, homes] of ladder.entries()) {
     let w = await run(homes, `h${homes}`);
     if (!w.sustained && !w.loadBound) {
       // A stall of the shared core can fail one window: try once more.
@@ -31,13 +38,13 @@ export async function climb(rig: Rig): Promise<FleetLadder> {
     }
     if (!w.sustained) {
       failed = w;
-      skipped.push(...fleets.slice(i + 1));
+      skipped.push(...ladder.slice(i + 1));
       break;
     }
     await sleep(2_000);
   }
   const lastPass = windows.filter((w) => w.sustained).at(-1);
-  if (failed && !failed.loadBound) {
+  if (failed && !failed.loadBound && halfWayBack) {
     // One fleet half-way back (or half the smallest, if none passed).
     const lower = lastPass?.homes ?? 0;
     const homes = Math.round((lower + failed.homes) / 2 / 500) * 500 || Math.round(failed.homes / 2);

@@ -3,6 +3,7 @@ import type { HubProcess } from '../lib/hub-process.js';
 import type { Credentials, LoadProcess } from '../lib/load.js';
 import { log, sleep } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
+import type { StoreReader } from '../lib/store-reader.js';
 import type { Console } from './console.js';
 import { home } from './homes.js';
 import { devicesPerHome, secret, settleMs } from './settings.js';
@@ -10,6 +11,10 @@ import { devicesPerHome, secret, settleMs } from './settings.js';
 export interface Rig {
   hub: HubProcess;
   dataDir: string;
+  /** The hub's store, read for where events went. */
+  store: StoreReader;
+  /** Outside engines the hub uses (none on SQLite), measured beside it: their processes now. */
+  engines: Array<{ name: string; pids: () => number[] }>;
   watchRest: string;
   radarRest: string;
   loads: LoadProcess[];

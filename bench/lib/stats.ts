@@ -30,6 +30,13 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   return { rss: round(kib('VmRSS') / 1024, 1), peak: round(kib('VmHWM') / 1024, 1) };
 }
 
+export const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
+
+/** The resident memory of several processes together (VmRSS summed), in MiB. */
+export function rssMiB(pids: number[]): number {
+  return round(sum(pids.map((pid) => memoryMiB(pid).rss)), 1);
+}
+
 /**
  * Resets a process's peak resident memory (VmHWM) to its current RSS (`clear_refs` 5, Linux ≥ 4.0),
  * so that a later `memoryMiB(pid).peak` is the peak of what came after. False if the kernel refused.
