@@ -2,7 +2,7 @@
 import { sampleHealth, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { streamTotal } from '../lib/load.js';
 import { sleep, sleepUntil } from '../lib/processes.js';
-import { coreMeter, cpuMeter, percentile, resetPeak, round, rssMiB, rssPeak, sum } from '../lib/stats.js';
+import { coreMeter, cpuMeter, percentile, resetPeak, round, rssMiB, rssPeak, sum, treeCpuMeter } from '../lib/stats.js';
 import { graceMs, loadLateMs, maxLoss, telemetryLoss } from '../lib/verdict.js';
 import { now } from './console.js';
 import { consoleDelays, sosAlerts, storedEvents } from './delivery.js';
@@ -31,7 +31,7 @@ export async function measure(
   const streams = startStreams(rig, homes, connectedHomes, options);
   const start = await hub.metrics([telemetryInMetric, shedTotalMetric]);
   await sleepUntil(streams.t1);
-  const engineMeters = rig.engines.map((engine) => [engine.name, cpuMeter(...engine.pids())] as const);
+  const engineMeters = rig.engines.map((engine) => [engine.name, treeCpuMeter(engine.pid)] as const);
   const [hubMeter, loadMeter, core0Meter] = [
     cpuMeter(...hub.pids()),
     cpuMeter(process.pid, ...loads.map((l) => l.pid)),

@@ -13,8 +13,8 @@ export interface Rig {
   dataDir: string;
   /** The hub's store, read for where events went. */
   store: StoreReader;
-  /** Outside engines the hub uses (none on SQLite), measured beside it: their processes now. */
-  engines: Array<{ name: string; pids: () => number[] }>;
+  /** Outside engines the hub uses (none on SQLite), measured beside it: each server's process (and its children). */
+  engines: Array<{ name: string; pid: number }>;
   watchRest: string;
   radarRest: string;
   loads: LoadProcess[];

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { singleRequest } from '../../test/support/single-request.js';
 import { exited, sleep, spawnTsx, stopChild, tempDir } from './processes.js';
+import { childrenOf } from './stats.js';
 
 /**
  * The hub's counters the load benchmarks judge telemetry by: messages read (counted before the shedder), and
@@ -26,8 +26,10 @@ export interface HubProcess {
    * a bare name sums all its labelled series (0 if absent).
    */
   metric(name: string): Promise<number>;
-  /** Several samples from one scrape of `/metrics`, in the order asked. */
+  /** Several samples from one scrape of `/metrics`, in the order asked (with several processes: summed). */
   metrics(names: string[]): Promise<number[]>;
+  /** The same samples of each hub process (one scrape each). */
+  metricsByProcess(names: string[]): Promise<number[][]>;
   stop(): Promise<void>;
 }
 
@@ -133,14 +135,6 @@ async function workerScrapes(httpUrl: string, processes: number): Promise<string
   return [...byWorker.values()];
 }
 
-/** The child processes of `pid` (node:cluster's workers of a primary), from /proc. */
-export function childrenOf(pid: number): number[] {
-  const tasks = readdirSync(`/proc/${pid}/task`);
-  return tasks.flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-  );
-}
-
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -206,10 +200,13 @@ export async function startHubProcess(options: {
     if (status === 200 && (await answeringWorkers(httpUrl, processes)).size === processes) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const metricsByProcess = async (names: string[]): Promise<number[][]> => {
+    if (processes === 1) return [samples(await (await fetch(`${httpUrl}/metrics`)).text(), names)];
+    return (await workerScrapes(httpUrl, processes)).map((text) => samples(text, names));
+  };
   const metrics = async (names: string[]): Promise<number[]> => {
-    if (processes === 1) return samples(await (await fetch(`${httpUrl}/metrics`)).text(), names);
-    const scrapes = await workerScrapes(httpUrl, processes);
-    return names.map((_, i) => scrapes.reduce((sum, text) => sum + samples(text, names)[i]!, 0));
+    const each = await metricsByProcess(names);
+    return names.map((_, i) => each.reduce((sum, values) => sum + values[i]!, 0));
   };
   return {
     pid: child.pid!,
@@ -218,6 +215,7 @@ export async function startHubProcess(options: {
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     httpUrl,
     metrics,
+    metricsByProcess,
     async metric(name) {
       const [value] = await metrics([name]);
       return value!;

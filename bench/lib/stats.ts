@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** A seeded pseudo-random source in [0, 1): the same sequence in every run. */
 export function seeded(seed: number): () => number {
@@ -69,12 +69,42 @@ export function round(value: number, digits = 0): number {
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process has used so far; with `reaped`, also its children that have ended. */
+export function cpuSeconds(pid: number, reaped = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15,
+  // cutime 16, cstime 17 (children waited for).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const children = reaped ? fields[13]! + fields[14]! : 0;
+  return (fields[11]! + fields[12]! + children) / clockTicks;
+}
+
+/**
+ * CPU seconds of a process and its children, those running and those ended (a server's connections come and
+ * go: PostgreSQL's backends); a child that ended meanwhile moves from one term to the other, counted once.
+ */
+function treeCpuSeconds(pid: number): number {
+  const live = childrenOf(pid).map((child) => {
+    try {
+      return cpuSeconds(child);
+    } catch {
+      return 0; // ended between the listing and the read: counted in the parent's share from now on
+    }
+  });
+  return cpuSeconds(pid, true) + sum(live);
+}
+
+/** How busy a process and its children keep the CPU from now until the returned function is called (1 = one core). */
+export function treeCpuMeter(pid: number): () => number {
+  const [cpu, wall] = [treeCpuSeconds(pid), performance.now()];
+  return () => round((treeCpuSeconds(pid) - cpu) / ((performance.now() - wall) / 1000), 2);
+}
+
+/** The child processes of `pid` (node:cluster's workers of a primary, a server's connections), from /proc. */
+export function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
 }
 
 /** How busy processes keep the CPU from now until the returned function is called (1 = one core, summed). */
