@@ -13,17 +13,22 @@ export interface FleetLadder {
 
 /**
  * `ladder`: the fleets in order (BENCH_FLEET_HOMES by default); `halfWayBack`: after a fleet fails, measure one
- * between it and the last sustained.
+ * between it and the last sustained; `warmUp` and `seconds` of each window (the fleet's knobs by default).
  */
 export async function climb(
   rig: Rig,
-  { ladder = fleets, halfWayBack = true }: { ladder?: number[]; halfWayBack?: boolean } = {},
+  {
+    ladder = fleets,
+    halfWayBack = true,
+    warmUp = warmUpSeconds,
+    seconds = sustainSeconds,
+  }: { ladder?: number[]; halfWayBack?: boolean; warmUp?: number; seconds?: number } = {},
 ): Promise<FleetLadder> {
   const windows: Window[] = [];
   const skipped: number[] = [];
   const run = async (homes: number, label: string, attempt = 1) => {
     await grow(rig, Math.min(homes, maxConnectedHomes));
-    const w = await measure(rig, homes, { warmUp: warmUpSeconds, seconds: sustainSeconds, label, attempt });
+    const w = await measure(rig, homes, { warmUp, seconds, label, attempt });
     log(describe(w));
     windows.push(w);
     return w;

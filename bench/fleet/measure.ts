@@ -2,7 +2,17 @@
 import { sampleHealth, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { streamTotal } from '../lib/load.js';
 import { sleep, sleepUntil } from '../lib/processes.js';
-import { coreMeter, cpuMeter, percentile, resetPeak, round, rssMiB, rssPeak, sum, treeCpuMeter } from '../lib/stats.js';
+import {
+  coreMeter,
+  cpuMeter,
+  percentile,
+  resetPeak,
+  round,
+  rssMiB,
+  rssPeak,
+  sum,
+  treeCpuMeter,
+} from '../lib/stats.js';
 import { graceMs, loadLateMs, maxLoss, telemetryLoss } from '../lib/verdict.js';
 import { now } from './console.js';
 import { consoleDelays, sosAlerts, storedEvents } from './delivery.js';

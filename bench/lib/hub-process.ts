@@ -101,9 +101,7 @@ export function samples(text: string, names: string[]): number[] {
   return names.map((name) => {
     const series = (line: string) =>
       line.startsWith(`${name} `) || (!name.includes('{') && line.startsWith(`${name}{`));
-    return lines
-      .filter(series)
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    return lines.filter(series).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   });
 }
 

@@ -74,7 +74,10 @@ export function cpuSeconds(pid: number, reaped = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15,
   // cutime 16, cstime 17 (children waited for).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   const children = reaped ? fields[13]! + fields[14]! : 0;
   return (fields[11]! + fields[12]! + children) / clockTicks;
 }
