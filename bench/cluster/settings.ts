@@ -2,8 +2,8 @@
 import { envNumber } from '../lib/verdict.js';
 
 export const ladder = (process.env.BENCH_CLUSTER_HOMES ?? '500,1000,2000,3000').split(',').map(Number);
-export const warmUpSeconds = envNumber('BENCH_CLUSTER_WARMUP_S', 5);
-export const sustainSeconds = envNumber('BENCH_CLUSTER_SUSTAIN_S', 15);
+export const warmUpSeconds = envNumber('BENCH_CLUSTER_WARMUP_S', 4);
+export const sustainSeconds = envNumber('BENCH_CLUSTER_SUSTAIN_S', 12);
 /** The stricter SOS → console target of issue 14, reported beside the fleet's 200 ms. */
 export const strictP99Ms = 100;
 /** Partitions of the elders (the hub's default CLUSTER_PARTITIONS): each hub process must hold some. */
