@@ -10,7 +10,7 @@
  *
  * The parts live in bench/cluster/ (knobs, engines, one side, the report) and reuse bench/fleet/.
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { ensureEngines, startPostgres } from './cluster/engines.js';
 import { clusterReport } from './cluster/report.js';
 import { serverCore, sides } from './cluster/settings.js';
@@ -33,7 +33,7 @@ runBench('cluster', async () => {
       log(`${side.title}: load average ${starts.at(-1)}`);
       runs.push(await runSide(side, postgres));
     }
-    return clusterReport(runs as [SideRun, SideRun], { start: starts, end: load1() }, availableParallelism());
+    return clusterReport(runs as [SideRun, SideRun], { start: starts, end: load1() }, cpus().length);
   } finally {
     await postgres.stop();
   }

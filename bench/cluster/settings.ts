@@ -1,7 +1,9 @@
 /** The cluster benchmark's knobs (BENCH_CLUSTER_*) and the two ways of running the hub it sets side by side. */
 import { envNumber } from '../lib/verdict.js';
 
-export const ladder = (process.env.BENCH_CLUSTER_HOMES ?? '500,1000,2000,3000').split(',').map(Number);
+export const ladder = (process.env.BENCH_CLUSTER_HOMES ?? '1000,2000,3000,4000,5000').split(',').map(Number);
+/** Each side's time (its start included): no fleet is begun after it, so the whole run stays within 10 min. */
+export const sideSeconds = envNumber('BENCH_CLUSTER_SIDE_S', 270);
 export const warmUpSeconds = envNumber('BENCH_CLUSTER_WARMUP_S', 4);
 export const sustainSeconds = envNumber('BENCH_CLUSTER_SUSTAIN_S', 12);
 /** The stricter SOS → console target of issue 14, reported beside the fleet's 200 ms. */

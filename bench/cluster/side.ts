@@ -17,7 +17,15 @@ import { postgresReader } from '../lib/store-reader.js';
 import { radarTelemetryRest, watchTelemetryRest } from '../lib/telemetry.js';
 import type { Postgres } from './engines.js';
 import { startRedis } from './engines.js';
-import { ladder, partitions, type Side, serverCore, sustainSeconds, warmUpSeconds } from './settings.js';
+import {
+  ladder,
+  partitions,
+  type Side,
+  serverCore,
+  sideSeconds,
+  sustainSeconds,
+  warmUpSeconds,
+} from './settings.js';
 
 export interface SideRun {
   side: Side;
@@ -84,6 +92,7 @@ export async function runSide(side: Side, postgres: Postgres): Promise<SideRun> 
       halfWayBack: false,
       warmUp: warmUpSeconds,
       seconds: sustainSeconds,
+      until: t0 + sideSeconds * 1000,
     });
     await Promise.all(loads.map((load) => load.end()));
     return {
