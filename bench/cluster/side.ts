@@ -1,18 +1,10 @@
-/**
- * One side of the comparison: the hub run one way (one process on PostgreSQL, or HUB_PROCESSES=2 on Redis and
- * PostgreSQL), its own database seeded with the fleet's homes, two load processes and a specialist's console,
- * up the ladder of fleets with the fleet benchmark's windows and verdict. Everything it started is stopped
- * when it ends, also on failure.
- */
-import { openConsole } from '../fleet/console.js';
 import { seedFleet } from '../fleet/homes.js';
 import { climb, type FleetLadder } from '../fleet/ladder.js';
-import type { Rig } from '../fleet/rig.js';
-import { devicesPerHome, loadCount, specialist } from '../fleet/settings.js';
+import { openRig, type Rig } from '../fleet/rig.js';
+import { devicesPerHome, loadCount } from '../fleet/settings.js';
 import { type HubProcess, startHubProcess, tempDataDir } from '../lib/hub-process.js';
 import { LoadProcess } from '../lib/load.js';
 import { log, sleep } from '../lib/processes.js';
-import { rssMiB, seeded } from '../lib/stats.js';
 import { postgresReader } from '../lib/store-reader.js';
 import { radarTelemetryRest, watchTelemetryRest } from '../lib/telemetry.js';
 import type { Postgres } from './engines.js';
@@ -67,24 +59,18 @@ export async function runSide(side: Side, postgres: Postgres): Promise<SideRun> 
     const store = await postgresReader(databaseUrl);
     stops.push(() => store.close());
     await sleep(3_000); // the inference pools' workers, the first health sweep
-    const rig: Rig = {
+    const rig = await openRig({
       hub,
+      loads,
       dataDir,
       store,
       engines: [
         { name: 'postgres', pid: postgres.pid },
         ...(redis ? [{ name: 'redis', pid: redis.pid }] : []),
       ],
-      loads,
-      console: await openConsole(hub, specialist),
-      connected: 0,
-      connect: [],
-      used: { watch: new Set(), door: new Set() },
-      random: seeded(11),
-      idleRssMiB: rssMiB(hub.pids()),
       watchRest: watchTelemetryRest(),
       radarRest: radarTelemetryRest(),
-    };
+    });
     stops.push(async () => rig.console.socket.close());
     log(`${side.title}: pids ${hub.pids().join(', ')}, idle RSS ${rig.idleRssMiB} MiB, console connected`);
     const climbed = await climb(rig, {
