@@ -3,9 +3,8 @@ import { io, type Socket } from 'socket.io-client';
 import { liveTransports } from '../../console/app/socket-options.js';
 import type { HubProcess } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
-
-/** Wall-clock ms, on the clock the load processes stamp each event's publish with. */
-export const now = () => performance.timeOrigin + performance.now();
+// The clock the load processes stamp each event's publish with.
+import { now } from '../lib/stats.js';
 
 /** A specialist's console: when each SOS alert (by its event id) first arrived. */
 export interface Console {

@@ -5,6 +5,7 @@ import { sleep, sleepUntil } from '../lib/processes.js';
 import {
   coreMeter,
   cpuMeter,
+  now,
   percentile,
   resetPeak,
   round,
@@ -14,7 +15,6 @@ import {
   treeCpuMeter,
 } from '../lib/stats.js';
 import { graceMs, loadLateMs, maxLoss, telemetryLoss } from '../lib/verdict.js';
-import { now } from './console.js';
 import { consoleDelays, sosAlerts, storedEvents } from './delivery.js';
 import type { Rig } from './rig.js';
 import { consoleTimeoutMs, devicesPerHome, p99LimitMs, radarEverySeconds } from './settings.js';

@@ -10,6 +10,15 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/**
+ * Wall-clock ms, the clock the bench's processes stamp and compare across processes (an SOS published in a load
+ * process, seen on the console in the bench's): the system clock at each call. Not `performance.timeOrigin +
+ * performance.now()`, which fixes each process's offset at its start: while the system clock was slewed here
+ * (5 ms/s on 2026-12-04), processes started a minute apart disagreed by hundreds of ms and SOS → console came
+ * out negative.
+ */
+export const now = () => Date.now();
+
 /** The p-th percentile (0–100) by nearest rank. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
