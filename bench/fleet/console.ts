@@ -1,10 +1,10 @@
 /** A specialist signed in at the console (socket.io, `/console`): when each SOS alert reached them. */
 import { io, type Socket } from 'socket.io-client';
+import { liveTransports } from '../../console/app/socket-options.js';
 import type { HubProcess } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
-
-/** Wall-clock ms, on the clock the load processes stamp each event's publish with. */
-export const now = () => performance.timeOrigin + performance.now();
+// The clock the load processes stamp each event's publish with.
+import { now } from '../lib/stats.js';
 
 /** A specialist's console: when each SOS alert (by its event id) first arrived. */
 export interface Console {
@@ -26,7 +26,8 @@ export async function openConsole(
   if (response.status !== 200)
     throw new Error(`specialist login: ${response.status} ${await response.text()}`);
   const { token } = (await response.json()) as { token: string };
-  const socket = io(`${hub.httpUrl}/console`, { auth: { token }, transports: ['websocket'] });
+  // As the console opens it: WebSocket first, which stays on the hub process that took it (HUB_PROCESSES).
+  const socket = io(`${hub.httpUrl}/console`, { auth: { token }, ...liveTransports });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

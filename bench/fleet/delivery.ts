@@ -1,25 +1,22 @@
 /** Where a window's events ended up: rows in the hub's store, SOS alerts opened, and arrivals on the console. */
-import { queryHubStore } from '../lib/hub-process.js';
 import type { Rig } from './rig.js';
 
 /** Event ids starting with `prefix-` stored in the hub's device_events. */
-export function storedEvents(rig: Rig, prefix: string): Set<string> {
-  return new Set(
-    queryHubStore<{ event_id: string }>(
-      rig.dataDir,
-      'select event_id from device_events where event_id like ?',
-      `${prefix}-%`,
-    ).map((r) => r.event_id),
+export async function storedEvents(rig: Rig, prefix: string): Promise<Set<string>> {
+  const rows = await rig.store.rows<{ event_id: string }>(
+    'select event_id from device_events where event_id like ?',
+    `${prefix}-%`,
   );
+  return new Set(rows.map((r) => r.event_id));
 }
 
 /** SOS alerts opened from events whose ids start with `prefix-`. */
-export function sosAlerts(rig: Rig, prefix: string): number {
-  return queryHubStore<{ n: number }>(
-    rig.dataDir,
+export async function sosAlerts(rig: Rig, prefix: string): Promise<number> {
+  const [row] = await rig.store.rows<{ n: number | string }>(
     "select count(*) as n from alerts where kind = 'sos' and source_event_id like ?",
     `${prefix}-%`,
-  )[0]!.n;
+  );
+  return Number(row!.n);
 }
 
 /** Each published SOS seen on the console: when it was published, and how long it took to get there. */

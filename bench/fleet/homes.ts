@@ -7,8 +7,8 @@ const pad = (i: number) => String(i + 1).padStart(5, '0');
 /** Home i's devices. */
 export const home = (i: number) => ({ watch: `w-${pad(i)}`, radar: `r-${pad(i)}`, door: `d-${pad(i)}` });
 
-/** Writes `homes` homes (hub-issued secrets) and the specialist into a fresh data directory. */
-export async function seedFleet(dataDir: string, homes: number): Promise<void> {
+/** Writes `homes` homes (hub-issued secrets) and the specialist into a fresh data directory (or PostgreSQL database). */
+export async function seedFleet(dataDir: string, homes: number, databaseUrl?: string): Promise<void> {
   const secretHash = hashIssuedSecret(secret);
   await seedHomes(dataDir, {
     homes: Array.from({ length: homes }, (_, i) => {
@@ -22,5 +22,6 @@ export async function seedFleet(dataDir: string, homes: number): Promise<void> {
       };
     }),
     users: [{ ...specialist, role: 'specialist' }],
+    databaseUrl,
   });
 }

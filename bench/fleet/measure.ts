@@ -2,9 +2,19 @@
 import { sampleHealth, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { streamTotal } from '../lib/load.js';
 import { sleep, sleepUntil } from '../lib/processes.js';
-import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
+import {
+  coreMeter,
+  cpuMeter,
+  now,
+  percentile,
+  resetPeak,
+  round,
+  rssMiB,
+  rssPeak,
+  sum,
+  treeCpuMeter,
+} from '../lib/stats.js';
 import { graceMs, loadLateMs, maxLoss, telemetryLoss } from '../lib/verdict.js';
-import { now } from './console.js';
 import { consoleDelays, sosAlerts, storedEvents } from './delivery.js';
 import type { Rig } from './rig.js';
 import { consoleTimeoutMs, devicesPerHome, p99LimitMs, radarEverySeconds } from './settings.js';
@@ -31,8 +41,9 @@ export async function measure(
   const streams = startStreams(rig, homes, connectedHomes, options);
   const start = await hub.metrics([telemetryInMetric, shedTotalMetric]);
   await sleepUntil(streams.t1);
+  const engineMeters = rig.engines.map((engine) => [engine.name, treeCpuMeter(engine.pid)] as const);
   const [hubMeter, loadMeter, core0Meter] = [
-    cpuMeter(hub.pid),
+    cpuMeter(...hub.pids()),
     cpuMeter(process.pid, ...loads.map((l) => l.pid)),
     coreMeter(0),
   ];
@@ -43,7 +54,8 @@ export async function measure(
   const streamed = await Promise.all(streams.telemetry);
   const healthz = await health.stop();
   const [hubCpu, loadCpu, core0] = [hubMeter(), loadMeter(), core0Meter()];
-  const hubRssMiB = memoryMiB(hub.pid).rss;
+  const enginesCpu = Object.fromEntries(engineMeters.map(([name, meter]) => [name, meter()]));
+  const hubRssMiB = rssMiB(hub.pids());
   const hubPeakRssMiB = peak?.();
   const lastSend = Math.max(...streamed.map((r) => r.finishedAt));
   await sleep(Math.max(0, lastSend + graceMs - now()));
@@ -55,8 +67,9 @@ export async function measure(
     consoleTimeoutMs,
   );
 
-  const storedSos = storedEvents(rig, `sos-${options.label}`);
-  const alerts = sosAlerts(rig, `sos-${options.label}`);
+  const storedSos = await storedEvents(rig, `sos-${options.label}`);
+  const alerts = await sosAlerts(rig, `sos-${options.label}`);
+  const storedDoors = await storedEvents(rig, `door-${options.label}`);
   const delays = consoleDelays(rig, published);
   const toConsole = delays.map((d) => d.ms);
   const secondOfMinute = ({ at, ms }: { at: number; ms: number }) => ({
@@ -107,12 +120,14 @@ export async function measure(
     doorEvents: {
       sent: doorReplies.reduce((n, r) => n + r.events.sent, 0),
       acked: doorReplies.reduce((n, r) => n + r.events.acked, 0),
-      stored: storedEvents(rig, `door-${options.label}`).size,
+      stored: storedDoors.size,
     },
+    hubProcesses: hub.pids().length,
     hubCpu,
+    enginesCpu,
     hubMicrosPerHomeSecond: round((hubCpu * 1e6) / homes, 1),
     hubMicrosPerDeviceSecond: round((hubCpu * 1e6) / (homes * devicesPerHome), 1),
-    core0OthersBusy: round(Math.max(0, core0.busy - hubCpu), 2),
+    core0OthersBusy: round(Math.max(0, core0.busy - hubCpu - sum(Object.values(enginesCpu))), 2),
     core0Steal: core0.steal,
     loadCpu,
     hubRssMiB,

@@ -2,14 +2,19 @@
 import type { HubProcess } from '../lib/hub-process.js';
 import type { Credentials, LoadProcess } from '../lib/load.js';
 import { log, sleep } from '../lib/processes.js';
-import { round } from '../lib/stats.js';
-import type { Console } from './console.js';
+import { round, rssMiB, seeded } from '../lib/stats.js';
+import type { StoreReader } from '../lib/store-reader.js';
+import { type Console, openConsole } from './console.js';
 import { home } from './homes.js';
-import { devicesPerHome, secret, settleMs } from './settings.js';
+import { devicesPerHome, secret, settleMs, specialist } from './settings.js';
 
 export interface Rig {
   hub: HubProcess;
   dataDir: string;
+  /** The hub's store, read for where events went. */
+  store: StoreReader;
+  /** Outside engines the hub uses (none on SQLite), measured beside it: each server's process (and its children). */
+  engines: Array<{ name: string; pid: number }>;
   watchRest: string;
   radarRest: string;
   loads: LoadProcess[];
@@ -23,6 +28,21 @@ export interface Rig {
   random: () => number;
   /** The hub idle, before any device connected. */
   idleRssMiB: number;
+}
+
+/** A rig with no home connected yet: the specialist's console opened on the hub, the hub's idle RSS taken now. */
+export async function openRig(
+  parts: Pick<Rig, 'hub' | 'loads' | 'dataDir' | 'store' | 'engines' | 'watchRest' | 'radarRest'>,
+): Promise<Rig> {
+  return {
+    ...parts,
+    console: await openConsole(parts.hub, specialist),
+    connected: 0,
+    connect: [],
+    used: { watch: new Set(), door: new Set() },
+    random: seeded(11),
+    idleRssMiB: rssMiB(parts.hub.pids()),
+  };
 }
 
 /** Connects homes up to `homes` (home i on load process i mod 2), paced, retrying as devices do. */

@@ -30,7 +30,11 @@ export interface Window {
     pubackMs: { p50: number; p99: number };
   };
   doorEvents: { sent: number; acked: number; stored: number };
+  /** Hub processes measured (with HUB_PROCESSES: the primary and its workers); their CPU and RSS are summed. */
+  hubProcesses: number;
   hubCpu: number;
+  /** CPU (share of a core) of the engines the hub uses (e.g. Redis, PostgreSQL) over the measured seconds. */
+  enginesCpu: Record<string, number>;
   /** CPU time of the hub per home (equivalent) and per device, per second of the measured window. */
   hubMicrosPerHomeSecond: number;
   hubMicrosPerDeviceSecond: number;

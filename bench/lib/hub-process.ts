@@ -2,7 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { singleRequest } from '../../test/support/single-request.js';
 import { exited, sleep, spawnTsx, stopChild, tempDir } from './processes.js';
+import { childrenOf } from './stats.js';
 
 /**
  * The hub's counters the load benchmarks judge telemetry by: messages read (counted before the shedder), and
@@ -12,7 +14,10 @@ export const telemetryInMetric = 'yiyang_mqtt_messages_in_total{kind="telemetry"
 export const shedTotalMetric = 'yiyang_ingest_shed_total';
 
 export interface HubProcess {
+  /** The process started (with `processes` > 1: the node:cluster primary, which runs no hub). */
   pid: number;
+  /** Every process of the hub now: the one started and, with `processes` > 1, its workers. */
+  pids(): number[];
   dataDir: string;
   mqttUrl: string;
   httpUrl: string;
@@ -21,8 +26,10 @@ export interface HubProcess {
    * a bare name sums all its labelled series (0 if absent).
    */
   metric(name: string): Promise<number>;
-  /** Several samples from one scrape of `/metrics`, in the order asked. */
+  /** Several samples from one scrape of `/metrics`, in the order asked (with several processes: summed). */
   metrics(names: string[]): Promise<number[]>;
+  /** The same samples of each hub process (one scrape each). */
+  metricsByProcess(names: string[]): Promise<number[][]>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +92,47 @@ export function sampleHealth(
   };
 }
 
+/**
+ * Prometheus samples from one scrape's text, in the order asked; a bare name sums all its labelled
+ * series (0 if absent).
+ */
+export function samples(text: string, names: string[]): number[] {
+  const lines = text.split('\n');
+  return names.map((name) => {
+    const series = (line: string) =>
+      line.startsWith(`${name} `) || (!name.includes('{') && line.startsWith(`${name}{`));
+    return lines.filter(series).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  });
+}
+
+/** The pids of the hub processes that answered `/healthz` on connections of their own (a few tries). */
+async function answeringWorkers(httpUrl: string, processes: number): Promise<Set<number>> {
+  const seen = new Set<number>();
+  for (let i = 0; i < 4 * processes && seen.size < processes; i++) {
+    const answer = await singleRequest(`${httpUrl}/healthz`).catch(() => undefined);
+    if (answer?.status !== 200) continue;
+    const pid = (JSON.parse(answer.body) as { pid?: number }).pid;
+    if (pid) seen.add(pid);
+  }
+  return seen;
+}
+
+/**
+ * One `/metrics` scrape of each of `processes` workers sharing the port: each on a connection of its own,
+ * which node:cluster hands to the workers in turn; a worker is told by its `process_start_time_seconds`
+ * (they start seconds apart). An error when some worker did not answer within a few tries.
+ */
+async function workerScrapes(httpUrl: string, processes: number): Promise<string[]> {
+  const byWorker = new Map<number, string>();
+  for (let i = 0; i < 6 * processes && byWorker.size < processes; i++) {
+    const answer = await singleRequest(`${httpUrl}/metrics`);
+    byWorker.set(samples(answer.body, ['process_start_time_seconds'])[0]!, answer.body);
+  }
+  if (byWorker.size < processes)
+    throw new Error(`/metrics: ${byWorker.size} of ${processes} hub processes answered`);
+  return [...byWorker.values()];
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -108,7 +156,10 @@ export async function startHubProcess(options: {
   startTimeoutMs?: number;
   /** More configuration (README's table), e.g. `{ MAX_SLOW_SECRET_CHECKS: '20000' }`. */
   env?: Record<string, string>;
+  /** `HUB_PROCESSES` (give `env` its REDIS_URL and DATABASE_URL): resolves once each worker answers. */
+  processes?: number;
 }): Promise<HubProcess> {
+  const processes = options.processes ?? 1;
   const [port, mqttPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawnTsx(0, 'hub/main.ts', {
     env: {
@@ -119,6 +170,7 @@ export async function startHubProcess(options: {
       DATA_DIR: options.dataDir,
       ADMIN_PASSWORD: 'bench-admin-password',
       LOG_LEVEL: 'warn',
+      HUB_PROCESSES: String(processes),
       ...options.env,
     },
     stdio: ['ignore', 2, 2],
@@ -143,25 +195,25 @@ export async function startHubProcess(options: {
       (r) => r.status,
       () => 0,
     );
-    if (status === 200) break;
+    if (status === 200 && (await answeringWorkers(httpUrl, processes)).size === processes) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const metricsByProcess = async (names: string[]): Promise<number[][]> => {
+    if (processes === 1) return [samples(await (await fetch(`${httpUrl}/metrics`)).text(), names)];
+    return (await workerScrapes(httpUrl, processes)).map((text) => samples(text, names));
+  };
   const metrics = async (names: string[]): Promise<number[]> => {
-    const lines = (await (await fetch(`${httpUrl}/metrics`)).text()).split('\n');
-    return names.map((name) => {
-      const series = (line: string) =>
-        line.startsWith(`${name} `) || (!name.includes('{') && line.startsWith(`${name}{`));
-      return lines
-        .filter(series)
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    });
+    const each = await metricsByProcess(names);
+    return names.map((_, i) => each.reduce((sum, values) => sum + values[i]!, 0));
   };
   return {
     pid: child.pid!,
+    pids: () => (processes === 1 ? [child.pid!] : [child.pid!, ...childrenOf(child.pid!)]),
     dataDir: options.dataDir,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     httpUrl,
     metrics,
+    metricsByProcess,
     async metric(name) {
       const [value] = await metrics([name]);
       return value!;

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ConnectReply, Credentials, LoadCommand, LoadReply, PublishReply, StreamReply } from './load.js';
+import { now } from './stats.js';
 
-const now = () => performance.timeOrigin + performance.now();
 let clients: MqttClient[] = [];
 
 /** CONNACK 3: the broker is busy (the hub: verifying other devices' secrets) and asks to be tried later. */

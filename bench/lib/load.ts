@@ -124,7 +124,7 @@ export interface StreamReply {
     errors: string[];
     lastAckAt: number;
     ackMs: number[];
-    /** Each event's id and wall-clock ms of its publish (`performance.timeOrigin + now()`). */
+    /** Each event's id and wall-clock ms of its publish (`now()` of stats.ts). */
     published: Array<[eventId: string, at: number]>;
   };
   /** Clients whose connection closed before the end. */

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './hub-process.js';
 import { sleep, spawnPinned, stopChild, tempDir } from './processes.js';
-import { canAptInstall, type MosquittoProgram, mosquittoProgram } from './programs.js';
+import { aptInstall, canAptInstall, type MosquittoProgram, mosquittoProgram } from './programs.js';
 
 /** The broker and the clients the bench runs (Debian's packages mosquitto and mosquitto-clients). */
 const programs = ['mosquitto', 'mosquitto_sub', 'mosquitto_pub'] as const;
@@ -32,21 +32,8 @@ export function missingMosquitto(): string[] {
 export function ensureMosquitto(log: (message: string) => void): void {
   if (missingMosquitto().length === 0) return;
   if (canAptInstall()) {
-    log(`${missingMosquitto().join(', ')} not found: installing mosquitto and mosquitto-clients (apt-get)`);
-    const options = {
-      stdio: ['ignore', 2, 2] as ['ignore', number, number],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    };
-    try {
-      execFileSync('apt-get', ['update', '-qq'], options);
-      execFileSync(
-        'apt-get',
-        ['install', '-y', '-qq', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'],
-        options,
-      );
-    } catch (error) {
-      log(`apt-get failed: ${(error as Error).message}`);
-    }
+    log(`${missingMosquitto().join(', ')} not found`);
+    aptInstall(['mosquitto', 'mosquitto-clients'], log);
   }
   const missing = missingMosquitto();
   if (missing.length > 0) throw new Error(`the bench needs ${missing.join(', ')}, not found: ${howTo}`);

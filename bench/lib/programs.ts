@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -56,6 +57,24 @@ export function mosquittoProgram(name: MosquittoProgram, variable: string): stri
     first: directoriesOf(process.env[variable]),
     last: ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'],
   });
+}
+
+/**
+ * Installs Debian packages with apt-get (root only; see `canAptInstall`), saying so; a failure is logged,
+ * and the caller looks again for what it needs.
+ */
+export function aptInstall(packages: string[], log: (message: string) => void): void {
+  log(`installing ${packages.join(' ')} (apt-get)`);
+  const options = {
+    stdio: ['ignore', 2, 2] as ['ignore', number, number],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  };
+  try {
+    execFileSync('apt-get', ['update', '-qq'], options);
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], options);
+  } catch (error) {
+    log(`apt-get failed: ${(error as Error).message}`);
+  }
 }
 
 /** Whether this process may install Debian packages itself: root, with apt-get. */

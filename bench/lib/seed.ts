@@ -47,11 +47,17 @@ export function seedWatches(dataDir: string, watches: SeededWatch[]): Promise<vo
  */
 export async function seedHomes(
   dataDir: string,
-  options: { homes: SeededHome[]; elderId?: (home: SeededHome, i: number) => string; users?: SeededUser[] },
+  options: {
+    homes: SeededHome[];
+    elderId?: (home: SeededHome, i: number) => string;
+    users?: SeededUser[];
+    /** A PostgreSQL store (`postgres://…`) instead of the SQLite file in `dataDir`. */
+    databaseUrl?: string;
+  },
 ): Promise<void> {
   const { homes, users = [] } = options;
   const elderId = options.elderId ?? ((_: SeededHome, i: number) => `e-${String(i + 1).padStart(5, '0')}`);
-  const store = await openStore({ dataDir });
+  const store = await openStore({ dataDir, databaseUrl: options.databaseUrl });
   const now = Date.now();
   try {
     await store.db.transaction().execute(async (trx) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** A seeded pseudo-random source in [0, 1): the same sequence in every run. */
 export function seeded(seed: number): () => number {
@@ -9,6 +9,15 @@ export function seeded(seed: number): () => number {
     return s / 0x7fffffff;
   };
 }
+
+/**
+ * Wall-clock ms, the clock the bench's processes stamp and compare across processes (an SOS published in a load
+ * process, seen on the console in the bench's): the system clock at each call. Not `performance.timeOrigin +
+ * performance.now()`, which fixes each process's offset at its start: while the system clock was slewed here
+ * (5 ms/s on 2026-12-04), processes started a minute apart disagreed by hundreds of ms and SOS → console came
+ * out negative.
+ */
+export const now = () => Date.now();
 
 /** The p-th percentile (0–100) by nearest rank. */
 export function percentile(values: number[], p: number): number {
@@ -28,6 +37,13 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   const kib = (key: string) =>
     Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: round(kib('VmRSS') / 1024, 1), peak: round(kib('VmHWM') / 1024, 1) };
+}
+
+export const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
+
+/** The resident memory of several processes together (VmRSS summed), in MiB. */
+export function rssMiB(pids: number[]): number {
+  return round(sum(pids.map((pid) => memoryMiB(pid).rss)), 1);
 }
 
 /**
@@ -62,12 +78,45 @@ export function round(value: number, digits = 0): number {
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process has used so far; with `reaped`, also its children that have ended. */
+export function cpuSeconds(pid: number, reaped = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15,
+  // cutime 16, cstime 17 (children waited for).
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const children = reaped ? fields[13]! + fields[14]! : 0;
+  return (fields[11]! + fields[12]! + children) / clockTicks;
+}
+
+/**
+ * CPU seconds of a process and its children, those running and those ended (a server's connections come and
+ * go: PostgreSQL's backends); a child that ended meanwhile moves from one term to the other, counted once.
+ */
+function treeCpuSeconds(pid: number): number {
+  const live = childrenOf(pid).map((child) => {
+    try {
+      return cpuSeconds(child);
+    } catch {
+      return 0; // ended between the listing and the read: counted in the parent's share from now on
+    }
+  });
+  return cpuSeconds(pid, true) + sum(live);
+}
+
+/** How busy a process and its children keep the CPU from now until the returned function is called (1 = one core). */
+export function treeCpuMeter(pid: number): () => number {
+  const [cpu, wall] = [treeCpuSeconds(pid), performance.now()];
+  return () => round((treeCpuSeconds(pid) - cpu) / ((performance.now() - wall) / 1000), 2);
+}
+
+/** The child processes of `pid` (node:cluster's workers of a primary, a server's connections), from /proc. */
+export function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
 }
 
 /** How busy processes keep the CPU from now until the returned function is called (1 = one core, summed). */

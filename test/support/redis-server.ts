@@ -31,6 +31,11 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process while it runs (the bench measures its CPU). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   async resume(): Promise<void> {
     const child = spawn(
       this.program,
