@@ -1,8 +1,9 @@
+import pg from 'pg';
 import { seedFleet } from '../fleet/homes.js';
 import { climb, type FleetLadder } from '../fleet/ladder.js';
 import { openRig, type Rig } from '../fleet/rig.js';
 import { devicesPerHome, loadCount } from '../fleet/settings.js';
-import { type HubProcess, startHubProcess, tempDataDir } from '../lib/hub-process.js';
+import { startHubProcess, tempDataDir } from '../lib/hub-process.js';
 import { LoadProcess } from '../lib/load.js';
 import { log, sleep } from '../lib/processes.js';
 import { postgresReader } from '../lib/store-reader.js';
@@ -49,7 +50,7 @@ export async function runSide(side: Side, postgres: Postgres): Promise<SideRun> 
       env: { DATABASE_URL: databaseUrl, ...(redis ? { REDIS_URL: redis.url } : {}) },
     });
     stops.push(() => hub.stop());
-    if (side.processes > 1) await partitionsSpread(hub, side.processes);
+    if (side.processes > 1) await partitionsSpread(databaseUrl, side.processes);
     const startSeconds = Math.round((Date.now() - t0) / 100) / 10;
     const loads = await LoadProcess.startMany(loadCount, {
       openFiles: Math.ceil(connections / loadCount) + 2_000,
@@ -95,24 +96,35 @@ export async function runSide(side: Side, postgres: Postgres): Promise<SideRun> 
   }
 }
 
+/** The partitions' advisory-lock key space (cluster/elder-partitions.ts). */
+const leaseSpace = 0x7979_0000;
+
 /**
  * Waits until every hub process holds some of the elders' partitions (they rebalance through PostgreSQL's
- * advisory locks after the second starts): until then the first process does all per-elder work.
+ * advisory locks after the second starts): until then the first process does all per-elder work. Read
+ * from PostgreSQL's lock table, by session: `/metrics` answers for the machine, summed.
  */
-async function partitionsSpread(hub: HubProcess, processes: number): Promise<void> {
+async function partitionsSpread(databaseUrl: string, processes: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   let held: number[] = [];
-  while (Date.now() < deadline) {
-    held = (await hub.metricsByProcess(['yiyang_cluster_partitions_held'])).map(([n]) => n!);
-    if (
-      held.length === processes &&
-      held.every((n) => n > 0) &&
-      held.reduce((a, b) => a + b) === partitions
-    ) {
-      log(`partitions held per hub process: ${held.join(', ')}`);
-      return;
+  const locks = new pg.Client({ connectionString: databaseUrl });
+  await locks.connect();
+  try {
+    while (Date.now() < deadline) {
+      const { rows } = await locks.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2 GROUP BY pid`,
+        [leaseSpace],
+      );
+      held = rows.map((r) => r.n);
+      if (held.length === processes && held.reduce((a, b) => a + b, 0) === partitions) {
+        log(`partitions held per hub process: ${held.join(', ')}`);
+        return;
+      }
+      await sleep(500);
     }
-    await sleep(500);
+  } finally {
+    await locks.end();
   }
   throw new Error(
     `the hub processes did not share the ${partitions} partitions within 60 s (held: ${held.join(', ')})`,

@@ -26,10 +26,11 @@ export interface HubProcess {
    * a bare name sums all its labelled series (0 if absent).
    */
   metric(name: string): Promise<number>;
-  /** Several samples from one scrape of `/metrics`, in the order asked (with several processes: summed). */
+  /**
+   * Several samples from one scrape of `/metrics`, in the order asked. With several processes the scrape
+   * answers for all of them (the primary gathers and sums them: hub/machine-metrics.ts).
+   */
   metrics(names: string[]): Promise<number[]>;
-  /** The same samples of each hub process (one scrape each). */
-  metricsByProcess(names: string[]): Promise<number[][]>;
   stop(): Promise<void>;
 }
 
@@ -117,22 +118,6 @@ async function answeringWorkers(httpUrl: string, processes: number): Promise<Set
   return seen;
 }
 
-/**
- * One `/metrics` scrape of each of `processes` workers sharing the port: each on a connection of its own,
- * which node:cluster hands to the workers in turn; a worker is told by its `process_start_time_seconds`
- * (they start seconds apart). An error when some worker did not answer within a few tries.
- */
-async function workerScrapes(httpUrl: string, processes: number): Promise<string[]> {
-  const byWorker = new Map<number, string>();
-  for (let i = 0; i < 6 * processes && byWorker.size < processes; i++) {
-    const answer = await singleRequest(`${httpUrl}/metrics`);
-    byWorker.set(samples(answer.body, ['process_start_time_seconds'])[0]!, answer.body);
-  }
-  if (byWorker.size < processes)
-    throw new Error(`/metrics: ${byWorker.size} of ${processes} hub processes answered`);
-  return [...byWorker.values()];
-}
-
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -198,14 +183,8 @@ export async function startHubProcess(options: {
     if (status === 200 && (await answeringWorkers(httpUrl, processes)).size === processes) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const metricsByProcess = async (names: string[]): Promise<number[][]> => {
-    if (processes === 1) return [samples(await (await fetch(`${httpUrl}/metrics`)).text(), names)];
-    return (await workerScrapes(httpUrl, processes)).map((text) => samples(text, names));
-  };
-  const metrics = async (names: string[]): Promise<number[]> => {
-    const each = await metricsByProcess(names);
-    return names.map((_, i) => each.reduce((sum, values) => sum + values[i]!, 0));
-  };
+  const metrics = async (names: string[]): Promise<number[]> =>
+    samples(await (await fetch(`${httpUrl}/metrics`)).text(), names);
   return {
     pid: child.pid!,
     pids: () => (processes === 1 ? [child.pid!] : [child.pid!, ...childrenOf(child.pid!)]),
@@ -213,7 +192,6 @@ export async function startHubProcess(options: {
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     httpUrl,
     metrics,
-    metricsByProcess,
     async metric(name) {
       const [value] = await metrics([name]);
       return value!;
