@@ -65,12 +65,16 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
   const clients: MqttClient[] = [];
   const phones: ResponderApp[] = [];
 
-  /** Which process (by pid) holds each partition now, from PostgreSQL's lock table. */
+  /**
+   * Which process (by pid) holds each partition now, from PostgreSQL's lock table: this database's only
+   * (advisory locks are per database; other test files' hubs hold the same keys in theirs).
+   */
   async function holders(): Promise<Map<number, number>> {
     const { rows } = await store.query<{ partition: number; name: string }>(
       `SELECT l.objid::int AS partition, a.application_name AS name FROM pg_locks l
          JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objsubid = 2`,
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objsubid = 2
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [leaseSpace],
     );
     return new Map(rows.map((r) => [r.partition, Number(r.name.slice(r.name.lastIndexOf(':') + 1))]));

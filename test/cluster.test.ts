@@ -55,6 +55,15 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
 
   const ownerOf = (elderId: string) => hubs.filter((h) => h.elders.owns(elderId));
 
+  /** The elder's owner, and the device connected to a hub that does not own the elder (its work must travel). */
+  async function connectedAwayFromOwner(elderId: string, deviceId: string, secret: string) {
+    const owner = ownerOf(elderId)[0]!;
+    const entry = hubs.find((h) => h !== owner)!;
+    const device = await entry.connectDevice(deviceId, secret);
+    devices.push(device);
+    return { owner, entry, device };
+  }
+
   async function consoleOn(hub: TestHub, username: string, password: string) {
     const socket = io(`http://127.0.0.1:${hub.addresses.http}/console`, {
       auth: { token: await hub.login(username, password) },
@@ -198,10 +207,7 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
   }, 30_000);
 
   it('[CLUSTER-HEARD-RELAY] telemetry that made no reading (refused here) still tells the elder’s owner the device is alive', async () => {
-    const owner = ownerOf('e-0001')[0]!;
-    const entry = hubs.find((h) => h !== owner)!;
-    const radar = await entry.connectDevice('r-0001', 'radar-secret-0001');
-    devices.push(radar);
+    const { owner, device: radar } = await connectedAwayFromOwner('e-0001', 'r-0001', 'radar-secret-0001');
     const before = Date.now();
     // Not JSON: refused on the radar's error topic, no reading carried anywhere; but heard on arrival.
     await radar.publishAsync('care/r-0001/telemetry', 'not json', { qos: 1 });
@@ -215,10 +221,7 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
 
   it('[CLUSTER-REDIS-DOWN] with Redis down an SOS is still stored, acknowledged and raised by its elder’s owner (from the store); /readyz says why, and clears when Redis is back', async () => {
     // A hub that does not own e-0002 takes the watch: its SOS must travel to the owner.
-    const owner = ownerOf('e-0002')[0]!;
-    const entry = hubs.find((h) => h !== owner)!;
-    const watch = await entry.connectDevice('w-0002', 'watch-secret-0002');
-    devices.push(watch);
+    const { entry, device: watch } = await connectedAwayFromOwner('e-0002', 'w-0002', 'watch-secret-0002');
     const console = await consoleOn(entry, 'spec-meilin', 'spec-password-2');
     const feeds = () => console.filter((x) => x.id === 'feeds').map((x) => x.status);
     await redis.kill();

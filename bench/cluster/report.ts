@@ -1,30 +1,16 @@
 /** The cluster benchmark's figures: each side's ladder, what it sustained, what it cost, and (b)/(a). */
-import { devicesPerHome, p99LimitMs } from '../fleet/settings.js';
-import { largestSustained, type Window } from '../fleet/window.js';
+import { devicesPerHome, p99LimitMs, strictP99Ms } from '../fleet/settings.js';
+import { largestStrict, largestSustained, type Window } from '../fleet/window.js';
 import type { BenchResult, Figure } from '../lib/result.js';
 import { round, sum } from '../lib/stats.js';
 import { maxLoss } from '../lib/verdict.js';
-import { ladder, sideSeconds, strictP99Ms, sustainSeconds, warmUpSeconds } from './settings.js';
+import { ladder, sideSeconds, sustainSeconds, warmUpSeconds } from './settings.js';
 import type { SideRun } from './side.js';
 
 /** The machine's load average (1 min) when each side started and when the run ended. */
 export interface Loads {
   start: number[];
   end: number;
-}
-
-/**
- * The ladder read with the stricter target: its largest fleet such that it and every smaller one had an
- * attempt sustained with SOS → console p99 under `strictP99Ms`.
- */
-function largestStrict(windows: Window[]): Window | undefined {
-  let best: Window | undefined;
-  for (const homes of ladder) {
-    const pass = windows.find((w) => w.homes === homes && w.sustained && w.sos.toConsoleMs.p99 < strictP99Ms);
-    if (!pass) break;
-    best = pass;
-  }
-  return best;
 }
 
 /** Hub, Redis and PostgreSQL together: µs of CPU per device per second. */
@@ -47,7 +33,7 @@ export function clusterReport(
 ): Omit<BenchResult, 'name'> {
   const [a, b] = runs;
   const best = runs.map((r) => largestSustained(r.ladder.windows)?.homes ?? 0);
-  const strict = runs.map((r) => largestStrict(r.ladder.windows)?.homes ?? 0);
+  const strict = runs.map((r) => largestStrict(r.ladder.windows, ladder)?.homes ?? 0);
   const figures: Figure[] = [];
   for (const [i, run] of runs.entries()) {
     figures.push(
@@ -90,7 +76,7 @@ export function clusterReport(
         idleRssMiB: r.idleRssMiB,
         connect: r.connect,
         best: largestSustained(r.ladder.windows)?.homes ?? 0,
-        bestStrict: largestStrict(r.ladder.windows)?.homes ?? 0,
+        bestStrict: largestStrict(r.ladder.windows, ladder)?.homes ?? 0,
         skipped: r.ladder.skipped,
         outOfTime: r.ladder.outOfTime ?? false,
         windows: r.ladder.windows,

@@ -6,8 +6,6 @@ export const ladder = (process.env.BENCH_CLUSTER_HOMES ?? '1000,2000,3000,4000,5
 export const sideSeconds = envNumber('BENCH_CLUSTER_SIDE_S', 270);
 export const warmUpSeconds = envNumber('BENCH_CLUSTER_WARMUP_S', 4);
 export const sustainSeconds = envNumber('BENCH_CLUSTER_SUSTAIN_S', 12);
-/** The stricter SOS → console target of issue 14, reported beside the fleet's 200 ms. */
-export const strictP99Ms = 100;
 /** Partitions of the elders (the hub's default CLUSTER_PARTITIONS): each hub process must hold some. */
 export const partitions = 64;
 /** Servers (hub processes, Redis, PostgreSQL) on core 0; the load processes and this one on core 1. */

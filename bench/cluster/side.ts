@@ -113,7 +113,8 @@ async function partitionsSpread(databaseUrl: string, processes: number): Promise
     while (Date.now() < deadline) {
       const { rows } = await locks.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_locks
-          WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2 GROUP BY pid`,
+          WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid`,
         [leaseSpace],
       );
       held = rows.map((r) => r.n);

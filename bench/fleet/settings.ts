@@ -2,7 +2,7 @@
 import { openFileLimit } from '../lib/processes.js';
 import { envNumber } from '../lib/verdict.js';
 
-export const fleets = (process.env.BENCH_FLEET_HOMES ?? '1000,5000,10000,20000').split(',').map(Number);
+export const fleets = (process.env.BENCH_FLEET_HOMES ?? '1000,3000,5000,10000,20000').split(',').map(Number);
 export const loadCount = 2;
 export const devicesPerHome = 3;
 /** Homes connected at most: three connections each, within the hub's (and each load process's) open files. */
@@ -22,6 +22,8 @@ export const radarEverySeconds = 5;
 export const settleMs = 6_000;
 /** Verdict: SOS → console p99 below this, every SOS stored and seen, shed + unread ≤ `maxLoss` of telemetry sent. */
 export const p99LimitMs = 200;
+/** The stricter SOS → console target of issue 14 (one process, 3,000 homes), reported beside `p99LimitMs`. */
+export const strictP99Ms = 100;
 /** An SOS not on the console this long after its publish counts as lost. */
 export const consoleTimeoutMs = 10_000;
 /** Other work keeping the hub's core this busy is flagged next to a fleet's figures. */

@@ -1,4 +1,5 @@
 /** A measured window of the fleet run: what it offered, what reached the store and the console, what it cost. */
+import { strictP99Ms } from './settings.js';
 
 export interface Window {
   /** Homes (equivalents), connected homes sending, and how often each sends relative to a real home. */
@@ -57,6 +58,20 @@ export interface Window {
   sustained: boolean;
   /** Why not, in words. */
   failures: string[];
+}
+
+/**
+ * The ladder read with the stricter target: its largest fleet such that it and every smaller one had an
+ * attempt sustained with SOS → console p99 under `strictP99Ms`.
+ */
+export function largestStrict(windows: Window[], ladder: number[]): Window | undefined {
+  let best: Window | undefined;
+  for (const homes of [...ladder].sort((a, b) => a - b)) {
+    const pass = windows.find((w) => w.homes === homes && w.sustained && w.sos.toConsoleMs.p99 < strictP99Ms);
+    if (!pass) break;
+    best = pass;
+  }
+  return best;
 }
 
 /** The sustained window of the most homes, if any. */

@@ -34,6 +34,7 @@ export class Detectors {
   private parts: { vitals: VitalsWatch; wandering: NightWandering; inactivity: Inactivity };
   private unsubscribe: Array<() => void> = [];
   private restarting: Promise<void> = Promise.resolve();
+  private restartQueued = false;
 
   constructor(
     private readonly deps: DetectorDeps<DetectorRules> & {
@@ -84,8 +85,12 @@ export class Detectors {
 
   /** Partitions changed hands: new detectors, started from the store, for the elders now this process's. */
   private restart(): void {
+    // A restart queued and not yet begun reads ownership when it begins: it covers this change too.
+    if (this.restartQueued) return;
+    this.restartQueued = true;
     this.restarting = this.restarting
       .then(async () => {
+        this.restartQueued = false;
         await this.stopParts();
         this.parts = this.build();
         await this.startParts();
