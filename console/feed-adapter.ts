@@ -13,6 +13,7 @@ export class FeedAdapter {
   private readonly subscriber: Redis;
 
   private reachable = true;
+  private closing = false;
 
   /**
    * `reachability` hears when Redis goes away (this process's sockets then hear only what this
@@ -29,16 +30,15 @@ export class FeedAdapter {
     };
     this.publisher.on('ready', () => reached(true));
     this.publisher.on('close', () => reached(false));
-    // The adapter publishes without waiting for the answer: one lost with the connection (Redis
-    // restarting) is reported here, not left as an unhandled rejection.
-    const publish = this.publisher.publish.bind(this.publisher) as (...args: unknown[]) => Promise<number>;
-    Object.assign(this.publisher, {
-      publish: (...args: unknown[]) =>
-        publish(...args).catch((error: Error) => {
-          onError(error);
-          return 0;
-        }),
-    });
+    // The adapter sends these without waiting for the answer (and (un)subscribes each namespace as it
+    // opens and closes): one lost with the connection — Redis restarting, or this process stopping with a
+    // command still queued — is reported here, not left as an unhandled rejection.
+    answered(this.publisher, ['publish'], (error) => this.closing || onError(error));
+    answered(
+      this.subscriber,
+      ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'],
+      (error) => this.closing || onError(error),
+    );
   }
 
   /** For socket.io's `adapter` option: set before any namespace is made, which keeps the one it had. */
@@ -47,7 +47,21 @@ export class FeedAdapter {
   }
 
   close(): void {
+    this.closing = true;
     this.publisher.disconnect();
     this.subscriber.disconnect();
+  }
+}
+
+/** Wraps a connection's commands so that a failed one is handed to `failed` and resolves to 0. */
+function answered(connection: Redis, commands: string[], failed: (error: Error) => void): void {
+  const target = connection as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const command of commands) {
+    const send = target[command]!.bind(connection);
+    target[command] = (...args: unknown[]) =>
+      send(...args).catch((error: Error) => {
+        failed(error);
+        return 0;
+      });
   }
 }
