@@ -125,6 +125,8 @@ export class IngestStage {
       intervalMs: 100,
       // ~1 s of a watch fleet at full speed: far more than the keep share lets build up.
       maxQueued: { messages: 32_768, bytes: 32 << 20 },
+      // Telemetry a second old is worth less than fresh: after an overload it held the share at 5 % for seconds.
+      staleAfterMs: 1000,
       now,
       clock: () => performance.now(),
       shareGauge: (share) => metrics.shedShare.set(share),

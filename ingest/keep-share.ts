@@ -7,8 +7,10 @@ export interface AdmissionInterval {
   handled: number;
   /** Messages queued and not yet handled at the interval's end. */
   backlog: number;
-  /** Milliseconds of the event loop one message takes to handle (measured while draining). */
-  costMs: number;
+  /** Messages taken and then dropped unhandled: no room in the queue, or they waited there too long. */
+  dropped: number;
+  /** Milliseconds of the event loop spent handling them (the budgets' time, a GC inside one included). */
+  busyMs: number;
 }
 
 export interface KeepShareRules {
@@ -22,26 +24,32 @@ export interface KeepShareRules {
   maxPerSecond: number;
 }
 
-/** Intervals in the window that rates are taken over (~1 s), and that a queue must stand for to count as a trend. */
+/** Intervals in the window that rates are taken over (~1 s), and that a queue must grow over to count as a trend. */
 const WINDOW = 10;
-const STANDING = 4;
 /** Intervals over which a queue beyond `roomBelowMs` is worked off (~3 s): faster starves the detectors. */
 const WORK_OFF = 30;
 
 /**
  * Decides which share of each device's telemetry the hub takes, from the queue of telemetry waiting to be
  * handled: the work queued says whether the loop keeps up, what it handled over the last second how much
- * it can take. When the queue keeps growing over `roomBelowMs`, or is past `shedAboveMs`, the
+ * it can take. When taken messages were dropped (no room, or they waited too long), when the queue is
+ * past `shedAboveMs`, or when it stayed over `roomBelowMs` and kept growing for a whole second, the
  * share is cut to what can be handled (handled ÷ arrived over the last second) less enough to work the
  * queue off within a few seconds, never by more than half at a time. When the queue is under
  * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per interval: back to
- * everything a few hundred ms after the load falls. A queue that grew at once and is falling (reads piled
- * up behind a GC pause) changes nothing.
+ * everything a few hundred ms after the load falls. A queue that grew at once and is being worked off
+ * (reads piled up behind a GC pause) changes nothing, at the edge of capacity too, where working it off
+ * takes seconds and its level wavers meanwhile.
  */
 export class KeepShare {
   /** Share of each device's telemetry taken now (1 = all). */
   keep = 1;
   private load = 1;
+  /**
+   * Milliseconds one message takes to handle, over the window: a GC pause inside one budget made a single
+   * interval's cost four to ten times the usual, and the queue it priced then looked past `shedAboveMs`.
+   */
+  private costMs = 0.05;
   private readonly recent: AdmissionInterval[] = [];
 
   constructor(private readonly rules: KeepShareRules) {}
@@ -50,18 +58,22 @@ export class KeepShare {
     const { floor, shedAboveMs, roomBelowMs, maxPerSecond } = this.rules;
     this.recent.push(interval);
     if (this.recent.length > WINDOW) this.recent.shift();
-    const queuedMs = interval.backlog * interval.costMs;
-    // Over `roomBelowMs` for the last few intervals and still growing: a trend, not a backlog being carried
-    // (a stall at the edge of capacity leaves one that stands; shedding it would cost data for nothing).
-    const trend = this.recent.slice(-STANDING);
+    const handled = sum(this.recent, 'handled');
+    if (handled >= 16) this.costMs = sum(this.recent, 'busyMs') / handled;
+    const costMs = this.costMs;
+    const queuedMs = interval.backlog * costMs;
+    // Over `roomBelowMs` for a whole window, grown over it and still rising: a trend. A stall leaves a queue
+    // that stands and wavers for seconds at the edge of capacity; a few intervals of it looked like a trend,
+    // and the cut (from a window that held the stall) shed a third of what the hub could have carried.
+    const first = this.recent[0]!;
     const growing =
-      trend.length === STANDING &&
-      trend.every((r) => r.backlog * interval.costMs > roomBelowMs) &&
-      interval.backlog > trend[0]!.backlog * 1.1;
-    if (queuedMs > shedAboveMs || growing) {
+      this.recent.length === WINDOW &&
+      this.recent.every((r) => r.backlog * costMs > roomBelowMs && r.backlog <= interval.backlog) &&
+      interval.backlog > first.backlog * 1.1;
+    if (interval.dropped > 0 || queuedMs > shedAboveMs || growing) {
       // Over the window: what was handled, less its share of working off the queue beyond `roomBelowMs`.
-      const workOff = ((queuedMs - roomBelowMs) / interval.costMs) * (this.recent.length / WORK_OFF);
-      const fits = (sum(this.recent, 'handled') - workOff) / Math.max(1, sum(this.recent, 'arrived'));
+      const workOff = (Math.max(0, queuedMs - roomBelowMs) / costMs) * (this.recent.length / WORK_OFF);
+      const fits = (handled - workOff) / Math.max(1, sum(this.recent, 'arrived'));
       this.load = Math.max(floor, this.load / 2, Math.min(this.load, fits));
     } else if (queuedMs <= roomBelowMs && (queuedMs <= roomBelowMs / 5 || !grewOver(this.recent))) {
       this.load = Math.min(1, this.load * 1.25 + 0.02);
@@ -78,7 +90,7 @@ function grewOver(recent: AdmissionInterval[]): boolean {
   return before !== undefined && now !== undefined && now.backlog > before.backlog;
 }
 
-function sum(intervals: AdmissionInterval[], key: 'arrived' | 'handled'): number {
+function sum(intervals: AdmissionInterval[], key: 'arrived' | 'handled' | 'busyMs'): number {
   let total = 0;
   for (const interval of intervals) total += interval[key];
   return total;

@@ -25,10 +25,11 @@ function admission(options: { perSecond?: number } = {}) {
     budgetMs: 5,
     intervalMs: 100,
     maxQueued: { messages: 1000, bytes: 1 << 20 },
+    staleAfterMs: 1000,
     now: () => 1_700_000_000_000 + clock,
     clock: () => clock,
   });
-  return { admission, handled, heard };
+  return { admission, handled, heard, tick: (ms: number) => (clock += ms) };
 }
 
 const watch = (i: number): DeviceIdentity => ({ id: `w-${i}`, type: 'watch', elderId: null });
@@ -90,6 +91,26 @@ describe('telemetry admission', () => {
     await turn();
     expect(handled).toEqual(Array.from({ length: 12 }, (_, i) => `w-${i}`));
     expect(a.backlog).toBe(0);
+  });
+
+  it('[OVERLOAD-STALE] telemetry queued for more than a second is dropped unhandled and counted shed, and the share is cut', async () => {
+    const { admission: a, handled, tick } = admission();
+    const take = (device: DeviceIdentity) => {
+      expect(a.arrive(a.slotOf(device))).toBe('take');
+      a.submit(device, Buffer.from('{}'), 0, 2, origin);
+    };
+    for (let i = 0; i < 20; i++) take(watch(i));
+    tick(100);
+    a.adjust();
+    // The loop was held for over a second before it came back to the queue; then one more arrives.
+    tick(1_100);
+    take(watch(99));
+    await turn();
+    expect(handled).toEqual(['w-99']);
+    expect(a.shed).toBe(20);
+    expect(a.backlog).toBe(0);
+    a.adjust();
+    expect(a.keepShare).toBeLessThan(1);
   });
 
   it("[DEVICE-RATE] a device over its own rate is limited before it takes anyone's share", () => {

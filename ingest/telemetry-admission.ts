@@ -39,8 +39,12 @@ export class TelemetryAdmission {
   /** When the last budget of the queue began (monotonic ms). */
   private sliceAt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private costMs = 0.05;
-  private window = { startedAt: 0, arrived: 0, admitted: 0, handled: 0, busyMs: 0 };
+  private window = { startedAt: 0, arrived: 0, admitted: 0, handled: 0, dropped: 0, busyMs: 0 };
+  /** Messages ever queued and ever taken out of the queue (handled or dropped): a message's place in line. */
+  private queuedTotal = 0;
+  private dequeuedTotal = 0;
+  /** At each interval's end, how many had been queued by then: whatever came before a mark is as old as it. */
+  private marks: { at: number; queued: number }[] = [];
 
   constructor(
     private readonly deps: {
@@ -55,6 +59,8 @@ export class TelemetryAdmission {
       intervalMs: number;
       /** Messages and payload bytes queued at most (a backstop: the keep share holds the queue far below). */
       maxQueued: { messages: number; bytes: number };
+      /** A message queued longer than this is dropped unhandled: fresh telemetry is worth more than stale. */
+      staleAfterMs: number;
       /** The hub's clock (last heard), and a monotonic one in ms (budgets). */
       now: () => number;
       clock: () => number;
@@ -130,9 +136,11 @@ export class TelemetryAdmission {
     origin: TelemetryOrigin,
   ): boolean {
     if (!this.queue.push(device, bytes, start, end, origin)) {
+      this.window.dropped++;
       this.shedOne();
       return false;
     }
+    this.queuedTotal++;
     this.window.admitted++;
     if (!this.draining) {
       this.draining = true;
@@ -163,6 +171,7 @@ export class TelemetryAdmission {
     const { clock } = this.deps;
     const started = clock();
     this.sliceAt = started;
+    this.dropStale(started);
     let handled = 0;
     let now = started;
     while (this.queue.length > 0 && now - started < budgetMs) {
@@ -187,7 +196,32 @@ export class TelemetryAdmission {
   }
 
   private handleNext(): void {
+    this.dequeuedTotal++;
     this.queue.shift(this.settle);
+  }
+
+  /**
+   * Drops what was queued before the newest mark older than `staleAfterMs` (100 ms granular). After an
+   * overload the queue held ~25,000 messages that the hub, still reading the sockets' backlog, worked off
+   * for seconds while it took 5 % of the fresh ones: they are shed, counted as such.
+   */
+  private dropStale(now: number): void {
+    const before = now - this.deps.staleAfterMs;
+    this.pruneMarks(before);
+    const mark = this.marks[0];
+    if (mark === undefined || mark.at > before) return;
+    while (this.dequeuedTotal < mark.queued && this.queue.length > 0) {
+      this.dequeuedTotal++;
+      this.queue.shift(discard);
+      this.window.dropped++;
+      this.shedOne();
+    }
+  }
+
+  /** Keeps the newest mark older than `before`, and those after it (a dozen at most). */
+  private pruneMarks(before: number): void {
+    const marks = this.marks;
+    while (marks.length > 1 && marks[1]!.at <= before) marks.shift();
   }
 
   private readonly settle = (device: DeviceIdentity, payload: Buffer, origin: TelemetryOrigin) => {
@@ -198,16 +232,18 @@ export class TelemetryAdmission {
   adjust(): void {
     const at = this.deps.clock();
     const w = this.window;
-    if (w.handled >= 16) this.costMs = w.busyMs / w.handled;
     const interval: AdmissionInterval = {
       ms: at - w.startedAt,
       arrived: w.arrived,
       admitted: w.admitted,
       handled: w.handled,
       backlog: this.backlog,
-      costMs: this.costMs,
+      dropped: w.dropped,
+      busyMs: w.busyMs,
     };
-    this.window = { startedAt: at, arrived: 0, admitted: 0, handled: 0, busyMs: 0 };
+    this.window = { startedAt: at, arrived: 0, admitted: 0, handled: 0, dropped: 0, busyMs: 0 };
+    this.marks.push({ at, queued: this.queuedTotal });
+    this.pruneMarks(at - this.deps.staleAfterMs);
     const keep = this.share.next(interval);
     if (this.pinned === undefined) this.keep = keep;
     this.deps.shareGauge?.(1 - this.keep);
@@ -224,6 +260,8 @@ export class TelemetryAdmission {
     this.credit = spreadPhases(grown, this.credit.length);
   }
 }
+
+const discard = () => {};
 
 function spreadPhases(credit: Float32Array, from: number): Float32Array {
   for (let slot = from; slot < credit.length; slot++) credit[slot] = (slot * 0.618_033_988_75) % 1;

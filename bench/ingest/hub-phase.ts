@@ -9,9 +9,12 @@ import { type Overload, overload, storedEvents } from './overload.js';
 import { openRig } from './rig.js';
 import { hubSettleMs } from './settings.js';
 import type { ShedCost } from './shed-cost.js';
+import { type SteadyRate, steadyRate } from './steady.js';
 
 export interface HubPhase {
   ladder: Ladder;
+  /** The rate the overload doubles and the recovery runs at: taken whole for the recovery's length. */
+  steady: SteadyRate;
   memory: HubMemory;
   overload: Overload;
   /** Measured on a second hub after this one (bench/ingest/shed-cost.ts). */
@@ -44,10 +47,12 @@ export async function measureHub(options: {
     const hubLadder = await ladder(rig, broker);
     // Let the shedder and any backlog of the failed step settle before the overload.
     await sleep(hubSettleMs);
-    const sustained = hubLadder.sustained || hubLadder.steps[0]!.handledPerSecond;
-    const over = await overload(rig, hub, Math.round(sustained), options.sosLoad);
+    const steady = await steadyRate(rig, broker, hubLadder);
+    await sleep(hubSettleMs);
+    const over = await overload(rig, hub, steady.rate, options.sosLoad);
     phase = {
       ladder: hubLadder,
+      steady,
       memory,
       overload: over,
       sosAlertsOpened: await hub.metric('yiyang_alerts_opened_total{kind="sos"}'),

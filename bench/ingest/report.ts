@@ -28,7 +28,7 @@ export function ingestReport(
   const common = sameLoad(hub.ladder, mosquitto.ladder);
   return {
     title:
-      'Watch telemetry ingest (25 Hz accel, 1 msg/s) vs mosquitto; RSS per device; overload at 2× sustained',
+      'Watch telemetry ingest (25 Hz accel, 1 msg/s) vs mosquitto; RSS per device; overload at 2× the steady rate',
     figures: figures(hub, mosquitto.ladder, ratio, common),
     notes: notes(hub, payloadBytes),
     details: {
@@ -39,6 +39,7 @@ export function ingestReport(
       hub: {
         ...hub.ladder,
         memory: hub.memory,
+        steady: hub.steady,
         overload: hub.overload,
         shedCost: hub.shedCost,
         sosAlertsOpened: hub.sosAlertsOpened,
@@ -135,7 +136,14 @@ function figures(
     },
     { label: 'hub RSS per device, streaming', value: perDeviceKiB(memory.streaming.rssMiB), unit: 'KiB' },
     {
-      label: `overload: offered (2 × sustained) for ${over.seconds} s`,
+      label: `steady rate (taken with nothing shed for ${hub.steady.seconds} s, before the overload)`,
+      value: hub.steady.rate,
+      unit:
+        `msg/s${hub.steady.takenWhole ? '' : ': NO rate tried was, the lowest is used'} (tried: ` +
+        `${hub.steady.tried.map((t) => `${t.offered} → ${t.shedPercent} % shed`).join(', ')})`,
+    },
+    {
+      label: `overload: offered (2 × the steady rate) for ${over.seconds} s`,
       value: over.offeredRate,
       unit: `msg/s (${over.fleet} × ${over.ratePerWatch}/s)`,
     },
@@ -145,7 +153,7 @@ function figures(
       label: 'overload: received by the hub / load send loop late, max',
       value: round(over.telemetryReceivedDuring / over.seconds),
       unit:
-        `msg/s (${round(over.telemetryReceivedDuring / over.seconds / over.sustainedRate, 2)} × sustained) / ${over.loadLateMaxMs} ms` +
+        `msg/s (${round(over.telemetryReceivedDuring / over.seconds / over.sustainedRate, 2)} × steady) / ${over.loadLateMaxMs} ms` +
         (over.loadLateMaxMs > loadLateMs ? ': the load side fell behind, the hub got less than offered' : ''),
     },
     {
@@ -176,7 +184,7 @@ function figures(
       unit: `MiB (before: ${over.hubRssBeforeMiB})`,
     },
     {
-      label: 'recovery at the sustained rate: shed back to 0 (and stayed 0) after',
+      label: 'recovery at the steady rate: shed back to 0 (and stayed 0) after',
       value: over.recovery.lastShedAfterS,
       unit: over.recovery.stillShedding
         ? `s: NOT back, still shedding at the end of the ${over.recovery.seconds}-s run`
@@ -222,6 +230,9 @@ function notes(hub: HubPhase, payloadBytes: number): string[] {
     'Hub (core 0): provisioned watches (hub-issued secrets), no InfluxDB: validation, hot windows, inference pool, minute rollups, device health. ' +
       'mosquitto (core 0, after the hub has stopped): anonymous, relays to mosquitto_sub (core 1) counting one byte per message.',
     `RSS per device: (RSS − idle RSS) / ${rssDevices}; idle is the hub with all ${maxFleet} watches provisioned in the store, none connected.`,
+    `Steady rate: the ladder's best step run again for ${hub.steady.seconds} s (as long as the recovery), then 7/8, 3/4, 5/8 of it, until one ` +
+      'sheds nothing: a ladder step passes with ≤ 1 % shed over 10 s in one of two tries, which at the edge of capacity is luck, and ' +
+      '"back to 0" means nothing at a rate the hub sheds at without any overload. The overload is twice it, the recovery runs at it.',
     `Overload: every ${sosEvery}th watch sends one SOS event (QoS 1) during it; stored = device_events rows in the hub's SQLite after it stopped. ` +
       'Shed share = yiyang_ingest_shed_total / telemetry received over the overload; recovery from /metrics scraped every 500 ms: ' +
       '"back to 0" is the end of the last 0.5-s interval that shed anything, so a relapse counts.',

@@ -35,6 +35,7 @@ export function testGateway(options: {
       budgetMs: 5,
       intervalMs: 100,
       maxQueued: { messages: 1000, bytes: 1 << 20 },
+      staleAfterMs: 1000,
       now: Date.now,
       clock: () => performance.now(),
     }),
