@@ -4,6 +4,9 @@ import { PartitionBus } from './partition-bus.js';
 import { PartitionLeases } from './partition-leases.js';
 import { partitionOf } from './partitions.js';
 
+/** The elders' partitions' advisory-lock key space: 'yy' in the high bytes; the next one counts the members. */
+export const elderLeaseSpace = 0x7979_0000;
+
 /** Partitions this process took or gave up in one check. */
 export interface OwnershipChange {
   acquired: number[];
@@ -74,8 +77,7 @@ export class ElderPartitions implements ElderOwnership {
     this.leases = new PartitionLeases({
       databaseUrl: deps.databaseUrl,
       partitions: deps.partitions,
-      // One key space per product: 'yy' in the high bytes; the next one counts the members.
-      namespace: 0x7979_0000,
+      namespace: elderLeaseSpace,
       memberId: deps.memberId,
       checkEveryMs: deps.checkEveryMs,
       logger: deps.logger,

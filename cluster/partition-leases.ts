@@ -86,8 +86,7 @@ export class PartitionLeases {
     const { namespace, partitions } = this.deps;
     const state = await session.query<{ objid: number; classid: number; mine: boolean }>(
       `SELECT classid::int, objid::int, pid = pg_backend_pid() AS mine FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid IN ($1, $2)
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        WHERE ${heldHere} AND classid IN ($1, $2)`,
       [namespace, namespace + 1],
     );
     const members = state.rows.filter((r) => r.classid === namespace + 1).length;
@@ -165,4 +164,25 @@ export class PartitionLeases {
     this.deps.logger.info({ partitions: partitions.length, reason }, 'partitions released');
     this.deps.released(partitions);
   }
+}
+
+/**
+ * Leases granted in the connected database: advisory locks are per database, and another district's (or
+ * test's) hubs may hold the same keys in theirs on the same server.
+ */
+const heldHere = `locktype = 'advisory' AND granted AND objsubid = 2
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+/** Who holds each partition of `namespace` now, read from the lock table: the session's pid and member id. */
+export async function partitionHolders(
+  client: pg.Client,
+  namespace: number,
+): Promise<Array<{ partition: number; pid: number; memberId: string }>> {
+  const { rows } = await client.query<{ partition: number; pid: number; member_id: string }>(
+    `SELECT objid::int AS partition, pid,
+            (SELECT application_name FROM pg_stat_activity a WHERE a.pid = l.pid) AS member_id
+       FROM pg_locks l WHERE ${heldHere} AND classid = $1`,
+    [namespace],
+  );
+  return rows.map((r) => ({ partition: r.partition, pid: r.pid, memberId: r.member_id }));
 }

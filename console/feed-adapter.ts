@@ -33,12 +33,9 @@ export class FeedAdapter {
     // The adapter sends these without waiting for the answer (and (un)subscribes each namespace as it
     // opens and closes): one lost with the connection — Redis restarting, or this process stopping with a
     // command still queued — is reported here, not left as an unhandled rejection.
-    answered(this.publisher, ['publish'], (error) => this.closing || onError(error));
-    answered(
-      this.subscriber,
-      ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'],
-      (error) => this.closing || onError(error),
-    );
+    const failed = (error: Error) => this.closing || onError(error);
+    answered(this.publisher, ['publish'], failed);
+    answered(this.subscriber, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], failed);
   }
 
   /** For socket.io's `adapter` option: set before any namespace is made, which keeps the one it had. */

@@ -136,8 +136,7 @@ export class TelemetryAdmission {
     origin: TelemetryOrigin,
   ): boolean {
     if (!this.queue.push(device, bytes, start, end, origin)) {
-      this.window.dropped++;
-      this.shedOne();
+      this.dropOne();
       return false;
     }
     this.queuedTotal++;
@@ -213,8 +212,7 @@ export class TelemetryAdmission {
     while (this.dequeuedTotal < mark.queued && this.queue.length > 0) {
       this.dequeuedTotal++;
       this.queue.shift(discard);
-      this.window.dropped++;
-      this.shedOne();
+      this.dropOne();
     }
   }
 
@@ -247,6 +245,12 @@ export class TelemetryAdmission {
     const keep = this.share.next(interval);
     if (this.pinned === undefined) this.keep = keep;
     this.deps.shareGauge?.(1 - this.keep);
+  }
+
+  /** A message taken, then dropped unhandled (no room, or stale): shed, and the keep share told. */
+  private dropOne(): void {
+    this.window.dropped++;
+    this.shedOne();
   }
 
   private shedOne(): Arrival {

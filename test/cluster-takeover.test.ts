@@ -1,6 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { elderLeaseSpace } from '../cluster/elder-partitions.js';
+import { partitionHolders } from '../cluster/partition-leases.js';
 import { partitionOf } from '../cluster/partitions.js';
 import { freshPostgresDatabase, withPostgres } from './support/databases.js';
 import { deviceLogin } from './support/device-login.js';
@@ -11,8 +13,6 @@ import { ResponderApp } from './support/responder-app.js';
 import { until } from './support/wait.js';
 
 const partitions = 8;
-/** The advisory-lock key space of the partitions (cluster/elder-partitions.ts). */
-const leaseSpace = 0x7979_0000;
 const home = { lat: 22.5531, lon: 114.0412 };
 /** `metres` north of the home. */
 const north = (metres: number) => ({ lat: home.lat + metres / 111_195, lon: home.lon });
@@ -65,19 +65,10 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
   const clients: MqttClient[] = [];
   const phones: ResponderApp[] = [];
 
-  /**
-   * Which process (by pid) holds each partition now, from PostgreSQL's lock table: this database's only
-   * (advisory locks are per database; other test files' hubs hold the same keys in theirs).
-   */
+  /** Which process (by pid: its member id ends in it) holds each partition now, from PostgreSQL's lock table. */
   async function holders(): Promise<Map<number, number>> {
-    const { rows } = await store.query<{ partition: number; name: string }>(
-      `SELECT l.objid::int AS partition, a.application_name AS name FROM pg_locks l
-         JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objsubid = 2
-          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [leaseSpace],
-    );
-    return new Map(rows.map((r) => [r.partition, Number(r.name.slice(r.name.lastIndexOf(':') + 1))]));
+    const held = await partitionHolders(store, elderLeaseSpace);
+    return new Map(held.map((h) => [h.partition, Number(h.memberId.slice(h.memberId.lastIndexOf(':') + 1))]));
   }
 
   /** The watch of e-0001 connects to `hub` (no automatic reconnect) and presses SOS: resolved at the PUBACK. */

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { elderLeaseSpace } from '../../cluster/elder-partitions.js';
+import { partitionHolders } from '../../cluster/partition-leases.js';
 import { seedFleet } from '../fleet/homes.js';
 import { climb, type FleetLadder } from '../fleet/ladder.js';
 import { openRig, type Rig } from '../fleet/rig.js';
@@ -97,8 +99,6 @@ export async function runSide(side: Side, postgres: Postgres): Promise<SideRun> 
 }
 
 /** The partitions' advisory-lock key space (cluster/elder-partitions.ts). */
-const leaseSpace = 0x7979_0000;
-
 /**
  * Waits until every hub process holds some of the elders' partitions (they rebalance through PostgreSQL's
  * advisory locks after the second starts): until then the first process does all per-elder work. Read
@@ -111,13 +111,10 @@ async function partitionsSpread(databaseUrl: string, processes: number): Promise
   await locks.connect();
   try {
     while (Date.now() < deadline) {
-      const { rows } = await locks.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_locks
-          WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2
-            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid`,
-        [leaseSpace],
-      );
-      held = rows.map((r) => r.n);
+      const perProcess = new Map<number, number>();
+      for (const { pid } of await partitionHolders(locks, elderLeaseSpace))
+        perProcess.set(pid, (perProcess.get(pid) ?? 0) + 1);
+      held = [...perProcess.values()];
       if (held.length === processes && held.reduce((a, b) => a + b, 0) === partitions) {
         log(`partitions held per hub process: ${held.join(', ')}`);
         return;
