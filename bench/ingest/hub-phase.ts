@@ -6,6 +6,7 @@ import { hubBroker } from './brokers.js';
 import { type Ladder, ladder } from './ladder.js';
 import { type HubMemory, measureMemory } from './memory.js';
 import { type Overload, overload, storedEvents } from './overload.js';
+import type { Recovery } from './recovery.js';
 import { openRig } from './rig.js';
 import { hubSettleMs } from './settings.js';
 import type { ShedCost } from './shed-cost.js';
@@ -68,8 +69,16 @@ export async function measureHub(options: {
   log(
     `overload: SOS ${over.events.sent} sent, ${over.events.acked} PUBACKed, ${over.events.stored} stored; ` +
       `${over.shedSharePercentDuring} % telemetry shed, peak RSS ${over.hubPeakRssMiB} MiB, ` +
-      `no shed from ${over.recovery.firstCalmAfterS} s after (last ${over.recovery.lastShedAfterS} s, ` +
-      `${over.recovery.relapseShedPercent} % in between), caught up ${over.recovery.caughtUpAfterS === undefined ? 'not within the run' : `${over.recovery.caughtUpAfterS} s after`}`,
+      `${recoveryLine(over.recovery)}, caught up ${over.recovery.caughtUpAfterS === undefined ? 'not within the run' : `${over.recovery.caughtUpAfterS} s after`}`,
   );
   return phase;
+}
+
+/** When shedding stopped after the overload, in words that hold whichever way the run went. */
+function recoveryLine(r: Recovery): string {
+  if (r.firstCalmAfterS === undefined) return `still shedding at the end of the ${r.seconds}-s recovery run`;
+  return (
+    `no shed from ${r.firstCalmAfterS} s after (last ${r.lastShedAfterS} s, ` +
+    `${r.relapseShedPercent} % in between${r.stillShedding ? ', shedding again at the end' : ''})`
+  );
 }

@@ -68,6 +68,22 @@ describe('FallDetector with the committed model', () => {
     expect(seen).toEqual([10_000, 10_000 + detector.card.refractoryMs + 1]);
   });
 
+  it('[FALL-DECIDE] a clearly harder impact within the refractory period alarms again (the fall after the stumble)', () => {
+    const stream = new FallStream({ spec: detector.window, features, key: 'w3' });
+    const batch = new FallBatch(features.count);
+    // a 2 g slump, a barely harder 2.4 g, then the 4 g impact on the floor, then 4.5 g of the same fall
+    for (const [peakMs, peakG] of [
+      [10_000, 2],
+      [11_000, 2.4],
+      [12_000, 4],
+      [12_500, 4.5],
+    ] as const)
+      batch.reserve(stream, peakMs, peakG);
+    const seen: number[] = [];
+    detector.decide(batch, new Float32Array([0.99, 0.99, 0.99, 0.99]), (a) => seen.push(a.peakMs));
+    expect(seen).toEqual([10_000, 12_000]);
+  });
+
   it('[FALL-DECIDE] a score under the threshold raises nothing', () => {
     const stream = new FallStream({ spec: detector.window, features, key: 'w2' });
     const batch = new FallBatch(features.count);

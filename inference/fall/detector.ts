@@ -83,7 +83,8 @@ export class FallDetector {
       const score = scores[i]!;
       if (score < this.card.threshold) continue;
       const owner = batch.owners[i];
-      if (owner === undefined || !owner.admitAlarm(batch.peakMs[i]!, this.card.refractoryMs)) continue;
+      if (owner === undefined || !owner.admitAlarm(batch.peakMs[i]!, batch.peakG[i]!, this.card.refractoryMs))
+        continue;
       alarms++;
       onAlarm({ key: owner.key, peakMs: batch.peakMs[i]!, peakG: batch.peakG[i]!, score });
     }

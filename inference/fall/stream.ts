@@ -4,6 +4,9 @@ import { type ResampledSink, StreamResampler } from './resample.js';
 import { SampleRing } from './ring.js';
 import { type FallWindowSpec, windowSamples } from './spec.js';
 
+/** How much harder than the last alarm's an impact must be to alarm again within the refractory period. */
+export const REARM_RATIO = 1.25;
+
 export interface FallStreamDeps {
   spec: FallWindowSpec;
   /** Feature writer; one instance may serve every stream of a worker (it only holds scratch). */
@@ -31,6 +34,7 @@ export class FallStream implements ResampledSink {
   private readonly window: number;
   private target: FallBatch | null = null;
   private lastAlarmMs = Number.NEGATIVE_INFINITY;
+  private lastAlarmG = 0;
 
   constructor(deps: FallStreamDeps) {
     this.spec = deps.spec;
@@ -57,11 +61,14 @@ export class FallStream implements ResampledSink {
 
   /**
    * Refractory part of the decision rule: true if an alarm at `peakMs` is not within
-   * `refractoryMs` of the previous one (one fall, one alarm).
+   * `refractoryMs` of the previous one (one fall, one alarm), or if its impact is clearly harder
+   * than the previous alarm's (`peakG` at least `REARM_RATIO` times it): a person who slumps or
+   * stumbles before they fall can alarm on that, and the fall itself must still be reported.
    */
-  admitAlarm(peakMs: number, refractoryMs: number): boolean {
-    if (peakMs - this.lastAlarmMs < refractoryMs) return false;
+  admitAlarm(peakMs: number, peakG: number, refractoryMs: number): boolean {
+    if (peakMs - this.lastAlarmMs < refractoryMs && peakG < this.lastAlarmG * REARM_RATIO) return false;
     this.lastAlarmMs = peakMs;
+    this.lastAlarmG = peakG;
     return true;
   }
 

@@ -35,8 +35,9 @@ async function handle(m: SamplesMessage): Promise<void> {
   let o = 0;
   for (let d = 0; d < devices.length; d++) {
     const s = stream(devices[d]!, m.rebuild);
-    const last = m.lastAlarmMs?.[d];
-    if (last !== undefined && Number.isFinite(last)) s.admitAlarm(last, 0);
+    const [lastMs, lastG] = [m.lastAlarms?.[2 * d], m.lastAlarms?.[2 * d + 1]];
+    if (lastMs !== undefined && lastG !== undefined && Number.isFinite(lastMs))
+      s.admitAlarm(lastMs, lastG, 0);
     const end = o + counts[d]!;
     for (let i = o; i < end; i++) s.push(t[i]!, x[i]!, y[i]!, z[i]!, candidates);
     o = end;

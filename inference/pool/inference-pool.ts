@@ -76,8 +76,8 @@ interface AccelPayload {
 interface DeviceEntry {
   worker: number;
   elderId: string | null;
-  /** Impact time of its last alarm (NaN: none), to seed the refractory period on a rebuild. */
-  lastAlarmMs: number;
+  /** Impact time and peak of its last alarm (null: none), to seed the refractory period on a rebuild. */
+  lastAlarm: { peakMs: number; peakG: number } | null;
 }
 
 /** One worker thread and what belongs to it; the thread is replaced when it dies. */
@@ -236,7 +236,7 @@ export class InferencePool {
     if (accel === undefined) return;
     let device = this.devices.get(reading.deviceId);
     if (device === undefined) {
-      device = { worker: this.workerOf(reading.deviceId), elderId: reading.elderId, lastAlarmMs: Number.NaN };
+      device = { worker: this.workerOf(reading.deviceId), elderId: reading.elderId, lastAlarm: null };
       this.devices.set(reading.deviceId, device);
       this.slots[device.worker]!.devices.push(reading.deviceId);
     } else if (device.elderId !== reading.elderId) {
@@ -317,15 +317,9 @@ export class InferencePool {
     slot.rebuild = false;
     // what the slot gathered while it had no worker is in the hot windows too
     slot.batch.clear();
-    const lastAlarmMs = (id: string) => this.devices.get(id)?.lastAlarmMs ?? Number.NaN;
+    const lastAlarm = (id: string) => this.devices.get(id)?.lastAlarm ?? null;
     const { hotWindows, logger } = this.deps;
-    const rebuild = rebuildBatch(
-      slot.devices,
-      hotWindows,
-      lastAlarmMs,
-      this.options.rebuildSpanMs,
-      ++this.seq,
-    );
+    const rebuild = rebuildBatch(slot.devices, hotWindows, lastAlarm, this.options.rebuildSpanMs, ++this.seq);
     if (rebuild === null) return;
     this.send(slot, rebuild.message, rebuild.transfer);
     logger.info(
@@ -342,7 +336,7 @@ export class InferencePool {
     this.counters.inferenceMs += m.inferenceMs;
     for (const a of m.alarms) {
       const device = this.devices.get(a.deviceId);
-      if (device) device.lastAlarmMs = a.peakMs;
+      if (device) device.lastAlarm = { peakMs: a.peakMs, peakG: a.peakG };
       this.counters.alarms++;
       this.deps.alarms.publish({
         deviceId: a.deviceId,

@@ -34,11 +34,12 @@ export interface SamplesMessage extends SampleArrays {
   samples: number;
   /**
    * A rebuild after a crash: the devices' streams start afresh from these samples (the hot
-   * windows), and `lastAlarmMs[i]` (NaN if none) seeds the refractory period so that a fall
+   * windows), and `lastAlarms[2i]`, `lastAlarms[2i + 1]` (the impact time and peak g of the device's
+   * last alarm, NaN if none) seed the refractory period so that a fall
    * already reported by the lost worker is not reported again.
    */
   rebuild: boolean;
-  lastAlarmMs: Float64Array | null;
+  lastAlarms: Float64Array | null;
 }
 
 /** Test hook: the worker throws, as a worker with a bug would. */

@@ -65,7 +65,7 @@ export class SampleBatch {
       devices: this.devices,
       samples: this.samples,
       rebuild: false,
-      lastAlarmMs: null,
+      lastAlarms: null,
       ...arrays,
     };
     this.arrays = this.nextArrays();

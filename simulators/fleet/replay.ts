@@ -27,8 +27,9 @@ const ADMIN_PASSWORD = 'replay-admin-password';
  * Recorded trials (falls format) replayed as watch telemetry over MQTT: one provisioned
  * watch per trial, each recording resampled to 25 Hz and sent one second per message. A
  * trial counts as detected when the hub tells its watch it saw a fall (`notify` with 跌倒:
- * the watch is told at once, before the cancel window). The same trials are also scored
- * offline exactly as `falls:eval` does, and every disagreement is listed.
+ * the watch is told at once, before the cancel window), whenever it came. The same trials are
+ * also scored offline exactly as `falls:eval --any-alarm` does (an alarm before the impact counts
+ * too), and every disagreement is listed.
  */
 export class Replay {
   constructor(
@@ -144,7 +145,7 @@ export class Replay {
     }
   }
 
-  /** Per-trial detection exactly as `falls:eval` computes it (final model). */
+  /** Per-trial detection exactly as `falls:eval --any-alarm` computes it (final model). */
   private async evaluateOffline(trials: FallTrial[]): Promise<boolean[]> {
     const detector = await FallDetector.open(this.deps.model ?? 'inference/models/fall.onnx');
     const features = new FallFeatures(detector.window);
