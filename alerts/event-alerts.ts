@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventLog, StoredEvent } from '../ingest/event-log.js';
 import type { Channel } from '../kernel/channel.js';
+import { LoopShare } from '../kernel/loop-share.js';
 import type { AlertBook } from './alert-book.js';
 import { type AlertKind, alertKindSpecs } from './alert-kinds.js';
 
@@ -22,6 +23,8 @@ export class EventAlerts {
   /** Events being handled now: the sweep must not hand the same one over twice. */
   private readonly inFlight = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** An event is handled as it is stored, while the sockets are being read: alerts wait their turn. */
+  private readonly turns = new LoopShare();
 
   constructor(
     private readonly deps: {
@@ -87,6 +90,7 @@ export class EventAlerts {
     if (this.inFlight.has(key)) return;
     this.inFlight.add(key);
     try {
+      await this.turns.share();
       await this.route(event);
     } finally {
       this.inFlight.delete(key);

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Alert, AlertBook } from '../alerts/alert-book.js';
 import { ladderFor } from '../alerts/alert-kinds.js';
 import type { Channel } from '../kernel/channel.js';
+import { LoopShare } from '../kernel/loop-share.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import type { Database } from '../store/database.js';
 import { communityOn } from '../store/scope.js';
@@ -17,6 +18,9 @@ import { closePendingOffers } from './responder-tasks.js';
  * stored with the alert (a conditional update), so a step is taken once and a restart resumes.
  */
 export class EscalationLadder {
+  /** A tick may step many open alerts: the sockets are read between steps. */
+  private readonly turns = new LoopShare();
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -42,8 +46,11 @@ export class EscalationLadder {
       .where((eb) => eb.or([eb('ladder_step', '=', -1), eb('next_step_at', '<=', now)]));
     if (alertId) query = query.where('id', '=', alertId);
     const owns = this.deps.owns ?? (() => true);
-    for (const row of await query.execute())
-      if (row.elder_id === null || owns(row.elder_id)) await this.takeStep(row.id, row.ladder_step);
+    for (const row of await query.execute()) {
+      if (row.elder_id !== null && !owns(row.elder_id)) continue;
+      await this.turns.share();
+      await this.takeStep(row.id, row.ladder_step);
+    }
   }
 
   /** Takes step `done + 1` of the alert's ladder, if nobody took it already. */

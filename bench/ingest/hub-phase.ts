@@ -5,7 +5,7 @@ import { log, sleep } from '../lib/processes.js';
 import { hubBroker } from './brokers.js';
 import { type Ladder, ladder } from './ladder.js';
 import { type HubMemory, measureMemory } from './memory.js';
-import { type Overload, overload, storedEvents } from './overload.js';
+import { type Overload, overload, sosSplit, storedEvents } from './overload.js';
 import type { Recovery } from './recovery.js';
 import { openRig } from './rig.js';
 import { hubSettleMs } from './settings.js';
@@ -66,6 +66,7 @@ export async function measureHub(options: {
   }
   const over = phase.overload;
   over.events.stored = storedEvents(dataDir);
+  over.events.split = sosSplit(dataDir, over.events);
   log(
     `overload: SOS ${over.events.sent} sent, ${over.events.acked} PUBACKed, ${over.events.stored} stored; ` +
       `${over.shedSharePercentDuring} % telemetry shed, peak RSS ${over.hubPeakRssMiB} MiB, ` +

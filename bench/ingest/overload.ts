@@ -39,6 +39,10 @@ export interface Overload {
     /** Every publish → PUBACK time, slowest first (what the percentiles come from). */
     ackMs: number[];
     errors: string[];
+    /** Each event's publish and PUBACK (wall-clock ms), for `sosSplit` once the hub's store can be read. */
+    published: Array<[eventId: string, at: number]>;
+    ackedAt: Array<[eventId: string, at: number]>;
+    split?: SosSplit;
   };
   hubRssBeforeMiB: number;
   hubPeakRssMiB: number;
@@ -146,6 +150,8 @@ export async function overload(
       ackMaxMs: percentile(acks, 100),
       ackMs: [...acks].sort((a, b) => b - a),
       errors: overloaded.flatMap((r) => r.events.errors).slice(0, 5),
+      published: overloaded.flatMap((r) => r.events.published),
+      ackedAt: overloaded.flatMap((r) => r.events.ackedAt),
     },
     hubRssBeforeMiB: rssBefore,
     hubPeakRssMiB: Math.max(peakSampled, peakHwm),
@@ -166,4 +172,43 @@ export async function overload(
 export function storedEvents(dataDir: string): number {
   const sql = "select count(*) as n from device_events where type = 'sos' and event_id like 'sos-overload-%'";
   return queryHubStore<{ n: number }>(dataDir, sql)[0]!.n;
+}
+
+/**
+ * Where an SOS's time went: publish → read and validated by the hub (`received_at`, stamped as it is
+ * validated: the wait behind the load in the socket and the loop), and from there → PUBACK back at the
+ * device (stored, acknowledged, read by the load process). Percentiles over the events stored and acked.
+ */
+export interface SosSplit {
+  events: number;
+  toHubP50Ms: number;
+  toHubP99Ms: number;
+  toHubMaxMs: number;
+  hubToAckP50Ms: number;
+  hubToAckP99Ms: number;
+  hubToAckMaxMs: number;
+}
+
+export function sosSplit(dataDir: string, events: Overload['events']): SosSplit {
+  const sql =
+    "select event_id as id, received_at as at from device_events where type = 'sos' and event_id like 'sos-overload-%'";
+  const received = new Map(queryHubStore<{ id: string; at: number }>(dataDir, sql).map((r) => [r.id, r.at]));
+  const acked = new Map(events.ackedAt);
+  const toHub: number[] = [];
+  const hubToAck: number[] = [];
+  for (const [id, sentAt] of events.published) {
+    const [at, ackAt] = [received.get(id), acked.get(id)];
+    if (at === undefined || ackAt === undefined) continue;
+    toHub.push(at - sentAt);
+    hubToAck.push(ackAt - at);
+  }
+  return {
+    events: toHub.length,
+    toHubP50Ms: percentile(toHub, 50),
+    toHubP99Ms: percentile(toHub, 99),
+    toHubMaxMs: percentile(toHub, 100),
+    hubToAckP50Ms: percentile(hubToAck, 50),
+    hubToAckP99Ms: percentile(hubToAck, 99),
+    hubToAckMaxMs: percentile(hubToAck, 100),
+  };
 }

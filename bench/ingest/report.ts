@@ -167,6 +167,17 @@ function figures(
       unit: `ms (p50 ${over.events.ackP50Ms}, max ${over.events.ackMaxMs})`,
       track: { key: 'overload.sosPubackP99Ms', worse: 'higher' },
     },
+    ...(over.events.split
+      ? [
+          {
+            label: 'overload: SOS publish → read by the hub / read → PUBACK, p99',
+            value: over.events.split.toHubP99Ms,
+            unit:
+              `/ ${over.events.split.hubToAckP99Ms} ms (p50 ${over.events.split.toHubP50Ms} / ${over.events.split.hubToAckP50Ms}, ` +
+              `max ${over.events.split.toHubMaxMs} / ${over.events.split.hubToAckMaxMs}; ${over.events.split.events} events)`,
+          },
+        ]
+      : []),
     {
       label: 'overload: telemetry shed (share of received)',
       value: over.telemetryShedDuring,

@@ -238,7 +238,7 @@ function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<Stream
     finishedAt: 0,
     lateP99Ms: 0,
     lateMaxMs: 0,
-    events: { sent: 0, acked: 0, errors: [], lastAckAt: 0, ackMs: [], published: [] },
+    events: { sent: 0, acked: 0, errors: [], lastAckAt: 0, ackMs: [], published: [], ackedAt: [] },
     closed: 0,
     rssMiB: 0,
   };
@@ -301,6 +301,7 @@ function stream(command: Extract<LoadCommand, { op: 'stream' }>): Promise<Stream
           reply.events.acked++;
           reply.events.lastAckAt = now();
           reply.events.ackMs.push(Math.round(reply.events.lastAckAt - sentAt));
+          reply.events.ackedAt.push([eventId, reply.events.lastAckAt]);
         }
         settle();
       });

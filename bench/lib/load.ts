@@ -126,6 +126,8 @@ export interface StreamReply {
     ackMs: number[];
     /** Each event's id and wall-clock ms of its publish (`now()` of stats.ts). */
     published: Array<[eventId: string, at: number]>;
+    /** Each PUBACKed event's id and wall-clock ms of its PUBACK. */
+    ackedAt: Array<[eventId: string, at: number]>;
   };
   /** Clients whose connection closed before the end. */
   closed: number;
