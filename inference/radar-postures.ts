@@ -79,12 +79,20 @@ export class RadarPostures {
     else if (presence === true && (posture === 'standing' || posture === 'sitting') && (targets ?? 1) <= 1)
       stance = 'upright';
     const known = this.elders.get(reading.elderId);
-    const run =
-      known?.run.stance === stance
-        ? { ...known.run, lastAt: at, radarId: reading.deviceId }
-        : { stance, since: at, lastAt: at, radarId: reading.deviceId };
-    const lastLyingAt = stance === 'lying' ? at : (known?.lastLyingAt ?? null);
-    this.elders.set(reading.elderId, { run, lastLyingAt });
+    // updated in place: radars report every few seconds, in every home
+    if (known === undefined) {
+      const run = { stance, since: at, lastAt: at, radarId: reading.deviceId };
+      this.elders.set(reading.elderId, { run, lastLyingAt: stance === 'lying' ? at : null });
+      return true;
+    }
+    const run = known.run;
+    if (run.stance !== stance) {
+      run.stance = stance;
+      run.since = at;
+    }
+    run.lastAt = at;
+    run.radarId = reading.deviceId;
+    if (stance === 'lying') known.lastLyingAt = at;
     return true;
   }
 
