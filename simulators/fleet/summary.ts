@@ -17,7 +17,8 @@ export interface RunSummary {
   /** Alert opened → first offer accepted, simulated seconds (every alert with an acceptance). */
   acceptS: number[];
   alertsByKind: Record<string, number>;
-  misses: Array<{ kind: string; elder: string; at: number }>;
+  /** `seen`: for a fall, what saw it (the watch's model, the home's radar). */
+  misses: Array<{ kind: string; elder: string; at: number; seen?: string }>;
   /** Injected falls the watch's acceleration model noticed (the hub told the watch at once). */
   watchModel: { falls: number; seen: number; motions: number; motionsTaken: number };
   falls: FallScore;
@@ -119,7 +120,7 @@ export function scoreRun(input: {
         detectS[inj.kind] = xs;
       } else {
         s.misses++;
-        misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt });
+        misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt, ...fallSeen(inj) });
       }
     } else if (match && match.status !== 'cancelled') {
       s.misses++;
@@ -153,6 +154,14 @@ export function scoreRun(input: {
   falls.falseAlerts = fallAlerts.length - falls.letGo - (falls.unrecovered - falls.missed);
   if (input.personWeeks) falls.falsePerPersonWeek = falls.falseAlerts / input.personWeeks;
   return { perKind, detectS, acceptS, alertsByKind, misses, watchModel, falls };
+}
+
+/** Why a fall may have gone unnoticed: the model stayed silent, the home has no radar. */
+function fallSeen(inj: Injection): { seen?: string } {
+  if (inj.kind !== 'fall') return {};
+  return {
+    seen: `${inj.notified ? 'model alarmed' : 'model silent'}, ${inj.radar === false ? 'no radar' : 'radar'}`,
+  };
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -215,9 +224,10 @@ export function formatSummary(s: RunSummary, extra: string[]): string {
   out.push(`latency, alert open → first offer accepted (simulated seconds): ${line(s.acceptS)}`);
   if (s.misses.length > 0)
     out.push(
-      `misses: ${s.misses
+      `misses: ${[...s.misses]
+        .sort((a, b) => Number(b.kind === 'fall') - Number(a.kind === 'fall'))
         .slice(0, 12)
-        .map((m) => `${m.kind} ${m.elder}`)
+        .map((m) => `${m.kind} ${m.elder}${m.seen ? ` (${m.seen})` : ''}`)
         .join(', ')}${s.misses.length > 12 ? ' …' : ''}`,
     );
   out.push(...extra);
