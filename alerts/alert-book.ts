@@ -89,13 +89,7 @@ export class AlertBook {
    */
   async raise(request: RaiseRequest): Promise<{ update: AlertUpdate; created: boolean } | null> {
     const { db, now } = this.deps;
-    const owner = await db
-      .selectFrom('devices as d')
-      .innerJoin('elders as e', 'e.id', 'd.elder_id')
-      .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
-      .select(['e.id as elder_id', 'e.name as elder_name', 'e.org_unit_id', 'o.path'])
-      .where('d.id', '=', request.deviceId)
-      .executeTakeFirst();
+    const owner = await this.ownerOf(request.deviceId);
     const at = now();
     const key =
       owner &&
@@ -132,35 +126,8 @@ export class AlertBook {
           if (Number(updated.numUpdatedRows) === 0) throw new WriteRaceLost(`alert ${active.id}`);
           return { id: active.id, created: false };
         }
-        const id = randomUUID();
-        await trx
-          .insertInto('alerts')
-          .values(
-            openedAlertRow({
-              id,
-              elder_id: owner.elder_id,
-              device_id: request.deviceId,
-              org_unit_id: owner.org_unit_id,
-              kind: request.kind,
-              severity: request.severity,
-              opened_at: at,
-              source_event_id: request.event?.eventId ?? null,
-              details: JSON.stringify(request.details),
-            }),
-          )
-          .execute();
+        const id = await insertOpened(trx, owner, request, at);
         await trx.insertInto('active_incidents').values({ incident_key: key, alert_id: id }).execute();
-        await trx
-          .insertInto('alert_transitions')
-          .values({
-            alert_id: id,
-            at,
-            actor: 'hub',
-            from_status: null,
-            to_status: 'open',
-            ...noteColumns({ code: 'opened', params: { kind: request.kind } }),
-          })
-          .execute();
         return { id, created: true };
       }),
     );
@@ -172,6 +139,46 @@ export class AlertBook {
     };
     this.deps.updates.publish(update);
     return { update, created: result.created };
+  }
+
+  /**
+   * An alert that needs nobody, kept for the record: opened and closed in one transaction, never
+   * active (no incident, no ladder: the dispatcher steps only on `opened`), announced as closed so
+   * the console lists it. E.g. a watch's fall the radar saw the person get up from. Null when the
+   * device has no elder.
+   */
+  async recordClosed(
+    request: Omit<RaiseRequest, 'event'>,
+    closing: { status: 'resolved' | 'cancelled'; outcome: string; actor: string; note: TimelineNote },
+  ): Promise<Alert | null> {
+    const owner = await this.ownerOf(request.deviceId);
+    if (!owner) return null;
+    const at = this.deps.now();
+    const id = await this.deps.db.transaction().execute(async (trx) => {
+      const id = await insertOpened(trx, owner, request, at, {
+        status: closing.status,
+        closed_at: at,
+        outcome: closing.outcome,
+      });
+      await this.record(trx, id, {
+        actor: closing.actor,
+        from: 'open',
+        to: closing.status,
+        note: closing.note,
+      });
+      return id;
+    });
+    return this.announce(id, 'closed');
+  }
+
+  private async ownerOf(deviceId: string) {
+    return this.deps.db
+      .selectFrom('devices as d')
+      .innerJoin('elders as e', 'e.id', 'd.elder_id')
+      .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
+      .select(['e.id as elder_id', 'e.name as elder_name', 'e.org_unit_id', 'o.path'])
+      .where('d.id', '=', deviceId)
+      .executeTakeFirst();
   }
 
   /** Closes the active alert of an incident (e.g. the device came back); false if none was active. */
@@ -455,6 +462,46 @@ function toAlert(
     on_site_at: r.on_site_at,
     details: JSON.parse(r.details) as Record<string, unknown>,
   };
+}
+
+/** A new alert's row and the first entry of its timeline (the hub opened it); its id. */
+async function insertOpened(
+  trx: Transaction<Tables>,
+  owner: { elder_id: string; org_unit_id: string },
+  request: RaiseRequest,
+  at: number,
+  closed?: Pick<Insertable<AlertTable>, 'status' | 'closed_at' | 'outcome'>,
+): Promise<string> {
+  const id = randomUUID();
+  await trx
+    .insertInto('alerts')
+    .values(
+      openedAlertRow({
+        id,
+        elder_id: owner.elder_id,
+        device_id: request.deviceId,
+        org_unit_id: owner.org_unit_id,
+        kind: request.kind,
+        severity: request.severity,
+        opened_at: at,
+        source_event_id: request.event?.eventId ?? null,
+        details: JSON.stringify(request.details),
+        ...closed,
+      }),
+    )
+    .execute();
+  await trx
+    .insertInto('alert_transitions')
+    .values({
+      alert_id: id,
+      at,
+      actor: 'hub',
+      from_status: null,
+      to_status: 'open',
+      ...noteColumns({ code: 'opened', params: { kind: request.kind } }),
+    })
+    .execute();
+  return id;
 }
 
 /**

@@ -37,6 +37,8 @@ export interface NoteParams {
   /** `text`: the specialist's own words, when they gave any. */
   closed: { outcome: string; text?: string };
   wearer_ok: { device_id: string };
+  /** A watch's fall not raised: the radar saw the person up and alone this many seconds. */
+  radar_upright: { device_id: string; upright_s: number };
   order_requested: { kind: string };
   order_rated: { rating: number };
   /** A specialist took a taken order from its volunteer: to another (`to`), or back to the community (null). */
@@ -85,6 +87,7 @@ export const noteCodes = Object.keys({
   order_confirmed: 1,
   order_handed_back: 1,
   order_decided: 1,
+  radar_upright: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
 export type CodedNote = Coded<NoteParams>;
@@ -130,6 +133,8 @@ export function englishNote(note: CodedNote): string {
       return note.params.text ?? note.params.outcome;
     case 'wearer_ok':
       return `"I'm OK" pressed on ${note.params.device_id}`;
+    case 'radar_upright':
+      return `radar ${note.params.device_id} saw the person up and alone for ${note.params.upright_s} s: the watch's fall was not raised`;
     case 'order_requested':
       return note.params.kind;
     case 'order_rated':

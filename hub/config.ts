@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { type TimebankRules, timebankRulesFromEnv } from '../timebank/rules.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** On or off: `true`/`false`/`1`/`0` from the environment, a boolean from code. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .or(z.boolean())
+    .default(fallback);
 const url = (protocols: string[]) =>
   z
     .string()
@@ -38,11 +45,7 @@ export const configSchema = z.object({
   influxToken: z.string().optional(),
   influxOrg: z.string().min(1).default('yiyang'),
   influxBucket: z.string().min(1).default('telemetry'),
-  influxWriteAccel: z
-    .enum(['true', 'false', '1', '0'])
-    .transform((v) => v === 'true' || v === '1')
-    .or(z.boolean())
-    .default(false),
+  influxWriteAccel: flag(false),
   influxMaxBufferLines: z.coerce.number().int().min(1000).max(10_000_000).default(32_000),
   rollupRetentionDays: z.coerce.number().int().min(1).max(3650).default(400),
   /** Handled raw device events are deleted after this many days; 0 keeps them. */
@@ -72,6 +75,14 @@ export const configSchema = z.object({
   appOfflineGraceS: z.coerce.number().int().min(1).max(3600).default(60),
   /** After a fall detected on the watch, how long the wearer has to press "I'm OK". */
   fallCancelWindowS: z.coerce.number().int().min(0).max(600).default(30),
+  /** The home's radar is consulted while a watch's fall waits out its cancel window. */
+  fallRadarFusion: flag(true),
+  /** The radar seeing the person lying this long after a watch's fall raises it before the window ends. */
+  fallLyingEscalateS: z.coerce.number().int().min(1).max(600).default(10),
+  /** The radar seeing the person up and alone this long before the window ends: the fall is not raised. */
+  fallUprightCancelS: z.coerce.number().int().min(1).max(600).default(15),
+  /** A radar reading older than this says nothing about the fall (radars report every few seconds). */
+  fallRadarStaleS: z.coerce.number().int().min(1).max(600).default(10),
   /** The console map's tiles, e.g. `https://tiles.example/{z}/{x}/{y}.png`; unset: the map stays offline. */
   mapTileUrl: z
     .string()
@@ -186,6 +197,10 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   deviceEventsPerS: 'DEVICE_EVENTS_PER_S',
   inferenceWorkers: 'INFERENCE_WORKERS',
   fallCancelWindowS: 'FALL_CANCEL_WINDOW_S',
+  fallRadarFusion: 'FALL_RADAR_FUSION',
+  fallLyingEscalateS: 'FALL_LYING_ESCALATE_S',
+  fallUprightCancelS: 'FALL_UPRIGHT_CANCEL_S',
+  fallRadarStaleS: 'FALL_RADAR_STALE_S',
   offerExpiryS: 'OFFER_EXPIRY_S',
   arrivalGraceS: 'ARRIVAL_GRACE_S',
   appOfflineGraceS: 'APP_OFFLINE_GRACE_S',

@@ -50,6 +50,11 @@ import { StageList } from './stage-list.js';
 export interface HubOptions {
   logger?: Logger;
   now?: () => number;
+  /**
+   * Simulated milliseconds of `now` per wall millisecond (the district simulator's faster clock):
+   * fall windows and the radar's rules then last their span of that clock. 1 when unset.
+   */
+  clockSpeed?: number;
   /** SQLite file name inside dataDir (`:memory:` in tests). */
   sqliteFile?: string;
   /** The device types (tests and tools may add their own); `devices/types/` when unset. */
@@ -109,7 +114,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   // Built in dependency order; a few arrows point back (the gateway remembers secrets the
   // registry writes, device health asks the alerts what was on): closures, called after start.
-  const inferenceConfig = inferenceSettings(config);
+  const clockSpeed = options.clockSpeed ?? 1;
+  const inferenceConfig = {
+    ...inferenceSettings(config),
+    ...(clockSpeed === 1 ? {} : { timerMs: (hubMs: number) => hubMs / clockSpeed }),
+  };
   const registry = registryDomain({
     db,
     catalog,

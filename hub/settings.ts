@@ -70,6 +70,12 @@ export function inferenceSettings(config: HubConfig): InferenceSettings {
   return {
     workers: config.inferenceWorkers,
     fallCancelWindowMs: config.fallCancelWindowS * 1000,
+    fallFusion: {
+      fusion: config.fallRadarFusion,
+      lyingEscalateMs: config.fallLyingEscalateS * 1000,
+      uprightCancelMs: config.fallUprightCancelS * 1000,
+      radarStaleMs: config.fallRadarStaleS * 1000,
+    },
     utcOffsetMinutes: config.timebank.utcOffsetMinutes,
   };
 }

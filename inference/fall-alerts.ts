@@ -1,46 +1,22 @@
-import type { Logger } from 'pino';
-import { type AlertBook, incidentKey } from '../alerts/alert-book.js';
-import type { DeviceCatalog } from '../devices/catalog.js';
+import { incidentKey } from '../alerts/alert-book.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Reading } from '../ingest/readings.js';
-import type { Channel } from '../kernel/channel.js';
-import type { Database } from '../store/database.js';
-import { type FallSource, type PendingFall, PendingFalls } from './pending-falls.js';
+import { defaultFallAlertRules, type FallAlertRules, type FallAlertsDeps } from './fall-alert-rules.js';
+import { FallRadar, type RadarWatchedWindow } from './fall-radar.js';
+import {
+  addSource,
+  type FallSource,
+  type PendingFall,
+  PendingFalls,
+  sourceDetails,
+} from './pending-falls.js';
 import type { FallModelAlarm } from './pool/protocol.js';
 
-export interface FallAlertRules {
-  /** How long the wearer has to press "I'm OK" once the watch says it detected a fall (ms). */
-  cancelWindowMs: number;
-  /** The radar seeing the person lying this long after the fall: recorded on the alert (ms). */
-  lyingAfterMs: number;
-}
-
-export const defaultFallAlertRules: FallAlertRules = { cancelWindowMs: 30_000, lyingAfterMs: 2 * 60_000 };
-
+export { defaultFallAlertRules, type FallAlertRules, type FallAlertsDeps } from './fall-alert-rules.js';
 export type { FallSource } from './pending-falls.js';
 
-export interface FallAlertsDeps {
-  alarms: Channel<FallModelAlarm>;
-  /** Room sensors' posture is read from here. */
-  readings: Channel<Reading>;
-  alerts: AlertBook;
-  /** Where falls in their cancel window are kept (a crash must not lose them). */
-  db: Database;
-  /** Which devices let the wearer cancel a fall they saw (their type sends `ok`). */
-  catalog: DeviceCatalog;
-  /** Shows a text on the watch (the hub sends a `notify` command, level `alert`). */
-  notify: (deviceId: string, text: string) => Promise<unknown>;
-  logger: Logger;
-  now: () => number;
-  rules?: Partial<FallAlertRules>;
-  /** The elder's own cancel window (ms) if their settings set one; else the rules'. */
-  cancelWindowOf?: (elderId: string) => number | undefined;
-  /** Cluster mode: whether the elder is this process's (their falls come here). All, when unset. */
-  owns?: ((elderId: string) => boolean) | undefined;
-}
-
 /** A detection waiting out the wearer's cancel window, and the timer that ends it. */
-interface OpenWindow extends PendingFall {
+interface OpenWindow extends PendingFall, RadarWatchedWindow {
   timer: NodeJS.Timeout;
 }
 
@@ -48,8 +24,6 @@ interface ElderFalls {
   pending: OpenWindow | null;
   /** The fall alert this stage raised and believes active: when the fall was first seen, and by what. */
   incident: { fallAt: number; sources: FallSource[]; lyingRecorded: boolean } | null;
-  /** Since when the radar has seen the person lying (hub clock), null if not lying. */
-  lyingSince: number | null;
   /** Everything about one elder runs in order: an "I'm OK" never overtakes the raise it cancels. */
   queue: Promise<void>;
 }
@@ -69,6 +43,12 @@ interface ElderFalls {
  *   still has to check. Radar posture `lying` with presence for `lyingAfterMs` after the fall
  *   is recorded once per incident (`still_lying`, `lying_for_ms`): the alert is already critical,
  *   so this is what tells the console that the person has not got up.
+ * - While a watch's window is open, the home's radar (`radar-postures.ts`) is consulted: lying
+ *   for `lyingEscalateMs` from the detection raises the alert at once (`escalated_by: radar_lying`);
+ *   upright and alone for `uprightCancelMs` before the window ends, never lying since the
+ *   detection, and the fall is not raised: it is kept as a fall alert closed at once (outcome
+ *   `radar_upright`, which sends nobody) and the watch is told. No radar, a stale one, or a window
+ *   resumed after a restart: the window alone decides, as without the radar.
  *
  * Pending windows are stored (`pending-falls.ts`) before a watch's `fall` event counts as handled;
  * a hub that dies in the window resumes it at its next start, and raises at once a window that
@@ -82,10 +62,18 @@ export class FallAlerts {
   private readonly elders = new Map<string, ElderFalls>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly windows: PendingFalls;
+  private readonly radar: FallRadar;
 
   constructor(private readonly deps: FallAlertsDeps) {
     this.rules = { ...defaultFallAlertRules, ...deps.rules };
     this.windows = new PendingFalls({ db: deps.db });
+    this.radar = new FallRadar({
+      rules: this.rules,
+      alerts: deps.alerts,
+      now: deps.now,
+      timerMs: (ms) => this.timerMs(ms),
+      tell: (deviceId, text) => this.tell(deviceId, text),
+    });
   }
 
   async start(): Promise<void> {
@@ -103,8 +91,9 @@ export class FallAlerts {
   async takeOver(): Promise<void> {
     for (const [elderId, state] of this.elders) {
       if (this.owns(elderId)) continue;
-      if (state.pending) clearTimeout(state.pending.timer);
+      if (state.pending) clearTimers(state.pending);
       this.elders.delete(elderId);
+      this.radar.postures.forget(elderId);
     }
     await this.resume();
   }
@@ -124,7 +113,12 @@ export class FallAlerts {
     for (const { elderId, fall } of await this.windows.all()) {
       if (!this.owns(elderId) || this.elders.get(elderId)?.pending) continue;
       const leftMs = Math.max(0, fall.startedAt + this.windowMs(elderId) - at);
-      this.elder(elderId).pending = { ...fall, timer: this.windowTimer(elderId, leftMs) };
+      this.elder(elderId).pending = {
+        ...fall,
+        timer: this.windowTimer(elderId, leftMs),
+        resumed: true,
+        lyingTimer: null,
+      };
     }
   }
 
@@ -138,7 +132,9 @@ export class FallAlerts {
     await this.idle(); // a detection still queued may open a window yet
     for (const [elderId, state] of this.elders) {
       if (state.pending === null) continue;
-      clearTimeout(state.pending.timer);
+      clearTimers(state.pending);
+      // the radar's evidence goes with this process: never cancel on it now
+      state.pending.resumed = true;
       state.pending.details.raised_at_hub_stop = true;
       this.enqueue(elderId, () => this.expire(elderId));
     }
@@ -218,28 +214,25 @@ export class FallAlerts {
     }
   }
 
-  /** A room sensor's posture: lying with someone present, after a fall, for `lyingAfterMs`. */
+  /**
+   * A room sensor's posture: while a watch's window is open, lying raises the fall sooner; after a
+   * fall, lying with someone present for `lyingAfterMs` is recorded on the alert.
+   */
   private onReading(reading: Reading): void {
-    const { posture, presence } = reading.data;
-    if (posture === undefined || reading.elderId === null) return;
-    const elderId = reading.elderId;
-    const state = this.elders.get(elderId);
-    if (posture !== 'lying' || presence !== true) {
-      if (state) state.lyingSince = null;
-      return;
-    }
-    const s = state ?? this.elder(elderId);
     const now = this.deps.now();
-    s.lyingSince ??= now;
-    const incident = s.incident;
-    if (incident === null || incident.lyingRecorded) return;
+    if (!this.radar.take(reading) || reading.elderId === null) return;
+    const elderId = reading.elderId;
+    const s = this.elders.get(elderId);
+    if (s?.pending) this.watchLying(elderId, s.pending);
+    const lyingSince = this.radar.postures.lyingSince(elderId);
+    const incident = s?.incident ?? null;
+    if (lyingSince === null || incident === null || incident.lyingRecorded) return;
     // lying that began before the fall (in bed, then a fall out of it) counts from the fall
-    if (now - Math.max(s.lyingSince, incident.fallAt) < this.rules.lyingAfterMs) return;
+    if (now - Math.max(lyingSince, incident.fallAt) < this.rules.lyingAfterMs) return;
     incident.lyingRecorded = true;
-    const lyingSince = s.lyingSince;
     this.enqueue(elderId, async () => {
       if (!(await this.isActive(elderId))) {
-        s.incident = null; // closed meanwhile (a responder resolved it): lying in bed is not a fall
+        s!.incident = null; // closed meanwhile (a responder resolved it): lying in bed is not a fall
         return;
       }
       await this.raise(elderId, reading.deviceId, {
@@ -248,6 +241,17 @@ export class FallAlerts {
         lying_for_ms: now - lyingSince,
       });
     });
+  }
+
+  /** Raises the window's fall now if the radar still sees the person lying long enough. */
+  private async escalate(elderId: string, p: OpenWindow): Promise<void> {
+    if (this.elder(elderId).pending !== p) return; // ended meanwhile ("I'm OK", the radar's own fall, expiry)
+    const lying = this.radar.escalation(elderId, p);
+    if (lying !== null) await this.expire(elderId, lying);
+  }
+
+  private watchLying(elderId: string, p: OpenWindow): void {
+    this.radar.watchLying(elderId, p, () => this.enqueue(elderId, () => this.escalate(elderId, p)));
   }
 
   /** A detection that the wearer may cancel (model alarm, the watch's own fall event). */
@@ -283,22 +287,35 @@ export class FallAlerts {
     };
     // Stored before anything else: from here a crash cannot lose the fall.
     await this.windows.save(elderId, fall);
-    s.pending = { ...fall, timer: this.windowTimer(elderId, windowMs) };
+    s.pending = { ...fall, timer: this.windowTimer(elderId, windowMs), resumed: false, lyingTimer: null };
     this.tell(watchId, `检测到跌倒，${seconds} 秒内按“我没事”可取消`);
+    this.watchLying(elderId, s.pending); // already lying (a fall out of bed) counts from now
   }
 
-  /** The cancel window ended without "I'm OK" (or the hub is stopping): the alert goes out. */
-  private async expire(elderId: string): Promise<void> {
+  /**
+   * The cancel window ended without "I'm OK" (or the radar saw the person lying, or the hub is
+   * stopping): the alert goes out, unless the radar has seen the person up again (`recovered`).
+   */
+  private async expire(elderId: string, escalation?: Record<string, unknown>): Promise<void> {
     const s = this.elder(elderId);
     const p = s.pending;
     if (p === null) return;
-    const raised = await this.raise(elderId, p.watchId, {
+    clearTimers(p);
+    const windowMs = this.windowMs(elderId);
+    const details = {
       ...p.details,
       ...sourceDetails(p.sources),
       detections: p.detections,
       detected_at: p.startedAt,
-      cancel_window_ms: this.windowMs(elderId),
-    });
+      cancel_window_ms: windowMs,
+      ...escalation,
+    };
+    if (!escalation && (await this.radar.letGo(elderId, p, details))) {
+      await this.windows.remove(elderId);
+      s.pending = null;
+      return;
+    }
+    const raised = await this.raise(elderId, p.watchId, details);
     // Only now: a crash before this raises it again at the next start (a repeat, never a loss).
     await this.windows.remove(elderId);
     s.pending = null;
@@ -313,7 +330,7 @@ export class FallAlerts {
     const now = this.deps.now();
     const p = s.pending;
     if (p) {
-      clearTimeout(p.timer);
+      clearTimers(p);
       addSource(p.sources, 'radar');
       const raised = await this.raise(elderId, p.watchId, {
         ...p.details,
@@ -344,7 +361,7 @@ export class FallAlerts {
   private async wearerOk(elderId: string, event: StoredEvent): Promise<void> {
     const s = this.elder(elderId);
     if (s.pending) {
-      clearTimeout(s.pending.timer);
+      clearTimers(s.pending);
       await this.windows.remove(elderId);
       // Health data stays out of logs above debug.
       this.deps.logger.debug(
@@ -401,7 +418,11 @@ export class FallAlerts {
   }
 
   private windowTimer(elderId: string, ms: number): NodeJS.Timeout {
-    return setTimeout(() => this.enqueue(elderId, () => this.expire(elderId)), ms);
+    return setTimeout(() => this.enqueue(elderId, () => this.expire(elderId)), this.timerMs(ms));
+  }
+
+  private timerMs(hubMs: number): number {
+    return this.deps.timerMs?.(hubMs) ?? hubMs;
   }
 
   /** Tells the watch without waiting: a slow or offline watch never holds up the alert. */
@@ -425,22 +446,17 @@ export class FallAlerts {
   private elder(elderId: string): ElderFalls {
     let s = this.elders.get(elderId);
     if (s === undefined) {
-      s = { pending: null, incident: null, lyingSince: null, queue: Promise.resolve() };
+      s = { pending: null, incident: null, queue: Promise.resolve() };
       this.elders.set(elderId, s);
     }
     return s;
   }
 }
 
-function addSource(sources: FallSource[], source: FallSource): void {
-  if (!sources.includes(source)) sources.push(source);
-}
-
-/** The first source is what raised the alarm; the others confirmed it. */
-function sourceDetails(sources: FallSource[]): Record<string, unknown> {
-  return sources.length > 1
-    ? { source: sources[0], corroborated_by: sources.slice(1) }
-    : { source: sources[0] };
+function clearTimers(p: OpenWindow): void {
+  clearTimeout(p.timer);
+  if (p.lyingTimer) clearTimeout(p.lyingTimer);
+  p.lyingTimer = null;
 }
 
 function round(value: number, digits: number): number {

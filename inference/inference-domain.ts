@@ -17,6 +17,7 @@ import type { DetectorDistrict } from './detectors/detector-deps.js';
 import { type DetectorRules, Detectors, defaultDetectorRules } from './detectors/index.js';
 import { FallAlerts } from './fall-alerts.js';
 import { type FallModelAlarm, InferencePool } from './pool/index.js';
+import type { RadarFusionRules } from './radar-postures.js';
 import { WelfareBook } from './welfare/welfare-book.js';
 import {
   defaultWelfareRules,
@@ -31,6 +32,10 @@ export interface InferenceSettings {
   workers: number;
   /** How long the wearer has to press "I'm OK" after a fall the watch saw. */
   fallCancelWindowMs: number;
+  /** What the home's radar does to a watch's fall in its window (radar-postures.ts); defaults when unset. */
+  fallFusion?: RadarFusionRules;
+  /** How long a span of the hub's clock takes on the timers (the simulator's clock runs faster). */
+  timerMs?: (hubMs: number) => number;
   rules?: DetectorRules;
   /** Local time of the welfare schedules: the hub's UTC offset. */
   utcOffsetMinutes: number;
@@ -118,7 +123,8 @@ export function inferenceDomain(deps: {
     notify: deps.notify,
     logger: log('fall-alerts'),
     now,
-    rules: { cancelWindowMs: settings.fallCancelWindowMs },
+    rules: { cancelWindowMs: settings.fallCancelWindowMs, ...settings.fallFusion },
+    timerMs: settings.timerMs,
     owns: ownership?.owns,
     cancelWindowOf: (elderId) => {
       const seconds = district.elder(elderId)?.settings.fall_cancel_window_s;

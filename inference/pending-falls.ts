@@ -60,3 +60,14 @@ export class PendingFalls {
     }));
   }
 }
+
+export function addSource(sources: FallSource[], source: FallSource): void {
+  if (!sources.includes(source)) sources.push(source);
+}
+
+/** The first source is what raised the alarm; the others confirmed it. */
+export function sourceDetails(sources: FallSource[]): Record<string, unknown> {
+  return sources.length > 1
+    ? { source: sources[0], corroborated_by: sources.slice(1) }
+    : { source: sources[0] };
+}

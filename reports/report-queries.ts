@@ -7,8 +7,8 @@ import { underPath } from '../store/scope.js';
 import { ServiceFeedback, type ServiceFeedbackReport } from './service-feedback.js';
 import type { ServiceLevelReport, ServiceLevels } from './service-levels.js';
 
-/** Outcomes that mean nobody needed help: a specialist's "false alarm", the wearer's "I'm OK". */
-export const falseAlarmOutcomes = ['false_alarm', 'wearer_ok'];
+/** Outcomes that mean nobody needed help: a specialist's "false alarm", the wearer's "I'm OK", the radar seeing them up. */
+export const falseAlarmOutcomes = ['false_alarm', 'wearer_ok', 'radar_upright'];
 const dayMs = 86_400_000;
 
 export interface OrgUnit {

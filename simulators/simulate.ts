@@ -10,7 +10,8 @@ import { Simulation } from './fleet/simulation.js';
  * recorded falls trials. Without `--hub` a hub is started for the run on free 127.0.0.1 ports.
  */
 const usage = `usage: simulate [--homes 1000] [--hours 24] [--speed 288] [--start 06:00] [--seed 1]
-                [--inject fall:5,fall_recovered:3,sos:10,wandering:2,vitals:3,inactivity:2,battery:3,offline:3,flapping:2]
+                [--fusion on|off] [--radar-share 1]
+                [--inject fall:5,fall_recovered:3,fall_got_up:3,daily_motion:10,sos:10,wandering:2,vitals:3,inactivity:2,battery:3,offline:3,flapping:2]
                 [--district FILE.json] [--hub http://127.0.0.1:8080 --mqtt mqtt://127.0.0.1:1883 --admin-password PW]
        simulate --replay DIR [--hub … --mqtt … --admin-password …]`;
 
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
       speed: { type: 'string', default: '288' },
       start: { type: 'string', default: '06:00' },
       seed: { type: 'string', default: '1' },
+      fusion: { type: 'string', default: 'on' },
+      'radar-share': { type: 'string', default: '1' },
       inject: { type: 'string' },
       district: { type: 'string' },
       hub: { type: 'string' },
@@ -61,11 +64,17 @@ async function main(): Promise<void> {
   };
   for (const [k, v] of Object.entries(numbers))
     if (!(v > 0)) throw new Error(`--${k} must be a positive number\n${usage}`);
+  if (a.fusion !== 'on' && a.fusion !== 'off') throw new Error(`--fusion must be on or off\n${usage}`);
+  const radarShare = Number(a['radar-share']);
+  if (!(radarShare >= 0 && radarShare <= 1))
+    throw new Error(`--radar-share must be between 0 and 1\n${usage}`);
   const result = await new Simulation({
     ...numbers,
     startMinute: (hh ?? 6) * 60 + (mm ?? 0),
     inject: parseInjectSpec(a.inject ?? defaultInjection(numbers.homes, numbers.hours)),
     district: a.district,
+    fusion: a.fusion === 'on',
+    radarShare,
     hub,
     logger,
     progress: new ProgressBar(),

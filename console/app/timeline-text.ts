@@ -63,6 +63,8 @@ export function noteText(
     }
     case 'wearer_ok':
       return t('note.wearer_ok', { device: str(p.device_id) });
+    case 'radar_upright':
+      return t('note.radar_upright', { device: str(p.device_id), s: num(p.upright_s) });
     case 'order_rated':
       return t('note.order_rated', { rating: num(p.rating) });
     case 'order_reassigned':

@@ -169,10 +169,16 @@ const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /**
  * A Futian-like district: 福田区, its 10 streets and 40 communities, `homes` elders spread
- * over the communities (each with a watch, a fall radar and a door contact), 3 volunteers
+ * over the communities (each with a watch, a fall radar unless `radarShare` < 1, and a door contact), 3 volunteers
  * and 1 staff member per community, a specialist per street. Deterministic from `seed`.
  */
-export function generateDistrict(options: { homes: number; seed: number }): DistrictPlan {
+export function generateDistrict(options: {
+  homes: number;
+  seed: number;
+  /** The share of homes with a fall radar (evenly spread); 1 when unset. */
+  radarShare?: number;
+}): DistrictPlan {
+  const radarShare = options.radarShare ?? 1;
   const random = seededRandom(options.seed * 7919 + 17);
   const jitter = (c: LatLon, spread: number): LatLon => ({
     lat: round6(c.lat + (random() - 0.5) * spread),
@@ -195,7 +201,9 @@ export function generateDistrict(options: { homes: number; seed: number }): Dist
       location: jitter(c.at, 0.006),
       devices: [
         { id: `w-${n}`, type: 'watch', secret: secret(`w-${n}`) },
-        { id: `r-${n}`, type: 'fall_radar', secret: secret(`r-${n}`) },
+        ...(Math.floor((i + 1) * radarShare) > Math.floor(i * radarShare)
+          ? [{ id: `r-${n}`, type: 'fall_radar', secret: secret(`r-${n}`) }]
+          : []),
         { id: `d-${n}`, type: 'door', secret: secret(`d-${n}`) },
       ],
     };

@@ -1,4 +1,4 @@
-import { type Habits, type LifeState, lifeAt, offset } from './daily-life.js';
+import { type Habits, type LifeState, lifeAt, offset, type Posture } from './daily-life.js';
 import type { DeviceLinks } from './device-links.js';
 import type { HomePlan } from './district-generator.js';
 import { SimClock } from './sim-clock.js';
@@ -17,6 +17,8 @@ export interface Override {
   drainFrom?: number;
   /** The watch is dark (offline or flapping): no telemetry. */
   watchDark?: boolean;
+  /** At home in this posture until `until` (after a fall got up from, a daily motion). */
+  posture?: { posture: Posture; until: number };
 }
 
 const MINUTE = 60_000;
@@ -97,6 +99,8 @@ export class Home {
         heartRate: s.heartRate + 12,
         offsetM: 0,
       };
+    if (o.posture && t < o.posture.until)
+      return { ...s, asleep: false, away: false, posture: o.posture.posture, worn: true, offsetM: 0 };
     if (o.still) {
       const posture = s.posture === 'lying' ? 'lying' : 'sitting';
       return { ...s, away: false, posture, stepsPerMinute: 0, offsetM: 0 };

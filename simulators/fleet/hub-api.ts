@@ -76,4 +76,6 @@ export interface HubAlert {
   severity: string;
   status: string;
   opened_at: number;
+  /** How it was closed (`radar_upright`: a watch's fall the radar saw the person up from, sent to nobody). */
+  outcome?: string | null;
 }

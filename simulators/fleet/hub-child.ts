@@ -12,6 +12,7 @@ const clock = SimClock.fromState(state);
 const hub = await startHub(loadConfig({}, settings), {
   logger: pino({ level: settings?.logLevel ?? 'error' }),
   now: clock.now,
+  clockSpeed: clock.speed,
 });
 process.on('message', async (m: { clock?: ClockState; stop?: boolean }) => {
   if (m.clock) clock.apply(m.clock);

@@ -14,6 +14,8 @@ export interface LocalHubOptions {
   /** Run the hub in this process (tests) rather than in a child process of its own (a second core). */
   inProcess: boolean;
   fallCancelWindowS: number;
+  /** The hub consults the home's radar during a watch's cancel window (FALL_RADAR_FUSION). */
+  fallRadarFusion?: boolean;
   logLevel?: string;
 }
 
@@ -22,6 +24,7 @@ export function localHubSettings(o: {
   adminPassword: string;
   dataDir: string;
   fallCancelWindowS: number;
+  fallRadarFusion?: boolean;
   logLevel?: string;
 }) {
   return {
@@ -34,6 +37,7 @@ export function localHubSettings(o: {
     // tokens are timed on the simulated clock: let a console login outlast the run
     tokenTtlHours: 24 * 30,
     fallCancelWindowS: o.fallCancelWindowS,
+    fallRadarFusion: o.fallRadarFusion ?? true,
     inferenceWorkers: 1,
     // A throwaway hub on synthetic people: every responder signs in from this one address, their
     // passwords are public test data (no need for the production hash cost, which would make
@@ -67,6 +71,7 @@ export class LocalHub {
       this.hub = await startHub(config, {
         logger: pino({ level: settings.logLevel }),
         now: this.options.clock.now,
+        clockSpeed: this.options.clock.speed,
       });
       this.http = this.hub.addresses.http;
       this.mqtt = this.hub.addresses.mqtt;

@@ -1,5 +1,6 @@
 import { watchSeconds } from '../../inference/pool/watch-replay.js';
-import { FALL_KINDS, FallMotionSimulator } from '../fall-motion.js';
+import { type AdlKind, FALL_KINDS, FallMotionSimulator } from '../fall-motion.js';
+import type { Posture } from './daily-life.js';
 import type { DeviceCommand, DeviceLinks } from './device-links.js';
 import type { Home } from './home.js';
 import { SimClock } from './sim-clock.js';
@@ -15,6 +16,10 @@ const MINUTE = 60_000;
 export const scenarioKinds = {
   fall: { alert: 'fall', windowMs: 15 * MINUTE, lasts: false },
   fall_recovered: { alert: null, windowMs: 15 * MINUTE, lasts: false },
+  /** Falls and gets up unaided 5–40 s later without pressing "I'm OK": the radar sees them lying, then up. */
+  fall_got_up: { alert: null, windowMs: 15 * MINUTE, lasts: false },
+  /** A daily activity the watch's model may take for a fall (sitting down heavily…); nobody presses "I'm OK". */
+  daily_motion: { alert: null, windowMs: 15 * MINUTE, lasts: false },
   sos: { alert: 'sos', windowMs: 5 * MINUTE, lasts: false },
   wandering: { alert: 'wandering', windowMs: 40 * MINUTE, lasts: true },
   vitals: { alert: 'vitals', windowMs: 60 * MINUTE, lasts: true },
@@ -40,6 +45,8 @@ export interface Injection {
   windowMs: number;
   /** Falls: the hub told the watch its model saw the fall (a recovered wearer then presses "I'm OK"). */
   notified?: boolean;
+  /** The home has a fall radar. */
+  radar?: boolean;
 }
 
 /** `fall:5,sos:10` → counts per kind; unknown kinds are an error naming them. */
@@ -113,6 +120,7 @@ export class Scenarios {
           expects: spec.alert ?? (kind === 'flapping' ? 'device_offline' : 'fall'),
           watches: home.watchId!,
           windowMs: spec.windowMs,
+          radar: home.radarId !== undefined,
         };
         this.injections.push(injection);
         this.pending.push(injection);
@@ -135,15 +143,12 @@ export class Scenarios {
     if (command.command !== 'notify' || !command.text?.includes('跌倒') || !command.text.includes('秒内'))
       return;
     const injection = this.injections.find(
-      (i) =>
-        (i.kind === 'fall_recovered' || i.kind === 'fall') &&
-        i.watches === deviceId &&
-        i.firedAt !== null &&
-        !i.notified,
+      (i) => watchAlarmKinds.includes(i.kind) && i.watches === deviceId && i.firedAt !== null && !i.notified,
     );
     if (!injection) return;
     injection.notified = true;
-    if (injection.kind === 'fall') return;
+    // only a wearer who fell and is fine presses it (fall_got_up and daily_motion wearers do not)
+    if (injection.kind !== 'fall_recovered') return;
     setTimeout(
       () => void this.deps.links.event(deviceId, 'ok'),
       this.deps.wallDelay(4_000 + this.deps.random() * 6_000),
@@ -193,10 +198,14 @@ export class Scenarios {
     const { links } = this.deps;
     const watch = home.watchId!;
     switch (injection.kind) {
-      case 'fall':
-        home.override.lying = true;
-        this.streamFall(watch, t);
-        setTimeout(() => home.radarNow(this.deps.simNow()), this.deps.wallDelay(8_000));
+      case 'fall': {
+        const impactMs = this.streamFall(watch, t);
+        this.radarCloseUp(home);
+        // on the floor from the impact, seen by the radar a second later
+        this.later(impactMs + 1000, () => {
+          home.override.lying = true;
+          home.radarNow(this.deps.simNow());
+        });
         // the ceiling radar sees someone on the floor who does not get up, and says so
         if (home.radarId)
           setTimeout(
@@ -204,9 +213,26 @@ export class Scenarios {
             this.deps.wallDelay(40_000),
           );
         break;
+      }
       case 'fall_recovered':
         this.streamFall(watch, t);
+        this.radarCloseUp(home);
         break;
+      case 'fall_got_up': {
+        const impactMs = this.streamFall(watch, t);
+        this.radarCloseUp(home);
+        const upMs = impactMs + 5_000 + this.deps.random() * 35_000;
+        this.later(impactMs + 1000, () => this.holdPosture(home, 'lying', upMs - impactMs));
+        this.later(upMs, () => this.holdPosture(home, 'standing', 2 * MINUTE));
+        break;
+      }
+      case 'daily_motion': {
+        const kind = alarmProneActivities[Math.floor(this.deps.random() * alarmProneActivities.length)]!;
+        this.streamMotion(watch, t, kind);
+        this.radarCloseUp(home);
+        this.holdPosture(home, postureAfter(kind), 2 * MINUTE);
+        break;
+      }
       case 'sos':
         void links.event(watch, 'sos');
         break;
@@ -233,11 +259,22 @@ export class Scenarios {
     }
   }
 
-  /** A fall on the wrist: ~20 s of 25 Hz acceleration (fall-motion.ts), one second per message, paced on the clock. */
-  private streamFall(watch: string, t: number): void {
+  /** A fall on the wrist: ~20 s of 25 Hz acceleration (fall-motion.ts); the impact's time into it (ms). */
+  private streamFall(watch: string, t: number): number {
     let trial = this.motion.generate({ kind: this.pickFall(), rateHz: 25, durationS: 16, elderly: true });
     for (let i = 0; i < 5 && trial.recovered; i++)
       trial = this.motion.generate({ kind: this.pickFall(), rateHz: 25, durationS: 16, elderly: true });
+    this.stream(watch, t, trial);
+    return trial.impactMs ?? 0;
+  }
+
+  /** A daily activity on the wrist, as a fall is streamed. */
+  private streamMotion(watch: string, t: number, kind: AdlKind): void {
+    this.stream(watch, t, this.motion.generate({ kind, rateHz: 25, durationS: 16, elderly: true }));
+  }
+
+  /** One second of acceleration per message, paced on the clock. */
+  private stream(watch: string, t: number, trial: ReturnType<FallMotionSimulator['generate']>): void {
     // the last sample held: the wearer lies still while the detector looks ahead
     const seconds = watchSeconds(trial, 25, 6);
     seconds.forEach((accel, s) => {
@@ -251,6 +288,27 @@ export class Scenarios {
         this.deps.wallDelay(s * 1000),
       );
     });
+  }
+
+  /**
+   * Real radars report every few seconds (protocol.md); the simulator's report once a minute to
+   * keep the load down, and every 5 s for 2 minutes around an injected fall or motion, where the
+   * hub reads them.
+   */
+  private radarCloseUp(home: Home): void {
+    if (!home.radarId) return;
+    for (let s = 0; s <= 120; s += 5) this.later(s * 1000, () => home.radarNow(this.deps.simNow()));
+  }
+
+  /** The person is in this posture from now for `forMs`; the radar says so at once. */
+  private holdPosture(home: Home, posture: Posture, forMs: number): void {
+    const now = this.deps.simNow();
+    home.override.posture = { posture, until: now + forMs };
+    home.radarNow(now);
+  }
+
+  private later(simMs: number, work: () => void): void {
+    setTimeout(work, this.deps.wallDelay(simMs));
   }
 
   private pickFall() {
@@ -269,6 +327,23 @@ export class Scenarios {
       await wait(4 * MINUTE);
     }
   }
+}
+
+/** Injections whose watch the hub may tell it saw a fall. */
+const watchAlarmKinds: ScenarioKind[] = ['fall', 'fall_recovered', 'fall_got_up', 'daily_motion'];
+
+/** Daily activities with a jolt at the wrist: the ones a fall model sometimes takes for a fall. */
+const alarmProneActivities: AdlKind[] = [
+  'sitting_heavily',
+  'lying_on_bed',
+  'table_bump',
+  'hopping',
+  'transfer',
+];
+
+function postureAfter(kind: AdlKind): Posture {
+  if (kind === 'lying_on_bed') return 'lying';
+  return kind === 'sitting_heavily' || kind === 'transfer' ? 'sitting' : 'standing';
 }
 
 const round = (xs: number[]) => xs.map((v) => Math.round(v * 1000) / 1000);

@@ -28,6 +28,10 @@ export interface SimulationOptions {
   hub?: { http: string; mqtt: string; adminPassword: string };
   /** Built-in hub in this process (tests) instead of a child process. */
   inProcessHub?: boolean;
+  /** The built-in hub consults the home's radar during a watch's cancel window (on unless false). */
+  fusion?: boolean;
+  /** The share of generated homes with a fall radar (1 unless set). */
+  radarShare?: number;
   logger: Logger;
   progress?: ProgressBar;
 }
@@ -75,7 +79,9 @@ export class Simulation {
         adminPassword: ADMIN_PASSWORD,
         clock,
         inProcess: o.inProcessHub ?? false,
-        fallCancelWindowS: Math.max(1, Math.round(30 / o.speed)),
+        // the hub's timers run at the clock's speed: the window is 30 s of simulated time
+        fallCancelWindowS: 30,
+        fallRadarFusion: o.fusion ?? true,
       });
       await localHub.start();
       baseUrl = `http://127.0.0.1:${localHub.http}`;
@@ -203,6 +209,7 @@ export class Simulation {
         start: hubStart,
         end: hubEnd,
         windowScale: o.hub ? 1 / o.speed : 1,
+        personWeeks: (homes.length * o.hours) / (7 * 24),
       });
       const c = links.counters;
       const eventsLost = Math.max(0, c.events - eventsStored);
@@ -236,7 +243,13 @@ export class Simulation {
   }
 
   private async applyDistrict(api: HubApi, o: SimulationOptions): Promise<DistrictPlan> {
-    const generated = o.district ? null : generateDistrict({ homes: o.homes, seed: o.seed });
+    const generated = o.district
+      ? null
+      : generateDistrict({
+          homes: o.homes,
+          seed: o.seed,
+          ...(o.radarShare === undefined ? {} : { radarShare: o.radarShare }),
+        });
     const doc: DistrictDocumentInput = generated
       ? generated.doc
       : JSON.parse(await readFile(o.district!, 'utf8'));

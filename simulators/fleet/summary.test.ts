@@ -21,7 +21,13 @@ const injection = (
   windowMs: 60 * MINUTE,
 });
 let ids = 0;
-const alert = (kind: string, elderId: string, at: number, status = 'resolved'): HubAlert => ({
+const alert = (
+  kind: string,
+  elderId: string,
+  at: number,
+  status = 'resolved',
+  outcome: string | null = null,
+): HubAlert => ({
   id: `a-${++ids}`,
   elder_id: elderId,
   device_id: null,
@@ -29,6 +35,7 @@ const alert = (kind: string, elderId: string, at: number, status = 'resolved'): 
   severity: 'high',
   status,
   opened_at: at,
+  outcome,
 });
 
 describe('simulation summary', () => {
@@ -76,5 +83,46 @@ describe('simulation summary', () => {
     const text = formatSummary(summary, []);
     expect(text).toContain('false alerts (matching no injection): vitals 1, sos 1');
     expect(text).toContain('after a responder closed the first: inactivity 1, vitals 2');
+  });
+
+  it('[SIM-FALLS] falls alerted by radar or not, and fall alerts sent for no fall per person-week; one the radar let go is none', () => {
+    const t0 = 1_000 * MINUTE;
+    const summary = scoreRun({
+      injections: [
+        { ...injection(1, 'fall', 'e-1', t0, 'fall'), radar: true },
+        { ...injection(2, 'fall', 'e-2', t0, 'fall'), radar: false },
+        { ...injection(3, 'fall', 'e-3', t0, 'fall'), radar: true },
+        injection(4, 'daily_motion', 'e-4', t0, 'fall'),
+        injection(5, 'fall_got_up', 'e-5', t0, 'fall'),
+      ],
+      alerts: [
+        alert('fall', 'e-1', t0 + 20_000),
+        alert('fall', 'e-2', t0 + 45_000),
+        // e-3's fall raised nothing: missed
+        alert('fall', 'e-4', t0 + 35_000, 'cancelled', 'radar_upright'),
+        alert('fall', 'e-5', t0 + 36_000, 'open'),
+        // the radar let go of a watch's fall nobody injected: sent to nobody, no false alert
+        alert('fall', 'e-6', t0 + 36_000, 'cancelled', 'radar_upright'),
+      ],
+      acceptedAt: new Map(),
+      start: t0 - 5 * MINUTE,
+      end: t0 + 24 * 60 * MINUTE,
+      personWeeks: 2,
+    });
+    expect(summary.falls).toEqual({
+      unrecovered: 3,
+      missed: 1,
+      falseAlerts: 1,
+      falsePerPersonWeek: 0.5,
+      letGo: 2,
+      detectRadarS: [20],
+      detectNoRadarS: [45],
+    });
+    expect(summary.perKind.daily_motion).toMatchObject({ hits: 1, falseAlerts: 0 });
+    expect(summary.perKind.fall_got_up).toMatchObject({ misses: 1, falseAlerts: 1 });
+    expect(summary.perKind['alert:fall']).toBeUndefined();
+    expect(formatSummary(summary, [])).toContain(
+      'falls not got up from: 3, alerted 2, missed 1; fall alerts sent for no such fall: 1 (0.5 per person-week)',
+    );
   });
 });

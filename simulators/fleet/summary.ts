@@ -17,9 +17,26 @@ export interface RunSummary {
   /** Alert opened → first offer accepted, simulated seconds (every alert with an acceptance). */
   acceptS: number[];
   alertsByKind: Record<string, number>;
-  misses: Array<{ kind: string; elder: string; at: number }>;
+  /** `seen`: for a fall, what saw it (the watch's model, the home's radar). */
+  misses: Array<{ kind: string; elder: string; at: number; seen?: string }>;
   /** Injected falls the watch's acceleration model noticed (the hub told the watch at once). */
-  watchModel: { falls: number; seen: number };
+  watchModel: { falls: number; seen: number; motions: number; motionsTaken: number };
+  falls: FallScore;
+}
+
+/** What the fall path did, for the radar's part in it (inference/radar-postures.ts). */
+export interface FallScore {
+  /** Injected falls nobody got up from, and those that raised no alert. */
+  unrecovered: number;
+  missed: number;
+  /** Fall alerts that went out (someone was sent) for no unrecovered fall; per person-week. */
+  falseAlerts: number;
+  falsePerPersonWeek: number;
+  /** Watch falls the radar let go: closed at once, outcome `radar_upright`, sent to nobody. */
+  letGo: number;
+  /** Injection → alert of the unrecovered falls, simulated seconds, in homes with and without a radar. */
+  detectRadarS: number[];
+  detectNoRadarS: number[];
 }
 
 /**
@@ -40,6 +57,8 @@ export function scoreRun(input: {
   end: number;
   /** Hub milliseconds per simulated millisecond: 1 with the built-in hub, 1/speed with a wall-clock hub. */
   windowScale?: number;
+  /** Homes × simulated weeks, for false alerts per person-week. */
+  personWeeks?: number;
 }): RunSummary {
   const scale = input.windowScale ?? 1;
   const perKind: Record<string, KindScore> = {};
@@ -54,6 +73,15 @@ export function scoreRun(input: {
     .filter((a) => a.opened_at >= input.start - 60_000 * scale && a.opened_at <= input.end)
     .sort((a, b) => a.opened_at - b.opened_at);
   const used = new Set<string>();
+  const falls: FallScore = {
+    unrecovered: 0,
+    missed: 0,
+    falseAlerts: 0,
+    falsePerPersonWeek: Number.NaN,
+    letGo: 0,
+    detectRadarS: [],
+    detectNoRadarS: [],
+  };
   for (const inj of [...input.injections].sort((a, b) => a.at - b.at)) {
     const s = score(inj.kind);
     if (inj.firedAt === null) continue;
@@ -67,7 +95,15 @@ export function scoreRun(input: {
         a.opened_at <= inj.firedAt! + inj.windowMs * scale,
     );
     if (match) used.add(match.id);
-    const shouldRaise = inj.kind !== 'fall_recovered' && inj.kind !== 'flapping';
+    const shouldRaise = scenarioKinds[inj.kind].alert !== null;
+    if (inj.kind === 'fall') {
+      falls.unrecovered++;
+      if (!match) falls.missed++;
+      else
+        (inj.radar === false ? falls.detectNoRadarS : falls.detectRadarS).push(
+          Math.max(0, match.opened_at - inj.firedAt) / 1000,
+        );
+    }
     if (shouldRaise) {
       if (match) {
         s.hits++;
@@ -84,7 +120,7 @@ export function scoreRun(input: {
         detectS[inj.kind] = xs;
       } else {
         s.misses++;
-        misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt });
+        misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt, ...fallSeen(inj) });
       }
     } else if (match && match.status !== 'cancelled') {
       s.misses++;
@@ -92,21 +128,40 @@ export function scoreRun(input: {
       misses.push({ kind: inj.kind, elder: inj.elderId, at: inj.firedAt });
     } else s.hits++;
   }
-  const falls = input.injections.filter(
-    (i) => i.firedAt !== null && (i.kind === 'fall' || i.kind === 'fall_recovered'),
+  const fallen = input.injections.filter(
+    (i) => i.firedAt !== null && ['fall', 'fall_recovered', 'fall_got_up'].includes(i.kind),
   );
-  const watchModel = { falls: falls.length, seen: falls.filter((i) => i.notified).length };
+  const motions = input.injections.filter((i) => i.firedAt !== null && i.kind === 'daily_motion');
+  const watchModel = {
+    falls: fallen.length,
+    seen: fallen.filter((i) => i.notified).length,
+    motions: motions.length,
+    motionsTaken: motions.filter((i) => i.notified).length,
+  };
   const alertsByKind: Record<string, number> = {};
   for (const a of alerts) {
     alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
-    if (!used.has(a.id)) score(`alert:${a.kind}`).falseAlerts++;
+    // a fall the radar let go sent nobody: not a false alert even when it matches no injection
+    if (!used.has(a.id) && a.outcome !== 'radar_upright') score(`alert:${a.kind}`).falseAlerts++;
   }
   const acceptS: number[] = [];
   for (const a of alerts) {
     const at = input.acceptedAt.get(a.id);
     if (at !== undefined) acceptS.push(Math.max(0, at - a.opened_at) / 1000);
   }
-  return { perKind, detectS, acceptS, alertsByKind, misses, watchModel };
+  const fallAlerts = alerts.filter((a) => a.kind === 'fall');
+  falls.letGo = fallAlerts.filter((a) => a.outcome === 'radar_upright').length;
+  falls.falseAlerts = fallAlerts.length - falls.letGo - (falls.unrecovered - falls.missed);
+  if (input.personWeeks) falls.falsePerPersonWeek = falls.falseAlerts / input.personWeeks;
+  return { perKind, detectS, acceptS, alertsByKind, misses, watchModel, falls };
+}
+
+/** Why a fall may have gone unnoticed: the model stayed silent, the home has no radar. */
+function fallSeen(inj: Injection): { seen?: string } {
+  if (inj.kind !== 'fall') return {};
+  return {
+    seen: `${inj.notified ? 'model alarmed' : 'model silent'}, ${inj.radar === false ? 'no radar' : 'radar'}`,
+  };
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -139,6 +194,10 @@ export function formatSummary(s: RunSummary, extra: string[]): string {
   out.push(
     `falls seen by the hub's model on the watch's acceleration: ${s.watchModel.seen} of ${s.watchModel.falls} (a fall not getting up is also reported by the radar after 40 s)`,
   );
+  if (s.watchModel.motions > 0)
+    out.push(
+      `daily motions the model took for a fall: ${s.watchModel.motionsTaken} of ${s.watchModel.motions}`,
+    );
   out.push(
     `alerts raised by kind: ${
       Object.entries(s.alertsByKind)
@@ -154,14 +213,21 @@ export function formatSummary(s: RunSummary, extra: string[]): string {
       repeated.map(([k, v]) => `${k} ${v.repeats}`).join(', ') || 'none'
     }`,
   );
+  const f = s.falls;
+  out.push(
+    `falls not got up from: ${f.unrecovered}, alerted ${f.unrecovered - f.missed}, missed ${f.missed}; fall alerts sent for no such fall: ${f.falseAlerts} (${fmt(f.falsePerPersonWeek)} per person-week); watch falls the radar let go (radar_upright, sent to nobody): ${f.letGo}`,
+  );
+  out.push(`  fall → alert, homes with a radar:    ${line(f.detectRadarS)}`);
+  out.push(`  fall → alert, homes without a radar: ${line(f.detectNoRadarS)}`);
   out.push('latency, injection → alert open (simulated seconds):');
   for (const [kind, xs] of Object.entries(s.detectS).sort()) out.push(`  ${kind.padEnd(16)} ${line(xs)}`);
   out.push(`latency, alert open → first offer accepted (simulated seconds): ${line(s.acceptS)}`);
   if (s.misses.length > 0)
     out.push(
-      `misses: ${s.misses
+      `misses: ${[...s.misses]
+        .sort((a, b) => Number(b.kind === 'fall') - Number(a.kind === 'fall'))
         .slice(0, 12)
-        .map((m) => `${m.kind} ${m.elder}`)
+        .map((m) => `${m.kind} ${m.elder}${m.seen ? ` (${m.seen})` : ''}`)
         .join(', ')}${s.misses.length > 12 ? ' …' : ''}`,
     );
   out.push(...extra);
