@@ -38,4 +38,26 @@ describe('LoopShare', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(log.indexOf('socket read')).toBe(10);
   });
+
+  it('[LOOP-SHARE] whoever comes while the chain waits for the loop waits too: they go on in the order they came', async () => {
+    let clock = 0;
+    const turns = new LoopShare({ sliceMs: 5, clock: () => clock });
+    const order: string[] = [];
+    let fall: Promise<unknown> = Promise.resolve();
+    let ok: Promise<unknown> = Promise.resolve();
+    await new Promise<void>((done) =>
+      setImmediate(() => {
+        void turns.share(); // a stretch begins in this turn's check phase: it ends in the next one's
+        // an "I'm OK" read in the next turn, before the fall's wait is over (a new stretch by then)
+        setImmediate(() => {
+          ok = turns.share().then(() => order.push("I'm OK"));
+          done();
+        });
+        clock += 6;
+        fall = turns.share().then(() => order.push('fall')); // past the slice: waits for the next turn
+      }),
+    );
+    await Promise.all([fall, ok]);
+    expect(order).toEqual(['fall', "I'm OK"]);
+  });
 });

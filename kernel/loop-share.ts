@@ -13,6 +13,8 @@ export class LoopShare {
   private sliceStartedAt = 0;
   /** Set while this turn of the loop is still running: the stretch since `sliceStartedAt` is unbroken. */
   private inTurn = false;
+  /** The loop's turn being waited for: whoever comes meanwhile waits for it too, so they go on in the order they came. */
+  private waiting: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -22,15 +24,23 @@ export class LoopShare {
     } = { sliceMs: 5, clock: () => performance.now() },
   ) {}
 
-  async share(): Promise<void> {
+  /**
+   * Resolves at once, or after the loop went round when the stretch has run `sliceMs`. Callers go on in
+   * the order they called (an "I'm OK" never overtakes the fall it follows).
+   */
+  share(): Promise<void> {
+    if (this.waiting) return this.waiting;
     const now = this.deps.clock();
     if (!this.inTurn) {
       this.begin(now);
-      return;
+      return Promise.resolve();
     }
-    if (now - this.sliceStartedAt < this.deps.sliceMs) return;
-    await nextTurn();
-    this.begin(this.deps.clock());
+    if (now - this.sliceStartedAt < this.deps.sliceMs) return Promise.resolve();
+    this.waiting = nextTurn().then(() => {
+      this.waiting = null;
+      this.begin(this.deps.clock());
+    });
+    return this.waiting;
   }
 
   /** A new stretch: it lasts until the loop next reaches its check phase (where `setImmediate` runs). */
