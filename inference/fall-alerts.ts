@@ -294,7 +294,7 @@ export class FallAlerts {
 
   /**
    * The cancel window ended without "I'm OK" (or the radar saw the person lying, or the hub is
-   * stopping): the alert goes out, unless the radar has seen the person up again (`recovered`).
+   * stopping): the alert goes out, unless the radar has seen the person up again (`FallRadar.letGo`).
    */
   private async expire(elderId: string, escalation?: Record<string, unknown>): Promise<void> {
     const s = this.elder(elderId);

@@ -5,7 +5,7 @@ import { log, sleep } from '../lib/processes.js';
 import { hubBroker } from './brokers.js';
 import { type Ladder, ladder } from './ladder.js';
 import { type HubMemory, measureMemory } from './memory.js';
-import { type Overload, overload, sosSplit, storedEvents } from './overload.js';
+import { type Overload, overload, sosSplit } from './overload.js';
 import type { Recovery } from './recovery.js';
 import { openRig } from './rig.js';
 import { hubSettleMs } from './settings.js';
@@ -65,8 +65,9 @@ export async function measureHub(options: {
     await hub.stop();
   }
   const over = phase.overload;
-  over.events.stored = storedEvents(dataDir);
+  // one read of the stored SOS events: how many, and when each was received
   over.events.split = sosSplit(dataDir, over.events);
+  over.events.stored = over.events.split.stored;
   log(
     `overload: SOS ${over.events.sent} sent, ${over.events.acked} PUBACKed, ${over.events.stored} stored; ` +
       `${over.shedSharePercentDuring} % telemetry shed, peak RSS ${over.hubPeakRssMiB} MiB, ` +

@@ -168,18 +168,14 @@ export async function overload(
   };
 }
 
-/** SOS events of the overload stored in the hub's SQLite file. */
-export function storedEvents(dataDir: string): number {
-  const sql = "select count(*) as n from device_events where type = 'sos' and event_id like 'sos-overload-%'";
-  return queryHubStore<{ n: number }>(dataDir, sql)[0]!.n;
-}
-
 /**
  * Where an SOS's time went: publish → read and validated by the hub (`received_at`, stamped as it is
  * validated: the wait behind the load in the socket and the loop), and from there → PUBACK back at the
  * device (stored, acknowledged, read by the load process). Percentiles over the events stored and acked.
  */
 export interface SosSplit {
+  /** SOS events of the overload stored in the hub's SQLite file, and of those, acked too. */
+  stored: number;
   events: number;
   toHubP50Ms: number;
   toHubP99Ms: number;
@@ -203,6 +199,7 @@ export function sosSplit(dataDir: string, events: Overload['events']): SosSplit 
     hubToAck.push(ackAt - at);
   }
   return {
+    stored: received.size,
     events: toHub.length,
     toHubP50Ms: percentile(toHub, 50),
     toHubP99Ms: percentile(toHub, 99),
