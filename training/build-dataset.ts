@@ -10,11 +10,13 @@
  * Recordings also get tails (stillness or more of the same activity) so that windows near
  * their end are seen with what follows, as the hub sees them.
  *
- * npx tsx training/build-dataset.ts --data DIR --out DIR [--variants 5] [--synthetic 1]
- * Writes X.f32 (rows × features, float32 little-endian) and rows.csv.
+ * npx tsx training/build-dataset.ts --data DIR[,DIR…] --out DIR [--variants 5] [--synthetic 1]
+ * Writes X.f32 (rows × features, float32 little-endian) and rows.csv. Several datasets may be
+ * given; a recorded trial's subject is named `dataset/subject` (the folder's name), since
+ * datasets number their volunteers alike.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FallBatch } from '../inference/fall/batch.js';
 import { readFallTrials } from '../inference/fall/falls-data.js';
@@ -97,11 +99,18 @@ const rng = new MotionRandom(seed);
 const variants = Number(args.variants);
 
 // recorded trials: the original and `variants` watch profiles each
-const trials = await readFallTrials(args.data!);
+const trials = (
+  await Promise.all(
+    args.data!.split(',').map(async (dir) => {
+      const name = basename(dir.replace(/\/+$/, ''));
+      return (await readFallTrials(dir)).map((t) => ({ ...t, trial: `${name}/${t.trial}`, subject: `${name}/${t.subject}` }));
+    }),
+  )
+).flat();
 for (const t of trials) {
   const rec: Recording = t;
   const impact = t.label === 'fall' ? peakTimeMs(rec) : null;
-  const base = { trial: t.trial, group: `s${t.subject}`, origin: 'rec', activity: t.activity, elderly: 0 };
+  const base = { trial: t.trial, group: t.subject, origin: 'rec', activity: t.activity, elderly: 0 };
   addRecording(rec, impact, { ...base, variant: 0, rateHz: 20 });
   for (let v = 1; v <= variants; v++) {
     const p = drawWatchProfile(rng);

@@ -19,13 +19,14 @@
  *   --tail S        the wearer stays still for S s after the recording ends: its last reading
  *                   repeated (recordings stop where life goes on; the pool tests do the same)
  *   --seed N        seed of those random choices
+ *   --threshold P   alarm at this probability instead of the card's (or the fold manifest's)
  *   --any-alarm     a fall trial counts as detected whenever it alarms, early or not (synthetic
  *                   sets: their largest magnitude is often getting up afterwards, not the fall)
  *   --alarms        print every alarm: trial, activity, subject, impact peak time (s from the
  *                   start; for falls also from the impact), recording length, score
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FallBatch } from '../inference/fall/batch.js';
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     range: { type: 'string' },
     tail: { type: 'string' },
     seed: { type: 'string', default: '7' },
+    threshold: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     alarms: { type: 'boolean', default: false },
     'any-alarm': { type: 'boolean', default: false },
@@ -65,9 +67,17 @@ if (args.data === undefined) {
   process.exit(2);
 }
 
+/** The dataset's name in a fold manifest: its folder's name. */
+const dataset = basename(args.data.replace(/\/+$/, ''));
+
 /** Which detector scores a subject's trials. */
 async function openDetectors(): Promise<{ pick: (subject: string) => FallDetector; all: FallDetector[] }> {
-  const final = await FallDetector.open(args.model!);
+  const threshold = args.threshold === undefined ? undefined : Number(args.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) {
+    console.error(`--threshold ${args.threshold}: a probability from 0 to 1`);
+    process.exit(2);
+  }
+  const final = await FallDetector.open(args.model!, { threshold });
   if (args.cv === undefined) return { pick: () => final, all: [final] };
   const manifest = FoldManifest.parse(JSON.parse(await readFile(args.cv, 'utf8')));
   const bySubject = new Map<string, FallDetector>();
@@ -76,15 +86,16 @@ async function openDetectors(): Promise<{ pick: (subject: string) => FallDetecto
     // fold models share the final model's window and features, with the CV threshold
     const d = await FallDetector.open(join(dirname(args.cv), fold.model), {
       cardPath: args.model!.replace(/\.onnx$/, '.json'),
-      threshold: manifest.threshold,
+      threshold: threshold ?? manifest.threshold,
     });
     all.push(d);
     for (const s of fold.heldOutSubjects) bySubject.set(s, d);
   }
   return {
     pick: (subject) => {
-      const d = bySubject.get(subject);
-      if (d === undefined) throw new Error(`subject ${subject} is in no fold of ${args.cv}`);
+      // the manifest names subjects `dataset/subject` (several datasets number them alike)
+      const d = bySubject.get(`${dataset}/${subject}`);
+      if (d === undefined) throw new Error(`subject ${dataset}/${subject} is in no fold of ${args.cv}`);
       return d;
     },
     all,
