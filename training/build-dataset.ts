@@ -103,7 +103,11 @@ const trials = (
   await Promise.all(
     args.data!.split(',').map(async (dir) => {
       const name = basename(dir.replace(/\/+$/, ''));
-      return (await readFallTrials(dir)).map((t) => ({ ...t, trial: `${name}/${t.trial}`, subject: `${name}/${t.subject}` }));
+      return (await readFallTrials(dir)).map((t) => ({
+        ...t,
+        trial: `${name}/${t.trial}`,
+        subject: `${name}/${t.subject}`,
+      }));
     }),
   )
 ).flat();
