@@ -219,8 +219,8 @@ export class FallAlerts {
    * fall, lying with someone present for `lyingAfterMs` is recorded on the alert.
    */
   private onReading(reading: Reading): void {
-    const now = this.deps.now();
     if (!this.radar.take(reading) || reading.elderId === null) return;
+    const now = this.deps.now();
     const elderId = reading.elderId;
     const s = this.elders.get(elderId);
     if (s?.pending) this.watchLying(elderId, s.pending);

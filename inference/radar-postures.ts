@@ -111,11 +111,9 @@ export class RadarPostures {
    * latest reading: the fall goes out now. Null otherwise, or with fusion off.
    */
   escalation(elderId: string, detectedAt: number, now: number): LyingEvidence | null {
-    const run = this.freshRun(elderId, now);
-    if (run?.stance !== 'lying') return null;
-    const from = Math.max(run.since, detectedAt);
-    if (now - from < this.rules.lyingEscalateMs) return null;
-    return { radarId: run.radarId, lyingSince: run.since, lyingForMs: now - from };
+    const lying = this.lyingFrom(elderId, detectedAt, now);
+    if (lying === null || now - lying.from < this.rules.lyingEscalateMs) return null;
+    return { radarId: lying.run.radarId, lyingSince: lying.run.since, lyingForMs: now - lying.from };
   }
 
   /**
@@ -123,9 +121,18 @@ export class RadarPostures {
    * latest reading is not lying (or fusion is off).
    */
   escalationDue(elderId: string, detectedAt: number, now: number): number | null {
+    const lying = this.lyingFrom(elderId, detectedAt, now);
+    return lying && lying.from + this.rules.lyingEscalateMs;
+  }
+
+  /** The fresh lying run and since when it counts: the detection, or later if it began after it. */
+  private lyingFrom(
+    elderId: string,
+    detectedAt: number,
+    now: number,
+  ): { run: PostureRun; from: number } | null {
     const run = this.freshRun(elderId, now);
-    if (run?.stance !== 'lying') return null;
-    return Math.max(run.since, detectedAt) + this.rules.lyingEscalateMs;
+    return run?.stance === 'lying' ? { run, from: Math.max(run.since, detectedAt) } : null;
   }
 
   /**
