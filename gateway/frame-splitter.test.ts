@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mqttFrame as frame, publishFrame } from '../test/support/mqtt-frames.js';
@@ -10,6 +12,7 @@ function connection(maxFrameBytes = 1 << 20) {
   const tooLarge: number[] = [];
   splitFrames(stream, {
     maxFrameBytes,
+    readBuffer: Buffer.alloc(64 * 1024),
     onTooLarge: (bytes) => tooLarge.push(bytes),
     // Takes every QoS 0 PUBLISH to a topic ending in /telemetry.
     tap: (bytes, start, body, end) => {
@@ -56,5 +59,78 @@ describe('frame splitter', () => {
     expect(c.tooLarge).toEqual([1001]);
     expect(c.stream.destroyed).toBe(true);
     expect(c.passed).toEqual([]);
+  });
+
+  it("[MQTT-SHARED-READS] TCP connections read into one shared buffer keep each one's split frames and broker bytes intact while others are read in between", async () => {
+    const shared = Buffer.alloc(64 * 1024);
+    const accepted: Socket[] = [];
+    const passed = new Map<Socket, Buffer[]>();
+    const taken: string[] = [];
+    let tappedShared = 0;
+    const server = createServer((socket) => {
+      passed.set(socket, []);
+      splitFrames(socket, {
+        maxFrameBytes: 1 << 20,
+        onTooLarge: () => undefined,
+        readBuffer: shared,
+        tap: (bytes, start, body, end) => {
+          if (bytes.buffer === shared.buffer) tappedShared++;
+          if (bytes[start] !== 0x30) return false;
+          const topicLength = bytes.readUInt16BE(body);
+          taken.push(bytes.subarray(body + 2 + topicLength, end).toString());
+          return true;
+        },
+      });
+      socket.on('data', (chunk: Buffer) => passed.get(socket)!.push(chunk));
+      accepted.push(socket);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const clients: Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const client = connect(port, '127.0.0.1');
+        await once(client, 'connect');
+        clients.push(client);
+        while (accepted.length <= i) await new Promise((r) => setTimeout(r, 5));
+      }
+      const [a, b] = clients as [Socket, Socket];
+      const eventA = publishFrame('care/w-a/event', `{"type":"sos","note":"${'a'.repeat(2000)}"}`, 7);
+      const eventB = publishFrame('care/w-b/event', `{"type":"fall","note":"${'b'.repeat(3000)}"}`, 9);
+      const ping = Buffer.from([0xc0, 0]);
+      const settle = () => new Promise((r) => setTimeout(r, 30));
+      // A read left whole to the broker, one left beside a frame taken: both read over by later reads.
+      a.write(ping);
+      await settle();
+      b.write(Buffer.concat([publishFrame('care/w-b/telemetry', '{"n":0}'), ping]));
+      await settle();
+      // A's event cut in three, B's bytes (telemetry taken, an event left) read in between each part.
+      a.write(eventA.subarray(0, 1));
+      await settle();
+      b.write(Buffer.concat([publishFrame('care/w-b/telemetry', '{"n":1}'), eventB.subarray(0, 100)]));
+      await settle();
+      a.write(eventA.subarray(1, 1500));
+      await settle();
+      b.write(Buffer.concat([eventB.subarray(100), publishFrame('care/w-b/telemetry', '{"n":2}')]));
+      await settle();
+      a.write(Buffer.concat([eventA.subarray(1500), publishFrame('care/w-a/telemetry', '{"n":3}')]));
+      const deadline = Date.now() + 5_000;
+      const bytesOf = (socket: Socket) => Buffer.concat(passed.get(socket)!);
+      while (
+        bytesOf(accepted[0]!).length < 2 + eventA.length ||
+        bytesOf(accepted[1]!).length < 2 + eventB.length
+      ) {
+        if (Date.now() > deadline) throw new Error('the broker side did not get both events within 5 s');
+        await settle();
+      }
+      expect(bytesOf(accepted[0]!)).toEqual(Buffer.concat([ping, eventA]));
+      expect(bytesOf(accepted[1]!)).toEqual(Buffer.concat([ping, eventB]));
+      expect(taken).toEqual(['{"n":0}', '{"n":1}', '{"n":2}', '{"n":3}']);
+      expect(tappedShared).toBeGreaterThan(0);
+    } finally {
+      for (const c of clients) c.destroy();
+      server.close();
+    }
   });
 });

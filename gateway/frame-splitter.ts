@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { readIntoShared } from './shared-reads.js';
 
 /**
  * Offered each whole MQTT frame read from a connection, before the broker parses it: `start` is its first
@@ -8,86 +9,121 @@ import type { Duplex } from 'node:stream';
 export type FrameTap = (bytes: Buffer, start: number, body: number, end: number) => boolean;
 
 /**
- * Sits between a connection and the broker, where the bytes read enter the stream (`push`, called by the
- * socket, TLS or WebSocket as data arrives): cuts them into MQTT frames by their fixed headers, offers each
- * whole frame to `tap`, and passes on to the broker the frames the tap left, whole (a frame split across
- * reads is held until complete). Bytes that were all taken are never buffered and wake nobody: no
- * 'readable', no parse. A frame announcing more than `maxFrameBytes` cuts the connection before anything
- * of it is buffered. Per frame it costs a few comparisons; it copies only to join a split frame, or what
- * is left between frames taken.
+ * Sits between a connection and the broker, where the bytes read enter the stream: cuts them into MQTT
+ * frames by their fixed headers, offers each whole frame to `tap`, and passes on to the broker the frames
+ * the tap left, whole (a frame split across reads is held until complete). Bytes that were all taken are
+ * never buffered and wake nobody: no 'readable', no parse. A frame announcing more than `maxFrameBytes`
+ * cuts the connection before anything of it is buffered. Per frame it costs a few comparisons.
+ *
+ * A plain TCP socket is read into `readBuffer`, one buffer shared by every connection (`readIntoShared`):
+ * nothing is allocated per read, and what is kept (a split frame, frames for the broker) is copied out
+ * before the next read. Any other stream (TLS, WebSocket) is taken where its bytes enter it (`push`), and
+ * copies only to join a split frame, or what is left between frames taken.
  */
 export function splitFrames(
   stream: Duplex,
-  deps: { maxFrameBytes: number; onTooLarge: (bytes: number) => void; tap: FrameTap },
+  deps: { maxFrameBytes: number; onTooLarge: (bytes: number) => void; tap: FrameTap; readBuffer: Buffer },
 ): void {
   const push = stream.push.bind(stream);
-  let held: Buffer[] = [];
-  let heldBytes = 0;
+  const frames = new FrameCutter(deps.maxFrameBytes, deps.tap, (bytes) => {
+    deps.onTooLarge(bytes);
+    stream.destroy();
+  });
+  // Nothing left for the broker: the stream keeps reading as long as its buffer has room.
+  const pass = (rest: Buffer | null): boolean =>
+    rest === null ? stream.readableLength < stream.readableHighWaterMark : push(rest);
+  if (readIntoShared(stream, deps.readBuffer, (length, bytes) => pass(frames.cut(bytes, length, true))))
+    return;
+  stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (!Buffer.isBuffer(chunk)) return push(chunk, encoding); // the end of the stream
+    return pass(frames.cut(chunk, chunk.length, false));
+  };
+}
+
+/** One connection's bytes cut into frames, and the start of a frame split across reads, held. */
+class FrameCutter {
+  private held: Buffer[] = [];
+  private heldBytes = 0;
   /** Length of the frame being held, once its fixed header is complete (0: not yet known). */
-  let needed = 0;
+  private needed = 0;
   /** The stretches between frames taken, reused from read to read. */
-  const kept: Buffer[] = [];
-  const split = (chunk: Buffer): Buffer | null => {
-    if (heldBytes > 0 && heldBytes + chunk.length < needed) {
-      held.push(chunk);
-      heldBytes += chunk.length;
-      return null;
+  private readonly kept: Buffer[] = [];
+
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly tap: FrameTap,
+    private readonly tooLarge: (bytes: number) => void,
+  ) {}
+
+  /**
+   * Cuts `bytes[0, length)`: taps each whole frame and returns what is left for the broker (null: nothing).
+   * `shared`: the bytes are overwritten by the next read, so whatever outlives this call is copied.
+   */
+  cut(bytes: Buffer, length: number, shared: boolean): Buffer | null {
+    if (this.heldBytes > 0) {
+      if (this.heldBytes + length < this.needed) {
+        this.held.push(shared ? copyOf(bytes, 0, length) : bytes);
+        this.heldBytes += length;
+        return null;
+      }
+      // Joined into a buffer of its own: nothing of it is shared any more.
+      bytes = Buffer.concat([...this.held, bytes.subarray(0, length)]);
+      length = bytes.length;
+      shared = false;
+      this.held = [];
+      this.heldBytes = 0;
     }
-    let bytes = chunk;
-    if (heldBytes > 0) {
-      bytes = Buffer.concat([...held, chunk]);
-      held = [];
-      heldBytes = 0;
-    }
-    needed = 0;
+    this.needed = 0;
+    const kept = this.kept;
     kept.length = 0;
     let keptFrom = 0;
     let at = 0;
-    while (at < bytes.length) {
-      const header = fixedHeader(bytes, at);
+    while (at < length) {
+      const header = fixedHeader(bytes, at, length);
       if (header === MALFORMED) {
         // The broker answers a malformed header (it closes the connection): the rest goes to it as it is.
-        at = bytes.length;
+        at = length;
         break;
       }
       if (header === INCOMPLETE) {
-        hold(bytes.subarray(at), 0);
+        this.hold(bytes, at, length, 0, shared);
         break;
       }
       const bodyLength = Math.floor(header / 8);
-      if (bodyLength > deps.maxFrameBytes) {
-        deps.onTooLarge(bodyLength);
-        stream.destroy();
+      if (bodyLength > this.maxFrameBytes) {
+        this.tooLarge(bodyLength);
         return null;
       }
       const body = at + (header % 8);
       const end = body + bodyLength;
-      if (end > bytes.length) {
-        hold(bytes.subarray(at), end - at);
+      if (end > length) {
+        this.hold(bytes, at, length, end - at, shared);
         break;
       }
-      if (deps.tap(bytes, at, body, end)) {
+      if (this.tap(bytes, at, body, end)) {
         if (at > keptFrom) kept.push(bytes.subarray(keptFrom, at));
         keptFrom = end;
       }
       at = end;
     }
-    if (keptFrom === 0 && at === bytes.length) return bytes;
+    if (keptFrom === 0 && at === length) return shared ? copyOf(bytes, 0, length) : bytes;
     if (at > keptFrom) kept.push(bytes.subarray(keptFrom, at));
     if (kept.length === 0) return null;
-    return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
-  };
-  const hold = (rest: Buffer, frameLength: number) => {
-    held = [rest];
-    heldBytes = rest.length;
-    needed = frameLength;
-  };
-  stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
-    if (!Buffer.isBuffer(chunk)) return push(chunk, encoding); // the end of the stream
-    const rest = split(chunk);
-    // Nothing left for the broker: the stream keeps reading as long as its buffer has room.
-    return rest === null ? stream.readableLength < stream.readableHighWaterMark : push(rest);
-  };
+    if (kept.length === 1) return shared ? copyOf(kept[0]!, 0, kept[0]!.length) : kept[0]!;
+    return Buffer.concat(kept);
+  }
+
+  private hold(bytes: Buffer, from: number, to: number, frameLength: number, shared: boolean): void {
+    this.held = [shared ? copyOf(bytes, from, to) : bytes.subarray(from, to)];
+    this.heldBytes = to - from;
+    this.needed = frameLength;
+  }
+}
+
+function copyOf(bytes: Buffer, from: number, to: number): Buffer {
+  const copy = Buffer.allocUnsafe(to - from);
+  bytes.copy(copy, 0, from, to);
+  return copy;
 }
 
 const INCOMPLETE = -1;
@@ -97,11 +133,11 @@ const MALFORMED = -2;
  * The fixed header of the frame at `at`, as one number so that nothing is allocated per frame: its body's
  * length × 8 + the header's own length (2–5 bytes); INCOMPLETE or MALFORMED.
  */
-function fixedHeader(bytes: Buffer, at: number): number {
+function fixedHeader(bytes: Buffer, at: number, end: number): number {
   let length = 0;
   let multiplier = 1;
   for (let i = at + 1; i < at + 5; i++) {
-    if (i >= bytes.length) return INCOMPLETE;
+    if (i >= end) return INCOMPLETE;
     const byte = bytes[i]!;
     length += (byte & 0x7f) * multiplier;
     if ((byte & 0x80) === 0) return length * 8 + (i + 1 - at);

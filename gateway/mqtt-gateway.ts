@@ -60,6 +60,8 @@ export class MqttGateway {
   /** Each connection's network address, and its telemetry path, for as long as the connection lives. */
   private readonly peers = new WeakMap<Duplex, string>();
   private readonly telemetry = new WeakMap<Duplex, DeviceTelemetry>();
+  /** What every plain TCP connection is read into, one read at a time (`readIntoShared`). */
+  private readonly readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
 
   async start(): Promise<void> {
     const { listen } = this.deps;
@@ -141,6 +143,7 @@ export class MqttGateway {
         this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');
       },
       tap: telemetry.tap,
+      readBuffer: this.readBuffer,
     });
     this.broker.handle(stream);
   }

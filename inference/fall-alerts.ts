@@ -93,7 +93,7 @@ export class FallAlerts {
       if (this.owns(elderId)) continue;
       if (state.pending) clearTimers(state.pending);
       this.elders.delete(elderId);
-      this.radar.postures.forget(elderId);
+      this.radar.forget(elderId);
     }
     await this.resume();
   }
@@ -224,7 +224,7 @@ export class FallAlerts {
     const elderId = reading.elderId;
     const s = this.elders.get(elderId);
     if (s?.pending) this.watchLying(elderId, s.pending);
-    const lyingSince = this.radar.postures.lyingSince(elderId);
+    const lyingSince = this.radar.lyingSince(elderId);
     const incident = s?.incident ?? null;
     if (lyingSince === null || incident === null || incident.lyingRecorded) return;
     // lying that began before the fall (in bed, then a fall out of it) counts from the fall

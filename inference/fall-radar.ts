@@ -18,7 +18,7 @@ export interface RadarWatchedWindow {
  * go as a record nobody is sent to. `radar-postures.ts` says what counts.
  */
 export class FallRadar {
-  readonly postures: RadarPostures;
+  private readonly postures: RadarPostures;
 
   constructor(
     private readonly deps: {
@@ -35,6 +35,16 @@ export class FallRadar {
 
   take(reading: Reading): boolean {
     return this.postures.take(reading, this.deps.now());
+  }
+
+  /** Since when the room sensor has seen the person lying (null: not lying, or not seen). */
+  lyingSince(elderId: string): number | null {
+    return this.postures.lyingSince(elderId);
+  }
+
+  /** The elder's postures are no longer this process's to follow (their partition moved). */
+  forget(elderId: string): void {
+    this.postures.forget(elderId);
   }
 
   /**
