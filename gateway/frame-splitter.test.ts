@@ -93,7 +93,11 @@ describe('frame splitter', () => {
         const client = connect(port, '127.0.0.1');
         await once(client, 'connect');
         clients.push(client);
-        while (accepted.length <= i) await new Promise((r) => setTimeout(r, 5));
+        const acceptBy = Date.now() + 5_000;
+        while (accepted.length <= i) {
+          if (Date.now() > acceptBy) throw new Error(`connection ${i + 1} was not accepted within 5 s`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
       }
       const [a, b] = clients as [Socket, Socket];
       const eventA = publishFrame('care/w-a/event', `{"type":"sos","note":"${'a'.repeat(2000)}"}`, 7);

@@ -6,6 +6,8 @@ import { pressSos } from './support/sos-answered.js';
 import { until } from './support/wait.js';
 
 type Entry = { code: string | null; params: { to?: string } | null };
+/** The ladder steps on the escalation tick: under a full suite on two cores 3 s was once too short. */
+const settleMs = 10_000;
 
 /** Nobody is on duty: an SOS runs its ladder to the end at once, and the last step escalates. */
 describe('whom the end of a ladder alerts', () => {
@@ -16,6 +18,7 @@ describe('whom the end of a ladder alerts', () => {
         (await hub.app.inject({ url: '/api/v1/alerts?status=open', headers: hub.as(hub.adminToken) })).json()
           .alerts as Array<{ id: string; elder_id: string }>,
       (alerts) => alerts.some((a) => a.elder_id === elderId),
+      settleMs,
     );
     const alert = list.find((a) => a.elder_id === elderId);
     expect(alert, `an open alert for ${elderId}`).toBeDefined();
@@ -24,6 +27,7 @@ describe('whom the end of a ladder alerts', () => {
         (await hub.app.inject({ url: `/api/v1/alerts/${alert!.id}`, headers: hub.as(hub.adminToken) })).json()
           .timeline as Entry[],
       (entries) => entries.some((e) => e.code === 'escalated'),
+      settleMs,
     );
     return timeline.filter((e) => e.code === 'escalated').map((e) => e.params?.to ?? '');
   };
