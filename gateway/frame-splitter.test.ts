@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mqttFrame as frame, publishFrame } from '../test/support/mqtt-frames.js';
 import { splitFrames } from './frame-splitter.js';
+import { sharedReadBuffer } from './shared-reads.js';
 
 /** A connection whose reads go through the splitter; what a reader (the broker) gets back, and what was taken. */
 function connection(maxFrameBytes = 1 << 20) {
@@ -12,7 +13,7 @@ function connection(maxFrameBytes = 1 << 20) {
   const tooLarge: number[] = [];
   splitFrames(stream, {
     maxFrameBytes,
-    readBuffer: Buffer.alloc(64 * 1024),
+    readBuffer: sharedReadBuffer(),
     onTooLarge: (bytes) => tooLarge.push(bytes),
     // Takes every QoS 0 PUBLISH to a topic ending in /telemetry.
     tap: (bytes, start, body, end) => {
@@ -62,7 +63,7 @@ describe('frame splitter', () => {
   });
 
   it("[MQTT-SHARED-READS] TCP connections read into one shared buffer keep each one's split frames and broker bytes intact while others are read in between", async () => {
-    const shared = Buffer.alloc(64 * 1024);
+    const shared = sharedReadBuffer();
     const accepted: Socket[] = [];
     const passed = new Map<Socket, Buffer[]>();
     const taken: string[] = [];

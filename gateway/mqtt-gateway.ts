@@ -11,6 +11,7 @@ import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenti
 import { type BrokerKeepAlive, DeviceTelemetry } from './device-telemetry.js';
 import { splitFrames } from './frame-splitter.js';
 import { type SharedBroker, sharedBroker } from './shared-broker.js';
+import { sharedReadBuffer } from './shared-reads.js';
 
 export const hubStateTopic = 'care/hub/state';
 /** What a device publishes to: `care/<id>/<kind>`. */
@@ -61,7 +62,7 @@ export class MqttGateway {
   private readonly peers = new WeakMap<Duplex, string>();
   private readonly telemetry = new WeakMap<Duplex, DeviceTelemetry>();
   /** What every plain TCP connection is read into, one read at a time (`readIntoShared`). */
-  private readonly readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+  private readonly readBuffer = sharedReadBuffer();
 
   async start(): Promise<void> {
     const { listen } = this.deps;

@@ -2,6 +2,11 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 
+/** A buffer to share between connections: as large as one read of libuv's (64 KiB). */
+export function sharedReadBuffer(): Buffer {
+  return Buffer.allocUnsafeSlow(64 * 1024);
+}
+
 /** Where a shared buffer's reads go: its first `length` bytes, valid until the call returns. False: stop reading. */
 export type SharedRead = (length: number, bytes: Buffer) => boolean;
 

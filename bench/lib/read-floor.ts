@@ -6,7 +6,7 @@
  * the usual way, a Buffer per read through the stream, ~2 µs more a read here).
  */
 import { createServer } from 'node:net';
-import { readIntoShared } from '../../gateway/shared-reads.js';
+import { readIntoShared, sharedReadBuffer } from '../../gateway/shared-reads.js';
 import { freePort } from './hub-process.js';
 import { sleep, spawnTsx, stopChild } from './processes.js';
 
@@ -34,7 +34,7 @@ export async function startReadFloor(options: { openFiles?: number } = {}): Prom
 
 if (process.env.READ_FLOOR_PORT) {
   const connack = Buffer.from([0x20, 2, 0, 0]);
-  const shared = Buffer.allocUnsafeSlow(64 * 1024);
+  const shared = sharedReadBuffer();
   const server = createServer({ noDelay: true }, (socket) => {
     socket.on('error', () => undefined);
     let connected = false;
