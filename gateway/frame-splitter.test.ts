@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mqttFrame as frame, publishFrame } from '../test/support/mqtt-frames.js';
 import { splitFrames } from './frame-splitter.js';
-import { sharedReadBuffer } from './shared-reads.js';
+import { SharedReads } from './shared-reads.js';
 
 /** A connection whose reads go through the splitter; what a reader (the broker) gets back, and what was taken. */
 function connection(maxFrameBytes = 1 << 20) {
@@ -13,7 +13,7 @@ function connection(maxFrameBytes = 1 << 20) {
   const tooLarge: number[] = [];
   splitFrames(stream, {
     maxFrameBytes,
-    readBuffer: sharedReadBuffer(),
+    reads: new SharedReads(),
     onTooLarge: (bytes) => tooLarge.push(bytes),
     // Takes every QoS 0 PUBLISH to a topic ending in /telemetry.
     tap: (bytes, start, body, end) => {
@@ -63,7 +63,7 @@ describe('frame splitter', () => {
   });
 
   it("[MQTT-SHARED-READS] TCP connections read into one shared buffer keep each one's split frames and broker bytes intact while others are read in between", async () => {
-    const shared = sharedReadBuffer();
+    const reads = new SharedReads();
     const accepted: Socket[] = [];
     const passed = new Map<Socket, Buffer[]>();
     const taken: string[] = [];
@@ -73,9 +73,9 @@ describe('frame splitter', () => {
       splitFrames(socket, {
         maxFrameBytes: 1 << 20,
         onTooLarge: () => undefined,
-        readBuffer: shared,
+        reads,
         tap: (bytes, start, body, end) => {
-          if (bytes.buffer === shared.buffer) tappedShared++;
+          if (bytes.buffer === reads.buffer.buffer) tappedShared++;
           if (bytes[start] !== 0x30) return false;
           const topicLength = bytes.readUInt16BE(body);
           taken.push(bytes.subarray(body + 2 + topicLength, end).toString());

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { readIntoShared } from './shared-reads.js';
+import type { SharedReads } from './shared-reads.js';
 
 /**
  * Offered each whole MQTT frame read from a connection, before the broker parses it: `start` is its first
@@ -15,14 +15,14 @@ export type FrameTap = (bytes: Buffer, start: number, body: number, end: number)
  * never buffered and wake nobody: no 'readable', no parse. A frame announcing more than `maxFrameBytes`
  * cuts the connection before anything of it is buffered. Per frame it costs a few comparisons.
  *
- * A plain TCP socket is read into `readBuffer`, one buffer shared by every connection (`readIntoShared`):
+ * A plain TCP socket is read into one buffer shared by every connection (`reads`, `SharedReads`):
  * nothing is allocated per read, and what is kept (a split frame, frames for the broker) is copied out
  * before the next read. Any other stream (TLS, WebSocket) is taken where its bytes enter it (`push`), and
  * copies only to join a split frame, or what is left between frames taken.
  */
 export function splitFrames(
   stream: Duplex,
-  deps: { maxFrameBytes: number; onTooLarge: (bytes: number) => void; tap: FrameTap; readBuffer: Buffer },
+  deps: { maxFrameBytes: number; onTooLarge: (bytes: number) => void; tap: FrameTap; reads: SharedReads },
 ): void {
   const push = stream.push.bind(stream);
   const frames = new FrameCutter(deps.maxFrameBytes, deps.tap, (bytes) => {
@@ -32,8 +32,7 @@ export function splitFrames(
   // Nothing left for the broker: the stream keeps reading as long as its buffer has room.
   const pass = (rest: Buffer | null): boolean =>
     rest === null ? stream.readableLength < stream.readableHighWaterMark : push(rest);
-  if (readIntoShared(stream, deps.readBuffer, (length, bytes) => pass(frames.cut(bytes, length, true))))
-    return;
+  if (deps.reads.attach(stream, (length, bytes) => pass(frames.cut(bytes, length, true)))) return;
   stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (!Buffer.isBuffer(chunk)) return push(chunk, encoding); // the end of the stream
     return pass(frames.cut(chunk, chunk.length, false));

@@ -11,7 +11,7 @@ import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenti
 import { type BrokerKeepAlive, DeviceTelemetry } from './device-telemetry.js';
 import { splitFrames } from './frame-splitter.js';
 import { type SharedBroker, sharedBroker } from './shared-broker.js';
-import { sharedReadBuffer } from './shared-reads.js';
+import { SharedReads } from './shared-reads.js';
 
 export const hubStateTopic = 'care/hub/state';
 /** What a device publishes to: `care/<id>/<kind>`. */
@@ -61,8 +61,8 @@ export class MqttGateway {
   /** Each connection's network address, and its telemetry path, for as long as the connection lives. */
   private readonly peers = new WeakMap<Duplex, string>();
   private readonly telemetry = new WeakMap<Duplex, DeviceTelemetry>();
-  /** What every plain TCP connection is read into, one read at a time (`readIntoShared`). */
-  private readonly readBuffer = sharedReadBuffer();
+  /** What every plain TCP connection is read into, one read at a time. */
+  private readonly reads = new SharedReads();
 
   async start(): Promise<void> {
     const { listen } = this.deps;
@@ -144,7 +144,7 @@ export class MqttGateway {
         this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');
       },
       tap: telemetry.tap,
-      readBuffer: this.readBuffer,
+      reads: this.reads,
     });
     this.broker.handle(stream);
   }

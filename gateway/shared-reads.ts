@@ -2,36 +2,55 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 
-/** A buffer to share between connections: as large as one read of libuv's (64 KiB). */
-export function sharedReadBuffer(): Buffer {
-  return Buffer.allocUnsafeSlow(64 * 1024);
-}
-
 /** Where a shared buffer's reads go: its first `length` bytes, valid until the call returns. False: stop reading. */
 export type SharedRead = (length: number, bytes: Buffer) => boolean;
 
+/** A socket's slots for Node's `onread`: the buffer libuv reads into, and the callback each read goes to. */
+interface ReadSlots {
+  kBuffer: symbol;
+  kBufferCb: symbol;
+}
+
 /**
- * Node's `onread` (libuv reads into a buffer of ours, handed to a callback) for a socket a server accepted:
- * Node offers it only to sockets it connects, so it is set the way Node's own `new Socket({ onread })` sets
- * it, by the socket's `kBuffer`/`kBufferCb` slots and its handle's `useUserBuffer`. Each read then
- * allocates nothing (no 64 KB slab, no ArrayBuffer, no Buffer: ~2 µs of the ~11 µs a read costs here, the
- * kernel's ~5 µs untouched, and the scavenges they caused). `buffer` may serve every connection: reads
- * run one at a time, and `onRead` uses or copies the bytes before it returns.
+ * Node's `onread` (libuv reads into a buffer of ours, handed to a callback) for sockets a server accepted,
+ * all into `buffer`, one buffer as large as one read of libuv's (64 KiB): reads run one at a time, and each
+ * connection's `onRead` uses or copies the bytes before it returns. Each read then allocates nothing (no
+ * 64 KB slab, no ArrayBuffer, no Buffer: ~2 µs of the ~11 µs a read costs here, the kernel's ~5 µs
+ * untouched, and the scavenges they caused).
  *
- * Only plain TCP (TLS decrypts into buffers of its own; a WebSocket is no socket). False where this Node
- * does not have those slots: the caller reads the usual way (the gateway's tests check that it does here).
+ * Node offers `onread` only to sockets it connects, so it is set the way Node's own `new Socket({ onread })`
+ * sets it, by the socket's `kBuffer`/`kBufferCb` slots and its handle's `useUserBuffer`; the slots are
+ * found on the first socket and kept. Only plain TCP (TLS decrypts into buffers of its own; a WebSocket is
+ * no socket).
  */
-export function readIntoShared(stream: Duplex, buffer: Buffer, onRead: SharedRead): boolean {
-  if (!(stream instanceof Socket) || stream instanceof TLSSocket) return false;
-  const handle = (stream as unknown as { _handle?: { useUserBuffer?: unknown } })._handle;
-  const slots = stream as unknown as Record<symbol, unknown>;
-  const symbols = Object.getOwnPropertySymbols(stream);
+export class SharedReads {
+  readonly buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  /** Undefined until the first socket shows them; null where this Node has none. */
+  private slots: ReadSlots | null | undefined;
+
+  /**
+   * Reads `stream` into the shared buffer from now on. False where it cannot (not plain TCP, or this Node
+   * has no such slots): the caller reads the usual way (the gateway's tests check that it does here).
+   */
+  attach(stream: Duplex, onRead: SharedRead): boolean {
+    if (!(stream instanceof Socket) || stream instanceof TLSSocket) return false;
+    const handle = (stream as unknown as { _handle?: { useUserBuffer?: unknown } })._handle;
+    if (!handle || typeof handle.useUserBuffer !== 'function') return false;
+    if (this.slots === undefined) this.slots = readSlots(stream);
+    if (this.slots === null) return false;
+    const slots = stream as unknown as Record<symbol, unknown>;
+    const { kBuffer, kBufferCb } = this.slots;
+    if (slots[kBuffer] !== null || slots[kBufferCb] !== null) return false; // someone else's reads already
+    slots[kBuffer] = this.buffer;
+    slots[kBufferCb] = onRead;
+    (handle.useUserBuffer as (b: Uint8Array) => void).call(handle, this.buffer);
+    return true;
+  }
+}
+
+function readSlots(socket: Socket): ReadSlots | null {
+  const symbols = Object.getOwnPropertySymbols(socket);
   const kBuffer = symbols.find((s) => s.description === 'kBuffer');
   const kBufferCb = symbols.find((s) => s.description === 'kBufferCb');
-  if (!handle || typeof handle.useUserBuffer !== 'function' || !kBuffer || !kBufferCb) return false;
-  if (slots[kBuffer] !== null || slots[kBufferCb] !== null) return false; // someone else's reads already
-  slots[kBuffer] = buffer;
-  slots[kBufferCb] = onRead;
-  (handle.useUserBuffer as (b: Uint8Array) => void).call(handle, buffer);
-  return true;
+  return kBuffer && kBufferCb ? { kBuffer, kBufferCb } : null;
 }

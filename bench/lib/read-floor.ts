@@ -2,11 +2,11 @@
  * The floor under any broker's cost of a message: a bare Node TCP server on core 0 that answers each
  * CONNECT with a CONNACK and throws every other byte away. What it costs a message is what reading a
  * socket costs this machine and Node (epoll, the read), before anyone looks at it. It reads the way the
- * hub's gateway does, into one buffer shared by every connection (`readIntoShared`; `READ_FLOOR_STREAM=1`:
+ * hub's gateway does, into one buffer shared by every connection (`SharedReads`; `READ_FLOOR_STREAM=1`:
  * the usual way, a Buffer per read through the stream, ~2 µs more a read here).
  */
 import { createServer } from 'node:net';
-import { readIntoShared, sharedReadBuffer } from '../../gateway/shared-reads.js';
+import { SharedReads } from '../../gateway/shared-reads.js';
 import { freePort } from './hub-process.js';
 import { sleep, spawnTsx, stopChild } from './processes.js';
 
@@ -34,7 +34,7 @@ export async function startReadFloor(options: { openFiles?: number } = {}): Prom
 
 if (process.env.READ_FLOOR_PORT) {
   const connack = Buffer.from([0x20, 2, 0, 0]);
-  const shared = sharedReadBuffer();
+  const reads = new SharedReads();
   const server = createServer({ noDelay: true }, (socket) => {
     socket.on('error', () => undefined);
     let connected = false;
@@ -43,8 +43,7 @@ if (process.env.READ_FLOOR_PORT) {
       connected = true;
       return true;
     };
-    if (process.env.READ_FLOOR_STREAM === '1' || !readIntoShared(socket, shared, discard))
-      socket.on('data', discard);
+    if (process.env.READ_FLOOR_STREAM === '1' || !reads.attach(socket, discard)) socket.on('data', discard);
     else socket.resume(); // nothing reaches the stream but its end, which closes the socket
   });
   server.listen({ port: Number(process.env.READ_FLOOR_PORT), host: '127.0.0.1', backlog: 4096 }, () =>
