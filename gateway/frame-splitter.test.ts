@@ -3,6 +3,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mqttFrame as frame, publishFrame } from '../test/support/mqtt-frames.js';
+import { until } from '../test/support/wait.js';
 import { splitFrames } from './frame-splitter.js';
 import { SharedReads } from './shared-reads.js';
 
@@ -94,11 +95,12 @@ describe('frame splitter', () => {
         const client = connect(port, '127.0.0.1');
         await once(client, 'connect');
         clients.push(client);
-        const acceptBy = Date.now() + 5_000;
-        while (accepted.length <= i) {
-          if (Date.now() > acceptBy) throw new Error(`connection ${i + 1} was not accepted within 5 s`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
+        await until(
+          async () => accepted.length,
+          (n) => n > i,
+          5_000,
+        );
+        if (accepted.length <= i) throw new Error(`connection ${i + 1} was not accepted within 5 s`);
       }
       const [a, b] = clients as [Socket, Socket];
       const eventA = publishFrame('care/w-a/event', `{"type":"sos","note":"${'a'.repeat(2000)}"}`, 7);
