@@ -11,13 +11,15 @@
  * their end are seen with what follows, as the hub sees them.
  *
  * npx tsx training/build-dataset.ts --data DIR[,DIR…] --out DIR [--variants 5] [--synthetic 1]
- * Writes X.f32 (rows × features, float32 little-endian) and rows.csv. Several datasets may be
+ * Writes X.f32 (rows × features, float32 little-endian) and rows.csv; with --channels each row
+ * also carries the window itself after the features (WindowChannels), for transfer-probe.py. Several datasets may be
  * given; a recorded trial's subject is named `dataset/subject` (the folder's name), since
  * datasets number their volunteers alike.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RowWriter } from '../inference/fall/aligned-window.js';
 import { FallBatch } from '../inference/fall/batch.js';
 import { readFallTrials } from '../inference/fall/falls-data.js';
 import { FallFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../inference/fall/features.js';
@@ -26,6 +28,7 @@ import { FallStream } from '../inference/fall/stream.js';
 import { peakTimeMs, scanRecording } from '../inference/fall/trial-scan.js';
 import { ADL_KINDS, FALL_KINDS, FallMotionSimulator, MotionRandom } from '../simulators/fall-motion.js';
 import { applyWatchProfile, drawWatchProfile, type Recording, watchTransforms } from './augment.js';
+import { CHANNEL_NAMES, WindowChannels } from './window-channels.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     variants: { type: 'string', default: '5' },
     synthetic: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
+    channels: { type: 'boolean', default: false },
   },
 });
 
@@ -59,7 +63,18 @@ const PRE_FALL_MS = 1000;
  * comes up to 2.6 s before the impact that ends them. */
 const PRE_FALL_SLOW_MS = 3000;
 
-const features = new FallFeatures(FALL_WINDOW);
+const hand = new FallFeatures(FALL_WINDOW);
+const channels = new WindowChannels(FALL_WINDOW);
+// with --channels: the hand features followed by the window itself (transfer-probe.py's CNN)
+const features: RowWriter = args.channels
+  ? {
+      count: hand.count + channels.count,
+      writeFromRing(ring, peakAbs, out, offset) {
+        hand.writeFromRing(ring, peakAbs, out, offset);
+        channels.writeFromRing(ring, peakAbs, out, offset + hand.count);
+      },
+    }
+  : hand;
 const F = features.count;
 const chunks: Float32Array[] = [];
 const rows: RowMeta[] = [];
@@ -221,6 +236,15 @@ await writeFile(
 );
 await writeFile(
   join(args.out!, 'features.json'),
-  JSON.stringify({ featureVersion: FEATURE_VERSION, names: FEATURE_NAMES, window: FALL_WINDOW }, null, 2),
+  JSON.stringify(
+    {
+      featureVersion: FEATURE_VERSION,
+      names: FEATURE_NAMES,
+      window: FALL_WINDOW,
+      ...(args.channels ? { channels: CHANNEL_NAMES, channelLength: channels.length } : {}),
+    },
+    null,
+    2,
+  ),
 );
 console.error(`wrote ${rows.length} rows × ${F} features to ${args.out}`);

@@ -1,3 +1,4 @@
+import { AlignedWindow } from './aligned-window.js';
 import type { FallWindowSpec } from './spec.js';
 
 /**
@@ -60,64 +61,21 @@ function profileNames<P extends string>(prefix: P, n: number): `${P}${number}`[]
   return Array.from({ length: n }, (_, i) => `${prefix}${i}` as `${P}${number}`);
 }
 
-export class FallFeatures {
+export class FallFeatures extends AlignedWindow {
   readonly count = FEATURE_NAMES.length;
-  readonly length: number;
   private readonly p: number;
   private readonly r: number;
-  // scratch for one aligned window, reused for every window this instance computes
-  private readonly wx: Float32Array;
-  private readonly wy: Float32Array;
-  private readonly wz: Float32Array;
+  // magnitudes of the window in scratch
   private readonly wm: Float32Array;
 
-  constructor(private readonly spec: FallWindowSpec) {
-    this.length = spec.preSamples + spec.postSamples;
+  constructor(spec: FallWindowSpec) {
+    super(spec);
     this.p = spec.preSamples;
     this.r = spec.rateHz;
-    this.wx = new Float32Array(this.length);
-    this.wy = new Float32Array(this.length);
-    this.wz = new Float32Array(this.length);
     this.wm = new Float32Array(this.length);
   }
 
-  /**
-   * Writes the features of the window whose peak is `peakAbs` (absolute index into the ring
-   * arrays, which hold at least `preSamples` before and `postSamples` after it).
-   */
-  writeFromRing(
-    ring: { x: Float32Array; y: Float32Array; z: Float32Array; capacity: number },
-    peakAbs: number,
-    out: Float32Array,
-    offset: number,
-  ): void {
-    const start = peakAbs - this.spec.preSamples;
-    for (let i = 0; i < this.length; i++) {
-      const s = (start + i) % ring.capacity;
-      this.wx[i] = ring.x[s]!;
-      this.wy[i] = ring.y[s]!;
-      this.wz[i] = ring.z[s]!;
-    }
-    this.compute(out, offset);
-  }
-
-  /** Same, from plain arrays already aligned so that index `preSamples` is the peak. */
-  writeAligned(
-    x: ArrayLike<number>,
-    y: ArrayLike<number>,
-    z: ArrayLike<number>,
-    out: Float32Array,
-    offset: number,
-  ): void {
-    for (let i = 0; i < this.length; i++) {
-      this.wx[i] = x[i]!;
-      this.wy[i] = y[i]!;
-      this.wz[i] = z[i]!;
-    }
-    this.compute(out, offset);
-  }
-
-  private compute(out: Float32Array, o: number): void {
+  protected compute(out: Float32Array, o: number): void {
     const { wx, wy, wz, wm, p, r } = this;
     for (let i = 0; i < this.length; i++) {
       wm[i] = Math.min(CAP_G, Math.sqrt(wx[i]! * wx[i]! + wy[i]! * wy[i]! + wz[i]! * wz[i]!));

@@ -1,5 +1,5 @@
+import type { RowWriter } from './aligned-window.js';
 import type { FallBatch } from './batch.js';
-import type { FallFeatures } from './features.js';
 import { type ResampledSink, StreamResampler } from './resample.js';
 import { SampleRing } from './ring.js';
 import { type FallWindowSpec, windowSamples } from './spec.js';
@@ -10,7 +10,7 @@ export const REARM_RATIO = 1.25;
 export interface FallStreamDeps {
   spec: FallWindowSpec;
   /** Feature writer; one instance may serve every stream of a worker (it only holds scratch). */
-  features: FallFeatures;
+  features: RowWriter;
   /** Whatever the caller needs to route an alarm (a device id). */
   key?: string;
 }
@@ -28,7 +28,7 @@ export interface FallStreamDeps {
 export class FallStream implements ResampledSink {
   readonly key: string;
   private readonly spec: FallWindowSpec;
-  private readonly features: FallFeatures;
+  private readonly features: RowWriter;
   private readonly ring: SampleRing;
   private readonly resampler: StreamResampler;
   private readonly window: number;
