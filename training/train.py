@@ -52,15 +52,19 @@ def subject_folds(groups, k):
 
 
 class FallNet(nn.Module):
-    def __init__(self, mean, std, hidden=(32, 16)):
+    def __init__(self, mean, std, hidden=(32, 16), dropout=0.0):
         super().__init__()
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32))
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32))
         layers = []
         width = len(mean)
         for h in hidden:
+            # dropout (training only) on what each layer reads: a model that leans on no
+            # single feature transfers better to another dataset (transfer-probe.py)
+            layers += ([nn.Dropout(dropout / 2 if width == len(mean) else dropout)] if dropout else [])
             layers += [nn.Linear(width, h), nn.ReLU()]
             width = h
+        layers += [nn.Dropout(dropout)] if dropout else []
         layers += [nn.Linear(width, 1)]
         self.body = nn.Sequential(*layers)
 
@@ -71,7 +75,7 @@ class FallNet(nn.Module):
         return torch.sigmoid(self.logits(x))
 
 
-def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0):
+def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, dropout=0.0, weight_decay=1e-3):
     """One MLP on the labels or, with `teacher`, distilled from it on the same training rows:
     the target is `soft` × the teacher's probability on the (jittered) row + the rest from
     the label. With `mix`, each batch also carries as many rows interpolated between random
@@ -81,8 +85,8 @@ def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0):
     rng = np.random.default_rng(seed)
     mean = X.mean(0)
     std = X.std(0) + 1e-3
-    net = FallNet(mean, std, hidden)
-    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-3)
+    net = FallNet(mean, std, hidden, dropout)
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=weight_decay)
     Xt = torch.tensor(X)
     yt = torch.tensor(y, dtype=torch.float32)
     wt = torch.tensor(w, dtype=torch.float32)
@@ -93,6 +97,7 @@ def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0):
     if teacher is not None:
         teacher.eval()
     for _ in range(epochs):
+        net.train()
         perm = torch.tensor(rng.permutation(n))
         for i in range(0, n, bs):
             idx = perm[i:i + bs]
@@ -132,8 +137,9 @@ class Ensemble(nn.Module):
         return torch.stack([n(x) for n in self.nets], 0).mean(0)
 
 
-def train_ensemble(X, y, w, seed, epochs, hidden, members):
-    return Ensemble([train_model(X, y, w, seed * 1000 + i, epochs, hidden) for i in range(members)]).eval()
+def train_ensemble(X, y, w, seed, epochs, hidden, members, dropout=0.0, weight_decay=1e-3):
+    return Ensemble([train_model(X, y, w, seed * 1000 + i, epochs, hidden, dropout=dropout, weight_decay=weight_decay)
+                     for i in range(members)]).eval()
 
 
 class FusedEnsemble(nn.Module):
@@ -256,6 +262,8 @@ def main():
     ap.add_argument('--soft', type=float, default=0.5, help='student target: share of the teacher score vs the label')
     ap.add_argument('--student-epochs', type=int, default=30)
     ap.add_argument('--mix', type=float, default=0.0, help='student: weight of rows interpolated between pairs')
+    ap.add_argument('--dropout', type=float, default=0.0, help='teachers and student: dropout between layers')
+    ap.add_argument('--weight-decay', type=float, default=1e-3)
     ap.add_argument('--cv-only', action='store_true')
     ap.add_argument('--columns', default='', help='experiments: keep features whose name matches this regex')
     ap.add_argument('--seed', type=int, default=1)
@@ -282,10 +290,11 @@ def main():
         test = is_rec & np.isin(cols['group'], held)
         train = labelled & ((is_rec & ~test) | (is_syn & ~test_syn))
         w = weights(cols, train, a.syn_weight, a.fall_weight)
-        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members)
+        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members,
+                             a.dropout, a.weight_decay)
         if student:
             net = train_model(X[train], cols['label'][train], w, (a.seed + k) * 1000 + 500, a.student_epochs, student,
-                              teacher=net, soft=a.soft, mix=a.mix)
+                              teacher=net, soft=a.soft, mix=a.mix, dropout=a.dropout, weight_decay=a.weight_decay)
         nets.append(net)
         oof[test] = predict(net, X[test])
         oof[test_syn] = predict(net, X[test_syn])
@@ -330,10 +339,12 @@ def main():
     json.dump(manifest, open(os.path.join(a.out, 'folds', 'manifest.json'), 'w'), indent=2)
     train = labelled & (is_rec | is_syn)
     w = weights(cols, train, a.syn_weight, a.fall_weight)
-    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members)
+    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members,
+                           a.dropout, a.weight_decay)
     if student:
         final = train_model(X[train], cols['label'][train], w, (a.seed + 100) * 1000 + 500, a.student_epochs,
-                            student, teacher=final, soft=a.soft, mix=a.mix)
+                            student, teacher=final, soft=a.soft, mix=a.mix, dropout=a.dropout,
+                            weight_decay=a.weight_decay)
     export(final, F, os.path.join(a.out, 'fall.onnx'))
     card = {
         'featureVersion': meta['featureVersion'],
