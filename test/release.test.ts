@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,8 +147,15 @@ describe('the release', () => {
     await stopInstalled(first);
     await expect(fetch(`http://127.0.0.1:${first.http}/healthz`)).rejects.toThrow();
 
-    // As systemd restarts it (deploy/systemd/yiyang.service): node on scripts/start.mjs.
-    const again = await startInstalled(process.execPath, ['scripts/start.mjs']);
+    // As systemd restarts it: the unit's own command line (deploy/systemd/yiyang.service), node's
+    // flags and scripts/start.mjs, from the release's folder.
+    const execStart = readFileSync(join(root, 'deploy/systemd/yiyang.service'), 'utf8').match(
+      /^ExecStart=(\S+) (.+)$/m,
+    );
+    expect(execStart?.[1]).toBe('/usr/bin/node');
+    const unitArgs = execStart![2]!.split(' ').map((a) => a.replace('/opt/yiyang/', ''));
+    expect(unitArgs).toEqual(['--no-memory-reducer', 'scripts/start.mjs']);
+    const again = await startInstalled(process.execPath, unitArgs);
     console.log(
       `[RELEASE-START] start to /healthz ok: npm start ${first.startMs} ms, restart ${again.startMs} ms`,
     );

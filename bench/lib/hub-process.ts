@@ -160,9 +160,10 @@ export async function startHubProcess(options: {
     },
     stdio: ['ignore', 2, 2],
     openFiles: options.openFiles,
+    // As the hub is deployed (`npm start`, the systemd unit): V8's memory reducer off. More with
     // e.g. BENCH_HUB_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where the hub's time goes
     // (Node refuses --cpu-prof in NODE_OPTIONS); the profile is written when the hub stops.
-    nodeArgs: process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean),
+    nodeArgs: ['--no-memory-reducer', ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
   });
   const httpUrl = `http://127.0.0.1:${port}`;
   let gone = false;
