@@ -11,10 +11,10 @@
  * their end are seen with what follows, as the hub sees them.
  *
  * npx tsx training/build-dataset.ts --data DIR[,DIR…] --out DIR [--variants 5] [--synthetic 1]
- * Writes X.f32 (rows × features, float32 little-endian) and rows.csv; with --channels each row
- * also carries the window itself after the features (WindowChannels), for transfer-probe.py. Several datasets may be
- * given; a recorded trial's subject is named `dataset/subject` (the folder's name), since
- * datasets number their volunteers alike.
+ * Writes X.f32 (rows × features, float32 little-endian) and rows.csv; with --channels each
+ * row also carries the window itself after the features (WindowChannels), for
+ * transfer-probe.py. Several datasets may be given; a recorded trial's subject is named
+ * `dataset/subject` (the folder's name), since datasets number their volunteers alike.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';

@@ -58,10 +58,10 @@ class FallNet(nn.Module):
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32))
         layers = []
         width = len(mean)
-        for h in hidden:
-            # dropout (training only) on what each layer reads: a model that leans on no
-            # single feature transfers better to another dataset (transfer-probe.py)
-            layers += ([nn.Dropout(dropout / 2 if width == len(mean) else dropout)] if dropout else [])
+        for i, h in enumerate(hidden):
+            # dropout (training only) on what each layer reads, half on the inputs: a model that
+            # leans on no single feature transfers better to another dataset (transfer-probe.py)
+            layers += ([nn.Dropout(dropout / 2 if i == 0 else dropout)] if dropout else [])
             layers += [nn.Linear(width, h), nn.ReLU()]
             width = h
         layers += [nn.Dropout(dropout)] if dropout else []

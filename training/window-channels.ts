@@ -1,14 +1,13 @@
 import { AlignedWindow } from '../inference/fall/aligned-window.js';
+import { CAP_G } from '../inference/fall/features.js';
 import type { FallWindowSpec } from '../inference/fall/spec.js';
 
-/** Magnitudes are capped as in the hand features: above 6 g says more about the watch. */
-const CAP_G = 6;
 /** Channels per sample, in this order in each row (channel-major: all of one, then the next). */
 export const CHANNEL_NAMES = ['mag', 'cosPost', 'cosPre'] as const;
 
 /**
  * The impact-aligned window itself, for a model that learns its own features (a 1-D CNN):
- * per sample its magnitude (capped) and the cosine of its acceleration vector to the
+ * per sample its magnitude (capped at `CAP_G`, as in the hand features) and the cosine of its acceleration vector to the
  * window's resting orientation after the impact (1.5 s to the end) and to the one before
  * (4–2.5 s before). Cosines between vectors of the same window do not depend on how the
  * watch sits on the wrist, as in the hand features.

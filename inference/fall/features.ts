@@ -11,7 +11,7 @@ import type { FallWindowSpec } from './spec.js';
  * Index names are seconds relative to the peak at the model rate (20 Hz).
  */
 export const FEATURE_VERSION = 'hand-v3';
-const CAP_G = 6;
+export const CAP_G = 6;
 
 export const FEATURE_NAMES = [
   'peak', // impact magnitude
