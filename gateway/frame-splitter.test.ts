@@ -95,12 +95,12 @@ describe('frame splitter', () => {
         const client = connect(port, '127.0.0.1');
         await once(client, 'connect');
         clients.push(client);
-        await until(
+        const acceptedNow = await until(
           async () => accepted.length,
           (n) => n > i,
           5_000,
         );
-        if (accepted.length <= i) throw new Error(`connection ${i + 1} was not accepted within 5 s`);
+        if (acceptedNow <= i) throw new Error(`connection ${i + 1} was not accepted within 5 s`);
       }
       const [a, b] = clients as [Socket, Socket];
       const eventA = publishFrame('care/w-a/event', `{"type":"sos","note":"${'a'.repeat(2000)}"}`, 7);
