@@ -105,3 +105,24 @@ describe('device catalog', () => {
     });
   }
 });
+
+describe('acceleration samples', () => {
+  const accel = capabilitySchemas.accel;
+  const issues = (value: unknown) =>
+    accel.safeParse(value).error?.issues.map((issue) => [issue.path.join('.'), issue.message]);
+
+  it('[ACCEL-SAMPLES] takes numbers within ±64 g and names the first sample that is not one', () => {
+    expect(accel.safeParse({ hz: 25, x: [0.01, -64], y: [0.98, 64], z: [0.12, 0] }).success).toBe(true);
+    expect(issues({ hz: 25, x: [0, 1], y: [0, 64.5], z: [0, 0] })).toEqual([
+      ['y', 'sample 1 must be a number from -64 to 64 g (got 64.5)'],
+    ]);
+    expect(issues({ hz: 25, x: ['0'], y: [0], z: [0] })).toEqual([
+      ['x', 'sample 0 must be a number from -64 to 64 g (got "0")'],
+    ]);
+    expect(issues({ hz: 25, x: [0], y: [null], z: [0] })?.[0]?.[1]).toContain('sample 0');
+    expect(issues({ hz: 25, x: [0], y: [0], z: 0 })).toEqual([['z', 'expected an array of samples']]);
+    expect(issues({ hz: 200, x: new Array(1001).fill(0), y: [0], z: [0] })).toEqual([
+      ['x', 'at most 1000 samples (got 1001)'],
+    ]);
+  });
+});
