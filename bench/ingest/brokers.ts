@@ -10,7 +10,7 @@ export interface Counts {
 }
 
 export interface Broker {
-  name: 'hub' | 'mosquitto' | 'read floor';
+  name: 'hub' | 'mosquitto' | 'read floor' | 'read floor in C';
   url: string;
   anonymous: boolean;
   pid: number;

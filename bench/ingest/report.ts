@@ -220,6 +220,15 @@ function figures(
             value: hub.shedCost.readFloor.microsPerMessage,
             unit: `µs per message: shedding costs ${round(hub.shedCost.hub.microsPerMessage - hub.shedCost.readFloor.microsPerMessage, 1)} µs above reading the socket at all`,
           },
+          ...(hub.shedCost.nativeReadFloor
+            ? [
+                {
+                  label: 'same load on a bare C server (epoll, one read per ready socket): the kernel alone',
+                  value: hub.shedCost.nativeReadFloor.microsPerMessage,
+                  unit: 'µs per message',
+                },
+              ]
+            : []),
         ]
       : []),
   ];

@@ -4,14 +4,15 @@
  * at the overload's rate; the hub's CPU while they stream, less its CPU while they are connected and
  * silent, per message shed. Reading the socket, framing, counting and marking the device heard are in it.
  * Side by side, the same load on a bare Node server that reads and discards (`read-floor.ts`): what
- * reading a socket costs at all here, which no broker can go under.
+ * reading a socket costs at all here, which no broker can go under; and on the same server written in C
+ * (`read-floor.c`): what the kernel's part of that read costs, which nothing can go under.
  */
 
 import { startHubProcess } from '../lib/hub-process.js';
 import type { LoadProcess } from '../lib/load.js';
 import { streamTotal } from '../lib/load.js';
 import { log, sleep } from '../lib/processes.js';
-import { startReadFloor } from '../lib/read-floor.js';
+import { type ReadFloor, startNativeReadFloor, startReadFloor } from '../lib/read-floor.js';
 import { cpuMeter, round } from '../lib/stats.js';
 import type { Broker } from './brokers.js';
 import { hubBroker } from './brokers.js';
@@ -34,6 +35,8 @@ export interface ShedCost {
   seconds: number;
   hub: StreamCost & { received: number; shed: number };
   readFloor: StreamCost;
+  /** Undefined when the machine has no C compiler. */
+  nativeReadFloor?: StreamCost;
 }
 
 const idleSeconds = 3;
@@ -67,11 +70,27 @@ export async function measureShedCost(options: Options & { dataDir: string }): P
   } finally {
     await hub.stop();
   }
-  const floor = await startReadFloor({ openFiles: options.openFiles });
-  let readFloor: StreamCost;
+  const readFloor = await floorCost(
+    options,
+    'read floor',
+    await startReadFloor({ openFiles: options.openFiles }),
+  );
+  const native = await startNativeReadFloor({ openFiles: options.openFiles });
+  const nativeReadFloor = native && (await floorCost(options, 'read floor in C', native));
+  log(
+    `shed cost: ${fleet} watches × ${ratePerWatch}/s for ${streamSeconds} s, ${onHub.shed} of ${onHub.received} shed: ` +
+      `${onHub.microsPerMessage} µs per shed message (hub cpu ${onHub.idleCpu} idle, ${onHub.streamingCpu} streaming); ` +
+      `a bare server reading and discarding: ${readFloor.microsPerMessage} µs per message` +
+      (nativeReadFloor ? `, in C: ${nativeReadFloor.microsPerMessage} µs` : ' (no C compiler: no C floor)'),
+  );
+  return { fleet, ratePerWatch, seconds: streamSeconds, hub: onHub, readFloor, nativeReadFloor };
+}
+
+/** The fleet streaming to a floor server, which is stopped after it. */
+async function floorCost(options: Options, name: Broker['name'], floor: ReadFloor): Promise<StreamCost> {
   try {
-    readFloor = await streamCost(options, {
-      name: 'read floor',
+    return await streamCost(options, {
+      name,
       url: floor.url,
       anonymous: true,
       pid: floor.pid,
@@ -81,12 +100,6 @@ export async function measureShedCost(options: Options & { dataDir: string }): P
   } finally {
     await floor.stop();
   }
-  log(
-    `shed cost: ${fleet} watches × ${ratePerWatch}/s for ${streamSeconds} s, ${onHub.shed} of ${onHub.received} shed: ` +
-      `${onHub.microsPerMessage} µs per shed message (hub cpu ${onHub.idleCpu} idle, ${onHub.streamingCpu} streaming); ` +
-      `a bare server reading and discarding: ${readFloor.microsPerMessage} µs per message`,
-  );
-  return { fleet, ratePerWatch, seconds: streamSeconds, hub: onHub, readFloor };
 }
 
 /** Connects the fleet to `broker`, meters it connected and silent, then streaming; disconnects. */

@@ -5,10 +5,12 @@
  * hub's gateway does, into one buffer shared by every connection (`SharedReads`; `READ_FLOOR_STREAM=1`:
  * the usual way, a Buffer per read through the stream, ~2 µs more a read here).
  */
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { SharedReads } from '../../gateway/shared-reads.js';
 import { freePort } from './hub-process.js';
-import { sleep, spawnTsx, stopChild } from './processes.js';
+import { repoRoot, sleep, spawnPinned, spawnTsx, stopChild, tempDir } from './processes.js';
 
 export interface ReadFloor {
   pid: number;
@@ -24,6 +26,31 @@ export async function startReadFloor(options: { openFiles?: number } = {}): Prom
     stdio: ['ignore', 'pipe', 2],
     openFiles: options.openFiles,
   });
+  return await listening(child, port);
+}
+
+/**
+ * The same floor without Node (`read-floor.c`, built with the machine's C compiler into a temp dir), on
+ * core 0: what the kernel alone takes to read a message here. Undefined when there is no C compiler.
+ */
+export async function startNativeReadFloor(
+  options: { openFiles?: number } = {},
+): Promise<ReadFloor | undefined> {
+  const binary = join(tempDir('yiyang-read-floor-'), 'read-floor');
+  try {
+    execFileSync('cc', ['-O2', '-o', binary, join(repoRoot, 'bench/lib/read-floor.c')], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const port = await freePort();
+  const child = spawnPinned(0, binary, [String(port)], {
+    stdio: ['ignore', 'pipe', 2],
+    openFiles: options.openFiles,
+  });
+  return await listening(child, port);
+}
+
+async function listening(child: ChildProcess, port: number): Promise<ReadFloor> {
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve());
     child.once('exit', () => reject(new Error('the read floor server exited')));

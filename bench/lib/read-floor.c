@@ -1,0 +1,60 @@
+/*
+ * The read floor without Node: a bare epoll TCP server on 127.0.0.1 that answers the first bytes of each
+ * connection with a CONNACK and throws every byte away, one read() per ready socket, as libuv does.
+ * What it costs a message is the kernel's share of reading a socket here (epoll, read, loopback TCP).
+ * Built and started by read-floor.ts (`startNativeReadFloor`); argv[1] is the port.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char answered[1 << 20];
+
+int main(int argc, char **argv) {
+  if (argc < 2) return 2;
+  int one = 1;
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1])), .sin_addr.s_addr = htonl(0x7f000001)};
+  if (bind(listener, (struct sockaddr *)&at, sizeof at) || listen(listener, 4096)) {
+    perror("read-floor");
+    return 1;
+  }
+  int poll = epoll_create1(0);
+  struct epoll_event ready[1024], watch = {.events = EPOLLIN, .data.fd = listener};
+  epoll_ctl(poll, EPOLL_CTL_ADD, listener, &watch);
+  printf("listening\n");
+  fflush(stdout);
+  static char bytes[65536];
+  const char connack[4] = {0x20, 2, 0, 0};
+  for (;;) {
+    int n = epoll_wait(poll, ready, 1024, -1);
+    for (int i = 0; i < n; i++) {
+      int fd = ready[i].data.fd;
+      if (fd == listener) {
+        int c;
+        while ((c = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+          if (c >= (int)sizeof answered) { close(c); continue; }
+          setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          struct epoll_event each = {.events = EPOLLIN, .data.fd = c};
+          epoll_ctl(poll, EPOLL_CTL_ADD, c, &each);
+          answered[c] = 0;
+        }
+        continue;
+      }
+      ssize_t got = read(fd, bytes, sizeof bytes);
+      if (got > 0) {
+        if (!answered[fd] && write(fd, connack, sizeof connack) == sizeof connack) answered[fd] = 1;
+      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+        epoll_ctl(poll, EPOLL_CTL_DEL, fd, NULL);
+        close(fd);
+      }
+    }
+  }
+}
