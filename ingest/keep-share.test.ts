@@ -146,26 +146,6 @@ describe('keep share', () => {
     expect(dropped).toBe(0);
   });
 
-  it('[OVERLOAD-EDGE] right at capacity, a standing queue of ~300 ms that wavers by a few tens of ms is carried, not shed', () => {
-    const share = new KeepShare(hubRules);
-    // As measured at 33,750 msg/s after an overload: offered = capacity on average, the capacity swinging
-    // ±15 % over 2 s, a queue of 300 ms standing from before.
-    const capacity = (i: number) => 10_000 * (1 - 0.15 * Math.sin((2 * Math.PI * i) / 20));
-    const { shares, queued } = run(share, 10_000, capacity, 200, 3_000);
-    expect(Math.min(...shares)).toBe(1);
-    expect(queued).toBeLessThan(5_000);
-  });
-
-  it('[OVERLOAD-STEADY] 5 % over capacity, a queue growing too slowly to count as a trend is still bounded and shed', () => {
-    const share = new KeepShare(hubRules);
-    const { shares, queued } = run(share, 10_500, 10_000, 600, 3_000);
-    // what is shed over the last 20 s: about the excess, and the queue under the stale limit (1 s of work)
-    const kept = shares.slice(-200).reduce((a, b) => a + b, 0) / 200;
-    expect(kept).toBeGreaterThan(0.8);
-    expect(kept).toBeLessThan(0.995);
-    expect(queued).toBeLessThan(10_000);
-  });
-
   it('[OVERLOAD-RECOVER] after an overload that filled the queue, at the sustained rate everything is taken again within 5 s, and stays', () => {
     const share = new KeepShare(hubRules);
     const noise = seeded(5);

@@ -62,17 +62,14 @@ export class KeepShare {
     if (handled >= 16) this.costMs = sum(this.recent, 'busyMs') / handled;
     const costMs = this.costMs;
     const queuedMs = interval.backlog * costMs;
-    // Over `roomBelowMs` for a whole window, grown over it by half of `roomBelowMs` and still rising: a
-    // trend. A stall leaves a queue that stands and wavers for seconds at the edge of capacity; a few
-    // intervals of it looked like a trend, and the cut (from a window that held the stall) shed a third of
-    // what the hub could have carried. Right at capacity a queue of ~300 ms wavers by 10–30 % a second
-    // (15,000–22,000 messages at 33,750 msg/s): growth of 30 ms in a second is no trend, and a queue
-    // that truly grows that slowly meets `shedAboveMs` or the stale limit long before it matters.
+    // Over `roomBelowMs` for a whole window, grown over it and still rising: a trend. A stall leaves a queue
+    // that stands and wavers for seconds at the edge of capacity; a few intervals of it looked like a trend,
+    // and the cut (from a window that held the stall) shed a third of what the hub could have carried.
     const first = this.recent[0]!;
     const growing =
       this.recent.length === WINDOW &&
       this.recent.every((r) => r.backlog * costMs > roomBelowMs && r.backlog <= interval.backlog) &&
-      (interval.backlog - first.backlog) * costMs > roomBelowMs / 2;
+      interval.backlog > first.backlog * 1.1;
     if (interval.dropped > 0 || queuedMs > shedAboveMs || growing) {
       // Over the window: what was handled, less its share of working off the queue beyond `roomBelowMs`.
       const workOff = (Math.max(0, queuedMs - roomBelowMs) / costMs) * (this.recent.length / WORK_OFF);
