@@ -17,7 +17,9 @@ function axisProblem(value: unknown): string | undefined {
   for (let k = 0; k < value.length; k++) {
     const sample = value[k];
     if (typeof sample !== 'number' || !(sample >= -axisLimit.g && sample <= axisLimit.g)) {
-      return `sample ${k} must be a number from -${axisLimit.g} to ${axisLimit.g} g (got ${JSON.stringify(sample)})`;
+      // what was sent instead, cut short: the answer goes back to the device
+      const got = String(JSON.stringify(sample)).slice(0, 40);
+      return `sample ${k} must be a number from -${axisLimit.g} to ${axisLimit.g} g (got ${got})`;
     }
   }
   return undefined;

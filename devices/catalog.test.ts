@@ -119,7 +119,13 @@ describe('acceleration samples', () => {
     expect(issues({ hz: 25, x: ['0'], y: [0], z: [0] })).toEqual([
       ['x', 'sample 0 must be a number from -64 to 64 g (got "0")'],
     ]);
-    expect(issues({ hz: 25, x: [0], y: [null], z: [0] })?.[0]?.[1]).toContain('sample 0');
+    expect(issues({ hz: 25, x: [0], y: [null], z: [0] })).toEqual([
+      ['y', 'sample 0 must be a number from -64 to 64 g (got null)'],
+    ]);
+    // a long string sent as a sample is not echoed back whole
+    expect(issues({ hz: 25, x: [0, 'x'.repeat(5000)], y: [0, 0], z: [0, 0] })).toEqual([
+      ['x', `sample 1 must be a number from -64 to 64 g (got "${'x'.repeat(39)})`],
+    ]);
     expect(issues({ hz: 25, x: [0], y: [0], z: 0 })).toEqual([['z', 'expected an array of samples']]);
     expect(issues({ hz: 200, x: new Array(1001).fill(0), y: [0], z: [0] })).toEqual([
       ['x', 'at most 1000 samples (got 1001)'],

@@ -35,7 +35,7 @@ export interface ShedCost {
   seconds: number;
   hub: StreamCost & { received: number; shed: number };
   readFloor: StreamCost;
-  /** Undefined when the machine has no C compiler. */
+  /** Undefined when the machine has no C compiler (or it failed). */
   nativeReadFloor?: StreamCost;
 }
 
@@ -81,7 +81,7 @@ export async function measureShedCost(options: Options & { dataDir: string }): P
     `shed cost: ${fleet} watches × ${ratePerWatch}/s for ${streamSeconds} s, ${onHub.shed} of ${onHub.received} shed: ` +
       `${onHub.microsPerMessage} µs per shed message (hub cpu ${onHub.idleCpu} idle, ${onHub.streamingCpu} streaming); ` +
       `a bare server reading and discarding: ${readFloor.microsPerMessage} µs per message` +
-      (nativeReadFloor ? `, in C: ${nativeReadFloor.microsPerMessage} µs` : ' (no C compiler: no C floor)'),
+      (nativeReadFloor ? `, in C: ${nativeReadFloor.microsPerMessage} µs` : ' (no C floor: cc missing or failed)'),
   );
   return { fleet, ratePerWatch, seconds: streamSeconds, hub: onHub, readFloor, nativeReadFloor };
 }
