@@ -81,7 +81,9 @@ export async function measureShedCost(options: Options & { dataDir: string }): P
     `shed cost: ${fleet} watches × ${ratePerWatch}/s for ${streamSeconds} s, ${onHub.shed} of ${onHub.received} shed: ` +
       `${onHub.microsPerMessage} µs per shed message (hub cpu ${onHub.idleCpu} idle, ${onHub.streamingCpu} streaming); ` +
       `a bare server reading and discarding: ${readFloor.microsPerMessage} µs per message` +
-      (nativeReadFloor ? `, in C: ${nativeReadFloor.microsPerMessage} µs` : ' (no C floor: cc missing or failed)'),
+      (nativeReadFloor
+        ? `, in C: ${nativeReadFloor.microsPerMessage} µs`
+        : ' (no C floor: cc missing or failed)'),
   );
   return { fleet, ratePerWatch, seconds: streamSeconds, hub: onHub, readFloor, nativeReadFloor };
 }
