@@ -270,6 +270,8 @@ def main():
     a = ap.parse_args()
     hidden = tuple(int(h) for h in a.hidden.split(','))
     student = tuple(int(h) for h in a.student.split(',')) if a.student else ()
+    # regularisation, the same for the teachers and the student
+    reg = dict(dropout=a.dropout, weight_decay=a.weight_decay)
     X, cols, meta, trials = load(a.data)
     if a.columns:
         keep = [i for i, n in enumerate(meta['names']) if re.fullmatch(a.columns, n)]
@@ -290,11 +292,10 @@ def main():
         test = is_rec & np.isin(cols['group'], held)
         train = labelled & ((is_rec & ~test) | (is_syn & ~test_syn))
         w = weights(cols, train, a.syn_weight, a.fall_weight)
-        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members,
-                             a.dropout, a.weight_decay)
+        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members, **reg)
         if student:
             net = train_model(X[train], cols['label'][train], w, (a.seed + k) * 1000 + 500, a.student_epochs, student,
-                              teacher=net, soft=a.soft, mix=a.mix, dropout=a.dropout, weight_decay=a.weight_decay)
+                              teacher=net, soft=a.soft, mix=a.mix, **reg)
         nets.append(net)
         oof[test] = predict(net, X[test])
         oof[test_syn] = predict(net, X[test_syn])
@@ -339,12 +340,10 @@ def main():
     json.dump(manifest, open(os.path.join(a.out, 'folds', 'manifest.json'), 'w'), indent=2)
     train = labelled & (is_rec | is_syn)
     w = weights(cols, train, a.syn_weight, a.fall_weight)
-    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members,
-                           a.dropout, a.weight_decay)
+    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members, **reg)
     if student:
         final = train_model(X[train], cols['label'][train], w, (a.seed + 100) * 1000 + 500, a.student_epochs,
-                            student, teacher=final, soft=a.soft, mix=a.mix, dropout=a.dropout,
-                            weight_decay=a.weight_decay)
+                            student, teacher=final, soft=a.soft, mix=a.mix, **reg)
     export(final, F, os.path.join(a.out, 'fall.onnx'))
     card = {
         'featureVersion': meta['featureVersion'],

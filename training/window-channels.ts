@@ -7,9 +7,9 @@ export const CHANNEL_NAMES = ['mag', 'cosPost', 'cosPre'] as const;
 
 /**
  * The impact-aligned window itself, for a model that learns its own features (a 1-D CNN):
- * per sample its magnitude (capped at `CAP_G`, as in the hand features) and the cosine of its acceleration vector to the
- * window's resting orientation after the impact (1.5 s to the end) and to the one before
- * (4–2.5 s before). Cosines between vectors of the same window do not depend on how the
+ * per sample its magnitude (capped at `CAP_G`, as in the hand features) and the cosine of its
+ * acceleration vector to the window's resting orientation after the impact (1.5 s to the end)
+ * and to the one before (4–2.5 s before). Cosines between vectors of the same window do not depend on how the
  * watch sits on the wrist, as in the hand features.
  */
 export class WindowChannels extends AlignedWindow {
