@@ -64,9 +64,9 @@ const PRE_FALL_MS = 1000;
 const PRE_FALL_SLOW_MS = 3000;
 
 const hand = new FallFeatures(FALL_WINDOW);
-const channels = new WindowChannels(FALL_WINDOW);
 // with --channels: the hand features followed by the window itself (transfer-probe.py's CNN)
-const features: RowWriter = args.channels
+const channels = args.channels ? new WindowChannels(FALL_WINDOW) : undefined;
+const features: RowWriter = channels
   ? {
       count: hand.count + channels.count,
       writeFromRing(ring, peakAbs, out, offset) {
@@ -241,7 +241,7 @@ await writeFile(
       featureVersion: FEATURE_VERSION,
       names: FEATURE_NAMES,
       window: FALL_WINDOW,
-      ...(args.channels ? { channels: CHANNEL_NAMES, channelLength: channels.length } : {}),
+      ...(channels ? { channels: CHANNEL_NAMES, channelLength: channels.length } : {}),
     },
     null,
     2,

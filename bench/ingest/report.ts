@@ -17,6 +17,7 @@ import {
   stepSeconds,
   warmUpSeconds,
 } from './settings.js';
+import type { ShedCost } from './shed-cost.js';
 import type { Step } from './step.js';
 
 export function ingestReport(
@@ -207,31 +208,33 @@ function figures(
       value: over.recovery.caughtUpAfterS ?? over.recovery.seconds,
       unit: over.recovery.caughtUpAfterS === undefined ? 's: NOT caught up within the run' : 's',
     },
-    ...(hub.shedCost
-      ? [
-          {
-            label: `CPU per shed message (${hub.shedCost.fleet} watches × ${hub.shedCost.ratePerWatch}/s, all but 1/s shed)`,
-            value: hub.shedCost.hub.microsPerMessage,
-            unit: `µs (${hub.shedCost.hub.microsPerMessageGross} µs with the idle hub's own)`,
-            track: { key: 'shed.microsPerMessage', worse: 'higher' as const },
-          },
-          {
-            label: 'same load on a bare Node server reading and discarding (the floor)',
-            value: hub.shedCost.readFloor.microsPerMessage,
-            unit: `µs per message: shedding costs ${round(hub.shedCost.hub.microsPerMessage - hub.shedCost.readFloor.microsPerMessage, 1)} µs above reading the socket at all`,
-          },
-          ...(hub.shedCost.nativeReadFloor
-            ? [
-                {
-                  label: 'same load on a bare C server (epoll, one read per ready socket): the kernel alone',
-                  value: hub.shedCost.nativeReadFloor.microsPerMessage,
-                  unit: 'µs per message',
-                },
-              ]
-            : []),
-        ]
-      : []),
+    ...(hub.shedCost ? shedCostFigures(hub.shedCost) : []),
   ];
+}
+
+/** What a shed message costs the hub, beside what reading a socket costs in Node and in C. */
+function shedCostFigures(cost: ShedCost): Figure[] {
+  const rows: Figure[] = [
+    {
+      label: `CPU per shed message (${cost.fleet} watches × ${cost.ratePerWatch}/s, all but 1/s shed)`,
+      value: cost.hub.microsPerMessage,
+      unit: `µs (${cost.hub.microsPerMessageGross} µs with the idle hub's own)`,
+      track: { key: 'shed.microsPerMessage', worse: 'higher' },
+    },
+    {
+      label: 'same load on a bare Node server reading and discarding (the floor)',
+      value: cost.readFloor.microsPerMessage,
+      unit: `µs per message: shedding costs ${round(cost.hub.microsPerMessage - cost.readFloor.microsPerMessage, 1)} µs above reading the socket at all`,
+    },
+  ];
+  if (cost.nativeReadFloor) {
+    rows.push({
+      label: 'same load on a bare C server (epoll, one read per ready socket): the kernel alone',
+      value: cost.nativeReadFloor.microsPerMessage,
+      unit: 'µs per message',
+    });
+  }
+  return rows;
 }
 
 function notes(hub: HubPhase, payloadBytes: number): string[] {

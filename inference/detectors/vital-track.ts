@@ -62,7 +62,7 @@ export class VitalTrack {
 
   /**
    * Adds a reading; `deviationBpm` is NaN without a usable baseline, else |value − median| − allowed.
-   * Returns the most severe rule the track now breaks, or null.
+   * Returns the most severe rule the track now breaks and the streak that breaks it, or null.
    */
   observe(
     ts: number,
@@ -70,7 +70,7 @@ export class VitalTrack {
     value: number,
     deviationBpm: number,
     rules: VitalsRules,
-  ): VitalRule | null {
+  ): { rule: VitalRule; streak: Streak } | null {
     const { low, high, extremeLow, extremeHigh } = this.limits;
     const beyond = value < low || value > high;
     const deviating = deviationBpm > 0;
@@ -81,10 +81,11 @@ export class VitalTrack {
     this.mark(beyond || deviating, receivedAt);
     if (!this.abnormal) return null;
     const n = rules.minReadings;
-    if (this.extreme?.lasted(rules.sustainedMs, n)) return 'extreme';
-    if (this.beyond?.lasted(rules.longMs, n)) return 'limits_long';
-    if (this.beyond?.lasted(rules.sustainedMs, n)) return 'limits';
-    if (this.deviation?.lasted(rules.baseline.sustainedMs, n)) return 'baseline';
+    const { extreme, beyond: limits, deviation } = this;
+    if (extreme?.lasted(rules.sustainedMs, n)) return { rule: 'extreme', streak: extreme };
+    if (limits?.lasted(rules.longMs, n)) return { rule: 'limits_long', streak: limits };
+    if (limits?.lasted(rules.sustainedMs, n)) return { rule: 'limits', streak: limits };
+    if (deviation?.lasted(rules.baseline.sustainedMs, n)) return { rule: 'baseline', streak: deviation };
     return null;
   }
 
@@ -111,12 +112,6 @@ export class VitalTrack {
   endIncident(): void {
     this.raisedRank = 0;
     this.alerted = false;
-  }
-
-  /** The streak behind a rule, for the alert details (empty if the rule was never broken). */
-  streakOf(rule: VitalRule): Streak {
-    const streak = rule === 'extreme' ? this.extreme : rule === 'baseline' ? this.deviation : this.beyond;
-    return streak ?? new Streak();
   }
 }
 

@@ -240,8 +240,8 @@ export class VitalsWatch {
 
   private observe(e: ElderVitals, track: VitalTrack, r: Reading, value: number, deviation: number): void {
     track.deviceId = r.deviceId;
-    const rule = track.observe(r.ts, r.receivedAt, value, deviation, this.deps.rules);
-    if (rule !== null) this.consider(e, track, rule, track.streakOf(rule));
+    const broken = track.observe(r.ts, r.receivedAt, value, deviation, this.deps.rules);
+    if (broken !== null) this.consider(e, track, broken.rule, broken.streak);
   }
 
   /** Raises (or raises the severity of) the elder's incident when the track broke a worse rule. */
