@@ -269,11 +269,7 @@ export class FallAlerts {
       await this.windows.save(elderId, s.pending);
       return;
     }
-    if (s.incident && (await this.isActive(elderId))) {
-      addSource(s.incident.sources, source);
-      await this.raise(elderId, watchId, { ...details, ...sourceDetails(s.incident.sources) });
-      return;
-    }
+    if (await this.addToIncident(elderId, watchId, source, details)) return;
     s.incident = null;
     const now = this.deps.now();
     const windowMs = this.windowMs(elderId);
@@ -315,14 +311,39 @@ export class FallAlerts {
       s.pending = null;
       return;
     }
+    if (await this.raiseWindow(elderId, p, details)) this.tell(p.watchId, '已发出跌倒报警，正在通知服务人员');
+  }
+
+  /** Raises an open window's fall and ends the window: the incident is this stage's from then on. */
+  private async raiseWindow(
+    elderId: string,
+    p: OpenWindow,
+    details: Record<string, unknown>,
+  ): Promise<boolean> {
     const raised = await this.raise(elderId, p.watchId, details);
     // Only now: a crash before this raises it again at the next start (a repeat, never a loss).
     await this.windows.remove(elderId);
+    const s = this.elder(elderId);
     s.pending = null;
-    if (raised) {
-      s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
-      this.tell(p.watchId, '已发出跌倒报警，正在通知服务人员');
-    }
+    if (raised) s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
+    return raised;
+  }
+
+  /**
+   * A further detection while the fall alert this stage raised is still active: added to it (a repeat,
+   * and its source in `corroborated_by`). False when there is none.
+   */
+  private async addToIncident(
+    elderId: string,
+    deviceId: string,
+    source: FallSource,
+    details: Record<string, unknown>,
+  ): Promise<boolean> {
+    const incident = this.elder(elderId).incident;
+    if (!incident || !(await this.isActive(elderId))) return false;
+    addSource(incident.sources, source);
+    await this.raise(elderId, deviceId, { ...details, ...sourceDetails(incident.sources) });
+    return true;
   }
 
   private async radarFall(elderId: string, radarId: string, details: Record<string, unknown>): Promise<void> {
@@ -332,23 +353,16 @@ export class FallAlerts {
     if (p) {
       clearTimers(p);
       addSource(p.sources, 'radar');
-      const raised = await this.raise(elderId, p.watchId, {
+      await this.raiseWindow(elderId, p, {
         ...p.details,
         ...details,
         ...sourceDetails(p.sources),
         detections: p.detections + 1,
         detected_at: p.startedAt,
       });
-      await this.windows.remove(elderId);
-      s.pending = null;
-      if (raised) s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
       return;
     }
-    if (s.incident && (await this.isActive(elderId))) {
-      addSource(s.incident.sources, 'radar');
-      await this.raise(elderId, radarId, { ...details, ...sourceDetails(s.incident.sources) });
-      return;
-    }
+    if (await this.addToIncident(elderId, radarId, 'radar', details)) return;
     const raised = await this.raise(elderId, radarId, {
       ...details,
       ...sourceDetails(['radar']),
