@@ -66,7 +66,7 @@ class HandNet(nn.Module):
 
 
 def fit(a, Xh, Xc, cols, train, seed):
-    """One network on the `train` rows (weights as the recipe's); returns its probability for rows `sel`."""
+    """One network on the `train` rows (weights as the recipe's); returns the function that scores rows `sel`."""
     w = weights(cols, train, a.syn_weight if a.syn_weight > 0 else 1.0)
     mean, std = Xh[train].mean(0), Xh[train].std(0) + 1e-3
     torch.manual_seed(seed)
