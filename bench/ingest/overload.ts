@@ -159,6 +159,8 @@ export async function overload(
     recovery: recovery(samples, {
       t0,
       end,
+      // the load side's last message of the overload: later than `end` when it fell behind
+      overloadSentUntil: Math.max(end, ...overloaded.map((r) => r.finishedAt)),
       offeredRate,
       sustainedRate,
       recoveryRate,

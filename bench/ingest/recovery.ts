@@ -51,6 +51,13 @@ export interface Recovery {
    */
   lastShedAfterS: number;
   stillShedding: boolean;
+  /**
+   * Seconds after the overload's scheduled end that the load side sent its last message of it (0: on
+   * time): a load side that fell behind ran the overload on into the recovery run.
+   */
+  overloadOverrunS: number;
+  /** `lastShedAfterS` counted from that last message instead of the scheduled end. */
+  lastShedAfterOverloadSentS: number;
   /** Share of telemetry shed from the first calm interval to the end of the recovery run. */
   relapseShedPercent?: number;
   /** From the overload's end until the backlog of unread telemetry was under one second's worth. */
@@ -77,6 +84,7 @@ export function recovery(
   run: {
     t0: number;
     end: number;
+    overloadSentUntil: number;
     offeredRate: number;
     sustainedRate: number;
     recoveryRate: number;
@@ -119,12 +127,16 @@ export function recovery(
       )
     : undefined;
   const caughtUp = after.find((p) => p.backlog < sustainedRate);
+  const lastShedAfterS = lastShed ? Math.min(lastShed.s, recoverySeconds) : 0;
+  const overloadOverrunS = round(Math.max(0, run.overloadSentUntil - end) / 1000, 2);
   return {
     ratePerWatch: round(run.recoveryRate, 3),
     seconds: recoverySeconds,
     firstCalmAfterS: firstCalm?.s,
-    lastShedAfterS: lastShed ? Math.min(lastShed.s, recoverySeconds) : 0,
+    lastShedAfterS,
     stillShedding: lastShed !== undefined && lastShed.s >= recoverySeconds - 1,
+    overloadOverrunS,
+    lastShedAfterOverloadSentS: round(Math.max(0, lastShedAfterS - overloadOverrunS), 2),
     relapseShedPercent: relapsePercent,
     caughtUpAfterS: caughtUp?.s,
     shedShareGaugeMax: Math.max(...samples.map((s) => s.gauge)),

@@ -198,9 +198,13 @@ function figures(
     {
       label: 'recovery at the steady rate: shed back to 0 (and stayed 0) after',
       value: over.recovery.lastShedAfterS,
-      unit: over.recovery.stillShedding
-        ? `s: NOT back, still shedding at the end of the ${over.recovery.seconds}-s run`
-        : `s (no telemetry shed in any 0.5-s interval after it to the end of the ${over.recovery.seconds}-s run; first calm interval at ${over.recovery.firstCalmAfterS ?? '–'} s)`,
+      unit:
+        (over.recovery.stillShedding
+          ? `s: NOT back, still shedding at the end of the ${over.recovery.seconds}-s run`
+          : `s (no telemetry shed in any 0.5-s interval after it to the end of the ${over.recovery.seconds}-s run; first calm interval at ${over.recovery.firstCalmAfterS ?? '–'} s)`) +
+        (over.recovery.overloadOverrunS >= 0.5
+          ? `; the load side sent the overload's last message ${over.recovery.overloadOverrunS} s after its end (from then: ${over.recovery.lastShedAfterOverloadSentS} s)`
+          : ''),
       track: { key: 'recovery.backToZeroS', worse: 'higher' },
     },
     {
