@@ -5,6 +5,7 @@ import { graceMs, loadLateMs, maxLoss } from '../lib/verdict.js';
 import type { HubPhase } from './hub-phase.js';
 import type { Ladder } from './ladder.js';
 import type { MosquittoPhase } from './mosquitto-phase.js';
+import type { Recovery } from './recovery.js';
 import {
   fleetSteps,
   hubFreshWarmUpSeconds,
@@ -198,13 +199,7 @@ function figures(
     {
       label: 'recovery at the steady rate: shed back to 0 (and stayed 0) after',
       value: over.recovery.lastShedAfterS,
-      unit:
-        (over.recovery.stillShedding
-          ? `s: NOT back, still shedding at the end of the ${over.recovery.seconds}-s run`
-          : `s (no telemetry shed in any 0.5-s interval after it to the end of the ${over.recovery.seconds}-s run; first calm interval at ${over.recovery.firstCalmAfterS ?? '–'} s)`) +
-        (over.recovery.overloadOverrunS >= 0.5
-          ? `; the load side sent the overload's last message ${over.recovery.overloadOverrunS} s after its end (from then: ${over.recovery.lastShedAfterOverloadSentS} s)`
-          : ''),
+      unit: recoveryUnit(over.recovery),
       track: { key: 'recovery.backToZeroS', worse: 'higher' },
     },
     {
@@ -214,6 +209,15 @@ function figures(
     },
     ...(hub.shedCost ? shedCostFigures(hub.shedCost) : []),
   ];
+}
+
+/** Whether shedding stopped for good, and when the load side really ended the overload if it fell behind. */
+function recoveryUnit(r: Recovery): string {
+  const back = r.stillShedding
+    ? `s: NOT back, still shedding at the end of the ${r.seconds}-s run`
+    : `s (no telemetry shed in any 0.5-s interval after it to the end of the ${r.seconds}-s run; first calm interval at ${r.firstCalmAfterS ?? '–'} s)`;
+  if (r.overloadOverrunS < 0.5) return back;
+  return `${back}; the load side sent the overload's last message ${r.overloadOverrunS} s after its end (from then: ${r.lastShedAfterOverloadSentS} s)`;
 }
 
 /** What a shed message costs the hub, beside what reading a socket costs in Node and in C. */
