@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemdAnalyzePath } from './support/deploy-programs.js';
+import { startNodeFlags } from './support/start-command.js';
 
 // The release as a district IT team gets it (docs/deploy.md): `npm run release`'s tarball,
 // unpacked into an empty folder, `npm ci --omit=dev`, `npm start`. Built into a folder of its
@@ -148,13 +149,14 @@ describe('the release', () => {
     await expect(fetch(`http://127.0.0.1:${first.http}/healthz`)).rejects.toThrow();
 
     // As systemd restarts it: the unit's own command line (deploy/systemd/yiyang.service), node's
-    // flags and scripts/start.mjs, from the release's folder.
+    // flags (those of `npm start`) and scripts/start.mjs, from the release's folder.
     const execStart = readFileSync(join(root, 'deploy/systemd/yiyang.service'), 'utf8').match(
       /^ExecStart=(\S+) (.+)$/m,
     );
     expect(execStart?.[1]).toBe('/usr/bin/node');
     const unitArgs = execStart![2]!.split(' ').map((a) => a.replace('/opt/yiyang/', ''));
-    expect(unitArgs).toEqual(['--no-memory-reducer', 'scripts/start.mjs']);
+    expect(startNodeFlags()).toContain('--no-memory-reducer');
+    expect(unitArgs).toEqual([...startNodeFlags(), 'scripts/start.mjs']);
     const again = await startInstalled(process.execPath, unitArgs);
     console.log(
       `[RELEASE-START] start to /healthz ok: npm start ${first.startMs} ms, restart ${again.startMs} ms`,

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { singleRequest } from '../../test/support/single-request.js';
+import { startNodeFlags } from '../../test/support/start-command.js';
 import { exited, sleep, spawnTsx, stopChild, tempDir } from './processes.js';
 import { childrenOf } from './stats.js';
 
@@ -160,10 +161,10 @@ export async function startHubProcess(options: {
     },
     stdio: ['ignore', 2, 2],
     openFiles: options.openFiles,
-    // As the hub is deployed (`npm start`, the systemd unit): V8's memory reducer off. More with
+    // As the hub is deployed: `npm start`'s flags (the systemd unit has the same). More with
     // e.g. BENCH_HUB_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where the hub's time goes
     // (Node refuses --cpu-prof in NODE_OPTIONS); the profile is written when the hub stops.
-    nodeArgs: ['--no-memory-reducer', ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    nodeArgs: [...startNodeFlags(), ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
   });
   const httpUrl = `http://127.0.0.1:${port}`;
   let gone = false;
