@@ -1,5 +1,6 @@
 import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
+import { districtTimeZone } from './district-time';
 import { serviceKindName } from './service-kind-names';
 import * as careRecord from './texts/care-record';
 import * as careSettings from './texts/care-settings';
@@ -54,6 +55,7 @@ const coreZh = {
   notAcknowledged: '未确认',
   noAlerts: '暂无待处理告警',
   newCritical: '新的紧急告警',
+  newCriticalToast: '新的紧急告警：{body}',
   escalated: '无人接单，已升级：{kind}（{elder}）',
   taskReturned: '接单人无法到场，重新派单：{kind}（{elder}）',
   // alert detail
@@ -94,6 +96,11 @@ const coreZh = {
   away: '距离约 {m} 米',
   arrived: '已到场',
   metres: '{m} 米',
+  chartItem: '{name}：{values}',
+  chartValueSeparator: '，',
+  chartItemSeparator: '；',
+  chartNoData: '无数据',
+  vitalsChart: '{from} 至 {to} 的生命体征，告警于 {at}：{series}',
   perMinute: '{n} 次/分',
   actor: '操作人',
   done: '操作成功',
@@ -103,6 +110,7 @@ const coreZh = {
   homes: '住户',
   openAlerts: '待处理告警',
   respondersOnDuty: '在岗响应者',
+  respondersOnDutyFree: '在岗响应者（空闲）',
   respondersOff: '未在岗',
   mapNote: '示意投影（无需联网）',
   mapTilesNote: '底图来自配置的瓦片服务',
@@ -196,7 +204,8 @@ const coreZh = {
   'skill.nursing': '护理',
   'skill.visiting': '探访',
   secondsAgo: '{n} 秒',
-  minutesAgo: '{n} 分',
+  minutesAgo: '{n} 分钟',
+  timeAgo: '{time}前',
   hoursAgo: '{n} 小时',
 };
 
@@ -240,6 +249,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   notAcknowledged: 'Not acknowledged',
   noAlerts: 'No open alerts',
   newCritical: 'New critical alert',
+  newCriticalToast: 'New critical alert: {body}',
   escalated: 'Nobody accepted, escalated: {kind} ({elder})',
   taskReturned: 'The responder will not arrive, dispatching again: {kind} ({elder})',
   back: 'Back to the queue',
@@ -279,6 +289,11 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   away: 'about {m} m away',
   arrived: 'On site',
   metres: '{m} m',
+  chartItem: '{name}: {values}',
+  chartValueSeparator: ', ',
+  chartItemSeparator: '; ',
+  chartNoData: 'no data',
+  vitalsChart: 'Vital signs from {from} to {to}, the alert opened at {at}: {series}',
   perMinute: '{n}/min',
   actor: 'By',
   done: 'Done',
@@ -287,6 +302,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   homes: 'Homes',
   openAlerts: 'Open alerts',
   respondersOnDuty: 'Responders on duty',
+  respondersOnDutyFree: 'Responders on duty (free)',
   respondersOff: 'Off duty',
   mapNote: 'Plain projection (works offline)',
   mapTilesNote: 'Base map from the configured tile server',
@@ -378,6 +394,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'skill.visiting': 'Visiting',
   secondsAgo: '{n} s',
   minutesAgo: '{n} min',
+  timeAgo: '{time} ago',
   hoursAgo: '{n} h',
 };
 
@@ -522,16 +539,26 @@ export function onLanguageChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** "12 s", "3 min", "2 h": how long ago. */
-export function ago(ms: number): string {
+/** "12 s", "3 min", "2 h": how long something has lasted (an alert's wait). */
+export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return t('secondsAgo', { n: s });
   if (s < 3600) return t('minutesAgo', { n: Math.floor(s / 60) });
   return t('hoursAgo', { n: Math.floor(s / 3600) });
 }
 
-export const formatTime = (at: number): string => new Date(at).toLocaleString(locale(), { hour12: false });
+/** "3 min ago": when a device or a responder was last heard of. */
+export const ago = (ms: number): string => t('timeAgo', { time: elapsed(ms) });
 
-/** The time of day alone ("14:05"), for labels inside a chart. */
+/** A moment as the district's clock shows it (China's time, whatever the browser's zone). */
+export const formatTime = (at: number): string =>
+  new Date(at).toLocaleString(locale(), { hour12: false, timeZone: districtTimeZone });
+
+/** The district's time of day alone ("14:05"), for labels inside a chart. */
 export const formatClock = (at: number): string =>
-  new Date(at).toLocaleTimeString(locale(), { hour12: false, hour: '2-digit', minute: '2-digit' });
+  new Date(at).toLocaleTimeString(locale(), {
+    hour12: false,
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: districtTimeZone,
+  });

@@ -202,6 +202,12 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
     // Nowhere on the screen a username where a person is meant.
     expect(await page.evaluate<string>('document.body.innerText')).not.toContain('spec-jingtian');
     await shoot(page, '45-alert-people-named', true);
+    // The response's service record in the time bank's orders: her name, and its note in Chinese.
+    await page.evaluate(`location.hash = '#/timebank/orders'`);
+    const record = await page.waitForSelector('#orders-table tr:has-text("一键呼救告警：已提供帮助")', {
+      timeout: 5000,
+    });
+    expect(await record.textContent()).toContain('杨淑珍');
     await page.context().close();
   }, 60_000);
 

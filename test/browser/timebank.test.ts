@@ -185,6 +185,10 @@ describe('time bank administration, reports and the volunteer’s credits in Chr
     await page.waitForSelector('#chart-volunteers svg');
     expect(await page.textContent('#report-figures')).toMatch(/告警总数\s*2/);
     expect(await page.textContent('#report-figures')).toContain('50.0%');
+    // A screen reader hears each chart's figures in the console's words (ECharts' own read "NaN").
+    expect(await page.getAttribute('#chart-kinds', 'aria-label')).toBe(
+      '各类告警；跌倒：误报 0，其他 1；一键呼救：误报 1，其他 0',
+    );
     await shoot(page, '63-reports', true);
 
     const csv = await downloaded(page, '#report-csv');

@@ -48,6 +48,8 @@ describe('welfare checks in the console, in Chromium', () => {
     await desk.waitForSelector('.welfare .welfare-occurrences tbody tr');
     const missed = (await desk.textContent('.welfare .welfare-occurrences tbody tr[data-status="missed"]'))!;
     expect(missed).toContain('早间问安');
+    // Due at 09:00 in the district's time, whatever the browser's zone (this one runs in UTC).
+    expect(missed).toContain(' 09:00:00');
     expect(missed).toContain('未回应 · 已发出告警');
     expect(await desk.textContent('.welfare')).toContain('问安与服药提醒');
 

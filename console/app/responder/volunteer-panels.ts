@@ -235,7 +235,7 @@ export function redeemPanel(api: Api, me: Me, status: HTMLElement, redeemed: () 
     fill(
       element,
       h('h2', {}, t('redeemTitle')),
-      h('p', { class: 'meta' }, `${t('myBalance')}: ${t('balanceMinutes', { m: account.balance_minutes })}`),
+      h('p', { class: 'meta' }, t('myBalanceIs', { m: t('balanceMinutes', { m: account.balance_minutes }) })),
       items.length
         ? h(
             'ul',

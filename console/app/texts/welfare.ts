@@ -39,7 +39,7 @@ export const en: Record<keyof typeof zh, string> = {
   'welfare.kind.medication': 'Medication reminder',
   'welfare.time': 'Time',
   'welfare.text': 'Text on the watch',
-  'welfare.textDefault': 'Leave empty for the default text',
+  'welfare.textDefault': 'Empty: the default text',
   'welfare.wait': 'Wait for confirm (minutes)',
   'welfare.enabled': 'On',
   'welfare.save': 'Save',

@@ -1,6 +1,6 @@
 import { h } from '../dom';
 import { ageOn } from '../elder-age';
-import { ago, t, term } from '../i18n';
+import { elapsed, t, term } from '../i18n';
 import { type Alert, severityRank } from '../types';
 
 /** Unacknowledged this long, an open alert's age turns red. */
@@ -104,7 +104,7 @@ export function fillRow(
 export function refreshAge(row: HTMLTableRowElement, alert: Alert, now: number): void {
   const cell = row.cells[4];
   if (!cell) return;
-  const text = ago(now - alert.opened_at);
+  const text = elapsed(now - alert.opened_at);
   if (cell.textContent !== text) cell.textContent = text;
   const overdue = isOverdue(alert, now);
   if (row.classList.contains('overdue') !== overdue) row.classList.toggle('overdue', overdue);

@@ -124,7 +124,7 @@ export function consoleShell(root: HTMLElement, context: AppContext, signOut: ()
       notify(t('newCritical'), body, () => {
         location.hash = `#/alert/${encodeURIComponent(alert.id)}`;
       });
-      toast(`${t('newCritical')}: ${body}`, 'critical');
+      toast(t('newCriticalToast', { body }), 'critical');
     }
   });
   // One toast and one tone per escalation: the family's copy of it (to: 'family') and a repeat

@@ -29,7 +29,7 @@ export function districtMapScreen(root: HTMLElement, { api, store }: AppContext)
         { class: 'legend' },
         h('li', {}, h('span', { class: 'key home' }), t('homes')),
         h('li', {}, h('span', { class: 'key alert' }), t('openAlerts')),
-        h('li', {}, h('span', { class: 'key duty' }), `${t('respondersOnDuty')} (${t('free')})`),
+        h('li', {}, h('span', { class: 'key duty' }), t('respondersOnDutyFree')),
         h('li', {}, h('span', { class: 'key busy' }), t('busy')),
         h('li', {}, h('span', { class: 'key off' }), t('respondersOff')),
       ),

@@ -53,7 +53,7 @@ export function responderBoardScreen(root: HTMLElement, { api }: AppContext): ()
             { 'data-id': r.id, 'data-availability': r.availability },
             h('th', { scope: 'row' }, r.name),
             h('td', {}, term('responder', r.kind)),
-            h('td', {}, r.skills.map((s) => term('skill', s)).join('、')),
+            h('td', {}, r.skills.map((s) => term('skill', s)).join(t('listSeparator'))),
             h(
               'td',
               {

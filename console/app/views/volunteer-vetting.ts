@@ -176,7 +176,7 @@ export function volunteerVettingScreen(root: HTMLElement, { api }: AppContext): 
           a.name,
           a.phone,
           term('ageGroup', a.age_group),
-          a.skills.map((s) => term('skill', s)).join('、'),
+          a.skills.map((s) => term('skill', s)).join(t('listSeparator')),
           a.first_aid_certificate
             ? `${a.first_aid_certificate.number} · ${t('vetting.validUntil', { day: a.first_aid_certificate.expires_on })}`
             : t('vetting.noCertificate'),
@@ -193,7 +193,7 @@ export function volunteerVettingScreen(root: HTMLElement, { api }: AppContext): 
         people.map((v) => [
           v.name,
           v.age_group ? term('ageGroup', v.age_group) : null,
-          v.skills.map((s) => term('skill', s)).join('、'),
+          v.skills.map((s) => term('skill', s)).join(t('listSeparator')),
           certificates(v),
           record(v),
         ]),

@@ -10,7 +10,11 @@ type Count = Omit<Feedback['by_kind'][number], 'kind'>;
 
 const percent = (v: number | null) => formatShare(v, '–');
 const stars = (v: number | null) => (v === null ? '–' : String(v));
-const w = (key: string) => t(`report.${key}` as TextKey);
+// The files' column names ("fulfilled share"), as a heading or label on the screen ("Fulfilled share").
+const w = (key: string) => {
+  const text = t(`report.${key}` as TextKey);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
 const countHeaders = feedbackCountColumns;
 const countCells = (c: Count) => feedbackCountCells(c, '–');
 

@@ -2,8 +2,9 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { locale, t, term } from '../../i18n';
+import { locale, type TextKey, t, term } from '../../i18n';
 import type { DistrictReport } from '../../types';
+import { byCategory, chartDescription } from '../chart-text';
 
 echarts.use([
   BarChart,
@@ -22,7 +23,15 @@ export function drawReportCharts(
   boxes: { kinds: HTMLElement; days: HTMLElement; units: HTMLElement; volunteers: HTMLElement },
   report: DistrictReport,
 ): () => void {
-  const base = { aria: { enabled: true }, animation: false, tooltip: { trigger: 'axis' } };
+  // Each chart's aria-label says its figures per category (ECharts' own reads NaN and raw numbers).
+  const base = (title: TextKey, categories: string[], series: Array<{ name: string; data: number[] }>) => ({
+    aria: {
+      enabled: true,
+      label: { description: chartDescription(t(title), byCategory(categories, series)) },
+    },
+    animation: false,
+    tooltip: { trigger: 'axis' },
+  });
   const grid = { left: 48, right: 16, top: 36, bottom: 28, containLabel: true };
   const charts = Object.values(boxes).map((box) =>
     echarts.init(box, undefined, { renderer: 'svg', locale: locale() === 'zh-CN' ? 'ZH' : 'EN' }),
@@ -49,53 +58,56 @@ export function drawReportCharts(
       data: rows.map((r) => r.alerts - r.false_alarms),
     },
   ];
+  const kindNames = report.by_kind.map((k) => term('kind', k.kind));
+  const kindSeries = stacked(report.by_kind);
   kinds.setOption({
-    ...base,
+    ...base('alertsByKind', kindNames, kindSeries),
     legend: { top: 0 },
     grid,
-    xAxis: {
-      type: 'category',
-      data: report.by_kind.map((k) => term('kind', k.kind)),
-      axisLabel: { interval: 0, rotate: 30 },
-    },
+    xAxis: { type: 'category', data: kindNames, axisLabel: { interval: 0, rotate: 30 } },
     yAxis: { type: 'value', minInterval: 1 },
-    series: stacked(report.by_kind),
+    series: kindSeries,
   });
+  const dayNames = report.by_day.map((d) => d.day.slice(5));
+  const daySeries = [
+    {
+      name: t('alertsCount'),
+      type: 'line',
+      color: colours.alerts,
+      data: report.by_day.map((d) => d.alerts),
+    },
+    {
+      name: t('falseAlarms'),
+      type: 'line',
+      color: colours.falseAlarms,
+      data: report.by_day.map((d) => d.false_alarms),
+    },
+  ];
   days.setOption({
-    ...base,
+    ...base('alertsByDay', dayNames, daySeries),
     legend: { top: 0 },
     grid,
-    xAxis: { type: 'category', data: report.by_day.map((d) => d.day.slice(5)) },
+    xAxis: { type: 'category', data: dayNames },
     yAxis: { type: 'value', minInterval: 1 },
-    series: [
-      {
-        name: t('alertsCount'),
-        type: 'line',
-        color: colours.alerts,
-        data: report.by_day.map((d) => d.alerts),
-      },
-      {
-        name: t('falseAlarms'),
-        type: 'line',
-        color: colours.falseAlarms,
-        data: report.by_day.map((d) => d.false_alarms),
-      },
-    ],
+    series: daySeries,
   });
+  const unitNames = report.by_unit.map((u) => u.name);
+  const unitSeries = stacked(report.by_unit);
   units.setOption({
-    ...base,
+    ...base('byUnit', unitNames, unitSeries),
     legend: { top: 0 },
     grid,
-    xAxis: {
-      type: 'category',
-      data: report.by_unit.map((u) => u.name),
-      axisLabel: { interval: 0, rotate: 30 },
-    },
+    xAxis: { type: 'category', data: unitNames, axisLabel: { interval: 0, rotate: 30 } },
     yAxis: { type: 'value', minInterval: 1 },
-    series: stacked(report.by_unit),
+    series: unitSeries,
   });
+  const top = report.volunteers.slice(0, 10);
+  const volunteerNames = top.map((v) => v.name ?? v.volunteer_id);
+  const volunteerSeries = [
+    { name: t('volunteerMinutes'), type: 'bar', color: colours.volunteers, data: top.map((v) => v.minutes) },
+  ];
   volunteers.setOption({
-    ...base,
+    ...base('topVolunteers', volunteerNames, volunteerSeries),
     grid,
     xAxis: {
       type: 'value',
@@ -104,19 +116,8 @@ export function drawReportCharts(
       nameLocation: 'middle',
       nameGap: 24,
     },
-    yAxis: {
-      type: 'category',
-      inverse: true,
-      data: report.volunteers.slice(0, 10).map((v) => v.name ?? v.volunteer_id),
-    },
-    series: [
-      {
-        name: t('volunteerMinutes'),
-        type: 'bar',
-        color: colours.volunteers,
-        data: report.volunteers.slice(0, 10).map((v) => v.minutes),
-      },
-    ],
+    yAxis: { type: 'category', inverse: true, data: volunteerNames },
+    series: volunteerSeries,
   });
   const resize = () => {
     for (const chart of charts) chart.resize();

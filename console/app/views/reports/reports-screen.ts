@@ -205,13 +205,13 @@ export function reportsScreen(root: HTMLElement, { api, me }: AppContext): () =>
             h(
               'dd',
               {},
-              `${percent(levels.acknowledged_within_60s)} (${t('target', { v: percent(levels.targets.answered_60s) })})`,
+              `${percent(levels.acknowledged_within_60s)}${t('targetAfter', { v: percent(levels.targets.answered_60s) })}`,
             ),
             h('dt', {}, t('ack180')),
             h(
               'dd',
               {},
-              `${percent(levels.acknowledged_within_180s)} (${t('target', { v: percent(levels.targets.answered_180s) })})`,
+              `${percent(levels.acknowledged_within_180s)}${t('targetAfter', { v: percent(levels.targets.answered_180s) })}`,
             ),
             h('dt', {}, t('onSite45')),
             h('dd', {}, percent(levels.on_site_within_45min)),

@@ -2,6 +2,7 @@ import { serviceStatuses } from '../../../../services/api-schemas';
 import type { AppContext } from '../../context';
 import { fill, h } from '../../dom';
 import { type TextKey, t } from '../../i18n';
+import { noteText } from '../../timeline-text';
 import type { ServiceOrder } from '../../types';
 import { actionRunner, dataTable } from '../data-table';
 import { fillElders, requestForm, select, service, when } from '../request-form';
@@ -65,10 +66,16 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
     return button;
   };
 
+  // Volunteers by name, as on the other screens; a board the reader may not see leaves their ids.
+  const names = api.responders().then(
+    (people) => new Map(people.map((p) => [p.id, p.name])),
+    () => new Map<string, string>(),
+  );
   const load = async () => {
-    const [list, rules] = await Promise.all([
+    const [list, rules, nameOf] = await Promise.all([
       api.serviceOrders(statusFilter.value || undefined),
       api.recurringRequests(),
+      names,
     ]);
     if (disposed) return;
     const shown = list
@@ -92,8 +99,8 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
           o.elder?.name ?? '–',
           service(o.kind),
           t(`orderStatus.${o.status}` as TextKey),
-          o.volunteer_id,
-          o.note,
+          o.volunteer_id ? (nameOf.get(o.volunteer_id) ?? o.volunteer_id) : null,
+          noteText({ note: o.note, code: o.note_code, params: o.note_params }, (id) => nameOf.get(id) ?? id),
           o.status === 'requested' || o.status === 'taken'
             ? h(
                 'span',
