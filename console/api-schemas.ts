@@ -37,6 +37,12 @@ export const consoleConfigSchema = z.object({
     .string()
     .nullable()
     .describe('`{z}`, `{x}`, `{y}` filled in per tile (Web Mercator, 256 px)'),
+  utc_offset_minutes: z
+    .number()
+    .int()
+    .describe(
+      "the district's clock (TIMEBANK_UTC_OFFSET_MINUTES, 480 = China's time): every time the console shows",
+    ),
   device_types: z.array(
     z.object({
       name: z.string(),

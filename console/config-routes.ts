@@ -7,8 +7,9 @@ import { consoleConfigSchema } from './api-schemas.js';
 /** What the console app needs of the hub's configuration, under `/api/v1/console`. */
 export const consoleConfigRoutes: FastifyPluginAsyncZod<{
   mapTileUrl: string | undefined;
+  utcOffsetMinutes: number;
   catalog: DeviceCatalog;
-}> = async (app, { mapTileUrl, catalog }) => {
+}> = async (app, { mapTileUrl, utcOffsetMinutes, catalog }) => {
   // The catalog does not change while the hub runs: its words are answered as they were read.
   const deviceTypes = catalog.all().map((type) => ({
     name: type.name,
@@ -23,10 +24,14 @@ export const consoleConfigRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags: ['console'],
         summary:
-          "The console's settings: the map tile URL template (MAP_TILE_URL), null when the map is offline, and the device types' words",
+          "The console's settings: the map tile URL template (MAP_TILE_URL), null when the map is offline, the district's UTC offset, and the device types' words",
         response: { 200: consoleConfigSchema, 401: errorBody, 403: errorBody },
       },
     },
-    async () => ({ map_tile_url: mapTileUrl ?? null, device_types: deviceTypes }),
+    async () => ({
+      map_tile_url: mapTileUrl ?? null,
+      utc_offset_minutes: utcOffsetMinutes,
+      device_types: deviceTypes,
+    }),
   );
 };

@@ -26,6 +26,8 @@ export function consoleDomain(deps: {
   log: (component: string) => Logger;
   now: () => number;
   mapTileUrl: string | undefined;
+  /** The district's clock (TIMEBANK_UTC_OFFSET_MINUTES): the console shows every time in it. */
+  utcOffsetMinutes: number;
   catalog: DeviceCatalog;
   /** Cluster mode: the feeds of every hub process are one (socket.io's Redis adapter). */
   redisUrl?: string | undefined;
@@ -83,6 +85,7 @@ export function consoleDomain(deps: {
       }),
       routeSet('/api/v1/console', consoleConfigRoutes, {
         mapTileUrl: deps.mapTileUrl,
+        utcOffsetMinutes: deps.utcOffsetMinutes,
         catalog: deps.catalog,
       }),
     ],

@@ -255,6 +255,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     log,
     now,
     mapTileUrl: config.mapTileUrl,
+    utcOffsetMinutes: config.timebank.utcOffsetMinutes,
     catalog,
     redisUrl: config.redisUrl,
   });

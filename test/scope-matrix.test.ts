@@ -316,6 +316,8 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       route: 'GET /api/v1/console/config',
       expect: gate(everyone, 200),
       request: () => ({ url: '/api/v1/console/config' }),
+      // The clock every screen shows its times in: the hub's (TIMEBANK_UTC_OFFSET_MINUTES, China's by default).
+      check: (_p, res) => expect(res.json()).toMatchObject({ utc_offset_minutes: 480 }),
     },
     // The district document: an admin upserts only what lies in their unit.
     {

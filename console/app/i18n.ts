@@ -1,6 +1,6 @@
 import { fillIn } from '../../kernel/coded-text';
 import * as reportFiles from '../../reports/report-texts';
-import { districtTimeZone } from './district-time';
+import { districtWallClock } from './district-time';
 import { serviceKindName } from './service-kind-names';
 import * as careRecord from './texts/care-record';
 import * as careSettings from './texts/care-settings';
@@ -550,15 +550,15 @@ export function elapsed(ms: number): string {
 /** "3 min ago": when a device or a responder was last heard of. */
 export const ago = (ms: number): string => t('timeAgo', { time: elapsed(ms) });
 
-/** A moment as the district's clock shows it (China's time, whatever the browser's zone). */
+/** A moment as the district's clock shows it, whatever the browser's zone. */
 export const formatTime = (at: number): string =>
-  new Date(at).toLocaleString(locale(), { hour12: false, timeZone: districtTimeZone });
+  districtWallClock(at).toLocaleString(locale(), { hour12: false, timeZone: 'UTC' });
 
 /** The district's time of day alone ("14:05"), for labels inside a chart. */
 export const formatClock = (at: number): string =>
-  new Date(at).toLocaleTimeString(locale(), {
+  districtWallClock(at).toLocaleTimeString(locale(), {
     hour12: false,
     hour: '2-digit',
     minute: '2-digit',
-    timeZone: districtTimeZone,
+    timeZone: 'UTC',
   });

@@ -3,6 +3,7 @@ import { AlertStore } from './alert-store';
 import { Api, ApiError } from './api';
 import { installApp, offlineNotice } from './app-install';
 import type { AppContext } from './context';
+import { learnDistrictClock } from './district-time';
 import { h } from './dom';
 import { learnDeviceTypes, locale, onLanguageChange, t } from './i18n';
 import { responderApp } from './responder/responder-app';
@@ -40,7 +41,9 @@ async function start(token: string): Promise<void> {
   let me: AppContext['me'];
   try {
     me = await api.me();
-    learnDeviceTypes((await api.consoleConfig()).device_types);
+    const config = await api.consoleConfig();
+    learnDeviceTypes(config.device_types);
+    learnDistrictClock(config.utc_offset_minutes);
     // Orders of every screen are named from the district's menu of service kinds.
     await api.serviceKinds();
   } catch (error) {
