@@ -124,6 +124,9 @@ export class SimulatedPhone {
       if (this.walking.size === 0) void this.request('location', this.deps.volunteer.post);
       for (const task of this.walking.values())
         this.later(this.deps.timings.walkMs, () => this.checkIn(task));
+      // A task the person took in their own app was answered to their socket only: connecting again,
+      // the phone is sent what the hub holds for the volunteer (offers, the task), as an app after a restart.
+      this.socket?.disconnect().connect();
     }
   }
 

@@ -212,4 +212,41 @@ describe('npm run demo tells the whole story', () => {
       ),
     ).toBe(false);
   });
+
+  it('[DEMO-PERSON-LEAVES] a task the person took in the app and left is walked to by the phone: on site, as the README says', async () => {
+    const token = await hub.login('v-0001', demoVolunteerPassword);
+    const person = await ResponderApp.open(hub.addresses.http, token);
+    const phone = cast.phone('v-0001');
+    expect(
+      await until(
+        async () => phone.standingDown,
+        (down) => down,
+      ),
+    ).toBe(true);
+    await person.onDutyAt(22.5531, 114.0412); // at 景田社区's centre
+
+    const watch = await hub.connectDevice('w-0005', demoSecret('w-0005'));
+    const alert = await pressSos(watch, 'w-0005', 'e-0005');
+    await watch.endAsync();
+    // Taken in the person's app before any simulated phone answers (they wait 100–400 ms).
+    const offer = await until(
+      async () => person.offers.find((o) => o.alert_id === alert.id),
+      (o) => o !== undefined,
+    );
+    expect(offer, story.join('\n')).toBeDefined();
+    expect(await person.request('offer:accept', { offer_id: offer!.offer_id })).toMatchObject({ ok: true });
+    person.close();
+
+    // The phone checks in at the door (the duty desk may close it right after: on site or later).
+    const steps = await until(
+      async () => phone.diary.filter((d) => d.alertId === alert.id).map((d) => d.step),
+      (done) => done.includes('on_site'),
+      10_000,
+    );
+    expect(steps, story.join('\n')).toContain('on_site');
+    expect((await alertsOf('e-0005')).find((a) => a.id === alert.id)).toMatchObject({
+      assignee_id: 'v-0001',
+      status: expect.stringMatching(/^(on_site|resolved)$/),
+    });
+  });
 });

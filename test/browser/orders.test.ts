@@ -170,6 +170,19 @@ describe('需求发布 in Chromium (zh-CN)', () => {
       30,
     );
     await shoot(page, '67-family-services', true);
+
+    // In English at once, the services part too (it is kept across redraws, so it is relabelled).
+    await page.click('button.lang');
+    await page.waitForSelector('#family-services-title:has-text("Services and credits")');
+    await page.waitForSelector('.family-services h3:has-text("Publish a service request")');
+    await page.waitForSelector('#family-balance:has-text("Family account: 30 minutes")');
+    await page.waitForSelector('#family-orders-table th:has-text("Rating")');
+    // Nothing left in Chinese but her name and address, and what the family typed.
+    const english = ['王秀英', '景田北一街 3 栋', '陪妈妈聊聊天'].reduce(
+      (text, theirs) => text.replaceAll(theirs, ''),
+      (await page.textContent('.family-services'))!,
+    );
+    expect(english.match(/[\u4e00-\u9fff]+/g)).toBeNull();
   }, 90_000);
 
   it('[CONSOLE-SERVICE-KINDS] the admin adds 理发 in the console, the specialist’s request form offers it; retired, it is offered no more', async () => {

@@ -9,6 +9,10 @@ export interface Position {
  */
 export class LocationShare {
   last: Position | undefined;
+  /** When `last` was taken (ms): a check-in asks for a newer one when it is old. */
+  private lastAt = 0;
+  /** `last` was typed in: the responder's word for where they are, kept over the phone's guess. */
+  private typed = false;
   private watch: number | undefined;
   private sentAt = 0;
 
@@ -18,7 +22,11 @@ export class LocationShare {
     return this.watch !== undefined;
   }
 
-  /** Watches the position; `onError` when there is none to be had, `onFirstFix` when the first arrives. */
+  /**
+   * Watches the position; `onError` when it may not be had (refused, or no geolocation), `onFirstFix`
+   * when the first arrives. A fix missing for a while (indoors, a timeout) does not end the watch:
+   * the phone goes on trying, as a responder on the way expects.
+   */
   start(onError: () => void, onFirstFix: () => void = () => undefined): void {
     if (!('geolocation' in navigator)) {
       onError();
@@ -27,10 +35,11 @@ export class LocationShare {
     this.watch = navigator.geolocation.watchPosition(
       (fix) => {
         const first = this.last === undefined;
-        void this.set({ lat: fix.coords.latitude, lon: fix.coords.longitude }, false);
+        void this.set({ lat: fix.coords.latitude, lon: fix.coords.longitude }, 'watched');
         if (first) onFirstFix();
       },
-      () => {
+      (error) => {
+        if (error.code !== error.PERMISSION_DENIED) return;
         this.stop();
         onError();
       },
@@ -39,20 +48,23 @@ export class LocationShare {
   }
 
   /**
-   * Where the phone is now (a check-in at a home): the watched position while sharing, else a fresh
-   * fix; without geolocation, the position typed in.
+   * Where the phone is now (a check-in at a home): the position typed in, or the watched one if it is
+   * under 10 s old, else a fresh fix, else the last one known (watched before the fix was lost).
    */
   here(): Promise<Position | undefined> {
-    if (this.sharing && this.last) return Promise.resolve(this.last);
+    if (this.last && (this.typed || (this.sharing && Date.now() - this.lastAt < 10_000)))
+      return Promise.resolve(this.last);
     if (!('geolocation' in navigator)) return Promise.resolve(this.last);
     return new Promise((resolve) =>
       navigator.geolocation.getCurrentPosition(
         (fix) => {
           this.last = { lat: fix.coords.latitude, lon: fix.coords.longitude };
+          this.lastAt = Date.now();
+          this.typed = false;
           resolve(this.last);
         },
         () => resolve(this.last),
-        { enableHighAccuracy: true, maximumAge: 0, timeout: 20_000 },
+        { enableHighAccuracy: true, maximumAge: 0, timeout: 10_000 },
       ),
     );
   }
@@ -62,9 +74,12 @@ export class LocationShare {
     this.watch = undefined;
   }
 
-  async set(position: Position, force: boolean): Promise<void> {
+  /** A position typed in is sent at once; a watched one at most every 15 s. */
+  async set(position: Position, source: 'typed' | 'watched'): Promise<void> {
     this.last = position;
-    if (!force && Date.now() - this.sentAt < 15_000) return;
+    this.lastAt = Date.now();
+    this.typed = source === 'typed';
+    if (source === 'watched' && Date.now() - this.sentAt < 15_000) return;
     this.sentAt = Date.now();
     await this.send(position);
   }

@@ -60,7 +60,13 @@ function serviceItem(o: ServiceOrder): HTMLElement {
     h('p', { class: 'offer-kind' }, `${term('service', o.kind)} · ${term('orderStatus', o.status)}`),
     o.elder ? h('p', {}, `${o.elder.name} · ${o.elder.address}`) : null,
     h('p', { class: 'meta' }, formatTime(served ? o.checked_out_at! : o.wanted_at)),
-    served ? h('p', {}, `${t('minutes', { m: o.measured_minutes ?? 0 })} · ${confirmation(o)}`) : null,
+    served
+      ? h(
+          'p',
+          {},
+          [t('minutes', { m: o.measured_minutes ?? 0 }), confirmation(o)].filter(Boolean).join(' · '),
+        )
+      : null,
     served
       ? h(
           'p',
@@ -78,6 +84,7 @@ function serviceItem(o: ServiceOrder): HTMLElement {
 function confirmation(o: ServiceOrder): string {
   if (o.proof.confirmation === 'elder_code') return t('confirmedByCode');
   if (o.proof.confirmation === 'family') return t('confirmedByFamily');
+  // An emergency response needs no confirmation: nothing to say.
   return o.kind === 'emergency_response' ? '' : t('unconfirmed');
 }
 

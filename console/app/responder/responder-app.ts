@@ -92,7 +92,8 @@ export function responderApp(
   };
 
   const checkIn = async () => {
-    const here = location.last;
+    // Where the phone is at the tap, not where it last told the hub (that may be the way there).
+    const here = await location.here();
     if (!here) return announce(status, t('noGeolocation'), 'error');
     const answer = await socket.request('checkin', here);
     if (answer.ok) {
@@ -185,7 +186,7 @@ export function responderApp(
       push.card(),
       locationCard(
         location,
-        (p) => location.set(p, true),
+        (p) => location.set(p, 'typed'),
         shareLocation,
         (text) => announce(status, text, 'error'),
       ),

@@ -38,7 +38,7 @@ function refusal(error: unknown): string {
     ),
   ];
   return t('signUp.invalid', {
-    fields: fields.map((f) => t(`signUp.field.${f}` as TextKey)).join('、') || error.code,
+    fields: fields.map((f) => t(`signUp.field.${f}` as TextKey)).join(t('listSeparator')) || error.code,
   });
 }
 

@@ -18,7 +18,7 @@ export const zh = {
 export const en: Record<keyof typeof zh, string> = {
   'push.title': 'Push notifications',
   'push.explain':
-    'On, new tasks reach you while the app is closed (a notification shows only the kind and distance).',
+    'Once on, new tasks reach you while the app is closed (a notification shows only the kind and distance).',
   'push.on': 'Push is on: you are notified while the app is closed',
   'push.off': 'Push is off: with the app closed, no new task reaches you',
   'push.enable': 'Turn on push notifications',

@@ -177,7 +177,7 @@ export const en: Record<keyof typeof zh, string> = {
   myBalance: 'Balance',
   myBalanceIs: 'Balance: {m}',
   balanceMinutes: '{m} min',
-  history: 'My services',
+  history: 'Service record',
   ledger: 'Credit entries',
   noHistory: 'No services yet',
   earned: '{m} min earned',

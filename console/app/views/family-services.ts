@@ -24,11 +24,11 @@ async function balance(api: Api, ownerId: string, kind: string): Promise<number>
 export function familyServices(
   api: Api,
   familyUnit: string | null,
-): { element: HTMLElement; load(elders: Elder[], force?: boolean): Promise<void> } {
+): { element: HTMLElement; load(elders: Elder[], force?: boolean): Promise<void>; relabel(): void } {
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
   let elders: Elder[] = [];
   const run = actionRunner(status, () => load(elders, true));
-  const { form, elder, reloadKinds } = requestForm(api, run);
+  let request = requestForm(api, run);
   const orders = h('div', { id: 'family-orders' });
   const credits = h('div', { id: 'family-credits' });
 
@@ -110,12 +110,12 @@ export function familyServices(
   const load = async (list: Elder[], force = false) => {
     elders = list;
     if (!force && element.contains(document.activeElement)) return;
-    if (!elder.options.length) fillElders(elder, elders);
+    if (!request.elder.options.length) fillElders(request.elder, elders);
     const [mine, own] = await Promise.all([
       api.serviceOrders(),
       familyUnit ? balance(api, familyUnit, 'family') : Promise.resolve(0),
       // A kind the district's admins added since appears in the form; a retired one goes.
-      reloadKinds(),
+      request.reloadKinds(),
     ]);
     const parents = await Promise.all(
       elders.map(async (e) => [e, await balance(api, e.id, 'elder')] as const),
@@ -151,19 +151,30 @@ export function familyServices(
     );
   };
 
-  const element = h(
-    'section',
-    { class: 'card family-services', 'aria-labelledby': 'family-services-title' },
-    h('h2', { id: 'family-services-title' }, t('familyServices')),
-    status,
-    h('h3', {}, t('publishTitle')),
-    form,
-    h('h3', {}, t('serviceRecords')),
-    orders,
-    h('h3', {}, t('timeCredits')),
-    credits,
-  );
-  return { element, load };
+  const element = h('section', {
+    class: 'card family-services',
+    'aria-labelledby': 'family-services-title',
+  });
+  const fillElement = () =>
+    element.replaceChildren(
+      h('h2', { id: 'family-services-title' }, t('familyServices')),
+      status,
+      h('h3', {}, t('publishTitle')),
+      request.form,
+      h('h3', {}, t('serviceRecords')),
+      orders,
+      h('h3', {}, t('timeCredits')),
+      credits,
+    );
+  fillElement();
+  /** Another language: the form is built again in it (a half-typed request is lost) and the lists redrawn. */
+  const relabel = () => {
+    status.textContent = ''; // said in the other language
+    request = requestForm(api, run);
+    fillElement();
+    void load(elders, true).catch(() => undefined);
+  };
+  return { element, load, relabel };
 }
 
 function confirmedBy(order: ServiceOrder): string {

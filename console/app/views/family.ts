@@ -89,7 +89,10 @@ export function familyScreen(
   draw();
   void load();
   const unsubscribe = store.subscribe(() => draw());
-  const stopLanguage = onLanguageChange(draw);
+  const stopLanguage = onLanguageChange(() => {
+    services.relabel();
+    draw();
+  });
   const timer = setInterval(() => void load().catch(() => undefined), 30_000);
   return () => {
     unsubscribe();
