@@ -80,6 +80,28 @@ async function pressSos(watch: MqttClient, deviceId: string, elderId: string): P
   return opened!;
 }
 
+/** Elder `e-<n>`'s watch (`w-<n>`) connects, presses SOS and leaves; resolves with the alert it opened. */
+async function sosFrom(n: string): Promise<AlertView> {
+  const watch = await hub.connectDevice(`w-${n}`, demoSecret(`w-${n}`));
+  const alert = await pressSos(watch, `w-${n}`, `e-${n}`);
+  await watch.endAsync();
+  return alert;
+}
+
+/** A person signs in to the app as the volunteer; resolves once that volunteer's simulated phone stood down. */
+async function personSignedIn(volunteerId: string) {
+  const token = await hub.login(volunteerId, demoVolunteerPassword);
+  const person = await ResponderApp.open(hub.addresses.http, token);
+  const phone = cast.phone(volunteerId);
+  expect(
+    await until(
+      async () => phone.standingDown,
+      (down) => down,
+    ),
+  ).toBe(true);
+  return { person, phone };
+}
+
 beforeAll(async () => {
   hub = await startTestHub({ now: () => Date.now() + skew });
   cast = startCast();
@@ -175,19 +197,9 @@ describe('npm run demo tells the whole story', () => {
   });
 
   it('[DEMO-PERSON] while a person is signed in as a volunteer, that volunteer’s simulated phone leaves the offer to them', async () => {
-    const token = await hub.login('v-0001', demoVolunteerPassword);
-    const person = await ResponderApp.open(hub.addresses.http, token);
-    const phone = cast.phone('v-0001');
-    expect(
-      await until(
-        async () => phone.standingDown,
-        (down) => down,
-      ),
-    ).toBe(true);
+    const { person, phone } = await personSignedIn('v-0001');
 
-    const watch = await hub.connectDevice('w-0003', demoSecret('w-0003'));
-    const alert = await pressSos(watch, 'w-0003', 'e-0003');
-    await watch.endAsync();
+    const alert = await sosFrom('0003');
     const assigned = await until(
       async () => (await alertsOf('e-0003')).find((a) => a.id === alert.id)!,
       (a) => a.assignee_id !== null,
@@ -214,20 +226,10 @@ describe('npm run demo tells the whole story', () => {
   });
 
   it('[DEMO-PERSON-LEAVES] a task the person took in the app and left is walked to by the phone: on site, as the README says', async () => {
-    const token = await hub.login('v-0001', demoVolunteerPassword);
-    const person = await ResponderApp.open(hub.addresses.http, token);
-    const phone = cast.phone('v-0001');
-    expect(
-      await until(
-        async () => phone.standingDown,
-        (down) => down,
-      ),
-    ).toBe(true);
+    const { person, phone } = await personSignedIn('v-0001');
     await person.onDutyAt(22.5531, 114.0412); // at 景田社区's centre
 
-    const watch = await hub.connectDevice('w-0005', demoSecret('w-0005'));
-    const alert = await pressSos(watch, 'w-0005', 'e-0005');
-    await watch.endAsync();
+    const alert = await sosFrom('0005');
     // Taken in the person's app before any simulated phone answers (they wait 100–400 ms).
     const offer = await until(
       async () => person.offers.find((o) => o.alert_id === alert.id),
