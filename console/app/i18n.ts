@@ -203,10 +203,10 @@ const coreZh = {
   'skill.first_aid': '急救',
   'skill.nursing': '护理',
   'skill.visiting': '探访',
-  secondsAgo: '{n} 秒',
-  minutesAgo: '{n} 分钟',
+  elapsedSeconds: '{n} 秒',
+  elapsedMinutes: '{n} 分钟',
   timeAgo: '{time}前',
-  hoursAgo: '{n} 小时',
+  elapsedHours: '{n} 小时',
 };
 
 const coreEn: Record<keyof typeof coreZh, string> = {
@@ -392,10 +392,10 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'skill.first_aid': 'First aid',
   'skill.nursing': 'Nursing',
   'skill.visiting': 'Visiting',
-  secondsAgo: '{n} s',
-  minutesAgo: '{n} min',
+  elapsedSeconds: '{n} s',
+  elapsedMinutes: '{n} min',
   timeAgo: '{time} ago',
-  hoursAgo: '{n} h',
+  elapsedHours: '{n} h',
 };
 
 // Alert kinds (and the report files' words) come from the hub's, as its report downloads use them.
@@ -542,9 +542,9 @@ export function onLanguageChange(listener: () => void): () => void {
 /** "12 s", "3 min", "2 h": how long something has lasted (an alert's wait). */
 export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return t('secondsAgo', { n: s });
-  if (s < 3600) return t('minutesAgo', { n: Math.floor(s / 60) });
-  return t('hoursAgo', { n: Math.floor(s / 3600) });
+  if (s < 60) return t('elapsedSeconds', { n: s });
+  if (s < 3600) return t('elapsedMinutes', { n: Math.floor(s / 60) });
+  return t('elapsedHours', { n: Math.floor(s / 3600) });
 }
 
 /** "3 min ago": when a device or a responder was last heard of. */

@@ -25,7 +25,7 @@ export function itemsText(items: ChartItem[]): string {
     .join(t('chartItemSeparator'));
 }
 
-/** Per category of a bar or line chart: each series' value there ("景田社区: 误报 1, 其他 3"). */
+/** Per category of a bar or line chart, each series' value there: { name: '景田社区', values: ['误报 1', '其他 3'] }. */
 export function byCategory(
   categories: string[],
   series: Array<{ name: string; data: number[] }>,
