@@ -98,5 +98,10 @@ describe('the responder’s shared position', () => {
     geo.watched(road);
     expect(sent).toEqual([door]);
     expect(await share.here()).toEqual(road);
+    // Sharing stopped and no fix to be had: the last position known.
+    share.stop();
+    geo.state.now = undefined;
+    expect(await share.here()).toEqual(road);
+    expect(geo.state.reads).toBe(1);
   });
 });
