@@ -4,7 +4,7 @@
  */
 import { type HubProcess, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
-import { round } from '../lib/stats.js';
+import { cpuSeconds, round } from '../lib/stats.js';
 import { overloadSeconds, recoverySeconds } from './settings.js';
 
 const shedShareMetric = 'yiyang_ingest_shed_share';
@@ -14,6 +14,21 @@ export interface Sample {
   received: number;
   shed: number;
   gauge: number;
+  /** CPU seconds the hub's processes have used so far. */
+  cpu: number;
+}
+
+/** The hub's CPU seconds so far (a process that ended since counts 0 from then). */
+function hubCpu(hub: HubProcess): number {
+  let total = 0;
+  for (const pid of hub.pids()) {
+    try {
+      total += cpuSeconds(pid);
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return total;
 }
 
 /** Scrapes the hub's counters every `everyMs` until stopped. */
@@ -25,7 +40,14 @@ export function scrape(hub: HubProcess, everyMs: number) {
       const values = await hub
         .metrics([telemetryInMetric, shedTotalMetric, shedShareMetric])
         .catch(() => undefined);
-      if (values) samples.push({ t: Date.now(), received: values[0]!, shed: values[1]!, gauge: values[2]! });
+      if (values)
+        samples.push({
+          t: Date.now(),
+          received: values[0]!,
+          shed: values[1]!,
+          gauge: values[2]!,
+          cpu: hubCpu(hub),
+        });
       await sleep(everyMs);
     }
   })();
@@ -62,8 +84,14 @@ export interface Recovery {
   relapseShedPercent?: number;
   /** From the overload's end until the backlog of unread telemetry was under one second's worth. */
   caughtUpAfterS?: number;
+  /**
+   * How busy the hub kept its CPU (1 = one core) over the recovery's intervals that shed with the reads
+   * caught up: near its core's whole, it could not carry the rate; well under it, the shedding rule held
+   * back what the hub had room for. Absent when no such interval.
+   */
+  busyWhileShedding?: number;
   shedShareGaugeMax: number;
-  /** Per scrape interval: telemetry received and shed, the shed share, the gauge, and the backlog of unread messages. */
+  /** Per scrape interval: telemetry received and shed, the shed share, the gauge, the backlog of unread messages, the hub's CPU. */
   series: {
     s: number;
     from: number;
@@ -72,6 +100,7 @@ export interface Recovery {
     shedPercent: number;
     gauge: number;
     backlog: number;
+    hubBusy: number;
   }[];
 }
 
@@ -108,6 +137,7 @@ export function recovery(
       shedPercent: round((100 * shed) / Math.max(1, received), 1),
       gauge: s.gauge,
       backlog: Math.round(offeredBy(s.t) - (s.received - first.received)),
+      hubBusy: round((s.cpu - prev.cpu) / Math.max(0.001, (s.t - prev.t) / 1000), 2),
     };
   });
   // The intervals of the recovery run (one that straddles its end included).
@@ -127,6 +157,7 @@ export function recovery(
       )
     : undefined;
   const caughtUp = after.find((p) => p.backlog < sustainedRate);
+  const shedCaughtUp = caughtUp ? after.filter((p) => p.s >= caughtUp.s && p.shed > 0) : [];
   const lastShedAfterS = lastShed ? Math.min(lastShed.s, recoverySeconds) : 0;
   const overloadOverrunS = round(Math.max(0, run.overloadSentUntil - end) / 1000, 2);
   return {
@@ -139,6 +170,9 @@ export function recovery(
     lastShedAfterOverloadSentS: round(Math.max(0, lastShedAfterS - overloadOverrunS), 2),
     relapseShedPercent: relapsePercent,
     caughtUpAfterS: caughtUp?.s,
+    busyWhileShedding: shedCaughtUp.length
+      ? round(shedCaughtUp.reduce((n, p) => n + p.hubBusy, 0) / shedCaughtUp.length, 2)
+      : undefined,
     shedShareGaugeMax: Math.max(...samples.map((s) => s.gauge)),
     series,
   };

@@ -207,6 +207,15 @@ function figures(
       value: over.recovery.caughtUpAfterS ?? over.recovery.seconds,
       unit: over.recovery.caughtUpAfterS === undefined ? 's: NOT caught up within the run' : 's',
     },
+    ...(over.recovery.busyWhileShedding === undefined
+      ? []
+      : [
+          {
+            label: 'recovery: hub CPU while it shed with its reads caught up',
+            value: over.recovery.busyWhileShedding,
+            unit: 'cores (near 1: the rate was more than it could carry then; well under: shedding held back)',
+          },
+        ]),
     ...(hub.shedCost ? shedCostFigures(hub.shedCost) : []),
   ];
 }
