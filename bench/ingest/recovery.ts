@@ -4,7 +4,7 @@
  */
 import { type HubProcess, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
-import { cpuSeconds, round } from '../lib/stats.js';
+import { cpuSeconds, round, threadCpuSeconds } from '../lib/stats.js';
 import { overloadSeconds, recoverySeconds } from './settings.js';
 
 const shedShareMetric = 'yiyang_ingest_shed_share';
@@ -14,21 +14,27 @@ export interface Sample {
   received: number;
   shed: number;
   gauge: number;
-  /** CPU seconds the hub's processes have used so far. */
+  /** CPU seconds the hub's processes have used so far, and their main threads (the event loops) alone. */
   cpu: number;
+  mainCpu: number;
 }
 
-/** The hub's CPU seconds so far (a process that ended since counts 0 from then). */
-function hubCpu(hub: HubProcess): number {
-  let total = 0;
+/**
+ * The hub's CPU seconds so far, all threads and the main threads alone (the rest: inference workers,
+ * libuv's pool, V8's GC helpers); a process that ended since counts 0 from then.
+ */
+function hubCpu(hub: HubProcess): { cpu: number; mainCpu: number } {
+  let cpu = 0;
+  let mainCpu = 0;
   for (const pid of hub.pids()) {
     try {
-      total += cpuSeconds(pid);
+      cpu += cpuSeconds(pid);
+      mainCpu += threadCpuSeconds(pid, pid);
     } catch {
       // gone between the listing and the read
     }
   }
-  return total;
+  return { cpu, mainCpu };
 }
 
 /** Scrapes the hub's counters every `everyMs` until stopped. */
@@ -46,7 +52,7 @@ export function scrape(hub: HubProcess, everyMs: number) {
           received: values[0]!,
           shed: values[1]!,
           gauge: values[2]!,
-          cpu: hubCpu(hub),
+          ...hubCpu(hub),
         });
       await sleep(everyMs);
     }
@@ -90,6 +96,8 @@ export interface Recovery {
    * back what the hub had room for. Absent when no such interval.
    */
   busyWhileShedding?: number;
+  /** The same for the hub's main threads alone (the event loop that reads, sheds and handles). */
+  mainBusyWhileShedding?: number;
   shedShareGaugeMax: number;
   /** Per scrape interval: telemetry received and shed, the shed share, the gauge, the backlog of unread messages, the hub's CPU. */
   series: {
@@ -101,6 +109,7 @@ export interface Recovery {
     gauge: number;
     backlog: number;
     hubBusy: number;
+    mainBusy: number;
   }[];
 }
 
@@ -138,6 +147,7 @@ export function recovery(
       gauge: s.gauge,
       backlog: Math.round(offeredBy(s.t) - (s.received - first.received)),
       hubBusy: round((s.cpu - prev.cpu) / Math.max(0.001, (s.t - prev.t) / 1000), 2),
+      mainBusy: round((s.mainCpu - prev.mainCpu) / Math.max(0.001, (s.t - prev.t) / 1000), 2),
     };
   });
   // The intervals of the recovery run (one that straddles its end included).
@@ -170,10 +180,14 @@ export function recovery(
     lastShedAfterOverloadSentS: round(Math.max(0, lastShedAfterS - overloadOverrunS), 2),
     relapseShedPercent: relapsePercent,
     caughtUpAfterS: caughtUp?.s,
-    busyWhileShedding: shedCaughtUp.length
-      ? round(shedCaughtUp.reduce((n, p) => n + p.hubBusy, 0) / shedCaughtUp.length, 2)
-      : undefined,
+    busyWhileShedding: mean(shedCaughtUp.map((p) => p.hubBusy)),
+    mainBusyWhileShedding: mean(shedCaughtUp.map((p) => p.mainBusy)),
     shedShareGaugeMax: Math.max(...samples.map((s) => s.gauge)),
     series,
   };
+}
+
+/** Mean to two places; undefined for none. */
+function mean(values: number[]): number | undefined {
+  return values.length ? round(values.reduce((n, v) => n + v, 0) / values.length, 2) : undefined;
 }

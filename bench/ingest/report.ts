@@ -213,7 +213,7 @@ function figures(
           {
             label: 'recovery: hub CPU while it shed with its reads caught up',
             value: over.recovery.busyWhileShedding,
-            unit: 'cores (near 1: the rate was more than it could carry then; well under: shedding held back)',
+            unit: `cores, its event loop ${over.recovery.mainBusyWhileShedding ?? '–'} (near 1: the rate was more than it could carry then; well under: shedding held back)`,
           },
         ]),
     ...(hub.shedCost ? shedCostFigures(hub.shedCost) : []),

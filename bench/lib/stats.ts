@@ -80,7 +80,16 @@ const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8
 
 /** CPU seconds (user + system) a process has used so far; with `reaped`, also its children that have ended. */
 export function cpuSeconds(pid: number, reaped = false): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuSeconds(`/proc/${pid}/stat`, reaped);
+}
+
+/** CPU seconds one thread of a process has used so far: its main thread's tid is its pid (the event loop). */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`, false);
+}
+
+function statCpuSeconds(path: string, reaped: boolean): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15,
   // cutime 16, cstime 17 (children waited for).
   const fields = stat
