@@ -229,14 +229,12 @@ describe('npm run demo tells the whole story', () => {
     const { person, phone } = await personSignedIn('v-0001');
     await person.onDutyAt(22.5531, 114.0412); // at 景田社区's centre
 
+    // Taken in the person's app as it arrives, before any simulated phone answers (they wait 100–400 ms).
+    const taken = person.acceptNext();
     const alert = await sosFrom('0005');
-    // Taken in the person's app before any simulated phone answers (they wait 100–400 ms).
-    const offer = await until(
-      async () => person.offers.find((o) => o.alert_id === alert.id),
-      (o) => o !== undefined,
-    );
-    expect(offer, story.join('\n')).toBeDefined();
-    expect(await person.request('offer:accept', { offer_id: offer!.offer_id })).toMatchObject({ ok: true });
+    const { offer, answer } = await taken;
+    expect(offer.alert_id, story.join('\n')).toBe(alert.id);
+    expect(answer).toMatchObject({ ok: true });
     person.close();
 
     // The phone checks in at the door (the duty desk may close it right after: on site or later).

@@ -35,6 +35,28 @@ export class ResponderApp {
     return this.socket.timeout(5000).emitWithAck(event, payload) as Promise<T>;
   }
 
+  /**
+   * Takes the next offer the moment it arrives, as a quick person would (a poll would give a slower
+   * responder's phone the lead): the offer and the hub's answer. Rejects when none comes in `timeoutMs`.
+   */
+  acceptNext(timeoutMs = 5000): Promise<{ offer: OfferView; answer: { ok: boolean; reason?: string } }> {
+    return new Promise((resolve, reject) => {
+      const take = (offer: OfferView) => {
+        clearTimeout(timer);
+        this.socket.off('offer', take);
+        this.request('offer:accept', { offer_id: offer.offer_id }).then(
+          (answer) => resolve({ offer, answer }),
+          reject,
+        );
+      };
+      const timer = setTimeout(() => {
+        this.socket.off('offer', take);
+        reject(new Error(`no offer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.socket.on('offer', take);
+    });
+  }
+
   async onDutyAt(lat: number, lon: number): Promise<void> {
     await this.request('duty', { on_duty: true });
     await this.request('location', { lat, lon });
