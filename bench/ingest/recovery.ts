@@ -4,7 +4,7 @@
  */
 import { type HubProcess, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
-import { cpuSeconds, round, threadCpuSeconds } from '../lib/stats.js';
+import { processesCpuSeconds, round } from '../lib/stats.js';
 import { overloadSeconds, recoverySeconds } from './settings.js';
 
 const shedShareMetric = 'yiyang_ingest_shed_share';
@@ -17,24 +17,6 @@ export interface Sample {
   /** CPU seconds the hub's processes have used so far, and their main threads (the event loops) alone. */
   cpu: number;
   mainCpu: number;
-}
-
-/**
- * The hub's CPU seconds so far, all threads and the main threads alone (the rest: inference workers,
- * libuv's pool, V8's GC helpers); a process that ended since counts 0 from then.
- */
-function hubCpu(hub: HubProcess): { cpu: number; mainCpu: number } {
-  let cpu = 0;
-  let mainCpu = 0;
-  for (const pid of hub.pids()) {
-    try {
-      cpu += cpuSeconds(pid);
-      mainCpu += threadCpuSeconds(pid, pid);
-    } catch {
-      // gone between the listing and the read
-    }
-  }
-  return { cpu, mainCpu };
 }
 
 /** Scrapes the hub's counters every `everyMs` until stopped. */
@@ -52,7 +34,8 @@ export function scrape(hub: HubProcess, everyMs: number) {
           received: values[0]!,
           shed: values[1]!,
           gauge: values[2]!,
-          ...hubCpu(hub),
+          // a hub process gone between the listing and the read counts 0
+          ...processesCpuSeconds(hub.pids(), true),
         });
       await sleep(everyMs);
     }

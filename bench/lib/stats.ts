@@ -83,9 +83,23 @@ export function cpuSeconds(pid: number, reaped = false): number {
   return statCpuSeconds(`/proc/${pid}/stat`, reaped);
 }
 
-/** CPU seconds one thread of a process has used so far: its main thread's tid is its pid (the event loop). */
-export function threadCpuSeconds(pid: number, tid: number): number {
-  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`, false);
+/**
+ * CPU seconds processes have used so far, all threads and their main threads alone (a Node process's event
+ * loop; the rest: workers, libuv's pool, V8's helpers). With `skipGone`, a process that ended counts 0.
+ */
+export function processesCpuSeconds(pids: number[], skipGone = false): { cpu: number; mainCpu: number } {
+  let cpu = 0;
+  let mainCpu = 0;
+  for (const pid of pids) {
+    try {
+      const all = cpuSeconds(pid);
+      mainCpu += statCpuSeconds(`/proc/${pid}/task/${pid}/stat`, false);
+      cpu += all;
+    } catch (error) {
+      if (!skipGone) throw error;
+    }
+  }
+  return { cpu, mainCpu };
 }
 
 function statCpuSeconds(path: string, reaped: boolean): number {

@@ -58,9 +58,7 @@ export class LocationShare {
     return new Promise((resolve) =>
       navigator.geolocation.getCurrentPosition(
         (fix) => {
-          this.last = { lat: fix.coords.latitude, lon: fix.coords.longitude };
-          this.lastAt = Date.now();
-          this.typed = false;
+          this.remember({ lat: fix.coords.latitude, lon: fix.coords.longitude }, 'watched');
           resolve(this.last);
         },
         () => resolve(this.last),
@@ -74,11 +72,15 @@ export class LocationShare {
     this.watch = undefined;
   }
 
-  /** A position typed in is sent at once; a watched one at most every 15 s. */
-  async set(position: Position, source: 'typed' | 'watched'): Promise<void> {
+  private remember(position: Position, source: 'typed' | 'watched'): void {
     this.last = position;
     this.lastAt = Date.now();
     this.typed = source === 'typed';
+  }
+
+  /** A position typed in is sent at once; a watched one at most every 15 s. */
+  async set(position: Position, source: 'typed' | 'watched'): Promise<void> {
+    this.remember(position, source);
     if (source === 'watched' && Date.now() - this.sentAt < 15_000) return;
     this.sentAt = Date.now();
     await this.send(position);

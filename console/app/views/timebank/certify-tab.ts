@@ -3,6 +3,7 @@ import { fill, h } from '../../dom';
 import { formatTime, t, term } from '../../i18n';
 import type { ServiceOrder } from '../../types';
 import { actionRunner, dataTable, inlineForm, numberField } from '../data-table';
+import { responderNames } from '../responder-names';
 
 /**
  * Certifying services: rated services get the minutes claimed and are paid from the community's
@@ -17,10 +18,10 @@ export function certifyTab(root: HTMLElement, { api }: AppContext, status: HTMLE
       api.serviceOrders('rated'),
       api.serviceOrders('done'),
       api.flaggedClaims(),
-      api.responders().catch(() => []),
+      responderNames(api),
     ]);
     if (disposed) return;
-    const nameOf = (id: string | null) => responders.find((r) => r.id === id)?.name ?? id ?? '–';
+    const nameOf = (id: string | null) => (id ? responders(id) : '–');
     const what = (o: ServiceOrder) => `${term('service', o.kind)} · ${o.elder?.name ?? ''}`;
     fill(
       root,

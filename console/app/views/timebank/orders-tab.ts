@@ -6,6 +6,7 @@ import { noteText } from '../../timeline-text';
 import type { ServiceOrder } from '../../types';
 import { actionRunner, dataTable } from '../data-table';
 import { fillElders, requestForm, select, service, when } from '../request-form';
+import { responderNames } from '../responder-names';
 
 const daysText = (days: number[]) => days.map((d) => t(`weekday.${d}` as TextKey)).join(t('listSeparator'));
 
@@ -66,11 +67,8 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
     return button;
   };
 
-  // Volunteers by name, as on the other screens; a board the reader may not see leaves their ids.
-  const names = api.responders().then(
-    (people) => new Map(people.map((p) => [p.id, p.name])),
-    () => new Map<string, string>(),
-  );
+  // Volunteers by name, as on the other screens.
+  const names = responderNames(api);
   const load = async () => {
     const [list, rules, nameOf] = await Promise.all([
       api.serviceOrders(statusFilter.value || undefined),
@@ -99,8 +97,8 @@ export function ordersTab(root: HTMLElement, { api }: AppContext, status: HTMLEl
           o.elder?.name ?? '–',
           service(o.kind),
           t(`orderStatus.${o.status}` as TextKey),
-          o.volunteer_id ? (nameOf.get(o.volunteer_id) ?? o.volunteer_id) : null,
-          noteText({ note: o.note, code: o.note_code, params: o.note_params }, (id) => nameOf.get(id) ?? id),
+          o.volunteer_id ? nameOf(o.volunteer_id) : null,
+          noteText({ note: o.note, code: o.note_code, params: o.note_params }, nameOf),
           o.status === 'requested' || o.status === 'taken'
             ? h(
                 'span',
