@@ -18,9 +18,9 @@ type Ack = (answer: unknown) => void;
 /**
  * The responder app's live channel, socket.io namespace `/responder`, signed in with a
  * responder user's token (its username is the responder id). Emits `duty` (at connect), `offer`,
- * `offer:withdrawn`, `task` and `task:closed`; takes `offer:accept`, `offer:decline`,
- * `duty`, `location`, `checkin` and `task:hand_back` (cannot go after all), each answered
- * through the acknowledgement.
+ * `offer:withdrawn`, `task` (given, taken or checked in at: `on_site`) and `task:closed`; takes
+ * `offer:accept`, `offer:decline`, `duty`, `location`, `checkin` and `task:hand_back` (cannot go
+ * after all), each answered through the acknowledgement.
  */
 export class ResponderFeed {
   private namespace: Namespace | undefined;
@@ -57,10 +57,20 @@ export class ResponderFeed {
     const id = (socket.data.user as SignedInUser).username;
     const { dispatcher } = this.deps;
     socket.join(responderRoom(id));
-    this.handle(socket, 'offer:accept', offerMessage, (m) => dispatcher.accept(m.offer_id, id));
-    this.handle(socket, 'offer:decline', offerMessage, async (m) =>
-      (await dispatcher.decline(m.offer_id, id)) ? { ok: true } : { ok: false, reason: 'not_pending' },
-    );
+    // What is answered on one device the volunteer's others (a second phone, a tab; on any node) are
+    // told at once, by the socket only: no push, the volunteer has just done it.
+    const others = () => socket.to(responderRoom(id));
+    this.handle(socket, 'offer:accept', offerMessage, async (m) => {
+      const answer = await dispatcher.accept(m.offer_id, id);
+      if (answer.ok) others().emit('task', answer.task);
+      return answer;
+    });
+    this.handle(socket, 'offer:decline', offerMessage, async (m) => {
+      const alertId = await dispatcher.decline(m.offer_id, id);
+      if (!alertId) return { ok: false, reason: 'not_pending' };
+      others().emit('offer:withdrawn', { offer_id: m.offer_id, alert_id: alertId });
+      return { ok: true };
+    });
     this.handle(socket, 'duty', duty, async (m) => {
       await dispatcher.setDuty(id, m.on_duty);
       return { ok: true };
@@ -69,7 +79,12 @@ export class ResponderFeed {
       await dispatcher.locate(id, m.lat, m.lon);
       return { ok: true };
     });
-    this.handle(socket, 'checkin', position, (m) => dispatcher.checkIn(id, m.lat, m.lon));
+    this.handle(socket, 'checkin', position, async (m) => {
+      const answer = await dispatcher.checkIn(id, m.lat, m.lon);
+      const task = answer.ok ? await dispatcher.currentTask(id) : null;
+      if (task) others().emit('task', task);
+      return answer;
+    });
     this.handle(socket, 'task:hand_back', taskMessage, async (m) =>
       (await dispatcher.handBack(m.alert_id, id)) ? { ok: true } : { ok: false, reason: 'not_assigned' },
     );

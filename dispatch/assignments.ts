@@ -261,8 +261,11 @@ export class Assignments {
     return Math.round(distance(r.lon, r.lat, home.lon, home.lat) * 1000);
   }
 
-  /** A decline; when nobody of the current step is left to answer, the ladder moves on now. */
-  async decline(offerId: string, responderId: string): Promise<boolean> {
+  /**
+   * A decline; when nobody of the current step is left to answer, the ladder moves on now.
+   * Returns the offer's alert, or null where the offer was not pending for this responder.
+   */
+  async decline(offerId: string, responderId: string): Promise<string | null> {
     const { db } = this.deps;
     const now = this.deps.now();
     const offer = await db
@@ -273,13 +276,13 @@ export class Assignments {
       .where('status', '=', 'pending')
       .returning(['alert_id'])
       .executeTakeFirst();
-    if (!offer) return false;
+    if (!offer) return null;
     await this.deps.alerts.record(db, offer.alert_id, {
       actor: responderId,
       note: { code: 'declined', params: {} },
     });
     if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
-    return true;
+    return offer.alert_id;
   }
 
   /**

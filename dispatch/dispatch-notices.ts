@@ -34,6 +34,8 @@ export interface TaskView {
   kind: string;
   severity: string;
   elder: { id: string; name: string; address: string; lat: number | null; lon: number | null };
+  /** Checked in at the door: an app that connects (again, or a second device) shows that, not a check-in. */
+  on_site: boolean;
 }
 
 export type AcceptResult =

@@ -136,7 +136,7 @@ export class Dispatcher {
     return this.assignments.handBack(alertId, responderId);
   }
 
-  decline(offerId: string, responderId: string): Promise<boolean> {
+  decline(offerId: string, responderId: string): Promise<string | null> {
     return this.assignments.decline(offerId, responderId);
   }
 

@@ -69,6 +69,8 @@ export class ResponderPresence {
     await this.locate(responderId, lat, lon);
     const task = await this.deps.tasks.currentTask(responderId);
     if (!task) return { ok: false, reason: 'no_task' };
+    // Checked in already (from another of their devices, or a retry whose answer was lost).
+    if (task.on_site) return { ok: true };
     const here = onSite(task.elder, { lat, lon }, this.deps.timings.onSiteRadiusM);
     const away = here.distance_m;
     if (!here.ok) return { ok: false, reason: 'too_far', distance_m: away };

@@ -67,7 +67,17 @@ export class ResponderTasks {
     const row = await db
       .selectFrom('alerts as a')
       .innerJoin('elders as e', 'e.id', 'a.elder_id')
-      .select(['a.id', 'a.kind', 'a.severity', 'e.id as elder_id', 'e.name', 'e.address', 'e.lat', 'e.lon'])
+      .select([
+        'a.id',
+        'a.kind',
+        'a.severity',
+        'a.status',
+        'e.id as elder_id',
+        'e.name',
+        'e.address',
+        'e.lat',
+        'e.lon',
+      ])
       .where('a.id', '=', alertId)
       .executeTakeFirstOrThrow();
     return {
@@ -75,6 +85,7 @@ export class ResponderTasks {
       kind: row.kind,
       severity: row.severity,
       elder: { id: row.elder_id, name: row.name, address: row.address, lat: row.lat, lon: row.lon },
+      on_site: row.status === 'on_site',
     };
   }
 

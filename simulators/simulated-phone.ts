@@ -66,8 +66,9 @@ export class SimulatedPhone {
     this.socket = socket;
     // Listening before the connection is up: the hub sends what waits for the phone at once.
     socket.on('offer', (offer: OfferView) => this.offered(offer));
-    // A task the hub still holds for this volunteer (a restart, a reconnect): go on with it.
-    socket.on('task', (task: TaskView) => this.walkTo(task));
+    // A task the hub holds for this volunteer (a restart, a reconnect, or one the person signed in
+    // took or checked in at): go on with it, unless someone is at the door already.
+    socket.on('task', (task: TaskView) => (task.on_site ? this.arrived(task) : this.walkTo(task)));
     socket.on('task:closed', ({ alert_id }: { alert_id: string }) => this.closed(alert_id));
     socket.on('disconnect', (reason) => {
       // The hub ended the sign-in (expired, rights changed): sign in again, as the app would.
@@ -124,9 +125,6 @@ export class SimulatedPhone {
       if (this.walking.size === 0) void this.request('location', this.deps.volunteer.post);
       for (const task of this.walking.values())
         this.later(this.deps.timings.walkMs, () => this.checkIn(task));
-      // A task the person took in their own app was answered to their socket only: connecting again,
-      // the phone is sent what the hub holds for the volunteer (offers, the task), as an app after a restart.
-      this.socket?.disconnect().connect();
     }
   }
 
@@ -159,6 +157,12 @@ export class SimulatedPhone {
     this.taken.add(task.alert_id);
     this.walking.set(task.alert_id, task);
     this.later(this.deps.timings.walkMs, () => this.checkIn(task));
+  }
+
+  /** Checked in at the door (by the person, on their own device): nothing left to walk to. */
+  private arrived(task: TaskView): void {
+    this.taken.add(task.alert_id);
+    this.walking.delete(task.alert_id);
   }
 
   private async checkIn(task: TaskView): Promise<void> {

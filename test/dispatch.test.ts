@@ -224,6 +224,98 @@ describe.each(dialects)('dispatch on %s', (dialect) => {
   });
 });
 
+describe.each(dialects)("a volunteer's devices on %s", (dialect) => {
+  let hub: TestHub;
+  let phone: ResponderApp;
+  let tablet: ResponderApp;
+
+  beforeEach(async () => {
+    hub = await startTestHub({ dialect, config: { offerExpiryS: 5 } });
+    expect((await hub.putDistrict(districtWithResponders())).statusCode).toBe(200);
+    // One volunteer signed in twice (a phone and a tablet), as a person with two devices.
+    phone = await ResponderApp.open(hub.addresses.http, await hub.login('v-0002', 'password-v-0002'));
+    tablet = await ResponderApp.open(hub.addresses.http, await hub.login('v-0002', 'password-v-0002'));
+    await phone.onDutyAt(north(300).lat, north(300).lon);
+  });
+  afterEach(async () => {
+    phone?.close();
+    tablet?.close();
+    await hub.stop();
+  });
+
+  const tasks = (app: ResponderApp) =>
+    app.received
+      .filter((r) => r.event === 'task')
+      .map((r) => r.payload as { alert_id: string; on_site: boolean; elder: { name: string } });
+
+  it('[DISPATCH-TWO-DEVICES] taken and checked in at on one device, the other shows the task and the check-in at once', async () => {
+    const { client } = await pressSos(hub, 'two-devices-1');
+    const [offer] = await until(
+      async () => tablet.offers,
+      (o) => o.length > 0,
+    );
+    expect(phone.offers.map((o) => o.offer_id)).toEqual([offer!.offer_id]);
+    expect(tasks(tablet)).toEqual([]);
+
+    const taken = await phone.request<{ ok: boolean; task: { on_site: boolean } }>('offer:accept', {
+      offer_id: offer!.offer_id,
+    });
+    expect(taken).toMatchObject({ ok: true, task: { alert_id: offer!.alert_id, on_site: false } });
+    const told = await until(
+      async () => tasks(tablet),
+      (t) => t.length > 0,
+    );
+    expect(told).toEqual([expect.objectContaining({ alert_id: offer!.alert_id, on_site: false })]);
+    expect(told[0]!.elder.name).toBe('王秀英');
+    // The accepting device has its answer: it is not told a second time.
+    expect(tasks(phone)).toEqual([]);
+
+    expect(await phone.request('checkin', north(40))).toEqual({ ok: true });
+    expect(
+      await until(
+        async () => tasks(tablet).at(-1),
+        (t) => t?.on_site === true,
+      ),
+    ).toMatchObject({ alert_id: offer!.alert_id, on_site: true });
+    // Checking in again from the other device is not an error: the volunteer is at the door.
+    expect(await tablet.request('checkin', north(40))).toEqual({ ok: true });
+    // A device that connects later is told the same.
+    const later = await ResponderApp.open(hub.addresses.http, await hub.login('v-0002', 'password-v-0002'));
+    try {
+      const [current] = await until(
+        async () => tasks(later),
+        (t) => t.length > 0,
+      );
+      expect(current).toMatchObject({ alert_id: offer!.alert_id, on_site: true });
+    } finally {
+      later.close();
+    }
+    await client.endAsync();
+  });
+
+  it('[DISPATCH-TWO-DEVICES-DECLINE] an offer declined on one device is withdrawn from the other', async () => {
+    const { client } = await pressSos(hub, 'two-devices-2');
+    const [offer] = await until(
+      async () => tablet.offers,
+      (o) => o.length > 0,
+    );
+    expect(await phone.request('offer:decline', { offer_id: offer!.offer_id })).toEqual({ ok: true });
+    expect(
+      await until(
+        async () => tablet.received.filter((r) => r.event === 'offer:withdrawn').map((r) => r.payload),
+        (w) => w.length > 0,
+      ),
+    ).toEqual([{ offer_id: offer!.offer_id, alert_id: offer!.alert_id }]);
+    expect(phone.withdrawn).toEqual([]);
+    // Declined once is declined: the other device cannot take it any more.
+    expect(await tablet.request('offer:accept', { offer_id: offer!.offer_id })).toMatchObject({
+      ok: false,
+      reason: 'not_pending',
+    });
+    await client.endAsync();
+  });
+});
+
 describe.each(dialects)('dispatch across restarts and nodes on %s', (dialect) => {
   it('[DISPATCH-RESTART] a hub restarted mid-ladder resumes it: the next step comes when due, no step runs twice', async () => {
     const first = await startTestHub({ dialect, config: { offerExpiryS: 5 } });

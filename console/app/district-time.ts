@@ -21,6 +21,8 @@ export const districtWallClock = (at: number): Date => new Date(at + offsetMs);
 export const localDay = (at: number): string => districtWallClock(at).toISOString().slice(0, 10);
 /** The district's time of day (HH:MM) at `at`. */
 export const localClock = (at: number): string => districtWallClock(at).toISOString().slice(11, 16);
+/** A service's time as every list shows it ("2026-12-05 14:30"): when it is wanted or was done. */
+export const when = (at: number): string => `${localDay(at)} ${localClock(at)}`;
 /** The moment a district date (YYYY-MM-DD) begins. */
 export const dayStart = (day: string): number => Date.parse(`${day}T00:00:00Z`) - offsetMs;
 /** A district date and time of day (HH:MM) as a moment. */

@@ -235,6 +235,39 @@ describe('console and responder app under real use, in Chromium (zh-CN)', () => 
     await stale.context().close();
   }, 60_000);
 
+  it("[RESPONDER-TWO-PHONES] an offer taken on one of a volunteer's phones leaves the other: it shows the task, then the check-in", async () => {
+    await hub.dispatcher.setDuty('v-0001', true);
+    const first = await phoneAt('v-0001', 'volunteer-password', near);
+    const second = await phoneAt('v-0001', 'volunteer-password', near);
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'two-phones-sos');
+    await first.waitForSelector('.offer .accept', { timeout: 5000 });
+    await second.waitForSelector('.offer .accept', { timeout: 5000 });
+
+    await first.click('.offer .accept');
+    // The other phone shows the task (name and address), and the offer is gone from it.
+    await second.waitForSelector('.task', { timeout: 5000 });
+    expect(await second.textContent('.task-name')).toBe('王秀英');
+    expect(await second.$$('.offer')).toHaveLength(0);
+    await shoot(second, '46-responder-second-phone-task');
+
+    await first.click('#checkin');
+    await first.waitForSelector('.task .good');
+    // Checked in on one: the other says so, with no check-in or hand-back left to tap.
+    await second.waitForSelector('.task .good', { timeout: 5000 });
+    expect(await second.$('#checkin')).toBeNull();
+    expect(await second.$('#hand-back')).toBeNull();
+
+    const [alert] = (await api('/alerts?status=on_site')).alerts as Array<{
+      id: string;
+      assignee_id: string;
+    }>;
+    expect(alert).toMatchObject({ assignee_id: 'v-0001' });
+    await api(`/alerts/${alert!.id}/resolve`, 'POST', { outcome: 'help_given' });
+    await second.waitForSelector('.task', { state: 'detached', timeout: 5000 });
+    await first.context().close();
+    await second.context().close();
+  }, 60_000);
+
   it('[DISPATCH-APP-OFFLINE] a volunteer closes the app: his offer is withdrawn after the grace (the timeline says why), the next responder is offered at once, and the board says "App 离线"', async () => {
     // 李建国 is on duty (the hub's state) with his app open.
     await hub.dispatcher.setDuty('v-0001', true);

@@ -98,6 +98,9 @@ describe('the volunteer’s visit and own record on the phone in Chromium (zh-CN
     const upcoming = volunteer.locator(`.upcoming [data-order="${later.id}"]`);
     expect(await upcoming.textContent()).toContain('探访');
     expect(await upcoming.textContent()).toContain('王秀英');
+    // The wanted time in the district's clock, as the family's and the time bank's lists write it.
+    const wanted = new Date(later.wanted_at + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(await upcoming.locator('.meta').first().textContent()).toBe(wanted);
     const past = volunteer.locator(`.past [data-order="${visit.id}"]`);
     expect(await past.textContent()).toContain('老人已用确认码确认');
     expect(await past.textContent()).toContain('获得 30 分钟');

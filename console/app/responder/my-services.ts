@@ -1,6 +1,7 @@
 import type { Api } from '../api';
+import { when } from '../district-time';
 import { h } from '../dom';
-import { formatTime, t, term } from '../i18n';
+import { t, term } from '../i18n';
 import type { ServiceOrder, VolunteerRecord } from '../types';
 import { dataTable } from '../views/data-table';
 import { panel } from './volunteer-panels';
@@ -59,7 +60,7 @@ function serviceItem(o: ServiceOrder): HTMLElement {
     { class: 'card', 'data-order': o.id, 'data-status': o.status },
     h('p', { class: 'offer-kind' }, `${term('service', o.kind)} · ${term('orderStatus', o.status)}`),
     o.elder ? h('p', {}, `${o.elder.name} · ${o.elder.address}`) : null,
-    h('p', { class: 'meta' }, formatTime(served ? o.checked_out_at! : o.wanted_at)),
+    h('p', { class: 'meta' }, when(served ? o.checked_out_at! : o.wanted_at)),
     served
       ? h(
           'p',

@@ -49,7 +49,6 @@ export function responderApp(
   // A pushed offer's tap opens `#/offer/<id>`: that offer is shown first, or why it is gone.
   let opened = /^#\/offer\/(.+)$/.exec(window.location.hash)?.[1];
   if (opened) opened = decodeURIComponent(opened);
-  let checkedIn = false;
   // The hub's word, sent at every connect: not what this phone remembers (another phone, a reload,
   // a hand assignment may have changed it). Unknown until the hub has said.
   let onDuty: boolean | undefined;
@@ -84,10 +83,8 @@ export function responderApp(
       offer_id: offer.offer_id,
     });
     offers.delete(offer.offer_id);
-    if (accept && answer.ok && answer.task) {
-      task = answer.task;
-      checkedIn = false;
-    } else if (accept) announce(status, t(reasons[answer.reason ?? ''] ?? 'notPending'), 'error');
+    if (accept && answer.ok && answer.task) task = answer.task;
+    else if (accept) announce(status, t(reasons[answer.reason ?? ''] ?? 'notPending'), 'error');
     draw();
   };
 
@@ -97,7 +94,7 @@ export function responderApp(
     if (!here) return announce(status, t('noGeolocation'), 'error');
     const answer = await socket.request('checkin', here);
     if (answer.ok) {
-      checkedIn = true;
+      if (task) task = { ...task, on_site: true };
       announce(status, t('checkedIn'));
     } else if (answer.reason === 'too_far')
       announce(status, t('tooFar', { m: answer.distance_m ?? '?' }), 'error');
@@ -180,7 +177,7 @@ export function responderApp(
       dutyCard(onDuty, setDuty),
       status,
       task
-        ? taskCard(task, checkedIn, checkIn, handBack)
+        ? taskCard(task, checkIn, handBack)
         : offerList([...offers.values()].sort(offerOrder), respond, opened),
       onSite.card(task) ?? '',
       push.card(),
@@ -213,7 +210,9 @@ export function responderApp(
     draw();
   });
   socket.on('task', (next) => {
+    // Given, or taken or checked in at on another of the volunteer's devices: its offer is answered.
     task = next;
+    for (const [id, o] of offers) if (o.alert_id === next.alert_id) offers.delete(id);
     draw();
   });
   socket.on('duty', ({ on_duty }) => {
@@ -323,7 +322,7 @@ function offerList(
   );
 }
 
-function taskCard(task: Task, checkedIn: boolean, checkIn: () => void, handBack: () => void): HTMLElement {
+function taskCard(task: Task, checkIn: () => void, handBack: () => void): HTMLElement {
   return h(
     'section',
     { class: `card task sev-${task.severity}`, 'aria-labelledby': 'task-title' },
@@ -331,10 +330,10 @@ function taskCard(task: Task, checkedIn: boolean, checkIn: () => void, handBack:
     h('p', { class: 'task-name' }, task.elder.name),
     h('p', {}, task.elder.address),
     navigationLinks(task),
-    checkedIn
+    task.on_site
       ? h('p', { class: 'good' }, t('checkedIn'))
       : h('button', { type: 'button', class: 'big primary', id: 'checkin', onclick: checkIn }, t('checkIn')),
-    checkedIn ? null : h('button', { type: 'button', id: 'hand-back', onclick: handBack }, t('handBack')),
+    task.on_site ? null : h('button', { type: 'button', id: 'hand-back', onclick: handBack }, t('handBack')),
   );
 }
 

@@ -1,4 +1,5 @@
 import { type Api, ApiError } from '../api';
+import { when } from '../district-time';
 import { announce, fill, h } from '../dom';
 import { formatTime, t, term } from '../i18n';
 import { ledgerMemo, noteText } from '../timeline-text';
@@ -106,7 +107,7 @@ export function requestsPanel(
           )
         : null,
       o.elder ? h('p', { class: 'task-name' }, `${o.elder.name} · ${o.elder.address}`) : null,
-      h('p', { class: 'meta' }, `${t('wantedAt')} ${formatTime(o.wanted_at)}`),
+      h('p', { class: 'meta' }, `${t('wantedAt')} ${when(o.wanted_at)}`),
       o.status === 'requested'
         ? h(
             'button',
@@ -192,7 +193,7 @@ export function creditsPanel(api: Api, me: Me): Panel {
                 'li',
                 { class: 'card' },
                 h('p', { class: 'offer-kind' }, term('service', o.kind)),
-                h('p', { class: 'meta' }, formatTime(o.checked_out_at ?? o.updated_at)),
+                h('p', { class: 'meta' }, when(o.checked_out_at ?? o.updated_at)),
                 h(
                   'p',
                   { class: o.credit?.credited_minutes ? 'good' : 'meta' },

@@ -1,9 +1,10 @@
 import { type Api, ApiError } from '../api';
+import { when } from '../district-time';
 import { fill, h } from '../dom';
 import { type TextKey, t } from '../i18n';
 import type { Elder, ServiceOrder } from '../types';
 import { actionRunner, dataTable } from './data-table';
-import { fillElders, requestForm, service, when } from './request-form';
+import { fillElders, requestForm, service } from './request-form';
 
 /** An account's balance, 0 when it has none yet (the ledger opens accounts at their first entry). */
 async function balance(api: Api, ownerId: string, kind: string): Promise<number> {

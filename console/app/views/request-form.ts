@@ -1,5 +1,5 @@
 import type { Api } from '../api';
-import { localClock, localDay, localMoment } from '../district-time';
+import { localClock, localDay, localMoment, when } from '../district-time';
 import { fill, h } from '../dom';
 import { type TextKey, t, term } from '../i18n';
 import type { Elder, RecurringRequest, ServiceKind, ServiceOrder } from '../types';
@@ -8,7 +8,6 @@ const weekdays = [1, 2, 3, 4, 5, 6, 7];
 /** A service kind's name, from the district's menu (retired kinds too). */
 export const service = (kind: string) => term('service', kind);
 /** A moment as the district reads it: date and time of day (UTC+8). */
-export const when = (at: number) => `${localDay(at)} ${localClock(at)}`;
 /** A labelled-by-id choice of `[value, label]` options. */
 export const select = (id: string, options: Array<[string, string]>) =>
   h('select', { id }, ...options.map(([value, label]) => h('option', { value }, label)));

@@ -1,9 +1,9 @@
 import { feedbackCountCells, feedbackCountColumns, formatShare } from '../../../../reports/report-texts';
+import { when } from '../../district-time';
 import { h } from '../../dom';
 import { currentLanguage, type TextKey, t } from '../../i18n';
 import type { DistrictReport } from '../../types';
 import { dataTable } from '../data-table';
-import { when } from '../request-form';
 
 type Feedback = DistrictReport['feedback'];
 type Count = Omit<Feedback['by_kind'][number], 'kind'>;

@@ -1,11 +1,12 @@
 import { serviceStatuses } from '../../../../services/api-schemas';
 import type { AppContext } from '../../context';
+import { when } from '../../district-time';
 import { fill, h } from '../../dom';
 import { type TextKey, t } from '../../i18n';
 import { noteText } from '../../timeline-text';
 import type { ServiceOrder } from '../../types';
 import { actionRunner, dataTable } from '../data-table';
-import { fillElders, requestForm, select, service, when } from '../request-form';
+import { fillElders, requestForm, select, service } from '../request-form';
 import { responderNames } from '../responder-names';
 
 const daysText = (days: number[]) => days.map((d) => t(`weekday.${d}` as TextKey)).join(t('listSeparator'));
