@@ -37,9 +37,18 @@ export async function measureMemory(rig: Rig, hub: HubProcess, broker: Broker): 
     externalMiB: await external(hub),
   };
   log(`hub: ${rssDevices} connected, silent: RSS ${silent.rssMiB} MiB, heap ${silent.heapMiB} MiB`);
-  // All of them streaming long enough to fill their hot windows (512 samples: 20.5 s at 25 Hz).
+  // All of them streaming long enough to fill their hot windows (512 samples: 20.5 s at 25 Hz), and every
+  // 100th sending one event ("worn", which raises nothing), as watches do all day: V8 optimises the hot
+  // path for events as well as telemetry before the hub's capacity is measured. Without them the hub saw
+  // only telemetry until the overload's SOS, which deoptimised validation (zod, `reading`) and the frame
+  // splitter in the middle of the overload (`--trace-deopt`, 2026-12-05 14:02); with them, not.
   const before = await broker.counts();
-  await streamAll(rig, rssDevices, 1, Date.now() + 200, rssStreamSeconds);
+  const wornFrom = rig.ids.slice(0, rssDevices).filter((_, i) => (i + 1) % 100 === 0);
+  await streamAll(rig, rssDevices, 1, Date.now() + 200, rssStreamSeconds, {
+    clientIds: wornFrom,
+    idPrefix: 'worn-warm',
+    type: 'worn',
+  });
   const streamingRss = memoryMiB(hub.pid).rss;
   const after = await broker.counts();
   const memory: HubMemory = {

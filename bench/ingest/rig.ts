@@ -53,7 +53,7 @@ export function streamAll(
   ratePerWatch: number,
   startAt: number,
   seconds: number,
-  events?: { clientIds: string[]; idPrefix: string },
+  events?: { clientIds: string[]; idPrefix: string; type?: string },
 ): Promise<StreamReply[]> {
   rig.streamed = Math.max(rig.streamed, fleet);
   return Promise.all(
