@@ -32,6 +32,8 @@ export class SimulatedPhone {
   /** Alerts whose task this phone took up; those it has not checked in at yet, with their task. */
   private readonly taken = new Set<string>();
   private readonly walking = new Map<string, TaskView>();
+  /** Offers left to the person signed in, by id: answered by the phone if still open when they leave. */
+  private readonly leftOffers = new Map<string, OfferView>();
 
   constructor(
     private readonly deps: {
@@ -68,8 +70,14 @@ export class SimulatedPhone {
     socket.on('offer', (offer: OfferView) => this.offered(offer));
     // A task the hub holds for this volunteer (a restart, a reconnect, or one the person signed in
     // took or checked in at): go on with it, unless someone is at the door already.
-    socket.on('task', (task: TaskView) => (task.on_site ? this.arrived(task) : this.walkTo(task)));
+    socket.on('task', (task: TaskView) => {
+      for (const [id, offer] of this.leftOffers)
+        if (offer.alert_id === task.alert_id) this.leftOffers.delete(id);
+      if (task.on_site) this.arrived(task);
+      else this.walkTo(task);
+    });
     socket.on('task:closed', ({ alert_id }: { alert_id: string }) => this.closed(alert_id));
+    socket.on('offer:withdrawn', ({ offer_id }: { offer_id: string }) => this.leftOffers.delete(offer_id));
     socket.on('disconnect', (reason) => {
       // The hub ended the sign-in (expired, rights changed): sign in again, as the app would.
       if (reason === 'io server disconnect') void this.reconnect();
@@ -125,6 +133,10 @@ export class SimulatedPhone {
       if (this.walking.size === 0) void this.request('location', this.deps.volunteer.post);
       for (const task of this.walking.values())
         this.later(this.deps.timings.walkMs, () => this.checkIn(task));
+      // Offers the person left open, not yet expired: answered now, as the phone would have.
+      const offers = [...this.leftOffers.values()].filter((o) => o.expires_at > Date.now());
+      this.leftOffers.clear();
+      for (const offer of offers) void this.accept(offer);
     }
   }
 
@@ -139,7 +151,10 @@ export class SimulatedPhone {
   }
 
   private async accept(offer: OfferView): Promise<void> {
-    if (this.leftToPerson(offer.alert_id)) return;
+    if (this.leftToPerson(offer.alert_id)) {
+      this.leftOffers.set(offer.offer_id, offer);
+      return;
+    }
     const answer = await this.request<AcceptResult>('offer:accept', { offer_id: offer.offer_id });
     if (!answer?.ok) {
       // Someone else was quicker, or the offer expired: nothing to do.
