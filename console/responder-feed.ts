@@ -81,9 +81,9 @@ export class ResponderFeed {
     });
     this.handle(socket, 'checkin', position, async (m) => {
       const answer = await dispatcher.checkIn(id, m.lat, m.lon);
-      const task = answer.ok ? await dispatcher.currentTask(id) : null;
-      if (task) others().emit('task', task);
-      return answer;
+      if (!answer.ok) return answer;
+      others().emit('task', answer.task);
+      return { ok: true };
     });
     this.handle(socket, 'task:hand_back', taskMessage, async (m) =>
       (await dispatcher.handBack(m.alert_id, id)) ? { ok: true } : { ok: false, reason: 'not_assigned' },

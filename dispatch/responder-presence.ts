@@ -2,11 +2,15 @@ import type { AlertBook } from '../alerts/alert-book.js';
 import { onSite } from '../registry/home-distance.js';
 import type { Database } from '../store/database.js';
 import type { ResponderStateTable } from '../store/schema.js';
+import type { TaskView } from './dispatch-notices.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import type { ResponderTasks } from './responder-tasks.js';
 
-export type CheckInResult = { ok: true } | { ok: false; reason: 'no_task' | 'too_far'; distance_m?: number };
+/** On site: the task as it now stands (`on_site`), for the responder's other devices. */
+export type CheckInResult =
+  | { ok: true; task: TaskView }
+  | { ok: false; reason: 'no_task' | 'too_far'; distance_m?: number };
 
 /**
  * Where a responder is and whether they can be asked: duty and live location from the
@@ -70,7 +74,7 @@ export class ResponderPresence {
     const task = await this.deps.tasks.currentTask(responderId);
     if (!task) return { ok: false, reason: 'no_task' };
     // Checked in already (from another of their devices, or a retry whose answer was lost).
-    if (task.on_site) return { ok: true };
+    if (task.on_site) return { ok: true, task };
     const here = onSite(task.elder, { lat, lon }, this.deps.timings.onSiteRadiusM);
     const away = here.distance_m;
     if (!here.ok) return { ok: false, reason: 'too_far', distance_m: away };
@@ -81,7 +85,7 @@ export class ResponderPresence {
       note: { code: 'checked_in', params: { distance_m: away } },
       set: { on_site_at: this.deps.now(), next_step_at: null },
     });
-    return moved ? { ok: true } : { ok: false, reason: 'no_task' };
+    return moved ? { ok: true, task: { ...task, on_site: true } } : { ok: false, reason: 'no_task' };
   }
 }
 

@@ -3,7 +3,7 @@ import type { HubProcess } from '../lib/hub-process.js';
 import { log, sleep } from '../lib/processes.js';
 import { memoryMiB, round } from '../lib/stats.js';
 import type { Broker } from './brokers.js';
-import { grow, type Rig, streamAll } from './rig.js';
+import { eventWatches, grow, type Rig, streamAll } from './rig.js';
 import { hubSettleMs, rssDevices, rssStreamSeconds } from './settings.js';
 
 export interface HubMemory {
@@ -43,9 +43,8 @@ export async function measureMemory(rig: Rig, hub: HubProcess, broker: Broker): 
   // only telemetry until the overload's SOS, which deoptimised validation (zod, `reading`) and the frame
   // splitter in the middle of the overload (`--trace-deopt`, 2026-12-05 14:02); with them, not.
   const before = await broker.counts();
-  const wornFrom = rig.ids.slice(0, rssDevices).filter((_, i) => (i + 1) % 100 === 0);
   await streamAll(rig, rssDevices, 1, Date.now() + 200, rssStreamSeconds, {
-    clientIds: wornFrom,
+    clientIds: eventWatches(rig, rssDevices),
     idPrefix: 'worn-warm',
     type: 'worn',
   });

@@ -7,8 +7,8 @@ import type { LoadProcess, StreamReply } from '../lib/load.js';
 import { log, sleep, sleepUntil } from '../lib/processes.js';
 import { coreMeter, cpuMeter, memoryMiB, percentile, resetPeak, round, rssPeak } from '../lib/stats.js';
 import { type Recovery, recovery, scrape } from './recovery.js';
-import { type Rig, streamAll } from './rig.js';
-import { overloadSeconds, recoverySeconds, secret, sosEvery } from './settings.js';
+import { eventWatches, type Rig, streamAll } from './rig.js';
+import { overloadSeconds, recoverySeconds, secret } from './settings.js';
 
 export interface Overload {
   sustainedRate: number;
@@ -66,7 +66,7 @@ export async function overload(
   const offeredRate = 2 * sustainedRate;
   const ratePerWatch = offeredRate / fleet;
   const recoveryRate = sustainedRate / fleet;
-  const sosIds = rig.ids.slice(0, fleet).filter((_, i) => (i + 1) % sosEvery === 0);
+  const sosIds = eventWatches(rig, fleet);
   log(
     `overload: ${fleet} watches × ${round(ratePerWatch, 3)}/s = ${offeredRate} msg/s for ${overloadSeconds} s, ` +
       `SOS from ${sosIds.length}; then ${sustainedRate} msg/s for ${recoverySeconds} s`,

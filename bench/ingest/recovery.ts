@@ -4,7 +4,7 @@
  */
 import { type HubProcess, shedTotalMetric, telemetryInMetric } from '../lib/hub-process.js';
 import { sleep } from '../lib/processes.js';
-import { processesCpuSeconds, round } from '../lib/stats.js';
+import { processesCpuSeconds, round, sum } from '../lib/stats.js';
 import { overloadSeconds, recoverySeconds } from './settings.js';
 
 const shedShareMetric = 'yiyang_ingest_shed_share';
@@ -172,5 +172,5 @@ export function recovery(
 
 /** Mean to two places; undefined for none. */
 function mean(values: number[]): number | undefined {
-  return values.length ? round(values.reduce((n, v) => n + v, 0) / values.length, 2) : undefined;
+  return values.length ? round(sum(values) / values.length, 2) : undefined;
 }

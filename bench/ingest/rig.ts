@@ -3,7 +3,7 @@ import type { LoadProcess, StreamReply } from '../lib/load.js';
 import { deal } from '../lib/load.js';
 import { log } from '../lib/processes.js';
 import type { Broker } from './brokers.js';
-import { secret } from './settings.js';
+import { secret, sosEvery } from './settings.js';
 
 export interface Rig {
   loads: LoadProcess[];
@@ -20,6 +20,11 @@ export interface Rig {
 /** A rig with nothing connected yet. */
 export function openRig(loads: LoadProcess[], ids: string[], payloadRest: string): Rig {
   return { loads, ids, payloadRest, connected: 0, streamed: 0, connectFailures: 0, connectErrors: [] };
+}
+
+/** The watches among the first `fleet` that send events: every `sosEvery`-th. */
+export function eventWatches(rig: Rig, fleet: number): string[] {
+  return rig.ids.slice(0, fleet).filter((_, i) => (i + 1) % sosEvery === 0);
 }
 
 /** Connects the next devices up to `fleet`, split evenly: load process k holds ids k, k+2, k+4… */
