@@ -74,18 +74,31 @@ def fit(a, Xh, Xc, cols, train, seed):
     C, L = Xc.shape[1], Xc.shape[2]
     net = HandNet(Xh.shape[1], a.dropout) if a.model == 'mlp' else WindowNet(C, L, Xh.shape[1], a.model == 'both')
     xc_t, xh_t = torch.tensor(Xc[train]), torch.tensor((Xh[train] - mean) / std)
-    y_t, w_t = torch.tensor(cols['label'][train].astype(np.float32)), torch.tensor(w)
+    y_t, w_t = torch.tensor(cols['label'][train].astype(np.float32)), torch.tensor(w.astype(np.float32))
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=a.weight_decay)
     n, bs = len(y_t), 256
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.epochs * ((n + bs - 1) // bs))
     lossf = nn.BCEWithLogitsLoss(reduction='none')
+    # --rex: V-REx (Krueger et al. 2021), the variance of the loss across groups (each subject's
+    # falls, each subject's activities) added to the loss: a model that fits some people's falls
+    # far better than others' is penalised, in the hope that what holds for all people holds for
+    # other datasets too
+    _, group = np.unique(np.char.add(cols['group'][train], cols['label'][train].astype(str)), return_inverse=True)
+    g_t, groups = torch.tensor(group), int(group.max()) + 1
     for _ in range(a.epochs):
         net.train()
         perm = torch.tensor(rng.permutation(n))
         for i in range(0, n, bs):
             idx = perm[i:i + bs]
             xh = xh_t[idx] + 0.02 * torch.randn(len(idx), Xh.shape[1])
-            loss = (lossf(net(xc_t[idx], xh), y_t[idx]) * w_t[idx]).sum() / w_t[idx].sum()
+            per = lossf(net(xc_t[idx], xh), y_t[idx]) * w_t[idx]
+            loss = per.sum() / w_t[idx].sum()
+            if a.rex > 0:
+                by_group = torch.zeros(groups).index_add(0, g_t[idx], per)
+                weight = torch.zeros(groups).index_add(0, g_t[idx], w_t[idx])
+                present = weight > 0
+                if present.sum() > 1:
+                    loss = loss + a.rex * (by_group[present] / weight[present]).var()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -121,6 +134,8 @@ def main():
     ap.add_argument('--weight-decay', type=float, default=1e-3)
     ap.add_argument('--epochs', type=int, default=20)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--rex', type=float, default=0.0,
+                    help='weight of the loss variance across subjects × label (V-REx); 0: plain loss')
     a = ap.parse_args()
 
     meta = json.load(open(os.path.join(a.data, 'features.json')))
@@ -147,7 +162,7 @@ def main():
     labelled = cols['label'] >= 0
     if a.syn_weight == 0:
         labelled &= dataset != 'syn'
-    setup = f'{a.model}, {len(keep)} hand features, synthetic weight {a.syn_weight}, seed {a.seed}'
+    setup = f'{a.model}, {len(keep)} hand features, synthetic weight {a.syn_weight}, rex {a.rex}, seed {a.seed}'
 
     def trial_array(sel, p, keep_trial):
         ts = trial_scores(cols, sel, p, trials, keep_trial)
