@@ -83,7 +83,8 @@ def fit(a, Xh, Xc, cols, train, seed):
     # falls, each subject's activities) added to the loss: a model that fits some people's falls
     # far better than others' is penalised, in the hope that what holds for all people holds for
     # other datasets too
-    _, group = np.unique(np.char.add(cols['group'][train], cols['label'][train].astype(str)), return_inverse=True)
+    _, group = np.unique(np.char.add(np.char.add(cols['group'][train], ':'), cols['label'][train].astype(str)),
+                         return_inverse=True)
     g_t, groups = torch.tensor(group), int(group.max()) + 1
     for _ in range(a.epochs):
         net.train()
