@@ -75,7 +75,8 @@ class FallNet(nn.Module):
         return torch.sigmoid(self.logits(x))
 
 
-def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, dropout=0.0, weight_decay=1e-3):
+def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, dropout=0.0, weight_decay=1e-3,
+                groups=None, rex=0.0):
     """One MLP on the labels or, with `teacher`, distilled from it on the same training rows:
     the target is `soft` × the teacher's probability on the (jittered) row + the rest from
     the label. With `mix`, each batch also carries as many rows interpolated between random
@@ -94,6 +95,9 @@ def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, 
     bs = 512
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((n + bs - 1) // bs))
     lossf = nn.BCEWithLogitsLoss(reduction='none')
+    if rex > 0:
+        _, group = np.unique(groups, return_inverse=True)
+        gt, n_groups = torch.tensor(group), int(group.max()) + 1
     if teacher is not None:
         teacher.eval()
     for _ in range(epochs):
@@ -117,7 +121,16 @@ def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, 
                     xb = torch.cat([xb, xm], 0)
                     target = torch.cat([target, tm], 0)
                     wb = torch.cat([wb, mix * (lam[:, 0] * wb + (1 - lam[:, 0]) * wb[pair])], 0)
-            loss = (lossf(net.logits(xb), target) * wb).sum() / wb.sum()
+            per = lossf(net.logits(xb), target) * wb
+            loss = per.sum() / wb.sum()
+            if rex > 0:
+                # V-REx: the spread of the loss across groups (subject × label) — see transfer-probe.py
+                g = gt[idx]
+                by_group = torch.zeros(n_groups).index_add(0, g, per[:len(idx)])
+                weight = torch.zeros(n_groups).index_add(0, g, wb[:len(idx)])
+                present = weight > 0
+                if present.sum() > 1:
+                    loss = loss + rex * (by_group[present] / weight[present]).var()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -137,8 +150,9 @@ class Ensemble(nn.Module):
         return torch.stack([n(x) for n in self.nets], 0).mean(0)
 
 
-def train_ensemble(X, y, w, seed, epochs, hidden, members, dropout=0.0, weight_decay=1e-3):
-    return Ensemble([train_model(X, y, w, seed * 1000 + i, epochs, hidden, dropout=dropout, weight_decay=weight_decay)
+def train_ensemble(X, y, w, seed, epochs, hidden, members, dropout=0.0, weight_decay=1e-3, groups=None, rex=0.0):
+    return Ensemble([train_model(X, y, w, seed * 1000 + i, epochs, hidden, dropout=dropout, weight_decay=weight_decay,
+                                 groups=groups, rex=rex)
                      for i in range(members)]).eval()
 
 
@@ -267,6 +281,8 @@ def main():
     ap.add_argument('--cv-only', action='store_true')
     ap.add_argument('--columns', default='', help='experiments: keep features whose name matches this regex')
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--rex', type=float, default=0.0,
+                    help="teachers: weight of the loss's variance across subjects × label (V-REx); 0: plain loss")
     a = ap.parse_args()
     hidden = tuple(int(h) for h in a.hidden.split(','))
     student = tuple(int(h) for h in a.student.split(',')) if a.student else ()
@@ -280,6 +296,7 @@ def main():
     is_syn = cols['origin'] == 'syn'
     labelled = cols['label'] >= 0
     folds = subject_folds(cols['group'][is_rec], a.folds)
+    rex_groups = np.char.add(np.char.add(cols['group'], ':'), cols['label'].astype(str))
     # synthetic wearer groups (syn0, syn1, …) are spread over the folds, so that every synthetic
     # trial is scored out of fold whatever the number of folds
     syn_fold = np.array([int(g[3:]) % a.folds if g.startswith('syn') else -1 for g in cols['group']])
@@ -292,7 +309,8 @@ def main():
         test = is_rec & np.isin(cols['group'], held)
         train = labelled & ((is_rec & ~test) | (is_syn & ~test_syn))
         w = weights(cols, train, a.syn_weight, a.fall_weight)
-        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members, **reg)
+        net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members, **reg,
+                             groups=rex_groups[train], rex=a.rex)
         if student:
             net = train_model(X[train], cols['label'][train], w, (a.seed + k) * 1000 + 500, a.student_epochs, student,
                               teacher=net, soft=a.soft, mix=a.mix, **reg)
@@ -340,7 +358,8 @@ def main():
     json.dump(manifest, open(os.path.join(a.out, 'folds', 'manifest.json'), 'w'), indent=2)
     train = labelled & (is_rec | is_syn)
     w = weights(cols, train, a.syn_weight, a.fall_weight)
-    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members, **reg)
+    final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members, **reg,
+                           groups=rex_groups[train], rex=a.rex)
     if student:
         final = train_model(X[train], cols['label'][train], w, (a.seed + 100) * 1000 + 500, a.student_epochs,
                             student, teacher=final, soft=a.soft, mix=a.mix, **reg)
