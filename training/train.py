@@ -95,9 +95,7 @@ def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, 
     bs = 512
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs * ((n + bs - 1) // bs))
     lossf = nn.BCEWithLogitsLoss(reduction='none')
-    if rex > 0:
-        _, group = np.unique(groups, return_inverse=True)
-        gt, n_groups = torch.tensor(group), int(group.max()) + 1
+    gt = torch.tensor(groups) if rex > 0 else None
     if teacher is not None:
         teacher.eval()
     for _ in range(epochs):
@@ -124,13 +122,7 @@ def train_model(X, y, w, seed, epochs, hidden, teacher=None, soft=0.5, mix=0.0, 
             per = lossf(net.logits(xb), target) * wb
             loss = per.sum() / wb.sum()
             if rex > 0:
-                # V-REx: the spread of the loss across groups (subject × label) — see transfer-probe.py
-                g = gt[idx]
-                by_group = torch.zeros(n_groups).index_add(0, g, per[:len(idx)])
-                weight = torch.zeros(n_groups).index_add(0, g, wb[:len(idx)])
-                present = weight > 0
-                if present.sum() > 1:
-                    loss = loss + rex * (by_group[present] / weight[present]).var()
+                loss = loss + rex * rex_penalty(per[:len(idx)], wb[:len(idx)], gt[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -148,6 +140,22 @@ class Ensemble(nn.Module):
 
     def forward(self, x):
         return torch.stack([n(x) for n in self.nets], 0).mean(0)
+
+
+def loss_groups(group, label):
+    """Each row's group for `rex_penalty`, as an index: its subject (or synthetic wearer group) and
+    its label, so that one person's falls and their activities are groups of their own."""
+    return np.unique(np.char.add(np.char.add(group, ':'), label.astype(str)), return_inverse=True)[1]
+
+
+def rex_penalty(per, w, g):
+    """V-REx (Krueger et al. 2021): the variance across the batch's groups of their weighted mean loss.
+    Added to the loss, it penalises a model that fits some people's falls far better than others', in
+    the hope that what holds for every person holds for other datasets too (transfer-probe.py)."""
+    by_group = torch.zeros(int(g.max()) + 1).index_add(0, g, per)
+    weight = torch.zeros_like(by_group).index_add(0, g, w)
+    present = weight > 0
+    return (by_group[present] / weight[present]).var() if present.sum() > 1 else per.new_zeros(())
 
 
 def train_ensemble(X, y, w, seed, epochs, hidden, members, dropout=0.0, weight_decay=1e-3, groups=None, rex=0.0):
@@ -296,7 +304,6 @@ def main():
     is_syn = cols['origin'] == 'syn'
     labelled = cols['label'] >= 0
     folds = subject_folds(cols['group'][is_rec], a.folds)
-    rex_groups = np.char.add(np.char.add(cols['group'], ':'), cols['label'].astype(str))
     # synthetic wearer groups (syn0, syn1, …) are spread over the folds, so that every synthetic
     # trial is scored out of fold whatever the number of folds
     syn_fold = np.array([int(g[3:]) % a.folds if g.startswith('syn') else -1 for g in cols['group']])
@@ -310,7 +317,7 @@ def main():
         train = labelled & ((is_rec & ~test) | (is_syn & ~test_syn))
         w = weights(cols, train, a.syn_weight, a.fall_weight)
         net = train_ensemble(X[train], cols['label'][train], w, a.seed + k, a.epochs, hidden, a.members, **reg,
-                             groups=rex_groups[train], rex=a.rex)
+                             groups=loss_groups(cols['group'][train], cols['label'][train]), rex=a.rex)
         if student:
             net = train_model(X[train], cols['label'][train], w, (a.seed + k) * 1000 + 500, a.student_epochs, student,
                               teacher=net, soft=a.soft, mix=a.mix, **reg)
@@ -359,7 +366,7 @@ def main():
     train = labelled & (is_rec | is_syn)
     w = weights(cols, train, a.syn_weight, a.fall_weight)
     final = train_ensemble(X[train], cols['label'][train], w, a.seed + 100, a.epochs, hidden, a.members, **reg,
-                           groups=rex_groups[train], rex=a.rex)
+                           groups=loss_groups(cols['group'][train], cols['label'][train]), rex=a.rex)
     if student:
         final = train_model(X[train], cols['label'][train], w, (a.seed + 100) * 1000 + 500, a.student_epochs,
                             student, teacher=final, soft=a.soft, mix=a.mix, **reg)

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from train import subject_folds, trial_scores, weights
+from train import loss_groups, rex_penalty, subject_folds, trial_scores, weights
 
 torch.set_num_threads(1)
 
@@ -79,13 +79,7 @@ def fit(a, Xh, Xc, cols, train, seed):
     n, bs = len(y_t), 256
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.epochs * ((n + bs - 1) // bs))
     lossf = nn.BCEWithLogitsLoss(reduction='none')
-    # --rex: V-REx (Krueger et al. 2021), the variance of the loss across groups (each subject's
-    # falls, each subject's activities) added to the loss: a model that fits some people's falls
-    # far better than others' is penalised, in the hope that what holds for all people holds for
-    # other datasets too
-    _, group = np.unique(np.char.add(np.char.add(cols['group'][train], ':'), cols['label'][train].astype(str)),
-                         return_inverse=True)
-    g_t, groups = torch.tensor(group), int(group.max()) + 1
+    g_t = torch.tensor(loss_groups(cols['group'][train], cols['label'][train]))
     for _ in range(a.epochs):
         net.train()
         perm = torch.tensor(rng.permutation(n))
@@ -95,11 +89,7 @@ def fit(a, Xh, Xc, cols, train, seed):
             per = lossf(net(xc_t[idx], xh), y_t[idx]) * w_t[idx]
             loss = per.sum() / w_t[idx].sum()
             if a.rex > 0:
-                by_group = torch.zeros(groups).index_add(0, g_t[idx], per)
-                weight = torch.zeros(groups).index_add(0, g_t[idx], w_t[idx])
-                present = weight > 0
-                if present.sum() > 1:
-                    loss = loss + a.rex * (by_group[present] / weight[present]).var()
+                loss = loss + a.rex * rex_penalty(per, w_t[idx], g_t[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
