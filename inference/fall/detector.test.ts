@@ -60,28 +60,37 @@ describe('FallDetector with the committed model', () => {
   it('[FALL-DECIDE] alarms of one stream within the refractory period count once', () => {
     const stream = new FallStream({ spec: detector.window, features, key: 'w1' });
     const batch = new FallBatch(features.count);
-    for (const peakMs of [10_000, 12_000, 10_000 + detector.card.refractoryMs + 1])
-      batch.reserve(stream, peakMs, 5);
+    // the later impacts are softer than the first: within the period they do not alarm again
+    for (const [peakMs, peakG] of [
+      [10_000, 5],
+      [12_000, 4.5],
+      [10_000 + detector.card.refractoryMs + 1, 4.5],
+    ] as const)
+      batch.reserve(stream, peakMs, peakG);
     const seen: number[] = [];
     const n = detector.decide(batch, new Float32Array([0.99, 0.99, 0.99]), (a) => seen.push(a.peakMs));
     expect(n).toBe(2);
     expect(seen).toEqual([10_000, 10_000 + detector.card.refractoryMs + 1]);
   });
 
-  it('[FALL-DECIDE] a clearly harder impact within the refractory period alarms again (the fall after the stumble)', () => {
+  it('[FALL-DECIDE] within the refractory period, another impact at least as hard as the last alarm’s alarms again (the fall after the stumble); a softer one, or one within a second of the alarm, does not', () => {
     const stream = new FallStream({ spec: detector.window, features, key: 'w3' });
     const batch = new FallBatch(features.count);
-    // a 2 g slump, a barely harder 2.4 g, then the 4 g impact on the floor, then 4.5 g of the same fall
+    // a 2.5 g stumble alarms; 0.5 s later a 3 g peak of the same motion does not, nor a softer
+    // 2.2 g wobble; the 2.5 g impact on the floor 1.6 s after the stumble does, and a 4 g one a
+    // second later; the 4.5 g bounce 0.4 s after that does not
     for (const [peakMs, peakG] of [
-      [10_000, 2],
-      [11_000, 2.4],
-      [12_000, 4],
-      [12_500, 4.5],
+      [10_000, 2.5],
+      [10_500, 3],
+      [11_000, 2.2],
+      [11_600, 2.5],
+      [12_600, 4],
+      [13_000, 4.5],
     ] as const)
       batch.reserve(stream, peakMs, peakG);
     const seen: number[] = [];
-    detector.decide(batch, new Float32Array([0.99, 0.99, 0.99, 0.99]), (a) => seen.push(a.peakMs));
-    expect(seen).toEqual([10_000, 12_000]);
+    detector.decide(batch, new Float32Array(6).fill(0.99), (a) => seen.push(a.peakMs));
+    expect(seen).toEqual([10_000, 11_600, 12_600]);
   });
 
   it('[FALL-DECIDE] a score under the threshold raises nothing', () => {

@@ -4,8 +4,18 @@ import { type ResampledSink, StreamResampler } from './resample.js';
 import { SampleRing } from './ring.js';
 import { type FallWindowSpec, windowSamples } from './spec.js';
 
-/** How much harder than the last alarm's an impact must be to alarm again within the refractory period. */
-export const REARM_RATIO = 1.25;
+/**
+ * How hard, against the last alarm's, an impact must be to alarm again within the refractory period:
+ * at least as hard (a fall's impact is no softer than the stumble before it). 1.25 until 2026-12-05
+ * missed falls whose impact was 1.0–1.25× the pre-fall motion that alarmed (model card).
+ */
+export const REARM_RATIO = 1;
+/**
+ * …and at least this long after it: another impact, not the alarmed one seen again (a worker's
+ * streams rebuilt after a crash replay it) nor its other peaks within a second. An alarm more than
+ * 1 s before the impact is the one the rearm is for, so nothing it is for comes sooner.
+ */
+export const REARM_GAP_MS = 1000;
 
 export interface FallStreamDeps {
   spec: FallWindowSpec;
@@ -61,12 +71,14 @@ export class FallStream implements ResampledSink {
 
   /**
    * Refractory part of the decision rule: true if an alarm at `peakMs` is not within
-   * `refractoryMs` of the previous one (one fall, one alarm), or if its impact is clearly harder
-   * than the previous alarm's (`peakG` at least `REARM_RATIO` times it): a person who slumps or
-   * stumbles before they fall can alarm on that, and the fall itself must still be reported.
+   * `refractoryMs` of the previous one (one fall, one alarm), or if its impact is at least as hard
+   * as the previous alarm's (`peakG` at least `REARM_RATIO` times it) and `REARM_GAP_MS` after it:
+   * a person who slumps or stumbles before they fall can alarm on that, and the fall itself must
+   * still be reported.
    */
   admitAlarm(peakMs: number, peakG: number, refractoryMs: number): boolean {
-    if (peakMs - this.lastAlarmMs < refractoryMs && peakG < this.lastAlarmG * REARM_RATIO) return false;
+    const since = peakMs - this.lastAlarmMs;
+    if (since < refractoryMs && (since < REARM_GAP_MS || peakG < this.lastAlarmG * REARM_RATIO)) return false;
     this.lastAlarmMs = peakMs;
     this.lastAlarmG = peakG;
     return true;
