@@ -6,8 +6,9 @@ import { type FallWindowSpec, windowSamples } from './spec.js';
 
 /**
  * How hard, against the last alarm's, an impact must be to alarm again within the refractory period:
- * at least as hard (a fall's impact is no softer than the stumble before it). 1.25 until 2026-12-05
- * missed falls whose impact was 1.0–1.25× the pre-fall motion that alarmed (model card).
+ * at least as hard (a fall's impact is no softer than the stumble before it). It was 1.25 until
+ * 2026-12-05, which missed falls whose impact was 1.0–1.25× the pre-fall motion that alarmed
+ * (model card, "Windows and decision rule").
  */
 export const REARM_RATIO = 1;
 /**
