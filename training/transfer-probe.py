@@ -1,7 +1,8 @@
 """A one-minute estimate of what a training choice does on a dataset the model never saw.
 
-`falls:lodo` answers that for the full recipe in ~13 min; this answers it for one plain
-model in about a minute, so that choices (features, synthetic share, a learned model over
+`falls:lodo` answers that for the full recipe in 4–25 min (by machine); this answers it for
+one plain model in about a minute, so that choices (features, synthetic share or the synthetic
+falls left out, the loss's spread across people, several networks averaged, a learned model over
 the window itself) can be compared before a recipe is changed. It trains one network on the
 table's rows of every dataset but `--held` (all replays and, weighted by `--syn-weight`, the
 synthetic trials) and scores the held-out dataset as recorded (replay 0), per trial as
@@ -127,6 +128,10 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--rex', type=float, default=0.0,
                     help='weight of the loss variance across subjects × label (V-REx); 0: plain loss')
+    ap.add_argument('--no-syn-falls', action='store_true',
+                    help='train on the synthetic activities but not the synthetic falls (scored afterwards)')
+    ap.add_argument('--ensemble', type=int, default=1,
+                    help='average the scores of this many networks (seeds seed, seed + 100, …)')
     a = ap.parse_args()
 
     meta = json.load(open(os.path.join(a.data, 'features.json')))
@@ -153,7 +158,15 @@ def main():
     labelled = cols['label'] >= 0
     if a.syn_weight == 0:
         labelled &= dataset != 'syn'
-    setup = f'{a.model}, {len(keep)} hand features, synthetic weight {a.syn_weight}, rex {a.rex}, seed {a.seed}'
+    if a.no_syn_falls:
+        labelled &= ~((dataset == 'syn') & (cols['label'] == 1))
+    setup = (f'{a.model}, {len(keep)} hand features, synthetic weight {a.syn_weight}'
+             f'{" without its falls" if a.no_syn_falls else ""}, rex {a.rex}, seed {a.seed}'
+             f'{f", {a.ensemble} networks averaged" if a.ensemble > 1 else ""}')
+
+    def fit_all(train, seed):
+        nets = [fit(a, Xh, Xc, cols, train, seed + 100 * e) for e in range(a.ensemble)]
+        return nets[0] if len(nets) == 1 else lambda sel: np.mean([p(sel) for p in nets], axis=0)
 
     def trial_array(sel, p, keep_trial):
         ts = trial_scores(cols, sel, p, trials, keep_trial)
@@ -164,7 +177,7 @@ def main():
         scored = {d: ([], []) for d in recorded}
         for k, held in enumerate(subject_folds(cols['group'][dataset != 'syn'], 5)):
             out = np.isin(cols['group'], held)
-            probability = fit(a, Xh, Xc, cols, labelled & ~out, a.seed * 10 + k)
+            probability = fit_all(labelled & ~out, a.seed * 10 + k)
             test = out & (cols['variant'] == 0)
             for d in recorded:
                 fall, s = trial_array(test, probability(test),
@@ -176,7 +189,7 @@ def main():
             report(f'{setup}: subject-wise CV, {d}', np.concatenate(scored[d][0]), np.concatenate(scored[d][1]))
         return
 
-    probability = fit(a, Xh, Xc, cols, labelled & (dataset != a.held), a.seed)
+    probability = fit_all(labelled & (dataset != a.held), a.seed)
     test = (dataset == a.held) & (cols['variant'] == 0)
     fall, s = trial_array(test, probability(test),
                           lambda t: t['trial'].startswith(a.held + '/') and t['variant'] == '0')
@@ -187,6 +200,14 @@ def main():
             f2, s2 = trial_array(syn, probability(syn), lambda t, o=older: t['origin'] == 'syn' and t['elderly'] == o)
             print(f'  synthetic trials never trained on, {"older" if older == "1" else "younger"} wearers, '
                   f'threshold 0.5: sensitivity {(s2[f2] >= 0.5).mean():.3f} specificity {(s2[~f2] < 0.5).mean():.3f}')
+    if syn.any() and a.no_syn_falls:
+        # what leaving them out costs: the simulated falls the district simulator also plays
+        at93 = np.quantile(s[~fall], 0.93)
+        for older in ('1', '0'):
+            f2, s2 = trial_array(syn, probability(syn), lambda t, o=older: t['origin'] == 'syn' and t['elderly'] == o)
+            print(f'  synthetic falls never trained on, {"older" if older == "1" else "younger"} wearers: sensitivity '
+                  f'at 0.5 {(s2[f2] >= 0.5).mean():.3f}, at the threshold of specificity 0.93 on {a.held} '
+                  f'{(s2[f2] > at93).mean():.3f}')
 
 
 if __name__ == '__main__':
