@@ -133,6 +133,8 @@ def main():
     ap.add_argument('--ensemble', type=int, default=1,
                     help='average the scores of this many networks (seeds seed, seed + 100, …)')
     a = ap.parse_args()
+    if a.ensemble < 1:
+        ap.error(f'--ensemble {a.ensemble}: at least one network')
 
     meta = json.load(open(os.path.join(a.data, 'features.json')))
     names = meta['names']
