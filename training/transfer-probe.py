@@ -197,20 +197,24 @@ def main():
                           lambda t: t['trial'].startswith(a.held + '/') and t['variant'] == '0')
     report(f'{setup}: trained without {a.held}, scored on it', fall, s)
     syn = dataset == 'syn'
-    if syn.any() and a.syn_weight == 0:
-        for older in ('1', '0'):
-            f2, s2 = trial_array(syn, probability(syn), lambda t, o=older: t['origin'] == 'syn' and t['elderly'] == o)
-            print(f'  synthetic trials never trained on, {"older" if older == "1" else "younger"} wearers, '
+    if not syn.any() or (a.syn_weight > 0 and not a.no_syn_falls):
+        return
+    # the synthetic rows scored once, by wearer age: trials never trained on, or falls never trained on
+    p_syn = probability(syn)
+    by_age = [('older', '1'), ('younger', '0')]
+    scored = {who: trial_array(syn, p_syn, lambda t, o=o: t['origin'] == 'syn' and t['elderly'] == o)
+              for who, o in by_age}
+    if a.syn_weight == 0:
+        for who, (f2, s2) in scored.items():
+            print(f'  synthetic trials never trained on, {who} wearers, '
                   f'threshold 0.5: sensitivity {(s2[f2] >= 0.5).mean():.3f} specificity {(s2[~f2] < 0.5).mean():.3f}')
-    if syn.any() and a.no_syn_falls:
+    if a.no_syn_falls:
         # what leaving them out costs: the simulated falls the district simulator also plays
         at93 = np.quantile(s[~fall], 0.93)
-        for older in ('1', '0'):
-            f2, s2 = trial_array(syn, probability(syn), lambda t, o=older: t['origin'] == 'syn' and t['elderly'] == o)
-            print(f'  synthetic falls never trained on, {"older" if older == "1" else "younger"} wearers: sensitivity '
+        for who, (f2, s2) in scored.items():
+            print(f'  synthetic falls never trained on, {who} wearers: sensitivity '
                   f'at 0.5 {(s2[f2] >= 0.5).mean():.3f}, at the threshold of specificity 0.93 on {a.held} '
                   f'{(s2[f2] > at93).mean():.3f}')
-
 
 if __name__ == '__main__':
     main()
