@@ -15,7 +15,7 @@ const needServices = [
   'test/reverse-proxy.test.ts', // nginx
   'cluster/partition-bus.test.ts', // redis-server
   'gateway/shared-broker.test.ts', // redis-server
-  'kernel/redis-subscriber.test.ts', // redis-server
+  'kernel/redis-connections.test.ts', // redis-server
   'test/hub-processes.test.ts', // redis-server
   'test/cluster.test.ts', // redis-server
   'test/cluster-takeover.test.ts', // redis-server

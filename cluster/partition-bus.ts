@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { subscriberOptions } from '../kernel/redis-subscriber.js';
+import { closeRedis, subscriberOptions } from '../kernel/redis-connections.js';
 
 /**
  * Carries per-elder work (readings) to the process that owns the elder's partition: handed over in
@@ -55,10 +55,7 @@ export class PartitionBus<T> {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([
-      this.publisher?.quit().catch(() => undefined),
-      this.subscriber?.quit().catch(() => undefined),
-    ]);
+    await Promise.all([this.publisher, this.subscriber].map((c) => c && closeRedis(c)));
     this.subscribed.clear();
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
@@ -17,6 +18,8 @@ export const hubStateTopic = 'care/hub/state';
 /** What a device publishes to: `care/<id>/<kind>`. */
 const deviceTopicKinds = new Set(['telemetry', 'event', 'availability']);
 
+/** How long a stopping gateway waits to say the hub is offline (retained, through Redis in cluster mode). */
+const offlineStateWaitMs = 2000;
 /** A connection is cut at this frame size; payloads above `maxPayloadBytes` are only dropped and answered. */
 const hardFrameLimit = 1 << 20;
 
@@ -171,12 +174,17 @@ export class MqttGateway {
   async stop(): Promise<void> {
     const broker = this.broker;
     if (!broker) return;
-    await this.publish(hubStateTopic, { state: 'offline' }, 1, true).catch(() => undefined);
+    // Said on the way out if it can be: with Redis away the retained state would wait on its retries.
+    await Promise.race([
+      this.publish(hubStateTopic, { state: 'offline' }, 1, true).catch(() => undefined),
+      delay(offlineStateWaitMs, undefined, { ref: false }),
+    ]);
     // A server's close waits for its connections, and only the broker's close drops its devices:
     // stop accepting first, then close the broker (a connected device once kept stop() waiting for ever).
     const closed = Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
+    await this.shared?.endIfAway();
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await closed;
     await this.shared?.close();

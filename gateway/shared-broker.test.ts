@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../kernel/secret-hash.js';
@@ -93,4 +94,30 @@ describe('many hub processes, one broker (Redis)', () => {
     expect(delivered).toBe(commandId);
     await moved.endAsync();
   });
+  it('[CLUSTER-STOP-REDIS-AWAY] a gateway stops within seconds while Redis is away, and lets its devices go', async () => {
+    const c = testGateway({ store, intake, redisUrl: redis.url });
+    await c.start();
+    const watch = await connect(c, 'w-0002');
+    await watch.subscribeAsync('care/w-0002/command', { qos: 1 });
+    const letGo = new Promise<void>((resolve) => watch.once('close', () => resolve()));
+    await redis.kill();
+    try {
+      // Its Redis connections now wait to reconnect (ioredis retries after 50 ms, 100 ms, …): the state
+      // in which mqemitter-redis' close waited for ever.
+      await delay(500);
+      const stopped = await Promise.race([
+        c.stop().then(() => 'stopped'),
+        delay(8000).then(() => 'still stopping after 8 s'),
+      ]);
+      expect(stopped).toBe('stopped');
+      const closed = await Promise.race([
+        letGo.then(() => 'closed'),
+        delay(2000).then(() => 'still connected'),
+      ]);
+      expect(closed, 'the device was let go, to connect to another process').toBe('closed');
+    } finally {
+      watch.end(true);
+      await redis.resume();
+    }
+  }, 20_000);
 });

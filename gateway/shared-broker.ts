@@ -1,7 +1,7 @@
 import aedesPersistenceRedis, { type RedisPersistence } from 'aedes-persistence-redis';
 import { Redis } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
-import { subscriberOptions } from '../kernel/redis-subscriber.js';
+import { closeRedis, subscriberOptions } from '../kernel/redis-connections.js';
 
 /**
  * What makes the brokers of many hub processes one broker: a message published on one reaches the
@@ -14,14 +14,26 @@ import { subscriberOptions } from '../kernel/redis-subscriber.js';
 export interface SharedBroker {
   mq: unknown;
   persistence: RedisPersistence;
+  /**
+   * Before the broker closes: with Redis away, its connections are ended now, so that what the broker's
+   * close sends (each device's unsubscriptions, its will) fails at once instead of waiting out retries.
+   */
+  endIfAway(): Promise<void>;
   /** After the broker has closed (it closes `mq` itself, not the persistence's connection). */
   close(): Promise<void>;
 }
 
 export function sharedBroker(redisUrl: string, onError: (error: Error) => void): SharedBroker {
-  // Its subscribing connection is made here: MQEmitterRedis would make both from the URL alone, with
-  // ioredis' defaults, and closes both (quit) when the broker closes.
-  const mq = MQEmitterRedis({ connectionString: redisUrl, subConn: new Redis(redisUrl, subscriberOptions) });
+  // Both its connections are made here (MQEmitterRedis would make them from the URL alone, with ioredis'
+  // defaults), and closed here: its own close waits for an 'end' that ioredis never emits while Redis is
+  // away (see closeRedis), and the broker's close, the hub's stop with it, waited for ever.
+  const pubConn = new Redis(redisUrl);
+  const subConn = new Redis(redisUrl, subscriberOptions);
+  const mq = MQEmitterRedis({ pubConn, subConn }) as ReturnType<typeof MQEmitterRedis> & ClosableEmitter;
+  mq.close = (done) => {
+    mq.closing = true; // its errors from now on are expected, not reported
+    void Promise.all([closeRedis(pubConn), closeRedis(subConn)]).then(() => mq._close(done));
+  };
   // Redis away: each reconnect attempt's error is reported (an EventEmitter's unheard 'error' throws).
   (mq as unknown as { state: { on(event: 'error', listener: (error: Error) => void): void } }).state.on(
     'error',
@@ -35,8 +47,17 @@ export function sharedBroker(redisUrl: string, onError: (error: Error) => void):
     persistence,
     // Not persistence.destroy(): it unsubscribes through the broker's mq, which the broker has closed by
     // then, and would wait for ever. Its only resource is the connection given to it.
-    close: async () => {
-      conn.disconnect();
+    endIfAway: async () => {
+      const connections = [pubConn, subConn, conn];
+      if (connections.some((c) => c.status !== 'ready')) await Promise.all(connections.map(closeRedis));
     },
+    close: () => closeRedis(conn),
   };
+}
+
+/** mqemitter-redis' own close, and the base emitter's (`_close`) that ends it once its connections are. */
+interface ClosableEmitter {
+  closing: boolean;
+  close(done: () => void): void;
+  _close(done: () => void): void;
 }

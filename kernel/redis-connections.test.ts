@@ -1,0 +1,95 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisServer } from '../test/support/redis-server.js';
+import { closeRedis, subscriberOptions } from './redis-connections.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+afterAll(async () => {
+  await redis?.kill();
+});
+
+describe('a subscribing Redis connection', () => {
+  it('[REDIS-SUBSCRIBE-ON-CONNECT] subscribes the moment it connects (as a reconnect resubscribes): no handshake command refused, and the message comes', async () => {
+    // The CI failure: a SUBSCRIBE written while the connect handshake is under way, then the ready
+    // check's INFO refused in subscriber mode. Twenty connections, to meet the race every time.
+    const refusals: string[] = [];
+    const onUncaught = (error: Error) => refusals.push(error.message);
+    process.on('uncaughtException', onUncaught);
+    const publisher = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const subscriber = new Redis(redis.url, subscriberOptions);
+        subscriber.on('error', (error: Error) => refusals.push(error.message));
+        const subscribed = new Promise<void>((resolve, reject) =>
+          subscriber.once('connect', () => subscriber.subscribe(`ch-${i}`).then(() => resolve(), reject)),
+        );
+        const message = new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`nothing on ch-${i} within 3 s`)), 3000);
+          subscriber.on('message', (_channel: string, text: string) => {
+            clearTimeout(timer);
+            resolve(text);
+          });
+        });
+        await subscribed;
+        await publisher.publish(`ch-${i}`, `hello ${i}`);
+        expect(await message).toBe(`hello ${i}`);
+        subscriber.disconnect();
+      }
+      expect(refusals).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      publisher.disconnect();
+    }
+  });
+});
+
+describe('closing a connection', () => {
+  it('[REDIS-CLOSE-AWAY] a connection waiting to reconnect (Redis away) is ended at once: what it queued fails, and it never connects again', async () => {
+    const queued = new Redis(redis.url, { connectionName: 'close-queued' });
+    const unqueued = new Redis(redis.url, { connectionName: 'close-unqueued', enableOfflineQueue: false });
+    const closing = new Redis(redis.url, { connectionName: 'close-ready' });
+    for (const c of [queued, unqueued, closing]) c.on('error', () => undefined);
+    await Promise.all(
+      [queued, unqueued, closing].map((c) => (c.status === 'ready' ? undefined : once(c, 'ready'))),
+    );
+    await closeRedis(closing);
+    expect(closing.status, 'a connection that is up is QUIT').toBe('end');
+
+    await redis.kill();
+    try {
+      await delay(300); // both now wait to reconnect
+      expect([queued.status, unqueued.status]).toEqual(['reconnecting', 'reconnecting']);
+      const answer = queued.get('k').then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      const ended = [once(queued, 'end'), once(unqueued, 'end')];
+      await closeRedis(queued);
+      await closeRedis(unqueued);
+      expect([queued.status, unqueued.status]).toEqual(['end', 'end']);
+      expect(await Promise.race([answer, delay(1000).then(() => 'still waiting')])).toMatch(/closed/i);
+      expect(
+        await Promise.race([Promise.all(ended).then(() => 'end'), delay(1000).then(() => 'no end')]),
+      ).toBe('end');
+    } finally {
+      await redis.resume();
+    }
+    // Longer than any retry delay it had reached: neither came back.
+    await delay(1500);
+    const admin = new Redis(redis.url);
+    try {
+      const clients = String(await admin.call('CLIENT', 'LIST'));
+      expect(clients).not.toMatch(/name=close-/);
+    } finally {
+      admin.disconnect();
+    }
+  });
+});
+
+function once(connection: Redis, event: string): Promise<void> {
+  return new Promise((resolve) => connection.once(event, () => resolve()));
+}
