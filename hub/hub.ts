@@ -84,6 +84,8 @@ export interface Hub {
   /** Where it listens (ports resolved when 0 was asked for). */
   addresses: { http: number; mqtt: number; mqtts?: number | undefined };
   stop(): Promise<void>;
+  /** While `stop()` runs: the stage it is waiting for. */
+  stopping(): string | undefined;
 }
 
 const consoleDist = fileURLToPath(new URL('../console/dist/', import.meta.url));
@@ -338,6 +340,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   ]);
   await stages.start();
   ready = true;
+  let closingStore = false;
 
   return {
     config,
@@ -363,7 +366,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     async stop() {
       ready = false;
       await stages.stop();
+      closingStore = true;
       await store.close();
+      closingStore = false;
     },
+    stopping: () => stages.stopping ?? (closingStore ? 'store' : undefined),
   };
 }

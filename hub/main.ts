@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     const timeout = setTimeout(() => {
       logger.error(
-        { timeoutMs: stopTimeoutMs },
+        { timeoutMs: stopTimeoutMs, stage: hub.stopping() },
         'stop took too long; exiting (stored events replay at the next start)',
       );
       process.exit(1);

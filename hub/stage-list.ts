@@ -7,6 +7,7 @@ import type { Stage } from '../kernel/stage.js';
  */
 export class StageList {
   private started: Array<[string, Stage]> = [];
+  private stoppingNow: string | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -30,12 +31,19 @@ export class StageList {
   /** In reverse; one stage failing to stop does not keep the others running. */
   async stop(): Promise<void> {
     for (const [name, stage] of this.started.reverse()) {
+      this.stoppingNow = name;
       try {
         await stage.stop();
       } catch (error) {
         this.logger.error({ err: error, stage: name }, 'stage failed to stop');
       }
     }
+    this.stoppingNow = undefined;
     this.started = [];
+  }
+
+  /** The stage whose stop is under way: a stop cut short for taking too long says which one hung. */
+  get stopping(): string | undefined {
+    return this.stoppingNow;
   }
 }
