@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { commandOptions } from '../kernel/command-options.js';
 import { ProgressBar } from './fleet/progress.js';
 import { Replay } from './fleet/replay.js';
 import { parseInjectSpec } from './fleet/scenarios.js';
@@ -16,24 +16,27 @@ const usage = `usage: simulate [--homes 1000] [--hours 24] [--speed 288] [--star
        simulate --replay DIR [--hub … --mqtt … --admin-password …]`;
 
 async function main(): Promise<void> {
-  const { values: a } = parseArgs({
-    options: {
-      homes: { type: 'string', default: '1000' },
-      hours: { type: 'string', default: '24' },
-      speed: { type: 'string', default: '288' },
-      start: { type: 'string', default: '06:00' },
-      seed: { type: 'string', default: '1' },
-      fusion: { type: 'string', default: 'on' },
-      'radar-share': { type: 'string', default: '1' },
-      inject: { type: 'string' },
-      district: { type: 'string' },
-      hub: { type: 'string' },
-      mqtt: { type: 'string' },
-      'admin-password': { type: 'string' },
-      replay: { type: 'string' },
-      help: { type: 'boolean', default: false },
+  const a = commandOptions(
+    {
+      options: {
+        homes: { type: 'string', default: '1000' },
+        hours: { type: 'string', default: '24' },
+        speed: { type: 'string', default: '288' },
+        start: { type: 'string', default: '06:00' },
+        seed: { type: 'string', default: '1' },
+        fusion: { type: 'string', default: 'on' },
+        'radar-share': { type: 'string', default: '1' },
+        inject: { type: 'string' },
+        district: { type: 'string' },
+        hub: { type: 'string' },
+        mqtt: { type: 'string' },
+        'admin-password': { type: 'string' },
+        replay: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    usage,
+  );
   if (a.help) {
     console.log(usage);
     return;

@@ -18,7 +18,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RowWriter } from '../inference/fall/aligned-window.js';
 import { FallBatch } from '../inference/fall/batch.js';
 import { readFallTrials } from '../inference/fall/falls-data.js';
@@ -26,20 +25,24 @@ import { FallFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../inference/fall/
 import { FALL_WINDOW } from '../inference/fall/spec.js';
 import { FallStream } from '../inference/fall/stream.js';
 import { peakTimeMs, scanRecording } from '../inference/fall/trial-scan.js';
+import { commandOptions } from '../kernel/command-options.js';
 import { ADL_KINDS, FALL_KINDS, FallMotionSimulator, MotionRandom } from '../simulators/fall-motion.js';
 import { applyWatchProfile, drawWatchProfile, type Recording, watchTransforms } from './augment.js';
 import { CHANNEL_NAMES, WindowChannels } from './window-channels.js';
 
-const { values: args } = parseArgs({
-  options: {
-    data: { type: 'string', default: '../shared/data/falls/umafall-wrist' },
-    out: { type: 'string', default: '/tmp/yiyang-falls/dataset' },
-    variants: { type: 'string', default: '5' },
-    synthetic: { type: 'string', default: '1' },
-    seed: { type: 'string', default: '1' },
-    channels: { type: 'boolean', default: false },
+const args = commandOptions(
+  {
+    options: {
+      data: { type: 'string', default: '../shared/data/falls/umafall-wrist' },
+      out: { type: 'string', default: '/tmp/yiyang-falls/dataset' },
+      variants: { type: 'string', default: '5' },
+      synthetic: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '1' },
+      channels: { type: 'boolean', default: false },
+    },
   },
-});
+  'usage: build-dataset [--data DIR,DIR] [--out DIR] [--variants 5] [--synthetic 1] [--seed 1] [--channels]',
+);
 
 interface RowMeta {
   label: number;

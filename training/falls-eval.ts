@@ -27,7 +27,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FallBatch } from '../inference/fall/batch.js';
 import { FallDetector } from '../inference/fall/detector.js';
@@ -35,6 +34,7 @@ import { type FallTrial, readFallTrials } from '../inference/fall/falls-data.js'
 import { FallFeatures } from '../inference/fall/features.js';
 import { FallStream } from '../inference/fall/stream.js';
 import { peakTimeMs, scanRecording } from '../inference/fall/trial-scan.js';
+import { commandOptions } from '../kernel/command-options.js';
 import { MotionRandom } from '../simulators/fall-motion.js';
 import { type Recording, watchTransforms } from './augment.js';
 
@@ -47,23 +47,29 @@ const FoldManifest = z.object({
   folds: z.array(z.object({ model: z.string(), heldOutSubjects: z.array(z.string()) })),
 });
 
-const { values: args } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    cv: { type: 'string' },
-    model: { type: 'string', default: 'inference/models/fall.onnx' },
-    watch: { type: 'string' },
-    range: { type: 'string' },
-    tail: { type: 'string' },
-    seed: { type: 'string', default: '7' },
-    threshold: { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    alarms: { type: 'boolean', default: false },
-    'any-alarm': { type: 'boolean', default: false },
+const usage =
+  'usage: falls-eval --data DIR [--cv MANIFEST] [--model FILE] [--watch HZ] [--range G] [--tail S] [--seed N]\n' +
+  '                  [--threshold P] [--quiet] [--alarms] [--any-alarm]';
+const args = commandOptions(
+  {
+    options: {
+      data: { type: 'string' },
+      cv: { type: 'string' },
+      model: { type: 'string', default: 'inference/models/fall.onnx' },
+      watch: { type: 'string' },
+      range: { type: 'string' },
+      tail: { type: 'string' },
+      seed: { type: 'string', default: '7' },
+      threshold: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      alarms: { type: 'boolean', default: false },
+      'any-alarm': { type: 'boolean', default: false },
+    },
   },
-});
+  usage,
+);
 if (args.data === undefined) {
-  console.error('usage: falls-eval --data DIR [--cv MANIFEST] [--model FILE] [--watch HZ] [--range G]');
+  console.error(usage);
   process.exit(2);
 }
 

@@ -12,7 +12,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandOptions } from '../kernel/command-options.js';
 import {
   ADL_KINDS,
   FALL_KINDS,
@@ -21,19 +21,24 @@ import {
   MotionRandom,
 } from '../simulators/fall-motion.js';
 
-const { values: args } = parseArgs({
-  options: {
-    out: { type: 'string' },
-    elderly: { type: 'boolean', default: false },
-    rates: { type: 'string', default: '25,50' },
-    'per-kind': { type: 'string', default: '40' },
-    seed: { type: 'string', default: '90001' },
-    range: { type: 'string', default: '8' },
-    'held-out': { type: 'string' },
+const usage =
+  'usage: synth-dataset --out DIR [--elderly] [--rates 25,50] [--per-kind 40] [--seed N] [--range G] [--held-out only|exclude]';
+const args = commandOptions(
+  {
+    options: {
+      out: { type: 'string' },
+      elderly: { type: 'boolean', default: false },
+      rates: { type: 'string', default: '25,50' },
+      'per-kind': { type: 'string', default: '40' },
+      seed: { type: 'string', default: '90001' },
+      range: { type: 'string', default: '8' },
+      'held-out': { type: 'string' },
+    },
   },
-});
+  usage,
+);
 if (args.out === undefined) {
-  console.error('usage: synth-dataset --out DIR [--elderly] [--rates 25,50] [--per-kind 40] [--seed N]');
+  console.error(usage);
   process.exit(2);
 }
 
