@@ -19,6 +19,7 @@ const needServices = [
   'test/hub-processes.test.ts', // redis-server
   'test/cluster.test.ts', // redis-server
   'test/cluster-takeover.test.ts', // redis-server
+  'test/cluster-stop.test.ts', // redis-server
   'test/haproxy.test.ts', // haproxy
   'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
 ];

@@ -75,7 +75,8 @@ export class RedisServer {
   /** Stops the server at once, as a crash would (SIGKILL). */
   async kill(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    // Killed already: a signal's end leaves exitCode null, and no second 'exit' would come.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
