@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeRedis, subscriberOptions } from '../kernel/redis-connections.js';
+import { closeRedis, reportOutages, subscriberOptions } from '../kernel/redis-connections.js';
 
 /**
  * Carries per-elder work (readings) to the process that owns the elder's partition: handed over in
@@ -49,7 +49,7 @@ export class PartitionBus<T> {
       connectionName: 'yiyang-bus-sub',
     });
     for (const connection of [this.publisher, this.subscriber])
-      connection.on('error', (error: Error) => this.deps.logger.warn({ err: error }, 'partition bus: Redis'));
+      reportOutages(connection, this.deps.logger, 'partition bus');
     this.subscriber.on('message', (channel: string, text: string) => this.received(channel, text));
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
   }

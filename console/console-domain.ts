@@ -54,11 +54,7 @@ export function consoleDomain(deps: {
     logger: deps.log('responders'),
   });
   const adapter = deps.redisUrl
-    ? new FeedAdapter(
-        deps.redisUrl,
-        (error) => deps.log('console').warn({ err: error }, 'live feeds: Redis'),
-        (up) => consoleFeed.feedsComplete(up),
-      )
+    ? new FeedAdapter(deps.redisUrl, deps.log('console'), (up) => consoleFeed.feedsComplete(up))
     : undefined;
   const feeds: HttpUpgrade = {
     paths: ['/socket.io/'],

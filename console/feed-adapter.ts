@@ -1,7 +1,8 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
-import { closeRedis, subscriberOptions } from '../kernel/redis-connections.js';
+import { closeRedis, reportOutages, subscriberOptions } from '../kernel/redis-connections.js';
 
 /**
  * Cluster mode's socket.io: what one process emits to a room reaches that room's sockets on every
@@ -19,10 +20,11 @@ export class FeedAdapter {
    * `reachability` hears when Redis goes away (this process's sockets then hear only what this
    * process does) and when it is back.
    */
-  constructor(redisUrl: string, onError: (error: Error) => void, reachability: (up: boolean) => void) {
+  constructor(redisUrl: string, logger: Logger, reachability: (up: boolean) => void) {
     this.publisher = new Redis(redisUrl, { connectionName: 'yiyang-feeds-pub' });
     this.subscriber = new Redis(redisUrl, { ...subscriberOptions, connectionName: 'yiyang-feeds-sub' });
-    for (const connection of [this.publisher, this.subscriber]) connection.on('error', onError);
+    for (const connection of [this.publisher, this.subscriber])
+      reportOutages(connection, logger, 'live feeds');
     const reached = (up: boolean) => {
       if (up === this.reachable) return;
       this.reachable = up;
@@ -33,7 +35,12 @@ export class FeedAdapter {
     // The adapter sends these without waiting for the answer (and (un)subscribes each namespace as it
     // opens and closes): one lost with the connection — Redis restarting, or this process stopping with a
     // command still queued — is reported here, not left as an unhandled rejection.
-    const failed = (error: Error) => this.closing || onError(error);
+    // While Redis is away its outage has been said once; each command lost to it is not news.
+    const failed = (error: Error) => {
+      if (this.closing) return;
+      if (this.reachable) logger.warn({ err: error }, 'live feeds: a command to Redis failed');
+      else logger.debug({ err: error }, 'live feeds: a command lost while Redis is away');
+    };
     answered(this.publisher, ['publish'], failed);
     answered(this.subscriber, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], failed);
   }

@@ -70,9 +70,7 @@ export class MqttGateway {
   async start(): Promise<void> {
     const { listen } = this.deps;
     const { metrics, logger } = this.deps;
-    this.shared = this.deps.redisUrl
-      ? sharedBroker(this.deps.redisUrl, (error) => logger.warn({ err: error }, 'shared broker: Redis'))
-      : undefined;
+    this.shared = this.deps.redisUrl ? sharedBroker(this.deps.redisUrl, logger) : undefined;
     const broker = await Aedes.createBroker({
       ...(this.shared && { mq: this.shared.mq, persistence: this.shared.persistence }),
       maxClientsIdLength: 64,

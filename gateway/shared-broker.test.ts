@@ -120,4 +120,26 @@ describe('many hub processes, one broker (Redis)', () => {
       await redis.resume();
     }
   }, 20_000);
+  it('[CLUSTER-SUBSCRIBE-REDIS-AWAY] a device that subscribes while Redis is away does not bring the process down when the retained-message scan fails', async () => {
+    const c = testGateway({ store, intake, redisUrl: redis.url });
+    await c.start();
+    const crashes: string[] = [];
+    const onUncaught = (error: Error) => crashes.push(error.message);
+    process.on('uncaughtException', onUncaught);
+    const watch = await connect(c, 'w-0002');
+    try {
+      await redis.kill();
+      // The SUBSCRIBE is answered; the scan for its retained messages waits for Redis, until it is
+      // given up (ioredis: after 20 reconnect attempts, ~10 s) or the connection ended.
+      watch.subscribe('care/w-0002/command', { qos: 1 });
+      await delay(500);
+      await c.stop();
+      await delay(200);
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      watch.end(true);
+      await redis.resume();
+    }
+  }, 20_000);
 });

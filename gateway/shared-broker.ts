@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream';
 import aedesPersistenceRedis, { type RedisPersistence } from 'aedes-persistence-redis';
 import { Redis } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
-import { closeRedis, subscriberOptions } from '../kernel/redis-connections.js';
+import type { Logger } from 'pino';
+import { closeRedis, reportOutages, subscriberOptions } from '../kernel/redis-connections.js';
 
 /**
  * What makes the brokers of many hub processes one broker: a message published on one reaches the
@@ -23,7 +25,7 @@ export interface SharedBroker {
   close(): Promise<void>;
 }
 
-export function sharedBroker(redisUrl: string, onError: (error: Error) => void): SharedBroker {
+export function sharedBroker(redisUrl: string, logger: Logger): SharedBroker {
   // Both its connections are made here (MQEmitterRedis would make them from the URL alone, with ioredis'
   // defaults), and closed here: its own close waits for an 'end' that ioredis never emits while Redis is
   // away (see closeRedis), and the broker's close, the hub's stop with it, waited for ever.
@@ -34,14 +36,16 @@ export function sharedBroker(redisUrl: string, onError: (error: Error) => void):
     mq.closing = true; // its errors from now on are expected, not reported
     void Promise.all([closeRedis(pubConn), closeRedis(subConn)]).then(() => mq._close(done));
   };
-  // Redis away: each reconnect attempt's error is reported (an EventEmitter's unheard 'error' throws).
+  const conn = new Redis(redisUrl);
+  for (const connection of [pubConn, subConn, conn]) reportOutages(connection, logger, 'shared broker');
+  // The emitter passes its connections' errors on (told above) and its failed publishes (an
+  // EventEmitter's unheard 'error' throws): a publish lost while Redis is away is at-most-once anyway.
   (mq as unknown as { state: { on(event: 'error', listener: (error: Error) => void): void } }).state.on(
     'error',
-    onError,
+    (error) => logger.debug({ err: error }, 'shared broker: a message not passed on'),
   );
-  const conn = new Redis(redisUrl);
-  conn.on('error', onError);
   const persistence = aedesPersistenceRedis({ conn });
+  keepRetainedScansFromThrowing(persistence, logger);
   return {
     mq,
     persistence,
@@ -60,4 +64,19 @@ interface ClosableEmitter {
   closing: boolean;
   close(done: () => void): void;
   _close(done: () => void): void;
+}
+
+/**
+ * aedes pipes the retained messages a SUBSCRIBE asks for from a stream of the persistence's with no
+ * 'error' listener: a scan that Redis could not answer (gone while it was queued, its retries spent or
+ * the connection ended at a stop) threw from an EventEmitter and ended the process. Such a scan now
+ * only sends no retained message, and says so.
+ */
+function keepRetainedScansFromThrowing(persistence: RedisPersistence, logger: Logger): void {
+  const scans = persistence as unknown as { createRetainedStreamCombi(patterns: string[]): Readable };
+  const open = scans.createRetainedStreamCombi.bind(scans);
+  scans.createRetainedStreamCombi = (patterns) =>
+    open(patterns).on('error', (error: Error) =>
+      logger.warn({ err: error }, 'shared broker: retained messages not read (Redis away)'),
+    );
 }

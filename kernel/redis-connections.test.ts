@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisServer } from '../test/support/redis-server.js';
-import { closeRedis, subscriberOptions } from './redis-connections.js';
+import { closeRedis, reportOutages, subscriberOptions } from './redis-connections.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -87,6 +88,32 @@ describe('closing a connection', () => {
     } finally {
       admin.disconnect();
     }
+  });
+});
+
+describe('a connection’s outage in the log', () => {
+  it('[REDIS-OUTAGE-LOG] Redis away for 3 s: one warning when it goes, one line when it is back, not one per reconnect attempt', async () => {
+    const lines: Array<{ level: number; msg: string; errors?: number }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const connection = new Redis(redis.url);
+    reportOutages(connection, logger, 'feeds');
+    await (connection.status === 'ready' ? undefined : once(connection, 'ready'));
+    let attempts = 0;
+    connection.on('reconnecting', () => attempts++);
+    await redis.kill();
+    try {
+      await delay(3000);
+    } finally {
+      await redis.resume();
+    }
+    await (connection.status === 'ready' ? undefined : once(connection, 'ready'));
+    connection.disconnect();
+    expect(attempts, 'ioredis tried again and again meanwhile').toBeGreaterThan(5);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'feeds: Redis unreachable (said once until it is back)'],
+      [30, 'feeds: Redis reachable again'],
+    ]);
+    expect(lines[1]!.errors).toBeGreaterThan(5);
   });
 });
 

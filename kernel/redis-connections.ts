@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis, RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
 
 const quitEndWaitMs = 1000;
 
@@ -42,4 +43,21 @@ export async function closeRedis(connection: Redis): Promise<void> {
     ending.setStatus('end');
     ending.flushQueue(new Error('Connection is closed.'));
   }
+}
+
+/**
+ * Logs a connection's outage once: its first error (warn, with the error), then its return (info, with
+ * the errors in between), instead of a line for each reconnect attempt — every few seconds for each
+ * connection, thousands of lines in an hour without Redis. Also the 'error' listener ioredis needs.
+ */
+export function reportOutages(connection: Redis, logger: Logger, what: string): void {
+  let errors = 0;
+  connection.on('error', (error: Error) => {
+    if (errors++ === 0)
+      logger.warn({ err: error }, `${what}: Redis unreachable (said once until it is back)`);
+  });
+  connection.on('ready', () => {
+    if (errors > 0) logger.info({ errors }, `${what}: Redis reachable again`);
+    errors = 0;
+  });
 }
