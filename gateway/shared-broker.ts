@@ -49,12 +49,12 @@ export function sharedBroker(redisUrl: string, logger: Logger): SharedBroker {
   return {
     mq,
     persistence,
-    // Not persistence.destroy(): it unsubscribes through the broker's mq, which the broker has closed by
-    // then, and would wait for ever. Its only resource is the connection given to it.
     endIfAway: async () => {
       const connections = [pubConn, subConn, conn];
       if (connections.some((c) => c.status !== 'ready')) await Promise.all(connections.map(closeRedis));
     },
+    // Not persistence.destroy(): it unsubscribes through the broker's mq, which the broker has closed by
+    // then, and would wait for ever. Its only resource is the connection given to it.
     close: () => closeRedis(conn),
   };
 }

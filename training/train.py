@@ -289,6 +289,8 @@ def main():
     ap.add_argument('--cv-only', action='store_true')
     ap.add_argument('--columns', default='', help='experiments: keep features whose name matches this regex')
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--threshold-step', type=float, default=0.05,
+                    help='the grid the threshold is chosen on (0.1 to 0.95); a model whose scores sit close together needs a finer one')
     ap.add_argument('--rex', type=float, default=0.0,
                     help="teachers: weight of the loss's variance across subjects × label (V-REx); 0: plain loss")
     a = ap.parse_args()
@@ -337,7 +339,9 @@ def main():
     print('threshold  sens  spec  (recorded, out of fold) | augmented sens spec | synthetic elderly sens spec',
           file=sys.stderr)
     best = (None, -1)
-    for th in np.arange(0.1, 0.96, 0.05):
+    if not 0 < a.threshold_step <= 0.1:
+        sys.exit(f'--threshold-step {a.threshold_step}: from above 0 to 0.1')
+    for th in np.arange(0.1, 0.96, a.threshold_step):
         s0 = sens_spec(ts0, th)
         sa = sens_spec(tsa, th)
         ss = sens_spec(tse, th)
@@ -348,7 +352,7 @@ def main():
         score = min(s0[0] - 0.95, s0[1] - 0.95, sa[0] - 0.90, sa[1] - 0.90, ss[0] - 0.90, ss[1] - 0.90)
         if score > best[1]:
             best = (float(th), score)
-    threshold = round(best[0], 2)
+    threshold = round(best[0], 3)
     print(f'chosen threshold {threshold}', file=sys.stderr)
     report_activities(cols, v0, oof, threshold)
     if a.cv_only:
