@@ -1,8 +1,8 @@
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, withPostgres } from './support/databases.js';
 import { deviceLogin } from './support/device-login.js';
-import { adminPassword, smallDistrict } from './support/hub.js';
+import { adminPassword, putDistrictOverHttp } from './support/hub.js';
 import { HubProcess } from './support/hub-process.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -14,30 +14,18 @@ import { RedisServer } from './support/redis-server.js';
 describe.runIf(withPostgres)('cluster mode: a hub stopped while Redis is away', () => {
   it('[CLUSTER-SIGTERM-REDIS-AWAY] SIGTERM with Redis away and a watch connected: stopped in order, exit 0, within seconds', async () => {
     const redis = await RedisServer.start();
-    const hub = await HubProcess.start({
-      databaseUrl: await freshPostgresDatabase(),
-      redisUrl: redis.url,
-      logLevel: 'warn',
-      env: { CLUSTER_PARTITIONS: '4', INFERENCE_WORKERS: '1' },
-    });
-    const watch = await (async () => {
-      const login = await fetch(`${hub.httpUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: adminPassword }),
-      });
-      const { token } = (await login.json()) as { token: string };
-      const put = await fetch(`${hub.httpUrl}/api/v1/district`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(smallDistrict()),
-      });
-      expect(put.status).toBe(200);
-      const client = await mqtt.connectAsync(hub.mqttUrl, deviceLogin('w-0001', 'watch-secret-0001'));
-      await client.subscribeAsync('care/w-0001/command', { qos: 1 });
-      return client;
-    })();
+    let hub: HubProcess | undefined;
+    let watch: MqttClient | undefined;
     try {
+      hub = await HubProcess.start({
+        databaseUrl: await freshPostgresDatabase(),
+        redisUrl: redis.url,
+        logLevel: 'warn',
+        env: { CLUSTER_PARTITIONS: '4', INFERENCE_WORKERS: '1' },
+      });
+      await putDistrictOverHttp(hub.httpUrl, adminPassword);
+      watch = await mqtt.connectAsync(hub.mqttUrl, deviceLogin('w-0001', 'watch-secret-0001'));
+      await watch.subscribeAsync('care/w-0001/command', { qos: 1 });
       await redis.kill();
       // Its Redis connections now wait to reconnect (ioredis retries after 50 ms, 100 ms, …).
       await new Promise((r) => setTimeout(r, 1000));
@@ -47,8 +35,8 @@ describe.runIf(withPostgres)('cluster mode: a hub stopped while Redis is away', 
       expect(Date.now() - asked).toBeLessThan(12_000);
       expect(hub.lines.filter((l) => l.includes('stop took too long'))).toEqual([]);
     } finally {
-      watch.end(true);
-      if (!hub.hasExited) await hub.kill();
+      watch?.end(true);
+      if (hub && !hub.hasExited) await hub.kill();
       await redis.kill();
     }
   }, 90_000);

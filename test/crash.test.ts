@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { type HubProcess, startHubProcess, tempDataDir } from '../bench/lib/hub-process.js';
 import { openStore } from '../store/database.js';
-import { smallDistrict } from './support/hub.js';
+import { putDistrictOverHttp } from './support/hub.js';
 
 const trials = 5;
 /** QoS 1 events each trial has in flight from a second watch when the hub is killed (1,000 over the trials). */
@@ -16,21 +16,6 @@ const start = (dataDir: string) =>
     // The second watch sends far beyond one device's own limit: lifted, so every event is either stored or not acknowledged.
     env: { FALL_CANCEL_WINDOW_S: String(cancelWindowS), DEVICE_EVENTS_PER_S: '100000', LOG_LEVEL: 'silent' },
   });
-
-async function putDistrict(hub: HubProcess): Promise<void> {
-  const login = await fetch(`${hub.httpUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const put = await fetch(`${hub.httpUrl}/api/v1/district`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(smallDistrict()),
-  });
-  expect(put.status).toBe(200);
-}
 
 const device = (hub: HubProcess, id: string, secret: string) =>
   mqtt.connectAsync(hub.mqttUrl, {
@@ -48,7 +33,7 @@ describe('the hub killed while alarms are in flight', () => {
     let falls = 0;
     for (let trial = 0; trial < trials; trial++) {
       const hub = await start(dataDir);
-      if (trial === 0) await putDistrict(hub);
+      if (trial === 0) await putDistrictOverHttp(hub.httpUrl, 'bench-admin-password');
       // A fall the watch saw: acknowledged, its cancel window open when the hub dies.
       const wearer = await device(hub, 'w-0001', 'watch-secret-0001');
       const fallId = `fall-${trial}`;

@@ -157,3 +157,24 @@ export function withResponderUsers(doc: DistrictDocumentInput): DistrictDocument
   ];
   return doc;
 }
+
+/** A hub in another process (its HTTP base URL): the admin signs in and puts the district document. */
+export async function putDistrictOverHttp(
+  httpUrl: string,
+  password: string,
+  doc: DistrictDocumentInput = smallDistrict(),
+): Promise<void> {
+  const login = await fetch(`${httpUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  if (login.status !== 200) throw new Error(`admin login: ${login.status} ${await login.text()}`);
+  const { token } = (await login.json()) as { token: string };
+  const put = await fetch(`${httpUrl}/api/v1/district`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(doc),
+  });
+  if (put.status !== 200) throw new Error(`PUT /api/v1/district: ${put.status} ${await put.text()}`);
+}
