@@ -294,6 +294,8 @@ def main():
     ap.add_argument('--rex', type=float, default=0.0,
                     help="teachers: weight of the loss's variance across subjects × label (V-REx); 0: plain loss")
     a = ap.parse_args()
+    if not 0 < a.threshold_step <= 0.1:
+        sys.exit(f'--threshold-step {a.threshold_step}: from above 0 to 0.1')
     hidden = tuple(int(h) for h in a.hidden.split(','))
     student = tuple(int(h) for h in a.student.split(',')) if a.student else ()
     # regularisation, the same for the teachers and the student
@@ -339,8 +341,6 @@ def main():
     print('threshold  sens  spec  (recorded, out of fold) | augmented sens spec | synthetic elderly sens spec',
           file=sys.stderr)
     best = (None, -1)
-    if not 0 < a.threshold_step <= 0.1:
-        sys.exit(f'--threshold-step {a.threshold_step}: from above 0 to 0.1')
     for th in np.arange(0.1, 0.96, a.threshold_step):
         s0 = sens_spec(ts0, th)
         sa = sens_spec(tsa, th)
