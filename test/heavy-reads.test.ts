@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startModuleWorker } from '../inference/pool/ts-worker.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import type { PacedDeviceJob, PacedDeviceRun } from './support/paced-device.js';
 
 /** The small district grown to `count` more elders in one community, each with a watch (secret issued). */
 function largeDistrict(count: number) {
@@ -52,28 +54,25 @@ async function seedWeekOfRollups(hub: TestHub) {
   }
 }
 
-/** PUBACK times (ms) of QoS 1 events sent one after another for `ms`; and the ids acknowledged. */
-async function eventsFor(hub: TestHub, ms: number, tag: string) {
-  const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
-  const times: number[] = [];
-  const acked: string[] = [];
-  const end = Date.now() + ms;
-  for (let i = 0; Date.now() < end; i++) {
-    const id = `${tag}-${i}`;
-    const t0 = performance.now();
-    await watch.publishAsync(
-      'care/w-0001/event',
-      JSON.stringify({ ts: Date.now(), event_id: id, type: 'worn' }),
-      {
-        qos: 1,
-      },
+/** PUBACK times (ms) of QoS 1 events sent one after another for `ms` by 王秀英's watch, on its own thread; and the ids acknowledged. */
+function eventsFor(hub: TestHub, ms: number, tag: string): Promise<PacedDeviceRun> {
+  const job: PacedDeviceJob = {
+    url: `mqtt://127.0.0.1:${hub.addresses.mqtt}`,
+    id: 'w-0001',
+    secret: 'watch-secret-0001',
+    ms,
+    tag,
+  };
+  const device = startModuleWorker(new URL('./support/paced-device.ts', import.meta.url), {
+    workerData: job,
+  });
+  return new Promise<PacedDeviceRun>((resolve, reject) => {
+    device.once('message', (message: { result?: PacedDeviceRun; error?: string }) =>
+      message.result ? resolve(message.result) : reject(new Error(`paced device: ${message.error}`)),
     );
-    times.push(performance.now() - t0);
-    acked.push(id);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await watch.endAsync();
-  return { times, acked };
+    device.once('error', reject);
+    device.once('exit', (code) => reject(new Error(`paced device exited (${code}) before its report`)));
+  });
 }
 
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
@@ -128,12 +127,15 @@ describe('heavy reads and imports beside event storage', () => {
     );
     expect([...idle.acked, ...busy.acked].filter((id) => !stored.has(id))).toEqual([]);
     // Judged against the same run's own import, as this machine is noisy: no PUBACK may wait for
-    // most of an import. Measured here: with the import as one transaction the slowest PUBACK
-    // waited 0.72–0.76 of it (797 of 1,100 ms, 849 of 1,119: every event behind the whole write); in
-    // batches that yield to the event loop 0.23–0.27 (what is left: parsing and checking the 1 MB document).
-    const slowest = Math.max(...busy.times);
+    // most of an import. The device has its own thread, so every stall of the hub's loop longer than
+    // its 20 ms pace delays one of its events; the second slowest is judged, so one stall of the
+    // machine alone does not fail the test. Measured here (2026-12-06): elders written in batches
+    // that yield to the event loop, 0.29–0.34 of an import (153 of 537 ms; 513 of 1,518 beside the
+    // Chromium screenshots): what is left is parsing and checking the 1 MB document; without the
+    // yield between batches, 0.83–0.91 (399 of 482 ms, 430 of 475), failing 3 runs in 3.
+    const [slowest, secondSlowest] = [...busy.times].sort((a, b) => b - a) as [number, number];
     const anImport = [...imports].sort((a, b) => a - b)[Math.floor(imports.length / 2)]!;
-    const figures = `PUBACK p95 idle ${p95(idle.times).toFixed(1)} ms, under reads ${p95(busy.times).toFixed(1)} ms, slowest ${slowest.toFixed(0)} ms; an import ${anImport.toFixed(0)} ms`;
-    expect(slowest, figures).toBeLessThan(0.5 * anImport);
+    const figures = `PUBACK p95 idle ${p95(idle.times).toFixed(1)} ms, under reads ${p95(busy.times).toFixed(1)} ms, slowest ${slowest.toFixed(0)} and ${secondSlowest.toFixed(0)} ms; an import ${anImport.toFixed(0)} ms (${imports.length} imports)`;
+    expect(secondSlowest, figures).toBeLessThan(0.5 * anImport);
   }, 120_000);
 });
