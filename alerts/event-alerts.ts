@@ -80,7 +80,17 @@ export class EventAlerts {
       if (due.length > 0)
         this.deps.logger.info({ count: due.length }, 'handling events stored but not yet handled');
       // Each event once per replay: one that stays unhandled (in flight, or failing) waits for the next.
-      for (const event of due) await this.handle(event);
+      for (const event of due) {
+        try {
+          await this.handle(event);
+        } catch (error) {
+          // One event that cannot be handled now must not hold back the others (nor the hub's start).
+          this.deps.logger.error(
+            { err: error, device: event.deviceId, event: event.eventId },
+            'handling an event failed; tried again later',
+          );
+        }
+      }
       if (!after || page.length < 500 || after.receivedAt >= before) return;
     }
   }

@@ -13,11 +13,14 @@ export interface FallAlertRules extends RadarFusionRules {
   cancelWindowMs: number;
   /** The radar seeing the person lying this long after the fall: recorded on the alert (ms). */
   lyingAfterMs: number;
+  /** A window whose fall could not be raised (the store failed) tries again after this long (ms). */
+  raiseRetryMs: number;
 }
 
 export const defaultFallAlertRules: FallAlertRules = {
   cancelWindowMs: 30_000,
   lyingAfterMs: 2 * 60_000,
+  raiseRetryMs: 5_000,
   ...defaultRadarFusionRules,
 };
 

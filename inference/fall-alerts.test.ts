@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../test/support/databases.js';
 import { type FallAlertsKit, useFallAlertsKit } from '../test/support/fall-alerts-kit.js';
 
@@ -179,5 +179,26 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
     k.event('w-0001', 'watch', 'ok'); // the wearer still can cancel it after the restart
     await k.advance(1000);
     expect(await k.falls()).toMatchObject([{ status: 'cancelled', outcome: 'wearer_ok' }]);
+  });
+
+  it('[FALL-RAISE-FAILS] a radar fall whose alert could not be stored is not counted handled; handled again, it raises', async () => {
+    const raise = vi.spyOn(k.alerts, 'raise').mockRejectedValueOnce(new Error('store away'));
+    // EventAlerts marks an event handled only when this resolves: a rejection leaves it to the sweep.
+    await expect(k.handled('r-0001', 'fall_radar', 'fall')).rejects.toThrow('store away');
+    expect(await k.falls()).toEqual([]);
+    await k.handled('r-0001', 'fall_radar', 'fall');
+    expect(raise).toHaveBeenCalledTimes(2);
+    expect(await k.falls()).toMatchObject([{ status: 'open', severity: 'critical' }]);
+  });
+
+  it('[FALL-RAISE-FAILS] a cancel window whose alert could not be stored when it ran out is raised 5 s later: the window keeps a timer', async () => {
+    k.modelAlarm();
+    await k.advance(5000);
+    vi.spyOn(k.alerts, 'raise').mockRejectedValueOnce(new Error('store away'));
+    await k.advance(26_000); // the window ran out at 30 s; its raise failed
+    expect(await k.falls()).toEqual([]);
+    await k.advance(5000);
+    expect(await k.falls()).toMatchObject([{ status: 'open', severity: 'critical' }]);
+    expect(k.told.at(-1)).toEqual({ deviceId: 'w-0001', text: '已发出跌倒报警，正在通知服务人员' });
   });
 });

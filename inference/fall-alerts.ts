@@ -174,11 +174,11 @@ export class FallAlerts {
    * the event handled only then (a crash in between replays it: at least once, never lost).
    */
   async handleEvent(event: StoredEvent): Promise<void> {
-    this.onEvent(event);
-    if (event.elderId !== null) await this.elder(event.elderId).queue;
+    // A failure rejects here, so the event stays unhandled and EventAlerts' sweep tries it again.
+    await this.onEvent(event);
   }
 
-  private onEvent(event: StoredEvent): void {
+  private async onEvent(event: StoredEvent): Promise<void> {
     const elderId = event.elderId;
     if (elderId === null) return;
     const confidence = event.data.confidence;
@@ -188,7 +188,7 @@ export class FallAlerts {
     switch (event.type) {
       case 'fall':
         if (!cancellable) {
-          this.enqueue(elderId, () =>
+          return this.enqueue(elderId, () =>
             this.radarFall(elderId, event.deviceId, {
               radar_id: event.deviceId,
               radar_event_id: event.eventId,
@@ -196,21 +196,17 @@ export class FallAlerts {
               radar_ts: event.ts,
             }),
           );
-          return;
         }
-        this.enqueue(elderId, () =>
+        return this.enqueue(elderId, () =>
           this.detected(elderId, event.deviceId, 'watch_event', {
             watch_event_id: event.eventId,
             watch_confidence: confidence,
           }),
         );
-        return;
       case 'ok':
-        this.enqueue(elderId, () => this.wearerOk(elderId, event));
-        return;
+        return this.enqueue(elderId, () => this.wearerOk(elderId, event));
       case 'fall_cleared':
-        this.enqueue(elderId, () => this.fallCleared(elderId, event));
-        return;
+        return this.enqueue(elderId, () => this.fallCleared(elderId, event));
     }
   }
 
@@ -240,6 +236,8 @@ export class FallAlerts {
         lying_since: lyingSince,
         lying_for_ms: now - lyingSince,
       });
+    }).catch(() => {
+      incident.lyingRecorded = false; // not recorded: the next reading tries again
     });
   }
 
@@ -306,12 +304,19 @@ export class FallAlerts {
       cancel_window_ms: windowMs,
       ...escalation,
     };
-    if (!escalation && (await this.radar.letGo(elderId, p, details))) {
-      await this.windows.remove(elderId);
-      s.pending = null;
-      return;
+    try {
+      if (!escalation && (await this.radar.letGo(elderId, p, details))) {
+        await this.windows.remove(elderId);
+        s.pending = null;
+        return;
+      }
+      if (await this.raiseWindow(elderId, p, details))
+        this.tell(p.watchId, '已发出跌倒报警，正在通知服务人员');
+    } catch (error) {
+      // The window stays open with a timer: its fall is tried again, never left waiting for a restart.
+      if (s.pending === p) p.timer = this.windowTimer(elderId, this.rules.raiseRetryMs);
+      throw error;
     }
-    if (await this.raiseWindow(elderId, p, details)) this.tell(p.watchId, '已发出跌倒报警，正在通知服务人员');
   }
 
   /** Raises an open window's fall and ends the window: the incident is this stage's from then on. */
@@ -448,13 +453,20 @@ export class FallAlerts {
       );
   }
 
-  private enqueue(elderId: string, work: () => Promise<void>): void {
+  /**
+   * Runs `work` after everything queued for this elder. The queue goes on past a failure (logged);
+   * the returned promise carries it, for a caller that must not count the work done (a device event).
+   * Callers that do not wait (alarms, timers, readings) leave it to the log.
+   */
+  private enqueue(elderId: string, work: () => Promise<void>): Promise<void> {
     const s = this.elder(elderId);
-    s.queue = s.queue.then(work).catch((error: unknown) => {
+    const done = s.queue.then(work);
+    s.queue = done.catch((error: unknown) => {
       // The fault at error, the person only at debug: health data stays out of logs above it.
       this.deps.logger.error({ err: error }, 'fall alert handling failed');
       this.deps.logger.debug({ elder: elderId }, 'fall alert handling failed for this elder');
     });
+    return done;
   }
 
   private elder(elderId: string): ElderFalls {

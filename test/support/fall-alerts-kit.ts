@@ -93,8 +93,18 @@ export class FallAlertsKit {
 
   /** An event as EventAlerts hands it over: without waiting, like the channel did. */
   event(deviceId: string, deviceType: string, type: string, data: Record<string, unknown> = {}): void {
+    void this.handled(deviceId, deviceType, type, data);
+  }
+
+  /** The same, and what EventAlerts waits for before it marks the event handled. */
+  handled(
+    deviceId: string,
+    deviceType: string,
+    type: string,
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
     const eventId = String(++this.eventSeq);
-    void this.fallAlerts.handleEvent({
+    return this.fallAlerts.handleEvent({
       deviceId,
       deviceType,
       elderId: 'e-0001',

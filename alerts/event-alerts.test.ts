@@ -1,0 +1,59 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadDeviceCatalog } from '../devices/catalog.js';
+import { EventLog, type StoredEvent } from '../ingest/event-log.js';
+import { Channel } from '../kernel/channel.js';
+import type { Store } from '../store/database.js';
+import { dialects } from '../test/support/databases.js';
+import { storeWithElder } from '../test/support/small-store.js';
+import { AlertBook, type AlertUpdate } from './alert-book.js';
+import { EventAlerts } from './event-alerts.js';
+
+describe.each(dialects)('event alerts on %s', (dialect) => {
+  let store: Store | undefined;
+  afterEach(async () => {
+    await store?.close();
+  });
+
+  it('[EVENT-REPLAY-FAILS] at the start, an event whose handler fails stays unhandled and the others are handled; the next replay handles it', async () => {
+    store = await storeWithElder(dialect, [{ id: 'r-0001', type: 'fall_radar' }]);
+    const catalog = await loadDeviceCatalog();
+    const eventLog = new EventLog({ db: store.db, catalog });
+    for (const [i, eventId] of ['first', 'second'].entries()) {
+      await eventLog.record({
+        deviceId: 'r-0001',
+        deviceType: 'fall_radar',
+        elderId: 'e-0001',
+        eventId,
+        eventType: 'fall',
+        ts: 1000 + i,
+        receivedAt: 1000 + i,
+        clockSkewed: false,
+        data: { ts: 1000 + i, event_id: eventId, type: 'fall' },
+        measured: undefined,
+      });
+    }
+    const fail = (error: unknown) => {
+      throw error;
+    };
+    const logger = pino({ level: 'silent' });
+    const alerts = new AlertBook({ db: store.db, updates: new Channel<AlertUpdate>(fail), now: Date.now });
+    const events = new EventAlerts({ events: new Channel<StoredEvent>(fail), eventLog, alerts, logger });
+    const handled: string[] = [];
+    let failures = 1;
+    events.answerWith({
+      eventTypes: ['fall'],
+      async handleEvent(event) {
+        if (event.eventId === 'first' && failures-- > 0) throw new Error('store away');
+        handled.push(event.eventId);
+      },
+    });
+    await events.start(); // the failing event neither stops the start nor the events after it
+    events.stop();
+    expect(handled).toEqual(['second']);
+    expect((await eventLog.unhandled()).map((e) => e.eventId)).toEqual(['first']);
+    await events.takeOver(); // a replay, as the sweep's
+    expect(handled).toEqual(['second', 'first']);
+    expect(await eventLog.unhandled()).toEqual([]);
+  });
+});
