@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { DeviceIntake } from '../ingest/device-intake.js';
 import type { TelemetryAdmission } from '../ingest/telemetry-admission.js';
+import type { Channel } from '../kernel/channel.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import { type HttpUpgrade, routeSet } from '../kernel/stage.js';
 import type { DeviceRegistry } from '../registry/device-registry.js';
+import type { DistrictUpdate } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { deviceRoutes } from './device-routes.js';
@@ -30,6 +32,8 @@ export function gatewayDomain(deps: {
   intake: DeviceIntake;
   admission: TelemetryAdmission;
   devices: DeviceRegistry;
+  /** The district's changes: devices revoked or given to another elder are disconnected. */
+  districtChanges: Channel<DistrictUpdate>;
   metrics: HubMetrics;
   logger: Logger;
   settings: GatewaySettings;
@@ -44,6 +48,7 @@ export function gatewayDomain(deps: {
     logger: deps.logger,
     maxPayloadBytes: settings.maxPayloadBytes,
     listen: settings.listen,
+    districtChanges: deps.districtChanges,
     ...(settings.redisUrl && { redisUrl: settings.redisUrl }),
   });
   const mqttOverWebSocket = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });

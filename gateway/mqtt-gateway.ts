@@ -7,7 +7,9 @@ import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes
 import type { Logger } from 'pino';
 import type { DeviceIntake, IntakeResult } from '../ingest/device-intake.js';
 import type { TelemetryAdmission } from '../ingest/telemetry-admission.js';
+import type { Channel } from '../kernel/channel.js';
 import type { HubMetrics } from '../kernel/metrics.js';
+import type { DistrictUpdate } from '../registry/district-directory.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
 import { type BrokerKeepAlive, DeviceTelemetry } from './device-telemetry.js';
 import { splitFrames } from './frame-splitter.js';
@@ -58,8 +60,16 @@ export class MqttGateway {
       listen: GatewayListenOptions;
       /** Many hub processes, one broker: subscriptions, retained messages and routing through Redis. */
       redisUrl?: string;
+      /**
+       * Changes to the district (made here or on another node). A device's identity and elder are read
+       * at its CONNECT: one revoked or given to another elder is disconnected, and signs in again as
+       * what it is now (else its falls would go on being its old elder's, or nobody's).
+       */
+      districtChanges?: Channel<DistrictUpdate>;
     },
   ) {}
+
+  private unsubscribeDistrict: (() => void) | undefined;
 
   /** Each connection's network address, and its telemetry path, for as long as the connection lives. */
   private readonly peers = new WeakMap<Duplex, string>();
@@ -70,6 +80,9 @@ export class MqttGateway {
   async start(): Promise<void> {
     const { listen } = this.deps;
     const { metrics, logger } = this.deps;
+    this.unsubscribeDistrict = this.deps.districtChanges?.subscribe((change) => {
+      for (const id of [...change.revokedDevices, ...change.reassignedDevices]) this.disconnect(id);
+    });
     this.shared = this.deps.redisUrl ? sharedBroker(this.deps.redisUrl, logger) : undefined;
     const broker = await Aedes.createBroker({
       ...(this.shared && { mq: this.shared.mq, persistence: this.shared.persistence }),
@@ -170,6 +183,7 @@ export class MqttGateway {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribeDistrict?.();
     const broker = this.broker;
     if (!broker) return;
     // Said on the way out if it can be: with Redis away the retained state would wait on its retries.

@@ -161,6 +161,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     intake: ingest.ingest.intake,
     admission: ingest.ingest.admission,
     devices: registry.devices,
+    districtChanges: registry.directory.changed,
     metrics,
     logger: log('gateway'),
     settings: gatewaySettings(config),

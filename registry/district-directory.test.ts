@@ -46,10 +46,14 @@ describe.each(dialects)('the district directory on %s', (dialect) => {
     const devices = new DeviceRegistry({ db: store.db, catalog, now: Date.now, directory: here });
     expect(here.elder('e-0001')?.devices.map((d) => d.id)).toEqual(['w-0001']);
     await devices.provision({ id: 'd-0001', type: 'door', elderId: 'e-0001' }, '/');
-    expect(heard.here).toEqual([{ reason: 'provisioned', revokedDevices: [] }]);
+    expect(heard.here).toEqual([{ reason: 'provisioned', revokedDevices: [], reassignedDevices: [] }]);
     expect(here.devicesMeasuring('e-0001', 'contact').map((d) => d.id)).toEqual(['d-0001']);
     await devices.revoke('w-0001', '/');
-    expect(heard.here.at(-1)).toEqual({ reason: 'revoked', revokedDevices: ['w-0001'] });
+    expect(heard.here.at(-1)).toEqual({
+      reason: 'revoked',
+      revokedDevices: ['w-0001'],
+      reassignedDevices: [],
+    });
     expect(here.elder('e-0001')?.devices.map((d) => d.id)).toEqual(['d-0001']);
   });
 
@@ -65,7 +69,7 @@ describe.each(dialects)('the district directory on %s', (dialect) => {
       .execute();
     expect(there.elder('e-0001')?.lat).toBe(22.5531);
     await there.catchUp();
-    expect(heard.there).toEqual([{ reason: 'reloaded', revokedDevices: ['w-0001'] }]);
+    expect(heard.there).toEqual([{ reason: 'reloaded', revokedDevices: ['w-0001'], reassignedDevices: [] }]);
     expect(there.elder('e-0001')).toMatchObject({ lat: 22.6, devices: [] });
     expect(there.homes()).toEqual([]);
   });

@@ -51,6 +51,8 @@ export interface DistrictUpdate {
   reason: 'document' | 'provisioned' | 'revoked' | 'reloaded' | 'erased' | 'settings' | 'volunteers';
   /** Devices revoked since the last load (here or on another node): watched and trusted no more. */
   revokedDevices: string[];
+  /** Devices given to another elder (or to one, or to none) since the last load: what they send is now someone else's. */
+  reassignedDevices: string[];
 }
 
 /**
@@ -96,11 +98,14 @@ export class DistrictDirectory {
 
   /** After a change made through this node: reload, then tell the readers. */
   async refresh(reason: DistrictUpdate['reason']): Promise<void> {
-    const before = [...this.deviceElders.keys()];
+    const before = new Map(this.deviceElders);
     await this.load();
     // Devices are never deleted, only revoked: one that was loaded and is not any more was revoked.
-    const revokedDevices = before.filter((id) => !this.deviceElders.has(id));
-    this.changed.publish({ reason, revokedDevices });
+    const revokedDevices = [...before.keys()].filter((id) => !this.deviceElders.has(id));
+    const reassignedDevices = [...before].filter(
+      ([id, elderId]) => this.deviceElders.has(id) && this.deviceElders.get(id) !== elderId,
+    );
+    this.changed.publish({ reason, revokedDevices, reassignedDevices: reassignedDevices.map(([id]) => id) });
   }
 
   elder(id: string): ElderEntry | undefined {
