@@ -79,4 +79,19 @@ describe('StreamResampler', () => {
     expect(sink.restarts).toBe(1);
     expect(sink.xs).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('[FALL-RESAMPLE-CLOCK-BACK] one reading minutes ahead (a clock set back after it) does not blind the grid until the clock catches up', () => {
+    const sink = collect();
+    const r = new StreamResampler(20, sink, 5000);
+    r.push(0, 1, 0, 0);
+    r.push(50, 2, 0, 0);
+    r.push(240_000, 3, 0, 0); // 4 min ahead: within the hub's trusted skew
+    r.push(100, 4, 0, 0); // the clock as it really is
+    r.push(150, 5, 0, 0);
+    r.push(200, 6, 0, 0);
+    r.push(250, 7, 0, 0);
+    r.finish();
+    expect(sink.xs).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(sink.restarts).toBe(2); // the jump ahead, then the step back
+  });
 });

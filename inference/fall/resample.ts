@@ -13,7 +13,7 @@ export interface ResampledSink {
  * 50–200 Hz stream would often step over the spike (and the free-fall dip) that a 20 Hz
  * sensor shows. A bin without samples (input slower than the grid, jitter, dropouts) is
  * filled by linear interpolation between its neighbours. Gaps above `maxGapMs` restart the
- * grid instead of inventing seconds of data.
+ * grid instead of inventing seconds of data, and so does a step back in time of that size.
  */
 export class StreamResampler {
   private readonly periodMs: number;
@@ -46,9 +46,11 @@ export class StreamResampler {
     if (!Number.isFinite(tMs) || !Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) return;
     if (Number.isNaN(this.origin)) {
       this.begin(tMs);
-    } else if (tMs < this.lastT) {
-      return; // out of order: the grid only moves forward
-    } else if (tMs - this.lastT > this.maxGapMs) {
+    } else if (tMs < this.lastT && this.lastT - tMs <= this.maxGapMs) {
+      return; // out of order, or sent again: the grid only moves forward
+    } else if (Math.abs(tMs - this.lastT) > this.maxGapMs) {
+      // A gap, or the device's clock set back (one reading minutes ahead must not blind the
+      // detector until the clock catches up with it): a new grid from here.
       this.flushBest();
       this.sink.restart();
       this.begin(tMs);
