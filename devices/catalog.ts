@@ -70,7 +70,18 @@ export interface SimulationContext {
 /** The protocol's device id; `hub` is reserved: `care/hub/…` is the hub's own topic, no device may publish there. */
 export const deviceIdPattern = /^(?!hub$)[a-z0-9][a-z0-9-]{2,63}$/;
 export const deviceIdRule = 'must match ^[a-z0-9][a-z0-9-]{2,63}$ and not be "hub"';
-export const eventIdSchema = z.string().min(1).max(128);
+/**
+ * An id a device chose: no control characters. PostgreSQL refuses a NUL in text, so one would fail
+ * the store, close the connection without a PUBACK and be sent again for ever, holding up the events
+ * behind it; it is answered as invalid instead, as on SQLite.
+ */
+const deviceChosenId = z
+  .string()
+  .min(1)
+  .max(128)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is refused
+  .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), 'must not contain control characters');
+export const eventIdSchema = deviceChosenId;
 export const timestampSchema = z.number().int().min(0).max(8_640_000_000_000_000);
 
 /** Fields every event carries, whatever the device type. */
@@ -79,7 +90,7 @@ function eventSchema(types: readonly string[], extra: Record<string, z.ZodType>)
     ts: timestampSchema,
     event_id: eventIdSchema,
     type: z.enum([...types, 'command_ack'] as unknown as [string, ...string[]]),
-    command_id: z.string().min(1).max(128).optional(),
+    command_id: deviceChosenId.optional(),
     ...Object.fromEntries(Object.entries(extra).map(([field, schema]) => [field, schema.optional()])),
   });
 }
