@@ -43,6 +43,13 @@ export class DeviceIntake {
   ) {}
 
   /**
+   * Per device, the hand-over of its latest event. Events read together are stored at once, and on a
+   * pool (PostgreSQL) their writes can finish in any order: each is passed on only after the one
+   * before it, so that an "I'm OK" never overtakes the fall it cancels.
+   */
+  private readonly handOvers = new Map<string, Promise<unknown>>();
+
+  /**
    * Validates a telemetry message and passes it on. Whether it is handled at all (load shedding, the
    * device's own rate) was decided when it arrived (`TelemetryAdmission`).
    */
@@ -65,12 +72,23 @@ export class DeviceIntake {
       return rateLimited('events');
     }
     if (result.reading.clockSkewed) this.deps.counters.clockSkewed();
-    const isNew = await this.deps.eventLog.record(result.reading);
-    // A redelivery (same event_id) is acknowledged again but goes no further.
-    if (!isNew) return { ok: true };
-    const event = storedEvent(result.reading);
-    this.deps.counters.eventStored(event.type);
-    this.deps.events.publish(event);
+    const stored = this.deps.eventLog.record(result.reading);
+    const before = this.handOvers.get(device.id);
+    const handedOver = (async () => {
+      const isNew = await stored;
+      if (before) await before.catch(() => undefined); // not stored: it comes again, later
+      // A redelivery (same event_id) is acknowledged again but goes no further.
+      if (!isNew) return;
+      const event = storedEvent(result.reading);
+      this.deps.counters.eventStored(event.type);
+      this.deps.events.publish(event);
+    })();
+    this.handOvers.set(device.id, handedOver);
+    const forget = () => {
+      if (this.handOvers.get(device.id) === handedOver) this.handOvers.delete(device.id);
+    };
+    handedOver.then(forget, forget);
+    await handedOver;
     return { ok: true };
   }
 
