@@ -43,6 +43,7 @@ export function alertsDomain(deps: {
     eventLog: deps.eventLog,
     alerts,
     logger: log('alerts'),
+    now,
     owns: deps.ownsEvent,
   });
   return {

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { EventLog, type StoredEvent } from '../ingest/event-log.js';
 import { Channel } from '../kernel/channel.js';
@@ -38,7 +38,13 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
     };
     const logger = pino({ level: 'silent' });
     const alerts = new AlertBook({ db: store.db, updates: new Channel<AlertUpdate>(fail), now: Date.now });
-    const events = new EventAlerts({ events: new Channel<StoredEvent>(fail), eventLog, alerts, logger });
+    const events = new EventAlerts({
+      events: new Channel<StoredEvent>(fail),
+      eventLog,
+      alerts,
+      logger,
+      now: Date.now,
+    });
     const handled: string[] = [];
     let failures = 1;
     events.answerWith({
@@ -55,5 +61,54 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
     await events.takeOver(); // a replay, as the sweep's
     expect(handled).toEqual(['second', 'first']);
     expect(await eventLog.unhandled()).toEqual([]);
+  });
+
+  it('[EVENT-SWEEP-CLOCK] the sweep retries a failed event by the hub’s clock, also when it runs ahead of the wall’s (the district simulator)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let events: EventAlerts | undefined;
+    try {
+      store = await storeWithElder(dialect, [{ id: 'r-0001', type: 'fall_radar' }]);
+      const hubNow = () => Date.now() + 3_600_000; // an hour ahead
+      const eventLog = new EventLog({ db: store.db, catalog: await loadDeviceCatalog() });
+      const at = hubNow();
+      await eventLog.record({
+        deviceId: 'r-0001',
+        deviceType: 'fall_radar',
+        elderId: 'e-0001',
+        eventId: 'ahead',
+        eventType: 'fall',
+        ts: at,
+        receivedAt: at,
+        clockSkewed: false,
+        data: { ts: at, event_id: 'ahead', type: 'fall' },
+        measured: undefined,
+      });
+      const fail = (error: unknown) => {
+        throw error;
+      };
+      const alerts = new AlertBook({ db: store.db, updates: new Channel<AlertUpdate>(fail), now: hubNow });
+      events = new EventAlerts({
+        events: new Channel<StoredEvent>(fail),
+        eventLog,
+        alerts,
+        logger: pino({ level: 'silent' }),
+        now: hubNow,
+      });
+      let failures = 1;
+      events.answerWith({
+        eventTypes: ['fall'],
+        async handleEvent() {
+          if (failures-- > 0) throw new Error('store away');
+        },
+      });
+      await events.start();
+      expect((await eventLog.unhandled()).map((e) => e.eventId)).toEqual(['ahead']);
+      await new Promise((resolve) => setTimeout(resolve, 5_100)); // older than the sweep's 5 s, by the hub's clock
+      await vi.advanceTimersByTimeAsync(10_000); // the sweep
+      await vi.waitFor(async () => expect(await eventLog.unhandled()).toEqual([]), { timeout: 2000 });
+    } finally {
+      events?.stop();
+      vi.useRealTimers();
+    }
   });
 });

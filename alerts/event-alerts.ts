@@ -32,6 +32,8 @@ export class EventAlerts {
       eventLog: EventLog;
       alerts: AlertBook;
       logger: Logger;
+      /** The hub's clock, which stamped `receivedAt` (the district simulator's runs faster than the wall's). */
+      now: () => number;
       /** Cluster mode: whether the event's elder is this process's (the others replay theirs). All, when unset. */
       owns?: (event: StoredEvent) => boolean;
     },
@@ -49,7 +51,7 @@ export class EventAlerts {
     await this.replay(Number.POSITIVE_INFINITY);
     // An event whose handling failed (say, the store was briefly locked) is retried, not forgotten.
     this.sweepTimer = setInterval(() => {
-      this.replay(Date.now() - 5_000).catch((error: unknown) =>
+      this.replay(this.deps.now() - 5_000).catch((error: unknown) =>
         this.deps.logger.error({ err: error }, 'replaying unhandled events failed'),
       );
     }, 10_000);
