@@ -25,6 +25,7 @@ describe.each(dialects)('device health alerts on %s', (dialect) => {
   let healthAlerts: HealthAlerts;
   let readings: Channel<Reading>;
   let updates: AlertUpdate[];
+  let book: AlertBook;
 
   async function startHealth(wall?: () => number): Promise<DeviceHealth> {
     readings = new Channel<Reading>((e) => {
@@ -37,6 +38,7 @@ describe.each(dialects)('device health alerts on %s', (dialect) => {
       updates.push(u);
     });
     const alerts = new AlertBook({ db: store.db, updates: alertUpdates, now: Date.now });
+    book = alerts;
     const changes = new Channel<HealthChange>((e) => {
       throw e;
     });
@@ -188,6 +190,18 @@ describe.each(dialects)('device health alerts on %s', (dialect) => {
     send({ ts: Date.now() });
     await settle();
     expect((await active('device_offline')).filter((a) => a.status === 'open')).toEqual([]);
+  });
+
+  it('[HEALTH-RAISE-FAILS] an offline alert the store refused is raised at a later tick while the device stays silent', async () => {
+    send({ ts: Date.now() });
+    const raise = vi.spyOn(book, 'raise').mockRejectedValueOnce(new Error('store away'));
+    await advance(watchTimeout + 1000);
+    expect(raise).toHaveBeenCalled();
+    await advance(5000);
+    expect(await active('device_offline')).toEqual([{ status: 'open', outcome: null }]);
+    send({ ts: Date.now() });
+    await settle();
+    expect(await active('device_offline')).toEqual([{ status: 'resolved', outcome: 'device_returned' }]);
   });
 
   it('[HEALTH-RESTART] across a restart an open offline alert is neither raised twice nor stuck', async () => {

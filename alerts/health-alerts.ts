@@ -46,12 +46,17 @@ export class HealthAlerts {
         });
         return;
       }
-      const raised = await alerts.raise({
-        kind: change.condition,
-        severity: alertKindSpecs[change.condition].severity,
-        deviceId: change.deviceId,
-        details: change.details,
-      });
+      const raised = await alerts
+        .raise({
+          kind: change.condition,
+          severity: alertKindSpecs[change.condition].severity,
+          deviceId: change.deviceId,
+          details: change.details,
+        })
+        .catch((error: unknown) => {
+          change.failed(); // device health begins it again: never taken for raised
+          throw error;
+        });
       if (!raised)
         logger.debug({ device: change.deviceId, kind: change.condition }, 'no alert: device has no elder');
     });
@@ -63,7 +68,7 @@ export class HealthAlerts {
       .catch((error: unknown) => {
         this.deps.logger.error(
           { err: error, device: deviceId },
-          'device health alert failed; retried at the next change',
+          'device health alert failed; a raise is tried again at the next tick',
         );
       })
       .finally(() => {

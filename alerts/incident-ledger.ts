@@ -9,21 +9,43 @@ export interface LoadedIncident {
   details: Record<string, unknown>;
 }
 
+/** An elder's open incident as the detector believes it. */
+interface OpenIncident {
+  /** The most severe severity raised. */
+  severity: Severity;
+  /** The latest raise. */
+  raise: number;
+  /** The severity the alert book is known to hold; null: nothing stored yet. */
+  stored: Severity | null;
+}
+
 /**
  * The incidents of one alert kind that a detector has raised, one per elder, as the detector
  * believes them: raised once, updated only when worth it, always cleared. Operations for one
  * elder run in order (a clear never overtakes its raise); different elders run side by side.
  */
 export class IncidentLedger {
-  /** Elders with an open incident of this kind: the most severe severity raised, and the latest raise. */
-  private readonly open = new Map<string, { severity: Severity; raise: number }>();
+  /** Elders with an open incident of this kind. */
+  private readonly open = new Map<string, OpenIncident>();
   private raises = 0;
   /** The incidents found open at `load()`: what the alert says about them. */
   private readonly loaded = new Map<string, LoadedIncident>();
   private readonly queues = new Map<string, Promise<void>>();
   private sweep: Promise<void> | null = null;
 
-  constructor(private readonly deps: { db: Database; alerts: AlertBook; kind: AlertKind; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      alerts: AlertBook;
+      kind: AlertKind;
+      logger: Logger;
+      /**
+       * A raise failed (the store) and was undone here: the elder's incident is as the alert book
+       * holds it (`isOpen`, `severity`). The detector marks it due again, so its next tick raises.
+       */
+      raiseFailed: (elderId: string) => void;
+    },
+  ) {}
 
   /** Loads the incidents still active in the alert book (after a restart) with their severity. */
   async load(): Promise<void> {
@@ -43,7 +65,7 @@ export class IncidentLedger {
       const elderId = key.slice(prefix.length);
       const row = found.get(key);
       const severity = (row?.severity as Severity | undefined) ?? 'low';
-      this.open.set(elderId, { severity, raise: 0 });
+      this.open.set(elderId, { severity, raise: 0, stored: severity });
       this.loaded.set(elderId, {
         severity,
         openedAt: row?.opened_at ?? 0,
@@ -73,16 +95,37 @@ export class IncidentLedger {
 
   /** Opens the elder's incident, or updates it (the alert book keeps the more severe severity). */
   raise(elderId: string, deviceId: string, severity: Severity, details: Record<string, unknown>): void {
-    const previous = this.open.get(elderId)?.severity;
-    this.open.set(elderId, {
-      severity: previous && severityRank[previous] >= severityRank[severity] ? previous : severity,
-      raise: ++this.raises,
-    });
+    const incident = this.open.get(elderId) ?? { severity, raise: 0, stored: null };
+    incident.severity = moreSevere(incident.severity, severity);
+    const raise = ++this.raises;
+    incident.raise = raise;
+    this.open.set(elderId, incident);
     const { alerts, kind, logger } = this.deps;
     this.enqueue(elderId, async () => {
-      const raised = await alerts.raise({ kind, severity, deviceId, details });
-      if (!raised) logger.debug({ elder: elderId, device: deviceId, kind }, 'no alert: device has no elder');
+      const raised = await alerts.raise({ kind, severity, deviceId, details }).catch((error: unknown) => {
+        this.undo(elderId, incident, raise);
+        throw error;
+      });
+      if (raised) incident.stored = moreSevere(incident.stored ?? severity, severity);
+      else logger.debug({ elder: elderId, device: deviceId, kind }, 'no alert: device has no elder');
     });
+  }
+
+  /**
+   * Takes back a raise that failed, unless a newer one (or a clear) followed it: the incident
+   * is again what the alert book holds, so that reconciliation does not take a raise that never
+   * reached the book for an incident closed at the console, and the detector raises it again.
+   */
+  private undo(elderId: string, incident: OpenIncident, raise: number): void {
+    if (this.open.get(elderId) !== incident || incident.raise !== raise) return;
+    if (incident.stored) {
+      incident.severity = incident.stored;
+      incident.raise = ++this.raises;
+    } else {
+      this.open.delete(elderId);
+      this.loaded.delete(elderId);
+    }
+    this.deps.raiseFailed(elderId);
   }
 
   /** Closes the elder's incident, if one is open. */
@@ -98,7 +141,8 @@ export class IncidentLedger {
   /**
    * Finds incidents a person closed at the console (or that never opened: the device had no
    * elder) and forgets them, so that the next episode raises a new alert instead of being
-   * taken for the one that is gone. Checked in each elder's queue, after its own pending raise.
+   * taken for the one that is gone. Checked in each elder's queue, after its own pending raise
+   * (one that failed was undone by then: it never reached the book, nobody closed it).
    */
   async reconcile(onClosed: (elderId: string) => void): Promise<void> {
     if (this.sweep) return this.sweep; // one at a time
@@ -141,7 +185,7 @@ export class IncidentLedger {
         // The fault at error, the person only at debug: health data stays out of logs above it.
         this.deps.logger.error(
           { err: error, kind: this.deps.kind },
-          'detector alert failed; retried at the next change',
+          'detector alert failed; a raise is tried again when next due',
         );
         this.deps.logger.debug(
           { elder: elderId, kind: this.deps.kind },
@@ -153,4 +197,8 @@ export class IncidentLedger {
       });
     this.queues.set(elderId, queued);
   }
+}
+
+function moreSevere(a: Severity, b: Severity): Severity {
+  return severityRank[a] >= severityRank[b] ? a : b;
 }

@@ -15,7 +15,14 @@ export type HealthCondition = (typeof healthConditions)[number];
 
 /** A condition began (with what was seen) or ended (with why): published, never raised here. */
 export type HealthChange =
-  | { deviceId: string; condition: HealthCondition; change: 'began'; details: Record<string, unknown> }
+  | {
+      deviceId: string;
+      condition: HealthCondition;
+      change: 'began';
+      details: Record<string, unknown>;
+      /** Its alert could not be stored: the condition counts as not begun, and begins again at the next tick. */
+      failed: () => void;
+    }
   | { deviceId: string; condition: HealthCondition; change: 'ended'; outcome: string };
 
 export interface HealthRules {
@@ -388,7 +395,14 @@ export class DeviceHealth {
 
   private raise(state: DeviceState, condition: HealthCondition, details: Record<string, unknown>): void {
     state.active.add(condition);
-    this.deps.changes.publish({ deviceId: state.id, condition, change: 'began', details });
+    this.deps.changes.publish({
+      deviceId: state.id,
+      condition,
+      change: 'began',
+      details,
+      // Late (after it ended and began again) it costs one more raise: an update of the open alert.
+      failed: () => state.active.delete(condition),
+    });
   }
 
   private clear(state: DeviceState, condition: HealthCondition, outcome: string): void {

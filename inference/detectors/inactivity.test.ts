@@ -142,6 +142,19 @@ describe.each(dialects)('inactivity on %s', (dialect) => {
     expect(await rig.summary('inactivity')).toEqual([]);
   });
 
+  it('[INACTIVITY-RAISE-FAILS] a warning the store refused is raised at a later tick; the alarm still comes 2 hours after the activity', async () => {
+    const deps = rig.deps(shortSpans);
+    const raise = vi.spyOn(deps.alerts, 'raise').mockRejectedValueOnce(new Error('store away'));
+    inactivity = new Inactivity(deps);
+    await inactivity.start();
+    await rig.event('d-0001', 'close');
+    await wait(hour + 3 * minute, minute); // the warning was due at 1 hour; reconciled once a minute
+    expect(await rig.summary('inactivity')).toEqual(['open/low']);
+    expect(raise).toHaveBeenCalledTimes(2);
+    await wait(hour - 2 * minute, minute);
+    expect(await rig.summary('inactivity')).toEqual(['open/medium']);
+  });
+
   it('[INACTIVITY-RESTART] the warning is not raised again after stop()/start(); it still turns medium and clears', async () => {
     const rollups = rig.rollups();
     inactivity = await startInactivity(shortSpans);

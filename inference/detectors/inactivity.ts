@@ -1,3 +1,4 @@
+import type { Severity } from '../../alerts/alert-book.js';
 import { IncidentLedger } from '../../alerts/incident-ledger.js';
 import { afterDaytime, type Daytime } from '../../ingest/daytime.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
@@ -43,6 +44,12 @@ export const defaultInactivityRules: InactivityRules = {
 type Stage = 0 | 1 | 2;
 const Stage = { None: 0, Warning: 1, Alarm: 2 } as const;
 
+/** The stage of an incident of this severity (none open: undefined). */
+function stageOf(severity: Severity | undefined): Stage {
+  if (severity === undefined) return Stage.None;
+  return severityRank[severity] >= severityRank.medium ? Stage.Alarm : Stage.Warning;
+}
+
 /** Radar postures as small numbers; -1: not known yet. */
 const postureCode: Record<string, number> = { sitting: 1, lying: 2, standing: 3 };
 const standing = 3;
@@ -86,6 +93,7 @@ export class Inactivity {
       alerts: deps.alerts,
       kind: 'inactivity',
       logger: deps.logger,
+      raiseFailed: (elderId) => this.raiseFailed(elderId),
     });
   }
 
@@ -96,8 +104,7 @@ export class Inactivity {
     // An incident open before the restart keeps its stage: it is neither raised again nor lost.
     for (const elderId of this.ledger.elders()) {
       const e = this.elder(elderId);
-      const severity = this.ledger.severity(elderId);
-      e.stage = severity && severityRank[severity] >= severityRank.medium ? Stage.Alarm : Stage.Warning;
+      e.stage = stageOf(this.ledger.severity(elderId));
       e.heardSince ??= now();
     }
     this.run.begin(this.deps, {
@@ -213,6 +220,12 @@ export class Inactivity {
       waking_span_ms: alarm ? e.spanMs : e.warningMs,
       waking_hours: `${this.deps.rules.daytime.startHour}:00-${this.deps.rules.daytime.endHour}:00`,
     });
+  }
+
+  /** A raise the store refused (taken back): the stage is again what the book holds, so the next tick raises. */
+  private raiseFailed(elderId: string): void {
+    const e = this.elders.get(elderId);
+    if (e) e.stage = stageOf(this.ledger.severity(elderId));
   }
 
   private async reconcile(): Promise<void> {

@@ -57,6 +57,7 @@ export class VitalsWatch {
       alerts: deps.alerts,
       kind: 'vitals',
       logger: deps.logger,
+      raiseFailed: (elderId) => this.raiseFailed(elderId),
     });
   }
 
@@ -306,6 +307,17 @@ export class VitalsWatch {
     }
     track.minuteSum += bpm;
     track.minuteCount++;
+  }
+
+  /** A raise the store refused (taken back): a track above what the book holds raises again at its next reading. */
+  private raiseFailed(elderId: string): void {
+    const e = this.elders.get(elderId);
+    if (!e) return;
+    const severity = this.ledger.severity(elderId);
+    for (const t of e.tracks) {
+      if (severity === undefined) t.endIncident();
+      else t.raisedRank = Math.min(t.raisedRank, severityRank[severity]);
+    }
   }
 
   private async reconcile(): Promise<void> {

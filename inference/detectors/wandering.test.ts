@@ -191,12 +191,10 @@ describe.each(dialects)('night wandering on %s', (dialect) => {
     expect(await rig.summary('wandering')).toEqual(['resolved/high/returned_home']);
   });
 
-  it('[WANDER-RESTART] a door opened just before a restart is still followed after it (from the rollups)', async () => {
-    const rollups = rig.rollups();
+  it('[WANDER-RESTART] a door opened just before a restart is still followed after it (from the stored events)', async () => {
     await rig.event('d-0001', 'open');
     await wait(4 * minute);
     await wandering.stop();
-    await rollups.stop();
     await advance(minute, async () => undefined, { stepMs: minute });
     wandering = await startWandering();
     rig.send('r-0001', { presence: false, posture: 'none' });
@@ -204,6 +202,36 @@ describe.each(dialects)('night wandering on %s', (dialect) => {
     expect(await rig.summary('wandering')).toEqual([]);
     await wait(2 * minute);
     expect(await rig.summary('wandering')).toEqual(['open/high']);
+  });
+
+  it('[WANDER-CRASH] a door opened a minute before the hub was killed (no minute rollup written yet) still raises after the restart', async () => {
+    await rig.event('d-0001', 'open'); // stored before its PUBACK, as ingest does
+    await wait(minute);
+    await wandering.stop(); // killed: nothing else of that minute was kept
+    await advance(minute, async () => undefined, { stepMs: minute });
+    wandering = await startWandering();
+    rig.send('r-0001', { presence: false, posture: 'none' });
+    await wait(7 * minute);
+    expect(await rig.summary('wandering')).toEqual([]);
+    await wait(2 * minute);
+    expect(await rig.summary('wandering')).toEqual(['open/high']);
+  });
+
+  it('[WANDER-RAISE-FAILS] a door alert the store refused for a minute (reconciled meanwhile) is raised once the store takes it', async () => {
+    await wandering.stop();
+    const deps = rig.deps(defaultWanderingRules);
+    const raise = vi.spyOn(deps.alerts, 'raise').mockRejectedValue(new Error('store away'));
+    wandering = new NightWandering(deps);
+    await wandering.start();
+    await rig.event('d-0001', 'open');
+    await wait(11 * minute); // the return window ran out at 10 minutes; reconciled once a minute
+    expect(raise).toHaveBeenCalled();
+    expect(await rig.summary('wandering')).toEqual([]);
+    raise.mockRestore();
+    await wait(2000);
+    const [alert, ...more] = await rig.alerts('wandering');
+    expect(more).toEqual([]);
+    expect(alert).toMatchObject({ status: 'open', severity: 'high', details: { reason: 'door_no_return' } });
   });
 
   it('[WANDER-RELOAD] after the district moves the elder’s home, reload() moves the fence', async () => {

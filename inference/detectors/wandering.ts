@@ -2,7 +2,7 @@ import { IncidentLedger } from '../../alerts/incident-ledger.js';
 import type { Measurements } from '../../devices/capabilities.js';
 import type { StoredEvent } from '../../ingest/event-log.js';
 import type { Reading } from '../../ingest/readings.js';
-import type { ElderEntry } from '../../registry/district-directory.js';
+import type { ElderEntry, HomeDevice } from '../../registry/district-directory.js';
 import { type DetectorDeps, DetectorRun } from './detector-deps.js';
 import { distanceMeters, fenceSide } from './geofence.js';
 import { inLocalHours, type LocalHours } from './local-hours.js';
@@ -66,6 +66,7 @@ export class NightWandering {
       alerts: deps.alerts,
       kind: 'wandering',
       logger: deps.logger,
+      raiseFailed: (elderId) => this.raiseFailed(elderId),
     });
   }
 
@@ -117,6 +118,14 @@ export class NightWandering {
         return_window_ms: this.deps.rules.returnWindowMs,
       });
     }
+  }
+
+  /** A raise the store refused (taken back): the door is due again, the watch's next fix outside raises again. */
+  private raiseFailed(elderId: string): void {
+    const e = this.elders.get(elderId);
+    if (!e) return;
+    e.fenceReported = false;
+    if (e.outSince !== null && !this.ledger.isOpen(elderId)) this.due.add(e);
   }
 
   private onEvent(event: StoredEvent): void {
@@ -204,29 +213,32 @@ export class NightWandering {
   }
 
   /**
-   * Door openings of the last return window, replayed at start from the minute rollups (device
-   * events have no index by time): a door opened just before a restart is still followed.
-   * Closings are not in the rollups, and nor is what happened while the hub was down: for
-   * everyone out through the door, it counts as closed at the restart, so the radar seeing
-   * someone at home from then on is the return. (Someone whose watch was seen outside comes
-   * back with it: for them it takes the watch inside, or a door closing seen by this hub.)
+   * Door openings of the last return window, replayed at start from the stored device events
+   * (stored before the door's PUBACK, so even one the hub crashed right after is there; read by
+   * `received_at`, which is indexed): a door opened just before a restart is still followed.
+   * What happened while the hub was down is not known: for everyone out through the door, it
+   * counts as closed at the restart, so the radar seeing someone at home from then on is the
+   * return. (Someone whose watch was seen outside comes back with it: for them it takes the
+   * watch inside, or a door closing seen by this hub.)
    */
   private async replayDoorOpenings(homes: ElderEntry[]): Promise<void> {
     const now = this.deps.now();
-    const doors = homes.flatMap((h) => this.deps.district.devicesMeasuring(h.id, 'contact').map((d) => d.id));
-    for (let i = 0; i < doors.length; i += 500) {
-      const rows = await this.deps.db
-        .selectFrom('rollups_1m')
-        .select(['device_id', 'elder_id', 'minute'])
-        .where('device_id', 'in', doors.slice(i, i + 500))
-        .where('minute', '>=', now - this.deps.rules.returnWindowMs)
-        .where('door_openings', '>', 0)
-        .orderBy('minute')
-        .execute();
-      for (const row of rows) {
-        if (row.elder_id !== null)
-          this.doorEvent(row.elder_id, row.device_id, 'open', row.minute, row.minute);
-      }
+    const doors = new Map<string, { elderId: string; type: HomeDevice['type'] }>();
+    for (const home of homes) {
+      for (const door of this.deps.district.devicesMeasuring(home.id, 'contact'))
+        doors.set(door.id, { elderId: home.id, type: door.type });
+    }
+    // Every device's events of the window (few: events are rare), not each door's whole history.
+    const rows = await this.deps.db
+      .selectFrom('device_events')
+      .select(['device_id', 'type', 'device_ts', 'received_at'])
+      .where('received_at', '>=', now - this.deps.rules.returnWindowMs)
+      .orderBy('received_at')
+      .execute();
+    for (const row of rows) {
+      const door = doors.get(row.device_id);
+      if (door?.type.events[row.type]?.sets?.contact === 'open')
+        this.doorEvent(door.elderId, row.device_id, 'open', row.device_ts, row.received_at);
     }
     for (const e of this.elders.values()) if (e.outSince !== null && !e.watchOut) e.closedAt = now;
   }
