@@ -49,6 +49,12 @@ export class ServiceCertification {
     if (row.status !== 'rated' || !row.volunteer_id) {
       throw wrongStatus(id, row.status, 'certify');
     }
+    // An answer to an alert is proven by the alert's own on-site check-in; one closed before the
+    // volunteer arrived waits for a specialist's decision, as a visit nobody confirmed does.
+    const proven =
+      row.kind === 'emergency_response'
+        ? await this.deps.book.checkedInOnSite(row.alert_id)
+        : row.confirmation !== null;
     const { result } = await this.deps.credits.depositForService({
       serviceId: row.id,
       volunteerId: row.volunteer_id,
@@ -57,8 +63,7 @@ export class ServiceCertification {
       measuredMinutes: row.measured_minutes ?? 0,
       certifiedBy: actor.username,
       ...(row.checked_out_at === null ? {} : { servedAt: row.checked_out_at }),
-      // An answer to an alert is proven by the alert's own on-site check-in.
-      ...(row.kind !== 'emergency_response' && !row.confirmation ? { unconfirmed: true } : {}),
+      ...(proven ? {} : { unconfirmed: true }),
     });
     // Lost only to a concurrent certification of the same order, which the ledger paid once.
     await this.deps.book.move(id, {

@@ -114,6 +114,17 @@ export class ServiceOrderBook {
       ]);
   }
 
+  /** Whether the responder of the alert checked in on site (the proof of an answer to an alert). */
+  async checkedInOnSite(alertId: string | null): Promise<boolean> {
+    if (alertId === null) return false;
+    const alert = await this.deps.db
+      .selectFrom('alerts')
+      .select('on_site_at')
+      .where('id', '=', alertId)
+      .executeTakeFirst();
+    return (alert?.on_site_at ?? null) !== null;
+  }
+
   /** One more wrong confirmation code entered for the visit; returns how many now. */
   async countWrongCode(id: string): Promise<number> {
     await this.deps.db

@@ -226,6 +226,27 @@ describe.each(dialects)('service orders on %s', (dialect) => {
     expect(await d.orders.recordMissedEmergencyResponses(opened)).toBe(0);
   });
 
+  it('[SERVICE-ORDER-EMERGENCY-UNPROVEN] an answer to an alert closed before the volunteer checked in on site is certified as flagged, not paid', async () => {
+    const opened = d.clock.now - minutes(60);
+    await d.insertAlert({
+      id: 'alert-closed-early',
+      opened_at: opened,
+      status: 'resolved',
+      outcome: 'returned_home',
+      assignee_id: 'v-0001',
+      accepted_at: opened + 30_000,
+      closed_at: opened + minutes(20), // resolved by the hub before they arrived
+    });
+    expect(await d.orders.recordMissedEmergencyResponses(opened)).toBe(1);
+    const [order] = (await d.orders.list(d.as('spec-jingtian'), { limit: 100 })).filter(
+      (o) => o.alert_id === 'alert-closed-early',
+    );
+    await d.orders.rate(d.as('wang-family'), order!.id, { rating: 4 });
+    const certified = await d.orders.certify(d.as('spec-jingtian'), order!.id, 20);
+    expect(certified.credit).toMatchObject({ status: 'flagged', credited_minutes: null });
+    expect(await d.balance('v-0001')).toBe(0);
+  });
+
   it('[SERVICE-ORDER-SCOPE] org-unit scope and whose task it is are checked on every action', async () => {
     expect(await refusal(mealFor('e-0001', d.as('spec-meilin')))).toBe('404 not_found');
     const order = await mealFor();
