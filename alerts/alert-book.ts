@@ -117,11 +117,18 @@ export class AlertBook {
             last_at: at,
           };
           const severity = moreSevere(active.severity as Severity, request.severity);
+          // Graver and nobody has it yet: its ladder steps now, on the graver severity's ladder; one
+          // that had ended (nobody took it) starts again from its first step.
+          const graver = severity !== active.severity && active.status === 'open';
+          const ended = active.next_step_at === null && active.ladder_step >= 0;
+          const ladder = graver ? { next_step_at: at, ...(ended ? { ladder_step: -1 } : {}) } : {};
           const updated = await trx
             .updateTable('alerts')
-            .set({ details: JSON.stringify(details), severity, updated_at: at })
+            .set({ details: JSON.stringify(details), severity, updated_at: at, ...ladder })
             .where('id', '=', active.id)
             .where('details', '=', active.details)
+            // Not when it was taken or stepped meanwhile: read again.
+            .$if(graver, (q) => q.where('status', '=', 'open').where('ladder_step', '=', active.ladder_step))
             .executeTakeFirst();
           if (Number(updated.numUpdatedRows) === 0) throw new WriteRaceLost(`alert ${active.id}`);
           return { id: active.id, created: false };

@@ -4,6 +4,7 @@ import { type Alert, type AlertBook, activeStatuses } from '../alerts/alert-book
 import type { Channel } from '../kernel/channel.js';
 import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
+import { retryingRaces, WriteRaceLost } from '../store/write-races.js';
 import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
 import { arrivalDeadline, type DispatchTimings } from './dispatch-timings.js';
 import { upsertResponderState } from './responder-presence.js';
@@ -34,7 +35,10 @@ export class Assignments {
     },
   ) {}
 
-  /** The first acceptance wins, exactly once: conditional updates of the offer, the alert and the responder. */
+  /**
+   * The first acceptance wins, exactly once: conditional updates of the offer, the alert and the
+   * responder. The winner's offers of other alerts are withdrawn: one task at a time.
+   */
   async accept(offerId: string, responderId: string): Promise<AcceptResult> {
     const { db, alerts, roster, tasks } = this.deps;
     const now = this.deps.now();
@@ -92,6 +96,7 @@ export class Assignments {
     const responder = roster.get(responderId);
     if (responder) responder.taskAlertId = result.alertId;
     tasks.tellWithdrawn(result.alertId, withdrawn);
+    await this.withdrawOffersOf(responderId);
     const alert = await alerts.announce(result.alertId, 'updated');
     this.tellWatch(
       alert,
@@ -104,19 +109,34 @@ export class Assignments {
 
   /**
    * A specialist assigns (or reassigns) by hand: the responder must be free; the previous
-   * responder, if any, is released; pending offers are withdrawn.
+   * responder, if any, is released and told; pending offers are withdrawn, the alert's and the
+   * responder's own of other alerts.
    */
   async assign(alertId: string, responderId: string, actor: string): Promise<AcceptResult> {
     const { db, alerts, roster, tasks } = this.deps;
     const now = this.deps.now();
-    const previous = await db
-      .selectFrom('alerts')
-      .select(['assignee_id', 'elder_id'])
-      .where('id', '=', alertId)
-      .executeTakeFirst();
-    const result = await db
-      .transaction()
-      .execute(async (trx): Promise<AcceptResult> => {
+    let released: string[] = [];
+    const result = await retryingRaces(() =>
+      db.transaction().execute(async (trx): Promise<AcceptResult> => {
+        // Who holds it now, read here and held by a conditional update: an acceptance committed
+        // meanwhile makes this transaction run again, and its responder is then released.
+        const previous = await trx
+          .selectFrom('alerts')
+          .select(['assignee_id', 'elder_id'])
+          .where('id', '=', alertId)
+          .executeTakeFirst();
+        if (!previous) throw new LostRace();
+        const held = await trx
+          .updateTable('alerts')
+          .set({ updated_at: now })
+          .where('id', '=', alertId)
+          .where((eb) =>
+            previous.assignee_id
+              ? eb('assignee_id', '=', previous.assignee_id)
+              : eb('assignee_id', 'is', null),
+          )
+          .executeTakeFirst();
+        if (Number(held.numUpdatedRows) === 0) throw new WriteRaceLost(`alert ${alertId}`);
         // A hand assignment does not put anyone on duty: it only makes sure the row exists.
         await upsertResponderState(trx, responderId, now, {});
         const free = await trx
@@ -138,31 +158,41 @@ export class Assignments {
             next_step_at: arrivalDeadline(
               this.deps.timings,
               now,
-              this.distanceToHome(previous?.elder_id, responderId),
+              this.distanceToHome(previous.elder_id, responderId),
             ),
           },
         });
         if (!moved) throw new LostRace();
-        if (previous?.assignee_id && previous.assignee_id !== responderId) {
+        // Anyone else holding it (the previous responder) is released, their acceptance undone.
+        const others = await trx
+          .updateTable('responder_state')
+          .set({ task_alert_id: null, updated_at: now })
+          .where('task_alert_id', '=', alertId)
+          .where('responder_id', '!=', responderId)
+          .returning('responder_id')
+          .execute();
+        released = others.map((o) => o.responder_id);
+        if (released.length > 0) {
           await trx
-            .updateTable('responder_state')
-            .set({ task_alert_id: null, updated_at: now })
-            .where('responder_id', '=', previous.assignee_id)
+            .updateTable('offers')
+            .set({ status: 'withdrawn', answered_at: now })
+            .where('alert_id', '=', alertId)
+            .where('responder_id', 'in', released)
+            .where('status', '=', 'accepted')
             .execute();
         }
         return { ok: true, task: await tasks.task(trx, alertId) };
-      })
-      .catch((error: unknown) => {
-        if (error instanceof LostRace) return { ok: false as const, reason: 'not_pending' as const };
-        throw error;
-      });
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof LostRace) return { ok: false as const, reason: 'not_pending' as const };
+      throw error;
+    });
     if (!result.ok) return result;
-    if (previous?.assignee_id && previous.assignee_id !== responderId) {
-      tasks.released(previous.assignee_id, alertId);
-    }
+    for (const other of released) tasks.released(other, alertId);
     const responder = roster.get(responderId);
     if (responder) responder.taskAlertId = alertId;
     tasks.tellWithdrawn(alertId, await tasks.withdrawPending(db, alertId, now));
+    await this.withdrawOffersOf(responderId);
     this.deps.notices.publish({ type: 'task', responderId, task: result.task });
     const alert = await alerts.announce(alertId, 'updated');
     this.tellWatch(alert, responder ? `${responder.name}正在赶来` : '有人正在赶来');
@@ -334,6 +364,27 @@ export class Assignments {
       tasks.tellWithdrawn(offer.alert_id, [offer]);
       if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
       await alerts.announce(offer.alert_id, 'updated');
+    }
+  }
+
+  /**
+   * A responder who can take no other task now (off duty, or holding one): their offers still pending
+   * are withdrawn and they are told; an alert left with nobody to answer steps on now, not when its
+   * step runs out.
+   */
+  async withdrawOffersOf(responderId: string): Promise<void> {
+    const { db, tasks } = this.deps;
+    const now = this.deps.now();
+    const withdrawn = await db
+      .updateTable('offers')
+      .set({ status: 'withdrawn', answered_at: now })
+      .where('responder_id', '=', responderId)
+      .where('status', '=', 'pending')
+      .returning(['id', 'alert_id', 'responder_id'])
+      .execute();
+    for (const offer of withdrawn) {
+      tasks.tellWithdrawn(offer.alert_id, [offer]);
+      if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
     }
   }
 

@@ -140,8 +140,10 @@ export class Dispatcher {
     return this.assignments.decline(offerId, responderId);
   }
 
-  setDuty(responderId: string, onDuty: boolean): Promise<void> {
-    return this.presence.setDuty(responderId, onDuty);
+  async setDuty(responderId: string, onDuty: boolean): Promise<void> {
+    await this.presence.setDuty(responderId, onDuty);
+    // Off duty, their open offers go to others now: the steps would wait for answers that will not come.
+    if (!onDuty) await this.assignments.withdrawOffersOf(responderId);
   }
 
   onDuty(responderId: string): boolean {

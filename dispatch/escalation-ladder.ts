@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Alert, AlertBook } from '../alerts/alert-book.js';
 import { ladderFor } from '../alerts/alert-kinds.js';
+import type { LadderStep } from '../alerts/ladders.js';
 import type { Channel } from '../kernel/channel.js';
 import { LoopShare } from '../kernel/loop-share.js';
 import type { HubMetrics } from '../kernel/metrics.js';
@@ -85,11 +86,18 @@ export class EscalationLadder {
       const expired = await closePendingOffers(trx, alertId, now, 'expired');
       for (const o of expired)
         notices.push({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
-      if (!alert || !step || alert.lat === null || alert.lon === null) {
-        await alerts.record(trx, alertId, {
-          actor: 'hub',
-          note: { code: step ? 'no_location' : 'ladder_ended', params: {} },
-        });
+      if (!alert || !step) {
+        await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'ladder_ended', params: {} } });
+        return true;
+      }
+      if (alert.lat === null || alert.lon === null) {
+        // Nobody can be sent to a home without a position: the people the ladder ends with are told
+        // now, once, and the ladder stops here (its steps would only wait for nothing).
+        await trx.updateTable('alerts').set({ next_step_at: null }).where('id', '=', alertId).execute();
+        await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'no_location', params: {} } });
+        escalations = await escalationsOf(trx, ladder!.steps.at(-1)!, alert.path);
+        for (const to of escalations)
+          await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
         return true;
       }
       const declined = await trx
@@ -157,11 +165,7 @@ export class EscalationLadder {
             }
           : { code: 'nobody_available', params: position },
       });
-      // The family hears of it only if someone of the family can (a family user over the elder).
-      escalations =
-        step.escalateTo.includes('family') && !(await hasFamilyContact(trx, alert.path))
-          ? step.escalateTo.filter((to) => to !== 'family')
-          : step.escalateTo;
+      escalations = await escalationsOf(trx, step, alert.path);
       for (const to of escalations)
         await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
       // Nobody to wait for: go on at once (the last step leaves the alert with people).
@@ -194,6 +198,17 @@ async function hasOffers(db: Pick<Database, 'selectFrom'>, alertId: string): Pro
     .limit(1)
     .executeTakeFirst();
   return offer !== undefined;
+}
+
+/** Whom a step escalates to: the family only if someone of the family can hear of it (a family user over the elder). */
+async function escalationsOf(
+  db: Pick<Database, 'selectFrom'>,
+  step: LadderStep,
+  elderPath: string,
+): Promise<Array<'console' | 'family'>> {
+  return step.escalateTo.includes('family') && !(await hasFamilyContact(db, elderPath))
+    ? step.escalateTo.filter((to) => to !== 'family')
+    : step.escalateTo;
 }
 
 /** Whether a family user watches the elder's org unit (theirs is the elder's unit or above it). */

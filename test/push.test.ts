@@ -134,6 +134,53 @@ describe.each(dialects)('Web Push to a closed app, on %s', (dialect) => {
     expect(await boardAvailability()).toBe('on_duty');
   }, 30_000);
 
+  it('[PUSH-TASK-CLOSED-AGAIN] a task given back, then assigned to the same volunteer by hand and closed: each close is pushed, so the phone does not keep showing the task', async () => {
+    const app = await ResponderApp.open(hub.addresses.http, token);
+    try {
+      await app.onDutyAt(near.lat, near.lon);
+      expect((await subscribe({ ...push.subscribe(), lang: 'zh' })).statusCode).toBe(200);
+      await pressSos(hub, 'w-0001', 'watch-secret-0001', 'push-closed-again');
+      const [offer] = await until(
+        async () => app.offers,
+        (o) => o.length > 0,
+        5000,
+      );
+      const alertId = offer!.alert_id;
+      expect(await app.request('offer:accept', { offer_id: offer!.offer_id })).toMatchObject({ ok: true });
+      expect(await app.request('task:hand_back', { alert_id: alertId })).toEqual({ ok: true });
+      const pushed = async () =>
+        push.received
+          .filter((r) => r.status === 201)
+          .map((r) => JSON.parse(r.plaintext) as { type: string; alert_id: string })
+          .filter((m) => m.alert_id === alertId && (m.type === 'task' || m.type === 'task_closed'))
+          .map((m) => m.type);
+      expect(await until(pushed, (t) => t.includes('task_closed'), 5000)).toEqual(['task_closed']);
+      const specialist = hub.as(await hub.login('spec-jingtian', 'spec-password-1'));
+      const assigned = await hub.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${alertId}/assign`,
+        headers: specialist,
+        payload: { responder_id: 'v-0001' },
+      });
+      expect(assigned.statusCode, assigned.body).toBe(200);
+      expect(await until(pushed, (t) => t.length >= 2, 5000)).toEqual(['task_closed', 'task']);
+      const resolved = await hub.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${alertId}/resolve`,
+        headers: specialist,
+        payload: { outcome: 'help_given' },
+      });
+      expect(resolved.statusCode, resolved.body).toBe(200);
+      expect(await until(pushed, (t) => t.length >= 3, 5000), 'the last push of the task closes it').toEqual([
+        'task_closed',
+        'task',
+        'task_closed',
+      ]);
+    } finally {
+      app.close();
+    }
+  }, 30_000);
+
   it('[PUSH-WAITING] a push the push service does not take yet is counted as waiting until it is delivered', async () => {
     push.answers = Array(6).fill(503); // busy for ~3 s of retries, then it takes it
     await closedAppWithPush();

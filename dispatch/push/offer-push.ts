@@ -58,8 +58,10 @@ export class OfferPush extends OutboxStage {
       const message = pushMessage(notice, s.lang === 'en' ? 'en' : 'zh');
       if (!message) return false;
       const giveUpAt = message.expires_at ?? at + worthMs[message.type as keyof typeof worthMs];
-      // An offer is pushed once per browser; a task (given again by a reassignment) each time.
-      const key = message.type === 'task' ? `${message.tag}-${at}` : `${message.type}-${message.tag}`;
+      // An offer (and its withdrawal) is pushed once per browser; a task given or closed each time:
+      // the same alert's task may be given again (a reassignment) and closed again (after a hand-back).
+      const once = message.type === 'offer' || message.type === 'withdrawn';
+      const key = once ? `${message.type}-${message.tag}` : `${message.type}-${message.tag}-${at}`;
       await this.outbox.add({
         id: `${key}@${createHash('sha256').update(s.endpoint).digest('base64url').slice(0, 16)}`,
         type: message.type,
