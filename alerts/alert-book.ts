@@ -68,6 +68,19 @@ export interface RaiseRequest {
  * The alerts of the hub and their lifecycle. Every change is one transaction with
  * its audit record, then announced on the `updates` channel.
  */
+/**
+ * An elder moved to another org unit (a district document): their alerts go with them, so that the
+ * unit they left no longer reads them (nor, through them, the new address and contacts) and the
+ * unit that now cares for them does. In the document's transaction.
+ */
+export async function moveElderAlerts(
+  trx: Transaction<Tables>,
+  elderId: string,
+  toUnit: string,
+): Promise<void> {
+  await trx.updateTable('alerts').set({ org_unit_id: toUnit }).where('elder_id', '=', elderId).execute();
+}
+
 export class AlertBook {
   constructor(
     private readonly deps: {

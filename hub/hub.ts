@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { moveElderAlerts } from '../alerts/alert-book.js';
 import { alertsDomain } from '../alerts/alerts-domain.js';
 import type { HealthAlerts } from '../alerts/health-alerts.js';
 import { consoleDomain } from '../console/console-domain.js';
@@ -27,9 +28,11 @@ import type { DistrictDirectory } from '../registry/district-directory.js';
 import { registryDomain } from '../registry/registry-domain.js';
 import { notifiedDevice } from '../registry/wearer-device.js';
 import { reportsDomain } from '../reports/reports-domain.js';
+import { moveOpenOrders } from '../services/service-order-book.js';
 import { servicesDomain } from '../services/services-domain.js';
 import { openStore, type Store } from '../store/database.js';
 import { storeUnready } from '../store/store-probe.js';
+import { moveElderAccount } from '../timebank/accounts.js';
 import { timebankDomain } from '../timebank/timebank-domain.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
@@ -129,6 +132,12 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger: log('accounts'),
     onError: channelError('district'),
     secretStored: (id, secret, hash) => gateway.authenticator.remember(id, secret, hash),
+    // What is the elder's elsewhere follows them to their new unit, in the document's transaction.
+    elderMoved: async (trx, { elderId, to }) => {
+      await moveElderAlerts(trx, elderId, to);
+      await moveElderAccount(trx, elderId, to);
+      await moveOpenOrders(trx, elderId, to);
+    },
     liveHealth: (id) => ingest.ingest.health.snapshot(id),
     audit,
     auditIn: (trx, access) => audit.recordIn(trx, access),

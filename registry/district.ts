@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import {
   hashIssuedSecret,
@@ -9,6 +10,7 @@ import {
 } from '../kernel/secret-hash.js';
 import { WorkSlots } from '../kernel/work-slots.js';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import { careFieldsOf } from './care-record.js';
 import { CareRecords } from './care-records.js';
 import { careSettingNames } from './care-settings.js';
@@ -53,6 +55,12 @@ const emptyLists = (): IdLists => ({ org_units: [], elders: [], devices: [], res
  * Applies a district document: upserts by id, never deletes, all or nothing.
  * Every problem is collected (not just the first) so the caller can fix them in one go.
  */
+/** What follows an elder to the org unit they moved to (their alerts, account, open orders: other folders' rows). */
+export type ElderMoved = (
+  trx: Transaction<Tables>,
+  move: { elderId: string; from: string; to: string },
+) => Promise<void>;
+
 /** Elders (and their devices) written per transaction when a document is applied. */
 const elderBatch = 100;
 
@@ -68,6 +76,8 @@ export class DistrictRegistry {
       secretStored?: SecretStored;
       /** Users' passwords are hashed at this cost (the hub's default unless configured). */
       passwordCost?: ScryptCost;
+      /** An elder moved to another org unit: what is theirs elsewhere moves too, in the same transaction. */
+      elderMoved?: ElderMoved;
     },
   ) {}
 
@@ -327,7 +337,21 @@ export class DistrictRegistry {
       // waiting on the socket would not even be read until the last batch.
       await new Promise((resolve) => setImmediate(resolve));
       await this.deps.db.transaction().execute(async (trx) => {
-        for (const elder of doc.elders.slice(i, i + elderBatch)) {
+        const batch = doc.elders.slice(i, i + elderBatch);
+        const unitsBefore = new Map(
+          (
+            await trx
+              .selectFrom('elders')
+              .select(['id', 'org_unit_id'])
+              .where(
+                'id',
+                'in',
+                batch.map((e) => e.id),
+              )
+              .execute()
+          ).map((r) => [r.id, r.org_unit_id]),
+        );
+        for (const elder of batch) {
           (stored.elders.has(elder.id) ? change.updated : change.created).elders.push(elder.id);
           const values = {
             name: elder.name,
@@ -342,6 +366,9 @@ export class DistrictRegistry {
             .values({ id: elder.id, ...values })
             .onConflict((oc) => oc.column('id').doUpdateSet(values))
             .execute();
+          const from = unitsBefore.get(elder.id);
+          if (from !== undefined && from !== elder.org_unit)
+            await this.deps.elderMoved?.(trx, { elderId: elder.id, from, to: elder.org_unit });
           await this.careRecords.change(trx, elder.id, careFieldsOf(elder), {
             username: actor.username,
             at: now,

@@ -15,7 +15,7 @@ import type { CareSettingValues } from './care-settings.js';
 import { careSettingsRoutes } from './care-settings-routes.js';
 import { CareSettingsStore } from './care-settings-store.js';
 import { DeviceRegistry, type LiveHealth } from './device-registry.js';
-import { DistrictRegistry } from './district.js';
+import { DistrictRegistry, type ElderMoved } from './district.js';
 import { DistrictDirectory } from './district-directory.js';
 import { districtRoutes } from './district-routes.js';
 import { PeopleNames } from './people-names.js';
@@ -53,6 +53,8 @@ export function registryDomain(deps: {
   onError: (error: unknown) => void;
   /** Told each device secret written (the gateway skips the slow check at its first CONNECT). */
   secretStored: SecretStored;
+  /** An elder moved to another org unit by a document: their alerts, account and open orders follow. */
+  elderMoved: ElderMoved;
   /** A device's live health as this node sees it (device health is ingest's). */
   liveHealth: (id: string) => LiveHealth | null;
   /** Where reads and changes of a care record are recorded; `auditIn` within a transaction. */
@@ -63,7 +65,7 @@ export function registryDomain(deps: {
   /** Per-elder settings where neither the elder nor a unit above them sets one (the detectors' configuration). */
   careDefaults: CareSettingValues;
 }) {
-  const { db, catalog, settings, now, logger, secretStored } = deps;
+  const { db, catalog, settings, now, logger, secretStored, elderMoved } = deps;
   const directory = new DistrictDirectory({
     db,
     catalog,
@@ -72,7 +74,15 @@ export function registryDomain(deps: {
   });
   const { passwordCost } = settings;
   const accounts = new Accounts({ db, now, tokenTtlMs: settings.tokenTtlMs, passwordCost });
-  const district = new DistrictRegistry({ db, catalog, now, directory, secretStored, passwordCost });
+  const district = new DistrictRegistry({
+    db,
+    catalog,
+    now,
+    directory,
+    secretStored,
+    passwordCost,
+    elderMoved,
+  });
   const devices = new DeviceRegistry({
     db,
     catalog,

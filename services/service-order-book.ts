@@ -20,6 +20,26 @@ import {
  * and scope, who may see or act on one, and status changes as conditional updates written
  * with their audit record in one transaction.
  */
+/**
+ * An elder moved to another org unit: their orders not yet started go with them, to the new unit and
+ * its community (whose volunteers serve them, whose staff cancel or reassign them). Started and
+ * finished ones stay with the community that served them and pays for them.
+ */
+export async function moveOpenOrders(
+  trx: Transaction<Tables>,
+  elderId: string,
+  toUnit: string,
+): Promise<void> {
+  const unit = await trx.selectFrom('org_units').select('path').where('id', '=', toUnit).executeTakeFirst();
+  const community = unit ? await communityOn(trx, unit.path) : undefined;
+  await trx
+    .updateTable('service_orders')
+    .set({ org_unit_id: toUnit, community_id: community?.id ?? toUnit })
+    .where('elder_id', '=', elderId)
+    .where('status', 'in', ['requested', 'taken'])
+    .execute();
+}
+
 export class ServiceOrderBook {
   constructor(private readonly deps: { db: Database; now: () => number }) {}
 

@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Store } from '../store/database.js';
-import type { TimebankAccountTable } from '../store/schema.js';
+import type { Tables, TimebankAccountTable } from '../store/schema.js';
 import { LedgerError } from './ledger-error.js';
 import { type AccountKind, accountKinds } from './ledger-kinds.js';
 import { overdraftFor, type TimebankRules } from './rules.js';
@@ -33,6 +33,23 @@ export function parseAccountId(id: string): AccountRef {
  * of level family) and one fund per org unit. They open on first use, with the
  * overdraft the rules give their org unit.
  */
+/**
+ * An elder moved to another org unit: their account goes with them (scope checks read its unit),
+ * so the family they left can no longer spend it. Its past postings stay as they were.
+ */
+export async function moveElderAccount(
+  trx: Transaction<Tables>,
+  elderId: string,
+  toUnit: string,
+): Promise<void> {
+  await trx
+    .updateTable('timebank_accounts')
+    .set({ org_unit_id: toUnit })
+    .where('kind', '=', 'elder')
+    .where('owner_id', '=', elderId)
+    .execute();
+}
+
 export class LedgerAccounts {
   constructor(
     private readonly deps: { store: Pick<Store, 'db' | 'dialect'>; rules: TimebankRules; now: () => number },
