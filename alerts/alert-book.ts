@@ -418,7 +418,10 @@ export class AlertBook {
         // The community the alert lies in (its own unit, or the one above a family's or a property's):
         // elders who share a name are told apart by where they live.
         .leftJoin('org_units as c', (join) =>
-          join.on('c.level', '=', 'community').on(sql<boolean>`o.path like c.path || '%'`),
+          join
+            .on('c.level', '=', 'community')
+            // a prefix, compared as text: in a LIKE, an id's `_` would match any character
+            .on(sql<boolean>`substr(o.path, 1, length(c.path)) = c.path`),
         )
         .leftJoin('care_records as r', 'r.elder_id', 'a.elder_id')
         .selectAll('a')
