@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Measurements } from '../devices/capabilities.js';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from '../store/database.js';
@@ -37,6 +37,7 @@ export class EventLog {
         received_at: event.receivedAt,
         payload: JSON.stringify(event.data),
         handled_at: null,
+        elder_id: event.elderId,
       })
       .onConflict((oc) => oc.columns(['device_id', 'event_id']).doNothing())
       .executeTakeFirst();
@@ -68,12 +69,18 @@ export class EventLog {
     return Number(result.numDeletedRows);
   }
 
-  /** Deletes every stored event of these devices (a person's data erased), in the caller's transaction. */
-  async forget(db: Database | Transaction<Tables>, deviceIds: readonly string[]): Promise<number> {
-    if (deviceIds.length === 0) return 0;
+  /**
+   * Deletes every stored event of an elder (their data erased), in the caller's transaction: those sent
+   * while a device was theirs, and those of their present devices stored before events named their elder.
+   */
+  async forget(
+    db: Database | Transaction<Tables>,
+    elderId: string,
+    deviceIds: readonly string[],
+  ): Promise<number> {
     const result = await db
       .deleteFrom('device_events')
-      .where('device_id', 'in', deviceIds)
+      .where(elderEvents(elderId, deviceIds))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -151,4 +158,18 @@ export async function markEventHandled(
     .where('handled_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * An elder's events: those their devices sent while theirs, and, stored before events named their
+ * elder, those of their present devices. Not a device's whole history: a watch handed on keeps its id.
+ */
+export function elderEvents(elderId: string, deviceIds: readonly string[]) {
+  return (eb: ExpressionBuilder<Tables, 'device_events'>) =>
+    deviceIds.length === 0
+      ? eb('elder_id', '=', elderId)
+      : eb.or([
+          eb('elder_id', '=', elderId),
+          eb.and([eb('elder_id', 'is', null), eb('device_id', 'in', deviceIds)]),
+        ]);
 }

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { readNote } from '../alerts/timeline-notes.js';
+import { elderEvents } from '../ingest/event-log.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { ElderRow } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
@@ -54,26 +55,32 @@ export class ElderExport {
     yield `,"devices":${json(devices)}`;
 
     yield ',"device_events":[';
+    // Theirs only: events sent while a device was theirs (a watch handed on keeps its id).
+    const theirs = elderEvents(
+      elder.id,
+      devices.map((d) => d.id),
+    );
     let first = true;
-    for (const device of devices) {
-      let after = '';
-      for (;;) {
-        const rows = await db
-          .selectFrom('device_events')
-          .select(['device_id', 'event_id', 'type', 'device_ts', 'received_at', 'payload', 'handled_at'])
-          .where('device_id', '=', device.id)
-          .where('event_id', '>', after)
-          .orderBy('event_id')
-          .limit(pageRows)
-          .execute();
-        for (const { payload, ...row } of rows) {
-          yield `${first ? '' : ','}${json({ ...row, payload: parsed(payload) })}`;
-          first = false;
-        }
-        if (rows.length < pageRows) break;
-        after = rows.at(-1)!.event_id;
-        await yieldToEvents();
+    let after: [string, string] = ['', ''];
+    for (;;) {
+      const rows = await db
+        .selectFrom('device_events')
+        .select(['device_id', 'event_id', 'type', 'device_ts', 'received_at', 'payload', 'handled_at'])
+        .where(theirs)
+        .where(({ eb, refTuple, tuple }) =>
+          eb(refTuple('device_id', 'event_id'), '>', tuple(after[0], after[1])),
+        )
+        .orderBy('device_id')
+        .orderBy('event_id')
+        .limit(pageRows)
+        .execute();
+      for (const { payload, ...row } of rows) {
+        yield `${first ? '' : ','}${json({ ...row, payload: parsed(payload) })}`;
+        first = false;
       }
+      if (rows.length < pageRows) break;
+      after = [rows.at(-1)!.device_id, rows.at(-1)!.event_id];
+      await yieldToEvents();
     }
     yield ']';
 

@@ -20,6 +20,7 @@ import pushSubscriptions from './migrations/0018-push-subscriptions.js';
 import volunteerVetting from './migrations/0019-volunteer-vetting.js';
 import serviceVisitProofs from './migrations/0020-service-visit-proofs.js';
 import serviceKinds from './migrations/0021-service-kinds.js';
+import deviceEventWearer from './migrations/0022-device-event-wearer.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0019-volunteer-vetting': volunteerVetting,
   '0020-service-visit-proofs': serviceVisitProofs,
   '0021-service-kinds': serviceKinds,
+  '0022-device-event-wearer': deviceEventWearer,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -71,6 +71,8 @@ export interface DeviceEventTable {
   payload: string;
   /** Set once the alert rules have seen it: unhandled events are replayed after a crash. */
   handled_at: Millis | null;
+  /** The device's elder when it sent it (null: none, or stored before 0022). */
+  elder_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AlertTable {

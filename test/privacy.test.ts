@@ -223,6 +223,35 @@ describe.each(dialects)('privacy on %s', (dialect) => {
     expect(log.entries).toEqual([expect.objectContaining({ actor: 'admin-lianhua', elder_id: 'e-0001' })]);
   });
 
+  it('[PRIVACY-WEARER] a watch handed on: the new wearer’s export and erasure leave the previous wearer’s events alone', async () => {
+    await district();
+    await sos('before-handover'); // 王秀英 (e-0001) wears w-0001
+    const doc = smallDistrict();
+    doc.elders![1]!.devices!.push(doc.elders![0]!.devices!.shift()!); // w-0001 to 李桂兰 (e-0002)
+    doc.users = [];
+    expect((await hub.putDistrict(doc)).statusCode).toBe(200);
+    const watch = await hub.connectDevice('w-0001', 'watch-secret-0001');
+    await watch.publishAsync(
+      'care/w-0001/event',
+      JSON.stringify({ ts: Date.now(), event_id: 'after-handover', type: 'worn' }),
+      { qos: 1 },
+    );
+    await watch.endAsync();
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const eventsOf = async (elderId: string) =>
+      (
+        (await get(`/api/v1/elders/${elderId}/export`, lianhua)).json().device_events as Array<{
+          event_id: string;
+        }>
+      ).map((e) => e.event_id);
+    expect(await eventsOf('e-0002')).toEqual(['after-handover']);
+    expect(await eventsOf('e-0001')).toEqual(['before-handover']);
+    const erased = await post('/api/v1/elders/e-0002/erase', lianhua, { confirm: 'e-0002' });
+    expect(erased.statusCode, erased.body).toBe(200);
+    const left = await hub.store.db.selectFrom('device_events').select('event_id').execute();
+    expect(left.map((e) => e.event_id)).toEqual(['before-handover']);
+  });
+
   it('[PRIVACY-SCOPE] export and erasure are for admins of the elder’s unit: another unit’s admin gets 404, a specialist 403', async () => {
     await district();
     const meilin = await hub.login('admin-meilin', 'admin-password-3');
