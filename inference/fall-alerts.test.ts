@@ -181,6 +181,27 @@ describe.each(dialects)('fall alerts on %s', (dialect) => {
     expect(await k.falls()).toMatchObject([{ status: 'cancelled', outcome: 'wearer_ok' }]);
   });
 
+  it('[FALL-TAKEOVER-RETRY] a fall left in its window by a process that died is raised by the one taking its elder over, though the store failed its first takeover', async () => {
+    k.modelAlarm();
+    await k.advance(5000);
+    // The process dies 5 s into the window; another one, not yet the elder's owner, runs on.
+    await k.fallAlerts.idle();
+    const diedAt = Date.now();
+    vi.clearAllTimers();
+    vi.setSystemTime(diedAt);
+    let owned = false;
+    const other = await k.start({ owns: () => owned });
+    // It takes the elder's partition over; the store fails its first read (a dropped connection).
+    owned = true;
+    vi.spyOn(k.alerts, 'activeIncidents').mockRejectedValueOnce(
+      new Error('Connection terminated unexpectedly'),
+    );
+    await other.takeOver().catch(() => undefined);
+    await k.advance(40_000);
+    expect(await k.falls()).toMatchObject([{ status: 'open', severity: 'critical' }]);
+    expect(await k.store.db.selectFrom('pending_falls').selectAll().execute()).toEqual([]);
+  });
+
   it('[FALL-RAISE-FAILS] a radar fall whose alert could not be stored is not counted handled; handled again, it raises', async () => {
     const raise = vi.spyOn(k.alerts, 'raise').mockRejectedValueOnce(new Error('store away'));
     // EventAlerts marks an event handled only when this resolves: a rejection leaves it to the sweep.

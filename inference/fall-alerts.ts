@@ -15,6 +15,9 @@ import type { FallModelAlarm } from './pool/protocol.js';
 export { defaultFallAlertRules, type FallAlertRules, type FallAlertsDeps } from './fall-alert-rules.js';
 export type { FallSource } from './pending-falls.js';
 
+/** How soon a takeover the store failed is tried again: doubling from `first` up to `max`. */
+const takeOverRetryMs = { first: 1000, max: 30_000 };
+
 /** A detection waiting out the wearer's cancel window, and the timer that ends it. */
 interface OpenWindow extends PendingFall, RadarWatchedWindow {
   timer: NodeJS.Timeout;
@@ -63,6 +66,10 @@ export class FallAlerts {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly windows: PendingFalls;
   private readonly radar: FallRadar;
+  /** Takeovers in order; a failed one's next try. */
+  private takingOver: Promise<void> = Promise.resolve();
+  private takeOverRetry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: FallAlertsDeps) {
     this.rules = { ...defaultFallAlertRules, ...deps.rules };
@@ -77,6 +84,7 @@ export class FallAlerts {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     await this.resume();
     this.unsubscribe.push(
       this.deps.alarms.subscribe((a) => this.onAlarm(a)),
@@ -87,15 +95,39 @@ export class FallAlerts {
   /**
    * Partitions changed hands (cluster mode): the falls of elders given up are their new owner's (their
    * windows are in the store, where it resumes them); those of elders taken over are resumed here.
+   * A resume the store fails is tried again (1 s, then twice as long each time up to 30 s) until it
+   * succeeds: a fall left in its window by a process that died must still be raised. Resolves after
+   * the first try.
    */
   async takeOver(): Promise<void> {
+    this.takingOver = this.takingOver.then(() => this.rebuild(takeOverRetryMs.first));
+    await this.takingOver;
+  }
+
+  private async rebuild(retryMs: number): Promise<void> {
+    clearTimeout(this.takeOverRetry);
+    this.takeOverRetry = undefined;
+    if (this.stopped) return;
     for (const [elderId, state] of this.elders) {
       if (this.owns(elderId)) continue;
       if (state.pending) clearTimers(state.pending);
       this.elders.delete(elderId);
       this.radar.forget(elderId);
     }
-    await this.resume();
+    try {
+      await this.resume();
+    } catch (error) {
+      if (this.stopped) return;
+      this.deps.logger.error(
+        { err: error, retryInMs: retryMs },
+        'falls of elders taken over not resumed; retried',
+      );
+      this.takeOverRetry = setTimeout(() => {
+        this.takingOver = this.takingOver.then(() =>
+          this.rebuild(Math.min(retryMs * 2, takeOverRetryMs.max)),
+        );
+      }, retryMs);
+    }
   }
 
   /**
@@ -128,6 +160,9 @@ export class FallAlerts {
 
   /** Stops listening; raises every alert still in its cancel window, and waits for the store. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.takeOverRetry);
+    await this.takingOver;
     for (const u of this.unsubscribe.splice(0)) u();
     await this.idle(); // a detection still queued may open a window yet
     for (const [elderId, state] of this.elders) {
@@ -148,6 +183,7 @@ export class FallAlerts {
 
   /** Resolves once every queued alert operation has finished (tests, shutdown). */
   async idle(): Promise<void> {
+    await this.takingOver;
     await Promise.all([...this.elders.values()].map((s) => s.queue));
   }
 

@@ -21,6 +21,11 @@ export const defaultDetectorRules: DetectorRules = {
   inactivity: defaultInactivityRules,
 };
 
+type PartName = 'vitals' | 'wandering' | 'inactivity';
+const partNames: readonly PartName[] = ['vitals', 'wandering', 'inactivity'];
+/** How soon a detector whose restart the store failed is tried again: doubling from `first` up to `max`. */
+const restartRetryMs = { first: 1000, max: 30_000 };
+
 /**
  * The rule-based detectors of the hub as one stage: vitals, night wandering, inactivity.
  * Each logs through a child of the given logger bound to `detector: vitals|wandering|inactivity`.
@@ -35,6 +40,9 @@ export class Detectors {
   private unsubscribe: Array<() => void> = [];
   private restarting: Promise<void> = Promise.resolve();
   private restartQueued = false;
+  /** The next try of detectors whose restart failed. */
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly deps: DetectorDeps<DetectorRules> & {
@@ -58,6 +66,7 @@ export class Detectors {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     await this.startParts();
     this.unsubscribe = [this.deps.district.changed.subscribe(() => this.reload())];
     const owners = this.deps.ownershipChanged;
@@ -66,6 +75,8 @@ export class Detectors {
 
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
+    this.stopped = true;
+    clearTimeout(this.retry);
     await this.restarting;
     await this.stopParts();
   }
@@ -83,7 +94,11 @@ export class Detectors {
     await Promise.all([vitals.idle(), wandering.idle(), inactivity.idle()]);
   }
 
-  /** Partitions changed hands: new detectors, started from the store, for the elders now this process's. */
+  /**
+   * Partitions changed hands: new detectors, started from the store, for the elders now this process's.
+   * Each starts on its own: one the store fails is built and started again (1 s later, then twice as
+   * long each time up to 30 s) until it runs, while the others run meanwhile.
+   */
   private restart(): void {
     // A restart queued and not yet begun reads ownership when it begins: it covers this change too.
     if (this.restartQueued) return;
@@ -91,13 +106,49 @@ export class Detectors {
     this.restarting = this.restarting
       .then(async () => {
         this.restartQueued = false;
+        clearTimeout(this.retry);
+        if (this.stopped) return;
         await this.stopParts();
         this.parts = this.build();
-        await this.startParts();
+        await this.startEach(partNames, restartRetryMs.first);
       })
       .catch((error: unknown) =>
         this.deps.logger.error({ err: error }, 'detectors not restarted after partitions moved'),
       );
+  }
+
+  /** Starts the named parts one by one; those that fail are stopped, built afresh and tried again later. */
+  private async startEach(names: readonly PartName[], retryMs: number): Promise<void> {
+    const failed: PartName[] = [];
+    for (const name of names) {
+      try {
+        await this.parts[name].start();
+      } catch (error) {
+        this.deps.logger.error(
+          { err: error, detector: name, retryInMs: retryMs },
+          'detector not restarted; retried',
+        );
+        await this.parts[name].stop().catch(() => undefined);
+        failed.push(name);
+      }
+    }
+    if (failed.length === 0 || this.stopped) return;
+    const fresh = this.build();
+    const again = (name: PartName) => failed.includes(name);
+    this.parts = {
+      vitals: again('vitals') ? fresh.vitals : this.parts.vitals,
+      wandering: again('wandering') ? fresh.wandering : this.parts.wandering,
+      inactivity: again('inactivity') ? fresh.inactivity : this.parts.inactivity,
+    };
+    this.retry = setTimeout(() => {
+      this.restarting = this.restarting
+        .then(() =>
+          this.stopped ? undefined : this.startEach(failed, Math.min(retryMs * 2, restartRetryMs.max)),
+        )
+        .catch((error: unknown) =>
+          this.deps.logger.error({ err: error }, 'detectors not restarted; retried'),
+        );
+    }, retryMs);
   }
 
   private build() {

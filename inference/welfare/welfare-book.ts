@@ -233,6 +233,22 @@ export class WelfareBook {
       .execute();
   }
 
+  /**
+   * A device of the elder now, to raise their alert through: `preferred` while it is still theirs
+   * (revoked or not), else one in service, else any; null when they have none.
+   */
+  async deviceOfElder(elderId: string, preferred: string | null): Promise<string | null> {
+    const devices = await this.db
+      .selectFrom('devices')
+      .select(['id', 'revoked_at'])
+      .where('elder_id', '=', elderId)
+      .orderBy('id')
+      .execute();
+    const chosen =
+      devices.find((d) => d.id === preferred) ?? devices.find((d) => d.revoked_at === null) ?? devices[0];
+    return chosen?.id ?? null;
+  }
+
   async alerted(id: string, at: number): Promise<void> {
     await this.db
       .updateTable('welfare_occurrences')

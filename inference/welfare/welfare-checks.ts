@@ -39,7 +39,9 @@ const dayMs = 86_400_000;
 export class WelfareChecks implements EventHandler {
   readonly eventTypes = ['command_ack'] as const;
   private timer: NodeJS.Timeout | undefined;
+  /** Claims, deadlines and alerts: never behind a send (a watch's broker may hang for long). */
   private running: Promise<void> | null = null;
+  private sending: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -65,17 +67,27 @@ export class WelfareChecks implements EventHandler {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all([this.running, this.sending]);
   }
 
-  /** Sends what is due, then closes what is overdue; one at a time. Public for tests with a set clock. */
-  tick(): Promise<void> {
+  /**
+   * Takes what is due, closes what is overdue and raises its alerts; then sends what is unsent.
+   * The sends run on their own: a tick while they still wait closes deadlines all the same.
+   * Resolves once both are done. Public for tests with a set clock.
+   */
+  async tick(): Promise<void> {
     this.running ??= this.step()
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'welfare tick failed; retried'))
       .finally(() => {
         this.running = null;
       });
-    return this.running;
+    await this.running;
+    this.sending ??= this.sendUnsent()
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'welfare sends failed; retried'))
+      .finally(() => {
+        this.sending = null;
+      });
+    await this.sending;
   }
 
   async handleEvent(event: StoredEvent): Promise<void> {
@@ -98,9 +110,12 @@ export class WelfareChecks implements EventHandler {
       if (dueAt < schedule.updated_at) continue;
       await book.claim({ schedule, day, dueAt }, notifiedDevice(this.deps.district, schedule.elder_id), at);
     }
-    for (const row of await book.unsent()) if (this.ownsDevice(row.device_id)) await this.send(row);
     await book.missDue(now());
-    for (const row of await book.unalerted()) if (this.ownsDevice(row.device_id)) await this.raise(row);
+    for (const row of await book.unalerted()) if (this.owns(row.elder_id)) await this.raise(row);
+  }
+
+  private async sendUnsent(): Promise<void> {
+    for (const row of await this.deps.book.unsent()) if (this.ownsDevice(row.device_id)) await this.send(row);
   }
 
   private owns(elderId: string): boolean {
@@ -124,21 +139,46 @@ export class WelfareChecks implements EventHandler {
     await this.deps.book.sent(row, this.deps.now());
   }
 
-  /** Raised before it is marked: a crash between raises it again, which updates the same open alert. */
+  /**
+   * Raised for the occurrence's elder — through the watch it was sent to while that is still theirs,
+   * else another device of theirs (the watch may have moved to someone else within the wait) — before
+   * it is marked: a crash between raises it again, which updates the same open alert. Not raised
+   * (the elder has no device now, the store failed, the watch moved meanwhile): left unmarked, tried
+   * again at the next tick.
+   */
   private async raise(row: WelfareOccurrenceTable): Promise<void> {
-    const { alerts, book, now } = this.deps;
-    if (row.device_id === null) return;
-    await alerts.raise({
-      kind: 'welfare_check',
-      severity: 'medium',
-      deviceId: row.device_id,
-      details: {
-        check_in_text: row.text,
-        due_at: row.due_at,
-        sent_at: row.sent_at,
-        answer_wait_ms: row.wait_minutes * 60_000,
-      },
-    });
+    const { alerts, book, now, logger } = this.deps;
+    let raised: Awaited<ReturnType<AlertBook['raise']>> = null;
+    try {
+      const deviceId = await book.deviceOfElder(row.elder_id, row.device_id);
+      if (deviceId !== null)
+        raised = await alerts.raise({
+          kind: 'welfare_check',
+          severity: 'medium',
+          deviceId,
+          details: {
+            check_in_text: row.text,
+            due_at: row.due_at,
+            sent_at: row.sent_at,
+            answer_wait_ms: row.wait_minutes * 60_000,
+          },
+        });
+    } catch (error) {
+      logger.warn({ err: error, occurrence: row.id }, 'welfare alert not raised; retried');
+      return;
+    }
+    if (raised === null) {
+      logger.warn({ occurrence: row.id }, 'welfare alert not raised: the elder has no device now; retried');
+      return;
+    }
+    if (raised.update.alert.elder_id !== row.elder_id) {
+      // The device moved between the two reads: raised again for the right elder at the next tick.
+      logger.error(
+        { occurrence: row.id, alert: raised.update.alert.id },
+        'welfare alert raised for another elder',
+      );
+      return;
+    }
     await book.alerted(row.id, now());
   }
 }

@@ -19,6 +19,8 @@ export const kitMorning = Date.UTC(2026, 10, 30, 2, 0, 0);
 export interface FallAlertsOptions {
   cancelWindowOf?: (elderId: string) => number | undefined;
   rules?: Partial<FallAlertRules>;
+  /** Cluster mode: whether this process owns the elder now (all, when unset). */
+  owns?: (elderId: string) => boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export class FallAlertsKit {
       now: Date.now,
       ...(this.options.cancelWindowOf ? { cancelWindowOf: this.options.cancelWindowOf } : {}),
       ...(this.options.rules ? { rules: this.options.rules } : {}),
+      ...(this.options.owns ? { owns: this.options.owns } : {}),
     });
     await this.fallAlerts.start();
     return this.fallAlerts;
