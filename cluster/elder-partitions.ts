@@ -68,6 +68,8 @@ export class ElderPartitions implements ElderOwnership {
       memberId: string;
       /** How often each process counts the members and takes or gives partitions. */
       checkEveryMs: number;
+      /** A member silent this long is taken for hung: its session is ended, its partitions taken. */
+      leaseTimeoutMs: number;
       logger: Logger;
       onError: (error: unknown) => void;
     },
@@ -80,6 +82,7 @@ export class ElderPartitions implements ElderOwnership {
       namespace: elderLeaseSpace,
       memberId: deps.memberId,
       checkEveryMs: deps.checkEveryMs,
+      leaseTimeoutMs: deps.leaseTimeoutMs,
       logger: deps.logger,
       acquired: (ps) => this.moved({ acquired: ps, released: [] }),
       released: (ps) => this.moved({ acquired: [], released: ps }),

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, withPostgres } from '../test/support/databases.js';
 import { until } from '../test/support/wait.js';
-import { PartitionLeases } from './partition-leases.js';
+import { leaseSessionSettings, PartitionLeases } from './partition-leases.js';
 
 const partitions = 16;
 const logger = pino({ level: 'silent' });
@@ -33,6 +33,7 @@ async function member(databaseUrl: string, id: string, checkEveryMs = 100): Prom
     namespace: 7100,
     memberId: id,
     checkEveryMs,
+    leaseTimeoutMs: 3000,
     logger,
     acquired: (ps) => {
       for (const p of ps) {
@@ -136,5 +137,45 @@ describe.runIf(withPostgres)('partition leases on PostgreSQL advisory locks', ()
     await b.leases.check();
     expect(a.believed.size).toBe(partitions);
     expect(b.believed.size).toBe(partitions);
+  });
+
+  it('[PARTITION-HUNG-MEMBER] a member whose session stays open but stops checking in (hung, frozen) is ended after the lease timeout; the live one takes its partitions', async () => {
+    const url = await freshPostgresDatabase();
+    // A hung member as the lock table sees it: a member lock and half the partitions, then silence.
+    const frozen = new pg.Client({ connectionString: url, application_name: 'hub-frozen' });
+    await frozen.connect();
+    frozen.on('error', () => undefined);
+    await frozen.query('SELECT pg_advisory_lock(7101, pg_backend_pid())');
+    await frozen.query('SELECT pg_advisory_lock(7100, p) FROM generate_series(0, 7) AS p');
+    const frozenAt = Date.now();
+    const live = await member(url, 'hub-live');
+    expect(live.believed.size, 'its share of two members at first').toBe(8);
+    const all = await until(
+      async () => live.believed.size,
+      (n) => n === partitions,
+      8000,
+    );
+    expect(all).toBe(partitions);
+    const tookMs = Date.now() - frozenAt;
+    // Not before the timeout (3 s), and soon after it.
+    expect(tookMs).toBeGreaterThanOrEqual(3000);
+    expect(tookMs).toBeLessThan(6000);
+    expect(live.leases.owned).toHaveLength(partitions);
+    await frozen.end().catch(() => undefined);
+  });
+
+  it('[PARTITION-SESSION-KEEPALIVE] the lease session asks the server to end it within ~25 s of its peer going silent (keepalives, user timeout)', async () => {
+    const m = await member(await freshPostgresDatabase(), 'hub-a');
+    const session = (m.leases as unknown as { session: pg.Client }).session;
+    const shown: Record<string, string> = {};
+    for (const [name] of leaseSessionSettings)
+      shown[name] = (await session.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name]!;
+    // Over TCP (the test server is on 127.0.0.1): on a Unix socket the server would show 0.
+    expect(shown).toEqual({
+      tcp_keepalives_idle: '10',
+      tcp_keepalives_interval: '5',
+      tcp_keepalives_count: '3',
+      tcp_user_timeout: '25000',
+    });
   });
 });

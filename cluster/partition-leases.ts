@@ -15,6 +15,17 @@ import type { Logger } from 'pino';
  *
  * Losing the session (an error, the server restarting) ends ownership at once, before anything else is
  * done (`released` with every partition held), and the leases are sought again on a new session.
+ *
+ * A process that hangs rather than dies (an event loop stuck, SIGSTOP, a frozen VM) keeps its session:
+ * its kernel still answers for the socket. So every check also ends the lease session of any member
+ * that has not checked in for `leaseTimeoutMs` (its session idle that long: a live member queries every
+ * `checkEveryMs`), and the others take its partitions. This is done by the live processes, not by a
+ * watchdog thread inside the owner: SIGSTOP and a frozen VM stop every thread of the process, so a
+ * watchdog would hang with it; only another process can act, and the lock table's session activity is
+ * the one clock all of them read. The owner fences itself by the same measure: it answers `owns` false
+ * once its last confirmed check is older than half the timeout, before anyone may end its session.
+ * An unreachable owner (power or network lost) is ended that way too, and by the server's keepalives
+ * and user timeout set on the session (~25 s), should no other process be there to do it.
  */
 export class PartitionLeases {
   private session: pg.Client | undefined;
@@ -24,6 +35,8 @@ export class PartitionLeases {
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private stopped = false;
+  /** When (performance.now()) the last check that the server confirmed began; -Infinity before any. */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -35,6 +48,11 @@ export class PartitionLeases {
       /** This process, as the others will see it (PostgreSQL's application_name of its session). */
       memberId: string;
       checkEveryMs: number;
+      /**
+       * A member whose lease session has been idle this long (no check) is taken for hung: the others end
+       * its session, and with it its locks. Several times `checkEveryMs`.
+       */
+      leaseTimeoutMs: number;
       logger: Logger;
       /** Called with the partitions taken (a check's worth at once), before anything is routed to them. */
       acquired: (partitions: number[]) => void;
@@ -61,8 +79,13 @@ export class PartitionLeases {
     await session?.end().catch(() => undefined);
   }
 
+  /**
+   * Whether this process holds `partition` now: held at the last check, and that check confirmed recently
+   * enough that no other process can have ended this session as hung (after a freeze of the event loop,
+   * ownership is only believed again once a check says so).
+   */
   owns(partition: number): boolean {
-    return this.held.has(partition);
+    return this.held.has(partition) && performance.now() - this.confirmedAt < this.deps.leaseTimeoutMs / 2;
   }
 
   /** The partitions held now, ascending. */
@@ -84,6 +107,23 @@ export class PartitionLeases {
     if (this.stopped) return;
     const session = this.session ?? (await this.openSession());
     const { namespace, partitions } = this.deps;
+    const began = performance.now();
+    // Members hung for longer than the timeout: their sessions are ended (their locks go with them), and
+    // their partitions are free at the next check.
+    const hung = await session.query<{ pid: number; member_id: string; idle_ms: number }>(
+      `SELECT l.pid, a.application_name AS member_id,
+              (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::int AS idle_ms,
+              pg_terminate_backend(l.pid) AS ended
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE ${heldHere} AND l.classid = $1 AND l.pid <> pg_backend_pid() AND a.state <> 'active'
+          AND clock_timestamp() - a.state_change > $2 * interval '1 millisecond'`,
+      [namespace + 1, this.deps.leaseTimeoutMs],
+    );
+    for (const member of hung.rows)
+      this.deps.logger.warn(
+        { member: member.member_id, pid: member.pid, idleMs: member.idle_ms },
+        'partition leases: a member stopped checking in (hung or unreachable); its session ended',
+      );
     const state = await session.query<{ objid: number; classid: number; mine: boolean }>(
       `SELECT classid::int, objid::int, pid = pg_backend_pid() AS mine FROM pg_locks
         WHERE ${heldHere} AND classid IN ($1, $2)`,
@@ -95,6 +135,7 @@ export class PartitionLeases {
     const mineNow = new Set(state.rows.filter((r) => r.classid === namespace && r.mine).map((r) => r.objid));
     const lost = [...this.held].filter((p) => !mineNow.has(p));
     if (lost.length > 0) this.giveUp(lost, 'lost');
+    this.confirmedAt = began;
 
     const share = Math.ceil(partitions / Math.max(1, members));
     if (this.held.size > share) {
@@ -132,12 +173,21 @@ export class PartitionLeases {
     const session = new pg.Client({
       connectionString: this.deps.databaseUrl,
       application_name: this.deps.memberId,
-      // A dead peer is noticed by the OS within ~30 s rather than never (the server side has its own).
+      // A dead peer is noticed by the OS rather than never (the server side has its own, set below).
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // A check that gets no answer (the network lost) ends the session and every partition with it,
+      // before the server (or the others) end it on their side: never two owners for long.
+      query_timeout: this.deps.leaseTimeoutMs / 2,
+      connectionTimeoutMillis: this.deps.leaseTimeoutMs,
     });
     session.on('error', (error) => this.sessionFailed(error));
     await session.connect();
+    // The server ends this session, and frees its locks, within ~25 s of this machine becoming
+    // unreachable (power or network lost): keepalive probes after 10 s idle, every 5 s, 3 unanswered;
+    // data unacknowledged for 25 s. PostgreSQL's defaults (the OS's: 2 h 11 min) would keep them that long.
+    for (const [name, value] of leaseSessionSettings)
+      await session.query(`SELECT set_config($1, $2, false)`, [name, value]);
     await session.query('SELECT pg_advisory_lock($1, pg_backend_pid())', [this.deps.namespace + 1]);
     this.session = session;
     return session;
@@ -165,6 +215,14 @@ export class PartitionLeases {
     this.deps.released(partitions);
   }
 }
+
+/** Set on every lease session (see `openSession`): ignored by the server on a Unix socket. */
+export const leaseSessionSettings: ReadonlyArray<[string, string]> = [
+  ['tcp_keepalives_idle', '10'],
+  ['tcp_keepalives_interval', '5'],
+  ['tcp_keepalives_count', '3'],
+  ['tcp_user_timeout', '25000'],
+];
 
 /**
  * Leases granted in the connected database: advisory locks are per database, and another district's (or

@@ -41,6 +41,11 @@ export const configSchema = z.object({
    * life of a district: every process must agree (change it only with every process stopped).
    */
   clusterPartitions: z.coerce.number().int().min(1).max(4096).default(64),
+  /**
+   * A hub process whose partition lease has not checked in for this many seconds (hung, frozen, its
+   * machine unreachable) is ended by the others, who take its partitions. Each checks every 2 s.
+   */
+  clusterLeaseTimeoutS: z.coerce.number().int().min(6).max(600).default(15),
   influxUrl: url(['http', 'https']).optional(),
   influxToken: z.string().optional(),
   influxOrg: z.string().min(1).default('yiyang'),
@@ -181,6 +186,7 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   redisUrl: 'REDIS_URL',
   hubProcesses: 'HUB_PROCESSES',
   clusterPartitions: 'CLUSTER_PARTITIONS',
+  clusterLeaseTimeoutS: 'CLUSTER_LEASE_TIMEOUT_S',
   influxUrl: 'INFLUX_URL',
   influxToken: 'INFLUX_TOKEN',
   influxOrg: 'INFLUX_ORG',

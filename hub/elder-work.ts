@@ -46,6 +46,7 @@ export class ElderWork {
         partitions: config.clusterPartitions,
         memberId: `yiyang ${hostname()}:${process.pid}`,
         checkEveryMs: leaseCheckMs,
+        leaseTimeoutMs: config.clusterLeaseTimeoutS * 1000,
         logger: deps.logger,
         onError: deps.channelError('partitions'),
       });
