@@ -224,6 +224,8 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
     };
 
   const alertId = () => fixtures.alerts.wang;
+  /** An elder's account the caller may not spend from is answered as one that does not exist. */
+  const hiddenElder: Outcome = { status: 404, error: 'unknown_account', message: /^no elder "e-0001"$/ };
   const cases: RouteCase[] = [
     // Public: the console, its assets, the API description, health.
     { route: 'GET /', expect: everybody(200), request: () => ({ url: '/' }) },
@@ -911,10 +913,10 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       route: 'POST /api/v1/timebank/transfers',
       expect: (p) =>
         p.role === 'responder'
-          ? { status: 403, error: 'forbidden', message: /you may not spend from elder:e-0001/ }
+          ? hiddenElder
           : gate(everyone, 200, {
               unit: 'wang',
-              refusal: { status: 403, error: 'forbidden', message: /you may not spend from elder:e-0001/ },
+              refusal: hiddenElder,
             })(p),
       request: () => ({
         method: 'POST',
@@ -937,10 +939,10 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
       route: 'POST /api/v1/timebank/redemptions',
       expect: (p) =>
         p.role === 'responder'
-          ? { status: 403, error: 'forbidden', message: /you may not spend from elder:e-0001/ }
+          ? hiddenElder
           : gate(everyone, 200, {
               unit: 'wang',
-              refusal: { status: 403, error: 'forbidden', message: /you may not spend from elder:e-0001/ },
+              refusal: hiddenElder,
             })(p),
       request: () => ({
         method: 'POST',

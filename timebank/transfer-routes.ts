@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
-import type { AccountRef } from './accounts.js';
+import { type Account, type AccountRef, unknownAccount } from './accounts.js';
 import { accountRefSchema, claimSchema, idempotencyHeaders, ownerId, transferSchema } from './api-schemas.js';
 import type { WriteOutcome } from './idempotency.js';
 import type { Ledger } from './ledger.js';
-import { covers, forbidden, mayDebit } from './route-access.js';
+import { covers, forbidden, mayDebit, mayRead } from './route-access.js';
 import type { KinshipsOf } from './routes.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
@@ -27,40 +27,50 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: K
   app,
   { ledger, kinships },
 ) => {
-  /**
-   * A person's gift goes to their own kin: a volunteer's to an elder whose care record names them
-   * (a child, a spouse…) or to the family account of such an elder's home; a family user's to the
-   * elders and family of their own unit, or to an elder who names them. Staff and funds are not gifts.
-   */
-  const kinOnly = async (user: ReturnType<typeof signedIn>, to: AccountRef) => {
-    if (
-      (user.role !== 'responder' && user.role !== 'family') ||
-      (to.kind !== 'elder' && to.kind !== 'family')
-    )
-      return;
-    const account = await ledger.accounts.find(to.ownerId, to.kind);
-    if (user.role === 'family' && covers(user, account.path)) return;
+  /** The elder or family account is the user's kin: an elder whose care record names them, or that elder's home. */
+  const isKin = async (user: ReturnType<typeof signedIn>, account: Account) => {
+    if (account.kind !== 'elder' && account.kind !== 'family') return false;
     const kin = await kinships(user.username);
-    const linked =
-      to.kind === 'elder'
-        ? kin.some((k) => k.elder_id === to.ownerId)
-        : kin.some((k) => k.org_unit_id === to.ownerId);
-    if (!linked)
-      throw forbidden(
-        `${account.id} is not your family's: a gift goes to an elder whose care record names you as kin`,
-      );
+    return account.kind === 'elder'
+      ? kin.some((k) => k.elder_id === account.owner_id)
+      : kin.some((k) => k.org_unit_id === account.owner_id);
   };
-  /** The account behind `{owner_id, kind}`, if the signed-in user may spend from it. */
+  /**
+   * Whom credits may go to. A fund takes a payment (a service order) from whoever may spend. Any
+   * other account: staff's and family users' of their own org unit and below; a person's gift
+   * also to their own kin — a volunteer's only there: to an elder whose care record names them
+   * (a child, a spouse…) or the family account of such an elder's home.
+   */
+  const mayCredit = async (user: ReturnType<typeof signedIn>, account: Account) => {
+    if (account.kind === 'fund') return true;
+    if (user.role !== 'responder' && covers(user, account.path)) return true;
+    return (user.role === 'responder' || user.role === 'family') && isKin(user, account);
+  };
+  /**
+   * The account behind `{owner_id, kind}`, if the signed-in user may spend from it. One they may
+   * not even see is answered as one that does not exist: no probing who has an account.
+   */
   const payer = async (
     user: ReturnType<typeof signedIn>,
     ref: { owner_id: string; kind?: AccountRef['kind'] | undefined },
   ) => {
     const account = await ledger.accounts.find(ref.owner_id, ref.kind);
+    if (!mayRead(user, account)) throw unknownAccount(ref.owner_id, ref.kind);
     if (!mayDebit(user, account)) throw forbidden(`you may not spend from ${account.id}`);
     return { kind: account.kind, ownerId: account.owner_id };
   };
-  const target = async (ref: { owner_id: string; kind?: AccountRef['kind'] | undefined }) => {
+  /** The account credits go to, if the signed-in user may credit it; else, as for the payer, unknown. */
+  const target = async (
+    user: ReturnType<typeof signedIn>,
+    ref: { owner_id: string; kind?: AccountRef['kind'] | undefined },
+  ) => {
     const account = await ledger.accounts.find(ref.owner_id, ref.kind);
+    if (!(await mayCredit(user, account))) {
+      if (!mayRead(user, account)) throw unknownAccount(ref.owner_id, ref.kind);
+      throw forbidden(
+        `${account.id} is not your family's: a gift goes to an elder whose care record names you as kin`,
+      );
+    }
     return { kind: account.kind, ownerId: account.owner_id };
   };
   /** Specialists and admins act on the services and transfers of their own org unit and below. */
@@ -93,8 +103,7 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: K
       const user = signedIn(request);
       const { body } = request;
       const from = await payer(user, body.from);
-      const to = await target(body.to);
-      await kinOnly(user, to);
+      const to = await target(user, body.to);
       const outcome = await ledger.transfers.move({
         idempotencyKey: request.headers['idempotency-key'],
         actor: user.username,
