@@ -57,6 +57,8 @@ export interface NoteParams {
   order_handed_back: { volunteer_id: string };
   /** A specialist decided an unconfirmed (or over-claimed) certified service: paid or refused. */
   order_decided: { decision: 'approved' | 'rejected'; minutes: number };
+  /** The family escalation the district's bridge (SMS, WeChat) never took: given up, the family not told that way. */
+  family_not_reached: Record<string, never>;
 }
 export type NoteCode = keyof NoteParams;
 export const noteCodes = Object.keys({
@@ -88,6 +90,7 @@ export const noteCodes = Object.keys({
   order_handed_back: 1,
   order_decided: 1,
   radar_upright: 1,
+  family_not_reached: 1,
 } satisfies Record<NoteCode, 1>) as NoteCode[];
 
 export type CodedNote = Coded<NoteParams>;
@@ -163,6 +166,8 @@ export function englishNote(note: CodedNote): string {
       return `${note.params.volunteer_id} gave the order back: open again`;
     case 'order_decided':
       return `${note.params.decision}: ${note.params.minutes} min`;
+    case 'family_not_reached':
+      return 'the family escalation did not reach the district bridge (SMS, WeChat): given up, the family was not told that way';
     case 'called': {
       const p = note.params;
       const who = p.callee === 'elder' ? 'the elder' : `contact ${p.position}`;

@@ -44,6 +44,18 @@ export function dispatchDomain(deps: {
   cluster?: { owns: (elderId: string) => boolean } | undefined;
 }) {
   const notices = new Channel<DispatchNotice>(deps.channelError('dispatch'));
+  const webhook =
+    deps.webhook &&
+    new NoticeWebhook({
+      db: deps.db,
+      notices,
+      careRecords: deps.careRecords,
+      alerts: deps.alerts,
+      settings: deps.webhook,
+      now: deps.now,
+      logger: deps.logger.child({ component: 'notice-webhook' }),
+      counted: (type, result) => deps.metrics.noticeWebhook.inc({ type, result }),
+    });
   const dispatcher = new Dispatcher({
     db: deps.db,
     alerts: deps.alerts,
@@ -57,18 +69,8 @@ export function dispatchDomain(deps: {
     tickMs: 1000,
     metrics: deps.metrics,
     cluster: deps.cluster,
+    outbox: webhook,
   });
-  const webhook =
-    deps.webhook &&
-    new NoticeWebhook({
-      db: deps.db,
-      notices,
-      careRecords: deps.careRecords,
-      settings: deps.webhook,
-      now: deps.now,
-      logger: deps.logger.child({ component: 'notice-webhook' }),
-      counted: (type, result) => deps.metrics.noticeWebhook.inc({ type, result }),
-    });
   if (webhook)
     deps.metrics.sampleAtScrape(async () => deps.metrics.noticeWebhookWaiting.set(await webhook.waiting()));
   const vapidKeys = new VapidKeys({ db: deps.db, now: deps.now });

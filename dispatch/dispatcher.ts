@@ -12,6 +12,10 @@ import { type Availability, availability, type PresenceState } from './responder
 import { type CheckInResult, ResponderPresence } from './responder-presence.js';
 import { ResponderRoster } from './responder-roster.js';
 import { ResponderTasks } from './responder-tasks.js';
+import type { StepOutbox } from './step-outbox.js';
+
+/** How often a running dispatcher looks for responders left holding a closed alert. */
+const repairEveryMs = 60_000;
 
 export type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispatch-notices.js';
 
@@ -31,6 +35,7 @@ export class Dispatcher {
   private readonly presence: ResponderPresence;
   private readonly roster: ResponderRoster;
   private unsubscribeDistrict: (() => void) | undefined;
+  private lastRepair = 0;
 
   constructor(
     private readonly deps: {
@@ -51,13 +56,25 @@ export class Dispatcher {
        * state other processes stored before each round. Unset: one process, every ladder.
        */
       cluster?: { owns: (elderId: string) => boolean };
+      /** The webhook's outbox: the ladder keeps offers and family escalations in its steps' transactions. */
+      outbox?: StepOutbox | undefined;
     },
   ) {
     const { db, alerts, district, notices, notify, timings, now, logger, metrics } = deps;
     const roster = new ResponderRoster({ db, district, timings, now });
     this.roster = roster;
     const owns = deps.cluster?.owns;
-    this.ladder = new EscalationLadder({ db, alerts, roster, notices, timings, now, metrics, owns });
+    this.ladder = new EscalationLadder({
+      db,
+      alerts,
+      roster,
+      notices,
+      timings,
+      now,
+      metrics,
+      owns,
+      outbox: deps.outbox,
+    });
     this.tasks = new ResponderTasks({ db, roster, notices, now });
     this.assignments = new Assignments({
       db,
@@ -76,8 +93,7 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
-    const released = await this.tasks.repair();
-    if (released > 0) this.deps.logger.warn({ released }, 'released responders still holding closed alerts');
+    await this.repair();
     await this.roster.load();
     this.unsubscribeDistrict = this.deps.district.changed.subscribe(() => this.reloadRoster());
     this.unsubscribe = this.deps.updates.subscribe((u) => {
@@ -86,6 +102,17 @@ export class Dispatcher {
     });
     this.timer = setInterval(() => this.schedule(), this.deps.tickMs);
     this.schedule();
+  }
+
+  /**
+   * Releases responders still holding a closed alert: at start, and every `repairEveryMs` on the
+   * tick — in cluster mode the process that closed the alert may have died before releasing them,
+   * and this one may run for weeks.
+   */
+  private async repair(): Promise<void> {
+    this.lastRepair = this.deps.now();
+    const released = await this.tasks.repair();
+    if (released > 0) this.deps.logger.warn({ released }, 'released responders still holding closed alerts');
   }
 
   /** Responders and their state as stored now (after a district change, or another node's writes). */
@@ -112,6 +139,7 @@ export class Dispatcher {
    */
   schedule(alertId?: string): void {
     this.stepping = this.stepping
+      .then(() => (alertId || this.deps.now() - this.lastRepair < repairEveryMs ? undefined : this.repair()))
       .then(() => (alertId ? undefined : this.assignments.withdrawFromOffline()))
       .then(() => this.assignments.returnOverdue(alertId))
       .then(() => this.deps.cluster && this.roster.catchUp())

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Alert, AlertBook } from '../alerts/alert-book.js';
 import { ladderFor } from '../alerts/alert-kinds.js';
 import type { LadderStep } from '../alerts/ladders.js';
@@ -7,11 +7,13 @@ import type { Channel } from '../kernel/channel.js';
 import { LoopShare } from '../kernel/loop-share.js';
 import type { HubMetrics } from '../kernel/metrics.js';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import { communityOn } from '../store/scope.js';
 import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { closePendingOffers } from './responder-tasks.js';
+import type { StepOutbox } from './step-outbox.js';
 
 /**
  * Steps each open alert's escalation ladder: offers to the nearest able responders, wider
@@ -34,6 +36,8 @@ export class EscalationLadder {
       metrics: Pick<HubMetrics, 'sosToOffer'>;
       /** Cluster mode: the ladders of this process's elders only (each alert's one owner). All, when unset. */
       owns?: (elderId: string) => boolean;
+      /** The webhook's outbox: offers and family escalations kept in the step's own transaction. */
+      outbox?: StepOutbox;
     },
   ) {}
 
@@ -61,7 +65,16 @@ export class EscalationLadder {
       .selectFrom('alerts as a')
       .innerJoin('elders as e', 'e.id', 'a.elder_id')
       .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
-      .select(['a.kind', 'a.severity', 'a.opened_at', 'e.lat', 'e.lon', 'o.path'])
+      .select([
+        'a.kind',
+        'a.severity',
+        'a.opened_at',
+        'e.id as elder_id',
+        'e.name as elder_name',
+        'e.lat',
+        'e.lon',
+        'o.path',
+      ])
       .where('a.id', '=', alertId)
       .executeTakeFirst();
     const ladder = alert && ladderFor(alert.kind as Alert['kind'], alert.severity as Alert['severity']);
@@ -73,6 +86,21 @@ export class EscalationLadder {
     let firstOffer = false;
     // Read before the transaction: on SQLite the transaction holds the only connection.
     const community = alert ? ((await communityOn(this.deps.db, alert.path))?.path ?? alert.path) : '/';
+    // The family escalation is kept in the step's transaction: the step and it commit together, or a
+    // failure rolls both back and the next tick takes the step again. Published after the commit, it
+    // would be lost to a crash (or a failed write) in between, for good.
+    const keepFamily = async (trx: Transaction<Tables>) => {
+      if (!alert || !escalations.includes('family') || !this.deps.outbox) return;
+      await this.deps.outbox.keepFamilyEscalation(trx, {
+        alertId,
+        elderId: alert.elder_id,
+        elderName: alert.elder_name,
+        kind: alert.kind,
+        severity: alert.severity,
+        step: k,
+        reason: 'no_answer',
+      });
+    };
     const taken = await db.transaction().execute(async (trx) => {
       const moved = await trx
         .updateTable('alerts')
@@ -98,6 +126,7 @@ export class EscalationLadder {
         escalations = await escalationsOf(trx, ladder!.steps.at(-1)!, alert.path);
         for (const to of escalations)
           await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
+        await keepFamily(trx);
         return true;
       }
       const declined = await trx
@@ -145,6 +174,8 @@ export class EscalationLadder {
             answered_at: null,
           })
           .execute();
+        // Kept with the offer: a crash after the commit loses neither.
+        await this.deps.outbox?.keepOffer(trx, c.responder.id, offer);
         notices.push({ type: 'offer', responderId: c.responder.id, offer });
       }
       const position = { step: k + 1, steps: ladder!.steps.length };
@@ -168,6 +199,7 @@ export class EscalationLadder {
       escalations = await escalationsOf(trx, step, alert.path);
       for (const to of escalations)
         await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'escalated', params: { to } } });
+      await keepFamily(trx);
       // Nobody to wait for: go on at once (the last step leaves the alert with people).
       if (candidates.length === 0 && ladder!.steps[k + 1]) {
         await trx.updateTable('alerts').set({ next_step_at: now }).where('id', '=', alertId).execute();
@@ -211,15 +243,29 @@ async function escalationsOf(
     : step.escalateTo;
 }
 
-/** Whether a family user watches the elder's org unit (theirs is the elder's unit or above it). */
+/**
+ * Whether a family user watches the elder's org unit (theirs is the elder's unit or above it): the
+ * units on the elder's path, compared whole — ids may hold `_` or `%`, which a LIKE would take as
+ * wildcards (a family of `wang_1` is no family of `wangX1`).
+ */
 async function hasFamilyContact(db: Pick<Database, 'selectFrom'>, elderPath: string): Promise<boolean> {
   const user = await db
     .selectFrom('users as u')
     .innerJoin('org_units as o', 'o.id', 'u.org_unit_id')
     .select('u.username')
     .where('u.role', '=', 'family')
-    .where(sql<boolean>`${elderPath} like ${sql.ref('o.path')} || '%'`)
+    .where('o.path', 'in', pathsAbove(elderPath))
     .limit(1)
     .executeTakeFirst();
   return user !== undefined;
+}
+
+/** The path itself and every path it lies under (`/a/b/`: `/a/b/`, `/a/`, `/`), cut at the slashes. */
+export function pathsAbove(path: string): string[] {
+  const paths = new Set([path]);
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+    paths.add(path.slice(0, i + 1));
+    if (i > 0) paths.add(path.slice(0, i));
+  }
+  return [...paths];
 }

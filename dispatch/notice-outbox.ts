@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/database.js';
-import type { NoticeDeliveryTable } from '../store/schema.js';
+import type { NoticeDeliveryTable, Tables } from '../store/schema.js';
 
 /** A notice as a sender reads it: what to send, and how often it was tried. */
 export interface NoticeDelivery {
@@ -25,14 +25,24 @@ export class NoticeOutbox {
   private readonly db: Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
   private readonly table: 'notice_deliveries';
 
-  constructor(db: Database, table: OutboxTable = 'notice_deliveries') {
-    this.db = db as unknown as Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
+  constructor(
+    private readonly store: Database,
+    table: OutboxTable = 'notice_deliveries',
+  ) {
+    this.db = store as unknown as Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
     this.table = table as 'notice_deliveries';
   }
 
-  /** A notice told twice (a replay) is kept once. */
-  async add(notice: { id: string; type: string; body: string; at: number; giveUpAt: number }): Promise<void> {
-    await this.db
+  /**
+   * A notice told twice (a replay) is kept once. `trx`: kept in the caller's transaction (committed
+   * with what the notice tells of, or not at all).
+   */
+  async add(
+    notice: { id: string; type: string; body: string; at: number; giveUpAt: number },
+    trx?: Transaction<Tables>,
+  ): Promise<void> {
+    const db = (trx ?? this.db) as unknown as Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
+    await db
       .insertInto(this.table)
       .values({
         id: notice.id,
@@ -94,16 +104,27 @@ export class NoticeOutbox {
       .execute();
   }
 
-  /** Given up: false when it was delivered or given up meanwhile. */
-  async dead(id: string, at: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable(this.table)
-      .set({ dead_at: at })
-      .where('id', '=', id)
-      .where('delivered_at', 'is', null)
-      .where('dead_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /**
+   * Given up: false when it was delivered or given up meanwhile. `alongside` writes what the give-up
+   * means (a timeline note) in the same transaction: both or neither.
+   */
+  async dead(
+    id: string,
+    at: number,
+    alongside?: (trx: Transaction<Tables>) => Promise<void>,
+  ): Promise<boolean> {
+    return this.store.transaction().execute(async (trx) => {
+      const result = await (trx as unknown as Kysely<{ notice_deliveries: NoticeDeliveryTable }>)
+        .updateTable(this.table)
+        .set({ dead_at: at })
+        .where('id', '=', id)
+        .where('delivered_at', 'is', null)
+        .where('dead_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await alongside?.(trx);
+      return true;
+    });
   }
 
   /** Delivered and dead notices older than `before` go: they carry family phone numbers. */

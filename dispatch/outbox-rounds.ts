@@ -1,6 +1,8 @@
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import type { DispatchNotice } from './dispatch-notices.js';
 import { type NoticeDelivery, NoticeOutbox, type OutboxTable } from './notice-outbox.js';
 
@@ -19,6 +21,14 @@ export interface OutboxTimings {
  * subscription the push service says is gone), which is given up at once.
  */
 export type SendResult = { ok: true } | { ok: false; error: string; final?: boolean };
+
+/** What a given-up notice means to the people waiting on it. */
+export interface DeadLetterHandling {
+  /** Written in the give-up's own transaction (e.g. a timeline note): both or neither. */
+  record: (trx: Transaction<Tables>, d: NoticeDelivery) => Promise<void>;
+  /** After the commit (e.g. the console told). */
+  told: (d: NoticeDelivery) => Promise<void>;
+}
 
 /** Delivered and dead notices are kept this long for an operator to look at, then deleted. */
 const keepSettledMs = 7 * 24 * 3600_000;
@@ -44,6 +54,8 @@ export class OutboxRounds {
       logger: Logger;
       /** Counts each attempt's result: delivered, failed (to be retried) or dead (given up). */
       counted: (type: string, result: 'delivered' | 'failed' | 'dead') => void;
+      /** What a give-up means beyond the counter: written with it (`record`), told after it (`told`). */
+      deadLetter?: DeadLetterHandling;
     },
   ) {}
 
@@ -115,9 +127,13 @@ export class OutboxRounds {
   }
 
   private async giveUp(d: NoticeDelivery, now: number, why: string): Promise<void> {
-    if (await this.deps.outbox.dead(d.id, now)) {
+    const handling = this.deps.deadLetter;
+    if (await this.deps.outbox.dead(d.id, now, handling && ((trx) => handling.record(trx, d)))) {
       this.deps.counted(d.type, 'dead');
       this.deps.logger.warn({ delivery: d.id, attempts: d.attempts }, why);
+      await handling
+        ?.told(d)
+        .catch((error) => this.deps.logger.warn({ err: error, delivery: d.id }, 'a give-up was not told'));
     }
   }
 }
@@ -143,7 +159,12 @@ export abstract class OutboxStage {
     },
   ) {
     this.outbox = new NoticeOutbox(base.db, base.table);
-    this.rounds = new OutboxRounds({ ...base, outbox: this.outbox, send: (d) => this.send(d) });
+    this.rounds = new OutboxRounds({
+      ...base,
+      outbox: this.outbox,
+      send: (d) => this.send(d),
+      deadLetter: { record: (trx, d) => this.recordGiveUp(trx, d), told: (d) => this.toldGiveUp(d) },
+    });
   }
 
   start(): void {
@@ -172,4 +193,10 @@ export abstract class OutboxStage {
   protected abstract keep(notice: DispatchNotice): Promise<boolean>;
 
   protected abstract send(d: NoticeDelivery): Promise<SendResult>;
+
+  /** What a given-up notice leaves on record, in the give-up's transaction: nothing, unless a stage says. */
+  protected async recordGiveUp(_trx: Transaction<Tables>, _d: NoticeDelivery): Promise<void> {}
+
+  /** Whom a given-up notice is told to, after it: nobody, unless a stage says. */
+  protected async toldGiveUp(_d: NoticeDelivery): Promise<void> {}
 }

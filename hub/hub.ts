@@ -335,8 +335,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     ['fall model', inference.stages.pool],
     ['push keys', dispatch.stages.vapidKeys],
     ['push', dispatch.stages.push], // listens for offers before dispatch makes any
-    ['dispatch', dispatch.stages.dispatcher],
+    // Stops after dispatch: a ladder step while stopping still has its notices worked.
     ...(dispatch.stages.webhook ? [['notice webhook', dispatch.stages.webhook] as const] : []),
+    ['dispatch', dispatch.stages.dispatcher],
     ['emergency responses', services.stages.emergencyResponses],
     ['recurring requests', services.stages.recurring],
     ['retention', privacy.stages.retention],

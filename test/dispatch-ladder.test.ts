@@ -264,6 +264,72 @@ describe.each(dialects)('escalation ladders on %s', (dialect) => {
     expect(rig.told('s-0001', id)).toEqual([]);
   });
 
+  it('[DISPATCH-FAMILY-UNIT-EXACT] a family user of another unit whose id differs by a `_` is not the elder’s family: no family escalation', async () => {
+    rig = await DispatchRig.open(dialect, { responders: [], homeKnown: false });
+    const { db } = rig.store;
+    // `jingti_n` would match `jingtian` as a LIKE pattern.
+    await db
+      .insertInto('org_units')
+      .values({
+        id: 'jingti_n',
+        name: '另一个社区',
+        level: 'community',
+        parent_id: 'futian',
+        path: '/futian/jingti_n/',
+        updated_at: 0,
+      })
+      .execute();
+    await db
+      .insertInto('users')
+      .values({
+        username: 'family-other',
+        password_hash: 'scrypt$unused',
+        role: 'family',
+        org_unit_id: 'jingti_n',
+        updated_at: 0,
+      })
+      .execute();
+    const id = await rig.raise('sos', 'critical');
+    expect(rig.escalatedTo(id)).toEqual(['console']);
+    expect(await rig.notes(id)).not.toContain('escalated family');
+  });
+
+  it('[DISPATCH-FAMILY-UNIT-EXACT] a family user of the elder’s own unit, or of a unit above it, still hears of it', async () => {
+    rig = await DispatchRig.open(dialect, { responders: [], homeKnown: false });
+    await rig.store.db
+      .insertInto('users')
+      .values({
+        username: 'family-district',
+        password_hash: 'scrypt$unused',
+        role: 'family',
+        org_unit_id: 'futian',
+        updated_at: 0,
+      })
+      .execute();
+    const id = await rig.raise('sos', 'critical');
+    expect(rig.escalatedTo(id).sort()).toEqual(['console', 'family']);
+  });
+
+  it('[DISPATCH-REPAIR-RUNNING] a responder left holding a closed alert (its release lost on another node) is released within a minute, without a restart', async () => {
+    rig = await DispatchRig.open(dialect, { responders: [volunteer('v-0001', 100)] });
+    const id = await rig.raise('sos', 'critical');
+    // What a node that closed the alert and died before releasing leaves behind.
+    await rig.store.db
+      .updateTable('alerts')
+      .set({ status: 'resolved', closed_at: 0 })
+      .where('id', '=', id)
+      .execute();
+    await rig.store.db
+      .updateTable('responder_state')
+      .set({ task_alert_id: id })
+      .where('responder_id', '=', 'v-0001')
+      .execute();
+    await rig.pass(61_000);
+    expect(await rig.holders(id)).toEqual([]);
+    expect(await rig.dispatcher.currentTask('v-0001')).toBeNull();
+    expect(rig.told('v-0001', id)).toContain('task_closed');
+  });
+
   it('[DISPATCH-ASSIGN-RACE] a hand assignment and an acceptance at the same moment: one responder holds the task, the other is told it is not theirs', async () => {
     // 张 (staff) is offered the SOS; 赵 (no first aid) is not, and is assigned it by hand.
     rig = await DispatchRig.open(dialect, {

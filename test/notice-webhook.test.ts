@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NoticeOutbox } from '../dispatch/notice-outbox.js';
 import { loadConfig } from '../hub/config.js';
+import { Channel } from '../kernel/channel.js';
 import { browserDistrict } from './browser/support/district.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { ResponderApp } from './support/responder-app.js';
@@ -12,13 +14,17 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const secret = 'district-bridge-secret-0123456789abcdef';
 
-/** 王秀英 with a son who has a login and a neighbour who holds a key; nobody on duty unless a phone says so. */
-function district() {
+/**
+ * 王秀英 with a son who has a login and a neighbour who holds a key, who consented (or not) to her
+ * family being contacted; nobody on duty unless a phone says so.
+ */
+function district(contactFamily = true) {
   const doc = browserDistrict();
   doc.elders = (doc.elders ?? []).map((e) =>
     e.id === 'e-0001'
       ? {
           ...e,
+          consent: { care_record: true, share_with_responders: false, contact_family: contactFamily },
           contacts: [
             { name: '王小明', relation: 'child', phone: '138 0013 8000', username: 'family-wang' },
             { name: '张阿姨', relation: 'neighbour', phone: '139 0013 9000', has_key: true },
@@ -38,7 +44,10 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-async function hubWithWebhook(config: Record<string, unknown> = {}): Promise<TestHub> {
+async function hubWithWebhook(
+  config: Record<string, unknown> = {},
+  doc: ReturnType<typeof district> = district(),
+): Promise<TestHub> {
   receiver ??= await WebhookReceiver.start(secret);
   const started = await startTestHub({
     config: {
@@ -48,7 +57,7 @@ async function hubWithWebhook(config: Record<string, unknown> = {}): Promise<Tes
       ...config,
     },
   });
-  expect((await started.putDistrict(district())).statusCode).toBe(200);
+  expect((await started.putDistrict(doc)).statusCode).toBe(200);
   return started;
 }
 
@@ -60,7 +69,124 @@ const metric = async (h: TestHub, type: string, result: string): Promise<number>
   return line ? Number(line.split(' ').at(-1)) : 0;
 };
 
+/** The codes on an alert's timeline, as the console reads them. */
+async function timelineCodes(h: TestHub, alertId: string): Promise<Array<string | null>> {
+  const detail = await h.app.inject({ url: `/api/v1/alerts/${alertId}`, headers: h.as(h.adminToken) });
+  return (
+    detail.json() as { timeline: Array<{ code: string | null; params: { to?: string } | null }> }
+  ).timeline.map((t) => (t.code === 'escalated' ? `escalated ${t.params?.to}` : t.code));
+}
+
+async function onlyAlert(h: TestHub): Promise<string> {
+  const [alert] = await until(
+    () => h.store.db.selectFrom('alerts').select('id').execute(),
+    (rows) => rows.length === 1,
+  );
+  return alert!.id;
+}
+
 describe('the notice webhook (the district’s SMS/WeChat bridge)', () => {
+  it('[NOTICE-FAMILY-DURABLE] a failed write of the family escalation’s notice (the store busy once) does not lose it: the receiver gets it, once', async () => {
+    const add = NoticeOutbox.prototype.add;
+    let refused = 0;
+    NoticeOutbox.prototype.add = async function (this: NoticeOutbox, ...args: Parameters<typeof add>) {
+      if (args[0].type === 'family_escalation' && refused++ === 0)
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return add.apply(this, args);
+    };
+    try {
+      hub = await hubWithWebhook();
+      await pressSos(hub, 'w-0001', 'watch-secret-0001', 'durable-family-1'); // nobody on duty: the ladder ends at once
+      const taken = await until(
+        async () => receiver!.taken('family_escalation'),
+        (n) => n.length > 0,
+        10_000,
+      );
+      expect(refused, 'the write was refused once').toBeGreaterThan(0);
+      expect(taken, 'the family escalation reached the receiver').toHaveLength(1);
+      expect(taken[0]).toMatchObject({ elder: { id: 'e-0001' }, contacts: [{ phone: '138 0013 8000' }] });
+      const alertId = await onlyAlert(hub);
+      expect((await timelineCodes(hub, alertId)).filter((c) => c === 'escalated family')).toHaveLength(1);
+    } finally {
+      NoticeOutbox.prototype.add = add;
+    }
+  });
+
+  it('[NOTICE-FAMILY-DURABLE] a family escalation committed but never told (the process died right after the step) still reaches the receiver', async () => {
+    const publish = Channel.prototype.publish;
+    // What a crash between the step's commit and its notices leaves: the step stored, nothing published.
+    Channel.prototype.publish = function (this: Channel<unknown>, message: unknown) {
+      const m = message as { type?: string; to?: string };
+      if (m?.type === 'escalation' && m.to === 'family') return;
+      publish.call(this, message);
+    };
+    try {
+      hub = await hubWithWebhook();
+      await pressSos(hub, 'w-0001', 'watch-secret-0001', 'durable-family-2');
+      const taken = await until(
+        async () => receiver!.taken('family_escalation'),
+        (n) => n.length > 0,
+        10_000,
+      );
+      expect(taken, 'the family escalation reached the receiver').toHaveLength(1);
+    } finally {
+      Channel.prototype.publish = publish;
+    }
+  });
+
+  it('[NOTICE-FAMILY-NOT-REACHED] a family escalation the receiver never takes is given up, and the alert’s timeline says the family was not reached', async () => {
+    receiver = await WebhookReceiver.start(secret);
+    receiver.answers = Array(10_000).fill(503);
+    hub = await hubWithWebhook({ noticeWebhookRetryS: 0.2 });
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'not-reached-1');
+    const alertId = await onlyAlert(hub);
+    await until(
+      async () => receiver!.received.filter((r) => r.body.includes('family_escalation')).length,
+      (n) => n > 0,
+      10_000,
+    );
+    expect(await timelineCodes(hub, alertId)).not.toContain('family_not_reached');
+    // The give-up time (NOTICE_WEBHOOK_GIVE_UP_MIN) passes.
+    await hub.store.db
+      .updateTable('notice_deliveries')
+      .set({ give_up_at: Date.now() })
+      .where('type', '=', 'family_escalation')
+      .execute();
+    const codes = await until(
+      () => timelineCodes(hub!, alertId),
+      (c) => c.includes('family_not_reached'),
+      10_000,
+    );
+    expect(
+      codes.filter((c) => c === 'family_not_reached'),
+      'said once',
+    ).toHaveLength(1);
+    const detail = await hub.app.inject({
+      url: `/api/v1/alerts/${alertId}`,
+      headers: hub.as(hub.adminToken),
+    });
+    const note = (
+      detail.json() as { timeline: Array<{ code: string | null; note: string | null }> }
+    ).timeline.find((t) => t.code === 'family_not_reached');
+    expect(note?.note).toMatch(/family/);
+  });
+
+  it('[NOTICE-FAMILY-CONSENT] without the elder’s consent to contact the family, the bridge is sent no family escalation: no name, no phone numbers', async () => {
+    hub = await hubWithWebhook({}, district(false));
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'consent-1');
+    const alertId = await onlyAlert(hub);
+    // The console and the family's own login still have the escalation.
+    await until(
+      () => timelineCodes(hub!, alertId),
+      (c) => c.includes('escalated family'),
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receiver!.taken('family_escalation')).toEqual([]);
+    for (const r of receiver!.received)
+      expect(r.body).not.toMatch(/138 0013 8000|139 0013 9000|王小明|王秀英/);
+  });
+
   it('[WEBHOOK-OFFER] an offer reaches the receiver signed, with kind and distance and nothing that locates the elder', async () => {
     hub = await hubWithWebhook();
     const phone = await ResponderApp.open(
