@@ -1,45 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DistrictDocumentInput } from '../registry/district-document.js';
 import { startTestHub, type TestHub } from './support/hub.js';
+import { matrixDistrict } from './support/scope-matrix.js';
 import { pressSos } from './support/sos-answered.js';
 import { until } from './support/wait.js';
-
-/** 王秀英 lives in the 王家 family unit under 景田; the district also has 梅林. */
-function district(): DistrictDocumentInput {
-  return {
-    org_units: [
-      { id: 'futian', name: '福田区', level: 'district' },
-      { id: 'lianhua', name: '莲花街道', level: 'street', parent: 'futian' },
-      { id: 'jingtian', name: '景田社区', level: 'community', parent: 'lianhua' },
-      { id: 'meilin', name: '梅林社区', level: 'community', parent: 'lianhua' },
-      { id: 'pm-jt', name: '景田物业', level: 'property', parent: 'jingtian' },
-      { id: 'wang', name: '王家', level: 'family', parent: 'pm-jt' },
-    ],
-    elders: [
-      {
-        id: 'e-0001',
-        name: '王秀英',
-        org_unit: 'wang',
-        address: '景田北一街 3 栋 502',
-        location: { lat: 22.5531, lon: 114.0412 },
-        devices: [{ id: 'w-0001', type: 'watch', secret: 'watch-secret-0001' }],
-      },
-    ],
-    responders: [],
-    users: [
-      { username: 'fam-wang', password: 'pw-fam-wang', role: 'family', org_unit: 'wang' },
-      { username: 'spec-jingtian', password: 'pw-spec-jt', role: 'specialist', org_unit: 'jingtian' },
-      { username: 'spec-meilin', password: 'pw-spec-ml', role: 'specialist', org_unit: 'meilin' },
-    ],
-  };
-}
 
 describe('an elder who moves to another org unit', () => {
   let hub: TestHub;
   beforeAll(async () => {
     hub = await startTestHub();
-    expect((await hub.putDistrict(district())).statusCode).toBe(200);
+    // 王秀英 (e-0001) lives in the 王家 family unit under 景田; the district also has 梅林.
+    expect((await hub.putDistrict(matrixDistrict())).statusCode).toBe(200);
   });
   afterAll(async () => {
     await hub?.stop();
@@ -69,13 +40,13 @@ describe('an elder who moves to another org unit', () => {
       (a) => a.length > 0,
     );
     const [fam, specJt, specMl] = await Promise.all([
-      hub.login('fam-wang', 'pw-fam-wang'),
-      hub.login('spec-jingtian', 'pw-spec-jt'),
-      hub.login('spec-meilin', 'pw-spec-ml'),
+      hub.login('fam-wang', 'pw-fam-wang-scope'),
+      hub.login('spec-jingtian', 'pw-spec-jingtian-scope'),
+      hub.login('spec-meilin', 'pw-spec-meilin-scope'),
     ]);
     expect((await call(fam, 'GET', `/api/v1/alerts/${alert!.id}`)).status).toBe(200);
 
-    const moved = district();
+    const moved = matrixDistrict();
     moved.elders![0]!.org_unit = 'meilin';
     moved.elders![0]!.address = '梅林二村 新家';
     moved.users = []; // the users unchanged: their sessions stand
