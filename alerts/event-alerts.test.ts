@@ -68,7 +68,8 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
     let events: EventAlerts | undefined;
     try {
       store = await storeWithElder(dialect, [{ id: 'r-0001', type: 'fall_radar' }]);
-      const hubNow = () => Date.now() + 3_600_000; // an hour ahead
+      let ahead = 3_600_000; // the hub's clock an hour ahead of the wall's
+      const hubNow = () => Date.now() + ahead;
       const eventLog = new EventLog({ db: store.db, catalog: await loadDeviceCatalog() });
       const at = hubNow();
       await eventLog.record({
@@ -103,7 +104,7 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
       });
       await events.start();
       expect((await eventLog.unhandled()).map((e) => e.eventId)).toEqual(['ahead']);
-      await new Promise((resolve) => setTimeout(resolve, 5_100)); // older than the sweep's 5 s, by the hub's clock
+      ahead += 6_000; // the event is now older than the sweep's 5 s by the hub's clock (not by the wall's)
       await vi.advanceTimersByTimeAsync(10_000); // the sweep
       await vi.waitFor(async () => expect(await eventLog.unhandled()).toEqual([]), { timeout: 2000 });
     } finally {
