@@ -98,7 +98,6 @@ export class EscalationLadder {
         kind: alert.kind,
         severity: alert.severity,
         step: k,
-        reason: 'no_answer',
       });
     };
     const taken = await db.transaction().execute(async (trx) => {

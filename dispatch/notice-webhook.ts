@@ -115,7 +115,7 @@ export class NoticeWebhook extends OutboxStage implements StepOutbox {
       alert_id: facts.alertId,
       kind: facts.kind,
       severity: facts.severity,
-      reason: facts.reason,
+      reason: 'no_answer',
       elder: { id: facts.elderId, name: facts.elderName },
       contacts: record.contacts
         .filter((c) => kin.has(c.relation))

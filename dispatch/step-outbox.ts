@@ -9,9 +9,8 @@ export interface FamilyEscalationFacts {
   elderName: string;
   kind: string;
   severity: string;
-  /** The ladder step that escalated. */
+  /** The ladder step that escalated (nobody answered its offers: only the ladder escalates to a family). */
   step: number;
-  reason: 'no_answer' | 'checkin_overdue' | 'handed_back';
 }
 
 /**
