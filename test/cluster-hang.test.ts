@@ -1,14 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elderLeaseSpace } from '../cluster/elder-partitions.js';
-import { partitionHolders } from '../cluster/partition-leases.js';
 import { partitionOf } from '../cluster/partitions.js';
-import { freshPostgresDatabase, withPostgres } from './support/databases.js';
+import { ClusterBacking } from './support/cluster-backing.js';
+import { withPostgres } from './support/databases.js';
 import { deviceLogin } from './support/device-login.js';
 import { adminPassword, putDistrictOverHttp } from './support/hub.js';
 import { HubProcess, processAlive } from './support/hub-process.js';
-import { RedisServer } from './support/redis-server.js';
 import { until } from './support/wait.js';
 
 const partitions = 4;
@@ -20,29 +17,17 @@ const partitions = 4;
  * its partitions; an SOS stored by a survivor meanwhile must then be raised.
  */
 describe.runIf(withPostgres)('cluster mode: a hub process frozen (SIGSTOP)', () => {
-  let redis: RedisServer;
-  let store: pg.Client;
+  let backing: ClusterBacking;
   const hubs: HubProcess[] = [];
   const pids = new Map<HubProcess, number>();
   const stopped: number[] = [];
   let watch: MqttClient | undefined;
 
-  async function holders(): Promise<Map<number, number>> {
-    const held = await partitionHolders(store, elderLeaseSpace);
-    return new Map(held.map((h) => [h.partition, Number(h.memberId.slice(h.memberId.lastIndexOf(':') + 1))]));
-  }
+  const holders = () => backing.holders();
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const databaseUrl = await freshPostgresDatabase();
-    store = new pg.Client({ connectionString: databaseUrl });
-    await store.connect();
-    const options = {
-      databaseUrl,
-      redisUrl: redis.url,
-      logLevel: 'warn',
-      env: { CLUSTER_PARTITIONS: String(partitions), INFERENCE_WORKERS: '1' },
-    };
+    backing = await ClusterBacking.start();
+    const options = backing.hubOptions(partitions);
     const first = await HubProcess.start(options);
     hubs.push(first);
     await putDistrictOverHttp(first.httpUrl, adminPassword);
@@ -64,8 +49,7 @@ describe.runIf(withPostgres)('cluster mode: a hub process frozen (SIGSTOP)', () 
     }
     await watch?.endAsync(true);
     await Promise.all(hubs.map((h) => h.kill()));
-    await store?.end();
-    await redis?.kill();
+    await backing?.stop();
   }, 60_000);
 
   it('[CLUSTER-SIGSTOP-TAKEOVER] the owner of an elder is frozen (SIGSTOP): the other process holds every partition within 30 s, and an SOS it stored meanwhile is raised', async () => {
@@ -106,7 +90,8 @@ describe.runIf(withPostgres)('cluster mode: a hub process frozen (SIGSTOP)', () 
 
     const alerts = await until(
       async () =>
-        (await store.query<{ elder_id: string }>(`SELECT elder_id FROM alerts WHERE kind = 'sos'`)).rows,
+        (await backing.store.query<{ elder_id: string }>(`SELECT elder_id FROM alerts WHERE kind = 'sos'`))
+          .rows,
       (rows) => rows.length > 0,
       20_000,
     );

@@ -1,14 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elderLeaseSpace } from '../cluster/elder-partitions.js';
-import { partitionHolders } from '../cluster/partition-leases.js';
 import { partitionOf } from '../cluster/partitions.js';
-import { freshPostgresDatabase, withPostgres } from './support/databases.js';
+import { ClusterBacking } from './support/cluster-backing.js';
+import { withPostgres } from './support/databases.js';
 import { deviceLogin } from './support/device-login.js';
 import { adminPassword, smallDistrict, withResponderUsers } from './support/hub.js';
 import { HubProcess } from './support/hub-process.js';
-import { RedisServer } from './support/redis-server.js';
 import { ResponderApp } from './support/responder-app.js';
 import { until } from './support/wait.js';
 
@@ -56,20 +53,14 @@ async function login(hub: HubProcess, username: string, password: string): Promi
  * reconnect to them — with nothing lost and nothing done twice.
  */
 describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', () => {
-  let redis: RedisServer;
-  let databaseUrl: string;
-  let store: pg.Client;
+  let backing: ClusterBacking;
   const hubs: HubProcess[] = [];
   /** Each hub's process id (its /healthz says), as its partition leases name it. */
   const pids = new Map<HubProcess, number>();
   const clients: MqttClient[] = [];
   const phones: ResponderApp[] = [];
 
-  /** Which process (by pid: its member id ends in it) holds each partition now, from PostgreSQL's lock table. */
-  async function holders(): Promise<Map<number, number>> {
-    const held = await partitionHolders(store, elderLeaseSpace);
-    return new Map(held.map((h) => [h.partition, Number(h.memberId.slice(h.memberId.lastIndexOf(':') + 1))]));
-  }
+  const holders = () => backing.holders();
 
   /** The watch of e-0001 connects to `hub` (no automatic reconnect) and presses SOS: resolved at the PUBACK. */
   async function pressSos(hub: HubProcess, eventId: string): Promise<void> {
@@ -86,16 +77,8 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
   }
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    databaseUrl = await freshPostgresDatabase();
-    store = new pg.Client({ connectionString: databaseUrl });
-    await store.connect();
-    const options = {
-      databaseUrl,
-      redisUrl: redis.url,
-      logLevel: 'warn',
-      env: { CLUSTER_PARTITIONS: String(partitions), OFFER_EXPIRY_S: '5', INFERENCE_WORKERS: '1' },
-    };
+    backing = await ClusterBacking.start();
+    const options = backing.hubOptions(partitions, { OFFER_EXPIRY_S: '5' });
     const first = await HubProcess.start(options);
     hubs.push(first);
     const admin = await login(first, 'admin', adminPassword);
@@ -115,8 +98,7 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
     for (const phone of phones) phone.close();
     await Promise.all(clients.map((c) => c.endAsync(true)));
     await Promise.all(hubs.map((h) => h.kill()));
-    await store?.end();
-    await redis?.kill();
+    await backing?.stop();
   }, 60_000);
 
   it('[CLUSTER-SIGKILL-TAKEOVER] the owner of an elder is SIGKILLed after the first offer: another process takes its partitions within 10 s, offers the next step, the watch reconnects elsewhere; one alert, each offer once, every event handled once', async () => {
@@ -167,7 +149,7 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
     const events = await until(
       async () =>
         (
-          await store.query<{ event_id: string; handled: boolean }>(
+          await backing.store.query<{ event_id: string; handled: boolean }>(
             `SELECT event_id, handled_at IS NOT NULL AS handled FROM device_events WHERE device_id = 'w-0001' ORDER BY event_id`,
           )
         ).rows,
@@ -179,14 +161,14 @@ describe.runIf(withPostgres)('cluster mode: a hub process killed mid-ladder', ()
       { event_id: 'takeover-sos-2', handled: true },
     ]);
     const alerts = (
-      await store.query<{ id: string; status: string; assignee_id: string; details: string }>(
+      await backing.store.query<{ id: string; status: string; assignee_id: string; details: string }>(
         `SELECT id, status, assignee_id, details FROM alerts WHERE kind = 'sos'`,
       )
     ).rows;
     expect(alerts.map((a) => [a.id, a.status, a.assignee_id])).toEqual([[alertId, 'assigned', 'v-0002']]);
     expect(JSON.parse(alerts[0]!.details).repeats, 'the second press counted on the same alert').toBe(1);
     const offers = (
-      await store.query<{ responder_id: string; status: string }>(
+      await backing.store.query<{ responder_id: string; status: string }>(
         'SELECT responder_id, status FROM offers WHERE alert_id = $1 ORDER BY responder_id',
         [alertId],
       )
