@@ -1,8 +1,10 @@
 import { incidentKey } from '../alerts/alert-book.js';
 import type { StoredEvent } from '../ingest/event-log.js';
 import type { Reading } from '../ingest/readings.js';
+import { RetryUntilDone } from '../kernel/retry-until-done.js';
 import { defaultFallAlertRules, type FallAlertRules, type FallAlertsDeps } from './fall-alert-rules.js';
 import { FallRadar, type RadarWatchedWindow } from './fall-radar.js';
+import { activeFallTimes, earliest, fallTsOf, okPredates, pressedAt } from './fall-time.js';
 import {
   addSource,
   type FallSource,
@@ -15,9 +17,6 @@ import type { FallModelAlarm } from './pool/protocol.js';
 export { defaultFallAlertRules, type FallAlertRules, type FallAlertsDeps } from './fall-alert-rules.js';
 export type { FallSource } from './pending-falls.js';
 
-/** How soon a takeover the store failed is tried again: doubling from `first` up to `max`. */
-const takeOverRetryMs = { first: 1000, max: 30_000 };
-
 /** A detection waiting out the wearer's cancel window, and the timer that ends it. */
 interface OpenWindow extends PendingFall, RadarWatchedWindow {
   timer: NodeJS.Timeout;
@@ -25,8 +24,11 @@ interface OpenWindow extends PendingFall, RadarWatchedWindow {
 
 interface ElderFalls {
   pending: OpenWindow | null;
-  /** The fall alert this stage raised and believes active: when the fall was first seen, and by what. */
-  incident: { fallAt: number; sources: FallSource[]; lyingRecorded: boolean } | null;
+  /**
+   * The fall alert this stage raised and believes active: when the fall was first seen (the hub's
+   * time, and `fallTs` the device's: `fall-time.ts`), and by what.
+   */
+  incident: { fallAt: number; fallTs: number | null; sources: FallSource[]; lyingRecorded: boolean } | null;
   /** Everything about one elder runs in order: an "I'm OK" never overtakes the raise it cancels. */
   queue: Promise<void>;
 }
@@ -38,6 +40,8 @@ interface ElderFalls {
  *   window; "I'm OK" (`ok` from the watch) within it raises nothing; otherwise a critical `fall`
  *   alert. `ok` after the window cancels the raised alert (outcome `wearer_ok`), whatever its
  *   status: the wearer says they are fine, and the console shows the closing to whoever is on the way.
+ *   An `ok` stamped before the fall (`fall_ts` in the details, the device time of its first detection)
+ *   is ignored: a late or redelivered one from an earlier false alarm is not about this fall.
  * - A radar `fall` event raises at once (the radar has no button to cancel with); a pending
  *   window is cut short and its detections go into the alert.
  * - Further detections while a window is open are counted in it; while the alert is active they
@@ -66,10 +70,8 @@ export class FallAlerts {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly windows: PendingFalls;
   private readonly radar: FallRadar;
-  /** Takeovers in order; a failed one's next try. */
-  private takingOver: Promise<void> = Promise.resolve();
-  private takeOverRetry: NodeJS.Timeout | undefined;
-  private stopped = false;
+  /** Takeovers in order; a failed one is tried again until it succeeds. */
+  private readonly takeOvers: RetryUntilDone;
 
   constructor(private readonly deps: FallAlertsDeps) {
     this.rules = { ...defaultFallAlertRules, ...deps.rules };
@@ -81,10 +83,14 @@ export class FallAlerts {
       timerMs: (ms) => this.timerMs(ms),
       tell: (deviceId, text) => this.tell(deviceId, text),
     });
+    this.takeOvers = new RetryUntilDone({
+      onFailure: (error, retryInMs) =>
+        deps.logger.error({ err: error, retryInMs }, 'falls of elders taken over not resumed; retried'),
+    });
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
+    this.takeOvers.start();
     await this.resume();
     this.unsubscribe.push(
       this.deps.alarms.subscribe((a) => this.onAlarm(a)),
@@ -100,34 +106,17 @@ export class FallAlerts {
    * the first try.
    */
   async takeOver(): Promise<void> {
-    this.takingOver = this.takingOver.then(() => this.rebuild(takeOverRetryMs.first));
-    await this.takingOver;
+    await this.takeOvers.run(() => this.rebuild());
   }
 
-  private async rebuild(retryMs: number): Promise<void> {
-    clearTimeout(this.takeOverRetry);
-    this.takeOverRetry = undefined;
-    if (this.stopped) return;
+  private async rebuild(): Promise<void> {
     for (const [elderId, state] of this.elders) {
       if (this.owns(elderId)) continue;
       if (state.pending) clearTimers(state.pending);
       this.elders.delete(elderId);
       this.radar.forget(elderId);
     }
-    try {
-      await this.resume();
-    } catch (error) {
-      if (this.stopped) return;
-      this.deps.logger.error(
-        { err: error, retryInMs: retryMs },
-        'falls of elders taken over not resumed; retried',
-      );
-      this.takeOverRetry = setTimeout(() => {
-        this.takingOver = this.takingOver.then(() =>
-          this.rebuild(Math.min(retryMs * 2, takeOverRetryMs.max)),
-        );
-      }, retryMs);
-    }
+    await this.resume();
   }
 
   /**
@@ -137,10 +126,13 @@ export class FallAlerts {
    */
   private async resume(): Promise<void> {
     const at = this.deps.now();
-    for (const key of await this.deps.alerts.activeIncidents('fall:')) {
+    const keys = await this.deps.alerts.activeIncidents('fall:');
+    const fallTimes = keys.length > 0 ? await activeFallTimes(this.deps.db) : new Map();
+    for (const key of keys) {
       const elderId = key.slice('fall:'.length);
       if (!this.owns(elderId) || this.elders.get(elderId)?.incident) continue;
-      this.elder(elderId).incident = { fallAt: at, sources: [], lyingRecorded: false };
+      const fallTs = fallTimes.get(key) ?? null;
+      this.elder(elderId).incident = { fallAt: at, fallTs, sources: [], lyingRecorded: false };
     }
     for (const { elderId, fall } of await this.windows.all()) {
       if (!this.owns(elderId) || this.elders.get(elderId)?.pending) continue;
@@ -160,9 +152,7 @@ export class FallAlerts {
 
   /** Stops listening; raises every alert still in its cancel window, and waits for the store. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.takeOverRetry);
-    await this.takingOver;
+    await this.takeOvers.stop();
     for (const u of this.unsubscribe.splice(0)) u();
     await this.idle(); // a detection still queued may open a window yet
     for (const [elderId, state] of this.elders) {
@@ -183,7 +173,7 @@ export class FallAlerts {
 
   /** Resolves once every queued alert operation has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    await this.takingOver;
+    await this.takeOvers.idle();
     await Promise.all([...this.elders.values()].map((s) => s.queue));
   }
 
@@ -194,7 +184,7 @@ export class FallAlerts {
     }
     const elderId = alarm.elderId;
     this.enqueue(elderId, () =>
-      this.detected(elderId, alarm.deviceId, 'watch_model', {
+      this.detected(elderId, alarm.deviceId, 'watch_model', alarm.peakMs, {
         score: round(alarm.score, 3),
         peak_g: round(alarm.peakG, 2),
         peak_ms: alarm.peakMs,
@@ -225,7 +215,7 @@ export class FallAlerts {
       case 'fall':
         if (!cancellable) {
           return this.enqueue(elderId, () =>
-            this.radarFall(elderId, event.deviceId, {
+            this.radarFall(elderId, event.deviceId, event.ts, {
               radar_id: event.deviceId,
               radar_event_id: event.eventId,
               radar_confidence: confidence,
@@ -234,7 +224,7 @@ export class FallAlerts {
           );
         }
         return this.enqueue(elderId, () =>
-          this.detected(elderId, event.deviceId, 'watch_event', {
+          this.detected(elderId, event.deviceId, 'watch_event', event.ts, {
             watch_event_id: event.eventId,
             watch_confidence: confidence,
           }),
@@ -293,6 +283,7 @@ export class FallAlerts {
     elderId: string,
     watchId: string,
     source: FallSource,
+    fallTs: number,
     details: Record<string, unknown>,
   ): Promise<void> {
     const s = this.elder(elderId);
@@ -300,6 +291,7 @@ export class FallAlerts {
       s.pending.detections++;
       addSource(s.pending.sources, source);
       Object.assign(s.pending.details, details);
+      s.pending.details.fall_ts = earliest(s.pending.details.fall_ts, fallTs);
       await this.windows.save(elderId, s.pending);
       return;
     }
@@ -313,7 +305,7 @@ export class FallAlerts {
       startedAt: now,
       sources: [source],
       detections: 1,
-      details: { ...details },
+      details: { ...details, fall_ts: fallTs },
     };
     // Stored before anything else: from here a crash cannot lose the fall.
     await this.windows.save(elderId, fall);
@@ -366,7 +358,10 @@ export class FallAlerts {
     await this.windows.remove(elderId);
     const s = this.elder(elderId);
     s.pending = null;
-    if (raised) s.incident = { fallAt: p.startedAt, sources: [...p.sources], lyingRecorded: false };
+    if (raised) {
+      const fallTs = fallTsOf(details);
+      s.incident = { fallAt: p.startedAt, fallTs, sources: [...p.sources], lyingRecorded: false };
+    }
     return raised;
   }
 
@@ -387,7 +382,12 @@ export class FallAlerts {
     return true;
   }
 
-  private async radarFall(elderId: string, radarId: string, details: Record<string, unknown>): Promise<void> {
+  private async radarFall(
+    elderId: string,
+    radarId: string,
+    fallTs: number,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     const s = this.elder(elderId);
     const now = this.deps.now();
     const p = s.pending;
@@ -400,6 +400,7 @@ export class FallAlerts {
         ...sourceDetails(p.sources),
         detections: p.detections + 1,
         detected_at: p.startedAt,
+        fall_ts: earliest(p.details.fall_ts, fallTs),
       });
       return;
     }
@@ -409,13 +410,15 @@ export class FallAlerts {
       ...sourceDetails(['radar']),
       detections: 1,
       detected_at: now,
+      fall_ts: fallTs,
     });
-    if (raised) s.incident = { fallAt: now, sources: ['radar'], lyingRecorded: false };
+    if (raised) s.incident = { fallAt: now, fallTs, sources: ['radar'], lyingRecorded: false };
   }
 
   private async wearerOk(elderId: string, event: StoredEvent): Promise<void> {
     const s = this.elder(elderId);
     if (s.pending) {
+      if (okPredates(pressedAt(event), fallTsOf(s.pending.details))) return this.staleOk(elderId, event);
       clearTimers(s.pending);
       await this.windows.remove(elderId);
       // Health data stays out of logs above debug.
@@ -427,7 +430,13 @@ export class FallAlerts {
       this.tell(event.deviceId, '已取消跌倒报警');
       return;
     }
-    const cancelled = await this.deps.alerts.resolve(incidentKey('fall', elderId), {
+    const key = incidentKey('fall', elderId);
+    // Not tracked (not expected: resumed at start): the store says when the fall was.
+    const fallTs = s.incident
+      ? s.incident.fallTs
+      : ((await activeFallTimes(this.deps.db, key)).get(key) ?? null);
+    if (okPredates(pressedAt(event), fallTs)) return this.staleOk(elderId, event);
+    const cancelled = await this.deps.alerts.resolve(key, {
       status: 'cancelled',
       outcome: 'wearer_ok',
       actor: 'wearer',
@@ -437,6 +446,14 @@ export class FallAlerts {
       s.incident = null;
       this.tell(event.deviceId, '已取消跌倒报警');
     }
+  }
+
+  /** Handled, and nothing more: the fall stands. Health data stays out of logs above debug. */
+  private staleOk(elderId: string, event: StoredEvent): void {
+    this.deps.logger.debug(
+      { elder: elderId, device: event.deviceId, okTs: pressedAt(event) },
+      '"I\'m OK" pressed before the fall: it does not cancel it',
+    );
   }
 
   private async fallCleared(elderId: string, event: StoredEvent): Promise<void> {

@@ -70,4 +70,18 @@ describe.each(dialects)('detectors after partitions moved on %s', (dialect) => {
     expect(await rig.summary('wandering')).toEqual(['open/high']);
     expect(await rig.summary('vitals')).toEqual(['open/critical']);
   });
+
+  it('[DETECTORS-RESTART-ONLY-FAILED] the retry builds afresh only the detector the store failed, not all three', async () => {
+    const built = vi.spyOn(deps.logger, 'child'); // each detector is built with its own child logger
+    vi.spyOn(deps.alerts, 'activeIncidents').mockRejectedValueOnce(
+      new Error('Connection terminated unexpectedly'),
+    );
+    owners.publish();
+    await advance(5000, () => detectors.idle());
+    const counts = new Map<unknown, number>();
+    for (const [bindings] of built.mock.calls)
+      counts.set(bindings.detector, (counts.get(bindings.detector) ?? 0) + 1);
+    // all three at the restart, then the failed one again
+    expect([...counts.values()].sort()).toEqual([1, 1, 2]);
+  });
 });

@@ -1,3 +1,4 @@
+import { RetryUntilDone } from '../../kernel/retry-until-done.js';
 import type { DetectorDeps } from './detector-deps.js';
 import { defaultInactivityRules, Inactivity, type InactivityRules } from './inactivity.js';
 import { defaultVitalsRules, type VitalsRules } from './vitals-rules.js';
@@ -21,10 +22,13 @@ export const defaultDetectorRules: DetectorRules = {
   inactivity: defaultInactivityRules,
 };
 
-type PartName = 'vitals' | 'wandering' | 'inactivity';
+interface Parts {
+  vitals: VitalsWatch;
+  wandering: NightWandering;
+  inactivity: Inactivity;
+}
+type PartName = keyof Parts;
 const partNames: readonly PartName[] = ['vitals', 'wandering', 'inactivity'];
-/** How soon a detector whose restart the store failed is tried again: doubling from `first` up to `max`. */
-const restartRetryMs = { first: 1000, max: 30_000 };
 
 /**
  * The rule-based detectors of the hub as one stage: vitals, night wandering, inactivity.
@@ -36,13 +40,13 @@ const restartRetryMs = { first: 1000, max: 30_000 };
  * nothing is kept of the elders given up.
  */
 export class Detectors {
-  private parts: { vitals: VitalsWatch; wandering: NightWandering; inactivity: Inactivity };
+  private parts: Parts;
   private unsubscribe: Array<() => void> = [];
-  private restarting: Promise<void> = Promise.resolve();
+  /** Restarts in order; one whose detectors did not all start is tried again until they do. */
+  private readonly restarts: RetryUntilDone;
   private restartQueued = false;
-  /** The next try of detectors whose restart failed. */
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = false;
+  /** Detectors of the latest restart not started yet (the store failed them). */
+  private unstarted: PartName[] = [];
 
   constructor(
     private readonly deps: DetectorDeps<DetectorRules> & {
@@ -50,7 +54,11 @@ export class Detectors {
       ownershipChanged?: { subscribe(listener: () => void): () => void };
     },
   ) {
-    this.parts = this.build();
+    this.parts = this.buildAll();
+    this.restarts = new RetryUntilDone({
+      onFailure: (error, retryInMs) =>
+        deps.logger.error({ err: error, retryInMs }, 'detectors not restarted; retried'),
+    });
   }
 
   get vitals(): VitalsWatch {
@@ -66,7 +74,7 @@ export class Detectors {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
+    this.restarts.start();
     await this.startParts();
     this.unsubscribe = [this.deps.district.changed.subscribe(() => this.reload())];
     const owners = this.deps.ownershipChanged;
@@ -75,9 +83,7 @@ export class Detectors {
 
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
-    this.stopped = true;
-    clearTimeout(this.retry);
-    await this.restarting;
+    await this.restarts.stop();
     await this.stopParts();
   }
 
@@ -89,80 +95,70 @@ export class Detectors {
 
   /** Resolves once every queued alert operation and start-up replay has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    await this.restarting;
+    await this.restarts.idle();
     const { vitals, wandering, inactivity } = this.parts;
     await Promise.all([vitals.idle(), wandering.idle(), inactivity.idle()]);
   }
 
   /**
    * Partitions changed hands: new detectors, started from the store, for the elders now this process's.
-   * Each starts on its own: one the store fails is built and started again (1 s later, then twice as
-   * long each time up to 30 s) until it runs, while the others run meanwhile.
+   * Each starts on its own: one the store fails is built afresh and started again (1 s later, then twice
+   * as long each time up to 30 s) until it runs, while the others run meanwhile.
    */
   private restart(): void {
     // A restart queued and not yet begun reads ownership when it begins: it covers this change too.
     if (this.restartQueued) return;
     this.restartQueued = true;
-    this.restarting = this.restarting
-      .then(async () => {
+    void this.restarts.run(async (attempt) => {
+      if (attempt === 0) {
         this.restartQueued = false;
-        clearTimeout(this.retry);
-        if (this.stopped) return;
-        await this.stopParts();
-        this.parts = this.build();
-        await this.startEach(partNames, restartRetryMs.first);
-      })
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: error }, 'detectors not restarted after partitions moved'),
-      );
+        const old = this.parts;
+        this.parts = this.buildAll();
+        this.unstarted = [...partNames];
+        await Promise.all(partNames.map((name) => old[name].stop()));
+      }
+      await this.startUnstarted();
+    });
   }
 
-  /** Starts the named parts one by one; those that fail are stopped, built afresh and tried again later. */
-  private async startEach(names: readonly PartName[], retryMs: number): Promise<void> {
-    const failed: PartName[] = [];
-    for (const name of names) {
+  /** Starts the detectors not started yet; those that fail are stopped and built afresh for the next try. */
+  private async startUnstarted(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const name of [...this.unstarted]) {
       try {
         await this.parts[name].start();
+        this.unstarted = this.unstarted.filter((n) => n !== name);
       } catch (error) {
-        this.deps.logger.error(
-          { err: error, detector: name, retryInMs: retryMs },
-          'detector not restarted; retried',
-        );
+        errors.push(error);
         await this.parts[name].stop().catch(() => undefined);
-        failed.push(name);
+        this.rebuild(name);
       }
     }
-    if (failed.length === 0 || this.stopped) return;
-    const fresh = this.build();
-    const again = (name: PartName) => failed.includes(name);
-    this.parts = {
-      vitals: again('vitals') ? fresh.vitals : this.parts.vitals,
-      wandering: again('wandering') ? fresh.wandering : this.parts.wandering,
-      inactivity: again('inactivity') ? fresh.inactivity : this.parts.inactivity,
-    };
-    this.retry = setTimeout(() => {
-      this.restarting = this.restarting
-        .then(() =>
-          this.stopped ? undefined : this.startEach(failed, Math.min(retryMs * 2, restartRetryMs.max)),
-        )
-        .catch((error: unknown) =>
-          this.deps.logger.error({ err: error }, 'detectors not restarted; retried'),
-        );
-    }, retryMs);
+    if (errors.length > 0)
+      throw new AggregateError(errors, `detectors not started: ${this.unstarted.join(', ')}`);
   }
 
-  private build() {
-    const { deps } = this;
-    const part = <R>(detector: string, rules: R): DetectorDeps<R> => ({
-      ...deps,
-      logger: deps.logger.child({ detector }),
-      rules,
-    });
+  private rebuild<N extends PartName>(name: N): void {
+    this.parts[name] = this.build(name);
+  }
+
+  private buildAll(): Parts {
     return {
-      vitals: new VitalsWatch(part('vitals', deps.rules.vitals)),
-      wandering: new NightWandering(part('wandering', deps.rules.wandering)),
-      inactivity: new Inactivity(part('inactivity', deps.rules.inactivity)),
+      vitals: this.build('vitals'),
+      wandering: this.build('wandering'),
+      inactivity: this.build('inactivity'),
     };
+  }
+
+  private build<N extends PartName>(name: N): Parts[N] {
+    const { deps } = this;
+    const logger = deps.logger.child({ detector: name });
+    const make: { [K in PartName]: () => Parts[K] } = {
+      vitals: () => new VitalsWatch({ ...deps, logger, rules: deps.rules.vitals }),
+      wandering: () => new NightWandering({ ...deps, logger, rules: deps.rules.wandering }),
+      inactivity: () => new Inactivity({ ...deps, logger, rules: deps.rules.inactivity }),
+    };
+    return make[name]();
   }
 
   private async startParts(): Promise<void> {
