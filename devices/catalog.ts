@@ -81,7 +81,15 @@ const deviceChosenId = z
   .max(128)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is refused
   .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), 'must not contain control characters');
-export const eventIdSchema = deviceChosenId;
+/**
+ * An event id: protocol.md allows a counter, which a device may send as a JSON number. A whole
+ * number from 0 to 2^53 − 1 is taken as its decimal string (so 42 and "42" are one event for
+ * de-duplication); any other number is refused, as every other non-string is.
+ */
+export const eventIdSchema = z.preprocess(
+  (id) => (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? String(id) : id),
+  deviceChosenId,
+);
 export const timestampSchema = z.number().int().min(0).max(8_640_000_000_000_000);
 
 /** Fields every event carries, whatever the device type. */

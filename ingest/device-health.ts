@@ -8,6 +8,7 @@ import type { AvailabilityChange } from './device-intake.js';
 import type { StoredEvent } from './event-log.js';
 import type { LastHeard } from './last-heard.js';
 import type { Reading } from './readings.js';
+import { silenceCountedFrom } from './silence-clock.js';
 
 /** What can be wrong with a device; each is an alert kind of the same name. */
 export const healthConditions = ['device_offline', 'low_battery', 'not_worn'] as const;
@@ -39,9 +40,12 @@ export interface HealthRules {
   /**
    * How often a newer "last seen" alone is written: every device speaks every few seconds, and
    * rewriting all of them every `persistMs` blocked the hub (~200 ms at 15,000 devices). The
-   * API shows this node's live view; after a restart silence counts from the restart anyway.
+   * API shows this node's live view; after a restart silence counts from the stored time, which may
+   * be this much older than the device's last message (its alert that much early).
    */
   seenPersistMs: number;
+  /** After a start or takeover, a device silent past its limit while the hub was briefly down has this long to speak. */
+  reconnectGraceMs: number;
 }
 
 export const defaultHealthRules: HealthRules = {
@@ -52,6 +56,7 @@ export const defaultHealthRules: HealthRules = {
   tickMs: 1000,
   persistMs: 5000,
   seenPersistMs: 60_000,
+  reconnectGraceMs: 30_000,
 };
 
 interface DeviceState {
@@ -75,7 +80,7 @@ interface DeviceState {
   deafAtSeen: number;
   /** This process watches it (in cluster mode, its elder's partition is ours; else always). */
   owned: boolean;
-  /** Silence is counted from here at the earliest: the start, or when this process took the device over. */
+  /** Silence is counted from here at the earliest (see `silenceCountedFrom`): set at the start or takeover. */
   watchedSince: number;
 }
 
@@ -84,8 +89,8 @@ const STALL_NOISE_MS = 10;
 
 /**
  * Device health: last seen, battery, worn, online. A device that was seen and goes silent past
- * its catalog timeout is `device_offline` (silence after a hub restart is counted from the
- * restart: the hub's own downtime is not the device's); a low battery is `low_battery`, a watch
+ * its catalog timeout is `device_offline` (its silence keeps counting across a hub restart or a
+ * takeover from the stored last sighting; see `silenceCountedFrom`); a low battery is `low_battery`, a watch
  * off the wrist `not_worn`. Each condition's beginning and end is published on `changes`
  * (the alerts layer turns them into alerts that clear themselves).
  */
@@ -145,6 +150,7 @@ export class DeviceHealth {
     for (const row of rows) {
       const state = this.track(row.id, row.type);
       state.lastSeenAt = row.last_seen_at ?? null;
+      this.countSilence(state, this.startedAt);
       state.online = row.online === 1;
       state.battery = row.battery ?? null;
       state.worn = row.worn === null || row.worn === undefined ? null : row.worn === 1;
@@ -180,17 +186,35 @@ export class DeviceHealth {
 
   /**
    * Partitions changed hands (cluster mode): a device taken over is watched from now — its silence
-   * counts from the takeover, as after a restart — with the conditions the store has on; one given up
-   * is not judged here any more.
+   * counting from its last sighting, here or stored (the old owner's), as after a restart — with the
+   * conditions the store has on; one given up is not judged here any more.
    */
   async takeOver(): Promise<void> {
+    const gaining = [...this.devices.values()].some((s) => this.owns(s.id) && !s.owned);
+    const stored = gaining
+      ? await this.deps.db.selectFrom('device_health').select(['device_id', 'last_seen_at']).execute()
+      : [];
+    const lastSeen = new Map(stored.map((r) => [r.device_id, r.last_seen_at]));
     const now = this.deps.now();
     for (const state of this.devices.values()) {
       const owned = this.owns(state.id);
-      if (owned && !state.owned) state.watchedSince = now;
+      if (owned && !state.owned) {
+        const at = lastSeen.get(state.id);
+        if (at != null && Number(at) > (state.lastSeenAt ?? 0)) state.lastSeenAt = Number(at);
+        this.countSilence(state, now);
+      }
       state.owned = owned;
     }
     await this.loadConditions();
+  }
+
+  private countSilence(state: DeviceState, at: number): void {
+    state.watchedSince = silenceCountedFrom({
+      lastSeenAt: state.lastSeenAt,
+      silenceTimeoutMs: state.silenceTimeoutMs,
+      at,
+      graceMs: this.deps.rules.reconnectGraceMs,
+    });
   }
 
   /** The conditions on in the alert book, for the devices watched here (the others' are not ours to end). */

@@ -192,12 +192,13 @@ async function sendAndCheck(
   await device.client.publishAsync(topic, text, { qos, retain: kind === 'availability' });
   if (expected === 'ok') {
     if (kind === 'event') {
-      const json = JSON.parse(text) as { event_id: string };
+      // a counter sent as a number is stored as its decimal string
+      const json = JSON.parse(text) as { event_id: string | number };
       const stored = await hub.store.db
         .selectFrom('device_events')
         .select('event_id')
         .where('device_id', '=', device.id)
-        .where('event_id', '=', json.event_id)
+        .where('event_id', '=', String(json.event_id))
         .executeTakeFirst();
       expect(stored, 'an acknowledged event is recorded').toBeDefined();
     }
