@@ -54,14 +54,30 @@ export interface TransitionRequest {
   }>;
 }
 
-export interface RaiseRequest {
+/**
+ * Who an alert is about: the device that noticed it (its elder is the alert's), or an elder directly —
+ * a missed welfare check-in is the elder's whatever became of their watch. With an elder, `deviceId`
+ * names the device involved; it is kept as the alert's device only while it is still theirs.
+ */
+export type RaiseSubject =
+  | { deviceId: string; elderId?: never }
+  | { elderId: string; deviceId?: string | null };
+
+export type RaiseRequest = RaiseSubject & {
   /** One active alert per incident (per elder or per device, as the kind says): a repeat updates it. */
   kind: AlertKind;
   severity: Severity;
-  deviceId: string;
   details: Record<string, unknown>;
   /** The stored event behind it: marked handled in the same transaction, so a replay is a no-op. */
   event?: StoredEvent;
+};
+
+/** The elder an alert is for, where they are cared for (the alert's unit and scope), and its device if any. */
+interface AlertOwner {
+  elder_id: string;
+  org_unit_id: string;
+  path: string;
+  device_id: string | null;
 }
 
 /**
@@ -98,18 +114,15 @@ export class AlertBook {
 
   /**
    * Opens an alert for an incident, or updates the active one with the same key.
-   * Returns null when the device has no elder to help, or the event was handled already.
+   * Returns null when the device has no elder to help (or, raised for an elder, there is no such elder;
+   * or the kind is per device and no device of theirs is named), or the event was handled already.
    */
   async raise(request: RaiseRequest): Promise<{ update: AlertUpdate; created: boolean } | null> {
     const { db, now } = this.deps;
-    const owner = await this.ownerOf(request.deviceId);
+    const owner = await this.ownerOf(request);
     const at = now();
-    const key =
-      owner &&
-      incidentKey(
-        request.kind,
-        alertKindSpecs[request.kind].per === 'elder' ? owner.elder_id : request.deviceId,
-      );
+    const subject = alertKindSpecs[request.kind].per === 'elder' ? owner?.elder_id : owner?.device_id;
+    const key = subject && incidentKey(request.kind, subject);
     // Another raise of the same incident may open it or count a repeat first: then again.
     const result = await retryingRaces(() =>
       db.transaction().execute(async (trx) => {
@@ -168,10 +181,10 @@ export class AlertBook {
    * device has no elder.
    */
   async recordClosed(
-    request: Omit<RaiseRequest, 'event'>,
+    request: Omit<RaiseRequest, 'event'> & { deviceId: string },
     closing: { status: 'resolved' | 'cancelled'; outcome: string; actor: string; note: TimelineNote },
   ): Promise<Alert | null> {
-    const owner = await this.ownerOf(request.deviceId);
+    const owner = await this.ownerOf(request);
     if (!owner) return null;
     const at = this.deps.now();
     const id = await this.deps.db.transaction().execute(async (trx) => {
@@ -191,14 +204,28 @@ export class AlertBook {
     return this.announce(id, 'closed');
   }
 
-  private async ownerOf(deviceId: string) {
-    return this.deps.db
-      .selectFrom('devices as d')
-      .innerJoin('elders as e', 'e.id', 'd.elder_id')
+  /** Read as it is now: a device's elder, or the elder named (with the device only while it is theirs). */
+  private async ownerOf(subject: RaiseSubject): Promise<AlertOwner | undefined> {
+    const { db } = this.deps;
+    if (subject.elderId === undefined) {
+      const row = await db
+        .selectFrom('devices as d')
+        .innerJoin('elders as e', 'e.id', 'd.elder_id')
+        .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
+        .select(['e.id as elder_id', 'e.org_unit_id', 'o.path'])
+        .where('d.id', '=', subject.deviceId)
+        .executeTakeFirst();
+      return row && { ...row, device_id: subject.deviceId };
+    }
+    const deviceId = subject.deviceId ?? null;
+    const row = await db
+      .selectFrom('elders as e')
       .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
-      .select(['e.id as elder_id', 'e.name as elder_name', 'e.org_unit_id', 'o.path'])
-      .where('d.id', '=', deviceId)
+      .leftJoin('devices as d', (j) => j.on('d.id', '=', deviceId).onRef('d.elder_id', '=', 'e.id'))
+      .select(['e.id as elder_id', 'e.org_unit_id', 'o.path', 'd.id as device_id'])
+      .where('e.id', '=', subject.elderId)
       .executeTakeFirst();
+    return row;
   }
 
   /** Closes the active alert of an incident (e.g. the device came back); false if none was active. */
@@ -490,8 +517,8 @@ function toAlert(
 /** A new alert's row and the first entry of its timeline (the hub opened it); its id. */
 async function insertOpened(
   trx: Transaction<Tables>,
-  owner: { elder_id: string; org_unit_id: string },
-  request: RaiseRequest,
+  owner: AlertOwner,
+  request: Pick<RaiseRequest, 'kind' | 'severity' | 'details' | 'event'>,
   at: number,
   closed?: Pick<Insertable<AlertTable>, 'status' | 'closed_at' | 'outcome'>,
 ): Promise<string> {
@@ -502,7 +529,7 @@ async function insertOpened(
       openedAlertRow({
         id,
         elder_id: owner.elder_id,
-        device_id: request.deviceId,
+        device_id: owner.device_id,
         org_unit_id: owner.org_unit_id,
         kind: request.kind,
         severity: request.severity,

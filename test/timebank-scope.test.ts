@@ -185,4 +185,63 @@ describe('time bank writes stay within the caller’s org unit', () => {
       [200, 'grant'],
     ]);
   });
+  it('[TIMEBANK-FUND-SCOPE] a fund is paid only on the payer’s own line (their unit, above, below): another community’s fund is answered like one that does not exist, and nothing moves', async () => {
+    const watched: Array<[string, string]> = [
+      ['meilin', 'fund'],
+      ['li', 'fund'],
+      ['jingtian', 'fund'],
+      ['e-0001', 'elder'],
+      ['e-0003', 'elder'],
+      ['v-jt', 'volunteer'],
+    ];
+    const balances = async () => Promise.all(watched.map(([id, kind]) => balance(id, kind)));
+    const before = await balances();
+    // Each probe names a fund `id`: 梅林 and 李家 exist beside the payer's line, `nowhere` does not.
+    const probes: Array<[string, (to: object) => Promise<{ status: number; body: Json }>]> = [
+      ['fam-wang pays', (to) => transfer('fam-wang', elder('e-0001'), to, { service_order_id: 'so-x' })],
+      ['spec-jingtian pays', (to) => transfer('spec-jingtian', elder('e-0003'), to)],
+      ['admin-jingtian allocates', (to) => transfer('admin-jingtian', fund('jingtian'), to)],
+      ['v-jt pays', (to) => transfer('v-jt', { owner_id: 'v-jt' }, to)],
+    ];
+    for (const [what, pay] of probes) {
+      for (const id of ['meilin', 'li']) {
+        const hidden = await pay(fund(id));
+        const missing = await pay(fund('nowhere'));
+        expect(missing, `${what} fund nowhere`).toEqual({
+          status: 404,
+          body: { error: 'unknown_account', message: 'no fund "nowhere"' },
+        });
+        expect(hidden, `${what} fund ${id}`).toEqual({
+          status: 404,
+          body: { error: 'unknown_account', message: `no fund "${id}"` },
+        });
+      }
+      // Without a kind, the same: the message names no kind.
+      const hidden = await pay({ owner_id: 'meilin' });
+      const missing = await pay({ owner_id: 'nowhere' });
+      expect(hidden.status, what).toBe(404);
+      expect(hidden.body, what).toEqual({
+        ...missing.body,
+        message: missing.body.message.replace('nowhere', 'meilin'),
+      });
+    }
+    expect(await balances(), 'no credits moved').toEqual(before);
+
+    // On their own line: the community, street and district above a family; a unit below staff.
+    const allowed = [
+      await transfer('fam-wang', elder('e-0001'), fund('jingtian'), { service_order_id: 'so-3' }),
+      await transfer('fam-wang', elder('e-0001'), fund('lianhua'), { service_order_id: 'so-4' }),
+      await transfer('fam-wang', elder('e-0001'), fund('futian'), { service_order_id: 'so-5' }),
+      await transfer('spec-jingtian', elder('e-0003'), fund('pm-jt'), { service_order_id: 'so-6' }),
+      await transfer('admin-jingtian', fund('jingtian'), fund('pm-jt')),
+    ];
+    expect(allowed.map((r) => [r.status, r.body.transfer?.kind])).toEqual([
+      [200, 'service'],
+      [200, 'service'],
+      [200, 'service'],
+      [200, 'service'],
+      [200, 'allocation'],
+    ]);
+    expect(await balance('e-0001', 'elder')).toBe(before[3]! - 3);
+  });
 });

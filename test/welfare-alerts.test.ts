@@ -83,7 +83,7 @@ describe.each(dialects)('welfare alerts on %s', (dialect: Dialect) => {
     expect(await welfareAlerts(h)).toEqual(['e-0001']);
   }, 60_000);
 
-  it('[WELFARE-RAISE-NULL] a missed check-in whose elder has no device left when it is due is not dropped: it is raised for them once they have one', async () => {
+  it('[WELFARE-RAISE-NULL] a missed check-in whose elder has no device left when it is due is not dropped: it is raised for them then, and once only', async () => {
     const c = clock(local('08:58'));
     const h = await start(c.now);
     await schedule(h, 'e-0002', { kind: 'check_in', time: '09:00', wait_minutes: 10 });
@@ -92,13 +92,19 @@ describe.each(dialects)('welfare alerts on %s', (dialect: Dialect) => {
     // Within the wait, 李桂兰's only watch leaves her (as when whoever it went to is erased).
     await h.store.db.updateTable('devices').set({ elder_id: null }).where('id', '=', 'w-0002').execute();
     await tickAt(h, c, local('09:10') + 1000);
-    expect(await welfareAlerts(h)).toEqual([]);
+    expect(await welfareAlerts(h)).toEqual(['e-0002']);
 
-    // She gets a new watch: the next tick tells someone about the check-in she missed.
+    // She gets a new watch: the check-in she missed is not raised a second time.
     const given = await h.putDistrict(districtWith({ 'e-0001': ['w-0001', 'r-0001'], 'e-0002': ['w-0009'] }));
     expect(given.statusCode, JSON.stringify(given.body)).toBe(200);
     await tickAt(h, c, local('09:12'));
     expect(await welfareAlerts(h)).toEqual(['e-0002']);
+    const [alert] = await h.store.db
+      .selectFrom('alerts')
+      .select('details')
+      .where('kind', '=', 'welfare_check')
+      .execute();
+    expect(JSON.parse(alert!.details).repeats).toBeUndefined();
   }, 60_000);
 
   it('[WELFARE-DEADLINE-FIRST] a check-in whose deadline passed is alerted on time while another elder’s notify hangs (broker unreachable)', async () => {
@@ -129,5 +135,121 @@ describe.each(dialects)('welfare alerts on %s', (dialect: Dialect) => {
     expect(raised, '王秀英 alerted while the other send hangs').toEqual(['e-0001']);
     release!();
     await Promise.all([first, second]);
+  }, 60_000);
+  /** The wearer of `deviceId` (`elderId`) pressed confirm on the check-in `commandId`. */
+  const answer = (h: TestHub, deviceId: string, elderId: string, commandId: string, at: number) =>
+    h.welfare.handleEvent({
+      deviceId,
+      deviceType: 'watch',
+      elderId,
+      eventId: `ack-${commandId}`,
+      type: 'command_ack',
+      ts: at,
+      receivedAt: at,
+      data: { command_id: commandId },
+      measured: undefined,
+    });
+  const occurrence = async (h: TestHub, elderId: string) =>
+    h.store.db
+      .selectFrom('welfare_occurrences')
+      .selectAll()
+      .where('elder_id', '=', elderId)
+      .executeTakeFirstOrThrow();
+  /** Who sees the open welfare alerts: the elders each specialist is shown. */
+  const seenBy = async (h: TestHub, username: string, password: string) => {
+    const token = await h.login(username, password);
+    const res = await h.app.inject({ url: '/api/v1/alerts?status=open', headers: h.as(token) });
+    return (res.json().alerts as Json[]).filter((a) => a.kind === 'welfare_check').map((a) => a.elder_id);
+  };
+
+  it('[WELFARE-NO-DEVICE] a missed check-in of an elder whose only watch was handed on within the wait raises for her, in her unit, and the new wearer’s answer does not count for her', async () => {
+    const c = clock(local('08:58'));
+    const h = await start(c.now);
+    await schedule(h, 'e-0002', { kind: 'check_in', time: '09:00', wait_minutes: 10 });
+    await tickAt(h, c, local('09:00'));
+    const sent = await occurrence(h, 'e-0002');
+    expect(sent).toMatchObject({ device_id: 'w-0002', sent_at: local('09:00') });
+
+    // Within the wait, 李桂兰's (梅林) only watch goes to 王秀英 (景田), who presses confirm on it.
+    const moved = await h.putDistrict(
+      districtWith({ 'e-0001': ['w-0001', 'r-0001', 'w-0002'], 'e-0002': [] }),
+    );
+    expect(moved.statusCode, JSON.stringify(moved.body)).toBe(200);
+    await answer(h, 'w-0002', 'e-0001', sent.id, local('09:05'));
+    expect(await occurrence(h, 'e-0002')).toMatchObject({ status: 'pending', acknowledged_at: null });
+
+    await tickAt(h, c, local('09:10') + 1000);
+    expect(await welfareAlerts(h)).toEqual(['e-0002']);
+    const [alert] = await h.store.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('kind', '=', 'welfare_check')
+      .execute();
+    // Her unit, as an alert raised through her watch would have had; the watch is someone else's now.
+    expect(alert).toMatchObject({ elder_id: 'e-0002', org_unit_id: 'meilin', device_id: null });
+    expect(await seenBy(h, 'spec-meilin', 'spec-password-2')).toEqual(['e-0002']);
+    expect(await seenBy(h, 'spec-jingtian', 'spec-password-1')).toEqual([]);
+    expect(await occurrence(h, 'e-0002')).toMatchObject({
+      status: 'missed',
+      alerted_at: local('09:10') + 1000,
+    });
+  }, 60_000);
+
+  it('[WELFARE-MOVED-WATCH] a check-in not sent yet when its watch is revoked or handed on goes to the elder’s watch now, or, with none, nowhere: its wait runs and it raises for her', async () => {
+    const c = clock(local('08:58'));
+    const h = await start(c.now);
+    await schedule(h, 'e-0001', { kind: 'check_in', time: '09:00', wait_minutes: 10 });
+    await schedule(h, 'e-0002', { kind: 'check_in', time: '09:00', wait_minutes: 10 });
+    // The broker is down at 09:00: both are taken, neither sent.
+    const sends: Array<[string, string]> = [];
+    let down = true;
+    vi.spyOn(h.gateway, 'sendCommand').mockImplementation(async (deviceId, _command, commandId) => {
+      if (down) throw new Error('broker unreachable');
+      sends.push([deviceId, String(commandId)]);
+      return undefined as never;
+    });
+    await tickAt(h, c, local('09:00'));
+    const wang = await occurrence(h, 'e-0001');
+    const li = await occurrence(h, 'e-0002');
+    expect([wang.device_id, li.device_id, wang.sent_at, li.sent_at]).toEqual([
+      'w-0001',
+      'w-0002',
+      null,
+      null,
+    ]);
+
+    // Meanwhile 王秀英's watch is revoked (lost) and 李桂兰's goes to 王秀英: 李桂兰 has none.
+    const moved = await h.putDistrict(
+      districtWith({ 'e-0001': ['w-0001', 'r-0001', 'w-0002'], 'e-0002': [] }),
+    );
+    expect(moved.statusCode, JSON.stringify(moved.body)).toBe(200);
+    const revoked = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/w-0001/revoke',
+      headers: h.as(h.adminToken),
+    });
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    down = false;
+    await tickAt(h, c, local('09:01'));
+    expect(sends, 'only 王秀英’s check-in, on her watch now').toEqual([['w-0002', wang.id]]);
+    expect(await occurrence(h, 'e-0001')).toMatchObject({ device_id: 'w-0002', sent_at: local('09:01') });
+    expect(await occurrence(h, 'e-0002')).toMatchObject({
+      device_id: null,
+      sent_at: null,
+      deadline_at: local('09:11'),
+      status: 'pending',
+    });
+
+    // 王秀英 answers hers on w-0002; 李桂兰's prompt never reached it, and nothing answers it.
+    await answer(h, 'w-0002', 'e-0001', wang.id, local('09:02'));
+    await answer(h, 'w-0002', 'e-0001', li.id, local('09:02'));
+    await tickAt(h, c, local('09:11') + 1000);
+    expect(await occurrence(h, 'e-0001')).toMatchObject({ status: 'acknowledged' });
+    expect(await occurrence(h, 'e-0002')).toMatchObject({
+      status: 'missed',
+      alerted_at: local('09:11') + 1000,
+    });
+    expect(await welfareAlerts(h)).toEqual(['e-0002']);
+    expect(sends).toHaveLength(1);
   }, 60_000);
 });

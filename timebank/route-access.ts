@@ -7,6 +7,14 @@ import { LedgerError } from './ledger-error.js';
 export const covers = (user: SignedInUser, path: string | null): boolean =>
   path?.startsWith(user.scopePath) ?? false;
 
+/**
+ * The unit at `path` lies on the user's own line: their unit, one above it (the community, street or
+ * district whose services they use) or one below it (what staff manage). A unit beside theirs — another
+ * community — is not on it.
+ */
+export const onOwnLine = (user: SignedInUser, path: string): boolean =>
+  covers(user, path) || user.scopePath.startsWith(path);
+
 /** A volunteer's own account (their responder user), or a family user's family account. */
 export function ownsAccount(user: SignedInUser, account: Account): boolean {
   if (account.kind === 'volunteer') return user.role === 'responder' && user.username === account.owner_id;

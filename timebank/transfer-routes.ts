@@ -7,7 +7,7 @@ import { type Account, type AccountRef, unknownAccount } from './accounts.js';
 import { accountRefSchema, claimSchema, idempotencyHeaders, ownerId, transferSchema } from './api-schemas.js';
 import type { WriteOutcome } from './idempotency.js';
 import type { Ledger } from './ledger.js';
-import { covers, forbidden, mayDebit, mayRead } from './route-access.js';
+import { covers, forbidden, mayDebit, mayRead, onOwnLine } from './route-access.js';
 import type { KinshipsOf } from './routes.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
@@ -36,13 +36,15 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: K
       : kin.some((k) => k.org_unit_id === account.owner_id);
   };
   /**
-   * Whom credits may go to. A fund takes a payment (a service order) from whoever may spend. Any
-   * other account: staff's and family users' of their own org unit and below; a person's gift
+   * Whom credits may go to. A fund takes a payment (a service order) from whoever may spend, if its
+   * unit is on their own line: theirs, above (the community, street or district running the service)
+   * or below (staff's units). Another community's fund is answered as one that does not exist, so
+   * that paying a minute cannot probe which units are registered elsewhere. Any other account: staff's and family users' of their own org unit and below; a person's gift
    * also to their own kin — a volunteer's only there: to an elder whose care record names them
    * (a child, a spouse…) or the family account of such an elder's home.
    */
   const mayCredit = async (user: ReturnType<typeof signedIn>, account: Account) => {
-    if (account.kind === 'fund') return true;
+    if (account.kind === 'fund') return onOwnLine(user, account.path);
     if (user.role !== 'responder' && covers(user, account.path)) return true;
     return (user.role === 'responder' || user.role === 'family') && isKin(user, account);
   };

@@ -139,7 +139,12 @@ export class WelfareBook {
       .execute();
   }
 
-  /** Takes the schedule's occurrence of the day; null when it was taken already (a schedule fires once a day). */
+  /**
+   * Takes the schedule's occurrence of the day, addressed to `deviceId`; null when it was taken
+   * already (a schedule fires once a day). Without a watch it is not deliverable: nothing is sent,
+   * but its wait runs from now all the same, so that a check-in nobody could answer is missed and
+   * raised for the elder like any other.
+   */
   async claim(due: DueSchedule, deviceId: string | null, at: number): Promise<WelfareOccurrenceTable | null> {
     const { schedule } = due;
     const row: WelfareOccurrenceTable = {
@@ -153,11 +158,10 @@ export class WelfareBook {
       wait_minutes: schedule.wait_minutes,
       device_id: deviceId,
       sent_at: null,
-      deadline_at: null,
-      // Without a watch to answer on, there is nothing to wait for.
-      status: deviceId === null ? 'missed' : 'pending',
+      deadline_at: deviceId === null ? at + schedule.wait_minutes * 60_000 : null,
+      status: 'pending',
       acknowledged_at: null,
-      missed_at: deviceId === null ? at : null,
+      missed_at: null,
       alerted_at: null,
     };
     const result = await this.db
@@ -168,14 +172,38 @@ export class WelfareBook {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? row : null;
   }
 
-  /** Occurrences taken but not sent yet (the hub stopped between, or the send failed). */
+  /**
+   * Occurrences taken but not sent yet (the hub stopped between, or the send failed); not those
+   * found undeliverable, whose wait already runs.
+   */
   async unsent(): Promise<WelfareOccurrenceTable[]> {
     return this.db
       .selectFrom('welfare_occurrences')
       .selectAll()
       .where('status', '=', 'pending')
       .where('sent_at', 'is', null)
+      .where('deadline_at', 'is', null)
       .execute();
+  }
+
+  /**
+   * An unsent occurrence's watch is no longer its elder's: addressed to `deviceId` (the elder's
+   * watch now) or, null, recorded undeliverable with its wait running from `at`. False when it
+   * was sent or readdressed meanwhile (another node).
+   */
+  async readdress(row: WelfareOccurrenceTable, deviceId: string | null, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('welfare_occurrences')
+      .set({
+        device_id: deviceId,
+        ...(deviceId === null && { deadline_at: at + row.wait_minutes * 60_000 }),
+      })
+      .where('id', '=', row.id)
+      .where('sent_at', 'is', null)
+      .where('deadline_at', 'is', null)
+      .where('device_id', row.device_id === null ? 'is' : '=', row.device_id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async sent(row: WelfareOccurrenceTable, at: number): Promise<void> {
@@ -184,33 +212,35 @@ export class WelfareBook {
       .set({ sent_at: at, deadline_at: at + row.wait_minutes * 60_000 })
       .where('id', '=', row.id)
       .where('sent_at', 'is', null)
+      .where('deadline_at', 'is', null)
       .execute();
   }
 
   /**
    * The wearer answered: in time it is acknowledged (a medication taken); after its deadline the
-   * late answer is still recorded. False when no occurrence of this device has that id.
+   * late answer is still recorded. False when no occurrence of this device has that id, or the
+   * device's wearer (`elderId`, when the event names one) is not the occurrence's elder: a watch
+   * handed on does not answer for the elder it was taken from.
    */
-  async acknowledge(id: string, deviceId: string, at: number): Promise<boolean> {
-    const inTime = await this.db
-      .updateTable('welfare_occurrences')
-      .set({ status: 'acknowledged', acknowledged_at: at })
-      .where('id', '=', id)
-      .where('device_id', '=', deviceId)
+  async acknowledge(id: string, deviceId: string, elderId: string | null, at: number): Promise<boolean> {
+    const answered = (set: { status?: string; acknowledged_at: number }) =>
+      this.db
+        .updateTable('welfare_occurrences')
+        .set(set)
+        .where('id', '=', id)
+        .where('device_id', '=', deviceId)
+        .$if(elderId !== null, (q) => q.where('elder_id', '=', elderId as string));
+    const inTime = await answered({ status: 'acknowledged', acknowledged_at: at })
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(inTime.numUpdatedRows) > 0) return true;
-    const late = await this.db
-      .updateTable('welfare_occurrences')
-      .set({ acknowledged_at: at })
-      .where('id', '=', id)
-      .where('device_id', '=', deviceId)
+    const late = await answered({ acknowledged_at: at })
       .where('acknowledged_at', 'is', null)
       .executeTakeFirst();
     return Number(late.numUpdatedRows) > 0;
   }
 
-  /** Marks every sent occurrence past its deadline as missed; returns how many. */
+  /** Marks every pending occurrence past its deadline (sent or undeliverable) as missed; returns how many. */
   async missDue(now: number): Promise<number> {
     const result = await this.db
       .updateTable('welfare_occurrences')
@@ -221,7 +251,11 @@ export class WelfareBook {
     return Number(result.numUpdatedRows);
   }
 
-  /** Missed check-ins whose alert is not raised yet (also those a crash left between the two). */
+  /**
+   * Missed check-ins whose alert is not raised yet (also those a crash left between the two), with
+   * or without a watch: the alert is the elder's. Only those whose wait ran out: before this, one
+   * with no watch was missed at once and never raised, and an upgrade must not raise those now.
+   */
   async unalerted(): Promise<WelfareOccurrenceTable[]> {
     return this.db
       .selectFrom('welfare_occurrences')
@@ -229,24 +263,8 @@ export class WelfareBook {
       .where('status', '=', 'missed')
       .where('kind', '=', 'check_in')
       .where('alerted_at', 'is', null)
-      .where('device_id', 'is not', null)
+      .where('deadline_at', 'is not', null)
       .execute();
-  }
-
-  /**
-   * A device of the elder now, to raise their alert through: `preferred` while it is still theirs
-   * (revoked or not), else one in service, else any; null when they have none.
-   */
-  async deviceOfElder(elderId: string, preferred: string | null): Promise<string | null> {
-    const devices = await this.db
-      .selectFrom('devices')
-      .select(['id', 'revoked_at'])
-      .where('elder_id', '=', elderId)
-      .orderBy('id')
-      .execute();
-    const chosen =
-      devices.find((d) => d.id === preferred) ?? devices.find((d) => d.revoked_at === null) ?? devices[0];
-    return chosen?.id ?? null;
   }
 
   async alerted(id: string, at: number): Promise<void> {
@@ -255,6 +273,7 @@ export class WelfareBook {
       .set({ alerted_at: at })
       .where('id', '=', id)
       .where('alerted_at', 'is', null)
+      .where('deadline_at', 'is not', null)
       .execute();
   }
 }

@@ -93,7 +93,7 @@ export class WelfareChecks implements EventHandler {
   async handleEvent(event: StoredEvent): Promise<void> {
     const commandId = event.data.command_id;
     if (typeof commandId !== 'string') return;
-    await this.deps.book.acknowledge(commandId, event.deviceId, event.receivedAt);
+    await this.deps.book.acknowledge(commandId, event.deviceId, event.elderId, event.receivedAt);
   }
 
   private async step(): Promise<void> {
@@ -114,69 +114,75 @@ export class WelfareChecks implements EventHandler {
     for (const row of await book.unalerted()) if (this.owns(row.elder_id)) await this.raise(row);
   }
 
+  /** By the occurrence's elder: it goes only to their watch, wherever the one it was addressed to is now. */
   private async sendUnsent(): Promise<void> {
-    for (const row of await this.deps.book.unsent()) if (this.ownsDevice(row.device_id)) await this.send(row);
+    for (const row of await this.deps.book.unsent()) if (this.owns(row.elder_id)) await this.send(row);
   }
 
   private owns(elderId: string): boolean {
     return this.deps.owns?.(elderId) ?? true;
   }
 
-  /** A watch of no elder any more (moved, revoked) is left to whichever process sees it. */
-  private ownsDevice(deviceId: string | null): boolean {
-    const elderId = deviceId === null ? null : this.deps.district.elderOfDevice(deviceId);
-    return elderId === null || this.owns(elderId);
+  /**
+   * The watch it was addressed to while that is still the elder's; else — handed on or taken away
+   * since it was scheduled, and its new wearer must not be asked nor answer for them — the elder's
+   * watch now; null: they have none.
+   */
+  private recipient(row: WelfareOccurrenceTable): string | null {
+    const { district } = this.deps;
+    if (row.device_id !== null && district.elderOfDevice(row.device_id) === row.elder_id)
+      return row.device_id;
+    return notifiedDevice(district, row.elder_id);
   }
 
   private async send(row: WelfareOccurrenceTable): Promise<void> {
-    if (row.device_id === null) return;
+    const { book, now, logger } = this.deps;
+    const deviceId = this.recipient(row);
+    if (deviceId !== row.device_id) {
+      if (!(await book.readdress(row, deviceId, now()))) return;
+      if (deviceId === null) {
+        // Its wait runs all the same: missed, it raises for the elder.
+        logger.warn(
+          { occurrence: row.id, elder: row.elder_id },
+          'welfare check-in not deliverable: no watch',
+        );
+        return;
+      }
+    }
+    if (deviceId === null) return;
     try {
-      await this.deps.send(row.device_id, { command: 'notify', text: row.text, level: 'info' }, row.id);
+      await this.deps.send(deviceId, { command: 'notify', text: row.text, level: 'info' }, row.id);
     } catch (error) {
-      this.deps.logger.warn({ err: error, device: row.device_id }, 'welfare notify not sent; retried');
+      logger.warn({ err: error, device: deviceId }, 'welfare notify not sent; retried');
       return;
     }
-    await this.deps.book.sent(row, this.deps.now());
+    await book.sent(row, now());
   }
 
   /**
-   * Raised for the occurrence's elder — through the watch it was sent to while that is still theirs,
-   * else another device of theirs (the watch may have moved to someone else within the wait) — before
-   * it is marked: a crash between raises it again, which updates the same open alert. Not raised
-   * (the elder has no device now, the store failed, the watch moved meanwhile): left unmarked, tried
-   * again at the next tick.
+   * Raised for the occurrence's elder, whatever became of the watch (it may have been handed on or
+   * taken away within the wait), before it is marked: a crash between raises it again, which updates
+   * the same open alert. Not raised (the store failed): left unmarked, tried again at the next tick.
    */
   private async raise(row: WelfareOccurrenceTable): Promise<void> {
     const { alerts, book, now, logger } = this.deps;
-    let raised: Awaited<ReturnType<AlertBook['raise']>> = null;
     try {
-      const deviceId = await book.deviceOfElder(row.elder_id, row.device_id);
-      if (deviceId !== null)
-        raised = await alerts.raise({
-          kind: 'welfare_check',
-          severity: 'medium',
-          deviceId,
-          details: {
-            check_in_text: row.text,
-            due_at: row.due_at,
-            sent_at: row.sent_at,
-            answer_wait_ms: row.wait_minutes * 60_000,
-          },
-        });
+      const raised = await alerts.raise({
+        kind: 'welfare_check',
+        severity: 'medium',
+        elderId: row.elder_id,
+        deviceId: row.device_id,
+        details: {
+          check_in_text: row.text,
+          due_at: row.due_at,
+          sent_at: row.sent_at,
+          answer_wait_ms: row.wait_minutes * 60_000,
+        },
+      });
+      // Null only for an elder no longer stored (erased with their occurrences meanwhile): nobody to tell.
+      if (raised === null) logger.warn({ occurrence: row.id }, 'welfare alert not raised: no such elder');
     } catch (error) {
       logger.warn({ err: error, occurrence: row.id }, 'welfare alert not raised; retried');
-      return;
-    }
-    if (raised === null) {
-      logger.warn({ occurrence: row.id }, 'welfare alert not raised: the elder has no device now; retried');
-      return;
-    }
-    if (raised.update.alert.elder_id !== row.elder_id) {
-      // The device moved between the two reads: raised again for the right elder at the next tick.
-      logger.error(
-        { occurrence: row.id, alert: raised.update.alert.id },
-        'welfare alert raised for another elder',
-      );
       return;
     }
     await book.alerted(row.id, now());
