@@ -56,6 +56,19 @@ export function dispatchDomain(deps: {
       logger: deps.logger.child({ component: 'notice-webhook' }),
       counted: (type, result) => deps.metrics.noticeWebhook.inc({ type, result }),
     });
+  const vapidKeys = new VapidKeys({ db: deps.db, now: deps.now });
+  const subscriptions = new PushSubscriptions({ db: deps.db, now: deps.now });
+  const push = new OfferPush({
+    db: deps.db,
+    notices,
+    subscriptions,
+    keys: vapidKeys,
+    settings: deps.push,
+    now: deps.now,
+    logger: deps.logger.child({ component: 'push' }),
+    counted: (type, result) => deps.metrics.pushDeliveries.inc({ type, result }),
+    dropped: async (responderId): Promise<void> => dispatcher.reachableByPush(responderId, false),
+  });
   const dispatcher = new Dispatcher({
     db: deps.db,
     alerts: deps.alerts,
@@ -69,23 +82,10 @@ export function dispatchDomain(deps: {
     tickMs: 1000,
     metrics: deps.metrics,
     cluster: deps.cluster,
-    outbox: webhook,
+    outboxes: webhook ? [push, webhook] : [push],
   });
   if (webhook)
     deps.metrics.sampleAtScrape(async () => deps.metrics.noticeWebhookWaiting.set(await webhook.waiting()));
-  const vapidKeys = new VapidKeys({ db: deps.db, now: deps.now });
-  const subscriptions = new PushSubscriptions({ db: deps.db, now: deps.now });
-  const push = new OfferPush({
-    db: deps.db,
-    notices,
-    subscriptions,
-    keys: vapidKeys,
-    settings: deps.push,
-    now: deps.now,
-    logger: deps.logger.child({ component: 'push' }),
-    counted: (type, result) => deps.metrics.pushDeliveries.inc({ type, result }),
-    dropped: async (responderId) => dispatcher.reachableByPush(responderId, false),
-  });
   deps.metrics.sampleAtScrape(async () => deps.metrics.pushWaiting.set(await push.waiting()));
   return {
     dispatcher,

@@ -56,8 +56,8 @@ export class Dispatcher {
        * state other processes stored before each round. Unset: one process, every ladder.
        */
       cluster?: { owns: (elderId: string) => boolean };
-      /** The webhook's outbox: the ladder keeps offers and family escalations in its steps' transactions. */
-      outbox?: StepOutbox | undefined;
+      /** The outboxes (push, the webhook's): the ladder keeps what it tells in its steps' transactions. */
+      outboxes?: readonly StepOutbox[] | undefined;
     },
   ) {
     const { db, alerts, district, notices, notify, timings, now, logger, metrics } = deps;
@@ -73,7 +73,7 @@ export class Dispatcher {
       now,
       metrics,
       owns,
-      outbox: deps.outbox,
+      outboxes: deps.outboxes,
     });
     this.tasks = new ResponderTasks({ db, roster, notices, now });
     this.assignments = new Assignments({

@@ -13,7 +13,7 @@ import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch
 import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { closePendingOffers } from './responder-tasks.js';
-import type { StepOutbox } from './step-outbox.js';
+import type { StepNotice, StepOutbox } from './step-outbox.js';
 
 /**
  * Steps each open alert's escalation ladder: offers to the nearest able responders, wider
@@ -36,8 +36,11 @@ export class EscalationLadder {
       metrics: Pick<HubMetrics, 'sosToOffer'>;
       /** Cluster mode: the ladders of this process's elders only (each alert's one owner). All, when unset. */
       owns?: (elderId: string) => boolean;
-      /** The webhook's outbox: offers and family escalations kept in the step's own transaction. */
-      outbox?: StepOutbox;
+      /**
+       * The outboxes (push, the webhook's): offers, withdrawals and family escalations kept in the
+       * step's own transaction.
+       */
+      outboxes?: readonly StepOutbox[];
     },
   ) {}
 
@@ -86,19 +89,25 @@ export class EscalationLadder {
     let firstOffer = false;
     // Read before the transaction: on SQLite the transaction holds the only connection.
     const community = alert ? ((await communityOn(this.deps.db, alert.path))?.path ?? alert.path) : '/';
-    // The family escalation is kept in the step's transaction: the step and it commit together, or a
-    // failure rolls both back and the next tick takes the step again. Published after the commit, it
-    // would be lost to a crash (or a failed write) in between, for good.
+    const outboxes = this.deps.outboxes ?? [];
+    // What the step tells is kept in its transaction: the step and it commit together, or a failure
+    // rolls both back and the next tick takes the step again. Kept after the commit, it would be lost
+    // to a crash (or a failed write) in between, for good.
+    const tell = async (trx: Transaction<Tables>, notice: StepNotice) => {
+      for (const o of outboxes) await o.keepNotice(trx, notice);
+      notices.push(notice);
+    };
     const keepFamily = async (trx: Transaction<Tables>) => {
-      if (!alert || !escalations.includes('family') || !this.deps.outbox) return;
-      await this.deps.outbox.keepFamilyEscalation(trx, {
+      if (!alert || !escalations.includes('family')) return;
+      const facts = {
         alertId,
         elderId: alert.elder_id,
         elderName: alert.elder_name,
         kind: alert.kind,
         severity: alert.severity,
         step: k,
-      });
+      };
+      for (const o of outboxes) await o.keepFamilyEscalation?.(trx, facts);
     };
     const taken = await db.transaction().execute(async (trx) => {
       const moved = await trx
@@ -112,7 +121,7 @@ export class EscalationLadder {
       // The last step's offers expire: the alert now waits for the people it was escalated to.
       const expired = await closePendingOffers(trx, alertId, now, 'expired');
       for (const o of expired)
-        notices.push({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
+        await tell(trx, { type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
       if (!alert || !step) {
         await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'ladder_ended', params: {} } });
         return true;
@@ -174,8 +183,7 @@ export class EscalationLadder {
           })
           .execute();
         // Kept with the offer: a crash after the commit loses neither.
-        await this.deps.outbox?.keepOffer(trx, c.responder.id, offer);
-        notices.push({ type: 'offer', responderId: c.responder.id, offer });
+        await tell(trx, { type: 'offer', responderId: c.responder.id, offer });
       }
       const position = { step: k + 1, steps: ladder!.steps.length };
       await alerts.record(trx, alertId, {

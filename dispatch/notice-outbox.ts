@@ -12,6 +12,15 @@ export interface NoticeDelivery {
   give_up_at: number;
 }
 
+/** A notice as it is kept: its id makes a replay (the same notice kept twice) a no-op. */
+export interface NewNotice {
+  id: string;
+  type: string;
+  body: string;
+  at: number;
+  giveUpAt: number;
+}
+
 /** The tables of this shape: the webhook's notices, and the pushes (dispatch/push/). */
 export type OutboxTable = 'notice_deliveries' | 'push_deliveries';
 
@@ -37,10 +46,7 @@ export class NoticeOutbox {
    * A notice told twice (a replay) is kept once. `trx`: kept in the caller's transaction (committed
    * with what the notice tells of, or not at all).
    */
-  async add(
-    notice: { id: string; type: string; body: string; at: number; giveUpAt: number },
-    trx?: Transaction<Tables>,
-  ): Promise<void> {
+  async add(notice: NewNotice, trx?: Transaction<Tables>): Promise<void> {
     const db = (trx ?? this.db) as unknown as Kysely<{ notice_deliveries: NoticeDeliveryTable }>;
     await db
       .insertInto(this.table)

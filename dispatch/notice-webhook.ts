@@ -7,10 +7,10 @@ import { kinRelations } from '../registry/care-record.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
-import type { DispatchNotice, OfferView } from './dispatch-notices.js';
-import type { NoticeDelivery } from './notice-outbox.js';
+import type { DispatchNotice } from './dispatch-notices.js';
+import type { NewNotice, NoticeDelivery } from './notice-outbox.js';
 import { OutboxStage, type OutboxTimings, type SendResult } from './outbox-rounds.js';
-import type { FamilyEscalationFacts, StepOutbox } from './step-outbox.js';
+import type { FamilyEscalationFacts } from './step-outbox.js';
 
 /** Where the district's bridge (SMS, WeChat) listens, the secret both sides sign with, and the retries. */
 export interface NoticeWebhookSettings extends OutboxTimings {
@@ -50,7 +50,7 @@ function familyAlertOf(d: NoticeDelivery): string | null {
  * It is sent only with the elder's consent to contact the family; one given up is noted on the
  * alert's timeline (`family_not_reached`), so the console does not take the family for told.
  */
-export class NoticeWebhook extends OutboxStage implements StepOutbox {
+export class NoticeWebhook extends OutboxStage {
   constructor(
     private readonly deps: {
       db: Database;
@@ -70,17 +70,20 @@ export class NoticeWebhook extends OutboxStage implements StepOutbox {
 
   /**
    * Offers and family escalations are kept by the ladder step that makes them, in its transaction
-   * (`keepOffer`, `keepFamilyEscalation`): told of one, the outbox is worked at once.
+   * (`keepNotice`, `keepFamilyEscalation`): told of one, the outbox is worked at once.
    */
   protected async keep(notice: DispatchNotice): Promise<boolean> {
     return notice.type === 'offer' || (notice.type === 'escalation' && notice.to === 'family');
   }
 
-  async keepOffer(trx: Transaction<Tables>, responderId: string, offer: OfferView): Promise<void> {
+  /** An offer, as the bridge is told it (a withdrawal it is not: the offer's expiry ends it there). */
+  protected async deliveriesOf(notice: DispatchNotice): Promise<NewNotice[]> {
+    if (notice.type !== 'offer') return [];
+    const { offer } = notice;
     const at = this.deps.now();
     const body = {
       type: 'offer',
-      responder_id: responderId,
+      responder_id: notice.responderId,
       offer_id: offer.offer_id,
       alert_id: offer.alert_id,
       kind: offer.kind,
@@ -89,7 +92,7 @@ export class NoticeWebhook extends OutboxStage implements StepOutbox {
       expires_at: offer.expires_at,
       created_at: at,
     };
-    await this.outbox.add(
+    return [
       {
         id: `offer-${offer.offer_id}`,
         type: 'offer',
@@ -97,8 +100,7 @@ export class NoticeWebhook extends OutboxStage implements StepOutbox {
         at,
         giveUpAt: offer.expires_at,
       },
-      trx,
-    );
+    ];
   }
 
   /**

@@ -1,10 +1,11 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import type { DispatchNotice } from './dispatch-notices.js';
-import { type NoticeDelivery, NoticeOutbox, type OutboxTable } from './notice-outbox.js';
+import { type NewNotice, type NoticeDelivery, NoticeOutbox, type OutboxTable } from './notice-outbox.js';
+import type { StepNotice, StepOutbox } from './step-outbox.js';
 
 /** How an outbox is worked: polled, each notice tried with backoff until taken or given up. */
 export interface OutboxTimings {
@@ -139,10 +140,11 @@ export class OutboxRounds {
 }
 
 /**
- * A stage that passes dispatch notices on through an outbox (the webhook, Web Push): `keep` stores
- * what a notice means for its receivers, `send` makes one attempt; the rounds do the rest.
+ * A stage that passes dispatch notices on through an outbox (the webhook, Web Push): `deliveriesOf`
+ * says what a notice means for its receivers, `keep` stores it (or leaves it to the ladder step that
+ * kept it, `keepNotice`), `send` makes one attempt; the rounds do the rest.
  */
-export abstract class OutboxStage {
+export abstract class OutboxStage implements StepOutbox {
   protected readonly outbox: NoticeOutbox;
   private readonly rounds: OutboxRounds;
   private unsubscribe: (() => void) | undefined;
@@ -189,7 +191,18 @@ export abstract class OutboxStage {
     return this.outbox.waiting();
   }
 
-  /** Stores what the notice is to send, if anything: true when it did. */
+  /**
+   * Kept in the ladder step's transaction: a crash or a failed write right after the step would
+   * otherwise lose it for good, while the step stayed taken.
+   */
+  async keepNotice(trx: Transaction<Tables>, notice: StepNotice): Promise<void> {
+    for (const d of await this.deliveriesOf(notice, trx)) await this.outbox.add(d, trx);
+  }
+
+  /** What the notice is to send, read through `db` (the step's transaction, or the store); none: not ours. */
+  protected abstract deliveriesOf(notice: DispatchNotice, db: Kysely<Tables>): Promise<NewNotice[]>;
+
+  /** Stores what the notice is to send, unless its step kept it already: true when there is some. */
   protected abstract keep(notice: DispatchNotice): Promise<boolean>;
 
   protected abstract send(d: NoticeDelivery): Promise<SendResult>;

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Tables } from '../store/schema.js';
-import type { OfferView } from './dispatch-notices.js';
+import type { DispatchNotice } from './dispatch-notices.js';
 
 /** An escalation to the family as the step that makes it knows it (before anything is announced). */
 export interface FamilyEscalationFacts {
@@ -13,11 +13,16 @@ export interface FamilyEscalationFacts {
   step: number;
 }
 
+/** What a ladder step tells one responder: the offer it makes, or the withdrawal of one it let expire. */
+export type StepNotice = Extract<DispatchNotice, { type: 'offer' | 'withdrawn' }>;
+
 /**
  * Where notices that must not be lost are kept in the same transaction as the step that makes them
- * (the webhook's outbox): committed together, or retried together at the next tick.
+ * (the webhook's and the pushes' outboxes): committed together, or retried together at the next tick.
  */
 export interface StepOutbox {
-  keepOffer(trx: Transaction<Tables>, responderId: string, offer: OfferView): Promise<void>;
-  keepFamilyEscalation(trx: Transaction<Tables>, facts: FamilyEscalationFacts): Promise<void>;
+  /** Keeps what this outbox sends for the notice; nothing, when it sends none of its kind. */
+  keepNotice(trx: Transaction<Tables>, notice: StepNotice): Promise<void>;
+  /** Only an outbox that tells families has this (the webhook). */
+  keepFamilyEscalation?(trx: Transaction<Tables>, facts: FamilyEscalationFacts): Promise<void>;
 }

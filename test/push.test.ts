@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NoticeOutbox } from '../dispatch/notice-outbox.js';
 import { VapidKeys } from '../dispatch/push/vapid-keys.js';
+import { Channel } from '../kernel/channel.js';
 import { dialects } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { LocalPushService } from './support/push-service.js';
@@ -132,6 +134,79 @@ describe.each(dialects)('Web Push to a closed app, on %s', (dialect) => {
     await new Promise((r) => setTimeout(r, graceS * 1000 + 1500));
     expect(await offersOf()).toEqual([{ id: offer!.id, status: 'pending', alert_id: offer!.alert_id }]);
     expect(await boardAvailability()).toBe('on_duty');
+  }, 30_000);
+
+  /** The pushes of a type the push service took, as the phone decrypts them. */
+  const taken = (type: string) =>
+    push.received
+      .filter((r) => r.status === 201)
+      .map((r) => JSON.parse(r.plaintext) as { type: string; offer_id?: string })
+      .filter((m) => m.type === type);
+  /** 李建国 on duty near 王秀英's home with his app open, subscribed to push; an SOS; his offer pushes as taken. */
+  const offerPushedAfterSos = async (eventId: string) => {
+    const app = await ResponderApp.open(hub.addresses.http, token);
+    try {
+      await app.onDutyAt(near.lat, near.lon);
+      expect((await subscribe({ ...push.subscribe(), lang: 'zh' })).statusCode).toBe(200);
+      await pressSos(hub, 'w-0001', 'watch-secret-0001', eventId);
+      return await until(
+        async () => taken('offer'),
+        (m) => m.length > 0,
+        5000,
+      );
+    } finally {
+      app.close();
+    }
+  };
+
+  it('[PUSH-OFFER-DURABLE] a failed write of the offer’s push (the store busy once) does not lose it: the volunteer is pushed the offer he holds, once', async () => {
+    const add = NoticeOutbox.prototype.add;
+    let refused = 0;
+    NoticeOutbox.prototype.add = async function (this: NoticeOutbox, ...args: Parameters<typeof add>) {
+      if (args[0].type === 'offer' && refused++ === 0)
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return add.apply(this, args);
+    };
+    try {
+      const pushed = await offerPushedAfterSos('durable-push-1');
+      expect(refused, 'the write was refused once').toBeGreaterThan(0);
+      expect(pushed, 'the offer reached the push service').toHaveLength(1);
+      // The step was rolled back with the push and taken again: the offer pushed is the one he holds.
+      expect((await offersOf()).map((o) => [o.id, o.status])).toEqual([[pushed[0]!.offer_id, 'pending']]);
+    } finally {
+      NoticeOutbox.prototype.add = add;
+    }
+  }, 30_000);
+
+  it('[PUSH-OFFER-DURABLE] an offer committed but never told (the process died right after the step) is still pushed to the volunteer, and so is its withdrawal by the next step', async () => {
+    const publish = Channel.prototype.publish;
+    // What a crash between the step's commit and its notices leaves: the step stored, nothing published.
+    Channel.prototype.publish = function (this: Channel<unknown>, message: unknown) {
+      const type = (message as { type?: string })?.type;
+      if (type === 'offer' || type === 'withdrawn') return;
+      publish.call(this, message);
+    };
+    try {
+      const pushed = await offerPushedAfterSos('durable-push-2');
+      expect(pushed, 'the outbox’s sweep pushed the stored offer').toHaveLength(1);
+      const [offer] = await offersOf();
+      expect(offer?.id).toBe(pushed[0]!.offer_id);
+      // The offer's time runs out: the next step lets it expire, and the phone must drop its notification.
+      await hub.store.db
+        .updateTable('alerts')
+        .set({ next_step_at: Date.now() })
+        .where('id', '=', offer!.alert_id)
+        .execute();
+      const withdrawn = await until(
+        async () => taken('withdrawn'),
+        (m) => m.length > 0,
+        5000,
+      );
+      expect(withdrawn.map((m) => m.offer_id)).toEqual([offer!.id]);
+      expect((await offersOf()).map((o) => o.status)).toEqual(['expired']);
+    } finally {
+      Channel.prototype.publish = publish;
+    }
   }, 30_000);
 
   it('[PUSH-TASK-CLOSED-AGAIN] a task given back, then assigned to the same volunteer by hand and closed: each close is pushed, so the phone does not keep showing the task', async () => {

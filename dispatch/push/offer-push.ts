@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import webpush, { WebPushError } from 'web-push';
 import type { Channel } from '../../kernel/channel.js';
 import type { Database } from '../../store/database.js';
+import type { Tables } from '../../store/schema.js';
 import type { DispatchNotice } from '../dispatch-notices.js';
-import type { NoticeDelivery } from '../notice-outbox.js';
+import type { NewNotice, NoticeDelivery } from '../notice-outbox.js';
 import { OutboxStage, type OutboxTimings, type SendResult } from '../outbox-rounds.js';
 import { pushMessage } from './push-messages.js';
 import type { PushSubscriptions } from './push-subscriptions.js';
@@ -27,10 +29,10 @@ const worthMs = { withdrawn: 10 * 60_000, task: 3600_000, task_closed: 3600_000 
 /**
  * Offers, withdrawals and task changes pushed to the responders' subscribed browsers, so a phone
  * with the app closed still hears of an offer (the service worker shows it). Each push is kept in
- * the store first (push_deliveries) and retried with backoff until the push service takes it (2xx)
- * or it is no longer worth sending; a subscription the push service answers 404/410 for is gone
- * and dropped. The payload is encrypted to the browser's key (RFC 8291) and signed with the hub's
- * VAPID key (RFC 8292) by web-push.
+ * the store first (push_deliveries; an offer in the transaction of the ladder step that makes it)
+ * and retried with backoff until the push service takes it (2xx) or it is no longer worth sending;
+ * a subscription the push service answers 404/410 for is gone and dropped. The payload is encrypted
+ * to the browser's key (RFC 8291) and signed with the hub's VAPID key (RFC 8292) by web-push.
  */
 export class OfferPush extends OutboxStage {
   constructor(
@@ -50,19 +52,33 @@ export class OfferPush extends OutboxStage {
     super({ ...deps, table: 'push_deliveries', timings: deps.settings });
   }
 
+  /**
+   * Offers are kept by the ladder step that makes them, as are the withdrawals of the offers it lets
+   * expire (`keepNotice`); the other notices come after their own commits and are kept here. A
+   * withdrawal told again is kept once (its id), so the step's ones are no-ops here.
+   */
   protected async keep(notice: DispatchNotice): Promise<boolean> {
-    if (!('responderId' in notice)) return false;
-    const subscriptions = await this.deps.subscriptions.ofResponder(notice.responderId);
+    if (notice.type === 'offer') return true;
+    const kept = await this.deliveriesOf(notice, this.deps.db);
+    for (const d of kept) await this.outbox.add(d);
+    return kept.length > 0;
+  }
+
+  /** One push per browser the responder subscribed, in its language. */
+  protected async deliveriesOf(notice: DispatchNotice, db: Kysely<Tables>): Promise<NewNotice[]> {
+    if (!('responderId' in notice)) return [];
+    const subscriptions = await this.deps.subscriptions.ofResponder(notice.responderId, db);
     const at = this.deps.now();
+    const kept: NewNotice[] = [];
     for (const s of subscriptions) {
       const message = pushMessage(notice, s.lang === 'en' ? 'en' : 'zh');
-      if (!message) return false;
+      if (!message) return [];
       const giveUpAt = message.expires_at ?? at + worthMs[message.type as keyof typeof worthMs];
       // An offer (and its withdrawal) is pushed once per browser; a task given or closed each time:
       // the same alert's task may be given again (a reassignment) and closed again (after a hand-back).
       const once = message.type === 'offer' || message.type === 'withdrawn';
       const key = once ? `${message.type}-${message.tag}` : `${message.type}-${message.tag}-${at}`;
-      await this.outbox.add({
+      kept.push({
         id: `${key}@${createHash('sha256').update(s.endpoint).digest('base64url').slice(0, 16)}`,
         type: message.type,
         body: JSON.stringify({ endpoint: s.endpoint, responder_id: s.responder_id, message }),
@@ -70,7 +86,7 @@ export class OfferPush extends OutboxStage {
         giveUpAt,
       });
     }
-    return subscriptions.length > 0;
+    return kept;
   }
 
   protected async send(d: NoticeDelivery): Promise<SendResult> {

@@ -1,6 +1,7 @@
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../store/database.js';
-import type { PushSubscriptionTable } from '../../store/schema.js';
+import type { PushSubscriptionTable, Tables } from '../../store/schema.js';
 
 const base64url = (bytes: number, what: string) =>
   z
@@ -91,12 +92,9 @@ export class PushSubscriptions {
     return row?.responder_id ?? null;
   }
 
-  ofResponder(responderId: string): Promise<PushSubscriptionTable[]> {
-    return this.deps.db
-      .selectFrom('push_subscriptions')
-      .selectAll()
-      .where('responder_id', '=', responderId)
-      .execute();
+  /** `db`: a transaction reads them in it (on SQLite it holds the only connection). */
+  ofResponder(responderId: string, db: Kysely<Tables> = this.deps.db): Promise<PushSubscriptionTable[]> {
+    return db.selectFrom('push_subscriptions').selectAll().where('responder_id', '=', responderId).execute();
   }
 
   byEndpoint(endpoint: string): Promise<PushSubscriptionTable | undefined> {
