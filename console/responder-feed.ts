@@ -25,6 +25,8 @@ type Ack = (answer: unknown) => void;
 export class ResponderFeed {
   private namespace: Namespace | undefined;
   private unsubscribe: (() => void) | undefined;
+  private appCheck: NodeJS.Timeout | undefined;
+  private checkingApps = false;
 
   constructor(
     private readonly deps: {
@@ -46,10 +48,34 @@ export class ResponderFeed {
     });
     this.unsubscribe = this.deps.notices.subscribe((n) => this.tell(n));
     this.namespace = namespace;
+    // A close is seen only by a live hub: after a crash (or a node's death) its apps' closes never come.
+    this.appCheck = setInterval(() => void this.findGoneApps(), this.deps.dispatcher.appCheckMs);
+    this.appCheck.unref();
   }
 
   close(): void {
+    clearInterval(this.appCheck);
     this.unsubscribe?.();
+  }
+
+  /** Apps counted connected with no socket on any node are offline from now (`Dispatcher.appsGone`). */
+  private async findGoneApps(): Promise<void> {
+    const namespace = this.namespace;
+    if (!namespace || this.checkingApps) return;
+    this.checkingApps = true;
+    try {
+      const gone = await this.deps.dispatcher.appsGone(
+        async () =>
+          new Set((await namespace.fetchSockets()).map((s) => (s.data.user as SignedInUser).username)),
+      );
+      if (gone.length > 0)
+        this.deps.logger.info({ responders: gone }, 'responder apps gone without a close: offline from now');
+    } catch (error) {
+      // e.g. another node did not answer in time: the next check tries again
+      this.deps.logger.warn({ err: error }, 'responder apps not checked');
+    } finally {
+      this.checkingApps = false;
+    }
   }
 
   private async connected(socket: Socket): Promise<void> {

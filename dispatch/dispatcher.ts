@@ -182,6 +182,16 @@ export class Dispatcher {
     return this.presence.appConnection(responderId, connected);
   }
 
+  /** Apps counted connected with no socket left on any node: offline from now (responder-presence.ts). */
+  appsGone(liveApps: () => Promise<ReadonlySet<string>>): Promise<string[]> {
+    return this.presence.appsGone(liveApps);
+  }
+
+  /** How often the apps counted connected are checked against the sockets: well within the grace. */
+  get appCheckMs(): number {
+    return this.deps.timings.appOfflineGraceMs / 2;
+  }
+
   /** A push subscription was kept or dropped: whether offers reach the responder with the app closed. */
   reachableByPush(responderId: string, reachable: boolean): Promise<void> {
     return this.presence.reachableByPush(responderId, reachable);

@@ -52,6 +52,42 @@ export class ResponderPresence {
   }
 
   /**
+   * The apps counted connected (on duty, no close recorded) that have no socket on any node — their
+   * hub crashed or their node died, so no close was ever seen — are offline from now: else a phone
+   * that never comes back is offered every alert, each waiting out its step. `liveApps` lists the
+   * responders with a socket now. A responder whose state changed since the check began (the app just
+   * connected: its socket may have joined after the list was read) is left to the next check.
+   */
+  async appsGone(liveApps: () => Promise<ReadonlySet<string>>): Promise<string[]> {
+    const { db, roster, now } = this.deps;
+    const checkedFrom = now();
+    const live = await liveApps();
+    const counted = await db
+      .selectFrom('responder_state')
+      .select('responder_id')
+      .where('on_duty', '=', 1)
+      .where('app_offline_since', 'is', null)
+      .execute();
+    const gone: string[] = [];
+    for (const { responder_id: id } of counted) {
+      if (live.has(id)) continue;
+      const at = now();
+      const marked = await db
+        .updateTable('responder_state')
+        .set({ app_offline_since: at, updated_at: at })
+        .where('responder_id', '=', id)
+        .where('app_offline_since', 'is', null)
+        .where('updated_at', '<', checkedFrom)
+        .executeTakeFirst();
+      if (Number(marked.numUpdatedRows) === 0) continue;
+      const r = roster.get(id);
+      if (r) r.appOfflineSince = at;
+      gone.push(id);
+    }
+    return gone;
+  }
+
+  /**
    * The responder holds a push subscription (or no longer does): reachable with the app closed. The
    * state's time is touched so that other processes' rosters read it at their catch-up.
    */

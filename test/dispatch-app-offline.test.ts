@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../store/database.js';
 import { dialects } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub, withResponderUsers } from './support/hub.js';
 import { ResponderApp } from './support/responder-app.js';
@@ -109,4 +110,71 @@ describe.each(dialects)('offers to a closed phone, on %s', (dialect) => {
     // And he can still take it.
     expect(await li.request('offer:accept', { offer_id: offer.offer_id })).toMatchObject({ ok: true });
   }, 30_000);
+});
+
+describe.each(dialects)('a phone connected when its hub crashed, on %s', (dialect) => {
+  it('[DISPATCH-APP-GONE-UNSEEN] one that never connects again is offline after the grace (no close was ever seen); one that reconnects is not', async () => {
+    const first = await startTestHub({ dialect, config: { appOfflineGraceS: graceS } });
+    expect((await first.putDistrict(district())).statusCode).toBe(200);
+    for (const [id, at] of [
+      ['v-0001', near],
+      ['v-0002', far],
+    ] as const) {
+      const app = await ResponderApp.open(first.addresses.http, await first.login(id, `password-${id}`));
+      await app.onDutyAt(at.lat, at.lon);
+      app.close();
+    }
+    await first.stop();
+    // What a crash leaves: both on duty, both apps counted connected (their closes were never seen).
+    const store = await openStore({ dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl });
+    await store.db.updateTable('responder_state').set({ app_offline_since: null }).execute();
+    await store.close();
+
+    const second = await startTestHub({
+      dialect,
+      config: {
+        appOfflineGraceS: graceS,
+        dataDir: first.config.dataDir,
+        databaseUrl: first.config.databaseUrl,
+      },
+    });
+    const yang = await ResponderApp.open(
+      second.addresses.http,
+      await second.login('v-0002', 'password-v-0002'),
+    );
+    try {
+      const board = async () =>
+        Object.fromEntries(
+          (
+            (
+              await second.app.inject({ url: '/api/v1/responders', headers: second.as(second.adminToken) })
+            ).json().responders as Array<{ id: string; availability: string }>
+          ).map((r) => [r.id, r.availability]),
+        );
+      expect(await board()).toEqual({ 'v-0001': 'on_duty', 'v-0002': 'on_duty' });
+      // Checked every half grace (1 s), then the grace (2 s): well within 8 s.
+      const seen = await until(board, (b) => b['v-0001'] === 'app_offline', 8000);
+      expect(seen).toEqual({ 'v-0001': 'app_offline', 'v-0002': 'on_duty' });
+      // The ladder asks the same question: an SOS is offered to 杨淑珍 (800 m), not to the nearer 李建国's gone phone.
+      await pressSos(second, 'w-0001', 'watch-secret-0001', 'gone-unseen');
+      const offers = await until(
+        async () => yang.offers,
+        (o) => o.length > 0,
+        8000,
+      );
+      expect(offers).toHaveLength(1);
+      const offered = await second.store.db.selectFrom('offers').select('responder_id').execute();
+      expect(offered).toEqual([{ responder_id: 'v-0002' }]);
+      // A check racing a connection (the socket joined after the list was read) leaves that app alone.
+      await second.dispatcher.setDuty('v-0002', true);
+      const racing = await second.dispatcher.appsGone(async () => {
+        await second.dispatcher.appConnection('v-0002', true);
+        return new Set();
+      });
+      expect(racing).toEqual([]);
+    } finally {
+      yang.close();
+      await second.stop();
+    }
+  });
 });
