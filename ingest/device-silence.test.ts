@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Measurements } from '../devices/capabilities.js';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import { Channel } from '../kernel/channel.js';
 import type { Store } from '../store/database.js';
 import { dialects } from '../test/support/databases.js';
+import { radarReading } from '../test/support/radar-reading.js';
 import { storeWithElder } from '../test/support/small-store.js';
 import { DeviceHealth, defaultHealthRules, type HealthChange } from './device-health.js';
 import type { AvailabilityChange } from './device-intake.js';
@@ -50,16 +50,7 @@ describe.each(dialects)('a device’s silence across hub restarts and takeovers,
     });
     await health.start();
     running.push(health);
-    const hear = () =>
-      readings.publish({
-        deviceId: 'r-0001',
-        deviceType: 'fall_radar',
-        elderId: 'e-0001',
-        ts: Date.now(),
-        receivedAt: Date.now(),
-        clockSkewed: false,
-        data: { ts: Date.now(), presence: true, posture: 'standing' } as Measurements & { ts: number },
-      });
+    const hear = () => readings.publish(radarReading('standing'));
     return { health, hear };
   }
 

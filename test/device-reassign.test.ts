@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { smallDistrict, type TestHub } from './support/hub.js';
+import { smallDistrictHubPerFile } from './support/small-district-hub.js';
 import { until } from './support/wait.js';
 
 /** Resolves when the client's connection closes; rejects after `ms`. */
@@ -15,13 +16,10 @@ function closed(client: MqttClient, ms: number): Promise<void> {
 }
 
 describe('a device given to another elder', () => {
+  const hubOfFile = smallDistrictHubPerFile();
   let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
-  });
-  afterAll(async () => {
-    await hub?.stop();
+  beforeEach(() => {
+    hub = hubOfFile();
   });
 
   it('[DEVICE-REASSIGNED] a connected radar moved to another elder is disconnected; reconnected, its fall is the new elder’s alert', async () => {

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestHub } from './support/hub.js';
+import { smallDistrictHubPerFile } from './support/small-district-hub.js';
 import { until } from './support/wait.js';
 
 // One dialect: the number becomes a string before the store sees it.
 describe('an event id sent as a JSON number (a counter)', () => {
+  const hubOfFile = smallDistrictHubPerFile();
   let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
-  });
-  afterAll(async () => {
-    await hub?.stop();
+  beforeEach(() => {
+    hub = hubOfFile();
   });
 
   const sosAlerts = async () => {

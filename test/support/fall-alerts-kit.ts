@@ -9,6 +9,7 @@ import type { Reading } from '../../ingest/readings.js';
 import { Channel } from '../../kernel/channel.js';
 import type { Store } from '../../store/database.js';
 import type { Dialect } from './databases.js';
+import { radarReading } from './radar-reading.js';
 import { storeWithElder } from './small-store.js';
 
 let catalog: DeviceCatalog | undefined;
@@ -121,15 +122,7 @@ export class FallAlertsKit {
   }
 
   radar(posture: Posture, presence = true, targets?: number): void {
-    this.readings.publish({
-      deviceId: 'r-0001',
-      deviceType: 'fall_radar',
-      elderId: 'e-0001',
-      ts: Date.now(),
-      receivedAt: Date.now(),
-      clockSkewed: false,
-      data: { ts: Date.now(), posture, presence, ...(targets === undefined ? {} : { targets }) },
-    });
+    this.readings.publish(radarReading(posture, presence, targets));
   }
 
   /** Advances fake time in 1 s steps, letting the store work of each step finish. */
