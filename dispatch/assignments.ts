@@ -9,7 +9,9 @@ import type { AcceptResult, DispatchNotice } from './dispatch-notices.js';
 import { arrivalDeadline, type DispatchTimings } from './dispatch-timings.js';
 import { upsertResponderState } from './responder-presence.js';
 import type { ResponderRoster } from './responder-roster.js';
-import type { ResponderTasks, WithdrawnOffer } from './responder-tasks.js';
+import { type ResponderTasks, tellWithdrawn } from './responder-tasks.js';
+import { ResponderTelling } from './responder-telling.js';
+import type { StepOutbox } from './step-outbox.js';
 
 /**
  * Who takes an alert: a responder answering an offer (the first acceptance wins, once; a
@@ -17,6 +19,9 @@ import type { ResponderTasks, WithdrawnOffer } from './responder-tasks.js';
  * told who is coming.
  */
 export class Assignments {
+  /** Withdrawals and tasks given or closed are kept in the transaction that decides them. */
+  private readonly telling: ResponderTelling;
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -32,8 +37,16 @@ export class Assignments {
       stepNow: (alertId: string) => void;
       now: () => number;
       logger: Logger;
+      /** The outboxes (push, the webhook's) what responders are told is kept in. */
+      outboxes?: readonly StepOutbox[] | undefined;
     },
-  ) {}
+  ) {
+    this.telling = new ResponderTelling({
+      db: deps.db,
+      notices: deps.notices,
+      outboxes: deps.outboxes ?? [],
+    });
+  }
 
   /**
    * The first acceptance wins, exactly once: conditional updates of the offer, the alert and the
@@ -42,10 +55,8 @@ export class Assignments {
   async accept(offerId: string, responderId: string): Promise<AcceptResult> {
     const { db, alerts, roster, tasks } = this.deps;
     const now = this.deps.now();
-    const withdrawn: WithdrawnOffer[] = [];
-    const result = await db
-      .transaction()
-      .execute(async (trx): Promise<AcceptResult & { alertId?: string }> => {
+    const result = await this.telling
+      .transaction(async (trx, tell): Promise<AcceptResult & { alertId?: string }> => {
         const offer = await trx
           .selectFrom('offers')
           .selectAll()
@@ -79,7 +90,7 @@ export class Assignments {
           .set({ status: 'accepted', answered_at: now })
           .where('id', '=', offerId)
           .execute();
-        withdrawn.push(...(await tasks.withdrawPending(trx, offer.alert_id, now)));
+        await tasks.withdrawPending(trx, tell, offer.alert_id, now);
         return { ok: true, task: await tasks.task(trx, offer.alert_id), alertId: offer.alert_id };
       })
       .catch(async (error: unknown) => {
@@ -95,7 +106,6 @@ export class Assignments {
     if (!result.ok || !result.alertId) return result;
     const responder = roster.get(responderId);
     if (responder) responder.taskAlertId = result.alertId;
-    tasks.tellWithdrawn(result.alertId, withdrawn);
     await this.withdrawOffersOf(responderId);
     const alert = await alerts.announce(result.alertId, 'updated');
     this.tellWatch(
@@ -113,11 +123,11 @@ export class Assignments {
    * responder's own of other alerts.
    */
   async assign(alertId: string, responderId: string, actor: string): Promise<AcceptResult> {
-    const { db, alerts, roster, tasks } = this.deps;
+    const { alerts, roster, tasks } = this.deps;
     const now = this.deps.now();
     let released: string[] = [];
     const result = await retryingRaces(() =>
-      db.transaction().execute(async (trx): Promise<AcceptResult> => {
+      this.telling.transaction(async (trx, tell): Promise<AcceptResult> => {
         // Who holds it now, read here and held by a conditional update: an acceptance committed
         // meanwhile makes this transaction run again, and its responder is then released.
         const previous = await trx
@@ -181,19 +191,21 @@ export class Assignments {
             .where('status', '=', 'accepted')
             .execute();
         }
-        return { ok: true, task: await tasks.task(trx, alertId) };
+        for (const other of released) await tell({ type: 'task_closed', responderId: other, alertId });
+        await tasks.withdrawPending(trx, tell, alertId, now);
+        const task = await tasks.task(trx, alertId);
+        await tell({ type: 'task', responderId, task });
+        return { ok: true, task };
       }),
     ).catch((error: unknown) => {
       if (error instanceof LostRace) return { ok: false as const, reason: 'not_pending' as const };
       throw error;
     });
     if (!result.ok) return result;
-    for (const other of released) tasks.released(other, alertId);
+    for (const other of released) tasks.released(other);
     const responder = roster.get(responderId);
     if (responder) responder.taskAlertId = alertId;
-    tasks.tellWithdrawn(alertId, await tasks.withdrawPending(db, alertId, now));
     await this.withdrawOffersOf(responderId);
-    this.deps.notices.publish({ type: 'task', responderId, task: result.task });
     const alert = await alerts.announce(alertId, 'updated');
     this.tellWatch(alert, responder ? `${responder.name}正在赶来` : '有人正在赶来');
     return result;
@@ -227,9 +239,9 @@ export class Assignments {
     why: 'handed_back' | 'checkin_overdue',
     actor: string,
   ): Promise<boolean> {
-    const { db, alerts, roster, tasks } = this.deps;
+    const { db, alerts, tasks } = this.deps;
     const now = this.deps.now();
-    const moved = await db.transaction().execute(async (trx) => {
+    const moved = await this.telling.transaction(async (trx, tell) => {
       // Only the one who holds it can give it back.
       const holder = await trx
         .selectFrom('alerts')
@@ -258,12 +270,11 @@ export class Assignments {
         .where('responder_id', '=', responderId)
         .where('status', '=', 'accepted')
         .execute();
+      await tell({ type: 'task_closed', responderId, alertId });
       return true;
     });
     if (!moved) return false;
-    const responder = roster.get(responderId);
-    if (responder?.taskAlertId === alertId) responder.taskAlertId = null;
-    tasks.released(responderId, alertId);
+    tasks.released(responderId);
     const alert = await alerts.announce(alertId, 'updated');
     const unit = await db
       .selectFrom('org_units')
@@ -322,7 +333,7 @@ export class Assignments {
    * The timeline says why; an alert left with nobody to answer takes its next step at once.
    */
   async withdrawFromOffline(): Promise<void> {
-    const { db, alerts, tasks } = this.deps;
+    const { db, alerts } = this.deps;
     const now = this.deps.now();
     // From the open alerts (few, indexed by status): only they have offers pending. Run every tick.
     const unreachable = await db
@@ -343,7 +354,7 @@ export class Assignments {
       )
       .execute();
     for (const offer of unreachable) {
-      const withdrawn = await db.transaction().execute(async (trx) => {
+      const withdrawn = await this.telling.transaction(async (trx, tell) => {
         const moved = await trx
           .updateTable('offers')
           .set({ status: 'withdrawn', answered_at: now })
@@ -358,10 +369,10 @@ export class Assignments {
             params: { responder_id: offer.responder_id, reason: 'app_offline' },
           },
         });
+        await tellWithdrawn(tell, offer.alert_id, [offer]);
         return true;
       });
       if (!withdrawn) continue;
-      tasks.tellWithdrawn(offer.alert_id, [offer]);
       if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
       await alerts.announce(offer.alert_id, 'updated');
     }
@@ -373,17 +384,19 @@ export class Assignments {
    * step runs out.
    */
   async withdrawOffersOf(responderId: string): Promise<void> {
-    const { db, tasks } = this.deps;
     const now = this.deps.now();
-    const withdrawn = await db
-      .updateTable('offers')
-      .set({ status: 'withdrawn', answered_at: now })
-      .where('responder_id', '=', responderId)
-      .where('status', '=', 'pending')
-      .returning(['id', 'alert_id', 'responder_id'])
-      .execute();
+    const withdrawn = await this.telling.transaction(async (trx, tell) => {
+      const offers = await trx
+        .updateTable('offers')
+        .set({ status: 'withdrawn', answered_at: now })
+        .where('responder_id', '=', responderId)
+        .where('status', '=', 'pending')
+        .returning(['id', 'alert_id', 'responder_id'])
+        .execute();
+      for (const offer of offers) await tellWithdrawn(tell, offer.alert_id, [offer]);
+      return offers;
+    });
     for (const offer of withdrawn) {
-      tasks.tellWithdrawn(offer.alert_id, [offer]);
       if (await this.nobodyWaits(offer.alert_id, now)) this.deps.stepNow(offer.alert_id);
     }
   }

@@ -75,7 +75,7 @@ export class Dispatcher {
       owns,
       outboxes: deps.outboxes,
     });
-    this.tasks = new ResponderTasks({ db, roster, notices, now });
+    this.tasks = new ResponderTasks({ db, roster, notices, now, outboxes: deps.outboxes });
     this.assignments = new Assignments({
       db,
       alerts,
@@ -88,6 +88,7 @@ export class Dispatcher {
       stepNow: (alertId) => this.schedule(alertId),
       now,
       logger,
+      outboxes: deps.outboxes,
     });
     this.presence = new ResponderPresence({ db, alerts, roster, tasks: this.tasks, timings, now });
   }

@@ -12,8 +12,9 @@ import { communityOn } from '../store/scope.js';
 import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch-notices.js';
 import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
-import { closePendingOffers } from './responder-tasks.js';
-import type { StepNotice, StepOutbox } from './step-outbox.js';
+import { closePendingOffers, tellWithdrawn } from './responder-tasks.js';
+import { ResponderTelling } from './responder-telling.js';
+import type { StepOutbox } from './step-outbox.js';
 
 /**
  * Steps each open alert's escalation ladder: offers to the nearest able responders, wider
@@ -23,6 +24,7 @@ import type { StepNotice, StepOutbox } from './step-outbox.js';
 export class EscalationLadder {
   /** A tick may step many open alerts: the sockets are read between steps. */
   private readonly turns = new LoopShare();
+  private readonly telling: ResponderTelling;
 
   constructor(
     private readonly deps: {
@@ -42,7 +44,13 @@ export class EscalationLadder {
        */
       outboxes?: readonly StepOutbox[];
     },
-  ) {}
+  ) {
+    this.telling = new ResponderTelling({
+      db: deps.db,
+      notices: deps.notices,
+      outboxes: deps.outboxes ?? [],
+    });
+  }
 
   /** Takes the steps due now: of every open alert, or of one. */
   async runDue(alertId?: string): Promise<void> {
@@ -84,19 +92,15 @@ export class EscalationLadder {
     const k = done + 1;
     const step = ladder?.steps[k];
     const now = this.deps.now();
-    const notices: DispatchNotice[] = [];
+    let offered = false;
     let escalations: Array<'console' | 'family'> = [];
     let firstOffer = false;
     // Read before the transaction: on SQLite the transaction holds the only connection.
     const community = alert ? ((await communityOn(this.deps.db, alert.path))?.path ?? alert.path) : '/';
     const outboxes = this.deps.outboxes ?? [];
-    // What the step tells is kept in its transaction: the step and it commit together, or a failure
-    // rolls both back and the next tick takes the step again. Kept after the commit, it would be lost
-    // to a crash (or a failed write) in between, for good.
-    const tell = async (trx: Transaction<Tables>, notice: StepNotice) => {
-      for (const o of outboxes) await o.keepNotice(trx, notice);
-      notices.push(notice);
-    };
+    // What the step tells (offers and withdrawals through `tell`, the family here) is kept in its
+    // transaction: the step and it commit together, or a failure rolls both back and the next tick
+    // takes the step again.
     const keepFamily = async (trx: Transaction<Tables>) => {
       if (!alert || !escalations.includes('family')) return;
       const facts = {
@@ -109,7 +113,7 @@ export class EscalationLadder {
       };
       for (const o of outboxes) await o.keepFamilyEscalation?.(trx, facts);
     };
-    const taken = await db.transaction().execute(async (trx) => {
+    const taken = await this.telling.transaction(async (trx, tell) => {
       const moved = await trx
         .updateTable('alerts')
         .set({ ladder_step: k, next_step_at: step ? now + timings.offerExpiryMs : null })
@@ -120,8 +124,7 @@ export class EscalationLadder {
       if (Number(moved.numUpdatedRows) === 0) return false;
       // The last step's offers expire: the alert now waits for the people it was escalated to.
       const expired = await closePendingOffers(trx, alertId, now, 'expired');
-      for (const o of expired)
-        await tell(trx, { type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
+      await tellWithdrawn(tell, alertId, expired);
       if (!alert || !step) {
         await alerts.record(trx, alertId, { actor: 'hub', note: { code: 'ladder_ended', params: {} } });
         return true;
@@ -183,7 +186,8 @@ export class EscalationLadder {
           })
           .execute();
         // Kept with the offer: a crash after the commit loses neither.
-        await tell(trx, { type: 'offer', responderId: c.responder.id, offer });
+        await tell({ type: 'offer', responderId: c.responder.id, offer });
+        offered = true;
       }
       const position = { step: k + 1, steps: ladder!.steps.length };
       await alerts.record(trx, alertId, {
@@ -214,12 +218,11 @@ export class EscalationLadder {
       return true;
     });
     if (!taken) return;
-    for (const n of notices) this.deps.notices.publish(n);
     if (firstOffer && alert) {
       // Sent now, after the commit: the step's own time counts too.
       this.deps.metrics.sosToOffer.observe({ kind: alert.kind }, (this.deps.now() - alert.opened_at) / 1000);
     }
-    if (escalations.length > 0 || notices.some((n) => n.type === 'offer')) {
+    if (escalations.length > 0 || offered) {
       const announced = await alerts.announce(alertId, 'updated');
       const path = alert?.path ?? '/';
       for (const to of escalations)

@@ -72,7 +72,7 @@ export class NoticeWebhook extends OutboxStage {
    * Offers and family escalations are kept by the ladder step that makes them, in its transaction
    * (`keepNotice`, `keepFamilyEscalation`): told of one, the outbox is worked at once.
    */
-  protected async keep(notice: DispatchNotice): Promise<boolean> {
+  protected kept(notice: DispatchNotice): boolean {
     return notice.type === 'offer' || (notice.type === 'escalation' && notice.to === 'family');
   }
 

@@ -5,7 +5,7 @@ import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import type { DispatchNotice } from './dispatch-notices.js';
 import { type NewNotice, type NoticeDelivery, NoticeOutbox, type OutboxTable } from './notice-outbox.js';
-import type { StepNotice, StepOutbox } from './step-outbox.js';
+import type { ResponderNotice, StepOutbox } from './step-outbox.js';
 
 /** How an outbox is worked: polled, each notice tried with backoff until taken or given up. */
 export interface OutboxTimings {
@@ -141,8 +141,8 @@ export class OutboxRounds {
 
 /**
  * A stage that passes dispatch notices on through an outbox (the webhook, Web Push): `deliveriesOf`
- * says what a notice means for its receivers, `keep` stores it (or leaves it to the ladder step that
- * kept it, `keepNotice`), `send` makes one attempt; the rounds do the rest.
+ * says what a notice means for its receivers, the dispatch step that decides it keeps that in its
+ * transaction (`keepNotice`), `send` makes one attempt; the rounds do the rest.
  */
 export abstract class OutboxStage implements StepOutbox {
   protected readonly outbox: NoticeOutbox;
@@ -170,13 +170,9 @@ export abstract class OutboxStage implements StepOutbox {
   }
 
   start(): void {
-    this.unsubscribe = this.base.notices.subscribe(async (notice) => {
-      try {
-        // At once, not at the next poll: an offer lives 45 s.
-        if (await this.keep(notice)) this.rounds.poll();
-      } catch (error) {
-        this.base.logger.error({ err: error }, 'a notice was not kept for sending');
-      }
+    this.unsubscribe = this.base.notices.subscribe((notice) => {
+      // At once, not at the next poll: an offer lives 45 s.
+      if (this.kept(notice)) this.rounds.poll();
     });
     this.rounds.start();
   }
@@ -192,18 +188,22 @@ export abstract class OutboxStage implements StepOutbox {
   }
 
   /**
-   * Kept in the ladder step's transaction: a crash or a failed write right after the step would
-   * otherwise lose it for good, while the step stayed taken.
+   * Kept in the transaction of the dispatch step that decides the notice (a ladder step, an
+   * acceptance, a hand assignment, a close): kept after it, a crash or a failed write in between
+   * would lose it for good, while the step stayed taken.
    */
-  async keepNotice(trx: Transaction<Tables>, notice: StepNotice): Promise<void> {
+  async keepNotice(trx: Transaction<Tables>, notice: ResponderNotice): Promise<void> {
     for (const d of await this.deliveriesOf(notice, trx)) await this.outbox.add(d, trx);
   }
 
   /** What the notice is to send, read through `db` (the step's transaction, or the store); none: not ours. */
   protected abstract deliveriesOf(notice: DispatchNotice, db: Kysely<Tables>): Promise<NewNotice[]>;
 
-  /** Stores what the notice is to send, unless its step kept it already: true when there is some. */
-  protected abstract keep(notice: DispatchNotice): Promise<boolean>;
+  /**
+   * Whether the step that published the notice (after its commit) kept something for this outbox:
+   * nothing is stored here, where a crash or a failed write would lose it.
+   */
+  protected abstract kept(notice: DispatchNotice): boolean;
 
   protected abstract send(d: NoticeDelivery): Promise<SendResult>;
 

@@ -4,11 +4,13 @@ import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import { type DispatchNotice, type OfferView, offeredDistance, type TaskView } from './dispatch-notices.js';
 import type { ResponderRoster } from './responder-roster.js';
+import { ResponderTelling, type Tell } from './responder-telling.js';
+import type { StepOutbox } from './step-outbox.js';
 
 /** The statuses in which an alert is a responder's task: taken, and not yet closed. */
 const heldStatuses: AlertStatus[] = ['assigned', 'on_site'];
 
-/** An offer withdrawn from a responder, to tell them once the change is committed. */
+/** An offer withdrawn from a responder. */
 export type WithdrawnOffer = { id: string; responder_id: string };
 
 /**
@@ -16,14 +18,25 @@ export type WithdrawnOffer = { id: string; responder_id: string };
  * responder app, and ends them when the alert is taken, reassigned or closed.
  */
 export class ResponderTasks {
+  /** Withdrawals and closed tasks are kept in the transaction that ends them (see ResponderTelling). */
+  private readonly telling: ResponderTelling;
+
   constructor(
     private readonly deps: {
       db: Database;
       roster: ResponderRoster;
       notices: Channel<DispatchNotice>;
       now: () => number;
+      /** The outboxes (push, the webhook's) what responders are told is kept in. */
+      outboxes?: readonly StepOutbox[] | undefined;
     },
-  ) {}
+  ) {
+    this.telling = new ResponderTelling({
+      db: deps.db,
+      notices: deps.notices,
+      outboxes: deps.outboxes ?? [],
+    });
+  }
 
   /** Offers still open for a responder (an app that reconnects gets them again). */
   async pendingOffers(responderId: string): Promise<OfferView[]> {
@@ -89,28 +102,22 @@ export class ResponderTasks {
     };
   }
 
-  /** Withdraws the alert's pending offers; the caller tells their holders after committing. */
+  /** Withdraws the alert's pending offers in the caller's transaction, their holders told in it. */
   async withdrawPending(
     db: Pick<Database, 'updateTable'>,
+    tell: Tell,
     alertId: string,
     now: number,
-  ): Promise<WithdrawnOffer[]> {
-    return closePendingOffers(db, alertId, now, 'withdrawn');
+  ): Promise<void> {
+    await tellWithdrawn(tell, alertId, await closePendingOffers(db, alertId, now, 'withdrawn'));
   }
 
-  tellWithdrawn(alertId: string, offers: WithdrawnOffer[]): void {
-    for (const o of offers)
-      this.deps.notices.publish({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
-  }
-
-  /** The responder no longer holds the alert's task (kept in the roster's memory too). */
-  released(responderId: string, alertId: string): void {
+  /** After the commit: the responder no longer holds a task in the roster's memory either. */
+  released(responderId: string): void {
     const r = this.deps.roster.get(responderId);
     if (r) r.taskAlertId = null;
-    this.deps.notices.publish({ type: 'task_closed', responderId, alertId });
   }
 
-  /** An alert closed: its responder is free again and its offers withdrawn. */
   /**
    * At start: responders still holding a closed alert (its "closed" update was lost to a crash or
    * a failed write) are released, and offers of closed alerts withdrawn. Returns how many slots.
@@ -135,17 +142,30 @@ export class ResponderTasks {
     return closed.length;
   }
 
+  /** An alert closed: its responder is free again and its offers withdrawn. */
   async closed(alert: Pick<Alert, 'id'>): Promise<void> {
     const now = this.deps.now();
-    const holders = await this.deps.db
-      .updateTable('responder_state')
-      .set({ task_alert_id: null, updated_at: now })
-      .where('task_alert_id', '=', alert.id)
-      .returning('responder_id')
-      .execute();
-    for (const h of holders) this.released(h.responder_id, alert.id);
-    this.tellWithdrawn(alert.id, await this.withdrawPending(this.deps.db, alert.id, now));
+    // One transaction: a task released is closed on the responder's phone too, or not released.
+    const holders = await this.telling.transaction(async (trx, tell) => {
+      const holders = await trx
+        .updateTable('responder_state')
+        .set({ task_alert_id: null, updated_at: now })
+        .where('task_alert_id', '=', alert.id)
+        .returning('responder_id')
+        .execute();
+      for (const h of holders)
+        await tell({ type: 'task_closed', responderId: h.responder_id, alertId: alert.id });
+      await this.withdrawPending(trx, tell, alert.id, now);
+      return holders;
+    });
+    for (const h of holders) this.released(h.responder_id);
   }
+}
+
+/** Tells each holder of the offers that theirs was withdrawn (in the transaction that withdrew them). */
+export async function tellWithdrawn(tell: Tell, alertId: string, offers: WithdrawnOffer[]): Promise<void> {
+  for (const o of offers)
+    await tell({ type: 'withdrawn', responderId: o.responder_id, offerId: o.id, alertId });
 }
 
 /** Closes an alert's offers still pending (the alert was taken, closed, or its step ran out). */

@@ -13,16 +13,17 @@ export interface FamilyEscalationFacts {
   step: number;
 }
 
-/** What a ladder step tells one responder: the offer it makes, or the withdrawal of one it let expire. */
-export type StepNotice = Extract<DispatchNotice, { type: 'offer' | 'withdrawn' }>;
+/** What one responder is told: an offer, its withdrawal, a task given or closed. */
+export type ResponderNotice = Extract<DispatchNotice, { responderId: string }>;
 
 /**
- * Where notices that must not be lost are kept in the same transaction as the step that makes them
- * (the webhook's and the pushes' outboxes): committed together, or retried together at the next tick.
+ * Where notices that must not be lost are kept (the webhook's and the pushes' outboxes), in the
+ * transaction of the dispatch step that decides them (a ladder step, an acceptance, a hand
+ * assignment, a close): committed together, or not at all.
  */
 export interface StepOutbox {
   /** Keeps what this outbox sends for the notice; nothing, when it sends none of its kind. */
-  keepNotice(trx: Transaction<Tables>, notice: StepNotice): Promise<void>;
+  keepNotice(trx: Transaction<Tables>, notice: ResponderNotice): Promise<void>;
   /** Only an outbox that tells families has this (the webhook). */
   keepFamilyEscalation?(trx: Transaction<Tables>, facts: FamilyEscalationFacts): Promise<void>;
 }

@@ -209,6 +209,112 @@ describe.each(dialects)('Web Push to a closed app, on %s', (dialect) => {
     }
   }, 30_000);
 
+  /** An SOS nobody is on duty for (the ladder offers no one): its alert, for a specialist to assign by hand. */
+  const sosNobodyTakes = async (eventId: string) => {
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', eventId);
+    const [alert] = await until(
+      () => hub.store.db.selectFrom('alerts').select(['id', 'status', 'assignee_id']).execute(),
+      (rows) => rows.length > 0,
+      5000,
+    );
+    if (!alert) throw new Error('the SOS raised no alert');
+    return alert.id;
+  };
+  const byHand = async (alertId: string, action: 'assign' | 'resolve') =>
+    hub.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alertId}/${action}`,
+      headers: hub.as(await hub.login('spec-jingtian', 'spec-password-1')),
+      payload: action === 'assign' ? { responder_id: 'v-0001' } : { outcome: 'help_given' },
+    });
+  /** The task pushes of the alert the push service took, in order. */
+  const taskPushes = (alertId: string) =>
+    push.received
+      .filter((r) => r.status === 201)
+      .map((r) => JSON.parse(r.plaintext) as { type: string; alert_id: string })
+      .filter((m) => m.alert_id === alertId && (m.type === 'task' || m.type === 'task_closed'))
+      .map((m) => m.type);
+
+  it('[PUSH-TASK-DURABLE] a hand assignment and the close of its alert, committed but never told (the process died right after each), are still pushed to the volunteer with the app closed: the task, then its close', async () => {
+    expect((await subscribe({ ...push.subscribe(), lang: 'zh' })).statusCode).toBe(200);
+    const alertId = await sosNobodyTakes('durable-task-1');
+    const publish = Channel.prototype.publish;
+    // What a crash between a commit and its notices leaves: the change stored, nothing published.
+    Channel.prototype.publish = function (this: Channel<unknown>, message: unknown) {
+      const type = (message as { type?: string })?.type;
+      if (type === 'task' || type === 'task_closed' || type === 'withdrawn') return;
+      publish.call(this, message);
+    };
+    try {
+      const assigned = await byHand(alertId, 'assign');
+      expect(assigned.statusCode, assigned.body).toBe(200);
+      const given = await until(
+        async () => taskPushes(alertId),
+        (t) => t.length > 0,
+        5000,
+      );
+      expect(given, 'the outbox’s sweep pushed the task given by hand').toEqual(['task']);
+      const resolved = await byHand(alertId, 'resolve');
+      expect(resolved.statusCode, resolved.body).toBe(200);
+      const closed = await until(
+        async () => taskPushes(alertId),
+        (t) => t.length > 1,
+        5000,
+      );
+      expect(closed, 'the phone is told the task is closed').toEqual(['task', 'task_closed']);
+    } finally {
+      Channel.prototype.publish = publish;
+    }
+  }, 30_000);
+
+  it('[PUSH-TASK-DURABLE] a hand assignment whose push is not written (the store busy once) is not made: the specialist is answered an error and nothing is assigned; assigned again, the volunteer is pushed the task once', async () => {
+    expect((await subscribe({ ...push.subscribe(), lang: 'zh' })).statusCode).toBe(200);
+    const alertId = await sosNobodyTakes('durable-task-2');
+    const add = NoticeOutbox.prototype.add;
+    let refused = 0;
+    NoticeOutbox.prototype.add = async function (this: NoticeOutbox, ...args: Parameters<typeof add>) {
+      if (args[0].type === 'task' && refused++ === 0)
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return add.apply(this, args);
+    };
+    try {
+      const failed = await byHand(alertId, 'assign');
+      expect(refused, 'the write was refused once').toBe(1);
+      // Assigned without its push, the volunteer would never hear of the task: rolled back together.
+      expect(failed.statusCode, failed.body).toBeGreaterThanOrEqual(500);
+      expect(
+        await hub.store.db
+          .selectFrom('alerts')
+          .select(['status', 'assignee_id'])
+          .where('id', '=', alertId)
+          .execute(),
+      ).toEqual([{ status: 'open', assignee_id: null }]);
+      const held = await hub.store.db
+        .selectFrom('responder_state')
+        .select('task_alert_id')
+        .where('responder_id', '=', 'v-0001')
+        .executeTakeFirst();
+      expect(held?.task_alert_id ?? null).toBeNull();
+      const again = await byHand(alertId, 'assign');
+      expect(again.statusCode, again.body).toBe(200);
+      expect(
+        await until(
+          async () => taskPushes(alertId),
+          (t) => t.length > 0,
+          5000,
+        ),
+      ).toEqual(['task']);
+      const kept = await hub.store.db
+        .selectFrom('push_deliveries')
+        .select('type')
+        .where('type', '=', 'task')
+        .execute();
+      expect(kept, 'one task push kept').toHaveLength(1);
+    } finally {
+      NoticeOutbox.prototype.add = add;
+    }
+  }, 30_000);
+
   it('[PUSH-TASK-CLOSED-AGAIN] a task given back, then assigned to the same volunteer by hand and closed: each close is pushed, so the phone does not keep showing the task', async () => {
     const app = await ResponderApp.open(hub.addresses.http, token);
     try {

@@ -29,8 +29,8 @@ const worthMs = { withdrawn: 10 * 60_000, task: 3600_000, task_closed: 3600_000 
 /**
  * Offers, withdrawals and task changes pushed to the responders' subscribed browsers, so a phone
  * with the app closed still hears of an offer (the service worker shows it). Each push is kept in
- * the store first (push_deliveries; an offer in the transaction of the ladder step that makes it)
- * and retried with backoff until the push service takes it (2xx) or it is no longer worth sending;
+ * the store first (push_deliveries, in the transaction of the dispatch step that decides it) and
+ * retried with backoff until the push service takes it (2xx) or it is no longer worth sending;
  * a subscription the push service answers 404/410 for is gone and dropped. The payload is encrypted
  * to the browser's key (RFC 8291) and signed with the hub's VAPID key (RFC 8292) by web-push.
  */
@@ -53,15 +53,11 @@ export class OfferPush extends OutboxStage {
   }
 
   /**
-   * Offers are kept by the ladder step that makes them, as are the withdrawals of the offers it lets
-   * expire (`keepNotice`); the other notices come after their own commits and are kept here. A
-   * withdrawal told again is kept once (its id), so the step's ones are no-ops here.
+   * Every push to a responder (an offer, a withdrawal, a task given or closed) is kept by the dispatch
+   * step that decides it, in its transaction (`keepNotice`): told of one, the outbox is worked at once.
    */
-  protected async keep(notice: DispatchNotice): Promise<boolean> {
-    if (notice.type === 'offer') return true;
-    const kept = await this.deliveriesOf(notice, this.deps.db);
-    for (const d of kept) await this.outbox.add(d);
-    return kept.length > 0;
+  protected kept(notice: DispatchNotice): boolean {
+    return 'responderId' in notice;
   }
 
   /** One push per browser the responder subscribed, in its language. */
