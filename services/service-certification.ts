@@ -108,9 +108,18 @@ export class ServiceCertification {
         `service order ${id} is ${row.status}${row.credit_status ? ` (${row.credit_status})` : ''}: only a flagged certified service waits for a decision`,
       );
     }
-    const minutes = decision.approve
-      ? (decision.minutes ?? Math.min(row.claimed_minutes ?? 0, row.measured_minutes ?? 0))
-      : 0;
+    const claimed = row.claimed_minutes ?? 0;
+    // Refused, not quietly lowered: a stated amount over the claim is a slip (another order, a typo)
+    // the specialist should see, and the timeline records the amount they stated. Nothing is decided,
+    // so the order still waits and may be decided again.
+    if (decision.approve && decision.minutes !== undefined && decision.minutes > claimed) {
+      throw new ServiceOrderError(
+        400,
+        'over_claim',
+        `service order ${id} claimed ${claimed} minutes: approve at most the claim, not ${decision.minutes}`,
+      );
+    }
+    const minutes = decision.approve ? (decision.minutes ?? Math.min(claimed, row.measured_minutes ?? 0)) : 0;
     const { result } = await this.deps.credits.approveFlagged({
       serviceId: row.id,
       minutes,

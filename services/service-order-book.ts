@@ -40,11 +40,20 @@ export async function moveOpenOrders(
     .execute();
 }
 
+/** A status change; a volunteer's own (check-in, check-out, hand-back) names the volunteer. */
+export interface OrderMove extends Move {
+  /**
+   * Moves only while the order is still this volunteer's: a specialist's reassignment between the
+   * volunteer's read and the move wins, as the status alone would not tell (taken stays taken).
+   */
+  volunteer?: string;
+}
+
 export class ServiceOrderBook {
   constructor(private readonly deps: { db: Database; now: () => number }) {}
 
-  /** Moves the order if its status is one of `from`; false when it was not (or another move won). */
-  async move(id: string, change: Move): Promise<boolean> {
+  /** Moves the order if its status is one of `from` (and it is `volunteer`'s); false when not (or another move won). */
+  async move(id: string, change: OrderMove): Promise<boolean> {
     return this.deps.db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('service_orders')
@@ -52,12 +61,17 @@ export class ServiceOrderBook {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!current || !change.from.includes(current.status as ServiceStatus)) return false;
+      const { volunteer } = change;
+      if (volunteer !== undefined && current.volunteer_id !== volunteer) return false;
       const at = this.deps.now();
+      // The conditions are in the update itself: it waits for a concurrent move of the row and
+      // re-checks them, so a reassignment committed meanwhile is seen.
       const result = await trx
         .updateTable('service_orders')
         .set({ ...change.set?.(current, at), status: change.to, updated_at: at })
         .where('id', '=', id)
         .where('status', '=', current.status)
+        .$if(volunteer !== undefined, (q) => q.where('volunteer_id', '=', volunteer!))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await this.audit(trx, id, {
@@ -70,10 +84,16 @@ export class ServiceOrderBook {
     });
   }
 
-  /** Moves the order, or refuses with its status as it is now. */
-  async moveOrRefuse(id: string, action: string, change: Move): Promise<void> {
+  /**
+   * Moves the order, or refuses with its status as it is now; one no longer the volunteer's is
+   * refused as `ownRow` refuses it (404: theirs no more, it is as hidden as any other).
+   */
+  async moveOrRefuse(id: string, action: string, change: OrderMove): Promise<void> {
     if (await this.move(id, change)) return;
     const row = await this.row(id);
+    if (change.volunteer !== undefined && row?.volunteer_id !== change.volunteer) {
+      throw notFound(`no service order ${id} taken by you`);
+    }
     throw wrongStatus(id, row?.status ?? 'gone', action);
   }
 
@@ -145,19 +165,23 @@ export class ServiceOrderBook {
     return (alert?.on_site_at ?? null) !== null;
   }
 
-  /** One more wrong confirmation code entered for the visit; returns how many now. */
-  async countWrongCode(id: string): Promise<number> {
-    await this.deps.db
+  /**
+   * Takes one of the visit's code tries before the code is compared: the conditional update is the
+   * only check of the limit, so parallel check-outs cannot all read a count below it and all be
+   * compared. Returns the tries taken with this one, or null when none is left or the visit is not
+   * the volunteer's one in progress any more.
+   */
+  async takeCodeTry(id: string, volunteerId: string, limit: number): Promise<number | null> {
+    const taken = await this.deps.db
       .updateTable('service_orders')
       .set((eb) => ({ code_attempts: eb(eb.fn.coalesce('code_attempts', eb.lit(0)), '+', 1) }))
       .where('id', '=', id)
-      .execute();
-    const row = await this.deps.db
-      .selectFrom('service_orders')
-      .select('code_attempts')
-      .where('id', '=', id)
+      .where('status', '=', 'in_progress')
+      .where('volunteer_id', '=', volunteerId)
+      .where((eb) => eb(eb.fn.coalesce('code_attempts', eb.lit(0)), '<', limit))
+      .returning('code_attempts')
       .executeTakeFirst();
-    return row?.code_attempts ?? 0;
+    return taken ? (taken.code_attempts ?? limit) : null;
   }
 
   /** The elder's watch took the visit's code (the broker accepted the command). */

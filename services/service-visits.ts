@@ -4,6 +4,7 @@ import type { SignedInUser } from '../kernel/identity.js';
 import { onSite, type Position } from '../registry/home-distance.js';
 import type { ServiceOrderBook } from './service-order-book.js';
 import {
+  notFound,
   type OrderRow,
   ServiceOrderError,
   type ServiceOrderView,
@@ -17,7 +18,10 @@ export type SendCommand = (
   commandId: string,
 ) => Promise<unknown>;
 
-/** Wrong codes a visit takes before no code is accepted any more: 4 digits must not be guessed. */
+/**
+ * Codes a visit takes before no code is accepted any more: 4 digits must not be guessed. The right
+ * code takes a try too (it ends the visit, so after 4 wrong ones it still gets in).
+ */
 export const maxCodeAttempts = 5;
 
 /**
@@ -48,6 +52,7 @@ export class ServiceVisits {
     const watch = this.deps.watchOf(row.elder_id);
     await this.deps.book.moveOrRefuse(id, 'check in to', {
       from: ['taken'],
+      volunteer: actor.username,
       to: 'in_progress',
       actor: actor.username,
       note: { code: 'checked_in', params: { distance_m: distance } },
@@ -79,10 +84,11 @@ export class ServiceVisits {
     const row = await this.deps.book.ownRow(actor, id);
     if (row.status !== 'in_progress') throw wrongStatus(id, row.status, 'check out of');
     const distance = this.atHome(row, at, 'check out');
-    const byCode = code !== undefined && (await this.codeMatches(row, code));
+    const byCode = code !== undefined && (await this.codeMatches(actor, row, code));
     const confirmation = row.confirmation ?? (byCode ? 'elder_code' : null);
     await this.deps.book.moveOrRefuse(id, 'check out of', {
       from: ['in_progress'],
+      volunteer: actor.username,
       to: 'done',
       actor: actor.username,
       note: { code: 'order_checked_out', params: { distance_m: distance, confirmation } },
@@ -123,6 +129,7 @@ export class ServiceVisits {
     await this.deps.book.ownRow(actor, id);
     await this.deps.book.moveOrRefuse(id, 'hand back', {
       from: ['taken'],
+      volunteer: actor.username,
       to: 'requested',
       actor: actor.username,
       note: { code: 'order_handed_back', params: { volunteer_id: actor.username } },
@@ -145,12 +152,19 @@ export class ServiceVisits {
     return here.distance_m;
   }
 
-  /** True for the visit's code; a wrong one counts against the limit and is refused with the tries left. */
-  private async codeMatches(row: OrderRow, code: string): Promise<boolean> {
+  /**
+   * True for the visit's code; a wrong one is refused with the tries left. A try is taken before the
+   * code is compared, the right code's too: comparing first and counting after let parallel guesses
+   * all be compared against a count that had not caught up.
+   */
+  private async codeMatches(actor: SignedInUser, row: OrderRow, code: string): Promise<boolean> {
     if (!row.confirmation_code)
       throw new ServiceOrderError(409, 'no_code', `service order ${row.id} has no confirmation code`);
-    const attempts = row.code_attempts ?? 0;
-    if (attempts >= maxCodeAttempts) {
+    const tries = await this.deps.book.takeCodeTry(row.id, actor.username, maxCodeAttempts);
+    if (tries === null) {
+      const now = await this.deps.book.row(row.id);
+      if (now?.volunteer_id !== actor.username) throw notFound(`no service order ${row.id} taken by you`);
+      if (now.status !== 'in_progress') throw wrongStatus(row.id, now.status, 'check out of');
       throw new ServiceOrderError(
         409,
         'code_locked',
@@ -158,7 +172,7 @@ export class ServiceVisits {
       );
     }
     if (code === row.confirmation_code) return true;
-    const left = maxCodeAttempts - (await this.deps.book.countWrongCode(row.id));
+    const left = maxCodeAttempts - tries;
     throw new ServiceOrderError(
       409,
       'wrong_code',
