@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { type CodedNote, noteColumns } from '../alerts/timeline-notes.js';
 import type { EventLog } from '../ingest/event-log.js';
 import type { SignedInUser } from '../kernel/identity.js';
@@ -32,6 +32,10 @@ export interface ErasureCounts {
   ledger_transfers_cleared: number;
   /** Welfare check-in and medication schedules, and the record of each answered or missed. */
   welfare_records: number;
+  /** Their recurring requests, stopped (those still running) and their typed notes replaced. */
+  recurring_requests_cleared: number;
+  /** Notices for the webhook's receiver about their alerts (a family escalation names them and their family). */
+  webhook_notices_deleted: number;
 }
 
 type Trx = Transaction<Tables>;
@@ -85,7 +89,7 @@ export class ElderErasure {
         .where('status', 'in', openOrderStatuses)
         .executeTakeFirst();
       if (open) return { ok: false, reason: 'order_open' };
-      const erased = await this.eraseIn(trx, elder);
+      const erased = await this.eraseIn(trx, elder, by);
       await this.deps.audit.recordIn(trx, {
         by,
         action: 'elder_erased',
@@ -99,7 +103,7 @@ export class ElderErasure {
     return result;
   }
 
-  private async eraseIn(trx: Trx, elder: ElderRow): Promise<ErasureCounts> {
+  private async eraseIn(trx: Trx, elder: ElderRow, by: SignedInUser): Promise<ErasureCounts> {
     const now = this.deps.now();
     const devices = (
       await trx.selectFrom('devices').select('id').where('elder_id', '=', elder.id).execute()
@@ -112,6 +116,7 @@ export class ElderErasure {
     const alertIds = (
       await trx.selectFrom('alerts').select('id').where('elder_id', '=', elder.id).execute()
     ).map((a) => a.id);
+    let notices = 0;
     for (let i = 0; i < alertIds.length; i += 500) {
       const chunk = alertIds.slice(i, i + 500);
       await trx
@@ -120,6 +125,7 @@ export class ElderErasure {
         .where('id', 'in', chunk)
         .execute();
       await this.scrubTimeline(trx, 'alert_transitions', 'alert_id', chunk);
+      notices += await this.deleteFamilyNotices(trx, chunk);
     }
 
     const orderIds = (
@@ -180,6 +186,27 @@ export class ElderErasure {
       .deleteFrom('welfare_schedules')
       .where('elder_id', '=', elder.id)
       .executeTakeFirst();
+    // A rule left running would publish an order for "(erased)" every week, its note (a key under
+    // the mat, a diet) shown to every volunteer of the community: each is stopped, its note replaced.
+    const rules = await trx
+      .selectFrom('recurring_requests')
+      .select('id')
+      .where('elder_id', '=', elder.id)
+      .execute();
+    if (rules.length > 0) {
+      await trx
+        .updateTable('recurring_requests')
+        .set({ stopped_by: by.username, stopped_at: now })
+        .where('elder_id', '=', elder.id)
+        .where('stopped_at', 'is', null)
+        .execute();
+      await trx
+        .updateTable('recurring_requests')
+        .set({ note: erasedText })
+        .where('elder_id', '=', elder.id)
+        .where('note', '<>', '')
+        .execute();
+    }
     await trx
       .updateTable('elders')
       .set({ name: erasedName, address: '', lat: null, lon: null, erased_at: now, updated_at: now })
@@ -193,7 +220,41 @@ export class ElderErasure {
       service_orders_cleared: orderIds.length,
       ledger_transfers_cleared: transferIds.length,
       welfare_records: Number(occurrences.numDeletedRows) + Number(schedules.numDeletedRows),
+      recurring_requests_cleared: rules.length,
+      webhook_notices_deleted: notices,
     };
+  }
+
+  /**
+   * Deletes the webhook's family escalation notices about these alerts (`family-<alert id>-<step>`):
+   * their bodies name the elder and hold their family's names and phone numbers, and the outbox keeps
+   * them days after delivery (retries them, if the receiver is down). Not sent yet, they are not sent.
+   * Offer notices stay: kind, severity and a distance, as an alert keeps them; push bodies hold no more.
+   */
+  private async deleteFamilyNotices(trx: Trx, alertIds: string[]): Promise<number> {
+    const prefixes = alertIds.map((id) => `family-${id}-`);
+    const found: string[] = [];
+    for (let i = 0; i < prefixes.length; i += 50) {
+      const chunk = prefixes.slice(i, i + 50);
+      // An escaped LIKE finds candidates (an id's `_` or `%` is no wildcard; SQLite's LIKE ignores
+      // case); the exact prefix and a step number after it decide (alert `a` must not take `a-1`'s).
+      const rows = await trx
+        .selectFrom('notice_deliveries')
+        .select('id')
+        .where('type', '=', 'family_escalation')
+        .where((eb) => eb.or(chunk.map((p) => startingWith('id', p))))
+        .execute();
+      for (const { id } of rows) {
+        if (chunk.some((p) => id.startsWith(p) && /^\d+$/.test(id.slice(p.length)))) found.push(id);
+      }
+    }
+    for (let i = 0; i < found.length; i += 500) {
+      await trx
+        .deleteFrom('notice_deliveries')
+        .where('id', 'in', found.slice(i, i + 500))
+        .execute();
+    }
+    return found.length;
   }
 
   /**
@@ -277,6 +338,12 @@ export class ElderErasure {
       }
     }
   }
+}
+
+/** `column` starts with `prefix` (LIKE, `%` and `_` escaped; the same SQL on SQLite and PostgreSQL). */
+function startingWith(column: string, prefix: string) {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
 /** Replaces every `memo` that has no `memo_code` beside it (a person's words) inside a stored answer. */

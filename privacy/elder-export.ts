@@ -15,8 +15,9 @@ const parsed = (text: string | null) => (text === null ? null : (JSON.parse(text
 /**
  * Everything the hub holds about one elder, as one JSON document (PIPL: a person's right to a
  * copy): the district record, devices, raw events, minute rollups, alerts with their timelines,
- * welfare check-ins and medication reminders with each answered or missed, service orders, the time bank's accounts and transfers that concern them, and who read their
- * record. Written as a stream: years of rollups never sit in memory at once.
+ * welfare check-ins and medication reminders with each answered or missed, service orders and the
+ * recurring requests that publish them, the time bank's accounts and transfers that concern them,
+ * and who read their record. Written as a stream: years of rollups never sit in memory at once.
  */
 export class ElderExport {
   constructor(
@@ -207,6 +208,15 @@ export class ElderExport {
           })),
       })),
     )}`;
+
+    const recurring = await db
+      .selectFrom('recurring_requests')
+      .selectAll()
+      .where('elder_id', '=', elder.id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    yield `,"recurring_requests":${json(recurring)}`;
 
     yield* this.timebank(elder.id, orderIds);
 

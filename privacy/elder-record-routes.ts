@@ -46,6 +46,9 @@ export const elderExportSchema = z.object({
     .object({ schedules: rows, occurrences: rows })
     .describe('welfare check-in and medication schedules, and each occurrence: answered, missed, alerted'),
   service_orders: rows.describe('service orders for them, each with `timeline`'),
+  recurring_requests: rows.describe(
+    'requests that publish themselves for them (a weekly meal…), running or stopped; their orders are in `service_orders`',
+  ),
   timebank: z.object({ accounts: rows, transfers: rows, service_credits: rows }),
   record_reads: rows.describe('who read their record, and when (the audit log)'),
 });
@@ -60,6 +63,10 @@ const erasedSchema = z.object({
     service_orders_cleared: z.number(),
     ledger_transfers_cleared: z.number(),
     welfare_records: z.number(),
+    recurring_requests_cleared: z.number().describe('recurring requests stopped, their notes replaced'),
+    webhook_notices_deleted: z
+      .number()
+      .describe('family escalation notices for the webhook receiver about their alerts'),
   }),
 });
 

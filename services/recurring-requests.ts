@@ -136,7 +136,8 @@ export class RecurringRequests {
 
   /**
    * Publishes every occurrence now within its lead time; how many orders were written. A rule of a
-   * retired kind publishes nothing (retiring waits for such rules to stop; this covers a race).
+   * retired kind publishes nothing (retiring waits for such rules to stop; this covers a race), nor
+   * one of an erased elder.
    */
   async publishDue(): Promise<number> {
     const now = this.deps.now();
@@ -148,6 +149,8 @@ export class RecurringRequests {
       .select('e.org_unit_id')
       .where('r.stopped_at', 'is', null)
       .where('k.retired_at', 'is', null)
+      // The erasure stops an erased elder's rules; this holds for one erased before it did too.
+      .where('e.erased_at', 'is', null)
       .execute();
     // Occurrences in their lead window stay there for hours and are looked at every minute: those
     // already published are skipped by one query rather than met by an insert the index refuses.

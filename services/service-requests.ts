@@ -35,7 +35,7 @@ export class ServiceRequests {
     await this.requestable(input.kind);
     const elder = await this.elderInScope(actor, input.elder_id);
     const id = await this.insert(elder, { ...input, requested_by: actor.username, recurrence_id: null });
-    if (!id) throw new Error('a request without a recurrence was refused as a repeat'); // cannot happen
+    if (!id) throw notFound(`no elder ${input.elder_id} in your org unit`); // erased meanwhile
     return this.deps.book.get(actor, id);
   }
 
@@ -44,13 +44,17 @@ export class ServiceRequests {
     return this.deps.kinds.requestable(kind);
   }
 
-  /** The elder, if in the actor's org unit; else 404 (whether it exists elsewhere is not told). */
+  /**
+   * The elder, if in the actor's org unit and not erased; else 404 (whether it exists elsewhere, or
+   * was erased, is not told: as every staff route answers an erased elder).
+   */
   async elderInScope(actor: SignedInUser, elderId: string): Promise<{ id: string; org_unit_id: string }> {
     const elder = await this.deps.db
       .selectFrom('elders as e')
       .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
       .select(['e.id', 'e.org_unit_id'])
       .where('e.id', '=', elderId)
+      .where('e.erased_at', 'is', null)
       .where(underPath('o.path', actor.scopePath))
       .executeTakeFirst();
     if (!elder) throw notFound(`no elder ${elderId} in your org unit`);
@@ -60,7 +64,9 @@ export class ServiceRequests {
   /**
    * Writes a new request for an elder (of `org_unit_id`) with its audit record. A request of a
    * recurrence is written once per wanted time, however many publishers try: null when it was
-   * already there (the unique index on recurrence_id and wanted_at).
+   * already there (the unique index on recurrence_id and wanted_at). Null too when the elder was
+   * erased, or the recurrence stopped, since the caller read them (a publishing round reads its
+   * rules once): an order never carries an erased elder's note.
    */
   async insert(
     elder: { id: string; org_unit_id: string },
@@ -76,6 +82,20 @@ export class ServiceRequests {
     const id = randomUUID();
     const at = this.deps.now();
     return this.deps.db.transaction().execute(async (trx) => {
+      const live = await trx
+        .selectFrom('elders')
+        .select('erased_at')
+        .where('id', '=', elder.id)
+        .executeTakeFirst();
+      if (!live || live.erased_at !== null) return null;
+      if (input.recurrence_id !== null) {
+        const rule = await trx
+          .selectFrom('recurring_requests')
+          .select('stopped_at')
+          .where('id', '=', input.recurrence_id)
+          .executeTakeFirst();
+        if (!rule || rule.stopped_at !== null) return null;
+      }
       const written = await trx
         .insertInto('service_orders')
         .values({

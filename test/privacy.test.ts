@@ -1,8 +1,17 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openedAlertRow } from '../alerts/alert-book.js';
+import { RecurringRequests } from '../services/recurring-requests.js';
+import { ServiceKinds } from '../services/service-kinds.js';
+import { ServiceOrderBook } from '../services/service-order-book.js';
+import { ServiceRequests } from '../services/service-requests.js';
 import { Reconciliation } from '../timebank/reconciliation.js';
+import { browserDistrict } from './browser/support/district.js';
 import { dialects } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { pressSos } from './support/sos-answered.js';
 import { until } from './support/wait.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
  * One person's data on request (PIPL): the admin of their unit exports everything held about
@@ -10,8 +19,11 @@ import { until } from './support/wait.js';
  */
 describe.each(dialects)('privacy on %s', (dialect) => {
   let hub: TestHub;
+  let receiver: WebhookReceiver | undefined;
   afterEach(async () => {
     await hub?.stop();
+    await receiver?.close();
+    receiver = undefined;
   });
 
   /** The small district with an admin of 梅林 (the other community) besides 莲花's admin. */
@@ -358,6 +370,8 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         service_orders_cleared: 1,
         ledger_transfers_cleared: 2,
         welfare_records: 1,
+        recurring_requests_cleared: 0,
+        webhook_notices_deleted: 0,
       },
     });
     expect(await hub.store.db.selectFrom('welfare_schedules').selectAll().execute()).toEqual([]);
@@ -488,6 +502,193 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       .executeTakeFirst();
     expect(elder).toEqual({ name: '王秀英', erased_at: null });
     expect((await get('/api/v1/audit?action=elder_erased', lianhua)).json().entries).toEqual([]);
+  });
+
+  it('[ERASE-RECURRING] an erased elder’s recurring request is in their export, then stopped with its note replaced: it publishes nothing more, and no new request is taken for them', async () => {
+    await district();
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const note = '糖尿病，午饭无糖，钥匙在门垫下';
+    const weekly = { kind: 'meal_delivery', weekdays: [3], time: '11:30', lead_hours: 168 };
+    const rule = await post('/api/v1/recurring-requests', spec, { elder_id: 'e-0001', note, ...weekly });
+    expect(rule.statusCode, rule.body).toBe(201);
+    // 李桂兰's rule shows that the publisher below does publish, for an elder not erased.
+    const other = await post('/api/v1/recurring-requests', lianhua, {
+      elder_id: 'e-0002',
+      note: '李桂兰 午饭',
+      ...weekly,
+    });
+    expect(other.statusCode, other.body).toBe(201);
+
+    const exported = (await get('/api/v1/elders/e-0001/export', lianhua)).json();
+    expect(exported.recurring_requests).toEqual([
+      expect.objectContaining({ id: rule.json().id, elder_id: 'e-0001', note, stopped_at: null }),
+    ]);
+
+    // The week's order (published at once: it lies within the lead time) is cancelled, as an erasure needs.
+    const open = await hub.store.db
+      .selectFrom('service_orders')
+      .select('id')
+      .where('elder_id', '=', 'e-0001')
+      .where('status', '=', 'requested')
+      .execute();
+    expect(open).toHaveLength(1);
+    for (const o of open)
+      expect((await post(`/api/v1/service-orders/${o.id}/cancel`, spec, {})).statusCode).toBe(200);
+    const erased = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0001' });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(erased.json().erased).toMatchObject({ recurring_requests_cleared: 1, service_orders_cleared: 1 });
+
+    const stored = await hub.store.db
+      .selectFrom('recurring_requests')
+      .selectAll()
+      .where('id', '=', rule.json().id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ note: '(erased on request)', stopped_by: 'admin-lianhua' });
+    expect(stored.stopped_at).toEqual(expect.any(Number));
+
+    // A week on (the hub's own publisher ticks each minute; this one runs on a later clock, at once).
+    const { db } = hub.store;
+    const weekOn = () => Date.now() + 7 * 86_400_000;
+    const publisher = new RecurringRequests({
+      db,
+      requests: new ServiceRequests({
+        db,
+        book: new ServiceOrderBook({ db, now: weekOn }),
+        kinds: new ServiceKinds({ db, now: weekOn }),
+        now: weekOn,
+      }),
+      now: weekOn,
+      utcOffsetMinutes: hub.config.timebank.utcOffsetMinutes,
+      tickMs: 60_000,
+      logger: pino({ level: 'silent' }),
+    });
+    expect(await publisher.publishDue(), 'only 李桂兰’s next order').toBe(1);
+    const orders = await db.selectFrom('service_orders').select(['elder_id', 'note', 'status']).execute();
+    expect(orders.filter((o) => o.elder_id === 'e-0001')).toEqual([
+      { elder_id: 'e-0001', note: '(erased on request)', status: 'cancelled' },
+    ]);
+    expect(JSON.stringify(orders)).not.toContain('钥匙');
+    // A rule still running for an elder erased before erasures stopped rules: it publishes nothing either.
+    await db
+      .updateTable('recurring_requests')
+      .set({ stopped_by: null, stopped_at: null })
+      .where('id', '=', rule.json().id)
+      .execute();
+    expect(await publisher.publishDue()).toBe(0);
+    expect(
+      await db.selectFrom('service_orders').select('id').where('elder_id', '=', 'e-0001').execute(),
+    ).toHaveLength(1);
+
+    // No new request for her, recurring or not: the 404 of an elder who is not there (as other routes answer).
+    const again = await post('/api/v1/recurring-requests', spec, { elder_id: 'e-0001', note, ...weekly });
+    expect(again.statusCode).toBe(404);
+    expect(again.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
+    const once = await post('/api/v1/service-orders', spec, {
+      elder_id: 'e-0001',
+      kind: 'visit',
+      wanted_at: Date.now() + 86_400_000,
+    });
+    expect(once.statusCode).toBe(404);
+    expect(once.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
+    expect(
+      await db.selectFrom('recurring_requests').select('id').where('elder_id', '=', 'e-0001').execute(),
+    ).toHaveLength(1);
+  });
+
+  it('[ERASE-NOTICE-OUTBOX] an erasure deletes the webhook’s family escalation notices about the elder’s alerts (names, phone numbers), and only those', async () => {
+    const secret = 'district-bridge-secret-0123456789abcdef';
+    receiver = await WebhookReceiver.start(secret);
+    receiver.answers = Array(10_000).fill(503); // the receiver is down: the hub keeps the notice and retries
+    hub = await startTestHub({
+      dialect,
+      config: { noticeWebhookUrl: receiver.url, noticeWebhookSecret: secret },
+    });
+    const doc = browserDistrict();
+    doc.elders = doc.elders!.map((e) =>
+      e.id === 'e-0001'
+        ? {
+            ...e,
+            consent: { care_record: true, share_with_responders: false, contact_family: true },
+            contacts: [
+              { name: '王小明', relation: 'child', phone: '138 0013 8000', username: 'family-wang' },
+              { name: '张阿姨', relation: 'neighbour', phone: '139 0013 9000', has_key: true },
+            ],
+          }
+        : e,
+    );
+    expect((await hub.putDistrict(doc)).statusCode).toBe(200);
+    const { db } = hub.store;
+    await pressSos(hub, 'w-0001', 'watch-secret-0001', 'erase-outbox-1'); // nobody on duty: the family is told
+    const escalations = await until(
+      () =>
+        db
+          .selectFrom('notice_deliveries')
+          .select(['id', 'body'])
+          .where('type', '=', 'family_escalation')
+          .execute(),
+      (rows) => rows.length > 0,
+      10_000,
+    );
+    expect(escalations[0]!.body).toContain('王秀英');
+    expect(escalations[0]!.body).toContain('138 0013 8000');
+    const [alert] = await db.selectFrom('alerts').select('id').where('elder_id', '=', 'e-0001').execute();
+    const spec = await hub.login('spec-jingtian', 'spec-password-1');
+    const resolved = await post(`/api/v1/alerts/${alert!.id}/resolve`, spec, { outcome: 'help_given' });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+
+    // Alert ids with LIKE's wildcards and cases: `sos_1` is hers; `sosX1`, `SOS_1` and `sos_1-2` are 李桂兰's.
+    const closedAt = Date.now();
+    const closed = { kind: 'sos', severity: 'critical', opened_at: closedAt - 60_000 };
+    const closedState = { status: 'resolved', closed_at: closedAt, outcome: 'help_given' };
+    await db
+      .insertInto('alerts')
+      .values([
+        openedAlertRow({
+          ...closed,
+          ...closedState,
+          id: 'sos_1',
+          elder_id: 'e-0001',
+          org_unit_id: 'fam-wang',
+        }),
+        ...['sosX1', 'SOS_1', 'sos_1-2'].map((id) =>
+          openedAlertRow({ ...closed, ...closedState, id, elder_id: 'e-0002', org_unit_id: 'meilin' }),
+        ),
+      ])
+      .execute();
+    const notice = (alertId: string, name: string, phone: string) => ({
+      id: `family-${alertId}-0`,
+      type: 'family_escalation',
+      body: JSON.stringify({
+        type: 'family_escalation',
+        alert_id: alertId,
+        elder: { name },
+        contacts: [{ phone }],
+      }),
+      created_at: closedAt,
+      next_attempt_at: closedAt,
+      give_up_at: closedAt + 3_600_000,
+      delivered_at: closedAt, // delivered: the outbox keeps it 7 days
+      dead_at: null,
+      last_error: null,
+    });
+    const others = ['sosX1', 'SOS_1', 'sos_1-2'].map((id) => notice(id, '李桂兰', '137 0013 7000'));
+    await db
+      .insertInto('notice_deliveries')
+      .values([notice('sos_1', '王秀英', '138 0013 8000'), ...others])
+      .execute();
+
+    const lianhua = await hub.login('admin-lianhua', 'admin-password-2');
+    const erased = await post('/api/v1/elders/e-0001/erase', lianhua, { confirm: 'e-0001' });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(erased.json().erased.webhook_notices_deleted).toBe(escalations.length + 1);
+
+    const left = await db.selectFrom('notice_deliveries').select(['id', 'body']).orderBy('id').execute();
+    for (const text of ['王秀英', '王小明', '张阿姨', '138 0013 8000', '139 0013 9000'])
+      expect(JSON.stringify(left)).not.toContain(text);
+    expect(left.filter((r) => r.id.startsWith('family-'))).toEqual(
+      others.map(({ id, body }) => ({ id, body })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
   });
 
   it('[PRIVACY-OPENAPI] the privacy routes are in the OpenAPI document', async () => {
