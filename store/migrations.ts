@@ -21,6 +21,7 @@ import volunteerVetting from './migrations/0019-volunteer-vetting.js';
 import serviceVisitProofs from './migrations/0020-service-visit-proofs.js';
 import serviceKinds from './migrations/0021-service-kinds.js';
 import deviceEventWearer from './migrations/0022-device-event-wearer.js';
+import erasedRecurringRequests from './migrations/0023-erased-recurring-requests.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0020-service-visit-proofs': serviceVisitProofs,
   '0021-service-kinds': serviceKinds,
   '0022-device-event-wearer': deviceEventWearer,
+  '0023-erased-recurring-requests': erasedRecurringRequests,
 };
 
 class InlineMigrations implements MigrationProvider {
