@@ -19,7 +19,16 @@ describe.each(dialects)('durability on %s', (dialect) => {
     const databaseUrl = dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
     const config = loadConfig(
       {},
-      { host: '127.0.0.1', port: 0, mqttPort: 0, dataDir, databaseUrl, adminPassword: 'admin-password-1' },
+      // A cheap password hash, as every test hub's: three full starts here, on a loaded machine 30 s.
+      {
+        host: '127.0.0.1',
+        port: 0,
+        mqttPort: 0,
+        dataDir,
+        databaseUrl,
+        adminPassword: 'admin-password-1',
+        passwordScryptN: 1024,
+      },
     );
     const logger = pino({ level: 'silent' });
 
@@ -89,7 +98,7 @@ describe.each(dialects)('durability on %s', (dialect) => {
     });
     expect(again.json().alerts).toHaveLength(2);
     await third.stop();
-  });
+  }, 60_000);
 });
 
 describe.runIf(withPostgres)('durability when PostgreSQL drops the hub’s connections', () => {
