@@ -1,4 +1,5 @@
 import type { AlertBook } from '../alerts/alert-book.js';
+import { KeyedTurns } from '../kernel/keyed-turns.js';
 import { onSite } from '../registry/home-distance.js';
 import type { Database } from '../store/database.js';
 import type { ResponderStateTable } from '../store/schema.js';
@@ -17,6 +18,9 @@ export type CheckInResult =
  * responder app, and the check-in at the home that puts the alert `on_site`.
  */
 export class ResponderPresence {
+  /** A responder's app changes one after another: the store and the roster then say the same. */
+  private readonly appTurns = new KeyedTurns();
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -44,11 +48,13 @@ export class ResponderPresence {
    * The responder's app connected (`true`) or its last connection closed (`false`): from the
    * grace period after a close, the responder is offered nothing until the app is back.
    */
-  async appConnection(responderId: string, connected: boolean): Promise<void> {
-    const since = connected ? null : this.deps.now();
-    await upsertResponderState(this.deps.db, responderId, this.deps.now(), { app_offline_since: since });
-    const r = this.deps.roster.get(responderId);
-    if (r) r.appOfflineSince = since;
+  appConnection(responderId: string, connected: boolean): Promise<void> {
+    return this.appTurns.run(responderId, async () => {
+      const since = connected ? null : this.deps.now();
+      await upsertResponderState(this.deps.db, responderId, this.deps.now(), { app_offline_since: since });
+      const r = this.deps.roster.get(responderId);
+      if (r) r.appOfflineSince = since;
+    });
   }
 
   /**
@@ -56,35 +62,55 @@ export class ResponderPresence {
    * hub crashed or their node died, so no close was ever seen — are offline from now: else a phone
    * that never comes back is offered every alert, each waiting out its step. `liveApps` lists the
    * responders with a socket now. A responder whose state changed since the check began (the app just
-   * connected: its socket may have joined after the list was read) is left to the next check.
+   * connected: its socket may have joined after the list was read) is left to the next check. The
+   * roster is brought to what the store says of the apps without a socket: one loaded from a read
+   * older than a mark (at a start) would otherwise offer to a gone app until it changes again.
    */
   async appsGone(liveApps: () => Promise<ReadonlySet<string>>): Promise<string[]> {
     const { db, roster, now } = this.deps;
     const checkedFrom = now();
     const live = await liveApps();
-    const counted = await db
+    const onDuty = await db
       .selectFrom('responder_state')
-      .select('responder_id')
+      .select(['responder_id', 'app_offline_since'])
       .where('on_duty', '=', 1)
-      .where('app_offline_since', 'is', null)
       .execute();
     const gone: string[] = [];
-    for (const { responder_id: id } of counted) {
+    for (const { responder_id: id, app_offline_since: since } of onDuty) {
       if (live.has(id)) continue;
-      const at = now();
-      const marked = await db
-        .updateTable('responder_state')
-        .set({ app_offline_since: at, updated_at: at })
-        .where('responder_id', '=', id)
-        .where('app_offline_since', 'is', null)
-        .where('updated_at', '<', checkedFrom)
-        .executeTakeFirst();
-      if (Number(marked.numUpdatedRows) === 0) continue;
-      const r = roster.get(id);
-      if (r) r.appOfflineSince = at;
-      gone.push(id);
+      if (since !== null) {
+        if (roster.get(id)?.appOfflineSince === null)
+          await this.appTurns.run(id, () => this.rosterFollows(id));
+        continue;
+      }
+      const marked = await this.appTurns.run(id, async () => {
+        const at = now();
+        const update = await db
+          .updateTable('responder_state')
+          .set({ app_offline_since: at, updated_at: at })
+          .where('responder_id', '=', id)
+          .where('app_offline_since', 'is', null)
+          .where('updated_at', '<', checkedFrom)
+          .executeTakeFirst();
+        if (Number(update.numUpdatedRows) === 0) return false;
+        const r = roster.get(id);
+        if (r) r.appOfflineSince = at;
+        return true;
+      });
+      if (marked) gone.push(id);
     }
     return gone;
+  }
+
+  /** The roster takes the app's state as stored now (read in the responder's turn: no change of ours overtakes it). */
+  private async rosterFollows(id: string): Promise<void> {
+    const stored = await this.deps.db
+      .selectFrom('responder_state')
+      .select('app_offline_since')
+      .where('responder_id', '=', id)
+      .executeTakeFirst();
+    const r = this.deps.roster.get(id);
+    if (r && stored) r.appOfflineSince = stored.app_offline_since;
   }
 
   /**

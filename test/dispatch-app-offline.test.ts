@@ -124,6 +124,14 @@ describe.each(dialects)('a phone connected when its hub crashed, on %s', (dialec
       await app.onDutyAt(at.lat, at.lon);
       app.close();
     }
+    // The first hub's own records of the closes land before it stops (else one could land after the
+    // crash's state is made below).
+    const closes = await until(
+      () => first.store.db.selectFrom('responder_state').select('app_offline_since').execute(),
+      (rows) => rows.length === 2 && rows.every((r) => r.app_offline_since !== null),
+      5000,
+    );
+    expect(closes).toHaveLength(2);
     await first.stop();
     // What a crash leaves: both on duty, both apps counted connected (their closes were never seen).
     const store = await openStore({ dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl });
