@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { HealthChange, HealthCondition } from '../ingest/device-health.js';
 import type { Channel } from '../kernel/channel.js';
+import { KeyedTurns } from '../kernel/keyed-turns.js';
 import { type AlertBook, incidentKey } from './alert-book.js';
 import { alertKindSpecs } from './alert-kinds.js';
 
@@ -10,7 +11,8 @@ import { alertKindSpecs } from './alert-kinds.js';
  * overtakes its raise); different devices run side by side.
  */
 export class HealthAlerts {
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Each device's changes in order. */
+  private readonly turns = new KeyedTurns();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: { alerts: AlertBook; changes: Channel<HealthChange>; logger: Logger }) {}
@@ -32,7 +34,7 @@ export class HealthAlerts {
 
   /** Resolves once every queued alert operation has finished (tests, shutdown, revocation). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    await this.turns.idle();
   }
 
   private apply(change: HealthChange): void {
@@ -63,17 +65,11 @@ export class HealthAlerts {
   }
 
   private enqueue(deviceId: string, operation: () => Promise<void>): void {
-    const queued = (this.queues.get(deviceId) ?? Promise.resolve())
-      .then(operation)
-      .catch((error: unknown) => {
-        this.deps.logger.error(
-          { err: error, device: deviceId },
-          'device health alert failed; a raise is tried again at the next tick',
-        );
-      })
-      .finally(() => {
-        if (this.queues.get(deviceId) === queued) this.queues.delete(deviceId);
-      });
-    this.queues.set(deviceId, queued);
+    this.turns.run(deviceId, operation).catch((error: unknown) => {
+      this.deps.logger.error(
+        { err: error, device: deviceId },
+        'device health alert failed; a raise is tried again at the next tick',
+      );
+    });
   }
 }

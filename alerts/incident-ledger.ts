@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { KeyedTurns } from '../kernel/keyed-turns.js';
 import type { Database } from '../store/database.js';
 import { type AlertBook, type AlertKind, incidentKey, type Severity } from './alert-book.js';
 import { severityRank } from './alert-model.js';
@@ -30,7 +31,8 @@ export class IncidentLedger {
   private raises = 0;
   /** The incidents found open at `load()`: what the alert says about them. */
   private readonly loaded = new Map<string, LoadedIncident>();
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Each elder's operations in order. */
+  private readonly turns = new KeyedTurns();
   private sweep: Promise<void> | null = null;
 
   constructor(
@@ -154,9 +156,9 @@ export class IncidentLedger {
 
   /** Resolves once every queued operation (and a running reconcile) has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.sweep || this.queues.size > 0) {
+    while (this.sweep || this.turns.busy) {
       await this.sweep?.catch(() => undefined);
-      await Promise.all([...this.queues.values()]);
+      await this.turns.idle();
     }
   }
 
@@ -179,23 +181,17 @@ export class IncidentLedger {
   }
 
   private enqueue(elderId: string, operation: () => Promise<void>): void {
-    const queued = (this.queues.get(elderId) ?? Promise.resolve())
-      .then(operation)
-      .catch((error: unknown) => {
-        // The fault at error, the person only at debug: health data stays out of logs above it.
-        this.deps.logger.error(
-          { err: error, kind: this.deps.kind },
-          'detector alert failed; a raise is tried again when next due',
-        );
-        this.deps.logger.debug(
-          { elder: elderId, kind: this.deps.kind },
-          'detector alert failed for this elder',
-        );
-      })
-      .finally(() => {
-        if (this.queues.get(elderId) === queued) this.queues.delete(elderId);
-      });
-    this.queues.set(elderId, queued);
+    this.turns.run(elderId, operation).catch((error: unknown) => {
+      // The fault at error, the person only at debug: health data stays out of logs above it.
+      this.deps.logger.error(
+        { err: error, kind: this.deps.kind },
+        'detector alert failed; a raise is tried again when next due',
+      );
+      this.deps.logger.debug(
+        { elder: elderId, kind: this.deps.kind },
+        'detector alert failed for this elder',
+      );
+    });
   }
 }
 

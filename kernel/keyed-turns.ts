@@ -20,6 +20,11 @@ export class KeyedTurns {
     return done;
   }
 
+  /** Whether any key's work is queued or running. */
+  get busy(): boolean {
+    return this.queues.size > 0;
+  }
+
   /** Resolves once the work queued so far, and any queued meanwhile, has settled. */
   async idle(): Promise<void> {
     while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
