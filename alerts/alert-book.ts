@@ -386,6 +386,17 @@ export class AlertBook {
     return rows.map((r) => r.incident_key);
   }
 
+  /** The active incidents whose keys start with `prefix`, each with its alert's details (what raised it, when). */
+  async activeDetails(prefix: string): Promise<Map<string, Record<string, unknown>>> {
+    const rows = await this.deps.db
+      .selectFrom('active_incidents as i')
+      .innerJoin('alerts as a', 'a.id', 'i.alert_id')
+      .select(['i.incident_key', 'a.details'])
+      .where(underPath('i.incident_key', prefix))
+      .execute();
+    return new Map(rows.map((r) => [r.incident_key, JSON.parse(r.details) as Record<string, unknown>]));
+  }
+
   /** Marks an event that opens no alert as handled. */
   async markHandled(event: StoredEvent): Promise<void> {
     await markEventHandled(this.deps.db, event, this.deps.now());

@@ -10,8 +10,7 @@ import { arrivalDeadline, type DispatchTimings } from './dispatch-timings.js';
 import { upsertResponderState } from './responder-presence.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { type ResponderTasks, tellWithdrawn } from './responder-tasks.js';
-import { ResponderTelling } from './responder-telling.js';
-import type { StepOutbox } from './step-outbox.js';
+import type { ResponderTelling } from './responder-telling.js';
 
 /**
  * Who takes an alert: a responder answering an offer (the first acceptance wins, once; a
@@ -19,9 +18,6 @@ import type { StepOutbox } from './step-outbox.js';
  * told who is coming.
  */
 export class Assignments {
-  /** Withdrawals and tasks given or closed are kept in the transaction that decides them. */
-  private readonly telling: ResponderTelling;
-
   constructor(
     private readonly deps: {
       db: Database;
@@ -37,16 +33,10 @@ export class Assignments {
       stepNow: (alertId: string) => void;
       now: () => number;
       logger: Logger;
-      /** The outboxes (push, the webhook's) what responders are told is kept in. */
-      outboxes?: readonly StepOutbox[] | undefined;
+      /** Withdrawals and tasks given or closed, kept in the transaction that decides them. */
+      telling: ResponderTelling;
     },
-  ) {
-    this.telling = new ResponderTelling({
-      db: deps.db,
-      notices: deps.notices,
-      outboxes: deps.outboxes ?? [],
-    });
-  }
+  ) {}
 
   /**
    * The first acceptance wins, exactly once: conditional updates of the offer, the alert and the
@@ -55,7 +45,7 @@ export class Assignments {
   async accept(offerId: string, responderId: string): Promise<AcceptResult> {
     const { db, alerts, roster, tasks } = this.deps;
     const now = this.deps.now();
-    const result = await this.telling
+    const result = await this.deps.telling
       .transaction(async (trx, tell): Promise<AcceptResult & { alertId?: string }> => {
         const offer = await trx
           .selectFrom('offers')
@@ -127,7 +117,7 @@ export class Assignments {
     const now = this.deps.now();
     let released: string[] = [];
     const result = await retryingRaces(() =>
-      this.telling.transaction(async (trx, tell): Promise<AcceptResult> => {
+      this.deps.telling.transaction(async (trx, tell): Promise<AcceptResult> => {
         // Who holds it now, read here and held by a conditional update: an acceptance committed
         // meanwhile makes this transaction run again, and its responder is then released.
         const previous = await trx
@@ -241,7 +231,7 @@ export class Assignments {
   ): Promise<boolean> {
     const { db, alerts, tasks } = this.deps;
     const now = this.deps.now();
-    const moved = await this.telling.transaction(async (trx, tell) => {
+    const moved = await this.deps.telling.transaction(async (trx, tell) => {
       // Only the one who holds it can give it back.
       const holder = await trx
         .selectFrom('alerts')
@@ -354,7 +344,7 @@ export class Assignments {
       )
       .execute();
     for (const offer of unreachable) {
-      const withdrawn = await this.telling.transaction(async (trx, tell) => {
+      const withdrawn = await this.deps.telling.transaction(async (trx, tell) => {
         const moved = await trx
           .updateTable('offers')
           .set({ status: 'withdrawn', answered_at: now })
@@ -385,7 +375,7 @@ export class Assignments {
    */
   async withdrawOffersOf(responderId: string): Promise<void> {
     const now = this.deps.now();
-    const withdrawn = await this.telling.transaction(async (trx, tell) => {
+    const withdrawn = await this.deps.telling.transaction(async (trx, tell) => {
       const offers = await trx
         .updateTable('offers')
         .set({ status: 'withdrawn', answered_at: now })

@@ -12,6 +12,7 @@ import { type Availability, availability, type PresenceState } from './responder
 import { type CheckInResult, ResponderPresence } from './responder-presence.js';
 import { ResponderRoster } from './responder-roster.js';
 import { ResponderTasks } from './responder-tasks.js';
+import { ResponderTelling } from './responder-telling.js';
 import type { StepOutbox } from './step-outbox.js';
 
 /** How often a running dispatcher looks for responders left holding a closed alert. */
@@ -64,6 +65,8 @@ export class Dispatcher {
     const roster = new ResponderRoster({ db, district, timings, now });
     this.roster = roster;
     const owns = deps.cluster?.owns;
+    // One for every decision that tells a responder (or a family) something.
+    const telling = new ResponderTelling({ db, notices, outboxes: deps.outboxes ?? [] });
     this.ladder = new EscalationLadder({
       db,
       alerts,
@@ -73,9 +76,9 @@ export class Dispatcher {
       now,
       metrics,
       owns,
-      outboxes: deps.outboxes,
+      telling,
     });
-    this.tasks = new ResponderTasks({ db, roster, notices, now, outboxes: deps.outboxes });
+    this.tasks = new ResponderTasks({ db, roster, notices, now, telling });
     this.assignments = new Assignments({
       db,
       alerts,
@@ -88,7 +91,7 @@ export class Dispatcher {
       stepNow: (alertId) => this.schedule(alertId),
       now,
       logger,
-      outboxes: deps.outboxes,
+      telling,
     });
     this.presence = new ResponderPresence({ db, alerts, roster, tasks: this.tasks, timings, now });
   }

@@ -13,8 +13,7 @@ import { type DispatchNotice, type OfferView, offeredDistance } from './dispatch
 import type { DispatchTimings } from './dispatch-timings.js';
 import type { ResponderRoster } from './responder-roster.js';
 import { closePendingOffers, tellWithdrawn } from './responder-tasks.js';
-import { ResponderTelling } from './responder-telling.js';
-import type { StepOutbox } from './step-outbox.js';
+import type { ResponderTelling } from './responder-telling.js';
 
 /**
  * Steps each open alert's escalation ladder: offers to the nearest able responders, wider
@@ -24,7 +23,6 @@ import type { StepOutbox } from './step-outbox.js';
 export class EscalationLadder {
   /** A tick may step many open alerts: the sockets are read between steps. */
   private readonly turns = new LoopShare();
-  private readonly telling: ResponderTelling;
 
   constructor(
     private readonly deps: {
@@ -38,19 +36,10 @@ export class EscalationLadder {
       metrics: Pick<HubMetrics, 'sosToOffer'>;
       /** Cluster mode: the ladders of this process's elders only (each alert's one owner). All, when unset. */
       owns?: (elderId: string) => boolean;
-      /**
-       * The outboxes (push, the webhook's): offers, withdrawals and family escalations kept in the
-       * step's own transaction.
-       */
-      outboxes?: readonly StepOutbox[];
+      /** Offers, withdrawals and family escalations, kept in the step's own transaction. */
+      telling: ResponderTelling;
     },
-  ) {
-    this.telling = new ResponderTelling({
-      db: deps.db,
-      notices: deps.notices,
-      outboxes: deps.outboxes ?? [],
-    });
-  }
+  ) {}
 
   /** Takes the steps due now: of every open alert, or of one. */
   async runDue(alertId?: string): Promise<void> {
@@ -97,7 +86,6 @@ export class EscalationLadder {
     let firstOffer = false;
     // Read before the transaction: on SQLite the transaction holds the only connection.
     const community = alert ? ((await communityOn(this.deps.db, alert.path))?.path ?? alert.path) : '/';
-    const outboxes = this.deps.outboxes ?? [];
     // What the step tells (offers and withdrawals through `tell`, the family here) is kept in its
     // transaction: the step and it commit together, or a failure rolls both back and the next tick
     // takes the step again.
@@ -111,9 +99,9 @@ export class EscalationLadder {
         severity: alert.severity,
         step: k,
       };
-      for (const o of outboxes) await o.keepFamilyEscalation?.(trx, facts);
+      await this.deps.telling.keepFamilyEscalation(trx, facts);
     };
-    const taken = await this.telling.transaction(async (trx, tell) => {
+    const taken = await this.deps.telling.transaction(async (trx, tell) => {
       const moved = await trx
         .updateTable('alerts')
         .set({ ladder_step: k, next_step_at: step ? now + timings.offerExpiryMs : null })
@@ -254,28 +242,19 @@ async function escalationsOf(
 }
 
 /**
- * Whether a family user watches the elder's org unit (theirs is the elder's unit or above it): the
- * units on the elder's path, compared whole — ids may hold `_` or `%`, which a LIKE would take as
- * wildcards (a family of `wang_1` is no family of `wangX1`).
+ * Whether a family user watches the elder's org unit (theirs is the elder's unit or above it): a unit
+ * on the elder's path, by id — not a LIKE on paths, where an id's `_` or `%` would be a wildcard (a
+ * family of `wang_1` is no family of `wangX1`).
  */
 async function hasFamilyContact(db: Pick<Database, 'selectFrom'>, elderPath: string): Promise<boolean> {
+  const units = elderPath.split('/').filter(Boolean);
+  if (units.length === 0) return false;
   const user = await db
-    .selectFrom('users as u')
-    .innerJoin('org_units as o', 'o.id', 'u.org_unit_id')
-    .select('u.username')
-    .where('u.role', '=', 'family')
-    .where('o.path', 'in', pathsAbove(elderPath))
+    .selectFrom('users')
+    .select('username')
+    .where('role', '=', 'family')
+    .where('org_unit_id', 'in', units)
     .limit(1)
     .executeTakeFirst();
   return user !== undefined;
-}
-
-/** The path itself and every path it lies under (`/a/b/`: `/a/b/`, `/a/`, `/`), cut at the slashes. */
-export function pathsAbove(path: string): string[] {
-  const paths = new Set([path]);
-  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-    paths.add(path.slice(0, i + 1));
-    if (i > 0) paths.add(path.slice(0, i));
-  }
-  return [...paths];
 }

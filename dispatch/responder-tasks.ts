@@ -4,8 +4,7 @@ import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import { type DispatchNotice, type OfferView, offeredDistance, type TaskView } from './dispatch-notices.js';
 import type { ResponderRoster } from './responder-roster.js';
-import { ResponderTelling, type Tell } from './responder-telling.js';
-import type { StepOutbox } from './step-outbox.js';
+import type { ResponderTelling, Tell } from './responder-telling.js';
 
 /** The statuses in which an alert is a responder's task: taken, and not yet closed. */
 const heldStatuses: AlertStatus[] = ['assigned', 'on_site'];
@@ -18,25 +17,16 @@ export type WithdrawnOffer = { id: string; responder_id: string };
  * responder app, and ends them when the alert is taken, reassigned or closed.
  */
 export class ResponderTasks {
-  /** Withdrawals and closed tasks are kept in the transaction that ends them (see ResponderTelling). */
-  private readonly telling: ResponderTelling;
-
   constructor(
     private readonly deps: {
       db: Database;
       roster: ResponderRoster;
       notices: Channel<DispatchNotice>;
       now: () => number;
-      /** The outboxes (push, the webhook's) what responders are told is kept in. */
-      outboxes?: readonly StepOutbox[] | undefined;
+      /** Withdrawals and closed tasks, kept in the transaction that ends them. */
+      telling: ResponderTelling;
     },
-  ) {
-    this.telling = new ResponderTelling({
-      db: deps.db,
-      notices: deps.notices,
-      outboxes: deps.outboxes ?? [],
-    });
-  }
+  ) {}
 
   /** Offers still open for a responder (an app that reconnects gets them again). */
   async pendingOffers(responderId: string): Promise<OfferView[]> {
@@ -146,7 +136,7 @@ export class ResponderTasks {
   async closed(alert: Pick<Alert, 'id'>): Promise<void> {
     const now = this.deps.now();
     // One transaction: a task released is closed on the responder's phone too, or not released.
-    const holders = await this.telling.transaction(async (trx, tell) => {
+    const holders = await this.deps.telling.transaction(async (trx, tell) => {
       const holders = await trx
         .updateTable('responder_state')
         .set({ task_alert_id: null, updated_at: now })

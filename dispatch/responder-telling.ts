@@ -3,7 +3,7 @@ import type { Channel } from '../kernel/channel.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import type { DispatchNotice } from './dispatch-notices.js';
-import type { ResponderNotice, StepOutbox } from './step-outbox.js';
+import type { FamilyEscalationFacts, ResponderNotice, StepOutbox } from './step-outbox.js';
 
 /** Tells a responder something, in the transaction that decides it. */
 export type Tell = (notice: ResponderNotice) => Promise<void>;
@@ -38,5 +38,10 @@ export class ResponderTelling {
     );
     for (const n of told) this.deps.notices.publish(n);
     return result;
+  }
+
+  /** A ladder step's escalation to the family, kept by each outbox that tells families, in the step's transaction. */
+  async keepFamilyEscalation(trx: Transaction<Tables>, facts: FamilyEscalationFacts): Promise<void> {
+    for (const o of this.deps.outboxes) await o.keepFamilyEscalation?.(trx, facts);
   }
 }

@@ -4,7 +4,7 @@ import type { Reading } from '../ingest/readings.js';
 import { RetryUntilDone } from '../kernel/retry-until-done.js';
 import { defaultFallAlertRules, type FallAlertRules, type FallAlertsDeps } from './fall-alert-rules.js';
 import { FallRadar, type RadarWatchedWindow } from './fall-radar.js';
-import { activeFallTimes, earliest, fallTsOf, okPredates, pressedAt } from './fall-time.js';
+import { earliest, fallTsOf, okPredates, pressedAt } from './fall-time.js';
 import {
   addSource,
   type FallSource,
@@ -126,12 +126,10 @@ export class FallAlerts {
    */
   private async resume(): Promise<void> {
     const at = this.deps.now();
-    const keys = await this.deps.alerts.activeIncidents('fall:');
-    const fallTimes = keys.length > 0 ? await activeFallTimes(this.deps.db) : new Map();
-    for (const key of keys) {
+    for (const [key, details] of await this.deps.alerts.activeDetails('fall:')) {
       const elderId = key.slice('fall:'.length);
       if (!this.owns(elderId) || this.elders.get(elderId)?.incident) continue;
-      const fallTs = fallTimes.get(key) ?? null;
+      const fallTs = fallTsOf(details);
       this.elder(elderId).incident = { fallAt: at, fallTs, sources: [], lyingRecorded: false };
     }
     for (const { elderId, fall } of await this.windows.all()) {
@@ -434,7 +432,7 @@ export class FallAlerts {
     // Not tracked (not expected: resumed at start): the store says when the fall was.
     const fallTs = s.incident
       ? s.incident.fallTs
-      : ((await activeFallTimes(this.deps.db, key)).get(key) ?? null);
+      : fallTsOf((await this.deps.alerts.activeDetails(key)).get(key) ?? {});
     if (okPredates(pressedAt(event), fallTs)) return this.staleOk(elderId, event);
     const cancelled = await this.deps.alerts.resolve(key, {
       status: 'cancelled',

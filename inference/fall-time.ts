@@ -1,5 +1,3 @@
-import type { Database } from '../store/database.js';
-
 /**
  * How much earlier than the fall's device time an "I'm OK" may be stamped and still cancel it. The
  * fall's time may come from another device's clock (a radar's fall, the watch's `ok`); devices keep
@@ -37,18 +35,4 @@ export function pressedAt(event: { ts: number; data: Record<string, unknown> }):
 /** An "I'm OK" pressed before the fall (delivered late, or redelivered): not about this fall. */
 export function okPredates(okTs: number, fallTs: number | null): boolean {
   return fallTs !== null && okTs < fallTs - okClockToleranceMs;
-}
-
-/** The fall time of each active fall alert (or of `key`'s), by incident key (after a restart or a takeover). */
-export async function activeFallTimes(db: Database, key?: string): Promise<Map<string, number | null>> {
-  const rows = await db
-    .selectFrom('active_incidents as i')
-    .innerJoin('alerts as a', 'a.id', 'i.alert_id')
-    .select(['i.incident_key', 'a.details'])
-    .where('a.kind', '=', 'fall')
-    .$if(key !== undefined, (q) => q.where('i.incident_key', '=', key!))
-    .execute();
-  return new Map(
-    rows.map((r) => [r.incident_key, fallTsOf(JSON.parse(r.details) as Record<string, unknown>)]),
-  );
 }

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { type CodedNote, noteColumns } from '../alerts/timeline-notes.js';
 import type { EventLog } from '../ingest/event-log.js';
 import type { SignedInUser } from '../kernel/identity.js';
@@ -6,6 +6,7 @@ import type { CareRecords } from '../registry/care-records.js';
 import { type ElderRow, elderInScope } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
+import { startingWith } from '../store/scope.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedTransferIds } from './elder-records.js';
 
@@ -338,12 +339,6 @@ export class ElderErasure {
       }
     }
   }
-}
-
-/** `column` starts with `prefix` (LIKE, `%` and `_` escaped; the same SQL on SQLite and PostgreSQL). */
-function startingWith(column: string, prefix: string) {
-  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
 /** Replaces every `memo` that has no `memo_code` beside it (a person's words) inside a stored answer. */

@@ -3,10 +3,19 @@ import type { Database } from './database.js';
 
 /**
  * `column` lies at or below the org unit path `scopePath` (a prefix match on the
- * materialised path). `%` and `_` in ids are escaped; the same SQL runs on SQLite and PostgreSQL.
+ * materialised path).
  */
 export function underPath(column: string, scopePath: string): RawBuilder<boolean> {
-  const pattern = `${scopePath.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return startingWith(column, scopePath);
+}
+
+/**
+ * `column` starts with `prefix`: a LIKE with `%` and `_` in it escaped (ids may hold them); the same
+ * SQL runs on SQLite and PostgreSQL. SQLite's LIKE ignores ASCII case: callers that must tell case
+ * compare the rows found.
+ */
+export function startingWith(column: string, prefix: string): RawBuilder<boolean> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 

@@ -39,7 +39,8 @@ export const transferRoutes: FastifyPluginAsyncZod<{ ledger: Ledger; kinships: K
    * Whom credits may go to. A fund takes a payment (a service order) from whoever may spend, if its
    * unit is on their own line: theirs, above (the community, street or district running the service)
    * or below (staff's units). Another community's fund is answered as one that does not exist, so
-   * that paying a minute cannot probe which units are registered elsewhere. Any other account: staff's and family users' of their own org unit and below; a person's gift
+   * that paying a minute cannot probe which units are registered elsewhere. Any other account: staff's
+   * and family users' of their own org unit and below; a person's gift
    * also to their own kin — a volunteer's only there: to an elder whose care record names them
    * (a child, a spouse…) or the family account of such an elder's home.
    */
