@@ -88,7 +88,9 @@ export class Dispatcher {
       timings,
       notices,
       notify,
-      stepNow: (alertId) => this.schedule(alertId),
+      // Before start has loaded the roster, a step would offer to nobody: the alert's next step is
+      // due in the store, and start's first round takes it.
+      stepNow: (alertId) => this.timer && this.schedule(alertId),
       now,
       logger,
       telling,
@@ -109,14 +111,19 @@ export class Dispatcher {
   }
 
   /**
-   * Releases responders still holding a closed alert: at start, and every `repairEveryMs` on the
-   * tick — in cluster mode the process that closed the alert may have died before releasing them,
-   * and this one may run for weeks.
+   * Releases responders still holding a closed alert, and withdraws offers still pending for
+   * responders who hold a task: at start, and every `repairEveryMs` on the tick — in cluster mode
+   * the process that closed the alert (or took the acceptance) may have died before doing so, and
+   * this one may run for weeks.
    */
   private async repair(): Promise<void> {
     this.lastRepair = this.deps.now();
     const released = await this.tasks.repair();
     if (released > 0) this.deps.logger.warn({ released }, 'released responders still holding closed alerts');
+    const busy = await this.tasks.busyWithOffers();
+    for (const responderId of busy) await this.assignments.withdrawOffersOf(responderId);
+    if (busy.length > 0)
+      this.deps.logger.warn({ responders: busy.length }, 'withdrew offers left to busy responders');
   }
 
   /** Responders and their state as stored now (after a district change, or another node's writes). */

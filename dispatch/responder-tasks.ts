@@ -132,6 +132,24 @@ export class ResponderTasks {
     return closed.length;
   }
 
+  /**
+   * Responders holding a task who still have offers of other alerts pending: an acceptance
+   * withdraws the winner's other offers after its commit, and a crash in between leaves them for
+   * the other alerts' ladders to wait on until they expire.
+   */
+  async busyWithOffers(): Promise<string[]> {
+    const rows = await this.deps.db
+      .selectFrom('offers as f')
+      .innerJoin('responder_state as s', 's.responder_id', 'f.responder_id')
+      .select('f.responder_id')
+      .distinct()
+      .where('f.status', '=', 'pending')
+      .where('s.task_alert_id', 'is not', null)
+      .whereRef('s.task_alert_id', '!=', 'f.alert_id')
+      .execute();
+    return rows.map((r) => r.responder_id);
+  }
+
   /** An alert closed: its responder is free again and its offers withdrawn. */
   async closed(alert: Pick<Alert, 'id'>): Promise<void> {
     const now = this.deps.now();

@@ -136,7 +136,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     elderMoved: async (trx, { elderId, to }) => {
       await moveElderAlerts(trx, elderId, to);
       await moveElderAccount(trx, elderId, to);
-      await moveOpenOrders(trx, elderId, to);
+      await moveOpenOrders(trx, elderId, to, now());
     },
     liveHealth: (id) => ingest.ingest.health.snapshot(id),
     audit,

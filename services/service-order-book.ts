@@ -16,27 +16,69 @@ import {
 } from './service-order-model.js';
 
 /**
- * The stored service orders as the other order classes use them: rows read with their elder
- * and scope, who may see or act on one, and status changes as conditional updates written
- * with their audit record in one transaction.
- */
-/**
  * An elder moved to another org unit: their orders not yet started go with them, to the new unit and
- * its community (whose volunteers serve them, whose staff cancel or reassign them). Started and
- * finished ones stay with the community that served them and pays for them.
+ * its community (whose volunteers serve them, whose staff cancel or reassign them). A taken one whose
+ * volunteer is not of that community is open again there: its volunteer would otherwise be sent to
+ * (and shown) the new home of someone outside their community. (Responders moved by the same
+ * document count by their unit before it: their order is open again, for them to take again.)
+ * Started and finished ones stay with the community that served them and pays for them.
  */
 export async function moveOpenOrders(
   trx: Transaction<Tables>,
   elderId: string,
   toUnit: string,
+  at: number,
 ): Promise<void> {
   const unit = await trx.selectFrom('org_units').select('path').where('id', '=', toUnit).executeTakeFirst();
   const community = unit ? await communityOn(trx, unit.path) : undefined;
+  const communityId = community?.id ?? toUnit;
+  const taken = await trx
+    .selectFrom('service_orders as o')
+    .innerJoin('responders as r', 'r.id', 'o.volunteer_id')
+    .innerJoin('org_units as u', 'u.id', 'r.org_unit_id')
+    .select(['o.id', 'o.volunteer_id', 'u.path'])
+    .where('o.elder_id', '=', elderId)
+    .where('o.status', '=', 'taken')
+    .execute();
+  for (const order of taken) {
+    if ((await communityOn(trx, order.path))?.id === communityId) continue;
+    await trx
+      .updateTable('service_orders')
+      .set({ status: 'requested', volunteer_id: null, taken_at: null, updated_at: at })
+      .where('id', '=', order.id)
+      .execute();
+    await recordTransition(trx, order.id, at, {
+      actor: 'hub',
+      from: 'taken',
+      to: 'requested',
+      note: { code: 'order_reassigned', params: { from: order.volunteer_id ?? '', to: null } },
+    });
+  }
   await trx
     .updateTable('service_orders')
-    .set({ org_unit_id: toUnit, community_id: community?.id ?? toUnit })
+    .set({ org_unit_id: toUnit, community_id: communityId })
     .where('elder_id', '=', elderId)
     .where('status', 'in', ['requested', 'taken'])
+    .execute();
+}
+
+/** The audit record of an order's status change, in the change's transaction. */
+async function recordTransition(
+  trx: Transaction<Tables>,
+  orderId: string,
+  at: number,
+  entry: { actor: string; from: string | null; to: ServiceStatus; note: TimelineNote },
+): Promise<void> {
+  await trx
+    .insertInto('service_order_transitions')
+    .values({
+      order_id: orderId,
+      at,
+      actor: entry.actor,
+      from_status: entry.from,
+      to_status: entry.to,
+      ...noteColumns(entry.note),
+    })
     .execute();
 }
 
@@ -49,6 +91,11 @@ export interface OrderMove extends Move {
   volunteer?: string;
 }
 
+/**
+ * The stored service orders as the other order classes use them: rows read with their elder
+ * and scope, who may see or act on one, and status changes as conditional updates written
+ * with their audit record in one transaction.
+ */
 export class ServiceOrderBook {
   constructor(private readonly deps: { db: Database; now: () => number }) {}
 
@@ -98,22 +145,12 @@ export class ServiceOrderBook {
   }
 
   /** The audit record of a status change, in the change's transaction. */
-  async audit(
+  audit(
     trx: Transaction<Tables>,
     orderId: string,
     entry: { actor: string; from: string | null; to: ServiceStatus; note: TimelineNote },
   ): Promise<void> {
-    await trx
-      .insertInto('service_order_transitions')
-      .values({
-        order_id: orderId,
-        at: this.deps.now(),
-        actor: entry.actor,
-        from_status: entry.from,
-        to_status: entry.to,
-        ...noteColumns(entry.note),
-      })
-      .execute();
+    return recordTransition(trx, orderId, this.deps.now(), entry);
   }
 
   /** The order, if it lies in the scope of a staff or family user. */

@@ -524,6 +524,103 @@ describe.each(dialects)('dispatch repairs what a crash left behind on %s', (dial
   });
 });
 
+describe.each(dialects)('dispatch repairs an acceptance cut short on %s', (dialect) => {
+  it('[DISPATCH-REPAIR-BUSY-OFFERS] a responder who took one alert and still holds an offer of another (the hub died between the acceptance and its withdrawals) has it withdrawn at the next start, and that alert steps on', async () => {
+    const first = await startTestHub({ dialect });
+    // 李桂兰 lives next door to 王秀英 here: v-0001 is the nearest for both.
+    const doc = districtWithResponders();
+    doc.elders![1] = { ...doc.elders![1]!, org_unit: 'jingtian', location: north(20) };
+    expect((await first.putDistrict(doc)).statusCode).toBe(200);
+    const near = await ResponderApp.open(
+      first.addresses.http,
+      await first.login('v-0001', 'password-v-0001'),
+    );
+    await near.onDutyAt(north(100).lat, north(100).lon);
+    const watches = [
+      await first.connectDevice('w-0001', 'watch-secret-0001'),
+      await first.connectDevice('w-0002', 'watch-secret-0002'),
+    ];
+    for (const [i, watch] of watches.entries())
+      await watch.publishAsync(
+        `care/w-000${i + 1}/event`,
+        JSON.stringify({ ts: Date.now(), event_id: `busy-offers-${i}`, type: 'sos' }),
+        { qos: 1 },
+      );
+    const offers = await until(
+      async () => near.offers,
+      (o) => o.length === 2,
+      10_000,
+    );
+    expect(offers).toHaveLength(2);
+    const [taken, left] = offers as [(typeof offers)[0], (typeof offers)[0]];
+    near.close();
+    await Promise.all(watches.map((w) => w.endAsync()));
+    await first.stop();
+    // What the acceptance of `taken` committed before the hub died; its withdrawal of the other
+    // offer never ran.
+    const store = await openStore({ dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl });
+    const now = Date.now();
+    await store.db
+      .updateTable('offers')
+      .set({ status: 'accepted', answered_at: now })
+      .where('id', '=', taken.offer_id)
+      .execute();
+    await store.db
+      .updateTable('alerts')
+      .set({ status: 'assigned', assignee_id: 'v-0001', accepted_at: now, next_step_at: now + 30 * 60_000 })
+      .where('id', '=', taken.alert_id)
+      .execute();
+    await store.db
+      .updateTable('responder_state')
+      .set({ task_alert_id: taken.alert_id })
+      .where('responder_id', '=', 'v-0001')
+      .execute();
+    const before = await store.db
+      .selectFrom('alerts')
+      .select('ladder_step')
+      .where('id', '=', left.alert_id)
+      .executeTakeFirstOrThrow();
+    await store.close();
+
+    const second = await startTestHub({
+      dialect,
+      config: { dataDir: first.config.dataDir, databaseUrl: first.config.databaseUrl },
+    });
+    try {
+      const offer = await until(
+        () =>
+          second.store.db
+            .selectFrom('offers')
+            .select(['status', 'expires_at'])
+            .where('id', '=', left.offer_id)
+            .executeTakeFirstOrThrow(),
+        (o) => o.status !== 'pending',
+        5000,
+      );
+      // Taken back at the start, not left for its expiry (45 s after it was made).
+      expect(offer.status).toBe('withdrawn');
+      expect(offer.expires_at).toBeGreaterThan(Date.now() + 10_000);
+      const after = await until(
+        () =>
+          second.store.db
+            .selectFrom('alerts')
+            .select('ladder_step')
+            .where('id', '=', left.alert_id)
+            .executeTakeFirstOrThrow(),
+        (a) => a.ladder_step > before.ladder_step,
+        5000,
+      );
+      expect(after.ladder_step, 'the other alert waited on the busy responder').toBeGreaterThan(
+        before.ladder_step,
+      );
+      // The task itself stays.
+      expect(await second.dispatcher.currentTask('v-0001')).toMatchObject({ alert_id: taken.alert_id });
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
+
 // Several hub nodes share PostgreSQL; the embedded SQLite store belongs to one node (one process).
 describe.runIf(withPostgres)('dispatch across two nodes on postgres', () => {
   const dialect = 'postgres' as const;

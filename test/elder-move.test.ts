@@ -75,4 +75,59 @@ describe('an elder who moves to another org unit', () => {
     expect(spend.status).not.toBe(200);
     expect(spend.body.error).not.toBeUndefined();
   });
+
+  it('[ELDER-MOVE-TAKEN-ORDER] a service a volunteer of the old community took is open again in the new one: that volunteer no longer sees the new home', async () => {
+    // 李桂兰 (e-0002) lives in 梅林; v-ml, 梅林's volunteer, takes her meal delivery.
+    const [specMl, vMl, vJt, specJt] = await Promise.all([
+      hub.login('spec-meilin', 'pw-spec-meilin-scope'),
+      hub.login('v-ml', 'pw-v-ml-scope'),
+      hub.login('v-jt', 'pw-v-jt-scope'),
+      hub.login('spec-jingtian', 'pw-spec-jingtian-scope'),
+    ]);
+    const published = await call(specMl, 'POST', '/api/v1/service-orders', {
+      elder_id: 'e-0002',
+      kind: 'meal_delivery',
+      wanted_at: Date.now() + 86_400_000,
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    const id = published.body.id as string;
+    expect((await call(vMl, 'POST', `/api/v1/service-orders/${id}/take`)).status).toBe(200);
+    const mineBefore = await call(vMl, 'GET', '/api/v1/service-orders/mine');
+    expect(JSON.stringify(mineBefore.body)).toContain(id);
+
+    const moved = matrixDistrict();
+    moved.elders![0]!.org_unit = 'meilin'; // as the test before left 王秀英
+    moved.elders![1]!.org_unit = 'jingtian';
+    moved.elders![1]!.address = '景田南二街 8 栋 101';
+    moved.users = [];
+    expect((await hub.putDistrict(moved)).statusCode).toBe(200);
+
+    // v-ml is not of 景田: the order is 景田's open request now, in neither of v-ml's lists (before
+    // the move, both had it), and 景田's volunteer sees it.
+    const listed = async (token: string) => {
+      const all = await call(token, 'GET', '/api/v1/service-orders');
+      const mine = await call(token, 'GET', '/api/v1/service-orders/mine');
+      expect([all.status, mine.status]).toEqual([200, 200]);
+      return JSON.stringify([all.body, mine.body]);
+    };
+    expect(await listed(vMl)).not.toContain(id);
+    expect(await listed(vMl)).not.toContain('景田南二街');
+    expect(await listed(vJt)).toContain(id);
+    const seen = await call(specJt, 'GET', `/api/v1/service-orders/${id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.order).toMatchObject({
+      status: 'requested',
+      volunteer_id: null,
+      community_id: 'jingtian',
+    });
+    expect(seen.body.timeline.at(-1)).toMatchObject({
+      actor: 'hub',
+      from_status: 'taken',
+      to_status: 'requested',
+      code: 'order_reassigned',
+      params: { from: 'v-ml', to: null },
+    });
+    // 景田's volunteer takes it.
+    expect((await call(vJt, 'POST', `/api/v1/service-orders/${id}/take`)).status).toBe(200);
+  });
 });
