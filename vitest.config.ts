@@ -34,6 +34,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests share real servers (PostgreSQL, the MQTT port range): files run in parallel, each on its own ports and database.
     pool: 'forks',
+    // Files of one worker share its loaded modules: importing the hub's graph again for each of the
+    // 143 files took 202 s of the ~1,110 s on 2 cores (2026-12-06: whole suite 1,110 s → 968 s with
+    // this and the store templates of test/support/databases.ts). A test file must leave nothing
+    // behind it changed (fake timers, stubbed globals, process.env): each restores its own.
+    isolate: false,
     globalSetup: ['test/support/console-build.ts'],
     // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where the files then ran
     // one after another for ~19 min. Most of a file's time is spent waiting on servers and timers, so two

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { elderLeaseSpace } from '../../cluster/elder-partitions.js';
 import { partitionHolders } from '../../cluster/partition-leases.js';
-import { freshPostgresDatabase } from './databases.js';
+import { migratedPostgresDatabase } from './databases.js';
 import { RedisServer } from './redis-server.js';
 
 /**
@@ -17,7 +17,7 @@ export class ClusterBacking {
 
   static async start(): Promise<ClusterBacking> {
     const redis = await RedisServer.start();
-    const databaseUrl = await freshPostgresDatabase();
+    const databaseUrl = await migratedPostgresDatabase();
     const store = new pg.Client({ connectionString: databaseUrl });
     await store.connect();
     return new ClusterBacking(redis, databaseUrl, store);

@@ -6,7 +6,7 @@ import { type Logger, pino } from 'pino';
 import { type HubConfig, loadConfig } from '../../hub/config.js';
 import { type Hub, startHub } from '../../hub/hub.js';
 import type { DistrictDocumentInput } from '../../registry/district-document.js';
-import { type Dialect, freshPostgresDatabase } from './databases.js';
+import { type Dialect, migratedDataDir, migratedPostgresDatabase } from './databases.js';
 import { deviceLogin } from './device-login.js';
 
 export const adminPassword = 'admin-password-1';
@@ -38,8 +38,11 @@ export async function startTestHub(
     logger?: Logger;
   } = {},
 ): Promise<TestHub> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-test-'));
-  const databaseUrl = options.dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const postgres = options.dialect === 'postgres';
+  const dataDir = postgres
+    ? mkdtempSync(join(tmpdir(), 'yiyang-test-'))
+    : await migratedDataDir('yiyang-test-');
+  const databaseUrl = postgres ? await migratedPostgresDatabase() : undefined;
   const config = loadConfig(
     {},
     {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../store/database.js';
-import { type Dialect, freshPostgresDatabase } from './databases.js';
+import { type Dialect, migratedDataDir, migratedPostgresDatabase } from './databases.js';
 
 /** A store with one community, one elder and the given devices: enough for a stage's own tests. */
 export async function storeWithElder(
@@ -10,8 +10,12 @@ export async function storeWithElder(
   devices: Array<{ id: string; type: string }>,
 ): Promise<Store> {
   const store = await openStore({
-    dataDir: mkdtempSync(join(tmpdir(), 'yiyang-store-')),
-    databaseUrl: dialect === 'postgres' ? await freshPostgresDatabase() : undefined,
+    ...(dialect === 'postgres'
+      ? {
+          dataDir: mkdtempSync(join(tmpdir(), 'yiyang-store-')),
+          databaseUrl: await migratedPostgresDatabase(),
+        }
+      : { dataDir: await migratedDataDir('yiyang-store-') }),
   });
   const { db } = store;
   await db
