@@ -31,6 +31,7 @@ import { reportsDomain } from '../reports/reports-domain.js';
 import { moveOpenOrders } from '../services/service-order-book.js';
 import { servicesDomain } from '../services/services-domain.js';
 import { openStore, type Store } from '../store/database.js';
+import { StoreNews } from '../store/store-news.js';
 import { storeUnready } from '../store/store-probe.js';
 import { moveElderAccount } from '../timebank/accounts.js';
 import { timebankDomain } from '../timebank/timebank-domain.js';
@@ -143,6 +144,19 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     auditIn: (trx, access) => audit.recordIn(trx, access),
     taskElderOf: async (id) => (await dispatch.dispatcher.currentTask(id))?.elder.id ?? null,
     careDefaults: careDefaultsOf(inferenceConfig),
+  });
+  // Several processes on one PostgreSQL store: a district change made through one is caught up by
+  // the others at once (their rechecks of live sockets, detectors and roster follow), not a minute on.
+  const districtNews = config.databaseUrl
+    ? new StoreNews({
+        databaseUrl: config.databaseUrl,
+        channel: 'yiyang_district_changed',
+        heard: () => registry.directory.catchUpNow(),
+        logger: log('district'),
+      })
+    : undefined;
+  registry.directory.changed.subscribe((update) => {
+    if (update.reason !== 'reloaded') districtNews?.tell();
   });
   // One process: every elder's work is here. Cluster mode: each partition's elders on one process.
   const elderWork = new ElderWork({
@@ -326,6 +340,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   // intake (MQTT, then HTTP) opens last, so it is the first to close.
   const stages = new StageList(log('hub'), [
     ['district', registry.stages.directory],
+    ...(districtNews ? [['district news', districtNews] as const] : []),
     ['first admin', registry.stages.firstAdmin],
     ['time bank', timebank.stages.funds],
     ['health alerts', alerts.stages.health], // device health announces conditions at its start

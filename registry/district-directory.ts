@@ -86,7 +86,7 @@ export class DistrictDirectory {
   async start(): Promise<void> {
     await this.load();
     this.timer = setInterval(() => {
-      this.checking = this.catchUp().catch(this.deps.onError);
+      this.catchUpNow();
     }, this.deps.reloadMs);
     this.timer.unref();
   }
@@ -137,6 +137,14 @@ export class DistrictDirectory {
   /** The elder's devices that measure a capability (say, every `contact` at home: the doors). */
   devicesMeasuring(elderId: string, capability: Capability): HomeDevice[] {
     return this.elderMap.get(elderId)?.devices.filter((d) => measures(d.type, capability)) ?? [];
+  }
+
+  /**
+   * Another node said it changed the district: catch up now, after any look already under way (not
+   * beside it), instead of at the next `reloadMs`.
+   */
+  catchUpNow(): void {
+    this.checking = this.checking.then(() => this.catchUp()).catch(this.deps.onError);
   }
 
   /** Reloads (and tells the readers) when the store holds changes made elsewhere (another node). */

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withPostgres } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { until } from './support/wait.js';
 
@@ -72,6 +73,40 @@ describe('live sockets live no longer than their sign-in', () => {
     );
     expect(consoleSocket.seen).toEqual({ disconnected: true, reason: 'io server disconnect' });
   }, 20_000);
+
+  it.runIf(withPostgres)(
+    "[SOCKET-RIGHTS-OTHER-NODE] moved by a document sent to another hub process on the same store, the user loses the sockets of their old rights within seconds (not at the minute's look at the store)",
+    async () => {
+      hub = await startTestHub({ dialect: 'postgres' });
+      expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+      const other = await startTestHub({
+        dialect: 'postgres',
+        config: { dataDir: hub.config.dataDir, databaseUrl: hub.config.databaseUrl },
+      });
+      try {
+        const specialist = await other.login('spec-jingtian', 'spec-password-1');
+        const consoleSocket = await openSocket(other, '/console', specialist);
+        const moved = smallDistrict();
+        moved.users = moved.users!.map((u) =>
+          u.username === 'spec-jingtian' ? { ...u, org_unit: 'meilin' } : u,
+        );
+        const sent = Date.now();
+        expect((await hub.putDistrict(moved)).statusCode).toBe(200);
+        await until(
+          async () => consoleSocket.seen.disconnected,
+          (done) => done,
+          10_000,
+        );
+        expect(consoleSocket.seen).toEqual({ disconnected: true, reason: 'io server disconnect' });
+        console.log(
+          `[SOCKET-RIGHTS-OTHER-NODE] dropped on the other process ${Date.now() - sent} ms after the change`,
+        );
+      } finally {
+        await other.stop();
+      }
+    },
+    40_000,
+  );
 
   it('[SOCKET-EXPIRY] a socket is dropped when its sign-in expires', async () => {
     hub = await startTestHub({ config: { tokenTtlHours: 0.001 } }); // 3.6 s
