@@ -42,11 +42,15 @@ export async function moveOpenOrders(
     .execute();
   for (const order of taken) {
     if ((await communityOn(trx, order.path))?.id === communityId) continue;
-    await trx
+    // Conditional, as every move: a check-in committed meanwhile keeps its visit.
+    const reopened = await trx
       .updateTable('service_orders')
       .set({ status: 'requested', volunteer_id: null, taken_at: null, updated_at: at })
       .where('id', '=', order.id)
-      .execute();
+      .where('status', '=', 'taken')
+      .where('volunteer_id', '=', order.volunteer_id)
+      .executeTakeFirst();
+    if (Number(reopened.numUpdatedRows) === 0) continue;
     await recordTransition(trx, order.id, at, {
       actor: 'hub',
       from: 'taken',
