@@ -14,8 +14,6 @@ export class StoreNews {
   private listener: pg.Client | undefined;
   private teller: pg.Client | undefined;
   private running = false;
-  /** The listening connection ended while running: hear once when back. */
-  private lost = false;
   private readonly reconnect: RetryUntilDone;
 
   constructor(
@@ -38,7 +36,7 @@ export class StoreNews {
   async start(): Promise<void> {
     this.running = true;
     this.reconnect.start();
-    await this.reconnect.run((attempt) => this.listen(attempt));
+    await this.reconnect.run((attempt) => this.listen(attempt > 0));
   }
 
   async stop(): Promise<void> {
@@ -69,7 +67,8 @@ export class StoreNews {
     await this.teller.query(`notify ${this.deps.channel}`);
   }
 
-  private async listen(attempt: number): Promise<void> {
+  /** `missed`: listening again (after a failed first try, or a lost connection): hear once when back. */
+  private async listen(missed: boolean): Promise<void> {
     if (!this.running) return;
     const client = this.client();
     client.on('notification', () => this.deps.heard());
@@ -82,14 +81,12 @@ export class StoreNews {
     }
     this.listener = client;
     // Back after a loss: whatever was told meanwhile went unheard.
-    if (attempt > 0 || this.lost) this.deps.heard();
-    this.lost = false;
+    if (missed) this.deps.heard();
     client.once('end', () => {
       if (!this.running || this.listener !== client) return;
       this.listener = undefined;
-      this.lost = true;
       this.deps.logger.warn('store news: the listening connection ended; listening again');
-      void this.reconnect.run((next) => this.listen(next));
+      void this.reconnect.run(() => this.listen(true));
     });
   }
 

@@ -94,14 +94,29 @@ async function migratedTemplate(base: string): Promise<string> {
   return name;
 }
 
-/** A hash of the store's migrations: a template made from other migrations is not used. */
+/** A hash of the store's migrations: a template made from other migrations is not used. Read once. */
+let migrations: string | undefined;
 function migrationsVersion(): string {
-  const migrations = new URL('../../store/migrations/', import.meta.url);
-  const sources = readdirSync(migrations)
+  if (migrations) return migrations;
+  const folder = new URL('../../store/migrations/', import.meta.url);
+  const sources = readdirSync(folder)
     .sort()
-    .map((file) => readFileSync(new URL(file, migrations)));
+    .map((file) => readFileSync(new URL(file, folder)));
   sources.push(readFileSync(new URL('../../store/migrations.ts', import.meta.url)));
-  return createHash('sha256').update(Buffer.concat(sources)).digest('hex').slice(0, 16);
+  migrations = createHash('sha256').update(Buffer.concat(sources)).digest('hex').slice(0, 16);
+  return migrations;
+}
+
+/**
+ * Where a test's store lives, already migrated: a data folder holding a copy of the SQLite
+ * template, or (PostgreSQL) an empty data folder and a copy of the template database.
+ */
+export async function migratedStorePlace(
+  dialect: Dialect | undefined,
+  prefix: string,
+): Promise<{ dataDir: string; databaseUrl: string | undefined }> {
+  if (dialect !== 'postgres') return { dataDir: await migratedDataDir(prefix), databaseUrl: undefined };
+  return { dataDir: mkdtempSync(join(tmpdir(), prefix)), databaseUrl: await migratedPostgresDatabase() };
 }
 
 /**
@@ -109,7 +124,7 @@ function migrationsVersion(): string {
  * version of the migrations (each migration is a synchronous=FULL write; ~0.4 s for all of them
  * on a busy machine, for each of the suite's hundreds of stores).
  */
-export async function migratedDataDir(prefix: string): Promise<string> {
+async function migratedDataDir(prefix: string): Promise<string> {
   const template = join(tmpdir(), `yiyang-store-template-${migrationsVersion()}.sqlite`);
   if (!existsSync(template)) await buildSqliteTemplate(template);
   const dataDir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,12 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type Logger, pino } from 'pino';
 import { type HubConfig, loadConfig } from '../../hub/config.js';
 import { type Hub, startHub } from '../../hub/hub.js';
 import type { DistrictDocumentInput } from '../../registry/district-document.js';
-import { type Dialect, migratedDataDir, migratedPostgresDatabase } from './databases.js';
+import { type Dialect, migratedStorePlace } from './databases.js';
 import { deviceLogin } from './device-login.js';
 
 export const adminPassword = 'admin-password-1';
@@ -38,11 +35,7 @@ export async function startTestHub(
     logger?: Logger;
   } = {},
 ): Promise<TestHub> {
-  const postgres = options.dialect === 'postgres';
-  const dataDir = postgres
-    ? mkdtempSync(join(tmpdir(), 'yiyang-test-'))
-    : await migratedDataDir('yiyang-test-');
-  const databaseUrl = postgres ? await migratedPostgresDatabase() : undefined;
+  const { dataDir, databaseUrl } = await migratedStorePlace(options.dialect, 'yiyang-test-');
   const config = loadConfig(
     {},
     {

@@ -1,22 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openStore, type Store } from '../../store/database.js';
-import { type Dialect, migratedDataDir, migratedPostgresDatabase } from './databases.js';
+import { type Dialect, migratedStorePlace } from './databases.js';
 
 /** A store with one community, one elder and the given devices: enough for a stage's own tests. */
 export async function storeWithElder(
   dialect: Dialect,
   devices: Array<{ id: string; type: string }>,
 ): Promise<Store> {
-  const store = await openStore({
-    ...(dialect === 'postgres'
-      ? {
-          dataDir: mkdtempSync(join(tmpdir(), 'yiyang-store-')),
-          databaseUrl: await migratedPostgresDatabase(),
-        }
-      : { dataDir: await migratedDataDir('yiyang-store-') }),
-  });
+  const store = await openStore(await migratedStorePlace(dialect, 'yiyang-store-'));
   const { db } = store;
   await db
     .insertInto('org_units')

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -20,7 +17,7 @@ import { Ledger } from '../../timebank/ledger.js';
 import { timebankRoutes } from '../../timebank/routes.js';
 import type { TimebankRulesInput } from '../../timebank/rules.js';
 import { timebankRulesSchema } from '../../timebank/rules.js';
-import { type Dialect, migratedDataDir, migratedPostgresDatabase } from './databases.js';
+import { type Dialect, migratedStorePlace } from './databases.js';
 
 /** The test district's users: role, org unit and password. */
 const users = {
@@ -76,11 +73,7 @@ export async function ledgerWithDistrict(
   dialect: Dialect,
   options: { rules?: TimebankRulesInput; withPasswords?: boolean; now?: number } = {},
 ): Promise<TestLedger> {
-  const postgres = dialect === 'postgres';
-  const dataDir = postgres
-    ? mkdtempSync(join(tmpdir(), 'yiyang-timebank-'))
-    : await migratedDataDir('yiyang-timebank-');
-  const databaseUrl = postgres ? await migratedPostgresDatabase() : undefined;
+  const { dataDir, databaseUrl } = await migratedStorePlace(dialect, 'yiyang-timebank-');
   const store = await openStore({ dataDir, databaseUrl });
   await seedDistrict(store, options.withPasswords ?? false);
   const clock = { now: options.now ?? Date.UTC(2026, 10, 30, 2, 0, 0) };
