@@ -39,6 +39,8 @@ export default defineConfig({
     // this and the store templates of test/support/databases.ts). A test file must leave nothing
     // behind it changed (fake timers, stubbed globals, process.env): each restores its own.
     isolate: false,
+    // …and a file that does not fails (test/support/leftovers.ts).
+    setupFiles: ['test/support/leftovers-guard.ts'],
     globalSetup: ['test/support/console-build.ts'],
     // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where the files then ran
     // one after another for ~19 min. Most of a file's time is spent waiting on servers and timers, so two

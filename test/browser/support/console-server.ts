@@ -29,12 +29,20 @@ export async function consoleUrl(hubPort: number): Promise<{ url: string; close:
   const hub = `http://127.0.0.1:${hubPort}`;
   const page = await fetch(`${hub}/`).then((r) => r.text());
   if (page.includes('<div id="app">')) return { url: hub, close: async () => undefined };
-  process.env.HUB_URL = hub;
   const port = await freePort();
-  const server: PreviewServer = await preview({
-    configFile,
-    logLevel: 'warn',
-    preview: { host: '127.0.0.1', port, strictPort: true },
-  });
+  // console/vite.config.ts reads HUB_URL while preview() loads it; the worker's env is left as it was.
+  const was = process.env.HUB_URL;
+  process.env.HUB_URL = hub;
+  let server: PreviewServer;
+  try {
+    server = await preview({
+      configFile,
+      logLevel: 'warn',
+      preview: { host: '127.0.0.1', port, strictPort: true },
+    });
+  } finally {
+    if (was === undefined) delete process.env.HUB_URL;
+    else process.env.HUB_URL = was;
+  }
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
