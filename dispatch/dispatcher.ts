@@ -28,6 +28,8 @@ export type { AcceptResult, DispatchNotice, OfferView, TaskView } from './dispat
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
+  /** Between start's roster load and stop: steps are taken only then. */
+  private running = false;
   private unsubscribe: (() => void) | undefined;
   private stepping: Promise<void> = Promise.resolve();
   private readonly ladder: EscalationLadder;
@@ -88,9 +90,7 @@ export class Dispatcher {
       timings,
       notices,
       notify,
-      // Before start has loaded the roster, a step would offer to nobody: the alert's next step is
-      // due in the store, and start's first round takes it.
-      stepNow: (alertId) => this.timer && this.schedule(alertId),
+      stepNow: (alertId) => this.schedule(alertId),
       now,
       logger,
       telling,
@@ -106,6 +106,7 @@ export class Dispatcher {
       if (u.change === 'opened') this.schedule(u.alert.id);
       if (u.change === 'closed') void this.tasks.closed(u.alert).catch((e: unknown) => this.fail(e));
     });
+    this.running = true;
     this.timer = setInterval(() => this.schedule(), this.deps.tickMs);
     this.schedule();
   }
@@ -133,6 +134,7 @@ export class Dispatcher {
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     this.unsubscribe?.();
     this.unsubscribeDistrict?.();
     clearInterval(this.timer);
@@ -149,6 +151,10 @@ export class Dispatcher {
    * tick first takes back offers from closed apps, so their alerts step on in the same tick.
    */
   schedule(alertId?: string): void {
+    // Before start has loaded the roster (its repair withdraws offers) or after stop (a decline
+    // during shutdown), a step would offer to nobody or race the store's close: the alert's next
+    // step is due in the store, and the first round of a running dispatcher takes it.
+    if (!this.running) return;
     this.stepping = this.stepping
       .then(() => (alertId || this.deps.now() - this.lastRepair < repairEveryMs ? undefined : this.repair()))
       .then(() => (alertId ? undefined : this.assignments.withdrawFromOffline()))

@@ -33,7 +33,7 @@ class DispatchRig {
     readonly alerts: AlertBook,
     readonly dispatcher: Dispatcher,
     private readonly district: DistrictDirectory,
-    private readonly clock: { now: number },
+    readonly clock: { now: number },
   ) {}
 
   static async open(
@@ -405,6 +405,30 @@ describe.each(dialects)('escalation ladders on %s', (dialect) => {
     await rig.pass(1000);
     expect(rig.told('v-0001', id)).toEqual(['offer', 'withdrawn']);
     expect(rig.told('v-0002', id), 'the next responder, 3 s in').toEqual(['offer']);
+  });
+
+  it('[DISPATCH-STOPPED-STEPS] a decline reaching a stopped dispatcher (a hub shutting down) is stored, and its alert steps on at the next running dispatcher, not this one', async () => {
+    rig = await DispatchRig.open(dialect, {
+      responders: [volunteer('v-0001', 100), volunteer('v-0002', 800)],
+    });
+    const id = await rig.raise('sos', 'critical');
+    expect(rig.told('v-0001', id)).toEqual(['offer']);
+    await rig.dispatcher.stop();
+    expect(await rig.dispatcher.decline(rig.offerTo('v-0001', id), 'v-0001')).toBe(id);
+    await rig.settle();
+    expect(rig.told('v-0002', id), 'no step taken by a stopped dispatcher').toEqual([]);
+    const alert = await rig.store.db
+      .selectFrom('alerts')
+      .select(['status', 'next_step_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(alert.status).toBe('open');
+    expect(Number(alert.next_step_at), 'the next step is due in the store').toBeLessThanOrEqual(
+      rig.clock.now,
+    );
+    await rig.dispatcher.start();
+    await rig.settle();
+    expect(rig.told('v-0002', id), 'asked by the dispatcher running next').toEqual(['offer']);
   });
 
   for (const how of ['accepts another', 'is assigned another by hand'] as const) {
