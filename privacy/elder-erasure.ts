@@ -3,7 +3,7 @@ import { type CodedNote, noteColumns } from '../alerts/timeline-notes.js';
 import type { EventLog } from '../ingest/event-log.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { CareRecords } from '../registry/care-records.js';
-import { type ElderRow, elderInScope } from '../registry/elder-lookup.js';
+import { type ElderRow, elderInScope, holdElder } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import { startingWith } from '../store/scope.js';
@@ -66,6 +66,8 @@ export class ElderErasure {
 
   async erase(elderId: string, by: SignedInUser): Promise<ErasureResult> {
     const result = await this.deps.db.transaction().execute(async (trx): Promise<ErasureResult> => {
+      // Before the checks: an order being written for the elder is committed (and refuses this) or waits.
+      await holdElder(trx, elderId);
       const elder = await elderInScope(trx, elderId, by.scopePath);
       if (!elder) return { ok: false, reason: 'not_found' };
       if (elder.erased_at !== null) return { ok: false, reason: 'already_erased' };

@@ -18,6 +18,20 @@ export interface ElderRow {
   erased_at: number | null;
 }
 
+/**
+ * Holds the elder's row until the transaction ends: an update that changes nothing, so it locks on
+ * PostgreSQL as on SQLite (whose transactions run one at a time anyway). An erasure and a write
+ * for the same elder that both hold it first run one after the other, and each reads the other's
+ * commit: an erasure never misses an order written beside it, nor an order an erasure.
+ */
+export async function holdElder(trx: Transaction<Tables>, id: string): Promise<void> {
+  await trx
+    .updateTable('elders')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id)
+    .execute();
+}
+
 /** The elder if they lie within the scope (a hidden and a missing elder look the same). */
 export async function elderInScope(db: Reader, id: string, scopePath: string): Promise<ElderRow | undefined> {
   return db

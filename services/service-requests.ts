@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readNote } from '../alerts/timeline-notes.js';
 import type { SignedInUser } from '../kernel/identity.js';
+import { holdElder } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import { underPath } from '../store/scope.js';
 import type { ServiceKinds } from './service-kinds.js';
@@ -82,6 +83,8 @@ export class ServiceRequests {
     const id = randomUUID();
     const at = this.deps.now();
     return this.deps.db.transaction().execute(async (trx) => {
+      // Read after the hold: an erasure running now has committed (then this reads it) or waits for this.
+      await holdElder(trx, elder.id);
       const live = await trx
         .selectFrom('elders')
         .select('erased_at')
