@@ -66,7 +66,7 @@ export class ElderErasure {
 
   async erase(elderId: string, by: SignedInUser): Promise<ErasureResult> {
     const result = await this.deps.db.transaction().execute(async (trx): Promise<ErasureResult> => {
-      // Before the checks: an order being written for the elder is committed (and refuses this) or waits.
+      // Before the checks: what is being written for the elder is committed (and read here) or waits.
       await holdElder(trx, elderId);
       const elder = await elderInScope(trx, elderId, by.scopePath);
       if (!elder) return { ok: false, reason: 'not_found' };

@@ -22,15 +22,25 @@ export interface ElderRow {
  * Holds the elder's row until the transaction ends: an update that changes nothing, so it locks on
  * PostgreSQL as on SQLite (whose transactions run one at a time anyway). An erasure and a write
  * for the same elder that both hold it first run one after the other, and each reads the other's
- * commit: an erasure never misses an order written beside it, nor an order an erasure.
+ * commit: an erasure never misses what is written beside it, nor a write an erasure.
+ * False when there is no such elder or they are erased (read after the hold).
  */
-export async function holdElder(trx: Transaction<Tables>, id: string): Promise<void> {
-  await trx
+export async function holdElder(trx: Transaction<Tables>, id: string): Promise<boolean> {
+  const held = await trx
     .updateTable('elders')
     .set((eb) => ({ updated_at: eb.ref('updated_at') }))
     .where('id', '=', id)
-    .execute();
+    .where('erased_at', 'is', null)
+    .executeTakeFirst();
+  return Number(held.numUpdatedRows) === 1;
 }
+
+/** holdElder for a staff route's write: an elder erased since the route read them is its 404. */
+export async function holdElderOfStaff(trx: Transaction<Tables>, id: string): Promise<void> {
+  if (!(await holdElder(trx, id))) throw elderNotFound(id);
+}
+
+const elderNotFound = (id: string) => new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
 
 /** The elder if they lie within the scope (a hidden and a missing elder look the same). */
 export async function elderInScope(db: Reader, id: string, scopePath: string): Promise<ElderRow | undefined> {
@@ -47,7 +57,6 @@ export async function elderInScope(db: Reader, id: string, scopePath: string): P
 /** The elder as staff of a unit see them; a hidden, missing or erased elder is the same 404. */
 export async function elderOfStaff(db: Reader, id: string, scopePath: string): Promise<ElderRow> {
   const elder = await elderInScope(db, id, scopePath);
-  if (!elder || elder.erased_at !== null)
-    throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
+  if (!elder || elder.erased_at !== null) throw elderNotFound(id);
   return elder;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SignedInUser } from '../kernel/identity.js';
+import { holdElderOfStaff } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { RecurringRequestTable } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
@@ -86,24 +87,27 @@ export class RecurringRequests {
     await this.deps.requests.elderInScope(actor, input.elder_id);
     const id = randomUUID();
     const at = this.deps.now();
-    await this.deps.db
-      .insertInto('recurring_requests')
-      .values({
-        id,
-        elder_id: input.elder_id,
-        kind: input.kind,
-        note: input.note,
-        weekdays: [...new Set(input.weekdays)].sort().join(','),
-        time_of_day: input.time,
-        lead_hours: input.lead_hours,
-        starts_on: input.starts_on ?? this.localDay(at),
-        ends_on: input.ends_on ?? null,
-        created_by: actor.username,
-        created_at: at,
-        stopped_by: null,
-        stopped_at: null,
-      })
-      .execute();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await holdElderOfStaff(trx, input.elder_id);
+      await trx
+        .insertInto('recurring_requests')
+        .values({
+          id,
+          elder_id: input.elder_id,
+          kind: input.kind,
+          note: input.note,
+          weekdays: [...new Set(input.weekdays)].sort().join(','),
+          time_of_day: input.time,
+          lead_hours: input.lead_hours,
+          starts_on: input.starts_on ?? this.localDay(at),
+          ends_on: input.ends_on ?? null,
+          created_by: actor.username,
+          created_at: at,
+          stopped_by: null,
+          stopped_at: null,
+        })
+        .execute();
+    });
     await this.publishDue();
     return this.get(actor, id);
   }

@@ -83,14 +83,7 @@ export class ServiceRequests {
     const id = randomUUID();
     const at = this.deps.now();
     return this.deps.db.transaction().execute(async (trx) => {
-      // Read after the hold: an erasure running now has committed (then this reads it) or waits for this.
-      await holdElder(trx, elder.id);
-      const live = await trx
-        .selectFrom('elders')
-        .select('erased_at')
-        .where('id', '=', elder.id)
-        .executeTakeFirst();
-      if (!live || live.erased_at !== null) return null;
+      if (!(await holdElder(trx, elder.id))) return null;
       if (input.recurrence_id !== null) {
         const rule = await trx
           .selectFrom('recurring_requests')

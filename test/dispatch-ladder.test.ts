@@ -9,6 +9,7 @@ import { HubMetrics } from '../kernel/metrics.js';
 import { DistrictDirectory } from '../registry/district-directory.js';
 import type { Store } from '../store/database.js';
 import { type Dialect, dialects } from './support/databases.js';
+import { heldRows } from './support/held-rows.js';
 import { storeWithElder } from './support/small-store.js';
 
 /** The dispatcher alone on a store, on a clock the test moves: each ladder step is taken when the test ticks. */
@@ -189,32 +190,15 @@ class DispatchRig {
   }
 
   /** PostgreSQL: a responder's state row locked by another transaction until `release()`. */
-  async lockResponderState(responderId: string): Promise<{ release: () => Promise<void> }> {
-    let release = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked = () => {};
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const holding = this.store.db.transaction().execute(async (trx) => {
-      await trx
+  lockResponderState(responderId: string): Promise<{ release: () => Promise<void> }> {
+    return heldRows(this.store.db, (trx) =>
+      trx
         .selectFrom('responder_state')
         .select('responder_id')
         .where('responder_id', '=', responderId)
         .forUpdate()
-        .execute();
-      locked();
-      await released;
-    });
-    await isLocked;
-    return {
-      release: async () => {
-        release();
-        await holding;
-      },
-    };
+        .execute(),
+    );
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emptyOrder, orderNoteColumns } from '../services/service-order-model.js';
 import type { Tables } from '../store/schema.js';
 import { withPostgres } from './support/databases.js';
+import { heldRows } from './support/held-rows.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 
 /**
@@ -25,29 +26,12 @@ describe.runIf(withPostgres)('erasure and a service request at the same moment (
   }
 
   /** A transaction holding 王秀英's row (as an erasure or a request does) that runs `then` when released. */
-  function holding(h: TestHub, then: (trx: Transaction<Tables>) => Promise<void>) {
-    let release = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let held = () => {};
-    const isHeld = new Promise<void>((r) => {
-      held = r;
-    });
-    const done = h.store.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('elders').select('id').where('id', '=', 'e-0001').forUpdate().execute();
-      held();
-      await released;
-      await then(trx);
-    });
-    return {
-      isHeld,
-      release: async () => {
-        release();
-        await done;
-      },
-    };
-  }
+  const holding = (h: TestHub, then: (trx: Transaction<Tables>) => Promise<void>) =>
+    heldRows(
+      h.store.db,
+      (trx) => trx.selectFrom('elders').select('id').where('id', '=', 'e-0001').forUpdate().execute(),
+      then,
+    );
 
   /** Whether `p` is still unsettled after `ms` (it waits on the held row). */
   async function stillWaiting(p: Promise<unknown>, ms = 400): Promise<boolean> {
@@ -55,45 +39,81 @@ describe.runIf(withPostgres)('erasure and a service request at the same moment (
     return (await Promise.race([p, new Promise((r) => setTimeout(() => r(waiting), ms))])) === waiting;
   }
 
-  it('[ERASE-RACE-REQUEST] a request published while an erasure holds the elder waits for it, then is refused as for an erased elder: no order is left for her', async () => {
-    const h = await district();
-    const spec = await h.login('spec-jingtian', 'spec-password-1');
-    const erasure = holding(h, async (trx) => {
-      await trx
-        .updateTable('elders')
-        .set({ erased_at: Date.now(), name: '（已删除）' })
-        .where('id', '=', 'e-0001')
-        .execute();
-    });
-    await erasure.isHeld;
-    const request = h.app.inject({
+  // What staff write for an elder, each carrying the same secret (how to get in): none may outlive her erasure.
+  const secret = '钥匙在门垫下';
+  const writes = [
+    {
+      what: 'a service request',
+      table: 'service_orders',
       method: 'POST',
       url: '/api/v1/service-orders',
-      headers: h.as(spec),
+      payload: { elder_id: 'e-0001', kind: 'visit', note: secret, wanted_at: Date.now() + 86_400_000 },
+    },
+    {
+      what: 'a recurring request',
+      table: 'recurring_requests',
+      method: 'POST',
+      url: '/api/v1/recurring-requests',
       payload: {
         elder_id: 'e-0001',
-        kind: 'visit',
-        note: '王秀英家的钥匙在门垫下',
-        wanted_at: Date.now() + 86_400_000,
+        note: secret,
+        kind: 'meal_delivery',
+        weekdays: [3],
+        time: '11:30',
+        lead_hours: 168,
       },
+    },
+    {
+      what: 'a welfare check-in',
+      table: 'welfare_schedules',
+      method: 'POST',
+      url: '/api/v1/elders/e-0001/welfare/schedules',
+      payload: { kind: 'medication', time: '08:00', text: secret },
+    },
+    {
+      what: 'a care record change',
+      table: 'care_records',
+      method: 'PATCH',
+      url: '/api/v1/elders/e-0001',
+      payload: { access_notes: secret },
+    },
+  ] as const;
+
+  for (const write of writes) {
+    it(`[ERASE-RACE-WRITE] ${write.what} made while an erasure holds the elder waits for it, then is refused as for an erased elder: nothing of it is stored`, async () => {
+      const h = await district();
+      const spec = await h.login('spec-jingtian', 'spec-password-1');
+      const erasure = await holding(h, async (trx) => {
+        await trx
+          .updateTable('elders')
+          .set({ erased_at: Date.now(), name: '（已删除）' })
+          .where('id', '=', 'e-0001')
+          .execute();
+      });
+      const request = h.app.inject({
+        method: write.method,
+        url: write.url,
+        headers: h.as(spec),
+        payload: write.payload,
+      });
+      expect(await stillWaiting(request), 'the write waits for the erasure').toBe(true);
+      await erasure.release();
+      const answer = await request;
+      expect(answer.statusCode, answer.body).toBe(404);
+      expect(answer.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
+      const rows = await h.store.db
+        .selectFrom(write.table)
+        .selectAll()
+        .where('elder_id', '=', 'e-0001')
+        .execute();
+      expect(JSON.stringify(rows)).not.toContain(secret);
     });
-    expect(await stillWaiting(request), 'the request waits for the erasure').toBe(true);
-    await erasure.release();
-    const answer = await request;
-    expect(answer.statusCode, answer.body).toBe(404);
-    expect(answer.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
-    const orders = await h.store.db
-      .selectFrom('service_orders')
-      .select('note')
-      .where('elder_id', '=', 'e-0001')
-      .execute();
-    expect(orders).toEqual([]);
-  });
+  }
 
   it('[ERASE-RACE-ERASURE] an erasure asked for while a request for the elder is being written waits for it, then refuses: an order is open', async () => {
     const h = await district();
     const lianhua = await h.login('admin-lianhua', 'admin-password-2');
-    const written = holding(h, async (trx) => {
+    const written = await holding(h, async (trx) => {
       const at = Date.now();
       await trx
         .insertInto('service_orders')
@@ -114,7 +134,6 @@ describe.runIf(withPostgres)('erasure and a service request at the same moment (
         })
         .execute();
     });
-    await written.isHeld;
     const erase = h.app.inject({
       method: 'POST',
       url: '/api/v1/elders/e-0001/erase',

@@ -6,7 +6,7 @@ import { allow, signedIn } from '../../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../../kernel/http-errors.js';
 import type { SignedInUser } from '../../kernel/identity.js';
 import type { DistrictDirectory } from '../../registry/district-directory.js';
-import { type ElderRow, elderInScope } from '../../registry/elder-lookup.js';
+import { type ElderRow, elderOfStaff, holdElderOfStaff } from '../../registry/elder-lookup.js';
 import type { Database } from '../../store/database.js';
 import type { Tables } from '../../store/schema.js';
 import type { WelfareBook } from './welfare-book.js';
@@ -36,12 +36,7 @@ export const welfareRoutes: FastifyPluginAsyncZod<{
   auditIn: (trx: Transaction<Tables>, access: PersonalDataAccess) => Promise<void>;
   now: () => number;
 }> = async (app, { db, book, district, audit, auditIn, now }) => {
-  const visible = async (user: SignedInUser, id: string): Promise<ElderRow> => {
-    const elder = await elderInScope(db, id, user.scopePath);
-    if (!elder || elder.erased_at !== null)
-      throw new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
-    return elder;
-  };
+  const visible = (user: SignedInUser, id: string): Promise<ElderRow> => elderOfStaff(db, id, user.scopePath);
   const found = async (elderId: string, id: string) => {
     const schedule = await book.schedule(elderId, id);
     if (!schedule) throw new HttpError(404, 'not_found', `elder ${elderId} has no welfare schedule ${id}`);
@@ -55,6 +50,7 @@ export const welfareRoutes: FastifyPluginAsyncZod<{
     work: (trx: Transaction<Tables>) => Promise<unknown>,
   ) =>
     db.transaction().execute(async (trx) => {
+      await holdElderOfStaff(trx, elder.id);
       await work(trx);
       await auditIn(trx, {
         by: user,
