@@ -226,6 +226,22 @@ describe('console and responder app in Chromium', () => {
     }
   }, 60_000);
 
+  it('[CONSOLE-LOGIN-FOCUS] the sign-in form opens with the name field focused, in Chinese first', async () => {
+    const page = await open(desktop);
+    await page.goto(site.url);
+    await page.waitForSelector('#username');
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => ({ focused: document.activeElement?.id ?? null, page: document.hasFocus() })),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toEqual({ focused: 'username', page: true });
+    expect(await page.textContent('button[type=submit]')).toBe('登录');
+  });
+
   it('[CONSOLE-LOGIN-LOCK] repeated wrong passwords lock the name, and the form says for how long', async () => {
     const page = await open(desktop);
     for (let i = 0; i < 5; i++) {
