@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Channel } from '../kernel/channel.js';
-import { writeInChunks } from '../store/chunked-writes.js';
 import type { Database } from '../store/database.js';
+import { inChunks } from '../store/in-chunks.js';
 import { afterDaytime, type Daytime } from './daytime.js';
 import type { AvailabilityChange } from './device-intake.js';
 import type { StoredEvent } from './event-log.js';
@@ -190,11 +190,17 @@ export class DeviceHealth {
    * conditions the store has on; one given up is not judged here any more.
    */
   async takeOver(): Promise<void> {
-    const gaining = [...this.devices.values()].some((s) => this.owns(s.id) && !s.owned);
-    const stored = gaining
-      ? await this.deps.db.selectFrom('device_health').select(['device_id', 'last_seen_at']).execute()
-      : [];
-    const lastSeen = new Map(stored.map((r) => [r.device_id, r.last_seen_at]));
+    const gained = [...this.devices.values()].filter((s) => this.owns(s.id) && !s.owned).map((s) => s.id);
+    // Only the gained devices' rows: a partition is a 64th of a district's devices.
+    const lastSeen = new Map<string, number | null>();
+    await inChunks(gained, 500, async (ids) => {
+      const rows = await this.deps.db
+        .selectFrom('device_health')
+        .select(['device_id', 'last_seen_at'])
+        .where('device_id', 'in', ids)
+        .execute();
+      for (const r of rows) lastSeen.set(r.device_id, r.last_seen_at);
+    });
     const now = this.deps.now();
     for (const state of this.devices.values()) {
       const owned = this.owns(state.id);
@@ -455,7 +461,7 @@ export class DeviceHealth {
       updated_at: now,
     }));
     try {
-      await writeInChunks(rows, 500, (chunk) =>
+      await inChunks(rows, 500, (chunk) =>
         this.deps.db
           .insertInto('device_health')
           .values(chunk)

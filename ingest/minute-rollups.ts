@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../kernel/channel.js';
-import { writeInChunks } from '../store/chunked-writes.js';
 import type { Database } from '../store/database.js';
+import { inChunks } from '../store/in-chunks.js';
 import type { RollupTable } from '../store/schema.js';
 import type { StoredEvent } from './event-log.js';
 import type { Reading } from './readings.js';
@@ -162,7 +162,7 @@ export class MinuteRollups {
     // minute blocked the hub for ~230 ms.
     let written = 0;
     try {
-      await writeInChunks(closed, FLUSH_CHUNK_ROWS, async (chunk) => {
+      await inChunks(closed, FLUSH_CHUNK_ROWS, async (chunk) => {
         await this.write(chunk);
         written += chunk.length;
       });
