@@ -8,11 +8,11 @@ import { heldRows } from './support/held-rows.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 
 /**
- * An erasure and a service request for the same elder at the same moment (PostgreSQL, where
- * transactions overlap; SQLite runs them one at a time): the request must not leave an erased
- * elder with an open order, nor the erasure miss one written beside it.
+ * An erasure and a staff write for the same elder at the same moment (PostgreSQL, where
+ * transactions overlap; SQLite runs them one at a time): the write must not leave an erased
+ * elder's data behind, nor the erasure miss an order written beside it.
  */
-describe.runIf(withPostgres)('erasure and a service request at the same moment (postgres)', () => {
+describe.runIf(withPostgres)('erasure and a write for the same elder at the same moment (postgres)', () => {
   let hub: TestHub | undefined;
   afterEach(async () => {
     await hub?.stop();
