@@ -191,7 +191,7 @@ export class DeviceHealth {
    */
   async takeOver(): Promise<void> {
     const gained = [...this.devices.values()].filter((s) => this.owns(s.id) && !s.owned).map((s) => s.id);
-    // Only the gained devices' rows: a partition is a 64th of a district's devices.
+    // Only the gained devices' rows: a takeover gains some partitions, not the whole district.
     const lastSeen = new Map<string, number | null>();
     await inChunks(gained, 500, async (ids) => {
       const rows = await this.deps.db
