@@ -22,7 +22,7 @@ const personalParams = ['text', 'name', 'phone'];
 
 export type ErasureResult =
   | { ok: true; erased: ErasureCounts }
-  | { ok: false; reason: 'not_found' | 'already_erased' | 'alert_active' | 'fall_pending' | 'order_open' };
+  | { ok: false; reason: 'not_found' | 'already_erased' | Busy };
 
 export interface ErasureCounts {
   devices_detached: number;
@@ -40,6 +40,39 @@ export interface ErasureCounts {
 }
 
 type Trx = Transaction<Tables>;
+type Busy = 'alert_active' | 'fall_pending' | 'order_open';
+
+/** Thrown inside the erasure's transaction to undo it, with why. */
+class ErasureRefused extends Error {
+  constructor(readonly reason: Busy) {
+    super(reason);
+  }
+}
+
+/** What the elder is in the middle of, which an erasure must wait for (null: nothing). */
+async function busyWith(trx: Trx, elderId: string): Promise<Busy | null> {
+  const active = await trx
+    .selectFrom('alerts')
+    .select('id')
+    .where('elder_id', '=', elderId)
+    .where('status', 'in', activeAlertStatuses)
+    .executeTakeFirst();
+  if (active) return 'alert_active';
+  // A fall in its cancel window becomes an alert when the window ends: wait for it.
+  const falling = await trx
+    .selectFrom('pending_falls')
+    .select('elder_id')
+    .where('elder_id', '=', elderId)
+    .executeTakeFirst();
+  if (falling) return 'fall_pending';
+  const open = await trx
+    .selectFrom('service_orders')
+    .select('id')
+    .where('elder_id', '=', elderId)
+    .where('status', 'in', openOrderStatuses)
+    .executeTakeFirst();
+  return open ? 'order_open' : null;
+}
 
 /**
  * Erases one elder on request (PIPL: deletion), in one transaction with its audit entry. Their
@@ -65,34 +98,28 @@ export class ElderErasure {
   ) {}
 
   async erase(elderId: string, by: SignedInUser): Promise<ErasureResult> {
-    const result = await this.deps.db.transaction().execute(async (trx): Promise<ErasureResult> => {
+    const result = await this.erasing(elderId, by).catch((error: unknown) => {
+      if (error instanceof ErasureRefused) return { ok: false as const, reason: error.reason };
+      throw error;
+    });
+    if (result.ok) await this.deps.districtChanged();
+    return result;
+  }
+
+  private erasing(elderId: string, by: SignedInUser): Promise<ErasureResult> {
+    return this.deps.db.transaction().execute(async (trx): Promise<ErasureResult> => {
       // Before the checks: what is being written for the elder is committed (and read here) or waits.
       await holdElder(trx, elderId);
       const elder = await elderInScope(trx, elderId, by.scopePath);
       if (!elder) return { ok: false, reason: 'not_found' };
       if (elder.erased_at !== null) return { ok: false, reason: 'already_erased' };
-      const active = await trx
-        .selectFrom('alerts')
-        .select('id')
-        .where('elder_id', '=', elderId)
-        .where('status', 'in', activeAlertStatuses)
-        .executeTakeFirst();
-      if (active) return { ok: false, reason: 'alert_active' };
-      // A fall in its cancel window becomes an alert when the window ends: wait for it.
-      const falling = await trx
-        .selectFrom('pending_falls')
-        .select('elder_id')
-        .where('elder_id', '=', elderId)
-        .executeTakeFirst();
-      if (falling) return { ok: false, reason: 'fall_pending' };
-      const open = await trx
-        .selectFrom('service_orders')
-        .select('id')
-        .where('elder_id', '=', elderId)
-        .where('status', 'in', openOrderStatuses)
-        .executeTakeFirst();
-      if (open) return { ok: false, reason: 'order_open' };
+      const busy = await busyWith(trx, elderId);
+      if (busy) return { ok: false, reason: busy };
       const erased = await this.eraseIn(trx, elder, by);
+      // Again at the end: an SOS or a fall does not wait for the elder's row (nothing on the alarm
+      // path does), so one raised while this ran is seen only now. Its address must stay: undone.
+      const raised = await busyWith(trx, elderId);
+      if (raised) throw new ErasureRefused(raised);
       await this.deps.audit.recordIn(trx, {
         by,
         action: 'elder_erased',
@@ -102,8 +129,6 @@ export class ElderErasure {
       });
       return { ok: true, erased };
     });
-    if (result.ok) await this.deps.districtChanged();
-    return result;
   }
 
   private async eraseIn(trx: Trx, elder: ElderRow, by: SignedInUser): Promise<ErasureCounts> {

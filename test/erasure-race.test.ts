@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openedAlertRow } from '../alerts/alert-book.js';
 import { emptyOrder, orderNoteColumns } from '../services/service-order-model.js';
 import type { Tables } from '../store/schema.js';
 import { withPostgres } from './support/databases.js';
@@ -151,5 +152,57 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
       .where('id', '=', 'e-0001')
       .executeTakeFirstOrThrow();
     expect(elder).toEqual({ name: '王秀英', erased_at: null });
+  });
+
+  it('[ERASE-RACE-ALERT] an SOS raised while an erasure runs (the alarm path holds nothing of the elder) undoes the erasure: 409 alert_active, her name and address stay for the responders', async () => {
+    const h = await district();
+    const lianhua = await h.login('admin-lianhua', 'admin-password-2');
+    let alertId = '';
+    // Her watch's row held, so the erasure stops at detaching it, after its first checks; the SOS
+    // is committed before it goes on.
+    const sos = await heldRows(
+      h.store.db,
+      (trx) => trx.selectFrom('devices').select('id').where('elder_id', '=', 'e-0001').forUpdate().execute(),
+      async (trx) => {
+        const row = openedAlertRow({
+          elder_id: 'e-0001',
+          org_unit_id: 'jingtian',
+          kind: 'sos',
+          severity: 'critical',
+          opened_at: Date.now(),
+        });
+        alertId = row.id;
+        await trx.insertInto('alerts').values(row).execute();
+      },
+    );
+    const erase = h.app.inject({
+      method: 'POST',
+      url: '/api/v1/elders/e-0001/erase',
+      headers: h.as(lianhua),
+      payload: { confirm: 'e-0001' },
+    });
+    expect(await stillWaiting(erase), 'the erasure waits at her watch').toBe(true);
+    await sos.release();
+    const answer = await erase;
+    expect(answer.statusCode, answer.body).toBe(409);
+    expect(answer.json().error).toBe('alert_active');
+    const elder = await h.store.db
+      .selectFrom('elders')
+      .select(['name', 'address', 'erased_at'])
+      .where('id', '=', 'e-0001')
+      .executeTakeFirstOrThrow();
+    expect(elder).toEqual({ name: '王秀英', address: '景田北一街 3 栋 502', erased_at: null });
+    const watch = await h.store.db
+      .selectFrom('devices')
+      .select('elder_id')
+      .where('id', '=', 'w-0001')
+      .executeTakeFirstOrThrow();
+    expect(watch.elder_id, 'her watch still hers').toBe('e-0001');
+    const alert = await h.store.db
+      .selectFrom('alerts')
+      .select('status')
+      .where('id', '=', alertId)
+      .executeTakeFirstOrThrow();
+    expect(['open', 'assigned', 'on_site'], 'the SOS still active').toContain(alert.status);
   });
 });
