@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisServer } from '../test/support/redis-server.js';
+import { until } from '../test/support/wait.js';
 import { closeRedis, reportOutages, subscriberOptions } from './redis-connections.js';
 
 let redis: RedisServer;
@@ -62,8 +63,13 @@ describe('closing a connection', () => {
 
     await redis.kill();
     try {
-      await delay(300); // both now wait to reconnect
-      expect([queued.status, unqueued.status]).toEqual(['reconnecting', 'reconnecting']);
+      // Both now wait to reconnect, between attempts ('connecting' for the instant each one lasts).
+      const waiting = await until(
+        async () => [queued.status, unqueued.status],
+        (s) => s.every((status) => status === 'reconnecting'),
+        5000,
+      );
+      expect(waiting).toEqual(['reconnecting', 'reconnecting']);
       const answer = queued.get('k').then(
         () => 'answered',
         (error: Error) => error.message,

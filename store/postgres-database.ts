@@ -50,11 +50,15 @@ export class PostgresDatabase {
     return new Map(rows.map((row) => [row.schema, Number(row.n)]));
   }
 
-  /** Other sessions on this database: a running hub keeps a pool of them. */
+  /**
+   * Other clients' sessions on this database: a running hub keeps a pool of them. The server's own
+   * workers are not counted: an autovacuum worker visiting a new database refused a restore.
+   */
   async otherSessions(): Promise<{ count: number; who: string }> {
     const { rows } = await this.client.query<{ n: string; who: string | null }>(
       `select count(*) as n, string_agg(distinct coalesce(nullif(application_name, ''), client_addr::text, 'local socket'), ', ') as who
-       from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+       from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`,
     );
     return { count: Number(rows[0]!.n), who: rows[0]!.who ?? '' };
   }

@@ -40,6 +40,26 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
     return (await Promise.race([p, new Promise((r) => setTimeout(() => r(waiting), ms))])) === waiting;
   }
 
+  /** 莲花's admin erases 王秀英 while `held` holds rows: its answer once they are released, and her row then. */
+  async function eraseBeside(h: TestHub, held: { release: () => Promise<void> }, waitsFor: string) {
+    const lianhua = await h.login('admin-lianhua', 'admin-password-2');
+    const erase = h.app.inject({
+      method: 'POST',
+      url: '/api/v1/elders/e-0001/erase',
+      headers: h.as(lianhua),
+      payload: { confirm: 'e-0001' },
+    });
+    expect(await stillWaiting(erase), `the erasure waits for ${waitsFor}`).toBe(true);
+    await held.release();
+    const answer = await erase;
+    const elder = await h.store.db
+      .selectFrom('elders')
+      .select(['name', 'address', 'erased_at'])
+      .where('id', '=', 'e-0001')
+      .executeTakeFirstOrThrow();
+    return { answer, elder };
+  }
+
   // What staff write for an elder, each carrying the same secret (how to get in): none may outlive her erasure.
   const secret = '钥匙在门垫下';
   const writes = [
@@ -113,7 +133,6 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
 
   it('[ERASE-RACE-ERASURE] an erasure asked for while a request for the elder is being written waits for it, then refuses: an order is open', async () => {
     const h = await district();
-    const lianhua = await h.login('admin-lianhua', 'admin-password-2');
     const written = await holding(h, async (trx) => {
       const at = Date.now();
       await trx
@@ -135,28 +154,14 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
         })
         .execute();
     });
-    const erase = h.app.inject({
-      method: 'POST',
-      url: '/api/v1/elders/e-0001/erase',
-      headers: h.as(lianhua),
-      payload: { confirm: 'e-0001' },
-    });
-    expect(await stillWaiting(erase), 'the erasure waits for the request').toBe(true);
-    await written.release();
-    const answer = await erase;
+    const { answer, elder } = await eraseBeside(h, written, 'the request');
     expect(answer.statusCode, answer.body).toBe(409);
     expect(answer.json().error).toBe('order_open');
-    const elder = await h.store.db
-      .selectFrom('elders')
-      .select(['name', 'erased_at'])
-      .where('id', '=', 'e-0001')
-      .executeTakeFirstOrThrow();
-    expect(elder).toEqual({ name: '王秀英', erased_at: null });
+    expect(elder).toEqual({ name: '王秀英', address: '景田北一街 3 栋 502', erased_at: null });
   });
 
   it('[ERASE-RACE-ALERT] an SOS raised while an erasure runs (the alarm path holds nothing of the elder) undoes the erasure: 409 alert_active, her name and address stay for the responders', async () => {
     const h = await district();
-    const lianhua = await h.login('admin-lianhua', 'admin-password-2');
     let alertId = '';
     // Her watch's row held, so the erasure stops at detaching it, after its first checks; the SOS
     // is committed before it goes on.
@@ -175,22 +180,9 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
         await trx.insertInto('alerts').values(row).execute();
       },
     );
-    const erase = h.app.inject({
-      method: 'POST',
-      url: '/api/v1/elders/e-0001/erase',
-      headers: h.as(lianhua),
-      payload: { confirm: 'e-0001' },
-    });
-    expect(await stillWaiting(erase), 'the erasure waits at her watch').toBe(true);
-    await sos.release();
-    const answer = await erase;
+    const { answer, elder } = await eraseBeside(h, sos, 'her watch');
     expect(answer.statusCode, answer.body).toBe(409);
     expect(answer.json().error).toBe('alert_active');
-    const elder = await h.store.db
-      .selectFrom('elders')
-      .select(['name', 'address', 'erased_at'])
-      .where('id', '=', 'e-0001')
-      .executeTakeFirstOrThrow();
     expect(elder).toEqual({ name: '王秀英', address: '景田北一街 3 栋 502', erased_at: null });
     const watch = await h.store.db
       .selectFrom('devices')
