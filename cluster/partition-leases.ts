@@ -231,15 +231,19 @@ export const leaseSessionSettings: ReadonlyArray<[string, string]> = [
 const heldHere = `locktype = 'advisory' AND granted AND objsubid = 2
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
-/** Who holds each partition of `namespace` now, read from the lock table: the session's pid and member id. */
+/**
+ * Who holds each partition of `namespace` now, read from the lock table: the session's pid and member id.
+ * A lock whose session has already left pg_stat_activity belongs to a backend on its way out (one a
+ * survivor just terminated): it is not listed, rather than listed with no member.
+ */
 export async function partitionHolders(
   client: pg.Client,
   namespace: number,
 ): Promise<Array<{ partition: number; pid: number; memberId: string }>> {
   const { rows } = await client.query<{ partition: number; pid: number; member_id: string }>(
-    `SELECT objid::int AS partition, pid,
-            (SELECT application_name FROM pg_stat_activity a WHERE a.pid = l.pid) AS member_id
-       FROM pg_locks l WHERE ${heldHere} AND classid = $1`,
+    `SELECT objid::int AS partition, l.pid, a.application_name AS member_id
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE ${heldHere} AND classid = $1`,
     [namespace],
   );
   return rows.map((r) => ({ partition: r.partition, pid: r.pid, memberId: r.member_id }));
