@@ -10,7 +10,7 @@ import type { Tables } from '../store/schema.js';
 import { elderPlaceSchema } from './api-schemas.js';
 import { careRecordChangeSchema, careRecordSchema, onSiteOf, onSiteSchema } from './care-record.js';
 import type { CareRecords, StoredCareRecord } from './care-records.js';
-import { type ElderRow, elderInScope, elderOfStaff, holdElderOfStaff } from './elder-lookup.js';
+import { type ElderRow, elderInScope, elderOfStaff, writingForElder } from './elder-lookup.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
@@ -148,8 +148,7 @@ export const careRecordRoutes: FastifyPluginAsyncZod<{
       if (issues.length > 0)
         throw new HttpError(400, 'invalid_request', `the body has ${issues.length} invalid entries`, issues);
       const at = now();
-      await db.transaction().execute(async (trx) => {
-        await holdElderOfStaff(trx, elder.id);
+      await writingForElder(db, elder.id, async (trx) => {
         await records.change(trx, elder.id, change, { username: user.username, at });
         // The entry names the fields changed, never their values: the log holds no health data.
         await auditIn(trx, {

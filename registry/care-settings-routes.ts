@@ -18,7 +18,7 @@ import {
 } from './care-settings.js';
 import type { CareSettingsStore } from './care-settings-store.js';
 import type { DistrictDirectory } from './district-directory.js';
-import { type ElderRow, elderOfStaff, holdElderOfStaff } from './elder-lookup.js';
+import { type ElderRow, elderOfStaff, writingForElder } from './elder-lookup.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
@@ -117,8 +117,7 @@ export const careSettingsRoutes: FastifyPluginAsyncZod<{
       const user = signedIn(request);
       const elder = await elderOfStaff(db, request.params.id, user.scopePath);
       const change = request.body;
-      const changed = await db.transaction().execute(async (trx) => {
-        await holdElderOfStaff(trx, elder.id);
+      const changed = await writingForElder(db, elder.id, async (trx) => {
         const before = await effectiveOf(trx, elder);
         await settings.change(trx, { owner_kind: 'elder', owner_id: elder.id }, change, {
           username: user.username,

@@ -1,8 +1,11 @@
+import type { Transaction } from 'kysely';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import { hashIssuedSecret, hashSecret, newSecret, type SecretStored } from '../kernel/secret-hash.js';
 import type { Database } from '../store/database.js';
+import type { Tables } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
 import type { DistrictDirectory } from './district-directory.js';
+import { elderInScope, writingForElder } from './elder-lookup.js';
 
 export interface DeviceRecord {
   id: string;
@@ -59,8 +62,12 @@ export class DeviceRegistry {
         `unknown device type ${device.type}; known: ${this.deps.catalog.names().join(', ')}`,
       );
     }
-    if (device.elderId) await this.elderInScope(device.elderId, scopePath);
-    else if (scopePath !== '/')
+    if (device.elderId) {
+      const elder = await elderInScope(this.deps.db, device.elderId, scopePath);
+      // An erased elder is not there, as on every staff route: no watch is fitted to them.
+      if (!elder || elder.erased_at !== null)
+        throw new DeviceRegistryError('not_found', `no elder ${device.elderId} in your org unit`);
+    } else if (scopePath !== '/')
       throw new DeviceRegistryError('invalid', 'a device outside any elder needs a hub-wide admin');
     const existing = await this.deps.db
       .selectFrom('devices')
@@ -71,17 +78,18 @@ export class DeviceRegistry {
     const secret = device.secret ?? newSecret();
     const created_at = this.deps.now();
     const secret_hash = device.secret ? await hashSecret(secret) : hashIssuedSecret(secret);
-    await this.deps.db
-      .insertInto('devices')
-      .values({
-        id: device.id,
-        type: device.type,
-        elder_id: device.elderId,
-        secret_hash,
-        revoked_at: null,
-        created_at,
-      })
-      .execute();
+    const row = {
+      id: device.id,
+      type: device.type,
+      elder_id: device.elderId,
+      secret_hash,
+      revoked_at: null,
+      created_at,
+    };
+    const insert = (db: Database | Transaction<Tables>) => db.insertInto('devices').values(row).execute();
+    // Fitted to an elder: written under the elder's hold, so an erasure beside it cannot miss it.
+    if (device.elderId) await writingForElder(this.deps.db, device.elderId, insert);
+    else await insert(this.deps.db);
     this.deps.secretStored?.(device.id, secret, secret_hash);
     await this.deps.directory.refresh('provisioned');
     return { device: await this.get(device.id, scopePath), secret };
@@ -140,17 +148,6 @@ export class DeviceRegistry {
     // Devices of no elder are seen only by hub-wide users.
     if (scopePath !== '/') query = query.where(underPath('o.path', scopePath));
     return query;
-  }
-
-  private async elderInScope(elderId: string, scopePath: string): Promise<void> {
-    const elder = await this.deps.db
-      .selectFrom('elders as e')
-      .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
-      .select('e.id')
-      .where('e.id', '=', elderId)
-      .where(underPath('o.path', scopePath))
-      .executeTakeFirst();
-    if (!elder) throw new DeviceRegistryError('not_found', `no elder ${elderId} in your org unit`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
-import type { DistrictRegistry } from './district.js';
+import { type DistrictRegistry, ElderErasedMeanwhile } from './district.js';
 import { districtDocumentSchema } from './district-document.js';
 
 const idLists = z.object({
@@ -35,6 +35,7 @@ export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry 
           400: errorBody,
           401: errorBody,
           403: errorBody,
+          409: errorBody,
         },
       },
       // A street or a large community per document (~20,000 elders): parsing and validating more at
@@ -43,10 +44,12 @@ export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry 
     },
     async (request) => {
       const user = signedIn(request);
-      const result = await registry.apply(request.body, {
-        username: user.username,
-        scopePath: user.scopePath,
-      });
+      const result = await registry
+        .apply(request.body, { username: user.username, scopePath: user.scopePath })
+        .catch((error: unknown) => {
+          if (error instanceof ElderErasedMeanwhile) throw new HttpError(409, 'elder_erased', error.message);
+          throw error;
+        });
       if (!result.ok) {
         throw new HttpError(
           400,

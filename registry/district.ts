@@ -52,9 +52,17 @@ interface UnitNode {
 const emptyLists = (): IdLists => ({ org_units: [], elders: [], devices: [], responders: [], users: [] });
 
 /**
- * Applies a district document: upserts by id, never deletes, all or nothing.
- * Every problem is collected (not just the first) so the caller can fix them in one go.
+ * An elder erased between the document's check and its write: the import stops at their batch
+ * (the batches before it stay applied, as when a hub stops mid-way) rather than bring them back.
  */
+export class ElderErasedMeanwhile extends Error {
+  constructor(readonly elderId: string) {
+    super(
+      `elder ${elderId} was erased while the document was being applied; the elders listed before them are applied, they and those after are not: apply the document again without them`,
+    );
+  }
+}
+
 /** What follows an elder to the org unit they moved to (their alerts, account, open orders: other folders' rows). */
 export type ElderMoved = (
   trx: Transaction<Tables>,
@@ -64,6 +72,10 @@ export type ElderMoved = (
 /** Elders (and their devices) written per transaction when a document is applied. */
 const elderBatch = 100;
 
+/**
+ * Applies a district document: upserts by id, never deletes, all or nothing.
+ * Every problem is collected (not just the first) so the caller can fix them in one go.
+ */
 export class DistrictRegistry {
   constructor(
     private readonly deps: {
@@ -361,11 +373,14 @@ export class DistrictRegistry {
             lon: elder.location?.lon ?? null,
             updated_at: now,
           };
-          await trx
+          // Never over an erased elder: one erased since the document was checked (the update waits
+          // for the erasure's hold, then finds her erased) stops the import here.
+          const written = await trx
             .insertInto('elders')
             .values({ id: elder.id, ...values })
-            .onConflict((oc) => oc.column('id').doUpdateSet(values))
-            .execute();
+            .onConflict((oc) => oc.column('id').doUpdateSet(values).where('elders.erased_at', 'is', null))
+            .executeTakeFirst();
+          if (Number(written.numInsertedOrUpdatedRows) !== 1) throw new ElderErasedMeanwhile(elder.id);
           const from = unitsBefore.get(elder.id);
           if (from !== undefined && from !== elder.org_unit)
             await this.deps.elderMoved?.(trx, { elderId: elder.id, from, to: elder.org_unit });

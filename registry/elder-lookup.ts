@@ -35,9 +35,20 @@ export async function holdElder(trx: Transaction<Tables>, id: string): Promise<b
   return Number(held.numUpdatedRows) === 1;
 }
 
-/** holdElder for a staff route's write: an elder erased since the route read them is its 404. */
-export async function holdElderOfStaff(trx: Transaction<Tables>, id: string): Promise<void> {
-  if (!(await holdElder(trx, id))) throw elderNotFound(id);
+/**
+ * One staff write for an elder: `work` runs in a transaction that holds the elder first (holdElder),
+ * so it never lands beside their erasure. Every staff route that writes for an elder goes through
+ * here; an elder erased since the route read them is its 404, and nothing is written.
+ */
+export function writingForElder<T>(
+  db: Database,
+  id: string,
+  work: (trx: Transaction<Tables>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await holdElder(trx, id))) throw elderNotFound(id);
+    return work(trx);
+  });
 }
 
 const elderNotFound = (id: string) => new HttpError(404, 'not_found', `no elder ${id} in your org unit`);

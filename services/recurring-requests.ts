@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SignedInUser } from '../kernel/identity.js';
-import { holdElderOfStaff } from '../registry/elder-lookup.js';
+import { writingForElder } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { RecurringRequestTable } from '../store/schema.js';
 import { underPath } from '../store/scope.js';
@@ -87,8 +87,7 @@ export class RecurringRequests {
     await this.deps.requests.elderInScope(actor, input.elder_id);
     const id = randomUUID();
     const at = this.deps.now();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await holdElderOfStaff(trx, input.elder_id);
+    await writingForElder(this.deps.db, input.elder_id, async (trx) => {
       await trx
         .insertInto('recurring_requests')
         .values({

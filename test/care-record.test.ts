@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openedAlertRow } from '../alerts/alert-book.js';
 import type { CareRecordChangeInput } from '../registry/care-record.js';
 import { dialects } from './support/databases.js';
 import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { openSos } from './support/open-sos.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read loosely and checked field by field
 type Json = any;
@@ -58,18 +58,6 @@ describe.each(dialects)('the care record on %s', (dialect) => {
   const post = (url: string, t: string, payload: object = {}) =>
     hub.app.inject({ method: 'POST', url, headers: hub.as(t), payload });
   const specialist = () => token('spec-jingtian', 'spec-password-1');
-  /** An open SOS about 王秀英, written as the alert book opens one. */
-  async function openSos(): Promise<string> {
-    const row = openedAlertRow({
-      elder_id: 'e-0001',
-      org_unit_id: 'jingtian',
-      kind: 'sos',
-      severity: 'critical',
-      opened_at: Date.now(),
-    });
-    await hub.store.db.insertInto('alerts').values(row).execute();
-    return row.id!;
-  }
 
   it('[RECORD-DOCUMENT] the district document carries the record; a later document changes only the fields it names', async () => {
     const doc = await district();
@@ -103,7 +91,7 @@ describe.each(dialects)('the care record on %s', (dialect) => {
 
   it("[QUEUE-AGE] the alert queue carries the elder's birth date from the record, and follows a change of it", async () => {
     await district();
-    const id = await openSos();
+    const id = await openSos(hub.store.db);
     const t = await specialist();
     const birthDateOf = async () =>
       ((await get('/api/v1/alerts?status=open', t)).json().alerts as Json[]).find((a) => a.id === id)
@@ -112,17 +100,10 @@ describe.each(dialects)('the care record on %s', (dialect) => {
     expect((await patch('/api/v1/elders/e-0001', t, { birth_date: '1939-01-02' })).statusCode).toBe(200);
     expect(await birthDateOf()).toBe('1939-01-02');
     // An elder without a record: none, not a guess.
-    const other = openedAlertRow({
-      elder_id: 'e-0002',
-      org_unit_id: 'meilin',
-      kind: 'sos',
-      severity: 'critical',
-      opened_at: Date.now(),
-    });
-    await hub.store.db.insertInto('alerts').values(other).execute();
+    const other = await openSos(hub.store.db, { id: 'e-0002', orgUnitId: 'meilin' });
     const admin = hub.adminToken;
     const all = (await get('/api/v1/alerts?status=open', admin)).json().alerts as Json[];
-    expect(all.find((a) => a.id === other.id)?.elder_birth_date).toBeNull();
+    expect(all.find((a) => a.id === other)?.elder_birth_date).toBeNull();
   });
 
   it('[RECORD-VALIDATION] a bad field is answered 400 naming it, and the stored record stays as it was', async () => {
@@ -205,7 +186,7 @@ describe.each(dialects)('the care record on %s', (dialect) => {
     await district();
     const volunteer = await token('v-0001', 'volunteer-password');
     const spec = await specialist();
-    const alertId = await openSos();
+    const alertId = await openSos(hub.store.db);
     const read = () => get(`/api/v1/elders/e-0001?alert=${alertId}`, volunteer);
     expect((await read()).json()).toMatchObject({
       error: 'not_found',
@@ -250,7 +231,7 @@ describe.each(dialects)('the care record on %s', (dialect) => {
   it('[RECORD-AUDIT] every read of a record is in the audit log (who, when, which view, for which alert); a change names its fields, never their values', async () => {
     await district();
     const spec = await specialist();
-    const alertId = await openSos();
+    const alertId = await openSos(hub.store.db);
     const since = Date.now();
     expect((await get(`/api/v1/elders/e-0001?alert=${alertId}`, spec)).statusCode).toBe(200);
     expect(
@@ -274,7 +255,7 @@ describe.each(dialects)('the care record on %s', (dialect) => {
   it('[CALL-LOG] a specialist works the contact list: each call on the timeline with whom, the number, reached or not, the outcome', async () => {
     await district();
     const spec = await specialist();
-    const alertId = await openSos();
+    const alertId = await openSos(hub.store.db);
     const call = (body: object) => post(`/api/v1/alerts/${alertId}/calls`, spec, body);
     const first = await call({ callee: 'elder', reached: false, outcome: 'no_answer' });
     expect(first.statusCode, first.body).toBe(201);
@@ -339,7 +320,7 @@ describe.each(dialects)('the care record on %s', (dialect) => {
   it('[RECORD-ERASURE] an erased elder takes the record, the family links and the called numbers with them', async () => {
     await district();
     const spec = await specialist();
-    const alertId = await openSos();
+    const alertId = await openSos(hub.store.db);
     await post(`/api/v1/alerts/${alertId}/calls`, spec, {
       callee: 'contact',
       contact: 2,

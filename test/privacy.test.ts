@@ -457,6 +457,14 @@ describe.each(dialects)('privacy on %s', (dialect) => {
     expect(
       await hub.store.db.selectFrom('elders').select('name').where('id', '=', 'e-0001').executeTakeFirst(),
     ).toEqual({ name: '(erased)' });
+    // Nor is a watch fitted to her: the 404 of an elder who is not there.
+    const fitted = await post('/api/v1/devices', lianhua, {
+      id: 'w-0099',
+      type: 'watch',
+      elder_id: 'e-0001',
+    });
+    expect(fitted.statusCode, fitted.body).toBe(404);
+    expect(fitted.json()).toEqual({ error: 'not_found', message: 'no elder e-0001 in your org unit' });
   });
 
   it('[PRIVACY-ERASE] erasure waits for what is still under way: a fall in its cancel window, a service order not finished', async () => {

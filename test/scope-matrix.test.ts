@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openedAlertRow } from '../alerts/alert-book.js';
 import type { Role } from '../kernel/identity.js';
 import { adminPassword, startTestHub, type TestHub } from './support/hub.js';
+import { openSos } from './support/open-sos.js';
 import {
   covers,
   documentedRoutes,
@@ -92,15 +92,10 @@ describe('[SCOPE-MATRIX] every role at every level over every route and socket e
   const fixtures = {
     alerts: {} as Record<'wang' | 'meilin', string>,
     async alert(unit: 'wang' | 'meilin' = 'wang'): Promise<string> {
-      const row = openedAlertRow({
-        elder_id: unit === 'wang' ? elders.wang.id : elders.meilin.id,
-        org_unit_id: unit,
-        kind: 'sos',
-        severity: 'critical',
-        opened_at: Date.now(),
+      return openSos(hub.store.db, {
+        id: unit === 'wang' ? elders.wang.id : elders.meilin.id,
+        orgUnitId: unit,
       });
-      await hub.store.db.insertInto('alerts').values(row).execute();
-      return row.id!;
     },
     async order(upTo: 'requested' | 'taken' | 'in_progress' | 'done' | 'rated' | 'flagged'): Promise<string> {
       const order = await call(root(), 'POST', '/api/v1/service-orders', {

@@ -6,7 +6,7 @@ import { allow, signedIn } from '../../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../../kernel/http-errors.js';
 import type { SignedInUser } from '../../kernel/identity.js';
 import type { DistrictDirectory } from '../../registry/district-directory.js';
-import { type ElderRow, elderOfStaff, holdElderOfStaff } from '../../registry/elder-lookup.js';
+import { type ElderRow, elderOfStaff, writingForElder } from '../../registry/elder-lookup.js';
 import type { Database } from '../../store/database.js';
 import type { Tables } from '../../store/schema.js';
 import type { WelfareBook } from './welfare-book.js';
@@ -49,8 +49,7 @@ export const welfareRoutes: FastifyPluginAsyncZod<{
     what: string,
     work: (trx: Transaction<Tables>) => Promise<unknown>,
   ) =>
-    db.transaction().execute(async (trx) => {
-      await holdElderOfStaff(trx, elder.id);
+    writingForElder(db, elder.id, async (trx) => {
       await work(trx);
       await auditIn(trx, {
         by: user,
