@@ -21,6 +21,7 @@ const needServices = [
   'test/cluster-takeover.test.ts', // redis-server
   'test/cluster-stop.test.ts', // redis-server
   'test/cluster-hang.test.ts', // redis-server
+  'test/cluster-app-check.test.ts', // redis-server
   'test/haproxy.test.ts', // haproxy
   'test/release.test.ts', // systemd-analyze; npm ci of the release (a C++ build of better-sqlite3)
 ];
