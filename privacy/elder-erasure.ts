@@ -3,17 +3,16 @@ import { type CodedNote, noteColumns } from '../alerts/timeline-notes.js';
 import type { EventLog } from '../ingest/event-log.js';
 import type { SignedInUser } from '../kernel/identity.js';
 import type { CareRecords } from '../registry/care-records.js';
-import { type ElderRow, elderInScope, holdElder } from '../registry/elder-lookup.js';
+import { type ElderRow, elderInScope, erasedText, holdElder } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import { startingWith } from '../store/scope.js';
+import { memoColumns } from '../timebank/memos.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedTransferIds } from './elder-records.js';
 
 /** What an erased elder's name becomes; the id stays (alerts, orders and the ledger name it). */
 export const erasedName = '(erased)';
-/** A typed memo or note of a person, replaced in the ledger and on timelines. */
-export const erasedText = '(erased on request)';
 /** Service orders still under way: an erasure waits until they end. */
 const openOrderStatuses = ['requested', 'taken', 'in_progress'];
 const activeAlertStatuses = ['open', 'assigned', 'on_site'];
@@ -194,6 +193,23 @@ export class ElderErasure {
         .where('id', 'in', chunk)
         .where('memo_code', 'is', null)
         .execute();
+      // A correction's reason is typed too ("her family says the grant was paid twice").
+      const corrections = await trx
+        .selectFrom('timebank_transfers')
+        .select(['id', 'memo_params', 'details'])
+        .where('id', 'in', chunk)
+        .where('memo_code', '=', 'correction')
+        .execute();
+      for (const c of corrections) {
+        await trx
+          .updateTable('timebank_transfers')
+          .set({
+            ...memoColumns({ code: 'correction', params: withoutReason(JSON.parse(c.memo_params!)) }),
+            details: JSON.stringify(withoutReason(JSON.parse(c.details))),
+          })
+          .where('id', '=', c.id)
+          .execute();
+      }
       const keys = await trx
         .selectFrom('timebank_transfers')
         .select('request_key')
@@ -368,7 +384,15 @@ export class ElderErasure {
   }
 }
 
-/** Replaces every `memo` that has no `memo_code` beside it (a person's words) inside a stored answer. */
+/** A correction's memo parameters or details with its typed reason replaced. */
+function withoutReason<T extends Record<string, unknown>>(fields: T): T & { reason: string } {
+  return { ...fields, reason: erasedText };
+}
+
+/**
+ * Replaces a person's words inside a stored answer: every `memo` that has no `memo_code` beside it,
+ * and a correction's typed reason (in its memo, its parameters and its details).
+ */
 function withoutTypedMemos(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTypedMemos);
   if (value === null || typeof value !== 'object') return value;
@@ -377,6 +401,13 @@ function withoutTypedMemos(value: unknown): unknown {
   for (const [k, v] of Object.entries(object)) copy[k] = withoutTypedMemos(v);
   if (typeof object.memo === 'string' && (object.memo_code === null || object.memo_code === undefined)) {
     copy.memo = erasedText;
+  }
+  if (object.memo_code === 'correction' && object.memo_params && typeof object.memo_params === 'object') {
+    const params = withoutReason(object.memo_params as { transfer_kind: string; transfer_id: string });
+    copy.memo_params = params;
+    copy.memo = memoColumns({ code: 'correction', params }).memo;
+    if (object.details && typeof object.details === 'object')
+      copy.details = withoutReason(object.details as Record<string, unknown>);
   }
   return copy;
 }

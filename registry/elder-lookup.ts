@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { HttpError } from '../kernel/http-errors.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
@@ -18,6 +18,9 @@ export interface ElderRow {
   erased_at: number | null;
 }
 
+/** What a person's typed words about an erased elder become (memos, notes, reasons). */
+export const erasedText = '(erased on request)';
+
 /**
  * Holds the elder's row until the transaction ends: an update that changes nothing, so it locks on
  * PostgreSQL as on SQLite (whose transactions run one at a time anyway). An erasure and a write
@@ -25,7 +28,7 @@ export interface ElderRow {
  * commit: an erasure never misses what is written beside it, nor a write an erasure.
  * False when there is no such elder or they are erased (read after the hold).
  */
-export async function holdElder(trx: Transaction<Tables>, id: string): Promise<boolean> {
+export async function holdElder(trx: Kysely<Tables>, id: string): Promise<boolean> {
   const held = await trx
     .updateTable('elders')
     .set((eb) => ({ updated_at: eb.ref('updated_at') }))
@@ -52,6 +55,23 @@ export function writingForElder<T>(
 }
 
 const elderNotFound = (id: string) => new HttpError(404, 'not_found', `no elder ${id} in your org unit`);
+
+/**
+ * Whether any of these ids is an elder erased on request, each held first (holdElder): an erasure
+ * beside the write either ran whole before it (seen here) or runs after its commit (and sees it).
+ * Ids that are no elder's are not.
+ */
+export async function anyErased(trx: Kysely<Tables>, ids: readonly string[]): Promise<boolean> {
+  if (ids.length === 0) return false;
+  for (const id of [...new Set(ids)].sort()) await holdElder(trx, id);
+  const erased = await trx
+    .selectFrom('elders')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('erased_at', 'is not', null)
+    .executeTakeFirst();
+  return erased !== undefined;
+}
 
 /** The elder if they lie within the scope (a hidden and a missing elder look the same). */
 export async function elderInScope(db: Reader, id: string, scopePath: string): Promise<ElderRow | undefined> {

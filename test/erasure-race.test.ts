@@ -34,6 +34,16 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
       then,
     );
 
+  /** An erasure of 王秀英 under way: her row held and marked erased, committed at `release()`. */
+  const erasing = (h: TestHub) =>
+    holding(h, async (trx) => {
+      await trx
+        .updateTable('elders')
+        .set({ erased_at: Date.now(), name: '（已删除）', address: '（已删除）' })
+        .where('id', '=', 'e-0001')
+        .execute();
+    });
+
   /** Whether `p` is still unsettled after `ms` (it waits on the held row). */
   async function stillWaiting(p: Promise<unknown>, ms = 400): Promise<boolean> {
     const waiting = Symbol('waiting');
@@ -123,13 +133,7 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
     it(`[ERASE-RACE-WRITE] ${write.what} made while an erasure holds the elder waits for it, then is refused as for an erased elder: nothing of it is stored`, async () => {
       const h = await district();
       const writer = await h.login(...(write.by ?? ['spec-jingtian', 'spec-password-1']));
-      const erasure = await holding(h, async (trx) => {
-        await trx
-          .updateTable('elders')
-          .set({ erased_at: Date.now(), name: '（已删除）' })
-          .where('id', '=', 'e-0001')
-          .execute();
-      });
+      const erasure = await erasing(h);
       const request = h.app.inject({
         method: write.method,
         url: write.url,
@@ -150,15 +154,35 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
     });
   }
 
+  it('[ERASE-RACE-LEDGER] a time-bank transfer with a typed memo, made while an erasure holds the elder, waits for it: her credits move, the memo is stored replaced', async () => {
+    const h = await district();
+    const erasure = await erasing(h);
+    const transfer = h.app.inject({
+      method: 'POST',
+      url: '/api/v1/timebank/transfers',
+      headers: { ...h.as(h.adminToken), 'idempotency-key': 'race-grant-1' },
+      payload: {
+        from: { owner_id: 'jingtian', kind: 'fund' },
+        to: { owner_id: 'e-0001' },
+        minutes: 30,
+        memo: secret,
+      },
+    });
+    expect(await stillWaiting(transfer), 'the transfer waits for the erasure').toBe(true);
+    await erasure.release();
+    const answer = await transfer;
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json().transfer.memo).toBe('(erased on request)');
+    const stored = await Promise.all([
+      h.store.db.selectFrom('timebank_transfers').selectAll().execute(),
+      h.store.db.selectFrom('timebank_requests').selectAll().execute(),
+    ]);
+    expect(JSON.stringify(stored)).not.toContain(secret);
+  });
+
   it('[ERASE-RACE-IMPORT] a district import that reaches an elder while her erasure holds her waits for it, then stops there (409 elder_erased): her name and address are not written back', async () => {
     const h = await district();
-    const erasure = await holding(h, async (trx) => {
-      await trx
-        .updateTable('elders')
-        .set({ erased_at: Date.now(), name: '（已删除）', address: '（已删除）' })
-        .where('id', '=', 'e-0001')
-        .execute();
-    });
+    const erasure = await erasing(h);
     const doc = smallDistrict();
     const renamed = doc.elders!.find((e) => e.id === 'e-0002')!;
     renamed.address = '景田北二街 1 栋 101';

@@ -40,6 +40,9 @@ describe.each(dialects)('privacy on %s', (dialect) => {
   const get = (url: string, token: string) => hub.app.inject({ url, headers: hub.as(token) });
   const post = (url: string, token: string, payload: object, headers: Record<string, string> = {}) =>
     hub.app.inject({ method: 'POST', url, headers: { ...hub.as(token), ...headers }, payload });
+  /** A time-bank write (`transfers` or `corrections`) under its idempotency key. */
+  const ledgerWrite = (what: 'transfers' | 'corrections', token: string, payload: object, key: string) =>
+    post(`/api/v1/timebank/${what}`, token, payload, { 'idempotency-key': key });
 
   /** An SOS from 王秀英's watch (e-0001, 景田): its alert id once it is open. */
   async function sos(eventId = 'sos-1'): Promise<string> {
@@ -154,8 +157,8 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       wanted_at: Date.now() + 86_400_000,
     });
     expect(order.statusCode).toBe(201);
-    const grant = await post(
-      '/api/v1/timebank/transfers',
+    const grant = await ledgerWrite(
+      'transfers',
       hub.adminToken,
       {
         from: { owner_id: 'jingtian', kind: 'fund' },
@@ -163,7 +166,7 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         minutes: 30,
         memo: '王秀英的午餐补贴',
       },
-      { 'idempotency-key': 'grant-e0001-1' },
+      'grant-e0001-1',
     );
     expect(grant.statusCode, grant.body).toBe(200);
     const reminder = await post('/api/v1/elders/e-0001/welfare/schedules', spec, {
@@ -308,8 +311,8 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       wanted_at: Date.now() + 86_400_000,
     });
     expect((await post(`/api/v1/service-orders/${order.json().id}/cancel`, spec, {})).statusCode).toBe(200);
-    const grant = await post(
-      '/api/v1/timebank/transfers',
+    const grant = await ledgerWrite(
+      'transfers',
       hub.adminToken,
       {
         from: { owner_id: 'jingtian', kind: 'fund' },
@@ -317,11 +320,11 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         minutes: 30,
         memo: '王秀英的午餐补贴',
       },
-      { 'idempotency-key': 'grant-e0001-1' },
+      'grant-e0001-1',
     );
     expect(grant.statusCode).toBe(200);
-    const pay = await post(
-      '/api/v1/timebank/transfers',
+    const pay = await ledgerWrite(
+      'transfers',
       spec,
       {
         from: { owner_id: 'e-0001' },
@@ -329,9 +332,24 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         minutes: 10,
         memo: '王秀英 送餐',
       },
-      { 'idempotency-key': 'meal-e0001-1' },
+      'meal-e0001-1',
     );
     expect(pay.statusCode, pay.body).toBe(200);
+    // A grant made twice by mistake, corrected with a reason that names her (typed, like a memo).
+    const twice = await ledgerWrite(
+      'transfers',
+      hub.adminToken,
+      { from: { owner_id: 'jingtian', kind: 'fund' }, to: { owner_id: 'e-0001' }, minutes: 5 },
+      'grant-e0001-2',
+    );
+    expect(twice.statusCode, twice.body).toBe(200);
+    const corrected = await ledgerWrite(
+      'corrections',
+      spec,
+      { transfer_id: twice.json().transfer.id, reason: '王秀英家属说补贴发了两次' },
+      'grant-e0001-2-undo',
+    );
+    expect(corrected.statusCode, corrected.body).toBe(200);
     const reminder = await post('/api/v1/elders/e-0001/welfare/schedules', spec, {
       kind: 'medication',
       time: '08:00',
@@ -368,7 +386,7 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         rollups_1m: 1,
         alerts_cleared: 1,
         service_orders_cleared: 1,
-        ledger_transfers_cleared: 2,
+        ledger_transfers_cleared: 4,
         welfare_records: 1,
         recurring_requests_cleared: 0,
         webhook_notices_deleted: 0,
@@ -424,8 +442,8 @@ describe.each(dialects)('privacy on %s', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(account.balance_minutes).toBe(20);
     // A retried transfer request is answered from its stored copy: without the memo.
-    const retried = await post(
-      '/api/v1/timebank/transfers',
+    const retried = await ledgerWrite(
+      'transfers',
       spec,
       {
         from: { owner_id: 'e-0001' },
@@ -433,9 +451,39 @@ describe.each(dialects)('privacy on %s', (dialect) => {
         minutes: 10,
         memo: '王秀英 送餐',
       },
-      { 'idempotency-key': 'meal-e0001-1' },
+      'meal-e0001-1',
     );
     expect(retried.body).not.toContain('王秀英');
+    // Her credits can still move, and a transfer still be corrected, but what is typed about her is not
+    // kept: the memo and the reason are stored replaced, as the erasure left the others.
+    const leftover = await ledgerWrite(
+      'transfers',
+      spec,
+      {
+        from: { owner_id: 'e-0001' },
+        to: { owner_id: 'jingtian', kind: 'fund' },
+        minutes: 5,
+        memo: '王秀英 剩余时间币',
+      },
+      'leftover-e0001',
+    );
+    expect(leftover.statusCode, leftover.body).toBe(200);
+    expect(leftover.json().transfer.memo).toBe('(erased on request)');
+    const undone = await ledgerWrite(
+      'corrections',
+      spec,
+      { transfer_id: pay.json().transfer.id, reason: '王秀英 没有收到餐' },
+      'meal-e0001-1-undo',
+    );
+    expect(undone.statusCode, undone.body).toBe(200);
+    expect(undone.json().transfer.memo_params.reason).toBe('(erased on request)');
+    const ledger = JSON.stringify(
+      await Promise.all([
+        db.selectFrom('timebank_transfers').selectAll().execute(),
+        db.selectFrom('timebank_requests').selectAll().execute(),
+      ]),
+    );
+    expect(ledger).not.toContain('王秀英');
 
     // The erasure is audited; a second one is refused with its reason.
     const log = (await get('/api/v1/audit?action=elder_erased', lianhua)).json();

@@ -1,5 +1,6 @@
+import { anyErased, erasedText } from '../registry/elder-lookup.js';
 import type { Store } from '../store/database.js';
-import { type AccountRef, accountId, type LedgerAccounts } from './accounts.js';
+import { type AccountRef, accountId, type LedgerAccounts, parseAccountId } from './accounts.js';
 import type { IdempotentWriter, WriteOutcome } from './idempotency.js';
 import { LedgerError } from './ledger-error.js';
 import type { CodedMemo } from './memos.js';
@@ -56,6 +57,10 @@ export class Transfers {
     return this.deps.writer.write(
       { key: idempotencyKey, operation: 'transfer', actor, content },
       async (trx, requestKey) => {
+        // A memo typed for an erased elder's account would bring back what the erasure replaced.
+        const named = [request.from, request.to].flatMap((r) => (r.kind === 'elder' ? [r.ownerId] : []));
+        if (request.beneficiaryId) named.push(request.beneficiaryId);
+        const typed = request.memo !== undefined && (await anyErased(trx, named)) ? erasedText : request.memo;
         await this.deps.accounts.open(trx, [request.from, request.to]);
         const accounts = await this.deps.accounts.lock(trx, [fromId, toId]);
         const payer = accounts.get(fromId)!;
@@ -69,7 +74,7 @@ export class Transfers {
           {
             kind,
             orgUnitId: kind === 'service' ? payee.org_unit_id : payer.org_unit_id,
-            memo: request.memo ?? defaultMemo(kind, request),
+            memo: typed ?? defaultMemo(kind, request),
             requestKey,
             createdBy: actor,
             details,
@@ -95,6 +100,17 @@ export class Transfers {
     return this.deps.writer.write(
       { key: idempotencyKey, operation: 'correction', actor, content },
       async (trx, requestKey) => {
+        // The reason is typed: for an erased elder's transfer it would bring back what the erasure
+        // replaced. Their rows are held before the original, in the order an erasure takes them.
+        const postedTo = await trx
+          .selectFrom('timebank_postings')
+          .select('account_id')
+          .where('transfer_id', '=', request.transferId)
+          .execute();
+        const elders = postedTo
+          .map((p) => parseAccountId(p.account_id))
+          .flatMap((r) => (r.kind === 'elder' ? [r.ownerId] : []));
+        const reason = (await anyErased(trx, elders)) ? erasedText : request.reason;
         // Locks the original: two corrections of it wait on each other and the second sees the first.
         const locked = await trx
           .selectFrom('timebank_transfers')
@@ -130,12 +146,12 @@ export class Transfers {
             orgUnitId: original.org_unit_id,
             memo: {
               code: 'correction',
-              params: { transfer_kind: original.kind, transfer_id: original.id, reason: request.reason },
+              params: { transfer_kind: original.kind, transfer_id: original.id, reason },
             },
             requestKey,
             createdBy: actor,
             correctsId: original.id,
-            details: { corrected_kind: original.kind, reason: request.reason },
+            details: { corrected_kind: original.kind, reason },
             legs: original.postings.map((p) => ({ accountId: p.account_id, minutes: -p.amount_minutes })),
           },
           this.deps.now(),
