@@ -34,6 +34,7 @@ import { openStore, type Store } from '../store/database.js';
 import { StoreNews } from '../store/store-news.js';
 import { storeUnready } from '../store/store-probe.js';
 import { moveElderAccount } from '../timebank/accounts.js';
+import { memoColumns } from '../timebank/memos.js';
 import { timebankDomain } from '../timebank/timebank-domain.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
@@ -265,6 +266,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     eventLog: ingest.ingest.eventLog,
     directory: registry.directory,
     careRecords: registry.careRecords,
+    correctionMemo: (params) => memoColumns({ code: 'correction', params }),
     retention: retentionSettings(config),
     now,
     logger: log('privacy'),

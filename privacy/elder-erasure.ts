@@ -7,12 +7,24 @@ import { type ElderRow, elderInScope, erasedText, holdElder } from '../registry/
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import { startingWith } from '../store/scope.js';
-import { memoColumns } from '../timebank/memos.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedTransferIds } from './elder-records.js';
 
 /** What an erased elder's name becomes; the id stays (alerts, orders and the ledger name it). */
 export const erasedName = '(erased)';
+/** A time-bank correction's memo parameters; its reason is typed by a person. */
+export interface CorrectionParams {
+  transfer_kind: string;
+  transfer_id: string;
+  reason: string;
+}
+/** The columns a correction's memo is stored in, as the time bank words them. */
+export type CorrectionMemo = (params: CorrectionParams) => {
+  memo: string;
+  memo_code: string | null;
+  memo_params: string | null;
+};
+
 /** Service orders still under way: an erasure waits until they end. */
 const openOrderStatuses = ['requested', 'taken', 'in_progress'];
 const activeAlertStatuses = ['open', 'assigned', 'on_site'];
@@ -92,6 +104,8 @@ export class ElderErasure {
       careRecords: Pick<CareRecords, 'erase'>;
       /** Reloads the district's master data after the elder lost their devices. */
       districtChanged: () => Promise<void>;
+      /** A correction's memo reworded with its reason replaced (the time bank's own wording). */
+      correctionMemo: CorrectionMemo;
       now: () => number;
     },
   ) {}
@@ -204,7 +218,7 @@ export class ElderErasure {
         await trx
           .updateTable('timebank_transfers')
           .set({
-            ...memoColumns({ code: 'correction', params: withoutReason(JSON.parse(c.memo_params!)) }),
+            ...this.deps.correctionMemo(withoutReason(JSON.parse(c.memo_params!))),
             details: JSON.stringify(withoutReason(JSON.parse(c.details))),
           })
           .where('id', '=', c.id)
@@ -372,7 +386,7 @@ export class ElderErasure {
       .where('idempotency_key', 'in', keys)
       .execute();
     for (const row of rows) {
-      const scrubbed = JSON.stringify(withoutTypedMemos(JSON.parse(row.result)));
+      const scrubbed = JSON.stringify(withoutTypedMemos(JSON.parse(row.result), this.deps.correctionMemo));
       if (scrubbed !== row.result) {
         await trx
           .updateTable('timebank_requests')
@@ -385,7 +399,7 @@ export class ElderErasure {
 }
 
 /** A correction's memo parameters or details with its typed reason replaced. */
-function withoutReason<T extends Record<string, unknown>>(fields: T): T & { reason: string } {
+function withoutReason<T extends object>(fields: T): T & { reason: string } {
   return { ...fields, reason: erasedText };
 }
 
@@ -393,19 +407,19 @@ function withoutReason<T extends Record<string, unknown>>(fields: T): T & { reas
  * Replaces a person's words inside a stored answer: every `memo` that has no `memo_code` beside it,
  * and a correction's typed reason (in its memo, its parameters and its details).
  */
-function withoutTypedMemos(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutTypedMemos);
+function withoutTypedMemos(value: unknown, correctionMemo: CorrectionMemo): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutTypedMemos(v, correctionMemo));
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(object)) copy[k] = withoutTypedMemos(v);
+  for (const [k, v] of Object.entries(object)) copy[k] = withoutTypedMemos(v, correctionMemo);
   if (typeof object.memo === 'string' && (object.memo_code === null || object.memo_code === undefined)) {
     copy.memo = erasedText;
   }
   if (object.memo_code === 'correction' && object.memo_params && typeof object.memo_params === 'object') {
-    const params = withoutReason(object.memo_params as { transfer_kind: string; transfer_id: string });
+    const params = withoutReason(object.memo_params as CorrectionParams);
     copy.memo_params = params;
-    copy.memo = memoColumns({ code: 'correction', params }).memo;
+    copy.memo = correctionMemo(params).memo;
     if (object.details && typeof object.details === 'object')
       copy.details = withoutReason(object.details as Record<string, unknown>);
   }

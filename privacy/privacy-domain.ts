@@ -6,7 +6,7 @@ import type { DistrictDirectory } from '../registry/district-directory.js';
 import type { Database } from '../store/database.js';
 import type { AuditLog } from './audit-log.js';
 import { auditRoutes } from './audit-routes.js';
-import { ElderErasure } from './elder-erasure.js';
+import { type CorrectionMemo, ElderErasure } from './elder-erasure.js';
 import { ElderExport } from './elder-export.js';
 import { elderRecordRoutes } from './elder-record-routes.js';
 import { Retention, type RetentionSettings } from './retention.js';
@@ -24,6 +24,8 @@ export function privacyDomain(deps: {
   eventLog: EventLog;
   directory: Pick<DistrictDirectory, 'refresh'>;
   careRecords: CareRecords;
+  /** The time bank's wording of a correction's memo (an erasure replaces its typed reason). */
+  correctionMemo: CorrectionMemo;
   retention: RetentionSettings;
   now: () => number;
   logger: Logger;
@@ -46,6 +48,7 @@ export function privacyDomain(deps: {
     eventLog: deps.eventLog,
     audit,
     districtChanged: () => deps.directory.refresh('erased'),
+    correctionMemo: deps.correctionMemo,
     now,
   });
   return {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
@@ -17,13 +17,15 @@ export function startModuleWorker(module: URL, options: WorkerOptions = {}): Wor
   return new Worker(bundled(module), options);
 }
 
-/** Inside node_modules, so that the bundle's package imports resolve as its sources' do. */
-const bundles = new URL('../../node_modules/.cache/yiyang-workers/', import.meta.url);
-
 /** The module and what it imports of ours as one file, named by its content (written once). */
 function bundled(module: URL): URL {
   // Only the hub under tsx gets here, where the dev dependencies are installed; the built hub never does.
-  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const require = createRequire(import.meta.url);
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  // In the node_modules that holds esbuild, so that the bundle's package imports resolve as its sources' do.
+  const bundles = pathToFileURL(
+    join(dirname(dirname(require.resolve('esbuild/package.json'))), '.cache', 'yiyang-workers', '/'),
+  );
   const [output] = buildSync({
     entryPoints: [fileURLToPath(module)],
     bundle: true,
