@@ -7,6 +7,7 @@ import { timelineEntrySchema } from '../alerts/timeline-notes.js';
 import type { AuditTrail } from '../kernel/audit.js';
 import { allow, signedIn } from '../kernel/auth-plugin.js';
 import { errorBody, HttpError } from '../kernel/http-errors.js';
+import { anyErased } from '../registry/elder-lookup.js';
 import type { PeopleNames } from '../registry/people-names.js';
 import type { Dispatcher } from './dispatcher.js';
 
@@ -101,10 +102,19 @@ export const alertActionRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const alert = await inScope(request.params.id, signedIn(request).scopePath);
-      await alerts.record(alerts.db, alert.id, {
-        actor: signedIn(request).username,
-        note: request.body.text,
+      const written = await alerts.db.transaction().execute(async (trx) => {
+        // A note about an erased elder would bring back what the erasure took off the timeline;
+        // held first, so it is not written beside the erasure either.
+        if (alert.elder_id && (await anyErased(trx, [alert.elder_id]))) return false;
+        await alerts.record(trx, alert.id, { actor: signedIn(request).username, note: request.body.text });
+        return true;
       });
+      if (!written)
+        throw new HttpError(
+          409,
+          'elder_erased',
+          'the elder of this alert was erased on request: its timeline takes no new notes',
+        );
       await alerts.announce(alert.id, 'updated');
       return reply.code(204).send(null);
     },

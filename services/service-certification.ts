@@ -27,9 +27,11 @@ export class ServiceCertification {
       to: 'rated',
       actor: actor.username,
       note: { code: 'order_rated', params: { rating: rating.rating } },
-      set: () => ({
+      // An erased elder's rating counts for the volunteer; its comment, typed about her, is not kept.
+      typed: true,
+      set: (_row, _at, erased) => ({
         rating: rating.rating,
-        rating_comment: rating.comment ?? null,
+        rating_comment: erased ? null : (rating.comment ?? null),
         rated_by: actor.username,
       }),
     });

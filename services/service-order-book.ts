@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { noteColumns, type TimelineNote } from '../alerts/timeline-notes.js';
 import type { SignedInUser } from '../kernel/identity.js';
+import { anyErased } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
 import type { Tables } from '../store/schema.js';
 import { communityOn } from '../store/scope.js';
@@ -93,6 +94,12 @@ export interface OrderMove extends Move {
    * volunteer's read and the move wins, as the status alone would not tell (taken stays taken).
    */
   volunteer?: string;
+  /**
+   * The move writes words someone typed about the elder (a rating's comment): the elder is held
+   * first, and `set` is told whether they were erased (then nothing typed is kept), so that the words
+   * are not written after her erasure, nor beside it.
+   */
+  typed?: boolean;
 }
 
 /**
@@ -115,11 +122,12 @@ export class ServiceOrderBook {
       const { volunteer } = change;
       if (volunteer !== undefined && current.volunteer_id !== volunteer) return false;
       const at = this.deps.now();
+      const erased = change.typed === true && (await anyErased(trx, [current.elder_id]));
       // The conditions are in the update itself: it waits for a concurrent move of the row and
       // re-checks them, so a reassignment committed meanwhile is seen.
       const result = await trx
         .updateTable('service_orders')
-        .set({ ...change.set?.(current, at), status: change.to, updated_at: at })
+        .set({ ...change.set?.(current, at, erased), status: change.to, updated_at: at })
         .where('id', '=', id)
         .where('status', '=', current.status)
         .$if(volunteer !== undefined, (q) => q.where('volunteer_id', '=', volunteer!))

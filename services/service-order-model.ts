@@ -116,8 +116,11 @@ export interface Move {
   to: ServiceStatus;
   actor: string;
   note?: TimelineNote;
-  /** Further columns, computed from the row as it was (e.g. measured minutes from the check-in). */
-  set?: (row: Selectable<ServiceOrderTable>, at: number) => Updateable<ServiceOrderTable>;
+  /**
+   * Further columns, computed from the row as it was (e.g. measured minutes from the check-in);
+   * `erased`: the elder was erased on request (known only for a `typed` move).
+   */
+  set?: (row: Selectable<ServiceOrderTable>, at: number, erased: boolean) => Updateable<ServiceOrderTable>;
 }
 
 /** The columns an order has before anyone takes it. */

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openedAlertRow } from '../alerts/alert-book.js';
 import { RecurringRequests } from '../services/recurring-requests.js';
 import { ServiceKinds } from '../services/service-kinds.js';
 import { ServiceOrderBook } from '../services/service-order-book.js';
+import { emptyOrder, orderNoteColumns } from '../services/service-order-model.js';
 import { ServiceRequests } from '../services/service-requests.js';
 import { Reconciliation } from '../timebank/reconciliation.js';
 import { browserDistrict } from './browser/support/district.js';
@@ -505,6 +507,46 @@ describe.each(dialects)('privacy on %s', (dialect) => {
     expect(
       await hub.store.db.selectFrom('elders').select('name').where('id', '=', 'e-0001').executeTakeFirst(),
     ).toEqual({ name: '(erased)' });
+    // Her closed alert's timeline takes no new note: it would bring back what the erasure took off.
+    const note = await post(`/api/v1/alerts/${alertId}/notes`, spec, { text: '王秀英的女儿来电' });
+    expect(note.statusCode, note.body).toBe(409);
+    expect(note.json()).toEqual({
+      error: 'elder_erased',
+      message: 'the elder of this alert was erased on request: its timeline takes no new notes',
+    });
+    expect(JSON.stringify((await get(`/api/v1/alerts/${alertId}`, spec)).json())).not.toContain('王秀英');
+    // A visit of hers finished and rated after the erasure: the rating counts for the volunteer, the
+    // comment typed about her is not kept.
+    const visit = randomUUID();
+    await db
+      .insertInto('service_orders')
+      .values({
+        ...emptyOrder,
+        id: visit,
+        kind: 'visit',
+        status: 'done',
+        elder_id: 'e-0001',
+        org_unit_id: 'jingtian',
+        community_id: 'jingtian',
+        ...orderNoteColumns(''),
+        wanted_at: Date.now(),
+        requested_by: 'spec-jingtian',
+        requested_at: Date.now(),
+        updated_at: Date.now(),
+        recurrence_id: null,
+      })
+      .execute();
+    const rated = await post(`/api/v1/service-orders/${visit}/rate`, spec, {
+      rating: 5,
+      comment: '王秀英很满意',
+    });
+    expect(rated.statusCode, rated.body).toBe(200);
+    const stored = await db
+      .selectFrom('service_orders')
+      .select(['status', 'rating', 'rating_comment'])
+      .where('id', '=', visit)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'rated', rating: 5, rating_comment: null });
     // Nor is a watch fitted to her: the 404 of an elder who is not there.
     const fitted = await post('/api/v1/devices', lianhua, {
       id: 'w-0099',
