@@ -44,8 +44,11 @@ describe.runIf(withPostgres)('erasure and a write for the same elder at the same
         .execute();
     });
 
-  /** Whether `p` is still unsettled after `ms` (it waits on the held row). */
-  async function stillWaiting(p: Promise<unknown>, ms = 400): Promise<boolean> {
+  /**
+   * Whether `p` is still unsettled after `ms` (it waits on the held row). A second: an import hashes
+   * the document's device secrets before it reaches the row, slower on a busy machine.
+   */
+  async function stillWaiting(p: Promise<unknown>, ms = 1000): Promise<boolean> {
     const waiting = Symbol('waiting');
     return (await Promise.race([p, new Promise((r) => setTimeout(() => r(waiting), ms))])) === waiting;
   }
