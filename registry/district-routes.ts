@@ -24,7 +24,7 @@ export const districtRoutes: FastifyPluginAsyncZod<{ registry: DistrictRegistry 
       schema: {
         tags: ['district'],
         summary:
-          'Upsert org units, elders and their devices, responders and users (never deletes; all or nothing)',
+          'Upsert org units, elders and their devices, responders and users (never deletes). The whole document is checked before anything is written (400 with every invalid entry; nothing changed); it is then written in batches, and applying it again completes one cut short (a stopped hub, or 409 `elder_erased`: an elder erased while it was written)',
         body: districtDocumentSchema,
         response: {
           200: z.object({

@@ -73,8 +73,9 @@ export type ElderMoved = (
 const elderBatch = 100;
 
 /**
- * Applies a district document: upserts by id, never deletes, all or nothing.
- * Every problem is collected (not just the first) so the caller can fix them in one go.
+ * Applies a district document: upserts by id, never deletes. Checked whole before any write (every
+ * problem is collected, not just the first, so the caller can fix them in one go), then written in
+ * batches: applying it again completes one cut short.
  */
 export class DistrictRegistry {
   constructor(
