@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { freePort } from '../../bench/lib/hub-process.js';
 import { exited, spawnTsx, tempDir } from '../../bench/lib/processes.js';
 import { adminPassword } from './hub.js';
@@ -65,19 +66,41 @@ export class HubProcess {
     return new HubProcess(child, httpPort, mqttPort);
   }
 
-  /** Spawns the hub and resolves once `/healthz` answers 200 (an error with its last log lines if not). */
+  /**
+   * Spawns the hub and resolves once `/healthz` answers 200 from it (an error with its last log lines
+   * if not). Its ports were free a moment before it binds them: one taken meanwhile by another test's
+   * server (another worker's hubs bind ephemeral ports all the time) stops it with EADDRINUSE, and it
+   * is spawned again on new ports; an answer from that other server (its pid) is not taken for it.
+   */
   static async start(options: HubProcessOptions = {}, timeoutMs = 60_000): Promise<HubProcess> {
-    const hub = await HubProcess.spawn(options);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (hub.hasExited)
-        throw new Error(`the hub exited during start (${hub.exitSummary()}):\n${hub.tail()}`);
-      if ((await hub.healthz().catch(() => undefined))?.status === 200) return hub;
-      if (Date.now() > deadline) {
-        await hub.kill();
-        throw new Error(`the hub did not answer /healthz within ${timeoutMs} ms:\n${hub.tail()}`);
+    for (let attempt = 1; ; attempt++) {
+      const hub = await HubProcess.spawn(options);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (hub.hasExited) {
+          if (attempt < 3 && hub.lines.some((l) => l.includes('EADDRINUSE'))) break;
+          throw new Error(`the hub exited during start (${hub.exitSummary()}):\n${hub.tail()}`);
+        }
+        const answer = await hub.healthz().catch(() => undefined);
+        if (answer?.status === 200 && hub.answers(answer.body.pid)) return hub;
+        if (Date.now() > deadline) {
+          await hub.kill();
+          throw new Error(`the hub did not answer /healthz within ${timeoutMs} ms:\n${hub.tail()}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
       }
-      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Whether a `/healthz` pid is this hub's: the process itself or (HUB_PROCESSES > 1) one of its workers. */
+  private answers(pid: number | undefined): boolean {
+    if (pid === undefined) return false;
+    if (pid === this.child.pid) return true;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) === this.child.pid;
+    } catch {
+      return false;
     }
   }
 
