@@ -94,10 +94,13 @@ export class Assignments {
         return { ok: false as const, reason: 'taken' as const };
       });
     if (!result.ok || !result.alertId) return result;
+    const alertId = result.alertId;
+    roster.update(responderId, (r) => {
+      r.taskAlertId = alertId;
+    });
     const responder = roster.get(responderId);
-    if (responder) responder.taskAlertId = result.alertId;
     await this.withdrawOffersOf(responderId);
-    const alert = await alerts.announce(result.alertId, 'updated');
+    const alert = await alerts.announce(alertId, 'updated');
     this.tellWatch(
       alert,
       responder
@@ -194,7 +197,9 @@ export class Assignments {
     if (!result.ok) return result;
     for (const other of released) tasks.released(other);
     const responder = roster.get(responderId);
-    if (responder) responder.taskAlertId = alertId;
+    roster.update(responderId, (r) => {
+      r.taskAlertId = alertId;
+    });
     await this.withdrawOffersOf(responderId);
     const alert = await alerts.announce(alertId, 'updated');
     this.tellWatch(alert, responder ? `${responder.name}正在赶来` : '有人正在赶来');

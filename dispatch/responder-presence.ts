@@ -35,8 +35,9 @@ export class ResponderPresence {
   /** On or off duty (from the responder app); a responder off duty gets no offers. */
   async setDuty(responderId: string, onDuty: boolean): Promise<void> {
     await upsertResponderState(this.deps.db, responderId, this.deps.now(), { on_duty: onDuty ? 1 : 0 });
-    const r = this.deps.roster.get(responderId);
-    if (r) r.onDuty = onDuty;
+    this.deps.roster.update(responderId, (r) => {
+      r.onDuty = onDuty;
+    });
   }
 
   /** Whether the hub has the responder on duty (what the app shows at every connect). */
@@ -52,8 +53,9 @@ export class ResponderPresence {
     return this.appTurns.run(responderId, async () => {
       const since = connected ? null : this.deps.now();
       await upsertResponderState(this.deps.db, responderId, this.deps.now(), { app_offline_since: since });
-      const r = this.deps.roster.get(responderId);
-      if (r) r.appOfflineSince = since;
+      this.deps.roster.update(responderId, (r) => {
+        r.appOfflineSince = since;
+      });
     });
   }
 
@@ -93,8 +95,9 @@ export class ResponderPresence {
           .where('updated_at', '<', checkedFrom)
           .executeTakeFirst();
         if (Number(update.numUpdatedRows) === 0) return false;
-        const r = roster.get(id);
-        if (r) r.appOfflineSince = at;
+        roster.update(id, (r) => {
+          r.appOfflineSince = at;
+        });
         return true;
       });
       if (marked) gone.push(id);
@@ -109,8 +112,10 @@ export class ResponderPresence {
       .select('app_offline_since')
       .where('responder_id', '=', id)
       .executeTakeFirst();
-    const r = this.deps.roster.get(id);
-    if (r && stored) r.appOfflineSince = stored.app_offline_since;
+    if (stored)
+      this.deps.roster.update(id, (r) => {
+        r.appOfflineSince = stored.app_offline_since;
+      });
   }
 
   /**
@@ -119,8 +124,9 @@ export class ResponderPresence {
    */
   async reachableByPush(responderId: string, reachable: boolean): Promise<void> {
     await upsertResponderState(this.deps.db, responderId, this.deps.now(), {});
-    const r = this.deps.roster.get(responderId);
-    if (r) r.pushReachable = reachable;
+    this.deps.roster.update(responderId, (r) => {
+      r.pushReachable = reachable;
+    });
   }
 
   /** The responder app's live location. */

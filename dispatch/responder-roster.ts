@@ -47,6 +47,8 @@ export class ResponderRoster {
   private indexed: Responder[] = [];
   /** The latest `updated_at` of responder state read: `catchUp()` reads what changed from there. */
   private readUpTo = 0;
+  private readsInFlight = 0;
+  private changedDuringReads: Array<{ id: string; change: (r: Responder) => void }> = [];
 
   constructor(
     private readonly deps: {
@@ -60,9 +62,15 @@ export class ResponderRoster {
 
   /** The district's responders with their state as stored now (after a change, or another node's writes). */
   async load(): Promise<void> {
-    const rows = await this.stateRows();
+    await this.reading(async () => {
+      const rows = await this.stateRows();
+      const pushed = await this.pushed();
+      return () => this.rebuild(rows, pushed);
+    });
+  }
+
+  private rebuild(rows: Awaited<ReturnType<ResponderRoster['stateRows']>>, pushed: Set<string>): void {
     const state = new Map(rows.map((s) => [s.responder_id, s]));
-    const pushed = await this.pushed();
     this.responders.clear();
     for (const r of this.deps.district.responders()) {
       const s = state.get(r.id);
@@ -92,18 +100,55 @@ export class ResponderRoster {
    * different machines drift, and applying a row twice changes nothing.
    */
   async catchUp(): Promise<void> {
-    const rows = await this.stateRows(this.readUpTo - stateClockDriftMs);
-    if (rows.length === 0) return;
-    const pushed = await this.pushed(rows.map((r) => r.responder_id));
-    for (const s of rows) {
-      const r = this.responders.get(s.responder_id);
-      if (!r) continue;
-      r.onDuty = s.on_duty === 1;
-      if (s.lat !== null && s.lon !== null && (s.lat !== r.lat || s.lon !== r.lon))
-        this.moved(r.id, s.lat, s.lon);
-      r.taskAlertId = s.task_alert_id;
-      r.appOfflineSince = s.app_offline_since;
-      r.pushReachable = pushed.has(r.id);
+    await this.reading(async () => {
+      const rows = await this.stateRows(this.readUpTo - stateClockDriftMs);
+      const pushed = rows.length > 0 ? await this.pushed(rows.map((r) => r.responder_id)) : new Set<string>();
+      return () => {
+        for (const s of rows) {
+          const r = this.responders.get(s.responder_id);
+          if (!r) continue;
+          r.onDuty = s.on_duty === 1;
+          if (s.lat !== null && s.lon !== null && (s.lat !== r.lat || s.lon !== r.lon)) {
+            r.lat = s.lat;
+            r.lon = s.lon;
+            this.index = undefined;
+          }
+          r.taskAlertId = s.task_alert_id;
+          r.appOfflineSince = s.app_offline_since;
+          r.pushReachable = pushed.has(r.id);
+        }
+      };
+    });
+  }
+
+  /**
+   * Changes this process makes (duty, position, task, app) while a read of the store is in flight:
+   * the read may predate the change's write, so what it applies would undo the change. They are
+   * applied again after it (a volunteer going on duty as the district changes stays on duty). In a
+   * cluster, a newer write of another process read meanwhile is read again at the next catch-up.
+   */
+  update(id: string, change: (r: Responder) => void): void {
+    const r = this.responders.get(id);
+    if (r) change(r);
+    if (this.readsInFlight > 0) this.changedDuringReads.push({ id, change });
+  }
+
+  /** Reads the store, applies what `read` returns, then the changes made meanwhile. */
+  private async reading(read: () => Promise<() => void>): Promise<void> {
+    const from = this.changedDuringReads.length;
+    this.readsInFlight++;
+    try {
+      const apply = await read();
+      apply();
+      const meanwhile = this.changedDuringReads.slice(from);
+      for (const { id, change } of meanwhile) {
+        const r = this.responders.get(id);
+        if (r) change(r);
+      }
+      if (meanwhile.length > 0) this.index = undefined;
+    } finally {
+      // Cleared only when no read is in flight: a read still running counts on the positions.
+      if (--this.readsInFlight === 0) this.changedDuringReads = [];
     }
   }
 
@@ -134,10 +179,10 @@ export class ResponderRoster {
 
   /** A responder moved: the index is rebuilt at the next match. */
   moved(id: string, lat: number, lon: number): void {
-    const r = this.responders.get(id);
-    if (!r) return;
-    r.lat = lat;
-    r.lon = lon;
+    this.update(id, (r) => {
+      r.lat = lat;
+      r.lon = lon;
+    });
     this.index = undefined;
   }
 

@@ -104,8 +104,9 @@ export class ResponderTasks {
 
   /** After the commit: the responder no longer holds a task in the roster's memory either. */
   released(responderId: string): void {
-    const r = this.deps.roster.get(responderId);
-    if (r) r.taskAlertId = null;
+    this.deps.roster.update(responderId, (r) => {
+      r.taskAlertId = null;
+    });
   }
 
   /**

@@ -97,6 +97,35 @@ describe.each(dialects)('dispatch on %s', (dialect) => {
     await client.endAsync();
   });
 
+  it('[DISPATCH-DUTY-DURING-RELOAD] going on or off duty while the roster re-reads the store (a district change) is not undone by the read', async () => {
+    // The read and the duty change overlap at every point of the read: a change made after the
+    // read's rows were fetched but before it rebuilt the roster was lost (the read's older state won).
+    const turns = (n: number) =>
+      Array.from({ length: n }).reduce<Promise<void>>(
+        (p) => p.then(() => new Promise((r) => setImmediate(r))),
+        Promise.resolve(),
+      );
+    const wrong: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const duty = i % 2 === 0;
+      await Promise.all([
+        hub.dispatcher.reloadRoster(),
+        turns(i % 12).then(() => hub.dispatcher.setDuty('v-0001', duty)),
+      ]);
+      if (hub.dispatcher.onDuty('v-0001') !== duty) wrong.push(`${i}: ${duty ? 'on' : 'off'} duty lost`);
+    }
+    expect(wrong).toEqual([]);
+    // And the ladder follows it: she is on duty (the last change) and offered the next SOS.
+    await hub.dispatcher.setDuty('v-0001', true);
+    const { client } = await pressSos(hub, 'after-reloads');
+    await until(
+      async () => offered(),
+      (ids) => ids.includes('v-0001'),
+    );
+    expect(offered()).toContain('v-0001');
+    await client.endAsync();
+  });
+
   it('[DISPATCH-PRIVACY] a volunteer sees no name or address before accepting; the accepter gets them, until the task closes', async () => {
     const { client, commands } = await pressSos(hub, 'privacy-1');
     await until(
