@@ -62,12 +62,14 @@ const elderNotFound = (id: string) => new HttpError(404, 'not_found', `no elder 
  * Ids that are no elder's are not.
  */
 export async function anyErased(trx: Kysely<Tables>, ids: readonly string[]): Promise<boolean> {
-  if (ids.length === 0) return false;
-  for (const id of [...new Set(ids)].sort()) await holdElder(trx, id);
+  const notHeld: string[] = [];
+  for (const id of [...new Set(ids)].sort()) if (!(await holdElder(trx, id))) notHeld.push(id);
+  // A held elder is not erased: only an id the hold missed (erased, or no elder's) is looked up.
+  if (notHeld.length === 0) return false;
   const erased = await trx
     .selectFrom('elders')
     .select('id')
-    .where('id', 'in', ids)
+    .where('id', 'in', notHeld)
     .where('erased_at', 'is not', null)
     .executeTakeFirst();
   return erased !== undefined;
