@@ -1,3 +1,12 @@
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  SelectQueryNode,
+  type UnknownRow,
+} from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDeviceCatalog } from '../devices/catalog.js';
 import type { Store } from '../store/database.js';
@@ -73,4 +82,75 @@ describe.each(dialects)('the district directory on %s', (dialect) => {
     expect(there.elder('e-0001')).toMatchObject({ lat: 22.6, devices: [] });
     expect(there.homes()).toEqual([]);
   });
+
+  it('[DISTRICT-LOADS-IN-ORDER] a watch fitted while a slower look at the store is under way is still known after that look: the older read does not land last', async () => {
+    // The look's read of the devices is held until the fitting has run: a read from before it.
+    const held = new HeldDeviceRead();
+    const looking = new DistrictDirectory({
+      db: store.db.withPlugin(held),
+      catalog,
+      reloadMs: 2 ** 31 - 1,
+      onError: () => undefined,
+    });
+    await looking.start();
+    const devices = new DeviceRegistry({ db: store.db, catalog, now: Date.now, directory: looking });
+    // A change made elsewhere (another node): the look finds it and reads the district.
+    await store.db.updateTable('elders').set({ updated_at: Date.now() }).where('id', '=', 'e-0001').execute();
+    held.arm();
+    const look = looking.catchUp();
+    await held.reached;
+    const fitting = devices.provision({ id: 'd-0001', type: 'door', elderId: 'e-0001' }, '/');
+    setTimeout(() => held.release(), 300);
+    await fitting;
+    expect(looking.elderOfDevice('d-0001'), 'known when fitting returns').toBe('e-0001');
+    await look;
+    expect(looking.elderOfDevice('d-0001'), 'known after the look').toBe('e-0001');
+    await looking.stop();
+  });
 });
+
+/** Holds the result of the next read of the device rows (a select with a where) until released. */
+class HeldDeviceRead implements KyselyPlugin {
+  private armed = false;
+  private readonly holding = new WeakSet<object>();
+  private open: () => void = () => undefined;
+  private gate = Promise.resolve();
+  private arrived: () => void = () => undefined;
+  reached = Promise.resolve();
+
+  arm(): void {
+    this.armed = true;
+    this.gate = new Promise((r) => {
+      this.open = r;
+    });
+    this.reached = new Promise((r) => {
+      this.arrived = r;
+    });
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node;
+    if (
+      this.armed &&
+      SelectQueryNode.is(node) &&
+      node.where &&
+      JSON.stringify(node.from).includes('"devices"')
+    ) {
+      this.armed = false;
+      this.holding.add(args.queryId);
+    }
+    return node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (this.holding.has(args.queryId)) {
+      this.arrived();
+      await this.gate;
+    }
+    return args.result;
+  }
+}

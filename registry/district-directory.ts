@@ -97,7 +97,21 @@ export class DistrictDirectory {
   }
 
   /** After a change made through this node: reload, then tell the readers. */
-  async refresh(reason: DistrictUpdate['reason']): Promise<void> {
+  refresh(reason: DistrictUpdate['reason']): Promise<void> {
+    return this.inTurn(() => this.reload(reason));
+  }
+
+  /**
+   * Looks and reloads run one after another, never beside each other: an older read landing after a
+   * newer one would undo it (a watch just fitted unknown to this process until the next look).
+   */
+  private inTurn(work: () => Promise<void>): Promise<void> {
+    const run = this.checking.then(work);
+    this.checking = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reload(reason: DistrictUpdate['reason']): Promise<void> {
     const before = new Map(this.deviceElders);
     await this.load();
     // Devices are never deleted, only revoked: one that was loaded and is not any more was revoked.
@@ -144,13 +158,15 @@ export class DistrictDirectory {
    * beside it), instead of at the next `reloadMs`.
    */
   catchUpNow(): void {
-    this.checking = this.checking.then(() => this.catchUp()).catch(this.deps.onError);
+    this.catchUp().catch(this.deps.onError);
   }
 
   /** Reloads (and tells the readers) when the store holds changes made elsewhere (another node). */
-  async catchUp(): Promise<void> {
-    if ((await this.currentSignature()) === this.signature) return;
-    await this.refresh('reloaded');
+  catchUp(): Promise<void> {
+    return this.inTurn(async () => {
+      if ((await this.currentSignature()) === this.signature) return;
+      await this.reload('reloaded');
+    });
   }
 
   /** Counts and latest change times: differs once anything of the master data changed. */
