@@ -31,6 +31,8 @@ export interface Responder {
 /** How far apart the clocks of the processes writing responder state may be. */
 const stateClockDriftMs = 5_000;
 
+type StateRow = Awaited<ReturnType<ResponderRoster['stateRows']>>[number];
+
 export interface Candidate {
   responder: Responder;
   distanceM: number;
@@ -69,12 +71,11 @@ export class ResponderRoster {
     });
   }
 
-  private rebuild(rows: Awaited<ReturnType<ResponderRoster['stateRows']>>, pushed: Set<string>): void {
+  private rebuild(rows: StateRow[], pushed: Set<string>): void {
     const state = new Map(rows.map((s) => [s.responder_id, s]));
     this.responders.clear();
     for (const r of this.deps.district.responders()) {
-      const s = state.get(r.id);
-      this.responders.set(r.id, {
+      const responder: Responder = {
         id: r.id,
         name: r.name,
         kind: r.kind,
@@ -82,13 +83,15 @@ export class ResponderRoster {
         orgUnitPath: r.orgUnitPath,
         skills: new Set(r.skills),
         skillsUntil: r.skillsUntil,
-        onDuty: s?.on_duty === 1,
-        lat: s?.lat ?? r.lat,
-        lon: s?.lon ?? r.lon,
-        taskAlertId: s?.task_alert_id ?? null,
-        appOfflineSince: s?.app_offline_since ?? null,
-        pushReachable: pushed.has(r.id),
-      });
+        onDuty: false,
+        lat: r.lat,
+        lon: r.lon,
+        taskAlertId: null,
+        appOfflineSince: null,
+        pushReachable: false,
+      };
+      this.takeState(responder, state.get(r.id), pushed);
+      this.responders.set(r.id, responder);
     }
     this.index = undefined;
   }
@@ -106,19 +109,27 @@ export class ResponderRoster {
       return () => {
         for (const s of rows) {
           const r = this.responders.get(s.responder_id);
-          if (!r) continue;
-          r.onDuty = s.on_duty === 1;
-          if (s.lat !== null && s.lon !== null && (s.lat !== r.lat || s.lon !== r.lon)) {
-            r.lat = s.lat;
-            r.lon = s.lon;
-            this.index = undefined;
-          }
-          r.taskAlertId = s.task_alert_id;
-          r.appOfflineSince = s.app_offline_since;
-          r.pushReachable = pushed.has(r.id);
+          if (r) this.takeState(r, s, pushed);
         }
       };
     });
+  }
+
+  /** The stored state onto the responder (none stored: off duty, where the district places them). */
+  private takeState(r: Responder, s: StateRow | undefined, pushed: Set<string>): void {
+    r.onDuty = s?.on_duty === 1;
+    if (s && s.lat !== null && s.lon !== null) this.place(r, s.lat, s.lon);
+    r.taskAlertId = s?.task_alert_id ?? null;
+    r.appOfflineSince = s?.app_offline_since ?? null;
+    r.pushReachable = pushed.has(r.id);
+  }
+
+  /** A new position: the spatial index is rebuilt at the next match. */
+  private place(r: Responder, lat: number, lon: number): void {
+    if (r.lat === lat && r.lon === lon) return;
+    r.lat = lat;
+    r.lon = lon;
+    this.index = undefined;
   }
 
   /**
@@ -140,14 +151,12 @@ export class ResponderRoster {
     try {
       const apply = await read();
       apply();
-      const meanwhile = this.changedDuringReads.slice(from);
-      for (const { id, change } of meanwhile) {
+      for (const { id, change } of this.changedDuringReads.slice(from)) {
         const r = this.responders.get(id);
         if (r) change(r);
       }
-      if (meanwhile.length > 0) this.index = undefined;
     } finally {
-      // Cleared only when no read is in flight: a read still running counts on the positions.
+      // Cleared only when no read is in flight: a read still running holds its index into the list.
       if (--this.readsInFlight === 0) this.changedDuringReads = [];
     }
   }
@@ -179,11 +188,7 @@ export class ResponderRoster {
 
   /** A responder moved: the index is rebuilt at the next match. */
   moved(id: string, lat: number, lon: number): void {
-    this.update(id, (r) => {
-      r.lat = lat;
-      r.lon = lon;
-    });
-    this.index = undefined;
+    this.update(id, (r) => this.place(r, lat, lon));
   }
 
   /**
