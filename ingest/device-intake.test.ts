@@ -9,12 +9,14 @@ import { type EventReading, ReadingValidator } from './readings.js';
 
 /** An event log whose writes finish when the test says, in any order (as a connection pool's may). */
 class PooledWrites {
-  readonly pending = new Map<string, (isNew: boolean) => void>();
-  record(event: EventReading): Promise<boolean> {
-    return new Promise((resolve) => this.pending.set(event.eventId, resolve));
+  readonly pending = new Map<string, () => void>();
+  record(event: EventReading): Promise<Pick<StoredEvent, 'type'>> {
+    return new Promise((resolve) =>
+      this.pending.set(event.eventId, () => resolve({ type: event.eventType })),
+    );
   }
   finish(eventId: string): void {
-    this.pending.get(eventId)!(true);
+    this.pending.get(eventId)!();
   }
 }
 

@@ -2,7 +2,6 @@ import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Channel } from '../kernel/channel.js';
 import type { DeviceRates } from './device-rates.js';
 import type { EventLog, StoredEvent } from './event-log.js';
-import { storedEvent } from './event-log.js';
 import type { LastHeard } from './last-heard.js';
 import type { DeviceIdentity, Reading, ReadingValidator, Rejection } from './readings.js';
 
@@ -75,11 +74,10 @@ export class DeviceIntake {
     const stored = this.deps.eventLog.record(result.reading);
     const before = this.handOvers.get(device.id);
     const handedOver = (async () => {
-      const isNew = await stored;
+      const event = await stored;
       if (before) await before.catch(() => undefined); // not stored: it comes again, later
       // A redelivery (same event_id) is acknowledged again but goes no further.
-      if (!isNew) return;
-      const event = storedEvent(result.reading);
+      if (!event) return;
       this.deps.counters.eventStored(event.type);
       this.deps.events.publish(event);
     })();

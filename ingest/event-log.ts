@@ -25,11 +25,16 @@ export interface StoredEvent {
 export class EventLog {
   constructor(private readonly deps: { db: Database; catalog: DeviceCatalog }) {}
 
-  /** Stores the event; true if it is new, false if this `event_id` was already recorded. */
-  async record(event: EventReading): Promise<boolean> {
-    const result = await this.deps.db
+  /**
+   * Stores the event; the event as stored if it is new, null if this `event_id` was already recorded.
+   * Its elder is the device's owner in the store at that moment, not the caller's view of the district:
+   * a watch moved or detached by another process (an erasure) is known there before this process's
+   * view has reloaded, and its next event must not be filed under the person who had it.
+   */
+  async record(event: EventReading): Promise<StoredEvent | null> {
+    const row = await this.deps.db
       .insertInto('device_events')
-      .values({
+      .values((eb) => ({
         device_id: event.deviceId,
         event_id: event.eventId,
         type: event.eventType,
@@ -37,11 +42,12 @@ export class EventLog {
         received_at: event.receivedAt,
         payload: JSON.stringify(event.data),
         handled_at: null,
-        elder_id: event.elderId,
-      })
+        elder_id: eb.selectFrom('devices').select('elder_id').where('id', '=', event.deviceId),
+      }))
       .onConflict((oc) => oc.columns(['device_id', 'event_id']).doNothing())
+      .returning('elder_id')
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    return row ? { ...storedEvent(event), elderId: row.elder_id } : null;
   }
 
   /**
@@ -127,7 +133,7 @@ export class EventLog {
   }
 }
 
-export function storedEvent(event: EventReading): StoredEvent {
+function storedEvent(event: EventReading): StoredEvent {
   return {
     deviceId: event.deviceId,
     deviceType: event.deviceType,

@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { smallDistrict, type TestHub } from './support/hub.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dialects } from './support/databases.js';
+import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
 import { smallDistrictHubPerFile } from './support/small-district-hub.js';
 import { until } from './support/wait.js';
 
@@ -68,6 +69,66 @@ describe('a device given to another elder', () => {
       },
     );
     expect(closedMeanwhile).toBe(false);
+    await watch.endAsync();
+  });
+});
+
+/**
+ * Another process (another node of the cluster, or an erasure there) has moved or detached a watch: the
+ * store knows, this process's view of the district learns it only at its next look. An event the watch
+ * sends meanwhile is filed under whoever has it in the store, never under the person who had it.
+ */
+describe.each(dialects)('an event from a device moved elsewhere a moment ago, on %s', (dialect) => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    await hub?.stop();
+    hub = undefined;
+  });
+
+  it('[EVENT-OWNER-FROM-STORE] is stored under the elder the store names (the new wearer, or nobody once detached), not the one this process still has in mind', async () => {
+    hub = await startTestHub({ dialect });
+    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
+    const h = hub;
+    const watch = await h.connectDevice('w-0001', 'watch-secret-0001');
+    const ownerInStore = (elderId: string | null) =>
+      h.store.db.updateTable('devices').set({ elder_id: elderId }).where('id', '=', 'w-0001').execute();
+    const storedUnder = async (eventId: string) =>
+      (
+        await h.store.db
+          .selectFrom('device_events')
+          .select('elder_id')
+          .where('device_id', '=', 'w-0001')
+          .where('event_id', '=', eventId)
+          .executeTakeFirstOrThrow()
+      ).elder_id;
+    const send = (eventId: string, type: string) =>
+      watch.publishAsync('care/w-0001/event', JSON.stringify({ ts: Date.now(), event_id: eventId, type }), {
+        qos: 1,
+      });
+
+    // Moved from 王秀英 (e-0001) to 李桂兰 (e-0002) by another process: not yet seen here.
+    await ownerInStore('e-0002');
+    expect(h.district.elderOfDevice('w-0001'), 'this process has not looked yet').toBe('e-0001');
+    await send('after-move', 'sos');
+    expect(await storedUnder('after-move')).toBe('e-0002');
+    const alerts = await until(
+      () => h.store.db.selectFrom('alerts').select(['elder_id', 'kind']).execute(),
+      (rows) => rows.length > 0,
+    );
+    expect(alerts).toEqual([{ elder_id: 'e-0002', kind: 'sos' }]);
+
+    // Detached (her erasure elsewhere): what it sends now is nobody's, and not in her export.
+    await ownerInStore(null);
+    expect(h.district.elderOfDevice('w-0001'), 'this process has not looked yet').toBe('e-0001');
+    await send('after-detach', 'worn');
+    expect(await storedUnder('after-detach')).toBeNull();
+    const exported = await h.app.inject({
+      url: '/api/v1/elders/e-0001/export',
+      headers: h.as(h.adminToken),
+    });
+    expect(exported.statusCode).toBe(200);
+    expect(exported.body).not.toContain('after-move');
+    expect(exported.body).not.toContain('after-detach');
     await watch.endAsync();
   });
 });
