@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Measurements } from '../devices/capabilities.js';
 import type { DeviceCatalog } from '../devices/catalog.js';
 import type { Database } from '../store/database.js';
@@ -77,17 +77,10 @@ export class EventLog {
 
   /**
    * Deletes every stored event of an elder (their data erased), in the caller's transaction: those sent
-   * while a device was theirs, and those of their present devices stored before events named their elder.
+   * while a device was theirs.
    */
-  async forget(
-    db: Database | Transaction<Tables>,
-    elderId: string,
-    deviceIds: readonly string[],
-  ): Promise<number> {
-    const result = await db
-      .deleteFrom('device_events')
-      .where(elderEvents(elderId, deviceIds))
-      .executeTakeFirst();
+  async forget(db: Database | Transaction<Tables>, elderId: string): Promise<number> {
+    const result = await db.deleteFrom('device_events').where('elder_id', '=', elderId).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
@@ -164,18 +157,4 @@ export async function markEventHandled(
     .where('handled_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-/**
- * An elder's events: those their devices sent while theirs, and, stored before events named their
- * elder, those of their present devices. Not a device's whole history: a watch handed on keeps its id.
- */
-export function elderEvents(elderId: string, deviceIds: readonly string[]) {
-  return (eb: ExpressionBuilder<Tables, 'device_events'>) =>
-    deviceIds.length === 0
-      ? eb('elder_id', '=', elderId)
-      : eb.or([
-          eb('elder_id', '=', elderId),
-          eb.and([eb('elder_id', 'is', null), eb('device_id', 'in', deviceIds)]),
-        ]);
 }

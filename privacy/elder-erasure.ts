@@ -149,7 +149,7 @@ export class ElderErasure {
     const devices = (
       await trx.selectFrom('devices').select('id').where('elder_id', '=', elder.id).execute()
     ).map((d) => d.id);
-    const deviceEvents = await this.deps.eventLog.forget(trx, elder.id, devices);
+    const deviceEvents = await this.deps.eventLog.forget(trx, elder.id);
     if (devices.length > 0)
       await trx.updateTable('devices').set({ elder_id: null }).where('id', 'in', devices).execute();
     const rollups = await trx.deleteFrom('rollups_1m').where('elder_id', '=', elder.id).executeTakeFirst();

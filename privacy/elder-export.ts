@@ -1,6 +1,5 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { readNote } from '../alerts/timeline-notes.js';
-import { elderEvents } from '../ingest/event-log.js';
 import type { CareRecords } from '../registry/care-records.js';
 import type { ElderRow } from '../registry/elder-lookup.js';
 import type { Database } from '../store/database.js';
@@ -57,17 +56,13 @@ export class ElderExport {
 
     yield ',"device_events":[';
     // Theirs only: events sent while a device was theirs (a watch handed on keeps its id).
-    const theirs = elderEvents(
-      elder.id,
-      devices.map((d) => d.id),
-    );
     let first = true;
     let after: [string, string] = ['', ''];
     for (;;) {
       const rows = await db
         .selectFrom('device_events')
         .select(['device_id', 'event_id', 'type', 'device_ts', 'received_at', 'payload', 'handled_at'])
-        .where(theirs)
+        .where('elder_id', '=', elder.id)
         .where(({ eb, refTuple, tuple }) =>
           eb(refTuple('device_id', 'event_id'), '>', tuple(after[0], after[1])),
         )

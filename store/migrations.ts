@@ -22,6 +22,7 @@ import serviceVisitProofs from './migrations/0020-service-visit-proofs.js';
 import serviceKinds from './migrations/0021-service-kinds.js';
 import deviceEventWearer from './migrations/0022-device-event-wearer.js';
 import erasedRecurringRequests from './migrations/0023-erased-recurring-requests.js';
+import deviceEventOwnerSettled from './migrations/0024-device-event-owner-settled.js';
 
 /**
  * One list of migrations for SQLite and PostgreSQL, one file each in `migrations/`. Append only:
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '0021-service-kinds': serviceKinds,
   '0022-device-event-wearer': deviceEventWearer,
   '0023-erased-recurring-requests': erasedRecurringRequests,
+  '0024-device-event-owner-settled': deviceEventOwnerSettled,
 };
 
 class InlineMigrations implements MigrationProvider {

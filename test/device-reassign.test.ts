@@ -129,6 +129,11 @@ describe.each(dialects)('an event from a device moved elsewhere a moment ago, on
     expect(exported.statusCode).toBe(200);
     expect(exported.body).not.toContain('after-move');
     expect(exported.body).not.toContain('after-detach');
+    // Fitted to 李桂兰 next: what it sent while it was nobody's is not hers either.
+    await ownerInStore('e-0002');
+    const hersNow = await h.app.inject({ url: '/api/v1/elders/e-0002/export', headers: h.as(h.adminToken) });
+    expect(hersNow.statusCode).toBe(200);
+    expect(hersNow.json().device_events.map((e: { event_id: string }) => e.event_id)).toEqual(['after-move']);
     await watch.endAsync();
   });
 });
