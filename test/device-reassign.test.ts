@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from './support/databases.js';
-import { smallDistrict, startTestHub, type TestHub } from './support/hub.js';
+import { smallDistrict, type TestHub } from './support/hub.js';
 import { smallDistrictHubPerFile } from './support/small-district-hub.js';
 import { until } from './support/wait.js';
 
@@ -79,16 +79,10 @@ describe('a device given to another elder', () => {
  * sends meanwhile is filed under whoever has it in the store, never under the person who had it.
  */
 describe.each(dialects)('an event from a device moved elsewhere a moment ago, on %s', (dialect) => {
-  let hub: TestHub | undefined;
-  afterEach(async () => {
-    await hub?.stop();
-    hub = undefined;
-  });
+  const hubOfDescribe = smallDistrictHubPerFile(dialect);
 
   it('[EVENT-OWNER-FROM-STORE] is stored under the elder the store names (the new wearer, or nobody once detached), not the one this process still has in mind', async () => {
-    hub = await startTestHub({ dialect });
-    expect((await hub.putDistrict(smallDistrict())).statusCode).toBe(200);
-    const h = hub;
+    const h = hubOfDescribe();
     const watch = await h.connectDevice('w-0001', 'watch-secret-0001');
     const ownerInStore = (elderId: string | null) =>
       h.store.db.updateTable('devices').set({ elder_id: elderId }).where('id', '=', 'w-0001').execute();
