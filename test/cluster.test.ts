@@ -146,10 +146,20 @@ describe.runIf(withPostgres)('cluster mode: three hubs, one district', () => {
       .where('alert_id', '=', alertId)
       .execute();
     expect(offers).toEqual([{ responder_id: 'v-0001', status: 'accepted' }]);
-    // One feed across the hubs: a console on any of them heard the same changes, each once.
-    const heardOn = consoles.map((heard) => heard.filter((x) => x.id === alertId).map((x) => x.status));
+    // One feed across the hubs: a console on any of them heard the same changes, each once. Changes
+    // published by two processes (the offer by the elder's owner, the acceptance on C) may arrive in
+    // either order: a console keeps the later by `updated_at` (console/app/alert-store.ts).
+    const heardOn = consoles.map((heard) =>
+      heard
+        .filter((x) => x.id === alertId)
+        .sort((x, y) => x.updated_at! - y.updated_at!)
+        .map((x) => x.status),
+    );
+    for (const heard of consoles)
+      expect(heard.filter((x) => x.id === alertId).every((x) => typeof x.updated_at === 'number')).toBe(true);
     expect(heardOn[0]).toEqual(heardOn[1]);
     expect(heardOn[2]).toEqual(heardOn[1]);
+    expect(heardOn[1]!.at(-1), 'the latest change each console holds').toBe('assigned');
     // One step of the timeline each: opened once, offered once, accepted once (no hub did it twice).
     const steps = await a.store.db
       .selectFrom('alert_transitions')
