@@ -211,8 +211,16 @@ describe('the responder app installed, in Chromium (zh-CN)', () => {
       expect(context.pages().map((p) => p.url())).toEqual(['about:blank']);
 
       // The push service hands what it decrypted to the browser's push channel, as a real one does.
+      // What became of each hand-over, for a failure to tell where the push stopped.
+      const handedOver: string[] = [];
       push.onPush = async (p) => {
-        await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: p.plaintext });
+        const at = Date.now();
+        await cdp
+          .send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: p.plaintext })
+          .then(
+            () => handedOver.push(`delivered in ${Date.now() - at} ms`),
+            (e: Error) => handedOver.push(`refused: ${e.message}`),
+          );
       };
       await pressSos(hub, 'w-0001', 'watch-secret-0001', 'push-browser-sos');
       const offers = await until(
@@ -222,6 +230,22 @@ describe('the responder app installed, in Chromium (zh-CN)', () => {
       );
       expect(offers.map((o) => o.status)).toEqual(['pending']);
       const offerId = offers[0]!.id;
+      // The desktop first: it hears Chromium itself, whichever worker process showed the notification.
+      await until(
+        async () => desktop.shown.length,
+        (n) => n > 0,
+        20_000,
+      );
+      const where = () =>
+        JSON.stringify({
+          pushes: push.received.map((p) => p.status),
+          handedOver,
+          desktop: desktop.shown.map((n) => n.summary),
+          workers: context.serviceWorkers().map((w) => w.url()),
+        });
+      expect(desktop.shown.length, `no notification on the desktop within 20 s: ${where()}`).toBeGreaterThan(
+        0,
+      );
       const shown = await until(
         async (): Promise<Shown[]> =>
           (await workerOf(context)?.evaluate(async () =>
@@ -243,7 +267,7 @@ describe('the responder app installed, in Chromium (zh-CN)', () => {
         10_000,
       );
       expect(push.received.map((p) => p.status)).toEqual([201]);
-      expect(shown, 'the service worker showed no notification within 10 s').toHaveLength(1);
+      expect(shown, `the service worker holds no notification: ${where()}`).toHaveLength(1);
       expect(shown[0]).toMatchObject({
         title: '新任务 · 紧急 · 一键呼救',
         body: '约 100 米，点开接单',
