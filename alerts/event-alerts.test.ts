@@ -63,6 +63,61 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
     expect(await eventLog.unhandled()).toEqual([]);
   });
 
+  it('[EVENT-REPLAY-OWNER] an SOS stored and not handled before a crash alerts for who wore the watch then, though it was refitted meanwhile; one sent while the watch was nobody’s alerts nobody and is handled', async () => {
+    store = await storeWithElder(dialect, [{ id: 'w-0001', type: 'watch' }]);
+    const { db } = store;
+    await db
+      .insertInto('elders')
+      .values({
+        id: 'e-0002',
+        name: '李桂兰',
+        org_unit_id: 'jingtian',
+        address: '景田北二街 5 栋 301',
+        lat: 22.554,
+        lon: 114.042,
+        updated_at: 0,
+      })
+      .execute();
+    const eventLog = new EventLog({ db, catalog: await loadDeviceCatalog() });
+    const sos = (eventId: string, at: number) =>
+      eventLog.record({
+        deviceId: 'w-0001',
+        deviceType: 'watch',
+        elderId: 'e-0001', // this process's view: the store's owner is what is kept
+        eventId,
+        eventType: 'sos',
+        ts: at,
+        receivedAt: at,
+        clockSkewed: false,
+        data: { ts: at, event_id: eventId, type: 'sos' },
+        measured: undefined,
+      });
+    expect((await sos('worn', 1000))?.elderId).toBe('e-0001');
+    // The hub is down; the watch is taken off her, sends an SOS while nobody's, and is fitted to 李桂兰.
+    await db.updateTable('devices').set({ elder_id: null }).where('id', '=', 'w-0001').execute();
+    expect((await sos('unworn', 2000))?.elderId).toBeNull();
+    await db.updateTable('devices').set({ elder_id: 'e-0002' }).where('id', '=', 'w-0001').execute();
+
+    const fail = (error: unknown) => {
+      throw error;
+    };
+    const alerts = new AlertBook({ db, updates: new Channel<AlertUpdate>(fail), now: Date.now });
+    const events = new EventAlerts({
+      events: new Channel<StoredEvent>(fail),
+      eventLog,
+      alerts,
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+    });
+    await events.start(); // the restart's replay
+    events.stop();
+    const raised = await db.selectFrom('alerts').select(['elder_id', 'kind', 'details']).execute();
+    expect(raised.map((a) => [a.elder_id, a.kind, JSON.parse(a.details).event_id])).toEqual([
+      ['e-0001', 'sos', 'worn'],
+    ]);
+    expect(await eventLog.unhandled()).toEqual([]);
+  });
+
   it('[EVENT-SWEEP-CLOCK] the sweep retries a failed event by the hub’s clock, also when it runs ahead of the wall’s (the district simulator)', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     let events: EventAlerts | undefined;

@@ -86,7 +86,8 @@ export class EventLog {
 
   /**
    * Events stored but not yet handled by the alert rules (replayed after a crash), oldest first; a page
-   * at a time, each after the `after` event (the last of the previous page).
+   * at a time, each after the `after` event (the last of the previous page). Each names the elder it
+   * was stored under, as the live path does, not whoever has the device now.
    */
   async unhandled(
     limit = 1000,
@@ -96,7 +97,7 @@ export class EventLog {
       .selectFrom('device_events as v')
       .innerJoin('devices as d', 'd.id', 'v.device_id')
       .selectAll('v')
-      .select(['d.type as device_type', 'd.elder_id'])
+      .select('d.type as device_type')
       .where('v.handled_at', 'is', null);
     if (after)
       query = query.where(({ eb, refTuple, tuple }) =>

@@ -48,7 +48,8 @@ describe.each(dialects)('durability on %s', (dialect) => {
     expect(put.statusCode).toBe(200);
     await first.stop();
 
-    // What the store holds when the hub dies between the PUBACK and the alert.
+    // What the store holds when the hub dies between the PUBACK and the alert: each event under the
+    // elder its device had (EventLog.record).
     const store = await openStore({ databaseUrl, dataDir });
     const now = Date.now();
     await store.db
@@ -62,6 +63,7 @@ describe.each(dialects)('durability on %s', (dialect) => {
           received_at: now,
           payload: JSON.stringify({ ts: now, event_id: 'crash-1', type: 'sos' }),
           handled_at: null,
+          elder_id: 'e-0001',
         },
         {
           device_id: 'r-0001',
@@ -71,6 +73,7 @@ describe.each(dialects)('durability on %s', (dialect) => {
           received_at: now,
           payload: JSON.stringify({ ts: now, event_id: 'crash-2', type: 'fall' }),
           handled_at: null,
+          elder_id: 'e-0001',
         },
       ])
       .execute();

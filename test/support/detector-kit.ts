@@ -143,6 +143,7 @@ export class DetectorRig {
         received_at: now,
         payload: JSON.stringify({ ts: now, event_id: eventId, type }),
         handled_at: null,
+        elder_id: elderId,
       })
       .execute();
     this.events.publish({
