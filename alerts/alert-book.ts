@@ -218,12 +218,15 @@ export class AlertBook {
       return row && { ...row, device_id: subject.deviceId };
     }
     const deviceId = subject.deviceId ?? null;
+    // Not an erased elder: her address is gone, there is no door to send anyone to (an SOS stored
+    // under her as the erasure ran is replayed or handled after it).
     const row = await db
       .selectFrom('elders as e')
       .innerJoin('org_units as o', 'o.id', 'e.org_unit_id')
       .leftJoin('devices as d', (j) => j.on('d.id', '=', deviceId).onRef('d.elder_id', '=', 'e.id'))
       .select(['e.id as elder_id', 'e.org_unit_id', 'o.path', 'd.id as device_id'])
       .where('e.id', '=', subject.elderId)
+      .where('e.erased_at', 'is', null)
       .executeTakeFirst();
     return row;
   }

@@ -118,6 +118,45 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
     expect(await eventLog.unhandled()).toEqual([]);
   });
 
+  it('[EVENT-REPLAY-ERASED] an SOS stored under an elder whose erasure committed before it was handled alerts nobody (her address is gone) and is handled', async () => {
+    store = await storeWithElder(dialect, [{ id: 'w-0001', type: 'watch' }]);
+    const { db } = store;
+    const eventLog = new EventLog({ db, catalog: await loadDeviceCatalog() });
+    await eventLog.record({
+      deviceId: 'w-0001',
+      deviceType: 'watch',
+      elderId: 'e-0001',
+      eventId: 'as-erased',
+      eventType: 'sos',
+      ts: 1000,
+      receivedAt: 1000,
+      clockSkewed: false,
+      data: { ts: 1000, event_id: 'as-erased', type: 'sos' },
+      measured: undefined,
+    });
+    // Her erasure, as it leaves the store: the row stays, personal fields replaced, devices detached.
+    await db
+      .updateTable('elders')
+      .set({ name: '（已删除）', address: '', lat: null, lon: null, erased_at: 2000 })
+      .where('id', '=', 'e-0001')
+      .execute();
+    await db.updateTable('devices').set({ elder_id: null }).where('id', '=', 'w-0001').execute();
+    const fail = (error: unknown) => {
+      throw error;
+    };
+    const events = new EventAlerts({
+      events: new Channel<StoredEvent>(fail),
+      eventLog,
+      alerts: new AlertBook({ db, updates: new Channel<AlertUpdate>(fail), now: Date.now }),
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+    });
+    await events.start();
+    events.stop();
+    expect(await db.selectFrom('alerts').select(['elder_id', 'kind']).execute()).toEqual([]);
+    expect(await eventLog.unhandled()).toEqual([]);
+  });
+
   it('[EVENT-SWEEP-CLOCK] the sweep retries a failed event by the hub’s clock, also when it runs ahead of the wall’s (the district simulator)', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     let events: EventAlerts | undefined;
