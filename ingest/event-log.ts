@@ -85,6 +85,20 @@ export class EventLog {
   }
 
   /**
+   * Deletes events stored under an erased elder: an event whose insert read the device's owner before
+   * her erasure committed, and was stored after the erasure deleted hers (milliseconds on PostgreSQL;
+   * nothing on the alarm path waits for an erasure). The retention sweep calls it; the count deleted.
+   */
+  async forgetErased(): Promise<number> {
+    const db = this.deps.db;
+    const result = await db
+      .deleteFrom('device_events')
+      .where('elder_id', 'in', db.selectFrom('elders').select('id').where('erased_at', 'is not', null))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
    * Events stored but not yet handled by the alert rules (replayed after a crash), oldest first; a page
    * at a time, each after the `after` event (the last of the previous page). Each names the elder it
    * was stored under, as the live path does, not whoever has the device now.

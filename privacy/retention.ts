@@ -28,6 +28,8 @@ export interface RetentionSweep {
   audit_entries: number;
   /** Minutes of an erased elder written after the erasure (still open in memory then). */
   erased_rollups: number;
+  /** Events stored under an erased elder as the erasure ran (read her as the owner before it committed). */
+  erased_events: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export class Retention implements Stage {
   constructor(
     private readonly deps: {
       db: Database;
-      eventLog: Pick<EventLog, 'expire'>;
+      eventLog: Pick<EventLog, 'expire' | 'forgetErased'>;
       settings: RetentionSettings;
       now: () => number;
       logger: Logger;
@@ -82,6 +84,7 @@ export class Retention implements Stage {
       audit_entries:
         auditDays > 0 ? await this.inBatches(() => this.auditEntries(now - auditDays * dayMs)) : 0,
       erased_rollups: await this.erasedRollups(),
+      erased_events: await this.deps.eventLog.forgetErased(),
     };
     if (Object.values(done).some((n) => n > 0)) {
       this.deps.logger.info(done, 'expired data deleted');

@@ -150,6 +150,7 @@ describe.each(dialects)('retention on %s', (dialect) => {
       alert_timelines: 0,
       audit_entries: 0,
       erased_rollups: 0,
+      erased_events: 0,
     });
 
     // 李桂兰 (e-0002) was erased; a minute of hers still open in memory then was written after.
@@ -162,12 +163,19 @@ describe.each(dialects)('retention on %s', (dialect) => {
       .insertInto('rollups_1m')
       .values([emptyRow('w-0002', now - 60_000, 'e-0002'), emptyRow('w-0001', now - 60_000, 'e-0001')])
       .execute();
+    // …and an SOS of hers stored as the erasure ran (its insert read her as the watch's owner before
+    // the erasure committed, and landed after the erasure deleted her events).
+    await db
+      .insertInto('device_events')
+      .values({ ...event('as-erased', 0, true), device_id: 'w-0002', elder_id: 'e-0002' })
+      .execute();
 
     expect(await hub.retention.sweep()).toEqual({
       device_events: 1,
       alert_timelines: 1,
       audit_entries: 1,
       erased_rollups: 1,
+      erased_events: 1,
     });
 
     const events = await db.selectFrom('device_events').select('event_id').orderBy('event_id').execute();
@@ -201,6 +209,7 @@ describe.each(dialects)('retention on %s', (dialect) => {
       alert_timelines: 0,
       audit_entries: 0,
       erased_rollups: 0,
+      erased_events: 0,
     });
   });
 });
