@@ -41,6 +41,7 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
     });
 
   beforeEach(async () => {
+    clock = t0;
     store = await storeWithElder(dialect, [
       { id: 'w-0001', type: 'watch' },
       { id: 'r-0001', type: 'fall_radar' },
@@ -58,6 +59,18 @@ describe.each(dialects)('minute rollups on %s', (dialect) => {
   afterEach(async () => {
     await rollups.stop();
     await store.close();
+  });
+
+  it('[ROLLUP-STOP-IN-FLIGHT] a periodic flush still writing its chunks when the hub stops: every minute is stored before stop() returns', async () => {
+    // 600 watches' closed minutes (three chunks of 250) and one minute still open.
+    for (let i = 0; i < 600; i++) reading(`w-${1000 + i}`, 'watch', t0 + 1000, { heart_rate: 70 });
+    reading('w-0001', 'watch', t0 + 200_000, { heart_rate: 70 });
+    clock = t0 + 200_000;
+    const periodic = rollups.flush(false);
+    await rollups.stop();
+    const stored = await store.db.selectFrom('rollups_1m').select('device_id').execute();
+    expect(stored).toHaveLength(601);
+    await periodic;
   });
 
   it('[ROLLUP-VITALS] heart rate and SpO2 become min, mean and max per minute, and per step over minutes', async () => {

@@ -85,6 +85,12 @@ export class MinuteRollups {
   private readonly lastPosture = new Map<string, { ts: number; presence: boolean; posture: string }>();
   private readonly unsubscribe: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
+  /**
+   * The flush and the expiry running now: flushes run one after another, and `stop()` waits for them
+   * (a periodic flush still writing its chunks when the store closed lost them).
+   */
+  private flushing: Promise<void> = Promise.resolve();
+  private expiring: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: {
@@ -106,7 +112,7 @@ export class MinuteRollups {
     this.timers = [
       setInterval(() => void this.flush(false), this.deps.flushMs),
       setInterval(() => {
-        this.expire().catch((error: unknown) =>
+        this.expiring = this.expire().catch((error: unknown) =>
           this.deps.logger.error({ err: error }, 'old rollups not removed; retried in an hour'),
         );
       }, 3_600_000),
@@ -117,6 +123,7 @@ export class MinuteRollups {
     for (const u of this.unsubscribe) u();
     for (const t of this.timers) clearInterval(t);
     await this.flush(true);
+    await this.expiring;
   }
 
   addReading(reading: Reading): void {
@@ -147,8 +154,17 @@ export class MinuteRollups {
     }
   }
 
-  /** Writes closed minutes (all of them when `everything`); a minute written before is merged. */
-  async flush(everything: boolean): Promise<void> {
+  /**
+   * Writes closed minutes (all of them when `everything`), after any flush already running; a minute
+   * written before is merged.
+   */
+  flush(everything: boolean): Promise<void> {
+    const next = this.flushing.then(() => this.flushNow(everything));
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flushNow(everything: boolean): Promise<void> {
     const cutoff = this.deps.now() - closeAfterMs;
     const closed: Row[] = [];
     for (const [key, row] of this.open) {
