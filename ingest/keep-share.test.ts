@@ -122,6 +122,29 @@ describe('keep share', () => {
     expect(Math.min(...shares.slice(back))).toBe(1);
   });
 
+  it('[OVERLOAD-RECOVER-LATE] set every 200 ms (the loop busy reading a backlog), the floor is back to everything within about a second of wall time, as at 100 ms', async () => {
+    const share = new KeepShare(hubRules);
+    run(share, 20_000, 1_000, 150);
+    expect(share.keep).toBeLessThan(0.1); // about the floor
+    // Back under capacity, nothing queued: the intervals come every 200 ms.
+    let elapsedMs = 0;
+    while (share.keep < 1 && elapsedMs < 5_000) {
+      elapsedMs += 200;
+      const admitted = 1_800 * share.keep;
+      share.next({
+        ms: 200,
+        arrived: 1_800,
+        admitted,
+        handled: admitted,
+        backlog: 0,
+        dropped: 0,
+        busyMs: admitted * 0.1,
+      });
+    }
+    expect(share.keep).toBe(1);
+    expect(elapsedMs).toBeLessThanOrEqual(1_000);
+  });
+
   it('[OVERLOAD-BURSTS] a backlog of a few hundred ms (reads queued behind a GC pause) sheds nothing', () => {
     const share = new KeepShare(rules);
     const { shares } = run(share, 8_000, 10_000, 50, 4_000);

@@ -28,6 +28,12 @@ export interface KeepShareRules {
 const WINDOW = 10;
 /** Intervals over which a queue beyond `roomBelowMs` is worked off (~3 s): faster starves the detectors. */
 const WORK_OFF = 30;
+/**
+ * The interval the rise is stated for. A longer one (the loop busy reading the sockets' backlog, the
+ * share set every 200 ms or later) rises as much per millisecond, at most three steps at once: by
+ * steps per call, the floor took 2 s to come back to everything once that backlog was read.
+ */
+const RISE_STEP_MS = 100;
 
 /**
  * Decides which share of each device's telemetry the hub takes, from the queue of telemetry waiting to be
@@ -36,8 +42,8 @@ const WORK_OFF = 30;
  * past `shedAboveMs`, or when it stayed over `roomBelowMs` and kept growing for a whole second, the
  * share is cut to what can be handled (handled ÷ arrived over the last second) less enough to work the
  * queue off within a few seconds, never by more than half at a time. When the queue is under
- * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per interval: back to
- * everything a few hundred ms after the load falls. A queue that grew at once and is being worked off
+ * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per 100 ms: from the floor
+ * back to everything within about a second of the load falling, however late the intervals come. A queue that grew at once and is being worked off
  * (reads piled up behind a GC pause) changes nothing, at the edge of capacity too, where working it off
  * takes seconds and its level wavers meanwhile.
  */
@@ -76,7 +82,8 @@ export class KeepShare {
       const fits = (handled - workOff) / Math.max(1, sum(this.recent, 'arrived'));
       this.load = Math.max(floor, this.load / 2, Math.min(this.load, fits));
     } else if (queuedMs <= roomBelowMs && (queuedMs <= roomBelowMs / 5 || !grewOver(this.recent))) {
-      this.load = Math.min(1, this.load * 1.25 + 0.02);
+      const steps = Math.min(3, interval.ms / RISE_STEP_MS);
+      this.load = Math.min(1, this.load * 1.25 ** steps + 0.02 * steps);
     }
     const capped = maxPerSecond > 0 ? (maxPerSecond * interval.ms) / 1000 / Math.max(1, interval.arrived) : 1;
     this.keep = Math.min(this.load, capped);
