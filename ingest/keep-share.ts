@@ -42,10 +42,11 @@ const RISE_STEP_MS = 100;
  * past `shedAboveMs`, or when it stayed over `roomBelowMs` and kept growing for a whole second, the
  * share is cut to what can be handled (handled ÷ arrived over the last second) less enough to work the
  * queue off within a few seconds, never by more than half at a time. When the queue is under
- * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per 100 ms: from the floor
- * back to everything within about a second of the load falling, however late the intervals come. A queue that grew at once and is being worked off
- * (reads piled up behind a GC pause) changes nothing, at the edge of capacity too, where working it off
- * takes seconds and its level wavers meanwhile.
+ * `roomBelowMs` and not growing (or nearly empty), the share rises by a quarter per 100 ms: from the
+ * floor back to everything within about a second of the load falling, however late the intervals
+ * come. A queue that grew at once and is being worked off (reads piled up behind a GC pause) changes
+ * nothing, at the edge of capacity too, where working it off takes seconds and its level wavers
+ * meanwhile.
  */
 export class KeepShare {
   /** Share of each device's telemetry taken now (1 = all). */
