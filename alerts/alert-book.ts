@@ -61,7 +61,8 @@ export interface TransitionRequest {
  */
 export type RaiseSubject =
   | { deviceId: string; elderId?: never }
-  | { elderId: string; deviceId?: string | null };
+  /** `elderId` null: nobody's (an event a device sent while detached): no alert, its event handled. */
+  | { elderId: string | null; deviceId?: string | null };
 
 export type RaiseRequest = RaiseSubject & {
   /** One active alert per incident (per elder or per device, as the kind says): a repeat updates it. */
@@ -217,6 +218,7 @@ export class AlertBook {
         .executeTakeFirst();
       return row && { ...row, device_id: subject.deviceId };
     }
+    if (subject.elderId === null) return undefined;
     const deviceId = subject.deviceId ?? null;
     // Not an erased elder: her address is gone, there is no door to send anyone to (an SOS stored
     // under her as the erasure ran is replayed or handled after it).

@@ -9,6 +9,22 @@ import { storeWithElder } from '../test/support/small-store.js';
 import { AlertBook, type AlertUpdate } from './alert-book.js';
 import { EventAlerts } from './event-alerts.js';
 
+/** The event alerts over `db`, as the hub builds them; a channel that fails the test on any error. */
+function eventAlertsOn(db: Store['db'], eventLog: EventLog, now: () => number = Date.now) {
+  const fail = (error: unknown) => {
+    throw error;
+  };
+  const alerts = new AlertBook({ db, updates: new Channel<AlertUpdate>(fail), now });
+  const events = new EventAlerts({
+    events: new Channel<StoredEvent>(fail),
+    eventLog,
+    alerts,
+    logger: pino({ level: 'silent' }),
+    now,
+  });
+  return { alerts, events };
+}
+
 describe.each(dialects)('event alerts on %s', (dialect) => {
   let store: Store | undefined;
   afterEach(async () => {
@@ -33,18 +49,7 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
         measured: undefined,
       });
     }
-    const fail = (error: unknown) => {
-      throw error;
-    };
-    const logger = pino({ level: 'silent' });
-    const alerts = new AlertBook({ db: store.db, updates: new Channel<AlertUpdate>(fail), now: Date.now });
-    const events = new EventAlerts({
-      events: new Channel<StoredEvent>(fail),
-      eventLog,
-      alerts,
-      logger,
-      now: Date.now,
-    });
+    const { events } = eventAlertsOn(store.db, eventLog);
     const handled: string[] = [];
     let failures = 1;
     events.answerWith({
@@ -98,17 +103,7 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
     expect((await sos('unworn', 2000))?.elderId).toBeNull();
     await db.updateTable('devices').set({ elder_id: 'e-0002' }).where('id', '=', 'w-0001').execute();
 
-    const fail = (error: unknown) => {
-      throw error;
-    };
-    const alerts = new AlertBook({ db, updates: new Channel<AlertUpdate>(fail), now: Date.now });
-    const events = new EventAlerts({
-      events: new Channel<StoredEvent>(fail),
-      eventLog,
-      alerts,
-      logger: pino({ level: 'silent' }),
-      now: Date.now,
-    });
+    const { events } = eventAlertsOn(db, eventLog);
     await events.start(); // the restart's replay
     events.stop();
     const raised = await db.selectFrom('alerts').select(['elder_id', 'kind', 'details']).execute();
@@ -141,16 +136,7 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
       .where('id', '=', 'e-0001')
       .execute();
     await db.updateTable('devices').set({ elder_id: null }).where('id', '=', 'w-0001').execute();
-    const fail = (error: unknown) => {
-      throw error;
-    };
-    const events = new EventAlerts({
-      events: new Channel<StoredEvent>(fail),
-      eventLog,
-      alerts: new AlertBook({ db, updates: new Channel<AlertUpdate>(fail), now: Date.now }),
-      logger: pino({ level: 'silent' }),
-      now: Date.now,
-    });
+    const { events } = eventAlertsOn(db, eventLog);
     await events.start();
     events.stop();
     expect(await db.selectFrom('alerts').select(['elder_id', 'kind']).execute()).toEqual([]);
@@ -178,17 +164,7 @@ describe.each(dialects)('event alerts on %s', (dialect) => {
         data: { ts: at, event_id: 'ahead', type: 'fall' },
         measured: undefined,
       });
-      const fail = (error: unknown) => {
-        throw error;
-      };
-      const alerts = new AlertBook({ db: store.db, updates: new Channel<AlertUpdate>(fail), now: hubNow });
-      events = new EventAlerts({
-        events: new Channel<StoredEvent>(fail),
-        eventLog,
-        alerts,
-        logger: pino({ level: 'silent' }),
-        now: hubNow,
-      });
+      events = eventAlertsOn(store.db, eventLog, hubNow).events;
       let failures = 1;
       events.answerWith({
         eventTypes: ['fall'],

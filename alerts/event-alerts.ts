@@ -114,23 +114,20 @@ export class EventAlerts {
     if (kind) {
       // For whoever had the device when the event was stored: replayed after a crash, with the watch
       // refitted meanwhile, an SOS must not send help to the next wearer's door. One sent while the
-      // device was nobody's has nobody to help.
-      if (event.elderId === null) await this.deps.alerts.markHandled(event);
-      const raised =
-        event.elderId !== null &&
-        (await this.deps.alerts.raise({
-          kind,
-          severity: alertKindSpecs[kind].severity,
-          elderId: event.elderId,
-          deviceId: event.deviceId,
-          event,
-          details: {
-            event_id: event.eventId,
-            event_type: event.type,
-            device_ts: event.ts,
-            received_at: event.receivedAt,
-          },
-        }));
+      // device was nobody's (elder null) has nobody to help.
+      const raised = await this.deps.alerts.raise({
+        kind,
+        severity: alertKindSpecs[kind].severity,
+        elderId: event.elderId,
+        deviceId: event.deviceId,
+        event,
+        details: {
+          event_id: event.eventId,
+          event_type: event.type,
+          device_ts: event.ts,
+          received_at: event.receivedAt,
+        },
+      });
       if (!raised) {
         this.deps.logger.warn(
           { device: event.deviceId, event: event.eventId },
