@@ -18,6 +18,8 @@ import { type GatewayListenOptions, MqttGateway } from './mqtt-gateway.js';
 export interface GatewaySettings {
   listen: GatewayListenOptions;
   maxPayloadBytes: number;
+  /** `MQTT_READ_WAIT_MS`: the wait between polls while many devices send and the loop is light (0: none). */
+  readWaitMs: number;
   /** Slow secret checks queued at most during a reconnect storm; beyond, CONNACK 3. */
   maxSlowSecretChecks: number;
   /** `TRUST_PROXY`: a WebSocket device's address is then the one this proxy forwards. */
@@ -47,6 +49,7 @@ export function gatewayDomain(deps: {
     metrics: deps.metrics,
     logger: deps.logger,
     maxPayloadBytes: settings.maxPayloadBytes,
+    readWaitMs: settings.readWaitMs,
     listen: settings.listen,
     districtChanges: deps.districtChanges,
     ...(settings.redisUrl && { redisUrl: settings.redisUrl }),

@@ -13,6 +13,7 @@ import type { DistrictUpdate } from '../registry/district-directory.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-authenticator.js';
 import { type BrokerKeepAlive, DeviceTelemetry } from './device-telemetry.js';
 import { splitFrames } from './frame-splitter.js';
+import { ReadCoalescing, readCoalescing } from './read-coalescing.js';
 import { type SharedBroker, sharedBroker } from './shared-broker.js';
 import { SharedReads } from './shared-reads.js';
 
@@ -56,6 +57,8 @@ export class MqttGateway {
       metrics: HubMetrics;
       logger: Logger;
       maxPayloadBytes: number;
+      /** The wait between polls while many devices send and the loop is light (`ReadCoalescing`; 0: none). */
+      readWaitMs?: number;
       /** Where it listens: MQTT over TCP, and over TLS when a certificate is given. */
       listen: GatewayListenOptions;
       /** Many hub processes, one broker: subscriptions, retained messages and routing through Redis. */
@@ -76,6 +79,7 @@ export class MqttGateway {
   private readonly telemetry = new WeakMap<Duplex, DeviceTelemetry>();
   /** What every plain TCP connection is read into, one read at a time. */
   private readonly reads = new SharedReads();
+  private coalescing: ReadCoalescing | undefined;
 
   async start(): Promise<void> {
     const { listen } = this.deps;
@@ -112,6 +116,8 @@ export class MqttGateway {
       authorizeSubscribe: (client, sub, callback) => callback(null, this.authorizeSubscribe(client, sub)),
     });
     this.broker = broker;
+    const napMs = this.deps.readWaitMs ?? 0;
+    if (napMs > 0) this.coalescing = new ReadCoalescing(() => this.reads.count, { ...readCoalescing, napMs });
     broker.on('clientReady', () => metrics.connections.inc());
     broker.on('clientDisconnect', (client) => {
       if (this.devices.has(client)) metrics.connections.dec();
@@ -184,6 +190,8 @@ export class MqttGateway {
 
   async stop(): Promise<void> {
     this.unsubscribeDistrict?.();
+    this.coalescing?.stop();
+    this.coalescing = undefined;
     const broker = this.broker;
     if (!broker) return;
     // Said on the way out if it can be: with Redis away the retained state would wait on its retries.

@@ -25,6 +25,8 @@ interface ReadSlots {
  */
 export class SharedReads {
   readonly buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  /** Reads so far, every connection together (`ReadCoalescing` watches how often the loop reads). */
+  count = 0;
   /** Undefined until the first socket shows them; null where this Node has none. */
   private slots: ReadSlots | null | undefined;
 
@@ -42,7 +44,10 @@ export class SharedReads {
     const { kBuffer, kBufferCb } = this.slots;
     if (slots[kBuffer] !== null || slots[kBufferCb] !== null) return false; // someone else's reads already
     slots[kBuffer] = this.buffer;
-    slots[kBufferCb] = onRead;
+    slots[kBufferCb] = (length: number, bytes: Buffer) => {
+      this.count++;
+      return onRead(length, bytes);
+    };
     (handle.useUserBuffer as (b: Uint8Array) => void).call(handle, this.buffer);
     return true;
   }

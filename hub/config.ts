@@ -161,6 +161,11 @@ export const configSchema = z.object({
     .min(0.001)
     .max(24 * 30)
     .default(12),
+  /**
+   * While many devices send, the MQTT gateway waits this long between polls of its sockets when it has
+   * little to do, so that one wake reads many of them (0: never waits).
+   */
+  mqttReadWaitMs: z.coerce.number().min(0).max(10).default(1),
   /** Payloads above this are dropped and answered on the error topic (protocol: 64 KiB). */
   maxPayloadBytes: z.coerce
     .number()
@@ -228,6 +233,7 @@ export const environmentNames: Record<keyof z.infer<typeof configSchema>, string
   signUpsPerIpPerHour: 'SIGN_UPS_PER_IP_PER_HOUR',
   signUpsPerPhonePerDay: 'SIGN_UPS_PER_PHONE_PER_DAY',
   trustProxy: 'TRUST_PROXY',
+  mqttReadWaitMs: 'MQTT_READ_WAIT_MS',
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
 };
 

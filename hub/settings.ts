@@ -60,6 +60,7 @@ export function gatewaySettings(config: HubConfig): GatewaySettings {
           : undefined,
     },
     maxPayloadBytes: config.maxPayloadBytes,
+    readWaitMs: config.mqttReadWaitMs,
     maxSlowSecretChecks: config.maxSlowSecretChecks,
     trustProxy: config.trustProxy,
     redisUrl: config.redisUrl,
