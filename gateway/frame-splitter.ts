@@ -29,9 +29,9 @@ export function splitFrames(
     deps.onTooLarge(bytes);
     stream.destroy();
   });
-  // Nothing left for the broker: the stream keeps reading as long as its buffer has room.
-  const pass = (rest: Buffer | null): boolean =>
-    rest === null ? stream.readableLength < stream.readableHighWaterMark : push(rest);
+  // Nothing left for the broker: reading goes on. Reads happen only while the stream's buffer has room
+  // (a push that filled it said so, and reading stopped until the broker read), and nothing was added.
+  const pass = (rest: Buffer | null): boolean => rest === null || push(rest);
   if (deps.reads.attach(stream, (length, bytes) => pass(frames.cut(bytes, length, true)))) return;
   stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (!Buffer.isBuffer(chunk)) return push(chunk, encoding); // the end of the stream
@@ -74,7 +74,7 @@ class FrameCutter {
     }
     this.needed = 0;
     const kept = this.kept;
-    kept.length = 0;
+    if (kept.length > 0) kept.length = 0; // a store to `length` is a call into the runtime
     let keptFrom = 0;
     let at = 0;
     while (at < length) {
