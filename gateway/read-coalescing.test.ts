@@ -70,7 +70,7 @@ describe('read coalescing', () => {
     expect(coalescing.passed - passed).toBeGreaterThan(20);
 
     reads.rate = 0; // quiet again: at the next check it stops looking
-    await sleep(2 * rules.checkMs);
+    await sleep(5 * rules.checkMs);
     const settled = [coalescing.waits, coalescing.passed];
     await sleep(200);
     expect([coalescing.waits, coalescing.passed]).toEqual(settled);

@@ -239,14 +239,14 @@ function shedCostFigures(cost: ShedCost): Figure[] {
       track: { key: 'shed.microsPerMessage', worse: 'higher' },
     },
     {
-      label: 'same load on a bare Node server reading and discarding (the floor)',
+      label: 'same load on a bare Node server reading (as the gateway does) and discarding (the floor)',
       value: cost.readFloor.microsPerMessage,
       unit: `µs per message: shedding costs ${round(cost.hub.microsPerMessage - cost.readFloor.microsPerMessage, 1)} µs above reading the socket at all`,
     },
   ];
   if (cost.nativeReadFloor) {
     rows.push({
-      label: 'same load on a bare C server (epoll, one read per ready socket): the kernel alone',
+      label: 'same load on a bare C server (epoll, one read per ready socket, the same waits): the kernel alone',
       value: cost.nativeReadFloor.microsPerMessage,
       unit: 'µs per message',
     });
@@ -278,7 +278,8 @@ function notes(hub: HubPhase, payloadBytes: number): string[] {
       '"back to 0" is the end of the last 0.5-s interval that shed anything, so a relapse counts.',
     'CPU per shed message: a second hub (TELEMETRY_MAX_PER_S=1: all but one message a second shed, as under overload) with the ' +
       "overload's watches streaming at its rate for 10 s: (hub CPU streaming − hub CPU connected and silent) / messages shed; then " +
-      'the same on a bare Node server (core 0) that answers CONNECT and discards everything: the cost of a read itself.',
+      'the same on a bare Node server (core 0) that answers CONNECT and discards everything, reading as the gateway does (one shared ' +
+      'buffer; 1 ms between polls while it reads often and has little to do): the cost of a read itself; and on the same server in C.',
   ];
   if (over.recovery.shedShareGaugeMax === 0 && over.telemetryShedTotal > 0)
     notes.push(

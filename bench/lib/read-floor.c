@@ -2,7 +2,10 @@
  * The read floor without Node: a bare epoll TCP server on 127.0.0.1 that answers the first bytes of each
  * connection with a CONNACK and throws every byte away, one read() per ready socket, as libuv does.
  * What it costs a message is the kernel's share of reading a socket here (epoll, read, loopback TCP).
- * Built and started by read-floor.ts (`startNativeReadFloor`); argv[1] is the port.
+ * It waits between polls as the hub's gateway does (gateway/read-coalescing.ts): while it reads more than
+ * 5,000 times a second and did less than 1 ms of work since its last wait, it sleeps argv[2] ms (default
+ * 1; 0: never) before the next epoll_wait. Built and started by read-floor.ts (`startNativeReadFloor`);
+ * argv[1] is the port.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,9 +15,16 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static char answered[1 << 20];
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
@@ -33,8 +43,23 @@ int main(int argc, char **argv) {
   fflush(stdout);
   static char bytes[65536];
   const char connack[4] = {0x20, 2, 0, 0};
+  const double wait_ms = argc > 2 ? atof(argv[2]) : 1;
+  long reads = 0, reads_at_check = 0;
+  double checked_at = now_ms(), woke_at = checked_at;
+  int busy = 0;
   for (;;) {
+    double now = now_ms();
+    if (now - checked_at >= 200) {
+      busy = (reads - reads_at_check) * 1000.0 / (now - checked_at) >= 5000;
+      reads_at_check = reads;
+      checked_at = now;
+    }
+    if (wait_ms > 0 && busy && now - woke_at < 1) {
+      usleep((useconds_t)(wait_ms * 1000));
+      now = now_ms();
+    }
     int n = epoll_wait(poll, ready, 1024, -1);
+    woke_at = now;
     for (int i = 0; i < n; i++) {
       int fd = ready[i].data.fd;
       if (fd == listener) {
@@ -49,6 +74,7 @@ int main(int argc, char **argv) {
         continue;
       }
       ssize_t got = read(fd, bytes, sizeof bytes);
+      reads++;
       if (got > 0) {
         if (!answered[fd] && write(fd, connack, sizeof connack) == sizeof connack) answered[fd] = 1;
       } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {

@@ -3,11 +3,13 @@
  * CONNECT with a CONNACK and throws every other byte away. What it costs a message is what reading a
  * socket costs this machine and Node (epoll, the read), before anyone looks at it. It reads the way the
  * hub's gateway does, into one buffer shared by every connection (`SharedReads`; `READ_FLOOR_STREAM=1`:
- * the usual way, a Buffer per read through the stream, ~2 µs more a read here).
+ * the usual way, a Buffer per read through the stream, ~2 µs more a read here), waiting 1 ms between
+ * polls while it reads often and has little to do (`ReadCoalescing`; `READ_FLOOR_WAIT_MS=0`: never).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ReadCoalescing, readCoalescing } from '../../gateway/read-coalescing.js';
 import { SharedReads } from '../../gateway/shared-reads.js';
 import { freePort } from './hub-process.js';
 import { repoRoot, sleep, spawnPinned, spawnTsx, stopChild, tempDir } from './processes.js';
@@ -62,6 +64,8 @@ async function listening(child: ChildProcess, port: number): Promise<ReadFloor> 
 if (process.env.READ_FLOOR_PORT) {
   const connack = Buffer.from([0x20, 2, 0, 0]);
   const reads = new SharedReads();
+  const waitMs = Number(process.env.READ_FLOOR_WAIT_MS ?? readCoalescing.napMs);
+  if (waitMs > 0) new ReadCoalescing(() => reads.count, { ...readCoalescing, napMs: waitMs });
   const server = createServer({ noDelay: true }, (socket) => {
     socket.on('error', () => undefined);
     let connected = false;
