@@ -246,7 +246,8 @@ function shedCostFigures(cost: ShedCost): Figure[] {
   ];
   if (cost.nativeReadFloor) {
     rows.push({
-      label: 'same load on a bare C server (epoll, one read per ready socket, the same waits): the kernel alone',
+      label:
+        'same load on a bare C server (epoll, one read per ready socket, the same waits): the kernel alone',
       value: cost.nativeReadFloor.microsPerMessage,
       unit: 'µs per message',
     });
