@@ -17,22 +17,24 @@ afterEach(async () => {
   [coalescing, server, senders] = [undefined, undefined, undefined];
 });
 
-/** Reads counted by hand: `rate` a second added every check. */
+/** Reads arriving at `rate` a second (set by the test), counted up to whenever they are asked for. */
 function countedReads(): { rate: number; count: () => number } {
   const reads = { rate: 0, total: 0, at: performance.now() };
+  const count = () => {
+    const now = performance.now();
+    reads.total += (reads.rate * (now - reads.at)) / 1000;
+    reads.at = now;
+    return reads.total;
+  };
   return {
     set rate(perSecond: number) {
+      count(); // the reads so far at the old rate
       reads.rate = perSecond;
     },
     get rate() {
       return reads.rate;
     },
-    count() {
-      const now = performance.now();
-      reads.total += (reads.rate * (now - reads.at)) / 1000;
-      reads.at = now;
-      return reads.total;
-    },
+    count,
   };
 }
 
