@@ -117,7 +117,11 @@ export class MqttGateway {
     });
     this.broker = broker;
     const napMs = this.deps.readWaitMs ?? 0;
-    if (napMs > 0) this.coalescing = new ReadCoalescing(() => this.reads.count, { ...readCoalescing, napMs });
+    if (napMs > 0) {
+      const coalescing = new ReadCoalescing(() => this.reads.count, { ...readCoalescing, napMs });
+      metrics.followCount(metrics.readWaits, () => coalescing.waits);
+      this.coalescing = coalescing;
+    }
     broker.on('clientReady', () => metrics.connections.inc());
     broker.on('clientDisconnect', (client) => {
       if (this.devices.has(client)) metrics.connections.dec();

@@ -62,6 +62,10 @@ export class HubMetrics {
     'CONNECTs refused, by reason',
     ['reason'],
   );
+  readonly readWaits = this.counter(
+    'yiyang_mqtt_read_waits_total',
+    'Waits between polls of the device sockets (MQTT_READ_WAIT_MS) so that one wake reads many',
+  );
   readonly messagesIn = this.counter(
     'yiyang_mqtt_messages_in_total',
     'Messages received from devices, by topic kind',

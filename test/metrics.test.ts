@@ -50,6 +50,11 @@ describe.each(dialects)('metrics on %s', (dialect) => {
     expect(exposition).toMatch(/^yiyang_mqtt_connections \d+$/m);
   });
 
+  it('[METRICS-READ-WAITS] a quiet hub never waits between polls of its sockets, and says so', () => {
+    // It waits only while devices' sockets are read over 5,000 times a second (MQTT_READ_WAIT_MS).
+    expect(samples(exposition, 'yiyang_mqtt_read_waits_total')).toEqual([0]);
+  });
+
   it('[METRICS-LATENCY] an SOS through MQTT, an offer and an acknowledgement leave one plausible sample in each latency histogram', () => {
     const histograms: Array<[string, Record<string, string>]> = [
       ['yiyang_event_puback_seconds', {}],
