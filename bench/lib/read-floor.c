@@ -2,10 +2,10 @@
  * The read floor without Node: a bare epoll TCP server on 127.0.0.1 that answers the first bytes of each
  * connection with a CONNACK and throws every byte away, one read() per ready socket, as libuv does.
  * What it costs a message is the kernel's share of reading a socket here (epoll, read, loopback TCP).
- * It waits between polls as the hub's gateway does (gateway/read-coalescing.ts): while it reads more than
- * 5,000 times a second and did less than 1 ms of work since its last wait, it sleeps argv[2] ms (default
- * 1; 0: never) before the next epoll_wait. Built and started by read-floor.ts (`startNativeReadFloor`);
- * argv[1] is the port.
+ * It waits between polls as the hub's gateway does, by the gateway's rules (gateway/read-coalescing.ts,
+ * given by read-floor.ts): while it reads at least argv[3] times a second (looked at every argv[4] ms)
+ * and did less than argv[5] ms of work since its last wait, it sleeps argv[2] ms (0: never) before the
+ * next epoll_wait. Built and started by read-floor.ts (`startNativeReadFloor`); argv[1] is the port.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +27,7 @@ static double now_ms(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) return 2;
+  if (argc < 6) return 2;
   int one = 1;
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -43,18 +43,19 @@ int main(int argc, char **argv) {
   fflush(stdout);
   static char bytes[65536];
   const char connack[4] = {0x20, 2, 0, 0};
-  const double wait_ms = argc > 2 ? atof(argv[2]) : 1;
+  const double wait_ms = atof(argv[2]), busy_reads = atof(argv[3]), check_ms = atof(argv[4]),
+               busy_work_ms = atof(argv[5]);
   long reads = 0, reads_at_check = 0;
   double checked_at = now_ms(), woke_at = checked_at;
   int busy = 0;
   for (;;) {
     double now = now_ms();
-    if (now - checked_at >= 200) {
-      busy = (reads - reads_at_check) * 1000.0 / (now - checked_at) >= 5000;
+    if (now - checked_at >= check_ms) {
+      busy = (reads - reads_at_check) * 1000.0 / (now - checked_at) >= busy_reads;
       reads_at_check = reads;
       checked_at = now;
     }
-    if (wait_ms > 0 && busy && now - woke_at < 1) {
+    if (wait_ms > 0 && busy && now - woke_at < busy_work_ms) {
       usleep((useconds_t)(wait_ms * 1000));
       now = now_ms();
     }

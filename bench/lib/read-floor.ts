@@ -45,7 +45,9 @@ export async function startNativeReadFloor(
     return undefined;
   }
   const port = await freePort();
-  const child = spawnPinned(0, binary, [String(port)], {
+  const { napMs, busyReadsPerSecond, checkMs, busyWorkMs } = readCoalescing;
+  const rules = [napMs, busyReadsPerSecond, checkMs, busyWorkMs].map(String);
+  const child = spawnPinned(0, binary, [String(port), ...rules], {
     stdio: ['ignore', 'pipe', 2],
     openFiles: options.openFiles,
   });
