@@ -3,6 +3,7 @@ import type { IntakeResult } from '../ingest/device-intake.js';
 import type { TelemetryAdmission, TelemetryOrigin } from '../ingest/telemetry-admission.js';
 import { rateLimitedTelemetry } from '../ingest/telemetry-admission.js';
 import type { AuthenticatedDevice } from './device-authenticator.js';
+import type { FrameTap } from './frame-splitter.js';
 
 const PUBLISH = 3;
 
@@ -21,10 +22,15 @@ export interface BrokerKeepAlive {
  * QoS 1 telemetry is acknowledged here as it arrives, taken or shed (events are acknowledged by aedes
  * once stored); the acknowledgements of one read leave in one write.
  */
-export class DeviceTelemetry implements TelemetryOrigin {
+export class DeviceTelemetry implements TelemetryOrigin, FrameTap {
   private device: AuthenticatedDevice | undefined;
   private slot = 0;
-  private topic = Buffer.alloc(0);
+  /**
+   * The device's telemetry topic as bytes, one char each (latin1): a string keeps its chars in itself, so a
+   * frame is compared with one load from memory where a Buffer takes two (the Buffer, then its bytes).
+   */
+  private topic = '';
+  private readonly admission: TelemetryAdmission;
   private acks: number[] = [];
   private keptAliveAt = 0;
   /** How often taken telemetry refreshes the broker's keepalive (known once the connection is up). */
@@ -39,17 +45,19 @@ export class DeviceTelemetry implements TelemetryOrigin {
       /** The broker's keepalive for this connection: telemetry taken here is the device speaking. */
       keepAlive: BrokerKeepAlive;
     },
-  ) {}
+  ) {
+    this.admission = deps.admission;
+  }
 
   /** From the device's authentication on: its telemetry is taken here. */
   authenticated(device: AuthenticatedDevice): void {
     this.device = device;
-    this.slot = this.deps.admission.slotOf(device);
-    this.topic = Buffer.from(`care/${device.id}/telemetry`);
+    this.slot = this.admission.slotOf(device);
+    this.topic = Buffer.from(`care/${device.id}/telemetry`).toString('latin1');
   }
 
-  /** A `FrameTap`: takes the device's own QoS 0/1 telemetry. */
-  readonly tap = (bytes: Buffer, start: number, body: number, end: number): boolean => {
+  /** Takes the device's own QoS 0/1 telemetry. */
+  take(bytes: Buffer, start: number, body: number, end: number): boolean {
     const device = this.device;
     const flags = bytes[start]!;
     const qos = (flags >> 1) & 3;
@@ -61,15 +69,15 @@ export class DeviceTelemetry implements TelemetryOrigin {
       token = bytes.readUInt16BE(payload);
       payload += 2;
     }
-    const arrival = this.deps.admission.arrive(this.slot);
+    const arrival = this.admission.arrive(this.slot);
     if (arrival === 'limited') this.settled(device, rateLimitedTelemetry);
-    else if (arrival === 'take') this.deps.admission.submit(device, bytes, payload, end, this);
+    else if (arrival === 'take') this.admission.submit(device, bytes, payload, end, this);
     // Acknowledged as taken, queued or shed: a PUBACK held back until the queue reaches the message would
     // throttle a device by the queue (its window of unacknowledged messages), and say nothing more.
     if (token) this.ack(token);
     this.keepAlive();
     return true;
-  };
+  }
 
   /**
    * Refreshes the broker's keepalive timer a sixth of its timeout at most (a device streaming once a second
@@ -92,7 +100,7 @@ export class DeviceTelemetry implements TelemetryOrigin {
   }
 
   settled(device: AuthenticatedDevice, result: IntakeResult): void {
-    if (!result.ok) this.deps.reject(device.id, this.topic.toString(), result);
+    if (!result.ok) this.deps.reject(device.id, `care/${device.id}/telemetry`, result);
   }
 
   private isOwnTopic(bytes: Buffer, body: number, end: number): boolean {
@@ -100,7 +108,7 @@ export class DeviceTelemetry implements TelemetryOrigin {
     if (body + 2 + topic.length > end || bytes.readUInt16BE(body) !== topic.length) return false;
     // From the end: `telemetry` first, then the device id, where topics differ.
     for (let i = topic.length - 1, j = body + 2 + i; i >= 0; i--, j--)
-      if (bytes[j] !== topic[i]) return false;
+      if (bytes[j] !== topic.charCodeAt(i)) return false;
     return true;
   }
 

@@ -17,13 +17,15 @@ function connection(maxFrameBytes = 1 << 20) {
     reads: new SharedReads(),
     onTooLarge: (bytes) => tooLarge.push(bytes),
     // Takes every QoS 0 PUBLISH to a topic ending in /telemetry.
-    tap: (bytes, start, body, end) => {
-      if (bytes[start] !== 0x30) return false;
-      const frame = bytes.subarray(body, end);
-      const topic = frame.subarray(2, 2 + frame.readUInt16BE(0)).toString();
-      if (!topic.endsWith('/telemetry')) return false;
-      taken.push(Buffer.from(frame));
-      return true;
+    tap: {
+      take: (bytes, start, body, end) => {
+        if (bytes[start] !== 0x30) return false;
+        const frame = bytes.subarray(body, end);
+        const topic = frame.subarray(2, 2 + frame.readUInt16BE(0)).toString();
+        if (!topic.endsWith('/telemetry')) return false;
+        taken.push(Buffer.from(frame));
+        return true;
+      },
     },
   });
   const passed: Buffer[] = [];
@@ -75,12 +77,14 @@ describe('frame splitter', () => {
         maxFrameBytes: 1 << 20,
         onTooLarge: () => undefined,
         reads,
-        tap: (bytes, start, body, end) => {
-          if (bytes.buffer === reads.buffer.buffer) tappedShared++;
-          if (bytes[start] !== 0x30) return false;
-          const topicLength = bytes.readUInt16BE(body);
-          taken.push(bytes.subarray(body + 2 + topicLength, end).toString());
-          return true;
+        tap: {
+          take: (bytes, start, body, end) => {
+            if (bytes.buffer === reads.buffer.buffer) tappedShared++;
+            if (bytes[start] !== 0x30) return false;
+            const topicLength = bytes.readUInt16BE(body);
+            taken.push(bytes.subarray(body + 2 + topicLength, end).toString());
+            return true;
+          },
         },
       });
       socket.on('data', (chunk: Buffer) => passed.get(socket)!.push(chunk));

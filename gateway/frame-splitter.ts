@@ -1,12 +1,14 @@
 import type { Duplex } from 'node:stream';
-import type { SharedReads } from './shared-reads.js';
+import type { SharedReader, SharedReads } from './shared-reads.js';
 
 /**
  * Offered each whole MQTT frame read from a connection, before the broker parses it: `start` is its first
  * byte, `body` the first byte after its fixed header, `end` one past its last. True takes the frame away
  * from the broker.
  */
-export type FrameTap = (bytes: Buffer, start: number, body: number, end: number) => boolean;
+export interface FrameTap {
+  take(bytes: Buffer, start: number, body: number, end: number): boolean;
+}
 
 /**
  * Sits between a connection and the broker, where the bytes read enter the stream: cuts them into MQTT
@@ -24,35 +26,55 @@ export function splitFrames(
   stream: Duplex,
   deps: { maxFrameBytes: number; onTooLarge: (bytes: number) => void; tap: FrameTap; reads: SharedReads },
 ): void {
-  const push = stream.push.bind(stream);
-  const frames = new FrameCutter(deps.maxFrameBytes, deps.tap, (bytes) => {
+  const frames = new FrameCutter(stream, deps.maxFrameBytes, deps.tap, (bytes) => {
     deps.onTooLarge(bytes);
     stream.destroy();
   });
-  // Nothing left for the broker: reading goes on. Reads happen only while the stream's buffer has room
-  // (a push that filled it said so, and reading stopped until the broker read), and nothing was added.
-  const pass = (rest: Buffer | null): boolean => rest === null || push(rest);
-  if (deps.reads.attach(stream, (length, bytes) => pass(frames.cut(bytes, length, true)))) return;
+  if (deps.reads.attach(stream, frames)) return;
+  const push = frames.push;
   stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (!Buffer.isBuffer(chunk)) return push(chunk, encoding); // the end of the stream
-    return pass(frames.cut(chunk, chunk.length, false));
+    return frames.pass(frames.cut(chunk, chunk.length, false));
   };
 }
 
-/** One connection's bytes cut into frames, and the start of a frame split across reads, held. */
-class FrameCutter {
+/**
+ * One connection's bytes cut into frames, and the start of a frame split across reads, held. A read touches
+ * this object, the tap's and the shared buffer, and no other of the connection's (per read, each one more is
+ * a load that misses the cache, with thousands of connections).
+ */
+class FrameCutter implements SharedReader {
   private held: Buffer[] = [];
   private heldBytes = 0;
   /** Length of the frame being held, once its fixed header is complete (0: not yet known). */
   private needed = 0;
-  /** The stretches between frames taken, reused from read to read. */
+  /** The stretches between frames taken, reused from read to read; `keeping` of them are this read's. */
   private readonly kept: Buffer[] = [];
+  /** The stream's own `push`, which hands bytes to the broker. */
+  readonly push: Duplex['push'];
 
   constructor(
+    stream: Duplex,
     private readonly maxFrameBytes: number,
     private readonly tap: FrameTap,
     private readonly tooLarge: (bytes: number) => void,
-  ) {}
+  ) {
+    this.push = stream.push.bind(stream);
+  }
+
+  /** A read into the shared buffer. */
+  read(length: number, bytes: Buffer): boolean {
+    return this.pass(this.cut(bytes, length, true));
+  }
+
+  /**
+   * Gives the broker what is left of a read. Nothing left: reading goes on. Reads happen only while the
+   * stream's buffer has room (a push that filled it said so, and reading stopped until the broker read),
+   * and nothing was added.
+   */
+  pass(rest: Buffer | null): boolean {
+    return rest === null || this.push(rest);
+  }
 
   /**
    * Cuts `bytes[0, length)`: taps each whole frame and returns what is left for the broker (null: nothing).
@@ -73,8 +95,7 @@ class FrameCutter {
       this.heldBytes = 0;
     }
     this.needed = 0;
-    const kept = this.kept;
-    if (kept.length > 0) kept.length = 0; // a store to `length` is a call into the runtime
+    let keeping = 0;
     let keptFrom = 0;
     let at = 0;
     while (at < length) {
@@ -99,17 +120,25 @@ class FrameCutter {
         this.hold(bytes, at, length, end - at, shared);
         break;
       }
-      if (this.tap(bytes, at, body, end)) {
-        if (at > keptFrom) kept.push(bytes.subarray(keptFrom, at));
+      if (this.tap.take(bytes, at, body, end)) {
+        if (at > keptFrom) keeping = this.keep(keeping, bytes.subarray(keptFrom, at));
         keptFrom = end;
       }
       at = end;
     }
     if (keptFrom === 0 && at === length) return shared ? copyOf(bytes, 0, length) : bytes;
-    if (at > keptFrom) kept.push(bytes.subarray(keptFrom, at));
-    if (kept.length === 0) return null;
-    if (kept.length === 1) return shared ? copyOf(kept[0]!, 0, kept[0]!.length) : kept[0]!;
+    if (at > keptFrom) keeping = this.keep(keeping, bytes.subarray(keptFrom, at));
+    if (keeping === 0) return null;
+    const kept = this.kept;
+    if (keeping === 1) return shared ? copyOf(kept[0]!, 0, kept[0]!.length) : kept[0]!;
     return Buffer.concat(kept);
+  }
+
+  /** Adds a stretch to this read's `keeping` in `kept` (the read's first clears the last read's). */
+  private keep(keeping: number, stretch: Buffer): number {
+    if (keeping === 0) this.kept.length = 0;
+    this.kept.push(stretch);
+    return keeping + 1;
   }
 
   private hold(bytes: Buffer, from: number, to: number, frameLength: number, shared: boolean): void {

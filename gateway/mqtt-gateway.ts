@@ -167,7 +167,7 @@ export class MqttGateway {
         this.deps.metrics.rejected.inc({ reason: 'frame_too_large' });
         this.deps.logger.warn({ bytes }, 'connection cut: MQTT frame too large');
       },
-      tap: telemetry.tap,
+      tap: telemetry,
       reads: this.reads,
     });
     this.broker.handle(stream);

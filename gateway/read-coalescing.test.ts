@@ -96,7 +96,7 @@ describe('read coalescing', () => {
     };
     server = createServer((socket) => {
       socket.on('error', () => undefined);
-      if (!shared.attach(socket, counted)) socket.on('data', counted);
+      if (!shared.attach(socket, { read: counted })) socket.on('data', counted);
       else socket.resume();
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

@@ -76,7 +76,8 @@ if (process.env.READ_FLOOR_PORT) {
       connected = true;
       return true;
     };
-    if (process.env.READ_FLOOR_STREAM === '1' || !reads.attach(socket, discard)) socket.on('data', discard);
+    if (process.env.READ_FLOOR_STREAM === '1' || !reads.attach(socket, { read: discard }))
+      socket.on('data', discard);
     else socket.resume(); // nothing reaches the stream but its end, which closes the socket
   });
   server.listen({ port: Number(process.env.READ_FLOOR_PORT), host: '127.0.0.1', backlog: 4096 }, () =>
