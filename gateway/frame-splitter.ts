@@ -48,7 +48,7 @@ class FrameCutter implements SharedReader {
   private heldBytes = 0;
   /** Length of the frame being held, once its fixed header is complete (0: not yet known). */
   private needed = 0;
-  /** The stretches between frames taken, reused from read to read; `keeping` of them are this read's. */
+  /** The stretches of one read between frames taken; emptied once they are given back. */
   private readonly kept: Buffer[] = [];
   /** The stream's own `push`, which hands bytes to the broker. */
   readonly push: Duplex['push'];
@@ -130,13 +130,17 @@ class FrameCutter implements SharedReader {
     if (at > keptFrom) keeping = this.keep(keeping, bytes.subarray(keptFrom, at));
     if (keeping === 0) return null;
     const kept = this.kept;
-    if (keeping === 1) return shared ? copyOf(kept[0]!, 0, kept[0]!.length) : kept[0]!;
-    return Buffer.concat(kept);
+    const rest = keeping > 1 ? Buffer.concat(kept) : shared ? copyOf(kept[0]!, 0, kept[0]!.length) : kept[0]!;
+    kept.length = 0; // holds no read's bytes past it (a TLS or WebSocket chunk would be kept alive)
+    return rest;
   }
 
-  /** Adds a stretch to this read's `keeping` in `kept` (the read's first clears the last read's). */
+  /**
+   * Adds a stretch to this read's `keeping` in `kept`. A read's first also clears what a read cut short
+   * left there (a frame too large); a read that keeps nothing never touches the list.
+   */
   private keep(keeping: number, stretch: Buffer): number {
-    if (keeping === 0) this.kept.length = 0;
+    if (keeping === 0 && this.kept.length > 0) this.kept.length = 0;
     this.kept.push(stretch);
     return keeping + 1;
   }
