@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 /** Reads arriving at `rate` a second (set by the test), counted up to whenever they are asked for. */
-function countedReads(): { rate: number; count: () => number } {
+function countedReads(): { set rate(perSecond: number); count: () => number } {
   const reads = { rate: 0, total: 0, at: performance.now() };
   const count = () => {
     const now = performance.now();
@@ -30,9 +30,6 @@ function countedReads(): { rate: number; count: () => number } {
     set rate(perSecond: number) {
       count(); // the reads so far at the old rate
       reads.rate = perSecond;
-    },
-    get rate() {
-      return reads.rate;
     },
     count,
   };
