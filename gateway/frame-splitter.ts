@@ -95,6 +95,8 @@ class FrameCutter implements SharedReader {
       this.heldBytes = 0;
     }
     this.needed = 0;
+    // Stretches this read keeps for the broker, in `kept` (empty between reads; untouched by a read that
+    // keeps nothing).
     let keeping = 0;
     let keptFrom = 0;
     let at = 0;
@@ -111,6 +113,7 @@ class FrameCutter implements SharedReader {
       }
       const bodyLength = Math.floor(header / 8);
       if (bodyLength > this.maxFrameBytes) {
+        if (keeping > 0) this.kept.length = 0;
         this.tooLarge(bodyLength);
         return null;
       }
@@ -121,28 +124,18 @@ class FrameCutter implements SharedReader {
         break;
       }
       if (this.tap.take(bytes, at, body, end)) {
-        if (at > keptFrom) keeping = this.keep(keeping, bytes.subarray(keptFrom, at));
+        if (at > keptFrom) keeping = this.kept.push(bytes.subarray(keptFrom, at));
         keptFrom = end;
       }
       at = end;
     }
     if (keptFrom === 0 && at === length) return shared ? copyOf(bytes, 0, length) : bytes;
-    if (at > keptFrom) keeping = this.keep(keeping, bytes.subarray(keptFrom, at));
+    if (at > keptFrom) keeping = this.kept.push(bytes.subarray(keptFrom, at));
     if (keeping === 0) return null;
     const kept = this.kept;
     const rest = keeping > 1 ? Buffer.concat(kept) : shared ? copyOf(kept[0]!, 0, kept[0]!.length) : kept[0]!;
     kept.length = 0; // holds no read's bytes past it (a TLS or WebSocket chunk would be kept alive)
     return rest;
-  }
-
-  /**
-   * Adds a stretch to this read's `keeping` in `kept`. A read's first also clears what a read cut short
-   * left there (a frame too large); a read that keeps nothing never touches the list.
-   */
-  private keep(keeping: number, stretch: Buffer): number {
-    if (keeping === 0 && this.kept.length > 0) this.kept.length = 0;
-    this.kept.push(stretch);
-    return keeping + 1;
   }
 
   private hold(bytes: Buffer, from: number, to: number, frameLength: number, shared: boolean): void {
